@@ -1,0 +1,199 @@
+/**
+ * Evaluates the tool search on a benchmark (format: shared/bench-data/README.md) and prints one JSON line:
+ *   {"queries","tools","recall_at_1","recall_at_5","recall_at_10","hit_at_1","hit_at_5","hit_at_10","mrr",
+ *    "abstain_rate","p50_ms","p95_ms","index_ms"}
+ * Metrics follow bm25_eval.py exactly: a relevant item without "server" matches that tool name in any server and
+ * counts once; retrieval metrics average over queries with >= 1 relevant item (null if none); abstain_rate is over
+ * queries with "relevant": [] (null if none). Latencies are per-query search times, index_ms the build time.
+ *
+ * Usage: npm run eval:search -- --catalog <catalog.json> --queries <queries.jsonl>
+ *          [--limit 10] [--config '<partial RankerConfig JSON>'] [--per-query <out.jsonl>]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { buildSearchIndex, type RankerConfig, type SearchDoc, toSearchDoc } from "../src/search/index.js";
+
+interface Relevant {
+  server?: string;
+  tool: string;
+}
+interface Query {
+  id: string;
+  query: string;
+  relevant: Relevant[];
+}
+interface Args {
+  catalog: string;
+  queries: string;
+  limit: number;
+  config?: Partial<RankerConfig>;
+  perQuery?: string;
+}
+
+const USAGE = "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON]";
+const KS = [1, 5, 10] as const;
+
+function fail(message: string): never {
+  process.stderr.write(`eval-search: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (!["--catalog", "--queries", "--limit", "--config", "--per-query"].includes(flag)) {
+      fail(`unknown argument ${JSON.stringify(flag)}`);
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) fail(`${flag} needs a value`);
+    values.set(flag, value);
+    i++;
+  }
+  const catalog = values.get("--catalog") ?? fail("missing --catalog");
+  const queries = values.get("--queries") ?? fail("missing --queries");
+  const limit = Number(values.get("--limit") ?? 10);
+  if (!Number.isInteger(limit) || limit < 1) fail("--limit must be a positive integer");
+  const args: Args = { catalog, queries, limit };
+  const config = values.get("--config");
+  if (config !== undefined) {
+    try {
+      args.config = JSON.parse(config) as Partial<RankerConfig>;
+    } catch (e) {
+      fail(`--config is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const perQuery = values.get("--per-query");
+  if (perQuery !== undefined) args.perQuery = perQuery;
+  return args;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    return fail(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Catalog tools as SearchDocs (key = server + "/" + tool) plus the key -> (server, tool) map for scoring. */
+function loadCatalog(path: string): { docs: SearchDoc[]; byKey: Map<string, { server: string; tool: string }> } {
+  let catalog: unknown;
+  try {
+    catalog = JSON.parse(readText(path, "catalog"));
+  } catch (e) {
+    fail(`catalog ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const servers = (catalog as { servers?: unknown })?.servers;
+  if (!Array.isArray(servers)) fail(`catalog ${path} has no "servers" array`);
+  const docs: SearchDoc[] = [];
+  const byKey = new Map<string, { server: string; tool: string }>();
+  for (const s of servers as Array<Record<string, unknown>>) {
+    if (typeof s?.name !== "string" || !Array.isArray(s.tools)) fail(`catalog ${path}: server without name/tools`);
+    const server = s.name as string;
+    for (const t of s.tools as Array<Record<string, unknown>>) {
+      if (typeof t?.name !== "string") fail(`catalog ${path}: a tool of server ${server} has no name`);
+      const tool = t.name as string;
+      const key = `${server}/${tool}`;
+      byKey.set(key, { server, tool });
+      docs.push(
+        toSearchDoc({
+          key,
+          server,
+          serverDescription: typeof s.description === "string" ? s.description : undefined,
+          name: tool,
+          description: typeof t.description === "string" ? t.description : undefined,
+          inputSchema: t.inputSchema,
+        }),
+      );
+    }
+  }
+  return { docs, byKey };
+}
+
+function loadQueries(path: string): Query[] {
+  const out: Query[] = [];
+  readText(path, "queries")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      let q: Query;
+      try {
+        q = JSON.parse(line) as Query;
+      } catch (e) {
+        fail(`${path}:${i + 1}: invalid JSON: ${(e as Error).message}`);
+      }
+      if (typeof q?.id !== "string" || typeof q.query !== "string" || !Array.isArray(q.relevant)) {
+        fail(`${path}:${i + 1}: expected {"id", "query", "relevant": [...]}`);
+      }
+      out.push(q);
+    });
+  if (out.length === 0) fail(`${path} has no queries`);
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const { docs, byKey } = loadCatalog(args.catalog);
+  const queries = loadQueries(args.queries);
+
+  const t0 = performance.now();
+  const index = buildSearchIndex(docs, args.config);
+  const indexMs = performance.now() - t0;
+
+  const metricKeys = [...KS.map((k) => `recall_at_${k}`), ...KS.map((k) => `hit_at_${k}`), "mrr"];
+  const sums = Object.fromEntries(metricKeys.map((k) => [k, 0])) as Record<string, number>;
+  let withRelevant = 0;
+  let irrelevant = 0;
+  let abstained = 0;
+  const latencies: number[] = [];
+  const perQuery: string[] = [];
+  for (const q of queries) {
+    const start = performance.now();
+    const result = index.search(q.query, { limit: args.limit });
+    latencies.push(performance.now() - start);
+    const ranked = result.hits.map((h) => byKey.get(h.key)!);
+    if (q.relevant.length === 0) {
+      irrelevant++;
+      if (result.hits.length === 0) abstained++;
+      if (args.perQuery) perQuery.push(JSON.stringify({ id: q.id, abstained: result.hits.length === 0, top: ranked }));
+      continue;
+    }
+    withRelevant++;
+    // First rank (1-based) at which each relevant item appears; a server-less item matches the name anywhere.
+    const firstRank = q.relevant.map((item) => {
+      const i = ranked.findIndex((r) => r.tool === item.tool && (item.server === undefined || item.server === r.server));
+      return i < 0 ? undefined : i + 1;
+    });
+    for (const k of KS) {
+      const found = firstRank.filter((r) => r !== undefined && r <= k).length;
+      sums[`recall_at_${k}`]! += found / q.relevant.length;
+      sums[`hit_at_${k}`]! += found > 0 ? 1 : 0;
+    }
+    const best = Math.min(...firstRank.map((r) => r ?? Number.POSITIVE_INFINITY));
+    sums.mrr! += Number.isFinite(best) ? 1 / best : 0;
+    if (args.perQuery) {
+      perQuery.push(JSON.stringify({ id: q.id, rank: Number.isFinite(best) ? best : null, top: ranked.slice(0, 5) }));
+    }
+  }
+
+  latencies.sort((a, b) => a - b);
+  const out: Record<string, number | null> = { queries: queries.length, tools: index.size };
+  for (const k of metricKeys) out[k] = withRelevant > 0 ? round(sums[k]! / withRelevant, 4) : null;
+  out.abstain_rate = irrelevant > 0 ? round(abstained / irrelevant, 4) : null;
+  out.p50_ms = round(percentile(latencies, 50), 3);
+  out.p95_ms = round(percentile(latencies, 95), 3);
+  out.index_ms = round(indexMs, 1);
+  if (args.perQuery) writeFileSync(args.perQuery, perQuery.map((l) => `${l}\n`).join(""));
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main();

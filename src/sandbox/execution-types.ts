@@ -1,0 +1,46 @@
+/** Contracts between the executor, the bridge and the gateway's MCP tools. */
+
+/** How one tool call ended. `timeout`: the request was sent and its effect is unknown; `rejected`: never sent. */
+export type ToolCallStatus = "ok" | "error" | "timeout" | "rejected";
+
+export interface ToolCallRecord {
+  server: string;
+  tool: string;
+  status: ToolCallStatus;
+  ok: boolean;
+  /** Time spent on the host for this call, in milliseconds. */
+  ms: number;
+  /** Milliseconds from the start of the execution to the start of the call. */
+  started_ms: number;
+  error?: string;
+}
+
+/** What the sandbox's `call()` receives back over the bridge: a value, never a throw. */
+export type BridgeReply =
+  | { ok: true; value?: string }
+  | { ok: false; status: Exclude<ToolCallStatus, "ok">; error: string };
+
+export interface ExecutionError {
+  /** Where it failed: before running (syntax, imports), while running, or a limit. */
+  kind: "syntax" | "import" | "reserved" | "runtime" | "timeout" | "step_budget" | "limit" | "internal";
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ExecuteResult {
+  ok: boolean;
+  execution_id: string;
+  result?: unknown;
+  logs: string[];
+  error?: ExecutionError;
+  tool_calls: ToolCallRecord[];
+  duration_ms: number;
+}
+
+/** Props of the bridge handed to the sandbox; invisible to the sandbox's code. */
+export interface BridgeProps {
+  /** Name of the session Durable Object (`<user>:<session-id>`). */
+  session: string;
+  execution: string;
+}

@@ -1,0 +1,173 @@
+/**
+ * @module sandbox/executor
+ * Runs one `execute_code`: prepares the agent's code (types stripped, imports checked, runaway guard inserted),
+ * assembles a modules map with the generated bindings, and runs it in a fresh Worker Loader isolate whose only
+ * binding is the tool bridge and whose network is cut off (`globalOutbound: null`). Never throws: every failure
+ * is an {@link ExecuteResult} that tells the model what to fix.
+ */
+import harnessSource from "../../worker-loader/harness.js";
+import runtimeSource from "../../worker-loader/runtime.js";
+import { bindingModuleSource } from "../codegen/bindings";
+import type { Limits } from "../config";
+import type { Catalog, Registry } from "../registry/registry";
+import type { ExecuteResult, ExecutionError } from "./execution-types";
+import { LiveExecution } from "./live-execution";
+import { prepareCode } from "./prepare";
+
+/** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
+export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
+
+export interface ExecutorDeps {
+  loader: WorkerLoader;
+  registry: Registry;
+  limits: Limits;
+  /** The bridge stub for one execution (a `ctx.exports.ToolBridge` with the session and execution in props). */
+  bridgeFor(executionId: string): Fetcher;
+  /** Where live executions are registered so the bridge can find them. */
+  live: Map<string, LiveExecution>;
+}
+
+export interface ExecuteRequest {
+  code: string;
+  timeoutMs?: number;
+}
+
+interface HarnessReply {
+  ok: boolean;
+  result?: string;
+  logs: string[];
+  error?: { name: string; message: string; line?: number; column?: number };
+  steps: number;
+}
+
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Caps the result's JSON at max_result_bytes: an oversized result becomes a visible, truncated preview. */
+function capResult(json: string | undefined, limits: Limits): unknown {
+  if (json === undefined) return undefined;
+  const max = limits.max_result_bytes;
+  if (json.length <= max) return JSON.parse(json);
+  return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+}
+
+function capLogs(logs: unknown, limits: Limits): string[] {
+  if (!Array.isArray(logs)) return [];
+  const out: string[] = [];
+  let bytes = 0;
+  for (const line of logs) {
+    const text = String(line);
+    if (out.length >= limits.max_log_lines + 1 || bytes + text.length > limits.max_log_bytes + 512) {
+      out.push(
+        `…[logs truncated by the host: max_log_lines ${limits.max_log_lines}, max_log_bytes ${limits.max_log_bytes}]`,
+      );
+      break;
+    }
+    bytes += text.length;
+    out.push(text);
+  }
+  return out;
+}
+
+function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): Record<string, string> {
+  const modules: Record<string, string> = {
+    "harness.js": harnessSource,
+    "runtime.js": runtimeSource,
+    "agent.js": agent,
+  };
+  for (const serverId of servers) {
+    const entry = catalog.byServerId.get(serverId)!;
+    modules[`servers/${serverId}.js`] = bindingModuleSource(entry.name, entry.tools);
+  }
+  return modules;
+}
+
+export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): Promise<ExecuteResult> {
+  const started = Date.now();
+  const id = `exe_${randomHex(12)}`;
+  const { limits } = deps;
+  const fail = (error: ExecutionError, extra: Partial<ExecuteResult> = {}): ExecuteResult => ({
+    ok: false,
+    execution_id: id,
+    logs: [],
+    tool_calls: [],
+    error,
+    duration_ms: Date.now() - started,
+    ...extra,
+  });
+
+  if (new TextEncoder().encode(request.code).byteLength > limits.max_code_bytes) {
+    return fail({ kind: "limit", message: `code is larger than max_code_bytes (${limits.max_code_bytes})` });
+  }
+  const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
+
+  const catalog = await deps.registry.catalog();
+  const servers: Record<string, string[]> = {};
+  for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
+  const prepared = prepareCode({
+    code: request.code,
+    modules: { servers, gateway: [], skills: {} },
+    guardName: `__cg_step_${randomHex(6)}`,
+  });
+  if (!prepared.ok) return fail(prepared.error);
+
+  const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
+  const live = new LiveExecution(id, { catalog, registry: deps.registry, limits });
+  deps.live.set(id, live);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const worker = deps.loader.load({
+      compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+      mainModule: "harness.js",
+      modules: moduleMap(catalog, prepared.code, imported),
+      env: { BRIDGE: deps.bridgeFor(id) },
+      // No network: fetch() and connect() throw. Tools are reachable only through BRIDGE.
+      globalOutbound: null,
+      // Enforced in production only; local workerd ignores it, which is why the step guard exists.
+      limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + 10 },
+    });
+    const entrypoint = worker.getEntrypoint() as unknown as { run(options: object): Promise<HarnessReply> };
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const reply = await Promise.race([
+      entrypoint.run({
+        maxSteps: limits.max_steps,
+        maxLogBytes: limits.max_log_bytes,
+        maxLogLines: limits.max_log_lines,
+      }),
+      deadline,
+    ]);
+    live.end();
+    const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
+    if (reply === "timeout") {
+      const pending = live.calls.length;
+      return fail(
+        {
+          kind: "timeout",
+          message: `Execution timed out after ${timeoutMs} ms (execution_timeout_ms). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
+        },
+        base,
+      );
+    }
+    const logs = capLogs(reply.logs, limits);
+    if (!reply.ok) {
+      const e = reply.error ?? { name: "Error", message: "unknown failure" };
+      const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
+      const where = e.line ? ` (at line ${e.line} of your code)` : "";
+      return fail(
+        { kind, message: `${e.name}: ${e.message}${where}`, ...(e.line ? { line: e.line, column: e.column } : {}) },
+        { ...base, logs },
+      );
+    }
+    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...base };
+  } catch (err) {
+    live.end();
+    const message = (err as Error)?.message ?? String(err);
+    return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
+  } finally {
+    clearTimeout(timer);
+    deps.live.delete(id);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module sandbox/prepare-edits
+ * Position-based source edits applied in one pass: collect, sort, splice once. Linear in the code size however many
+ * guards are inserted, and it never re-parses or re-prints, so everything not edited keeps its exact text and line.
+ */
+
+/**
+ * Replaces `code.slice(start, end)` with `text` (an insertion when `start === end`). At equal positions closing
+ * text goes first (innermost first), then replacements, then opening text (outermost first), so nested wrappers
+ * such as `for (;;) for (;;) x;` come out balanced.
+ */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  /** 0 closes, 1 replaces, 2 opens. */
+  order: 0 | 1 | 2;
+  /** Nesting depth of the node the edit belongs to. */
+  depth: number;
+}
+
+/** An insertion that opens a wrapper (or adds text at the start of a body). */
+export function open(at: number, text: string, depth: number): Edit {
+  return { start: at, end: at, text, order: 2, depth };
+}
+
+/** An insertion that closes a wrapper. */
+export function close(at: number, text: string, depth: number): Edit {
+  return { start: at, end: at, text, order: 0, depth };
+}
+
+/** Replaces a range. */
+export function replace(start: number, end: number, text: string): Edit {
+  return { start, end, text, order: 1, depth: 0 };
+}
+
+function compare(a: Edit, b: Edit): number {
+  if (a.start !== b.start) return a.start - b.start;
+  if (a.order !== b.order) return a.order - b.order;
+  return a.order === 0 ? b.depth - a.depth : a.depth - b.depth;
+}
+
+/** Applies edits to `code`; they must not overlap (an internal error otherwise). */
+export function applyEdits(code: string, edits: Edit[]): string {
+  edits.sort(compare);
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const edit of edits) {
+    if (edit.start < cursor) throw new Error(`prepare: overlapping edits at ${edit.start}`);
+    parts.push(code.slice(cursor, edit.start), edit.text);
+    cursor = edit.end;
+  }
+  parts.push(code.slice(cursor));
+  return parts.join("");
+}

@@ -1,0 +1,195 @@
+/**
+ * @module sandbox/prepare-imports
+ * Validates the agent's import declarations against what the gateway can provide and rewrites them to names in the
+ * Worker Loader modules map (`./servers/<id>.js`, `./gateway.js`, `./skills/<name>@<version>.js`). Errors name the
+ * closest real module or export, because the model fixes a typo in one retry when told what exists.
+ */
+import type { ImportDeclaration } from "acorn";
+import { didYouMean, formatList, suggest } from "./prepare-suggest";
+
+/** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
+export interface ModuleCatalog {
+  /** serverId -> tool ids, e.g. `{ workspace: ["read_file", …] }`. */
+  servers: Record<string, readonly string[]>;
+  /** Exports of `"gateway"`, e.g. `["state", "progress"]`. */
+  gateway: readonly string[];
+  /** Skill name -> its versions (the host resolves unpinned imports to `latest`) and exports. */
+  skills: Record<string, { latest: number; versions: readonly number[]; exports: readonly string[] }>;
+}
+
+/** One module the prepared code imports, merged over all import declarations of the same module and version. */
+export interface ImportUse {
+  kind: "server" | "gateway" | "skill";
+  /** The serverId, `"gateway"`, or the skill name. */
+  module: string;
+  /** The resolved skill version (skills only). */
+  version?: number;
+  /** Imported export names; a namespace import (`import * as x`) uses every export. */
+  names: string[];
+}
+
+/** A module specifier resolved to a modules-map entry. */
+interface ResolvedModule {
+  kind: ImportUse["kind"];
+  module: string;
+  version?: number;
+  /** The specifier written into the prepared code, e.g. `./servers/workspace.js`. */
+  path: string;
+  exports: readonly string[];
+}
+
+/** An import problem, located by an offset into the stripped code. */
+export interface ImportProblem {
+  message: string;
+  offset: number;
+}
+
+/** The outcome of checking one import declaration. */
+export type ImportCheck =
+  | { ok: true; resolved: ResolvedModule; names: string[]; hoisted: string }
+  | { ok: false; problems: ImportProblem[] };
+
+const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key);
+
+/** Every specifier the agent may write, for suggestions and for listing what exists. */
+function allSpecifiers(catalog: ModuleCatalog): string[] {
+  return [
+    "gateway",
+    ...Object.keys(catalog.servers).map((id) => `servers/${id}`),
+    ...Object.keys(catalog.skills).map((name) => `skills/${name}`),
+  ];
+}
+
+/** Resolves a specifier like `servers/workspace`, `gateway`, `skills/copy_tree` or `skills/copy_tree@2`. */
+function resolveModule(specifier: string, catalog: ModuleCatalog): { ok: true; value: ResolvedModule } | string {
+  if (specifier === "gateway") {
+    return { ok: true, value: { kind: "gateway", module: "gateway", path: "./gateway.js", exports: catalog.gateway } };
+  }
+  const server = /^servers\/(.+)$/.exec(specifier);
+  if (server && hasOwn(catalog.servers, server[1]!)) {
+    const id = server[1]!;
+    return {
+      ok: true,
+      value: { kind: "server", module: id, path: `./servers/${id}.js`, exports: catalog.servers[id]! },
+    };
+  }
+  const skill = /^skills\/(.+?)(?:@(\d+))?$/.exec(specifier);
+  if (skill && hasOwn(catalog.skills, skill[1]!)) {
+    const name = skill[1]!;
+    const info = catalog.skills[name]!;
+    const version = skill[2] === undefined ? info.latest : Number(skill[2]);
+    if (!info.versions.includes(version)) {
+      return (
+        `Skill "${name}" has no version ${version}; its versions are ${formatList(info.versions.map(String))} ` +
+        `(latest ${info.latest}). Import "skills/${name}" for the latest or "skills/${name}@<version>" to pin one.`
+      );
+    }
+    return {
+      ok: true,
+      value: { kind: "skill", module: name, version, path: `./skills/${name}@${version}.js`, exports: info.exports },
+    };
+  }
+  const known = allSpecifiers(catalog);
+  // Models often write file-style paths ("./servers/workspace.js"); say exactly what to write instead.
+  const normalized = specifier.replace(/^(?:\.{1,2}\/)+/, "").replace(/\.(?:[cm]?js|[cm]?ts)$/, "");
+  const unversioned = normalized.replace(/@\d+$/, "");
+  if (normalized !== specifier && known.includes(unversioned)) {
+    return `Cannot import "${specifier}": write the module name as "${normalized}".`;
+  }
+  return (
+    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known))} ` +
+    `Modules you can import: ${formatList(known)}.`
+  );
+}
+
+/** The name an import specifier refers to (`"a-b"` for string names, ES2022). */
+function importedName(imported: { type: string; name?: string; value?: unknown }): string {
+  return imported.type === "Identifier" ? imported.name! : String(imported.value);
+}
+
+/** JavaScript source for an imported name: string names stay quoted. */
+function importedSource(imported: { type: string; name?: string; value?: unknown }): string {
+  return imported.type === "Identifier" ? imported.name! : JSON.stringify(String(imported.value));
+}
+
+/**
+ * Checks one import declaration and builds its single-line replacement for the prepared module's first line.
+ * `isTypeOnly(local)` says whether an unknown name was only used in type positions (stripped away), in which case it
+ * is dropped like TypeScript's import elision would, instead of failing.
+ */
+export function checkImport(
+  decl: ImportDeclaration,
+  catalog: ModuleCatalog,
+  isTypeOnly: (local: string) => boolean,
+): ImportCheck {
+  const specifier = String(decl.source.value);
+  const resolved = resolveModule(specifier, catalog);
+  if (typeof resolved === "string") return { ok: false, problems: [{ message: resolved, offset: decl.source.start }] };
+  const module = resolved.value;
+  const problems: ImportProblem[] = [];
+  if (decl.attributes.length > 0) {
+    problems.push({
+      message: `Import attributes ("with { … }") are not supported.`,
+      offset: decl.attributes[0]!.start,
+    });
+  }
+  const names: string[] = [];
+  const named: string[] = [];
+  let namespace: string | undefined;
+  for (const spec of decl.specifiers) {
+    if (spec.type === "ImportDefaultSpecifier") {
+      const example = formatList(module.exports.slice(0, 2), 2);
+      problems.push({
+        message:
+          `Default imports are not supported: "${specifier}" has only named exports. Write ` +
+          `import { ${example} } from "${specifier}" or import * as ${spec.local.name} from "${specifier}".`,
+        offset: spec.start,
+      });
+    } else if (spec.type === "ImportNamespaceSpecifier") {
+      namespace = spec.local.name;
+      names.push(...module.exports);
+    } else {
+      const name = importedName(spec.imported);
+      if (!module.exports.includes(name)) {
+        if (isTypeOnly(spec.local.name)) continue;
+        problems.push({
+          message:
+            `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports))} ` +
+            `Its exports: ${formatList(module.exports)}.`,
+          offset: spec.imported.start,
+        });
+        continue;
+      }
+      names.push(name);
+      const source = importedSource(spec.imported);
+      named.push(source === spec.local.name ? source : `${source} as ${spec.local.name}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const from = JSON.stringify(module.path);
+  let hoisted = "";
+  if (namespace !== undefined) hoisted += `import * as ${namespace} from ${from};`;
+  if (named.length > 0) hoisted += `import { ${named.join(", ")} } from ${from};`;
+  // A side-effect import (`import "gateway"`) stays; one whose names were all type-only disappears, as in tsc.
+  if (decl.specifiers.length === 0) hoisted = `import ${from};`;
+  return { ok: true, resolved: module, names: [...new Set(names)], hoisted };
+}
+
+/** Merges the modules used by all import declarations (same kind, module and version) in first-seen order. */
+export function mergeImports(
+  checks: ReadonlyArray<{ resolved: ResolvedModule; names: readonly string[] }>,
+): ImportUse[] {
+  const byKey = new Map<string, { use: ImportUse; names: Set<string> }>();
+  for (const { resolved, names } of checks) {
+    const key = `${resolved.kind}\0${resolved.module}\0${resolved.version ?? ""}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      const use: ImportUse = { kind: resolved.kind, module: resolved.module, names: [] };
+      if (resolved.version !== undefined) use.version = resolved.version;
+      entry = { use, names: new Set() };
+      byKey.set(key, entry);
+    }
+    for (const name of names) entry.names.add(name);
+  }
+  return [...byKey.values()].map(({ use, names }) => ({ ...use, names: [...names] }));
+}

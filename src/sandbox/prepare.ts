@@ -1,0 +1,176 @@
+/**
+ * @module sandbox/prepare
+ * Turns the agent's code (an ES module body in TypeScript or JavaScript with top-level `await`, imports of
+ * `servers/<id>`, `gateway` and `skills/<name>[@<version>]`, and a top-level `return`) into `agent.js` for the
+ * Worker Loader modules map. Pure and synchronous: no I/O, runs in Workers.
+ *
+ * The output keeps every original line on its line number, so stack traces from the sandbox point at the agent's own
+ * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
+ * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
+ * call (`<guardName>();`) is inserted at the start of every loop body and function body without adding newlines.
+ * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`.
+ */
+import { type Program, parse } from "acorn";
+import { applyEdits, type Edit, replace } from "./prepare-edits";
+import { checkImport, type ImportProblem, type ImportUse, type ModuleCatalog, mergeImports } from "./prepare-imports";
+import { codeFrame, LineIndex } from "./prepare-location";
+import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
+import { RESERVED_PREFIX, type WalkProblem, walkProgram } from "./prepare-walk";
+
+export type { ImportUse, ModuleCatalog } from "./prepare-imports";
+export { agentLocation } from "./prepare-stack";
+
+/** Input of {@link prepareCode}. */
+export interface PrepareInput {
+  code: string;
+  /** What may be imported: module specifier as the agent writes it (without @version) -> exported names. */
+  modules: ModuleCatalog;
+  /** Random per-execution name for the guard function, e.g. "__cg_step_3f9a1c"; the agent cannot know it. */
+  guardName: string;
+}
+
+/** Why the code cannot run. `line` and `column` are 1-based, in the agent's original code. */
+export interface PrepareError {
+  kind: "syntax" | "import" | "reserved";
+  /** What is wrong, how to fix it, and (when located) the offending line with a caret. */
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** The prepared `agent.js` and the modules it imports, or the first problem found. */
+export type PrepareResult = { ok: true; code: string; imports: ImportUse[] } | { ok: false; error: PrepareError };
+
+/** Largest accepted code, in UTF-8 bytes; the parsers and the guard pass are linear, this bounds their time. */
+export const MAX_CODE_BYTES = 1_000_000;
+
+/** Name of the wrapper function; reserved like every `__cg` identifier, so the agent cannot clash with it. */
+const MAIN_NAME = `${RESERVED_PREFIX}_main`;
+
+const TOO_DEEP =
+  "The code is nested too deeply to parse (too many levels of brackets, operators or blocks). " +
+  "Split deeply nested expressions into separate statements.";
+
+function utf8Length(text: string): number {
+  // Cheap bound first: a UTF-16 code unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 <= MAX_CODE_BYTES) return text.length;
+  return new TextEncoder().encode(text).length;
+}
+
+/** Parsers say just "Unexpected token"; naming the token saves the model a guess. */
+function describeSyntaxError(message: string, code: string, offset: number | undefined): string {
+  if (message !== "Unexpected token" || offset === undefined) return `Syntax error: ${message}`;
+  const token = /^(?:[\w$]+|\S)/.exec(code.slice(offset, offset + 100))?.[0];
+  return token ? `Syntax error: Unexpected token ${JSON.stringify(token)}` : "Syntax error: Unexpected end of input";
+}
+
+/** Counts whole-word occurrences of an identifier in a text. */
+function countWord(text: string, word: string): number {
+  const escaped = word.replace(/[$]/g, "\\$");
+  return text.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "gu"))?.length ?? 0;
+}
+
+/**
+ * Prepares the agent's code for the sandbox. Throws only on a host bug (an invalid `guardName`); every problem with
+ * the agent's code is returned as `{ ok: false, error }`.
+ */
+export function prepareCode(input: PrepareInput): PrepareResult {
+  const { code, modules, guardName } = input;
+  if (!/^__cg[A-Za-z0-9_$]*$/.test(guardName) || guardName === MAIN_NAME) {
+    // The reserved-prefix check is what keeps agent code from naming the guard; a name outside it would break that.
+    throw new TypeError(
+      `prepareCode: guardName must start with "${RESERVED_PREFIX}", got ${JSON.stringify(guardName)}`,
+    );
+  }
+  const bytes = utf8Length(code);
+  if (bytes > MAX_CODE_BYTES) {
+    return {
+      ok: false,
+      error: { kind: "syntax", message: `The code is ${bytes} bytes; the limit is ${MAX_CODE_BYTES} bytes.` },
+    };
+  }
+
+  const original = new LineIndex(code);
+  const located = (kind: PrepareError["kind"], message: string, offset: number | undefined): PrepareResult => {
+    if (offset === undefined) return { ok: false, error: { kind, message } };
+    const at = original.locate(offset);
+    return {
+      ok: false,
+      error: {
+        kind,
+        message: `${message} (line ${at.line}, column ${at.column})\n${codeFrame(original, at)}`,
+        line: at.line,
+        column: at.column,
+      },
+    };
+  };
+
+  const stripped = stripTypes(code);
+  if (!stripped.ok) {
+    if (stripped.tooDeep) return located("syntax", TOO_DEEP, undefined);
+    const { message, offset } = stripped.problem;
+    return located("syntax", describeSyntaxError(message, code, offset), offset);
+  }
+  const js = stripped.code;
+
+  let program: Program;
+  try {
+    program = parse(js, {
+      ecmaVersion: "latest",
+      sourceType: "module",
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+    });
+  } catch (error) {
+    if (isStackOverflow(error)) return located("syntax", TOO_DEEP, undefined);
+    const err = error as { message?: unknown; pos?: unknown };
+    const offset = typeof err.pos === "number" ? stripped.toOriginal(err.pos) : undefined;
+    return located("syntax", describeSyntaxError(bareMessage(String(err.message ?? error)), code, offset), offset);
+  }
+
+  const walk = walkProgram(program, js, guardName);
+  // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
+  // only in annotations): TypeScript would elide it, so drop it rather than fail.
+  const isTypeOnly = (local: string) => !walk.referenced.has(local) && countWord(code, local) > countWord(js, local);
+
+  const problems: Array<WalkProblem | (ImportProblem & { kind: "import" })> = [...walk.problems];
+  const edits: Edit[] = walk.edits;
+  const hoisted: string[] = [];
+  const used: Array<Parameters<typeof mergeImports>[0][number]> = [];
+  for (const decl of walk.imports) {
+    const check = checkImport(decl, modules, isTypeOnly);
+    if (!check.ok) {
+      for (const problem of check.problems) problems.push({ kind: "import", ...problem });
+      continue;
+    }
+    if (check.hoisted) {
+      hoisted.push(check.hoisted);
+      used.push(check);
+    }
+    // Keep only the line breaks of the moved text, so every later line stays where it was.
+    edits.push(replace(decl.start, decl.end, js.slice(decl.start, decl.end).replace(/[^\r\n\u2028\u2029]/g, "")));
+  }
+
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.offset - b.offset);
+    const first = problems[0]!;
+    // Report every import problem at once: the model can fix them all in one retry.
+    const sameKind = first.kind === "import" ? problems.filter((p) => p.kind === "import") : [first];
+    let message = first.message;
+    if (sameKind.length > 1) {
+      const rest = sameKind
+        .slice(1)
+        .map((p) => `- line ${original.locate(stripped.toOriginal(p.offset)).line}: ${p.message}`);
+      message += `\nOther import problems:\n${rest.join("\n")}`;
+    }
+    return located(first.kind, message, stripped.toOriginal(first.offset));
+  }
+
+  // A hashbang is only legal at offset 0, which the header now occupies.
+  if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
+  const header =
+    `import { step as ${guardName} } from "./runtime.js";` +
+    hoisted.join("") +
+    `export default async function ${MAIN_NAME}() {`;
+  return { ok: true, code: `${header}${applyEdits(js, edits)}\n}\n`, imports: mergeImports(used) };
+}

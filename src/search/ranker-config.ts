@@ -1,0 +1,67 @@
+/**
+ * Tunable constants of the ranker, in one place so the evaluation CLI can try variants without forking code.
+ * Defaults were chosen on the public benchmarks as whole-method settings (field weights, saturation, thresholds),
+ * never per query.
+ */
+
+/** The document fields of BM25F. */
+export type FieldName = "name" | "description" | "params" | "paramText" | "server" | "tags";
+
+export const FIELD_NAMES: readonly FieldName[] = ["name", "description", "params", "paramText", "server", "tags"];
+
+export interface FieldConfig {
+  /** Multiplier of the field's term frequency: a word in the tool name is stronger evidence than one in prose. */
+  weight: number;
+  /** BM25 length normalisation for this field (0 = none, 1 = full). */
+  b: number;
+}
+
+export interface RankerConfig {
+  /** BM25 term-frequency saturation. */
+  k1: number;
+  fields: Record<FieldName, FieldConfig>;
+  /** Query weight of conversational filler ("please", "help me") relative to a content word. */
+  fillerWeight: number;
+  /** Query weight of a literal (capitalised name, quoted value, token with digits) relative to a content word. */
+  literalWeight: number;
+  /** Query weight of a synonym relative to the word it expands. */
+  synonymWeight: number;
+  /** Bonus for a query bigram found adjacent in a tool's name or description, as a fraction of its IDF. */
+  bigramWeight: number;
+  /** Coverage weight of a query word no tool contains, relative to a rare known word (chatter, typos, names). */
+  unknownWordWeight: number;
+  /** Abstain when the best tool covers less than this share of the query's information ... */
+  minCoverage: number;
+  /** ... and its score is below this many "perfect rare-word matches" (score / maximum IDF). */
+  minStrength: number;
+}
+
+export const DEFAULT_RANKER_CONFIG: RankerConfig = {
+  k1: 1.2,
+  fields: {
+    name: { weight: 3, b: 0.3 },
+    description: { weight: 1, b: 0.75 },
+    params: { weight: 1.5, b: 0.5 },
+    paramText: { weight: 0.5, b: 0.75 },
+    server: { weight: 0.5, b: 0.5 },
+    tags: { weight: 1.5, b: 0.5 },
+  },
+  fillerWeight: 0.3,
+  literalWeight: 1,
+  synonymWeight: 0.5,
+  bigramWeight: 0.5,
+  unknownWordWeight: 0.5,
+  minCoverage: 0,
+  minStrength: 0,
+};
+
+/** Merges a partial override into the defaults (fields merged one level deep). */
+export function resolveRankerConfig(override?: Partial<RankerConfig>): RankerConfig {
+  if (!override) return DEFAULT_RANKER_CONFIG;
+  const fields = { ...DEFAULT_RANKER_CONFIG.fields };
+  for (const name of FIELD_NAMES) {
+    const f = override.fields?.[name];
+    if (f) fields[name] = { ...fields[name], ...f };
+  }
+  return { ...DEFAULT_RANKER_CONFIG, ...override, fields };
+}

@@ -1,0 +1,155 @@
+/**
+ * @module session/session-object
+ * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic,
+ * runs its executions, and is the single place where the session's tool calls are checked and recorded.
+ *
+ * The SDK transport keeps session state in memory; when the object is evicted and revived, {@link #mcp} restores
+ * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { type GatewayConfig, loadConfig } from "../config";
+import type { Env } from "../env";
+import { createGatewayServer } from "../mcp/gateway-server";
+import { connectUpstream } from "../registry/connect";
+import { Registry } from "../registry/registry";
+import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
+import { executeCode } from "../sandbox/executor";
+import type { LiveExecution } from "../sandbox/live-execution";
+import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
+
+interface SessionMeta {
+  user: string;
+  session: string;
+  created_at: number;
+  terminated_at?: number;
+  client?: { capabilities: unknown; info: unknown };
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+}
+
+export class SessionObject extends DurableObject<Env> {
+  #sql = this.ctx.storage.sql;
+  #meta: SessionMeta | undefined;
+  #mcp: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport } | undefined;
+  #registry: Registry | undefined;
+  #config: GatewayConfig | undefined;
+  readonly #live = new Map<string, LiveExecution>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'session'").toArray()[0];
+    this.#meta = row ? (JSON.parse(row.value) as SessionMeta) : undefined;
+  }
+
+  #saveMeta(meta: SessionMeta): void {
+    this.#meta = meta;
+    this.#sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('session', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(meta),
+    );
+  }
+
+  #gatewayConfig(): GatewayConfig {
+    if (!this.#config) {
+      const loaded = loadConfig(this.env.GATEWAY_CONFIG);
+      if (!loaded.ok) throw new Error(loaded.error);
+      this.#config = loaded.config;
+    }
+    return this.#config;
+  }
+
+  #registryFor(meta: SessionMeta): Registry {
+    this.#registry ??= new Registry(this.#gatewayConfig().servers, (server) =>
+      connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user }),
+    );
+    return this.#registry;
+  }
+
+  /** Serves one MCP HTTP request of this session (the Worker has already checked Origin and session headers). */
+  override async fetch(request: Request): Promise<Response> {
+    const user = request.headers.get(USER_HEADER) ?? "";
+    const session = request.headers.get(SESSION_HEADER) ?? "";
+    const initialize = request.headers.get(INITIALIZE_HEADER) === "1";
+
+    if (initialize) {
+      if (this.#meta) return jsonRpcError(400, -32600, "Invalid Request: session already initialized");
+      this.#saveMeta({ user, session, created_at: Date.now() });
+    } else if (!this.#meta || this.#meta.terminated_at || this.#meta.user !== user || this.#meta.session !== session) {
+      return jsonRpcError(404, -32001, "Session not found");
+    }
+
+    const meta = this.#meta!;
+    const { transport } = this.#mcp ?? (await this.#openMcp(meta, !initialize));
+    if (request.method === "DELETE") {
+      this.#saveMeta({ ...meta, terminated_at: Date.now() });
+      for (const live of this.#live.values()) live.end();
+      const response = await transport.handleRequest(request);
+      this.#mcp = undefined;
+      await this.#registry?.close();
+      this.#registry = undefined;
+      return response;
+    }
+    return transport.handleRequest(request);
+  }
+
+  async #openMcp(meta: SessionMeta, restore: boolean) {
+    const registry = this.#registryFor(meta);
+    const server = createGatewayServer({
+      registry,
+      execute: (code, timeoutMs) => this.#execute(meta, code, timeoutMs),
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => meta.session,
+    });
+    server.server.oninitialized = () => {
+      this.#saveMeta({
+        ...this.#meta!,
+        client: { capabilities: server.server.getClientCapabilities(), info: server.server.getClientVersion() },
+      });
+    };
+    if (restore) {
+      // Revived after eviction: the SDK has no public restore, so set the two fields its handshake would have set.
+      // Pinned SDK version (package.json); covered by the "session survives a restart" test.
+      Object.assign(transport, { sessionId: meta.session, _initialized: true });
+      Object.assign(server.server, {
+        _clientCapabilities: meta.client?.capabilities ?? {},
+        _clientVersion: meta.client?.info,
+      });
+    }
+    await server.connect(transport);
+    this.#mcp = { server, transport };
+    return this.#mcp;
+  }
+
+  #execute(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
+    const name = sessionObjectName(meta.user, meta.session);
+    return executeCode(
+      { code, ...(timeoutMs ? { timeoutMs } : {}) },
+      {
+        loader: this.env.LOADER,
+        registry: this.#registryFor(meta),
+        limits: this.#gatewayConfig().limits,
+        live: this.#live,
+        bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
+      },
+    );
+  }
+
+  /** Called by {@link ToolBridge} for each tool call a sandbox makes. */
+  async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
+    const live = this.#live.get(execution);
+    if (!live || live.ended) {
+      return {
+        ok: false,
+        status: "rejected",
+        error: `${server}.${tool} was called after the execution ended; await every tool call before returning`,
+      };
+    }
+    return live.callTool(server, tool, argsJson);
+  }
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { startEverything, type Upstream } from "../support/upstreams";
+
+let everything: Upstream;
+let gateway: Gateway;
+let session: Session;
+
+before(async () => {
+  everything = await startEverything();
+  gateway = await startGateway({
+    config: {
+      servers: [
+        { name: "workspace", url: "builtin:workspace" },
+        { name: "everything", url: everything.url },
+      ],
+    },
+  });
+  session = await connect(gateway.mcpUrl);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await everything?.stop();
+});
+
+test("an external npm MCP server is listed with its tools", async () => {
+  const { servers } = await session.data("list_servers");
+  const e = servers.find((s: any) => s.name === "everything");
+  assert.equal(e.status, "ok", e.error);
+  assert.ok(e.tool_count >= 5);
+});
+
+test("execute_code calls an external tool whose name needs sanitizing (get-sum -> get_sum)", async () => {
+  const { tools } = await session.data("search_tools", { query: "sum of two numbers", server: "everything" });
+  assert.equal(tools[0].name, "get_sum");
+  assert.match(tools[0].signature, /^get_sum\(args: \{ a: number; b: number \}\)/);
+  const r = await run(
+    session,
+    `import { get_sum, echo } from "servers/everything";
+const sum = await get_sum({ a: 20, b: 22 });
+const said = await echo({ message: "hi" });
+return { sum, said };`,
+  );
+  assert.equal(r.ok, true, r.text);
+  assert.match(JSON.stringify(r.result.sum), /42/);
+  assert.match(JSON.stringify(r.result.said), /hi/);
+  assert.deepEqual(
+    r.tool_calls.map((c: any) => `${c.server}.${c.tool}:${c.status}`),
+    ["everything.get-sum:ok", "everything.echo:ok"],
+  );
+});

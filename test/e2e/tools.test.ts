@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+let gateway: Gateway;
+let session: Session;
+
+before(async () => {
+  gateway = await startGateway();
+  session = await connect(gateway.mcpUrl);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+});
+
+describe("discovery tools", () => {
+  test("tools/list shows the four meta-tools", async () => {
+    const { tools } = await session.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      "execute_code",
+      "get_tool_details",
+      "list_servers",
+      "search_tools",
+    ]);
+  });
+
+  test("list_servers shows the built-in workspace with its five tools", async () => {
+    const { servers } = await session.data("list_servers");
+    assert.equal(servers.length, 1);
+    assert.equal(servers[0].name, "workspace");
+    assert.equal(servers[0].url, "builtin:workspace");
+    assert.equal(servers[0].status, "ok");
+    assert.equal(servers[0].tool_count, 5);
+  });
+
+  test("search_tools ranks read_file first for 'read the contents of a file' and gives its signature", async () => {
+    const { tools } = await session.data("search_tools", { query: "read the contents of a file" });
+    assert.equal(tools[0].server, "workspace");
+    assert.equal(tools[0].name, "read_file");
+    assert.match(tools[0].signature, /^read_file\(args: \{ path: string \}\): Promise</);
+  });
+
+  test("search_tools with an unknown server is an error naming the servers", async () => {
+    const r = await session.call("search_tools", { query: "file", server: "nope" });
+    assert.equal(r.isError, true);
+    assert.match((r.content[0] as any).text, /unknown server "nope"; servers: workspace/);
+  });
+
+  test("get_tool_details gives the TypeScript declaration, import line and JSON schema", async () => {
+    const { tools } = await session.data("get_tool_details", { tools: ["workspace.list_directory"] });
+    assert.equal(tools.length, 1);
+    assert.equal(tools[0].import, 'import { list_directory } from "servers/workspace";');
+    assert.match(tools[0].declaration, /export declare function list_directory\(args: ListDirectoryInput\)/);
+    assert.match(tools[0].declaration, /entries:/);
+    assert.equal(tools[0].input_schema.properties.path.type, "string");
+  });
+
+  test("get_tool_details of an unknown tool is an error that says how to name tools", async () => {
+    const r = await session.call("get_tool_details", { tools: ["workspace.nope"] });
+    assert.equal(r.isError, true);
+    assert.match((r.content[0] as any).text, /no such tool: workspace\.nope/);
+  });
+});
+
+describe("execute_code", () => {
+  test("writes two files, reads both, writes their concatenation and returns it", async () => {
+    const r = await run(
+      session,
+      `import { read_file, write_file } from "servers/workspace";
+await write_file({ path: "/a.txt", content: "hello, " });
+await write_file({ path: "/b.txt", content: "world" });
+const [a, b] = await Promise.all([read_file({ path: "/a.txt" }), read_file({ path: "/b.txt" })]);
+await write_file({ path: "/ab.txt", content: a + b });
+return await read_file({ path: "/ab.txt" });`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result, "hello, world");
+    assert.deepEqual(
+      r.tool_calls.map((c: any) => `${c.tool}:${c.status}`),
+      ["write_file:ok", "write_file:ok", "read_file:ok", "read_file:ok", "write_file:ok", "read_file:ok"],
+    );
+  });
+
+  test("runs TypeScript: types, interfaces, generics and casts", async () => {
+    const r = await run(
+      session,
+      `interface Point { x: number; y: number }
+function norm<T extends Point>(p: T): number { return Math.hypot(p.x, p.y); }
+const p = { x: 3, y: 4 } as Point;
+return norm(p);`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result, 5);
+  });
+
+  test("captures console output in order", async () => {
+    const r = await run(
+      session,
+      `console.log("one", 1); console.warn({ two: 2 }); console.error("three"); return null;`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.logs, ["one 1", '[warn] {"two":2}', "[error] three"]);
+  });
+
+  test("structured results come back as objects, JSON-looking file text stays text", async () => {
+    const r = await run(
+      session,
+      `import { write_file, list_directory, read_file } from "servers/workspace";
+await write_file({ path: "/j/data.json", content: '{"a":1}' });
+const listing = await list_directory({ path: "/j" });
+const text = await read_file({ path: "/j/data.json" });
+return { names: listing.entries.map((e) => e.name), type: typeof text };`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.result, { names: ["data.json"], type: "string" });
+  });
+
+  test("a syntax error is an isError result with the line of the agent's code", async () => {
+    const r = await run(session, `const a = 1;\nconst b = ;\nreturn a;`);
+    assert.equal(r.isError, true);
+    assert.equal(r.error.kind, "syntax");
+    assert.equal(r.error.line, 2);
+    assert.match(r.text, /line 2/);
+  });
+
+  test("a thrown error is an isError result with its message and line", async () => {
+    const r = await run(session, `const x = 1;\nthrow new Error("boom " + x);`);
+    assert.equal(r.isError, true);
+    assert.equal(r.error.kind, "runtime");
+    assert.match(r.error.message, /Error: boom 1/);
+    assert.equal(r.error.line, 2);
+  });
+
+  test("importing an unknown server is an isError result listing what exists", async () => {
+    const r = await run(session, `import { read_file } from "servers/workspaces";\nreturn 1;`);
+    assert.equal(r.isError, true);
+    assert.equal(r.error.kind, "import");
+    assert.match(r.error.message, /servers\/workspaces/);
+    assert.match(r.error.message, /workspace/);
+  });
+
+  test("a failing tool call throws an Error carrying the upstream's message", async () => {
+    const r = await run(
+      session,
+      `import { read_file } from "servers/workspace";
+try { await read_file({ path: "/missing.txt" }); return "no error"; } catch (e) { return e.message; }`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.result, /file not found: \/missing\.txt/);
+    assert.equal(r.tool_calls[0].status, "error");
+  });
+
+  test("the sandbox has no network: fetch fails with a clear error", async () => {
+    const r = await run(
+      session,
+      `try { await fetch("https://example.com/"); return "reached"; } catch (e) { return e.message; }`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.result, /not permitted to access the internet/);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Starts the real gateway (wrangler's dev server: workerd with real bindings) on 127.0.0.1 and connects real MCP
+ * SDK clients to it over HTTP. Each call gets its own state folder, so tests never share durable state unless
+ * they pass the same `persistDir` on purpose (restart tests).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { unstable_startWorker } from "wrangler";
+
+export interface Gateway {
+  url: URL;
+  mcpUrl: URL;
+  persistDir: string;
+  dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Replaces GATEWAY_CONFIG from wrangler.toml. */
+  config?: Record<string, unknown>;
+  /** Extra plain-text vars (e.g. secrets referenced by upstream headers). */
+  vars?: Record<string, string>;
+  /** Reuse a state folder (to test persistence across restarts). */
+  persistDir?: string;
+}
+
+export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "cg-state-"));
+  const bindings: Record<string, { type: "json"; value: unknown } | { type: "plain_text"; value: string }> = {};
+  if (options.config) bindings.GATEWAY_CONFIG = { type: "json", value: options.config };
+  for (const [name, value] of Object.entries(options.vars ?? {})) bindings[name] = { type: "plain_text", value };
+  const worker = await unstable_startWorker({
+    config: "wrangler.toml",
+    bindings: bindings as never,
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      persist: persistDir,
+      watch: false,
+      logLevel: "warn",
+    } as never,
+  });
+  await worker.ready;
+  const url = new URL(await worker.url);
+  return {
+    url,
+    mcpUrl: new URL("/mcp", url),
+    persistDir,
+    async dispose() {
+      await worker.dispose();
+      if (!options.persistDir) rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Session {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  /** Calls a tool and returns the raw result. */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** Calls a tool and returns its structuredContent, failing if the call is an error. */
+  data<T = any>(name: string, args?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function connect(url: URL, clientOptions: ConstructorParameters<typeof Client>[1] = {}): Promise<Session> {
+  const client = new Client({ name: "codemode-gateway-test", version: "0.0.0" }, clientOptions);
+  const transport = new StreamableHTTPClientTransport(url);
+  await client.connect(transport);
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return {
+    client,
+    transport,
+    call,
+    async data(name, args) {
+      const r = await call(name, args);
+      if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+      return r.structuredContent as any;
+    },
+    async close() {
+      await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+/** Runs code through execute_code and returns the structured execution result. */
+export async function run(session: Session, code: string, extra: Record<string, unknown> = {}): Promise<any> {
+  const r = await session.call("execute_code", { code, ...extra });
+  return { ...(r.structuredContent as any), isError: r.isError === true, text: (r.content[0] as any)?.text };
+}

@@ -1,0 +1,162 @@
+// Runs INSIDE the sandbox isolate (loaded as a module by the executor; never by the host).
+// It owns the sandbox's side of the bridge: tool calls leave as JSON strings, so nothing but plain data crosses,
+// and every limit here is only a courtesy: the host enforces the same limits again on its side.
+
+const MAX_DEPTH = 200;
+
+let bridge;
+let limits = { maxSteps: Number.POSITIVE_INFINITY, maxLogBytes: 65536, maxLogLines: 1000 };
+let steps = 0;
+let budgetExceeded = false;
+const logs = [];
+let logBytes = 0;
+let logsTruncated = false;
+
+/** Thrown when the step budget is spent; the harness reports it whatever the agent's code did with it. */
+export class StepBudgetError extends Error {
+  constructor(max) {
+    super(
+      `Execution exceeded its step budget (${max} loop iterations and function calls); ` +
+        "look for an infinite loop or unbounded recursion",
+    );
+    this.name = "StepBudgetError";
+  }
+}
+
+/** Called by the harness before the agent's code runs. */
+export function configure(env, options) {
+  bridge = env.BRIDGE;
+  limits = { ...limits, ...options };
+}
+
+/**
+ * The runaway-code guard, called at every loop iteration and function entry of the agent's code. Local workerd
+ * has no CPU limit and Date.now() does not advance in synchronous code, so counting steps is the only thing that
+ * can stop `while (true) {}` there. Once spent it throws on every call, so a catch inside a loop cannot revive it.
+ */
+export function step() {
+  if (++steps > limits.maxSteps) {
+    budgetExceeded = true;
+    throw new StepBudgetError(limits.maxSteps);
+  }
+}
+
+export function stepsTaken() {
+  return steps;
+}
+
+export function isBudgetExceeded() {
+  return budgetExceeded;
+}
+
+/** Rejects what JSON cannot carry faithfully, with the path of the offending value. */
+function checkPlain(value, path, depth, seen) {
+  if (depth > MAX_DEPTH) throw new TypeError(`${path || "/"}: nested deeper than ${MAX_DEPTH} levels`);
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`${path || "/"}: ${value} is not a JSON number`);
+      return;
+    case "undefined":
+      return;
+    case "bigint":
+      throw new TypeError(`${path || "/"}: BigInt is not JSON; pass it as a string or number`);
+    case "function":
+      throw new TypeError(`${path || "/"}: functions cannot be passed to tools`);
+    case "symbol":
+      throw new TypeError(`${path || "/"}: symbols cannot be passed to tools`);
+  }
+  if (value === null) return;
+  if (seen.has(value)) throw new TypeError(`${path || "/"}: cyclic structure`);
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+    const kind = value?.constructor?.name ?? "object";
+    throw new TypeError(`${path || "/"}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
+  }
+  seen.add(value);
+  for (const key of Object.keys(value)) checkPlain(value[key], `${path}/${key}`, depth + 1, seen);
+  seen.delete(value);
+}
+
+/** Calls an upstream tool through the host. Used by the generated `servers/*.js` modules. */
+export async function call(server, tool, args) {
+  if (!bridge) throw new Error("tool calls are only available while the execution runs");
+  const input = args === undefined ? {} : args;
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw new TypeError(`${server}.${tool}: pass the arguments as one object, e.g. ${tool}({ ... })`);
+  }
+  checkPlain(input, "", 0, new Set());
+  const reply = await bridge.call(server, tool, JSON.stringify(input));
+  if (!reply.ok) {
+    const err = new Error(reply.error);
+    err.name = reply.status === "timeout" ? "ToolTimeoutError" : "ToolError";
+    err.status = reply.status;
+    throw err;
+  }
+  return reply.value === undefined ? undefined : JSON.parse(reply.value);
+}
+
+function formatArg(value) {
+  if (typeof value === "string") return value;
+  if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(toJsonSafe(value)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function pushLog(level, args) {
+  if (logsTruncated) return;
+  const line = (level === "log" ? "" : `[${level}] `) + args.map(formatArg).join(" ");
+  const bytes = line.length;
+  if (logs.length >= limits.maxLogLines || logBytes + bytes > limits.maxLogBytes) {
+    logsTruncated = true;
+    logs.push(
+      `…[logs truncated: limit ${limits.maxLogLines} lines / ${limits.maxLogBytes} bytes (max_log_lines / max_log_bytes)]`,
+    );
+    return;
+  }
+  logBytes += bytes;
+  logs.push(line);
+}
+
+for (const level of ["log", "info", "warn", "error", "debug"]) {
+  console[level] = (...args) => pushLog(level, args);
+}
+
+addEventListener("unhandledrejection", (event) => {
+  pushLog("error", ["Unhandled promise rejection:", event.reason]);
+});
+
+export function takeLogs() {
+  return logs.slice();
+}
+
+/** Turns any value into JSON-safe data: cycles, BigInt, Map, Set, Date and Errors become readable stand-ins. */
+export function toJsonSafe(value, depth = 0, seen = new Set()) {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "undefined") return null;
+  if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
+  if (typeof value === "symbol") return value.toString();
+  if (depth > MAX_DEPTH) return "[Nested too deep]";
+  if (seen.has(value)) return "[Circular]";
+  seen.add(value);
+  try {
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+    if (value instanceof Error) return { name: value.name, message: value.message };
+    if (value instanceof Map) return toJsonSafe(Object.fromEntries(value), depth + 1, seen);
+    if (value instanceof Set) return toJsonSafe([...value], depth + 1, seen);
+    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} of ${value.byteLength} bytes]`;
+    if (Array.isArray(value)) return value.map((v) => toJsonSafe(v, depth + 1, seen));
+    const out = {};
+    for (const key of Object.keys(value)) out[key] = toJsonSafe(value[key], depth + 1, seen);
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}
