@@ -22,6 +22,8 @@ const ServerConfigSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   /** Per-call timeout for this upstream; defaults to limits.tool_call_timeout_ms. */
   timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** Most calls in flight to this upstream at once, per session; further calls wait their turn. */
+  concurrency: z.number().int().positive().max(1_000).default(16),
 });
 
 const LimitsSchema = z.strictObject({
@@ -54,13 +56,16 @@ const LimitsSchema = z.strictObject({
   max_steps: z.number().int().positive().default(50_000_000),
   /** Production CPU budget of one isolate (ignored by local workerd, which enforces no CPU limit). */
   cpu_ms: z.number().int().positive().default(30_000),
+  /** Isolates one session runs at once (Cloudflare allows 10 per Durable Object); more wait in a FIFO queue. */
   max_concurrent_executions: z.number().int().positive().max(10).default(8),
+  /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
+  max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
 });
 
 export const GatewayConfigSchema = z.strictObject({
   servers: z
     .array(ServerConfigSchema)
-    .default([{ name: "workspace", url: "builtin:workspace" }])
+    .default(() => [ServerConfigSchema.parse({ name: "workspace", url: "builtin:workspace" })])
     .refine((servers) => new Set(servers.map((s) => s.name)).size === servers.length, {
       message: "server names must be unique",
     }),

@@ -10,6 +10,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { resolveSecrets, type ServerConfig } from "../config";
+import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
 
 /** Most tools one upstream may list; more is treated as a broken or hostile upstream. */
@@ -35,10 +36,13 @@ export class UpstreamConnection {
   #client: Promise<Client> | undefined;
   /** Resolved secret values used by this connection: redacted from anything the upstream sends back. */
   #secrets: string[] = [];
+  /** Bounds the calls in flight to this upstream (config `concurrency`); waiting calls queue in order. */
+  readonly #slots: Semaphore;
 
   constructor(config: ServerConfig, deps: UpstreamDeps) {
     this.config = config;
     this.#deps = deps;
+    this.#slots = new Semaphore(config.concurrency);
   }
 
   get secrets(): readonly string[] {
@@ -96,10 +100,12 @@ export class UpstreamConnection {
 
   /** Calls one tool; rejects after `timeoutMs` (the request was sent: its effect is unknown). */
   async callTool(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallToolResult> {
-    const client = await this.#connect();
-    return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-      timeout: timeoutMs,
-    })) as CallToolResult;
+    return this.#slots.run(async () => {
+      const client = await this.#connect();
+      return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
+        timeout: timeoutMs,
+      })) as CallToolResult;
+    });
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,7 @@ import { Registry } from "../registry/registry";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import type { LiveExecution } from "../sandbox/live-execution";
+import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 
 interface SessionMeta {
@@ -38,6 +39,7 @@ export class SessionObject extends DurableObject<Env> {
   #registry: Registry | undefined;
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
+  #slots: Semaphore | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -126,7 +128,34 @@ export class SessionObject extends DurableObject<Env> {
     return this.#mcp;
   }
 
-  #execute(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
+  async #execute(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
+    const limits = this.#gatewayConfig().limits;
+    this.#slots ??= new Semaphore(limits.max_concurrent_executions, limits.max_queued_executions);
+    let release: () => void;
+    try {
+      release = await this.#slots.acquire();
+    } catch (err) {
+      if (!(err instanceof QueueFullError)) throw err;
+      return {
+        ok: false,
+        execution_id: "",
+        logs: [],
+        tool_calls: [],
+        duration_ms: 0,
+        error: {
+          kind: "limit",
+          message: `busy, retry shortly: this session already runs ${limits.max_concurrent_executions} executions (max_concurrent_executions) with ${limits.max_queued_executions} waiting (max_queued_executions)`,
+        },
+      };
+    }
+    try {
+      return await this.#run(meta, code, timeoutMs);
+    } finally {
+      release();
+    }
+  }
+
+  #run(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
     const name = sessionObjectName(meta.user, meta.session);
     return executeCode(
       { code, ...(timeoutMs ? { timeoutMs } : {}) },

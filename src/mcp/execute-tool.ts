@@ -1,0 +1,42 @@
+/**
+ * @module mcp/execute-tool
+ * `execute_code`: runs one program against the upstream tools and returns its result, logs and tool-call trace.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ExecuteResult } from "../sandbox/execution-types";
+import type { GatewayContext } from "./gateway-context";
+import { structuredResult } from "./tool-result";
+
+/** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
+export function renderExecution(r: ExecuteResult): string {
+  const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
+  if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : JSON.stringify(r.result, null, 2)}`);
+  if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
+  if (r.tool_calls.length) {
+    lines.push(
+      `tool calls (${r.tool_calls.length}):`,
+      ...r.tool_calls.map((c) => `  ${c.server}.${c.tool} ${c.status} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`),
+    );
+  }
+  lines.push(`duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}`);
+  return lines.join("\n");
+}
+
+export function registerExecuteTool(server: McpServer, ctx: GatewayContext): void {
+  server.registerTool(
+    "execute_code",
+    {
+      description:
+        'Run TypeScript/JavaScript (ES module body, top-level await) in an isolated sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result; console.log is captured.',
+      inputSchema: {
+        code: z.string().min(1).describe("The program"),
+        timeout_ms: z.number().int().positive().optional().describe("Wall-clock limit (capped by the gateway)"),
+      },
+    },
+    async ({ code, timeout_ms }) => {
+      const r = await ctx.execute(code, timeout_ms);
+      return structuredResult(r as unknown as Record<string, unknown>, renderExecution(r), !r.ok);
+    },
+  );
+}

@@ -1,0 +1,8 @@
+/** What the gateway's MCP tools need from the session that serves them. */
+import type { Registry } from "../registry/registry";
+import type { ExecuteResult } from "../sandbox/execution-types";
+
+export interface GatewayContext {
+  registry: Registry;
+  execute(code: string, timeoutMs: number | undefined): Promise<ExecuteResult>;
+}
