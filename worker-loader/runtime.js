@@ -98,6 +98,19 @@ export async function call(server, tool, args) {
   return reply.value === undefined ? undefined : JSON.parse(reply.value);
 }
 
+/** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
+export async function host(op, args) {
+  if (!bridge) throw new Error("the gateway module is only available while the execution runs");
+  checkPlain(args, "", 0, new Set());
+  const reply = await bridge.host(op, JSON.stringify(args));
+  if (!reply.ok) {
+    const err = new Error(reply.error);
+    err.name = "GatewayError";
+    throw err;
+  }
+  return reply.value === undefined ? undefined : JSON.parse(reply.value);
+}
+
 function formatArg(value) {
   if (typeof value === "string") return value;
   if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;

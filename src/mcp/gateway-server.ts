@@ -8,6 +8,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import { registerDiscoveryTools } from "./discovery-tools";
 import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
+import { registerHistoryTools } from "./history-tools";
 
 export const GATEWAY_VERSION = "0.1.0";
 export type { GatewayContext };
@@ -30,5 +31,6 @@ export function createGatewayServer(ctx: GatewayContext): McpServer {
 
   registerDiscoveryTools(server, ctx);
   registerExecuteTool(server, ctx);
+  registerHistoryTools(server, ctx);
   return server;
 }

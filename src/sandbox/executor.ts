@@ -5,6 +5,7 @@
  * binding is the tool bridge and whose network is cut off (`globalOutbound: null`). Never throws: every failure
  * is an {@link ExecuteResult} that tells the model what to fix.
  */
+import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import { bindingModuleSource } from "../codegen/bindings";
@@ -16,6 +17,9 @@ import { prepareCode } from "./prepare";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
+
+/** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
+export const GATEWAY_EXPORTS = ["state", "progress"] as const;
 
 export interface ExecutorDeps {
   loader: WorkerLoader;
@@ -75,6 +79,7 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "harness.js": harnessSource,
     "runtime.js": runtimeSource,
     "agent.js": agent,
+    "gateway.js": gatewaySource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
@@ -107,7 +112,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
   const prepared = prepareCode({
     code: request.code,
-    modules: { servers, gateway: [], skills: {} },
+    modules: { servers, gateway: GATEWAY_EXPORTS, skills: {} },
     guardName: `__cg_step_${randomHex(6)}`,
   });
   if (!prepared.ok) return fail(prepared.error);

@@ -13,11 +13,23 @@ import { validateArgs } from "./validate-args";
 const MAX_ARGS_BYTES = 1024 * 1024;
 const TRUNCATION_MARKER = "…[truncated:";
 
+/** Most gateway operations (state, progress) one execution may make. */
+export const MAX_HOST_OPS = 10_000;
+
+/** Parses JSON that crossed the bridge, refusing `__proto__` keys (JSON.parse makes them real own properties). */
+export function parseBridgeJson(json: string): unknown {
+  return JSON.parse(json, (key, value) => {
+    if (key === "__proto__") throw new Error("the key __proto__ is not allowed");
+    return value;
+  });
+}
+
 export class LiveExecution {
   readonly id: string;
   readonly calls: ToolCallRecord[] = [];
   readonly startedAt = Date.now();
   #ended = false;
+  #hostOps = 0;
   #catalog: Catalog;
   #registry: Registry;
   #limits: Limits;
@@ -36,6 +48,13 @@ export class LiveExecution {
   /** After this, every call is rejected before it reaches an upstream (late timers, un-awaited promises). */
   end(): void {
     this.#ended = true;
+  }
+
+  /** Counts one gateway operation; returns an error message once the execution has made too many. */
+  countHostOp(): string | undefined {
+    if (++this.#hostOps > MAX_HOST_OPS)
+      return `too many gateway operations (state, progress): the limit is ${MAX_HOST_OPS} per execution`;
+    return undefined;
   }
 
   async callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
@@ -70,10 +89,7 @@ export class LiveExecution {
     }
     let args: Record<string, unknown>;
     try {
-      args = JSON.parse(argsJson, (key, value) => {
-        if (key === "__proto__") throw new Error("the key __proto__ is not allowed in tool arguments");
-        return value;
-      });
+      args = parseBridgeJson(argsJson) as Record<string, unknown>;
     } catch (err) {
       return reject(`${server}.${tool}: invalid arguments: ${(err as Error).message}`);
     }

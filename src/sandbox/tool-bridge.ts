@@ -2,7 +2,7 @@
  * @module sandbox/tool-bridge
  * The only binding a sandbox isolate holds. Its props (session, execution) are set by the host and invisible to
  * the sandbox, so code cannot act for another session. Every public method of a WorkerEntrypoint is callable
- * from the sandbox: keep this surface to `call` alone.
+ * from the sandbox: keep this surface to `call` (tools) and `host` (the `gateway` module) alone.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -24,5 +24,14 @@ export class ToolBridge extends WorkerEntrypoint<Env, BridgeProps> {
     }
     const { session, execution } = this.ctx.props;
     return this.env.SESSION.getByName(session).bridgeCall(execution, server, tool, argsJson);
+  }
+
+  /** Forwards one gateway operation (`state.*`, `progress`) of the `gateway` module to the owning session. */
+  async host(op: unknown, argsJson: unknown): Promise<BridgeReply> {
+    if (typeof op !== "string" || op.length > 64 || typeof argsJson !== "string") {
+      return { ok: false, status: "rejected", error: "malformed gateway operation" };
+    }
+    const { session, execution } = this.ctx.props;
+    return this.env.SESSION.getByName(session).bridgeHost(execution, op, argsJson);
   }
 }

@@ -16,9 +16,11 @@ import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
-import type { LiveExecution } from "../sandbox/live-execution";
+import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
+import { ExecutionHistory } from "./execution-history";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
+import { SessionState } from "./session-state";
 
 interface SessionMeta {
   user: string;
@@ -40,6 +42,8 @@ export class SessionObject extends DurableObject<Env> {
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
   #slots: Semaphore | undefined;
+  readonly #state = new SessionState(this.ctx.storage.sql);
+  readonly #history = new ExecutionHistory(this.ctx.storage.sql);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,6 +107,7 @@ export class SessionObject extends DurableObject<Env> {
     const registry = this.#registryFor(meta);
     const server = createGatewayServer({
       registry,
+      history: this.#history,
       execute: (code, timeoutMs) => this.#execute(meta, code, timeoutMs),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -148,8 +153,11 @@ export class SessionObject extends DurableObject<Env> {
         },
       };
     }
+    const startedAt = Date.now();
     try {
-      return await this.#run(meta, code, timeoutMs);
+      const result = await this.#run(meta, code, timeoutMs);
+      this.#history.record(result, { code, kind: "code", startedAt });
+      return result;
     } finally {
       release();
     }
@@ -180,5 +188,49 @@ export class SessionObject extends DurableObject<Env> {
       };
     }
     return live.callTool(server, tool, argsJson);
+  }
+
+  /** Called by {@link ToolBridge} for each operation of the sandbox's `gateway` module (state, progress). */
+  async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
+    const live = this.#live.get(execution);
+    if (!live || live.ended) {
+      return { ok: false, status: "rejected", error: `gateway ${op} was called after the execution ended` };
+    }
+    const over = live.countHostOp();
+    if (over) return { ok: false, status: "rejected", error: over };
+    try {
+      const args = parseBridgeJson(argsJson) as Record<string, unknown>;
+      const value = this.#hostOp(op, args ?? {});
+      return { ok: true, ...(value === undefined ? {} : { value: JSON.stringify(value) }) };
+    } catch (err) {
+      return { ok: false, status: "error", error: (err as Error).message };
+    }
+  }
+
+  #hostOp(op: string, args: Record<string, unknown>): unknown {
+    switch (op) {
+      case "state.get":
+        return this.#state.get(args.key);
+      case "state.set":
+        return args.delete === true ? void this.#state.delete(args.key) : this.#state.set(args.key, args.value);
+      case "state.delete":
+        return this.#state.delete(args.key);
+      case "state.keys":
+        return this.#state.keys(args.prefix);
+      case "state.last": {
+        const r = this.#history.last();
+        return r && { execution_id: r.execution_id, ok: r.ok, result: r.result, error: r.error };
+      }
+      case "state.result": {
+        const r = typeof args.id === "string" ? this.#history.get(args.id) : undefined;
+        if (!r) throw new Error(`no execution ${JSON.stringify(args.id)} in this session's history (list_executions)`);
+        if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
+        return r.result;
+      }
+      case "progress":
+        return undefined;
+      default:
+        throw new Error(`unknown gateway operation ${op}`);
+    }
   }
 }

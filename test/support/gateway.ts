@@ -27,7 +27,8 @@ export interface StartOptions {
   persistDir?: string;
 }
 
-export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
+export async function startGateway(options: StartOptions & { keepState?: boolean } = {}): Promise<Gateway> {
+  const keepState = options.keepState ?? false;
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "cg-state-"));
   const bindings: Record<string, { type: "json"; value: unknown } | { type: "plain_text"; value: string }> = {};
   if (options.config) bindings.GATEWAY_CONFIG = { type: "json", value: options.config };
@@ -51,7 +52,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     persistDir,
     async dispose() {
       await worker.dispose();
-      if (!options.persistDir) rmSync(persistDir, { recursive: true, force: true });
+      if (!options.persistDir && !keepState) rmSync(persistDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,42 @@
+/**
+ * @module mcp/history-tools
+ * `list_executions` and `get_execution`: what ran in this session, with results, logs and tool-call traces.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { GatewayContext } from "./gateway-context";
+import { errorResult, structuredResult } from "./tool-result";
+
+export function registerHistoryTools(server: McpServer, ctx: GatewayContext): void {
+  server.registerTool(
+    "list_executions",
+    {
+      description: "Recent executions of this session, newest first (ids, status, one-line summaries).",
+      inputSchema: { limit: z.number().int().min(1).max(200).default(20) },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ limit }) => {
+      const executions = ctx.history.list(limit);
+      const text = executions.length
+        ? executions
+            .map((e) => `${e.execution_id} ${e.started_at} ${e.ok ? "ok" : "error"} ${e.duration_ms} ms: ${e.summary}`)
+            .join("\n")
+        : "No executions yet in this session.";
+      return structuredResult({ executions }, text);
+    },
+  );
+
+  server.registerTool(
+    "get_execution",
+    {
+      description: "One execution in full: code, result, logs, tool-call trace, error.",
+      inputSchema: { id: z.string().min(1).max(100) },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ id }) => {
+      const record = ctx.history.get(id);
+      if (!record) return errorResult(`no execution ${id} in this session's history; list_executions shows the ids`);
+      return structuredResult(record as unknown as Record<string, unknown>);
+    },
+  );
+}

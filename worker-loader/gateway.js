@@ -1,0 +1,29 @@
+// The `gateway` module agent code imports: `import { state, progress } from "gateway"`. Runs INSIDE the sandbox;
+// every operation is carried out (and checked) by the host session through the bridge.
+import { host } from "./runtime.js";
+
+/** Values kept in the session between executions (JSON only), and earlier executions' results. */
+export const state = Object.freeze({
+  /** The stored value, or undefined. */
+  get: (key) => host("state.get", { key }),
+  /** Stores a JSON value (undefined deletes the key). */
+  set: (key, value) =>
+    host("state.set", { key, value: value === undefined ? null : value, delete: value === undefined }),
+  /** Deletes a key; resolves to whether it existed. */
+  delete: (key) => host("state.delete", { key }),
+  /** Keys in order, optionally only those starting with a prefix. */
+  keys: (prefix) => host("state.keys", prefix === undefined ? {} : { prefix }),
+  /** The previous execution of this session: { execution_id, ok, result, error }, or undefined. */
+  last: () => host("state.last", {}),
+  /** The result of an earlier execution by its id. */
+  result: (executionId) => host("state.result", { id: executionId }),
+});
+
+/** Reports progress to the client while the execution runs: progress(3, 10, "processed 3 of 10 files"). */
+export function progress(current, total, message) {
+  return host("progress", {
+    current: Number(current),
+    ...(total === undefined ? {} : { total: Number(total) }),
+    ...(message === undefined ? {} : { message: String(message) }),
+  }).catch(() => undefined);
+}
