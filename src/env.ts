@@ -4,13 +4,24 @@
  * same env by name, so the index signature is deliberate.
  */
 
+import type { RateLimiter } from "./auth/rate-limiter";
+import type { CatalogObject } from "./registry/catalog-object";
 import type { WorkspaceStore } from "./servers/workspace/store";
+import type { SkillStore } from "./skills/skill-store";
 import type { SessionObject } from "./session/session-object";
 
 export interface Env {
   LOADER: WorkerLoader;
   SESSION: DurableObjectNamespace<SessionObject>;
   WORKSPACE: DurableObjectNamespace<WorkspaceStore>;
+  /** One per upstream: its cached catalog (shared by sessions) and first-seen tool hashes. */
+  CATALOG: DurableObjectNamespace<CatalogObject>;
+  /** One per user: the skills that user saved (every version). */
+  SKILLS: DurableObjectNamespace<SkillStore>;
+  /** One per user: the execute_code token bucket (src/auth/rate-limiter.ts). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** OAuth grants, clients and token hashes; bound only when auth.mode is "oauth" (src/auth/oauth.ts). */
+  OAUTH_KV?: KVNamespace;
   /** Gateway configuration (a JSON var in wrangler.toml); absent means the zero-configuration default. */
   GATEWAY_CONFIG?: unknown;
   [secret: string]: unknown;
@@ -21,7 +32,7 @@ declare global {
     /** Types `ctx.exports` from the main module's exports (ToolBridge, BuiltinServers, ...). */
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "SessionObject" | "WorkspaceStore";
+      durableNamespaces: "SessionObject" | "WorkspaceStore" | "CatalogObject" | "SkillStore" | "RateLimiter";
     }
   }
 }

@@ -4,10 +4,16 @@
  * sandbox (ToolBridge) and the registry (BuiltinServers) reach through `ctx.exports`.
  */
 import { app } from "./app";
+import { gatewayFetch } from "./auth/oauth";
+import type { Env } from "./env";
 
+export { RateLimiter } from "./auth/rate-limiter";
+export { CatalogObject } from "./registry/catalog-object";
 export { ToolBridge } from "./sandbox/tool-bridge";
 export { BuiltinServers } from "./servers/builtin-servers";
 export { WorkspaceStore } from "./servers/workspace/store";
+export { SkillStore } from "./skills/skill-store";
 export { SessionObject } from "./session/session-object";
 
-export default app;
+/** The app, behind the OAuth provider when auth.mode is "oauth" (src/auth/oauth.ts). */
+export default { fetch: gatewayFetch(app) } satisfies ExportedHandler<Env>;

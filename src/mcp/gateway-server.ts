@@ -5,10 +5,12 @@
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { registerDirectTools } from "./direct-tools";
 import { registerDiscoveryTools } from "./discovery-tools";
 import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { registerHistoryTools } from "./history-tools";
+import { registerSkillTools } from "./skill-tools";
 
 export const GATEWAY_VERSION = "0.1.0";
 export type { GatewayContext };
@@ -32,5 +34,8 @@ export function createGatewayServer(ctx: GatewayContext): McpServer {
   registerDiscoveryTools(server, ctx);
   registerExecuteTool(server, ctx);
   registerHistoryTools(server, ctx);
+  registerSkillTools(server, ctx);
+  // Off by default: everything flows through execute_code unless the operator opts in.
+  if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
   return server;
 }

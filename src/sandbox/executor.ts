@@ -11,6 +11,9 @@ import runtimeSource from "../../worker-loader/runtime.js";
 import { bindingModuleSource } from "../codegen/bindings";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
+import { prepareSkill } from "../skills/skill-check";
+import { skillModules } from "../skills/skill-modules";
+import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { LiveExecution } from "./live-execution";
 import { prepareCode } from "./prepare";
@@ -29,6 +32,11 @@ export interface ExecutorDeps {
   bridgeFor(executionId: string): Fetcher;
   /** Where live executions are registered so the bridge can find them. */
   live: Map<string, LiveExecution>;
+  /** The skills code may import (absent: none). */
+  skills?: {
+    index(): Promise<Record<string, SkillIndexEntry>>;
+    get(name: string, version?: number): Promise<SkillVersion | undefined>;
+  };
 }
 
 export interface ExecuteRequest {
@@ -110,22 +118,42 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const catalog = await deps.registry.catalog();
   const servers: Record<string, string[]> = {};
   for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
+  // Skills are looked up only when the code can import one: most executions skip the round trip.
+  const skillIndex = deps.skills && request.code.includes("skills/") ? await deps.skills.index() : {};
   const prepared = prepareCode({
     code: request.code,
-    modules: { servers, gateway: GATEWAY_EXPORTS, skills: {} },
+    modules: { servers, gateway: GATEWAY_EXPORTS, skills: skillIndex },
     guardName: `__cg_step_${randomHex(6)}`,
   });
   if (!prepared.ok) return fail(prepared.error);
 
   const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
-  const live = new LiveExecution(id, { catalog, registry: deps.registry, limits });
+  const skillModulesMap: Record<string, string> = {};
+  const skills = new Map<string, SkillVersion>();
+  for (const imp of prepared.imports) {
+    if (imp.kind !== "skill" || !deps.skills) continue;
+    const version = imp.version ?? skillIndex[imp.module]?.latest;
+    const skill = await deps.skills.get(imp.module, version);
+    if (!skill) return fail({ kind: "import", message: `skill ${imp.module}@${version} does not exist` });
+    const body = prepareSkill(skill.code, skill.name, catalog, `__cg_step_${randomHex(6)}`);
+    if (!body.ok) {
+      return fail({
+        kind: "import",
+        message: `skill ${skill.name}@${skill.version} no longer passes its checks against the current tools: ${body.error.message}`,
+      });
+    }
+    for (const use of body.imports) if (use.kind === "server") imported.add(use.module);
+    Object.assign(skillModulesMap, skillModules(skill, body.code));
+    skills.set(`${skill.name}@${skill.version}`, skill);
+  }
+  const live = new LiveExecution(id, { catalog, registry: deps.registry, limits, skills });
   deps.live.set(id, live);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const worker = deps.loader.load({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
       mainModule: "harness.js",
-      modules: moduleMap(catalog, prepared.code, imported),
+      modules: { ...moduleMap(catalog, prepared.code, imported), ...skillModulesMap },
       env: { BRIDGE: deps.bridgeFor(id) },
       // No network: fetch() and connect() throw. Tools are reachable only through BRIDGE.
       globalOutbound: null,

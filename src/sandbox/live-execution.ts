@@ -7,6 +7,7 @@
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { toToolOutcome } from "../registry/tool-result";
+import type { SkillVersion } from "../skills/skill-types";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
 import { validateArgs } from "./validate-args";
 
@@ -34,8 +35,15 @@ export class LiveExecution {
   #registry: Registry;
   #limits: Limits;
 
-  constructor(id: string, deps: { catalog: Catalog; registry: Registry; limits: Limits }) {
+  /** Skill versions this execution imported, by `name@version` (for input validation on every run). */
+  readonly skills: ReadonlyMap<string, SkillVersion>;
+
+  constructor(
+    id: string,
+    deps: { catalog: Catalog; registry: Registry; limits: Limits; skills?: ReadonlyMap<string, SkillVersion> },
+  ) {
     this.id = id;
+    this.skills = deps.skills ?? new Map();
     this.#catalog = deps.catalog;
     this.#registry = deps.registry;
     this.#limits = deps.limits;

@@ -29,6 +29,11 @@ export function close(at: number, text: string, depth: number): Edit {
   return { start: at, end: at, text, order: 0, depth };
 }
 
+/** Removes a range but keeps its line breaks, so every later line stays on its line number. */
+export function blank(code: string, start: number, end: number): Edit {
+  return replace(start, end, code.slice(start, end).replace(/[^\r\n\u2028\u2029]/g, ""));
+}
+
 /** Replaces a range. */
 export function replace(start: number, end: number, text: string): Edit {
   return { start, end, text, order: 1, depth: 0 };

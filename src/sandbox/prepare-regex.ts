@@ -99,12 +99,13 @@ class RegexParser {
         return { t: "empty" };
       }
       // Backreferences match unknown text; treating them as opaque mandatory atoms only makes flagging rarer.
-      const escape = /^\\(?:[1-9]\d*|k<[^>]*>|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pP]\{[^}]*\}|.)/s.exec(
-        src.slice(start, start + 40),
-      )![0];
-      this.pos += escape.length;
-      const isLiteral = /^\\[^\w]$/.test(escape);
-      return isLiteral ? { t: "atom", src: escape, literal: escape[1]! } : { t: "atom", src: escape };
+      const escapeText =
+        /^\\(?:[1-9]\d*|k<[^>]*>|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pP]\{[^}]*\}|.)/s.exec(
+          src.slice(start, start + 40),
+        )![0];
+      this.pos += escapeText.length;
+      const isLiteral = /^\\[^\w]$/.test(escapeText);
+      return isLiteral ? { t: "atom", src: escapeText, literal: escapeText[1]! } : { t: "atom", src: escapeText };
     }
     if (ch === "*" || ch === "+" || ch === "?") throw new Unsupported("nothing to repeat");
     this.pos++;
@@ -202,7 +203,8 @@ function isLooseSequence(seq: readonly RegexNode[], sets: CharSets): boolean {
 
 /** Two alternatives that can match the same text, so each repetition doubles the ways to match. */
 function ambiguousAlternatives(alts: RegexNode[][], sets: CharSets): string | undefined {
-  const atomsOf = (seq: RegexNode[]) => (seq.every((n) => n.t === "atom") ? (seq as Array<{ src: string; literal?: string }>) : undefined);
+  const atomsOf = (seq: RegexNode[]) =>
+    seq.every((n) => n.t === "atom") ? (seq as Array<{ src: string; literal?: string }>) : undefined;
   for (let i = 0; i < alts.length; i++) {
     for (let j = 0; j < alts.length; j++) {
       if (i === j) continue;
@@ -215,7 +217,8 @@ function ambiguousAlternatives(alts: RegexNode[][], sets: CharSets): string | un
         if (!set) continue;
         if (b.length === 1) {
           const other = sets(b[0]!.src);
-          if (i < j && other?.some((hit, k) => hit && set[k])) return `alternatives "${text(a)}" and "${text(b)}" overlap`;
+          if (i < j && other?.some((hit, k) => hit && set[k]))
+            return `alternatives "${text(a)}" and "${text(b)}" overlap`;
         } else {
           // Every character the longer alternative matches, the single atom matches too: "ab" is also "a" then "b".
           const covered = b.every((atom) => {
@@ -227,7 +230,11 @@ function ambiguousAlternatives(alts: RegexNode[][], sets: CharSets): string | un
       } else if (a.every((x) => x.literal) && b.every((x) => x.literal)) {
         const short = a.map((x) => x.literal).join("");
         const long = b.map((x) => x.literal).join("");
-        if (long.length % short.length === 0 && short.repeat(long.length / short.length) === long && (i < j || long !== short)) {
+        if (
+          long.length % short.length === 0 &&
+          short.repeat(long.length / short.length) === long &&
+          (i < j || long !== short)
+        ) {
           return `alternative "${long}" is a repetition of "${short}"`;
         }
       }

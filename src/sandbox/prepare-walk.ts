@@ -2,11 +2,12 @@
  * @module sandbox/prepare-walk
  * One pass over the agent's syntax tree that finds what the prepared module must change or refuse: the step-guard
  * insertion points (every loop body, function body and class static block), import declarations, and constructs
- * the sandbox does not allow. Iterative rather than recursive, so a tree the parser managed to build can never
+ * the sandbox does not allow (dynamic import, require, export, `__cg` names, exponential-time regex literals). Iterative rather than recursive, so a tree the parser managed to build can never
  * overflow the host's stack here.
  */
 import type { ImportDeclaration, Node, Program } from "acorn";
-import { close, type Edit, open } from "./prepare-edits";
+import { blank, close, type Edit, open } from "./prepare-edits";
+import { findCatastrophicRegex } from "./prepare-regex";
 
 /** Identifiers with this prefix belong to the gateway (the guard, the wrapper function). */
 export const RESERVED_PREFIX = "__cg";
@@ -69,13 +70,41 @@ export function walkProgram(program: Program, code: string, guardName: string): 
     }
   };
 
+  /** Agent code must not name (or shadow) the guard or the wrapper, whose names share this prefix. */
+  const reserved = (name: string, offset: number) => {
+    if (!name.startsWith(RESERVED_PREFIX)) return;
+    problems.push({
+      kind: "reserved",
+      message: `Identifiers starting with "${RESERVED_PREFIX}" are reserved for the gateway; rename "${name}".`,
+      offset,
+    });
+  };
+
+  /** The guard cannot interrupt a regex match; refuse the shapes that backtrack exponentially. */
+  const checkRegex = (pattern: string, offset: number) => {
+    const reason = findCatastrophicRegex(pattern);
+    if (reason) {
+      problems.push({
+        kind: "syntax",
+        message:
+          `This regular expression can take exponential time on some inputs (${reason}); ` +
+          "rewrite it so repeated parts cannot match the same text in more than one way.",
+        offset,
+      });
+    }
+  };
+
   const stack: Array<{ node: AnyNode; depth: number }> = [{ node: program as unknown as AnyNode, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     switch (node.type) {
-      case "ImportDeclaration":
-        result.imports.push(node as unknown as ImportDeclaration);
-        continue; // Its identifiers are checked against the module catalog instead.
+      case "ImportDeclaration": {
+        const decl = node as unknown as ImportDeclaration;
+        result.imports.push(decl);
+        // Imported names are checked against the module catalog; only the local bindings need the reserved check.
+        for (const spec of decl.specifiers) reserved(spec.local.name, spec.local.start);
+        continue;
+      }
       case "ImportExpression":
         problems.push({
           kind: "import",
@@ -87,6 +116,16 @@ export function walkProgram(program: Program, code: string, guardName: string): 
       case "ExportNamedDeclaration":
       case "ExportDefaultDeclaration":
       case "ExportAllDeclaration":
+        // `export {}` (the TypeScript idiom that marks a file as a module) exports nothing: drop it quietly.
+        if (
+          node.type === "ExportNamedDeclaration" &&
+          !node.declaration &&
+          !node.source &&
+          (node.specifiers as unknown[]).length === 0
+        ) {
+          edits.push(blank(code, node.start, node.end));
+          break;
+        }
         problems.push({
           kind: "syntax",
           message:
@@ -94,9 +133,19 @@ export function walkProgram(program: Program, code: string, guardName: string): 
           offset: node.start,
         });
         break;
+      case "Literal": {
+        const regex = node.regex as { pattern: string } | undefined;
+        if (regex) checkRegex(regex.pattern, node.start);
+        break;
+      }
+      case "NewExpression":
       case "CallExpression": {
         const callee = node.callee as AnyNode;
-        if (callee.type === "Identifier" && callee.name === "require") {
+        const [first] = node.arguments as AnyNode[];
+        if (callee.type === "Identifier" && callee.name === "RegExp" && first?.type === "Literal") {
+          if (typeof first.value === "string") checkRegex(first.value, first.start);
+        }
+        if (node.type === "CallExpression" && callee.type === "Identifier" && callee.name === "require") {
           problems.push({
             kind: "import",
             message:
@@ -106,18 +155,10 @@ export function walkProgram(program: Program, code: string, guardName: string): 
         }
         break;
       }
-      case "Identifier": {
-        const name = node.name as string;
-        if (name.startsWith(RESERVED_PREFIX)) {
-          problems.push({
-            kind: "reserved",
-            message: `Identifiers starting with "${RESERVED_PREFIX}" are reserved for the gateway; rename "${name}".`,
-            offset: node.start,
-          });
-        }
-        result.referenced.add(name);
+      case "Identifier":
+        reserved(node.name as string, node.start);
+        result.referenced.add(node.name as string);
         break;
-      }
       case "ForStatement":
       case "ForInStatement":
       case "ForOfStatement":

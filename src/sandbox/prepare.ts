@@ -8,11 +8,19 @@
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
  * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
  * call (`<guardName>();`) is inserted at the start of every loop body and function body without adding newlines.
- * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`.
+ * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`; regex literals (and
+ * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
  */
 import { type Program, parse } from "acorn";
-import { applyEdits, type Edit, replace } from "./prepare-edits";
-import { checkImport, type ImportProblem, type ImportUse, type ModuleCatalog, mergeImports } from "./prepare-imports";
+import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
+import {
+  checkImport,
+  type ImportCheck,
+  type ImportProblem,
+  type ImportUse,
+  type ModuleCatalog,
+  mergeImports,
+} from "./prepare-imports";
 import { codeFrame, LineIndex } from "./prepare-location";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
 import { RESERVED_PREFIX, type WalkProblem, walkProgram } from "./prepare-walk";
@@ -91,14 +99,20 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   }
 
   const original = new LineIndex(code);
-  const located = (kind: PrepareError["kind"], message: string, offset: number | undefined): PrepareResult => {
+  /** An error at `offset` in the original code; `more` (other problems) goes after the code frame. */
+  const located = (
+    kind: PrepareError["kind"],
+    message: string,
+    offset: number | undefined,
+    more = "",
+  ): PrepareResult => {
     if (offset === undefined) return { ok: false, error: { kind, message } };
     const at = original.locate(offset);
     return {
       ok: false,
       error: {
         kind,
-        message: `${message} (line ${at.line}, column ${at.column})\n${codeFrame(original, at)}`,
+        message: `${message} (line ${at.line}, column ${at.column})\n${codeFrame(original, at)}${more}`,
         line: at.line,
         column: at.column,
       },
@@ -136,7 +150,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   const problems: Array<WalkProblem | (ImportProblem & { kind: "import" })> = [...walk.problems];
   const edits: Edit[] = walk.edits;
   const hoisted: string[] = [];
-  const used: Array<Parameters<typeof mergeImports>[0][number]> = [];
+  const used: Array<Extract<ImportCheck, { ok: true }>> = [];
   for (const decl of walk.imports) {
     const check = checkImport(decl, modules, isTypeOnly);
     if (!check.ok) {
@@ -147,8 +161,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
       hoisted.push(check.hoisted);
       used.push(check);
     }
-    // Keep only the line breaks of the moved text, so every later line stays where it was.
-    edits.push(replace(decl.start, decl.end, js.slice(decl.start, decl.end).replace(/[^\r\n\u2028\u2029]/g, "")));
+    edits.push(blank(js, decl.start, decl.end));
   }
 
   if (problems.length > 0) {
@@ -156,14 +169,11 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     const first = problems[0]!;
     // Report every import problem at once: the model can fix them all in one retry.
     const sameKind = first.kind === "import" ? problems.filter((p) => p.kind === "import") : [first];
-    let message = first.message;
-    if (sameKind.length > 1) {
-      const rest = sameKind
-        .slice(1)
-        .map((p) => `- line ${original.locate(stripped.toOriginal(p.offset)).line}: ${p.message}`);
-      message += `\nOther import problems:\n${rest.join("\n")}`;
-    }
-    return located(first.kind, message, stripped.toOriginal(first.offset));
+    const rest = sameKind
+      .slice(1)
+      .map((p) => `\n- line ${original.locate(stripped.toOriginal(p.offset)).line}: ${p.message}`);
+    const more = rest.length > 0 ? `\nOther import problems:${rest.join("")}` : "";
+    return located(first.kind, first.message, stripped.toOriginal(first.offset), more);
   }
 
   // A hashbang is only legal at offset 0, which the header now occupies.

@@ -5,18 +5,16 @@
  * per tool definition hash. Messages name the path and the expectation: `/path: expected string, got number`.
  */
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
-import type { CatalogTool } from "../registry/registry-types";
+import type { CatalogTool, JsonSchema } from "../registry/registry-types";
 
 const MAX_ERRORS_SHOWN = 5;
 const cache = new Map<string, Validator | null>();
 const MAX_CACHED = 5_000;
 
-function validatorFor(tool: CatalogTool): Validator | null {
-  const key = `${tool.server}\u0000${tool.name}\u0000${tool.hash}`;
+function validatorFor(key: string, schema: JsonSchema): Validator | null {
   let v = cache.get(key);
   if (v === undefined) {
     try {
-      const schema = tool.inputSchema;
       const draft = typeof schema === "object" && String(schema.$schema ?? "").includes("2020-12") ? "2020-12" : "7";
       v = new Validator(schema as never, draft, false);
     } catch {
@@ -44,9 +42,14 @@ function describe(unit: OutputUnit): string | undefined {
   return `${where}: ${unit.error.replace(/^Instance /, "value ")}`;
 }
 
-/** Returns undefined when valid, else a readable message listing the first few problems. */
+/** Validates a tool's arguments: undefined when valid, else a readable message listing the first few problems. */
 export function validateArgs(tool: CatalogTool, args: unknown): string | undefined {
-  const validator = validatorFor(tool);
+  return validateValue(`tool\u0000${tool.server}\u0000${tool.name}\u0000${tool.hash}`, tool.inputSchema, args);
+}
+
+/** Validates `value` against `schema` (validators cached by `cacheKey`, which must change when the schema does). */
+export function validateValue(cacheKey: string, schema: JsonSchema, args: unknown): string | undefined {
+  const validator = validatorFor(cacheKey, schema);
   if (!validator) return undefined;
   let result: ReturnType<Validator["validate"]>;
   try {

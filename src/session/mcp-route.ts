@@ -3,12 +3,16 @@
  * `/mcp`: Streamable HTTP routing in front of the session Durable Objects. Here the spec's session rules are
  * applied before any object is touched: initialize mints a cryptographically random session id; any other request
  * without one gets 400; the session's object (named `<user>:<session>`) answers 404 when it does not know it.
+ * Bodies over `limits.max_request_bytes` get 413 (read as a stream and cut off, so a chunked body without
+ * Content-Length cannot exhaust memory either), and an unsupported `MCP-Protocol-Version` gets 400.
  */
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
+import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { INITIALIZE_HEADER, INTERNAL_HEADERS, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 
-/** Largest MCP request body accepted (code for execute_code travels in it). */
+/** Default of `limits.max_request_bytes`: the largest MCP request body accepted (execute_code's code travels in it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const SESSION_ID = /^[\x21-\x7e]{16,128}$/;
 
@@ -27,6 +31,50 @@ export function mintSessionId(): string {
     .replace(/=+$/, "");
 }
 
+/** The body as text, or undefined once it exceeds `max` bytes (reading stops there). */
+async function readCapped(request: Request, max: number): Promise<string | undefined> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function tooLarge(max: number): Response {
+  return jsonRpcError(
+    413,
+    -32600,
+    `Payload Too Large: the request body is over ${max} bytes (limits.max_request_bytes); send less code or data per request`,
+  );
+}
+
+/** 400 for an MCP-Protocol-Version header this gateway does not speak (MCP 2025-11-25, transports). */
+function badProtocolVersion(request: Request): Response | undefined {
+  const version = request.headers.get("mcp-protocol-version");
+  if (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  return jsonRpcError(
+    400,
+    -32000,
+    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 64))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+  );
+}
+
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
   return messages.some(
@@ -37,6 +85,9 @@ function isInitialize(body: unknown): boolean {
 function forward(env: Env, request: Request, user: string, session: string, init: boolean, body?: string) {
   const headers = new Headers(request.headers);
   for (const h of INTERNAL_HEADERS) headers.delete(h);
+  // The client's credential stops here: the session object and every upstream behind it never see it.
+  headers.delete("authorization");
+  headers.delete("cookie");
   headers.set(USER_HEADER, user);
   headers.set(SESSION_HEADER, session);
   if (init) headers.set(INITIALIZE_HEADER, "1");
@@ -50,10 +101,11 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
   const sessionHeader = request.headers.get("mcp-session-id");
 
   if (request.method === "POST") {
-    const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, `request body over ${MAX_BODY_BYTES} bytes`);
-    const text = await request.text();
-    if (text.length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, `request body over ${MAX_BODY_BYTES} bytes`);
+    const loaded = loadConfig(c.env.GATEWAY_CONFIG);
+    const max = loaded.ok ? loaded.config.limits.max_request_bytes : MAX_BODY_BYTES;
+    if (Number(request.headers.get("content-length") ?? 0) > max) return tooLarge(max);
+    const text = await readCapped(request, max);
+    if (text === undefined) return tooLarge(max);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -64,12 +116,16 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
       if (sessionHeader) return jsonRpcError(400, -32600, "Invalid Request: initialize must not carry Mcp-Session-Id");
       return forward(c.env, request, user, mintSessionId(), true, text);
     }
+    const badVersion = badProtocolVersion(request);
+    if (badVersion) return badVersion;
     if (!sessionHeader) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     if (!SESSION_ID.test(sessionHeader)) return jsonRpcError(404, -32001, "Session not found");
     return forward(c.env, request, user, sessionHeader, false, text);
   }
 
   if (request.method === "GET" || request.method === "DELETE") {
+    const badVersion = badProtocolVersion(request);
+    if (badVersion) return badVersion;
     if (!sessionHeader) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     if (!SESSION_ID.test(sessionHeader)) return jsonRpcError(404, -32001, "Session not found");
     return forward(c.env, request, user, sessionHeader, false);

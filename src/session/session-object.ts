@@ -9,15 +9,20 @@
 import { DurableObject } from "cloudflare:workers";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { createGatewayServer } from "../mcp/gateway-server";
+import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
+import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
+import { SkillService } from "../skills/skill-service";
+import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionHistory } from "./execution-history";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 import { SessionState } from "./session-state";
@@ -42,6 +47,7 @@ export class SessionObject extends DurableObject<Env> {
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
   #slots: Semaphore | undefined;
+  #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
 
@@ -69,9 +75,18 @@ export class SessionObject extends DurableObject<Env> {
     return this.#config;
   }
 
+  #skillsFor(meta: SessionMeta): SkillService {
+    this.#skills ??= new SkillService(this.env.SKILLS.getByName(meta.user), this.#registryFor(meta));
+    return this.#skills;
+  }
+
   #registryFor(meta: SessionMeta): Registry {
-    this.#registry ??= new Registry(this.#gatewayConfig().servers, (server) =>
-      connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user }),
+    const config = this.#gatewayConfig();
+    this.#registry ??= new Registry(
+      config.servers,
+      (server) => connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user }),
+      // Catalogs and first-seen tool hashes are shared by all sessions through one CatalogObject per upstream.
+      { store: durableCatalogStore(this.env.CATALOG), ttlMs: config.catalog_ttl_ms },
     );
     return this.#registry;
   }
@@ -107,8 +122,11 @@ export class SessionObject extends DurableObject<Env> {
     const registry = this.#registryFor(meta);
     const server = createGatewayServer({
       registry,
+      config: this.#gatewayConfig(),
       history: this.#history,
+      skills: this.#skillsFor(meta),
       execute: (code, timeoutMs) => this.#execute(meta, code, timeoutMs),
+      runSkill: (skill, input) => this.#runSkill(meta, skill, input),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
@@ -133,8 +151,23 @@ export class SessionObject extends DurableObject<Env> {
     return this.#mcp;
   }
 
-  async #execute(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
+  /** Runs a skill version as an execution of its own, recorded in the history as a skill run. */
+  #runSkill(meta: SessionMeta, skill: SkillVersion, input: unknown): Promise<ExecuteResult> {
+    // JSON is valid JavaScript, so the input is embedded as a literal; the wrapper validates it on the host.
+    const code = `import { ${skill.name} } from "skills/${skill.name}@${skill.version}";\nreturn await ${skill.name}(${JSON.stringify(input)});`;
+    return this.#execute(meta, code, undefined, { kind: "skill", skill: `${skill.name}@${skill.version}` });
+  }
+
+  async #execute(
+    meta: SessionMeta,
+    code: string,
+    timeoutMs: number | undefined,
+    details: { kind: "code" | "skill"; skill?: string } = { kind: "code" },
+  ): Promise<ExecuteResult> {
     const limits = this.#gatewayConfig().limits;
+    // Per user, across all of the user's sessions (src/auth/rate-limiter.ts); checked before queueing.
+    const limited = await checkExecuteRate(this.env, meta.user, limits);
+    if (limited) return limited;
     this.#slots ??= new Semaphore(limits.max_concurrent_executions, limits.max_queued_executions);
     let release: () => void;
     try {
@@ -156,7 +189,7 @@ export class SessionObject extends DurableObject<Env> {
     const startedAt = Date.now();
     try {
       const result = await this.#run(meta, code, timeoutMs);
-      this.#history.record(result, { code, kind: "code", startedAt });
+      this.#history.record(result, { code, ...details, startedAt });
       return result;
     } finally {
       release();
@@ -172,6 +205,7 @@ export class SessionObject extends DurableObject<Env> {
         registry: this.#registryFor(meta),
         limits: this.#gatewayConfig().limits,
         live: this.#live,
+        skills: this.#skillsFor(meta),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
       },
     );
@@ -200,14 +234,14 @@ export class SessionObject extends DurableObject<Env> {
     if (over) return { ok: false, status: "rejected", error: over };
     try {
       const args = parseBridgeJson(argsJson) as Record<string, unknown>;
-      const value = this.#hostOp(op, args ?? {});
+      const value = this.#hostOp(op, args ?? {}, live);
       return { ok: true, ...(value === undefined ? {} : { value: JSON.stringify(value) }) };
     } catch (err) {
       return { ok: false, status: "error", error: (err as Error).message };
     }
   }
 
-  #hostOp(op: string, args: Record<string, unknown>): unknown {
+  #hostOp(op: string, args: Record<string, unknown>, live: LiveExecution): unknown {
     switch (op) {
       case "state.get":
         return this.#state.get(args.key);
@@ -226,6 +260,17 @@ export class SessionObject extends DurableObject<Env> {
         if (!r) throw new Error(`no execution ${JSON.stringify(args.id)} in this session's history (list_executions)`);
         if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
         return r.result;
+      }
+      case "skill.validate": {
+        const skill = live.skills.get(`${args.name}@${args.version}`);
+        if (!skill) throw new Error(`skill ${args.name}@${args.version} is not part of this execution`);
+        const invalid = validateValue(
+          `skill\u0000${JSON.stringify(skill.input_schema)}`,
+          skill.input_schema,
+          args.input,
+        );
+        if (invalid) throw new Error(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
+        return undefined;
       }
       case "progress":
         return undefined;

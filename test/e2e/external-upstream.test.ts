@@ -11,6 +11,7 @@ before(async () => {
   everything = await startEverything();
   gateway = await startGateway({
     config: {
+      network: { allow_loopback: true },
       servers: [
         { name: "workspace", url: "builtin:workspace" },
         { name: "everything", url: everything.url },

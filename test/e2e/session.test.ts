@@ -76,7 +76,7 @@ describe("MCP sessions over Streamable HTTP", () => {
 
   test("a session keeps working across many requests", async () => {
     const s = await connect(gateway.mcpUrl);
-    for (let i = 0; i < 3; i++) assert.equal((await s.client.listTools()).tools.length, 4);
+    for (let i = 0; i < 3; i++) assert.ok((await s.client.listTools()).tools.some((t) => t.name === "execute_code"));
     await s.close();
   });
 });

@@ -1,0 +1,107 @@
+/**
+ * @module skills/skill-check
+ * What makes a skill valid: a name usable as an export, a description, an object input schema the validator can
+ * read, and code that is a module exporting exactly one async function and that prepares against the current
+ * catalog (syntax, known servers and tools). The code goes through the same preparation as `execute_code`
+ * (TypeScript strip, import checks, runaway guard), so a skill is held to the same rules.
+ */
+import { Validator } from "@cfworker/json-schema";
+import { isSafeIdentifier } from "../codegen/names";
+import type { Catalog } from "../registry/registry";
+import type { JsonSchema } from "../registry/registry-types";
+import { type PrepareResult, prepareCode } from "../sandbox/prepare";
+import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
+
+export const SKILL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const EXPORT_LINE = /^[ \t]*export\b/gm;
+const EXPORTED_FN = /^([ \t]*)export\s+(?:default\s+)?async\s+function\s*\*?\s*([A-Za-z_$][\w$]*)?\s*\(/m;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses `name` or `name@3`. */
+export function parseSkillRef(ref: string, version?: number): Checked<{ name: string; version?: number }> {
+  const m = /^([a-z][a-z0-9_]{0,63})(?:@(\d{1,6}))?$/.exec(ref);
+  if (!m) return { ok: false, error: `"${ref}" is not a skill name (lowercase letters, digits, _; optional @version)` };
+  if (m[2] && version !== undefined && Number(m[2]) !== version) {
+    return { ok: false, error: `${ref} names version ${m[2]} but version ${version} was also given` };
+  }
+  const v = m[2] ? Number(m[2]) : version;
+  return { ok: true, value: { name: m[1]!, ...(v === undefined ? {} : { version: v }) } };
+}
+
+export function checkSkillName(name: string): string | undefined {
+  if (!SKILL_NAME.test(name)) return `skill names are 1-64 lowercase letters, digits and _, starting with a letter`;
+  if (!isSafeIdentifier(name)) return `"${name}" is a reserved word in JavaScript; choose another name`;
+  return undefined;
+}
+
+/**
+ * Turns a skill module into an `execute_code`-style body that returns its function: the one `export` is removed
+ * in place and `return <fn>;` appended, so line numbers of the skill's code are kept.
+ */
+export function skillBody(code: string, name: string): Checked<string> {
+  const exports = code.match(EXPORT_LINE)?.length ?? 0;
+  const m = EXPORTED_FN.exec(code);
+  if (!m || exports !== 1) {
+    return {
+      ok: false,
+      error: `a skill's code is a module with exactly one export: "export default async function ${name}(input) { ... }"`,
+    };
+  }
+  const fn = m[2] ?? "__skill_main";
+  const replaced = `${m[1]}async function ${fn}(`;
+  const body = code.slice(0, m.index) + replaced + code.slice(m.index + m[0].length);
+  return { ok: true, value: `${body}\nreturn ${fn};` };
+}
+
+/** Prepares a skill's code for the sandbox against the catalog (skills cannot import other skills). */
+export function prepareSkill(code: string, name: string, catalog: Catalog, guardName: string): PrepareResult {
+  const body = skillBody(code.replaceAll("__skill_main", "__skill_main_"), name);
+  if (!body.ok) return { ok: false, error: { kind: "syntax", message: body.error } };
+  const servers: Record<string, string[]> = {};
+  for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
+  return prepareCode({ code: body.value, modules: { servers, gateway: ["state", "progress"], skills: {} }, guardName });
+}
+
+export function checkInputSchema(schema: unknown): Checked<JsonSchema> {
+  if (schema === undefined) return { ok: true, value: { type: "object" } };
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+    return { ok: false, error: "input_schema must be a JSON Schema object" };
+  }
+  const s = schema as Record<string, unknown>;
+  if (s.type !== undefined && s.type !== "object") return { ok: false, error: 'input_schema must have type "object"' };
+  try {
+    new Validator(s as never, "7");
+  } catch (err) {
+    return { ok: false, error: `input_schema is not a valid JSON Schema: ${(err as Error).message}` };
+  }
+  return { ok: true, value: { type: "object", ...s } };
+}
+
+/** The tools a prepared skill imports, with their current definition hashes. */
+export function toolUses(prepared: Extract<PrepareResult, { ok: true }>, catalog: Catalog): SkillToolUse[] {
+  const uses: SkillToolUse[] = [];
+  for (const imp of prepared.imports) {
+    if (imp.kind !== "server") continue;
+    const entry = catalog.byServerId.get(imp.module);
+    for (const id of imp.names) {
+      const tool = entry?.byId.get(id);
+      if (entry && tool) uses.push({ server: entry.name, tool: tool.name, hash: tool.hash });
+    }
+  }
+  return uses;
+}
+
+/** Tools the skill uses whose definition changed since it was saved, or that are gone. */
+export function skillDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] {
+  const drift: SkillDrift[] = [];
+  for (const use of skill.uses) {
+    const entry = catalog.byName.get(use.server);
+    // A server that is down says nothing about its tools: only a listed server can show a tool missing.
+    if (entry?.status !== "ok") continue;
+    const tool = entry.tools.find((t) => t.name === use.tool);
+    if (!tool) drift.push({ server: use.server, tool: use.tool, status: "missing" });
+    else if (use.hash && tool.hash !== use.hash) drift.push({ server: use.server, tool: use.tool, status: "changed" });
+  }
+  return drift;
+}

@@ -1,0 +1,156 @@
+/**
+ * @module skills/skill-service
+ * The skill library as the session sees it: shipped skills plus the user's saved ones, checked on save against
+ * the current catalog and flagged when a tool they call has changed or disappeared since they were saved.
+ */
+import type { Registry } from "../registry/registry";
+import { buildSearchIndex } from "../search/index";
+import type { SearchDoc } from "../search/search-types";
+import { SHIPPED_SKILLS } from "./shipped";
+import { type Checked, checkInputSchema, checkSkillName, prepareSkill, skillDrift, toolUses } from "./skill-check";
+import type { SkillStore } from "./skill-store";
+import type { SkillDrift, SkillIndexEntry, SkillVersion } from "./skill-types";
+
+export interface SaveSkillInput {
+  name: string;
+  description?: string;
+  code?: string;
+  input_schema?: unknown;
+  tags?: string[];
+  /** Save a copy of this earlier version as the newest (rollback); omitted fields come from it. */
+  from_version?: number;
+}
+
+export interface SkillSummary {
+  name: string;
+  description: string;
+  tags: string[];
+  builtin: boolean;
+  latest_version: number;
+  versions: Array<{ version: number; created_at?: string }>;
+  uses: Array<{ server: string; tool: string }>;
+  drift: SkillDrift[];
+}
+
+const SHIPPED_NAMES = new Set(SHIPPED_SKILLS.map((s) => s.name));
+
+export class SkillService {
+  #store: DurableObjectStub<SkillStore>;
+  #registry: Registry;
+
+  constructor(store: DurableObjectStub<SkillStore>, registry: Registry) {
+    this.#store = store;
+    this.#registry = registry;
+  }
+
+  async #all(): Promise<SkillVersion[]> {
+    return [...SHIPPED_SKILLS, ...((await this.#store.list()) as SkillVersion[])];
+  }
+
+  /** What code may import, for preparation: name -> versions. */
+  async index(): Promise<Record<string, SkillIndexEntry>> {
+    const index: Record<string, SkillIndexEntry> = {};
+    for (const s of await this.#all()) {
+      index[s.name] ??= { latest: 0, versions: [], exports: [s.name] };
+      const entry = index[s.name]!;
+      entry.versions.push(s.version);
+      entry.latest = Math.max(entry.latest, s.version);
+    }
+    return index;
+  }
+
+  async get(name: string, version?: number): Promise<SkillVersion | undefined> {
+    const shipped = SHIPPED_SKILLS.find((s) => s.name === name);
+    if (shipped) return version === undefined || version === shipped.version ? shipped : undefined;
+    return ((await this.#store.get(name, version)) as SkillVersion | undefined) ?? undefined;
+  }
+
+  async save(input: SaveSkillInput): Promise<Checked<SkillVersion>> {
+    const nameError = checkSkillName(input.name);
+    if (nameError) return { ok: false, error: nameError };
+    if (SHIPPED_NAMES.has(input.name)) {
+      return { ok: false, error: `${input.name} is a skill shipped with the gateway; save yours under another name` };
+    }
+    let base: SkillVersion | undefined;
+    if (input.from_version !== undefined) {
+      base = await this.get(input.name, input.from_version);
+      if (!base) return { ok: false, error: `${input.name}@${input.from_version} does not exist` };
+    }
+    const code = input.code ?? base?.code;
+    const description = (input.description ?? base?.description ?? "").trim();
+    if (!code) return { ok: false, error: "code is required (a module exporting one async function)" };
+    if (!description) return { ok: false, error: "description is required: say what the skill does and returns" };
+    if (description.length > 2_000) return { ok: false, error: "description is over 2,000 characters" };
+    const schema = checkInputSchema(input.input_schema ?? base?.input_schema);
+    if (!schema.ok) return schema;
+    const tags = input.tags ?? base?.tags ?? [];
+    if (tags.length > 20 || tags.some((t) => typeof t !== "string" || t.length > 50)) {
+      return { ok: false, error: "tags: at most 20 strings of at most 50 characters" };
+    }
+    const catalog = await this.#registry.catalog();
+    const prepared = prepareSkill(code, input.name, catalog, "__cg_step_check");
+    if (!prepared.ok) {
+      const where = prepared.error.line ? ` (line ${prepared.error.line})` : "";
+      return { ok: false, error: `the skill's code does not pass its checks${where}: ${prepared.error.message}` };
+    }
+    const saved = (await this.#store.save({
+      name: input.name,
+      description,
+      code,
+      input_schema: schema.value,
+      tags,
+      uses: toolUses(prepared, catalog),
+    })) as SkillVersion;
+    return { ok: true, value: saved };
+  }
+
+  async delete(name: string): Promise<Checked<number>> {
+    if (SHIPPED_NAMES.has(name))
+      return { ok: false, error: `${name} is shipped with the gateway and cannot be deleted` };
+    const n = await this.#store.delete(name);
+    return n ? { ok: true, value: n } : { ok: false, error: `no skill named ${name}` };
+  }
+
+  /** Drift of one version against the current catalog (shipped skills: tools they import that are gone). */
+  async drift(skill: SkillVersion): Promise<SkillDrift[]> {
+    const catalog = await this.#registry.catalog();
+    if (!skill.builtin) return skillDrift(skill, catalog);
+    const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
+    if (prepared.ok) return [];
+    return [{ server: "?", tool: prepared.error.message, status: "missing" }];
+  }
+
+  /** Every skill (newest version first in `versions`), optionally ranked by a query. */
+  async list(query?: string): Promise<SkillSummary[]> {
+    const byName = new Map<string, SkillVersion[]>();
+    for (const s of await this.#all()) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    let names = [...byName.keys()].sort();
+    if (query?.trim()) {
+      const docs: SearchDoc[] = names.map((name) => {
+        const latest = byName.get(name)!.at(-1)!;
+        return { key: name, kind: "skill", server: "skills", name, description: latest.description, tags: latest.tags };
+      });
+      names = buildSearchIndex(docs)
+        .search(query, { limit: 50 })
+        .hits.map((h) => h.key);
+    }
+    return Promise.all(
+      names.map(async (name) => {
+        const versions = byName.get(name)!;
+        const latest = versions.at(-1)!;
+        return {
+          name,
+          description: latest.description,
+          tags: latest.tags,
+          builtin: latest.builtin === true,
+          latest_version: latest.version,
+          versions: versions
+            .map((v) => ({ version: v.version, ...(v.created_at ? { created_at: v.created_at } : {}) }))
+            .reverse(),
+          uses: latest.uses.map((u) => ({ server: u.server, tool: u.tool })),
+          drift: await this.drift(latest),
+        };
+      }),
+    );
+  }
+}

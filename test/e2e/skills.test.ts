@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+let gateway: Gateway;
+let session: Session;
+
+before(async () => {
+  gateway = await startGateway({ keepState: true });
+  session = await connect(gateway.mcpUrl);
+  const seed = await run(
+    session,
+    `import { write_file } from "servers/workspace";
+await write_file({ path: "/src/a.md", content: "hello world" });
+await write_file({ path: "/src/docs/b.md", content: "hello again, hello" });
+await write_file({ path: "/src/c.txt", content: "plain" });
+return "seeded";`,
+  );
+  assert.equal(seed.ok, true, seed.text);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  if (gateway) rmSync(gateway.persistDir, { recursive: true, force: true });
+});
+
+const GREET = `export default async function greet(input: { name: string }) {
+  return \`hello, \${input.name}\`;
+}`;
+
+describe("shipped skills", () => {
+  test("list_skills shows the three shipped skills with their versions", async () => {
+    const { skills } = await session.data("list_skills");
+    const shipped = skills.filter((s: any) => s.builtin).map((s: any) => s.name);
+    assert.deepEqual(shipped, ["copy_tree", "find_replace", "summarize_directory"]);
+    assert.deepEqual(skills[0].versions, [{ version: 1 }]);
+  });
+
+  test("copy_tree copies a tree and skips files that exist unless overwrite", async () => {
+    const r = await session.call("run_skill", { name: "copy_tree", input: { from: "/src", to: "/copy" } });
+    assert.equal(r.isError, undefined, JSON.stringify(r.content));
+    assert.deepEqual((r.structuredContent as any).result, {
+      copied: ["/copy/a.md", "/copy/c.txt", "/copy/docs/b.md"],
+      skipped: [],
+    });
+    const again = await session.data("run_skill", { name: "copy_tree", input: { from: "/src", to: "/copy" } });
+    assert.equal(again.result.skipped.length, 3);
+    const check = await run(
+      session,
+      `import { read_file } from "servers/workspace"; return read_file({ path: "/copy/docs/b.md" });`,
+    );
+    assert.equal(check.result, "hello again, hello");
+  });
+
+  test("find_replace replaces across matching files and reports counts; dry_run writes nothing", async () => {
+    const dry = await session.data("run_skill", {
+      name: "find_replace",
+      input: { path: "/src", find: "hello", replace: "bye", pattern: "**/*.md", dry_run: true },
+    });
+    assert.equal(dry.result.total_replacements, 3);
+    const real = await session.data("run_skill", {
+      name: "find_replace",
+      input: { path: "/src", find: "hello", replace: "bye", pattern: "**/*.md" },
+    });
+    assert.deepEqual(real.result.changed, [
+      { path: "/src/a.md", replacements: 1 },
+      { path: "/src/docs/b.md", replacements: 2 },
+    ]);
+    const check = await run(
+      session,
+      `import { read_file } from "servers/workspace"; return read_file({ path: "/src/docs/b.md" });`,
+    );
+    assert.equal(check.result, "bye again, bye");
+  });
+
+  test("summarize_directory counts files, directories and bytes per extension", async () => {
+    const r = await session.data("run_skill", { name: "summarize_directory", input: { path: "/copy" } });
+    assert.equal(r.result.files, 3);
+    assert.equal(r.result.directories, 1);
+    assert.deepEqual(Object.keys(r.result.by_extension).sort(), ["md", "txt"]);
+    assert.equal(r.result.largest[0].path, "/copy/docs/b.md");
+  });
+
+  test("a shipped skill imported from code runs, and bad input is refused with the path", async () => {
+    const r = await run(
+      session,
+      `import { summarize_directory } from "skills/summarize_directory";
+const s = await summarize_directory({ path: "/src" });
+return s.files;`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result, 3);
+    const bad = await session.call("run_skill", { name: "copy_tree", input: { from: 1 } });
+    assert.equal(bad.isError, true);
+    assert.match((bad.content[0] as any).text, /\/from: expected string, got number/);
+  });
+
+  test("shipped skills cannot be overwritten or deleted", async () => {
+    const save = await session.call("save_skill", { name: "copy_tree", description: "x", code: GREET });
+    assert.equal(save.isError, true);
+    assert.match((save.content[0] as any).text, /shipped with the gateway/);
+    const del = await session.call("delete_skill", { name: "copy_tree" });
+    assert.equal(del.isError, true);
+  });
+});
+
+describe("saved skills", () => {
+  test("each save is a new version; pins, rollback and run records work", async () => {
+    const v1 = await session.data("save_skill", {
+      name: "greet",
+      description: "Greets someone",
+      code: GREET,
+      input_schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+      tags: ["demo"],
+    });
+    assert.equal(v1.version, 1);
+    const v2 = await session.data("save_skill", {
+      name: "greet",
+      description: "Greets someone loudly",
+      code: GREET.replace("hello, ", "HELLO, "),
+    });
+    assert.equal(v2.version, 2);
+
+    const latest = await session.data("run_skill", { name: "greet", input: { name: "ann" } });
+    assert.equal(latest.result, "HELLO, ann");
+    const pinned = await session.data("run_skill", { name: "greet@1", input: { name: "ann" } });
+    assert.equal(pinned.result, "hello, ann");
+
+    const fromCode = await run(
+      session,
+      `import { greet } from "skills/greet@1";
+import { greet as loud } from "skills/greet";
+return [await greet({ name: "a" }), await loud({ name: "b" })];`,
+    );
+    assert.equal(fromCode.ok, true, fromCode.text);
+    assert.deepEqual(fromCode.result, ["hello, a", "HELLO, b"]);
+
+    const rollback = await session.data("save_skill", { name: "greet", from_version: 1 });
+    assert.equal(rollback.version, 3);
+    assert.equal((await session.data("run_skill", { name: "greet", input: { name: "c" } })).result, "hello, c");
+
+    const info = await session.data("get_skill", { name: "greet" });
+    assert.equal(info.version, 3);
+    assert.deepEqual(
+      info.versions.map((v: any) => v.version),
+      [3, 2, 1],
+    );
+    assert.ok(info.versions.every((v: any) => !Number.isNaN(Date.parse(v.created_at))));
+    const old = await session.data("get_skill", { name: "greet", version: 2 });
+    assert.match(old.code, /HELLO/);
+
+    const { executions } = await session.data("list_executions", { limit: 50 });
+    assert.ok(executions.some((e: any) => e.kind === "skill" && e.skill === "greet@1"));
+  });
+
+  test("a skill that fails its checks is refused at save time with the reason", async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ name: "Bad-Name", description: "x", code: GREET }, /lowercase letters/],
+      [
+        { name: "syntax", description: "x", code: "export default async function syntax( {" },
+        /does not pass its checks/,
+      ],
+      [
+        {
+          name: "unknown_tool",
+          description: "x",
+          code: `import { reed_file } from "servers/workspace";\nexport default async function unknown_tool() { return reed_file({ path: "/" }); }`,
+        },
+        /read_file/,
+      ],
+      [{ name: "two_exports", description: "x", code: `${GREET}\nexport const x = 1;` }, /exactly one export/],
+      [{ name: "bad_schema", description: "x", code: GREET, input_schema: { type: "string" } }, /type "object"/],
+      [{ name: "no_desc", code: GREET }, /description is required/],
+    ];
+    for (const [input, message] of cases) {
+      const r = await session.call("save_skill", input);
+      assert.equal(r.isError, true, `${input.name} should be refused`);
+      assert.match((r.content[0] as any).text, message);
+    }
+  });
+
+  test("skills are per user: another session of the same user sees them", async () => {
+    const other = await connect(gateway.mcpUrl);
+    try {
+      const { skills } = await other.data("list_skills", { query: "greets someone" });
+      assert.equal(skills[0].name, "greet");
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("delete_skill removes every version", async () => {
+    await session.data("save_skill", { name: "temp", description: "temporary", code: GREET.replace("greet", "temp") });
+    const d = await session.data("delete_skill", { name: "temp" });
+    assert.equal(d.deleted_versions, 1);
+    const r = await session.call("run_skill", { name: "temp", input: {} });
+    assert.equal(r.isError, true);
+  });
+});
+
+test("saved skills survive a restart of the local server", async () => {
+  await session.close();
+  await gateway.dispose();
+  gateway = await startGateway({ persistDir: gateway.persistDir, keepState: true });
+  session = await connect(gateway.mcpUrl);
+  const r = await session.data("run_skill", { name: "greet@2", input: { name: "z" } });
+  assert.equal(r.result, "HELLO, z");
+});
