@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { buildSearchIndex, type RankerConfig, type SearchDoc, toSearchDoc } from "../src/search/index.js";
+import { buildSearchIndex, type RankerConfig, type SearchDoc, toSearchDoc } from "../src/search/index";
 
 interface Relevant {
   server?: string;
@@ -170,7 +170,9 @@ function main(): void {
     withRelevant++;
     // First rank (1-based) at which each relevant item appears; a server-less item matches the name anywhere.
     const firstRank = q.relevant.map((item) => {
-      const i = ranked.findIndex((r) => r.tool === item.tool && (item.server === undefined || item.server === r.server));
+      const i = ranked.findIndex(
+        (r) => r.tool === item.tool && (item.server === undefined || item.server === r.server),
+      );
       return i < 0 ? undefined : i + 1;
     });
     for (const k of KS) {

@@ -1,19 +1,22 @@
 /**
  * @module app
  * The Hono app: `/mcp` (the gateway's MCP endpoint), `/servers/<name>/mcp` (built-in upstreams), `/health`.
- * Origin is checked on every MCP route (DNS-rebinding protection); requests without Origin (non-browser
- * clients) pass.
+ * Every MCP route checks Origin (DNS-rebinding protection, src/auth/origin.ts; requests without Origin pass) and
+ * then authenticates the caller (src/auth/authenticate.ts): the user id it yields names the session objects,
+ * the workspace and the skills. `/authorize` is the OAuth sign-in page (only in OAuth mode).
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { authenticate } from "./auth/authenticate";
+import { authorizeRoute } from "./auth/authorize-page";
+import { forbiddenOrigin, originAllowed } from "./auth/origin";
 import { loadConfig } from "./config";
 import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltin } from "./servers/builtin-servers";
 import { type McpVariables, mcpRoute } from "./session/mcp-route";
 
-/** The user every request acts as while authentication is off (local development). */
-export const LOCAL_USER = "local";
+export { LOCAL_USER } from "./auth/authenticate";
 
 export const app = new Hono<{ Bindings: Env; Variables: McpVariables }>();
 
@@ -29,28 +32,23 @@ app.get("/health", (c) => {
 
 const guard: MiddlewareHandler<{ Bindings: Env; Variables: McpVariables }> = async (c, next) => {
   const origin = c.req.header("origin");
-  if (origin !== undefined) {
-    const own = new URL(c.req.url).origin;
-    const config = loadConfig(c.env.GATEWAY_CONFIG);
-    const allowed = config.ok ? config.config.allowed_origins : [];
-    if (origin !== own && !allowed.includes(origin)) {
-      return c.json(
-        { jsonrpc: "2.0", error: { code: -32000, message: `Forbidden: Origin ${origin} is not allowed` }, id: null },
-        403,
-      );
-    }
-  }
   const config = loadConfig(c.env.GATEWAY_CONFIG);
+  if (origin !== undefined && !originAllowed(origin, c.req.url, config.ok ? config.config.allowed_origins : [])) {
+    return forbiddenOrigin(origin);
+  }
   if (!config.ok) {
     return c.json({ jsonrpc: "2.0", error: { code: -32603, message: config.error }, id: null }, 500);
   }
-  c.set("user", LOCAL_USER);
+  const auth = await authenticate(c.req.raw, c.env, config.config.auth);
+  if (!auth.ok) return auth.response;
+  c.set("user", auth.user);
   await next();
 };
 app.use("/mcp", guard);
 app.use("/servers/*", guard);
 
 app.route("/mcp", mcpRoute);
+app.route("/authorize", authorizeRoute);
 app.all("/servers/*", (c) => serveBuiltin(c.req.raw, c.env, c.get("user")));
 
 app.notFound((c) => c.json({ error: "not found", endpoints: ["/mcp", "/health", "/servers/workspace/mcp"] }, 404));

@@ -24,6 +24,26 @@ const ServerConfigSchema = z.strictObject({
   timeout_ms: z.number().int().positive().max(600_000).optional(),
   /** Most calls in flight to this upstream at once, per session; further calls wait their turn. */
   concurrency: z.number().int().positive().max(1_000).default(16),
+  /** Which upstream tools the gateway exposes: exact names or `*` globs; `deny` wins over `allow`. */
+  tools: z
+    .strictObject({
+      allow: z.array(z.string().min(1)).max(10_000).optional(),
+      deny: z.array(z.string().min(1)).max(10_000).optional(),
+    })
+    .optional(),
+  /** Deferred tools are left out of `list_tool_names` unless asked for, still found by search and callable. */
+  defer_loading: z.union([z.boolean(), z.array(z.string().min(1)).max(10_000)]).default(false),
+  /**
+   * Human approval for calls from code: `allow`, `ask` or `deny`, for the whole server (`default`) or per tool
+   * (original tool names). Unset, a tool annotated `destructiveHint: true` or `openWorldHint: true` (and not
+   * `readOnlyHint: true`) asks; every other tool is allowed.
+   */
+  approval: z
+    .strictObject({
+      default: z.enum(["allow", "ask", "deny"]).optional(),
+      tools: z.record(z.string(), z.enum(["allow", "ask", "deny"])).default({}),
+    })
+    .optional(),
 });
 
 const LimitsSchema = z.strictObject({
@@ -52,6 +72,20 @@ const LimitsSchema = z.strictObject({
     .positive()
     .max(4 * 1024 * 1024)
     .default(256 * 1024),
+  /** Largest MCP request body accepted (413 beyond); the code for execute_code travels in it. */
+  max_request_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  /** Per-user token bucket on execute_code: `executions` per `per_seconds` (bursts up to `executions`); 0 is off. */
+  execute_rate_limit: z
+    .strictObject({
+      executions: z.number().int().nonnegative().max(1_000_000),
+      per_seconds: z.number().int().positive().max(86_400),
+    })
+    .default({ executions: 600, per_seconds: 60 }),
   /** Loop iterations plus function entries one execution may take before it is stopped (runaway-code guard). */
   max_steps: z.number().int().positive().default(50_000_000),
   /** Production CPU budget of one isolate (ignored by local workerd, which enforces no CPU limit). */
@@ -60,6 +94,44 @@ const LimitsSchema = z.strictObject({
   max_concurrent_executions: z.number().int().positive().max(10).default(8),
   /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
   max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
+  /** Consecutive failures (no connection, HTTP errors, timeouts, garbage) after which an upstream is cut off. */
+  circuit_breaker_failures: z.number().int().positive().max(1_000).default(5),
+  /** How long a cut-off upstream fails fast before one trial call is let through. */
+  circuit_breaker_cooldown_ms: z.number().int().nonnegative().max(3_600_000).default(30_000),
+});
+
+/**
+ * Which addresses upstream URLs (and every redirect hop) may point at; see src/registry/ssrf.ts. Everything
+ * non-public is refused by default: the zero-config gateway has only built-in upstreams, and local development
+ * against servers on 127.0.0.1 opts in with `allow_loopback`.
+ */
+const NetworkSchema = z.strictObject({
+  /** Loopback upstreams (127.0.0.0/8, ::1, localhost): for local development. */
+  allow_loopback: z.boolean().default(false),
+  /** Private, CGNAT and link-local upstreams (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fe80::/10, ...). */
+  allow_private: z.boolean().default(false),
+  /** Host names or IP literals allowed whatever their class (exact match, no port), e.g. "mcp.corp.internal". */
+  allow_hosts: z.array(z.string().min(1).max(253)).max(1_000).default([]),
+});
+
+/**
+ * Who may use the gateway (src/auth). `none` (the default, local development) acts as user "local". Raw keys and
+ * OAuth state never live here: API keys come from a Worker secret, OAuth grants from the OAUTH_KV namespace.
+ */
+const AuthSchema = z.strictObject({
+  mode: z.enum(["none", "api_keys", "oauth"]).default("none"),
+  /** Worker secret listing `<user>:<key>` or `<user>:sha256:<hex>` entries (api_keys: bearer tokens; oauth: sign-in). */
+  api_keys_secret: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default("API_KEYS"),
+  oauth: z
+    .strictObject({
+      /** Canonical resource (token audience), e.g. "https://gateway.example.com"; default: the request's origin. */
+      resource: z.url().optional(),
+      access_token_ttl_seconds: z.number().int().min(60).max(86_400).default(3_600),
+    })
+    .default({ access_token_ttl_seconds: 3_600 }),
 });
 
 export const GatewayConfigSchema = z.strictObject({
@@ -72,11 +144,30 @@ export const GatewayConfigSchema = z.strictObject({
   /** Origins allowed besides the gateway's own (browser clients); requests without Origin are always allowed. */
   allowed_origins: z.array(z.string()).default([]),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  auth: AuthSchema.default(AuthSchema.parse({})),
+  network: NetworkSchema.default(NetworkSchema.parse({})),
+  /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
+  allow_direct_tool_calls: z.boolean().default(false),
+  /** How long a listed tool catalog is reused (shared across sessions) before the upstream is listed again. */
+  catalog_ttl_ms: z.number().int().nonnegative().max(86_400_000).default(300_000),
+  /** Semantic search: a Workers AI binding and embedding model fused with the lexical ranking when set. */
+  embeddings: z
+    .strictObject({
+      binding: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .default("AI"),
+      model: z.string().min(1).default("@cf/baai/bge-small-en-v1.5"),
+      /** When the lexical ranker finds nothing, semantic hits below this cosine similarity are not shown. */
+      min_score: z.number().min(-1).max(1).default(0.6),
+    })
+    .optional(),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type Limits = z.infer<typeof LimitsSchema>;
+export type AuthConfig = z.infer<typeof AuthSchema>;
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; error: string };
 

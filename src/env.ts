@@ -7,8 +7,8 @@
 import type { RateLimiter } from "./auth/rate-limiter";
 import type { CatalogObject } from "./registry/catalog-object";
 import type { WorkspaceStore } from "./servers/workspace/store";
-import type { SkillStore } from "./skills/skill-store";
 import type { SessionObject } from "./session/session-object";
+import type { SkillStore } from "./skills/skill-store";
 
 export interface Env {
   LOADER: WorkerLoader;

@@ -12,8 +12,8 @@ export { CatalogObject } from "./registry/catalog-object";
 export { ToolBridge } from "./sandbox/tool-bridge";
 export { BuiltinServers } from "./servers/builtin-servers";
 export { WorkspaceStore } from "./servers/workspace/store";
-export { SkillStore } from "./skills/skill-store";
 export { SessionObject } from "./session/session-object";
+export { SkillStore } from "./skills/skill-store";
 
 /** The app, behind the OAuth provider when auth.mode is "oauth" (src/auth/oauth.ts). */
 export default { fetch: gatewayFetch(app) } satisfies ExportedHandler<Env>;

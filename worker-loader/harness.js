@@ -2,21 +2,47 @@
 // The executor loads a fresh isolate per execution, so module state here is per execution.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
-import { configure, isBudgetExceeded, StepBudgetError, stepsTaken, takeLogs, toJsonSafe } from "./runtime.js";
+import {
+  configure,
+  isBudgetExceeded,
+  StepBudgetError,
+  setMetering,
+  stepsTaken,
+  takeLogs,
+  toJsonSafe,
+} from "./runtime.js";
 
 const AGENT_FRAME = /agent\.js:(\d+):(\d+)/;
+const stringifyJson = JSON.stringify;
+/** Longest error message reported; the host caps it again. */
+const MAX_MESSAGE_CHARS = 4_000;
+
+/** Reads a property of a thrown value as text; the value's getters and toString are the agent's code and may throw. */
+function text(read, fallback, absent = fallback) {
+  try {
+    const value = read();
+    const s = typeof value === "string" ? value : value === undefined || value === null ? absent : String(value);
+    return s.length > MAX_MESSAGE_CHARS ? `${s.slice(0, MAX_MESSAGE_CHARS)}…[${s.length} characters]` : s;
+  } catch {
+    return fallback;
+  }
+}
 
 function describeError(err, maxSteps) {
   if (isBudgetExceeded()) {
     return { name: "StepBudgetError", message: new StepBudgetError(maxSteps).message };
   }
-  if (err === null || typeof err !== "object") {
-    return { name: "Error", message: `the code threw a non-Error value: ${String(err)}` };
+  if (err === null || (typeof err !== "object" && typeof err !== "function")) {
+    return { name: "Error", message: `the code threw a non-Error value: ${text(() => err, "(unprintable)")}` };
   }
-  const frame = typeof err.stack === "string" ? AGENT_FRAME.exec(err.stack) : null;
+  let frame = null;
+  try {
+    const stack = err.stack;
+    if (typeof stack === "string") frame = AGENT_FRAME.exec(stack);
+  } catch {}
   return {
-    name: String(err.name ?? "Error"),
-    message: String(err.message ?? ""),
+    name: text(() => err.name, "Error"),
+    message: text(() => err.message, "(the error's message could not be read)", ""),
     ...(frame ? { line: Number(frame[1]), column: Number(frame[2]) } : {}),
   };
 }
@@ -25,9 +51,15 @@ export default class Harness extends WorkerEntrypoint {
   async run(options) {
     configure(this.env, options);
     try {
-      const value = await main();
+      let value;
+      setMetering(true);
+      try {
+        value = await main();
+      } finally {
+        setMetering(false);
+      }
       if (isBudgetExceeded()) throw new StepBudgetError(options.maxSteps);
-      const json = value === undefined ? undefined : JSON.stringify(toJsonSafe(value));
+      const json = value === undefined ? undefined : stringifyJson(toJsonSafe(value));
       return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken() };
     } catch (err) {
       return { ok: false, error: describeError(err, options.maxSteps), logs: takeLogs(), steps: stepsTaken() };

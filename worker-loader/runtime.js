@@ -1,13 +1,18 @@
 // Runs INSIDE the sandbox isolate (loaded as a module by the executor; never by the host).
 // It owns the sandbox's side of the bridge: tool calls leave as JSON strings, so nothing but plain data crosses,
 // and every limit here is only a courtesy: the host enforces the same limits again on its side.
+import { installGuards } from "./sandbox-guards.js";
 
 const MAX_DEPTH = 200;
+// The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
+const { parse: parseJson, stringify: stringifyJson } = JSON;
 
 let bridge;
 let limits = { maxSteps: Number.POSITIVE_INFINITY, maxLogBytes: 65536, maxLogLines: 1000 };
 let steps = 0;
 let budgetExceeded = false;
+/** Built-ins charge the budget only while the agent's code runs, never for the harness's own work around it. */
+let metering = false;
 const logs = [];
 let logBytes = 0;
 let logsTruncated = false;
@@ -16,8 +21,8 @@ let logsTruncated = false;
 export class StepBudgetError extends Error {
   constructor(max) {
     super(
-      `Execution exceeded its step budget (${max} loop iterations and function calls); ` +
-        "look for an infinite loop or unbounded recursion",
+      `Execution exceeded its step budget (${max} steps: loop iterations, function calls, and elements built-ins ` +
+        "processed); look for an infinite loop, unbounded recursion, or repeated work on very large arrays or strings",
     );
     this.name = "StepBudgetError";
   }
@@ -39,6 +44,23 @@ export function step() {
     budgetExceeded = true;
     throw new StepBudgetError(limits.maxSteps);
   }
+}
+
+/** Charges `n` steps for work a built-in is about to do (worker-loader/sandbox-guards.js). */
+function spend(n) {
+  if (!metering || !(n > 0)) return;
+  steps += n;
+  if (steps > limits.maxSteps) {
+    budgetExceeded = true;
+    throw new StepBudgetError(limits.maxSteps);
+  }
+}
+
+installGuards(spend);
+
+/** Turns metering of built-ins on while the agent's code runs (the harness turns it off to report). */
+export function setMetering(on) {
+  metering = on;
 }
 
 export function stepsTaken() {
@@ -88,14 +110,16 @@ export async function call(server, tool, args) {
     throw new TypeError(`${server}.${tool}: pass the arguments as one object, e.g. ${tool}({ ... })`);
   }
   checkPlain(input, "", 0, new Set());
-  const reply = await bridge.call(server, tool, JSON.stringify(input));
+  // Spent budget ends the program: a catch block must not go on calling tools.
+  if (budgetExceeded) throw new StepBudgetError(limits.maxSteps);
+  const reply = await bridge.call(server, tool, stringifyJson(input));
   if (!reply.ok) {
     const err = new Error(reply.error);
     err.name = reply.status === "timeout" ? "ToolTimeoutError" : "ToolError";
     err.status = reply.status;
     throw err;
   }
-  return reply.value === undefined ? undefined : JSON.parse(reply.value);
+  return reply.value === undefined ? undefined : parseJson(reply.value);
 }
 
 /** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
@@ -123,7 +147,8 @@ function formatArg(value) {
 
 function pushLog(level, args) {
   if (logsTruncated) return;
-  const line = (level === "log" ? "" : `[${level}] `) + args.map(formatArg).join(" ");
+  const text = args.map(formatArg).join(" ");
+  const line = (level === "log" ? "" : `[${level}] `) + text;
   const bytes = line.length;
   if (logs.length >= limits.maxLogLines || logBytes + bytes > limits.maxLogBytes) {
     logsTruncated = true;
@@ -134,7 +159,13 @@ function pushLog(level, args) {
   }
   logBytes += bytes;
   logs.push(line);
+  if (limits.streamLogs && bridge) {
+    // Live log notifications for the client; fire and forget, the final result carries the logs anyway.
+    bridge.host("log", JSON.stringify({ level: LOG_LEVELS[level] ?? "info", line: text })).catch(() => {});
+  }
 }
+
+const LOG_LEVELS = { log: "info", info: "info", warn: "warning", error: "error", debug: "debug" };
 
 for (const level of ["log", "info", "warn", "error", "debug"]) {
   console[level] = (...args) => pushLog(level, args);

@@ -1,25 +1,27 @@
 /**
  * @module mcp/catalog-search
- * Tool search over the current catalog. The index is built once per catalog object (catalogs are immutable
- * snapshots), so repeated searches cost only the query.
+ * Finding tools in the current catalog: ranked search, the fast name listing, and "server.tool" lookup. The search
+ * index is built once per catalog object (the registry hands out the same object until something changes), so
+ * repeated searches cost only the query.
  */
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
-import { buildSearchIndex, toSearchDoc } from "../search/index";
-import type { SearchIndex } from "../search/search-types";
+import { buildSearchIndex, EmbeddingSearch, type EmbedFunction, fuseRankings, toSearchDoc } from "../search/index";
+import type { SearchDoc, SearchHit, SearchIndex } from "../search/search-types";
 
-const indexes = new WeakMap<Catalog, { index: SearchIndex; byKey: Map<string, CatalogTool> }>();
+const indexes = new WeakMap<Catalog, { index: SearchIndex; byKey: Map<string, CatalogTool>; docs: SearchDoc[] }>();
+
+const keyOf = (t: CatalogTool) => `${t.server}/${t.name}`;
 
 function indexFor(catalog: Catalog) {
   let hit = indexes.get(catalog);
   if (!hit) {
     const byKey = new Map<string, CatalogTool>();
-    const docs = catalog.servers.flatMap((s) =>
+    const docs: SearchDoc[] = catalog.servers.flatMap((s) =>
       s.tools.map((t) => {
-        const key = `${s.name}/${t.name}`;
-        byKey.set(key, t);
+        byKey.set(keyOf(t), t);
         return toSearchDoc({
-          key,
+          key: keyOf(t),
           server: s.name,
           serverDescription: s.description,
           name: t.name,
@@ -28,22 +30,166 @@ function indexFor(catalog: Catalog) {
         });
       }),
     );
-    hit = { index: buildSearchIndex(docs), byKey };
+    hit = { index: buildSearchIndex(docs), byKey, docs };
     indexes.set(catalog, hit);
   }
   return hit;
 }
 
-export function searchCatalog(
+export interface CatalogSearchOptions {
+  limit: number;
+  /** Configured server name. */
+  server?: string;
+  /** Include `defer_loading` tools (default true for search). */
+  includeDeferred?: boolean;
+}
+
+/**
+ * Tools ranked for a query, best first (empty when nothing really matches). With `semantic`, the lexical ranking
+ * is fused with an embedding ranking (reciprocal rank fusion); when the lexical ranker abstains, only semantic hits
+ * at or above `minScore` are shown, so a query that matches nothing still gets an honest empty answer. A failing
+ * embedding service costs the semantic half only.
+ */
+export async function searchCatalog(
   catalog: Catalog,
   query: string,
-  options: { limit: number; server?: string },
-): CatalogTool[] {
+  options: CatalogSearchOptions,
+  semantic?: SemanticSearch,
+): Promise<CatalogTool[]> {
   const { index, byKey } = indexFor(catalog);
-  const prefix = options.server ? `${options.server}/` : undefined;
-  const result = index.search(query, {
-    limit: options.limit,
-    ...(prefix ? { filter: (key: string) => key.startsWith(prefix) } : {}),
+  const includeDeferred = options.includeDeferred ?? true;
+  const keep = (key: string) => {
+    const t = byKey.get(key);
+    return !!t && (options.server === undefined || t.server === options.server) && (includeDeferred || !t.deferred);
+  };
+  const pool = semantic ? Math.max(options.limit * 3, 30) : options.limit;
+  const lexical = index.search(query, { limit: pool, filter: keep });
+  let hits: SearchHit[] = lexical.hits;
+  if (semantic) {
+    try {
+      const embedded = await semanticIndexFor(catalog, semantic);
+      const found = await embedded.search(query, {
+        limit: pool,
+        filter: keep,
+        ...(lexical.abstained ? { minScore: semantic.minScore } : {}),
+      });
+      hits = lexical.abstained ? found.hits : fuseRankings(lexical.hits, found.hits);
+    } catch (err) {
+      console.warn(`semantic tool search failed, lexical ranking only: ${(err as Error).message}`);
+    }
+  }
+  return hits
+    .slice(0, options.limit)
+    .map((h) => byKey.get(h.key)!)
+    .filter(Boolean);
+}
+
+/** Embedding ranking settings: the embed function (Workers AI) and the model name that keys cached vectors. */
+export interface SemanticSearch {
+  embed: EmbedFunction;
+  model: string;
+  minScore: number;
+}
+
+/** Vectors by model, tool key and definition hash: a catalog refresh embeds only new or changed tools. */
+const vectors = new Map<string, number[]>();
+const MAX_CACHED_VECTORS = 50_000;
+const semanticIndexes = new WeakMap<Catalog, Map<string, Promise<EmbeddingSearch>>>();
+
+function semanticIndexFor(catalog: Catalog, semantic: SemanticSearch): Promise<EmbeddingSearch> {
+  const byModel = semanticIndexes.get(catalog) ?? new Map<string, Promise<EmbeddingSearch>>();
+  semanticIndexes.set(catalog, byModel);
+  let pending = byModel.get(semantic.model);
+  if (!pending) {
+    pending = buildSemanticIndex(catalog, semantic);
+    byModel.set(semantic.model, pending);
+    // A failed build is forgotten, so the next search tries again.
+    pending.catch(() => byModel.delete(semantic.model));
+  }
+  return pending;
+}
+
+async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): Promise<EmbeddingSearch> {
+  const { docs, byKey } = indexFor(catalog);
+  const cacheKey = (doc: SearchDoc) => `${semantic.model}\n${doc.key}\n${byKey.get(doc.key)?.hash}`;
+  const search = new EmbeddingSearch(semantic.embed);
+  const cached = docs.filter((d) => vectors.has(cacheKey(d)));
+  search.add(cached.map((d) => ({ key: d.key, vector: vectors.get(cacheKey(d))! })));
+  const missing = docs.filter((d) => !vectors.has(cacheKey(d)));
+  const stored = await search.addDocs(missing);
+  if (vectors.size + stored.length > MAX_CACHED_VECTORS) vectors.clear();
+  stored.forEach((v, i) => {
+    vectors.set(cacheKey(missing[i]!), v.vector);
   });
-  return result.hits.map((h) => byKey.get(h.key)!).filter(Boolean);
+  return search;
+}
+
+interface WorkersAiBinding {
+  run(model: string, input: { text: string[] }): Promise<{ data?: number[][] }>;
+}
+
+/**
+ * The semantic search configured by `embeddings` (a Workers AI binding named in the config), or undefined when it
+ * is not configured or the binding is missing (then search is lexical only, with a warning in the log).
+ */
+export function semanticSearchFrom(
+  env: Record<string, unknown>,
+  settings: { binding: string; model: string; min_score: number } | undefined,
+): SemanticSearch | undefined {
+  if (!settings) return undefined;
+  const ai = env[settings.binding] as WorkersAiBinding | undefined;
+  if (typeof ai?.run !== "function") {
+    console.warn(`embeddings: no Workers AI binding named ${settings.binding}; tool search stays lexical`);
+    return undefined;
+  }
+  return {
+    model: settings.model,
+    minScore: settings.min_score,
+    embed: async (texts) => {
+      const out = await ai.run(settings.model, { text: texts });
+      if (!Array.isArray(out?.data)) throw new Error(`${settings.model} returned no embeddings`);
+      return out.data;
+    },
+  };
+}
+
+export interface ToolNameListing {
+  tools: CatalogTool[];
+  /** Tools that match, before `limit`. */
+  total: number;
+  /** Matching tools left out because they are deferred and `includeDeferred` was false. */
+  deferredHidden: number;
+}
+
+/** Catalog-order listing filtered by server and keywords (any keyword, case-insensitive, in name or description). */
+export function listToolNames(
+  catalog: Catalog,
+  options: { server?: string | undefined; keywords?: string[] | undefined; limit: number; includeDeferred: boolean },
+): ToolNameListing {
+  const words = (options.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean);
+  const tools: CatalogTool[] = [];
+  let total = 0;
+  let deferredHidden = 0;
+  for (const s of catalog.servers) {
+    if (options.server !== undefined && s.name !== options.server) continue;
+    for (const t of s.tools) {
+      if (words.length) {
+        const text = `${t.name}\n${t.id}\n${t.description}`.toLowerCase();
+        if (!words.some((w) => text.includes(w))) continue;
+      }
+      if (t.deferred && !options.includeDeferred) {
+        deferredHidden++;
+        continue;
+      }
+      total++;
+      if (tools.length < options.limit) tools.push(t);
+    }
+  }
+  return { tools, total, deferredHidden };
+}
+
+/** A tool by server (configured name or module id) and tool (export id or upstream name). */
+export function findTool(catalog: Catalog, server: string, tool: string): CatalogTool | undefined {
+  const entry = catalog.byName.get(server) ?? catalog.byServerId.get(server);
+  return entry?.byId.get(tool) ?? entry?.tools.find((t) => t.name === tool);
 }

@@ -1,66 +1,196 @@
 /**
  * @module mcp/discovery-tools
- * `list_servers`, `search_tools`, `get_tool_details`: how a model finds tools and reads their TypeScript API.
+ * `list_servers`, `list_tool_names`, `search_tools`, `get_tool_details`: how a model finds tools and reads their
+ * TypeScript API. Descriptions stay short (the gateway's whole `tools/list` is kept under 1,000 tokens), and every
+ * answer names the module to import from.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";
-import { searchCatalog } from "./catalog-search";
+import type { CircuitSnapshot } from "../registry/circuit-breaker";
+import type { Catalog, ServerEntry } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
+import { findTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
+
+// Bounds applied in the handlers rather than in the input schemas: each JSON Schema keyword is tokens in every
+// client's context, while an out-of-range number is simply clamped.
+const DEFAULT_NAMES = 200;
+const MAX_NAMES = 5_000;
+const DEFAULT_SEARCH_HITS = 10;
+const MAX_KEYWORDS = 20;
+const MAX_SEARCH_HITS = 50;
+const MAX_DETAILS = 50;
+
+const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(n) || min));
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+/** The circuit breaker's view of a network upstream (see registry/circuit-breaker), when it has one. */
+function circuitOf(ctx: GatewayContext, name: string): CircuitSnapshot | undefined {
+  const conn = ctx.registry.connection(name) as { circuit?: { snapshot(): CircuitSnapshot } } | undefined;
+  return conn?.circuit?.snapshot();
+}
+
+function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
+  return {
+    name: s.name,
+    module: `servers/${s.serverId}`,
+    url: s.url,
+    status: s.status,
+    tool_count: s.tools.length,
+    deferred_count: s.deferredCount,
+    last_refresh: iso(s.refreshedAt),
+    last_error: s.lastError ? { message: s.lastError.message, at: iso(s.lastError.at) } : null,
+    changed_tools: s.changedTools,
+    ...(s.transport ? { transport: s.transport } : {}),
+    ...(circuit && (circuit.state !== "closed" || circuit.consecutive_failures > 0) ? { circuit } : {}),
+    ...(s.description ? { description: s.description } : {}),
+  };
+}
+
+function renderServer(s: ReturnType<typeof serverSummary>): string {
+  const lines = [
+    `${s.name} (import from "${s.module}"): ${s.status}, ${s.tool_count} tools` +
+      (s.deferred_count ? ` (${s.deferred_count} deferred)` : "") +
+      (s.last_refresh ? `, listed ${s.last_refresh}` : ""),
+  ];
+  if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
+  if (s.circuit) {
+    const c = s.circuit;
+    lines.push(
+      `  circuit ${c.state} after ${c.consecutive_failures} consecutive failures` +
+        (c.retry_at ? `, next try ${c.retry_at}` : "") +
+        (c.last_failure ? `; last: ${c.last_failure.message}` : ""),
+    );
+  }
+  if (s.changed_tools.length) {
+    lines.push(`  changed since first seen (check get_tool_details before use): ${s.changed_tools.join(", ")}`);
+  }
+  return lines.join("\n");
+}
+
+function unknownServer(catalog: Catalog, name: string) {
+  return errorResult(`unknown server "${name}"; servers: ${catalog.servers.map((s) => s.name).join(", ")}`);
+}
+
+function knownServer(catalog: Catalog, name: string | undefined): ServerEntry | undefined {
+  return name === undefined ? undefined : (catalog.byName.get(name) ?? catalog.byServerId.get(name));
+}
+
+function toolDetails(tool: CatalogTool) {
+  return {
+    server: tool.server,
+    name: tool.id,
+    upstream_name: tool.name,
+    module: `servers/${tool.serverId}`,
+    import: `import { ${tool.id} } from "servers/${tool.serverId}";`,
+    declaration: toolDeclaration(tool),
+    input_schema: tool.inputSchema,
+    ...(tool.outputSchema ? { output_schema: tool.outputSchema } : {}),
+    hash: tool.hash,
+    first_seen_hash: tool.firstSeenHash ?? tool.hash,
+    changed_since_first_seen: tool.changed === true,
+    ...(tool.deferred ? { deferred: true } : {}),
+  };
+}
 
 export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
     "list_servers",
     {
-      description: "List the upstream MCP servers, their status and tool counts.",
+      description:
+        'Upstream servers: import path ("servers/<id>"), status, tool counts, last refresh and error, tools changed since first seen. refresh: true re-lists.',
+      inputSchema: { refresh: z.boolean().optional() },
       annotations: { readOnlyHint: true },
     },
-    async () => {
+    async ({ refresh }) => {
+      const catalog = await ctx.registry.catalog({ refresh: refresh === true });
+      const servers = catalog.servers.map((s) => serverSummary(s, circuitOf(ctx, s.name)));
+      return structuredResult({ servers }, servers.map(renderServer).join("\n"));
+    },
+  );
+
+  server.registerTool(
+    "list_tool_names",
+    {
+      description: "Tool names by module, fast. Any keyword may match a name or description.",
+      inputSchema: {
+        server: z.string().optional(),
+        keywords: z.array(z.string()).optional(),
+        limit: z.number().default(DEFAULT_NAMES),
+        include_deferred: z.boolean().default(false),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ server: only, keywords, limit, include_deferred }) => {
       const catalog = await ctx.registry.catalog();
-      const servers = catalog.servers.map((s) => ({
-        name: s.name,
-        module: `servers/${s.serverId}`,
-        url: s.url,
-        status: s.status,
-        tool_count: s.tools.length,
-        ...(s.description ? { description: s.description } : {}),
-        ...(s.error ? { error: s.error } : {}),
-      }));
-      const text = servers
-        .map((s) => `${s.name} (${s.module}): ${s.status}, ${s.tool_count} tools${s.error ? ` — ${s.error}` : ""}`)
-        .join("\n");
-      return structuredResult({ servers }, text);
+      const entry = knownServer(catalog, only);
+      if (only !== undefined && !entry) return unknownServer(catalog, only);
+      const r = listToolNames(catalog, {
+        server: entry?.name,
+        keywords: keywords?.slice(0, MAX_KEYWORDS).map((k) => k.slice(0, 100)),
+        limit: clamp(limit, 1, MAX_NAMES),
+        includeDeferred: include_deferred,
+      });
+      const byModule = new Map<string, string[]>();
+      for (const t of r.tools) {
+        const m = `servers/${t.serverId}`;
+        byModule.set(m, [...(byModule.get(m) ?? []), t.id]);
+      }
+      const lines = [...byModule].map(([m, ids]) => `${m}: ${ids.join(", ")}`);
+      if (r.total > r.tools.length) lines.push(`${r.total - r.tools.length} more match; raise limit or narrow.`);
+      if (r.deferredHidden) lines.push(`${r.deferredHidden} deferred tools not shown (include_deferred: true).`);
+      return structuredResult(
+        {
+          tools: r.tools.map((t) => `${t.server}.${t.id}`),
+          total: r.total,
+          deferred_hidden: r.deferredHidden,
+        },
+        lines.join("\n") || "No tools match.",
+      );
     },
   );
 
   server.registerTool(
     "search_tools",
     {
-      description: "Find tools by what they do. Returns names, servers and TypeScript call signatures.",
+      description: "Find tools by what they do: modules and TypeScript signatures, best first.",
       inputSchema: {
-        query: z.string().min(1).max(1_000).describe("What you want to do, in words"),
-        limit: z.number().int().min(1).max(50).default(10),
-        server: z.string().optional().describe("Only tools of this server"),
+        query: z.string(),
+        limit: z.number().default(DEFAULT_SEARCH_HITS),
+        server: z.string().optional(),
+        include_deferred: z.boolean().default(true),
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ query, limit, server: only }) => {
+    async ({ query, limit, server: only, include_deferred }) => {
       const catalog = await ctx.registry.catalog();
-      if (only && !catalog.byName.has(only)) {
-        return errorResult(`unknown server "${only}"; servers: ${catalog.servers.map((s) => s.name).join(", ")}`);
-      }
-      const hits = searchCatalog(catalog, query, { limit, ...(only ? { server: only } : {}) });
+      const entry = knownServer(catalog, only);
+      if (only !== undefined && !entry) return unknownServer(catalog, only);
+      if (!query.trim()) return errorResult("query is empty: say in words what the tool should do");
+      const hits = await searchCatalog(
+        catalog,
+        query.slice(0, 1_000),
+        {
+          limit: clamp(limit, 1, MAX_SEARCH_HITS),
+          includeDeferred: include_deferred,
+          ...(entry ? { server: entry.name } : {}),
+        },
+        ctx.semantic,
+      );
       const tools = hits.map((t) => ({
         server: t.server,
         name: t.id,
         module: `servers/${t.serverId}`,
         description: t.description.length > 300 ? `${t.description.slice(0, 299)}…` : t.description,
         signature: toolSignature(t),
+        ...(t.deferred ? { deferred: true } : {}),
+        ...(t.changed ? { changed_since_first_seen: true } : {}),
       }));
       const text = tools.length
         ? tools.map((t) => `${t.module} ${t.signature}\n  ${t.description}`).join("\n")
-        : "No tool matches that query. Try other words, or list_servers to see what exists.";
+        : "No tool matches that query. Try other words, or list_tool_names to see what exists.";
       return structuredResult({ tools }, text);
     },
   );
@@ -68,43 +198,36 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "get_tool_details",
     {
-      description:
-        'Full TypeScript declarations (input and output types, docs) and JSON schemas for tools named "server.tool".',
-      inputSchema: { tools: z.array(z.string()).min(1).max(50).describe('e.g. ["workspace.read_file"]') },
+      description: 'Import line, TypeScript declaration and change status of tools, e.g. ["workspace.read_file"].',
+      inputSchema: { tools: z.array(z.string()) },
       annotations: { readOnlyHint: true },
     },
     async ({ tools: names }) => {
       const catalog = await ctx.registry.catalog();
-      const found = [];
+      const found: ReturnType<typeof toolDetails>[] = [];
       const missing: string[] = [];
+      if (names.length === 0 || names.length > MAX_DETAILS) {
+        return errorResult(`name 1 to ${MAX_DETAILS} tools as "server.tool"`);
+      }
       for (const full of names) {
         const dot = full.indexOf(".");
-        const entry =
-          dot > 0 ? (catalog.byName.get(full.slice(0, dot)) ?? catalog.byServerId.get(full.slice(0, dot))) : undefined;
-        const key = full.slice(dot + 1);
-        const tool = entry?.byId.get(key) ?? entry?.tools.find((t) => t.name === key);
-        if (!tool) {
-          missing.push(full);
-          continue;
-        }
-        found.push({
-          server: tool.server,
-          name: tool.id,
-          upstream_name: tool.name,
-          module: `servers/${tool.serverId}`,
-          import: `import { ${tool.id} } from "servers/${tool.serverId}";`,
-          declaration: toolDeclaration(tool),
-          input_schema: tool.inputSchema,
-          ...(tool.outputSchema ? { output_schema: tool.outputSchema } : {}),
-        });
+        const tool = dot > 0 ? findTool(catalog, full.slice(0, dot), full.slice(dot + 1)) : undefined;
+        if (tool) found.push(toolDetails(tool));
+        else missing.push(full);
       }
       if (found.length === 0) {
         return errorResult(
-          `no such tool: ${missing.join(", ")}. Name tools as "server.tool" (see search_tools or list_servers).`,
+          `no such tool: ${missing.join(", ")}. Name tools as "server.tool" (see list_tool_names or search_tools).`,
         );
       }
       const text = [
-        ...found.map((t) => `${t.import}\n${t.declaration}`),
+        ...found.map(
+          (t) =>
+            `${t.import}\n${t.declaration}` +
+            (t.changed_since_first_seen
+              ? `\n// WARNING: definition changed since first seen (hash ${t.first_seen_hash} -> ${t.hash})`
+              : ""),
+        ),
         ...(missing.length ? [`not found: ${missing.join(", ")}`] : []),
       ].join("\n\n");
       return structuredResult({ tools: found, ...(missing.length ? { not_found: missing } : {}) }, text);

@@ -8,6 +8,15 @@ import type { ExecuteResult } from "../sandbox/execution-types";
 import type { GatewayContext } from "./gateway-context";
 import { structuredResult } from "./tool-result";
 
+/** An execution as an MCP tool result; waiting for approval is an answer to act on, not an error. */
+export function executionResult(r: ExecuteResult) {
+  return structuredResult(
+    r as unknown as Record<string, unknown>,
+    renderExecution(r),
+    !r.ok && r.status !== "approval_required",
+  );
+}
+
 /** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
 export function renderExecution(r: ExecuteResult): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
@@ -17,6 +26,12 @@ export function renderExecution(r: ExecuteResult): string {
     lines.push(
       `tool calls (${r.tool_calls.length}):`,
       ...r.tool_calls.map((c) => `  ${c.server}.${c.tool} ${c.status} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`),
+    );
+  }
+  if (r.approval) {
+    lines.push(
+      `approval_required: ${r.approval.server}.${r.approval.tool} ${JSON.stringify(r.approval.arguments)}`,
+      `  handle: ${r.approval.handle} — call approve_call({ handle }) after the user agrees, or deny_call({ handle })`,
     );
   }
   lines.push(`duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}`);
@@ -34,9 +49,9 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
         timeout_ms: z.number().int().positive().optional().describe("Wall-clock limit (capped by the gateway)"),
       },
     },
-    async ({ code, timeout_ms }) => {
-      const r = await ctx.execute(code, timeout_ms);
-      return structuredResult(r as unknown as Record<string, unknown>, renderExecution(r), !r.ok);
+    async ({ code, timeout_ms }, extra) => {
+      const r = await ctx.execute(code, timeout_ms, extra);
+      return executionResult(r);
     },
   );
 }

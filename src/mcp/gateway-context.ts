@@ -3,16 +3,24 @@ import type { GatewayConfig } from "../config";
 import type { Registry } from "../registry/registry";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ExecutionHistory } from "../session/execution-history";
+import type { ToolExtra } from "../session/notifier";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
+import type { SemanticSearch } from "./catalog-search";
 
 export interface GatewayContext {
   registry: Registry;
   /** The gateway's configuration (`allow_direct_tool_calls`, limits); absent in contexts that need neither. */
   config?: GatewayConfig;
+  /** Embedding ranking fused into search_tools, when `embeddings` is configured. */
+  semantic?: SemanticSearch;
   history: ExecutionHistory;
   skills: SkillService;
-  execute(code: string, timeoutMs: number | undefined): Promise<ExecuteResult>;
+  /** `extra` is the MCP request being served: progress, log notifications and elicitation go to its stream. */
+  execute(code: string, timeoutMs: number | undefined, extra?: ToolExtra): Promise<ExecuteResult>;
   /** Runs a skill version (input already validated) as its own recorded execution. */
-  runSkill(skill: SkillVersion, input: unknown): Promise<ExecuteResult>;
+  runSkill(skill: SkillVersion, input: unknown, extra?: ToolExtra): Promise<ExecuteResult>;
+  /** Resumes an execution suspended for approval; a string is why the handle cannot be used. */
+  approveCall(handle: string, extra?: ToolExtra): Promise<ExecuteResult | string>;
+  denyCall(handle: string): Promise<ExecuteResult | string>;
 }

@@ -5,6 +5,8 @@
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { registerApprovalTools } from "./approval-tools";
+import { compactToolList } from "./compact-tool-list";
 import { registerDirectTools } from "./direct-tools";
 import { registerDiscoveryTools } from "./discovery-tools";
 import { registerExecuteTool } from "./execute-tool";
@@ -16,7 +18,7 @@ export const GATEWAY_VERSION = "0.1.0";
 export type { GatewayContext };
 
 const INSTRUCTIONS = `This gateway exposes upstream MCP servers as TypeScript modules for code mode.
-1. search_tools (or list_servers) to find tools; 2. get_tool_details for their exact TypeScript types;
+1. search_tools (or list_tool_names, list_servers) to find tools; 2. get_tool_details for their exact TypeScript types;
 3. execute_code with one program that imports and calls them, e.g.
    import { read_file } from "servers/workspace"; const text = await read_file({ path: "/a.txt" }); return text.length;
 Only the program's return value and logs come back, so filter and aggregate inside the code.`;
@@ -35,7 +37,9 @@ export function createGatewayServer(ctx: GatewayContext): McpServer {
   registerExecuteTool(server, ctx);
   registerHistoryTools(server, ctx);
   registerSkillTools(server, ctx);
+  registerApprovalTools(server, ctx);
   // Off by default: everything flows through execute_code unless the operator opts in.
   if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
+  compactToolList(server);
   return server;
 }

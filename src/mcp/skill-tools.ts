@@ -7,7 +7,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";
-import { renderExecution } from "./execute-tool";
+import { executionResult } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
@@ -100,15 +100,14 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         input: z.record(z.string(), z.unknown()).default({}),
       },
     },
-    async ({ name, version, input }) => {
+    async ({ name, version, input }, extra) => {
       const ref = parseSkillRef(name, version);
       if (!ref.ok) return errorResult(ref.error);
       const skill = await ctx.skills.get(ref.value.name, ref.value.version);
       if (!skill) return errorResult(`no skill ${name}; list_skills shows what exists`);
       const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
       if (invalid) return errorResult(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
-      const r = await ctx.runSkill(skill, input);
-      return structuredResult(r as unknown as Record<string, unknown>, renderExecution(r), !r.ok);
+      return executionResult(await ctx.runSkill(skill, input, extra));
     },
   );
 

@@ -1,17 +1,137 @@
 /**
  * @module registry/connect
- * Opens the connection for a configured upstream. External servers use the network (`fetch`); built-in ones
- * (`builtin:<name>`) use a fetch that calls this Worker's own `BuiltinServers` entrypoint through `ctx.exports`,
- * with the user in its props, so they run exactly like any upstream without a network hop.
+ * Opens the connection for a configured upstream. External servers use the network through the SSRF guard
+ * ({@link guardedFetch}: every URL and redirect hop checked against `network` in GATEWAY_CONFIG) and a circuit
+ * breaker; built-in ones (`builtin:<name>`) use a fetch that calls this Worker's own `BuiltinServers` entrypoint
+ * through `ctx.exports`, with the user in its props, so they run exactly like any upstream without a network hop.
  */
-import { BUILTIN_URL_PREFIX, type ServerConfig } from "../config";
-import { UpstreamConnection } from "./upstream";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { BUILTIN_URL_PREFIX, type GatewayConfig, loadConfig, type ServerConfig } from "../config";
+import { CircuitBreaker } from "./circuit-breaker";
+import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
+import type { UpstreamTool } from "./registry-types";
+import { UpstreamConnection, type UpstreamDeps } from "./upstream";
 
 /** The host name built-in servers are addressed by; it never leaves the Worker. */
 export const BUILTIN_HOST = "builtin.codemode-gateway.internal";
 
+/** Circuits kept per isolate; the oldest are forgotten beyond this (one per user and upstream). */
+const MAX_CIRCUITS = 10_000;
+
 interface BuiltinExports {
   BuiltinServers(options: { props: { user: string } }): Fetcher;
+}
+
+/**
+ * Circuits outlive connections (the registry drops a connection after a failed listing) and are shared by the
+ * sessions of one user in this isolate, so a dead upstream is cut off for all of them at once. Keyed per user:
+ * one user's failing calls never cut an upstream off for another.
+ */
+const circuits = new Map<string, CircuitBreaker>();
+
+function circuitFor(user: string, config: ServerConfig, limits: GatewayConfig["limits"]): CircuitBreaker {
+  const key = JSON.stringify([user, config.name, config.url]);
+  let circuit = circuits.get(key);
+  if (!circuit) {
+    if (circuits.size >= MAX_CIRCUITS) circuits.delete(circuits.keys().next().value!);
+    circuit = new CircuitBreaker(`upstream ${config.name}`, {
+      failureThreshold: limits.circuit_breaker_failures,
+      cooldownMs: limits.circuit_breaker_cooldown_ms,
+    });
+    circuits.set(key, circuit);
+  }
+  return circuit;
+}
+
+/** The upstream forgot our MCP session (404 to a request that carried it): a new session is needed. */
+function isLostSession(err: unknown): boolean {
+  return err instanceof StreamableHTTPError && err.code === 404;
+}
+
+/** How workerd and Node word a broken or refused connection ("Network connection lost.", "terminated"). */
+const NETWORK_ERROR =
+  /network connection lost|^terminated$|fetch failed|econnrefused|econnreset|connection (refused|reset)/i;
+
+/** Most characters of an upstream's error body quoted in a message. */
+const MAX_QUOTED_CHARS = 200;
+
+/**
+ * Rewrites the SDK's and the runtime's errors into one sentence a model can act on (a schema error would
+ * otherwise arrive as a page of JSON). Timeouts and JSON-RPC errors keep their message: the caller reads them.
+ */
+export function clarifyUpstreamError(err: unknown, name: string): unknown {
+  const e = err as { name?: string; message?: string; code?: unknown };
+  const message = String(e?.message ?? err);
+  const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
+  let text: string | undefined;
+  if (err instanceof StreamableHTTPError) {
+    const detail = quoted(message.replace(/^Streamable HTTP error: (Error POSTing to endpoint: )?/, ""));
+    if (err.code === -1) text = `upstream ${name} answered with the wrong content type (${detail})`;
+    else if (err.code === 401 || err.code === 403) {
+      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.code}): ${detail}; check its headers in GATEWAY_CONFIG`;
+    } else text = `upstream ${name} answered HTTP ${err.code}: ${detail}`;
+  } else if (e?.name === "ZodError") {
+    text = `upstream ${name} answered with a message that is not valid JSON-RPC`;
+  } else if (err instanceof SyntaxError) {
+    text = `upstream ${name} answered with invalid JSON (${quoted(message)})`;
+  } else if (err instanceof TypeError || NETWORK_ERROR.test(message)) {
+    text = `the connection to upstream ${name} failed: ${quoted(message)}`;
+  }
+  return text === undefined ? err : new Error(text, { cause: err });
+}
+
+/**
+ * A connection to an upstream over the network: behind its circuit breaker, and re-established once when the
+ * upstream has lost the session (servers restart and forget sessions; the MCP spec says to initialize again).
+ */
+export class NetworkUpstream extends UpstreamConnection {
+  /** This upstream's circuit (shown by `list_servers`). */
+  readonly circuit: CircuitBreaker;
+  /** Bumped on each reconnect, so calls that fail together reconnect once, not once each. */
+  #generation = 0;
+
+  constructor(config: ServerConfig, deps: UpstreamDeps, circuit: CircuitBreaker) {
+    super(config, deps);
+    this.circuit = circuit;
+  }
+
+  override listTools(): Promise<UpstreamTool[]> {
+    return this.#guarded(() => super.listTools());
+  }
+
+  override callTool(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallToolResult> {
+    return this.#guarded(() => super.callTool(name, args, timeoutMs));
+  }
+
+  async #guarded<T>(op: () => Promise<T>): Promise<T> {
+    const wasOpen = this.circuit.state() === "open";
+    try {
+      return await this.circuit.run(() =>
+        this.#reconnecting(op).catch((err) => {
+          throw clarifyUpstreamError(err, this.config.name);
+        }),
+      );
+    } catch (err) {
+      // Just cut off: drop the connection, which also aborts requests still hanging on it.
+      if (!wasOpen && this.circuit.state() === "open") await this.close();
+      throw err;
+    }
+  }
+
+  async #reconnecting<T>(op: () => Promise<T>): Promise<T> {
+    const generation = this.#generation;
+    try {
+      return await op();
+    } catch (err) {
+      if (!isLostSession(err)) throw err;
+      if (generation === this.#generation) {
+        this.#generation++;
+        await this.close();
+      }
+      return op();
+    }
+  }
 }
 
 export function connectUpstream(
@@ -27,9 +147,21 @@ export function connectUpstream(
       fetch: (input, init) => builtin.fetch(new Request(input, init)),
     });
   }
-  return new UpstreamConnection(config, {
-    env: deps.env,
-    url: new URL(config.url),
-    fetch: (input, init) => fetch(input, init),
-  });
+  // The same validated (and cached) configuration the session uses; its defaults when it cannot load, which
+  // refuse every non-public address.
+  const loaded = loadConfig(deps.env.GATEWAY_CONFIG);
+  const gateway = loaded.ok ? loaded.config : (loadConfig({}) as { ok: true; config: GatewayConfig }).config;
+  // A URL that does not parse (`http://1.2.3.4.5/`) must fail as this server's error, never break the registry.
+  const url = URL.canParse(config.url) ? new URL(config.url) : undefined;
+  const refuse = () =>
+    Promise.reject(new UrlRefusedError(`refused to connect: the configured URL of ${config.name} is not a valid URL`));
+  return new NetworkUpstream(
+    config,
+    {
+      env: deps.env,
+      url: url ?? new URL("http://invalid.invalid/"),
+      fetch: url ? guardedFetch((input, init) => fetch(input, init), gateway.network) : refuse,
+    },
+    circuitFor(deps.user, config, gateway.limits),
+  );
 }

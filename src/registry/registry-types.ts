@@ -40,4 +40,10 @@ export interface CatalogTool {
   examples?: unknown[];
   /** Hash of the upstream definition, for change detection. */
   hash: string;
+  /** Hash of the definition when the gateway first saw this tool (kept durably across sessions and restarts). */
+  firstSeenHash?: string;
+  /** The definition differs from the one first seen (a possible silent "rug pull"). */
+  changed?: boolean;
+  /** Left out of `list_tool_names` unless asked for (`defer_loading`); still searchable and callable. */
+  deferred?: boolean;
 }

@@ -1,16 +1,31 @@
 /**
  * @module registry/registry
  * All configured upstreams and their tool catalogs. Each server is listed independently: one that is down or
- * broken shows its error in `list_servers` and contributes no tools, and never breaks the others.
+ * broken shows its error in `list_servers`, keeps the tools it last listed (if any), and never breaks the others.
+ *
+ * Catalogs come, in order of preference, from this session's memory, from the durable {@link CatalogStore} shared
+ * by every session (fresh for `catalog_ttl_ms`), or from listing the upstream. A `notifications/tools/list_changed`
+ * from an upstream (debounced) or an explicit refresh lists it again; the store's version tells other sessions
+ * within seconds. Every listing is compared with the first-seen hash of each tool, kept durably by the store.
  */
-
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { cleanText } from "../codegen/clean";
 import { assignIdentifiers } from "../codegen/names";
 import type { ServerConfig } from "../config";
-import type { CatalogTool, UpstreamTool } from "./registry-types";
-import type { UpstreamConnection } from "./upstream";
+import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
+import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
+import type { CatalogTool } from "./registry-types";
+import { type ToolSelection, toolSelection } from "./tool-filter";
+import type { TransportKind, UpstreamConnection } from "./upstream";
 
-const CATALOG_TTL_MS = 60_000;
+/** Default for `catalog_ttl_ms`. */
+export const DEFAULT_CATALOG_TTL_MS = 300_000;
+/** How often a session asks the store whether another session re-listed a server it holds. */
+const STORE_CHECK_MS = 5_000;
+/** A server whose listing failed is tried again (in the background) after this long. */
+const ERROR_RETRY_MS = 10_000;
+/** Bursts of `list_changed` notifications collapse into one listing. */
+const LIST_CHANGED_DEBOUNCE_MS = 250;
 
 export interface ServerEntry {
   name: string;
@@ -19,12 +34,21 @@ export interface ServerEntry {
   /** URL for display: origin and path only, so query-string credentials never show. */
   url: string;
   description: string;
+  /** "error" when the latest listing attempt failed; `tools` then holds the last listed tools, if any. */
   status: "ok" | "error";
   error?: string;
   tools: CatalogTool[];
   /** Tools by sanitized id. */
   byId: Map<string, CatalogTool>;
+  /** When `tools` were listed from the upstream (possibly by another session), ms since epoch. */
   refreshedAt?: number;
+  /** The most recent failure of this server (kept after it recovers, with its time). */
+  lastError?: { message: string; at: number };
+  /** Upstream names of tools whose definition changed since the gateway first saw them. */
+  changedTools: string[];
+  deferredCount: number;
+  /** The transport this session's connection uses, once connected. */
+  transport?: TransportKind;
 }
 
 export interface Catalog {
@@ -32,6 +56,47 @@ export interface Catalog {
   byServerId: Map<string, ServerEntry>;
   byName: Map<string, ServerEntry>;
   tools: CatalogTool[];
+}
+
+export interface RegistryOptions {
+  /** Durable catalog cache and first-seen hashes; defaults to memory (this isolate only). */
+  store?: CatalogStore;
+  /** How long a listing is reused before the upstream is listed again. */
+  ttlMs?: number;
+}
+
+/** Which servers to list from the upstream now: all, or those named. */
+export type RefreshRequest = boolean | readonly string[];
+
+interface ServerState {
+  config: ServerConfig;
+  serverId: string;
+  selection: ToolSelection;
+  entry?: ServerEntry;
+  /** Store version of the listing behind `entry`. */
+  version?: number;
+  /** When `entry` was last confirmed current against the store. */
+  checkedAt: number;
+  loading?: Promise<ServerEntry>;
+  loadingUpstream?: boolean;
+  /** A `list_changed` arrived since the last listing started. */
+  dirty: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+  lastError?: { message: string; at: number };
+}
+
+/** An error as `list_servers` shows it; HTTP failures lead with their status, which the SDK's message omits. */
+function describeError(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  if (
+    err instanceof StreamableHTTPError &&
+    err.code !== undefined &&
+    err.code > 0 &&
+    !message.includes(String(err.code))
+  ) {
+    return `HTTP ${err.code}: ${message}`;
+  }
+  return message;
 }
 
 /** Display form of an upstream URL: never its credentials or query string. */
@@ -45,55 +110,33 @@ export function displayUrl(url: string): string {
   }
 }
 
-async function hashTool(tool: UpstreamTool): Promise<string> {
-  let text: string;
-  try {
-    text = JSON.stringify([tool.name, tool.description, tool.inputSchema, tool.outputSchema, tool.annotations]);
-  } catch {
-    text = `unserializable:${tool.name}`;
-  }
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function examplesOf(tool: UpstreamTool): unknown[] | undefined {
-  const raw = tool as unknown as Record<string, unknown>;
-  const schema = tool.inputSchema as Record<string, unknown> | boolean;
-  const candidates = [raw.input_examples, raw.inputExamples, typeof schema === "object" ? schema.examples : undefined];
-  for (const c of candidates) if (Array.isArray(c) && c.length > 0) return c.slice(0, 5);
-  return undefined;
-}
-
-async function toCatalogTools(server: string, serverId: string, upstream: UpstreamTool[]): Promise<CatalogTool[]> {
-  const valid = upstream.filter((t) => typeof t?.name === "string" && t.name.length > 0);
-  const ids = assignIdentifiers(valid.map((t) => t.name));
-  return Promise.all(
-    valid.map(async (t) => ({
-      server,
-      serverId,
-      name: t.name,
-      id: ids.get(t.name)!,
-      description: cleanText(t.description ?? t.title ?? ""),
-      inputSchema: t.inputSchema ?? { type: "object" },
-      ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
-      ...(t.annotations ? { annotations: t.annotations } : {}),
-      ...(examplesOf(t) ? { examples: examplesOf(t) } : {}),
-      hash: await hashTool(t),
-    })),
-  );
-}
-
 export class Registry {
   #servers: ServerConfig[];
   #connections = new Map<string, UpstreamConnection>();
   #connect: (config: ServerConfig) => UpstreamConnection;
-  #serverIds: Map<string, string>;
-  #entries = new Map<string, Promise<ServerEntry>>();
+  #states: ServerState[];
+  #store: CatalogStore;
+  #ttlMs: number;
+  #snapshot: { entries: ServerEntry[]; catalog: Catalog } | undefined;
+  #closed = false;
 
-  constructor(servers: ServerConfig[], connect: (config: ServerConfig) => UpstreamConnection) {
+  constructor(
+    servers: ServerConfig[],
+    connect: (config: ServerConfig) => UpstreamConnection,
+    options: RegistryOptions = {},
+  ) {
     this.#servers = servers;
     this.#connect = connect;
-    this.#serverIds = assignIdentifiers(servers.map((s) => s.name));
+    this.#store = options.store ?? new MemoryCatalogStore();
+    this.#ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
+    const ids = assignIdentifiers(servers.map((s) => s.name));
+    this.#states = servers.map((config) => ({
+      config,
+      serverId: ids.get(config.name)!,
+      selection: toolSelection(config),
+      checkedAt: 0,
+      dirty: false,
+    }));
   }
 
   /** The (lazily opened, reused) connection to a configured server. */
@@ -103,55 +146,187 @@ export class Registry {
     let conn = this.#connections.get(name);
     if (!conn) {
       conn = this.#connect(config);
+      const state = this.#states.find((s) => s.config.name === name)!;
+      conn.onToolsChanged = () => this.#listChanged(state);
       this.#connections.set(name, conn);
     }
     return conn;
   }
 
-  /** Every server's catalog entry, from cache while fresh; `refresh` lists every upstream again. */
-  async catalog(options: { refresh?: boolean } = {}): Promise<Catalog> {
-    const now = Date.now();
-    const servers = await Promise.all(
-      this.#servers.map(async (config) => {
-        const cached = this.#entries.get(config.name);
-        if (cached && !options.refresh) {
-          const entry = await cached;
-          if (entry.status === "ok" && now - (entry.refreshedAt ?? 0) < CATALOG_TTL_MS) return entry;
-        }
-        const fresh = this.#list(config);
-        this.#entries.set(config.name, fresh);
-        return fresh;
-      }),
+  /**
+   * Every server's catalog entry. The same `Catalog` object comes back while nothing changed, so work keyed on
+   * it (the search index) is reused. `refresh` lists the named servers (or all) from the upstream now.
+   */
+  async catalog(options: { refresh?: RefreshRequest } = {}): Promise<Catalog> {
+    const { refresh = false } = options;
+    const entries = await Promise.all(
+      this.#states.map((st) =>
+        this.#entryOf(st, refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name))),
+      ),
     );
-    const tools = servers.flatMap((s) => s.tools);
-    return {
-      servers,
-      tools,
-      byServerId: new Map(servers.map((s) => [s.serverId, s])),
-      byName: new Map(servers.map((s) => [s.name, s])),
+    const prev = this.#snapshot;
+    if (prev?.entries.every((e, i) => e === entries[i])) return prev.catalog;
+    const catalog: Catalog = {
+      servers: entries,
+      tools: entries.flatMap((s) => s.tools),
+      byServerId: new Map(entries.map((s) => [s.serverId, s])),
+      byName: new Map(entries.map((s) => [s.name, s])),
     };
+    this.#snapshot = { entries, catalog };
+    return catalog;
   }
 
-  async #list(config: ServerConfig): Promise<ServerEntry> {
-    const serverId = this.#serverIds.get(config.name)!;
-    const base = {
-      name: config.name,
-      serverId,
-      url: displayUrl(config.url),
-      description: cleanText(config.description ?? "", 500),
-    };
+  async #entryOf(st: ServerState, force: boolean): Promise<ServerEntry> {
+    if (st.loading) {
+      const joinable = !force || st.loadingUpstream === true;
+      const entry = await st.loading;
+      if (joinable && !st.dirty) return entry;
+      return this.#entryOf(st, force && !joinable);
+    }
+    const now = Date.now();
+    const entry = st.entry;
+    if (!force && !st.dirty && entry) {
+      if (entry.status === "error") {
+        // Answer at once with what is known; a server that is down must not slow every catalog read.
+        if (now - (st.lastError?.at ?? 0) >= ERROR_RETRY_MS) void this.#load(st, true);
+        return entry;
+      }
+      if (now - (entry.refreshedAt ?? 0) < this.#ttlMs && now - st.checkedAt < STORE_CHECK_MS) return entry;
+    }
+    return this.#load(st, force || st.dirty);
+  }
+
+  #load(st: ServerState, upstream: boolean): Promise<ServerEntry> {
+    if (st.loading) return st.loading;
+    st.loadingUpstream = upstream;
+    st.loading = this.#loadOnce(st, upstream).finally(() => {
+      st.loading = undefined;
+      st.loadingUpstream = undefined;
+    });
+    return st.loading;
+  }
+
+  async #loadOnce(st: ServerState, fromUpstream: boolean): Promise<ServerEntry> {
+    const conn = this.connection(st.config.name)!;
+    let key: CatalogKey;
     try {
-      const upstream = await this.connection(config.name)!.listTools();
-      const tools = await toCatalogTools(config.name, serverId, upstream);
-      return { ...base, status: "ok", tools, byId: new Map(tools.map((t) => [t.id, t])), refreshedAt: Date.now() };
+      key = { server: st.config.name, url: displayUrl(st.config.url), scope: await conn.cacheScope() };
     } catch (err) {
-      await this.#connections.get(config.name)?.close();
-      this.#connections.delete(config.name);
-      return { ...base, status: "error", error: cleanText((err as Error).message, 500), tools: [], byId: new Map() };
+      return this.#failed(st, err, undefined);
+    }
+    if (!fromUpstream) {
+      const known = st.entry?.status === "ok" ? st.version : undefined;
+      const cached = await this.#store.read(key, known).catch(() => undefined);
+      if (cached && Date.now() - cached.fetchedAt < this.#ttlMs) {
+        st.checkedAt = Date.now();
+        if (cached.tools)
+          return this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? {});
+        if (st.entry && cached.version === st.version) {
+          st.entry.refreshedAt = cached.fetchedAt;
+          return st.entry;
+        }
+      }
+    }
+    st.dirty = false;
+    let listed: HashedTool[];
+    try {
+      listed = await hashTools(await conn.listTools());
+    } catch (err) {
+      // A fresh connection next time: the failure may have left this one unusable.
+      this.#connections.delete(st.config.name);
+      await conn.close();
+      return this.#failed(st, err, key);
+    }
+    try {
+      const stored = await this.#store.write(key, listed);
+      return this.#built(st, stored.version, stored.fetchedAt, listed, stored.firstSeen);
+    } catch (err) {
+      // The listing is good even if the cache is not: serve it, with the first-seen hashes this session knows.
+      console.warn(`catalog store write failed for ${st.config.name}: ${(err as Error).message}`);
+      const known = Object.fromEntries((st.entry?.tools ?? []).map((t) => [t.name, t.firstSeenHash ?? t.hash]));
+      return this.#built(st, -1, Date.now(), listed, known);
     }
   }
 
+  #base(st: ServerState) {
+    return {
+      name: st.config.name,
+      serverId: st.serverId,
+      url: displayUrl(st.config.url),
+      description: cleanText(st.config.description ?? "", 500),
+    };
+  }
+
+  #built(
+    st: ServerState,
+    version: number,
+    fetchedAt: number,
+    listed: readonly HashedTool[],
+    firstSeen: Record<string, string>,
+  ): ServerEntry {
+    const tools = toCatalogTools(
+      { name: st.config.name, serverId: st.serverId },
+      listed,
+      st.selection,
+      new Map(Object.entries(firstSeen)),
+    );
+    const transport = this.#connections.get(st.config.name)?.transport;
+    const entry: ServerEntry = {
+      ...this.#base(st),
+      status: "ok",
+      tools,
+      byId: new Map(tools.map((t) => [t.id, t])),
+      refreshedAt: fetchedAt,
+      changedTools: tools.filter((t) => t.changed).map((t) => t.name),
+      deferredCount: tools.filter((t) => t.deferred).length,
+      ...(st.lastError ? { lastError: st.lastError } : {}),
+      ...(transport ? { transport } : {}),
+    };
+    st.entry = entry;
+    st.version = version;
+    st.checkedAt = Date.now();
+    return entry;
+  }
+
+  /** An error entry that keeps the last known tools (this session's, else the store's at any age). */
+  async #failed(st: ServerState, err: unknown, key: CatalogKey | undefined): Promise<ServerEntry> {
+    const message = cleanText(describeError(err), 500) || "unknown error";
+    st.lastError = { message, at: Date.now() };
+    let known = st.entry;
+    if (!known?.tools.length && key) {
+      const cached = await this.#store.read(key).catch(() => undefined);
+      if (cached?.tools)
+        known = this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? {});
+    }
+    const entry: ServerEntry = {
+      ...this.#base(st),
+      status: "error",
+      error: message,
+      tools: known?.tools ?? [],
+      byId: known?.byId ?? new Map(),
+      changedTools: known?.changedTools ?? [],
+      deferredCount: known?.deferredCount ?? 0,
+      lastError: st.lastError,
+      ...(known?.refreshedAt ? { refreshedAt: known.refreshedAt } : {}),
+    };
+    st.entry = entry;
+    return entry;
+  }
+
+  /** `notifications/tools/list_changed`: mark the server stale and list it again once the burst is over. */
+  #listChanged(st: ServerState): void {
+    if (this.#closed) return;
+    st.dirty = true;
+    clearTimeout(st.timer);
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (st.dirty && !this.#closed) void this.#entryOf(st, true).catch(() => {});
+    }, LIST_CHANGED_DEBOUNCE_MS);
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const st of this.#states) clearTimeout(st.timer);
     await Promise.all([...this.#connections.values()].map((c) => c.close()));
     this.#connections.clear();
   }

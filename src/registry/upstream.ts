@@ -5,10 +5,13 @@
  * path of any external upstream.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { redactError, redactValue, secretValues } from "../auth/redact";
 import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
@@ -30,6 +33,19 @@ export interface UpstreamDeps {
   url: URL;
 }
 
+/** The MCP transport an upstream answered on. */
+export type TransportKind = "streamable-http" | "sse";
+
+/**
+ * Whether a failed Streamable HTTP handshake means "this server speaks the older HTTP+SSE transport": the MCP
+ * backwards-compatibility rule is to try SSE after a 4xx to the initialize POST (typically 404 or 405). Auth
+ * failures (401, 403) are real answers and are not retried on another transport.
+ */
+export function isSseFallbackError(err: unknown): boolean {
+  if (!(err instanceof StreamableHTTPError) || err.code === undefined) return false;
+  return err.code >= 400 && err.code < 500 && err.code !== 401 && err.code !== 403;
+}
+
 export class UpstreamConnection {
   readonly config: ServerConfig;
   #deps: UpstreamDeps;
@@ -38,40 +54,88 @@ export class UpstreamConnection {
   #secrets: string[] = [];
   /** Bounds the calls in flight to this upstream (config `concurrency`); waiting calls queue in order. */
   readonly #slots: Semaphore;
+  /** Once a server has answered on one transport, reconnections go straight to it. */
+  #transport: TransportKind | undefined;
+  /** Called when the upstream sends `notifications/tools/list_changed` (the registry refreshes its catalog). */
+  onToolsChanged: (() => void) | undefined;
 
   constructor(config: ServerConfig, deps: UpstreamDeps) {
     this.config = config;
     this.#deps = deps;
     this.#slots = new Semaphore(config.concurrency);
+    this.#secrets = secretValues(config.headers, deps.env);
   }
 
   get secrets(): readonly string[] {
     return this.#secrets;
   }
 
+  /** The transport of the current (or last) connection; undefined before the first one. */
+  get transport(): TransportKind | undefined {
+    return this.#transport;
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, template] of Object.entries(this.config.headers ?? {})) {
+      headers[name] = resolveSecrets(template, this.#deps.env);
+    }
+    return headers;
+  }
+
+  /**
+   * Hash of what decides which tools this connection sees (full URL and resolved headers), so cached catalogs are
+   * shared only between connections with the same credentials. Throws, like a connection would, when a
+   * referenced secret is missing.
+   */
+  async cacheScope(): Promise<string> {
+    const text = JSON.stringify([this.#deps.url.href, Object.entries(this.#headers()).sort()]);
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+    return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  #newClient(): Client {
+    const client = new Client(
+      { name: "codemode-gateway", version: "0.1.0" },
+      {
+        capabilities: {},
+        // The default (ajv) compiles validators with new Function, which Workers refuse.
+        jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      },
+    );
+    // Registered directly rather than through the SDK's `listChanged` option, which only listens when the server
+    // advertises `tools.listChanged`: a notification that arrives is honoured either way.
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onToolsChanged?.());
+    return client;
+  }
+
+  #newTransport(kind: TransportKind, headers: Record<string, string>): Transport {
+    const options = { fetch: this.#deps.fetch, requestInit: { headers } };
+    return kind === "sse"
+      ? new SSEClientTransport(this.#deps.url, options)
+      : new StreamableHTTPClientTransport(this.#deps.url, options);
+  }
+
   #connect(): Promise<Client> {
     this.#client ??= (async () => {
-      const headers: Record<string, string> = {};
-      const secrets: string[] = [];
-      for (const [name, template] of Object.entries(this.config.headers ?? {})) {
-        const value = resolveSecrets(template, this.#deps.env);
-        if (value !== template) secrets.push(value);
-        headers[name] = value;
+      const headers = this.#headers();
+      const first = this.#transport ?? "streamable-http";
+      let client = this.#newClient();
+      try {
+        await client.connect(this.#newTransport(first, headers), { timeout: CONNECT_TIMEOUT_MS });
+        this.#transport = first;
+      } catch (err) {
+        if (first !== "streamable-http" || !isSseFallbackError(err)) throw err;
+        client = this.#newClient();
+        try {
+          await client.connect(this.#newTransport("sse", headers), { timeout: CONNECT_TIMEOUT_MS });
+        } catch (sseErr) {
+          throw new Error(
+            `Streamable HTTP failed (${(err as Error).message}) and the HTTP+SSE fallback failed too (${(sseErr as Error).message})`,
+          );
+        }
+        this.#transport = "sse";
       }
-      this.#secrets = secrets.filter((s) => s.length >= 4);
-      const transport = new StreamableHTTPClientTransport(this.#deps.url, {
-        fetch: this.#deps.fetch,
-        requestInit: { headers },
-      });
-      const client = new Client(
-        { name: "codemode-gateway", version: "0.1.0" },
-        {
-          capabilities: {},
-          // The default (ajv) compiles validators with new Function, which Workers refuse.
-          jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-        },
-      );
-      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -81,8 +145,19 @@ export class UpstreamConnection {
     return this.#client;
   }
 
-  /** Lists every tool (following pagination), capped at {@link MAX_TOOLS_PER_SERVER}. */
+  /**
+   * Lists every tool (following pagination), capped at {@link MAX_TOOLS_PER_SERVER}. Like {@link callTool}, what
+   * it returns or throws has this connection's secrets redacted (src/auth/redact.ts).
+   */
   async listTools(): Promise<UpstreamTool[]> {
+    try {
+      return redactValue(await this.#listTools(), this.#secrets);
+    } catch (err) {
+      throw redactError(err, this.#secrets);
+    }
+  }
+
+  async #listTools(): Promise<UpstreamTool[]> {
     const client = await this.#connect();
     const tools: UpstreamTool[] = [];
     let cursor: string | undefined;
@@ -101,10 +176,13 @@ export class UpstreamConnection {
   /** Calls one tool; rejects after `timeoutMs` (the request was sent: its effect is unknown). */
   async callTool(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallToolResult> {
     return this.#slots.run(async () => {
-      const client = await this.#connect();
-      return (await client.callTool({ name, arguments: args }, CallToolResultSchema, {
-        timeout: timeoutMs,
-      })) as CallToolResult;
+      try {
+        const client = await this.#connect();
+        const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, { timeout: timeoutMs });
+        return redactValue(result as CallToolResult, this.#secrets);
+      } catch (err) {
+        throw redactError(err, this.#secrets);
+      }
     });
   }
 

@@ -13,6 +13,10 @@ export interface ToolCallRecord {
   /** Milliseconds from the start of the execution to the start of the call. */
   started_ms: number;
   error?: string;
+  /** The approval decision for this call: who decided and when (the audit trail). */
+  approval?: { decision: string; by: string; at: string };
+  /** Answered from an earlier attempt's recorded reply (resumption after approval), not sent again. */
+  replayed?: boolean;
 }
 
 /** What the sandbox's `call()` receives back over the bridge: a value, never a throw. */
@@ -22,7 +26,17 @@ export type BridgeReply =
 
 export interface ExecutionError {
   /** Where it failed: before running (syntax, imports), while running, or a limit. */
-  kind: "syntax" | "import" | "reserved" | "runtime" | "timeout" | "step_budget" | "limit" | "internal";
+  kind:
+    | "syntax"
+    | "import"
+    | "reserved"
+    | "runtime"
+    | "timeout"
+    | "step_budget"
+    | "limit"
+    | "approval_required"
+    | "cancelled"
+    | "internal";
   message: string;
   line?: number;
   column?: number;
@@ -36,6 +50,10 @@ export interface ExecuteResult {
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
   duration_ms: number;
+  /** Set when a call needs a human's approval that could not be asked during the execution. */
+  status?: "approval_required";
+  /** The call waiting for approval; `handle` goes to approve_call / deny_call. */
+  approval?: { handle?: string; server: string; tool: string; arguments: unknown };
 }
 
 /** Props of the bridge handed to the sandbox; invisible to the sandbox's code. */

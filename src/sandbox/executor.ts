@@ -7,15 +7,18 @@
  */
 import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
+import regexCheckSource from "../../worker-loader/regex-check.js";
 import runtimeSource from "../../worker-loader/runtime.js";
+import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import { bindingModuleSource } from "../codegen/bindings";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
+import type { PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
-import { LiveExecution } from "./live-execution";
+import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
 import { prepareCode } from "./prepare";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -32,6 +35,12 @@ export interface ExecutorDeps {
   bridgeFor(executionId: string): Fetcher;
   /** Where live executions are registered so the bridge can find them. */
   live: Map<string, LiveExecution>;
+  /** Live progress and logs for the client (absent: nobody listens, console output is not streamed). */
+  events?: (event: ExecutionEvent) => void;
+  /** Asks a human about `ask` tools (elicitation); absent or returning undefined: the execution suspends. */
+  approver?: Approver;
+  /** Receives what a suspended execution needs to be resumed later. */
+  onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
   /** The skills code may import (absent: none). */
   skills?: {
     index(): Promise<Record<string, SkillIndexEntry>>;
@@ -42,6 +51,9 @@ export interface ExecutorDeps {
 export interface ExecuteRequest {
   code: string;
   timeoutMs?: number;
+  /** Resumption after approval: replies of the earlier attempt, and the approved call's signature. */
+  replay?: readonly RecordedCall[];
+  approved?: string;
 }
 
 interface HarnessReply {
@@ -56,11 +68,30 @@ function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Longest error message passed on; the isolate caps it too, but what it reports is the agent's to forge. */
+const MAX_ERROR_CHARS = 8_000;
+
+function clip(text: unknown, max = MAX_ERROR_CHARS): string {
+  const s = String(text);
+  return s.length > max ? `${s.slice(0, max)}…[truncated: ${s.length} characters]` : s;
+}
+
+/** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
+const HUNG = /would never generate a response|code had hung/;
+
 /** Caps the result's JSON at max_result_bytes: an oversized result becomes a visible, truncated preview. */
-function capResult(json: string | undefined, limits: Limits): unknown {
+function capResult(json: unknown, limits: Limits): unknown {
   if (json === undefined) return undefined;
+  // The harness always sends JSON text; anything else means the agent's code tampered with the built-ins it uses.
+  if (typeof json !== "string") return "[the sandbox returned a malformed result]";
   const max = limits.max_result_bytes;
-  if (json.length <= max) return JSON.parse(json);
+  if (json.length <= max) {
+    try {
+      return JSON.parse(json);
+    } catch {
+      return "[the sandbox returned a malformed result]";
+    }
+  }
   return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
 }
 
@@ -88,6 +119,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "runtime.js": runtimeSource,
     "agent.js": agent,
     "gateway.js": gatewaySource,
+    "sandbox-guards.js": sandboxGuardsSource,
+    "regex-check.js": regexCheckSource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
@@ -146,7 +179,16 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
-  const live = new LiveExecution(id, { catalog, registry: deps.registry, limits, skills });
+  const live = new LiveExecution(id, {
+    catalog,
+    registry: deps.registry,
+    limits,
+    skills,
+    ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.approver ? { approver: deps.approver } : {}),
+    ...(request.replay ? { replay: request.replay } : {}),
+    ...(request.approved ? { approved: request.approved } : {}),
+  });
   deps.live.set(id, live);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -161,25 +203,47 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + 10 },
     });
     const entrypoint = worker.getEntrypoint() as unknown as { run(options: object): Promise<HarnessReply> };
+    // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     const deadline = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      const check = () => {
+        const left = started + timeoutMs + live.waitedMs - Date.now();
+        if (left <= 0) resolve("timeout");
+        else timer = setTimeout(check, left);
+      };
+      timer = setTimeout(check, timeoutMs);
     });
     const reply = await Promise.race([
       entrypoint.run({
         maxSteps: limits.max_steps,
         maxLogBytes: limits.max_log_bytes,
         maxLogLines: limits.max_log_lines,
+        streamLogs: deps.events !== undefined,
       }),
       deadline,
+      live.suspension,
     ]);
     live.end();
     const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
+    if (reply !== "timeout" && "signature" in reply) {
+      deps.onSuspend?.({ pending: reply, recorded: live.recorded });
+      return fail(
+        {
+          kind: "approval_required",
+          message: `${reply.server}.${reply.tool} needs approval before it runs. Ask the user, then call approve_call or deny_call with the handle; approving re-runs this code and replays the calls that already ran.`,
+        },
+        {
+          ...base,
+          status: "approval_required",
+          approval: { server: reply.server, tool: reply.tool, arguments: reply.arguments },
+        },
+      );
+    }
     if (reply === "timeout") {
-      const pending = live.calls.length;
+      const pending = live.calls.filter((c) => c.status !== "timeout").length;
       return fail(
         {
           kind: "timeout",
-          message: `Execution timed out after ${timeoutMs} ms (execution_timeout_ms). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
+          message: `Execution timed out after ${timeoutMs} ms (${timeoutMs < limits.execution_timeout_ms ? "the timeout_ms you passed" : "execution_timeout_ms"}). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
         },
         base,
       );
@@ -190,14 +254,28 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
       const where = e.line ? ` (at line ${e.line} of your code)` : "";
       return fail(
-        { kind, message: `${e.name}: ${e.message}${where}`, ...(e.line ? { line: e.line, column: e.column } : {}) },
+        {
+          kind,
+          message: `${clip(e.name, 100)}: ${clip(e.message)}${where}`,
+          ...(e.line ? { line: e.line, column: e.column } : {}),
+        },
         { ...base, logs },
       );
     }
     return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...base };
   } catch (err) {
     live.end();
-    const message = (err as Error)?.message ?? String(err);
+    const message = clip((err as Error)?.message ?? err);
+    if (HUNG.test(message)) {
+      return fail(
+        {
+          kind: "runtime",
+          message:
+            "The code awaited a promise that can never settle: nothing was left that could resolve it (no timer, no tool call in flight). Make sure every promise you await is resolved or rejected.",
+        },
+        { tool_calls: live.calls },
+      );
+    }
     return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
   } finally {
     clearTimeout(timer);

@@ -7,7 +7,17 @@
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { toToolOutcome } from "../registry/tool-result";
+import type { UpstreamConnection } from "../registry/upstream";
 import type { SkillVersion } from "../skills/skill-types";
+import {
+  type ApprovalAudit,
+  approvalPolicy,
+  audit,
+  callSignature,
+  type PendingCall,
+  type RecordedCall,
+  ReplayLog,
+} from "./approval";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
 import { validateArgs } from "./validate-args";
 
@@ -25,50 +35,110 @@ export function parseBridgeJson(json: string): unknown {
   });
 }
 
+/** Something the client may be told while the execution runs (progress and log notifications). */
+export type ExecutionEvent =
+  | { type: "tool_start"; server: string; tool: string }
+  | { type: "tool_end"; server: string; tool: string; status: ToolCallStatus; ms: number; error?: string }
+  | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
+  | { type: "progress"; current: number; total?: number; message?: string };
+
+/** Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). */
+export type Approver = (call: {
+  server: string;
+  tool: string;
+  arguments: unknown;
+}) => Promise<"approved" | "declined"> | undefined;
+
+export interface LiveExecutionDeps {
+  catalog: Catalog;
+  registry: Registry;
+  limits: Limits;
+  skills?: ReadonlyMap<string, SkillVersion>;
+  events?: (event: ExecutionEvent) => void;
+  approver?: Approver;
+  /** Replies of an earlier attempt (resumption after approval). */
+  replay?: readonly RecordedCall[];
+  /** The call approved through approve_call, by signature. */
+  approved?: string;
+}
+
 export class LiveExecution {
   readonly id: string;
-  readonly calls: ToolCallRecord[] = [];
+  readonly calls: Array<ToolCallRecord & { approval?: ApprovalAudit; replayed?: boolean }> = [];
+  /** Replies of calls that reached the upstream, for replay if this execution is resumed. */
+  readonly recorded: RecordedCall[] = [];
   readonly startedAt = Date.now();
-  #ended = false;
-  #hostOps = 0;
-  #catalog: Catalog;
-  #registry: Registry;
-  #limits: Limits;
-
+  /** Resolves when a call needs approval that cannot be asked now: the execution ends as approval_required. */
+  readonly suspension: Promise<PendingCall>;
   /** Skill versions this execution imported, by `name@version` (for input validation on every run). */
   readonly skills: ReadonlyMap<string, SkillVersion>;
+  #suspend!: (pending: PendingCall) => void;
+  #suspended: PendingCall | undefined;
+  #ended = false;
+  #hostOps = 0;
+  #waitedMs = 0;
+  #deps: LiveExecutionDeps;
+  #replay: ReplayLog;
+  #approvedUsed = false;
+  /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
+  readonly #inFlight = new Set<{ record: (status: ToolCallStatus, error?: string) => void; reported: boolean }>();
 
-  constructor(
-    id: string,
-    deps: { catalog: Catalog; registry: Registry; limits: Limits; skills?: ReadonlyMap<string, SkillVersion> },
-  ) {
+  constructor(id: string, deps: LiveExecutionDeps) {
     this.id = id;
+    this.#deps = deps;
     this.skills = deps.skills ?? new Map();
-    this.#catalog = deps.catalog;
-    this.#registry = deps.registry;
-    this.#limits = deps.limits;
+    this.#replay = new ReplayLog(deps.replay);
+    this.suspension = new Promise((resolve) => {
+      this.#suspend = resolve;
+    });
   }
 
   get ended(): boolean {
     return this.#ended;
   }
 
+  get suspended(): PendingCall | undefined {
+    return this.#suspended;
+  }
+
+  /** Time spent waiting for a human: it does not count against the execution's timeout. */
+  get waitedMs(): number {
+    return this.#waitedMs;
+  }
+
   /** After this, every call is rejected before it reaches an upstream (late timers, un-awaited promises). */
   end(): void {
+    if (this.#ended) return;
     this.#ended = true;
+    // A call the code did not await is still running upstream: it was sent, so its effect is unknown.
+    for (const flight of this.#inFlight) {
+      flight.reported = true;
+      flight.record(
+        "timeout",
+        "still running when the execution ended (it was not awaited); the request was sent, so it may or may not take effect",
+      );
+    }
+    this.#inFlight.clear();
+  }
+
+  emit(event: ExecutionEvent): void {
+    if (!this.#ended) this.#deps.events?.(event);
   }
 
   /** Counts one gateway operation; returns an error message once the execution has made too many. */
   countHostOp(): string | undefined {
-    if (++this.#hostOps > MAX_HOST_OPS)
-      return `too many gateway operations (state, progress): the limit is ${MAX_HOST_OPS} per execution`;
+    if (++this.#hostOps > MAX_HOST_OPS) {
+      return `too many gateway operations (state, progress, logs): the limit is ${MAX_HOST_OPS} per execution`;
+    }
     return undefined;
   }
 
   async callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const started = Date.now();
-    const record = (status: ToolCallStatus, error?: string): ToolCallRecord => {
-      const entry: ToolCallRecord = {
+    let approval: ApprovalAudit | undefined;
+    let replayed = false;
+    const record = (status: ToolCallStatus, error?: string) => {
+      this.calls.push({
         server,
         tool,
         status,
@@ -76,22 +146,25 @@ export class LiveExecution {
         ms: Date.now() - started,
         started_ms: started - this.startedAt,
         ...(error ? { error } : {}),
-      };
-      this.calls.push(entry);
-      return entry;
+        ...(approval ? { approval } : {}),
+        ...(replayed ? { replayed } : {}),
+      });
+      this.emit({ type: "tool_end", server, tool, status, ms: Date.now() - started, ...(error ? { error } : {}) });
     };
     const reject = (error: string): BridgeReply => {
       record("rejected", error);
       return { ok: false, status: "rejected", error };
     };
 
-    if (this.#ended) return reject(`${server}.${tool} was called after the execution ended; await every tool call`);
-    if (this.calls.length >= this.#limits.max_tool_calls) {
-      return reject(`tool call limit reached: max_tool_calls is ${this.#limits.max_tool_calls} per execution`);
+    if (this.#ended || this.#suspended) {
+      return reject(`${server}.${tool} was called after the execution ended; await every tool call`);
     }
-    const entry = this.#catalog.byName.get(server);
-    const def = entry?.tools.find((t) => t.name === tool);
-    if (!entry || !def) return reject(`unknown tool ${server}.${tool}`);
+    const { limits, catalog, registry } = this.#deps;
+    if (this.calls.length >= limits.max_tool_calls) {
+      return reject(`tool call limit reached: max_tool_calls is ${limits.max_tool_calls} per execution`);
+    }
+    const def = catalog.byName.get(server)?.tools.find((t) => t.name === tool);
+    if (!def) return reject(`unknown tool ${server}.${tool}`);
     if (argsJson.length > MAX_ARGS_BYTES) {
       return reject(`${server}.${tool}: arguments are ${argsJson.length} bytes; the limit is ${MAX_ARGS_BYTES}`);
     }
@@ -104,38 +177,102 @@ export class LiveExecution {
     const invalid = validateArgs(def, args);
     if (invalid) return reject(`${server}.${tool}: ${invalid} (get_tool_details shows its types)`);
 
-    const conn = this.#registry.connection(server)!;
-    const timeoutMs = conn.config.timeout_ms ?? this.#limits.tool_call_timeout_ms;
+    this.emit({ type: "tool_start", server, tool });
+    const signature = callSignature(server, tool, argsJson);
+    const earlier = this.#replay.take(signature);
+    if (earlier) {
+      replayed = true;
+      record(earlier.ok ? "ok" : earlier.status, earlier.ok ? undefined : earlier.error);
+      this.recorded.push({ signature, reply: earlier });
+      return earlier;
+    }
+
+    const conn = registry.connection(server)!;
+    const policy = approvalPolicy(conn.config, def);
+    if (policy === "deny") {
+      approval = audit("denied", "policy");
+      return reject(`${server}.${tool} is denied by the gateway's approval policy; it cannot be called from code`);
+    }
+    if (policy === "ask") {
+      const decision = await this.#ask(server, tool, args, signature);
+      if (decision === "suspended") {
+        approval = audit("pending", "policy");
+        return reject(`${server}.${tool} needs approval; the execution stops here and returns an approval handle`);
+      }
+      approval = decision;
+      if (decision.decision === "declined") return reject(`${server}.${tool} was declined by the user`);
+    } else {
+      approval = audit("allowed", "policy");
+    }
+
+    const flight = { record, reported: false };
+    this.#inFlight.add(flight);
+    const reply = await this.#send(conn, server, tool, args);
+    this.#inFlight.delete(flight);
+    this.recorded.push({ signature, reply });
+    if (flight.reported) return reply;
+    if (reply.ok) record("ok");
+    else record(reply.status, reply.error);
+    return reply;
+  }
+
+  async #ask(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    signature: string,
+  ): Promise<ApprovalAudit | "suspended"> {
+    if (this.#deps.approved === signature && !this.#approvedUsed) {
+      this.#approvedUsed = true;
+      return audit("approved", "user (approve_call)");
+    }
+    const waitStart = Date.now();
+    const asked = this.#deps.approver?.({ server, tool, arguments: args });
+    if (asked) {
+      try {
+        const answer = await asked;
+        return audit(answer === "approved" ? "approved" : "declined", "user (elicitation)");
+      } catch {
+        // The client could not answer (elicitation failed): fall back to an approval handle.
+      } finally {
+        this.#waitedMs += Date.now() - waitStart;
+      }
+    }
+    this.#suspended = { server, tool, arguments: args, signature };
+    this.#suspend(this.#suspended);
+    return "suspended";
+  }
+
+  async #send(
+    conn: UpstreamConnection,
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+  ): Promise<BridgeReply> {
+    const timeoutMs = conn.config.timeout_ms ?? this.#deps.limits.tool_call_timeout_ms;
     try {
       const outcome = toToolOutcome(await conn.callTool(tool, args, timeoutMs));
-      if (!outcome.ok) {
-        record("error", outcome.message);
-        return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
-      }
+      if (!outcome.ok) return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
       const value = this.#capValue(server, tool, outcome.value);
-      if (!value.ok) {
-        record("error", value.error);
-        return { ok: false, status: "error", error: value.error };
-      }
-      record("ok");
+      if (!value.ok) return { ok: false, status: "error", error: value.error };
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (/timed out|timeout/i.test(message)) {
-        const error = `${server}.${tool} timed out after ${timeoutMs} ms (tool_call_timeout_ms); the request was sent, so it may or may not have taken effect`;
-        record("timeout", error);
-        return { ok: false, status: "timeout", error };
+        return {
+          ok: false,
+          status: "timeout",
+          error: `${server}.${tool} timed out after ${timeoutMs} ms (${conn.config.timeout_ms ? `timeout_ms of server "${server}"` : "tool_call_timeout_ms"}); the request was sent, so it may or may not have taken effect`,
+        };
       }
-      const error = `${server}.${tool} failed: ${message}`;
-      record("error", error);
-      return { ok: false, status: "error", error };
+      return { ok: false, status: "error", error: `${server}.${tool} failed: ${message}` };
     }
   }
 
   /** Applies max_tool_result_bytes: text is cut with a visible marker; structured data over the cap is an error. */
   #capValue(server: string, tool: string, value: unknown): { ok: true; json?: string } | { ok: false; error: string } {
     if (value === undefined) return { ok: true };
-    const max = this.#limits.max_tool_result_bytes;
+    const max = this.#deps.limits.max_tool_result_bytes;
     if (typeof value === "string" && value.length > max) {
       const cut = `${value.slice(0, max)}${TRUNCATION_MARKER} ${value.length} characters; max_tool_result_bytes is ${max}]`;
       return { ok: true, json: JSON.stringify(cut) };

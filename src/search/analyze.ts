@@ -1,28 +1,42 @@
-import { stem } from "./stem.js";
-import { CONVERSATIONAL_WORDS, STOP_WORDS } from "./stop-words.js";
-import { synonymsOf } from "./synonyms.js";
-import { tokenize, tokenizeWithInfo } from "./tokenize.js";
+import { stem } from "./stem";
+import { CONVERSATIONAL_WORDS, STOP_WORDS } from "./stop-words";
+import { synonymsOf } from "./synonyms";
+import { tokenize } from "./tokenize";
 
 /**
  * Text analysis: tokens -> stop-word removal -> stemming, for documents; plus term weighting and synonym expansion
- * for queries. Both sides must go through the same chain or stems would not meet.
+ * for queries. Both sides go through the same chain, or stems would not meet.
  */
+
+/** Token -> stem, or "" for a stop-word. Vocabulary is Zipfian, so a small cache removes most stemming work. */
+const termCache = new Map<string, string>();
+const TERM_CACHE_LIMIT = 50_000;
+
+function termOf(token: string): string {
+  let term = termCache.get(token);
+  if (term === undefined) {
+    term = STOP_WORDS.has(token) ? "" : stem(token);
+    if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();
+    termCache.set(token, term);
+  }
+  return term;
+}
 
 /** Stemmed index terms of `text`, in order, stop-words removed. */
 export function analyze(text: string): string[] {
   const out: string[] = [];
   for (const token of tokenize(text)) {
-    if (STOP_WORDS.has(token)) continue;
-    out.push(stem(token));
+    const term = termOf(token);
+    if (term) out.push(term);
   }
   return out;
 }
 
-/** One weighted query term. `group` ties synonyms to the query word they came from (used for coverage). */
+/** One weighted query term. `group` ties a synonym to the query word it expands. */
 export interface QueryTerm {
   term: string;
   weight: number;
-  /** Index of the originating query word in `AnalyzedQuery.words`. */
+  /** Index of the originating word in `AnalyzedQuery.words`. */
   group: number;
   synonym: boolean;
 }
@@ -32,62 +46,50 @@ export interface AnalyzedQuery {
   words: string[];
   /** Weight of each word: conversational filler counts less, repeats a little more. */
   wordWeights: number[];
-  /** Per word: every occurrence looked like a name or quoted value (see `TokenInfo.literal`). */
-  wordLiteral: boolean[];
+  /** Per word: conversational filler ("please", "help me"), which says nothing about the tool wanted. */
+  wordFiller: boolean[];
   /** Words plus synonym expansions, one entry per distinct term (highest weight wins). */
   terms: QueryTerm[];
-  /** Adjacent pairs of content words, for the phrase bonus. */
-  bigrams: string[];
+  /** Adjacent pairs of content words ("weather forecast"), for the phrase bonus. */
+  bigrams: Array<[string, string]>;
 }
 
 export interface QueryAnalysisOptions {
   /** Weight of a conversational filler word ("please", "help") relative to a content word. */
   fillerWeight: number;
-  /** Weight of a literal (name, quoted value, token with digits) relative to a content word. */
-  literalWeight: number;
   /** Weight of a synonym relative to the word it expands. */
   synonymWeight: number;
 }
 
-interface WordStats {
-  count: number;
-  filler: boolean;
-  literal: boolean;
-}
-
 /** Analyzes a query into weighted terms (with synonyms) and content bigrams. */
 export function analyzeQuery(query: string, options: QueryAnalysisOptions): AnalyzedQuery {
-  const stats = new Map<string, WordStats>();
-  const bigrams: string[] = [];
+  const counts = new Map<string, { count: number; filler: boolean }>();
+  const bigrams: Array<[string, string]> = [];
   let previous: string | undefined;
-  for (const { token, literal } of tokenizeWithInfo(query)) {
-    if (STOP_WORDS.has(token)) continue;
+  for (const token of tokenize(query)) {
+    const term = termOf(token);
+    if (!term) continue;
     const filler = CONVERSATIONAL_WORDS.has(token);
-    const term = stem(token);
-    const s = stats.get(term);
-    if (s) {
-      s.count++;
-      // A word is filler (or literal) only if every occurrence is.
-      s.filler &&= filler;
-      s.literal &&= literal;
+    const seen = counts.get(term);
+    if (seen) {
+      seen.count++;
+      // Filler only if every occurrence is ("like" in "I'd like" vs "find similar, like X").
+      seen.filler &&= filler;
     } else {
-      stats.set(term, { count: 1, filler, literal });
+      counts.set(term, { count: 1, filler });
     }
-    if (!filler && !literal) {
-      if (previous !== undefined && previous !== term) bigrams.push(`${previous} ${term}`);
+    if (!filler) {
+      if (previous !== undefined && previous !== term) bigrams.push([previous, term]);
       previous = term;
     }
   }
 
-  const words = [...stats.keys()];
-  const wordLiteral = words.map((w) => stats.get(w)!.literal);
+  const words = [...counts.keys()];
   const wordWeights = words.map((w) => {
-    const s = stats.get(w)!;
-    const base = s.filler ? options.fillerWeight : s.literal ? options.literalWeight : 1;
-    // A repeated word is a stronger signal, but saturating: users repeat nouns ("movie ... movie") incidentally.
-    return base * Math.min(1 + 0.25 * (s.count - 1), 1.5);
+    const { count, filler } = counts.get(w)!;
+    // Repeating a word is a stronger signal, but saturating: users repeat nouns ("movie ... movie") incidentally.
+    return (filler ? options.fillerWeight : 1) * Math.min(1 + 0.25 * (count - 1), 1.5);
   });
-  const index = new Map(words.map((w, i) => [w, i]));
   const best = new Map<string, QueryTerm>();
   const offer = (candidate: QueryTerm) => {
     const seen = best.get(candidate.term);
@@ -97,13 +99,13 @@ export function analyzeQuery(query: string, options: QueryAnalysisOptions): Anal
     offer({ term, weight: wordWeights[group]!, group, synonym: false });
   });
   words.forEach((term, group) => {
-    // Only content words expand: "tell" or a person's name should not drag in their synonyms' tools.
-    const s = stats.get(term)!;
-    if (s.filler || s.literal) return;
+    // Filler does not expand: "show me" or "tell me" should not drag in their synonyms' tools.
+    if (counts.get(term)!.filler) return;
     for (const syn of synonymsOf(term)) {
-      if (index.has(syn)) continue;
-      offer({ term: syn, weight: wordWeights[group]! * options.synonymWeight, group, synonym: true });
+      if (!counts.has(syn))
+        offer({ term: syn, weight: wordWeights[group]! * options.synonymWeight, group, synonym: true });
     }
   });
-  return { words, wordWeights, wordLiteral, terms: [...best.values()], bigrams };
+  const wordFiller = words.map((w) => counts.get(w)!.filler);
+  return { words, wordWeights, wordFiller, terms: [...best.values()], bigrams };
 }

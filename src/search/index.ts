@@ -1,11 +1,20 @@
 /**
- * Tool search: a pure lexical BM25F ranker with abstention (runs anywhere, including Workers), plus optional
- * helpers to fuse it with an embedding ranking.
+ * Tool search: a pure lexical BM25F ranker with abstention (no I/O, runs in Workers), plus an optional semantic
+ * layer (embedding cosine ranking with an injected embed function) and reciprocal rank fusion to combine the two.
  */
-export { type AnalyzedQuery, analyze, analyzeQuery, type QueryTerm } from "./analyze.js";
-export { DEFAULT_RANKER_CONFIG, type FieldName, type RankerConfig, resolveRankerConfig } from "./ranker-config.js";
-export { type ToolForSearch, toSearchDoc } from "./search-doc.js";
-export { buildSearchIndex } from "./search-index.js";
-export type { SearchDoc, SearchHit, SearchIndex, SearchOptions, SearchResult } from "./search-types.js";
-export { stem } from "./stem.js";
-export { foldAccents, splitIdentifier, tokenize } from "./tokenize.js";
+export { analyze, analyzeQuery } from "./analyze";
+export {
+  type EmbeddingQueryOptions,
+  EmbeddingSearch,
+  type EmbeddingSearchOptions,
+  type EmbedFunction,
+  type StoredVector,
+  searchDocText,
+} from "./embedding-search";
+export { fuseRankings } from "./fusion";
+export { DEFAULT_RANKER_CONFIG, type FieldName, type RankerConfig, resolveRankerConfig } from "./ranker-config";
+export { type ToolForSearch, toSearchDoc } from "./search-doc";
+export { buildSearchIndex } from "./search-index";
+export type { SearchDoc, SearchHit, SearchIndex, SearchOptions, SearchResult } from "./search-types";
+export { stem } from "./stem";
+export { foldAccents, tokenize } from "./tokenize";

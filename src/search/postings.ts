@@ -1,6 +1,6 @@
-import { analyze } from "./analyze.js";
-import { FIELD_NAMES, type FieldName, type RankerConfig } from "./ranker-config.js";
-import type { SearchDoc } from "./search-types.js";
+import { analyze } from "./analyze";
+import { FIELD_NAMES, type FieldName, type RankerConfig } from "./ranker-config";
+import type { SearchDoc } from "./search-types";
 
 /**
  * Build side of the BM25F index. Each tool is split into fields (name, description, parameter names, parameter
@@ -22,12 +22,12 @@ export interface PostingsIndex {
   vocab: Map<string, number>;
   postings: Postings[];
   idf: Float64Array;
-  /** Adjacent word pairs of names and descriptions ("weather forecast"), same layout. */
-  bigramVocab: Map<string, number>;
+  /** Adjacent word pairs of names and descriptions ("weather forecast"): first id -> second id -> bigram id. */
+  bigramIds: Map<number, Map<number, number>>;
   bigramPostings: Postings[];
   bigramIdf: Float64Array;
-  /** IDF of a term no tool contains: what an unknown query word would weigh if it matched. */
-  unseenIdf: number;
+  /** IDF of a term exactly one tool contains: the unit of match strength, for abstention. */
+  rareIdf: number;
 }
 
 /** Fields whose adjacent words form phrases worth a bigram bonus (parameter lists are not prose). */
@@ -55,51 +55,88 @@ function fieldTexts(doc: SearchDoc): Record<FieldName, string> {
   };
 }
 
+/** Id of the bigram (first, second) in `bigramIds`, or undefined when the pair occurs in no tool. */
+export function bigramId(index: PostingsIndex, first: string, second: string): number | undefined {
+  const a = index.vocab.get(first);
+  const b = index.vocab.get(second);
+  return a === undefined || b === undefined ? undefined : index.bigramIds.get(a)?.get(b);
+}
+
 /** Analyzes every document and builds term and bigram postings with BM25F weights. */
 export function buildPostings(docs: readonly SearchDoc[], config: RankerConfig): PostingsIndex {
   const n = docs.length;
+  const vocab = new Map<string, number>();
+  const terms: Builder[] = [];
+  const idOf = (term: string): number => {
+    let id = vocab.get(term);
+    if (id === undefined) {
+      id = terms.length;
+      vocab.set(term, id);
+      terms.push({ docs: [], weights: [] });
+    }
+    return id;
+  };
+  // Pass 1: term ids per field (needed first: BM25 length normalisation uses the average field length).
+  const totalLength = new Float64Array(FIELD_NAMES.length);
   const analyzed = docs.map((doc) => {
     const texts = fieldTexts(doc);
-    const fields = {} as Record<FieldName, string[]>;
-    for (const f of FIELD_NAMES) fields[f] = analyze(texts[f]);
-    return fields;
+    return FIELD_NAMES.map((f, fi) => {
+      const ids = Int32Array.from(analyze(texts[f]), idOf);
+      totalLength[fi]! += ids.length;
+      return ids;
+    });
   });
-  const avgLength = {} as Record<FieldName, number>;
-  for (const f of FIELD_NAMES) {
-    let total = 0;
-    for (const a of analyzed) total += a[f].length;
-    avgLength[f] = n > 0 ? Math.max(total / n, 1) : 1;
-  }
+  const fieldWeight = FIELD_NAMES.map((f) => config.fields[f].weight);
+  const fieldB = FIELD_NAMES.map((f) => config.fields[f].b);
+  const avgLength = FIELD_NAMES.map((_, fi) => (n > 0 ? Math.max(totalLength[fi]! / n, 1) : 1));
+  const phraseFields = PHRASE_FIELDS.map((f) => FIELD_NAMES.indexOf(f));
 
-  const vocab = new Map<string, number>();
-  const bigramVocab = new Map<string, number>();
-  const terms: Builder[] = [];
+  // Pass 2: BM25F pseudo-frequency per (tool, term) = sum over fields of weight * tf / length normalisation.
+  const pseudoTf = new Float64Array(terms.length);
+  const bigramIds = new Map<number, Map<number, number>>();
   const bigrams: Builder[] = [];
   const { k1 } = config;
   analyzed.forEach((fields, docId) => {
-    // BM25F pseudo-frequency: per field, weight * tf / length normalisation, summed over fields.
-    const pseudoTf = new Map<string, number>();
-    for (const f of FIELD_NAMES) {
-      const words = fields[f];
-      if (words.length === 0) continue;
-      const { weight, b } = config.fields[f];
-      const perOccurrence = weight / (1 - b + (b * words.length) / avgLength[f]);
-      for (const w of words) pseudoTf.set(w, (pseudoTf.get(w) ?? 0) + perOccurrence);
+    const seen: number[] = [];
+    fields.forEach((ids, fi) => {
+      if (ids.length === 0) return;
+      const b = fieldB[fi]!;
+      const perOccurrence = fieldWeight[fi]! / (1 - b + (b * ids.length) / avgLength[fi]!);
+      for (const id of ids) {
+        if (pseudoTf[id] === 0) seen.push(id);
+        pseudoTf[id]! += perOccurrence;
+      }
+    });
+    for (const id of seen) {
+      const tf = pseudoTf[id]!;
+      add(terms[id]!, docId, (tf * (k1 + 1)) / (tf + k1));
+      pseudoTf[id] = 0;
     }
-    for (const [term, tf] of pseudoTf) add(builderFor(term, vocab, terms), docId, (tf * (k1 + 1)) / (tf + k1));
-
     // Bigrams are binary per tool, weighted by the strongest field they occur in.
-    const pairs = new Map<string, number>();
-    for (const f of PHRASE_FIELDS) {
-      const words = fields[f];
-      const { weight } = config.fields[f];
-      for (let i = 0; i + 1 < words.length; i++) {
-        if (words[i] === words[i + 1]) continue;
-        const key = `${words[i]} ${words[i + 1]}`;
-        pairs.set(key, Math.max(pairs.get(key) ?? 0, weight));
+    for (const fi of phraseFields) {
+      const ids = fields[fi]!;
+      const weight = fieldWeight[fi]!;
+      for (let i = 0; i + 1 < ids.length; i++) {
+        const first = ids[i]!;
+        const second = ids[i + 1]!;
+        if (first === second) continue;
+        let inner = bigramIds.get(first);
+        if (!inner) {
+          inner = new Map();
+          bigramIds.set(first, inner);
+        }
+        let id = inner.get(second);
+        if (id === undefined) {
+          id = bigrams.length;
+          inner.set(second, id);
+          bigrams.push({ docs: [], weights: [] });
+        }
+        const builder = bigrams[id]!;
+        const last = builder.docs.length - 1;
+        if (builder.docs[last] === docId) builder.weights[last] = Math.max(builder.weights[last]!, weight);
+        else add(builder, docId, weight);
       }
     }
-    for (const [pair, weight] of pairs) add(builderFor(pair, bigramVocab, bigrams), docId, weight);
   });
 
   return {
@@ -107,21 +144,11 @@ export function buildPostings(docs: readonly SearchDoc[], config: RankerConfig):
     vocab,
     postings: terms.map(freeze),
     idf: Float64Array.from(terms, (b) => idfOf(n, b.docs.length)),
-    bigramVocab,
+    bigramIds,
     bigramPostings: bigrams.map(freeze),
     bigramIdf: Float64Array.from(bigrams, (b) => idfOf(n, b.docs.length)),
-    unseenIdf: idfOf(n, 0),
+    rareIdf: idfOf(Math.max(n, 1), 1),
   };
-}
-
-function builderFor(key: string, vocab: Map<string, number>, builders: Builder[]): Builder {
-  let id = vocab.get(key);
-  if (id === undefined) {
-    id = builders.length;
-    vocab.set(key, id);
-    builders.push({ docs: [], weights: [] });
-  }
-  return builders[id]!;
 }
 
 function add(builder: Builder, doc: number, weight: number): void {

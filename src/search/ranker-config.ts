@@ -22,18 +22,17 @@ export interface RankerConfig {
   fields: Record<FieldName, FieldConfig>;
   /** Query weight of conversational filler ("please", "help me") relative to a content word. */
   fillerWeight: number;
-  /** Query weight of a literal (capitalised name, quoted value, token with digits) relative to a content word. */
-  literalWeight: number;
   /** Query weight of a synonym relative to the word it expands. */
   synonymWeight: number;
   /** Bonus for a query bigram found adjacent in a tool's name or description, as a fraction of its IDF. */
   bigramWeight: number;
-  /** Coverage weight of a query word no tool contains, relative to a rare known word (chatter, typos, names). */
-  unknownWordWeight: number;
-  /** Abstain when the best tool covers less than this share of the query's information ... */
-  minCoverage: number;
-  /** ... and its score is below this many "perfect rare-word matches" (score / maximum IDF). */
+  /**
+   * Abstain when the best tool's score, divided by the IDF of a word only one tool has, is below this (roughly
+   * "matches less than one rare query word well") ...
+   */
   minStrength: number;
+  /** ... unless it matches at least this IDF-weighted share of the query's content words. */
+  minCoverage: number;
 }
 
 export const DEFAULT_RANKER_CONFIG: RankerConfig = {
@@ -47,12 +46,10 @@ export const DEFAULT_RANKER_CONFIG: RankerConfig = {
     tags: { weight: 1.5, b: 0.5 },
   },
   fillerWeight: 0.3,
-  literalWeight: 1,
   synonymWeight: 0.5,
   bigramWeight: 0.5,
-  unknownWordWeight: 0.5,
-  minCoverage: 0,
-  minStrength: 0,
+  minStrength: 1,
+  minCoverage: 0.75,
 };
 
 /** Merges a partial override into the defaults (fields merged one level deep). */

@@ -1,4 +1,4 @@
-import type { SearchDoc } from "./search-types.js";
+import type { SearchDoc } from "./search-types";
 
 /** A tool as MCP lists it, plus the routing fields the gateway adds. */
 export interface ToolForSearch {

@@ -1,17 +1,19 @@
-import { type AnalyzedQuery, analyzeQuery } from "./analyze.js";
-import { buildPostings, type PostingsIndex } from "./postings.js";
-import { type RankerConfig, resolveRankerConfig } from "./ranker-config.js";
-import type { SearchDoc, SearchHit, SearchIndex, SearchOptions, SearchResult } from "./search-types.js";
+import { type AnalyzedQuery, analyzeQuery } from "./analyze";
+import { bigramId, buildPostings, type PostingsIndex } from "./postings";
+import { type RankerConfig, resolveRankerConfig } from "./ranker-config";
+import type { SearchDoc, SearchIndex, SearchOptions, SearchResult } from "./search-types";
+import { selectTop } from "./top-k";
 
 /**
- * Query side of the BM25F index: weighted query terms (synonyms scored as the best of their group, not the sum),
- * a bonus for query bigrams found as phrases, and an abstention test on the best tool's evidence.
+ * Query side of the BM25F index: weighted query terms (a word and its synonyms score as the best of the group, not
+ * the sum), a bonus for query bigrams found as phrases, and abstention.
  *
- * Abstention uses two signals of the top tool, and abstains only when both are weak:
- * - coverage: the IDF-weighted share of the query's informative words it matches. Unknown words (in no tool) count
- *   at `unknownWordWeight` since many are chatter or misspellings; names, quoted values and tokens with digits count
- *   only when matched, since they are arguments rather than descriptions of a tool;
- * - strength: its score in units of the largest possible IDF, about "how many rare words it matches well".
+ * Abstention looks at the best tool. Its "strength" is its score in units of the IDF of a word only one tool has
+ * (about how many rare query words it matches well; one such word in a description scores ~1), and its "coverage"
+ * is the IDF-weighted share of the query's content words it matches, directly or through a synonym. The search
+ * abstains when both are low: a weak score alone is not enough, since in a large catalog a request made only of
+ * common words ("remove the comment") legitimately matches tools with a low score; low coverage alone is not enough
+ * either, since long, chatty requests that still name the right tool cover little of themselves.
  */
 
 const DEFAULT_LIMIT = 10;
@@ -27,10 +29,7 @@ class Bm25fIndex implements SearchIndex {
   private readonly index: PostingsIndex;
   // Scratch buffers reused across queries: `search` is synchronous, so two queries never interleave.
   private readonly scores: Float64Array;
-  private readonly covered: Float64Array;
-  private readonly coveredLiteral: Float64Array;
-  /** Per tool, the best coverage credit and score already counted for the current word group. */
-  private readonly groupCredit: Float64Array;
+  /** Per tool, the best score already counted for the current word group. */
   private readonly groupScore: Float64Array;
   private readonly groupStamp: Int32Array;
   private readonly touchedFlag: Uint8Array;
@@ -45,9 +44,6 @@ class Bm25fIndex implements SearchIndex {
     this.keys = docs.map((d) => d.key);
     this.index = buildPostings(docs, config);
     this.scores = new Float64Array(n);
-    this.covered = new Float64Array(n);
-    this.coveredLiteral = new Float64Array(n);
-    this.groupCredit = new Float64Array(n);
     this.groupScore = new Float64Array(n);
     this.groupStamp = new Int32Array(n);
     this.touchedFlag = new Uint8Array(n);
@@ -56,47 +52,48 @@ class Bm25fIndex implements SearchIndex {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_LIMIT));
     const q = analyzeQuery(query, this.config);
-    const infos = q.words.map((w, g) => this.wordInfo(q, w, g));
-    const touched = this.accumulate(q, infos);
-    let informative = 0;
-    q.words.forEach((_, g) => {
-      if (!q.wordLiteral[g]) informative += infos[g]!;
+    const touched = this.accumulate(q);
+    const { keys, scores } = this;
+    const filter = options.filter;
+    const accept = filter ? (d: number) => filter(keys[d]!) : undefined;
+    // At least one candidate even for limit 0: abstention looks at the best tool.
+    const top = selectTop(touched, scores, Math.max(limit, 1), accept);
+    const best = top[0];
+    if (best === undefined || this.abstains(q, best)) return { hits: [], abstained: true };
+    return { hits: top.slice(0, limit).map((d) => ({ key: keys[d]!, score: scores[d]! })), abstained: false };
+  }
+
+  private abstains(q: AnalyzedQuery, top: number): boolean {
+    if (this.scores[top]! / this.index.rareIdf >= this.config.minStrength) return false;
+    return this.coverage(q, top) < this.config.minCoverage;
+  }
+
+  /** IDF-weighted share of the query's content words that tool `d` contains (a word no tool has counts as rare). */
+  private coverage(q: AnalyzedQuery, d: number): number {
+    const { vocab, postings, idf, rareIdf } = this.index;
+    let total = 0;
+    let matched = 0;
+    q.words.forEach((word, g) => {
+      if (q.wordFiller[g]) return;
+      const id = vocab.get(word);
+      const info = id === undefined ? rareIdf : idf[id]!;
+      total += info;
+      const hit = q.terms.some((t) => {
+        const tid = t.group === g ? vocab.get(t.term) : undefined;
+        return tid !== undefined && contains(postings[tid]!.docs, d);
+      });
+      if (hit) matched += info;
     });
-
-    const hits: SearchHit[] = [];
-    let best = -1;
-    for (const d of touched) {
-      if (options.filter && !options.filter(this.keys[d]!)) continue;
-      hits.push({ key: this.keys[d]!, score: this.scores[d]! });
-      if (best < 0 || this.scores[d]! > this.scores[best]!) best = d;
-    }
-    if (best < 0 || this.abstains(best, informative)) return { hits: [], abstained: true };
-    // Array.prototype.sort is stable and `touched` is in catalog order, so ties keep catalog order.
-    hits.sort((a, b) => b.score - a.score);
-    return { hits: hits.slice(0, limit), abstained: false };
-  }
-
-  private abstains(top: number, informative: number): boolean {
-    const denominator = informative + this.coveredLiteral[top]!;
-    const coverage = denominator > 0 ? this.covered[top]! / denominator : 0;
-    const strength = this.scores[top]! / this.index.unseenIdf;
-    return coverage < this.config.minCoverage && strength < this.config.minStrength;
-  }
-
-  /** Information a query word carries for coverage: its weight times IDF (discounted when no tool knows it). */
-  private wordInfo(q: AnalyzedQuery, word: string, group: number): number {
-    const id = this.index.vocab.get(word);
-    const idf = id === undefined ? this.index.unseenIdf * this.config.unknownWordWeight : this.index.idf[id]!;
-    return q.wordWeights[group]! * idf;
+    return total > 0 ? matched / total : 0;
   }
 
   /**
-   * Adds each query term's contribution to `scores` and its coverage credit to `covered`; returns the ids of the
-   * tools touched, in catalog order. Terms of one word group (a word and its synonyms) are processed together so a
-   * tool gets the best of the group, not the sum.
+   * Adds each query term's contribution to `scores`; returns the ids of the tools touched.
+   * Terms of one word group (a word and its synonyms) are processed together so a tool gets the best of the group,
+   * not the sum.
    */
-  private accumulate(q: AnalyzedQuery, infos: number[]): number[] {
-    const { scores, covered, coveredLiteral, groupCredit, groupScore, groupStamp, touchedFlag } = this;
+  private accumulate(q: AnalyzedQuery): number[] {
+    const { scores, groupScore, groupStamp, touchedFlag } = this;
     const { vocab, postings, idf } = this.index;
     const touched: number[] = [];
     const terms = [...q.terms].sort((a, b) => a.group - b.group);
@@ -105,22 +102,16 @@ class Bm25fIndex implements SearchIndex {
       if (id === undefined) continue;
       const p = postings[id]!;
       const termWeight = t.weight * idf[id]!;
-      const credit = t.synonym ? this.config.synonymWeight : 1;
-      const info = infos[t.group]!;
-      const literal = q.wordLiteral[t.group]!;
       const stamp = this.stamp + t.group + 1;
       for (let i = 0; i < p.docs.length; i++) {
         const d = p.docs[i]!;
         if (!touchedFlag[d]) {
           touchedFlag[d] = 1;
           scores[d] = 0;
-          covered[d] = 0;
-          coveredLiteral[d] = 0;
           touched.push(d);
         }
         if (groupStamp[d] !== stamp) {
           groupStamp[d] = stamp;
-          groupCredit[d] = 0;
           groupScore[d] = 0;
         }
         const contribution = termWeight * p.weights[i]!;
@@ -128,25 +119,19 @@ class Bm25fIndex implements SearchIndex {
           scores[d] = scores[d]! + contribution - groupScore[d]!;
           groupScore[d] = contribution;
         }
-        if (credit > groupCredit[d]!) {
-          const gained = (credit - groupCredit[d]!) * info;
-          covered[d] = covered[d]! + gained;
-          if (literal) coveredLiteral[d] = coveredLiteral[d]! + gained;
-          groupCredit[d] = credit;
-        }
       }
     }
     this.advanceStamp(q.words.length + 1);
     this.addBigramBonus(q);
     for (const d of touched) touchedFlag[d] = 0;
-    return touched.sort((a, b) => a - b);
+    return touched;
   }
 
   /** A query bigram found as adjacent words in a tool's name or description: a phrase match, worth a bonus. */
   private addBigramBonus(q: AnalyzedQuery): void {
-    const { bigramVocab, bigramPostings, bigramIdf } = this.index;
-    for (const bigram of q.bigrams) {
-      const id = bigramVocab.get(bigram);
+    const { bigramPostings, bigramIdf } = this.index;
+    for (const [first, second] of q.bigrams) {
+      const id = bigramId(this.index, first, second);
       if (id === undefined) continue;
       const p = bigramPostings[id]!;
       const bonus = this.config.bigramWeight * bigramIdf[id]!;
@@ -166,4 +151,18 @@ class Bm25fIndex implements SearchIndex {
       this.groupStamp.fill(0);
     }
   }
+}
+
+/** Binary search in a posting list (doc ids ascending, as built). */
+function contains(docs: Int32Array, d: number): boolean {
+  let lo = 0;
+  let hi = docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = docs[mid]!;
+    if (v === d) return true;
+    if (v < d) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { stem } from "./stem.js";
+import { stem } from "./stem";
 
 /**
  * Small hand-written thesaurus of the verbs and nouns that tool descriptions and user requests phrase differently
@@ -9,7 +9,7 @@ import { stem } from "./stem.js";
  */
 const GROUPS = `
 get fetch retrieve obtain read lookup
-search find lookup query seek browse discover explore locate
+search find lookup look query seek browse discover explore locate
 list show display enumerate view browse
 create add make new generate insert register build compose
 delete remove erase drop destroy discard clear unregister
@@ -48,8 +48,12 @@ news headline article
 translate translation translator language
 calculate compute calculation calc arithmetic math
 convert conversion transform
+export download
+restore recover undelete
+archive
 summarize summary summarise abstract digest
 write compose draft author
+save store persist write
 email mail inbox
 message chat text sms
 call phone dial
@@ -89,7 +93,14 @@ database db
 function buildTable(groups: string): ReadonlyMap<string, readonly string[]> {
   const table = new Map<string, Set<string>>();
   for (const line of groups.split("\n")) {
-    const members = [...new Set(line.split(/\s+/).filter((w) => w.length > 0).map(stem))];
+    const members = [
+      ...new Set(
+        line
+          .split(/\s+/)
+          .filter((w) => w.length > 0)
+          .map(stem),
+      ),
+    ];
     for (const m of members) {
       let set = table.get(m);
       if (!set) {

@@ -12,10 +12,12 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
+import { semanticSearchFrom } from "../mcp/catalog-search";
 import { createGatewayServer } from "../mcp/gateway-server";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
+import { audit, type PendingCall, type RecordedCall } from "../sandbox/approval";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
@@ -24,6 +26,8 @@ import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionHistory } from "./execution-history";
+import { createApprover, createNotifier, type ToolExtra } from "./notifier";
+import { PendingApprovals, type RunSpec } from "./pending-approvals";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 import { SessionState } from "./session-state";
 
@@ -50,6 +54,7 @@ export class SessionObject extends DurableObject<Env> {
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
+  readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -123,10 +128,14 @@ export class SessionObject extends DurableObject<Env> {
     const server = createGatewayServer({
       registry,
       config: this.#gatewayConfig(),
+      semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
       history: this.#history,
       skills: this.#skillsFor(meta),
-      execute: (code, timeoutMs) => this.#execute(meta, code, timeoutMs),
-      runSkill: (skill, input) => this.#runSkill(meta, skill, input),
+      execute: (code, timeoutMs, extra) =>
+        this.#execute(meta, { code, kind: "code", ...(timeoutMs ? { timeoutMs } : {}), ...(extra ? { extra } : {}) }),
+      runSkill: (skill, input, extra) => this.#runSkill(meta, skill, input, extra),
+      approveCall: (handle, extra) => this.#approve(meta, handle, extra),
+      denyCall: async (handle) => this.#deny(handle),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
@@ -152,18 +161,18 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /** Runs a skill version as an execution of its own, recorded in the history as a skill run. */
-  #runSkill(meta: SessionMeta, skill: SkillVersion, input: unknown): Promise<ExecuteResult> {
+  #runSkill(meta: SessionMeta, skill: SkillVersion, input: unknown, extra?: ToolExtra): Promise<ExecuteResult> {
     // JSON is valid JavaScript, so the input is embedded as a literal; the wrapper validates it on the host.
     const code = `import { ${skill.name} } from "skills/${skill.name}@${skill.version}";\nreturn await ${skill.name}(${JSON.stringify(input)});`;
-    return this.#execute(meta, code, undefined, { kind: "skill", skill: `${skill.name}@${skill.version}` });
+    return this.#execute(meta, {
+      code,
+      kind: "skill",
+      skill: `${skill.name}@${skill.version}`,
+      ...(extra ? { extra } : {}),
+    });
   }
 
-  async #execute(
-    meta: SessionMeta,
-    code: string,
-    timeoutMs: number | undefined,
-    details: { kind: "code" | "skill"; skill?: string } = { kind: "code" },
-  ): Promise<ExecuteResult> {
+  async #execute(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
     const limits = this.#gatewayConfig().limits;
     // Per user, across all of the user's sessions (src/auth/rate-limiter.ts); checked before queueing.
     const limited = await checkExecuteRate(this.env, meta.user, limits);
@@ -188,18 +197,30 @@ export class SessionObject extends DurableObject<Env> {
     }
     const startedAt = Date.now();
     try {
-      const result = await this.#run(meta, code, timeoutMs);
-      this.#history.record(result, { code, ...details, startedAt });
+      const result = await this.#run(meta, spec);
+      this.#history.record(result, {
+        code: spec.code,
+        kind: spec.kind,
+        ...(spec.skill ? { skill: spec.skill } : {}),
+        startedAt,
+      });
       return result;
     } finally {
       release();
     }
   }
 
-  #run(meta: SessionMeta, code: string, timeoutMs: number | undefined): Promise<ExecuteResult> {
+  async #run(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
     const name = sessionObjectName(meta.user, meta.session);
-    return executeCode(
-      { code, ...(timeoutMs ? { timeoutMs } : {}) },
+    const mcp = this.#mcp;
+    let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
+    const result = await executeCode(
+      {
+        code: spec.code,
+        ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
+        ...(spec.replay ? { replay: spec.replay } : {}),
+        ...(spec.approved ? { approved: spec.approved } : {}),
+      },
       {
         loader: this.env.LOADER,
         registry: this.#registryFor(meta),
@@ -207,8 +228,62 @@ export class SessionObject extends DurableObject<Env> {
         live: this.#live,
         skills: this.#skillsFor(meta),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
+        ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
+        ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),
+        onSuspend: (state) => {
+          suspended = state;
+        },
       },
     );
+    if (suspended && result.approval) {
+      result.approval.handle = this.#approvals.create({ spec: { ...spec, extra: undefined }, ...suspended });
+    }
+    return result;
+  }
+
+  /** approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed. */
+  async #approve(meta: SessionMeta, handle: string, extra?: ToolExtra): Promise<ExecuteResult | string> {
+    const taken = this.#approvals.take(handle, "approved");
+    if (typeof taken === "string") return taken;
+    return this.#execute(meta, {
+      ...taken.spec,
+      replay: taken.recorded,
+      approved: taken.pending.signature,
+      ...(extra ? { extra } : {}),
+    });
+  }
+
+  /** deny_call: cancels the suspended execution; recorded in the history with who decided and when. */
+  #deny(handle: string): ExecuteResult | string {
+    const taken = this.#approvals.take(handle, "denied");
+    if (typeof taken === "string") return taken;
+    const { pending } = taken;
+    const result: ExecuteResult = {
+      ok: false,
+      execution_id: `exe_denied_${handle.slice(4)}`,
+      logs: [],
+      tool_calls: [
+        {
+          server: pending.server,
+          tool: pending.tool,
+          status: "rejected",
+          ok: false,
+          ms: 0,
+          started_ms: 0,
+          error: "denied by the user",
+          approval: audit("denied", "user (deny_call)"),
+        } as ExecuteResult["tool_calls"][number],
+      ],
+      duration_ms: 0,
+      error: { kind: "cancelled", message: `${pending.server}.${pending.tool} was denied; the execution is cancelled` },
+    };
+    this.#history.record(result, {
+      code: taken.spec.code,
+      kind: taken.spec.kind,
+      ...(taken.spec.skill ? { skill: taken.spec.skill } : {}),
+      startedAt: Date.now(),
+    });
+    return result;
   }
 
   /** Called by {@link ToolBridge} for each tool call a sandbox makes. */
@@ -273,7 +348,18 @@ export class SessionObject extends DurableObject<Env> {
         return undefined;
       }
       case "progress":
+        live.emit({
+          type: "progress",
+          current: Number(args.current) || 0,
+          ...(typeof args.total === "number" ? { total: args.total } : {}),
+          ...(typeof args.message === "string" ? { message: args.message.slice(0, 1_000) } : {}),
+        });
         return undefined;
+      case "log": {
+        const level = ["debug", "info", "warning", "error"].includes(String(args.level)) ? args.level : "info";
+        live.emit({ type: "log", level: level as "info", line: String(args.line).slice(0, 10_000) });
+        return undefined;
+      }
       default:
         throw new Error(`unknown gateway operation ${op}`);
     }

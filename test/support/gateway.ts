@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  StreamableHTTPClientTransport,
+  type StreamableHTTPClientTransportOptions,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { unstable_startWorker } from "wrangler";
 
@@ -25,6 +28,8 @@ export interface StartOptions {
   vars?: Record<string, string>;
   /** Reuse a state folder (to test persistence across restarts). */
   persistDir?: string;
+  /** Extra bindings in wrangler's format, e.g. `{ OAUTH_KV: { type: "kv_namespace", id: "oauth" } }`. */
+  bindings?: Record<string, unknown>;
 }
 
 export async function startGateway(options: StartOptions & { keepState?: boolean } = {}): Promise<Gateway> {
@@ -33,6 +38,7 @@ export async function startGateway(options: StartOptions & { keepState?: boolean
   const bindings: Record<string, { type: "json"; value: unknown } | { type: "plain_text"; value: string }> = {};
   if (options.config) bindings.GATEWAY_CONFIG = { type: "json", value: options.config };
   for (const [name, value] of Object.entries(options.vars ?? {})) bindings[name] = { type: "plain_text", value };
+  Object.assign(bindings, options.bindings);
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
     bindings: bindings as never,
@@ -67,9 +73,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function connect(url: URL, clientOptions: ConstructorParameters<typeof Client>[1] = {}): Promise<Session> {
+export async function connect(
+  url: URL,
+  clientOptions: ConstructorParameters<typeof Client>[1] = {},
+  /** e.g. `{ requestInit: { headers: { Authorization: "Bearer …" } } }` or an `authProvider`. */
+  transportOptions: StreamableHTTPClientTransportOptions = {},
+): Promise<Session> {
   const client = new Client({ name: "codemode-gateway-test", version: "0.0.0" }, clientOptions);
-  const transport = new StreamableHTTPClientTransport(url);
+  const transport = new StreamableHTTPClientTransport(url, transportOptions);
   await client.connect(transport);
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args })) as CallToolResult;

@@ -1,0 +1,63 @@
+/**
+ * @module bench/scenarios/execute-overhead
+ * Scenario 1 from an MCP client: `execute_code` of a trivial program, end to end (client timer) and inside the
+ * Worker (the execution's own `duration_ms`), cold (the first execution of a new session: its catalog and upstream
+ * connection are set up) and warm (later executions of one session).
+ */
+import type { RunningWorker } from "../lib/workers";
+import { connectClient, execute } from "../lib/mcp-client";
+import { median, p95, round, time } from "../lib/stats";
+
+const TRIVIAL = "return 1;";
+
+export async function executeOverheadFromClient(gateway: RunningWorker, quick: boolean) {
+  const mcpUrl = new URL("/mcp", gateway.url);
+  const coldRuns = quick ? 3 : 20;
+  const warmRuns = quick ? 5 : 50;
+  const cold: number[] = [];
+  const coldWorker: number[] = [];
+  const init: number[] = [];
+  let failures = 0;
+  const check = (r: any) => {
+    if (r.isError || r.result !== 1) failures++;
+  };
+
+  for (let i = 0; i < coldRuns; i++) {
+    const opened = await time(() => connectClient(mcpUrl));
+    init.push(opened.ms);
+    const run = await time(() => execute(opened.value, TRIVIAL));
+    check(run.value);
+    cold.push(run.ms);
+    coldWorker.push(run.value.duration_ms);
+    await opened.value.close();
+  }
+
+  const client = await connectClient(mcpUrl);
+  const warm: number[] = [];
+  const warmWorker: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) check(await execute(client, TRIVIAL));
+    for (let i = 0; i < warmRuns; i++) {
+      const run = await time(() => execute(client, TRIVIAL));
+      check(run.value);
+      warm.push(run.ms);
+      warmWorker.push(run.value.duration_ms);
+    }
+  } finally {
+    await client.close();
+  }
+
+  return {
+    program: TRIVIAL,
+    cold_p50_ms: round(median(cold)),
+    cold_p95_ms: round(p95(cold)),
+    warm_p50_ms: round(median(warm)),
+    warm_p95_ms: round(p95(warm)),
+    worker_cold_p50_ms: round(median(coldWorker)),
+    worker_warm_p50_ms: round(median(warmWorker)),
+    session_init_p50_ms: round(median(init)),
+    cold_runs: coldRuns,
+    warm_runs: warmRuns,
+    failures,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * @module bench/scenarios/vs-codemode
+ * Scenario 4 and the executor's own measurements, inside workerd (the bench Worker): our executor against
+ * `@cloudflare/codemode`'s DynamicWorkerExecutor on the same programs and the same host-side tool, batches
+ * interleaved and ratios taken pair by pair; the step guard on a tight loop (guarded vs unguarded); each hop of a
+ * tool call timed alone; and our full path through the real session object, with no HTTP client in front.
+ * Two experiments point at fixes: the bridge as an RpcTarget argument, and the guard as an inline counter.
+ */
+import { median, p95, pairRatios, round } from "../lib/stats";
+import { benchOp, type RunningWorker } from "../lib/workers";
+import { PROGRAMS, quickProgram } from "../programs";
+import type { BatchTiming, Engine, GuardVariant, Hop } from "../worker/bench-session";
+
+function rounds(name: string, quick: boolean): number {
+  if (quick) return 2;
+  return name.endsWith("_calls") ? 5 : name === "compute" ? 8 : 12;
+}
+
+async function batches(worker: RunningWorker, engines: Engine[], program: string, n: number, quick: boolean) {
+  const ms: Record<string, number[]> = Object.fromEntries(engines.map((e) => [e, []]));
+  let failures = 0;
+  let firstError: string | undefined;
+  for (let r = 0; r < n; r++) {
+    // Rotate the order every round so a drift in machine load does not favour any engine.
+    const order = engines.map((_, i) => engines[(i + r) % engines.length]!);
+    for (const engine of order) {
+      const t = await benchOp<BatchTiming>(worker, { op: "compare", engine, program, quick });
+      failures += t.failures;
+      if (t.error) firstError ??= `${engine}: ${t.error}`;
+      ms[engine]!.push(t.ms);
+    }
+  }
+  return { ms, failures, firstError };
+}
+
+export async function executorComparison(worker: RunningWorker, quick: boolean, log: (msg: string) => void) {
+  const engines: Engine[] = ["ours", "codemode", "ours_rpctarget"];
+  const programs = [];
+  const allRatios: number[] = [];
+  let failures = 0;
+  const perProgram: Record<string, Record<string, number[]>> = {};
+  for (const base of PROGRAMS) {
+    const p = quick ? quickProgram(base) : base;
+    const b = await batches(worker, engines, p.name, rounds(p.name, quick), quick);
+    perProgram[p.name] = b.ms;
+    failures += b.failures;
+    const ratios = pairRatios(b.ms.ours!, b.ms.codemode!);
+    allRatios.push(...ratios);
+    const row = {
+      name: p.name,
+      about: p.about,
+      tool_calls: p.toolCalls,
+      ours_p50_ms: round(median(b.ms.ours!)),
+      ours_p95_ms: round(p95(b.ms.ours!)),
+      codemode_p50_ms: round(median(b.ms.codemode!)),
+      codemode_p95_ms: round(p95(b.ms.codemode!)),
+      ratio_median: round(median(ratios)),
+      ratio_p95: round(p95(ratios)),
+      experiment_rpctarget_p50_ms: round(median(b.ms.ours_rpctarget!)),
+      experiment_rpctarget_ratio_median: round(median(pairRatios(b.ms.ours_rpctarget!, b.ms.codemode!))),
+      ...(b.firstError ? { first_error: b.firstError } : {}),
+    };
+    log(`  ${p.name}: ours ${row.ours_p50_ms} ms, codemode ${row.codemode_p50_ms} ms, ratio ${row.ratio_median}`);
+    programs.push(row);
+  }
+  const calls = quick ? 100 : 1000;
+  const perCall = (engine: string, program: string) =>
+    round((median(perProgram[program]![engine]!) - median(perProgram.trivial![engine]!)) / calls);
+  return {
+    ratio_median: round(median(allRatios)),
+    ratio_p95: round(p95(allRatios)),
+    ratio_definition: "ours / codemode, per interleaved batch pair, pooled over all programs",
+    programs,
+    tool: "echo, answered on the host by the same function for both executors",
+    per_call_ms: {
+      ours_sequential: perCall("ours", "sequential_calls"),
+      ours_parallel: perCall("ours", "parallel_calls"),
+      codemode_sequential: perCall("codemode", "sequential_calls"),
+      codemode_parallel: perCall("codemode", "parallel_calls"),
+      experiment_rpctarget_sequential: perCall("ours_rpctarget", "sequential_calls"),
+      experiment_rpctarget_parallel: perCall("ours_rpctarget", "parallel_calls"),
+    },
+    failures,
+  };
+}
+
+export async function guardOverhead(worker: RunningWorker, quick: boolean) {
+  const variants: GuardVariant[] = ["guarded", "unguarded", "inline"];
+  const rows = [];
+  for (const program of ["loop10m", "calls1m"]) {
+    const ms: Record<string, number[]> = { guarded: [], unguarded: [], inline: [] };
+    let failures = 0;
+    const n = quick ? 2 : 6;
+    for (let r = 0; r < n; r++) {
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[(i + r) % variants.length]!;
+        const t = await benchOp<BatchTiming>(worker, { op: "guard", variant, program });
+        failures += t.failures;
+        ms[variant]!.push(t.ms);
+      }
+    }
+    const steps = program === "loop10m" ? 10_000_000 : 2_000_000;
+    rows.push({
+      name: program,
+      guarded_p50_ms: round(median(ms.guarded!)),
+      unguarded_p50_ms: round(median(ms.unguarded!)),
+      ratio_median: round(median(pairRatios(ms.guarded!, ms.unguarded!))),
+      ns_per_step: round(((median(ms.guarded!) - median(ms.unguarded!)) * 1e6) / steps),
+      experiment_inline_p50_ms: round(median(ms.inline!)),
+      experiment_inline_ratio_median: round(median(pairRatios(ms.inline!, ms.unguarded!))),
+      failures,
+    });
+  }
+  return { programs: rows };
+}
+
+const HOPS: Array<{ hop: Hop; about: string }> = [
+  { hop: "isolate", about: "load a fresh isolate and call it once" },
+  { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (codemode's path)" },
+  { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop)" },
+  { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge, no tool work)" },
+  { hop: "workspace_do", about: "host → WorkspaceStore DO readFile (the built-in upstream's storage)" },
+  { hop: "workspace_mcp", about: "host MCP client → built-in workspace MCP server → DO (one upstream call)" },
+];
+
+export async function hopProfile(worker: RunningWorker, quick: boolean) {
+  const rows = [];
+  for (const { hop, about } of HOPS) {
+    const n = hop === "isolate" ? (quick ? 5 : 20) : quick ? 50 : 300;
+    const samples: number[] = [];
+    for (let r = 0; r < (quick ? 1 : 3); r++) samples.push((await benchOp<BatchTiming>(worker, { op: "hop", hop, n })).ms);
+    rows.push({ hop, about, ms_per_op: round(median(samples)) });
+  }
+  return rows;
+}
+
+export async function sessionPath(worker: RunningWorker, quick: boolean) {
+  type Samples = { samples: number[]; failures: number; error?: string };
+  const cold = await benchOp<Samples>(worker, { op: "session", mode: "cold", calls: 0, samples: quick ? 3 : 15, batch: 1 });
+  const warm = await benchOp<Samples>(worker, { op: "session", mode: "warm", calls: 0, samples: quick ? 3 : 10, batch: 5 });
+  const calls = quick ? 20 : 100;
+  const seq = await benchOp<Samples>(worker, { op: "session", mode: "warm", calls, samples: 3, batch: 1 });
+  return {
+    about: "execute_code through the real SessionObject (MCP server, executor, bridge, built-in upstream), driven inside workerd",
+    cold_p50_ms: round(median(cold.samples)),
+    warm_p50_ms: round(median(warm.samples)),
+    sequential_per_call_ms: round((median(seq.samples) - median(warm.samples)) / calls),
+    sequential_calls: calls,
+    failures: cold.failures + warm.failures + seq.failures,
+    ...(cold.error || warm.error || seq.error ? { first_error: cold.error ?? warm.error ?? seq.error } : {}),
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * @module bench/worker/bench-session
+ * A Durable Object that runs the executor benchmarks inside workerd, where the gateway runs executions (the
+ * session object): our `executeCode` against the echo registry (through the bridge and this object, as in
+ * production), `@cloudflare/codemode`'s DynamicWorkerExecutor on the same programs and the same host function,
+ * the step guard on and off, and single hops timed alone. The Workers clock advances only on I/O and in whole
+ * milliseconds, so every figure is the time of a batch divided by its size.
+ */
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+import { DynamicWorkerExecutor } from "@cloudflare/codemode";
+import type { GatewayConfig } from "../../src/config";
+import { connectUpstream } from "../../src/registry/connect";
+import type { Registry } from "../../src/registry/registry";
+import type { BridgeReply } from "../../src/sandbox/execution-types";
+import { executeCode, SANDBOX_COMPATIBILITY_DATE } from "../../src/sandbox/executor";
+import type { LiveExecution } from "../../src/sandbox/live-execution";
+import { codemodeSource, ECHO_SERVER, ECHO_TOOL, GUARD_PROGRAMS, oursSource, PROGRAMS, quickProgram } from "../programs";
+import type { BenchEnv } from "./bench-env";
+import { benchConfig, echo, echoRegistry } from "./echo-registry";
+import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
+
+/**
+ * `ours`: the executor as shipped. `ours_rpctarget`: an experiment, the same executor with the bridge handed to
+ * the isolate as an RpcTarget argument of `run()` (codemode's way) instead of a ctx.exports entrypoint in env.
+ */
+export type Engine = "ours" | "ours_rpctarget" | "codemode";
+/** `inline`: an experiment, the guard as an inline counter that calls the runtime only when the budget is spent. */
+export type GuardVariant = "guarded" | "unguarded" | "inline";
+export type Hop = "isolate" | "env_noop" | "arg_rpctarget" | "env_do" | "workspace_do" | "workspace_mcp";
+
+/** One timed batch: mean milliseconds per operation, and how many runs gave a wrong answer or an error. */
+export interface BatchTiming {
+  ms: number;
+  runs: number;
+  failures: number;
+  error?: string;
+}
+
+type RunOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+const GUARD_CALL = /__cg_step_[0-9a-f]+\(\);/g;
+const GUARD_EXPR = /\(__cg_step_[0-9a-f]+\(\), /g;
+
+/** The prepared agent module with every inserted guard call removed (the import stays, unused). */
+export function withoutGuard(agent: string): string {
+  const stripped = agent.replace(GUARD_CALL, "").replace(GUARD_EXPR, "(");
+  if ((stripped.match(/__cg_step_[0-9a-f]+/g) ?? []).length !== 1) {
+    throw new Error("bench: could not remove the step guard; src/sandbox/prepare changed how it inserts it");
+  }
+  return stripped;
+}
+
+/**
+ * The guard as an inline counter: `(++n > max && guard())` instead of a call into runtime.js at every step. The
+ * runtime's own `step()` still decides and throws once the budget is spent (its count then restarts from the
+ * inline count, which is close enough for timing).
+ */
+export function withInlineGuard(agent: string, maxSteps: number): string {
+  const name = /__cg_step_[0-9a-f]+/.exec(agent)?.[0];
+  if (!name) throw new Error("bench: no step guard found in agent.js");
+  const check = `(++__cg_n > ${maxSteps} && ${name}())`;
+  return agent
+    .replace("export default async function", "let __cg_n = 0;export default async function")
+    .replace(GUARD_CALL, `${check};`)
+    .replace(GUARD_EXPR, `(${check}, `);
+}
+
+function agentOf(code: WorkerLoaderWorkerCode): string {
+  const agent = code.modules["agent.js"];
+  if (typeof agent !== "string") throw new Error("bench: agent.js is missing from the modules map");
+  return agent;
+}
+
+/** A loader that hands every isolate to the real one, with the guard as shipped, removed, or inlined. */
+function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number): WorkerLoader {
+  return {
+    get: real.get.bind(real),
+    load(code: WorkerLoaderWorkerCode) {
+      if (variant === "guarded") return real.load(code);
+      const agent = variant === "unguarded" ? withoutGuard(agentOf(code)) : withInlineGuard(agentOf(code), maxSteps);
+      return real.load({ ...code, modules: { ...code.modules, "agent.js": agent } });
+    },
+  } as WorkerLoader;
+}
+
+const HARNESS_CONFIGURE = "configure(this.env, options)";
+
+/** The bridge as an RpcTarget: calls go from the isolate straight to this object, with no entrypoint between. */
+class BridgeTarget extends RpcTarget {
+  readonly #call: (server: string, tool: string, argsJson: string) => Promise<BridgeReply>;
+
+  constructor(call: (server: string, tool: string, argsJson: string) => Promise<BridgeReply>) {
+    super();
+    this.#call = call;
+  }
+
+  call(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
+    return this.#call(server, tool, argsJson);
+  }
+}
+
+/**
+ * A loader for the RpcTarget experiment: the harness reads its bridge from `run()`'s options, and `run()` gets a
+ * {@link BridgeTarget} for the execution the executor just asked a bridge for.
+ */
+function rpcTargetLoader(real: WorkerLoader, target: () => BridgeTarget): WorkerLoader {
+  return {
+    get: real.get.bind(real),
+    load(code: WorkerLoaderWorkerCode) {
+      const harness = code.modules["harness.js"];
+      if (typeof harness !== "string" || !harness.includes(HARNESS_CONFIGURE)) {
+        throw new Error("bench: worker-loader/harness.js changed; the RpcTarget experiment cannot patch it");
+      }
+      const patched = harness.replace(HARNESS_CONFIGURE, "configure({ ...this.env, BRIDGE: options.bridge }, options)");
+      const worker = real.load({ ...code, modules: { ...code.modules, "harness.js": patched } });
+      const bridge = target();
+      return {
+        getEntrypoint(name?: string, options?: unknown) {
+          const entry = worker.getEntrypoint(name, options as never) as unknown as {
+            run(options: object): Promise<unknown>;
+          };
+          return { run: (runOptions: object) => entry.run({ ...runOptions, bridge }) };
+        },
+      } as unknown as WorkerStub;
+    },
+  } as WorkerLoader;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class BenchSession extends DurableObject<BenchEnv> {
+  readonly #config: GatewayConfig = benchConfig();
+  readonly #registry: Registry = echoRegistry(this.#config);
+  readonly #live = new Map<string, LiveExecution>();
+  #codemode: DynamicWorkerExecutor | undefined;
+  /** The execution the executor most recently asked a bridge for (it loads that execution's isolate next). */
+  #lastExecution = "";
+
+  get #exports(): BenchExports {
+    return this.ctx.exports as unknown as BenchExports;
+  }
+
+  /** A no-op, reached from the sandbox through DoHopEntrypoint. */
+  async noop(i: number): Promise<number> {
+    return i;
+  }
+
+  /** Called by BenchBridge for each tool call of our executor (the same code path as SessionObject.bridgeCall). */
+  async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
+    const live = this.#live.get(execution);
+    if (!live || live.ended) return { ok: false, status: "rejected", error: "execution ended" };
+    return live.callTool(server, tool, argsJson);
+  }
+
+  async #ours(code: string, session: string, loader: WorkerLoader = this.env.LOADER): Promise<RunOutcome> {
+    const r = await executeCode(
+      { code },
+      {
+        loader,
+        registry: this.#registry,
+        limits: this.#config.limits,
+        live: this.#live,
+        bridgeFor: (execution) => {
+          this.#lastExecution = execution;
+          return this.#exports.BenchBridge({ props: { session, execution } });
+        },
+      },
+    );
+    return r.ok ? { ok: true, value: r.result } : { ok: false, error: `${r.error?.kind}: ${r.error?.message}` };
+  }
+
+  async #theirs(code: string): Promise<RunOutcome> {
+    this.#codemode ??= new DynamicWorkerExecutor({
+      loader: this.env.LOADER,
+      timeout: this.#config.limits.execution_timeout_ms,
+    });
+    const r = await this.#codemode.execute(code, [
+      { name: ECHO_SERVER, fns: { [ECHO_TOOL]: async (args: unknown) => echo(args) } },
+    ]);
+    return r.error === undefined ? { ok: true, value: r.result } : { ok: false, error: r.error };
+  }
+
+  async #batch(runs: number, expect: unknown, run: () => Promise<RunOutcome>): Promise<BatchTiming> {
+    let failures = 0;
+    let error: string | undefined;
+    const started = Date.now();
+    for (let k = 0; k < runs; k++) {
+      const r = await run();
+      if (!r.ok || !same(r.value, expect)) {
+        failures++;
+        error ??= r.ok ? `wrong result ${JSON.stringify(r.value)?.slice(0, 200)}` : r.error;
+      }
+    }
+    return { ms: (Date.now() - started) / runs, runs, failures, ...(error ? { error } : {}) };
+  }
+
+  /** One batch of a comparison program on one executor. */
+  async compare(engine: Engine, name: string, quick: boolean, session: string): Promise<BatchTiming> {
+    const found = PROGRAMS.find((p) => p.name === name);
+    if (!found) throw new Error(`unknown program ${name}`);
+    const p = quick ? quickProgram(found) : found;
+    if (engine === "ours") {
+      const code = oursSource(p);
+      return this.#batch(p.batch, p.expect, () => this.#ours(code, session));
+    }
+    if (engine === "ours_rpctarget") {
+      const code = oursSource(p);
+      const loader = rpcTargetLoader(this.env.LOADER, () => {
+        const execution = this.#lastExecution;
+        return new BridgeTarget((server, tool, argsJson) => this.bridgeCall(execution, server, tool, argsJson));
+      });
+      return this.#batch(p.batch, p.expect, () => this.#ours(code, session, loader));
+    }
+    const code = codemodeSource(p);
+    return this.#batch(p.batch, p.expect, () => this.#theirs(code));
+  }
+
+  /** One run of a tight-loop program through our executor, with the step guard in place or removed. */
+  async guard(variant: GuardVariant, name: string, session: string): Promise<BatchTiming> {
+    const p = GUARD_PROGRAMS.find((g) => g.name === name);
+    if (!p) throw new Error(`unknown guard program ${name}`);
+    const loader = guardLoader(this.env.LOADER, variant, this.#config.limits.max_steps);
+    return this.#batch(1, p.expect, () => this.#ours(p.body, session, loader));
+  }
+
+  /** `n` operations over one hop; milliseconds per operation. */
+  async hop(hop: Hop, n: number, session: string): Promise<BatchTiming> {
+    const load = (env: Record<string, unknown>) =>
+      this.env.LOADER.load({
+        compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+        mainModule: "hop.js",
+        modules: { "hop.js": HOP_ISOLATE },
+        env,
+        globalOutbound: null,
+      }).getEntrypoint() as unknown as {
+        none(): Promise<number>;
+        viaEnv(n: number): Promise<number>;
+        viaArg(target: NoopTarget, n: number): Promise<number>;
+      };
+    const expected = (n * (n - 1)) / 2;
+    const timed = async (op: () => Promise<unknown>, expect: unknown, count = n): Promise<BatchTiming> => {
+      const started = Date.now();
+      const value = await op();
+      const ms = (Date.now() - started) / count;
+      return { ms, runs: count, failures: same(value, expect) ? 0 : 1 };
+    };
+    switch (hop) {
+      case "isolate":
+        return this.#batch(n, 0, async () => ({ ok: true, value: await load({}).none() }));
+      case "env_noop": {
+        const ep = load({ T: this.#exports.NoopEntrypoint({}) });
+        await ep.none();
+        return timed(() => ep.viaEnv(n), expected);
+      }
+      case "env_do": {
+        const ep = load({ T: this.#exports.DoHopEntrypoint({ props: { session } }) });
+        await ep.none();
+        return timed(() => ep.viaEnv(n), expected);
+      }
+      case "arg_rpctarget": {
+        const ep = load({});
+        await ep.none();
+        return timed(() => ep.viaArg(new NoopTarget(), n), expected);
+      }
+      case "workspace_do": {
+        const store = this.env.WORKSPACE.getByName("bench");
+        await store.writeFile("/bench/hop.txt", "hello");
+        return timed(async () => {
+          let ok = 0;
+          for (let i = 0; i < n; i++) if ((await store.readFile("/bench/hop.txt")) === "hello") ok++;
+          return ok;
+        }, n);
+      }
+      case "workspace_mcp": {
+        await this.env.WORKSPACE.getByName("bench").writeFile("/bench/hop.txt", "hello");
+        const server = this.#config.servers[0]!;
+        const conn = connectUpstream(
+          { ...server, name: "workspace", url: "builtin:workspace" },
+          { env: this.env as unknown as Record<string, unknown>, exports: this.ctx.exports, user: "bench" },
+        );
+        try {
+          await conn.callTool("read_file", { path: "/bench/hop.txt" }, 10_000);
+          return await timed(async () => {
+            let ok = 0;
+            for (let i = 0; i < n; i++) {
+              const r = await conn.callTool("read_file", { path: "/bench/hop.txt" }, 10_000);
+              if (!r.isError) ok++;
+            }
+            return ok;
+          }, n);
+        } finally {
+          await conn.close();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * @module mcp/direct-tools
+ * `call_tool`: one upstream call without writing code. Listed only when the configuration sets
+ * `allow_direct_tool_calls = true`; by default every call flows through `execute_code`, where limits, traces and
+ * result filtering apply. A direct call gets the same host-side checks as a call from code: the tool must be in the
+ * catalog (allow/deny applied), arguments are validated against its schema, the per-server timeout and
+ * concurrency hold, and the result is capped at `max_tool_result_bytes` with the connection's secrets redacted.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { Limits } from "../config";
+import { validateArgs } from "../sandbox/validate-args";
+import { findTool } from "./catalog-search";
+import type { GatewayContext } from "./gateway-context";
+import { errorResult } from "./tool-result";
+
+/** Replaces every secret value in the result with a marker (an upstream may echo a header back). */
+function redact(result: CallToolResult, secrets: readonly string[]): CallToolResult {
+  if (secrets.length === 0) return result;
+  // Secrets are matched as they appear inside JSON strings (escaped), so the result stays valid JSON.
+  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
+  let json = JSON.stringify(result);
+  if (!escaped.some((s) => json.includes(s))) return result;
+  for (const s of escaped) json = json.split(s).join("[redacted]");
+  return JSON.parse(json) as CallToolResult;
+}
+
+export function registerDirectTools(server: McpServer, ctx: GatewayContext, limits: Limits): void {
+  server.registerTool(
+    "call_tool",
+    {
+      description: "One direct upstream call; execute_code is better to combine calls or filter results.",
+      inputSchema: {
+        server: z.string(),
+        tool: z.string(),
+        arguments: z.record(z.string(), z.unknown()).optional(),
+      },
+    },
+    async ({ server: serverName, tool: toolName, arguments: args = {} }) => {
+      const catalog = await ctx.registry.catalog();
+      const def = findTool(catalog, serverName, toolName);
+      if (!def) {
+        const known = catalog.byName.get(serverName) ?? catalog.byServerId.get(serverName);
+        return errorResult(
+          known
+            ? `unknown tool ${serverName}.${toolName}; list_tool_names({ server: "${known.name}" }) lists its tools`
+            : `unknown server "${serverName}"; servers: ${catalog.servers.map((s) => s.name).join(", ")}`,
+        );
+      }
+      const invalid = validateArgs(def, args);
+      if (invalid) return errorResult(`${def.server}.${def.id}: ${invalid} (get_tool_details shows its types)`);
+      const conn = ctx.registry.connection(def.server)!;
+      const timeoutMs = conn.config.timeout_ms ?? limits.tool_call_timeout_ms;
+      let result: CallToolResult;
+      try {
+        result = await conn.callTool(def.name, args, timeoutMs);
+      } catch (err) {
+        const message = (err as Error)?.message ?? String(err);
+        return errorResult(
+          /timed out|timeout/i.test(message)
+            ? `${def.server}.${def.id} timed out after ${timeoutMs} ms; the request was sent, so it may or may not have taken effect`
+            : `${def.server}.${def.id} failed: ${message}`,
+        );
+      }
+      const safe = redact(result, conn.secrets);
+      const bytes = JSON.stringify(safe).length;
+      if (bytes > limits.max_tool_result_bytes) {
+        return errorResult(
+          `${def.server}.${def.id} returned ${bytes} bytes, over max_tool_result_bytes (${limits.max_tool_result_bytes}); use execute_code to keep only what you need`,
+        );
+      }
+      return safe;
+    },
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * @module registry/catalog-object
+ * `CatalogObject`: one SQLite Durable Object per upstream (named by server name and display URL, see
+ * {@link catalogObjectName}). It keeps the last listing per credential scope, so sessions share it instead of each
+ * listing the upstream, and the first-seen hash of every tool the upstream ever listed, so a definition that
+ * changes later is reported however many sessions or restarts come between.
+ *
+ * A listing is stored one row per tool: a Durable Object SQLite value is capped at 2 MB, and a 10,000-tool
+ * catalog as one JSON value would exceed it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { HashedTool } from "./catalog-build";
+import { type CachedCatalog, listingDigest, type StoredCatalog } from "./catalog-store";
+import type { UpstreamTool } from "./registry-types";
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS listing (
+     scope TEXT PRIMARY KEY, version INTEGER NOT NULL, fetched_at INTEGER NOT NULL, digest TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS listed_tool (
+     scope TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, def TEXT NOT NULL,
+     PRIMARY KEY (scope, pos))`,
+  `CREATE TABLE IF NOT EXISTS first_seen (name TEXT PRIMARY KEY, hash TEXT NOT NULL, seen_at INTEGER NOT NULL)`,
+];
+
+export class CatalogObject extends DurableObject<Env> {
+  #sql = this.ctx.storage.sql;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    for (const statement of SCHEMA) this.#sql.exec(statement);
+  }
+
+  /** The stored listing of `scope`; only its version and age when the caller already holds `knownVersion`. */
+  async read(scope: string, knownVersion?: number): Promise<CachedCatalog | undefined> {
+    const head = this.#sql
+      .exec<{ version: number; fetched_at: number }>("SELECT version, fetched_at FROM listing WHERE scope = ?", scope)
+      .toArray()[0];
+    if (!head) return undefined;
+    if (head.version === knownVersion) return { version: head.version, fetchedAt: head.fetched_at };
+    const tools: HashedTool[] = [];
+    for (const row of this.#sql.exec<{ hash: string; def: string }>(
+      "SELECT hash, def FROM listed_tool WHERE scope = ? ORDER BY pos",
+      scope,
+    )) {
+      tools.push({ tool: JSON.parse(row.def) as UpstreamTool, hash: row.hash });
+    }
+    return { version: head.version, fetchedAt: head.fetched_at, tools, firstSeen: this.#firstSeen() };
+  }
+
+  /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */
+  async write(scope: string, tools: HashedTool[]): Promise<StoredCatalog> {
+    const now = Date.now();
+    const digest = listingDigest(tools);
+    const version = this.ctx.storage.transactionSync(() => {
+      const head = this.#sql
+        .exec<{ version: number; digest: string }>("SELECT version, digest FROM listing WHERE scope = ?", scope)
+        .toArray()[0];
+      if (head && head.digest === digest) {
+        this.#sql.exec("UPDATE listing SET fetched_at = ? WHERE scope = ?", now, scope);
+        return head.version;
+      }
+      const next = (head?.version ?? 0) + 1;
+      this.#sql.exec("DELETE FROM listed_tool WHERE scope = ?", scope);
+      tools.forEach((t, pos) => {
+        this.#sql.exec(
+          "INSERT INTO listed_tool (scope, pos, name, hash, def) VALUES (?, ?, ?, ?, ?)",
+          scope,
+          pos,
+          t.tool.name,
+          t.hash,
+          JSON.stringify(t.tool),
+        );
+      });
+      this.#sql.exec(
+        `INSERT INTO listing (scope, version, fetched_at, digest) VALUES (?, ?, ?, ?)
+         ON CONFLICT(scope) DO UPDATE SET version = excluded.version, fetched_at = excluded.fetched_at,
+         digest = excluded.digest`,
+        scope,
+        next,
+        now,
+        digest,
+      );
+      for (const t of tools) {
+        this.#sql.exec(
+          "INSERT INTO first_seen (name, hash, seen_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+          t.tool.name,
+          t.hash,
+          now,
+        );
+      }
+      return next;
+    });
+    return { version, fetchedAt: now, firstSeen: this.#firstSeen() };
+  }
+
+  #firstSeen(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const row of this.#sql.exec<{ name: string; hash: string }>("SELECT name, hash FROM first_seen")) {
+      out[row.name] = row.hash;
+    }
+    return out;
+  }
+}

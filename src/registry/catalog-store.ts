@@ -1,0 +1,107 @@
+/**
+ * @module registry/catalog-store
+ * Where listed catalogs and first-seen tool hashes outlive a session. The durable store is one {@link CatalogObject}
+ * per upstream (server name and URL), so a new session reuses a fresh listing instead of listing every upstream
+ * again, and change detection remembers the first definition of each tool across sessions and restarts.
+ * {@link MemoryCatalogStore} has the same semantics within one isolate (used when no binding is configured).
+ */
+
+import type { HashedTool } from "./catalog-build";
+import type { CatalogObject } from "./catalog-object";
+
+/** Identifies one cached listing: the upstream, and the credentials it was listed with. */
+export interface CatalogKey {
+  server: string;
+  /** Display URL (no credentials): with the name, it identifies the upstream whose first-seen hashes are kept. */
+  url: string;
+  /** Hash of the full URL and resolved headers: different credentials may see different tools. */
+  scope: string;
+}
+
+/** A cached listing as stored. `tools` is left out when the reader already holds this `version`. */
+export interface CachedCatalog {
+  /** Grows whenever the listed definitions change, so holders of an older copy know to reload. */
+  version: number;
+  /** When the upstream was last listed successfully (ms since epoch). */
+  fetchedAt: number;
+  tools?: HashedTool[];
+  /** First-seen hash per upstream tool name (for the tools in `tools`). */
+  firstSeen?: Record<string, string>;
+}
+
+export interface CatalogStore {
+  /** The cached listing of `key`, or undefined when none was stored. */
+  read(key: CatalogKey, knownVersion?: number): Promise<CachedCatalog | undefined>;
+  /** Stores a fresh listing; records first-seen hashes of tools never seen before and returns them all. */
+  write(key: CatalogKey, tools: HashedTool[]): Promise<StoredCatalog>;
+}
+
+/** What a write answers: the listing's version and time, and the first-seen hashes. */
+export type StoredCatalog = Required<Omit<CachedCatalog, "tools">>;
+
+/** Name of the durable object holding one upstream's catalogs and first-seen hashes. */
+export function catalogObjectName(key: Pick<CatalogKey, "server" | "url">): string {
+  return `${key.server}\n${key.url}`;
+}
+
+/** Digest of a listing (names and hashes in order): equal digests mean nothing changed. */
+export function listingDigest(tools: readonly HashedTool[]): string {
+  return tools.map((t) => `${t.tool.name}\u0000${t.hash}`).join("\u0001");
+}
+
+/** The store backed by the `CATALOG` Durable Object namespace. */
+export function durableCatalogStore(namespace: DurableObjectNamespace<CatalogObject>): CatalogStore {
+  const stub = (key: CatalogKey) => namespace.get(namespace.idFromName(catalogObjectName(key)));
+  return {
+    read: async (key, knownVersion) => (await stub(key).read(key.scope, knownVersion)) as CachedCatalog | undefined,
+    write: async (key, tools) => (await stub(key).write(key.scope, tools)) as StoredCatalog,
+  };
+}
+
+interface MemoryListing {
+  version: number;
+  fetchedAt: number;
+  digest: string;
+  tools: HashedTool[];
+}
+
+/** The same contract in memory: catalogs and first-seen hashes live as long as the isolate. */
+export class MemoryCatalogStore implements CatalogStore {
+  readonly #listings = new Map<string, MemoryListing>();
+  readonly #firstSeen = new Map<string, Map<string, string>>();
+
+  async read(key: CatalogKey, knownVersion?: number): Promise<CachedCatalog | undefined> {
+    const hit = this.#listings.get(`${catalogObjectName(key)}\n${key.scope}`);
+    if (!hit) return undefined;
+    if (hit.version === knownVersion) return { version: hit.version, fetchedAt: hit.fetchedAt };
+    return {
+      version: hit.version,
+      fetchedAt: hit.fetchedAt,
+      tools: hit.tools,
+      firstSeen: this.#firstSeenOf(key, hit.tools),
+    };
+  }
+
+  async write(key: CatalogKey, tools: HashedTool[]): Promise<StoredCatalog> {
+    const id = `${catalogObjectName(key)}\n${key.scope}`;
+    const digest = listingDigest(tools);
+    const prev = this.#listings.get(id);
+    const version = prev && prev.digest === digest ? prev.version : (prev?.version ?? 0) + 1;
+    const listing = { version, fetchedAt: Date.now(), digest, tools };
+    this.#listings.set(id, listing);
+    const seen = this.#firstSeen.get(catalogObjectName(key)) ?? new Map<string, string>();
+    this.#firstSeen.set(catalogObjectName(key), seen);
+    for (const t of tools) if (!seen.has(t.tool.name)) seen.set(t.tool.name, t.hash);
+    return { version, fetchedAt: listing.fetchedAt, firstSeen: this.#firstSeenOf(key, tools) };
+  }
+
+  #firstSeenOf(key: CatalogKey, tools: readonly HashedTool[]): Record<string, string> {
+    const seen = this.#firstSeen.get(catalogObjectName(key));
+    const out: Record<string, string> = {};
+    for (const t of tools) {
+      const h = seen?.get(t.tool.name);
+      if (h) out[t.tool.name] = h;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module sandbox/approval
+ * Approval policy for tool calls made from code, and the records that let an execution paused for approval be
+ * resumed without running any earlier call twice.
+ *
+ * Resumption re-runs the same code from the start. Calls that already ran are answered from their recorded
+ * replies instead of reaching the upstream; a call is matched by server, tool and its exact JSON arguments, so
+ * the code must be deterministic up to tool results (same calls with the same arguments; their order may vary).
+ */
+import type { ServerConfig } from "../config";
+import type { CatalogTool } from "../registry/registry-types";
+import type { BridgeReply } from "./execution-types";
+
+export type ApprovalPolicy = "allow" | "ask" | "deny";
+
+/** Who decided about one call, and when (kept in the execution's tool-call trace: the audit). */
+export interface ApprovalAudit {
+  decision: "allowed" | "approved" | "declined" | "denied" | "pending";
+  by: "policy" | "user (elicitation)" | "user (approve_call)" | "user (deny_call)";
+  at: string;
+}
+
+/** A call that waits for approval. */
+export interface PendingCall {
+  server: string;
+  tool: string;
+  arguments: unknown;
+  signature: string;
+}
+
+/** A call that ran (or was refused by the upstream) in an earlier attempt, answered again on replay. */
+export interface RecordedCall {
+  signature: string;
+  reply: BridgeReply;
+}
+
+/** Identity of a call for replay: same server, tool and argument JSON. */
+export function callSignature(server: string, tool: string, argsJson: string): string {
+  return `${server}\u0000${tool}\u0000${argsJson}`;
+}
+
+/** The policy of a tool: per-tool config, then the server's default, then the tool's annotations. */
+export function approvalPolicy(server: ServerConfig, tool: CatalogTool): ApprovalPolicy {
+  const configured = server.approval?.tools[tool.name] ?? server.approval?.default;
+  if (configured) return configured;
+  const a = tool.annotations;
+  if (a?.readOnlyHint === true) return "allow";
+  return a?.destructiveHint === true || a?.openWorldHint === true ? "ask" : "allow";
+}
+
+export function audit(decision: ApprovalAudit["decision"], by: ApprovalAudit["by"]): ApprovalAudit {
+  return { decision, by, at: new Date().toISOString() };
+}
+
+/** Replies recorded in an earlier attempt, consumed once each by matching calls. */
+export class ReplayLog {
+  #bySignature = new Map<string, BridgeReply[]>();
+
+  constructor(recorded: readonly RecordedCall[] = []) {
+    for (const r of recorded)
+      this.#bySignature.set(r.signature, [...(this.#bySignature.get(r.signature) ?? []), r.reply]);
+  }
+
+  take(signature: string): BridgeReply | undefined {
+    const replies = this.#bySignature.get(signature);
+    return replies?.shift();
+  }
+}

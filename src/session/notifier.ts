@@ -1,0 +1,82 @@
+/**
+ * @module session/notifier
+ * Turns execution events into MCP notifications on the stream of the `execute_code` request that caused them:
+ * `notifications/progress` (only when the request carried a progress token) as tool calls start and finish and
+ * when code reports progress, and `notifications/message` for console output and tool calls, filtered by the
+ * level the client set with `logging/setLevel`. Progress values only ever increase, as the spec requires, so
+ * code's own `progress(current, total, message)` travels in the message ("3/10 processed 3 of 10 files").
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { Approver, ExecutionEvent } from "../sandbox/live-execution";
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Level = "debug" | "info" | "notice" | "warning" | "error";
+
+/** How long a human may take to answer an approval request before the execution falls back to a handle. */
+export const APPROVAL_TIMEOUT_MS = 10 * 60_000;
+
+export function createNotifier(
+  server: McpServer,
+  sessionId: string,
+  extra: ToolExtra,
+): (event: ExecutionEvent) => void {
+  const token = extra._meta?.progressToken;
+  const ignored = (server.server as unknown as { isMessageIgnored?: (l: Level, s?: string) => boolean })
+    .isMessageIgnored;
+  let progress = 0;
+  const send = (notification: ServerNotification) => void extra.sendNotification(notification).catch(() => {});
+  const log = (level: Level, logger: string, data: unknown) => {
+    if (!ignored?.call(server.server, level, sessionId)) {
+      send({ method: "notifications/message", params: { level, logger, data } });
+    }
+  };
+  const tick = (message: string) => {
+    if (token === undefined) return;
+    send({ method: "notifications/progress", params: { progressToken: token, progress: ++progress, message } });
+  };
+  return (event) => {
+    switch (event.type) {
+      case "log":
+        return log(event.level, "console", event.line);
+      case "tool_start":
+        tick(`${event.server}.${event.tool} started`);
+        return log("debug", "tools", `${event.server}.${event.tool} started`);
+      case "tool_end": {
+        const text = `${event.server}.${event.tool} ${event.status} in ${event.ms} ms${event.error ? `: ${event.error}` : ""}`;
+        tick(text);
+        return log(event.status === "ok" ? "info" : "warning", "tools", text);
+      }
+      case "progress": {
+        const of = event.total === undefined ? `${event.current}` : `${event.current}/${event.total}`;
+        const text = event.message ? `${of} ${event.message}` : of;
+        tick(text);
+        return log("info", "progress", text);
+      }
+    }
+  };
+}
+
+/** Asks the user through MCP elicitation, when the client supports it; otherwise undefined (suspend). */
+export function createApprover(server: McpServer, extra: ToolExtra): Approver | undefined {
+  const caps = server.server.getClientCapabilities();
+  if (!caps?.elicitation) return undefined;
+  return (call) =>
+    server.server
+      .elicitInput(
+        {
+          mode: "form",
+          message: `Code running in the gateway wants to call ${call.server}.${call.tool} with arguments:\n${JSON.stringify(call.arguments, null, 2).slice(0, 4_000)}\nAllow this call?`,
+          requestedSchema: {
+            type: "object",
+            properties: {
+              approve: { type: "boolean", title: "Approve", description: `Run ${call.server}.${call.tool} now` },
+            },
+            required: ["approve"],
+          },
+        },
+        { relatedRequestId: extra.requestId, timeout: APPROVAL_TIMEOUT_MS },
+      )
+      .then((answer) => (answer.action === "accept" && answer.content?.approve === true ? "approved" : "declined"));
+}

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+let gateway: Gateway;
+before(async () => {
+  gateway = await startGateway({
+    config: {
+      servers: [{ name: "workspace", url: "builtin:workspace", approval: { tools: { search_files: "deny" } } }],
+    },
+  });
+});
+after(async () => {
+  await gateway?.dispose();
+});
+
+const COUNT_THEN_DELETE = `import { read_file, write_file, delete_file } from "servers/workspace";
+let n = 0;
+try { n = Number(await read_file({ path: "/count.txt" })); } catch {}
+await write_file({ path: "/count.txt", content: String(n + 1) });
+await delete_file({ path: "/victim.txt" });
+return n + 1;`;
+
+async function seed(s: Session) {
+  const r = await run(
+    s,
+    `import { write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/count.txt", content: "0" });
+await write_file({ path: "/victim.txt", content: "bye" });
+return "seeded";`,
+  );
+  assert.equal(r.ok, true, r.text);
+}
+
+describe("approval without elicitation: approval_required and approve_call", () => {
+  test("delete_file (destructive) stops the execution with a handle; approve_call finishes it without re-running earlier calls", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      const first = await run(s, COUNT_THEN_DELETE);
+      assert.equal(first.isError, false, first.text);
+      assert.equal(first.status, "approval_required");
+      assert.equal(first.approval.server, "workspace");
+      assert.equal(first.approval.tool, "delete_file");
+      assert.deepEqual(first.approval.arguments, { path: "/victim.txt" });
+      assert.match(first.approval.handle, /^apr_[0-9a-f]{32}$/);
+      assert.deepEqual(
+        first.tool_calls.map((c: any) => `${c.tool}:${c.status}:${c.approval?.decision}`),
+        ["read_file:ok:allowed", "write_file:ok:allowed", "delete_file:rejected:pending"],
+      );
+
+      const resumed = await s.call("approve_call", { handle: first.approval.handle });
+      const r = resumed.structuredContent as any;
+      assert.equal(r.ok, true, (resumed.content[0] as any).text);
+      assert.equal(r.result, 1);
+      assert.deepEqual(
+        r.tool_calls.map((c: any) => `${c.tool}:${c.status}:${c.replayed === true}`),
+        ["read_file:ok:true", "write_file:ok:true", "delete_file:ok:false"],
+      );
+      assert.equal(r.tool_calls[2].approval.by, "user (approve_call)");
+      // Had read_file or write_file run again, the counter would read 2.
+      const check = await run(
+        s,
+        `import { read_file, list_directory } from "servers/workspace";
+return { count: await read_file({ path: "/count.txt" }), files: (await list_directory({ path: "/" })).entries.map((e) => e.name) };`,
+      );
+      assert.deepEqual(check.result, { count: "1", files: ["count.txt"] });
+
+      const reused = await s.call("approve_call", { handle: first.approval.handle });
+      assert.equal(reused.isError, true);
+      assert.match((reused.content[0] as any).text, /already used/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("deny_call cancels the execution and the denial is in the history with who decided", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      const first = await run(s, COUNT_THEN_DELETE);
+      const denied = await s.call("deny_call", { handle: first.approval.handle });
+      assert.equal(denied.isError, true);
+      assert.match((denied.content[0] as any).text, /denied; the execution is cancelled/);
+      const { executions } = await s.data("list_executions", { limit: 1 });
+      const record = await s.data("get_execution", { id: executions[0].execution_id });
+      assert.equal(record.tool_calls[0].approval.decision, "denied");
+      assert.equal(record.tool_calls[0].approval.by, "user (deny_call)");
+      assert.ok(!Number.isNaN(Date.parse(record.tool_calls[0].approval.at)));
+      const still = await run(
+        s,
+        `import { read_file } from "servers/workspace"; return read_file({ path: "/victim.txt" });`,
+      );
+      assert.equal(still.result, "bye");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("approval through elicitation", () => {
+  async function elicitingSession(answer: (message: string) => { action: "accept" | "decline"; content?: any }) {
+    const s = await connect(gateway.mcpUrl, { capabilities: { elicitation: { form: {} } } });
+    const asked: string[] = [];
+    s.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const message = (request.params as any).message as string;
+      asked.push(message);
+      return answer(message);
+    });
+    return { s, asked };
+  }
+
+  test("an accepted elicitation lets the call run inside the same execution", async () => {
+    const { s, asked } = await elicitingSession(() => ({ action: "accept", content: { approve: true } }));
+    try {
+      await seed(s);
+      const r = await run(s, COUNT_THEN_DELETE);
+      assert.equal(r.ok, true, r.text);
+      assert.equal(asked.length, 1);
+      assert.match(asked[0]!, /workspace\.delete_file/);
+      assert.match(asked[0]!, /victim\.txt/);
+      const del = r.tool_calls.find((c: any) => c.tool === "delete_file");
+      assert.equal(del.status, "ok");
+      assert.equal(del.approval.decision, "approved");
+      assert.equal(del.approval.by, "user (elicitation)");
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a declined elicitation throws a clear 'declined' error in the code and nothing is deleted", async () => {
+    const { s } = await elicitingSession(() => ({ action: "decline" }));
+    try {
+      await seed(s);
+      const r = await run(
+        s,
+        `import { delete_file, read_file } from "servers/workspace";
+try { await delete_file({ path: "/victim.txt" }); return "deleted"; }
+catch (e) { return { message: e.message, still: await read_file({ path: "/victim.txt" }) }; }`,
+      );
+      assert.equal(r.ok, true, r.text);
+      assert.match(r.result.message, /declined by the user/);
+      assert.equal(r.result.still, "bye");
+      assert.equal(r.tool_calls[0].approval.decision, "declined");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+test("a tool denied by configuration is refused with a clear error and never runs", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const r = await run(
+      s,
+      `import { search_files } from "servers/workspace";
+try { await search_files({ path: "/", pattern: "*" }); return "ran"; } catch (e) { return e.message; }`,
+    );
+    assert.match(r.result, /search_files is denied by the gateway's approval policy/);
+    assert.equal(r.tool_calls[0].status, "rejected");
+    assert.equal(r.tool_calls[0].approval.decision, "denied");
+    assert.equal(r.tool_calls[0].approval.by, "policy");
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,170 @@
+/**
+ * Credential canaries. The gateway's upstream credential is a random secret (CANARY) and the client's API key is
+ * another (CLIENT_TOKEN). The upstream (test/support/capture-upstream.mjs) records what it receives and tries
+ * every way to hand its credential back: tool descriptions, schemas, results, tool errors, JSON-RPC errors. Every
+ * response body the client receives in this file, and everything the gateway prints, is searched for both.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
+
+const CANARY = `canary-${randomBytes(16).toString("hex")}`;
+const CLIENT_TOKEN = `client-${randomBytes(24).toString("hex")}`;
+const CLIENT_MARKER = `marker-${randomBytes(8).toString("hex")}`;
+const CAPTURE = fileURLToPath(new URL("../support/capture-upstream.mjs", import.meta.url));
+
+/** Every response body the client received (streams that never end, the GET event stream, are not waited for). */
+const bodies: string[] = [];
+const reading: Promise<void>[] = [];
+const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
+  const res = await fetch(input, init);
+  if ((init?.method ?? "GET") !== "GET") {
+    reading.push(
+      res
+        .clone()
+        .text()
+        .then((t) => void bodies.push(t))
+        .catch(() => {}),
+    );
+  }
+  return res;
+};
+
+/** Everything written to this process's stdout and stderr, where wrangler prints the Worker's logs. */
+const printed: string[] = [];
+const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+
+let gateway: Gateway;
+let upstream: Upstream;
+let session: Session;
+
+before(async () => {
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    printed.push(String(chunk));
+    return writes.out(chunk as string, ...(rest as []));
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    printed.push(String(chunk));
+    return writes.err(chunk as string, ...(rest as []));
+  }) as typeof process.stderr.write;
+  upstream = await startNodeUpstream(CAPTURE, []);
+  gateway = await startGateway({
+    config: {
+      servers: [
+        { name: "workspace", url: "builtin:workspace" },
+        { name: "capture", url: upstream.url, headers: { Authorization: "Bearer ${UPSTREAM_TOKEN}" } },
+      ],
+      network: { allow_loopback: true },
+      allow_direct_tool_calls: true,
+      auth: { mode: "api_keys" },
+    },
+    vars: { UPSTREAM_TOKEN: CANARY, API_KEYS: `alice:${CLIENT_TOKEN}` },
+  });
+  await fetch(new URL("/captured", upstream.url), { method: "DELETE" });
+  session = await connect(
+    gateway.mcpUrl,
+    {},
+    {
+      fetch: recordingFetch,
+      requestInit: { headers: { Authorization: `Bearer ${CLIENT_TOKEN}`, "X-Client-Marker": CLIENT_MARKER } },
+    },
+  );
+});
+
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await upstream?.stop();
+  process.stdout.write = writes.out;
+  process.stderr.write = writes.err;
+});
+
+const CAPTURE_TOOLS = ["echo", "whoami", "whoami_structured", "fail_with_secret", "throw_secret"];
+
+describe("credential canaries", () => {
+  test("the upstream receives the gateway's credential and nothing of the client's", async () => {
+    await session.data("list_servers");
+    await run(session, 'import { echo } from "servers/capture"; return await echo({ text: "hi" });');
+    const captured = (await (await fetch(new URL("/captured", upstream.url))).json()) as {
+      headers: Record<string, string>;
+    }[];
+    assert.ok(captured.length > 0, "the upstream was called");
+    for (const { headers } of captured) {
+      assert.equal(headers.authorization, `Bearer ${CANARY}`);
+      const all = JSON.stringify(headers);
+      assert.ok(!all.includes(CLIENT_TOKEN), "the client's token reached the upstream");
+      assert.ok(!all.includes(CLIENT_MARKER), "a client header reached the upstream");
+    }
+  });
+
+  test("descriptions and schemas that echo the credential are redacted in discovery", async () => {
+    const details = await session.data("get_tool_details", { tools: CAPTURE_TOOLS.map((t) => `capture.${t}`) });
+    const echo = details.tools.find((t: { name: string }) => t.name === "echo");
+    assert.match(echo.declaration, /credential seen: \[redacted\]/);
+    assert.match(JSON.stringify(echo.input_schema), /credential seen: \[redacted\]/);
+    await session.data("search_tools", { query: "credential seen echo" });
+    await session.data("list_tool_names", {});
+  });
+
+  test("results and errors that echo the credential reach the sandbox redacted", async () => {
+    const r = await run(
+      session,
+      `import { whoami, whoami_structured, fail_with_secret, throw_secret } from "servers/capture";
+       const out = { text: await whoami({}), structured: await whoami_structured({}) };
+       for (const [k, f] of [["tool_error", fail_with_secret], ["rpc_error", throw_secret]]) {
+         try { await f({}); } catch (e) { out[k] = String(e.message); }
+       }
+       console.log("seen:", JSON.stringify(out));
+       return out;`,
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.result.text, "authorization: [redacted]");
+    assert.deepEqual(r.result.structured, { authorization: "[redacted]" });
+    assert.match(r.result.tool_error, /denied for \[redacted\]/);
+    assert.match(r.result.rpc_error, /upstream exploded holding \[redacted\]/);
+    assert.equal(r.tool_calls.length, 4);
+  });
+
+  test("direct tool calls return the credential redacted", async () => {
+    for (const tool of CAPTURE_TOOLS) {
+      const res = await session.call("call_tool", { server: "capture", tool, arguments: { text: "x" } });
+      assert.ok(!JSON.stringify(res).includes(CANARY));
+    }
+    const who = await session.call("call_tool", { server: "capture", tool: "whoami", arguments: {} });
+    assert.match(JSON.stringify(who), /\[redacted\]/);
+  });
+
+  test("execution records and skills never hold the credential", async () => {
+    const list = await session.data("list_executions", { limit: 200 });
+    assert.ok(list.executions.length >= 2);
+    for (const e of list.executions) await session.call("get_execution", { id: e.execution_id });
+    const saved = await session.call("save_skill", {
+      name: "who",
+      description: "Returns what the capture upstream says about its caller.",
+      code: 'import { whoami } from "servers/capture";\nexport default async function who() { return await whoami({}); }',
+    });
+    assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+    const skill = await session.call("run_skill", { name: "who", input: {} });
+    assert.match(JSON.stringify(skill), /\[redacted\]/);
+    await session.call("list_skills", {});
+  });
+
+  test("no response body of this file and no log line ever held either secret", async () => {
+    await Promise.race([Promise.all(reading), new Promise((r) => setTimeout(r, 5_000))]);
+    assert.ok(bodies.length >= 10, `only ${bodies.length} bodies were captured`);
+    assert.ok(
+      bodies.some((b) => b.includes("[redacted]")),
+      "the leaks were attempted and redacted",
+    );
+    for (const body of bodies) {
+      assert.ok(!body.includes(CANARY), `a response held the upstream credential: ${body.slice(0, 300)}`);
+      assert.ok(!body.includes(CLIENT_TOKEN), "a response held the client's token");
+    }
+    const logs = printed.join("");
+    assert.ok(!logs.includes(CANARY), "a log line held the upstream credential");
+    assert.ok(!logs.includes(CLIENT_TOKEN), "a log line held the client's token");
+  });
+});

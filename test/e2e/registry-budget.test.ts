@@ -1,0 +1,84 @@
+/**
+ * The gateway's own tool surface stays small whatever the upstreams hold (a 1,000-tool upstream here), and
+ * `call_tool` exists only when the configuration opts in with `allow_direct_tool_calls`.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { getEncoding } from "js-tiktoken";
+import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
+
+const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
+const TOKEN_BUDGET = 1_000;
+
+let big: Upstream;
+let plain: Gateway;
+let direct: Gateway;
+let plainSession: Session;
+let directSession: Session;
+
+const config = (extra: Record<string, unknown>) => ({
+  network: { allow_loopback: true },
+  servers: [{ name: "big", url: big.url, tools: { deny: ["tool_0999"] } }],
+  ...extra,
+});
+
+/** Tokens of the gateway's tools/list as a model receives it (o200k_base, the GPT-4o family encoding). */
+async function toolListTokens(s: Session): Promise<number> {
+  const { tools } = await s.client.listTools();
+  return getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+}
+
+before(async () => {
+  big = await startNodeUpstream(CHANGING, ["--tools", "1000"]);
+  [plain, direct] = await Promise.all([
+    startGateway({ config: config({}) }),
+    startGateway({ config: config({ allow_direct_tool_calls: true }) }),
+  ]);
+  plainSession = await connect(plain.mcpUrl);
+  directSession = await connect(direct.mcpUrl);
+});
+after(async () => {
+  await plainSession?.close();
+  await directSession?.close();
+  await Promise.all([plain?.dispose(), direct?.dispose()]);
+  await big?.stop();
+});
+
+test(`tools/list stays under ${TOKEN_BUDGET} tokens with a 1,000-tool upstream`, async () => {
+  const { servers } = await plainSession.data("list_servers");
+  assert.equal(servers[0].tool_count, 1_001); // echo, add and 1,000 generated, minus one denied
+  const tokens = await toolListTokens(plainSession);
+  assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
+});
+
+test(`tools/list with call_tool enabled also stays under ${TOKEN_BUDGET} tokens`, async () => {
+  const tokens = await toolListTokens(directSession);
+  assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
+});
+
+test("call_tool is not listed by default", async () => {
+  const { tools } = await plainSession.client.listTools();
+  assert.ok(!tools.some((t) => t.name === "call_tool"));
+  const r = await plainSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } });
+  assert.equal(r.isError, true);
+});
+
+test("call_tool with allow_direct_tool_calls calls one upstream tool and returns its result", async () => {
+  const r = await directSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } });
+  assert.equal(r.isError, undefined, JSON.stringify(r));
+  assert.deepEqual(r.content, [{ type: "text", text: "3" }]);
+});
+
+test("call_tool rejects arguments that do not match the tool's schema before calling upstream", async () => {
+  const r = await directSession.call("call_tool", { server: "big", tool: "add", arguments: { a: "one", b: 2 } });
+  assert.equal(r.isError, true);
+  assert.match((r.content[0] as any).text, /\/a: expected number/);
+});
+
+test("call_tool refuses a tool on the deny list", async () => {
+  const r = await directSession.call("call_tool", { server: "big", tool: "tool_0999", arguments: { id: "1" } });
+  assert.equal(r.isError, true);
+  assert.match((r.content[0] as any).text, /unknown tool big\.tool_0999/);
+});

@@ -1,0 +1,266 @@
+/**
+ * Upstream faults end to end: a real fault-injecting MCP server (test/support/faulty-upstream.mjs) misbehaves in
+ * each way the threat model lists, and every affected call must fail as a tool error within its time budget while
+ * the gateway, the session and the other upstreams stay healthy; one that keeps failing is cut off and retried.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { type FaultyUpstream, startFaulty } from "../support/faulty";
+
+/** Per-call budget of these tests (tool_call_timeout_ms). */
+const CALL_MS = 1_500;
+/** Slack for the host's own work around a call. */
+const SLACK_MS = 1_500;
+const COOLDOWN_MS = 2_000;
+
+let faulty: FaultyUpstream;
+let steady: FaultyUpstream;
+let flaky: FaultyUpstream;
+let gateway: Gateway;
+let session: Session;
+
+async function servers(s: Session): Promise<Record<string, any>> {
+  const { servers } = await s.data("list_servers");
+  return Object.fromEntries(servers.map((x: any) => [x.name, x]));
+}
+
+/** A normal program touching the built-in server and both network upstreams. */
+const NORMAL_PROGRAM = `import { write_file, read_file } from "servers/workspace";
+import { echo as faultyEcho } from "servers/faulty";
+import { add } from "servers/steady";
+await write_file({ path: "/health.txt", content: "fine" });
+const read = await read_file({ path: "/health.txt" });
+return { read, sum: await add({ a: 2, b: 3 }), echo: await faultyEcho({ text: "back" }) };`;
+
+async function assertHealthy(s: Session) {
+  await faulty.set({ mode: "ok" });
+  const r = await run(s, NORMAL_PROGRAM);
+  assert.equal(r.ok, true, r.text);
+  assert.equal(r.result.sum, 5);
+  assert.equal(r.result.echo.args.text, "back");
+}
+
+before(async () => {
+  [faulty, steady, flaky] = await Promise.all([startFaulty(), startFaulty(), startFaulty()]);
+  gateway = await startGateway({
+    config: {
+      // The test upstreams listen on 127.0.0.1: local development opts in to loopback upstreams.
+      network: { allow_loopback: true },
+      limits: {
+        tool_call_timeout_ms: CALL_MS,
+        circuit_breaker_failures: 3,
+        circuit_breaker_cooldown_ms: COOLDOWN_MS,
+      },
+      servers: [
+        { name: "workspace", url: "builtin:workspace" },
+        { name: "faulty", url: faulty.url },
+        { name: "steady", url: steady.url },
+        { name: "flaky", url: flaky.url },
+      ],
+    },
+  });
+  session = await connect(gateway.mcpUrl);
+  const all = await servers(session);
+  for (const name of ["workspace", "faulty", "steady", "flaky"]) assert.equal(all[name].status, "ok", name);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await Promise.all([faulty?.stop(), steady?.stop(), flaky?.stop()]);
+});
+
+const FAULTS: { mode: string; status: "error" | "timeout"; error: RegExp }[] = [
+  { mode: "hang", status: "timeout", error: /faulty\.echo timed out after 1500 ms/ },
+  { mode: "slow-drip", status: "timeout", error: /timed out after 1500 ms/ },
+  { mode: "crash-sse", status: "timeout", error: /timed out after 1500 ms/ },
+  { mode: "wrong-id", status: "timeout", error: /timed out after 1500 ms/ },
+  { mode: "crash", status: "error", error: /the connection to upstream faulty failed/ },
+  { mode: "http-500", status: "error", error: /upstream faulty answered HTTP 500: simulated internal server error/ },
+  { mode: "http-401", status: "error", error: /upstream faulty refused the gateway's credentials \(HTTP 401\)/ },
+  { mode: "malformed", status: "error", error: /upstream faulty answered with invalid JSON/ },
+  { mode: "not-jsonrpc", status: "error", error: /upstream faulty answered with a message that is not valid JSON-RPC/ },
+  { mode: "wrong-content-type", status: "error", error: /upstream faulty answered with the wrong content type/ },
+  { mode: "lost-session-always", status: "error", error: /upstream faulty answered HTTP 404/ },
+];
+
+describe("each fault surfaces as a tool error within its budget", () => {
+  for (const { mode, status, error } of FAULTS) {
+    test(`${mode}: the call fails with status ${status}, list_servers shows it, the session keeps working`, async () => {
+      await faulty.set({ mode });
+      const started = Date.now();
+      const r = await run(session, `import { echo } from "servers/faulty";\nreturn await echo({ text: "hi" });`);
+      const elapsed = Date.now() - started;
+
+      assert.equal(r.isError, true, r.text);
+      assert.equal(r.ok, false);
+      assert.equal(r.tool_calls.length, 1);
+      const [call] = r.tool_calls;
+      assert.equal(call.status, status, call.error);
+      assert.match(call.error, error);
+      assert.match(r.error.message, error, "the program sees the same error");
+      const budget = status === "timeout" ? CALL_MS + SLACK_MS : CALL_MS;
+      assert.ok(call.ms < budget, `the call took ${call.ms} ms; budget ${budget} ms`);
+      assert.ok(elapsed < CALL_MS + 2 * SLACK_MS, `execute_code took ${elapsed} ms`);
+
+      const all = await servers(session);
+      assert.equal(all.faulty.circuit?.consecutive_failures, 1, JSON.stringify(all.faulty));
+      assert.equal(all.faulty.circuit.state, "closed");
+      assert.match(all.faulty.circuit.last_failure.message, status === "timeout" ? /timed out/i : error);
+      assert.equal(all.workspace.status, "ok");
+      assert.equal(all.steady.status, "ok");
+
+      await assertHealthy(session);
+      assert.equal((await servers(session)).faulty.circuit, undefined, "a success closes the circuit again");
+    });
+  }
+});
+
+test("a lost session is re-established once and the call succeeds", async () => {
+  await faulty.set({ mode: "lost-session" });
+  const r = await run(session, `import { echo } from "servers/faulty";\nreturn await echo({ text: "again" });`);
+  assert.equal(r.ok, true, r.text);
+  assert.equal(r.result.args.text, "again");
+  const { counts } = await faulty.state();
+  assert.equal(counts.initialize, 1, "one new session");
+  assert.equal(counts["tools/call"], 2, "the call, then its single retry");
+});
+
+test("an upstream that loses every session is retried once, not in a loop", async () => {
+  await faulty.set({ mode: "lost-session-always" });
+  const r = await run(session, `import { echo } from "servers/faulty";\nreturn await echo({ text: "x" });`);
+  assert.equal(r.tool_calls[0].status, "error");
+  const { counts } = await faulty.state();
+  assert.equal(counts.initialize, 1);
+  assert.equal(counts["tools/call"], 2);
+  await assertHealthy(session);
+});
+
+test("while one upstream hangs, calls to the others in the same program finish at their own pace", async () => {
+  await faulty.set({ mode: "hang" });
+  const r = await run(
+    session,
+    `import { echo } from "servers/faulty";
+import { add } from "servers/steady";
+import { list_directory } from "servers/workspace";
+const settled = await Promise.allSettled([echo({ text: "stuck" }), add({ a: 1, b: 1 }), list_directory({ path: "/" })]);
+return settled.map((s) => s.status);`,
+  );
+  assert.equal(r.ok, true, r.text);
+  assert.deepEqual(r.result, ["rejected", "fulfilled", "fulfilled"]);
+  const byServer = Object.fromEntries(r.tool_calls.map((c: any) => [c.server, c]));
+  assert.equal(byServer.faulty.status, "timeout");
+  assert.ok(byServer.steady.ms < 1_000, `steady took ${byServer.steady.ms} ms`);
+  assert.ok(byServer.workspace.ms < 1_000, `workspace took ${byServer.workspace.ms} ms`);
+  await assertHealthy(session);
+});
+
+test("a list_changed storm leaves the gateway responsive", async () => {
+  await faulty.set({ mode: "list-changed-storm" });
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const started = Date.now();
+    const health = await fetch(new URL("/health", gateway.url));
+    assert.equal(health.status, 200);
+    const all = await servers(session);
+    assert.equal(all.steady.status, "ok");
+    const r = await run(
+      session,
+      `import { echo } from "servers/faulty";\nimport { add } from "servers/steady";\nreturn [await echo({ text: "calm" }), await add({ a: 4, b: 4 })];`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result[1], 8);
+    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms during the storm`);
+  } finally {
+    await faulty.set({ mode: "ok" });
+  }
+  await assertHealthy(session);
+});
+
+describe("circuit breaker", () => {
+  test("after 3 consecutive failures the upstream is cut off: calls fail fast without reaching it", async () => {
+    await flaky.set({ mode: "http-500" });
+    const r = await run(
+      session,
+      `import { echo } from "servers/flaky";
+const errors = [];
+for (let i = 0; i < 5; i++) {
+  try { await echo({ text: String(i) }); } catch (e) { errors.push(e.message); }
+}
+return errors;`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result.length, 5);
+    for (const e of r.result.slice(0, 3)) assert.match(e, /answered HTTP 500/);
+    for (const e of r.result.slice(3)) {
+      assert.match(e, /upstream flaky is cut off after 3 consecutive failures; retrying after [12] s/);
+    }
+    assert.ok(r.tool_calls.slice(3).every((c: any) => c.ms < 100), JSON.stringify(r.tool_calls));
+    assert.equal((await flaky.state()).counts["tools/call"], 3, "the cut-off calls never reached the upstream");
+
+    const all = await servers(session);
+    assert.equal(all.flaky.circuit.state, "open");
+    assert.equal(all.flaky.circuit.consecutive_failures, 3);
+    assert.ok(all.flaky.circuit.retry_at);
+    assert.equal(all.workspace.status, "ok");
+    assert.equal(all.steady.status, "ok");
+  });
+
+  test("after the cooldown one trial call goes through, and its success closes the circuit", async () => {
+    await flaky.set({ mode: "ok" });
+    await new Promise((r) => setTimeout(r, COOLDOWN_MS + 200));
+    const r = await run(session, `import { echo } from "servers/flaky";\nreturn await echo({ text: "back" });`);
+    assert.equal(r.ok, true, r.text);
+    assert.equal((await servers(session)).flaky.circuit, undefined);
+  });
+});
+
+describe("a 10,000-tool upstream", () => {
+  let huge: FaultyUpstream;
+  let over: FaultyUpstream;
+  let big: Gateway;
+  let s: Session;
+
+  before(async () => {
+    [huge, over] = await Promise.all([
+      startFaulty({ "tool-set": "huge", "tool-count": 10_000 }),
+      startFaulty({ "tool-set": "huge", "tool-count": 10_001 }),
+    ]);
+    big = await startGateway({
+      config: {
+        network: { allow_loopback: true },
+        servers: [
+          { name: "workspace", url: "builtin:workspace" },
+          { name: "huge", url: huge.url },
+          { name: "over", url: over.url },
+        ],
+      },
+    });
+    s = await connect(big.mcpUrl);
+  });
+  after(async () => {
+    await s?.close();
+    await big?.dispose();
+    await Promise.all([huge?.stop(), over?.stop()]);
+  });
+
+  test("loads its whole catalog; one over the cap is refused with a clear error; the rest keeps working", async () => {
+    const all = await servers(s);
+    assert.equal(all.huge.status, "ok", JSON.stringify(all.huge.last_error));
+    assert.equal(all.huge.tool_count, 10_000);
+    assert.equal(all.over.status, "error");
+    assert.match(all.over.last_error.message, /listed more than 10000 tools; refusing the catalog/);
+    assert.equal(all.workspace.status, "ok");
+  });
+
+  test("its tools are found by search and callable from code", async () => {
+    const { tools } = await s.data("search_tools", { query: "synthetic tool number 4242", server: "huge" });
+    assert.equal(tools[0]?.name, "tool_04242", JSON.stringify(tools.slice(0, 3)));
+    const r = await run(
+      s,
+      `import { tool_04242 } from "servers/huge";\nimport { list_directory } from "servers/workspace";\nawait list_directory({ path: "/" });\nreturn await tool_04242({ text: "deep" });`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result.tool, "tool_04242");
+  });
+});

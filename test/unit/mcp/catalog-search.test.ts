@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { findTool, listToolNames, type SemanticSearch, searchCatalog } from "../../../src/mcp/catalog-search";
+import { hashTools, toCatalogTools } from "../../../src/registry/catalog-build";
+import type { Catalog, ServerEntry } from "../../../src/registry/registry";
+import type { UpstreamTool } from "../../../src/registry/registry-types";
+import { toolSelection } from "../../../src/registry/tool-filter";
+
+const TOOLS: UpstreamTool[] = [
+  { name: "get_weather", description: "Current weather forecast for a city.", inputSchema: { type: "object" } },
+  { name: "send_email", description: "Send an email message to a recipient.", inputSchema: { type: "object" } },
+  { name: "rare_report", description: "Quarterly revenue report.", inputSchema: { type: "object" } },
+];
+
+async function catalogOf(tools: UpstreamTool[]): Promise<Catalog> {
+  const listed = await hashTools(tools);
+  const built = toCatalogTools(
+    { name: "demo", serverId: "demo" },
+    listed,
+    toolSelection({ defer_loading: ["rare_*"] }),
+    new Map(),
+  );
+  const entry: ServerEntry = {
+    name: "demo",
+    serverId: "demo",
+    url: "http://demo.test/mcp",
+    description: "",
+    status: "ok",
+    tools: built,
+    byId: new Map(built.map((t) => [t.id, t])),
+    changedTools: [],
+    deferredCount: built.filter((t) => t.deferred).length,
+  };
+  return { servers: [entry], tools: built, byName: new Map([["demo", entry]]), byServerId: new Map([["demo", entry]]) };
+}
+
+/** A deterministic stand-in for an embedding model: "climate" and "weather" share a dimension. */
+function fakeSemantic(calls: string[][], minScore = 0.5): SemanticSearch {
+  const axes = [
+    ["weather", "climate", "forecast"],
+    ["email", "mail", "message"],
+    ["revenue", "report"],
+  ];
+  return {
+    model: "fake",
+    minScore,
+    embed: async (texts) => {
+      calls.push(texts);
+      return texts.map((t) => axes.map((words) => (words.some((w) => t.toLowerCase().includes(w)) ? 1 : 0.01)));
+    },
+  };
+}
+
+describe("searchCatalog", () => {
+  it("ranks lexically without a semantic layer", async () => {
+    const hits = await searchCatalog(await catalogOf(TOOLS), "weather in Paris", { limit: 5 });
+    assert.equal(hits[0]?.name, "get_weather");
+  });
+
+  it("finds a tool by meaning when no word matches, through the embedding ranking", async () => {
+    const catalog = await catalogOf(TOOLS);
+    assert.deepEqual(await searchCatalog(catalog, "climate", { limit: 5 }), []);
+    const hits = await searchCatalog(catalog, "climate", { limit: 5 }, fakeSemantic([]));
+    assert.equal(hits[0]?.name, "get_weather");
+  });
+
+  it("abstains when neither ranking really matches", async () => {
+    const hits = await searchCatalog(await catalogOf(TOOLS), "zebra", { limit: 5 }, fakeSemantic([], 0.9));
+    assert.deepEqual(hits, []);
+  });
+
+  it("falls back to the lexical ranking when the embedding service fails", async () => {
+    const failing: SemanticSearch = {
+      model: "broken",
+      minScore: 0,
+      embed: async () => {
+        throw new Error("AI unavailable");
+      },
+    };
+    const hits = await searchCatalog(await catalogOf(TOOLS), "send an email", { limit: 5 }, failing);
+    assert.equal(hits[0]?.name, "send_email");
+  });
+
+  it("embeds only new or changed tools when the catalog is refreshed", async () => {
+    const calls: string[][] = [];
+    const semantic = fakeSemantic(calls);
+    await searchCatalog(await catalogOf(TOOLS), "mail", { limit: 5 }, semantic);
+    const changed = TOOLS.map((t) => (t.name === "send_email" ? { ...t, description: "Send mail." } : t));
+    await searchCatalog(await catalogOf(changed), "mail", { limit: 5 }, semantic);
+    // First build: 3 documents + query; second: the changed tool only + query.
+    assert.deepEqual(
+      calls.map((c) => c.length),
+      [3, 1, 1, 1],
+    );
+  });
+
+  it("leaves deferred tools out when includeDeferred is false", async () => {
+    const catalog = await catalogOf(TOOLS);
+    assert.equal((await searchCatalog(catalog, "revenue report", { limit: 5 }))[0]?.name, "rare_report");
+    assert.deepEqual(await searchCatalog(catalog, "revenue report", { limit: 5, includeDeferred: false }), []);
+  });
+});
+
+describe("listToolNames", () => {
+  it("counts deferred tools it hides and matches any keyword", async () => {
+    const r = listToolNames(await catalogOf(TOOLS), {
+      keywords: ["EMAIL", "revenue"],
+      limit: 10,
+      includeDeferred: false,
+    });
+    assert.deepEqual(
+      r.tools.map((t) => t.name),
+      ["send_email"],
+    );
+    assert.equal(r.deferredHidden, 1);
+  });
+});
+
+describe("findTool", () => {
+  it("finds a tool by its export id or its upstream name", async () => {
+    const tools: UpstreamTool[] = [{ name: "get-sum", inputSchema: { type: "object" } }];
+    const catalog = await catalogOf(tools);
+    assert.equal(findTool(catalog, "demo", "get_sum")?.name, "get-sum");
+    assert.equal(findTool(catalog, "demo", "get-sum")?.name, "get-sum");
+    assert.equal(findTool(catalog, "nope", "get_sum"), undefined);
+  });
+});

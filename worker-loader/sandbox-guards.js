@@ -1,0 +1,322 @@
+// Runs INSIDE the sandbox isolate, installed by runtime.js before the agent's code is evaluated. It closes what the
+// step guard alone cannot, locally where workerd enforces no CPU limit (production also has `limits.cpuMs`):
+//
+// - Node.js and Cloudflare modules: the isolate inherits nodejs_compat, and `process.getBuiltinModule` would hand the
+//   agent `cloudflare:workers` (its env with the bridge, waitUntil, abortIsolate) and `node:*` modules even though
+//   static imports of them are refused.
+// - Regular expressions built at run time (`new RegExp(text)`, `"…".match(text)`) with exponential backtracking: a
+//   match cannot be interrupted. Literals are refused earlier, when the code is prepared.
+// - Built-ins that loop over a huge length without calling back into agent code (`new Array(2 ** 32 - 1).indexOf(1)`,
+//   `Array.prototype.includes.call({ length: 2 ** 53 - 1 })`, a large string rebuilt in an endless loop): they charge
+//   the step budget in proportion to the elements or characters they process, before they run.
+//
+// Best effort by design: a program that first rewrites the built-ins the regex check relies on can defeat that check;
+// only production's CPU limit is absolute.
+import { findCatastrophicRegex } from "./regex-check.js";
+
+const { apply, construct, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } = Reflect;
+const NativeRegExp = RegExp;
+const isArray = Array.isArray;
+
+/** Elements of an array (or characters of a string) a built-in may process per step of budget. */
+const ARRAY_UNIT = 16;
+const STRING_UNIT = 64;
+const MAX_ARRAY_LIKE_LENGTH = 2 ** 32 - 1;
+
+const blocked = (what, instead) => () => {
+  throw new Error(`${what} is not available in the sandbox; ${instead}`);
+};
+
+function lockDownProcess() {
+  const proc = globalThis.process;
+  if (!proc || typeof proc !== "object") return;
+  const replace = (name, fn) => {
+    if (typeof proc[name] === "function")
+      defineProperty(proc, name, { value: fn, writable: false, configurable: false });
+  };
+  replace(
+    "getBuiltinModule",
+    blocked(
+      "process.getBuiltinModule (Node.js and Cloudflare modules)",
+      'use web APIs (crypto.subtle, TextEncoder, URL, CompressionStream) and tools imported from "servers/<name>"',
+    ),
+  );
+  replace("exit", blocked("process.exit", "return a value (or throw an Error) to end the program"));
+  replace("abort", blocked("process.abort", "throw an Error to end the program"));
+}
+
+// --- Regular expressions ------------------------------------------------------------------------------------------
+
+const MAX_CACHED_PATTERNS = 1_000;
+const checked = new Map();
+
+function checkPattern(source) {
+  let reason = checked.get(source);
+  if (reason === undefined) {
+    reason = findCatastrophicRegex(source) ?? "";
+    if (checked.size >= MAX_CACHED_PATTERNS) checked.clear();
+    checked.set(source, reason);
+  }
+  if (reason) {
+    const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
+    throw new SyntaxError(
+      `Invalid regular expression /${shown}/: it can take exponential time on some inputs (${reason}); ` +
+        "rewrite it so repeated parts cannot match the same text in more than one way",
+    );
+  }
+}
+
+function guardRegExp() {
+  const proto = NativeRegExp.prototype;
+  const sourceOf = getOwnPropertyDescriptor(proto, "source").get;
+  const flagsOf = getOwnPropertyDescriptor(proto, "flags").get;
+  // A brand check that no prototype change can fool: the native `source` getter throws on anything but a RegExp.
+  const isRealRegExp = (value) => {
+    if (value === proto || value === null || typeof value !== "object") return false;
+    try {
+      apply(sourceOf, value, []);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  // Every pattern is read exactly once and handed to the native constructor as a primitive, so a getter or
+  // toString cannot show the check one text and the engine another. A RegExp's own source was checked when it
+  // was made (literals when the code was prepared).
+  function RegExp(pattern, flags) {
+    let source;
+    let flagText = flags;
+    if (isRealRegExp(pattern)) {
+      if (new.target === undefined && flags === undefined && pattern.constructor === RegExp) return pattern;
+      source = apply(sourceOf, pattern, []);
+      if (flags === undefined) flagText = apply(flagsOf, pattern, []);
+    } else if (pattern !== null && typeof pattern === "object" && pattern[Symbol.match]) {
+      source = pattern.source;
+      if (flags === undefined) flagText = pattern.flags;
+      source = source === undefined ? "" : String(source);
+      checkPattern(source);
+    } else {
+      source = pattern === undefined ? "" : String(pattern);
+      checkPattern(source);
+    }
+    return construct(
+      NativeRegExp,
+      [source, flagText === undefined ? undefined : String(flagText)],
+      new.target ?? RegExp,
+    );
+  }
+  for (const key of ownKeys(NativeRegExp)) {
+    if (key === "prototype" || key === "length" || key === "name") continue;
+    defineProperty(RegExp, key, getOwnPropertyDescriptor(NativeRegExp, key));
+  }
+  defineProperty(RegExp, "prototype", { value: proto, writable: false, enumerable: false, configurable: false });
+  defineProperty(proto, "constructor", { value: RegExp, writable: true, enumerable: false, configurable: true });
+  defineProperty(globalThis, "RegExp", { value: RegExp, writable: true, enumerable: false, configurable: true });
+
+  const nativeCompile = proto.compile;
+  if (typeof nativeCompile === "function") {
+    defineProperty(proto, "compile", {
+      value: function compile(pattern, flags) {
+        if (isRealRegExp(pattern)) return apply(nativeCompile, this, [pattern, flags]);
+        const source = pattern === undefined ? "" : String(pattern);
+        checkPattern(source);
+        return apply(nativeCompile, this, [source, flags]);
+      },
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
+  // "text".match(pattern), matchAll and search turn a non-RegExp argument into a RegExp with the engine's own
+  // constructor; decide which path applies here, once, and hand the engine only checked text.
+  for (const [name, symbol] of [
+    ["match", Symbol.match],
+    ["matchAll", Symbol.matchAll],
+    ["search", Symbol.search],
+  ]) {
+    const native = String.prototype[name];
+    defineProperty(String.prototype, name, {
+      value: {
+        [name](regexp) {
+          if (this === null || this === undefined || isRealRegExp(regexp)) return apply(native, this, [regexp]);
+          if (regexp !== null && regexp !== undefined && (typeof regexp === "object" || typeof regexp === "function")) {
+            const method = regexp[symbol];
+            if (method !== null && method !== undefined) return apply(method, regexp, [this]);
+          }
+          const source = regexp === undefined ? undefined : String(regexp);
+          if (source !== undefined) checkPattern(source);
+          return apply(native, this, [source]);
+        },
+      }[name],
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+}
+
+// --- Metered built-ins --------------------------------------------------------------------------------------------
+
+/**
+ * Replaces `target[name]` with a metered version. `before(self, args)` charges the budget and may return the arguments
+ * converted to primitives (so a valueOf or toString cannot report one size to the meter and another to the engine);
+ * `after(result)` charges for what the call produced when its size is only known afterwards.
+ */
+function wrap(target, name, before, after) {
+  const native = target[name];
+  if (typeof native !== "function") return;
+  const wrapper = {
+    [name](...args) {
+      const result = apply(native, this, before?.(this, args) ?? args);
+      after?.(result);
+      return result;
+    },
+  }[name];
+  defineProperty(wrapper, "length", { value: native.length });
+  defineProperty(target, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+}
+
+/** Where `length` comes from on an object: a getter could report one length to the meter and another to the engine. */
+function lengthIsAccessor(object) {
+  for (let o = object; o !== null; o = getPrototypeOf(o)) {
+    const desc = getOwnPropertyDescriptor(o, "length");
+    if (desc) return "get" in desc;
+  }
+  return false;
+}
+
+function toLength(value) {
+  const n = Math.trunc(Number(value));
+  return Number.isNaN(n) || n <= 0 ? 0 : Math.min(n, Number.MAX_SAFE_INTEGER);
+}
+
+const ARRAY_METHODS = [
+  "concat",
+  "copyWithin",
+  "every",
+  "fill",
+  "filter",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "flat",
+  "flatMap",
+  "forEach",
+  "includes",
+  "indexOf",
+  "join",
+  "lastIndexOf",
+  "map",
+  "reduce",
+  "reduceRight",
+  "reverse",
+  "shift",
+  "slice",
+  "some",
+  "sort",
+  "splice",
+  "toLocaleString",
+  "toReversed",
+  "toSorted",
+  "toSpliced",
+  "toString",
+  "unshift",
+  "with",
+];
+
+const STRING_METHODS = [
+  "endsWith",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "localeCompare",
+  "normalize",
+  "replace",
+  "replaceAll",
+  "split",
+  "startsWith",
+  "toLocaleLowerCase",
+  "toLocaleUpperCase",
+  "toLowerCase",
+  "toUpperCase",
+  "toWellFormed",
+  "trim",
+  "trimEnd",
+  "trimStart",
+];
+
+function meterBuiltins(spend) {
+  const arrayCost = (self) => {
+    if (self === null || self === undefined) return; // The native method throws its own TypeError.
+    if (isArray(self)) return spend(Math.floor(self.length / ARRAY_UNIT));
+    const object = Object(self);
+    if (lengthIsAccessor(object)) {
+      throw new TypeError("array methods on an object whose length is a getter are not supported in the sandbox");
+    }
+    const length = toLength(object.length);
+    if (length > MAX_ARRAY_LIKE_LENGTH) {
+      throw new RangeError(`array-like length ${length} is over ${MAX_ARRAY_LIKE_LENGTH}, the most an array can hold`);
+    }
+    spend(Math.floor(length / ARRAY_UNIT));
+  };
+  for (const name of ARRAY_METHODS) wrap(Array.prototype, name, (self) => void arrayCost(self));
+
+  const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype);
+  const typedLength = getOwnPropertyDescriptor(TypedArrayPrototype, "length").get;
+  // Typed arrays lack some array methods (wrap skips those); their length comes from the native getter.
+  for (const name of ARRAY_METHODS) {
+    wrap(TypedArrayPrototype, name, (self) => void spend(Math.floor(apply(typedLength, self, []) / ARRAY_UNIT)));
+  }
+
+  // String methods convert `this` once themselves; a receiver that is already a string cannot lie about its length.
+  const stringCost = (self) => {
+    if (typeof self === "string") spend(Math.floor(self.length / STRING_UNIT));
+    return undefined;
+  };
+  for (const name of STRING_METHODS) wrap(String.prototype, name, stringCost);
+  const primitive = (value) => (value !== null && typeof value === "object" ? Number(value) : value);
+  wrap(String.prototype, "repeat", (self, [count]) => {
+    const n = primitive(count);
+    if (typeof self === "string") spend(Math.floor((self.length * Math.max(0, Number(n) || 0)) / STRING_UNIT));
+    return [n];
+  });
+  for (const name of ["padStart", "padEnd"]) {
+    wrap(String.prototype, name, (_self, [target, filler]) => {
+      const n = primitive(target);
+      spend(Math.floor(Math.max(0, Number(n) || 0) / STRING_UNIT));
+      return [n, filler];
+    });
+  }
+  wrap(JSON, "parse", (_self, [text, reviver]) => {
+    const source = String(text);
+    spend(Math.floor(source.length / STRING_UNIT));
+    return [source, reviver];
+  });
+  wrap(JSON, "stringify", undefined, (json) => {
+    if (typeof json === "string") spend(Math.floor(json.length / STRING_UNIT));
+  });
+  const listCost = (list) => spend(Math.floor(list.length / ARRAY_UNIT));
+  for (const name of ["keys", "values", "entries", "getOwnPropertyNames"]) wrap(Object, name, undefined, listCost);
+  // Array.from over an array-like (no iterator) loops over its length before anything can be charged afterwards.
+  wrap(
+    Array,
+    "from",
+    (_self, [items]) => {
+      if (items !== null && typeof items === "object" && items[Symbol.iterator] === undefined) arrayCost(items);
+      return undefined;
+    },
+    listCost,
+  );
+}
+
+/**
+ * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent.
+ */
+export function installGuards(spend) {
+  lockDownProcess();
+  guardRegExp();
+  meterBuiltins(spend);
+}
