@@ -3,7 +3,8 @@ import { stem } from "./stem";
 /**
  * Small hand-written thesaurus of the verbs and nouns that tool descriptions and user requests phrase differently
  * ("fetch" vs "retrieve", "film" vs "movie"). Each line is a group of interchangeable words; a query word expands to
- * the rest of its groups at a reduced weight (see search-index.ts), so an exact match always outranks a synonym.
+ * the rest of its groups at a reduced weight, and a tool scores the best of a word's group rather than the sum (see
+ * search-index.ts), so synonyms recover missed matches without inflating tools that use several of them.
  * Groups stay narrow and domain-general on purpose: a wide group ("find" ~ "create") would blur exactly the verb
  * distinctions that separate sibling tools such as `todo_add` / `todo_delete`.
  */
@@ -30,7 +31,7 @@ video clip footage
 hotel accommodation lodging motel hostel stay room
 house home apartment property rent rental
 car vehicle automobile auto
-taxi cab ride rideshare uber
+taxi cab ride rideshare
 flight airline plane fly airport
 train rail railway
 bus coach
@@ -50,7 +51,6 @@ calculate compute calculation calc arithmetic math
 convert conversion transform
 export download
 restore recover undelete
-archive
 summarize summary summarise abstract digest
 write compose draft author
 save store persist write
