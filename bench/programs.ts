@@ -93,15 +93,15 @@ export function codemodeSource(program: BenchProgram): string {
 /** Tight loops for the step guard's cost: guarded (as executed) versus the same code with the guard removed. */
 export const GUARD_PROGRAMS: ReadonlyArray<{ name: string; about: string; body: string; expect: unknown }> = [
   {
-    name: "loop10m",
-    about: "10M-iteration loop (one guard call per iteration)",
-    body: "let s = 0;\nfor (let i = 0; i < 10000000; i++) { s = (s + i) % 1000003; }\nreturn s;",
-    expect: 465,
+    name: "loop40m",
+    about: "40M-iteration loop (one guard call per iteration)",
+    body: "let s = 0;\nfor (let i = 0; i < 40000000; i++) { s = (s + i) % 1000003; }\nreturn s;",
+    expect: 7260,
   },
   {
-    name: "calls1m",
-    about: "1M function calls (one guard call per function entry)",
-    body: "function f(x) { return (x * 31 + 7) % 1000003; }\nlet s = 1;\nfor (let i = 0; i < 1000000; i++) s = f(s);\nreturn s;",
-    expect: 27055,
+    name: "calls10m",
+    about: "10M function calls (a guard call per call and per loop iteration)",
+    body: "function f(x) { return (x * 31 + 7) % 1000003; }\nlet s = 1;\nfor (let i = 0; i < 10000000; i++) s = f(s);\nreturn s;",
+    expect: 983433,
   },
 ];

@@ -12,4 +12,6 @@ if (!user || !/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/.test(user)) {
 const key = `cgk_${randomBytes(32).toString("base64url")}`;
 const hash = createHash("sha256").update(key).digest("hex");
 console.log(`API key for ${user} (give it to them; it is not stored anywhere):\n  ${key}\n`);
-console.log(`Line for the API_KEYS secret (one entry per line; wrangler secret put API_KEYS):\n  ${user}:sha256:${hash}`);
+console.log(
+  `Line for the API_KEYS secret (one entry per line; wrangler secret put API_KEYS):\n  ${user}:sha256:${hash}`,
+);

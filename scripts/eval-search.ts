@@ -7,11 +7,12 @@
  * queries with "relevant": [] (null if none). Latencies are per-query search times, index_ms the build time.
  *
  * Usage: npm run eval:search -- --catalog <catalog.json> --queries <queries.jsonl>
- *          [--limit 10] [--config '<partial RankerConfig JSON>'] [--per-query <out.jsonl>]
+ *          [--limit 10] [--config '<RankerConfigOverride JSON>'] [--per-query <out.jsonl>]
+ * --config overrides ranker constants for experiments; --per-query writes each query's ranked (server, tool) list.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { buildSearchIndex, type RankerConfig, type SearchDoc, toSearchDoc } from "../src/search/index";
+import { buildSearchIndex, type RankerConfigOverride, type SearchDoc, toSearchDoc } from "../src/search/index";
 
 interface Relevant {
   server?: string;
@@ -26,11 +27,12 @@ interface Args {
   catalog: string;
   queries: string;
   limit: number;
-  config?: Partial<RankerConfig>;
+  config?: RankerConfigOverride;
   perQuery?: string;
 }
 
-const USAGE = "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON]";
+const USAGE =
+  "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON] [--per-query OUT]";
 const KS = [1, 5, 10] as const;
 
 function fail(message: string): never {
@@ -58,7 +60,7 @@ function parseArgs(argv: string[]): Args {
   const config = values.get("--config");
   if (config !== undefined) {
     try {
-      args.config = JSON.parse(config) as Partial<RankerConfig>;
+      args.config = JSON.parse(config) as RankerConfigOverride;
     } catch (e) {
       fail(`--config is not valid JSON: ${(e as Error).message}`);
     }
@@ -72,7 +74,10 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    return fail(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? (e as Error).message);
+    return fail(`cannot read ${what} ${path}: ${reason}`);
   }
 }
 
@@ -183,7 +188,7 @@ function main(): void {
     const best = Math.min(...firstRank.map((r) => r ?? Number.POSITIVE_INFINITY));
     sums.mrr! += Number.isFinite(best) ? 1 / best : 0;
     if (args.perQuery) {
-      perQuery.push(JSON.stringify({ id: q.id, rank: Number.isFinite(best) ? best : null, top: ranked.slice(0, 5) }));
+      perQuery.push(JSON.stringify({ id: q.id, rank: Number.isFinite(best) ? best : null, top: ranked }));
     }
   }
 

@@ -2,7 +2,8 @@
 // Generates worker-loader/regex-check.js, the sandbox's copy of src/sandbox/prepare-regex.ts: the isolate checks
 // regular expressions built at run time with the same detector the host uses for literals. Workers cannot compile
 // TypeScript at run time and wrangler loads worker-loader/*.js as text, so the copy is generated, never hand-edited;
-// test/unit/sandbox/regex-check.test.ts fails when it is stale. Run: scripts/node22.sh node scripts/gen-regex-check.mjs
+// test/unit/sandbox/regex-check.test.ts fails when it is stale (`--check`).
+// Run: scripts/node22.sh node scripts/gen-regex-check.mjs
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,14 @@ export function generate(source) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(TARGET, generate(readFileSync(SOURCE, "utf8")));
-  console.log(`wrote ${TARGET}`);
+  const expected = generate(readFileSync(SOURCE, "utf8"));
+  if (process.argv.includes("--check")) {
+    if (readFileSync(TARGET, "utf8") !== expected) {
+      console.error(`${TARGET} is stale: run scripts/node22.sh node scripts/gen-regex-check.mjs`);
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(TARGET, expected);
+    console.log(`wrote ${TARGET}`);
+  }
 }

@@ -14,7 +14,7 @@ import { loadConfig } from "./config";
 import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltin } from "./servers/builtin-servers";
-import { type McpVariables, mcpRoute } from "./session/mcp-route";
+import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -42,6 +42,9 @@ const guard: MiddlewareHandler<{ Bindings: Env; Variables: McpVariables }> = asy
   const auth = await authenticate(c.req.raw, c.env, config.config.auth);
   if (!auth.ok) return auth.response;
   c.set("user", auth.user);
+  // A declared size over the limit is refused on every route; /mcp also caps what it actually reads.
+  const max = config.config.limits.max_request_bytes;
+  if (Number(c.req.header("content-length") ?? 0) > max) return tooLarge(max);
   await next();
 };
 app.use("/mcp", guard);

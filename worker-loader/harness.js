@@ -3,6 +3,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
 import {
+  budgetSpent,
   configure,
   isBudgetExceeded,
   StepBudgetError,
@@ -33,7 +34,7 @@ function describeError(err, maxSteps) {
     return { name: "StepBudgetError", message: new StepBudgetError(maxSteps).message };
   }
   if (err === null || (typeof err !== "object" && typeof err !== "function")) {
-    return { name: "Error", message: `the code threw a non-Error value: ${text(() => err, "(unprintable)")}` };
+    return { name: "Error", message: `the code threw a non-Error value: ${text(() => String(err), "(unprintable)")}` };
   }
   let frame = null;
   try {
@@ -47,6 +48,16 @@ function describeError(err, maxSteps) {
   };
 }
 
+let requestStop;
+/**
+ * Resolves when the host gives up on this execution (timeout, approval pending). Ending run() then ends its request,
+ * and workerd cancels the request's timers: a timer loop left behind would otherwise keep the isolate spinning.
+ */
+const stopped = new Promise((resolve) => {
+  requestStop = resolve;
+});
+const STOPPED = Symbol("stopped");
+
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     configure(this.env, options);
@@ -54,15 +65,23 @@ export default class Harness extends WorkerEntrypoint {
       let value;
       setMetering(true);
       try {
-        value = await main();
+        value = await Promise.race([main(), budgetSpent, stopped.then(() => STOPPED)]);
       } finally {
         setMetering(false);
       }
       if (isBudgetExceeded()) throw new StepBudgetError(options.maxSteps);
+      if (value === STOPPED) {
+        return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
+      }
       const json = value === undefined ? undefined : stringifyJson(toJsonSafe(value));
       return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken() };
     } catch (err) {
       return { ok: false, error: describeError(err, options.maxSteps), logs: takeLogs(), steps: stepsTaken() };
     }
+  }
+
+  /** Called by the host when it no longer waits for run(). */
+  stop() {
+    requestStop();
   }
 }

@@ -28,6 +28,21 @@ export class StepBudgetError extends Error {
   }
 }
 
+let onBudgetSpent;
+/**
+ * Resolves when the budget is first spent, so the harness can report at once even if the agent's code swallowed the
+ * error and went on waiting (a rejected callback in a promise chain, a catch that awaits forever).
+ */
+export const budgetSpent = new Promise((resolve) => {
+  onBudgetSpent = resolve;
+});
+
+function exceeded() {
+  budgetExceeded = true;
+  onBudgetSpent();
+  return new StepBudgetError(limits.maxSteps);
+}
+
 /** Called by the harness before the agent's code runs. */
 export function configure(env, options) {
   bridge = env.BRIDGE;
@@ -38,22 +53,18 @@ export function configure(env, options) {
  * The runaway-code guard, called at every loop iteration and function entry of the agent's code. Local workerd
  * has no CPU limit and Date.now() does not advance in synchronous code, so counting steps is the only thing that
  * can stop `while (true) {}` there. Once spent it throws on every call, so a catch inside a loop cannot revive it.
+ * Catch clauses call it with a weight (prepare-walk.ts CATCH_STEPS): handling an exception costs far more than a step.
  */
-export function step() {
-  if (++steps > limits.maxSteps) {
-    budgetExceeded = true;
-    throw new StepBudgetError(limits.maxSteps);
-  }
+export function step(weight) {
+  steps += weight === undefined ? 1 : weight;
+  if (steps > limits.maxSteps) throw exceeded();
 }
 
 /** Charges `n` steps for work a built-in is about to do (worker-loader/sandbox-guards.js). */
 function spend(n) {
   if (!metering || !(n > 0)) return;
   steps += n;
-  if (steps > limits.maxSteps) {
-    budgetExceeded = true;
-    throw new StepBudgetError(limits.maxSteps);
-  }
+  if (steps > limits.maxSteps) throw exceeded();
 }
 
 installGuards(spend);

@@ -84,11 +84,11 @@ function guardRegExp() {
   // Every pattern is read exactly once and handed to the native constructor as a primitive, so a getter or
   // toString cannot show the check one text and the engine another. A RegExp's own source was checked when it
   // was made (literals when the code was prepared).
-  function RegExp(pattern, flags) {
+  function GuardedRegExp(pattern, flags) {
     let source;
     let flagText = flags;
     if (isRealRegExp(pattern)) {
-      if (new.target === undefined && flags === undefined && pattern.constructor === RegExp) return pattern;
+      if (new.target === undefined && flags === undefined && pattern.constructor === GuardedRegExp) return pattern;
       source = apply(sourceOf, pattern, []);
       if (flags === undefined) flagText = apply(flagsOf, pattern, []);
     } else if (pattern !== null && typeof pattern === "object" && pattern[Symbol.match]) {
@@ -103,16 +103,16 @@ function guardRegExp() {
     return construct(
       NativeRegExp,
       [source, flagText === undefined ? undefined : String(flagText)],
-      new.target ?? RegExp,
+      new.target ?? GuardedRegExp,
     );
   }
   for (const key of ownKeys(NativeRegExp)) {
-    if (key === "prototype" || key === "length" || key === "name") continue;
-    defineProperty(RegExp, key, getOwnPropertyDescriptor(NativeRegExp, key));
+    if (key === "prototype" || key === "length") continue;
+    defineProperty(GuardedRegExp, key, getOwnPropertyDescriptor(NativeRegExp, key));
   }
-  defineProperty(RegExp, "prototype", { value: proto, writable: false, enumerable: false, configurable: false });
-  defineProperty(proto, "constructor", { value: RegExp, writable: true, enumerable: false, configurable: true });
-  defineProperty(globalThis, "RegExp", { value: RegExp, writable: true, enumerable: false, configurable: true });
+  defineProperty(GuardedRegExp, "prototype", { value: proto, writable: false, enumerable: false, configurable: false });
+  defineProperty(proto, "constructor", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
+  defineProperty(globalThis, "RegExp", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
 
   const nativeCompile = proto.compile;
   if (typeof nativeCompile === "function") {

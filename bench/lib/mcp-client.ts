@@ -11,7 +11,10 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 const REQUEST_TIMEOUT_MS = 180_000;
 
 export interface BenchClient {
-  /** HTTP requests sent so far (POST, GET and DELETE alike). */
+  /**
+   * JSON-RPC POSTs sent so far: the client's round trips. The transport's optional background GET (a
+   * server-to-client stream, refused by stateless servers) is not a round trip of the task and is not counted.
+   */
   readonly requests: number;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   listTools(): Promise<Tool[]>;
@@ -22,7 +25,8 @@ export interface BenchClient {
 export async function connectClient(url: URL): Promise<BenchClient> {
   let requests = 0;
   const counting = (input: string | URL | Request, init?: RequestInit) => {
-    requests++;
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    if (method.toUpperCase() === "POST") requests++;
     return fetch(input, init);
   };
   const client = new Client({ name: "codemode-gateway-bench", version: "0.0.0" });

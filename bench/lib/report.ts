@@ -19,24 +19,59 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
   const rows: Array<Array<string | number | undefined>> = [];
   const eo = r.execute_overhead;
   if (eo) {
-    rows.push(["1 execute overhead", "cold p50 / p95 (MCP client, new session)", `${ms(eo.cold_p50_ms)} / ${ms(eo.cold_p95_ms)}`, ""]);
+    rows.push([
+      "1 execute overhead",
+      "cold p50 / p95 (MCP client, new session)",
+      `${ms(eo.cold_p50_ms)} / ${ms(eo.cold_p95_ms)}`,
+      "",
+    ]);
     rows.push(["", "warm p50 / p95 (MCP client)", `${ms(eo.warm_p50_ms)} / ${ms(eo.warm_p95_ms)}`, ""]);
-    rows.push(["", "inside the Worker: cold / warm p50 (duration_ms)", `${ms(eo.worker_cold_p50_ms)} / ${ms(eo.worker_warm_p50_ms)}`, ""]);
+    rows.push([
+      "",
+      "inside the Worker: cold / warm p50 (duration_ms)",
+      `${ms(eo.worker_cold_p50_ms)} / ${ms(eo.worker_warm_p50_ms)}`,
+      "",
+    ]);
     if (eo.in_worker) {
-      rows.push(["", "executor alone, warm (ours / codemode)", `${ms(eo.in_worker.executor_ours_p50_ms)} / ${ms(eo.in_worker.executor_codemode_p50_ms)}`, ""]);
+      rows.push([
+        "",
+        "executor alone, warm (ours / codemode)",
+        `${ms(eo.in_worker.executor_ours_p50_ms)} / ${ms(eo.in_worker.executor_codemode_p50_ms)}`,
+        "",
+      ]);
     }
   }
   const tc = r.tool_call;
   if (tc) {
-    rows.push(["2 tool call (built-in upstream)", `per call, ${tc.calls} sequential / parallel`, `${ms(tc.sequential_per_call_ms)} / ${ms(tc.parallel_per_call_ms)}`, ""]);
+    rows.push([
+      "2 tool call (built-in upstream)",
+      `per call, ${tc.calls} sequential / parallel`,
+      `${ms(tc.sequential_per_call_ms)} / ${ms(tc.parallel_per_call_ms)}`,
+      "",
+    ]);
     if (tc.in_worker) {
-      rows.push(["", "executor per call, host echo tool, sequential (ours / codemode)", `${ms(tc.in_worker.ours_sequential_per_call_ms)} / ${ms(tc.in_worker.codemode_sequential_per_call_ms)}`, "ours < 0.2 ms"]);
+      rows.push([
+        "",
+        "executor per call, host echo tool, sequential (ours / codemode)",
+        `${ms(tc.in_worker.ours_sequential_per_call_ms)} / ${ms(tc.in_worker.codemode_sequential_per_call_ms)}`,
+        "ours < 0.2 ms",
+      ]);
     }
   }
   const cd = r.code_mode_vs_direct;
   if (cd) {
-    rows.push(["3 code mode vs direct (20 calls)", "wall ratio, median (code mode / direct)", x(cd.wall_ratio_median), ""]);
-    rows.push(["", "client round trips (code mode / direct)", `${cd.round_trips_code_mode} / ${cd.round_trips_direct}`, ""]);
+    rows.push([
+      "3 code mode vs direct (20 calls)",
+      "wall ratio, median (code mode / direct)",
+      x(cd.wall_ratio_median),
+      "",
+    ]);
+    rows.push([
+      "",
+      "client round trips (code mode / direct)",
+      `${cd.round_trips_code_mode} / ${cd.round_trips_direct}`,
+      "",
+    ]);
     rows.push(["", "tokens returned (code mode / direct)", `${cd.tokens_code_mode} / ${cd.tokens_direct}`, ""]);
   }
   const vs = r.vs_cloudflare_codemode;
@@ -44,7 +79,12 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
     rows.push(["4 vs @cloudflare/codemode", "time ratio, median (ours / theirs)", x(vs.ratio_median), "≤ 1.0"]);
     const fp = vs.full_path_in_worker;
     if (fp) {
-      rows.push(["", "our full path in the Worker (session DO, built-in upstream): warm / per call", `${ms(fp.warm_p50_ms)} / ${ms(fp.sequential_per_call_ms)}`, ""]);
+      rows.push([
+        "",
+        "our full path in the Worker (session DO, built-in upstream): warm / per call",
+        `${ms(fp.warm_p50_ms)} / ${ms(fp.sequential_per_call_ms)}`,
+        "",
+      ]);
     }
   }
   const g = r.guard_overhead;
@@ -59,10 +99,21 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
     rows.push(["", `direct tools/list tokens at ${biggest.upstream_tools} tools`, biggest.direct_tokens, ""]);
   }
   const s = r.search;
-  if (s) rows.push(["6 search (10,000 tools)", "query p50 / p95; index build", `${ms(s.p50_ms)} / ${ms(s.p95_ms)}; ${ms(s.index_ms)}`, ""]);
+  if (s)
+    rows.push([
+      "6 search (10,000 tools)",
+      "query p50 / p95; index build",
+      `${ms(s.p50_ms)} / ${ms(s.p95_ms)}; ${ms(s.index_ms)}`,
+      "",
+    ]);
   const c = r.concurrency;
   if (c) {
-    rows.push([`7 concurrency (${c.sessions}×${c.executions_per_session})`, "throughput; p95 latency", `${c.throughput_per_s}/s; ${ms(c.p95_ms)}`, ""]);
+    rows.push([
+      `7 concurrency (${c.sessions}×${c.executions_per_session})`,
+      "throughput; p95 latency",
+      `${c.throughput_per_s}/s; ${ms(c.p95_ms)}`,
+      "",
+    ]);
     rows.push(["", "errors / lost", `${c.errors} / ${c.lost}`, "0 / 0"]);
   }
   if (r.meta?.failures !== undefined) rows.push(["all", "runs with a wrong answer or an error", r.meta.failures, "0"]);
@@ -86,7 +137,20 @@ export function renderReport(r: Results): string {
         ]),
       ),
     );
-    if (vs.hops) parts.push(table(["hop", "ms per operation"], vs.hops.map((h: any) => [`${h.hop}: ${h.about}`, h.ms_per_op])));
+    if (vs.hops) {
+      const steps = vs.host_steps
+        ? [
+            ["host (Node): prepare the code of the trivial program", vs.host_steps.prepare_trivial_ms],
+            ["host (Node): prepare the code of task20", vs.host_steps.prepare_task20_ms],
+          ]
+        : [];
+      parts.push(
+        table(
+          ["hop", "ms per operation"],
+          [...vs.hops.map((h: any) => [`${h.hop}: ${h.about}`, h.ms_per_op]), ...steps],
+        ),
+      );
+    }
   }
   const ct = r.context_tokens;
   if (ct) {

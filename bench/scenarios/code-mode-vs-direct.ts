@@ -27,7 +27,8 @@ function noteText(i: number): string {
       `- Item ${k + 1}: the ${topic} team reviewed open questions, agreed on owners, and noted follow-ups for week ${k + 2}.`,
     );
   }
-  if (i % 3 === 0) lines.push("", `Deadline: the ${topic} review is due on 2026-12-${String(1 + (i % 28)).padStart(2, "0")}.`);
+  if (i % 3 === 0)
+    lines.push("", `Deadline: the ${topic} review is due on 2026-12-${String(1 + (i % 28)).padStart(2, "0")}.`);
   return lines.join("\n");
 }
 

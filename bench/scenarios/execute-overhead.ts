@@ -4,9 +4,10 @@
  * Worker (the execution's own `duration_ms`), cold (the first execution of a new session: its catalog and upstream
  * connection are set up) and warm (later executions of one session).
  */
-import type { RunningWorker } from "../lib/workers";
+
 import { connectClient, execute } from "../lib/mcp-client";
 import { median, p95, round, time } from "../lib/stats";
+import type { RunningWorker } from "../lib/workers";
 
 const TRIVIAL = "return 1;";
 

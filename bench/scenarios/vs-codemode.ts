@@ -87,7 +87,7 @@ export async function executorComparison(worker: RunningWorker, quick: boolean, 
 export async function guardOverhead(worker: RunningWorker, quick: boolean) {
   const variants: GuardVariant[] = ["guarded", "unguarded", "inline"];
   const rows = [];
-  for (const program of ["loop10m", "calls1m"]) {
+  for (const program of ["loop40m", "calls10m"]) {
     const ms: Record<string, number[]> = { guarded: [], unguarded: [], inline: [] };
     let failures = 0;
     const n = quick ? 2 : 6;
@@ -99,7 +99,7 @@ export async function guardOverhead(worker: RunningWorker, quick: boolean) {
         ms[variant]!.push(t.ms);
       }
     }
-    const steps = program === "loop10m" ? 10_000_000 : 2_000_000;
+    const steps = program === "loop40m" ? 40_000_000 : 20_000_000;
     rows.push({
       name: program,
       guarded_p50_ms: round(median(ms.guarded!)),
@@ -115,7 +115,13 @@ export async function guardOverhead(worker: RunningWorker, quick: boolean) {
 }
 
 const HOPS: Array<{ hop: Hop; about: string }> = [
-  { hop: "isolate", about: "load a fresh isolate and call it once" },
+  { hop: "isolate", about: "load a minimal fresh isolate and call it once" },
+  { hop: "isolate_ours", about: "load the isolate our executor builds for the trivial program and run it" },
+  {
+    hop: "isolate_ours_no_builtin_guards",
+    about: "experiment: the same isolate without installing the built-in guards (sandbox-guards.js)",
+  },
+  { hop: "isolate_codemode", about: "load the isolate codemode builds for the trivial program and run it" },
   { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (codemode's path)" },
   { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop)" },
   { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge, no tool work)" },
@@ -126,9 +132,10 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
 export async function hopProfile(worker: RunningWorker, quick: boolean) {
   const rows = [];
   for (const { hop, about } of HOPS) {
-    const n = hop === "isolate" ? (quick ? 5 : 20) : quick ? 50 : 300;
+    const n = hop.startsWith("isolate") ? (quick ? 5 : 20) : quick ? 50 : 300;
     const samples: number[] = [];
-    for (let r = 0; r < (quick ? 1 : 3); r++) samples.push((await benchOp<BatchTiming>(worker, { op: "hop", hop, n })).ms);
+    for (let r = 0; r < (quick ? 1 : 3); r++)
+      samples.push((await benchOp<BatchTiming>(worker, { op: "hop", hop, n })).ms);
     rows.push({ hop, about, ms_per_op: round(median(samples)) });
   }
   return rows;
@@ -136,12 +143,25 @@ export async function hopProfile(worker: RunningWorker, quick: boolean) {
 
 export async function sessionPath(worker: RunningWorker, quick: boolean) {
   type Samples = { samples: number[]; failures: number; error?: string };
-  const cold = await benchOp<Samples>(worker, { op: "session", mode: "cold", calls: 0, samples: quick ? 3 : 15, batch: 1 });
-  const warm = await benchOp<Samples>(worker, { op: "session", mode: "warm", calls: 0, samples: quick ? 3 : 10, batch: 5 });
+  const cold = await benchOp<Samples>(worker, {
+    op: "session",
+    mode: "cold",
+    calls: 0,
+    samples: quick ? 3 : 15,
+    batch: 1,
+  });
+  const warm = await benchOp<Samples>(worker, {
+    op: "session",
+    mode: "warm",
+    calls: 0,
+    samples: quick ? 3 : 10,
+    batch: 5,
+  });
   const calls = quick ? 20 : 100;
   const seq = await benchOp<Samples>(worker, { op: "session", mode: "warm", calls, samples: 3, batch: 1 });
   return {
-    about: "execute_code through the real SessionObject (MCP server, executor, bridge, built-in upstream), driven inside workerd",
+    about:
+      "execute_code through the real SessionObject (MCP server, executor, bridge, built-in upstream), driven inside workerd",
     cold_p50_ms: round(median(cold.samples)),
     warm_p50_ms: round(median(warm.samples)),
     sequential_per_call_ms: round((median(seq.samples) - median(warm.samples)) / calls),

@@ -14,7 +14,15 @@ import type { Registry } from "../../src/registry/registry";
 import type { BridgeReply } from "../../src/sandbox/execution-types";
 import { executeCode, SANDBOX_COMPATIBILITY_DATE } from "../../src/sandbox/executor";
 import type { LiveExecution } from "../../src/sandbox/live-execution";
-import { codemodeSource, ECHO_SERVER, ECHO_TOOL, GUARD_PROGRAMS, oursSource, PROGRAMS, quickProgram } from "../programs";
+import {
+  codemodeSource,
+  ECHO_SERVER,
+  ECHO_TOOL,
+  GUARD_PROGRAMS,
+  oursSource,
+  PROGRAMS,
+  quickProgram,
+} from "../programs";
 import type { BenchEnv } from "./bench-env";
 import { benchConfig, echo, echoRegistry } from "./echo-registry";
 import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
@@ -26,7 +34,16 @@ import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
 export type Engine = "ours" | "ours_rpctarget" | "codemode";
 /** `inline`: an experiment, the guard as an inline counter that calls the runtime only when the budget is spent. */
 export type GuardVariant = "guarded" | "unguarded" | "inline";
-export type Hop = "isolate" | "env_noop" | "arg_rpctarget" | "env_do" | "workspace_do" | "workspace_mcp";
+export type Hop =
+  | "isolate"
+  | "isolate_ours"
+  | "isolate_ours_no_builtin_guards"
+  | "isolate_codemode"
+  | "env_noop"
+  | "arg_rpctarget"
+  | "env_do"
+  | "workspace_do"
+  | "workspace_mcp";
 
 /** One timed batch: mean milliseconds per operation, and how many runs gave a wrong answer or an error. */
 export interface BatchTiming {
@@ -38,7 +55,8 @@ export interface BatchTiming {
 
 type RunOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 
-const GUARD_CALL = /__cg_step_[0-9a-f]+\(\);/g;
+/** `guard();` and `guard(weight);` (catch clauses charge a weight) as src/sandbox/prepare-walk.ts inserts them. */
+const GUARD_CALL = /__cg_step_[0-9a-f]+\(\d*\);/g;
 const GUARD_EXPR = /\(__cg_step_[0-9a-f]+\(\), /g;
 
 /** The prepared agent module with every inserted guard call removed (the import stays, unused). */
@@ -84,6 +102,18 @@ function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number
 }
 
 const HARNESS_CONFIGURE = "configure(this.env, options)";
+const INSTALL_GUARDS = "installGuards(spend);";
+
+/** A loader that records the code of every isolate it loads (to time loading the same isolate alone). */
+function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode) => void): WorkerLoader {
+  return {
+    get: real.get.bind(real),
+    load(code: WorkerLoaderWorkerCode) {
+      seen(code);
+      return real.load(code);
+    },
+  } as WorkerLoader;
+}
 
 /** The bridge as an RpcTarget: calls go from the isolate straight to this object, with no entrypoint between. */
 class BridgeTarget extends RpcTarget {
@@ -116,10 +146,12 @@ function rpcTargetLoader(real: WorkerLoader, target: () => BridgeTarget): Worker
       const bridge = target();
       return {
         getEntrypoint(name?: string, options?: unknown) {
-          const entry = worker.getEntrypoint(name, options as never) as unknown as {
-            run(options: object): Promise<unknown>;
-          };
-          return { run: (runOptions: object) => entry.run({ ...runOptions, bridge }) };
+          const entry = worker.getEntrypoint(name, options as never) as unknown as Record<string | symbol, any>;
+          // Everything but run() (stop(), disposal) goes to the real entrypoint untouched.
+          return new Proxy(entry, {
+            get: (target, key) =>
+              key === "run" ? (runOptions: object) => target.run({ ...runOptions, bridge }) : target[key],
+          });
         },
       } as unknown as WorkerStub;
     },
@@ -249,6 +281,47 @@ export class BenchSession extends DurableObject<BenchEnv> {
     switch (hop) {
       case "isolate":
         return this.#batch(n, 0, async () => ({ ok: true, value: await load({}).none() }));
+      case "isolate_ours":
+      case "isolate_ours_no_builtin_guards": {
+        // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
+        // host-side work around it; the trivial program makes no tool call, so it needs no bridge.
+        let code: WorkerLoaderWorkerCode | undefined;
+        const trivial = oursSource(PROGRAMS.find((p) => p.name === "trivial")!);
+        await this.#ours(
+          trivial,
+          session,
+          capturingLoader(this.env.LOADER, (c) => (code = c)),
+        );
+        const options = { maxSteps: this.#config.limits.max_steps, maxLogBytes: 65536, maxLogLines: 1000 };
+        const modules = { ...code!.modules };
+        if (hop === "isolate_ours_no_builtin_guards") {
+          // Experiment: what installing the built-in guards (worker-loader/sandbox-guards.js) costs per isolate.
+          const runtime = String(modules["runtime.js"]);
+          if (!runtime.includes(INSTALL_GUARDS)) throw new Error("bench: runtime.js no longer calls installGuards");
+          modules["runtime.js"] = runtime.replace(INSTALL_GUARDS, "");
+        }
+        return this.#batch(n, true, async () => {
+          const entry = this.env.LOADER.load({ ...code!, modules, env: {} }).getEntrypoint() as unknown as {
+            run(o: object): Promise<{ ok: boolean }>;
+          };
+          return { ok: true, value: (await entry.run(options)).ok };
+        });
+      }
+      case "isolate_codemode": {
+        let code: WorkerLoaderWorkerCode | undefined;
+        const trivial = codemodeSource(PROGRAMS.find((p) => p.name === "trivial")!);
+        const executor = new DynamicWorkerExecutor({
+          loader: capturingLoader(this.env.LOADER, (c) => (code = c)),
+          timeout: this.#config.limits.execution_timeout_ms,
+        });
+        await executor.execute(trivial, [{ name: ECHO_SERVER, fns: { [ECHO_TOOL]: async (args: unknown) => args } }]);
+        return this.#batch(n, 1, async () => {
+          const entry = this.env.LOADER.load(code!).getEntrypoint() as unknown as {
+            evaluate(d: object, c: object): Promise<{ result: unknown }>;
+          };
+          return { ok: true, value: (await entry.evaluate({}, {})).result };
+        });
+      }
       case "env_noop": {
         const ep = load({ T: this.#exports.NoopEntrypoint({}) });
         await ep.none();

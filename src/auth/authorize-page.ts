@@ -11,8 +11,8 @@
  * one-time handle bound to this browser by a `__Host-` cookie, and the headers forbid framing.
  */
 import {
-  type AuthRequest,
   AuthorizationError,
+  type AuthRequest,
   CimdFetchError,
   type ConsentDescription,
   type OAuthHelpers,
@@ -22,7 +22,7 @@ import { loadConfig } from "../config";
 import type { Env } from "../env";
 import { loadApiKeys, userForApiKey } from "./api-keys";
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 function html(status: number, body: string, headers = new Headers()): Response {
   headers.set("content-type", "text/html; charset=utf-8");
@@ -35,19 +35,19 @@ function html(status: number, body: string, headers = new Headers()): Response {
 }
 
 function consentPage(details: ConsentDescription, handle: string): string {
-  const name = escape(details.clientName);
+  const name = escapeHtml(details.clientName);
   const origin = details.clientDomain
-    ? `Published by <strong>${escape(details.clientDomain)}</strong>.`
+    ? `Published by <strong>${escapeHtml(details.clientDomain)}</strong>.`
     : "This app registered itself; its name is not verified.";
   const loopback = details.redirectIsLoopback
     ? "<p><strong>This sends access to an app on your computer.</strong> Continue only if you just started signing in from it.</p>"
     : "";
-  const scopes = details.scope.length ? `<p>Scopes: ${details.scope.map(escape).join(", ")}</p>` : "";
+  const scopes = details.scope.length ? `<p>Scopes: ${details.scope.map(escapeHtml).join(", ")}</p>` : "";
   return `<h1>Allow ${name} to use this MCP gateway as you?</h1>
-<p>${origin} Access will be sent to <strong>${escape(details.redirectHost)}</strong>.</p>
+<p>${origin} Access will be sent to <strong>${escapeHtml(details.redirectHost)}</strong>.</p>
 ${loopback}${scopes}
 <form method="post">
-  <input type="hidden" name="handle" value="${escape(handle)}">
+  <input type="hidden" name="handle" value="${escapeHtml(handle)}">
   <p><label>Your gateway API key <input type="password" name="api_key" autocomplete="current-password"></label></p>
   <p><button name="decision" value="approve">Allow</button> <button name="decision" value="deny">Deny</button></p>
 </form>`;
@@ -56,7 +56,7 @@ ${loopback}${scopes}
 /** Errors before the client and redirect URI are trusted are shown here; later ones go back to the client. */
 function authorizationFailure(err: unknown): Response {
   if (err instanceof AuthorizationError && err.redirectTo) return Response.redirect(err.redirectTo, 302);
-  if (err instanceof AuthorizationError) return html(400, `<p>${escape(err.description ?? err.message)}</p>`);
+  if (err instanceof AuthorizationError) return html(400, `<p>${escapeHtml(err.description ?? err.message)}</p>`);
   if (err instanceof CimdFetchError) return html(400, "<p>This app could not be verified.</p>");
   throw err;
 }
@@ -82,7 +82,7 @@ export const authorizeRoute = new Hono<{ Bindings: Env }>().on(["GET", "POST"], 
       return new Response(null, { status: 302, headers: denied.headers });
     }
     const keys = await loadApiKeys(auth.api_keys_secret, c.env[auth.api_keys_secret]);
-    if (!keys.ok) return html(500, `<p>${escape(keys.error)}</p>`);
+    if (!keys.ok) return html(500, `<p>${escapeHtml(keys.error)}</p>`);
     const user = await userForApiKey(String(form.get("api_key") ?? ""), keys.entries);
     // The handle is not consumed yet: the browser's Back button returns to a form that still works.
     if (!user) return html(401, "<p>That API key is not valid. Go back and try again.</p>");

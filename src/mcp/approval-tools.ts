@@ -9,20 +9,24 @@ import { executionResult } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult } from "./tool-result";
 
-const HANDLE = z
-  .string()
-  .regex(/^apr_[0-9a-f]{32}$/)
-  .describe("The approval handle from the execution result");
+/** Checked in the handler rather than the schema: the pattern would cost tokens in every tools/list. */
+const HANDLE = z.string().max(100);
+const HANDLE_FORMAT = /^apr_[0-9a-f]{32}$/;
+
+function checkHandle(handle: string): string | undefined {
+  return HANDLE_FORMAT.test(handle) ? undefined : `"${handle}" is not an approval handle (apr_ + 32 hex digits)`;
+}
 
 export function registerApprovalTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
     "approve_call",
     {
-      description:
-        "After the user agrees: run the call an execution is waiting for. Re-runs that code; calls that already ran are replayed, not repeated.",
+      description: "User agreed: resume an approval_required execution (earlier calls are replayed, not re-run).",
       inputSchema: { handle: HANDLE },
     },
     async ({ handle }, extra) => {
+      const bad = checkHandle(handle);
+      if (bad) return errorResult(bad);
       const r = await ctx.approveCall(handle, extra);
       return typeof r === "string" ? errorResult(r) : executionResult(r);
     },
@@ -31,10 +35,12 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "deny_call",
     {
-      description: "Refuse the call an execution is waiting for; the execution is cancelled.",
+      description: "User refused: cancel an approval_required execution.",
       inputSchema: { handle: HANDLE },
     },
     async ({ handle }) => {
+      const bad = checkHandle(handle);
+      if (bad) return errorResult(bad);
       const r = await ctx.denyCall(handle);
       return typeof r === "string" ? errorResult(r) : executionResult(r);
     },

@@ -3,28 +3,19 @@
  * `call_tool`: one upstream call without writing code. Listed only when the configuration sets
  * `allow_direct_tool_calls = true`; by default every call flows through `execute_code`, where limits, traces and
  * result filtering apply. A direct call gets the same host-side checks as a call from code: the tool must be in the
- * catalog (allow/deny applied), arguments are validated against its schema, the per-server timeout and
- * concurrency hold, and the result is capped at `max_tool_result_bytes` with the connection's secrets redacted.
+ * catalog (allow/deny applied), its approval policy must be "allow" (a direct call cannot pause for approval),
+ * arguments are validated against its schema, the per-server timeout and concurrency hold, secrets are redacted
+ * (by the connection), and the result is capped at `max_tool_result_bytes`.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Limits } from "../config";
+import { approvalPolicy } from "../sandbox/approval";
 import { validateArgs } from "../sandbox/validate-args";
 import { findTool } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult } from "./tool-result";
-
-/** Replaces every secret value in the result with a marker (an upstream may echo a header back). */
-function redact(result: CallToolResult, secrets: readonly string[]): CallToolResult {
-  if (secrets.length === 0) return result;
-  // Secrets are matched as they appear inside JSON strings (escaped), so the result stays valid JSON.
-  const escaped = secrets.map((s) => JSON.stringify(s).slice(1, -1));
-  let json = JSON.stringify(result);
-  if (!escaped.some((s) => json.includes(s))) return result;
-  for (const s of escaped) json = json.split(s).join("[redacted]");
-  return JSON.parse(json) as CallToolResult;
-}
 
 export function registerDirectTools(server: McpServer, ctx: GatewayContext, limits: Limits): void {
   server.registerTool(
@@ -48,9 +39,18 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
             : `unknown server "${serverName}"; servers: ${catalog.servers.map((s) => s.name).join(", ")}`,
         );
       }
+      const conn = ctx.registry.connection(def.server)!;
+      // Direct calls have no pause-and-resume: a tool that needs approval goes through execute_code, which asks.
+      const policy = approvalPolicy(conn.config, def);
+      if (policy !== "allow") {
+        return errorResult(
+          policy === "deny"
+            ? `${def.server}.${def.id} is denied by the gateway's approval policy`
+            : `${def.server}.${def.id} needs approval: call it from execute_code, which asks the user first`,
+        );
+      }
       const invalid = validateArgs(def, args);
       if (invalid) return errorResult(`${def.server}.${def.id}: ${invalid} (get_tool_details shows its types)`);
-      const conn = ctx.registry.connection(def.server)!;
       const timeoutMs = conn.config.timeout_ms ?? limits.tool_call_timeout_ms;
       let result: CallToolResult;
       try {
@@ -63,14 +63,13 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
             : `${def.server}.${def.id} failed: ${message}`,
         );
       }
-      const safe = redact(result, conn.secrets);
-      const bytes = JSON.stringify(safe).length;
+      const bytes = JSON.stringify(result).length;
       if (bytes > limits.max_tool_result_bytes) {
         return errorResult(
           `${def.server}.${def.id} returned ${bytes} bytes, over max_tool_result_bytes (${limits.max_tool_result_bytes}); use execute_code to keep only what you need`,
         );
       }
-      return safe;
+      return result;
     },
   );
 }

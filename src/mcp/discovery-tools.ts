@@ -6,6 +6,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";
 import type { CircuitSnapshot } from "../registry/circuit-breaker";
 import type { Catalog, ServerEntry } from "../registry/registry";
@@ -86,8 +87,9 @@ function toolDetails(tool: CatalogTool) {
     module: `servers/${tool.serverId}`,
     import: `import { ${tool.id} } from "servers/${tool.serverId}";`,
     declaration: toolDeclaration(tool),
-    input_schema: tool.inputSchema,
-    ...(tool.outputSchema ? { output_schema: tool.outputSchema } : {}),
+    // Shown, not used: prose in upstream schemas is cleaned like descriptions (validation keeps the original).
+    input_schema: cleanSchemaText(tool.inputSchema),
+    ...(tool.outputSchema ? { output_schema: cleanSchemaText(tool.outputSchema) } : {}),
     hash: tool.hash,
     first_seen_hash: tool.firstSeenHash ?? tool.hash,
     changed_since_first_seen: tool.changed === true,
@@ -100,9 +102,8 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
     "list_servers",
     {
       description:
-        'Upstream servers: import path ("servers/<id>"), status, tool counts, last refresh and error, tools changed since first seen. refresh: true re-lists.',
+        'Upstream servers: import path ("servers/<id>"), status, tool counts, last refresh and error, changed tools. refresh: true re-lists.',
       inputSchema: { refresh: z.boolean().optional() },
-      annotations: { readOnlyHint: true },
     },
     async ({ refresh }) => {
       const catalog = await ctx.registry.catalog({ refresh: refresh === true });
@@ -121,7 +122,6 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         limit: z.number().default(DEFAULT_NAMES),
         include_deferred: z.boolean().default(false),
       },
-      annotations: { readOnlyHint: true },
     },
     async ({ server: only, keywords, limit, include_deferred }) => {
       const catalog = await ctx.registry.catalog();
@@ -162,7 +162,6 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         server: z.string().optional(),
         include_deferred: z.boolean().default(true),
       },
-      annotations: { readOnlyHint: true },
     },
     async ({ query, limit, server: only, include_deferred }) => {
       const catalog = await ctx.registry.catalog();
@@ -200,7 +199,6 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
     {
       description: 'Import line, TypeScript declaration and change status of tools, e.g. ["workspace.read_file"].',
       inputSchema: { tools: z.array(z.string()) },
-      annotations: { readOnlyHint: true },
     },
     async ({ tools: names }) => {
       const catalog = await ctx.registry.catalog();
@@ -210,8 +208,11 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         return errorResult(`name 1 to ${MAX_DETAILS} tools as "server.tool"`);
       }
       for (const full of names) {
-        const dot = full.indexOf(".");
-        const tool = dot > 0 ? findTool(catalog, full.slice(0, dot), full.slice(dot + 1)) : undefined;
+        // Server names may contain dots ("poison.a"): try each split, shortest server name first.
+        let tool: CatalogTool | undefined;
+        for (let dot = full.indexOf("."); dot > 0 && !tool; dot = full.indexOf(".", dot + 1)) {
+          tool = findTool(catalog, full.slice(0, dot), full.slice(dot + 1));
+        }
         if (tool) found.push(toolDetails(tool));
         else missing.push(full);
       }

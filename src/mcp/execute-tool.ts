@@ -45,8 +45,9 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
       description:
         'Run TypeScript/JavaScript (ES module body, top-level await) in an isolated sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result; console.log is captured.',
       inputSchema: {
-        code: z.string().min(1).describe("The program"),
-        timeout_ms: z.number().int().positive().optional().describe("Wall-clock limit (capped by the gateway)"),
+        code: z.string().min(1),
+        /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */
+        timeout_ms: z.number().int().positive().optional(),
       },
     },
     async ({ code, timeout_ms }, extra) => {

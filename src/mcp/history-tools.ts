@@ -11,9 +11,8 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "Recent executions of this session, newest first (ids, status, one-line summaries).",
+      description: "This session's executions, newest first, with one-line summaries.",
       inputSchema: { limit: z.number().int().min(1).max(200).default(20) },
-      annotations: { readOnlyHint: true },
     },
     async ({ limit }) => {
       const executions = ctx.history.list(limit);
@@ -29,9 +28,8 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "get_execution",
     {
-      description: "One execution in full: code, result, logs, tool-call trace, error.",
+      description: "One execution in full: code, result, logs, tool calls, error.",
       inputSchema: { id: z.string().min(1).max(100) },
-      annotations: { readOnlyHint: true },
     },
     async ({ id }) => {
       const record = ctx.history.get(id);

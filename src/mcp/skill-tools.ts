@@ -11,14 +11,15 @@ import { executionResult } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
-const NAME = z.string().min(1).max(80).describe('Skill name, optionally pinned: "copy_tree" or "copy_tree@2"');
+/** A skill name, optionally pinned to a version: "copy_tree" or "copy_tree@2". */
+const NAME = z.string().min(1).max(80);
 
 export function registerSkillTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
     "save_skill",
     {
       description:
-        'Save reusable code as a skill (new immutable version each save). code: a module with one export, "export default async function name(input) {...}", importing tools like execute_code. Code can then import { name } from "skills/name".',
+        'Save code as a versioned skill: a module with one "export default async function name(input)", importing tools as in execute_code. Use it as import { name } from "skills/name".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),
@@ -28,7 +29,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
           .optional(),
         input_schema: z.record(z.string(), z.unknown()).optional(),
         tags: z.array(z.string()).max(20).optional(),
-        from_version: z.number().int().positive().optional().describe("Roll back: save this version as the newest"),
+        /** Roll back: save this earlier version as the newest. */
+        from_version: z.number().int().optional(),
       },
     },
     async (input) => {
@@ -45,9 +47,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "list_skills",
     {
-      description: "List skills (shipped and yours) with versions, dates, the tools they call, and drift warnings.",
-      inputSchema: { query: z.string().max(500).optional().describe("Rank by relevance to this text") },
-      annotations: { readOnlyHint: true },
+      description: "Skills (shipped and yours): versions, dates, tools used, drift warnings; query ranks them.",
+      inputSchema: { query: z.string().max(500).optional() },
     },
     async ({ query }) => {
       const skills = await ctx.skills.list(query);
@@ -70,9 +71,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "get_skill",
     {
-      description: "One skill version in full: code, input schema, tools used, versions with dates, drift.",
-      inputSchema: { name: NAME, version: z.number().int().positive().optional() },
-      annotations: { readOnlyHint: true },
+      description: 'One skill version in full (code, input_schema, drift); name may pin: "x@2".',
+      inputSchema: { name: NAME, version: z.number().int().optional() },
     },
     async ({ name, version }) => {
       const ref = parseSkillRef(name, version);
@@ -93,10 +93,10 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "run_skill",
     {
-      description: "Run a skill with an input object; returns the same shape as execute_code.",
+      description: "Run a skill on an input object; answers like execute_code.",
       inputSchema: {
         name: NAME,
-        version: z.number().int().positive().optional(),
+        version: z.number().int().optional(),
         input: z.record(z.string(), z.unknown()).default({}),
       },
     },
@@ -114,7 +114,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "delete_skill",
     {
-      description: "Delete one of your skills (every version).",
+      description: "Delete one of your skills, every version.",
       inputSchema: { name: z.string().min(1).max(64) },
       annotations: { destructiveHint: true },
     },

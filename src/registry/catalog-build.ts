@@ -9,6 +9,12 @@ import { assignIdentifiers } from "../codegen/names";
 import type { CatalogTool, UpstreamTool } from "./registry-types";
 import type { ToolSelection } from "./tool-filter";
 
+/**
+ * Longest tool description kept (characters, after cleaning). Descriptions are untrusted upstream text that
+ * reaches the model and the search index: 100 KB of "documentation" must not flood either.
+ */
+export const MAX_TOOL_DESCRIPTION_CHARS = 4_000;
+
 /** A listed tool with the hash of its definition. */
 export interface HashedTool {
   tool: UpstreamTool;
@@ -96,7 +102,7 @@ export function toCatalogTools(
       serverId: server.serverId,
       name: t.name,
       id: ids.get(t.name)!,
-      description: cleanText(t.description ?? t.title ?? ""),
+      description: cleanText(t.description ?? t.title ?? "", MAX_TOOL_DESCRIPTION_CHARS),
       inputSchema: t.inputSchema ?? { type: "object" },
       ...(t.outputSchema ? { outputSchema: t.outputSchema } : {}),
       ...(t.annotations ? { annotations: t.annotations } : {}),

@@ -202,7 +202,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       // Enforced in production only; local workerd ignores it, which is why the step guard exists.
       limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + 10 },
     });
-    const entrypoint = worker.getEntrypoint() as unknown as { run(options: object): Promise<HarnessReply> };
+    const entrypoint = worker.getEntrypoint() as unknown as {
+      run(options: object): Promise<HarnessReply>;
+      stop(): Promise<void>;
+    };
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     const deadline = new Promise<"timeout">((resolve) => {
       const check = () => {
@@ -223,6 +226,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       live.suspension,
     ]);
     live.end();
+    if (reply === "timeout" || "signature" in reply) {
+      // No longer waiting: let run() return, so the isolate's request ends and workerd cancels its timers.
+      Promise.resolve()
+        .then(() => entrypoint.stop())
+        .catch(() => {});
+    }
     const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
     if (reply !== "timeout" && "signature" in reply) {
       deps.onSuspend?.({ pending: reply, recorded: live.recorded });

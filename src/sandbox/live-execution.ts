@@ -76,6 +76,8 @@ export class LiveExecution {
   #suspended: PendingCall | undefined;
   #ended = false;
   #hostOps = 0;
+  /** Calls admitted so far, counted on arrival: calls run concurrently, so `calls` (filled on completion) lags. */
+  #admitted = 0;
   #waitedMs = 0;
   #deps: LiveExecutionDeps;
   #replay: ReplayLog;
@@ -160,9 +162,10 @@ export class LiveExecution {
       return reject(`${server}.${tool} was called after the execution ended; await every tool call`);
     }
     const { limits, catalog, registry } = this.#deps;
-    if (this.calls.length >= limits.max_tool_calls) {
+    if (this.#admitted >= limits.max_tool_calls) {
       return reject(`tool call limit reached: max_tool_calls is ${limits.max_tool_calls} per execution`);
     }
+    this.#admitted++;
     const def = catalog.byName.get(server)?.tools.find((t) => t.name === tool);
     if (!def) return reject(`unknown tool ${server}.${tool}`);
     if (argsJson.length > MAX_ARGS_BYTES) {

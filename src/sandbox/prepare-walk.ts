@@ -9,6 +9,9 @@ import type { ImportDeclaration, Node, Program } from "acorn";
 import { blank, close, type Edit, open } from "./prepare-edits";
 import { findCatastrophicRegex } from "./prepare-regex";
 
+/** Steps a caught exception charges to the budget (see the CatchClause case). */
+export const CATCH_STEPS = 100;
+
 /** Identifiers with this prefix belong to the gateway (the guard, the wrapper function). */
 export const RESERVED_PREFIX = "__cg";
 
@@ -177,6 +180,13 @@ export function walkProgram(program: Program, code: string, guardName: string): 
           // The comma expression keeps an expression body an expression: `x => (g(), x + 1)`.
           edits.push(open(body.start, `(${guardName}(), `, depth), close(body.end, ")", depth));
         }
+        break;
+      }
+      case "CatchClause": {
+        // Catching an exception costs thousands of times a loop step (a stack overflow caught and retried is ~10 µs):
+        // charging only one step would let `function f() { try { f() } catch { f() } }` run for minutes locally.
+        const body = node.body as AnyNode;
+        edits.push(open(body.start + 1, `${guardName}(${CATCH_STEPS});`, depth));
         break;
       }
       case "StaticBlock": {

@@ -8,11 +8,12 @@ import { tokenize } from "./tokenize";
  * for queries. Both sides go through the same chain, or stems would not meet.
  */
 
-/** Token -> stem, or "" for a stop-word. Vocabulary is Zipfian, so a small cache removes most stemming work. */
+/** Vocabulary is Zipfian, so a small cache removes most stemming work. */
 const termCache = new Map<string, string>();
 const TERM_CACHE_LIMIT = 50_000;
 
-function termOf(token: string): string {
+/** Token -> stem, or "" for a stop-word: the per-token step of `analyze`. */
+export function termOf(token: string): string {
   let term = termCache.get(token);
   if (term === undefined) {
     term = STOP_WORDS.has(token) ? "" : stem(token);

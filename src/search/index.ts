@@ -12,7 +12,13 @@ export {
   searchDocText,
 } from "./embedding-search";
 export { fuseRankings } from "./fusion";
-export { DEFAULT_RANKER_CONFIG, type FieldName, type RankerConfig, resolveRankerConfig } from "./ranker-config";
+export {
+  DEFAULT_RANKER_CONFIG,
+  type FieldName,
+  type RankerConfig,
+  type RankerConfigOverride,
+  resolveRankerConfig,
+} from "./ranker-config";
 export { type ToolForSearch, toSearchDoc } from "./search-doc";
 export { buildSearchIndex } from "./search-index";
 export type { SearchDoc, SearchHit, SearchIndex, SearchOptions, SearchResult } from "./search-types";

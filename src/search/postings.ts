@@ -1,6 +1,7 @@
-import { analyze } from "./analyze";
+import { termOf } from "./analyze";
 import { FIELD_NAMES, type FieldName, type RankerConfig } from "./ranker-config";
 import type { SearchDoc } from "./search-types";
+import { tokenize } from "./tokenize";
 
 /**
  * Build side of the BM25F index. Each tool is split into fields (name, description, parameter names, parameter
@@ -76,12 +77,29 @@ export function buildPostings(docs: readonly SearchDoc[], config: RankerConfig):
     }
     return id;
   };
+  // Token -> term id (-1 for a stop-word), local to this build: one map lookup per token instead of stemming.
+  const tokenIds = new Map<string, number>();
+  const analyzeToIds = (text: string): Int32Array => {
+    const tokens = tokenize(text);
+    const ids = new Int32Array(tokens.length);
+    let length = 0;
+    for (const token of tokens) {
+      let id = tokenIds.get(token);
+      if (id === undefined) {
+        const term = termOf(token);
+        id = term ? idOf(term) : -1;
+        tokenIds.set(token, id);
+      }
+      if (id >= 0) ids[length++] = id;
+    }
+    return ids.subarray(0, length);
+  };
   // Pass 1: term ids per field (needed first: BM25 length normalisation uses the average field length).
   const totalLength = new Float64Array(FIELD_NAMES.length);
   const analyzed = docs.map((doc) => {
     const texts = fieldTexts(doc);
     return FIELD_NAMES.map((f, fi) => {
-      const ids = Int32Array.from(analyze(texts[f]), idOf);
+      const ids = analyzeToIds(texts[f]);
       totalLength[fi]! += ids.length;
       return ids;
     });

@@ -52,8 +52,13 @@ export const DEFAULT_RANKER_CONFIG: RankerConfig = {
   minCoverage: 0.75,
 };
 
+/** A partial RankerConfig: any constant, and any part of any field's settings. */
+export type RankerConfigOverride = Partial<Omit<RankerConfig, "fields">> & {
+  fields?: Partial<Record<FieldName, Partial<FieldConfig>>>;
+};
+
 /** Merges a partial override into the defaults (fields merged one level deep). */
-export function resolveRankerConfig(override?: Partial<RankerConfig>): RankerConfig {
+export function resolveRankerConfig(override?: RankerConfigOverride): RankerConfig {
   if (!override) return DEFAULT_RANKER_CONFIG;
   const fields = { ...DEFAULT_RANKER_CONFIG.fields };
   for (const name of FIELD_NAMES) {

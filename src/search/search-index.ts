@@ -1,6 +1,6 @@
 import { type AnalyzedQuery, analyzeQuery } from "./analyze";
 import { bigramId, buildPostings, type PostingsIndex } from "./postings";
-import { type RankerConfig, resolveRankerConfig } from "./ranker-config";
+import { type RankerConfig, type RankerConfigOverride, resolveRankerConfig } from "./ranker-config";
 import type { SearchDoc, SearchIndex, SearchOptions, SearchResult } from "./search-types";
 import { selectTop } from "./top-k";
 
@@ -17,9 +17,11 @@ import { selectTop } from "./top-k";
  */
 
 const DEFAULT_LIMIT = 10;
+/** Longer queries are cut: a request is a sentence or a paragraph, and the cap bounds the work a caller can cause. */
+const MAX_QUERY_CHARS = 8_000;
 
 /** Builds the index. `config` is for experiments (evaluation CLI); production uses the defaults. */
-export function buildSearchIndex(docs: readonly SearchDoc[], config?: Partial<RankerConfig>): SearchIndex {
+export function buildSearchIndex(docs: readonly SearchDoc[], config?: RankerConfigOverride): SearchIndex {
   return new Bm25fIndex(docs, resolveRankerConfig(config));
 }
 
@@ -51,7 +53,7 @@ class Bm25fIndex implements SearchIndex {
 
   search(query: string, options: SearchOptions = {}): SearchResult {
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_LIMIT));
-    const q = analyzeQuery(query, this.config);
+    const q = analyzeQuery(query.slice(0, MAX_QUERY_CHARS), this.config);
     const touched = this.accumulate(q);
     const { keys, scores } = this;
     const filter = options.filter;

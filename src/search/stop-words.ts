@@ -16,10 +16,9 @@ when whenever where whether which while who whom whose why will with within with
 yourselves im ive id youre youve youll dont doesnt didnt cant wont isnt arent wasnt werent whats thats theres heres
 lets hows wheres whos`;
 
-const CONVERSATIONAL = `please pls kindly can could would like want wanted wants need needs needed help helps helping
-tell know let give provide hi hello hey thanks thank okay ok sure really actually maybe also still just wonder
-wondering interested looking trying try going gonna wanna assist assistance able possible something anything someone
-one way`;
+const CONVERSATIONAL = `please pls kindly can like want wanted wants need needs needed help helps helping tell know
+give provide hi hello hey thanks thank okay ok sure really actually maybe still wonder wondering interested looking
+trying try going gonna wanna assist assistance able possible something anything someone one way`;
 
 function toSet(words: string): ReadonlySet<string> {
   return new Set(words.split(/\s+/).filter((w) => w.length > 0));

@@ -56,7 +56,8 @@ async function readCapped(request: Request, max: number): Promise<string | undef
   return new TextDecoder().decode(bytes);
 }
 
-function tooLarge(max: number): Response {
+/** 413 naming the limit (also used by the app for declared sizes on the built-in servers' routes). */
+export function tooLarge(max: number): Response {
   return jsonRpcError(
     413,
     -32600,

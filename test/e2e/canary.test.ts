@@ -6,14 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CANARY = `canary-${randomBytes(16).toString("hex")}`;
 const CLIENT_TOKEN = `client-${randomBytes(24).toString("hex")}`;
 const CLIENT_MARKER = `marker-${randomBytes(8).toString("hex")}`;
+/** A `${NAME}` secret reference as GATEWAY_CONFIG spells it (resolved by the gateway, not by JavaScript). */
+const UPSTREAM_AUTH = ["Bearer $", "{UPSTREAM_TOKEN}"].join("");
 const CAPTURE = fileURLToPath(new URL("../support/capture-upstream.mjs", import.meta.url));
 
 /** Every response body the client received (streams that never end, the GET event stream, are not waited for). */
@@ -55,7 +57,7 @@ before(async () => {
     config: {
       servers: [
         { name: "workspace", url: "builtin:workspace" },
-        { name: "capture", url: upstream.url, headers: { Authorization: "Bearer ${UPSTREAM_TOKEN}" } },
+        { name: "capture", url: upstream.url, headers: { Authorization: UPSTREAM_AUTH } },
       ],
       network: { allow_loopback: true },
       allow_direct_tool_calls: true,

@@ -82,6 +82,15 @@ describe("request body limit", () => {
     assert.equal(res.status, 413);
   });
 
+  test("the built-in servers' route refuses a body over the limit too", async () => {
+    const res = await rawRequest(new URL("/servers/workspace/mcp", gateway.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: ACCEPT, authorization: `Bearer ${ALICE_KEY}` },
+      body: padded(MAX_REQUEST_BYTES),
+    });
+    assert.equal(res.status, 413);
+  });
+
   test("a body under the limit is served", async () => {
     const res = await postAs({}, INIT.replace('"name":"t"', `"name":"${"t".repeat(MAX_REQUEST_BYTES / 2)}"`));
     assert.equal(res.status, 200);

@@ -20,7 +20,7 @@ let directSession: Session;
 
 const config = (extra: Record<string, unknown>) => ({
   network: { allow_loopback: true },
-  servers: [{ name: "big", url: big.url, tools: { deny: ["tool_0999"] } }],
+  servers: [{ name: "big", url: big.url, tools: { deny: ["tool_0999"] }, approval: { tools: { echo: "ask" } } }],
   ...extra,
 });
 
@@ -81,4 +81,10 @@ test("call_tool refuses a tool on the deny list", async () => {
   const r = await directSession.call("call_tool", { server: "big", tool: "tool_0999", arguments: { id: "1" } });
   assert.equal(r.isError, true);
   assert.match((r.content[0] as any).text, /unknown tool big\.tool_0999/);
+});
+
+test("call_tool refuses a tool whose approval policy is not allow, pointing to execute_code", async () => {
+  const r = await directSession.call("call_tool", { server: "big", tool: "echo", arguments: { message: "hi" } });
+  assert.equal(r.isError, true);
+  assert.match((r.content[0] as any).text, /needs approval: call it from execute_code/);
 });

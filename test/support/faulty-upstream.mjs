@@ -19,7 +19,7 @@
 //   lost-session          forget every session once (404 "Session not found"), then behave
 //   lost-session-always   forget every session on every call
 //   list-changed-storm    behave, and send notifications/tools/list_changed to every session every few ms
-//   redirect              answer every /mcp request with 307 to REDIRECT_TO
+//   redirect              answer every /mcp request with 307 to its `redirect_to` query parameter or REDIRECT_TO
 //
 // Configuration by argument (--tool-set=huge) or env (TOOL_SET=huge): PORT (env only), FAULT_MODE, FAULT_SCOPE
 // (call|all), TOOL_SET (basic|poison|huge), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
@@ -81,6 +81,14 @@ const POISON = [
   ["toString", "Named like an Object.prototype method."],
 ];
 
+const SYLLABLES = ["ba", "ce", "di", "fo", "gu", "ha", "je", "ki", "lo", "mu", "na", "pe", "qi", "ro", "su", "ta"];
+/** A distinct pronounceable word per number (search indexes words, not digits). */
+function codeword(n) {
+  let word = "";
+  for (let i = 0; i < 4; i++, n = Math.floor(n / 16)) word += SYLLABLES[n % 16];
+  return word;
+}
+
 function toolList() {
   const schema = { type: "object", properties: { text: { type: "string" } } };
   if (TOOL_SET === "poison") {
@@ -93,7 +101,7 @@ function toolList() {
   if (TOOL_SET === "huge") {
     return Array.from({ length: TOOL_COUNT }, (_, i) => ({
       name: `tool_${String(i).padStart(5, "0")}`,
-      description: `Synthetic tool number ${i} of a very large catalog.`,
+      description: `Synthetic tool ${codeword(i)} of a very large catalog.`,
       inputSchema: schema,
     }));
   }
@@ -266,7 +274,7 @@ const http = createServer(async (req, res) => {
     if (url.pathname !== "/mcp") return json(res, 404, { error: "not found" });
     counts.http++;
     if (mode === "redirect") {
-      res.writeHead(307, { location: redirectTo });
+      res.writeHead(307, { location: url.searchParams.get("redirect_to") ?? redirectTo });
       return res.end();
     }
     const text = req.method === "POST" ? await readBody(req) : "";

@@ -9,12 +9,20 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprot
 const received = { total: 0, by_tool: Object.create(null), in_flight: 0, max_in_flight: 0 };
 
 const object = (properties, required = []) => ({ type: "object", properties, required });
-const text = (value) => ({ content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }] });
+const text = (value) => ({
+  content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }],
+});
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Tools: name -> [input schema, handler]. `count` and `reset` are bookkeeping and are not counted. */
 const TOOLS = {
-  sleep: [object({ ms: { type: "integer", minimum: 0 } }, ["ms"]), async ({ ms }) => (await sleep(ms), text({ slept: ms }))],
+  sleep: [
+    object({ ms: { type: "integer", minimum: 0 } }, ["ms"]),
+    async ({ ms }) => {
+      await sleep(ms);
+      return text({ slept: ms });
+    },
+  ],
   echo: [object({ value: {} }), async ({ value }) => text({ value: value ?? null })],
   typed: [
     {
@@ -35,7 +43,11 @@ const TOOLS = {
     object({ items: { type: "integer", minimum: 0 } }, ["items"]),
     async ({ items }) => text({ items: Array.from({ length: items }, (_, i) => ({ i, pad: "y".repeat(90) })) }),
   ],
-  fail: [object({ message: { type: "string" } }), async ({ message }) => ({ ...text(message ?? "failed on purpose"), isError: true })],
+  fail: [
+    object({ message: { type: "string" } }),
+    async ({ message }) => ({ ...text(message ?? "failed on purpose"), isError: true }),
+  ],
+  // biome-ignore lint/suspicious/noThenProperty: a tool named "then" is the point (name-trick tests).
   then: [object({}), async () => text("then tool ran")],
   constructor: [object({}), async () => text("constructor tool ran")],
   // Computed, so it is an own key rather than the object literal's prototype.
@@ -54,7 +66,11 @@ const BOOKKEEPING = new Set(["count", "reset"]);
 function mcpServer() {
   const server = new Server({ name: "slow-upstream", version: "1.0.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: Object.entries(TOOLS).map(([name, [inputSchema]]) => ({ name, description: `test tool ${name}`, inputSchema })),
+    tools: Object.entries(TOOLS).map(([name, [inputSchema]]) => ({
+      name,
+      description: `test tool ${name}`,
+      inputSchema,
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const { name, arguments: args = {} } = request.params;

@@ -42,10 +42,17 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.pid === undefined) return resolve();
-      child.once("exit", () => resolve());
+      // A child ended by a signal has exitCode null and signalCode set: both mean it is gone.
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      if (gone() || child.pid === undefined) return resolve();
+      const timer = setTimeout(() => {
+        if (!gone() && child.pid) process.kill(child.pid, "SIGKILL");
+      }, 3_000).unref();
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
       process.kill(child.pid, "SIGTERM");
-      setTimeout(() => child.exitCode === null && child.pid && process.kill(child.pid, "SIGKILL"), 3_000).unref();
     });
 }
 

@@ -34,15 +34,15 @@ async function catalogOf(tools: UpstreamTool[]): Promise<Catalog> {
   return { servers: [entry], tools: built, byName: new Map([["demo", entry]]), byServerId: new Map([["demo", entry]]) };
 }
 
-/** A deterministic stand-in for an embedding model: "climate" and "weather" share a dimension. */
-function fakeSemantic(calls: string[][], minScore = 0.5): SemanticSearch {
+/** A deterministic stand-in for an embedding model: "umbrella" and "weather" share a dimension. */
+function fakeSemantic(calls: string[][], minScore = 0.5, model = "fake"): SemanticSearch {
   const axes = [
-    ["weather", "climate", "forecast"],
+    ["weather", "umbrella", "forecast"],
     ["email", "mail", "message"],
     ["revenue", "report"],
   ];
   return {
-    model: "fake",
+    model,
     minScore,
     embed: async (texts) => {
       calls.push(texts);
@@ -59,8 +59,8 @@ describe("searchCatalog", () => {
 
   it("finds a tool by meaning when no word matches, through the embedding ranking", async () => {
     const catalog = await catalogOf(TOOLS);
-    assert.deepEqual(await searchCatalog(catalog, "climate", { limit: 5 }), []);
-    const hits = await searchCatalog(catalog, "climate", { limit: 5 }, fakeSemantic([]));
+    assert.deepEqual(await searchCatalog(catalog, "umbrella", { limit: 5 }), []);
+    const hits = await searchCatalog(catalog, "umbrella", { limit: 5 }, fakeSemantic([]));
     assert.equal(hits[0]?.name, "get_weather");
   });
 
@@ -83,7 +83,8 @@ describe("searchCatalog", () => {
 
   it("embeds only new or changed tools when the catalog is refreshed", async () => {
     const calls: string[][] = [];
-    const semantic = fakeSemantic(calls);
+    // Its own model name: cached vectors are keyed by model, and other tests used "fake".
+    const semantic = fakeSemantic(calls, 0.5, "fake-refresh");
     await searchCatalog(await catalogOf(TOOLS), "mail", { limit: 5 }, semantic);
     const changed = TOOLS.map((t) => (t.name === "send_email" ? { ...t, description: "Send mail." } : t));
     await searchCatalog(await catalogOf(changed), "mail", { limit: 5 }, semantic);

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { REDACTED, redactError, redactText, redactValue, secretValues } from "../../../src/auth/redact";
+
+/** A `${NAME}` reference as GATEWAY_CONFIG spells it. */
+const ref = (name: string) => ["$", "{", name, "}"].join("");
+const env = { TOKEN: "s3cr3t-token", QUOTED: 'we"ird\\tok', SHORT: "ab" };
+
+describe("secret redaction", () => {
+  test("secret values are each referenced value and each whole header built from one, longest first", () => {
+    const secrets = secretValues(
+      { Authorization: `Bearer ${ref("TOKEN")}`, "X-Plain": "no refs", "X-Short": ref("SHORT") },
+      env,
+    );
+    assert.deepEqual(secrets, ["Bearer s3cr3t-token", "s3cr3t-token"]);
+  });
+
+  test("a missing secret is skipped, not thrown", () => {
+    assert.deepEqual(secretValues({ A: ref("MISSING") }, env), []);
+  });
+
+  test("text loses every occurrence", () => {
+    const secrets = secretValues({ A: `Bearer ${ref("TOKEN")}` }, env);
+    assert.equal(redactText("got Bearer s3cr3t-token and s3cr3t-token", secrets), `got ${REDACTED} and ${REDACTED}`);
+  });
+
+  test("values are redacted in nested strings and keys, including secrets that JSON escapes", () => {
+    const secrets = secretValues({ A: ref("TOKEN"), B: ref("QUOTED") }, env);
+    const value = { a: ["x s3cr3t-token y", { [env.QUOTED]: env.QUOTED }], n: 1 };
+    assert.deepEqual(redactValue(value, secrets), { a: [`x ${REDACTED} y`, { [REDACTED]: REDACTED }], n: 1 });
+  });
+
+  test("a value without secrets is returned as the same object", () => {
+    const value = { a: 1 };
+    assert.equal(redactValue(value, ["s3cr3t-token"]), value);
+  });
+
+  test("errors keep their type and lose the secret from message, stack and data", () => {
+    class RpcError extends Error {
+      data = { auth: "s3cr3t-token" };
+    }
+    const err = redactError(new RpcError("failed with s3cr3t-token"), ["s3cr3t-token"]) as RpcError;
+    assert.ok(err instanceof RpcError);
+    assert.equal(err.message, `failed with ${REDACTED}`);
+    assert.ok(!String(err.stack).includes("s3cr3t-token"));
+    assert.deepEqual(err.data, { auth: REDACTED });
+  });
+});
