@@ -22,6 +22,7 @@ const MAX_NAMES = 5_000;
 const DEFAULT_SEARCH_HITS = 10;
 const MAX_KEYWORDS = 20;
 const MAX_SEARCH_HITS = 50;
+const MAX_SKILL_HITS = 3;
 const MAX_DETAILS = 50;
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(n) || min));
@@ -187,10 +188,23 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         ...(t.deferred ? { deferred: true } : {}),
         ...(t.changed ? { changed_since_first_seen: true } : {}),
       }));
-      const text = tools.length
-        ? tools.map((t) => `${t.module} ${t.signature}\n  ${t.description}`).join("\n")
+      // Skills are ranked in their own small index (scores of two corpora are not comparable) and listed apart.
+      const skills = entry
+        ? []
+        : (await ctx.skills.search(query.slice(0, 1_000), MAX_SKILL_HITS)).map((k) => ({
+            kind: "skill" as const,
+            name: k.name,
+            version: k.version,
+            description: k.description.length > 300 ? `${k.description.slice(0, 299)}…` : k.description,
+            import: `import { ${k.name} } from "skills/${k.name}";`,
+          }));
+      const lines = tools.map((t) => `${t.module} ${t.signature}\n  ${t.description}`);
+      if (skills.length)
+        lines.push("skills:", ...skills.map((k) => `${k.import}  (run_skill "${k.name}")\n  ${k.description}`));
+      const text = lines.length
+        ? lines.join("\n")
         : "No tool matches that query. Try other words, or list_tool_names to see what exists.";
-      return structuredResult({ tools }, text);
+      return structuredResult({ tools, ...(skills.length ? { skills } : {}) }, text);
     },
   );
 

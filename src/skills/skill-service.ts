@@ -120,6 +120,24 @@ export class SkillService {
     return [{ server: "?", tool: prepared.error.message, status: "missing" }];
   }
 
+  /** Skills matching a query, best first, without drift checks (cheap enough for every search_tools). */
+  async search(query: string, limit: number): Promise<Array<{ name: string; version: number; description: string }>> {
+    const latest = new Map<string, SkillVersion>();
+    for (const s of await this.#all()) latest.set(s.name, s);
+    const docs: SearchDoc[] = [...latest.values()].map((s) => ({
+      key: s.name,
+      kind: "skill",
+      server: "skills",
+      name: s.name,
+      description: s.description,
+      tags: s.tags,
+    }));
+    return buildSearchIndex(docs)
+      .search(query, { limit })
+      .hits.map((h) => latest.get(h.key)!)
+      .map((s) => ({ name: s.name, version: s.version, description: s.description }));
+  }
+
   /** Every skill (newest version first in `versions`), optionally ranked by a query. */
   async list(query?: string): Promise<SkillSummary[]> {
     const byName = new Map<string, SkillVersion[]>();

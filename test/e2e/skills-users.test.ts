@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { connect, type Gateway, run, startGateway } from "../support/gateway";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
+
+const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
+const ALICE = "alice-key-0123456789abcdef0123";
+const BOB = "bob-key-0123456789abcdef012345";
+const bearer = (token: string) => ({ requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+
+let upstream: Upstream;
+let gateway: Gateway;
+
+before(async () => {
+  upstream = await startNodeUpstream(CHANGING, []);
+  gateway = await startGateway({
+    config: {
+      auth: { mode: "api_keys" },
+      network: { allow_loopback: true },
+      servers: [
+        { name: "workspace", url: "builtin:workspace" },
+        { name: "changing", url: upstream.url },
+      ],
+    },
+    vars: { API_KEYS: `alice:${ALICE}\nbob:${BOB}` },
+  });
+});
+after(async () => {
+  await gateway?.dispose();
+  await upstream?.stop();
+});
+
+const SHOUT = `import { echo } from "servers/changing";
+export default async function shout(input: { text: string }) {
+  return (await echo({ message: input.text })).toUpperCase();
+}`;
+
+test("one user never sees another user's skills, state or workspace", async () => {
+  const alice = await connect(gateway.mcpUrl, {}, bearer(ALICE));
+  const bob = await connect(gateway.mcpUrl, {}, bearer(BOB));
+  try {
+    await alice.data("save_skill", {
+      name: "alice_only",
+      description: "Alice's private skill",
+      code: SHOUT.replace("shout", "alice_only"),
+    });
+    const setup = await run(
+      alice,
+      `import { state } from "gateway";
+import { write_file } from "servers/workspace";
+await state.set("secret", "alice");
+await write_file({ path: "/alice.txt", content: "private" });
+return "ok";`,
+    );
+    assert.equal(setup.ok, true, setup.text);
+
+    const bobSkills = await bob.data("list_skills");
+    assert.ok(!bobSkills.skills.some((s: any) => s.name === "alice_only"));
+    const bobRun = await bob.call("run_skill", { name: "alice_only", input: { text: "x" } });
+    assert.equal(bobRun.isError, true);
+    const bobView = await run(
+      bob,
+      `import { state } from "gateway";
+import { list_directory } from "servers/workspace";
+return { secret: (await state.get("secret")) ?? null, files: (await list_directory({ path: "/" })).entries.map((e) => e.name) };`,
+    );
+    assert.deepEqual(bobView.result, { secret: null, files: [] });
+    const aliceSkills = await alice.data("list_skills");
+    assert.ok(aliceSkills.skills.some((s: any) => s.name === "alice_only"));
+  } finally {
+    await alice.close();
+    await bob.close();
+  }
+});
+
+test("search_tools returns matching skills too, marked as skills", async () => {
+  const alice = await connect(gateway.mcpUrl, {}, bearer(ALICE));
+  try {
+    const r = await alice.data("search_tools", { query: "copy a directory tree to another folder" });
+    assert.equal(r.skills[0].kind, "skill");
+    assert.equal(r.skills[0].name, "copy_tree");
+    assert.equal(r.skills[0].import, 'import { copy_tree } from "skills/copy_tree";');
+  } finally {
+    await alice.close();
+  }
+});
+
+test("a skill is flagged, naming the tool, after that tool's schema changes upstream", async () => {
+  const alice = await connect(gateway.mcpUrl, {}, bearer(ALICE));
+  try {
+    const saved = await alice.data("save_skill", { name: "shout", description: "Echo in capitals", code: SHOUT });
+    assert.deepEqual(
+      saved.uses.map((u: any) => `${u.server}.${u.tool}`),
+      ["changing.echo"],
+    );
+    const before = await alice.data("get_skill", { name: "shout" });
+    assert.deepEqual(before.drift, []);
+    assert.equal((await alice.data("run_skill", { name: "shout", input: { text: "hi" } })).result, "HI");
+
+    const res = await fetch(new URL("/control/change", upstream.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "change_echo" }),
+    });
+    assert.equal(res.status, 200);
+    await alice.data("list_servers", { refresh: true });
+
+    const listed = await alice.data("list_skills");
+    const shout = listed.skills.find((s: any) => s.name === "shout");
+    assert.deepEqual(shout.drift, [{ server: "changing", tool: "echo", status: "changed" }]);
+    const detail = await alice.data("get_skill", { name: "shout" });
+    assert.deepEqual(detail.drift, [{ server: "changing", tool: "echo", status: "changed" }]);
+    const text = ((await alice.call("list_skills")).content[0] as any).text;
+    assert.match(text, /DRIFT: changing\.echo changed/);
+  } finally {
+    await alice.close();
+  }
+});
