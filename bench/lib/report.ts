@@ -160,6 +160,10 @@ export function renderReport(r: Results): string {
         ct.sizes.map((s: any) => [s.upstream_tools, s.gateway_tokens, s.direct_tokens, ms(s.search_tools_e2e_p50_ms)]),
       ),
     );
+    if (ct.gateway_tokens_by_tool) {
+      const byTool = ct.gateway_tokens_by_tool.map((t: any) => `${t.name} ${t.tokens}`).join(", ");
+      parts.push(`Gateway tools/list by tool (${ct.gateway_tokens_by_tool.length} tools): ${byTool}.`);
+    }
   }
   return parts.join("\n\n");
 }

@@ -13,7 +13,7 @@ import type { BatchTiming, Engine, GuardVariant, Hop } from "../worker/bench-ses
 
 function rounds(name: string, quick: boolean): number {
   if (quick) return 2;
-  return name.endsWith("_calls") ? 5 : name === "compute" ? 8 : 12;
+  return name.endsWith("_calls") ? 6 : name === "compute" ? 10 : 16;
 }
 
 async function batches(worker: RunningWorker, engines: Engine[], program: string, n: number, quick: boolean) {
@@ -90,7 +90,7 @@ export async function guardOverhead(worker: RunningWorker, quick: boolean) {
   for (const program of ["loop40m", "calls10m"]) {
     const ms: Record<string, number[]> = { guarded: [], unguarded: [], inline: [] };
     let failures = 0;
-    const n = quick ? 2 : 6;
+    const n = quick ? 2 : 8;
     for (let r = 0; r < n; r++) {
       for (let i = 0; i < variants.length; i++) {
         const variant = variants[(i + r) % variants.length]!;
@@ -116,10 +116,22 @@ export async function guardOverhead(worker: RunningWorker, quick: boolean) {
 
 const HOPS: Array<{ hop: Hop; about: string }> = [
   { hop: "isolate", about: "load a minimal fresh isolate and call it once" },
+  {
+    hop: "isolate_codemode_compat",
+    about: "the same minimal isolate with codemode's compatibility date and flags (2025-06-01, nodejs_compat)",
+  },
+  {
+    hop: "isolate_no_nodejs_compat",
+    about: "experiment: the minimal isolate with our date and no_nodejs_compat (on by default since 2026-08-04)",
+  },
   { hop: "isolate_ours", about: "load the isolate our executor builds for the trivial program and run it" },
   {
     hop: "isolate_ours_no_builtin_guards",
     about: "experiment: the same isolate without installing the built-in guards (sandbox-guards.js)",
+  },
+  {
+    hop: "isolate_ours_no_nodejs_compat",
+    about: "experiment: our trivial-program isolate with no_nodejs_compat",
   },
   { hop: "isolate_codemode", about: "load the isolate codemode builds for the trivial program and run it" },
   { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (codemode's path)" },
@@ -130,15 +142,16 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
 ];
 
 export async function hopProfile(worker: RunningWorker, quick: boolean) {
-  const rows = [];
-  for (const { hop, about } of HOPS) {
-    const n = hop.startsWith("isolate") ? (quick ? 5 : 20) : quick ? 50 : 300;
-    const samples: number[] = [];
-    for (let r = 0; r < (quick ? 1 : 3); r++)
-      samples.push((await benchOp<BatchTiming>(worker, { op: "hop", hop, n })).ms);
-    rows.push({ hop, about, ms_per_op: round(median(samples)) });
+  const samples = new Map<Hop, number[]>(HOPS.map(({ hop }) => [hop, []]));
+  const n = (hop: Hop) => (hop.startsWith("isolate") ? (quick ? 5 : 20) : quick ? 50 : 300);
+  // One discarded warm-up pass, then hops round-robin, so no hop always runs first or on a colder Worker.
+  for (const { hop } of HOPS) await benchOp<BatchTiming>(worker, { op: "hop", hop, n: 2 });
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    for (const { hop } of HOPS) {
+      samples.get(hop)!.push((await benchOp<BatchTiming>(worker, { op: "hop", hop, n: n(hop) })).ms);
+    }
   }
-  return rows;
+  return HOPS.map(({ hop, about }) => ({ hop, about, ms_per_op: round(median(samples.get(hop)!)) }));
 }
 
 export async function sessionPath(worker: RunningWorker, quick: boolean) {

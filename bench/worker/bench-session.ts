@@ -36,8 +36,11 @@ export type Engine = "ours" | "ours_rpctarget" | "codemode";
 export type GuardVariant = "guarded" | "unguarded" | "inline";
 export type Hop =
   | "isolate"
+  | "isolate_codemode_compat"
+  | "isolate_no_nodejs_compat"
   | "isolate_ours"
   | "isolate_ours_no_builtin_guards"
+  | "isolate_ours_no_nodejs_compat"
   | "isolate_codemode"
   | "env_noop"
   | "arg_rpctarget"
@@ -259,9 +262,10 @@ export class BenchSession extends DurableObject<BenchEnv> {
 
   /** `n` operations over one hop; milliseconds per operation. */
   async hop(hop: Hop, n: number, session: string): Promise<BatchTiming> {
-    const load = (env: Record<string, unknown>) =>
+    const load = (env: Record<string, unknown>, compatibilityDate = SANDBOX_COMPATIBILITY_DATE, flags: string[] = []) =>
       this.env.LOADER.load({
-        compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+        compatibilityDate,
+        ...(flags.length ? { compatibilityFlags: flags } : {}),
         mainModule: "hop.js",
         modules: { "hop.js": HOP_ISOLATE },
         env,
@@ -281,8 +285,15 @@ export class BenchSession extends DurableObject<BenchEnv> {
     switch (hop) {
       case "isolate":
         return this.#batch(n, 0, async () => ({ ok: true, value: await load({}).none() }));
+      case "isolate_codemode_compat":
+        // The minimal isolate with codemode's compatibility settings (2025-06-01, nodejs_compat) instead of ours.
+        return this.#batch(n, 0, async () => ({
+          ok: true,
+          value: await load({}, "2025-06-01", ["nodejs_compat"]).none(),
+        }));
       case "isolate_ours":
-      case "isolate_ours_no_builtin_guards": {
+      case "isolate_ours_no_builtin_guards":
+      case "isolate_ours_no_nodejs_compat": {
         // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
         // host-side work around it; the trivial program makes no tool call, so it needs no bridge.
         let code: WorkerLoaderWorkerCode | undefined;
@@ -300,8 +311,9 @@ export class BenchSession extends DurableObject<BenchEnv> {
           if (!runtime.includes(INSTALL_GUARDS)) throw new Error("bench: runtime.js no longer calls installGuards");
           modules["runtime.js"] = runtime.replace(INSTALL_GUARDS, "");
         }
+        const flags = hop === "isolate_ours_no_nodejs_compat" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};
         return this.#batch(n, true, async () => {
-          const entry = this.env.LOADER.load({ ...code!, modules, env: {} }).getEntrypoint() as unknown as {
+          const entry = this.env.LOADER.load({ ...code!, ...flags, modules, env: {} }).getEntrypoint() as unknown as {
             run(o: object): Promise<{ ok: boolean }>;
           };
           return { ok: true, value: (await entry.run(options)).ok };

@@ -14,8 +14,11 @@ export const MAX_REDIRECTS = 5;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Headers still sent after a redirect to another origin: what the MCP transport needs, nothing that identifies. */
-const CROSS_ORIGIN_HEADERS = ["accept", "content-type", "mcp-protocol-version", "last-event-id"];
+/**
+ * Headers still sent after a redirect to another origin: what the MCP transport needs and nothing of the gateway's
+ * own. The session id stays: it was minted by the server at the end of the redirect, which needs it back.
+ */
+const CROSS_ORIGIN_HEADERS = ["accept", "content-type", "mcp-protocol-version", "mcp-session-id", "last-event-id"];
 
 /** The URL (or a redirect hop) is refused by the network policy; nothing was sent to it. */
 export class UrlRefusedError extends Error {

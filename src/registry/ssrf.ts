@@ -10,10 +10,13 @@
  *
  * Host NAMES are judged as names only (`localhost`, `*.localhost`, cloud metadata names, private-use suffixes,
  * single-label names, and wildcard-DNS names that embed an address such as `127.0.0.1.nip.io`). A Worker cannot
- * resolve DNS before `fetch` connects, so a public name whose DNS answer points at a private address (DNS
- * rebinding) is outside this guard's reach; on Cloudflare's network, Workers egress does not reach private
- * networks or the host's loopback anyway, so this guard matters most for local runs and self-hosted workerd.
+ * resolve DNS before `fetch` connects (there is no DNS API, and `fetch` resolves internally), so a public name
+ * whose DNS answer is a private address, or changes between requests (DNS rebinding), is beyond this guard.
+ * On Cloudflare's network that gap is narrow: Workers egress goes to the public Internet and does not reach
+ * private networks or the machine's loopback. It is wide under local `wrangler dev` and self-hosted workerd,
+ * where `fetch` runs on the operator's own network and configured names must be trusted as their DNS is.
  */
+import { formatV4, formatV6, ip4, parseIPv4, parseIPv6 } from "./ip-address";
 
 /** Which addresses upstream URLs may point at (`network` in GATEWAY_CONFIG). */
 export interface NetworkPolicy {
@@ -89,88 +92,6 @@ const PRIVATE_SUFFIXES = ["internal", "local", "localdomain", "home.arpa", "lan"
 /** Wildcard-DNS services whose names resolve to the address written inside them. */
 const ADDRESS_DNS_SUFFIXES = ["nip.io", "sslip.io", "xip.io", "nip.direct", "traefik.me"];
 
-function ip4(a: number, b: number, c: number, d: number): number {
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
-
-function formatV4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-/** One IPv4 part as the WHATWG URL parser reads it: `0x` hex, leading-zero octal, or decimal. */
-function parseV4Part(part: string): number | undefined {
-  let digits = part;
-  let radix = 10;
-  if (/^0x/i.test(part)) {
-    digits = part.slice(2);
-    radix = 16;
-    if (digits === "") return 0;
-  } else if (part.length > 1 && part.startsWith("0")) {
-    digits = part.slice(1);
-    radix = 8;
-  }
-  const valid = radix === 16 ? /^[0-9a-f]+$/i : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
-  if (!valid.test(digits)) return undefined;
-  const value = Number.parseInt(digits, radix);
-  return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
-}
-
-/**
- * Parses an IPv4 address in any spelling the WHATWG URL parser accepts (1 to 4 parts, each decimal, octal or
- * hex, the last one filling the remaining bytes; one trailing dot). Returns the 32-bit value, `undefined`
- * when the text is not IPv4 syntax, or `null` when it looks like an address but is out of range (the URL
- * parser rejects those).
- */
-export function parseIPv4(text: string): number | undefined | null {
-  const parts = text.split(".");
-  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-  if (parts.length > 4 || parts.length === 0) return endsInNumber(parts) ? null : undefined;
-  const values: number[] = [];
-  for (const part of parts) {
-    if (part === "") return endsInNumber(parts) ? null : undefined;
-    const v = parseV4Part(part);
-    if (v === undefined) return endsInNumber(parts) ? null : undefined;
-    values.push(v);
-  }
-  const last = values.pop()!;
-  if (values.some((v) => v > 255)) return null;
-  if (last >= 256 ** (4 - values.length)) return null;
-  let n = last;
-  values.forEach((v, i) => {
-    n += v * 256 ** (3 - i);
-  });
-  return n >>> 0;
-}
-
-/** The WHATWG "ends in a number" check: such a host is an IPv4 address or invalid, never a name. */
-function endsInNumber(parts: string[]): boolean {
-  const last = parts[parts.length - 1] ?? "";
-  return /^[0-9]+$/.test(last) || /^0x[0-9a-f]*$/i.test(last);
-}
-
-/** Parses an IPv6 address (no brackets, zone id already removed) into eight 16-bit groups. */
-export function parseIPv6(text: string): number[] | undefined {
-  let s = text;
-  if (s.includes(".")) {
-    // Embedded dotted IPv4 in the last 32 bits: strict decimal (the URL parser refuses other spellings here).
-    const at = s.lastIndexOf(":");
-    const quad = s.slice(at + 1).split(".");
-    if (quad.length !== 4 || quad.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) return undefined;
-    const [a, b, c, d] = quad.map(Number) as [number, number, number, number];
-    s = `${s.slice(0, at + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (h: string) => (h === "" ? [] : h.split(":"));
-  const head = groups(halves[0]!);
-  const rest = halves.length === 2 ? groups(halves[1]!) : [];
-  const all = [...head, ...rest];
-  if (all.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  if (halves.length === 1 ? all.length !== 8 : all.length > 7) return undefined;
-  const nums = (gs: string[]) => gs.map((g) => Number.parseInt(g, 16));
-  return [...nums(head), ...new Array<number>(8 - all.length).fill(0), ...nums(rest)];
-}
-
 function classifyV4(n: number): HostClass {
   const host = formatV4(n);
   for (const [base, bits, kind, detail] of V4_RANGES) {
@@ -178,20 +99,6 @@ function classifyV4(n: number): HostClass {
     if ((n & mask) >>> 0 === base) return { kind, host, detail };
   }
   return { kind: "public", host, detail: "public IPv4 address" };
-}
-
-/** RFC 5952 text form: lower-case hex, the longest run of two or more zero groups as `::`. */
-function formatV6(g: number[]): string {
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
-  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
 function classifyV6(g: number[]): HostClass {

@@ -90,7 +90,9 @@ describe("with one host allowed, redirects are checked hop by hop", () => {
   let session: Session;
 
   before(async () => {
-    [redirector, target] = await Promise.all([startFaulty({ "fault-mode": "redirect" }), startFaulty()]);
+    redirector = await startFaulty();
+    target = await startFaulty();
+    await redirector.set({ mode: "redirect" });
     const via = (to: string) => `${redirector.url}?redirect_to=${encodeURIComponent(to)}`;
     gateway = await startGateway({
       config: {

@@ -42,7 +42,10 @@ async function assertHealthy(s: Session) {
 }
 
 before(async () => {
-  [faulty, steady, flaky] = await Promise.all([startFaulty(), startFaulty(), startFaulty()]);
+  // One at a time, each assigned at once: if one fails to start, `after` still stops the others.
+  faulty = await startFaulty();
+  steady = await startFaulty();
+  flaky = await startFaulty();
   gateway = await startGateway({
     config: {
       // The test upstreams listen on 127.0.0.1: local development opts in to loopback upstreams.
@@ -225,10 +228,8 @@ describe("a 10,000-tool upstream", () => {
   let s: Session;
 
   before(async () => {
-    [huge, over] = await Promise.all([
-      startFaulty({ "tool-set": "huge", "tool-count": 10_000 }),
-      startFaulty({ "tool-set": "huge", "tool-count": 10_001 }),
-    ]);
+    huge = await startFaulty({ "tool-set": "huge", "tool-count": 10_000 });
+    over = await startFaulty({ "tool-set": "huge", "tool-count": 10_001 });
     big = await startGateway({
       config: {
         network: { allow_loopback: true },

@@ -150,7 +150,7 @@ describe("guardedFetch", () => {
     assert.equal(landed.path, "/landed");
     assert.equal(landed.headers.authorization, undefined);
     assert.equal(landed.headers["x-api-key"], undefined);
-    assert.equal(landed.headers["mcp-session-id"], undefined);
+    assert.equal(landed.headers["mcp-session-id"], "session-1", "minted by the server the redirect leads to");
     assert.equal(landed.headers["mcp-protocol-version"], "2025-11-25");
     assert.equal(landed.headers.accept, "application/json, text/event-stream");
   });

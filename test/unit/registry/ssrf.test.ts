@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkUrl, classifyHost, type NetworkPolicy, parseIPv4, parseIPv6 } from "../../../src/registry/ssrf";
+import { parseIPv4, parseIPv6 } from "../../../src/registry/ip-address";
+import { checkUrl, classifyHost, type NetworkPolicy } from "../../../src/registry/ssrf";
 
 const STRICT: NetworkPolicy = { allow_loopback: false, allow_private: false, allow_hosts: [] };
 

@@ -1,0 +1,45 @@
+/**
+ * @module registry/upstream-errors
+ * What went wrong with an upstream, in words: the MCP SDK and the runtime fail with errors written for
+ * programmers (a zod issue list, "Network connection lost.", "Streamable HTTP error: Error POSTing to endpoint");
+ * the model reads these messages as tool errors, so each becomes one sentence that names the upstream and what
+ * happened. The upstream's own error text is quoted, capped.
+ */
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+/** The upstream forgot our MCP session (404 to a request that carried it): a new session is needed. */
+export function isLostSession(err: unknown): boolean {
+  return err instanceof StreamableHTTPError && err.code === 404;
+}
+
+/** How workerd and Node word a broken or refused connection ("Network connection lost.", "terminated"). */
+const NETWORK_ERROR =
+  /network connection lost|^terminated$|fetch failed|econnrefused|econnreset|connection (refused|reset)/i;
+
+/** Most characters of an upstream's error body quoted in a message. */
+const MAX_QUOTED_CHARS = 200;
+
+/**
+ * Rewrites the SDK's and the runtime's errors into one sentence a model can act on (a schema error would
+ * otherwise arrive as a page of JSON). Timeouts and JSON-RPC errors keep their message: the caller reads them.
+ */
+export function clarifyUpstreamError(err: unknown, name: string): unknown {
+  const e = err as { name?: string; message?: string; code?: unknown };
+  const message = String(e?.message ?? err);
+  const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
+  let text: string | undefined;
+  if (err instanceof StreamableHTTPError) {
+    const detail = quoted(message.replace(/^Streamable HTTP error: (Error POSTing to endpoint: )?/, ""));
+    if (err.code === -1) text = `upstream ${name} answered with the wrong content type (${detail})`;
+    else if (err.code === 401 || err.code === 403) {
+      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.code}): ${detail}; check its headers in GATEWAY_CONFIG`;
+    } else text = `upstream ${name} answered HTTP ${err.code}: ${detail}`;
+  } else if (e?.name === "ZodError") {
+    text = `upstream ${name} answered with a message that is not valid JSON-RPC`;
+  } else if (err instanceof SyntaxError) {
+    text = `upstream ${name} answered with invalid JSON (${quoted(message)})`;
+  } else if (err instanceof TypeError || NETWORK_ERROR.test(message)) {
+    text = `the connection to upstream ${name} failed: ${quoted(message)}`;
+  }
+  return text === undefined ? err : new Error(text, { cause: err });
+}
