@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Limits } from "../config";
 import type { Env } from "../env";
 import type { ExecuteResult } from "../sandbox/execution-types";
+import { refusedExecution } from "../sandbox/refused-execution";
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 
@@ -43,17 +44,9 @@ export class RateLimiter extends DurableObject<Env> {
 /** The MCP-facing refusal: a failed execution whose message says the limit and how long to wait. */
 export function rateLimited(limit: Limits["execute_rate_limit"], retryAfterMs: number): ExecuteResult {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return {
-    ok: false,
-    execution_id: "",
-    logs: [],
-    tool_calls: [],
-    duration_ms: 0,
-    error: {
-      kind: "limit",
-      message: `rate limit: ${limit.executions} executions per ${limit.per_seconds} s for this user; retry in ${seconds} s`,
-    },
-  };
+  return refusedExecution(
+    `rate limit: ${limit.executions} executions per ${limit.per_seconds} s for this user; retry in ${seconds} s`,
+  );
 }
 
 /** Checks the user's execute_code budget; undefined when the execution may run (or the limit is off). */

@@ -21,6 +21,7 @@ import { audit, type PendingCall, type RecordedCall } from "../sandbox/approval"
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
+import { refusedExecution } from "../sandbox/refused-execution";
 import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
@@ -183,17 +184,9 @@ export class SessionObject extends DurableObject<Env> {
       release = await this.#slots.acquire();
     } catch (err) {
       if (!(err instanceof QueueFullError)) throw err;
-      return {
-        ok: false,
-        execution_id: "",
-        logs: [],
-        tool_calls: [],
-        duration_ms: 0,
-        error: {
-          kind: "limit",
-          message: `busy, retry shortly: this session already runs ${limits.max_concurrent_executions} executions (max_concurrent_executions) with ${limits.max_queued_executions} waiting (max_queued_executions)`,
-        },
-      };
+      return refusedExecution(
+        `busy, retry shortly: this session already runs ${limits.max_concurrent_executions} executions (max_concurrent_executions) with ${limits.max_queued_executions} waiting (max_queued_executions)`,
+      );
     }
     const startedAt = Date.now();
     try {
