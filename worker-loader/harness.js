@@ -60,7 +60,7 @@ const STOPPED = Symbol("stopped");
 
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
-    configure(this.env, options);
+    await configure(this.env, options);
     try {
       let value;
       setMetering(true);

@@ -44,8 +44,10 @@ function exceeded() {
 }
 
 /** Called by the harness before the agent's code runs. */
-export function configure(env, options) {
-  bridge = env.BRIDGE;
+export async function configure(env, options) {
+  // One call through the binding returns this execution's direct bridge in its session (one hop per call
+  // instead of two); if that fails, the binding itself still works.
+  bridge = env.BRIDGE ? await env.BRIDGE.open().catch(() => env.BRIDGE) : undefined;
   limits = { ...limits, ...options };
 }
 

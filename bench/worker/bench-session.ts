@@ -14,6 +14,7 @@ import type { Registry } from "../../src/registry/registry";
 import type { BridgeReply } from "../../src/sandbox/execution-types";
 import { executeCode, SANDBOX_COMPATIBILITY_DATE } from "../../src/sandbox/executor";
 import type { LiveExecution } from "../../src/sandbox/live-execution";
+import { ExecutionBridge } from "../../src/sandbox/tool-bridge";
 import {
   codemodeSource,
   ECHO_SERVER,
@@ -182,6 +183,16 @@ export class BenchSession extends DurableObject<BenchEnv> {
     return i;
   }
 
+  /** The execution's direct bridge, as SessionObject.openBridge. */
+  async openBridge(execution: string): Promise<ExecutionBridge> {
+    return new ExecutionBridge(this, execution);
+  }
+
+  /** The bench's programs use no gateway operations. */
+  async bridgeHost(_execution: string, op: string): Promise<BridgeReply> {
+    return { ok: false, status: "rejected", error: `gateway operation ${op} is not available in the bench` };
+  }
+
   /** Called by BenchBridge for each tool call of our executor (the same code path as SessionObject.bridgeCall). */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
@@ -290,6 +301,12 @@ export class BenchSession extends DurableObject<BenchEnv> {
         return this.#batch(n, 0, async () => ({
           ok: true,
           value: await load({}, "2025-06-01", ["nodejs_compat"]).none(),
+        }));
+      case "isolate_no_nodejs_compat":
+        // Since 2026-08-04 nodejs_compat is on by default; the sandbox imports no Node module, so it can be off.
+        return this.#batch(n, 0, async () => ({
+          ok: true,
+          value: await load({}, SANDBOX_COMPATIBILITY_DATE, ["no_nodejs_compat"]).none(),
         }));
       case "isolate_ours":
       case "isolate_ours_no_builtin_guards":

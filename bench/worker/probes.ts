@@ -1,33 +1,17 @@
 /**
  * @module bench/worker/probes
- * RPC entrypoints and targets the bench hands to sandbox isolates. `BenchBridge` is the gateway's ToolBridge
- * with the bench's Durable Object binding (ToolBridge reads `env.SESSION`, which the bench keeps for the real
- * SessionObject); the others do nothing, so timing a call to them times the hop alone.
+ * RPC entrypoints and targets the bench hands to sandbox isolates. `BenchBridge` is the gateway's bridge
+ * (src/sandbox/tool-bridge.ts) bound to the bench's Durable Object, since `env.SESSION` stays the real
+ * SessionObject; the others do nothing, so timing a call to them times the hop alone.
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
-import type { BridgeProps, BridgeReply } from "../../src/sandbox/execution-types";
+import type { BridgeProps } from "../../src/sandbox/execution-types";
+import { bridgeEntrypoint } from "../../src/sandbox/tool-bridge";
 import type { BenchEnv } from "./bench-env";
 
-const MAX_NAME_CHARS = 512;
+/** The gateway's own bridge implementation, bound to the bench's Durable Object. */
+export class BenchBridge extends bridgeEntrypoint<BenchEnv>((env) => env.BENCH as never) {}
 
-/** Same checks and forwarding as src/sandbox/tool-bridge.ts, to the bench session object. */
-export class BenchBridge extends WorkerEntrypoint<BenchEnv, BridgeProps> {
-  async call(server: unknown, tool: unknown, argsJson: unknown): Promise<BridgeReply> {
-    if (
-      typeof server !== "string" ||
-      typeof tool !== "string" ||
-      typeof argsJson !== "string" ||
-      server.length > MAX_NAME_CHARS ||
-      tool.length > MAX_NAME_CHARS
-    ) {
-      return { ok: false, status: "rejected", error: "malformed tool call: expected (server, tool, JSON arguments)" };
-    }
-    const { session, execution } = this.ctx.props;
-    return this.env.BENCH.getByName(session).bridgeCall(execution, server, tool, argsJson);
-  }
-}
-
-/** A no-op entrypoint: the cost of one sandbox-to-host RPC through an env binding. */
 export class NoopEntrypoint extends WorkerEntrypoint<BenchEnv> {
   async call(i: number): Promise<number> {
     return i;

@@ -194,6 +194,9 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   try {
     const worker = deps.loader.load({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+      // nodejs_compat is on by default since 2026-08-04; the sandbox needs none of it, and without it the isolate
+      // starts ~1-2.5 ms faster (measured, bench/) and has no Node surface (process.getBuiltinModule) to lock down.
+      compatibilityFlags: ["no_nodejs_compat"],
       mainModule: "harness.js",
       modules: { ...moduleMap(catalog, prepared.code, imported), ...skillModulesMap },
       env: { BRIDGE: deps.bridgeFor(id) },

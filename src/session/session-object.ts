@@ -22,6 +22,7 @@ import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
+import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
@@ -277,6 +278,11 @@ export class SessionObject extends DurableObject<Env> {
       startedAt: Date.now(),
     });
     return result;
+  }
+
+  /** A direct bridge for one execution (see ToolBridge.open): calls on it skip the entrypoint hop. */
+  async openBridge(execution: string): Promise<ExecutionBridge> {
+    return new ExecutionBridge(this, execution);
   }
 
   /** Called by {@link ToolBridge} for each tool call a sandbox makes. */

@@ -73,7 +73,7 @@ export const codegenSamples: Sample[] = [
     code: attempt(
       "new Promise((resolve) => { setTimeout('globalThis.ran = 1', 0); setTimeout(resolve, 20); }).then(() => String(globalThis.ran))",
     ),
-    expect: returnsMatching(/The "callback" argument must be of type function/),
+    expect: returnsMatching(/parameter 1 is not of type 'function'/),
   },
   {
     name: "node:vm through process.getBuiltinModule is refused",
