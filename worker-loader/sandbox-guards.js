@@ -1,6 +1,8 @@
 // Runs INSIDE the sandbox isolate, installed by runtime.js before the agent's code is evaluated. It closes what the
-// step guard alone cannot, locally where workerd enforces no CPU limit (production also has `limits.cpuMs`):
+// isolate's configuration and the step guard leave open, locally where workerd enforces no CPU limit as well as in
+// production (which also has `limits.cpuMs`):
 //
+// - Shared storage: the Cache API, a channel between executions of different sessions.
 // - Node.js and Cloudflare modules: the isolate inherits nodejs_compat, and `process.getBuiltinModule` would hand the
 //   agent `cloudflare:workers` (its env with the bridge, waitUntil, abortIsolate) and `node:*` modules even though
 //   static imports of them are refused.
@@ -14,9 +16,17 @@
 // only production's CPU limit is absolute.
 import { findCatastrophicRegex } from "./regex-check.js";
 
+// Everything the guards use at call time is bound here, before the agent's code can replace the globals.
 const { apply, construct, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } = Reflect;
 const NativeRegExp = RegExp;
 const isArray = Array.isArray;
+const { floor, max, min, trunc } = Math;
+const toNumber = Number;
+const isNotANumber = Number.isNaN;
+const toText = String;
+const toObject = Object;
+const createObject = Object.create;
+const { iterator: ITERATOR, match: MATCH, matchAll: MATCH_ALL, search: SEARCH } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
 const ARRAY_UNIT = 16;
@@ -45,17 +55,33 @@ function lockDownProcess() {
   replace("abort", blocked("process.abort", "throw an Error to end the program"));
 }
 
+/**
+ * The Cache API is storage that outlives the execution (in production, shared by everything in the zone): executions
+ * of different sessions could pass data through it. Programs keep data in tools or the `gateway` state instead.
+ */
+function removeSharedStorage() {
+  for (let o = globalThis; o !== null; o = getPrototypeOf(o)) {
+    const desc = getOwnPropertyDescriptor(o, "caches");
+    if (desc?.configurable) delete o.caches;
+  }
+}
+
 // --- Regular expressions ------------------------------------------------------------------------------------------
 
 const MAX_CACHED_PATTERNS = 1_000;
-const checked = new Map();
+// A prototype-less record rather than a Map: Map.prototype.get is the agent's to replace, an own property is not.
+let checked = createObject(null);
+let cachedPatterns = 0;
 
 function checkPattern(source) {
-  let reason = checked.get(source);
+  let reason = checked[source];
   if (reason === undefined) {
     reason = findCatastrophicRegex(source) ?? "";
-    if (checked.size >= MAX_CACHED_PATTERNS) checked.clear();
-    checked.set(source, reason);
+    if (++cachedPatterns > MAX_CACHED_PATTERNS) {
+      checked = createObject(null);
+      cachedPatterns = 1;
+    }
+    checked[source] = reason;
   }
   if (reason) {
     const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
@@ -91,18 +117,18 @@ function guardRegExp() {
       if (new.target === undefined && flags === undefined && pattern.constructor === GuardedRegExp) return pattern;
       source = apply(sourceOf, pattern, []);
       if (flags === undefined) flagText = apply(flagsOf, pattern, []);
-    } else if (pattern !== null && typeof pattern === "object" && pattern[Symbol.match]) {
+    } else if (pattern !== null && typeof pattern === "object" && pattern[MATCH]) {
       source = pattern.source;
       if (flags === undefined) flagText = pattern.flags;
-      source = source === undefined ? "" : String(source);
+      source = source === undefined ? "" : toText(source);
       checkPattern(source);
     } else {
-      source = pattern === undefined ? "" : String(pattern);
+      source = pattern === undefined ? "" : toText(pattern);
       checkPattern(source);
     }
     return construct(
       NativeRegExp,
-      [source, flagText === undefined ? undefined : String(flagText)],
+      [source, flagText === undefined ? undefined : toText(flagText)],
       new.target ?? GuardedRegExp,
     );
   }
@@ -119,7 +145,7 @@ function guardRegExp() {
     defineProperty(proto, "compile", {
       value: function compile(pattern, flags) {
         if (isRealRegExp(pattern)) return apply(nativeCompile, this, [pattern, flags]);
-        const source = pattern === undefined ? "" : String(pattern);
+        const source = pattern === undefined ? "" : toText(pattern);
         checkPattern(source);
         return apply(nativeCompile, this, [source, flags]);
       },
@@ -132,9 +158,9 @@ function guardRegExp() {
   // "text".match(pattern), matchAll and search turn a non-RegExp argument into a RegExp with the engine's own
   // constructor; decide which path applies here, once, and hand the engine only checked text.
   for (const [name, symbol] of [
-    ["match", Symbol.match],
-    ["matchAll", Symbol.matchAll],
-    ["search", Symbol.search],
+    ["match", MATCH],
+    ["matchAll", MATCH_ALL],
+    ["search", SEARCH],
   ]) {
     const native = String.prototype[name];
     defineProperty(String.prototype, name, {
@@ -145,7 +171,7 @@ function guardRegExp() {
             const method = regexp[symbol];
             if (method !== null && method !== undefined) return apply(method, regexp, [this]);
           }
-          const source = regexp === undefined ? undefined : String(regexp);
+          const source = regexp === undefined ? undefined : toText(regexp);
           if (source !== undefined) checkPattern(source);
           return apply(native, this, [source]);
         },
@@ -188,8 +214,8 @@ function lengthIsAccessor(object) {
 }
 
 function toLength(value) {
-  const n = Math.trunc(Number(value));
-  return Number.isNaN(n) || n <= 0 ? 0 : Math.min(n, Number.MAX_SAFE_INTEGER);
+  const n = trunc(toNumber(value));
+  return isNotANumber(n) || n <= 0 ? 0 : min(n, 2 ** 53 - 1);
 }
 
 const ARRAY_METHODS = [
@@ -249,10 +275,23 @@ const STRING_METHODS = [
 ];
 
 function meterBuiltins(spend) {
+  const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype);
+  const typedLength = getOwnPropertyDescriptor(TypedArrayPrototype, "length").get;
+  /** The length of a typed array from the engine's own getter, or undefined for anything else. */
+  const typedLengthOf = (value) => {
+    try {
+      return apply(typedLength, value, []);
+    } catch {
+      return undefined;
+    }
+  };
+
   const arrayCost = (self) => {
     if (self === null || self === undefined) return; // The native method throws its own TypeError.
-    if (isArray(self)) return spend(Math.floor(self.length / ARRAY_UNIT));
-    const object = Object(self);
+    if (isArray(self)) return spend(floor(self.length / ARRAY_UNIT));
+    const typed = typedLengthOf(self);
+    if (typed !== undefined) return spend(floor(typed / ARRAY_UNIT));
+    const object = toObject(self);
     if (lengthIsAccessor(object)) {
       throw new TypeError("array methods on an object whose length is a getter are not supported in the sandbox");
     }
@@ -260,52 +299,50 @@ function meterBuiltins(spend) {
     if (length > MAX_ARRAY_LIKE_LENGTH) {
       throw new RangeError(`array-like length ${length} is over ${MAX_ARRAY_LIKE_LENGTH}, the most an array can hold`);
     }
-    spend(Math.floor(length / ARRAY_UNIT));
+    spend(floor(length / ARRAY_UNIT));
   };
   for (const name of ARRAY_METHODS) wrap(Array.prototype, name, (self) => void arrayCost(self));
 
-  const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype);
-  const typedLength = getOwnPropertyDescriptor(TypedArrayPrototype, "length").get;
   // Typed arrays lack some array methods (wrap skips those); their length comes from the native getter.
   for (const name of ARRAY_METHODS) {
-    wrap(TypedArrayPrototype, name, (self) => void spend(Math.floor(apply(typedLength, self, []) / ARRAY_UNIT)));
+    wrap(TypedArrayPrototype, name, (self) => void spend(floor(apply(typedLength, self, []) / ARRAY_UNIT)));
   }
 
   // String methods convert `this` once themselves; a receiver that is already a string cannot lie about its length.
   const stringCost = (self) => {
-    if (typeof self === "string") spend(Math.floor(self.length / STRING_UNIT));
+    if (typeof self === "string") spend(floor(self.length / STRING_UNIT));
     return undefined;
   };
   for (const name of STRING_METHODS) wrap(String.prototype, name, stringCost);
-  const primitive = (value) => (value !== null && typeof value === "object" ? Number(value) : value);
+  const primitive = (value) => (value !== null && typeof value === "object" ? toNumber(value) : value);
   wrap(String.prototype, "repeat", (self, [count]) => {
     const n = primitive(count);
-    if (typeof self === "string") spend(Math.floor((self.length * Math.max(0, Number(n) || 0)) / STRING_UNIT));
+    if (typeof self === "string") spend(floor((self.length * max(0, toNumber(n) || 0)) / STRING_UNIT));
     return [n];
   });
   for (const name of ["padStart", "padEnd"]) {
     wrap(String.prototype, name, (_self, [target, filler]) => {
       const n = primitive(target);
-      spend(Math.floor(Math.max(0, Number(n) || 0) / STRING_UNIT));
+      spend(floor(max(0, toNumber(n) || 0) / STRING_UNIT));
       return [n, filler];
     });
   }
   wrap(JSON, "parse", (_self, [text, reviver]) => {
-    const source = String(text);
-    spend(Math.floor(source.length / STRING_UNIT));
+    const source = toText(text);
+    spend(floor(source.length / STRING_UNIT));
     return [source, reviver];
   });
   wrap(JSON, "stringify", undefined, (json) => {
-    if (typeof json === "string") spend(Math.floor(json.length / STRING_UNIT));
+    if (typeof json === "string") spend(floor(json.length / STRING_UNIT));
   });
-  const listCost = (list) => spend(Math.floor(list.length / ARRAY_UNIT));
+  const listCost = (list) => spend(floor(list.length / ARRAY_UNIT));
   for (const name of ["keys", "values", "entries", "getOwnPropertyNames"]) wrap(Object, name, undefined, listCost);
   // Array.from over an array-like (no iterator) loops over its length before anything can be charged afterwards.
   wrap(
     Array,
     "from",
     (_self, [items]) => {
-      if (items !== null && typeof items === "object" && items[Symbol.iterator] === undefined) arrayCost(items);
+      if (items !== null && typeof items === "object" && items[ITERATOR] === undefined) arrayCost(items);
       return undefined;
     },
     listCost,
@@ -317,6 +354,7 @@ function meterBuiltins(spend) {
  */
 export function installGuards(spend) {
   lockDownProcess();
+  removeSharedStorage();
   guardRegExp();
   meterBuiltins(spend);
 }

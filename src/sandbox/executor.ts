@@ -18,7 +18,7 @@ import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
-import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
+import { type Approver, type ExecutionEvent, LiveExecution, MAX_HOST_OPS } from "./live-execution";
 import { prepareCode } from "./prepare";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -194,16 +194,18 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   try {
     const worker = deps.loader.load({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
-      // nodejs_compat is on by default since 2026-08-04; the sandbox needs none of it, and without it the isolate
-      // starts ~1-2.5 ms faster (measured, bench/) and has no Node surface (process.getBuiltinModule) to lock down.
+      // nodejs_compat is on by default since 2026-08-04 and the sandbox needs none of it. Asking for less costs
+      // nothing, but locally the isolate still gets `process` either way, so sandbox-guards.js locks it down regardless.
       compatibilityFlags: ["no_nodejs_compat"],
       mainModule: "harness.js",
       modules: { ...moduleMap(catalog, prepared.code, imported), ...skillModulesMap },
       env: { BRIDGE: deps.bridgeFor(id) },
       // No network: fetch() and connect() throw. Tools are reachable only through BRIDGE.
       globalOutbound: null,
-      // Enforced in production only; local workerd ignores it, which is why the step guard exists.
-      limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + 10 },
+      // Enforced in production only; local workerd ignores it, which is why the step guard exists. Every bridge
+      // call is a subrequest: tool calls and gateway operations (state, progress, streamed log lines) alike; the
+      // host counts each kind against its own limit, so this only has to be large enough for both.
+      limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + MAX_HOST_OPS + 10 },
     });
     const entrypoint = worker.getEntrypoint() as unknown as {
       run(options: object): Promise<HarnessReply>;
@@ -229,7 +231,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       live.suspension,
     ]);
     live.end();
-    if (reply === "timeout" || "signature" in reply) {
+    if (reply === "timeout") {
       // No longer waiting: let run() return, so the isolate's request ends and workerd cancels its timers.
       Promise.resolve()
         .then(() => entrypoint.stop())

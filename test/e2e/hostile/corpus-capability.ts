@@ -45,6 +45,12 @@ return found;`,
     expect: returns([]),
   },
   {
+    name: "the Cache API, storage shared beyond the execution, is absent",
+    class: "capability",
+    code: "return [typeof caches, 'caches' in globalThis];",
+    expect: returns(["undefined", false]),
+  },
+  {
     name: "process.env is empty",
     class: "capability",
     code: "return Object.keys(process.env);",

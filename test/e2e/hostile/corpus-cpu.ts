@@ -159,6 +159,24 @@ return [r.test("Me@Example.com"), "a1b22".match("\\\\d+")[0], "x-y".split(new Re
     expect: fails("runtime", /length is a getter are not supported/),
   },
   {
+    name: "replaced Math, Object and String globals do not switch the guards off",
+    class: "cpu",
+    code: `Math.floor = () => 0;
+Object = function () { return { length: 0 }; };
+String = () => "";
+try { new RegExp(["(a+)", "+$"].join("")); return "regex passed"; } catch {}
+return new Array(2 ** 32 - 1).indexOf(1);`,
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "metered array methods still work on typed arrays, strings and array-likes",
+    class: "cpu",
+    code: `const u = new Uint8Array([1, 2, 3]);
+return [Array.prototype.join.call(u, "-"), [].slice.call(u), Array.prototype.indexOf.call("abc", "b"),
+  Array.prototype.slice.call({ length: 2, 0: "a", 1: "b" }), u.map((x) => x + 1).join(",")];`,
+    expect: returns(["1-2-3", [1, 2, 3], 1, ["a", "b"], "2,3,4"]),
+  },
+  {
     name: "an endless loop re-scanning a 1 MB string is charged per character",
     class: "cpu",
     code: "let s = 'x'.repeat(1e6) + 'y';\nwhile (s.includes('y')) s.replace('y', 'z');",

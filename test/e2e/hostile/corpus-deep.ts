@@ -73,13 +73,10 @@ return [n, x];`,
     expect: returns(200_002),
   },
   {
-    name: "structuredClone of a 100,000-deep value fails cleanly",
+    name: "structuredClone of a 100,000-deep value throws a RangeError the code can catch",
     class: "deep",
-    code: `${DEEP}\ntry { structuredClone(deep); return 'cloned'; } catch (e) { return e.name; }`,
-    expect: (r: Execution) => {
-      assert.equal(r.ok, true, r.text);
-      assert.ok(["cloned", "RangeError", "DataCloneError"].includes(r.result), r.result);
-    },
+    code: `${DEEP}\ntry { structuredClone(deep); return 'cloned'; } catch (e) { return e.name + ': ' + e.message; }`,
+    expect: returns("RangeError: Maximum call stack size exceeded"),
   },
   {
     name: "a 10 MB error message is cut to a readable size",
@@ -109,7 +106,7 @@ return [n, x];`,
     expect: fails("runtime", /the code threw a non-Error value: null/),
   },
   {
-    name: "a wide object of 100,000 keys is returned within max_result_bytes or cut",
+    name: "a wide object of 100,000 keys is cut at max_result_bytes",
     class: "deep",
     code: "const o = {};\nfor (let i = 0; i < 100_000; i++) o['k' + i] = i;\nreturn o;",
     expect: (r: Execution) => {
