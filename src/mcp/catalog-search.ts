@@ -191,5 +191,5 @@ export function listToolNames(
 /** A tool by server (configured name or module id) and tool (export id or upstream name). */
 export function findTool(catalog: Catalog, server: string, tool: string): CatalogTool | undefined {
   const entry = catalog.byName.get(server) ?? catalog.byServerId.get(server);
-  return entry?.byId.get(tool) ?? entry?.tools.find((t) => t.name === tool);
+  return entry?.byId.get(tool) ?? entry?.byUpstreamName.get(tool);
 }

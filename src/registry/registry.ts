@@ -40,6 +40,8 @@ export interface ServerEntry {
   tools: CatalogTool[];
   /** Tools by sanitized id. */
   byId: Map<string, CatalogTool>;
+  /** Tools by the name the upstream gave them (what bindings call with): looked up on every tool call. */
+  byUpstreamName: Map<string, CatalogTool>;
   /** When `tools` were listed from the upstream (possibly by another session), ms since epoch. */
   refreshedAt?: number;
   /** The most recent failure of this server (kept after it recovers, with its time). */
@@ -276,6 +278,7 @@ export class Registry {
       status: "ok",
       tools,
       byId: new Map(tools.map((t) => [t.id, t])),
+      byUpstreamName: new Map(tools.map((t) => [t.name, t])),
       refreshedAt: fetchedAt,
       changedTools: tools.filter((t) => t.changed).map((t) => t.name),
       deferredCount: tools.filter((t) => t.deferred).length,
@@ -304,6 +307,7 @@ export class Registry {
       error: message,
       tools: known?.tools ?? [],
       byId: known?.byId ?? new Map(),
+      byUpstreamName: known?.byUpstreamName ?? new Map(),
       changedTools: known?.changedTools ?? [],
       deferredCount: known?.deferredCount ?? 0,
       lastError: st.lastError,

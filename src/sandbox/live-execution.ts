@@ -166,7 +166,7 @@ export class LiveExecution {
       return reject(`tool call limit reached: max_tool_calls is ${limits.max_tool_calls} per execution`);
     }
     this.#admitted++;
-    const def = catalog.byName.get(server)?.tools.find((t) => t.name === tool);
+    const def = catalog.byName.get(server)?.byUpstreamName.get(tool);
     if (!def) return reject(`unknown tool ${server}.${tool}`);
     if (argsJson.length > MAX_ARGS_BYTES) {
       return reject(`${server}.${tool}: arguments are ${argsJson.length} bytes; the limit is ${MAX_ARGS_BYTES}`);

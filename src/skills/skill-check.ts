@@ -99,7 +99,7 @@ export function skillDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] 
     const entry = catalog.byName.get(use.server);
     // A server that is down says nothing about its tools: only a listed server can show a tool missing.
     if (entry?.status !== "ok") continue;
-    const tool = entry.tools.find((t) => t.name === use.tool);
+    const tool = entry.byUpstreamName.get(use.tool);
     if (!tool) drift.push({ server: use.server, tool: use.tool, status: "missing" });
     else if (use.hash && tool.hash !== use.hash) drift.push({ server: use.server, tool: use.tool, status: "changed" });
   }

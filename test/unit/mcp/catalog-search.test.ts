@@ -28,6 +28,7 @@ async function catalogOf(tools: UpstreamTool[]): Promise<Catalog> {
     status: "ok",
     tools: built,
     byId: new Map(built.map((t) => [t.id, t])),
+    byUpstreamName: new Map(built.map((t) => [t.name, t])),
     changedTools: [],
     deferredCount: built.filter((t) => t.deferred).length,
   };
