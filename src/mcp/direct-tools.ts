@@ -11,6 +11,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Limits } from "../config";
+import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import { approvalPolicy } from "../sandbox/approval";
 import { validateArgs } from "../sandbox/validate-args";
 import { findTool } from "./catalog-search";
@@ -51,16 +52,15 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
       }
       const invalid = validateArgs(def, args);
       if (invalid) return errorResult(`${def.server}.${def.id}: ${invalid} (get_tool_details shows its types)`);
-      const timeoutMs = conn.config.timeout_ms ?? limits.tool_call_timeout_ms;
+      const timeout = toolCallTimeout(conn.config, limits);
       let result: CallToolResult;
       try {
-        result = await conn.callTool(def.name, args, timeoutMs);
+        result = await conn.callTool(def.name, args, timeout.ms);
       } catch (err) {
-        const message = (err as Error)?.message ?? String(err);
         return errorResult(
-          /timed out|timeout/i.test(message)
-            ? `${def.server}.${def.id} timed out after ${timeoutMs} ms; the request was sent, so it may or may not have taken effect`
-            : `${def.server}.${def.id} failed: ${message}`,
+          isUpstreamTimeout(err)
+            ? toolTimeoutMessage(`${def.server}.${def.id}`, timeout)
+            : `${def.server}.${def.id} failed: ${(err as Error)?.message ?? String(err)}`,
         );
       }
       const bytes = JSON.stringify(result).length;

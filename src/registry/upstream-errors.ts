@@ -6,6 +6,28 @@
  * happened. The upstream's own error text is quoted, capped.
  */
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { Limits, ServerConfig } from "../config";
+
+/**
+ * The SDK stopped waiting for the upstream's answer: the request was sent, so its effect is unknown. Judged by
+ * the error's type and code, never its text (an upstream's own error message may well mention "timeout").
+ */
+export function isUpstreamTimeout(err: unknown): boolean {
+  return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
+}
+
+/** The per-call timeout of a server: its own `timeout_ms`, else `limits.tool_call_timeout_ms`. */
+export function toolCallTimeout(server: ServerConfig, limits: Limits): { ms: number; setting: string } {
+  return server.timeout_ms
+    ? { ms: server.timeout_ms, setting: `timeout_ms of server "${server.name}"` }
+    : { ms: limits.tool_call_timeout_ms, setting: "tool_call_timeout_ms" };
+}
+
+/** The message of a call that timed out, naming the limit and saying that its effect is unknown. */
+export function toolTimeoutMessage(call: string, timeout: { ms: number; setting: string }): string {
+  return `${call} timed out after ${timeout.ms} ms (${timeout.setting}); the request was sent, so it may or may not have taken effect`;
+}
 
 /** The upstream forgot our MCP session (404 to a request that carried it): a new session is needed. */
 export function isLostSession(err: unknown): boolean {

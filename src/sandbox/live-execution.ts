@@ -8,6 +8,7 @@ import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { toToolOutcome } from "../registry/tool-result";
 import type { UpstreamConnection } from "../registry/upstream";
+import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import type { SkillVersion } from "../skills/skill-types";
 import {
   type ApprovalAudit,
@@ -252,23 +253,22 @@ export class LiveExecution {
     tool: string,
     args: Record<string, unknown>,
   ): Promise<BridgeReply> {
-    const timeoutMs = conn.config.timeout_ms ?? this.#deps.limits.tool_call_timeout_ms;
+    const timeout = toolCallTimeout(conn.config, this.#deps.limits);
     try {
-      const outcome = toToolOutcome(await conn.callTool(tool, args, timeoutMs));
+      const outcome = toToolOutcome(await conn.callTool(tool, args, timeout.ms));
       if (!outcome.ok) return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
       const value = this.#capValue(server, tool, outcome.value);
       if (!value.ok) return { ok: false, status: "error", error: value.error };
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {
-      const message = (err as Error).message ?? String(err);
-      if (/timed out|timeout/i.test(message)) {
-        return {
-          ok: false,
-          status: "timeout",
-          error: `${server}.${tool} timed out after ${timeoutMs} ms (${conn.config.timeout_ms ? `timeout_ms of server "${server}"` : "tool_call_timeout_ms"}); the request was sent, so it may or may not have taken effect`,
-        };
+      if (isUpstreamTimeout(err)) {
+        return { ok: false, status: "timeout", error: toolTimeoutMessage(`${server}.${tool}`, timeout) };
       }
-      return { ok: false, status: "error", error: `${server}.${tool} failed: ${message}` };
+      return {
+        ok: false,
+        status: "error",
+        error: `${server}.${tool} failed: ${(err as Error)?.message ?? String(err)}`,
+      };
     }
   }
 

@@ -121,6 +121,17 @@ try { await sleep({ ms: 3_000 }); } catch (e) { return e.message; }`,
     assert.match(r.result, /^slow2\.sleep timed out after 300 ms \(timeout_ms of server "slow2"\)/);
     assert.equal(r.tool_calls[0].status, "timeout");
   });
+
+  test("an upstream error that merely mentions a timeout is status error, not timeout", async () => {
+    const r = await run(
+      session,
+      `import { rpc_error } from "servers/slow";
+try { await rpc_error({ message: "invalid timeout parameter" }); } catch (e) { return e.message; }`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.result, /^slow\.rpc_error failed: .*invalid timeout parameter/);
+    assert.equal(r.tool_calls[0].status, "error");
+  });
 });
 
 describe("size and count limits", () => {

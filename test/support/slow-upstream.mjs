@@ -43,6 +43,13 @@ const TOOLS = {
     object({ items: { type: "integer", minimum: 0 } }, ["items"]),
     async ({ items }) => text({ items: Array.from({ length: items }, (_, i) => ({ i, pad: "y".repeat(90) })) }),
   ],
+  // Answers with a JSON-RPC error (the low-level Server turns a throw into one), not an isError result.
+  rpc_error: [
+    object({ message: { type: "string" } }),
+    async ({ message }) => {
+      throw new Error(message ?? "failed on purpose");
+    },
+  ],
   fail: [
     object({ message: { type: "string" } }),
     async ({ message }) => ({ ...text(message ?? "failed on purpose"), isError: true }),
