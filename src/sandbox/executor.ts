@@ -10,7 +10,6 @@ import harnessSource from "../../worker-loader/harness.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
-import { bindingModuleSource } from "../codegen/bindings";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { prepareSkill } from "../skills/skill-check";
@@ -20,12 +19,10 @@ import type { PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, MAX_HOST_OPS } from "./live-execution";
 import { prepareCode } from "./prepare";
+import { GATEWAY_EXPORTS, serverExports, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
-
-/** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
-export const GATEWAY_EXPORTS = ["state", "progress"] as const;
 
 export interface ExecutorDeps {
   loader: WorkerLoader;
@@ -124,7 +121,7 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
-    modules[`servers/${serverId}.js`] = bindingModuleSource(entry.name, entry.tools);
+    modules[`servers/${serverId}.js`] = serverModuleSource(entry);
   }
   return modules;
 }
@@ -149,13 +146,11 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
 
   const catalog = await deps.registry.catalog();
-  const servers: Record<string, string[]> = {};
-  for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
   // Skills are looked up only when the code can import one: most executions skip the round trip.
   const skillIndex = deps.skills && request.code.includes("skills/") ? await deps.skills.index() : {};
   const prepared = prepareCode({
     code: request.code,
-    modules: { servers, gateway: GATEWAY_EXPORTS, skills: skillIndex },
+    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: skillIndex },
     guardName: `__cg_step_${randomHex(6)}`,
   });
   if (!prepared.ok) return fail(prepared.error);

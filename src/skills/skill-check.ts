@@ -10,6 +10,7 @@ import { isSafeIdentifier } from "../codegen/names";
 import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { type PrepareResult, prepareCode } from "../sandbox/prepare";
+import { GATEWAY_EXPORTS, serverExports } from "../sandbox/sandbox-modules";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
 export const SKILL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -58,9 +59,11 @@ export function skillBody(code: string, name: string): Checked<string> {
 export function prepareSkill(code: string, name: string, catalog: Catalog, guardName: string): PrepareResult {
   const body = skillBody(code.replaceAll("__skill_main", "__skill_main_"), name);
   if (!body.ok) return { ok: false, error: { kind: "syntax", message: body.error } };
-  const servers: Record<string, string[]> = {};
-  for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
-  return prepareCode({ code: body.value, modules: { servers, gateway: ["state", "progress"], skills: {} }, guardName });
+  return prepareCode({
+    code: body.value,
+    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: {} },
+    guardName,
+  });
 }
 
 export function checkInputSchema(schema: unknown): Checked<JsonSchema> {
