@@ -79,12 +79,11 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       if (!ref.ok) return errorResult(ref.error);
       const skill = await ctx.skills.get(ref.value.name, ref.value.version);
       if (!skill) return errorResult(`no skill ${name}${version ? `@${version}` : ""}; list_skills shows what exists`);
-      const all = (await ctx.skills.list()).find((s) => s.name === skill.name);
-      const drift = await ctx.skills.drift(skill);
+      const [versions, drift] = await Promise.all([ctx.skills.versions(skill.name), ctx.skills.drift(skill)]);
       return structuredResult({
         ...skill,
         import: `import { ${skill.name} } from "skills/${skill.name}@${skill.version}";`,
-        versions: all?.versions ?? [],
+        versions,
         drift,
       });
     },

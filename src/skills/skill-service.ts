@@ -3,7 +3,7 @@
  * The skill library as the session sees it: shipped skills plus the user's saved ones, checked on save against
  * the current catalog and flagged when a tool they call has changed or disappeared since they were saved.
  */
-import type { Registry } from "../registry/registry";
+import type { Catalog, Registry } from "../registry/registry";
 import { buildSearchIndex } from "../search/index";
 import type { SearchDoc } from "../search/search-types";
 import { SHIPPED_SKILLS } from "./shipped";
@@ -113,62 +113,69 @@ export class SkillService {
 
   /** Drift of one version against the current catalog (shipped skills: tools they import that are gone). */
   async drift(skill: SkillVersion): Promise<SkillDrift[]> {
-    const catalog = await this.#registry.catalog();
-    if (!skill.builtin) return skillDrift(skill, catalog);
-    const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
-    if (prepared.ok) return [];
-    return [{ server: "?", tool: prepared.error.message, status: "missing" }];
+    return driftIn(skill, await this.#registry.catalog());
+  }
+
+  /** Every version of every skill, by name (oldest version first). */
+  async #grouped(): Promise<Map<string, SkillVersion[]>> {
+    const byName = new Map<string, SkillVersion[]>();
+    for (const s of await this.#all()) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    return byName;
+  }
+
+  /** The versions of one skill, newest first, with their dates. */
+  async versions(name: string): Promise<Array<{ version: number; created_at?: string }>> {
+    return versionList((await this.#grouped()).get(name) ?? []);
   }
 
   /** Skills matching a query, best first, without drift checks (cheap enough for every search_tools). */
   async search(query: string, limit: number): Promise<Array<{ name: string; version: number; description: string }>> {
-    const latest = new Map<string, SkillVersion>();
-    for (const s of await this.#all()) latest.set(s.name, s);
-    const docs: SearchDoc[] = [...latest.values()].map((s) => ({
-      key: s.name,
-      kind: "skill",
-      server: "skills",
-      name: s.name,
-      description: s.description,
-      tags: s.tags,
-    }));
-    return buildSearchIndex(docs)
-      .search(query, { limit })
-      .hits.map((h) => latest.get(h.key)!)
-      .map((s) => ({ name: s.name, version: s.version, description: s.description }));
+    const latest = [...(await this.#grouped()).values()].map((versions) => versions.at(-1)!);
+    return rank(latest, query, limit).map((s) => ({ name: s.name, version: s.version, description: s.description }));
   }
 
   /** Every skill (newest version first in `versions`), optionally ranked by a query. */
   async list(query?: string): Promise<SkillSummary[]> {
-    const byName = new Map<string, SkillVersion[]>();
-    for (const s of await this.#all()) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
-    let names = [...byName.keys()].sort();
-    if (query?.trim()) {
-      const docs: SearchDoc[] = names.map((name) => {
-        const latest = byName.get(name)!.at(-1)!;
-        return { key: name, kind: "skill", server: "skills", name, description: latest.description, tags: latest.tags };
-      });
-      names = buildSearchIndex(docs)
-        .search(query, { limit: 50 })
-        .hits.map((h) => h.key);
-    }
-    return Promise.all(
-      names.map(async (name) => {
-        const versions = byName.get(name)!;
-        const latest = versions.at(-1)!;
-        return {
-          name,
-          description: latest.description,
-          tags: latest.tags,
-          builtin: latest.builtin === true,
-          latest_version: latest.version,
-          versions: versions
-            .map((v) => ({ version: v.version, ...(v.created_at ? { created_at: v.created_at } : {}) }))
-            .reverse(),
-          uses: latest.uses.map((u) => ({ server: u.server, tool: u.tool })),
-          drift: await this.drift(latest),
-        };
-      }),
-    );
+    const byName = await this.#grouped();
+    const sorted = [...byName.keys()].sort().map((name) => byName.get(name)!.at(-1)!);
+    const latest = query?.trim() ? rank(sorted, query, 50) : sorted;
+    const catalog = await this.#registry.catalog();
+    return latest.map((skill) => ({
+      name: skill.name,
+      description: skill.description,
+      tags: skill.tags,
+      builtin: skill.builtin === true,
+      latest_version: skill.version,
+      versions: versionList(byName.get(skill.name)!),
+      uses: skill.uses.map((u) => ({ server: u.server, tool: u.tool })),
+      drift: driftIn(skill, catalog),
+    }));
   }
+}
+
+/** Drift of a skill version in a catalog; a shipped skill records no hashes, so it is re-checked instead. */
+function driftIn(skill: SkillVersion, catalog: Catalog): SkillDrift[] {
+  if (!skill.builtin) return skillDrift(skill, catalog);
+  const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
+  return prepared.ok ? [] : [{ server: "?", tool: prepared.error.message, status: "missing" }];
+}
+
+function versionList(versions: readonly SkillVersion[]): Array<{ version: number; created_at?: string }> {
+  return versions.map((v) => ({ version: v.version, ...(v.created_at ? { created_at: v.created_at } : {}) })).reverse();
+}
+
+/** Skills ranked for a query by the same search module as tools (over name, description and tags). */
+function rank(skills: readonly SkillVersion[], query: string, limit: number): SkillVersion[] {
+  const byName = new Map(skills.map((s) => [s.name, s]));
+  const docs: SearchDoc[] = skills.map((s) => ({
+    key: s.name,
+    kind: "skill",
+    server: "skills",
+    name: s.name,
+    description: s.description,
+    tags: s.tags,
+  }));
+  return buildSearchIndex(docs)
+    .search(query, { limit })
+    .hits.map((h) => byName.get(h.key)!);
 }
