@@ -380,7 +380,12 @@ export class BenchSession extends DurableObject<BenchEnv> {
         const server = this.#config.servers[0]!;
         const conn = connectUpstream(
           { ...server, name: "workspace", url: "builtin:workspace" },
-          { env: this.env as unknown as Record<string, unknown>, exports: this.ctx.exports, user: "bench" },
+          {
+            env: this.env as unknown as Record<string, unknown>,
+            exports: this.ctx.exports,
+            user: "bench",
+            gateway: this.#config,
+          },
         );
         try {
           await conn.callTool("read_file", { path: "/bench/hop.txt" }, 10_000);

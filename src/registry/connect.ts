@@ -6,7 +6,7 @@
  * through `ctx.exports`, with the user in its props, so they run exactly like any upstream without a network hop.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { BUILTIN_URL_PREFIX, type GatewayConfig, loadConfig, type ServerConfig } from "../config";
+import { BUILTIN_URL_PREFIX, type GatewayConfig, type ServerConfig } from "../config";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
 import type { UpstreamTool } from "./registry-types";
@@ -99,7 +99,7 @@ export class NetworkUpstream extends UpstreamConnection {
 
 export function connectUpstream(
   config: ServerConfig,
-  deps: { env: Record<string, unknown>; exports: unknown; user: string },
+  deps: { env: Record<string, unknown>; exports: unknown; user: string; gateway: GatewayConfig },
 ): UpstreamConnection {
   if (config.url.startsWith(BUILTIN_URL_PREFIX)) {
     const name = config.url.slice(BUILTIN_URL_PREFIX.length);
@@ -110,10 +110,7 @@ export function connectUpstream(
       fetch: (input, init) => builtin.fetch(new Request(input, init)),
     });
   }
-  // The same validated (and cached) configuration the session uses; its defaults when it cannot load, which
-  // refuse every non-public address.
-  const loaded = loadConfig(deps.env.GATEWAY_CONFIG);
-  const gateway = loaded.ok ? loaded.config : (loadConfig({}) as { ok: true; config: GatewayConfig }).config;
+  const { gateway } = deps;
   // A URL that does not parse (`http://1.2.3.4.5/`) must fail as this server's error, never break the registry.
   const url = URL.canParse(config.url) ? new URL(config.url) : undefined;
   const refuse = () =>

@@ -91,7 +91,8 @@ export class SessionObject extends DurableObject<Env> {
     const config = this.#gatewayConfig();
     this.#registry ??= new Registry(
       config.servers,
-      (server) => connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user }),
+      (server) =>
+        connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user, gateway: config }),
       // Catalogs and first-seen tool hashes are shared by all sessions through one CatalogObject per upstream.
       { store: durableCatalogStore(this.env.CATALOG), ttlMs: config.catalog_ttl_ms },
     );
