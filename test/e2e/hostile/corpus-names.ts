@@ -49,6 +49,7 @@ export const nameSamples: Sample[] = [
       "echo",
       "fail",
       "reset",
+      "rpc_error",
       "sleep",
       "then_",
       "typed",
