@@ -8,11 +8,27 @@
  *
  * Usage: npm run eval:search -- --catalog <catalog.json> --queries <queries.jsonl>
  *          [--limit 10] [--config '<RankerConfigOverride JSON>'] [--per-query <out.jsonl>]
+ *          [--embeddings use-lite [--min-score X]]
  * --config overrides ranker constants for experiments; --per-query writes each query's ranked (server, tool) list.
+ * --embeddings runs the hybrid search (src/search/hybrid.ts, as the gateway does with Workers AI) with a local
+ * model in place of Workers AI; the line then also has "embeddings", "min_score" (the floor used: calibrated with
+ * the off-topic probes unless --min-score is given) and "embed_ms" (embedding time per query; p50/p95 stay the
+ * search time after embedding, as in the gateway where the embedding is a separate service call).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { buildSearchIndex, type RankerConfigOverride, type SearchDoc, toSearchDoc } from "../src/search/index";
+import {
+  buildSearchIndex,
+  calibrateMinScore,
+  EmbeddingSearch,
+  hybridSearchVector,
+  type RankerConfigOverride,
+  type SearchDoc,
+  type SearchIndex,
+  type SearchResult,
+  toSearchDoc,
+} from "../src/search/index";
+import { LOCAL_EMBEDDERS, type LocalEmbedderName, localEmbedder } from "./local-embedder";
 
 interface Relevant {
   server?: string;
@@ -29,10 +45,14 @@ interface Args {
   limit: number;
   config?: RankerConfigOverride;
   perQuery?: string;
+  embeddings?: LocalEmbedderName;
+  minScore?: number;
 }
 
 const USAGE =
-  "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON] [--per-query OUT]";
+  "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON] [--per-query OUT]" +
+  " [--embeddings use-lite [--min-score X]]";
+const FLAGS = ["--catalog", "--queries", "--limit", "--config", "--per-query", "--embeddings", "--min-score"];
 const KS = [1, 5, 10] as const;
 
 function fail(message: string): never {
@@ -44,7 +64,7 @@ function parseArgs(argv: string[]): Args {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
-    if (!["--catalog", "--queries", "--limit", "--config", "--per-query"].includes(flag)) {
+    if (!FLAGS.includes(flag)) {
       fail(`unknown argument ${JSON.stringify(flag)}`);
     }
     const value = argv[i + 1];
@@ -67,6 +87,20 @@ function parseArgs(argv: string[]): Args {
   }
   const perQuery = values.get("--per-query");
   if (perQuery !== undefined) args.perQuery = perQuery;
+  const embeddings = values.get("--embeddings");
+  if (embeddings !== undefined) {
+    if (!(LOCAL_EMBEDDERS as readonly string[]).includes(embeddings)) {
+      fail(`--embeddings must be one of ${LOCAL_EMBEDDERS.join(", ")}, got ${JSON.stringify(embeddings)}`);
+    }
+    args.embeddings = embeddings as LocalEmbedderName;
+  }
+  const minScore = values.get("--min-score");
+  if (minScore !== undefined) {
+    if (!args.embeddings) fail("--min-score needs --embeddings");
+    const value = Number(minScore);
+    if (!Number.isFinite(value) || value < -1 || value > 1) fail("--min-score must be a number from -1 to 1");
+    args.minScore = value;
+  }
   return args;
 }
 
@@ -145,7 +179,28 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
-function main(): void {
+type Searcher = (q: Query, i: number) => SearchResult;
+
+/** The hybrid search over a local model: documents and queries are embedded up front, then searched. */
+async function hybridSearcher(
+  index: SearchIndex,
+  docs: SearchDoc[],
+  queries: Query[],
+  args: Args,
+  extra: Record<string, number | string | null>,
+): Promise<Searcher> {
+  const semantic = new EmbeddingSearch(localEmbedder(args.embeddings!));
+  await semantic.addDocs(docs);
+  const t0 = performance.now();
+  const vectors = await semantic.embedTexts(queries.map((q) => q.query));
+  const minScore = args.minScore ?? (await calibrateMinScore(semantic));
+  extra.embeddings = args.embeddings!;
+  extra.min_score = round(minScore, 4);
+  extra.embed_ms = round((performance.now() - t0) / queries.length, 2);
+  return (q, i) => hybridSearchVector(index, semantic, q.query, vectors[i]!, { limit: args.limit, minScore });
+}
+
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const { docs, byKey } = loadCatalog(args.catalog);
   const queries = loadQueries(args.queries);
@@ -153,6 +208,10 @@ function main(): void {
   const t0 = performance.now();
   const index = buildSearchIndex(docs, args.config);
   const indexMs = performance.now() - t0;
+  const extra: Record<string, number | string | null> = {};
+  const search: Searcher = args.embeddings
+    ? await hybridSearcher(index, docs, queries, args, extra)
+    : (q) => index.search(q.query, { limit: args.limit });
 
   const metricKeys = [...KS.map((k) => `recall_at_${k}`), ...KS.map((k) => `hit_at_${k}`), "mrr"];
   const sums = Object.fromEntries(metricKeys.map((k) => [k, 0])) as Record<string, number>;
@@ -161,9 +220,9 @@ function main(): void {
   let abstained = 0;
   const latencies: number[] = [];
   const perQuery: string[] = [];
-  for (const q of queries) {
+  for (const [i, q] of queries.entries()) {
     const start = performance.now();
-    const result = index.search(q.query, { limit: args.limit });
+    const result = search(q, i);
     latencies.push(performance.now() - start);
     const ranked = result.hits.map((h) => byKey.get(h.key)!);
     if (q.relevant.length === 0) {
@@ -193,14 +252,18 @@ function main(): void {
   }
 
   latencies.sort((a, b) => a - b);
-  const out: Record<string, number | null> = { queries: queries.length, tools: index.size };
+  const out: Record<string, number | string | null> = { queries: queries.length, tools: index.size };
   for (const k of metricKeys) out[k] = withRelevant > 0 ? round(sums[k]! / withRelevant, 4) : null;
   out.abstain_rate = irrelevant > 0 ? round(abstained / irrelevant, 4) : null;
   out.p50_ms = round(percentile(latencies, 50), 3);
   out.p95_ms = round(percentile(latencies, 95), 3);
   out.index_ms = round(indexMs, 1);
+  Object.assign(out, extra);
   if (args.perQuery) writeFileSync(args.perQuery, perQuery.map((l) => `${l}\n`).join(""));
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`eval-search: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -158,8 +158,11 @@ export const GatewayConfigSchema = z.strictObject({
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
         .default("AI"),
       model: z.string().min(1).default("@cf/baai/bge-small-en-v1.5"),
-      /** When the lexical ranker finds nothing, semantic hits below this cosine similarity are not shown. */
-      min_score: z.number().min(-1).max(1).default(0.6),
+      /**
+       * Cosine similarity the best tool must reach, or search answers "no tool matches". Unset (the default): the
+       * gateway calibrates it per catalog as the median best similarity of off-topic probe questions.
+       */
+      min_score: z.number().min(-1).max(1).optional(),
     })
     .optional(),
 });

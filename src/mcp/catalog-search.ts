@@ -6,8 +6,15 @@
  */
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
-import { buildSearchIndex, EmbeddingSearch, type EmbedFunction, fuseRankings, toSearchDoc } from "../search/index";
-import type { SearchDoc, SearchHit, SearchIndex } from "../search/search-types";
+import {
+  buildSearchIndex,
+  calibrateMinScore,
+  EmbeddingSearch,
+  type EmbedFunction,
+  hybridSearch,
+  toSearchDoc,
+} from "../search/index";
+import type { SearchDoc, SearchIndex, SearchResult } from "../search/search-types";
 
 const indexes = new WeakMap<Catalog, { index: SearchIndex; byKey: Map<string, CatalogTool>; docs: SearchDoc[] }>();
 
@@ -45,10 +52,9 @@ export interface CatalogSearchOptions {
 }
 
 /**
- * Tools ranked for a query, best first (empty when nothing really matches). With `semantic`, the lexical ranking
- * is fused with an embedding ranking (reciprocal rank fusion); when the lexical ranker abstains, only semantic hits
- * at or above `minScore` are shown, so a query that matches nothing still gets an honest empty answer. A failing
- * embedding service costs the semantic half only.
+ * Tools ranked for a query, best first (empty when nothing really matches). With `semantic`, the hybrid search
+ * fuses the lexical and embedding rankings and judges abstention on meaning (`search/hybrid.ts`). A failing
+ * embedding service costs the semantic half only: the lexical ranking, with its own abstention, is used instead.
  */
 export async function searchCatalog(
   catalog: Catalog,
@@ -62,54 +68,61 @@ export async function searchCatalog(
     const t = byKey.get(key);
     return !!t && (options.server === undefined || t.server === options.server) && (includeDeferred || !t.deferred);
   };
-  const pool = semantic ? Math.max(options.limit * 3, 30) : options.limit;
-  const lexical = index.search(query, { limit: pool, filter: keep });
-  let hits: SearchHit[] = lexical.hits;
+  let result: SearchResult | undefined;
   if (semantic) {
     try {
       const embedded = await semanticIndexFor(catalog, semantic);
-      const found = await embedded.search(query, {
-        limit: pool,
+      result = await hybridSearch(index, embedded.search, query, {
+        limit: options.limit,
         filter: keep,
-        ...(lexical.abstained ? { minScore: semantic.minScore } : {}),
+        minScore: embedded.minScore,
       });
-      hits = lexical.abstained ? found.hits : fuseRankings(lexical.hits, found.hits);
     } catch (err) {
       console.warn(`semantic tool search failed, lexical ranking only: ${(err as Error).message}`);
     }
   }
-  return hits
+  result ??= index.search(query, { limit: options.limit, filter: keep });
+  return result.hits
     .slice(0, options.limit)
     .map((h) => byKey.get(h.key)!)
     .filter(Boolean);
 }
 
-/** Embedding ranking settings: the embed function (Workers AI) and the model name that keys cached vectors. */
+/**
+ * Embedding ranking settings: the embed function (Workers AI), the model name that keys cached vectors, and the
+ * similarity floor (calibrated per catalog with off-topic probe questions when not set).
+ */
 export interface SemanticSearch {
   embed: EmbedFunction;
   model: string;
+  minScore?: number | undefined;
+}
+
+interface SemanticIndex {
+  search: EmbeddingSearch;
   minScore: number;
 }
 
 /** Vectors by model, tool key and definition hash: a catalog refresh embeds only new or changed tools. */
 const vectors = new Map<string, number[]>();
 const MAX_CACHED_VECTORS = 50_000;
-const semanticIndexes = new WeakMap<Catalog, Map<string, Promise<EmbeddingSearch>>>();
+const semanticIndexes = new WeakMap<Catalog, Map<string, Promise<SemanticIndex>>>();
 
-function semanticIndexFor(catalog: Catalog, semantic: SemanticSearch): Promise<EmbeddingSearch> {
-  const byModel = semanticIndexes.get(catalog) ?? new Map<string, Promise<EmbeddingSearch>>();
+function semanticIndexFor(catalog: Catalog, semantic: SemanticSearch): Promise<SemanticIndex> {
+  const byModel = semanticIndexes.get(catalog) ?? new Map<string, Promise<SemanticIndex>>();
   semanticIndexes.set(catalog, byModel);
-  let pending = byModel.get(semantic.model);
+  const key = `${semantic.model}\n${semantic.minScore ?? "calibrated"}`;
+  let pending = byModel.get(key);
   if (!pending) {
     pending = buildSemanticIndex(catalog, semantic);
-    byModel.set(semantic.model, pending);
+    byModel.set(key, pending);
     // A failed build is forgotten, so the next search tries again.
-    pending.catch(() => byModel.delete(semantic.model));
+    pending.catch(() => byModel.delete(key));
   }
   return pending;
 }
 
-async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): Promise<EmbeddingSearch> {
+async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): Promise<SemanticIndex> {
   const { docs, byKey } = indexFor(catalog);
   const cacheKey = (doc: SearchDoc) => `${semantic.model}\n${doc.key}\n${byKey.get(doc.key)?.hash}`;
   const search = new EmbeddingSearch(semantic.embed);
@@ -121,7 +134,7 @@ async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): P
   stored.forEach((v, i) => {
     vectors.set(cacheKey(missing[i]!), v.vector);
   });
-  return search;
+  return { search, minScore: semantic.minScore ?? (await calibrateMinScore(search)) };
 }
 
 interface WorkersAiBinding {
@@ -134,7 +147,7 @@ interface WorkersAiBinding {
  */
 export function semanticSearchFrom(
   env: Record<string, unknown>,
-  settings: { binding: string; model: string; min_score: number } | undefined,
+  settings: { binding: string; model: string; min_score?: number | undefined } | undefined,
 ): SemanticSearch | undefined {
   if (!settings) return undefined;
   const ai = env[settings.binding] as WorkersAiBinding | undefined;

@@ -1,6 +1,7 @@
 /**
  * Tool search: a pure lexical BM25F ranker with abstention (no I/O, runs in Workers), plus an optional semantic
- * layer (embedding cosine ranking with an injected embed function) and reciprocal rank fusion to combine the two.
+ * layer (embedding cosine ranking with an injected embed function), fused with the lexical one by reciprocal rank,
+ * with abstention judged on meaning (`hybrid.ts`).
  */
 export { analyze, analyzeQuery } from "./analyze";
 export {
@@ -12,6 +13,8 @@ export {
   searchDocText,
 } from "./embedding-search";
 export { fuseRankings } from "./fusion";
+export { calibrateMinScore, type HybridSearchOptions, hybridSearch, hybridSearchVector, RESCUE_MARGIN } from "./hybrid";
+export { OFF_TOPIC_PROBES } from "./off-topic-probes";
 export {
   DEFAULT_RANKER_CONFIG,
   type FieldName,

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { localEmbedder } from "../../../scripts/local-embedder";
 import { findTool, listToolNames, type SemanticSearch, searchCatalog } from "../../../src/mcp/catalog-search";
 import { hashTools, toCatalogTools } from "../../../src/registry/catalog-build";
 import type { Catalog, ServerEntry } from "../../../src/registry/registry";
 import type { UpstreamTool } from "../../../src/registry/registry-types";
 import { toolSelection } from "../../../src/registry/tool-filter";
+import { OFF_TOPIC_PROBES } from "../../../src/search/index";
 
 const TOOLS: UpstreamTool[] = [
   { name: "get_weather", description: "Current weather forecast for a city.", inputSchema: { type: "object" } },
@@ -35,19 +37,18 @@ async function catalogOf(tools: UpstreamTool[]): Promise<Catalog> {
   return { servers: [entry], tools: built, byName: new Map([["demo", entry]]), byServerId: new Map([["demo", entry]]) };
 }
 
-/** A deterministic stand-in for an embedding model: "umbrella" and "weather" share a dimension. */
-function fakeSemantic(calls: string[][], minScore = 0.5, model = "fake"): SemanticSearch {
-  const axes = [
-    ["weather", "umbrella", "forecast"],
-    ["email", "mail", "message"],
-    ["revenue", "report"],
-  ];
+/**
+ * The semantic layer with a real embedding model run locally (USE lite, from an npm package) in place of Workers AI;
+ * `calls` records every batch the model is asked to embed.
+ */
+function localSemantic(calls: string[][], minScore?: number, model = "use-lite"): SemanticSearch {
+  const embed = localEmbedder("use-lite");
   return {
     model,
     minScore,
     embed: async (texts) => {
       calls.push(texts);
-      return texts.map((t) => axes.map((words) => (words.some((w) => t.toLowerCase().includes(w)) ? 1 : 0.01)));
+      return embed(texts);
     },
   };
 }
@@ -60,14 +61,32 @@ describe("searchCatalog", () => {
 
   it("finds a tool by meaning when no word matches, through the embedding ranking", async () => {
     const catalog = await catalogOf(TOOLS);
-    assert.deepEqual(await searchCatalog(catalog, "umbrella", { limit: 5 }), []);
-    const hits = await searchCatalog(catalog, "umbrella", { limit: 5 }, fakeSemantic([]));
+    const query = "will I need an umbrella in Oslo tomorrow";
+    assert.deepEqual(await searchCatalog(catalog, query, { limit: 5 }), []);
+    const hits = await searchCatalog(catalog, query, { limit: 5 }, localSemantic([], 0));
     assert.equal(hits[0]?.name, "get_weather");
   });
 
   it("abstains when neither ranking really matches", async () => {
-    const hits = await searchCatalog(await catalogOf(TOOLS), "zebra", { limit: 5 }, fakeSemantic([], 0.9));
+    const hits = await searchCatalog(await catalogOf(TOOLS), "zebra", { limit: 5 }, localSemantic([], 0.9));
     assert.deepEqual(hits, []);
+  });
+
+  it("calibrates the similarity floor once per catalog with off-topic probes when none is configured", async () => {
+    const calls: string[][] = [];
+    const semantic = localSemantic(calls, undefined, "use-lite-calibrated");
+    const catalog = await catalogOf(TOOLS);
+    assert.deepEqual(
+      await searchCatalog(catalog, "Who composed the Brandenburg concertos?", { limit: 5 }, semantic),
+      [],
+    );
+    const hits = await searchCatalog(catalog, "send an email to the team", { limit: 5 }, semantic);
+    assert.equal(hits[0]?.name, "send_email");
+    // Documents, the probes (once), then one query per search.
+    assert.deepEqual(
+      calls.map((c) => c.length),
+      [3, OFF_TOPIC_PROBES.length, 1, 1],
+    );
   });
 
   it("falls back to the lexical ranking when the embedding service fails", async () => {
@@ -84,8 +103,8 @@ describe("searchCatalog", () => {
 
   it("embeds only new or changed tools when the catalog is refreshed", async () => {
     const calls: string[][] = [];
-    // Its own model name: cached vectors are keyed by model, and other tests used "fake".
-    const semantic = fakeSemantic(calls, 0.5, "fake-refresh");
+    // Its own model name: cached vectors are keyed by model, and other tests used "use-lite".
+    const semantic = localSemantic(calls, 0.5, "use-lite-refresh");
     await searchCatalog(await catalogOf(TOOLS), "mail", { limit: 5 }, semantic);
     const changed = TOOLS.map((t) => (t.name === "send_email" ? { ...t, description: "Send mail." } : t));
     await searchCatalog(await catalogOf(changed), "mail", { limit: 5 }, semantic);

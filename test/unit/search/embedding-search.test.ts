@@ -108,7 +108,7 @@ describe("EmbeddingSearch", () => {
 });
 
 describe("searchDocText", () => {
-  it("spells out the name, then description, parameters and server", () => {
+  it("spells out the name and the description, leaving parameters and server to the lexical ranker", () => {
     const text = searchDocText({
       key: "k",
       kind: "tool",
@@ -117,6 +117,6 @@ describe("searchDocText", () => {
       description: "Open an issue.",
       params: [{ name: "repo" }, { name: "title" }],
     });
-    assert.equal(text, "create issue (createIssue)\nOpen an issue.\nParameters: repo, title\nServer: github");
+    assert.equal(text, "create issue (createIssue)\nOpen an issue.");
   });
 });
