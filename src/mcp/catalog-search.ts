@@ -12,6 +12,7 @@ import {
   EmbeddingSearch,
   type EmbedFunction,
   hybridSearch,
+  OFF_TOPIC_PROBES,
   toSearchDoc,
 } from "../search/index";
 import type { SearchDoc, SearchIndex, SearchResult } from "../search/search-types";
@@ -82,10 +83,7 @@ export async function searchCatalog(
     }
   }
   result ??= index.search(query, { limit: options.limit, filter: keep });
-  return result.hits
-    .slice(0, options.limit)
-    .map((h) => byKey.get(h.key)!)
-    .filter(Boolean);
+  return result.hits.map((h) => byKey.get(h.key)!).filter(Boolean);
 }
 
 /**
@@ -107,19 +105,14 @@ interface SemanticIndex {
 const vectors = new Map<string, number[]>();
 const MAX_CACHED_VECTORS = 50_000;
 const semanticIndexes = new WeakMap<Catalog, Map<string, Promise<SemanticIndex>>>();
+/** Off-topic probe vectors by model: the same for every catalog, so a refresh recalibrates without embedding them. */
+const probeVectors = new Map<string, Promise<number[][]>>();
 
 function semanticIndexFor(catalog: Catalog, semantic: SemanticSearch): Promise<SemanticIndex> {
   const byModel = semanticIndexes.get(catalog) ?? new Map<string, Promise<SemanticIndex>>();
   semanticIndexes.set(catalog, byModel);
   const key = `${semantic.model}\n${semantic.minScore ?? "calibrated"}`;
-  let pending = byModel.get(key);
-  if (!pending) {
-    pending = buildSemanticIndex(catalog, semantic);
-    byModel.set(key, pending);
-    // A failed build is forgotten, so the next search tries again.
-    pending.catch(() => byModel.delete(key));
-  }
-  return pending;
+  return cachedPromise(byModel, key, () => buildSemanticIndex(catalog, semantic));
 }
 
 async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): Promise<SemanticIndex> {
@@ -134,7 +127,28 @@ async function buildSemanticIndex(catalog: Catalog, semantic: SemanticSearch): P
   stored.forEach((v, i) => {
     vectors.set(cacheKey(missing[i]!), v.vector);
   });
-  return { search, minScore: semantic.minScore ?? (await calibrateMinScore(search)) };
+  return { search, minScore: await floorFor(search, semantic) };
+}
+
+/** The configured similarity floor, or one calibrated on this catalog with the off-topic probes. */
+function floorFor(search: EmbeddingSearch, semantic: SemanticSearch): Promise<number> {
+  if (semantic.minScore !== undefined) return Promise.resolve(semantic.minScore);
+  const probes = () => cachedPromise(probeVectors, semantic.model, () => search.embedTexts([...OFF_TOPIC_PROBES]));
+  return calibrateMinScore(search, probes);
+}
+
+/**
+ * `map[key]`, or the promise `make` starts, kept under `key`. A failed promise is forgotten, so the next call tries
+ * again.
+ */
+function cachedPromise<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let pending = map.get(key);
+  if (!pending) {
+    pending = make();
+    map.set(key, pending);
+    pending.catch(() => map.delete(key));
+  }
+  return pending;
 }
 
 interface WorkersAiBinding {

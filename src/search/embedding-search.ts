@@ -93,7 +93,7 @@ export class EmbeddingSearch {
     const stored: StoredVector[] = [];
     for (let i = 0; i < docs.length; i += this.batchSize) {
       const batch = docs.slice(i, i + this.batchSize);
-      const vectors = await this.embedChecked(batch.map(searchDocText));
+      const vectors = await this.embedTexts(batch.map(searchDocText));
       batch.forEach((doc, j) => {
         stored.push({ key: doc.key, vector: vectors[j]! });
       });
@@ -105,7 +105,7 @@ export class EmbeddingSearch {
   /** Embeds the query and ranks stored documents by cosine similarity. */
   async search(query: string, options: EmbeddingQueryOptions = {}): Promise<SearchResult> {
     if (this.size === 0) return { hits: [], abstained: true };
-    const [vector] = await this.embedChecked([query]);
+    const [vector] = await this.embedTexts([query]);
     return this.searchVector(vector!, options);
   }
 
@@ -117,11 +117,9 @@ export class EmbeddingSearch {
     const candidates: number[] = [];
     const minScore = options.minScore ?? Number.NEGATIVE_INFINITY;
     for (let row = 0; row < this.size; row++) {
-      const v = this.vectors[row]!;
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-      scores[row] = dot;
-      if (dot >= minScore) candidates.push(row);
+      const score = this.cosine(row, query);
+      scores[row] = score;
+      if (score >= minScore) candidates.push(row);
     }
     const limit = Math.max(0, Math.floor(options.limit ?? DEFAULT_LIMIT));
     const filter = options.filter;
@@ -138,25 +136,24 @@ export class EmbeddingSearch {
   /** Cosine similarity of an already embedded query to one stored document, or undefined for an unknown key. */
   similarity(vector: ArrayLike<number>, key: string): number | undefined {
     const row = this.rowOf.get(key);
-    if (row === undefined) return undefined;
-    const query = this.normalize(vector, "query vector");
-    const v = this.vectors[row]!;
-    let dot = 0;
-    for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
-    return dot;
+    return row === undefined ? undefined : this.cosine(row, this.normalize(vector, "query vector"));
   }
 
   /** Embeds texts with the injected model, checking that one vector comes back per text. */
   async embedTexts(texts: string[]): Promise<number[][]> {
-    return this.embedChecked(texts);
-  }
-
-  private async embedChecked(texts: string[]): Promise<number[][]> {
     const vectors = await this.embed(texts);
     if (!Array.isArray(vectors) || vectors.length !== texts.length) {
       throw new Error(`EmbeddingSearch: embed returned ${describe(vectors)} for ${texts.length} texts`);
     }
     return vectors;
+  }
+
+  /** Cosine similarity of stored row `row` to a normalised query: a dot product, both being unit length. */
+  private cosine(row: number, query: Float32Array): number {
+    const v = this.vectors[row]!;
+    let dot = 0;
+    for (let i = 0; i < v.length; i++) dot += v[i]! * query[i]!;
+    return dot;
   }
 
   /** Copies to a unit-length Float32Array, checking the dimension; a zero vector stays zero (similarity 0). */

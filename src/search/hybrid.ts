@@ -69,10 +69,17 @@ export function hybridSearchVector(
 /**
  * The similarity floor for this catalog and model: the median, over off-topic probe questions, of the similarity
  * of each one's best tool. A real request should look more like its tool than a typical unrelated question does.
+ *
+ * The probes do not depend on the catalog, so a caller that recalibrates for every new catalog passes
+ * `probeVectors` to embed them once per model; by default they are embedded here.
  */
-export async function calibrateMinScore(semantic: EmbeddingSearch, probes = OFF_TOPIC_PROBES): Promise<number> {
-  if (semantic.size === 0 || probes.length === 0) return 0;
-  const vectors = await semantic.embedTexts([...probes]);
+export async function calibrateMinScore(
+  semantic: EmbeddingSearch,
+  probeVectors: () => Promise<ArrayLike<number>[]> = () => semantic.embedTexts([...OFF_TOPIC_PROBES]),
+): Promise<number> {
+  if (semantic.size === 0) return 0;
+  const vectors = await probeVectors();
+  if (vectors.length === 0) return 0;
   const best = vectors
     .map((v) => semantic.searchVector(v, { limit: 1 }).hits[0]?.score ?? Number.NEGATIVE_INFINITY)
     .sort((a, b) => a - b);

@@ -87,6 +87,13 @@ describe("searchCatalog", () => {
       calls.map((c) => c.length),
       [3, OFF_TOPIC_PROBES.length, 1, 1],
     );
+    // A refreshed catalog is recalibrated from the probe vectors already embedded for this model.
+    const changed = TOOLS.map((t) => (t.name === "send_email" ? { ...t, description: "Send mail." } : t));
+    await searchCatalog(await catalogOf(changed), "send mail to the team", { limit: 5 }, semantic);
+    assert.deepEqual(
+      calls.slice(4).map((c) => c.length),
+      [1, 1],
+    );
   });
 
   it("falls back to the lexical ranking when the embedding service fails", async () => {
