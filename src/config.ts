@@ -208,7 +208,10 @@ function parseConfig(value: unknown): ConfigResult {
 export function resolveSecrets(value: string, env: Record<string, unknown>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
     const v = env[name];
-    if (typeof v !== "string") throw new Error(`secret ${name} is not set (add it with: wrangler secret put ${name})`);
+    if (typeof v !== "string")
+      throw new Error(
+        `secret ${name} is not set: add it to .dev.vars locally, or wrangler secret put ${name} when deployed`,
+      );
     return v;
   });
 }

@@ -19,7 +19,7 @@ import type { PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, MAX_HOST_OPS } from "./live-execution";
 import { prepareCode } from "./prepare";
-import { GATEWAY_EXPORTS, serverExports, serverModuleSource } from "./sandbox-modules";
+import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
@@ -150,7 +150,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const skillIndex = deps.skills && request.code.includes("skills/") ? await deps.skills.index() : {};
   const prepared = prepareCode({
     code: request.code,
-    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: skillIndex },
+    modules: {
+      servers: serverExports(catalog),
+      unavailable: unavailableServers(catalog),
+      gateway: GATEWAY_EXPORTS,
+      skills: skillIndex,
+    },
     guardName: `__cg_step_${randomHex(6)}`,
   });
   if (!prepared.ok) return fail(prepared.error);

@@ -11,6 +11,8 @@ import { didYouMean, formatList, suggest } from "./prepare-suggest";
 export interface ModuleCatalog {
   /** serverId -> tool ids, e.g. `{ workspace: ["read_file", …] }`. */
   servers: Record<string, readonly string[]>;
+  /** serverId -> why the server is unavailable (its latest listing failed), as `list_servers` reports it. */
+  unavailable?: ReadonlyMap<string, string>;
   /** Exports of `"gateway"`, e.g. `["state", "progress"]`. */
   gateway: readonly string[];
   /** Skill name -> its versions (the host resolves unpinned imports to `latest`) and exports. */
@@ -113,6 +115,30 @@ function importedSource(imported: { type: string; name?: string; value?: unknown
 }
 
 /**
+ * The error for an import of a name a module does not export. When the server is unavailable, its tool list is
+ * empty or stale, so the reason it is down (what `list_servers` says) comes first: "no export" alone would send
+ * the model hunting for a tool name instead of at the configuration.
+ */
+function missingExport(specifier: string, name: string, module: ResolvedModule, catalog: ModuleCatalog): string {
+  const reason = module.kind === "server" ? catalog.unavailable?.get(module.module) : undefined;
+  if (reason === undefined) {
+    return (
+      `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports))} ` +
+      `Its exports: ${formatList(module.exports)}.`
+    );
+  }
+  const kept =
+    module.exports.length === 0
+      ? "it has no tools to import"
+      : `the tools it listed before failing: ${formatList(module.exports)}`;
+  const what = name === "*" ? "*" : `"${name}"`;
+  return (
+    `Cannot import ${what} from "${specifier}": the server is unavailable: ${reason}. ` +
+    `Until that is fixed ${kept} (list_servers shows its status).`
+  );
+}
+
+/**
  * Checks one import declaration and builds its single-line replacement for the prepared module's first line.
  * `isTypeOnly(local)` says whether an unknown name was only used in type positions (stripped away), in which case it
  * is dropped like TypeScript's import elision would, instead of failing.
@@ -146,18 +172,17 @@ export function checkImport(
         offset: spec.start,
       });
     } else if (spec.type === "ImportNamespaceSpecifier") {
+      if (module.exports.length === 0 && module.kind === "server" && catalog.unavailable?.has(module.module)) {
+        problems.push({ message: missingExport(specifier, "*", module, catalog), offset: spec.start });
+        continue;
+      }
       namespace = spec.local.name;
       names.push(...module.exports);
     } else {
       const name = importedName(spec.imported);
       if (!module.exports.includes(name)) {
         if (isTypeOnly(spec.local.name)) continue;
-        problems.push({
-          message:
-            `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports))} ` +
-            `Its exports: ${formatList(module.exports)}.`,
-          offset: spec.imported.start,
-        });
+        problems.push({ message: missingExport(specifier, name, module, catalog), offset: spec.imported.start });
         continue;
       }
       names.push(name);

@@ -13,6 +13,7 @@ export const GATEWAY_EXPORTS = ["state", "progress"] as const;
 
 const exportsByCatalog = new WeakMap<Catalog, Record<string, string[]>>();
 const sourceByServer = new WeakMap<ServerEntry, string>();
+const unavailableByCatalog = new WeakMap<Catalog, Map<string, string>>();
 
 /** Tool ids each server module exports, by server id. */
 export function serverExports(catalog: Catalog): Record<string, string[]> {
@@ -23,6 +24,23 @@ export function serverExports(catalog: Catalog): Record<string, string[]> {
     exportsByCatalog.set(catalog, servers);
   }
   return servers;
+}
+
+/**
+ * Why each server whose latest listing failed is unavailable, by server id: the error `list_servers` shows (a
+ * missing secret, a refused URL, a connection error). An import from such a server names it instead of a bare
+ * "no export".
+ */
+export function unavailableServers(catalog: Catalog): Map<string, string> {
+  let reasons = unavailableByCatalog.get(catalog);
+  if (!reasons) {
+    reasons = new Map();
+    for (const s of catalog.servers) {
+      if (s.status === "error") reasons.set(s.serverId, s.error ?? s.lastError?.message ?? "its listing failed");
+    }
+    unavailableByCatalog.set(catalog, reasons);
+  }
+  return reasons;
 }
 
 /** The source of the `servers/<id>.js` module for one server. */

@@ -10,7 +10,7 @@ import { isSafeIdentifier } from "../codegen/names";
 import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { type PrepareResult, prepareCode } from "../sandbox/prepare";
-import { GATEWAY_EXPORTS, serverExports } from "../sandbox/sandbox-modules";
+import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
 export const SKILL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -61,7 +61,12 @@ export function prepareSkill(code: string, name: string, catalog: Catalog, guard
   if (!body.ok) return { ok: false, error: { kind: "syntax", message: body.error } };
   return prepareCode({
     code: body.value,
-    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: {} },
+    modules: {
+      servers: serverExports(catalog),
+      unavailable: unavailableServers(catalog),
+      gateway: GATEWAY_EXPORTS,
+      skills: {},
+    },
     guardName,
   });
 }
