@@ -120,6 +120,11 @@ const NetworkSchema = z.strictObject({
  */
 const AuthSchema = z.strictObject({
   mode: z.enum(["none", "api_keys", "oauth"]).default("none"),
+  /**
+   * With mode "none": serve callers that are not on this machine too (anyone who can reach the gateway runs code
+   * as user "local"). Off, mode "none" answers only loopback Host names from loopback addresses (403 otherwise).
+   */
+  allow_unauthenticated: z.boolean().default(false),
   /** Worker secret listing `<user>:<key>` or `<user>:sha256:<hex>` entries (api_keys: bearer tokens; oauth: sign-in). */
   api_keys_secret: z
     .string()
@@ -134,6 +139,12 @@ const AuthSchema = z.strictObject({
     .default({ access_token_ttl_seconds: 3_600 }),
 });
 
+/** `allow_unauthenticated` is the explicit opt-out of the local-only rule of mode "none", meaningless elsewhere. */
+const CheckedAuthSchema = AuthSchema.refine((auth) => !auth.allow_unauthenticated || auth.mode === "none", {
+  message: 'allow_unauthenticated applies only to mode = "none"; remove it when authentication is on',
+  path: ["allow_unauthenticated"],
+});
+
 export const GatewayConfigSchema = z.strictObject({
   servers: z
     .array(ServerConfigSchema)
@@ -144,7 +155,7 @@ export const GatewayConfigSchema = z.strictObject({
   /** Origins allowed besides the gateway's own (browser clients); requests without Origin are always allowed. */
   allowed_origins: z.array(z.string()).default([]),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
-  auth: AuthSchema.default(AuthSchema.parse({})),
+  auth: CheckedAuthSchema.default(AuthSchema.parse({})),
   network: NetworkSchema.default(NetworkSchema.parse({})),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
   allow_direct_tool_calls: z.boolean().default(false),

@@ -1,7 +1,7 @@
 /**
  * @module auth/authenticate
  * Turns a request into the user id that names the user's session objects, workspace and skills. Off (`none`) it
- * is always "local"; with `api_keys` the `Authorization: Bearer` token must be a configured key; with `oauth` the
+ * is always "local", for callers on this machine only unless `allow_unauthenticated` (src/auth/local-only.ts); with `api_keys` the `Authorization: Bearer` token must be a configured key; with `oauth` the
  * request has already passed the OAuth provider (src/auth/oauth.ts), which recorded the grant's user here.
  * Tokens are read from the Authorization header only: a token in the query string ends up in logs and browser
  * history (RFC 6750 §5.3, MCP authorization: "MUST NOT include tokens in the URI query string").
@@ -9,6 +9,7 @@
 import type { AuthConfig } from "../config";
 import type { Env } from "../env";
 import { loadApiKeys, userForApiKey } from "./api-keys";
+import { localOnlyResponse, notLocalReason } from "./local-only";
 
 /** The user every request acts as while authentication is off (local development). */
 export const LOCAL_USER = "local";
@@ -53,7 +54,12 @@ export function bearerToken(request: Request): string | undefined {
 
 /** The authenticated user of a request to /mcp or /servers/*, or the response that refuses it. */
 export async function authenticate(request: Request, env: Env, auth: AuthConfig): Promise<AuthResult> {
-  if (auth.mode === "none") return { ok: true, user: LOCAL_USER };
+  if (auth.mode === "none") {
+    const notLocal = auth.allow_unauthenticated ? undefined : notLocalReason(request);
+    return notLocal === undefined
+      ? { ok: true, user: LOCAL_USER }
+      : { ok: false, response: localOnlyResponse(notLocal) };
+  }
   if (auth.mode === "oauth") {
     const user = oauthVerified.get(request);
     // Unreachable through the provider (it answers 401 itself); refuse rather than fall back to a default user.

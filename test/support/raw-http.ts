@@ -12,12 +12,23 @@ export interface RawResponse {
 
 export function rawRequest(
   url: URL,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Source address: a non-loopback address of this machine makes a LAN peer of a server on 127.0.0.1. */
+    localAddress?: string;
+  } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: options.method ?? "GET", headers: options.headers ?? {}, timeout: 30_000 },
+      {
+        method: options.method ?? "GET",
+        headers: options.headers ?? {},
+        timeout: 30_000,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
