@@ -47,12 +47,13 @@ const HANDLED = new Map<string, string>([
   ["npm install && npm run dev", "run: test/e2e/clean-clone.test.ts, in a fresh clone"],
   ["npm install && npm test", "not run: it is this test suite"],
   ["npm install", "run: test/e2e/clean-clone.test.ts, in a fresh clone"],
+  ["npm run dev", "run: test/e2e/clean-clone.test.ts, in a fresh clone (and here with --port)"],
   ["npm install --loglevel=warn", "run: test/e2e/clean-clone.test.ts, in a fresh clone"],
   ["wrangler dev", "not a command to run: it names what npm run dev runs (run here)"],
   ["npm run dev -- --port 9000", "run: here, on a free port"],
   [
     "npm run dev -- --ip 0.0.0.0",
-    "not run: it listens on every interface, and test servers listen on 127.0.0.1 only; test/e2e/local-only.test.ts sends a real LAN-peer request instead",
+    "run: here; with authentication off (the default configuration) it refuses to start, so it never listens beyond 127.0.0.1",
   ],
   ["npx @modelcontextprotocol/inspector", "not run: it opens the Inspector's browser UI; its --cli form is run here"],
   [
@@ -224,6 +225,15 @@ describe("npm run dev -- --port <free port>", () => {
       rmSync(config, { recursive: true, force: true });
     }
   });
+});
+
+test("npm run dev -- --ip 0.0.0.0 refuses to start while authentication is off, saying what to configure", async () => {
+  const child = shell("npm run dev -- --ip 0.0.0.0");
+  const out = output(child);
+  assert.equal(await exited(child, 60_000), 1, out.text());
+  assert.match(out.text(), /refusing to listen on 0\.0\.0\.0: authentication is off \(auth\.mode = "none"\)/);
+  assert.match(out.text(), /allow_unauthenticated = true/);
+  assert.doesNotMatch(out.text(), /Ready on/);
 });
 
 test("node scripts/api-key.mjs alice prints a key and the line that holds only its hash", async () => {
