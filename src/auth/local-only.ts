@@ -9,7 +9,8 @@
  *
  * The peer address is `CF-Connecting-IP`: on Cloudflare the edge sets it from the TCP connection; under
  * `wrangler dev` Miniflare's entry worker sets it from the socket's peer, but keeps one the client sent itself.
- * Locally it is therefore only as good as the interface the dev server listens on (127.0.0.1 by default).
+ * Locally it is therefore only as good as the interface the dev server listens on: 127.0.0.1 by default, and
+ * `npm run dev` refuses any other while authentication is off (scripts/auth-exposure.ts).
  */
 import { classifyHost } from "../registry/ssrf";
 import { isLoopbackHost } from "./origin";
