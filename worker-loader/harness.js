@@ -2,6 +2,8 @@
 // The executor loads a fresh isolate per execution, so module state here is per execution.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
+import { replaceNetworkApis } from "./no-network.js";
+import { trackRejections, unhandledRejections } from "./rejections.js";
 import {
   budgetSpent,
   configure,
@@ -33,6 +35,11 @@ function describeError(err, maxSteps) {
   if (isBudgetExceeded()) {
     return { name: "StepBudgetError", message: new StepBudgetError(maxSteps).message };
   }
+  return describeThrown(err);
+}
+
+/** Name, message and line in the agent's code of anything thrown (or a rejection's reason). */
+function describeThrown(err) {
   if (err === null || (typeof err !== "object" && typeof err !== "function")) {
     return { name: "Error", message: `the code threw a non-Error value: ${text(() => String(err), "(unprintable)")}` };
   }
@@ -48,6 +55,20 @@ function describeError(err, maxSteps) {
   };
 }
 
+/** Rejections nobody handled, as warnings for the result (worker-loader/rejections.js). */
+function rejectionWarnings({ reasons, more }) {
+  const warnings = reasons.map((reason) => {
+    const { name, message, line } = describeThrown(reason);
+    const where = line ? ` (at line ${line} of your code)` : "";
+    return `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`;
+  });
+  if (more > 0) warnings.push(`…and ${more} more unhandled promise rejections`);
+  return warnings;
+}
+
+replaceNetworkApis();
+trackRejections();
+
 let requestStop;
 /**
  * Resolves when the host gives up on this execution (timeout, approval pending). Ending run() then ends its request,
@@ -61,22 +82,41 @@ const STOPPED = Symbol("stopped");
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     await configure(this.env, options);
+    const ending = [budgetSpent, stopped.then(() => STOPPED)];
+    let outcome;
+    let rejections = { reasons: [], more: 0 };
+    setMetering(true);
     try {
-      let value;
-      setMetering(true);
       try {
-        value = await Promise.race([main(), budgetSpent, stopped.then(() => STOPPED)]);
-      } finally {
-        setMetering(false);
+        outcome = { value: await Promise.race([main(), ...ending]) };
+      } catch (err) {
+        outcome = { err };
       }
+      // Still metered: work the program left behind may run while its unhandled rejections are collected.
+      if (outcome.value !== STOPPED && !isBudgetExceeded()) {
+        const collected = await Promise.race([unhandledRejections(), ...ending]);
+        if (collected && collected !== STOPPED) rejections = collected;
+      }
+    } finally {
+      setMetering(false);
+    }
+    try {
       if (isBudgetExceeded()) throw new StepBudgetError(options.maxSteps);
-      if (value === STOPPED) {
+      if ("err" in outcome) throw outcome.err;
+      if (outcome.value === STOPPED) {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
-      const json = value === undefined ? undefined : stringifyJson(toJsonSafe(value));
-      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken() };
+      const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
+      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings: rejectionWarnings(rejections) };
     } catch (err) {
-      return { ok: false, error: describeError(err, options.maxSteps), logs: takeLogs(), steps: stepsTaken() };
+      const warnings = isBudgetExceeded() ? [] : rejectionWarnings(rejections);
+      return {
+        ok: false,
+        error: describeError(err, options.maxSteps),
+        logs: takeLogs(),
+        steps: stepsTaken(),
+        warnings,
+      };
     }
   }
 

@@ -8,6 +8,8 @@
 import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
+import noNetworkSource from "../../worker-loader/no-network.js";
+import rejectionsSource from "../../worker-loader/rejections.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
@@ -59,6 +61,7 @@ interface HarnessReply {
   logs: string[];
   error?: { name: string; message: string; line?: number; column?: number };
   steps: number;
+  warnings?: string[];
 }
 
 function randomHex(bytes: number): string {
@@ -92,6 +95,15 @@ function capResult(json: unknown, limits: Limits): unknown {
   return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
 }
 
+/** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
+const MAX_WARNINGS = 21;
+
+/** The isolate's warnings as a result field: absent when there are none, so ordinary results stay small. */
+function capWarnings(warnings: unknown): { warnings?: string[] } {
+  if (!Array.isArray(warnings) || warnings.length === 0) return {};
+  return { warnings: warnings.slice(0, MAX_WARNINGS).map((w) => clip(w, 1_000)) };
+}
+
 function capLogs(logs: unknown, limits: Limits): string[] {
   if (!Array.isArray(logs)) return [];
   const out: string[] = [];
@@ -118,6 +130,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
     "regex-check.js": regexCheckSource,
+    "no-network.js": noNetworkSource,
+    "rejections.js": rejectionsSource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
@@ -258,6 +272,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     const logs = capLogs(reply.logs, limits);
+    const warnings = capWarnings(reply.warnings);
     if (!reply.ok) {
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
@@ -268,10 +283,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           message: `${clip(e.name, 100)}: ${clip(e.message)}${where}`,
           ...(e.line ? { line: e.line, column: e.column } : {}),
         },
-        { ...base, logs },
+        { ...base, logs, ...warnings },
       );
     }
-    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...base };
+    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...warnings, ...base };
   } catch (err) {
     live.end();
     const message = clip((err as Error)?.message ?? err);

@@ -1,8 +1,10 @@
 /**
  * @module sandbox/prepare
  * Turns the agent's code (an ES module body in TypeScript or JavaScript with top-level `await`, imports of
- * `servers/<id>`, `gateway` and `skills/<name>[@<version>]`, and a top-level `return`) into `agent.js` for the
- * Worker Loader modules map. Pure and synchronous: no I/O, runs in Workers.
+ * `servers/<id>`, `gateway` and `skills/<name>[@<version>]`, and a top-level `return`, or else a final expression
+ * whose value is returned: prepare-completion.ts) into `agent.js` for the Worker Loader modules map. A skill module
+ * (`skill` set) is prepared the same way, with its exports read by prepare-exports.ts. Pure and synchronous: no
+ * I/O, runs in Workers.
  *
  * The output keeps every original line on its line number, so stack traces from the sandbox point at the agent's own
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
@@ -12,8 +14,10 @@
  * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
  */
 import { type Program, parse } from "acorn";
+import { completionEdit } from "./prepare-completion";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
 import { skillExports } from "./prepare-exports";
+import { networkImportProblem } from "./prepare-network";
 import {
   checkImport,
   type ImportCheck,
@@ -163,6 +167,11 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   const hoisted: string[] = [];
   const used: Array<Extract<ImportCheck, { ok: true }>> = [];
   for (const decl of walk.imports) {
+    const network = networkImportProblem(String(decl.source.value));
+    if (network) {
+      problems.push({ kind: "import", message: network, offset: decl.source.start });
+      continue;
+    }
     const check = checkImport(decl, modules, isTypeOnly);
     if (!check.ok) {
       for (const problem of check.problems) problems.push({ kind: "import", ...problem });
@@ -187,7 +196,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     return located(first.kind, first.message, stripped.toOriginal(first.offset), more);
   }
 
-  // A skill module's body ends by returning the skill's function.
+  // The body's result: a skill's function, or else the program's last expression when nothing is returned explicitly.
   let footer = "\n}\n";
   if (skill !== undefined) {
     const exported = skillExports(program, js, skill);
@@ -197,6 +206,9 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     }
     edits.push(...exported.edits);
     footer = `\nreturn ${exported.entry};\n}\n`;
+  } else {
+    const completion = completionEdit(program);
+    if (completion) edits.push(completion);
   }
 
   // A hashbang is only legal at offset 0, which the header now occupies.
