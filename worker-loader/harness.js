@@ -15,7 +15,9 @@ import {
   toJsonSafe,
 } from "./runtime.js";
 
-const AGENT_FRAME = /agent\.js:(\d+):(\d+)/;
+// The innermost frame in the agent's code or in a skill's (src/skills/skill-modules.ts names its module), whichever
+// comes first: an error thrown inside a skill is reported at the skill's line, not at the call in the agent's code.
+const CODE_FRAME = /(?:skill-impl\.([a-z][a-z0-9_]*@\d+)\.js|agent\.js):(\d+):(\d+)/;
 const stringifyJson = JSON.stringify;
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
@@ -46,20 +48,21 @@ function describeThrown(err) {
   let frame = null;
   try {
     const stack = err.stack;
-    if (typeof stack === "string") frame = AGENT_FRAME.exec(stack);
+    if (typeof stack === "string") frame = CODE_FRAME.exec(stack);
   } catch {}
   return {
     name: text(() => err.name, "Error"),
     message: text(() => err.message, "(the error's message could not be read)", ""),
-    ...(frame ? { line: Number(frame[1]), column: Number(frame[2]) } : {}),
+    ...(frame ? { line: Number(frame[2]), column: Number(frame[3]) } : {}),
+    ...(frame?.[1] ? { skill: frame[1] } : {}),
   };
 }
 
 /** Rejections nobody handled, as warnings for the result (worker-loader/rejections.js). */
 function rejectionWarnings({ reasons, more }) {
   const warnings = reasons.map((reason) => {
-    const { name, message, line } = describeThrown(reason);
-    const where = line ? ` (at line ${line} of your code)` : "";
+    const { name, message, line, skill } = describeThrown(reason);
+    const where = line ? ` (at line ${line} of ${skill ? `skill ${skill}` : "your code"})` : "";
     return `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`;
   });
   if (more > 0) warnings.push(`…and ${more} more unhandled promise rejections`);

@@ -59,7 +59,8 @@ interface HarnessReply {
   ok: boolean;
   result?: string;
   logs: string[];
-  error?: { name: string; message: string; line?: number; column?: number };
+  /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
+  error?: { name: string; message: string; line?: number; column?: number; skill?: string };
   steps: number;
   warnings?: string[];
 }
@@ -276,12 +277,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     if (!reply.ok) {
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
-      const where = e.line ? ` (at line ${e.line} of your code)` : "";
+      const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
+      const where = e.line ? ` (at line ${e.line} of ${inSkill ? `skill ${inSkill}` : "your code"})` : "";
       return fail(
         {
           kind,
           message: `${clip(e.name, 100)}: ${clip(e.message)}${where}`,
-          ...(e.line ? { line: e.line, column: e.column } : {}),
+          // line and column locate the code that was run; a skill's line is in the message.
+          ...(e.line && !inSkill ? { line: e.line, column: e.column } : {}),
         },
         { ...base, logs, ...warnings },
       );

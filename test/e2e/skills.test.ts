@@ -219,6 +219,20 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
     assert.match((syntax.content[0] as any).text, /\(line 2\): Syntax error/);
   });
 
+  test("an error thrown inside a skill is reported at the skill's own line", async () => {
+    await session.data("save_skill", {
+      name: "boom",
+      description: "fails on purpose",
+      code: "// line 1\nexport default async function boom(input: { n: number }) {\n  throw new RangeError('bad n ' + input.n);\n}",
+    });
+    const direct = await session.call("run_skill", { name: "boom", input: { n: 1 } });
+    assert.equal(direct.isError, true);
+    assert.match((direct.content[0] as any).text, /RangeError: bad n 1 \(at line 3 of skill boom@1\)/);
+    const imported = await run(session, 'import { boom } from "skills/boom";\n\nawait boom({ n: 2 });');
+    assert.match(imported.error.message, /RangeError: bad n 2 \(at line 3 of skill boom@1\)/);
+    assert.equal(imported.error.line, undefined);
+  });
+
   test("skills are per user: another session of the same user sees them", async () => {
     const other = await connect(gateway.mcpUrl);
     try {
