@@ -87,7 +87,7 @@ export default class Harness extends WorkerEntrypoint {
     await configure(this.env, options);
     const ending = [budgetSpent, stopped.then(() => STOPPED)];
     let outcome;
-    let rejections = { reasons: [], more: 0 };
+    let warnings = [];
     setMetering(true);
     try {
       try {
@@ -95,10 +95,11 @@ export default class Harness extends WorkerEntrypoint {
       } catch (err) {
         outcome = { err };
       }
-      // Still metered: work the program left behind may run while its unhandled rejections are collected.
+      // Still metered: work the program left behind may run while its unhandled rejections are collected, and
+      // describing a rejection's reason runs the agent's getters.
       if (outcome.value !== STOPPED && !isBudgetExceeded()) {
         const collected = await Promise.race([unhandledRejections(), ...ending]);
-        if (collected && collected !== STOPPED) rejections = collected;
+        if (collected && collected !== STOPPED) warnings = rejectionWarnings(collected);
       }
     } finally {
       setMetering(false);
@@ -110,9 +111,9 @@ export default class Harness extends WorkerEntrypoint {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
       const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
-      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings: rejectionWarnings(rejections) };
+      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings };
     } catch (err) {
-      const warnings = isBudgetExceeded() ? [] : rejectionWarnings(rejections);
+      if (isBudgetExceeded()) warnings = [];
       return {
         ok: false,
         error: describeError(err, options.maxSteps),

@@ -69,6 +69,12 @@ export const lateSamples: Sample[] = [
     },
   },
   {
+    name: "a timer left behind that runs while rejections are collected is still metered",
+    class: "late",
+    code: "setTimeout(() => new Array(2 ** 32 - 1).indexOf(1), 0);\nreturn 'returned';",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
     name: "a tool call in a catch block after the budget is spent is refused",
     class: "late",
     code: "import { echo } from 'servers/slow';\ntry { for (;;) {} } catch {}\nreturn await echo({ value: 'after the budget' });",
