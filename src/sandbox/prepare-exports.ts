@@ -9,6 +9,7 @@
  */
 import type { Node, Pattern, Program } from "acorn";
 import { blank, close, type Edit, replace } from "./prepare-edits";
+import { formatList } from "./prepare-suggest";
 import { RESERVED_PREFIX } from "./prepare-walk";
 
 /** The binding that holds an anonymous default export (`export default async function (…)`, `export default x => …`). */
@@ -191,8 +192,10 @@ export function skillExports(program: Program, code: string, name: string): Skil
     return {
       ok: false,
       message:
-        `The module exports ${exports.map((e) => `"${e.exported}"`).join(", ")}, and none is the default or named ` +
-        `"${name}": mark the skill's function with "export default".`,
+        `The module exports ${formatList(
+          exports.map((e) => JSON.stringify(e.exported)),
+          10,
+        )}, and none is the default or named ` + `"${name}": mark the skill's function with "export default".`,
       offset: exports[1]!.offset,
     };
   }

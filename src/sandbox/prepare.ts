@@ -204,7 +204,8 @@ export function prepareCode(input: PrepareInput): PrepareResult {
       const at = exported.offset === undefined ? undefined : stripped.toOriginal(exported.offset);
       return located("syntax", exported.message, at);
     }
-    edits.push(...exported.edits);
+    // No spread: a module may have more exports than a call has room for arguments.
+    for (const edit of exported.edits) edits.push(edit);
     footer = `\nreturn ${exported.entry};\n}\n`;
   } else {
     const completion = completionEdit(program);
