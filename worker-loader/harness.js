@@ -2,6 +2,8 @@
 // The executor loads a fresh isolate per execution, so module state here is per execution.
 import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
+import { replaceNetworkApis } from "./no-network.js";
+import { trackRejections, unhandledRejections } from "./rejections.js";
 import {
   budgetSpent,
   configure,
@@ -13,7 +15,9 @@ import {
   toJsonSafe,
 } from "./runtime.js";
 
-const AGENT_FRAME = /agent\.js:(\d+):(\d+)/;
+// The innermost frame in the agent's code or in a skill's (src/skills/skill-modules.ts names its module), whichever
+// comes first: an error thrown inside a skill is reported at the skill's line, not at the call in the agent's code.
+const CODE_FRAME = /(?:skill-impl\.([a-z][a-z0-9_]*@\d+)\.js|agent\.js):(\d+):(\d+)/;
 const stringifyJson = JSON.stringify;
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
@@ -33,20 +37,40 @@ function describeError(err, maxSteps) {
   if (isBudgetExceeded()) {
     return { name: "StepBudgetError", message: new StepBudgetError(maxSteps).message };
   }
+  return describeThrown(err);
+}
+
+/** Name, message and line in the agent's code of anything thrown (or a rejection's reason). */
+function describeThrown(err) {
   if (err === null || (typeof err !== "object" && typeof err !== "function")) {
     return { name: "Error", message: `the code threw a non-Error value: ${text(() => String(err), "(unprintable)")}` };
   }
   let frame = null;
   try {
     const stack = err.stack;
-    if (typeof stack === "string") frame = AGENT_FRAME.exec(stack);
+    if (typeof stack === "string") frame = CODE_FRAME.exec(stack);
   } catch {}
   return {
     name: text(() => err.name, "Error"),
     message: text(() => err.message, "(the error's message could not be read)", ""),
-    ...(frame ? { line: Number(frame[1]), column: Number(frame[2]) } : {}),
+    ...(frame ? { line: Number(frame[2]), column: Number(frame[3]) } : {}),
+    ...(frame?.[1] ? { skill: frame[1] } : {}),
   };
 }
+
+/** Rejections nobody handled, as warnings for the result (worker-loader/rejections.js). */
+function rejectionWarnings({ reasons, more }) {
+  const warnings = reasons.map((reason) => {
+    const { name, message, line, skill } = describeThrown(reason);
+    const where = line ? ` (at line ${line} of ${skill ? `skill ${skill}` : "your code"})` : "";
+    return `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`;
+  });
+  if (more > 0) warnings.push(`…and ${more} more unhandled promise rejections`);
+  return warnings;
+}
+
+replaceNetworkApis();
+trackRejections();
 
 let requestStop;
 /**
@@ -61,22 +85,42 @@ const STOPPED = Symbol("stopped");
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     await configure(this.env, options);
+    const ending = [budgetSpent, stopped.then(() => STOPPED)];
+    let outcome;
+    let warnings = [];
+    setMetering(true);
     try {
-      let value;
-      setMetering(true);
       try {
-        value = await Promise.race([main(), budgetSpent, stopped.then(() => STOPPED)]);
-      } finally {
-        setMetering(false);
+        outcome = { value: await Promise.race([main(), ...ending]) };
+      } catch (err) {
+        outcome = { err };
       }
+      // Still metered: work the program left behind may run while its unhandled rejections are collected, and
+      // describing a rejection's reason runs the agent's getters.
+      if (outcome.value !== STOPPED && !isBudgetExceeded()) {
+        const collected = await Promise.race([unhandledRejections(), ...ending]);
+        if (collected && collected !== STOPPED) warnings = rejectionWarnings(collected);
+      }
+    } finally {
+      setMetering(false);
+    }
+    try {
       if (isBudgetExceeded()) throw new StepBudgetError(options.maxSteps);
-      if (value === STOPPED) {
+      if ("err" in outcome) throw outcome.err;
+      if (outcome.value === STOPPED) {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
-      const json = value === undefined ? undefined : stringifyJson(toJsonSafe(value));
-      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken() };
+      const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
+      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings };
     } catch (err) {
-      return { ok: false, error: describeError(err, options.maxSteps), logs: takeLogs(), steps: stepsTaken() };
+      if (isBudgetExceeded()) warnings = [];
+      return {
+        ok: false,
+        error: describeError(err, options.maxSteps),
+        logs: takeLogs(),
+        steps: stepsTaken(),
+        warnings,
+      };
     }
   }
 

@@ -184,10 +184,6 @@ for (const level of ["log", "info", "warn", "error", "debug"]) {
   console[level] = (...args) => pushLog(level, args);
 }
 
-addEventListener("unhandledrejection", (event) => {
-  pushLog("error", ["Unhandled promise rejection:", event.reason]);
-});
-
 export function takeLogs() {
   return logs.slice();
 }

@@ -22,6 +22,7 @@ export function renderExecution(r: ExecuteResult): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
   if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : JSON.stringify(r.result, null, 2)}`);
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
+  if (r.warnings?.length) lines.push("warnings:", ...r.warnings.map((w) => `  ${w}`));
   if (r.tool_calls.length) {
     lines.push(
       `tool calls (${r.tool_calls.length}):`,
@@ -43,7 +44,7 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run TypeScript/JavaScript (ES module body, top-level await) in an isolated sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result; console.log is captured.',
+        'Run TypeScript/JavaScript (ES module body, top-level await) in an isolated sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result (without a top-level return, a final expression is the result, as in a REPL); console.log is captured.',
       inputSchema: {
         code: z.string().min(1),
         /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */

@@ -47,6 +47,8 @@ export interface ExecuteResult {
   execution_id: string;
   result?: unknown;
   logs: string[];
+  /** Problems the code did not fail on, e.g. promise rejections nobody handled; absent when there are none. */
+  warnings?: string[];
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
   duration_ms: number;

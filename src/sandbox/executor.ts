@@ -8,6 +8,8 @@
 import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
+import noNetworkSource from "../../worker-loader/no-network.js";
+import rejectionsSource from "../../worker-loader/rejections.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
@@ -57,8 +59,10 @@ interface HarnessReply {
   ok: boolean;
   result?: string;
   logs: string[];
-  error?: { name: string; message: string; line?: number; column?: number };
+  /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
+  error?: { name: string; message: string; line?: number; column?: number; skill?: string };
   steps: number;
+  warnings?: string[];
 }
 
 function randomHex(bytes: number): string {
@@ -92,6 +96,15 @@ function capResult(json: unknown, limits: Limits): unknown {
   return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
 }
 
+/** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
+const MAX_WARNINGS = 21;
+
+/** The isolate's warnings as a result field: absent when there are none, so ordinary results stay small. */
+function capWarnings(warnings: unknown): { warnings?: string[] } {
+  if (!Array.isArray(warnings) || warnings.length === 0) return {};
+  return { warnings: warnings.slice(0, MAX_WARNINGS).map((w) => clip(w, 1_000)) };
+}
+
 function capLogs(logs: unknown, limits: Limits): string[] {
   if (!Array.isArray(logs)) return [];
   const out: string[] = [];
@@ -118,6 +131,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
     "regex-check.js": regexCheckSource,
+    "no-network.js": noNetworkSource,
+    "rejections.js": rejectionsSource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
@@ -263,20 +278,23 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     const logs = capLogs(reply.logs, limits);
+    const warnings = capWarnings(reply.warnings);
     if (!reply.ok) {
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
-      const where = e.line ? ` (at line ${e.line} of your code)` : "";
+      const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
+      const where = e.line ? ` (at line ${e.line} of ${inSkill ? `skill ${inSkill}` : "your code"})` : "";
       return fail(
         {
           kind,
           message: `${clip(e.name, 100)}: ${clip(e.message)}${where}`,
-          ...(e.line ? { line: e.line, column: e.column } : {}),
+          // line and column locate the code that was run; a skill's line is in the message.
+          ...(e.line && !inSkill ? { line: e.line, column: e.column } : {}),
         },
-        { ...base, logs },
+        { ...base, logs, ...warnings },
       );
     }
-    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...base };
+    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...warnings, ...base };
   } catch (err) {
     live.end();
     const message = clip((err as Error)?.message ?? err);

@@ -58,8 +58,16 @@ function skipTrivia(code: string, pos: number): number {
   }
 }
 
-/** Collects guard edits and problems for the tree of `program` (the stripped `code`), guard call `call` (`g();`). */
-export function walkProgram(program: Program, code: string, guardName: string): WalkResult {
+/**
+ * Collects guard edits and problems for the tree of `program` (the stripped `code`), guard call `call` (`g();`).
+ * `allowExports`: the code is a skill module, whose exports prepare-exports.ts handles.
+ */
+export function walkProgram(
+  program: Program,
+  code: string,
+  guardName: string,
+  options: { allowExports?: boolean } = {},
+): WalkResult {
   const call = `${guardName}();`;
   const result: WalkResult = { imports: [], edits: [], problems: [], referenced: new Set() };
   const { edits, problems } = result;
@@ -129,6 +137,7 @@ export function walkProgram(program: Program, code: string, guardName: string): 
           edits.push(blank(code, node.start, node.end));
           break;
         }
+        if (options.allowExports) break;
         problems.push({
           kind: "syntax",
           message:

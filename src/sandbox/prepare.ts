@@ -1,8 +1,10 @@
 /**
  * @module sandbox/prepare
  * Turns the agent's code (an ES module body in TypeScript or JavaScript with top-level `await`, imports of
- * `servers/<id>`, `gateway` and `skills/<name>[@<version>]`, and a top-level `return`) into `agent.js` for the
- * Worker Loader modules map. Pure and synchronous: no I/O, runs in Workers.
+ * `servers/<id>`, `gateway` and `skills/<name>[@<version>]`, and a top-level `return`, or else a final expression
+ * whose value is returned: prepare-completion.ts) into `agent.js` for the Worker Loader modules map. A skill module
+ * (`skill` set) is prepared the same way, with its exports read by prepare-exports.ts. Pure and synchronous: no
+ * I/O, runs in Workers.
  *
  * The output keeps every original line on its line number, so stack traces from the sandbox point at the agent's own
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
@@ -12,7 +14,10 @@
  * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
  */
 import { type Program, parse } from "acorn";
+import { completionEdit } from "./prepare-completion";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
+import { skillExports } from "./prepare-exports";
+import { networkImportProblem } from "./prepare-network";
 import {
   checkImport,
   type ImportCheck,
@@ -35,6 +40,11 @@ export interface PrepareInput {
   modules: ModuleCatalog;
   /** Random per-execution name for the guard function, e.g. "__cg_step_3f9a1c"; the agent cannot know it. */
   guardName: string;
+  /**
+   * Prepare a skill module of this name instead of a program body: exports are allowed, a top-level `return` is not,
+   * and the prepared main returns the skill's function (see prepare-exports.ts).
+   */
+  skill?: string;
 }
 
 /** Why the code cannot run. `line` and `column` are 1-based, in the agent's original code. */
@@ -72,6 +82,9 @@ function describeSyntaxError(message: string, code: string, offset: number | und
   return token ? `Syntax error: Unexpected token ${JSON.stringify(token)}` : "Syntax error: Unexpected end of input";
 }
 
+const SKILL_RETURN_HINT =
+  ": a skill module only declares and exports its function; return the result from inside that function";
+
 /** Counts whole-word occurrences of an identifier in a text. */
 function countWord(text: string, word: string): number {
   const escaped = word.replace(/[$]/g, "\\$");
@@ -83,7 +96,7 @@ function countWord(text: string, word: string): number {
  * the agent's code is returned as `{ ok: false, error }`.
  */
 export function prepareCode(input: PrepareInput): PrepareResult {
-  const { code, modules, guardName } = input;
+  const { code, modules, guardName, skill } = input;
   if (!/^__cg[A-Za-z0-9_$]*$/.test(guardName) || guardName === MAIN_NAME) {
     // The reserved-prefix check is what keeps agent code from naming the guard; a name outside it would break that.
     throw new TypeError(
@@ -132,17 +145,19 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     program = parse(js, {
       ecmaVersion: "latest",
       sourceType: "module",
-      allowReturnOutsideFunction: true,
+      allowReturnOutsideFunction: skill === undefined,
       allowAwaitOutsideFunction: true,
     });
   } catch (error) {
     if (isStackOverflow(error)) return located("syntax", TOO_DEEP, undefined);
     const err = error as { message?: unknown; pos?: unknown };
     const offset = typeof err.pos === "number" ? stripped.toOriginal(err.pos) : undefined;
-    return located("syntax", describeSyntaxError(bareMessage(String(err.message ?? error)), code, offset), offset);
+    const message = describeSyntaxError(bareMessage(String(err.message ?? error)), code, offset);
+    const hint = skill !== undefined && /'return' outside/.test(message) ? SKILL_RETURN_HINT : "";
+    return located("syntax", message + hint, offset);
   }
 
-  const walk = walkProgram(program, js, guardName);
+  const walk = walkProgram(program, js, guardName, { allowExports: skill !== undefined });
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
   // only in annotations): TypeScript would elide it, so drop it rather than fail.
   const isTypeOnly = (local: string) => !walk.referenced.has(local) && countWord(code, local) > countWord(js, local);
@@ -152,6 +167,11 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   const hoisted: string[] = [];
   const used: Array<Extract<ImportCheck, { ok: true }>> = [];
   for (const decl of walk.imports) {
+    const network = networkImportProblem(String(decl.source.value));
+    if (network) {
+      problems.push({ kind: "import", message: network, offset: decl.source.start });
+      continue;
+    }
     const check = checkImport(decl, modules, isTypeOnly);
     if (!check.ok) {
       for (const problem of check.problems) problems.push({ kind: "import", ...problem });
@@ -176,11 +196,27 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     return located(first.kind, first.message, stripped.toOriginal(first.offset), more);
   }
 
+  // The body's result: a skill's function, or else the program's last expression when nothing is returned explicitly.
+  let footer = "\n}\n";
+  if (skill !== undefined) {
+    const exported = skillExports(program, js, skill);
+    if (!exported.ok) {
+      const at = exported.offset === undefined ? undefined : stripped.toOriginal(exported.offset);
+      return located("syntax", exported.message, at);
+    }
+    // No spread: a module may have more exports than a call has room for arguments.
+    for (const edit of exported.edits) edits.push(edit);
+    footer = `\nreturn ${exported.entry};\n}\n`;
+  } else {
+    const completion = completionEdit(program);
+    if (completion) edits.push(completion);
+  }
+
   // A hashbang is only legal at offset 0, which the header now occupies.
   if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
   const header =
     `import { step as ${guardName} } from "./runtime.js";` +
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
-  return { ok: true, code: `${header}${applyEdits(js, edits)}\n}\n`, imports: mergeImports(used) };
+  return { ok: true, code: `${header}${applyEdits(js, edits)}${footer}`, imports: mergeImports(used) };
 }

@@ -1,9 +1,10 @@
 /**
  * @module skills/skill-check
  * What makes a skill valid: a name usable as an export, a description, an object input schema the validator can
- * read, and code that is a module exporting exactly one async function and that prepares against the current
- * catalog (syntax, known servers and tools). The code goes through the same preparation as `execute_code`
- * (TypeScript strip, import checks, runaway guard), so a skill is held to the same rules.
+ * read, and code that is a module exporting its function (the default export, or the export named after the skill)
+ * and that prepares against the current catalog (syntax, known servers and tools). The code goes through the same
+ * preparation as `execute_code` (TypeScript strip, import checks, runaway guard), so a skill is held to the same
+ * rules.
  */
 import { Validator } from "@cfworker/json-schema";
 import { isSafeIdentifier } from "../codegen/names";
@@ -14,8 +15,6 @@ import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/s
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
 export const SKILL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const EXPORT_LINE = /^[ \t]*export\b/gm;
-const EXPORTED_FN = /^([ \t]*)export\s+(?:default\s+)?async\s+function\s*\*?\s*([A-Za-z_$][\w$]*)?\s*\(/m;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -37,30 +36,13 @@ export function checkSkillName(name: string): string | undefined {
 }
 
 /**
- * Turns a skill module into an `execute_code`-style body that returns its function: the one `export` is removed
- * in place and `return <fn>;` appended, so line numbers of the skill's code are kept.
+ * Prepares a skill's code for the sandbox against the catalog (skills cannot import other skills). The prepared
+ * module's default export returns the skill's function; which export that is, is read from the syntax tree
+ * (sandbox/prepare-exports.ts), and every problem is reported at the line of the skill's own code.
  */
-export function skillBody(code: string, name: string): Checked<string> {
-  const exports = code.match(EXPORT_LINE)?.length ?? 0;
-  const m = EXPORTED_FN.exec(code);
-  if (!m || exports !== 1) {
-    return {
-      ok: false,
-      error: `a skill's code is a module with exactly one export: "export default async function ${name}(input) { ... }"`,
-    };
-  }
-  const fn = m[2] ?? "__skill_main";
-  const replaced = `${m[1]}async function ${fn}(`;
-  const body = code.slice(0, m.index) + replaced + code.slice(m.index + m[0].length);
-  return { ok: true, value: `${body}\nreturn ${fn};` };
-}
-
-/** Prepares a skill's code for the sandbox against the catalog (skills cannot import other skills). */
 export function prepareSkill(code: string, name: string, catalog: Catalog, guardName: string): PrepareResult {
-  const body = skillBody(code.replaceAll("__skill_main", "__skill_main_"), name);
-  if (!body.ok) return { ok: false, error: { kind: "syntax", message: body.error } };
   return prepareCode({
-    code: body.value,
+    code,
     modules: {
       servers: serverExports(catalog),
       unavailable: unavailableServers(catalog),
@@ -68,6 +50,7 @@ export function prepareSkill(code: string, name: string, catalog: Catalog, guard
       skills: {},
     },
     guardName,
+    skill: name,
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module skills/skill-modules
- * The sandbox modules of one skill version: `skills/<name>@<v>.impl.js` (its prepared code, whose default export
+ * The sandbox modules of one skill version: `skill-impl.<name>@<v>.js` (its prepared code, whose default export
  * returns the skill's function) and `skills/<name>@<v>.js`, the module code imports, exporting `<name>(input)`,
  * which has the host validate the input against the skill's schema before every run.
  */
@@ -13,28 +13,27 @@ export function skillModulePath(name: string, version: number): string {
 }
 
 /**
- * Prepared code refers to sibling modules as `./x.js` from the modules map's root; the impl module sits in
- * `skills/`, so its imports (all hoisted onto line 1 by preparation) are re-rooted one level up.
+ * Module path of a skill version's prepared code. It sits at the root of the modules map, beside `agent.js`, so the
+ * imports preparation wrote (`./runtime.js`, `./servers/<id>.js`) resolve as they are: nothing rewrites the code.
  */
-function reroot(prepared: string): string {
-  const newline = prepared.indexOf("\n");
-  const first = newline === -1 ? prepared : prepared.slice(0, newline);
-  return first.replaceAll('from "./', 'from "../') + (newline === -1 ? "" : prepared.slice(newline));
+function implPath(base: string): string {
+  return `skill-impl.${base}.js`;
 }
 
 export function skillModules(skill: SkillVersion, prepared: string): Record<string, string> {
   if (!isSafeIdentifier(skill.name)) throw new Error(`unsafe skill name ${skill.name}`);
   const base = `${skill.name}@${skill.version}`;
   const wrapper = [
-    `import impl from "./${base}.impl.js";`,
+    `import impl from "../${implPath(base)}";`,
     `import { host } from "../runtime.js";`,
     "let fn;",
     `export async function ${skill.name}(input = {}) {`,
     `  await host("skill.validate", { name: ${JSON.stringify(skill.name)}, version: ${skill.version}, input });`,
     "  fn ??= await impl();",
+    `  if (typeof fn !== "function") throw new TypeError(${JSON.stringify(`skill ${base} did not export a function`)});`,
     "  return fn(input);",
     "}",
     "",
   ].join("\n");
-  return { [`skills/${base}.impl.js`]: reroot(prepared), [skillModulePath(skill.name, skill.version)]: wrapper };
+  return { [implPath(base)]: prepared, [skillModulePath(skill.name, skill.version)]: wrapper };
 }

@@ -169,7 +169,10 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
         },
         /read_file/,
       ],
-      [{ name: "two_exports", description: "x", code: `${GREET}\nexport const x = 1;` }, /exactly one export/],
+      [
+        { name: "two_exports", description: "x", code: "export async function a() {}\nexport async function b() {}" },
+        /\(line 2\): The module exports "a", "b", and none is the default or named "two_exports"/,
+      ],
       [{ name: "bad_schema", description: "x", code: GREET, input_schema: { type: "string" } }, /type "object"/],
       [{ name: "no_desc", code: GREET }, /description is required/],
     ];
@@ -178,6 +181,56 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
       assert.equal(r.isError, true, `${input.name} should be refused`);
       assert.match((r.content[0] as any).text, message);
     }
+  });
+
+  test("save_skill accepts the export forms agents write and run_skill runs the exported function", async () => {
+    const forms: Record<string, string> = {
+      export_then_default:
+        "export async function f(input: { n: number }) {\n  return input.n * 2;\n}\nexport default f;",
+      export_mid_line: "const k = 3; export default async function export_mid_line(input) { return input.n * k; }",
+      export_as_default: "const f = async (input) => input.n * 4;\nexport { f as default };",
+    };
+    for (const [name, code] of Object.entries(forms)) {
+      const saved = await session.call("save_skill", { name, description: `form ${name}`, code });
+      assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+    }
+    const results = [];
+    for (const name of Object.keys(forms)) {
+      results.push((await session.data("run_skill", { name, input: { n: 5 } })).result);
+    }
+    assert.deepEqual(results, [10, 15, 20]);
+  });
+
+  test("save_skill reports an unknown tool and a syntax error at the skill's own line", async () => {
+    const unknown = await session.call("save_skill", {
+      name: "unknown_tool_line",
+      description: "x",
+      code: '// reads a file\nimport { reed_file } from "servers/workspace";\nconst f = async () => reed_file({ path: "/" });\nexport default f;',
+    });
+    assert.match(
+      (unknown.content[0] as any).text,
+      /\(line 2\): "servers\/workspace" has no export "reed_file"\. Did you mean "read_file"/,
+    );
+    const syntax = await session.call("save_skill", {
+      name: "syntax_line",
+      description: "x",
+      code: "export default async function syntax_line(input) {\n  return input;",
+    });
+    assert.match((syntax.content[0] as any).text, /\(line 2\): Syntax error/);
+  });
+
+  test("an error thrown inside a skill is reported at the skill's own line", async () => {
+    await session.data("save_skill", {
+      name: "boom",
+      description: "fails on purpose",
+      code: "// line 1\nexport default async function boom(input: { n: number }) {\n  throw new RangeError('bad n ' + input.n);\n}",
+    });
+    const direct = await session.call("run_skill", { name: "boom", input: { n: 1 } });
+    assert.equal(direct.isError, true);
+    assert.match((direct.content[0] as any).text, /RangeError: bad n 1 \(at line 3 of skill boom@1\)/);
+    const imported = await run(session, 'import { boom } from "skills/boom";\n\nawait boom({ n: 2 });');
+    assert.match(imported.error.message, /RangeError: bad n 2 \(at line 3 of skill boom@1\)/);
+    assert.equal(imported.error.line, undefined);
   });
 
   test("skills are per user: another session of the same user sees them", async () => {

@@ -155,6 +155,6 @@ try { await read_file({ path: "/missing.txt" }); return "no error"; } catch (e) 
       `try { await fetch("https://example.com/"); return "reached"; } catch (e) { return e.message; }`,
     );
     assert.equal(r.ok, true, r.text);
-    assert.match(r.result, /not permitted to access the internet/);
+    assert.match(r.result, /fetch\(\) is not available: the sandbox has no network/);
   });
 });

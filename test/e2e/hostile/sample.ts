@@ -24,6 +24,7 @@ export interface Execution {
   text: string;
   result?: any;
   logs: string[];
+  warnings?: string[];
   error?: { kind: string; message: string; line?: number; column?: number };
   tool_calls: Array<{ server: string; tool: string; status: string; error?: string }>;
   duration_ms: number;
@@ -92,6 +93,9 @@ export const STEP_BUDGET = /exceeded its step budget \(2000000 steps.*look for a
 
 /** The error workerd gives for any network access from the sandbox (globalOutbound: null). */
 export const NO_INTERNET = /not permitted to access the internet/;
+
+/** The gateway's own error for the sandbox's network APIs (worker-loader/no-network.js), in front of workerd's. */
+export const NO_NETWORK = /is not available: the sandbox has no network\. Reach the outside through tools/;
 
 /** The error the sandbox gives for Node.js and Cloudflare modules reached through process.getBuiltinModule. */
 export const NO_BUILTIN_MODULES =

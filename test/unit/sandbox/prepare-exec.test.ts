@@ -152,3 +152,42 @@ describe("prepared code in Node", () => {
     assertStopped(await run("const o = { get x(): number { return this.x; } };\nreturn o.x;"));
   });
 });
+
+describe("the value of the last expression", () => {
+  it("is the result when the code ends with an expression and has no return", async () => {
+    assert.deepEqual(await run("1 + 1"), { ok: true, value: 2 });
+  });
+
+  it("is the awaited value of a final tool call", async () => {
+    const code = 'import { read_file } from "servers/workspace";\nawait read_file({ path: "/a.txt" });';
+    assert.deepEqual(await run(code), { ok: true, value: "contents of /a.txt" });
+  });
+
+  it("spans every line of a multi-line final expression", async () => {
+    assert.deepEqual(await run("const a = [1, 2];\na\n  .map((x) => x * 10)\n  .concat([3])"), {
+      ok: true,
+      value: [10, 20, 3],
+    });
+  });
+
+  it("ignores imports and empty statements after it", async () => {
+    const code = 'const n = 4;\nn * 2;\n;\nimport { state } from "gateway";';
+    assert.deepEqual(await run(code), { ok: true, value: 8 });
+  });
+
+  it("gives way to a top-level return anywhere, even one that does not run", async () => {
+    assert.deepEqual(await run("if (Math.random() > 2) return 'never';\n'the last expression'"), {
+      ok: true,
+      value: undefined,
+    });
+    assert.deepEqual(await run("try { return 'explicit'; } finally {}\n'unreachable'"), {
+      ok: true,
+      value: "explicit",
+    });
+  });
+
+  it("is not taken from a statement that is not an expression, nor from a return inside a function", async () => {
+    assert.deepEqual(await run("const x = 5;"), { ok: true, value: undefined });
+    assert.deepEqual(await run("function f() { return 1; }\nf() + 1"), { ok: true, value: 2 });
+  });
+});

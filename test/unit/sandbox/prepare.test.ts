@@ -37,6 +37,13 @@ describe("prepareCode output", () => {
     assert.deepEqual(result.imports, [{ kind: "server", module: "workspace", names: ["read_file"] }]);
   });
 
+  it("returns a final expression statement by putting `return ` in front of it on its line (documents the rule)", () => {
+    const result = prepare("const a = 1;\na\n  + 1;");
+    assert.ok(result.ok);
+    assert.equal(result.code.split("\n").slice(1).join("\n"), "return a\n  + 1;\n}\n");
+    assert.equal(prepared("const a = 1;\nif (a) return a;\na + 1;").split("\n")[2], "a + 1;");
+  });
+
   it("keeps every original line on its line number", () => {
     const lines = [
       "// a comment on line 1",
@@ -274,6 +281,15 @@ describe("prepareCode errors", () => {
     assert.match(error.message, /Default imports are not supported/);
     assert.match(error.message, /import \{ read_file, write_file \} from "servers\/workspace"/);
     assert.match(error.message, /import \* as ws from "servers\/workspace"/);
+  });
+
+  it("refuses imports of network modules with the reason and the way that works", () => {
+    for (const specifier of ["cloudflare:sockets", "node:net", "https"]) {
+      assert.match(
+        failure(`import * as m from "${specifier}";`).message,
+        new RegExp(`Cannot import "${specifier}": the sandbox has no network\\. Reach the outside through tools`),
+      );
+    }
   });
 
   it("rejects unknown and pinned-but-missing skill versions", () => {
