@@ -5,12 +5,20 @@
  * otherwise hand it to the sandbox, the model, the logs and the execution history. Everything an upstream
  * connection returns or throws passes through here first (src/registry/upstream.ts), which is the one place all
  * of those paths share.
+ *
+ * Values are redacted as structures, before anything serializes them: every string and key loses every form of
+ * every secret (src/auth/secret-forms.ts: raw, JSON-escaped at any depth, percent-encoded, base64, hex, HTML), so
+ * no later serialization (the sandbox bridge, `call_tool`'s text, the history) can bring a secret back.
  */
+import { secretForms } from "./secret-forms";
 
 /** What a secret is replaced with. */
 export const REDACTED = "[redacted]";
 /** Shorter values are not treated as secrets (redacting "1" or "ab" would shred ordinary text). */
 export const MIN_SECRET_LENGTH = 4;
+
+/** Links of an error's `cause` chain that are redacted. */
+const MAX_CAUSE_DEPTH = 4;
 
 const SECRET_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -18,13 +26,17 @@ const SECRET_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * The secret values behind a server's header templates: each `${NAME}` that resolves, and each whole resolved
  * header value that contains one (so both "tok" and "Bearer tok" are caught). Missing secrets are skipped.
  */
-export function secretValues(headers: Record<string, string> | undefined, env: Record<string, unknown>): string[] {
+export function secretValues(
+  headers: ReadonlyMap<string, string> | Record<string, string> | undefined,
+  env: Record<string, unknown>,
+): string[] {
   const out = new Set<string>();
-  for (const template of Object.values(headers ?? {})) {
+  const templates = headers instanceof Map ? [...headers.values()] : Object.values(headers ?? {});
+  for (const template of templates) {
     let resolved = template;
     let any = false;
     for (const [, name] of template.matchAll(SECRET_REF)) {
-      const value = env[name!];
+      const value = Object.hasOwn(env, name!) ? env[name!] : undefined;
       if (typeof value !== "string") continue;
       any = true;
       if (value.length >= MIN_SECRET_LENGTH) out.add(value);
@@ -36,48 +48,92 @@ export function secretValues(headers: Record<string, string> | undefined, env: R
   return [...out].sort((a, b) => b.length - a.length);
 }
 
-/** The text with every secret replaced by {@link REDACTED}. */
-export function redactText(text: string, secrets: readonly string[]): string {
+function redactWith(text: string, forms: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+  for (const form of forms) if (out.includes(form)) out = out.replaceAll(form, REDACTED);
   return out;
 }
 
-/**
- * A JSON value (a tool result, a tool list) with every secret redacted in every string and key. Matches are
- * looked for in the JSON text, in the escaped form a secret takes there, so a value holding no secret is
- * returned as it is, untouched.
- */
-export function redactValue<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0 || value === undefined) return value;
-  let json: string;
+/** The text with every form of every secret replaced by {@link REDACTED}. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  return secrets.length === 0 ? text : redactWith(text, secretForms(secrets, MIN_SECRET_LENGTH));
+}
+
+/** Whether any string or key of `value` may hold a form (one scan of its JSON text; false only when sure). */
+function mayHoldSecret(value: unknown, forms: readonly string[]): boolean {
+  let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
-    return value;
+    // Too deep (or not JSON) to serialize: the walk decides.
+    return true;
   }
-  let out = json;
-  for (const secret of secrets) {
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (out.includes(escaped)) out = out.replaceAll(escaped, REDACTED);
+  if (json === undefined) return false;
+  // A string holding a form holds it in the JSON text escaped once more; escaping never joins two strings.
+  return forms.some((form) => json.includes(JSON.stringify(form).slice(1, -1)));
+}
+
+function setOwn(node: object, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * A JSON value (a tool result, a tool list) with every secret redacted in every string and key, in place: the
+ * value is the caller's own fresh parse. The walk is iterative (no stack to overflow on deep values) and visits
+ * each node once. A value holding no secret is returned untouched.
+ */
+export function redactValue<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0 || value === undefined || value === null) return value;
+  const forms = secretForms(secrets, MIN_SECRET_LENGTH);
+  if (typeof value === "string") return redactWith(value, forms) as T;
+  if (typeof value !== "object" || !mayHoldSecret(value, forms)) return value;
+  const stack: object[] = [value as object];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const key of Object.keys(node)) {
+      const v = (node as Record<string, unknown>)[key];
+      let next = v;
+      if (typeof v === "string") next = redactWith(v, forms);
+      else if (v !== null && typeof v === "object") stack.push(v);
+      const k = Array.isArray(node) ? key : redactWith(key, forms);
+      if (k !== key) {
+        delete (node as Record<string, unknown>)[key];
+        setOwn(node, k, next);
+      } else if (next !== v) {
+        setOwn(node, key, next);
+      }
+    }
   }
-  return out === json ? value : (JSON.parse(out) as T);
+  return value;
 }
 
 /** The same error (its type and fields kept, so callers still classify it) with secrets cut from its text. */
-export function redactError(err: unknown, secrets: readonly string[]): unknown {
+export function redactError(err: unknown, secrets: readonly string[], depth = 0): unknown {
   if (secrets.length === 0) return err;
+  // A chain of causes (possibly cyclic) is followed a few links; deeper links are cut off.
+  if (depth > MAX_CAUSE_DEPTH) return new Error(REDACTED);
   if (err instanceof Error) {
     try {
       err.message = redactText(err.message, secrets);
       if (typeof err.stack === "string") err.stack = redactText(err.stack, secrets);
-      const data = (err as { data?: unknown }).data;
-      if (data !== undefined) (err as { data?: unknown }).data = redactValue(data, secrets);
+      // `data` of JSON-RPC errors and every other own field an upstream's text may have reached.
+      for (const key of Object.keys(err)) {
+        const field = (err as unknown as Record<string, unknown>)[key];
+        const next = field instanceof Error ? redactError(field, secrets, depth + 1) : redactValue(field, secrets);
+        if (next !== field) setOwn(err, key, next);
+      }
+      if (err.cause !== undefined && !Object.keys(err).includes("cause")) {
+        err.cause =
+          err.cause instanceof Error ? redactError(err.cause, secrets, depth + 1) : redactValue(err.cause, secrets);
+      }
       return err;
     } catch {
       // A read-only message (DOMException and friends): a plain copy carries the redacted text instead.
       return new Error(redactText(err.message, secrets));
     }
   }
-  return typeof err === "string" ? redactText(err, secrets) : err;
+  return typeof err === "string" ? redactText(err, secrets) : redactValue(err, secrets);
 }

@@ -45,4 +45,48 @@ describe("secret redaction", () => {
     assert.ok(!String(err.stack).includes("s3cr3t-token"));
     assert.deepEqual(err.data, { auth: REDACTED });
   });
+
+  test("a secret holding quotes and backslashes is redacted however many times it was JSON-escaped", () => {
+    const secret = 'we"ird\\tok';
+    let text = secret;
+    for (let depth = 1; depth <= 5; depth++) {
+      text = JSON.stringify(text).slice(1, -1);
+      assert.equal(redactValue({ text: `x ${text} y` }, [secret]).text, `x ${REDACTED} y`, `escaped ${depth} times`);
+    }
+    const nested = JSON.stringify(JSON.stringify({ auth: secret }));
+    assert.ok(!redactText(nested, [secret]).includes("ird"));
+  });
+
+  test("percent-encoded, base64 (at every byte offset), hex and HTML spellings are redacted", () => {
+    const secret = 's3"cr3t\\token-value';
+    const spellings = [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).toLowerCase(),
+      Buffer.from(secret).toString("hex"),
+      secret.replaceAll('"', "&quot;"),
+      ...["", "x", "xy"].flatMap((prefix) => [
+        Buffer.from(prefix + secret).toString("base64"),
+        Buffer.from(prefix + secret).toString("base64url"),
+      ]),
+    ];
+    for (const spelled of spellings) {
+      const out = redactText(`<${spelled}>`, [secret]);
+      assert.match(out, /\[redacted\]/, spelled);
+      assert.ok(!out.includes(spelled), spelled);
+    }
+  });
+
+  test("a value nested 100,000 levels deep is redacted without overflowing the stack", () => {
+    let value: unknown = "s3cr3t-token";
+    for (let i = 0; i < 100_000; i++) value = { v: value };
+    let node = redactValue(value, ["s3cr3t-token"]) as { v: unknown };
+    for (let i = 0; i < 100_000; i++) node = node.v as { v: unknown };
+    assert.equal(node, REDACTED);
+  });
+
+  test("a key named __proto__ stays an own key when its value is redacted", () => {
+    const value = JSON.parse('{"__proto__":"s3cr3t-token"}');
+    const out = redactValue(value, ["s3cr3t-token"]);
+    assert.equal(JSON.stringify(out), `{"__proto__":"${REDACTED}"}`);
+  });
 });
