@@ -61,7 +61,7 @@ export function prepareSkill(code: string, name: string, catalog: Catalog, guard
   if (!body.ok) return { ok: false, error: { kind: "syntax", message: body.error } };
   return prepareCode({
     code: body.value,
-    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: {} },
+    modules: { servers: serverExports(catalog), gateway: GATEWAY_EXPORTS, skills: Object.create(null) },
     guardName,
   });
 }
