@@ -19,6 +19,7 @@ import {
   type RecordedCall,
   ReplayLog,
 } from "./approval";
+import { approvalPrompt } from "./approval-prompt";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
 import { validateArgs } from "./validate-args";
 
@@ -43,11 +44,15 @@ export type ExecutionEvent =
   | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
   | { type: "progress"; current: number; total?: number; message?: string };
 
-/** Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). */
+/**
+ * Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). `prompt` shows
+ * every argument (src/sandbox/approval-prompt.ts); `arguments` is the exact object that runs if approved.
+ */
 export type Approver = (call: {
   server: string;
   tool: string;
   arguments: unknown;
+  prompt: string;
 }) => Promise<"approved" | "declined"> | undefined;
 
 export interface LiveExecutionDeps {
@@ -198,7 +203,13 @@ export class LiveExecution {
       return reject(`${server}.${tool} is denied by the gateway's approval policy; it cannot be called from code`);
     }
     if (policy === "ask") {
-      const decision = await this.#ask(server, tool, args, signature);
+      // Arguments the user cannot be shown are never sent: the call is refused rather than asked about.
+      const prompt = approvalPrompt(server, tool, args);
+      if (!prompt.ok) {
+        approval = audit("declined", "policy");
+        return reject(prompt.error);
+      }
+      const decision = await this.#ask(server, tool, args, signature, prompt.text);
       if (decision === "suspended") {
         approval = audit("pending", "policy");
         return reject(`${server}.${tool} needs approval; the execution stops here and returns an approval handle`);
@@ -225,13 +236,14 @@ export class LiveExecution {
     tool: string,
     args: Record<string, unknown>,
     signature: string,
+    prompt: string,
   ): Promise<ApprovalAudit | "suspended"> {
     if (this.#deps.approved === signature && !this.#approvedUsed) {
       this.#approvedUsed = true;
       return audit("approved", "user (approve_call)");
     }
     const waitStart = Date.now();
-    const asked = this.#deps.approver?.({ server, tool, arguments: args });
+    const asked = this.#deps.approver?.({ server, tool, arguments: args, prompt });
     if (asked) {
       try {
         const answer = await asked;
