@@ -160,6 +160,11 @@ export const GatewayConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
   network: NetworkSchema.default(NetworkSchema.parse({})),
+  /**
+   * Serves built-in servers to clients at `/servers/<name>/mcp`, with the gateway's approval policy, validation
+   * and redaction (src/servers/builtin-route.ts). Off by default: the gateway reaches them internally either way.
+   */
+  expose_builtin_routes: z.boolean().default(false),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
   allow_direct_tool_calls: z.boolean().default(false),
   /** How long a listed tool catalog is reused (shared across sessions) before the upstream is listed again. */
