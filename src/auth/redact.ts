@@ -48,10 +48,96 @@ export function secretValues(
   return [...out].sort((a, b) => b.length - a.length);
 }
 
+/** What a string becomes when a decoding of it (not a listed spelling) still holds a secret: fail closed. */
+export const REDACTED_ENCODED = "[redacted: this text held an encoded secret]";
+/** The whitespace-free view is only searched for spellings this long (short ones would match by chance). */
+const MIN_SPACED_FORM_LENGTH = 16;
+
 function redactWith(text: string, forms: readonly string[]): string {
   let out = text;
   for (const form of forms) if (out.includes(form)) out = out.replaceAll(form, REDACTED);
-  return out;
+  return decodedHoldsSecret(out, forms) ? REDACTED_ENCODED : out;
+}
+
+/**
+ * Whether a decoding of `text` holds a spelling the plain text does not: JSON escapes of any character
+ * (`\u0063…`) applied again and again, percent-escapes of any byte, HTML character references, or whitespace (a
+ * base64 run wrapped over lines). Such text is replaced whole, since its encoded secret has no fixed spelling.
+ */
+function decodedHoldsSecret(text: string, forms: readonly string[]): boolean {
+  const spelled = (view: string, min: number) => forms.some((f) => f.length >= min && view.includes(f));
+  const holds = (view: string) =>
+    spelled(view, 0) || (/\s/.test(view) && spelled(view.replace(/\s+/g, ""), MIN_SPACED_FORM_LENGTH));
+  let view = text;
+  for (let depth = 0; depth <= MAX_DECODE_DEPTH && view.includes("\\"); depth++) {
+    const next = unescapeJson(view);
+    if (next === view) break;
+    if (holds(next)) return true;
+    view = next;
+  }
+  view = text;
+  for (let depth = 0; depth < 3 && PERCENT_ESCAPE.test(view); depth++) {
+    const next = percentDecode(view);
+    if (next === view) break;
+    if (holds(next)) return true;
+    view = next;
+  }
+  if (text.includes("&") && holds(htmlDecode(text))) return true;
+  return /\s/.test(text) && spelled(text.replace(/\s+/g, ""), MIN_SPACED_FORM_LENGTH);
+}
+
+/** Rounds of JSON unescaping looked through (one more than the escaping rounds spelled out). */
+const MAX_DECODE_DEPTH = 7;
+const PERCENT_ESCAPE = /%[0-9a-fA-F]{2}/;
+const SIMPLE_ESCAPES = new Map([
+  ['"', '"'],
+  ["\\", "\\"],
+  ["/", "/"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+]);
+
+/** One round of JSON string unescaping over any text; what is not a valid escape stays as it is. */
+function unescapeJson(text: string): string {
+  return text.replace(
+    /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g,
+    (_, hex: string | undefined, simple: string | undefined) =>
+      hex ? String.fromCharCode(Number.parseInt(hex, 16)) : SIMPLE_ESCAPES.get(simple!)!,
+  );
+}
+
+/** Percent-decoding of every `%XX` run (UTF-8 where it decodes, byte by byte where it does not). */
+function percentDecode(text: string): string {
+  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+    }
+  });
+}
+
+const NAMED_REFERENCES = new Map([
+  ["amp", "&"],
+  ["lt", "<"],
+  ["gt", ">"],
+  ["quot", '"'],
+  ["apos", "'"],
+]);
+
+/** HTML character references: numeric ones of any character, and the five named ones serializers write. */
+function htmlDecode(text: string): string {
+  return text.replace(
+    /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-z]{2,4}));/g,
+    (m, dec?: string, hex?: string, name?: string) => {
+      const code = dec ? Number(dec) : hex ? Number.parseInt(hex, 16) : undefined;
+      if (code !== undefined) return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+      return NAMED_REFERENCES.get(name!) ?? m;
+    },
+  );
 }
 
 /** The text with every form of every secret replaced by {@link REDACTED}. */
@@ -69,8 +155,9 @@ function mayHoldSecret(value: unknown, forms: readonly string[]): boolean {
     return true;
   }
   if (json === undefined) return false;
-  // A string holding a form holds it in the JSON text escaped once more; escaping never joins two strings.
-  return forms.some((form) => json.includes(JSON.stringify(form).slice(1, -1)));
+  // A string holding a form holds it in the JSON text escaped once more; escaping never joins two strings. A
+  // string holding an encoded secret holds it in a decoding of the JSON text one round deeper.
+  return forms.some((form) => json.includes(JSON.stringify(form).slice(1, -1))) || decodedHoldsSecret(json, forms);
 }
 
 function setOwn(node: object, key: string, value: unknown): void {

@@ -4,6 +4,7 @@
  * the execution has ended or a limit is reached, checked, sent upstream with a timeout, and recorded honestly
  * (`ok`, `error`, `timeout` when the effect is unknown, `rejected` when nothing was sent).
  */
+import { redactValue } from "../auth/redact";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { toToolOutcome } from "../registry/tool-result";
@@ -269,7 +270,8 @@ export class LiveExecution {
     try {
       const outcome = toToolOutcome(await conn.callTool(tool, args, timeout.ms));
       if (!outcome.ok) return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
-      const value = this.#capValue(server, tool, outcome.value);
+      // The result was redacted as received; text parsed as JSON here is a decoding of it, so it is checked again.
+      const value = this.#capValue(server, tool, redactValue(outcome.value, conn.secrets));
       if (!value.ok) return { ok: false, status: "error", error: value.error };
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {

@@ -43,7 +43,25 @@ function spellings(secret: string): string[] {
 }
 const CANARY_SPELLINGS = spellings(CANARY);
 /** The first spelling of the upstream credential found in `text`, if any. */
-const leaked = (text: string) => CANARY_SPELLINGS.find((s) => text.includes(s));
+/** `text` decoded the ways an attacker may have encoded it: \u escapes (repeatedly), %XX of any byte, &#NN;. */
+function decodings(text: string): string[] {
+  const out = [text];
+  let view = text;
+  for (let i = 0; i < 6; i++) {
+    view = view.replace(/\\u([0-9a-fA-F]{4})|\\(["\\])/g, (_, h, c) =>
+      h ? String.fromCharCode(Number.parseInt(h, 16)) : c,
+    );
+    out.push(view);
+  }
+  out.push(text.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))));
+  out.push(text.replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d))));
+  return out;
+}
+/** The first spelling of the upstream credential found in `text` or in a decoding of it, if any. */
+const leaked = (text: string) =>
+  decodings(text)
+    .flatMap((view) => CANARY_SPELLINGS.filter((s) => view.includes(s)))
+    .at(0);
 
 /** Every response body the client received (streams that never end, the GET event stream, are not waited for). */
 const bodies: string[] = [];
@@ -157,14 +175,14 @@ describe("credential canaries", () => {
     assert.equal(r.tool_calls.length, 4);
   });
 
-  test("every spelling of the credential (JSON in JSON, percent, base64, hex, HTML) reaches the sandbox redacted", async () => {
+  test("every spelling of the credential (JSON in JSON, percent, base64, hex, HTML, \\u escapes) reaches the sandbox redacted", async () => {
     const r = await run(session, 'import { whoami_encoded } from "servers/capture";\nreturn await whoami_encoded({});');
     assert.equal(r.ok, true, JSON.stringify(r.error));
     const fields = Object.entries(r.result as Record<string, string>);
-    assert.equal(fields.length, 9);
+    assert.equal(fields.length, 13);
     for (const [field, value] of fields) {
       assert.equal(leaked(value), undefined, `${field} leaked: ${value}`);
-      assert.match(value, /\[redacted\]/, field);
+      assert.match(value, /\[redacted/, field);
     }
   });
 
@@ -175,8 +193,8 @@ describe("credential canaries", () => {
     }
     const encoded = await session.call("call_tool", { server: "capture", tool: "whoami_encoded", arguments: {} });
     const lines = (encoded.content[0] as { text: string }).text.split("\n");
-    assert.equal(lines.length, 9);
-    for (const line of lines) assert.match(line, /\[redacted\]/);
+    // Encodings with no fixed spelling (every character escaped) replace the whole text: fail closed.
+    assert.match(lines.join("\n"), /\[redacted/);
     const who = await session.call("call_tool", { server: "capture", tool: "whoami", arguments: {} });
     assert.match(JSON.stringify(who), /\[redacted\]/);
   });

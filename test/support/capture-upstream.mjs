@@ -13,7 +13,8 @@
 //   throw_secret()        -> JSON-RPC error with the header          (protocol error)
 //   whoami_encoded()      -> the header in other spellings, one per line and as structuredContent fields: JSON
 //                            text inside JSON text (escaped twice and three times), percent-encoded, base64 at
-//                            each byte offset, base64url, hex, HTML-escaped
+//                            each byte offset, base64url, hex, HTML-escaped, and spellings with no fixed form:
+//                            every character \u-escaped, every byte percent-encoded, HTML numeric, wrapped base64
 import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -51,6 +52,12 @@ function encodings(auth) {
     base64url: Buffer.from(auth).toString("base64url"),
     hex: Buffer.from(auth).toString("hex"),
     html: auth.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;"),
+    unicode_escaped: JSON.stringify(
+      [...auth].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    ),
+    percent_every_byte: [...Buffer.from(auth)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""),
+    html_numeric: [...auth].map((c) => `&#${c.charCodeAt(0)};`).join(""),
+    base64_wrapped: b64("").replace(/(.{8})/g, "$1\n"),
   };
 }
 

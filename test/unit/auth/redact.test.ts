@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { REDACTED, redactError, redactText, redactValue, secretValues } from "../../../src/auth/redact";
+import {
+  REDACTED,
+  REDACTED_ENCODED,
+  redactError,
+  redactText,
+  redactValue,
+  secretValues,
+} from "../../../src/auth/redact";
 
 /** A `${NAME}` reference as GATEWAY_CONFIG spells it. */
 const ref = (name: string) => ["$", "{", name, "}"].join("");
@@ -88,5 +95,24 @@ describe("secret redaction", () => {
     const value = JSON.parse('{"__proto__":"s3cr3t-token"}');
     const out = redactValue(value, ["s3cr3t-token"]);
     assert.equal(JSON.stringify(out), `{"__proto__":"${REDACTED}"}`);
+  });
+
+  test("text holding the secret in an encoding with no fixed spelling is replaced whole", () => {
+    const secret = "s3cr3t-token-value";
+    const unicode = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    const percent = [...secret].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("");
+    const html = [...secret].map((c) => `&#${c.charCodeAt(0)};`).join("");
+    const wrapped = Buffer.from(secret)
+      .toString("base64")
+      .replace(/(.{7})/g, "$1\n");
+    for (const encoded of [unicode, JSON.stringify(unicode).slice(1, -1), percent, html, wrapped]) {
+      assert.equal(redactText(`x ${encoded} y`, [secret]), REDACTED_ENCODED, encoded);
+      assert.deepEqual(redactValue({ a: [`x ${encoded} y`] }, [secret]), { a: [REDACTED_ENCODED] }, encoded);
+    }
+  });
+
+  test("ordinary escaped text without a secret is left as it is", () => {
+    const text = 'a \\"quoted\\" %20 &amp; \\u0041 line\nnext';
+    assert.equal(redactText(text, ["s3cr3t-token-value"]), text);
   });
 });
