@@ -10,7 +10,7 @@
  * every secret (src/auth/secret-forms.ts: raw, JSON-escaped at any depth, percent-encoded, base64, hex, HTML), so
  * no later serialization (the sandbox bridge, `call_tool`'s text, the history) can bring a secret back.
  */
-import { secretForms } from "./secret-forms";
+import { type SecretForms, secretForms } from "./secret-forms";
 
 /** What a secret is replaced with. */
 export const REDACTED = "[redacted]";
@@ -52,10 +52,16 @@ export function secretValues(
 export const REDACTED_ENCODED = "[redacted: this text held an encoded secret]";
 /** The whitespace-free view is only searched for spellings this long (short ones would match by chance). */
 const MIN_SPACED_FORM_LENGTH = 16;
+/** Encoded runs are wrapped over lines (MIME base64): only text with line breaks gets a whitespace-free view. */
+const LINE_BREAK = /[\r\n]/;
 
-function redactWith(text: string, forms: readonly string[]): string {
+function redactWith(text: string, forms: SecretForms): string {
+  // A decoding is never longer than its text, so short text holds no form in any spelling.
+  if (text.length < forms.shortest) return text;
   let out = text;
-  for (const form of forms) if (out.includes(form)) out = out.replaceAll(form, REDACTED);
+  if (forms.any.test(out)) {
+    for (const form of forms.list) if (out.includes(form)) out = out.replaceAll(form, REDACTED);
+  }
   return decodedHoldsSecret(out, forms) ? REDACTED_ENCODED : out;
 }
 
@@ -64,10 +70,9 @@ function redactWith(text: string, forms: readonly string[]): string {
  * (`\u0063…`) applied again and again, percent-escapes of any byte, HTML character references, or whitespace (a
  * base64 run wrapped over lines). Such text is replaced whole, since its encoded secret has no fixed spelling.
  */
-function decodedHoldsSecret(text: string, forms: readonly string[]): boolean {
-  const spelled = (view: string, min: number) => forms.some((f) => f.length >= min && view.includes(f));
+function decodedHoldsSecret(text: string, forms: SecretForms): boolean {
   const holds = (view: string) =>
-    spelled(view, 0) || (/\s/.test(view) && spelled(view.replace(/\s+/g, ""), MIN_SPACED_FORM_LENGTH));
+    forms.any.test(view) || (LINE_BREAK.test(view) && forms.long.test(view.replace(/\s+/g, "")));
   let view = text;
   for (let depth = 0; depth <= MAX_DECODE_DEPTH && view.includes("\\"); depth++) {
     const next = unescapeJson(view);
@@ -83,7 +88,7 @@ function decodedHoldsSecret(text: string, forms: readonly string[]): boolean {
     view = next;
   }
   if (text.includes("&") && holds(htmlDecode(text))) return true;
-  return /\s/.test(text) && spelled(text.replace(/\s+/g, ""), MIN_SPACED_FORM_LENGTH);
+  return LINE_BREAK.test(text) && forms.long.test(text.replace(/\s+/g, ""));
 }
 
 /** Rounds of JSON unescaping looked through (one more than the escaping rounds spelled out). */
@@ -142,22 +147,9 @@ function htmlDecode(text: string): string {
 
 /** The text with every form of every secret replaced by {@link REDACTED}. */
 export function redactText(text: string, secrets: readonly string[]): string {
-  return secrets.length === 0 ? text : redactWith(text, secretForms(secrets, MIN_SECRET_LENGTH));
-}
-
-/** Whether any string or key of `value` may hold a form (one scan of its JSON text; false only when sure). */
-function mayHoldSecret(value: unknown, forms: readonly string[]): boolean {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    // Too deep (or not JSON) to serialize: the walk decides.
-    return true;
-  }
-  if (json === undefined) return false;
-  // A string holding a form holds it in the JSON text escaped once more; escaping never joins two strings. A
-  // string holding an encoded secret holds it in a decoding of the JSON text one round deeper.
-  return forms.some((form) => json.includes(JSON.stringify(form).slice(1, -1))) || decodedHoldsSecret(json, forms);
+  return secrets.length === 0
+    ? text
+    : redactWith(text, secretForms(secrets, MIN_SECRET_LENGTH, MIN_SPACED_FORM_LENGTH));
 }
 
 function setOwn(node: object, key: string, value: unknown): void {
@@ -167,13 +159,13 @@ function setOwn(node: object, key: string, value: unknown): void {
 /**
  * A JSON value (a tool result, a tool list) with every secret redacted in every string and key, in place: the
  * value is the caller's own fresh parse. The walk is iterative (no stack to overflow on deep values) and visits
- * each node once. A value holding no secret is returned untouched.
+ * each node once; strings shorter than every spelling are skipped. A value holding no secret is returned untouched.
  */
 export function redactValue<T>(value: T, secrets: readonly string[]): T {
   if (secrets.length === 0 || value === undefined || value === null) return value;
-  const forms = secretForms(secrets, MIN_SECRET_LENGTH);
+  const forms = secretForms(secrets, MIN_SECRET_LENGTH, MIN_SPACED_FORM_LENGTH);
   if (typeof value === "string") return redactWith(value, forms) as T;
-  if (typeof value !== "object" || !mayHoldSecret(value, forms)) return value;
+  if (typeof value !== "object") return value;
   const stack: object[] = [value as object];
   const seen = new Set<object>();
   while (stack.length > 0) {

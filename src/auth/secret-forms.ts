@@ -96,23 +96,46 @@ function formsOfSecret(secret: string): { plain: string[]; encoded: string[] } {
   return { plain, encoded };
 }
 
-const cache = new WeakMap<readonly string[], readonly string[]>();
+/** The forms of a set of secrets, and matchers that find any of them in one pass. */
+export interface SecretForms {
+  /** Longest first, so a whole form is replaced before a shorter one inside it. */
+  list: readonly string[];
+  /** Matches any form (literal alternation: no backtracking beyond one form's length per position). */
+  any: RegExp;
+  /** Matches any form of at least `longMin` characters, or nothing. */
+  long: RegExp;
+  /** Length of the shortest form: shorter text cannot hold one. */
+  shortest: number;
+}
+
+const cache = new WeakMap<readonly string[], SecretForms>();
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const alternation = (forms: readonly string[]) =>
+  forms.length === 0 ? /(?!)/ : new RegExp(forms.map(escapeRegExp).join("|"));
 
 /**
  * Every form of every secret (each at least `minLength` characters; encoded forms at least
- * {@link MIN_ENCODED_LENGTH}), longest first so a whole form is replaced before a shorter one inside it. Cached per
- * secrets array: a connection computes its forms once.
+ * {@link MIN_ENCODED_LENGTH}), with one-pass matchers. Cached per secrets array: a connection computes them once.
  */
-export function secretForms(secrets: readonly string[], minLength: number): readonly string[] {
+export function secretForms(secrets: readonly string[], minLength: number, longMin = 16): SecretForms {
   let forms = cache.get(secrets);
   if (!forms) {
     const out = new Set<string>();
     for (const secret of secrets) {
       const { plain, encoded } = formsOfSecret(secret);
       for (const f of plain) if (f.length >= minLength) out.add(f);
+      // "Bearer tok" encoded spells "tok" encoded (at some offset), so a secret holding another adds no encodings.
+      if (secrets.some((t) => t !== secret && t.length >= minLength && secret.includes(t))) continue;
       for (const f of encoded) if (f.length >= Math.max(minLength, MIN_ENCODED_LENGTH)) out.add(f);
     }
-    forms = [...out].sort((a, b) => b.length - a.length);
+    const list = [...out].sort((a, b) => b.length - a.length);
+    forms = {
+      list,
+      any: alternation(list),
+      long: alternation(list.filter((f) => f.length >= longMin)),
+      shortest: list.length === 0 ? Number.POSITIVE_INFINITY : list[list.length - 1]!.length,
+    };
     cache.set(secrets, forms);
   }
   return forms;
