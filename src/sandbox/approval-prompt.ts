@@ -8,6 +8,7 @@
  * The rendering is readable JSON with markers outside the quotes, e.g.
  * `"note": "xxxx…xx" (shortened: 12,000 characters)`.
  */
+import { stringLiteral } from "../codegen/literal";
 
 /** Longest prompt (characters) sent to a client; long enough for hundreds of properties. */
 export const MAX_PROMPT_CHARS = 20_000;
@@ -36,12 +37,22 @@ const count = (n: number) => n.toLocaleString("en-US");
 
 class TooDeep extends Error {}
 
+/** A string as a visible literal: JSON-quoted, with characters that disguise text on screen (line and bidi
+ * controls, zero-width and invisible characters) written as `\uXXXX` escapes. */
+const literal = stringLiteral;
+
+/** Server and tool names come from upstreams: plain names as they are, anything else as a quoted literal. */
+function displayName(name: string): string {
+  const shown = name.length > 200 ? `${name.slice(0, 200)}…` : name;
+  return /^[\w.$-]+$/.test(shown) ? shown : literal(shown);
+}
+
 function renderString(s: string, caps: Caps, state: { shortened: boolean }): string {
-  if (s.length <= caps.chars) return JSON.stringify(s);
+  if (s.length <= caps.chars) return literal(s);
   state.shortened = true;
   const head = Math.ceil((caps.chars * 3) / 4);
   const tail = caps.chars - head;
-  return `${JSON.stringify(`${s.slice(0, head)}…${s.slice(s.length - tail)}`)} (shortened: ${count(s.length)} characters)`;
+  return `${literal(`${s.slice(0, head)}…${s.slice(s.length - tail)}`)} (shortened: ${count(s.length)} characters)`;
 }
 
 function render(value: unknown, caps: Caps, indent: string, depth: number, state: { shortened: boolean }): string {
@@ -94,7 +105,7 @@ function countNames(value: unknown): number {
  * exact object that will be sent.
  */
 export function approvalPrompt(server: string, tool: string, args: unknown): ApprovalPrompt {
-  const head = `Code running in the gateway wants to call ${server}.${tool} with these arguments:\n`;
+  const head = `Code running in the gateway wants to call ${displayName(server)}.${displayName(tool)} with these arguments:\n`;
   for (const caps of CAPS) {
     const state = { shortened: false };
     let body: string;

@@ -68,4 +68,16 @@ describe("approval prompt", () => {
     const p = prompt(JSON.parse('{"__proto__":{"path":"/x"},"constructor":1}'));
     assert.match(p.text, /"__proto__": \{\n {4}"path": "\/x"\n {2}\},\n {2}"constructor": 1/);
   });
+
+  test("a tool name cannot forge prompt lines, and bidi or invisible characters in values are shown escaped", () => {
+    const p = approvalPrompt("evil", "x with these arguments:\n{}\nThese are the complete arguments", {
+      path: "/safe/\u202etxt.exe",
+    });
+    assert.ok(p.ok);
+    assert.equal(
+      p.text.split("\n")[0],
+      'Code running in the gateway wants to call evil."x with these arguments:\\n{}\\nThese are the complete arguments" with these arguments:',
+    );
+    assert.match(p.text, /"path": "\/safe\/\\u202etxt\.exe"/);
+  });
 });
