@@ -39,6 +39,8 @@ const WATCHDOG_MS = quick ? 5 * 60_000 : 20 * 60_000;
  */
 const GATEWAY_CONFIG = {
   servers: [{ name: "workspace", url: "builtin:workspace", description: "Built-in virtual filesystem" }],
+  // Scenario 1 calls the workspace directly at its public route, as a client without code mode would.
+  expose_builtin_routes: true,
   limits: {
     max_tool_calls: 1000,
     execution_timeout_ms: 300_000,

@@ -1,6 +1,7 @@
 /**
  * @module app
- * The Hono app: `/mcp` (the gateway's MCP endpoint), `/servers/<name>/mcp` (built-in upstreams), `/health`.
+ * The Hono app: `/mcp` (the gateway's MCP endpoint), `/servers/<name>/mcp` (built-in upstreams, only with
+ * `expose_builtin_routes`, src/servers/builtin-route.ts), `/health`.
  * Every MCP route checks Origin (DNS-rebinding protection, src/auth/origin.ts; requests without Origin pass) and
  * then authenticates the caller (src/auth/authenticate.ts): the user id it yields names the session objects,
  * the workspace and the skills. `/authorize` is the OAuth sign-in page (only in OAuth mode).
@@ -13,7 +14,7 @@ import { forbiddenOrigin, originAllowed } from "./auth/origin";
 import { loadConfig } from "./config";
 import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
-import { serveBuiltin } from "./servers/builtin-servers";
+import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
@@ -52,9 +53,13 @@ app.use("/servers/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
-app.all("/servers/*", (c) => serveBuiltin(c.req.raw, c.env, c.get("user")));
+app.all("/servers/*", (c) => {
+  const config = loadConfig(c.env.GATEWAY_CONFIG);
+  if (!config.ok) return c.json({ error: config.error }, 500);
+  return serveBuiltinRoute(c.req.raw, c.env, c.executionCtx.exports, c.get("user"), config.config);
+});
 
-app.notFound((c) => c.json({ error: "not found", endpoints: ["/mcp", "/health", "/servers/workspace/mcp"] }, 404));
+app.notFound((c) => c.json({ error: "not found", endpoints: ["/mcp", "/health"] }, 404));
 
 app.onError((err, c) => {
   if (err instanceof HTTPException) return err.getResponse();

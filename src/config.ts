@@ -8,6 +8,20 @@ import { z } from "zod";
 /** The built-in upstream served by this Worker itself (see src/servers/workspace). */
 export const BUILTIN_URL_PREFIX = "builtin:";
 
+const isTable = (v: unknown): v is object =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Map);
+
+/**
+ * A table keyed by names from outside (header names, tool names), parsed into a Map. zod's `record` copies into a
+ * plain `{}`, which drops a `__proto__` key and answers `constructor` or `toString` from Object.prototype.
+ */
+function nameMap<V extends z.ZodType>(value: V) {
+  return z.preprocess(
+    (v) => (isTable(v) ? new Map(Object.entries(v)) : v),
+    z.map(z.string(), value, { error: "expected a table of name = value" }),
+  );
+}
+
 const ServerConfigSchema = z.strictObject({
   name: z
     .string()
@@ -19,7 +33,7 @@ const ServerConfigSchema = z.strictObject({
   }),
   description: z.string().max(2_000).optional(),
   /** Header values may reference Worker secrets or vars as ${NAME}; resolved on the host at connection time. */
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: nameMap(z.string()).optional(),
   /** Per-call timeout for this upstream; defaults to limits.tool_call_timeout_ms. */
   timeout_ms: z.number().int().positive().max(600_000).optional(),
   /** Most calls in flight to this upstream at once, per session; further calls wait their turn. */
@@ -41,7 +55,7 @@ const ServerConfigSchema = z.strictObject({
   approval: z
     .strictObject({
       default: z.enum(["allow", "ask", "deny"]).optional(),
-      tools: z.record(z.string(), z.enum(["allow", "ask", "deny"])).default({}),
+      tools: nameMap(z.enum(["allow", "ask", "deny"])).default(() => new Map()),
     })
     .optional(),
 });
@@ -157,6 +171,11 @@ export const GatewayConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: CheckedAuthSchema.default(AuthSchema.parse({})),
   network: NetworkSchema.default(NetworkSchema.parse({})),
+  /**
+   * Serves built-in servers to clients at `/servers/<name>/mcp`, with the gateway's approval policy, validation
+   * and redaction (src/servers/builtin-route.ts). Off by default: the gateway reaches them internally either way.
+   */
+  expose_builtin_routes: z.boolean().default(false),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
   allow_direct_tool_calls: z.boolean().default(false),
   /** How long a listed tool catalog is reused (shared across sessions) before the upstream is listed again. */
@@ -218,11 +237,16 @@ function parseConfig(value: unknown): ConfigResult {
  */
 export function resolveSecrets(value: string, env: Record<string, unknown>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const v = env[name];
+    const v = envValue(env, name);
     if (typeof v !== "string")
       throw new Error(
         `secret ${name} is not set: add it to .dev.vars locally, or wrangler secret put ${name} when deployed`,
       );
     return v;
   });
+}
+
+/** The Worker env's own binding `name` (never an Object.prototype member such as `constructor`). */
+export function envValue(env: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(env, name) ? env[name] : undefined;
 }

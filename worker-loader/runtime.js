@@ -6,6 +6,7 @@ import { installGuards } from "./sandbox-guards.js";
 const MAX_DEPTH = 200;
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
+const { defineProperty } = Object;
 
 let bridge;
 let limits = { maxSteps: Number.POSITIVE_INFINITY, maxLogBytes: 65536, maxLogLines: 1000 };
@@ -206,8 +207,16 @@ export function toJsonSafe(value, depth = 0, seen = new Set()) {
     if (value instanceof Set) return toJsonSafe([...value], depth + 1, seen);
     if (ArrayBuffer.isView(value)) return `[${value.constructor.name} of ${value.byteLength} bytes]`;
     if (Array.isArray(value)) return value.map((v) => toJsonSafe(v, depth + 1, seen));
+    // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key instead of a prototype.
     const out = {};
-    for (const key of Object.keys(value)) out[key] = toJsonSafe(value[key], depth + 1, seen);
+    for (const key of Object.keys(value)) {
+      defineProperty(out, key, {
+        value: toJsonSafe(value[key], depth + 1, seen),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
     return out;
   } finally {
     seen.delete(value);

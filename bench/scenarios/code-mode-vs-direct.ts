@@ -2,7 +2,8 @@
  * @module bench/scenarios/code-mode-vs-direct
  * Scenario 3: one task that needs 20 tool calls (read 20 notes, report the titles and word counts of those that
  * mention a deadline), done as one `execute_code` against the same 20 `read_file` calls made one by one by an MCP
- * client directly to the upstream (the built-in workspace at /servers/workspace/mcp). Wall time is measured pair
+ * client directly to the upstream (the built-in workspace at /servers/workspace/mcp, exposed with
+ * `expose_builtin_routes`, so each call gets the gateway's direct-call checks). Wall time is measured pair
  * by pair; round trips are HTTP requests counted in the client's fetch; bytes and tokens are of every tool result
  * the client receives. The model's own latency between direct calls is not included, which favours direct calls.
  */

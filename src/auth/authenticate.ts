@@ -6,7 +6,7 @@
  * Tokens are read from the Authorization header only: a token in the query string ends up in logs and browser
  * history (RFC 6750 §5.3, MCP authorization: "MUST NOT include tokens in the URI query string").
  */
-import type { AuthConfig } from "../config";
+import { type AuthConfig, envValue } from "../config";
 import type { Env } from "../env";
 import { loadApiKeys, userForApiKey } from "./api-keys";
 import { localOnlyResponse, notLocalReason } from "./local-only";
@@ -65,7 +65,10 @@ export async function authenticate(request: Request, env: Env, auth: AuthConfig)
     // Unreachable through the provider (it answers 401 itself); refuse rather than fall back to a default user.
     return user ? { ok: true, user } : unauthorized("a valid OAuth access token is required", false);
   }
-  const keys = await loadApiKeys(auth.api_keys_secret, env[auth.api_keys_secret]);
+  const keys = await loadApiKeys(
+    auth.api_keys_secret,
+    envValue(env as unknown as Record<string, unknown>, auth.api_keys_secret),
+  );
   if (!keys.ok) return { ok: false, response: rpcError(500, keys.error) };
   const token = bearerToken(request);
   if (!token) return unauthorized("send an API key as Authorization: Bearer <key>", false);

@@ -18,7 +18,7 @@ import {
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
 import { Hono } from "hono";
-import { loadConfig } from "../config";
+import { envValue, loadConfig } from "../config";
 import type { Env } from "../env";
 import { loadApiKeys, userForApiKey } from "./api-keys";
 
@@ -81,7 +81,10 @@ export const authorizeRoute = new Hono<{ Bindings: Env }>().on(["GET", "POST"], 
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
-    const keys = await loadApiKeys(auth.api_keys_secret, c.env[auth.api_keys_secret]);
+    const keys = await loadApiKeys(
+      auth.api_keys_secret,
+      envValue(c.env as unknown as Record<string, unknown>, auth.api_keys_secret),
+    );
     if (!keys.ok) return html(500, `<p>${escapeHtml(keys.error)}</p>`);
     const user = await userForApiKey(String(form.get("api_key") ?? ""), keys.entries);
     // The handle is not consumed yet: the browser's Back button returns to a form that still works.

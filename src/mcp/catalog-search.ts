@@ -4,6 +4,7 @@
  * index is built once per catalog object (the registry hands out the same object until something changes), so
  * repeated searches cost only the query.
  */
+import { envValue } from "../config";
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import {
@@ -164,7 +165,7 @@ export function semanticSearchFrom(
   settings: { binding: string; model: string; min_score?: number | undefined } | undefined,
 ): SemanticSearch | undefined {
   if (!settings) return undefined;
-  const ai = env[settings.binding] as WorkersAiBinding | undefined;
+  const ai = envValue(env, settings.binding) as WorkersAiBinding | undefined;
   if (typeof ai?.run !== "function") {
     console.warn(`embeddings: no Workers AI binding named ${settings.binding}; tool search stays lexical`);
     return undefined;

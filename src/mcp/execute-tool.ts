@@ -4,6 +4,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { GatewayContext } from "./gateway-context";
 import { structuredResult } from "./tool-result";
@@ -30,8 +31,10 @@ export function renderExecution(r: ExecuteResult): string {
     );
   }
   if (r.approval) {
+    // The same rendering an elicitation shows; structuredContent carries the exact arguments.
+    const prompt = approvalPrompt(r.approval.server, r.approval.tool, r.approval.arguments);
     lines.push(
-      `approval_required: ${r.approval.server}.${r.approval.tool} ${JSON.stringify(r.approval.arguments)}`,
+      `approval_required: ${prompt.ok ? prompt.text : prompt.error}`,
       `  handle: ${r.approval.handle} — call approve_call({ handle }) after the user agrees, or deny_call({ handle })`,
     );
   }

@@ -94,10 +94,11 @@ export class CatalogObject extends DurableObject<Env> {
     return { version, fetchedAt: now, firstSeen: this.#firstSeen() };
   }
 
-  #firstSeen(): Record<string, string> {
-    const out: Record<string, string> = {};
+  /** Pairs, not an object: a tool named `__proto__` would not survive as a key of `{}`. */
+  #firstSeen(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
     for (const row of this.#sql.exec<{ name: string; hash: string }>("SELECT name, hash FROM first_seen")) {
-      out[row.name] = row.hash;
+      out.push([row.name, row.hash]);
     }
     return out;
   }

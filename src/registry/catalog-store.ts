@@ -25,8 +25,8 @@ export interface CachedCatalog {
   /** When the upstream was last listed successfully (ms since epoch). */
   fetchedAt: number;
   tools?: HashedTool[];
-  /** First-seen hash per upstream tool name (for the tools in `tools`). */
-  firstSeen?: Record<string, string>;
+  /** First-seen hash per upstream tool name (for the tools in `tools`), as pairs: names are not object keys. */
+  firstSeen?: Array<[string, string]>;
 }
 
 export interface CatalogStore {
@@ -54,7 +54,7 @@ export function durableCatalogStore(namespace: DurableObjectNamespace<CatalogObj
   const stub = (key: CatalogKey) => namespace.get(namespace.idFromName(catalogObjectName(key)));
   return {
     read: async (key, knownVersion) => (await stub(key).read(key.scope, knownVersion)) as CachedCatalog | undefined,
-    write: async (key, tools) => (await stub(key).write(key.scope, tools)) as StoredCatalog,
+    write: async (key, tools) => (await stub(key).write(key.scope, tools)) as unknown as StoredCatalog,
   };
 }
 
@@ -95,12 +95,12 @@ export class MemoryCatalogStore implements CatalogStore {
     return { version, fetchedAt: listing.fetchedAt, firstSeen: this.#firstSeenOf(key, tools) };
   }
 
-  #firstSeenOf(key: CatalogKey, tools: readonly HashedTool[]): Record<string, string> {
+  #firstSeenOf(key: CatalogKey, tools: readonly HashedTool[]): Array<[string, string]> {
     const seen = this.#firstSeen.get(catalogObjectName(key));
-    const out: Record<string, string> = {};
+    const out: Array<[string, string]> = [];
     for (const t of tools) {
       const h = seen?.get(t.tool.name);
-      if (h) out[t.tool.name] = h;
+      if (h) out.push([t.tool.name, h]);
     }
     return out;
   }

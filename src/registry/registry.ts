@@ -222,7 +222,7 @@ export class Registry {
       if (cached && Date.now() - cached.fetchedAt < this.#ttlMs) {
         st.checkedAt = Date.now();
         if (cached.tools)
-          return this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? {});
+          return this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? []);
         if (st.entry && cached.version === st.version) {
           st.entry.refreshedAt = cached.fetchedAt;
           return st.entry;
@@ -245,7 +245,7 @@ export class Registry {
     } catch (err) {
       // The listing is good even if the cache is not: serve it, with the first-seen hashes this session knows.
       console.warn(`catalog store write failed for ${st.config.name}: ${(err as Error).message}`);
-      const known = Object.fromEntries((st.entry?.tools ?? []).map((t) => [t.name, t.firstSeenHash ?? t.hash]));
+      const known = (st.entry?.tools ?? []).map((t): [string, string] => [t.name, t.firstSeenHash ?? t.hash]);
       return this.#built(st, -1, Date.now(), listed, known);
     }
   }
@@ -264,13 +264,13 @@ export class Registry {
     version: number,
     fetchedAt: number,
     listed: readonly HashedTool[],
-    firstSeen: Record<string, string>,
+    firstSeen: ReadonlyArray<readonly [string, string]>,
   ): ServerEntry {
     const tools = toCatalogTools(
       { name: st.config.name, serverId: st.serverId },
       listed,
       st.selection,
-      new Map(Object.entries(firstSeen)),
+      new Map(firstSeen),
     );
     const transport = this.#connections.get(st.config.name)?.transport;
     const entry: ServerEntry = {
@@ -299,7 +299,7 @@ export class Registry {
     if (!known?.tools.length && key) {
       const cached = await this.#store.read(key).catch(() => undefined);
       if (cached?.tools)
-        known = this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? {});
+        known = this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? []);
     }
     const entry: ServerEntry = {
       ...this.#base(st),

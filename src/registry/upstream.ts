@@ -75,12 +75,12 @@ export class UpstreamConnection {
     return this.#transport;
   }
 
-  #headers(): Record<string, string> {
-    const headers: Record<string, string> = {};
-    for (const [name, template] of Object.entries(this.config.headers ?? {})) {
-      headers[name] = resolveSecrets(template, this.#deps.env);
-    }
-    return headers;
+  /** Name-value pairs (never a plain object: a header may be named `__proto__`). */
+  #headers(): Array<[string, string]> {
+    return [...(this.config.headers ?? new Map<string, string>())].map(([name, template]) => [
+      name,
+      resolveSecrets(template, this.#deps.env),
+    ]);
   }
 
   /**
@@ -89,7 +89,7 @@ export class UpstreamConnection {
    * referenced secret is missing.
    */
   async cacheScope(): Promise<string> {
-    const text = JSON.stringify([this.#deps.url.href, Object.entries(this.#headers()).sort()]);
+    const text = JSON.stringify([this.#deps.url.href, this.#headers().sort()]);
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
     return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
   }
@@ -109,7 +109,7 @@ export class UpstreamConnection {
     return client;
   }
 
-  #newTransport(kind: TransportKind, headers: Record<string, string>): Transport {
+  #newTransport(kind: TransportKind, headers: Array<[string, string]>): Transport {
     const options = { fetch: this.#deps.fetch, requestInit: { headers } };
     return kind === "sse"
       ? new SSEClientTransport(this.#deps.url, options)

@@ -41,7 +41,8 @@ export function callSignature(server: string, tool: string, argsJson: string): s
 
 /** The policy of a tool: per-tool config, then the server's default, then the tool's annotations. */
 export function approvalPolicy(server: ServerConfig, tool: CatalogTool): ApprovalPolicy {
-  const configured = server.approval?.tools[tool.name] ?? server.approval?.default;
+  // A Map (src/config.ts): a tool named `constructor` or `__proto__` finds only its own entry.
+  const configured = server.approval?.tools.get(tool.name) ?? server.approval?.default;
   if (configured) return configured;
   const a = tool.annotations;
   if (a?.readOnlyHint === true) return "allow";

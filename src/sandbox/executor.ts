@@ -162,7 +162,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
 
   const catalog = await deps.registry.catalog();
   // Skills are looked up only when the code can import one: most executions skip the round trip.
-  const skillIndex = deps.skills && request.code.includes("skills/") ? await deps.skills.index() : {};
+  const skillIndex: Record<string, SkillIndexEntry> =
+    deps.skills && request.code.includes("skills/") ? await deps.skills.index() : Object.create(null);
   const prepared = prepareCode({
     code: request.code,
     modules: {
@@ -180,7 +181,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const skills = new Map<string, SkillVersion>();
   for (const imp of prepared.imports) {
     if (imp.kind !== "skill" || !deps.skills) continue;
-    const version = imp.version ?? skillIndex[imp.module]?.latest;
+    const version = imp.version ?? (Object.hasOwn(skillIndex, imp.module) ? skillIndex[imp.module]!.latest : undefined);
     const skill = await deps.skills.get(imp.module, version);
     if (!skill) return fail({ kind: "import", message: `skill ${imp.module}@${version} does not exist` });
     const body = prepareSkill(skill.code, skill.name, catalog, `__cg_step_${randomHex(6)}`);

@@ -4,6 +4,7 @@
  * the execution has ended or a limit is reached, checked, sent upstream with a timeout, and recorded honestly
  * (`ok`, `error`, `timeout` when the effect is unknown, `rejected` when nothing was sent).
  */
+import { redactValue } from "../auth/redact";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import { toToolOutcome } from "../registry/tool-result";
@@ -19,6 +20,7 @@ import {
   type RecordedCall,
   ReplayLog,
 } from "./approval";
+import { approvalPrompt } from "./approval-prompt";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
 import { validateArgs } from "./validate-args";
 
@@ -43,11 +45,15 @@ export type ExecutionEvent =
   | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
   | { type: "progress"; current: number; total?: number; message?: string };
 
-/** Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). */
+/**
+ * Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). `prompt` shows
+ * every argument (src/sandbox/approval-prompt.ts); `arguments` is the exact object that runs if approved.
+ */
 export type Approver = (call: {
   server: string;
   tool: string;
   arguments: unknown;
+  prompt: string;
 }) => Promise<"approved" | "declined"> | undefined;
 
 export interface LiveExecutionDeps {
@@ -198,7 +204,13 @@ export class LiveExecution {
       return reject(`${server}.${tool} is denied by the gateway's approval policy; it cannot be called from code`);
     }
     if (policy === "ask") {
-      const decision = await this.#ask(server, tool, args, signature);
+      // Arguments the user cannot be shown are never sent: the call is refused rather than asked about.
+      const prompt = approvalPrompt(server, tool, args);
+      if (!prompt.ok) {
+        approval = audit("declined", "policy");
+        return reject(prompt.error);
+      }
+      const decision = await this.#ask(server, tool, args, signature, prompt.text);
       if (decision === "suspended") {
         approval = audit("pending", "policy");
         return reject(`${server}.${tool} needs approval; the execution stops here and returns an approval handle`);
@@ -225,13 +237,14 @@ export class LiveExecution {
     tool: string,
     args: Record<string, unknown>,
     signature: string,
+    prompt: string,
   ): Promise<ApprovalAudit | "suspended"> {
     if (this.#deps.approved === signature && !this.#approvedUsed) {
       this.#approvedUsed = true;
       return audit("approved", "user (approve_call)");
     }
     const waitStart = Date.now();
-    const asked = this.#deps.approver?.({ server, tool, arguments: args });
+    const asked = this.#deps.approver?.({ server, tool, arguments: args, prompt });
     if (asked) {
       try {
         const answer = await asked;
@@ -257,7 +270,8 @@ export class LiveExecution {
     try {
       const outcome = toToolOutcome(await conn.callTool(tool, args, timeout.ms));
       if (!outcome.ok) return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
-      const value = this.#capValue(server, tool, outcome.value);
+      // The result was redacted as received; text parsed as JSON here is a decoding of it, so it is checked again.
+      const value = this.#capValue(server, tool, redactValue(outcome.value, conn.secrets));
       if (!value.ok) return { ok: false, status: "error", error: value.error };
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {

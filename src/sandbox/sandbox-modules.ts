@@ -15,11 +15,11 @@ const exportsByCatalog = new WeakMap<Catalog, Record<string, string[]>>();
 const sourceByServer = new WeakMap<ServerEntry, string>();
 const unavailableByCatalog = new WeakMap<Catalog, Map<string, string>>();
 
-/** Tool ids each server module exports, by server id. */
+/** Tool ids each server module exports, by server id (a prototype-less record: ids come from upstream names). */
 export function serverExports(catalog: Catalog): Record<string, string[]> {
   let servers = exportsByCatalog.get(catalog);
   if (!servers) {
-    servers = {};
+    servers = Object.create(null) as Record<string, string[]>;
     for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
     exportsByCatalog.set(catalog, servers);
   }

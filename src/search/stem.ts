@@ -75,8 +75,8 @@ const DOUBLED = /([bcdfgkmnprt])\1$/;
 
 /** Stems one lowercase token; non-ASCII or very short tokens are returned unchanged. */
 export function stem(word: string): string {
-  const known = EXCEPTIONS[word];
-  if (known !== undefined) return known;
+  // Own entries only: "constructor" is a word too, and must not find Object.prototype's.
+  if (Object.hasOwn(EXCEPTIONS, word)) return EXCEPTIONS[word]!;
   if (word.length <= 3 || !ASCII_WORD.test(word)) return word;
   let w = stripPlural(word);
   w = stripVerbEnding(w);

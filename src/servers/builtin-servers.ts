@@ -1,7 +1,8 @@
 /**
  * @module servers/builtin-servers
  * Entry point for the MCP servers built into the gateway, reached by the registry through `ctx.exports` (the
- * user travels in props, set by the host) and by external clients through the Worker's `/servers/...` routes.
+ * user travels in props, set by the host). Clients never reach this directly: the Worker's `/servers/...` routes
+ * (src/servers/builtin-route.ts) go through the registry and its checks.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";

@@ -67,7 +67,8 @@ export function createApprover(server: McpServer, extra: ToolExtra): Approver | 
       .elicitInput(
         {
           mode: "form",
-          message: `Code running in the gateway wants to call ${call.server}.${call.tool} with arguments:\n${JSON.stringify(call.arguments, null, 2).slice(0, 4_000)}\nAllow this call?`,
+          // Every argument, long values shortened in the middle and marked (src/sandbox/approval-prompt.ts).
+          message: call.prompt,
           requestedSchema: {
             type: "object",
             properties: {

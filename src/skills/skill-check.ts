@@ -47,7 +47,7 @@ export function prepareSkill(code: string, name: string, catalog: Catalog, guard
       servers: serverExports(catalog),
       unavailable: unavailableServers(catalog),
       gateway: GATEWAY_EXPORTS,
-      skills: {},
+      skills: Object.create(null),
     },
     guardName,
     skill: name,

@@ -47,11 +47,11 @@ export class SkillService {
     return [...SHIPPED_SKILLS, ...((await this.#store.list()) as SkillVersion[])];
   }
 
-  /** What code may import, for preparation: name -> versions. */
+  /** What code may import, for preparation: name -> versions (a prototype-less record: names are data). */
   async index(): Promise<Record<string, SkillIndexEntry>> {
-    const index: Record<string, SkillIndexEntry> = {};
+    const index: Record<string, SkillIndexEntry> = Object.create(null);
     for (const s of await this.#all()) {
-      index[s.name] ??= { latest: 0, versions: [], exports: [s.name] };
+      if (!Object.hasOwn(index, s.name)) index[s.name] = { latest: 0, versions: [], exports: [s.name] };
       const entry = index[s.name]!;
       entry.versions.push(s.version);
       entry.latest = Math.max(entry.latest, s.version);

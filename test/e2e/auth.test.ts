@@ -36,7 +36,11 @@ describe("API keys", () => {
   let gateway: Gateway;
   before(async () => {
     gateway = await startGateway({
-      config: { servers: [{ name: "workspace", url: "builtin:workspace" }], auth: { mode: "api_keys" } },
+      config: {
+        servers: [{ name: "workspace", url: "builtin:workspace" }],
+        auth: { mode: "api_keys" },
+        expose_builtin_routes: true,
+      },
       vars: { API_KEYS },
     });
   });

@@ -2,21 +2,66 @@
  * Credential canaries. The gateway's upstream credential is a random secret (CANARY) and the client's API key is
  * another (CLIENT_TOKEN). The upstream (test/support/capture-upstream.mjs) records what it receives and tries
  * every way to hand its credential back: tool descriptions, schemas, results, tool errors, JSON-RPC errors. Every
- * response body the client receives in this file, and everything the gateway prints, is searched for both.
+ * response body the client receives in this file, and everything the gateway prints, is searched for both, in every
+ * spelling (raw, JSON-escaped up to five times, percent-encoded, base64 at each byte offset, hex). The upstream
+ * credential holds `"` and `\` at random places, so each round of JSON escaping changes it.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
-const CANARY = `canary-${randomBytes(16).toString("hex")}`;
+/** `canary-<hex>` with a `"` and a `\` inserted at random places. */
+function quotedCanary(): string {
+  let text = `canary-${randomBytes(16).toString("hex")}`;
+  for (const ch of ['"', "\\"]) {
+    const at = 1 + randomInt(text.length - 1);
+    text = text.slice(0, at) + ch + text.slice(at);
+  }
+  return text;
+}
+const CANARY = quotedCanary();
 const CLIENT_TOKEN = `client-${randomBytes(24).toString("hex")}`;
 const CLIENT_MARKER = `marker-${randomBytes(8).toString("hex")}`;
 /** A `${NAME}` secret reference as GATEWAY_CONFIG spells it (resolved by the gateway, not by JavaScript). */
 const UPSTREAM_AUTH = ["Bearer $", "{UPSTREAM_TOKEN}"].join("");
 const CAPTURE = fileURLToPath(new URL("../support/capture-upstream.mjs", import.meta.url));
+
+/** The spellings a secret can leak in: raw, JSON-escaped 1-5 times, percent-encoded, base64 cores at each offset, hex. */
+function spellings(secret: string): string[] {
+  const out = [secret];
+  for (let i = 0; i < 5; i++) out.push(JSON.stringify(out[out.length - 1]).slice(1, -1));
+  out.push(encodeURIComponent(secret), Buffer.from(secret).toString("hex"));
+  for (let offset = 0; offset < 3; offset++) {
+    const b64 = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString("base64");
+    const core = b64.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + Buffer.byteLength(secret))) / 6));
+    out.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return out;
+}
+const CANARY_SPELLINGS = spellings(CANARY);
+/** The first spelling of the upstream credential found in `text`, if any. */
+/** `text` decoded the ways an attacker may have encoded it: \u escapes (repeatedly), %XX of any byte, &#NN;. */
+function decodings(text: string): string[] {
+  const out = [text];
+  let view = text;
+  for (let i = 0; i < 6; i++) {
+    view = view.replace(/\\u([0-9a-fA-F]{4})|\\(["\\])/g, (_, h, c) =>
+      h ? String.fromCharCode(Number.parseInt(h, 16)) : c,
+    );
+    out.push(view);
+  }
+  out.push(text.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))));
+  out.push(text.replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d))));
+  return out;
+}
+/** The first spelling of the upstream credential found in `text` or in a decoding of it, if any. */
+const leaked = (text: string) =>
+  decodings(text)
+    .flatMap((view) => CANARY_SPELLINGS.filter((s) => view.includes(s)))
+    .at(0);
 
 /** Every response body the client received (streams that never end, the GET event stream, are not waited for). */
 const bodies: string[] = [];
@@ -84,7 +129,7 @@ after(async () => {
   process.stderr.write = writes.err;
 });
 
-const CAPTURE_TOOLS = ["echo", "whoami", "whoami_structured", "fail_with_secret", "throw_secret"];
+const CAPTURE_TOOLS = ["echo", "whoami", "whoami_structured", "fail_with_secret", "throw_secret", "whoami_encoded"];
 
 describe("credential canaries", () => {
   test("the upstream receives the gateway's credential and nothing of the client's", async () => {
@@ -130,11 +175,26 @@ describe("credential canaries", () => {
     assert.equal(r.tool_calls.length, 4);
   });
 
-  test("direct tool calls return the credential redacted", async () => {
+  test("every spelling of the credential (JSON in JSON, percent, base64, hex, HTML, \\u escapes) reaches the sandbox redacted", async () => {
+    const r = await run(session, 'import { whoami_encoded } from "servers/capture";\nreturn await whoami_encoded({});');
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    const fields = Object.entries(r.result as Record<string, string>);
+    assert.equal(fields.length, 13);
+    for (const [field, value] of fields) {
+      assert.equal(leaked(value), undefined, `${field} leaked: ${value}`);
+      assert.match(value, /\[redacted/, field);
+    }
+  });
+
+  test("direct tool calls return every spelling of the credential redacted", async () => {
     for (const tool of CAPTURE_TOOLS) {
       const res = await session.call("call_tool", { server: "capture", tool, arguments: { text: "x" } });
-      assert.ok(!JSON.stringify(res).includes(CANARY));
+      assert.equal(leaked(JSON.stringify(res)), undefined, tool);
     }
+    const encoded = await session.call("call_tool", { server: "capture", tool: "whoami_encoded", arguments: {} });
+    const lines = (encoded.content[0] as { text: string }).text.split("\n");
+    // Encodings with no fixed spelling (every character escaped) replace the whole text: fail closed.
+    assert.match(lines.join("\n"), /\[redacted/);
     const who = await session.call("call_tool", { server: "capture", tool: "whoami", arguments: {} });
     assert.match(JSON.stringify(who), /\[redacted\]/);
   });
@@ -162,11 +222,11 @@ describe("credential canaries", () => {
       "the leaks were attempted and redacted",
     );
     for (const body of bodies) {
-      assert.ok(!body.includes(CANARY), `a response held the upstream credential: ${body.slice(0, 300)}`);
+      assert.equal(leaked(body), undefined, `a response held the upstream credential: ${body.slice(0, 300)}`);
       assert.ok(!body.includes(CLIENT_TOKEN), "a response held the client's token");
     }
     const logs = printed.join("");
-    assert.ok(!logs.includes(CANARY), "a log line held the upstream credential");
+    assert.equal(leaked(logs), undefined, "a log line held the upstream credential");
     assert.ok(!logs.includes(CLIENT_TOKEN), "a log line held the client's token");
   });
 });

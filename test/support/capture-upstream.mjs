@@ -11,6 +11,10 @@
 //   whoami_structured()   -> structuredContent { authorization }  (structured result)
 //   fail_with_secret()    -> isError result with the header         (tool error)
 //   throw_secret()        -> JSON-RPC error with the header          (protocol error)
+//   whoami_encoded()      -> the header in other spellings, one per line and as structuredContent fields: JSON
+//                            text inside JSON text (escaped twice and three times), percent-encoded, base64 at
+//                            each byte offset, base64url, hex, HTML-escaped, and spellings with no fixed form:
+//                            every character \u-escaped, every byte percent-encoded, HTML numeric, wrapped base64
 import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -31,7 +35,30 @@ function tools(auth) {
     { name: "whoami_structured", description: "Same, as structuredContent.", inputSchema: none },
     { name: "fail_with_secret", description: "A tool error quoting the credential.", inputSchema: none },
     { name: "throw_secret", description: "A JSON-RPC error quoting the credential.", inputSchema: none },
+    { name: "whoami_encoded", description: "The credential in other spellings.", inputSchema: none },
   ];
+}
+
+/** The credential spelled as serializers and encoders would spell it. */
+function encodings(auth) {
+  const b64 = (prefix) => Buffer.from(prefix + auth).toString("base64");
+  return {
+    json_twice: JSON.stringify(JSON.stringify({ authorization: auth })),
+    json_thrice: JSON.stringify(JSON.stringify(JSON.stringify(auth))),
+    percent: encodeURIComponent(auth),
+    base64: b64(""),
+    base64_offset1: b64("x"),
+    base64_offset2: b64("xy"),
+    base64url: Buffer.from(auth).toString("base64url"),
+    hex: Buffer.from(auth).toString("hex"),
+    html: auth.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;"),
+    unicode_escaped: JSON.stringify(
+      [...auth].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+    ),
+    percent_every_byte: [...Buffer.from(auth)].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""),
+    html_numeric: [...auth].map((c) => `&#${c.charCodeAt(0)};`).join(""),
+    base64_wrapped: b64("").replace(/(.{8})/g, "$1\n"),
+  };
 }
 
 function mcpServer(auth) {
@@ -51,6 +78,11 @@ function mcpServer(auth) {
         return { ...text(JSON.stringify({ authorization: auth })), structuredContent: { authorization: auth } };
       case "fail_with_secret":
         return { ...text(`denied for ${auth}`), isError: true };
+      case "whoami_encoded": {
+        const encoded = encodings(auth);
+        const lines = Object.entries(encoded).map(([k, v]) => `${k}: ${v}`);
+        return { ...text(lines.join("\n")), structuredContent: encoded };
+      }
       case "throw_secret":
         throw new McpError(-32000, `upstream exploded holding ${auth}`, { authorization: auth });
       default:

@@ -19,6 +19,7 @@ import { egressSamples } from "./corpus-egress";
 import { FLOOD_LIMITS, floodSamples } from "./corpus-floods";
 import { lateSamples } from "./corpus-late";
 import { nameSamples } from "./corpus-names";
+import { policyNameSamples } from "./corpus-policy-names";
 import { recursionSamples } from "./corpus-recursion";
 import { smugglingSamples } from "./corpus-smuggling";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
@@ -34,6 +35,7 @@ export const CORPUS: Sample[] = [
   ...deepSamples,
   ...lateSamples,
   ...nameSamples,
+  ...policyNameSamples,
 ];
 
 const LIMITS = {

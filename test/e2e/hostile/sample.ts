@@ -15,7 +15,9 @@ export type HostileClass =
   | "flood"
   | "deep"
   | "late"
-  | "names";
+  | "names"
+  | "approval"
+  | "routes";
 
 /** What `run()` (test/support/gateway.ts) returns: execute_code's structuredContent plus isError and the text. */
 export interface Execution {

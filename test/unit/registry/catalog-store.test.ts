@@ -39,13 +39,13 @@ describe("MemoryCatalogStore", () => {
     const first = await v1();
     await store.write(key, first);
     const later = await store.write({ ...key, scope: "scope-b" }, await v2());
-    assert.equal(later.firstSeen.echo, first[0]!.hash);
+    assert.equal(new Map(later.firstSeen).get("echo"), first[0]!.hash);
   });
 
   it("keeps first-seen hashes apart for different upstreams", async () => {
     const store = new MemoryCatalogStore();
     await store.write(key, await v1());
     const other = await store.write({ ...key, url: "http://other.test/mcp" }, await v2());
-    assert.equal(other.firstSeen.echo, (await v2())[0]!.hash);
+    assert.equal(new Map(other.firstSeen).get("echo"), (await v2())[0]!.hash);
   });
 });
