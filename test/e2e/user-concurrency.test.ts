@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
+import { GatewayConfigSchema } from "../../src/config";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 
 const ALICE_KEY = randomBytes(24).toString("base64url");
@@ -32,6 +33,12 @@ function config(leaseMs: number) {
     },
   };
 }
+
+test("by default a user runs 16 executions at once, on leases of 30 s", () => {
+  const { limits } = GatewayConfigSchema.parse({});
+  assert.equal(limits.max_concurrent_executions_per_user, 16);
+  assert.equal(limits.execution_lease_ms, 30_000);
+});
 
 describe("per-user execution slots", () => {
   let gateway: Gateway;
