@@ -28,7 +28,7 @@ import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionSlot } from "../user/execution-slot";
-import { settleSuspension, type UserApi, userObject } from "../user/user-object";
+import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import { LastExecution } from "./last-execution";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
@@ -226,8 +226,7 @@ export class SessionObject extends DurableObject<Env> {
       const startedAt = Date.now();
       const { result, suspended } = await this.#run(meta, spec);
       const { code, kind, skill } = spec;
-      const reply = await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
-      settleSuspension(result, reply);
+      await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
     } finally {

@@ -4,7 +4,8 @@
  * kept in the user object's SQLite storage: the newest {@link HISTORY_MAX_RECORDS} or {@link HISTORY_MAX_BYTES},
  * whichever is reached first; the oldest records go first.
  */
-import type { FinishedExecution, ExecutionRecord, ExecutionSummary } from "./user-types";
+import type { ExecuteResult } from "../sandbox/execution-types";
+import type { ExecutionRecord, ExecutionSummary, FinishedExecution } from "./user-types";
 
 export const HISTORY_MAX_RECORDS = 1_000;
 export const HISTORY_MAX_BYTES = 32 * 1024 * 1024;
@@ -24,6 +25,21 @@ export function historyResult(value: unknown): unknown {
   const json = JSON.stringify(value);
   if (json === undefined || json.length <= HISTORY_MAX_RESULT_CHARS) return value;
   return `${json.slice(0, HISTORY_MAX_RESULT_CHARS)}…[truncated in history: ${json.length} bytes]`;
+}
+
+/**
+ * The part of a result worth sending to the history: its preview and the start of a huge trace or log. The
+ * caller has the whole result; this keeps the round trip to the user object small (an RPC message is limited
+ * to 32 MiB).
+ */
+export function forHistory(result: ExecuteResult): ExecuteResult {
+  const value = historyResult(result.result);
+  return {
+    ...result,
+    ...(value === undefined ? {} : { result: value }),
+    logs: result.logs.length > OVERSIZE_LOG_LINES * 10 ? result.logs.slice(0, OVERSIZE_LOG_LINES * 10) : result.logs,
+    tool_calls: result.tool_calls.slice(0, OVERSIZE_TOOL_CALLS * 10),
+  };
 }
 
 function summarize(r: FinishedExecution["result"]): string {

@@ -3,7 +3,9 @@
  * The session's side of one execution slot among the user's (src/user/execution-leases.ts): taken before the
  * execution starts, renewed while it runs, and released in the same round trip that records the execution.
  */
-import type { FinishReply, UserApi } from "./user-object";
+import { forHistory } from "./execution-history";
+import { APPROVAL_MAX_STATE_CHARS, approvalTooLarge } from "./pending-approvals";
+import { type FinishReply, settleSuspension, type UserApi } from "./user-object";
 import type { FinishedExecution, SuspendedExecution } from "./user-types";
 
 export class ExecutionSlot {
@@ -29,15 +31,27 @@ export class ExecutionSlot {
     }, leaseMs / 3);
   }
 
-  /** Releases the slot and records the execution; a suspended one gets its approval handle (or the reason not). */
-  async finish(execution: FinishedExecution, suspended?: SuspendedExecution): Promise<FinishReply> {
+  /**
+   * Releases the slot and records the execution; a suspended one gets its approval handle (or the reason not),
+   * which is applied to `execution.result`.
+   */
+  async finish(execution: FinishedExecution, suspended?: SuspendedExecution): Promise<void> {
     this.#stop();
-    return this.#user.finishExecution({
+    const { result } = execution;
+    let tooLarge: FinishReply | undefined;
+    if (suspended) {
+      // Checked here too: a state this large would not fit in the RPC message that carries it.
+      const chars = JSON.stringify(suspended).length;
+      if (chars > APPROVAL_MAX_STATE_CHARS) tooLarge = { unresumable: approvalTooLarge(chars) };
+    }
+    if (tooLarge) settleSuspension(result, tooLarge);
+    const reply = await this.#user.finishExecution({
       lease: this.#lease,
       session: this.#session,
-      execution,
-      ...(suspended ? { suspended } : {}),
+      execution: { ...execution, result: forHistory(result) },
+      ...(suspended && !tooLarge ? { suspended } : {}),
     });
+    settleSuspension(result, reply);
   }
 
   /** Releases the slot without recording anything, unless finish() already did (safe to call in `finally`). */

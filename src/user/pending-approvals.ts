@@ -18,6 +18,11 @@ export const APPROVALS_MAX = 1_000;
 export const APPROVALS_MAX_BYTES = 64 * 1024 * 1024;
 /** Largest state of one handle: a suspension past it cannot be resumed and is reported as such. */
 export const APPROVAL_MAX_STATE_CHARS = 32 * 1024 * 1024;
+/** Why a suspension of `chars` characters of state gets no handle. */
+export function approvalTooLarge(chars: number): string {
+  return `it cannot be resumed: the replies of the calls before it take ${chars} bytes, over the ${APPROVAL_MAX_STATE_CHARS} an approval handle keeps; make the call that needs approval earlier, or with less data before it`;
+}
+
 /** Characters per stored part: at most 3 bytes each in UTF-8, well under the 2 MB row limit. */
 const PART_CHARS = 256 * 1024;
 
@@ -43,11 +48,7 @@ export class PendingApprovals {
       pending: suspended.pending,
       recorded: suspended.recorded,
     });
-    if (state.length > APPROVAL_MAX_STATE_CHARS) {
-      return {
-        error: `it cannot be resumed: the replies of the calls before it take ${state.length} bytes, over the ${APPROVAL_MAX_STATE_CHARS} an approval handle keeps; make the call that needs approval earlier, or with less data before it`,
-      };
-    }
+    if (state.length > APPROVAL_MAX_STATE_CHARS) return { error: approvalTooLarge(state.length) };
     this.#sql.exec(
       "INSERT INTO approvals (handle, session, status, created_at, bytes) VALUES (?, ?, 'pending', ?, ?)",
       handle,

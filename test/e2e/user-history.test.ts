@@ -139,6 +139,28 @@ describe("approval handles across a user's sessions", () => {
     assert.equal(record.tool_calls[0].approval.by, "user (deny_call)");
   });
 
+  // Production's SQLite holds at most 2 MB per row, so a handle's state is stored in parts (local workerd has no
+  // such limit, so this guards the parts code rather than reproducing the production failure).
+  test("an execution that read 2.7 MB before the call that needs approval is approved, every reply replayed", async () => {
+    const s = await open(ALICE_KEY);
+    const code = `import { write_file, read_file, delete_file } from "servers/workspace";
+await write_file({ path: "/big.txt", content: "x".repeat(900_000) });
+let total = 0;
+for (let i = 0; i < 3; i++) total += (await read_file({ path: "/big.txt" })).length;
+await delete_file({ path: "/big.txt" });
+return total;`;
+    const suspended = await run(s, code);
+    assert.equal(suspended.status, "approval_required", suspended.text);
+    const approved = await s.call("approve_call", { handle: suspended.approval.handle });
+    const r = approved.structuredContent as any;
+    assert.equal(r.ok, true, (approved.content[0] as any).text);
+    assert.equal(r.result, 2_700_000);
+    assert.deepEqual(
+      r.tool_calls.map((c: any) => c.replayed === true),
+      [true, true, true, true, false],
+    );
+  });
+
   test("another user gets 'unknown approval handle' and cannot list or read the execution; the owner still can", async () => {
     const alice = await open(ALICE_KEY);
     const bob = await open(BOB_KEY);
