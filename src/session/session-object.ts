@@ -287,13 +287,16 @@ export class SessionObject extends DurableObject<Env> {
     return this.#resume(meta, approved);
   }
 
-  #resume(meta: SessionMeta, approved: ApprovedExecution, extra?: ToolExtra): Promise<ExecuteResult> {
-    return this.#execute(meta, {
+  async #resume(meta: SessionMeta, approved: ApprovedExecution, extra?: ToolExtra): Promise<ExecuteResult> {
+    const result = await this.#execute(meta, {
       ...approved.spec,
       replay: approved.recorded,
       approved: approved.pending.signature,
       ...(extra ? { extra } : {}),
     });
+    // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
+    if (!result.execution_id) await this.#user(meta).reopenApproval(approved.handle);
+    return result;
   }
 
   /** A direct bridge for one execution (see ToolBridge.open): calls on it skip the entrypoint hop. */

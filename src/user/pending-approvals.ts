@@ -84,12 +84,19 @@ export class PendingApprovals {
       .toArray()
       .map((r) => r.text)
       .join("");
-    this.#sql.exec("UPDATE approvals SET status = ?, bytes = 0 WHERE handle = ?", decision, handle);
-    this.#sql.exec("DELETE FROM approval_parts WHERE handle = ?", handle);
-    return { ...(JSON.parse(state) as SuspendedExecution), session: row.session };
+    this.#sql.exec("UPDATE approvals SET status = ? WHERE handle = ?", decision, handle);
+    return { ...(JSON.parse(state) as SuspendedExecution), handle, session: row.session };
   }
 
-  /** Drops expired handles, then the oldest beyond the count and byte caps (never the one just created). */
+  /** Makes an approved handle pending again: its re-run was refused before anything ran (busy, rate limit). */
+  reopen(handle: string): void {
+    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ? AND status = 'approved'", handle);
+  }
+
+  /**
+   * Drops expired handles, then the oldest beyond the count and byte caps (never the one just created). A used
+   * handle keeps its parts until then, so that a re-run refused before it ran can reopen it.
+   */
   #prune(keep: string): void {
     const expired = Date.now() - APPROVAL_HANDLE_TTL_MS;
     this.#sql.exec(

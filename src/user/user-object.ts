@@ -46,6 +46,7 @@ export type UserApi = Pick<
   | "listExecutions"
   | "getExecution"
   | "approveCall"
+  | "reopenApproval"
   | "denyCall"
 >;
 
@@ -111,6 +112,11 @@ export class UserObject extends DurableObject<Env> {
   /** Takes a pending handle for approve_call; the caller re-runs it in `session`, or reads why it cannot. */
   async approveCall(handle: string): Promise<ApprovedExecution | string> {
     return this.#approvals.take(handle, "approved");
+  }
+
+  /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */
+  async reopenApproval(handle: string): Promise<void> {
+    this.#approvals.reopen(handle);
   }
 
   /** deny_call: cancels the suspended execution and records the cancellation, with who decided and when. */

@@ -19,6 +19,7 @@ export interface SuspendedExecution {
 
 /** A suspended execution taken by approve_call, with the session object (`<user>:<session-id>`) that ran it. */
 export interface ApprovedExecution extends SuspendedExecution {
+  handle: string;
   session: string;
 }
 

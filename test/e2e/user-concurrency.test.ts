@@ -84,6 +84,25 @@ describe("per-user execution slots", () => {
     assert.ok((await holding).every((r) => r.ok));
   });
 
+  test("an approve_call refused as busy leaves its handle usable: the retry runs the approved code", async () => {
+    const [owner, ...others] = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const suspended = await run(
+      owner!,
+      `import { write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/busy.txt", content: "x" });
+await delete_file({ path: "/busy.txt" });
+return "deleted";`,
+    );
+    assert.equal(suspended.status, "approval_required", suspended.text);
+    const holding = Promise.all(others.map((s) => run(s, hold(3_000))));
+    await sleep(1_000);
+    const refused = await owner!.call("approve_call", { handle: suspended.approval.handle });
+    assert.match((refused.structuredContent as any).error.message, BUSY);
+    await holding;
+    const retried = await owner!.call("approve_call", { handle: suspended.approval.handle });
+    assert.equal((retried.structuredContent as any).result, "deleted", (retried.content[0] as any).text);
+  });
+
   test("a running execution keeps its slot past execution_lease_ms by renewing it", async () => {
     const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
     const holding = Promise.all(alice.map((s) => run(s, hold(4_000))));
