@@ -7,6 +7,7 @@
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { historyResult } from "../user/execution-history";
 
+/** What `state.last()` returns. */
 export interface LastOutcome {
   execution_id: string;
   ok: boolean;
@@ -14,6 +15,7 @@ export interface LastOutcome {
   error?: ExecuteResult["error"];
 }
 
+/** The session's last execution outcome (one row in the session object's storage). */
 export class LastExecution {
   #sql: SqlStorage;
 

@@ -68,6 +68,7 @@ function fit(record: ExecutionRecord): string {
   return JSON.stringify({ ...cut, code: cut.code.slice(0, 1_000), logs: [], result: "[too large for the history]" });
 }
 
+/** The user's history table (in the user object's storage). */
 export class ExecutionHistory {
   #sql: SqlStorage;
 

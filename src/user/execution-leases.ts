@@ -8,6 +8,7 @@
 
 export type LeaseGrant = { ok: true; lease: string } | { ok: false; running: number };
 
+/** The user's execution leases (in the user object's storage). */
 export class ExecutionLeases {
   #sql: SqlStorage;
 

@@ -8,6 +8,7 @@ import { APPROVAL_MAX_STATE_CHARS, approvalTooLarge } from "./pending-approvals"
 import { type FinishReply, settleSuspension, type UserApi } from "./user-object";
 import type { FinishedExecution, SuspendedExecution } from "./user-types";
 
+/** One execution's slot, held from take() until finish() or release(). */
 export class ExecutionSlot {
   readonly #user: UserApi;
   readonly #session: string;

@@ -26,6 +26,7 @@ export function approvalTooLarge(chars: number): string {
 /** Characters per stored part: at most 3 bytes each in UTF-8, well under the 2 MB row limit. */
 const PART_CHARS = 256 * 1024;
 
+/** The user's approval handles (in the user object's storage). */
 export class PendingApprovals {
   #sql: SqlStorage;
 

@@ -55,6 +55,7 @@ export function userObject(env: Env, user: string): UserApi {
   return env.USER.getByName(user) as unknown as UserApi;
 }
 
+/** The per-user Durable Object (see the module comment). */
 export class UserObject extends DurableObject<Env> {
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);

@@ -47,6 +47,7 @@ export interface FinishRequest {
 /** The answer to startExecution: a lease on one of the user's execution slots, or the reason there is none. */
 export type SlotGrant = { ok: true; lease: string; lease_ms: number } | { ok: false; error: string };
 
+/** One execution as get_execution shows it: the result with its code, kind and start time. */
 export interface ExecutionRecord extends ExecuteResult {
   kind: "code" | "skill";
   skill?: string;
@@ -54,6 +55,7 @@ export interface ExecutionRecord extends ExecuteResult {
   started_at: string;
 }
 
+/** One line of list_executions. */
 export interface ExecutionSummary {
   execution_id: string;
   kind: "code" | "skill";
