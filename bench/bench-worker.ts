@@ -16,6 +16,7 @@ export {
   SessionObject,
   SkillStore,
   ToolBridge,
+  UserObject,
   WorkspaceStore,
 } from "../src/index";
 export { BenchSession } from "./worker/bench-session";

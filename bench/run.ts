@@ -33,9 +33,10 @@ const OUT = quick ? "bench/results.quick.json" : "bench/results.json";
 const WATCHDOG_MS = quick ? 5 * 60_000 : 20 * 60_000;
 
 /**
- * The gateway's configuration for scenarios 1-3 and 7: defaults, with room for 1,000-call executions and a
- * per-user rate limit that is still checked on every execution but set above what the bench sends (the default,
- * 600 per minute, would refuse part of the 1,000 concurrent executions by design).
+ * The gateway's configuration for scenarios 1-3 and 7: defaults, with room for 1,000-call executions, and a
+ * per-user rate limit and per-user execution cap that are still checked on every execution but set above what the
+ * bench sends (the defaults, 600 per minute and 16 at once, would refuse part of the 1,000 concurrent executions
+ * of its one user by design).
  */
 const GATEWAY_CONFIG = {
   servers: [{ name: "workspace", url: "builtin:workspace", description: "Built-in virtual filesystem" }],
@@ -45,6 +46,7 @@ const GATEWAY_CONFIG = {
     max_tool_calls: 1000,
     execution_timeout_ms: 300_000,
     execute_rate_limit: { executions: 100_000, per_seconds: 60 },
+    max_concurrent_executions_per_user: 1_000,
   },
 };
 

@@ -108,6 +108,13 @@ const LimitsSchema = z.strictObject({
   max_concurrent_executions: z.number().int().positive().max(10).default(8),
   /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
   max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
+  /** Executions one user runs at once across all their sessions; beyond this execute_code answers "busy". */
+  max_concurrent_executions_per_user: z.number().int().positive().max(1_000).default(16),
+  /**
+   * How long a user's execution slot is held without renewal (the running session renews it every third of this):
+   * a session object that crashes or is evicted mid-execution frees its slot within this time.
+   */
+  execution_lease_ms: z.number().int().min(1_000).max(600_000).default(30_000),
   /** Consecutive failures (no connection, HTTP errors, timeouts, garbage) after which an upstream is cut off. */
   circuit_breaker_failures: z.number().int().positive().max(1_000).default(5),
   /** How long a cut-off upstream fails fast before one trial call is let through. */

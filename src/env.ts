@@ -9,6 +9,7 @@ import type { CatalogObject } from "./registry/catalog-object";
 import type { WorkspaceStore } from "./servers/workspace/store";
 import type { SessionObject } from "./session/session-object";
 import type { SkillStore } from "./skills/skill-store";
+import type { UserObject } from "./user/user-object";
 
 export interface Env {
   LOADER: WorkerLoader;
@@ -18,6 +19,8 @@ export interface Env {
   CATALOG: DurableObjectNamespace<CatalogObject>;
   /** One per user: the skills that user saved (every version). */
   SKILLS: DurableObjectNamespace<SkillStore>;
+  /** One per user: the user's execution history, approval handles and execution slots (src/user/user-object.ts). */
+  USER: DurableObjectNamespace<UserObject>;
   /** One per user: the execute_code token bucket (src/auth/rate-limiter.ts). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** OAuth grants, clients and token hashes; bound only when auth.mode is "oauth" (src/auth/oauth.ts). */
@@ -32,7 +35,13 @@ declare global {
     /** Types `ctx.exports` from the main module's exports (ToolBridge, BuiltinServers, ...). */
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "SessionObject" | "WorkspaceStore" | "CatalogObject" | "SkillStore" | "RateLimiter";
+      durableNamespaces:
+        | "SessionObject"
+        | "WorkspaceStore"
+        | "CatalogObject"
+        | "SkillStore"
+        | "RateLimiter"
+        | "UserObject";
     }
   }
 }

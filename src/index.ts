@@ -1,6 +1,6 @@
 /**
  * @module index
- * Worker entry: the HTTP app, the session and workspace Durable Objects, and the RPC entrypoints that the
+ * Worker entry: the HTTP app, the session, user and workspace Durable Objects, and the RPC entrypoints that the
  * sandbox (ToolBridge) and the registry (BuiltinServers) reach through `ctx.exports`.
  */
 import { app } from "./app";
@@ -14,6 +14,7 @@ export { BuiltinServers } from "./servers/builtin-servers";
 export { WorkspaceStore } from "./servers/workspace/store";
 export { SessionObject } from "./session/session-object";
 export { SkillStore } from "./skills/skill-store";
+export { UserObject } from "./user/user-object";
 
 /** The app, behind the OAuth provider when auth.mode is "oauth" (src/auth/oauth.ts). */
 export default { fetch: gatewayFetch(app) } satisfies ExportedHandler<Env>;

@@ -2,10 +2,10 @@
 import type { GatewayConfig } from "../config";
 import type { Registry } from "../registry/registry";
 import type { ExecuteResult } from "../sandbox/execution-types";
-import type { ExecutionHistory } from "../session/execution-history";
 import type { ToolExtra } from "../session/notifier";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
+import type { ExecutionRecord, ExecutionSummary } from "../user/user-types";
 import type { SemanticSearch } from "./catalog-search";
 
 export interface GatewayContext {
@@ -14,7 +14,11 @@ export interface GatewayContext {
   config?: GatewayConfig;
   /** Embedding ranking fused into search_tools, when `embeddings` is configured. */
   semantic?: SemanticSearch;
-  history: ExecutionHistory;
+  /** The user's execution history (every session's executions), kept in the user object. */
+  history: {
+    list(limit: number): Promise<ExecutionSummary[]>;
+    get(id: string): Promise<ExecutionRecord | undefined>;
+  };
   skills: SkillService;
   /** `extra` is the MCP request being served: progress, log notifications and elicitation go to its stream. */
   execute(code: string, timeoutMs: number | undefined, extra?: ToolExtra): Promise<ExecuteResult>;

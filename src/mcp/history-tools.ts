@@ -1,6 +1,6 @@
 /**
  * @module mcp/history-tools
- * `list_executions` and `get_execution`: what ran in this session, with results, logs and tool-call traces.
+ * `list_executions` and `get_execution`: what the user ran, in any of their sessions, with results, logs and tool-call traces.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
@@ -11,16 +11,16 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "This session's executions, newest first, with one-line summaries.",
+      description: "Your executions (from every session), newest first, with one-line summaries.",
       inputSchema: { limit: z.number().int().min(1).max(200).default(20) },
     },
     async ({ limit }) => {
-      const executions = ctx.history.list(limit);
+      const executions = await ctx.history.list(limit);
       const text = executions.length
         ? executions
             .map((e) => `${e.execution_id} ${e.started_at} ${e.ok ? "ok" : "error"} ${e.duration_ms} ms: ${e.summary}`)
             .join("\n")
-        : "No executions yet in this session.";
+        : "No executions yet.";
       return structuredResult({ executions }, text);
     },
   );
@@ -32,8 +32,8 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
       inputSchema: { id: z.string().min(1).max(100) },
     },
     async ({ id }) => {
-      const record = ctx.history.get(id);
-      if (!record) return errorResult(`no execution ${id} in this session's history; list_executions shows the ids`);
+      const record = await ctx.history.get(id);
+      if (!record) return errorResult(`no execution ${id} in your history; list_executions shows the ids`);
       return structuredResult(record as unknown as Record<string, unknown>);
     },
   );

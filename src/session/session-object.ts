@@ -17,7 +17,7 @@ import { createGatewayServer } from "../mcp/gateway-server";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
-import { audit, type PendingCall, type RecordedCall } from "../sandbox/approval";
+import type { PendingCall, RecordedCall } from "../sandbox/approval";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
@@ -27,9 +27,11 @@ import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
-import { ExecutionHistory } from "./execution-history";
+import { ExecutionSlot } from "../user/execution-slot";
+import { type UserApi, userObject } from "../user/user-object";
+import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
+import { LastExecution } from "./last-execution";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
-import { PendingApprovals, type RunSpec } from "./pending-approvals";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 import { SessionState } from "./session-state";
 
@@ -39,6 +41,18 @@ interface SessionMeta {
   created_at: number;
   terminated_at?: number;
   client?: { capabilities: unknown; info: unknown };
+}
+
+/** Everything needed to run (or re-run) one execution. */
+interface RunSpec extends StoredRunSpec {
+  replay?: readonly RecordedCall[];
+  approved?: string;
+  /** The MCP request being served (for notifications and elicitation); never stored. */
+  extra?: ToolExtra | undefined;
+}
+
+function storedSpec({ code, kind, skill, timeoutMs }: RunSpec): StoredRunSpec {
+  return { code, kind, ...(skill ? { skill } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
@@ -55,8 +69,7 @@ export class SessionObject extends DurableObject<Env> {
   #slots: Semaphore | undefined;
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
-  readonly #history = new ExecutionHistory(this.ctx.storage.sql);
-  readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
+  readonly #last = new LastExecution(this.ctx.storage.sql);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,6 +93,11 @@ export class SessionObject extends DurableObject<Env> {
       this.#config = loaded.config;
     }
     return this.#config;
+  }
+
+  /** The user's object: history, approval handles and execution slots shared by all the user's sessions. */
+  #user(meta: SessionMeta): UserApi {
+    return userObject(this.env, meta.user);
   }
 
   #skillsFor(meta: SessionMeta): SkillService {
@@ -132,13 +150,16 @@ export class SessionObject extends DurableObject<Env> {
       registry,
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
-      history: this.#history,
+      history: {
+        list: (limit) => this.#user(meta).listExecutions(limit),
+        get: (id) => this.#user(meta).getExecution(id),
+      },
       skills: this.#skillsFor(meta),
       execute: (code, timeoutMs, extra) =>
         this.#execute(meta, { code, kind: "code", ...(timeoutMs ? { timeoutMs } : {}), ...(extra ? { extra } : {}) }),
       runSkill: (skill, input, extra) => this.#runSkill(meta, skill, input, extra),
       approveCall: (handle, extra) => this.#approve(meta, handle, extra),
-      denyCall: async (handle) => this.#deny(handle),
+      denyCall: (handle) => this.#user(meta).denyCall(handle),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
@@ -190,22 +211,30 @@ export class SessionObject extends DurableObject<Env> {
         `busy, retry shortly: this session already runs ${limits.max_concurrent_executions} executions (max_concurrent_executions) with ${limits.max_queued_executions} waiting (max_queued_executions)`,
       );
     }
-    const startedAt = Date.now();
     try {
-      const result = await this.#run(meta, spec);
-      this.#history.record(result, {
-        code: spec.code,
-        kind: spec.kind,
-        ...(spec.skill ? { skill: spec.skill } : {}),
-        startedAt,
-      });
-      return result;
+      return await this.#runWithSlot(meta, spec);
     } finally {
       release();
     }
   }
 
-  async #run(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
+  /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
+  async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
+    const slot = await ExecutionSlot.take(this.#user(meta), sessionObjectName(meta.user, meta.session));
+    if (typeof slot === "string") return refusedExecution(slot);
+    try {
+      const startedAt = Date.now();
+      const { result, suspended } = await this.#run(meta, spec);
+      const { code, kind, skill } = spec;
+      await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
+      this.#last.set(result);
+      return result;
+    } finally {
+      await slot.release();
+    }
+  }
+
+  async #run(meta: SessionMeta, spec: RunSpec): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
@@ -230,54 +259,43 @@ export class SessionObject extends DurableObject<Env> {
         },
       },
     );
-    if (suspended && result.approval) {
-      result.approval.handle = this.#approvals.create({ spec: { ...spec, extra: undefined }, ...suspended });
-    }
-    return result;
+    if (!suspended || !result.approval) return { result };
+    return { result, suspended: { spec: storedSpec(spec), ...suspended } };
   }
 
-  /** approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed. */
+  /**
+   * approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed.
+   * The handle belongs to the user, so it may come from another of the user's sessions: the re-run happens in the
+   * session that ran the code, where its `state` lives.
+   */
   async #approve(meta: SessionMeta, handle: string, extra?: ToolExtra): Promise<ExecuteResult | string> {
-    const taken = this.#approvals.take(handle, "approved");
+    const taken = await this.#user(meta).approveCall(handle);
     if (typeof taken === "string") return taken;
-    return this.#execute(meta, {
-      ...taken.spec,
-      replay: taken.recorded,
-      approved: taken.pending.signature,
+    if (taken.session === sessionObjectName(meta.user, meta.session)) return this.#resume(meta, taken, extra);
+    // Live progress and elicitation stay with this request's stream; the other session runs without them.
+    const origin = this.env.SESSION.getByName(taken.session) as unknown as Pick<SessionObject, "resumeApproved">;
+    return origin.resumeApproved(taken);
+  }
+
+  /** Re-runs an execution of this session that the user approved from another of their sessions. */
+  async resumeApproved(approved: ApprovedExecution): Promise<ExecuteResult> {
+    const meta = this.#meta;
+    // A terminated session still holds its state, so the approved code still runs where it started.
+    if (!meta || approved.session !== sessionObjectName(meta.user, meta.session)) {
+      throw new Error("resumeApproved: the execution did not run in this session");
+    }
+    return this.#resume(meta, approved);
+  }
+
+  async #resume(meta: SessionMeta, approved: ApprovedExecution, extra?: ToolExtra): Promise<ExecuteResult> {
+    const result = await this.#execute(meta, {
+      ...approved.spec,
+      replay: approved.recorded,
+      approved: approved.pending.signature,
       ...(extra ? { extra } : {}),
     });
-  }
-
-  /** deny_call: cancels the suspended execution; recorded in the history with who decided and when. */
-  #deny(handle: string): ExecuteResult | string {
-    const taken = this.#approvals.take(handle, "denied");
-    if (typeof taken === "string") return taken;
-    const { pending } = taken;
-    const result: ExecuteResult = {
-      ok: false,
-      execution_id: `exe_denied_${handle.slice(4)}`,
-      logs: [],
-      tool_calls: [
-        {
-          server: pending.server,
-          tool: pending.tool,
-          status: "rejected",
-          ok: false,
-          ms: 0,
-          started_ms: 0,
-          error: "denied by the user",
-          approval: audit("denied", "user (deny_call)"),
-        } as ExecuteResult["tool_calls"][number],
-      ],
-      duration_ms: 0,
-      error: { kind: "cancelled", message: `${pending.server}.${pending.tool} was denied; the execution is cancelled` },
-    };
-    this.#history.record(result, {
-      code: taken.spec.code,
-      kind: taken.spec.kind,
-      ...(taken.spec.skill ? { skill: taken.spec.skill } : {}),
-      startedAt: Date.now(),
-    });
+    // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
+    if (!result.execution_id) await this.#user(meta).reopenApproval(approved.handle);
     return result;
   }
 
@@ -309,11 +327,19 @@ export class SessionObject extends DurableObject<Env> {
     if (over) return { ok: false, status: "rejected", error: over };
     try {
       const args = parseBridgeJson(argsJson) as Record<string, unknown>;
-      const value = this.#hostOp(op, args ?? {}, live);
+      const value = await this.#hostOp(op, args ?? {}, live);
       return { ok: true, ...(value === undefined ? {} : { value: JSON.stringify(value) }) };
     } catch (err) {
       return { ok: false, status: "error", error: (err as Error).message };
     }
+  }
+
+  /** `state.result(id)`: execution ids belong to the user, so any of the user's sessions' executions is found. */
+  async #resultOf(id: unknown): Promise<unknown> {
+    const r = typeof id === "string" && this.#meta ? await this.#user(this.#meta).getExecution(id) : undefined;
+    if (!r) throw new Error(`no execution ${JSON.stringify(id)} in your history (list_executions)`);
+    if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
+    return r.result;
   }
 
   #hostOp(op: string, args: Record<string, unknown>, live: LiveExecution): unknown {
@@ -326,16 +352,10 @@ export class SessionObject extends DurableObject<Env> {
         return this.#state.delete(args.key);
       case "state.keys":
         return this.#state.keys(args.prefix);
-      case "state.last": {
-        const r = this.#history.last();
-        return r && { execution_id: r.execution_id, ok: r.ok, result: r.result, error: r.error };
-      }
-      case "state.result": {
-        const r = typeof args.id === "string" ? this.#history.get(args.id) : undefined;
-        if (!r) throw new Error(`no execution ${JSON.stringify(args.id)} in this session's history (list_executions)`);
-        if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
-        return r.result;
-      }
+      case "state.last":
+        return this.#last.get();
+      case "state.result":
+        return this.#resultOf(args.id);
       case "skill.validate": {
         const skill = live.skills.get(`${args.name}@${args.version}`);
         if (!skill) throw new Error(`skill ${args.name}@${args.version} is not part of this execution`);

@@ -1,0 +1,69 @@
+/**
+ * @module user/execution-slot
+ * The session's side of one execution slot among the user's (src/user/execution-leases.ts): taken before the
+ * execution starts, renewed while it runs, and released in the same round trip that records the execution.
+ */
+import { forHistory } from "./execution-history";
+import { APPROVAL_MAX_STATE_CHARS, approvalTooLarge } from "./pending-approvals";
+import { type FinishReply, settleSuspension, type UserApi } from "./user-object";
+import type { FinishedExecution, SuspendedExecution } from "./user-types";
+
+/** One execution's slot, held from take() until finish() or release(). */
+export class ExecutionSlot {
+  readonly #user: UserApi;
+  readonly #session: string;
+  readonly #lease: string;
+  readonly #renewal: ReturnType<typeof setInterval>;
+  #released = false;
+
+  /** Takes a slot for an execution of the session object `session`; a string is the "busy" refusal. */
+  static async take(user: UserApi, session: string): Promise<ExecutionSlot | string> {
+    const grant = await user.startExecution(session);
+    return grant.ok ? new ExecutionSlot(user, session, grant.lease, grant.lease_ms) : grant.error;
+  }
+
+  private constructor(user: UserApi, session: string, lease: string, leaseMs: number) {
+    this.#user = user;
+    this.#session = session;
+    this.#lease = lease;
+    // Renewed three times per lease period, so one late or lost renewal does not drop a running execution's slot.
+    this.#renewal = setInterval(() => {
+      Promise.resolve(user.renewExecution(lease)).catch(() => {});
+    }, leaseMs / 3);
+  }
+
+  /**
+   * Releases the slot and records the execution; a suspended one gets its approval handle (or the reason not),
+   * which is applied to `execution.result`.
+   */
+  async finish(execution: FinishedExecution, suspended?: SuspendedExecution): Promise<void> {
+    this.#stop();
+    const { result } = execution;
+    let tooLarge: FinishReply | undefined;
+    if (suspended) {
+      // Checked here too: a state this large would not fit in the RPC message that carries it.
+      const chars = JSON.stringify(suspended).length;
+      if (chars > APPROVAL_MAX_STATE_CHARS) tooLarge = { unresumable: approvalTooLarge(chars) };
+    }
+    if (tooLarge) settleSuspension(result, tooLarge);
+    const reply = await this.#user.finishExecution({
+      lease: this.#lease,
+      session: this.#session,
+      execution: { ...execution, result: forHistory(result) },
+      ...(suspended && !tooLarge ? { suspended } : {}),
+    });
+    settleSuspension(result, reply);
+  }
+
+  /** Releases the slot without recording anything, unless finish() already did (safe to call in `finally`). */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#stop();
+    await this.#user.finishExecution({ lease: this.#lease, session: this.#session });
+  }
+
+  #stop(): void {
+    this.#released = true;
+    clearInterval(this.#renewal);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * @module user/pending-approvals
+ * Executions suspended for approval, kept in the user object's SQLite storage until approve_call or deny_call
+ * uses their handle (once) or they expire. A handle belongs to the user: any of the user's sessions can use it,
+ * no other user can (each user has their own object). Each remembers the session that ran the execution, where
+ * approving re-runs it.
+ *
+ * The recorded replies of the calls that already ran can be large (each up to max_tool_result_bytes), so the
+ * stored state is split into parts: a Durable Object's SQLite row holds at most 2 MB.
+ */
+import type { ApprovedExecution, SuspendedExecution } from "./user-types";
+
+/** How long an approval handle stays usable. */
+export const APPROVAL_HANDLE_TTL_MS = 24 * 60 * 60_000;
+/** Handles kept per user (pending or used, so a reused handle is told "already used"); the oldest go first. */
+export const APPROVALS_MAX = 1_000;
+/** Stored state of all the user's handles; the oldest go first. */
+export const APPROVALS_MAX_BYTES = 64 * 1024 * 1024;
+/** Largest state of one handle: a suspension past it cannot be resumed and is reported as such. */
+export const APPROVAL_MAX_STATE_CHARS = 32 * 1024 * 1024;
+/** Why a suspension of `chars` characters of state gets no handle. */
+export function approvalTooLarge(chars: number): string {
+  return `it cannot be resumed: the replies of the calls before it take ${chars} bytes, over the ${APPROVAL_MAX_STATE_CHARS} an approval handle keeps; make the call that needs approval earlier, or with less data before it`;
+}
+
+/** Characters per stored part: at most 3 bytes each in UTF-8, well under the 2 MB row limit. */
+const PART_CHARS = 256 * 1024;
+
+/** The user's approval handles (in the user object's storage). */
+export class PendingApprovals {
+  #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS approvals (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, handle TEXT UNIQUE NOT NULL, session TEXT NOT NULL,
+      status TEXT NOT NULL, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS approval_parts (
+      handle TEXT NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (handle, part))`);
+  }
+
+  /** Stores a suspended execution of `session` and returns its new handle, or `{ error }` when it is too large. */
+  create(session: string, suspended: SuspendedExecution): string | { error: string } {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const handle = `apr_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    const { code, kind, skill, timeoutMs } = suspended.spec;
+    const state = JSON.stringify({
+      spec: { code, kind, ...(skill ? { skill } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+      pending: suspended.pending,
+      recorded: suspended.recorded,
+    });
+    if (state.length > APPROVAL_MAX_STATE_CHARS) return { error: approvalTooLarge(state.length) };
+    this.#sql.exec(
+      "INSERT INTO approvals (handle, session, status, created_at, bytes) VALUES (?, ?, 'pending', ?, ?)",
+      handle,
+      session,
+      Date.now(),
+      state.length,
+    );
+    for (let part = 0; part * PART_CHARS < state.length; part++) {
+      this.#sql.exec(
+        "INSERT INTO approval_parts (handle, part, text) VALUES (?, ?, ?)",
+        handle,
+        part,
+        state.slice(part * PART_CHARS, (part + 1) * PART_CHARS),
+      );
+    }
+    this.#prune(handle);
+    return handle;
+  }
+
+  /** Marks a pending handle as decided and returns its execution, or a message saying why it cannot be used. */
+  take(handle: string, decision: "approved" | "denied"): ApprovedExecution | string {
+    const row = this.#sql
+      .exec<{ session: string; status: string; created_at: number }>(
+        "SELECT session, status, created_at FROM approvals WHERE handle = ?",
+        handle,
+      )
+      .toArray()[0];
+    if (!row) return `unknown approval handle ${handle} (a handle works only for the user whose execution issued it)`;
+    if (row.status !== "pending") return `approval handle ${handle} was already used (${row.status})`;
+    if (row.created_at < Date.now() - APPROVAL_HANDLE_TTL_MS) return `approval handle ${handle} has expired`;
+    const state = this.#sql
+      .exec<{ text: string }>("SELECT text FROM approval_parts WHERE handle = ? ORDER BY part", handle)
+      .toArray()
+      .map((r) => r.text)
+      .join("");
+    this.#sql.exec("UPDATE approvals SET status = ? WHERE handle = ?", decision, handle);
+    return { ...(JSON.parse(state) as SuspendedExecution), handle, session: row.session };
+  }
+
+  /** Makes an approved handle pending again: its re-run was refused before anything ran (busy, rate limit). */
+  reopen(handle: string): void {
+    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ? AND status = 'approved'", handle);
+  }
+
+  /**
+   * Drops expired handles, then the oldest beyond the count and byte caps (never the one just created). A used
+   * handle keeps its parts until then, so that a re-run refused before it ran can reopen it.
+   */
+  #prune(keep: string): void {
+    const expired = Date.now() - APPROVAL_HANDLE_TTL_MS;
+    this.#sql.exec(
+      `DELETE FROM approvals WHERE handle != ? AND (created_at < ?
+        OR seq NOT IN (SELECT seq FROM approvals ORDER BY seq DESC LIMIT ?)
+        OR seq <= (SELECT max(seq) FROM (SELECT seq, sum(bytes) OVER (ORDER BY seq DESC) AS total FROM approvals)
+                   WHERE total > ?))`,
+      keep,
+      expired,
+      APPROVALS_MAX,
+      APPROVALS_MAX_BYTES,
+    );
+    this.#sql.exec("DELETE FROM approval_parts WHERE handle NOT IN (SELECT handle FROM approvals)");
+  }
+}

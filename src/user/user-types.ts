@@ -1,0 +1,68 @@
+/** Contracts between the session objects and the per-user object (src/user/user-object.ts). */
+import type { PendingCall, RecordedCall } from "../sandbox/approval";
+import type { ExecuteResult } from "../sandbox/execution-types";
+
+/** What is kept of an execution so that it can be run again (approve_call): the code and how it was started. */
+export interface StoredRunSpec {
+  code: string;
+  kind: "code" | "skill";
+  skill?: string;
+  timeoutMs?: number;
+}
+
+/** An execution that stopped at a call waiting for approval, with the replies of the calls that already ran. */
+export interface SuspendedExecution {
+  spec: StoredRunSpec;
+  pending: PendingCall;
+  recorded: RecordedCall[];
+}
+
+/** A suspended execution taken by approve_call, with the session object (`<user>:<session-id>`) that ran it. */
+export interface ApprovedExecution extends SuspendedExecution {
+  handle: string;
+  session: string;
+}
+
+/** One finished execution as the history records it. */
+export interface FinishedExecution {
+  result: ExecuteResult;
+  code: string;
+  kind: "code" | "skill";
+  skill?: string;
+  startedAt: number;
+}
+
+/** Everything the user object is told when an execution ends (one round trip). */
+export interface FinishRequest {
+  /** The concurrency lease taken by startExecution. */
+  lease: string;
+  /** The session object that ran it (`<user>:<session-id>`): where approve_call re-runs it. */
+  session: string;
+  /** Absent when the execution could not be recorded (it failed before producing a result): release only. */
+  execution?: FinishedExecution;
+  /** Set when the execution stopped for approval: the user object mints the handle and returns it. */
+  suspended?: SuspendedExecution;
+}
+
+/** The answer to startExecution: a lease on one of the user's execution slots, or the reason there is none. */
+export type SlotGrant = { ok: true; lease: string; lease_ms: number } | { ok: false; error: string };
+
+/** One execution as get_execution shows it: the result with its code, kind and start time. */
+export interface ExecutionRecord extends ExecuteResult {
+  kind: "code" | "skill";
+  skill?: string;
+  code: string;
+  started_at: string;
+}
+
+/** One line of list_executions. */
+export interface ExecutionSummary {
+  execution_id: string;
+  kind: "code" | "skill";
+  skill?: string;
+  started_at: string;
+  ok: boolean;
+  duration_ms: number;
+  tool_call_count: number;
+  summary: string;
+}

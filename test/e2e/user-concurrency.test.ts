@@ -1,0 +1,151 @@
+/**
+ * `limits.max_concurrent_executions_per_user`: one user's executions across all their sessions share a fixed
+ * number of slots, kept as leases in the user's object (src/user/execution-leases.ts). Over it, execute_code
+ * answers "busy" naming the setting; other users are unaffected; a running execution renews its lease; a lease
+ * whose execution died with the runtime expires after `limits.execution_lease_ms`.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { GatewayConfigSchema } from "../../src/config";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+const ALICE_KEY = randomBytes(24).toString("base64url");
+const BOB_KEY = randomBytes(24).toString("base64url");
+const API_KEYS = `alice:${ALICE_KEY} bob:${BOB_KEY}`;
+const bearer = (token: string) => ({ requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** An execution that holds its slot for `ms` without calling anything. */
+const hold = (ms: number) => `await new Promise((resolve) => setTimeout(resolve, ${ms}));\nreturn "held";`;
+const BUSY =
+  /^busy, retry shortly: you already run \d+ executions across your sessions \(limits\.max_concurrent_executions_per_user is 3\)$/;
+
+function config(leaseMs: number) {
+  return {
+    servers: [{ name: "workspace", url: "builtin:workspace" }],
+    auth: { mode: "api_keys" },
+    limits: {
+      execute_rate_limit: { executions: 0, per_seconds: 60 },
+      max_concurrent_executions_per_user: 3,
+      execution_lease_ms: leaseMs,
+      execution_timeout_ms: 60_000,
+    },
+  };
+}
+
+test("by default a user runs 16 executions at once, on leases of 30 s", () => {
+  const { limits } = GatewayConfigSchema.parse({});
+  assert.equal(limits.max_concurrent_executions_per_user, 16);
+  assert.equal(limits.execution_lease_ms, 30_000);
+});
+
+describe("per-user execution slots", () => {
+  let gateway: Gateway;
+  const sessions: Session[] = [];
+  const open = async (key: string) => {
+    const s = await connect(gateway.mcpUrl, {}, bearer(key));
+    sessions.push(s);
+    return s;
+  };
+  before(async () => {
+    // A 1 s lease: the executions below outlive it several times, so only renewals keep their slots.
+    gateway = await startGateway({ config: config(1_000), vars: { API_KEYS } });
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+    await gateway?.dispose();
+  });
+
+  test("8 executions from 4 sessions of one user: 3 run, 5 get the busy error naming the setting", async () => {
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(alice[i % 4]!, hold(3_000))));
+    const held = runs.filter((r) => r.ok);
+    const busy = runs.filter((r) => !r.ok);
+    assert.equal(held.length, 3, JSON.stringify(runs.map((r) => r.error?.message ?? r.result)));
+    for (const r of busy) {
+      assert.equal(r.isError, true);
+      assert.equal(r.error.kind, "limit");
+      assert.match(r.error.message, BUSY);
+    }
+    const again = await run(alice[0]!, "return 'free again';");
+    assert.equal(again.result, "free again", "the slots are released when the executions end");
+  });
+
+  test("another user runs while one user holds every slot", async () => {
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const bob = await open(BOB_KEY);
+    const holding = Promise.all(alice.map((s) => run(s, hold(3_000))));
+    await sleep(1_000);
+    const refused = await run(await open(ALICE_KEY), "return 'alice';");
+    assert.match(refused.error?.message ?? "", BUSY, refused.text);
+    const bobRuns = await run(bob, "return 'bob';");
+    assert.equal(bobRuns.result, "bob", bobRuns.text);
+    assert.ok((await holding).every((r) => r.ok));
+  });
+
+  test("an approve_call refused as busy leaves its handle usable: the retry runs the approved code", async () => {
+    const [owner, ...others] = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const suspended = await run(
+      owner!,
+      `import { write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/busy.txt", content: "x" });
+await delete_file({ path: "/busy.txt" });
+return "deleted";`,
+    );
+    assert.equal(suspended.status, "approval_required", suspended.text);
+    const holding = Promise.all(others.map((s) => run(s, hold(3_000))));
+    await sleep(1_000);
+    const refused = await owner!.call("approve_call", { handle: suspended.approval.handle });
+    assert.match((refused.structuredContent as any).error.message, BUSY);
+    await holding;
+    const retried = await owner!.call("approve_call", { handle: suspended.approval.handle });
+    assert.equal((retried.structuredContent as any).result, "deleted", (retried.content[0] as any).text);
+  });
+
+  test("a running execution keeps its slot past execution_lease_ms by renewing it", async () => {
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const holding = Promise.all(alice.map((s) => run(s, hold(4_000))));
+    // Three lease periods later, the first leases would have expired without renewal.
+    await sleep(3_000);
+    const refused = await run(await open(ALICE_KEY), "return 'alice';");
+    assert.match(refused.error?.message ?? "", BUSY, refused.text);
+    assert.ok((await holding).every((r) => r.ok));
+  });
+});
+
+test("slots held by executions that died with the runtime are free again once their leases expire", async () => {
+  const LEASE_MS = 15_000;
+  const first = await startGateway({ config: config(LEASE_MS), vars: { API_KEYS }, keepState: true });
+  let second: Gateway | undefined;
+  try {
+    const alice = await Promise.all([1, 2, 3].map(() => connect(first.mcpUrl, {}, bearer(ALICE_KEY))));
+    // Three executions that would run for a minute take every slot; then the runtime goes away under them.
+    const doomed = alice.map((s) => run(s, hold(60_000)).catch((err: Error) => err));
+    await sleep(1_500);
+    await first.dispose();
+    const crashedAt = Date.now();
+    // Their clients would wait for the SDK's request timeout: closing them ends the requests now.
+    await Promise.all(alice.map((a) => a.client.close().catch(() => {})));
+    await Promise.all(doomed);
+
+    second = await startGateway({ config: config(LEASE_MS), vars: { API_KEYS }, persistDir: first.persistDir });
+    const s = await connect(second.mcpUrl, {}, bearer(ALICE_KEY));
+    const refused = await run(s, "return 'too early';");
+    // The last renewal came at most a third of a lease before the crash.
+    assert.ok(Date.now() - crashedAt < (LEASE_MS * 2) / 3, "the restart outlasted the leases; this proves nothing");
+    assert.match(refused.error?.message ?? "", BUSY, "the dead executions' leases are still held");
+
+    let freed: any;
+    while (Date.now() - crashedAt < LEASE_MS + 10_000) {
+      freed = await run(s, "return 'free';");
+      if (freed.ok) break;
+      await sleep(500);
+    }
+    assert.equal(freed.result, "free", freed.text);
+    await s.close();
+  } finally {
+    await second?.dispose();
+    rmSync(first.persistDir, { recursive: true, force: true });
+  }
+});
