@@ -1,0 +1,106 @@
+/**
+ * @module scope/scope-prepare
+ * Plans how a program runs with the scope it inherits, without moving any of the agent's lines (errors keep the
+ * agent's line numbers):
+ * - carried values become `let` bindings at the start of the wrapper, on the header line;
+ * - carried function declarations are appended after the agent's code, inside the wrapper, where the usual guard
+ *   pass instruments them like new code; function declarations are hoisted, so they are callable from line 1;
+ * - carried classes are not hoisted, so each is appended wrapped in a hoisted factory function and bound by a
+ *   `let` on the header line;
+ * - carried imports are appended as import declarations, which the import check validates and hoists as usual;
+ * - a capture callback on the header line lets the sandbox read every top-level binding when the program ends.
+ * A binding the new program declares again (of any kind) is not carried in: the new declaration replaces it.
+ */
+import type { ModuleCatalog } from "../sandbox/prepare-imports";
+import { boundNames, type TopLevelScope } from "./scope-analysis";
+import type { CarriedScope, DroppedBinding } from "./scope-store";
+
+/** Names the sandbox side (worker-loader/scope.js) is imported under; reserved, so agent code cannot touch them. */
+export const SCOPE_IN = "__cg_scope_in";
+export const SCOPE_OUT = "__cg_scope_out";
+const CLASS_FACTORY = "__cg_class_";
+
+/** What prepare adds for the scope. */
+export interface ScopePlan {
+  /** Import of the sandbox side, for the module header. */
+  importLine: string;
+  /** Statements for the start of the wrapper, on the header line (no newline). */
+  prologue: string;
+  /** Source appended after the agent's code before parsing (starts with a newline). */
+  appendix: string;
+  /** Names the execution starts with, carried from earlier ones. */
+  carriedIn: string[];
+  /** Every value name the capture reads at the end. */
+  captured: string[];
+  /** Carried bindings that could not be brought in (e.g. an import of a server that is gone). */
+  dropped: DroppedBinding[];
+}
+
+/** Whether `source` still offers `imported`; the reason when not. */
+function importProblem(imported: string, source: string, modules: ModuleCatalog): string | undefined {
+  if (source === "gateway") {
+    return imported === "*" || modules.gateway.includes(imported) ? undefined : `"gateway" has no export "${imported}"`;
+  }
+  const server = /^servers\/(.+)$/.exec(source);
+  if (server) {
+    const id = server[1]!;
+    if (!Object.hasOwn(modules.servers, id)) return `server "${id}" is no longer available`;
+    if (imported !== "*" && !modules.servers[id]!.includes(imported)) return `${source} no longer exports "${imported}"`;
+    return undefined;
+  }
+  const skill = /^skills\/(.+?)(?:@(\d+))?$/.exec(source);
+  if (skill) {
+    const info = Object.hasOwn(modules.skills, skill[1]!) ? modules.skills[skill[1]!] : undefined;
+    if (!info || (skill[2] !== undefined && !info.versions.includes(Number(skill[2])))) return `${source} no longer exists`;
+    return undefined;
+  }
+  return `${source} is not a module the sandbox offers`;
+}
+
+/** Plans the scope of a program whose own top level is `own`, inheriting `carried`. */
+export function planScope(own: TopLevelScope, carried: CarriedScope, modules: ModuleCatalog): ScopePlan {
+  const redeclared = boundNames(own);
+  const carriedIn: string[] = [];
+  const dropped: DroppedBinding[] = [];
+  const lets: string[] = [];
+  const appendix: string[] = [];
+
+  for (const { name } of carried.values) {
+    if (redeclared.has(name)) continue;
+    lets.push(`${name} = ${SCOPE_IN}(${JSON.stringify(name)})`);
+    carriedIn.push(name);
+  }
+  for (const d of carried.declarations) {
+    if (redeclared.has(d.name)) continue;
+    if (d.kind === "function") appendix.push(d.source);
+    else {
+      appendix.push(`function ${CLASS_FACTORY}${d.name}() { return ${d.source}; }`);
+      lets.push(`${d.name} = ${CLASS_FACTORY}${d.name}()`);
+    }
+    carriedIn.push(d.name);
+  }
+  for (const i of carried.imports) {
+    if (redeclared.has(i.local)) continue;
+    const problem = importProblem(i.imported, i.source, modules);
+    if (problem) {
+      dropped.push({ name: i.local, reason: `its import was dropped: ${problem}` });
+      continue;
+    }
+    const spec =
+      i.imported === "*" ? `* as ${i.local}` : i.imported === "default" ? i.local : `{ ${i.imported} as ${i.local} }`;
+    appendix.push(`import ${spec} from ${JSON.stringify(i.source)};`);
+    carriedIn.push(i.local);
+  }
+
+  const carriedValues = carried.values.map((v) => v.name).filter((n) => !redeclared.has(n));
+  const captured = [...new Set([...own.values, ...carriedValues])];
+  const getters = captured.map((n) => `[${JSON.stringify(n)}, () => ${n}]`).join(", ");
+  return {
+    importLine: `import { scopeIn as ${SCOPE_IN}, scopeOut as ${SCOPE_OUT} } from "./scope.js";`,
+    prologue: `${lets.length > 0 ? `let ${lets.join(", ")};` : ""}${SCOPE_OUT}(() => [${getters}]);`,
+    appendix: appendix.length > 0 ? `\n${appendix.join("\n")}` : "",
+    carriedIn,
+    captured,
+    dropped,
+  };
+}

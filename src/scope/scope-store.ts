@@ -1,0 +1,205 @@
+/**
+ * @module scope/scope-store
+ * The carried scope of one session or context: the top-level bindings that live on between its executions, in
+ * the owning Durable Object's SQLite. Values are stored in the structured encoding of worker-loader/scope-codec.js
+ * (made in the sandbox, never evaluated on the host); function and class declarations and imports as source.
+ * Caps are per binding and per scope; over the scope cap the oldest bindings are evicted first, and every eviction
+ * is reported, never silent.
+ */
+import type { CarriedDeclaration, CarriedImport } from "./scope-analysis";
+
+/** What an execution starts with. */
+export interface CarriedScope {
+  /** name -> encoded value (scope-codec.js). */
+  values: Array<{ name: string; json: string }>;
+  declarations: CarriedDeclaration[];
+  imports: CarriedImport[];
+}
+
+/** What an execution leaves behind: bindings to store (replacing any of the same name) and names to forget. */
+export interface ScopeUpdate extends CarriedScope {
+  /** Bindings the execution declared but could not store, with the reason (they are also forgotten). */
+  unstorable: Array<{ name: string; reason: string }>;
+}
+
+/** A binding that was not kept, and why. */
+export interface DroppedBinding {
+  name: string;
+  reason: string;
+}
+
+/** One binding as get_context shows it. */
+export interface ScopeEntry {
+  name: string;
+  kind: "value" | "function" | "class" | "import";
+  type: string;
+  bytes: number;
+  preview: string;
+}
+
+/** The caps, from `limits` in GATEWAY_CONFIG. */
+export interface ScopeLimits {
+  max_scope_value_bytes: number;
+  max_scope_bytes: number;
+  max_scope_names: number;
+}
+
+const PREVIEW_CHARS = 120;
+
+interface Row {
+  name: string;
+  kind: ScopeEntry["kind"];
+  body: string;
+  bytes: number;
+  seq: number;
+}
+
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/** The TypeScript-like type of an encoded value, read from its top level only. */
+export function encodedType(json: string): string {
+  const v = JSON.parse(json) as unknown;
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `Array(${v.length})`;
+  if (typeof v !== "object") return typeof v;
+  const tag = (v as Record<string, unknown>).$cg;
+  switch (tag) {
+    case undefined:
+    case "obj":
+      return "object";
+    case "undef":
+      return "undefined";
+    case "num":
+      return "number";
+    case "big":
+      return "bigint";
+    case "date":
+      return "Date";
+    case "re":
+      return "RegExp";
+    case "map":
+      return `Map(${((v as { v: unknown[] }).v ?? []).length})`;
+    case "set":
+      return `Set(${((v as { v: unknown[] }).v ?? []).length})`;
+    case "typed":
+      return String((v as { c: unknown }).c);
+    case "buf":
+      return "ArrayBuffer";
+    default:
+      return "unknown";
+  }
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat;
+}
+
+/** The carried scope in a Durable Object's SQLite. */
+export class ScopeStore {
+  #sql: SqlStorage;
+  #ready = false;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  #init(): void {
+    if (this.#ready) return;
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS carried_scope (name TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, bytes INTEGER NOT NULL, seq INTEGER NOT NULL)",
+    );
+    this.#ready = true;
+  }
+
+  #rows(): Row[] {
+    this.#init();
+    return this.#sql.exec<Row>("SELECT name, kind, body, bytes, seq FROM carried_scope ORDER BY seq").toArray();
+  }
+
+  /** Everything the next execution starts with. */
+  snapshot(): CarriedScope {
+    const scope: CarriedScope = { values: [], declarations: [], imports: [] };
+    for (const row of this.#rows()) {
+      if (row.kind === "value") scope.values.push({ name: row.name, json: row.body });
+      else if (row.kind === "import") scope.imports.push({ local: row.name, ...(JSON.parse(row.body) as Omit<CarriedImport, "local">) });
+      else scope.declarations.push({ name: row.name, kind: row.kind, source: row.body });
+    }
+    return scope;
+  }
+
+  /** Stores what an execution left, enforcing the caps; returns the names now kept and every binding dropped. */
+  apply(update: ScopeUpdate, limits: ScopeLimits): { kept: string[]; dropped: DroppedBinding[] } {
+    this.#init();
+    const dropped: DroppedBinding[] = [...update.unstorable];
+    let seq = (this.#sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM carried_scope").one().s ?? 0) + 1;
+    const put = (name: string, kind: Row["kind"], body: string) => {
+      this.#sql.exec(
+        "INSERT INTO carried_scope (name, kind, body, bytes, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, body = excluded.body, bytes = excluded.bytes, seq = excluded.seq",
+        name,
+        kind,
+        body,
+        utf8Bytes(body),
+        seq++,
+      );
+    };
+    for (const { name } of update.unstorable) this.#sql.exec("DELETE FROM carried_scope WHERE name = ?", name);
+    for (const { name, json } of update.values) {
+      const bytes = utf8Bytes(json);
+      if (bytes > limits.max_scope_value_bytes) {
+        dropped.push({
+          name,
+          reason: `its value is ${bytes} bytes encoded; a carried variable holds at most ${limits.max_scope_value_bytes} (limits.max_scope_value_bytes): keep it with state.set or make it smaller`,
+        });
+        this.#sql.exec("DELETE FROM carried_scope WHERE name = ?", name);
+        continue;
+      }
+      put(name, "value", json);
+    }
+    for (const d of update.declarations) put(d.name, d.kind, d.source);
+    for (const i of update.imports) put(i.local, "import", JSON.stringify({ imported: i.imported, source: i.source }));
+
+    // Oldest first, until both caps hold.
+    const rows = this.#rows();
+    let total = rows.reduce((sum, r) => sum + r.bytes, 0);
+    let count = rows.length;
+    for (const row of rows) {
+      if (total <= limits.max_scope_bytes && count <= limits.max_scope_names) break;
+      this.#sql.exec("DELETE FROM carried_scope WHERE name = ?", row.name);
+      total -= row.bytes;
+      count--;
+      dropped.push({
+        name: row.name,
+        reason:
+          count >= limits.max_scope_names
+            ? `evicted, oldest first: the scope holds at most ${limits.max_scope_names} names (limits.max_scope_names)`
+            : `evicted, oldest first: the scope holds at most ${limits.max_scope_bytes} bytes (limits.max_scope_bytes)`,
+      });
+    }
+    return { kept: this.#rows().map((r) => r.name), dropped };
+  }
+
+  /** Each binding with its type, size and a short preview (get_context). */
+  list(): ScopeEntry[] {
+    return this.#rows().map((row) => {
+      if (row.kind === "value") {
+        return { name: row.name, kind: row.kind, type: encodedType(row.body), bytes: row.bytes, preview: preview(row.body) };
+      }
+      if (row.kind === "import") {
+        const { imported, source } = JSON.parse(row.body) as { imported: string; source: string };
+        return { name: row.name, kind: row.kind, type: "import", bytes: row.bytes, preview: `${imported} from "${source}"` };
+      }
+      return { name: row.name, kind: row.kind, type: row.kind, bytes: row.bytes, preview: preview(row.body) };
+    });
+  }
+
+  /** Forgets every binding (reset_context). Returns how many there were. */
+  reset(): number {
+    this.#init();
+    const n = this.#rows().length;
+    this.#sql.exec("DELETE FROM carried_scope");
+    return n;
+  }
+}
