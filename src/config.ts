@@ -115,6 +115,22 @@ const LimitsSchema = z.strictObject({
    * a session object that crashes or is evicted mid-execution frees its slot within this time.
    */
   execution_lease_ms: z.number().int().min(1_000).max(600_000).default(30_000),
+  /** Largest carried top-level variable, in bytes of its stored encoding (src/scope/); a larger one is dropped. */
+  max_scope_value_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Carried scope of one session or context, in bytes; over it the oldest bindings are evicted, and named. */
+  max_scope_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  /** Carried bindings (variables, functions, classes, imports) of one session or context. */
+  max_scope_names: z.number().int().positive().max(10_000).default(1_000),
   /** Consecutive failures (no connection, HTTP errors, timeouts, garbage) after which an upstream is cut off. */
   circuit_breaker_failures: z.number().int().positive().max(1_000).default(5),
   /** How long a cut-off upstream fails fast before one trial call is let through. */

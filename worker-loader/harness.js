@@ -4,6 +4,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
 import { replaceNetworkApis } from "./no-network.js";
 import { trackRejections, unhandledRejections } from "./rejections.js";
+import { captureScope, configureScope } from "./scope.js";
 import {
   budgetSpent,
   configure,
@@ -85,9 +86,12 @@ const STOPPED = Symbol("stopped");
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     await configure(this.env, options);
+    configureScope(options.scope);
     const ending = [budgetSpent, stopped.then(() => STOPPED)];
     let outcome;
     let warnings = [];
+    let scope;
+    let spentBefore = false;
     setMetering(true);
     try {
       try {
@@ -101,17 +105,31 @@ export default class Harness extends WorkerEntrypoint {
         const collected = await Promise.race([unhandledRejections(), ...ending]);
         if (collected && collected !== STOPPED) warnings = rejectionWarnings(collected);
       }
+      // The top level lives on (src/scope/): read it while still metered, since getters and encoding are the agent's
+      // work. A budget spent here loses only the scope, never the outcome the program already reached.
+      spentBefore = isBudgetExceeded();
+      if (options.scope && outcome.value !== STOPPED && !spentBefore) {
+        try {
+          scope = captureScope();
+        } catch (err) {
+          scope = {
+            error: isBudgetExceeded()
+              ? "encoding the top-level values spent the step budget"
+              : String(err?.message ?? err),
+          };
+        }
+      }
     } finally {
       setMetering(false);
     }
     try {
-      if (isBudgetExceeded()) throw new StepBudgetError(options.maxSteps);
+      if (spentBefore || (isBudgetExceeded() && !scope)) throw new StepBudgetError(options.maxSteps);
       if ("err" in outcome) throw outcome.err;
       if (outcome.value === STOPPED) {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
       const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
-      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings };
+      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings, scope };
     } catch (err) {
       if (isBudgetExceeded()) warnings = [];
       return {
@@ -120,6 +138,7 @@ export default class Harness extends WorkerEntrypoint {
         logs: takeLogs(),
         steps: stepsTaken(),
         warnings,
+        scope,
       };
     }
   }

@@ -138,7 +138,12 @@ export function decodeScopeValue(text) {
   const revivePlain = (v) => {
     const out = {};
     for (const name of objectKeys(v)) {
-      Object.defineProperty(out, name, { value: revive(v[name]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, name, {
+        value: revive(v[name]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };
@@ -177,4 +182,3 @@ export function decodeScopeValue(text) {
   };
   return revive(parseJson(text));
 }
-

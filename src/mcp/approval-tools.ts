@@ -21,7 +21,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "approve_call",
     {
-      description: "User agreed: resume an approval_required execution (earlier calls are replayed, not re-run).",
+      description: "User approved: resume the execution (earlier calls are replayed, not re-run).",
       inputSchema: { handle: HANDLE },
     },
     async ({ handle }, extra) => {
@@ -35,7 +35,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "deny_call",
     {
-      description: "User refused: cancel an approval_required execution.",
+      description: "User refused: cancel the execution.",
       inputSchema: { handle: HANDLE },
     },
     async ({ handle }) => {

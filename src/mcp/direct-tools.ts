@@ -16,7 +16,7 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
   server.registerTool(
     "call_tool",
     {
-      description: "One direct upstream call; execute_code is better to combine calls or filter results.",
+      description: "One direct upstream call; prefer execute_code to combine or filter.",
       inputSchema: {
         server: z.string(),
         tool: z.string(),

@@ -116,7 +116,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_tool_names",
     {
-      description: "Tool names by module, fast. Any keyword may match a name or description.",
+      description: "Tool names by module, fast; keywords match names or descriptions.",
       inputSchema: {
         server: z.string().optional(),
         keywords: z.array(z.string()).optional(),

@@ -47,7 +47,7 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run TypeScript/JavaScript (ES module body, top-level await) in an isolated sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result (without a top-level return, a final expression is the result, as in a REPL); console.log is captured.',
+        'Run TypeScript/JavaScript (ES module body, top-level await) in a sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result, or end with an expression (REPL-style); console.log is captured. Top-level declarations persist into later executions.',
       inputSchema: {
         code: z.string().min(1),
         /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */

@@ -3,6 +3,7 @@ import type { GatewayConfig } from "../config";
 import type { Registry } from "../registry/registry";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
+import type { ScopeEntry } from "../scope/scope-store";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
 import type { ExecutionRecord, ExecutionSummary } from "../user/user-types";
@@ -27,4 +28,6 @@ export interface GatewayContext {
   /** Resumes an execution suspended for approval; a string is why the handle cannot be used. */
   approveCall(handle: string, extra?: ToolExtra): Promise<ExecuteResult | string>;
   denyCall(handle: string): Promise<ExecuteResult | string>;
+  /** The session's carried top-level bindings (get_context, reset_context); absent where nothing is carried. */
+  scope?: { list(): ScopeEntry[]; reset(): number };
 }

@@ -6,6 +6,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { registerApprovalTools } from "./approval-tools";
+import { registerContextTools } from "./context-tools";
 import { compactToolList } from "./compact-tool-list";
 import { registerDirectTools } from "./direct-tools";
 import { registerDiscoveryTools } from "./discovery-tools";
@@ -38,6 +39,7 @@ export function createGatewayServer(ctx: GatewayContext): McpServer {
   registerHistoryTools(server, ctx);
   registerSkillTools(server, ctx);
   registerApprovalTools(server, ctx);
+  registerContextTools(server, ctx);
   // Off by default: everything flows through execute_code unless the operator opts in.
   if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
   compactToolList(server);

@@ -11,7 +11,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "Your executions (from every session), newest first, with one-line summaries.",
+      description: "Your executions from every session, newest first.",
       inputSchema: { limit: z.number().int().min(1).max(200).default(20) },
     },
     async ({ limit }) => {

@@ -47,7 +47,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "list_skills",
     {
-      description: "Skills (shipped and yours): versions, dates, tools used, drift warnings; query ranks them.",
+      description: "Skills (shipped and yours): versions, tools used, drift; query ranks them.",
       inputSchema: { query: z.string().max(500).optional() },
     },
     async ({ query }) => {

@@ -49,6 +49,11 @@ export interface ExecuteResult {
   logs: string[];
   /** Problems the code did not fail on, e.g. promise rejections nobody handled; absent when there are none. */
   warnings?: string[];
+  /**
+   * The carried scope after this execution (src/scope/): every name that lives on into the next execution of the
+   * session or context, and the bindings that were not kept, with the reason.
+   */
+  scope?: { kept: string[]; dropped: Array<{ name: string; reason: string }>; note?: string };
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
   duration_ms: number;

@@ -11,9 +11,13 @@ import regexCheckSource from "../../worker-loader/regex-check.js";
 import noNetworkSource from "../../worker-loader/no-network.js";
 import rejectionsSource from "../../worker-loader/rejections.js";
 import runtimeSource from "../../worker-loader/runtime.js";
+import scopeSource from "../../worker-loader/scope.js";
+import scopeCodecSource from "../../worker-loader/scope-codec.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
+import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
+import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
@@ -40,6 +44,14 @@ export interface ExecutorDeps {
   approver?: Approver;
   /** Receives what a suspended execution needs to be resumed later. */
   onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
+  /**
+   * The session's or context's carried scope (src/scope/): what the program starts with, and where what it leaves
+   * is stored. Absent (skill runs): the program starts empty and nothing is kept.
+   */
+  scope?: {
+    carried: CarriedScope;
+    save(update: ScopeUpdate): { kept: string[]; dropped: DroppedBinding[] };
+  };
   /** The skills code may import (absent: none). */
   skills?: {
     index(): Promise<Record<string, SkillIndexEntry>>;
@@ -63,6 +75,7 @@ interface HarnessReply {
   error?: { name: string; message: string; line?: number; column?: number; skill?: string };
   steps: number;
   warnings?: string[];
+  scope?: CapturedScope;
 }
 
 function randomHex(bytes: number): string {
@@ -127,6 +140,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
   const modules: Record<string, string> = {
     "harness.js": harnessSource,
     "runtime.js": runtimeSource,
+    "scope.js": scopeSource,
+    "scope-codec.js": scopeCodecSource,
     "agent.js": agent,
     "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
@@ -173,8 +188,16 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       skills: skillIndex,
     },
     guardName: `__cg_step_${randomHex(6)}`,
+    ...(deps.scope ? { carried: deps.scope.carried } : {}),
   });
   if (!prepared.ok) return fail(prepared.error);
+  /** Stores what the program left at top level and says so in the result (only when the program ran to an end). */
+  const keepScope = (captured: CapturedScope | undefined): Pick<ExecuteResult, "scope"> => {
+    if (!deps.scope || !prepared.scope) return {};
+    const carried = new Set(deps.scope.carried.values.map((v) => v.name));
+    const { note, ...update } = scopeUpdate(prepared.scope, captured, carried);
+    return { scope: { ...deps.scope.save(update), ...(note ? { note } : {}) } };
+  };
 
   const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
   const skillModulesMap: Record<string, string> = {};
@@ -242,6 +265,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         maxLogBytes: limits.max_log_bytes,
         maxLogLines: limits.max_log_lines,
         streamLogs: deps.events !== undefined,
+        ...(prepared.scope ? { scope: { values: deps.scope?.carried.values ?? [] } } : {}),
       }),
       deadline,
       live.suspension,
@@ -292,10 +316,11 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           // line and column locate the code that was run; a skill's line is in the message.
           ...(e.line && !inSkill ? { line: e.line, column: e.column } : {}),
         },
-        { ...base, logs, ...warnings },
+        { ...base, logs, ...warnings, ...(kind === "runtime" ? keepScope(reply.scope) : {}) },
       );
     }
-    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...warnings, ...base };
+    const result = capResult(reply.result, limits);
+    return { ok: true, execution_id: id, result, logs, ...warnings, ...keepScope(reply.scope), ...base };
   } catch (err) {
     live.end();
     const message = clip((err as Error)?.message ?? err);

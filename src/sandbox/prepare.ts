@@ -14,6 +14,9 @@
  * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
  */
 import { type Program, parse } from "acorn";
+import { type TopLevelScope, topLevelScope } from "../scope/scope-analysis";
+import { planScope } from "../scope/scope-prepare";
+import type { CarriedScope, DroppedBinding } from "../scope/scope-store";
 import { completionEdit } from "./prepare-completion";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
 import { skillExports } from "./prepare-exports";
@@ -45,6 +48,21 @@ export interface PrepareInput {
    * and the prepared main returns the skill's function (see prepare-exports.ts).
    */
   skill?: string;
+  /**
+   * The scope carried from earlier executions of the session or context (src/scope/). Given, the program starts with
+   * those bindings and registers a capture of its own top level; absent (skills, skill runs), it starts empty.
+   */
+  carried?: CarriedScope;
+}
+
+/** What the prepared program carries in and captures (present when `carried` was given). */
+export interface PreparedScope {
+  /** The program's own top-level bindings. */
+  own: TopLevelScope;
+  /** Value names the sandbox captures when the program ends. */
+  captured: string[];
+  /** Carried bindings that could not be brought in, with the reason. */
+  dropped: DroppedBinding[];
 }
 
 /** Why the code cannot run. `line` and `column` are 1-based, in the agent's original code. */
@@ -57,7 +75,9 @@ export interface PrepareError {
 }
 
 /** The prepared `agent.js` and the modules it imports, or the first problem found. */
-export type PrepareResult = { ok: true; code: string; imports: ImportUse[] } | { ok: false; error: PrepareError };
+export type PrepareResult =
+  | { ok: true; code: string; imports: ImportUse[]; scope?: PreparedScope }
+  | { ok: false; error: PrepareError };
 
 /** Largest accepted code, in UTF-8 bytes; the parsers and the guard pass are linear, this bounds their time. */
 export const MAX_CODE_BYTES = 1_000_000;
@@ -84,6 +104,16 @@ function describeSyntaxError(message: string, code: string, offset: number | und
 
 const SKILL_RETURN_HINT =
   ": a skill module only declares and exports its function; return the result from inside that function";
+
+/** Parses a module body with top-level `await` (and top-level `return` for programs). */
+function parseModule(text: string, allowReturn: boolean): Program {
+  return parse(text, {
+    ecmaVersion: "latest",
+    sourceType: "module",
+    allowReturnOutsideFunction: allowReturn,
+    allowAwaitOutsideFunction: true,
+  });
+}
 
 /** Counts whole-word occurrences of an identifier in a text. */
 function countWord(text: string, word: string): number {
@@ -142,12 +172,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
 
   let program: Program;
   try {
-    program = parse(js, {
-      ecmaVersion: "latest",
-      sourceType: "module",
-      allowReturnOutsideFunction: skill === undefined,
-      allowAwaitOutsideFunction: true,
-    });
+    program = parseModule(js, skill === undefined);
   } catch (error) {
     if (isStackOverflow(error)) return located("syntax", TOO_DEEP, undefined);
     const err = error as { message?: unknown; pos?: unknown };
@@ -157,7 +182,24 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     return located("syntax", message + hint, offset);
   }
 
-  const walk = walkProgram(program, js, guardName, { allowExports: skill !== undefined });
+  // Carried declarations and imports are appended after the agent's code (no line moves) and instrumented with it.
+  const userProgram = program;
+  const plan =
+    input.carried && skill === undefined ? planScope(topLevelScope(program, js), input.carried, modules) : undefined;
+  let source = js;
+  if (plan?.appendix) {
+    try {
+      program = parseModule(js + plan.appendix, true);
+      source = js + plan.appendix;
+    } catch {
+      // Carried sources parsed when they were saved; if they no longer do, the program runs without them.
+      for (const name of plan.carriedIn) plan.dropped.push({ name, reason: "its carried source no longer parses" });
+      plan.appendix = "";
+    }
+  }
+  const walk = walkProgram(program, source, guardName, { allowExports: skill !== undefined });
+  // The appended part is the gateway's own text: its helper names use the reserved prefix on purpose.
+  walk.problems = walk.problems.filter((p) => p.kind !== "reserved" || p.offset < js.length);
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
   // only in annotations): TypeScript would elide it, so drop it rather than fail.
   const isTypeOnly = (local: string) => !walk.referenced.has(local) && countWord(code, local) > countWord(js, local);
@@ -208,15 +250,23 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     for (const edit of exported.edits) edits.push(edit);
     footer = `\nreturn ${exported.entry};\n}\n`;
   } else {
-    const completion = completionEdit(program);
+    const completion = completionEdit(userProgram);
     if (completion) edits.push(completion);
   }
 
   // A hashbang is only legal at offset 0, which the header now occupies.
   if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
   const header =
+    (plan?.importLine ?? "") +
     `import { step as ${guardName} } from "./runtime.js";` +
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
-  return { ok: true, code: `${header}${applyEdits(js, edits)}${footer}`, imports: mergeImports(used) };
+  const prologue = plan?.prologue ?? "";
+  const scope = plan && { own: topLevelScope(userProgram, js), captured: plan.captured, dropped: plan.dropped };
+  return {
+    ok: true,
+    code: `${header}${prologue}${applyEdits(source, edits)}${footer}`,
+    imports: mergeImports(used),
+    ...(scope ? { scope } : {}),
+  };
 }

@@ -45,13 +45,15 @@ function importProblem(imported: string, source: string, modules: ModuleCatalog)
   if (server) {
     const id = server[1]!;
     if (!Object.hasOwn(modules.servers, id)) return `server "${id}" is no longer available`;
-    if (imported !== "*" && !modules.servers[id]!.includes(imported)) return `${source} no longer exports "${imported}"`;
+    if (imported !== "*" && !modules.servers[id]!.includes(imported))
+      return `${source} no longer exports "${imported}"`;
     return undefined;
   }
   const skill = /^skills\/(.+?)(?:@(\d+))?$/.exec(source);
   if (skill) {
     const info = Object.hasOwn(modules.skills, skill[1]!) ? modules.skills[skill[1]!] : undefined;
-    if (!info || (skill[2] !== undefined && !info.versions.includes(Number(skill[2])))) return `${source} no longer exists`;
+    if (!info || (skill[2] !== undefined && !info.versions.includes(Number(skill[2]))))
+      return `${source} no longer exists`;
     return undefined;
   }
   return `${source} is not a module the sandbox offers`;

@@ -3,8 +3,8 @@
  * The carried scope of one session or context: the top-level bindings that live on between its executions, in
  * the owning Durable Object's SQLite. Values are stored in the structured encoding of worker-loader/scope-codec.js
  * (made in the sandbox, never evaluated on the host); function and class declarations and imports as source.
- * Caps are per binding and per scope; over the scope cap the oldest bindings are evicted first, and every eviction
- * is reported, never silent.
+ * Caps are per binding and per scope; over the scope cap the oldest bindings (by when the name was first carried)
+ * are evicted first, and every eviction is reported, never silent. A value carried on unchanged is not rewritten.
  */
 import type { CarriedDeclaration, CarriedImport } from "./scope-analysis";
 
@@ -46,13 +46,13 @@ export interface ScopeLimits {
 
 const PREVIEW_CHARS = 120;
 
-interface Row {
+type Row = {
   name: string;
   kind: ScopeEntry["kind"];
   body: string;
   bytes: number;
   seq: number;
-}
+};
 
 function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).length;
@@ -124,7 +124,8 @@ export class ScopeStore {
     const scope: CarriedScope = { values: [], declarations: [], imports: [] };
     for (const row of this.#rows()) {
       if (row.kind === "value") scope.values.push({ name: row.name, json: row.body });
-      else if (row.kind === "import") scope.imports.push({ local: row.name, ...(JSON.parse(row.body) as Omit<CarriedImport, "local">) });
+      else if (row.kind === "import")
+        scope.imports.push({ local: row.name, ...(JSON.parse(row.body) as Omit<CarriedImport, "local">) });
       else scope.declarations.push({ name: row.name, kind: row.kind, source: row.body });
     }
     return scope;
@@ -137,7 +138,7 @@ export class ScopeStore {
     let seq = (this.#sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM carried_scope").one().s ?? 0) + 1;
     const put = (name: string, kind: Row["kind"], body: string) => {
       this.#sql.exec(
-        "INSERT INTO carried_scope (name, kind, body, bytes, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, body = excluded.body, bytes = excluded.bytes, seq = excluded.seq",
+        "INSERT INTO carried_scope (name, kind, body, bytes, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, body = excluded.body, bytes = excluded.bytes WHERE body != excluded.body OR kind != excluded.kind",
         name,
         kind,
         body,
@@ -185,11 +186,23 @@ export class ScopeStore {
   list(): ScopeEntry[] {
     return this.#rows().map((row) => {
       if (row.kind === "value") {
-        return { name: row.name, kind: row.kind, type: encodedType(row.body), bytes: row.bytes, preview: preview(row.body) };
+        return {
+          name: row.name,
+          kind: row.kind,
+          type: encodedType(row.body),
+          bytes: row.bytes,
+          preview: preview(row.body),
+        };
       }
       if (row.kind === "import") {
         const { imported, source } = JSON.parse(row.body) as { imported: string; source: string };
-        return { name: row.name, kind: row.kind, type: "import", bytes: row.bytes, preview: `${imported} from "${source}"` };
+        return {
+          name: row.name,
+          kind: row.kind,
+          type: "import",
+          bytes: row.bytes,
+          preview: `${imported} from "${source}"`,
+        };
       }
       return { name: row.name, kind: row.kind, type: row.kind, bytes: row.bytes, preview: preview(row.body) };
     });

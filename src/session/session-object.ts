@@ -34,6 +34,8 @@ import { LastExecution } from "./last-execution";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
 import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
 import { SessionState } from "./session-state";
+import { ScopeSnapshots } from "../scope/scope-snapshots";
+import { ScopeStore } from "../scope/scope-store";
 
 interface SessionMeta {
   user: string;
@@ -51,8 +53,14 @@ interface RunSpec extends StoredRunSpec {
   extra?: ToolExtra | undefined;
 }
 
-function storedSpec({ code, kind, skill, timeoutMs }: RunSpec): StoredRunSpec {
-  return { code, kind, ...(skill ? { skill } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
+function storedSpec({ code, kind, skill, timeoutMs }: RunSpec, scopeFrom?: string): StoredRunSpec {
+  return {
+    code,
+    kind,
+    ...(skill ? { skill } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    ...(scopeFrom ? { scopeFrom } : {}),
+  };
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
@@ -70,6 +78,8 @@ export class SessionObject extends DurableObject<Env> {
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
+  readonly #scope = new ScopeStore(this.ctx.storage.sql);
+  readonly #scopeSnapshots = new ScopeSnapshots(this.ctx.storage.sql);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -160,6 +170,7 @@ export class SessionObject extends DurableObject<Env> {
       runSkill: (skill, input, extra) => this.#runSkill(meta, skill, input, extra),
       approveCall: (handle, extra) => this.#approve(meta, handle, extra),
       denyCall: (handle) => this.#user(meta).denyCall(handle),
+      scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
@@ -238,6 +249,13 @@ export class SessionObject extends DurableObject<Env> {
     const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
+    // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
+    // An approved re-run starts with the scope its first run saw.
+    const limits = this.#gatewayConfig().limits;
+    const carried =
+      spec.kind === "code"
+        ? ((spec.scopeFrom ? this.#scopeSnapshots.get(spec.scopeFrom) : undefined) ?? this.#scope.snapshot())
+        : undefined;
     const result = await executeCode(
       {
         code: spec.code,
@@ -251,6 +269,7 @@ export class SessionObject extends DurableObject<Env> {
         limits: this.#gatewayConfig().limits,
         live: this.#live,
         skills: this.#skillsFor(meta),
+        ...(carried ? { scope: { carried, save: (update) => this.#scope.apply(update, limits) } } : {}),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
         ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
         ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),
@@ -260,7 +279,8 @@ export class SessionObject extends DurableObject<Env> {
       },
     );
     if (!suspended || !result.approval) return { result };
-    return { result, suspended: { spec: storedSpec(spec), ...suspended } };
+    if (carried && result.execution_id) this.#scopeSnapshots.save(result.execution_id, carried);
+    return { result, suspended: { spec: storedSpec(spec, carried && result.execution_id), ...suspended } };
   }
 
   /**

@@ -43,9 +43,15 @@ export class PendingApprovals {
   create(session: string, suspended: SuspendedExecution): string | { error: string } {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     const handle = `apr_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-    const { code, kind, skill, timeoutMs } = suspended.spec;
+    const { code, kind, skill, timeoutMs, scopeFrom } = suspended.spec;
     const state = JSON.stringify({
-      spec: { code, kind, ...(skill ? { skill } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+      spec: {
+        code,
+        kind,
+        ...(skill ? { skill } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        ...(scopeFrom ? { scopeFrom } : {}),
+      },
       pending: suspended.pending,
       recorded: suspended.recorded,
     });

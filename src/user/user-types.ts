@@ -8,6 +8,8 @@ export interface StoredRunSpec {
   kind: "code" | "skill";
   skill?: string;
   timeoutMs?: number;
+  /** The execution whose starting scope a re-run restores (src/scope/scope-snapshots.ts). */
+  scopeFrom?: string;
 }
 
 /** An execution that stopped at a call waiting for approval, with the replies of the calls that already ran. */

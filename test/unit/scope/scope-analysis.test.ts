@@ -6,7 +6,12 @@ import { boundNames, topLevelScope } from "../../../src/scope/scope-analysis";
 
 const scopeOf = (code: string) =>
   topLevelScope(
-    parse(code, { ecmaVersion: "latest", sourceType: "module", allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true }),
+    parse(code, {
+      ecmaVersion: "latest",
+      sourceType: "module",
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+    }),
     code,
   );
 
@@ -16,7 +21,8 @@ test("reads const, let and var names, through every destructuring form, in sourc
 });
 
 test("keeps function and class declarations as their source, and ignores nested ones", () => {
-  const code = "function double(n) { return n * 2; }\nasync function* gen() {}\nclass P { x = 1 }\nif (1) { function inner() {} const no = 1; }";
+  const code =
+    "function double(n) { return n * 2; }\nasync function* gen() {}\nclass P { x = 1 }\nif (1) { function inner() {} const no = 1; }";
   const scope = scopeOf(code);
   assert.deepEqual(scope.declarations, [
     { name: "double", kind: "function", source: "function double(n) { return n * 2; }" },
@@ -27,7 +33,9 @@ test("keeps function and class declarations as their source, and ignores nested 
 });
 
 test("reads imports with their imported names", () => {
-  const scope = scopeOf('import { read_file as rf, write_file } from "servers/workspace"; import * as gw from "gateway";');
+  const scope = scopeOf(
+    'import { read_file as rf, write_file } from "servers/workspace"; import * as gw from "gateway";',
+  );
   assert.deepEqual(scope.imports, [
     { local: "rf", imported: "read_file", source: "servers/workspace" },
     { local: "write_file", imported: "write_file", source: "servers/workspace" },
@@ -39,7 +47,7 @@ test("reads imports with their imported names", () => {
 test("a deeply nested pattern does not overflow the stack", () => {
   const depth = 5000;
   const code = `const ${"[".repeat(depth)}z${"]".repeat(depth)} = v;`;
-  let program;
+  let program: ReturnType<typeof parse>;
   try {
     program = parse(code, { ecmaVersion: "latest", sourceType: "module" });
   } catch {

@@ -1,7 +1,15 @@
 /** worker-loader/scope-codec.js: what a carried variable can hold, and what it refuses (it runs in the sandbox). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeScopeValue, encodeScopeValue, Unstorable } from "../../../worker-loader/scope-codec.js";
+import * as codecModule from "../../../worker-loader/scope-codec.js";
+
+/** The module's real exports (its .d.ts describes the text import the executor uses). */
+interface Codec {
+  encodeScopeValue(value: unknown, budget: { nodes: number; max: number }, charge: (n: number) => void): string;
+  decodeScopeValue(text: string): unknown;
+  Unstorable: new (message: string) => Error;
+}
+const { decodeScopeValue, encodeScopeValue, Unstorable } = codecModule as unknown as Codec;
 
 const roundTrip = (value: unknown): unknown => {
   const budget = { nodes: 100_000, max: 100_000 };
@@ -23,7 +31,10 @@ test("Date, Map, Set, RegExp and typed arrays survive a round trip", () => {
   const back = roundTrip({
     d: new Date(86_400_000),
     bad: new Date(Number.NaN),
-    m: new Map<unknown, unknown>([["k", new Set([1, 2])], [3, { x: 1 }]]),
+    m: new Map<unknown, unknown>([
+      ["k", new Set([1, 2])],
+      [3, { x: 1 }],
+    ]),
     r: /a+b/giu,
     t: new Float64Array([1.5, -2]),
     u: new Uint8Array([0, 255, 7]),
@@ -61,11 +72,14 @@ test("functions, promises, cycles and class instances are refused with the reaso
     [Symbol("s"), /symbol/],
   ];
   for (const [value, reason] of cases) {
-    assert.throws(() => encodeScopeValue(value, { nodes: 1000, max: 1000 }, () => {}), (err: Error) => {
-      assert.ok(err instanceof Unstorable);
-      assert.match(err.message, reason);
-      return true;
-    });
+    assert.throws(
+      () => encodeScopeValue(value, { nodes: 1000, max: 1000 }, () => {}),
+      (err: Error) => {
+        assert.ok(err instanceof Unstorable);
+        assert.match(err.message, reason);
+        return true;
+      },
+    );
   }
 });
 

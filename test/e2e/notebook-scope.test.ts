@@ -1,0 +1,240 @@
+/**
+ * Notebook contexts (src/scope/): a program's top-level bindings live on into the next execution of the same
+ * session, durably, through the real gateway (workerd, Worker Loader isolates, SQLite Durable Objects).
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+describe("carried scope", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({
+      config: {
+        servers: [{ name: "workspace", url: "builtin:workspace" }],
+        limits: { max_scope_value_bytes: 4096, max_scope_bytes: 10_000, max_scope_names: 50 },
+      },
+    });
+  });
+  after(async () => gateway?.dispose());
+
+  test("variables and functions of one execution are in scope in the next; a new session sees none", async () => {
+    const s = await connect(gateway.mcpUrl);
+    const other = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(s, "const xs = [1, 2, 3];\nfunction double(n) { return n * 2; }");
+      assert.equal(first.ok, true, first.text);
+      assert.deepEqual(first.scope.kept.sort(), ["double", "xs"]);
+      const second = await run(s, "xs.map(double)");
+      assert.equal(second.ok, true, second.text);
+      assert.deepEqual(second.result, [2, 4, 6]);
+      const elsewhere = await run(other, "typeof xs");
+      assert.equal(elsewhere.result, "undefined");
+    } finally {
+      await s.close();
+      await other.close();
+    }
+  });
+
+  test("carried values are let bindings: reassigned, mutated and redeclared values carry on", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(s, "let n = 1; const list = [];");
+      await run(s, "n = n + 1; list.push('a');");
+      await run(s, "const list = ['fresh'];");
+      const r = await run(s, "return { n, list };");
+      assert.deepEqual(r.result, { n: 2, list: ["fresh"] });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("Date, Map, Set, RegExp, typed arrays, BigInt, undefined, NaN and -0 round-trip", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(
+        s,
+        "const d = new Date(0); const m = new Map([['k', new Set([1])]]); const r = /x+/g; const t = new Uint16Array([7, 65535]); const b = 2n ** 70n; const u = undefined; const nan = NaN; const z = -0;",
+      );
+      assert.equal(first.ok, true, first.text);
+      const second = await run(
+        s,
+        "return [d.toISOString(), [...m.get('k')], r.flags, r.test('xx'), [...t], String(b), u === undefined, Number.isNaN(nan), Object.is(z, -0)];",
+      );
+      assert.deepEqual(second.result, [
+        "1970-01-01T00:00:00.000Z",
+        [1],
+        "g",
+        true,
+        [7, 65535],
+        String(2n ** 70n),
+        true,
+        true,
+        true,
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("classes and imports carry over; carried functions keep the step guard", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(
+        s,
+        `import { write_file, read_file } from "servers/workspace";
+class Counter { constructor() { this.n = 0; } inc() { return ++this.n; } }
+function spin() { for (;;) {} }
+await write_file({ path: "/nb.txt", content: "hello" });`,
+      );
+      assert.equal(first.ok, true, first.text);
+      const second = await run(
+        s,
+        "const c = new Counter(); c.inc(); return [c.inc(), await read_file({ path: '/nb.txt' })];",
+      );
+      assert.deepEqual(second.result, [2, "hello"]);
+      const third = await run(s, "spin()");
+      assert.equal(third.ok, false);
+      assert.equal(third.error.kind, "step_budget", third.text);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("values that cannot be stored are dropped and named with the reason; caps evict oldest first, announced", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const r = await run(
+        s,
+        "const p = Promise.resolve(1); const f = () => 1; const cyc = {}; cyc.self = cyc; const big = 'x'.repeat(5000); const ok = 1;",
+      );
+      assert.equal(r.ok, true, r.text);
+      const reasons = Object.fromEntries(
+        r.scope.dropped.map((d: { name: string; reason: string }) => [d.name, d.reason]),
+      );
+      assert.match(reasons.p, /promise/);
+      assert.match(reasons.f, /function value/);
+      assert.match(reasons.cyc, /cycle/);
+      assert.match(reasons.big, /max_scope_value_bytes/);
+      assert.deepEqual(r.scope.kept, ["ok"]);
+
+      const fill = await run(
+        s,
+        "const a1 = 'y'.repeat(3000); const a2 = 'y'.repeat(3000); const a3 = 'y'.repeat(3000); const a4 = 'y'.repeat(3000);",
+      );
+      assert.equal(fill.ok, true, fill.text);
+      const evicted = fill.scope.dropped.map((d: { name: string; reason: string }) => `${d.name}: ${d.reason}`);
+      assert.ok(
+        evicted.some((line: string) => /^ok: evicted, oldest first/.test(line)),
+        evicted.join("\n"),
+      );
+      assert.ok(!fill.scope.kept.includes("ok"));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a failed execution keeps what it initialized and names what it never reached", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const r = await run(s, "const before = 1;\nthrow new Error('boom');\nconst after = 2;");
+      assert.equal(r.ok, false);
+      assert.ok(r.scope.kept.includes("before"));
+      assert.ok(
+        r.scope.dropped.some(
+          (d: { name: string; reason: string }) => d.name === "after" && /not initialized/.test(d.reason),
+        ),
+      );
+      const next = await run(s, "before + 1");
+      assert.equal(next.result, 2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("get_context shows each binding with type, size and preview; reset_context clears it", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(s, "const rows = [{ id: 1 }]; const when = new Date(0); function helper() {}");
+      const view = await s.data("get_context");
+      const byName = Object.fromEntries(view.bindings.map((b: { name: string }) => [b.name, b]));
+      assert.equal(byName.rows.type, "Array(1)");
+      assert.match(byName.rows.preview, /"id":1/);
+      assert.equal(byName.when.type, "Date");
+      assert.equal(byName.helper.kind, "function");
+      assert.ok(byName.rows.bytes > 0);
+      const reset = await s.data("reset_context");
+      assert.equal(reset.cleared, 3);
+      assert.equal((await run(s, "typeof rows")).result, "undefined");
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("an approved re-run starts with the scope its first run saw, not what changed since", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(
+        s,
+        `import { write_file } from "servers/workspace";\nawait write_file({ path: "/victim.txt", content: "bye" });\nlet counter = 1;`,
+      );
+      const first = await run(
+        s,
+        `import { delete_file } from "servers/workspace";\ncounter = counter + 1;\nawait delete_file({ path: "/victim.txt" });\nreturn counter;`,
+      );
+      assert.equal(first.status, "approval_required", first.text);
+      assert.equal((await run(s, "counter = 100;")).ok, true);
+      const resumed = await s.call("approve_call", { handle: first.approval.handle });
+      const r = resumed.structuredContent as { ok: boolean; result: unknown };
+      assert.equal(r.ok, true, JSON.stringify(resumed.content));
+      assert.equal(r.result, 2);
+      assert.equal((await run(s, "counter")).result, 2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a skill run neither sees nor changes the caller's variables", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(s, "const secret = 41;");
+      const saved = await s.call("save_skill", {
+        name: "peek",
+        description: "reads a global",
+        code: "export default async function peek() { return typeof secret; }",
+      });
+      assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+      const skill = await s.call("run_skill", { name: "peek", input: {} });
+      assert.equal((skill.structuredContent as { result: unknown }).result, "undefined");
+      assert.equal((await run(s, "secret + 1")).result, 42);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+test("carried scope survives a restart of the gateway", async () => {
+  const first = await startGateway({ keepState: true });
+  const s = await connect(first.mcpUrl);
+  const sessionId = s.transport.sessionId!;
+  const stored = await run(s, "const xs = [1, 2, 3];\nfunction double(n) { return n * 2; }");
+  assert.equal(stored.ok, true, stored.text);
+  await first.dispose();
+
+  const second = await startGateway({ persistDir: first.persistDir });
+  try {
+    // The same MCP session on the restarted server (no new initialize).
+    const client = new Client({ name: "resume", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(second.mcpUrl, { sessionId }));
+    const r = (await client.callTool({ name: "execute_code", arguments: { code: "xs.map(double)" } })) as any;
+    assert.equal(r.isError, undefined, JSON.stringify(r.content));
+    assert.deepEqual(r.structuredContent.result, [2, 4, 6]);
+    await client.close();
+  } finally {
+    await second.dispose();
+    rmSync(first.persistDir, { recursive: true, force: true });
+  }
+});
