@@ -5,6 +5,7 @@ import main from "./agent.js";
 import {
   budgetSpent,
   configure,
+  finish,
   isBudgetExceeded,
   StepBudgetError,
   setMetering,
@@ -15,6 +16,7 @@ import {
 
 const AGENT_FRAME = /agent\.js:(\d+):(\d+)/;
 const stringifyJson = JSON.stringify;
+const race = Promise.race.bind(Promise);
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
 
@@ -58,6 +60,13 @@ const stopped = new Promise((resolve) => {
 });
 const STOPPED = Symbol("stopped");
 
+/** Delivers what the code emitted (runtime.js finish) unless the host stops waiting first. */
+async function finishOrStop() {
+  try {
+    await race([finish(), stopped]);
+  } catch {}
+}
+
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     await configure(this.env, options);
@@ -74,9 +83,12 @@ export default class Harness extends WorkerEntrypoint {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
       const json = value === undefined ? undefined : stringifyJson(toJsonSafe(value));
+      await finishOrStop();
       return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken() };
     } catch (err) {
-      return { ok: false, error: describeError(err, options.maxSteps), logs: takeLogs(), steps: stepsTaken() };
+      const error = describeError(err, options.maxSteps);
+      await finishOrStop();
+      return { ok: false, error, logs: takeLogs(), steps: stepsTaken() };
     }
   }
 
