@@ -38,9 +38,10 @@ export function configureNotifications(sendBatch, maxBytes) {
   if (maxBytes > 0) budget = maxBytes;
 }
 
+/** As the host charges (src/sandbox/notification-budget.ts): progress goes out as two notifications, a line as one. */
 function cost(event) {
-  const text = event.type === "log" ? event.line : (event.message ?? "");
-  return OVERHEAD_BYTES + text.length;
+  if (event.type === "log") return OVERHEAD_BYTES + event.line.length;
+  return 2 * (OVERHEAD_BYTES + (event.message ?? "").length);
 }
 
 function enqueue(event) {

@@ -11,19 +11,22 @@ import type { ExecutionEvent } from "./live-execution";
 /** Budget cost of one event beyond its text: the JSON-RPC envelope of the notification the client receives. */
 export const NOTIFICATION_OVERHEAD_BYTES = 128;
 
-/** What the budget charges for one event. */
+/**
+ * What the budget charges for one event: a console line is one notification; progress and tool-call events are two
+ * (`notifications/progress` and `notifications/message`), each carrying the text.
+ */
 export function eventBytes(event: ExecutionEvent): number {
   switch (event.type) {
     case "log":
       return NOTIFICATION_OVERHEAD_BYTES + event.line.length;
     case "progress":
-      return NOTIFICATION_OVERHEAD_BYTES + (event.message?.length ?? 0);
+      return 2 * (NOTIFICATION_OVERHEAD_BYTES + (event.message?.length ?? 0));
     case "tool_start":
-      return NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length;
+      return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length);
     case "tool_end":
-      return NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length + (event.error?.length ?? 0);
+      return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length + (event.error?.length ?? 0));
     case "dropped":
-      return NOTIFICATION_OVERHEAD_BYTES;
+      return 2 * NOTIFICATION_OVERHEAD_BYTES;
   }
 }
 
