@@ -36,7 +36,10 @@ function liveWith(limits: Partial<Limits>) {
     registry,
     limits: { ...GatewayConfigSchema.parse({}).limits, ...limits },
   });
-  return { live, release: () => waiting.splice(0).forEach((r) => r()) };
+  const release = () => {
+    for (const resolve of waiting.splice(0)) resolve();
+  };
+  return { live, release };
 }
 
 test("a tool call over max_calls_in_flight is rejected on the host without reaching the upstream", async () => {
