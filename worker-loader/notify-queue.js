@@ -6,7 +6,7 @@
 // progress value is kept. The final flush (before the harness returns) sends that value and an announcement of what
 // was dropped, so the client sees them in order before the result. The host counts the same budget again, over the
 // sandbox's events and its own tool-call events together.
-import { through } from "./bridge-gate.js";
+import { bypass } from "./bridge-gate.js";
 
 const stringifyJson = JSON.stringify;
 const NativePromise = Promise;
@@ -111,7 +111,7 @@ async function pump() {
   try {
     while (hasPending()) {
       const events = takeBatch();
-      await through(() => send(stringifyJson({ events })));
+      await bypass(() => send(stringifyJson({ events })));
     }
   } catch {
     // The bridge refused (the execution ended): nothing more can be delivered.
