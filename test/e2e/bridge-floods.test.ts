@@ -139,6 +139,7 @@ return settled.filter((s) => s.status === "rejected").map((s) => s.reason.messag
       },
     ]);
     assert.equal(r.tool_calls.filter((c: any) => c.status === "ok").length, 20);
+    assert.match(r.text, /\n {2}workspace\.read_file rejected \(10000 calls\) 0 ms: tool call limit reached/);
   });
 
   test("calls in a failed Promise.all that never left the sandbox are rejected, not reported as sent", async () => {
