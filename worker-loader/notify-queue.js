@@ -31,11 +31,18 @@ let refusals = { __proto__: null };
 let refusalKinds = 0;
 let lastRefusalKey;
 let pumping;
+/** Batches sent so far, and how many may go before the final flush (the host refuses more; see LiveExecution.notify). */
+let batches = 0;
+let maxBatches = Math.ceil(budget / OVERHEAD_BYTES) + 8;
+let final = false;
+/** Set once the host refused a batch: nothing more can be delivered. */
+let closed = false;
 
 /** Wires the queue to the bridge (called once by runtime.js before the agent's code runs). */
 export function configureNotifications(sendBatch, maxBytes) {
   send = sendBatch;
   if (maxBytes > 0) budget = maxBytes;
+  maxBatches = Math.ceil(budget / OVERHEAD_BYTES) + 8;
 }
 
 /** As the host charges (src/sandbox/notification-budget.ts): progress goes out as two notifications, a line as one. */
@@ -109,9 +116,12 @@ async function pump() {
   // One microtask first, so a synchronous burst leaves as one batch.
   await RESOLVED;
   try {
-    while (hasPending()) {
+    // Past maxBatches what is pending waits for the final flush, where refusals and the last values still fit.
+    while (hasPending() && !closed && (final || batches < maxBatches)) {
       const events = takeBatch();
-      await bypass(() => send(stringifyJson({ events })));
+      batches++;
+      const reply = await bypass(() => send(stringifyJson({ events })));
+      if (reply?.ok !== true) closed = true;
     }
   } catch {
     // The bridge refused (the execution ended): nothing more can be delivered.
@@ -129,6 +139,7 @@ export function schedule() {
 
 /** Sends what is left, the last dropped progress value, and how much was dropped; resolves when all is sent. */
 export function flushNotifications() {
+  final = true;
   if (dropped > 0) {
     if (lastDroppedProgress) enqueue(lastDroppedProgress);
     enqueue({ type: "dropped", events: dropped, bytes: droppedBytes });

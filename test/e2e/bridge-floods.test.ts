@@ -142,6 +142,23 @@ return settled.filter((s) => s.status === "rejected").map((s) => s.reason.messag
     assert.match(r.text, /\n {2}workspace\.read_file rejected \(10000 calls\) 0 ms: tool call limit reached/);
   });
 
+  test("a loop retrying a refused call 3,000 times costs a bounded number of crossings and loses no refusal", async () => {
+    const r = await run(
+      session,
+      `import { read_file } from "servers/workspace";
+let refused = 0;
+for (let i = 0; i < 3_020; i++) { try { await read_file({ path: "/f.txt" }); } catch { refused++; } }
+return refused;`,
+    );
+    assert.equal(r.result, 3_000, r.text);
+    const rejected = r.tool_calls.filter((c: any) => c.status === "rejected");
+    assert.equal(
+      rejected.reduce((n: number, c: any) => n + (c.count ?? 1), 0),
+      3_000,
+    );
+    assert.ok(rejected.length <= 300, `${rejected.length} records`);
+  });
+
   test("calls in a failed Promise.all that never left the sandbox are rejected, not reported as sent", async () => {
     const r = await run(
       session,
