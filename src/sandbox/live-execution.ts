@@ -42,7 +42,9 @@ export type ExecutionEvent =
   | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
   | { type: "progress"; current: number; total?: number; message?: string }
   /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */
-  | { type: "dropped"; events: number; bytes: number; limit?: number };
+  | { type: "dropped"; events: number; bytes: number; limit?: number }
+  /** Past max_notification_bytes: the execution goes on, `dropped` notifications so far were coalesced. */
+  | { type: "still_running"; dropped: number };
 
 /** Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). */
 export type Approver = (call: {

@@ -5,11 +5,16 @@
  * sent, and the last progress value is kept; {@link NotificationBudget.finish} then sends that value and one
  * announcement of what was dropped, before the result. A progress flood once streamed 22 MB of notifications to the
  * client and held the session's thread while doing it; the sandbox coalesces the same way, this counts again.
+ *
+ * Past the budget, one short progress notification a second (`still_running`) still goes out while events keep
+ * coming, so a client that resets its request timeout on progress does not give up on a long batch job.
  */
 import type { ExecutionEvent } from "./live-execution";
 
 /** Budget cost of one event beyond its text: the JSON-RPC envelope of the notification the client receives. */
 export const NOTIFICATION_OVERHEAD_BYTES = 128;
+/** Past the budget, the least time between two `still_running` notifications. */
+export const STILL_RUNNING_INTERVAL_MS = 1_000;
 
 /**
  * What the budget charges for one event: a console line is one notification; progress and tool-call events are two
@@ -26,6 +31,7 @@ export function eventBytes(event: ExecutionEvent): number {
     case "tool_end":
       return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length + (event.error?.length ?? 0));
     case "dropped":
+    case "still_running":
       return 2 * NOTIFICATION_OVERHEAD_BYTES;
   }
 }
@@ -38,10 +44,14 @@ export class NotificationBudget {
   #droppedBytes = 0;
   #lastProgress: Extract<ExecutionEvent, { type: "progress" }> | undefined;
   #finished = false;
+  #lastSentAt: number;
+  readonly #now: () => number;
 
-  constructor(maxBytes: number, sink: (event: ExecutionEvent) => void) {
+  constructor(maxBytes: number, sink: (event: ExecutionEvent) => void, now: () => number = Date.now) {
     this.#max = maxBytes;
     this.#sink = sink;
+    this.#now = now;
+    this.#lastSentAt = now();
   }
 
   /** Bytes charged so far (sent events only). */
@@ -63,9 +73,14 @@ export class NotificationBudget {
       this.#dropped++;
       this.#droppedBytes += bytes;
       if (event.type === "progress") this.#lastProgress = event;
+      if (this.#now() - this.#lastSentAt >= STILL_RUNNING_INTERVAL_MS) {
+        this.#lastSentAt = this.#now();
+        this.#sink({ type: "still_running", dropped: this.#dropped });
+      }
       return;
     }
     this.#used += bytes;
+    this.#lastSentAt = this.#now();
     if (event.type === "progress") this.#lastProgress = undefined;
     this.#sink(event);
   }

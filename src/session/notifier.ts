@@ -56,6 +56,9 @@ export function createNotifier(
         tick(text);
         return log("info", "progress", text);
       }
+      case "still_running":
+        // Progress only (keeps a client's request timeout alive), no log message: the budget is spent.
+        return tick(`still running; ${event.dropped} notification(s) coalesced over max_notification_bytes`);
       case "dropped": {
         const text = `${event.events} notification(s) (${event.bytes} bytes) were not sent: over max_notification_bytes (${event.limit ?? "the limit"}) for this execution; the final progress value and the result are complete`;
         tick(text);

@@ -66,6 +66,25 @@ describe("NotificationBudget", () => {
   });
 });
 
+test("past the budget, one still_running notification a second keeps the client's request alive", () => {
+  let clock = 0;
+  const sent: ExecutionEvent[] = [];
+  const budget = new NotificationBudget(
+    eventBytes(progress(0)),
+    (e) => sent.push(e),
+    () => clock,
+  );
+  budget.emit(progress(1));
+  for (let i = 2; i <= 3_000; i++) {
+    clock += 1; // one event a millisecond for three seconds
+    budget.emit(progress(i));
+  }
+  assert.deepEqual(
+    sent.map((e) => (e.type === "still_running" ? `still ${e.dropped}` : e.type)),
+    ["progress", "still 1000", "still 2000"],
+  );
+});
+
 describe("parseNotificationBatch", () => {
   test("reads logs, progress, refusals and the sandbox's drop count, skipping malformed entries", () => {
     const batch = parseNotificationBatch(
