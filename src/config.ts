@@ -63,7 +63,19 @@ const ServerConfigSchema = z.strictObject({
 const LimitsSchema = z.strictObject({
   execution_timeout_ms: z.number().int().positive().max(600_000).default(30_000),
   tool_call_timeout_ms: z.number().int().positive().max(600_000).default(10_000),
-  max_tool_calls: z.number().int().positive().max(100_000).default(100),
+  /** Tool calls one execution may make; over it a call is refused in the sandbox and again on the host. */
+  max_tool_calls: z.number().int().positive().max(100_000).default(5_000),
+  /** Gateway operations (`state.*`, `state.last`, `state.result`) one execution may make, refused past it likewise. */
+  max_gateway_ops: z.number().int().positive().max(100_000).default(10_000),
+  /** Bridge calls (tool calls and gateway operations) one execution has in flight; more wait in the sandbox. */
+  max_calls_in_flight: z.number().int().positive().max(1_000).default(32),
+  /** Live notifications (progress, logs, tool-call events) one execution may stream; past it they are coalesced. */
+  max_notification_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
   max_result_bytes: z
     .number()
     .int()

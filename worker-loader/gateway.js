@@ -1,6 +1,6 @@
 // The `gateway` module agent code imports: `import { state, progress } from "gateway"`. Runs INSIDE the sandbox;
 // every operation is carried out (and checked) by the host session through the bridge.
-import { host } from "./runtime.js";
+import { host, reportProgress } from "./runtime.js";
 
 /** Values kept in the session between executions (JSON only), and earlier executions' results. */
 export const state = Object.freeze({
@@ -19,11 +19,16 @@ export const state = Object.freeze({
   result: (executionId) => host("state.result", { id: executionId }),
 });
 
-/** Reports progress to the client while the execution runs: progress(3, 10, "processed 3 of 10 files"). */
-export function progress(current, total, message) {
-  return host("progress", {
-    current: Number(current),
-    ...(total === undefined ? {} : { total: Number(total) }),
-    ...(message === undefined ? {} : { message: String(message) }),
-  }).catch(() => undefined);
+/**
+ * Reports progress to the client while the execution runs: progress(3, 10, "processed 3 of 10 files"). Resolves once
+ * the host has it; never fails. Past the notification budget only the last value is kept, and it still arrives.
+ */
+export async function progress(current, total, message) {
+  const n = Number(current);
+  const t = total === undefined ? undefined : Number(total);
+  await reportProgress(
+    Number.isFinite(n) ? n : 0,
+    Number.isFinite(t) ? t : undefined,
+    message === undefined ? undefined : String(message),
+  );
 }

@@ -8,6 +8,7 @@ import { captureScope, configureScope } from "./scope.js";
 import {
   budgetSpent,
   configure,
+  finish,
   isBudgetExceeded,
   StepBudgetError,
   setMetering,
@@ -20,6 +21,7 @@ import {
 // comes first: an error thrown inside a skill is reported at the skill's line, not at the call in the agent's code.
 const CODE_FRAME = /(?:skill-impl\.([a-z][a-z0-9_]*@\d+)\.js|agent\.js):(\d+):(\d+)/;
 const stringifyJson = JSON.stringify;
+const race = Promise.race.bind(Promise);
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
 
@@ -83,6 +85,13 @@ const stopped = new Promise((resolve) => {
 });
 const STOPPED = Symbol("stopped");
 
+/** Delivers what the code emitted (runtime.js finish) unless the host stops waiting first. */
+async function finishOrStop() {
+  try {
+    await race([finish(), stopped]);
+  } catch {}
+}
+
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
     await configure(this.env, options);
@@ -129,17 +138,13 @@ export default class Harness extends WorkerEntrypoint {
         return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
       }
       const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
+      await finishOrStop();
       return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings, scope };
     } catch (err) {
       if (isBudgetExceeded()) warnings = [];
-      return {
-        ok: false,
-        error: describeError(err, options.maxSteps),
-        logs: takeLogs(),
-        steps: stepsTaken(),
-        warnings,
-        scope,
-      };
+      const error = describeError(err, options.maxSteps);
+      await finishOrStop();
+      return { ok: false, error, logs: takeLogs(), steps: stepsTaken(), warnings, scope };
     }
   }
 

@@ -1,6 +1,15 @@
 // Runs INSIDE the sandbox isolate (loaded as a module by the executor; never by the host).
 // It owns the sandbox's side of the bridge: tool calls leave as JSON strings, so nothing but plain data crosses,
 // and every limit here is only a courtesy: the host enforces the same limits again on its side.
+import { abandonWaiting, configureGate, through } from "./bridge-gate.js";
+import {
+  configureNotifications,
+  flushNotifications,
+  hasPending,
+  noteRefused,
+  notify,
+  schedule,
+} from "./notify-queue.js";
 import { installGuards } from "./sandbox-guards.js";
 
 const MAX_DEPTH = 200;
@@ -9,7 +18,18 @@ const { parse: parseJson, stringify: stringifyJson } = JSON;
 const { defineProperty } = Object;
 
 let bridge;
-let limits = { maxSteps: Number.POSITIVE_INFINITY, maxLogBytes: 65536, maxLogLines: 1000 };
+let limits = {
+  maxSteps: Number.POSITIVE_INFINITY,
+  maxLogBytes: 65536,
+  maxLogLines: 1000,
+  maxToolCalls: Number.POSITIVE_INFINITY,
+  maxGatewayOps: Number.POSITIVE_INFINITY,
+};
+/** Bridge calls counted against their limits here, before they cross; the host counts them again. */
+let toolCalls = 0;
+let gatewayOps = 0;
+/** Rejects the calls still waiting for a bridge slot when the execution ends. */
+const ENDED = new Error("the execution ended before this call left the sandbox; it was never sent");
 let steps = 0;
 let budgetExceeded = false;
 /** Built-ins charge the budget only while the agent's code runs, never for the harness's own work around it. */
@@ -50,6 +70,37 @@ export async function configure(env, options) {
   // instead of two); if that fails, the binding itself still works.
   bridge = env.BRIDGE ? await env.BRIDGE.open().catch(() => env.BRIDGE) : undefined;
   limits = { ...limits, ...options };
+  configureGate(limits.maxCallsInFlight);
+  if (bridge) configureNotifications((json) => bridge.host("notify", json), limits.maxNotificationBytes);
+}
+
+/**
+ * Called by the harness once the agent's code has ended, before it reports: calls still waiting for a bridge slot
+ * are refused (never sent) and reported, then every notification within the budget, the last progress value and
+ * the count of dropped ones reach the host, so the client has them in order before the result.
+ */
+export async function finish() {
+  abandonWaiting(ENDED, (label) => {
+    if (label) noteRefused(label.server, label.tool, ENDED.message);
+  });
+  await flushNotifications();
+}
+
+/** Queues a live progress notification (the `gateway` module's `progress()`); never throws. */
+export function reportProgress(current, total, message) {
+  return notify({
+    type: "progress",
+    current,
+    ...(total === undefined ? {} : { total }),
+    ...(message === undefined ? {} : { message: message.slice(0, 1_000) }),
+  });
+}
+
+function toolError(status, message) {
+  const err = new Error(message);
+  err.name = status === "timeout" ? "ToolTimeoutError" : "ToolError";
+  err.status = status;
+  return err;
 }
 
 /**
@@ -126,13 +177,24 @@ export async function call(server, tool, args) {
   checkPlain(input, "", 0, new Set());
   // Spent budget ends the program: a catch block must not go on calling tools.
   if (budgetExceeded) throw new StepBudgetError(limits.maxSteps);
-  const reply = await bridge.call(server, tool, stringifyJson(input));
-  if (!reply.ok) {
-    const err = new Error(reply.error);
-    err.name = reply.status === "timeout" ? "ToolTimeoutError" : "ToolError";
-    err.status = reply.status;
+  // Refused here, before it crosses: a flood past the limit never reaches the host (which would refuse it too).
+  if (toolCalls >= limits.maxToolCalls) {
+    const error = `tool call limit reached: max_tool_calls is ${limits.maxToolCalls} per execution`;
+    noteRefused(server, tool, error);
+    throw toolError("rejected", error);
+  }
+  toolCalls++;
+  const json = stringifyJson(input);
+  // Notifications emitted before the call reach the client before the call's own events.
+  if (hasPending()) await schedule();
+  let reply;
+  try {
+    reply = await through(() => bridge.call(server, tool, json), { __proto__: null, server, tool });
+  } catch (err) {
+    if (err === ENDED) throw toolError("rejected", `${server}.${tool}: ${ENDED.message}`);
     throw err;
   }
+  if (!reply.ok) throw toolError(reply.status, reply.error);
   return reply.value === undefined ? undefined : parseJson(reply.value);
 }
 
@@ -140,7 +202,16 @@ export async function call(server, tool, args) {
 export async function host(op, args) {
   if (!bridge) throw new Error("the gateway module is only available while the execution runs");
   checkPlain(args, "", 0, new Set());
-  const reply = await bridge.host(op, JSON.stringify(args));
+  if (gatewayOps >= limits.maxGatewayOps) {
+    const err = new Error(
+      `too many gateway operations: max_gateway_ops is ${limits.maxGatewayOps} per execution (state.*, state.last, state.result)`,
+    );
+    err.name = "GatewayError";
+    throw err;
+  }
+  gatewayOps++;
+  const json = stringifyJson(args);
+  const reply = await through(() => bridge.host(op, json));
   if (!reply.ok) {
     const err = new Error(reply.error);
     err.name = "GatewayError";
@@ -173,10 +244,8 @@ function pushLog(level, args) {
   }
   logBytes += bytes;
   logs.push(line);
-  if (limits.streamLogs && bridge) {
-    // Live log notifications for the client; fire and forget, the final result carries the logs anyway.
-    bridge.host("log", JSON.stringify({ level: LOG_LEVELS[level] ?? "info", line: text })).catch(() => {});
-  }
+  // Live log notifications for the client, batched and within the notification budget (notify-queue.js).
+  if (limits.streamLogs && bridge) notify({ type: "log", level: LOG_LEVELS[level] ?? "info", line: text });
 }
 
 const LOG_LEVELS = { log: "info", info: "info", warn: "warning", error: "error", debug: "debug" };

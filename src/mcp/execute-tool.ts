@@ -27,7 +27,10 @@ export function renderExecution(r: ExecuteResult): string {
   if (r.tool_calls.length) {
     lines.push(
       `tool calls (${r.tool_calls.length}):`,
-      ...r.tool_calls.map((c) => `  ${c.server}.${c.tool} ${c.status} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`),
+      ...r.tool_calls.map(
+        (c) =>
+          `  ${c.server}.${c.tool} ${c.status}${c.count ? ` (${c.count} calls)` : ""} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`,
+      ),
     );
   }
   if (r.approval) {

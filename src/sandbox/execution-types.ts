@@ -17,6 +17,8 @@ export interface ToolCallRecord {
   approval?: { decision: string; by: string; at: string };
   /** Answered from an earlier attempt's recorded reply (resumption after approval), not sent again. */
   replayed?: boolean;
+  /** This record stands for `count` identical calls refused in the sandbox (never sent); absent means one. */
+  count?: number;
 }
 
 /** What the sandbox's `call()` receives back over the bridge: a value, never a throw. */

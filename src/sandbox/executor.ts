@@ -5,8 +5,10 @@
  * binding is the tool bridge and whose network is cut off (`globalOutbound: null`). Never throws: every failure
  * is an {@link ExecuteResult} that tells the model what to fix.
  */
+import bridgeGateSource from "../../worker-loader/bridge-gate.js";
 import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
+import notifyQueueSource from "../../worker-loader/notify-queue.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
 import noNetworkSource from "../../worker-loader/no-network.js";
 import rejectionsSource from "../../worker-loader/rejections.js";
@@ -23,7 +25,8 @@ import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
-import { type Approver, type ExecutionEvent, LiveExecution, MAX_HOST_OPS } from "./live-execution";
+import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
+import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { prepareCode } from "./prepare";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
 
@@ -148,6 +151,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "regex-check.js": regexCheckSource,
     "no-network.js": noNetworkSource,
     "rejections.js": rejectionsSource,
+    "bridge-gate.js": bridgeGateSource,
+    "notify-queue.js": notifyQueueSource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
@@ -218,12 +223,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
+  // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget.
+  const budget = deps.events ? new NotificationBudget(limits.max_notification_bytes, deps.events) : undefined;
   const live = new LiveExecution(id, {
     catalog,
     registry: deps.registry,
     limits,
     skills,
-    ...(deps.events ? { events: deps.events } : {}),
+    ...(budget ? { events: (event: ExecutionEvent) => budget.emit(event) } : {}),
     ...(deps.approver ? { approver: deps.approver } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
@@ -242,9 +249,16 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       // No network: fetch() and connect() throw. Tools are reachable only through BRIDGE.
       globalOutbound: null,
       // Enforced in production only; local workerd ignores it, which is why the step guard exists. Every bridge
-      // call is a subrequest: tool calls and gateway operations (state, progress, streamed log lines) alike; the
-      // host counts each kind against its own limit, so this only has to be large enough for both.
-      limits: { cpuMs: limits.cpu_ms, subRequests: limits.max_tool_calls + MAX_HOST_OPS + 10 },
+      // call is a subrequest: tool calls, gateway operations and notification batches alike; the sandbox and the
+      // host count each kind against its own limit, so this only has to be large enough for all three.
+      limits: {
+        cpuMs: limits.cpu_ms,
+        subRequests:
+          limits.max_tool_calls +
+          limits.max_gateway_ops +
+          Math.ceil(limits.max_notification_bytes / NOTIFICATION_OVERHEAD_BYTES) +
+          32,
+      },
     });
     const entrypoint = worker.getEntrypoint() as unknown as {
       run(options: object): Promise<HarnessReply>;
@@ -264,12 +278,19 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         maxSteps: limits.max_steps,
         maxLogBytes: limits.max_log_bytes,
         maxLogLines: limits.max_log_lines,
+        maxToolCalls: limits.max_tool_calls,
+        maxGatewayOps: limits.max_gateway_ops,
+        maxCallsInFlight: limits.max_calls_in_flight,
+        maxNotificationBytes: limits.max_notification_bytes,
         streamLogs: deps.events !== undefined,
         ...(prepared.scope ? { scope: { values: deps.scope?.carried.values ?? [] } } : {}),
       }),
       deadline,
       live.suspension,
     ]);
+    // The sandbox delivered its notifications before replying; the last progress value and what was dropped go
+    // out now, before the result.
+    budget?.finish();
     live.end();
     if (reply === "timeout") {
       // No longer waiting: let run() return, so the isolate's request ends and workerd cancels its timers.
@@ -322,6 +343,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     const result = capResult(reply.result, limits);
     return { ok: true, execution_id: id, result, logs, ...warnings, ...keepScope(reply.scope), ...base };
   } catch (err) {
+    budget?.finish();
     live.end();
     const message = clip((err as Error)?.message ?? err);
     if (HUNG.test(message)) {

@@ -21,14 +21,13 @@ import {
   ReplayLog,
 } from "./approval";
 import { approvalPrompt } from "./approval-prompt";
+import { parseNotificationBatch } from "./bridge-notifications";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
+import { NOTIFICATION_OVERHEAD_BYTES } from "./notification-budget";
 import { validateArgs } from "./validate-args";
 
 const MAX_ARGS_BYTES = 1024 * 1024;
 const TRUNCATION_MARKER = "…[truncated:";
-
-/** Most gateway operations (state, progress) one execution may make. */
-export const MAX_HOST_OPS = 10_000;
 
 /** Parses JSON that crossed the bridge, refusing `__proto__` keys (JSON.parse makes them real own properties). */
 export function parseBridgeJson(json: string): unknown {
@@ -43,7 +42,11 @@ export type ExecutionEvent =
   | { type: "tool_start"; server: string; tool: string }
   | { type: "tool_end"; server: string; tool: string; status: ToolCallStatus; ms: number; error?: string }
   | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
-  | { type: "progress"; current: number; total?: number; message?: string };
+  | { type: "progress"; current: number; total?: number; message?: string }
+  /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */
+  | { type: "dropped"; events: number; bytes: number; limit?: number }
+  /** Past max_notification_bytes: the execution goes on, `dropped` notifications so far were coalesced. */
+  | { type: "still_running"; dropped: number };
 
 /**
  * Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). `prompt` shows
@@ -83,6 +86,9 @@ export class LiveExecution {
   #suspended: PendingCall | undefined;
   #ended = false;
   #hostOps = 0;
+  /** Tool calls being handled on the host right now (the sandbox bounds them first; this counts again). */
+  #calling = 0;
+  #notifyBatches = 0;
   /** Calls admitted so far, counted on arrival: calls run concurrently, so `calls` (filled on completion) lags. */
   #admitted = 0;
   #waitedMs = 0;
@@ -124,7 +130,7 @@ export class LiveExecution {
       flight.reported = true;
       flight.record(
         "timeout",
-        "still running when the execution ended (it was not awaited); the request was sent, so it may or may not take effect",
+        "still running when the execution ended (it was not awaited) or a Promise.all awaiting it had already failed; the request was sent, so it may or may not take effect",
       );
     }
     this.#inFlight.clear();
@@ -136,13 +142,67 @@ export class LiveExecution {
 
   /** Counts one gateway operation; returns an error message once the execution has made too many. */
   countHostOp(): string | undefined {
-    if (++this.#hostOps > MAX_HOST_OPS) {
-      return `too many gateway operations (state, progress, logs): the limit is ${MAX_HOST_OPS} per execution`;
+    const max = this.#deps.limits.max_gateway_ops;
+    if (++this.#hostOps > max) {
+      return `too many gateway operations: max_gateway_ops is ${max} per execution (state.*, state.last, state.result)`;
     }
     return undefined;
   }
 
+  /**
+   * Takes one batch of the sandbox's notifications (the `notify` gateway operation). Batches are not gateway
+   * operations: each carries at least one event charged to the notification budget, so their number is bounded by it.
+   */
+  notify(argsJson: string): BridgeReply {
+    const max = this.#deps.limits.max_notification_bytes;
+    if (++this.#notifyBatches > Math.ceil(max / NOTIFICATION_OVERHEAD_BYTES) + 16) {
+      return { ok: false, status: "rejected", error: "too many notification batches for max_notification_bytes" };
+    }
+    const batch = parseNotificationBatch(argsJson, 2 * max + 256 * 1024);
+    if (!batch.ok) return { ok: false, status: "rejected", error: batch.error };
+    for (const r of batch.refused) this.recordRefused(r.server, r.tool, r.error, r.count);
+    for (const event of batch.events) this.emit(event);
+    return { ok: true };
+  }
+
+  /** Records tool calls the sandbox refused without sending them (`count` identical ones in one record). */
+  recordRefused(server: string, tool: string, error: string, count: number): void {
+    const last = this.calls.at(-1);
+    if (last?.status === "rejected" && last.server === server && last.tool === tool && last.error === error) {
+      // A flood of identical refusals stays one record.
+      last.count = (last.count ?? 1) + count;
+      return;
+    }
+    const now = Date.now();
+    this.calls.push({
+      server,
+      tool,
+      status: "rejected",
+      ok: false,
+      ms: 0,
+      started_ms: now - this.startedAt,
+      error,
+      ...(count > 1 ? { count } : {}),
+    });
+    this.emit({ type: "tool_end", server, tool, status: "rejected", ms: 0, error });
+  }
+
   async callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
+    const max = this.#deps.limits.max_calls_in_flight;
+    if (this.#calling >= max) {
+      const error = `too many tool calls in flight: max_calls_in_flight is ${max} per execution`;
+      this.recordRefused(server, tool, error, 1);
+      return { ok: false, status: "rejected", error };
+    }
+    this.#calling++;
+    try {
+      return await this.#callTool(server, tool, argsJson);
+    } finally {
+      this.#calling--;
+    }
+  }
+
+  async #callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const started = Date.now();
     let approval: ApprovalAudit | undefined;
     let replayed = false;

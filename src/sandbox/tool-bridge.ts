@@ -84,7 +84,7 @@ export function bridgeEntrypoint<E>(namespace: (env: E) => BridgeNamespace) {
       );
     }
 
-    /** Forwards one gateway operation (`state.*`, `progress`, `log`) of the `gateway` module to the session. */
+    /** Forwards one gateway operation (`state.*`) or notification batch (`notify`) of the sandbox to the session. */
     async host(op: unknown, argsJson: unknown): Promise<BridgeReply> {
       const { session, execution } = this.ctx.props;
       return (

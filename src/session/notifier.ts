@@ -4,7 +4,9 @@
  * `notifications/progress` (only when the request carried a progress token) as tool calls start and finish and
  * when code reports progress, and `notifications/message` for console output and tool calls, filtered by the
  * level the client set with `logging/setLevel`. Progress values only ever increase, as the spec requires, so
- * code's own `progress(current, total, message)` travels in the message ("3/10 processed 3 of 10 files").
+ * code's own `progress(current, total, message)` travels in the message ("3/10 processed 3 of 10 files"). Events
+ * arrive already within the execution's notification budget (src/sandbox/notification-budget.ts), which ends with
+ * a `dropped` announcement when it cut anything.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
@@ -53,6 +55,14 @@ export function createNotifier(
         const text = event.message ? `${of} ${event.message}` : of;
         tick(text);
         return log("info", "progress", text);
+      }
+      case "still_running":
+        // Progress only (keeps a client's request timeout alive), no log message: the budget is spent.
+        return tick(`still running; ${event.dropped} notification(s) coalesced over max_notification_bytes`);
+      case "dropped": {
+        const text = `${event.events} notification(s) (${event.bytes} bytes) were not sent: over max_notification_bytes (${event.limit ?? "the limit"}) for this execution; the final progress value and the result are complete`;
+        tick(text);
+        return log("warning", "gateway", text);
       }
     }
   };

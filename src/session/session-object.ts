@@ -337,12 +337,13 @@ export class SessionObject extends DurableObject<Env> {
     return live.callTool(server, tool, argsJson);
   }
 
-  /** Called by {@link ToolBridge} for each operation of the sandbox's `gateway` module (state, progress). */
+  /** Called by {@link ToolBridge} for each operation of the sandbox's `gateway` module, and notification batches. */
   async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) {
       return { ok: false, status: "rejected", error: `gateway ${op} was called after the execution ended` };
     }
+    if (op === "notify") return live.notify(argsJson);
     const over = live.countHostOp();
     if (over) return { ok: false, status: "rejected", error: over };
     try {
@@ -385,19 +386,6 @@ export class SessionObject extends DurableObject<Env> {
           args.input,
         );
         if (invalid) throw new Error(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
-        return undefined;
-      }
-      case "progress":
-        live.emit({
-          type: "progress",
-          current: Number(args.current) || 0,
-          ...(typeof args.total === "number" ? { total: args.total } : {}),
-          ...(typeof args.message === "string" ? { message: args.message.slice(0, 1_000) } : {}),
-        });
-        return undefined;
-      case "log": {
-        const level = ["debug", "info", "warning", "error"].includes(String(args.level)) ? args.level : "info";
-        live.emit({ type: "log", level: level as "info", line: String(args.line).slice(0, 10_000) });
         return undefined;
       }
       default:

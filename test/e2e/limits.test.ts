@@ -62,11 +62,11 @@ async function upstreamTool(name: "count" | "reset"): Promise<any> {
   return name === "count" ? JSON.parse(text) : text;
 }
 
-test("the documented defaults hold: 30 s per execution, 10 s per tool call, 100 calls, 8 isolates per session", () => {
+test("the documented defaults hold: 30 s per execution, 10 s per tool call, 5,000 calls, 8 isolates per session", () => {
   const { limits } = GatewayConfigSchema.parse({});
   assert.equal(limits.execution_timeout_ms, 30_000);
   assert.equal(limits.tool_call_timeout_ms, 10_000);
-  assert.equal(limits.max_tool_calls, 100);
+  assert.equal(limits.max_tool_calls, 5_000);
   assert.equal(limits.max_concurrent_executions, 8);
 });
 

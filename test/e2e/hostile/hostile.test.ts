@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { connect, type Gateway, run, type Session, startGateway } from "../../support/gateway";
+import { connect, type Gateway, type Session, startGateway } from "../../support/gateway";
 import { startNodeUpstream, type Upstream } from "../../support/upstreams";
+import { BRIDGE_FLOOD_LIMITS, bridgeFloodSamples } from "./corpus-bridge-floods";
 import { capabilitySamples } from "./corpus-capability";
 import { codegenSamples } from "./corpus-codegen";
 import { cpuSamples } from "./corpus-cpu";
@@ -22,6 +23,7 @@ import { nameSamples } from "./corpus-names";
 import { policyNameSamples } from "./corpus-policy-names";
 import { recursionSamples } from "./corpus-recursion";
 import { smugglingSamples } from "./corpus-smuggling";
+import { assertResponsive, NotificationMeter, probe, probeWhile } from "./responsiveness";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
 
 export const CORPUS: Sample[] = [
@@ -36,6 +38,7 @@ export const CORPUS: Sample[] = [
   ...lateSamples,
   ...nameSamples,
   ...policyNameSamples,
+  ...bridgeFloodSamples,
 ];
 
 const LIMITS = {
@@ -44,7 +47,10 @@ const LIMITS = {
   tool_call_timeout_ms: 2_000,
   max_tool_calls: 20,
   ...FLOOD_LIMITS,
+  ...BRIDGE_FLOOD_LIMITS,
 };
+/** Live notifications one sample may cause: twice the budget (a notification's text plus its envelope) and slack. */
+const MAX_SAMPLE_NOTIFICATION_BYTES = 2 * BRIDGE_FLOOD_LIMITS.max_notification_bytes + 16 * 1024;
 /** Slack over a sample's own timeout for the MCP round trip and isolate start on a busy machine. */
 const SLACK_MS = 3_000;
 /** Past this, the gateway is taken to be frozen (the watchdog for a step-guard regression). */
@@ -56,6 +62,9 @@ const NORMAL =
 let upstream: Upstream;
 let gateway: Gateway;
 let session: Session;
+/** A second session the attacks never use: it must keep answering (responsiveness.ts). */
+let other: Session;
+let meter: NotificationMeter;
 let counter: Client;
 let context: SampleContext;
 let frozenAt: string | undefined;
@@ -73,6 +82,8 @@ before(async () => {
     },
   });
   session = await connect(gateway.mcpUrl);
+  other = await connect(gateway.mcpUrl);
+  meter = new NotificationMeter(session.client);
   counter = new Client({ name: "hostile-counter", version: "0.0.0" });
   await counter.connect(new StreamableHTTPClientTransport(new URL(upstream.url)));
   context = { upstreamUrl: upstream.url, gatewayUrl: gateway.url.href };
@@ -81,6 +92,7 @@ before(async () => {
 after(async () => {
   await counter?.close().catch(() => {});
   await session?.close().catch(() => {});
+  await other?.close().catch(() => {});
   await gateway?.dispose();
   await upstream?.stop();
 });
@@ -102,7 +114,7 @@ async function runGuarded(label: string, code: string, args: Record<string, unkn
     }, SAMPLE_DEADLINE_MS);
   });
   try {
-    return await Promise.race([run(session, code, args) as Promise<Execution>, deadline]);
+    return await Promise.race([meter.run(session, code, args), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -132,8 +144,16 @@ describe("hostile corpus", () => {
       const code = typeof sample.code === "function" ? sample.code(context) : sample.code;
       const before = sample.upstreamCalls === undefined ? 0 : await upstreamTotal();
       const started = Date.now();
-      const r = await runGuarded(sample.name, code, sample.args);
+      const bytesBefore = meter.bytes;
+      const running = runGuarded(sample.name, code, sample.args);
+      // Floods are probed while they run: other sessions must not wait for them.
+      const during = sample.class === "flood" ? probeWhile(running, gateway.url, other) : undefined;
+      during?.catch(() => {});
+      const r = await running;
       const elapsed = Date.now() - started;
+      if (during) assertResponsive(await during, `while "${sample.name}" ran`);
+      const bytes = meter.bytes - bytesBefore;
+      assert.ok(bytes <= MAX_SAMPLE_NOTIFICATION_BYTES, `${bytes} bytes of notifications`);
 
       sample.expect(r);
       assert.deepEqual(
@@ -152,9 +172,14 @@ describe("hostile corpus", () => {
         );
       }
 
-      const normal = await runGuarded(`the normal program after "${sample.name}"`, NORMAL);
+      // The other session is probed while this one runs its normal program: both must answer.
+      const [normal, latency] = await Promise.all([
+        runGuarded(`the normal program after "${sample.name}"`, NORMAL),
+        probe(gateway.url, other),
+      ]);
       assert.equal(normal.ok, true, normal.text);
       assert.equal(normal.result, 42);
+      assertResponsive(latency, `after "${sample.name}"`);
     });
   }
 });
