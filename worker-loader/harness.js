@@ -8,6 +8,7 @@ import { captureScope, configureScope } from "./scope.js";
 import {
   budgetSpent,
   configure,
+  endCalls,
   finish,
   isBudgetExceeded,
   StepBudgetError,
@@ -108,6 +109,7 @@ export default class Harness extends WorkerEntrypoint {
       } catch (err) {
         outcome = { err };
       }
+      endCalls();
       // Still metered: work the program left behind may run while its unhandled rejections are collected, and
       // describing a rejection's reason runs the agent's getters.
       if (outcome.value !== STOPPED && !isBudgetExceeded()) {

@@ -80,10 +80,18 @@ export async function configure(env, options) {
  * the count of dropped ones reach the host, so the client has them in order before the result.
  */
 export async function finish() {
+  endCalls();
+  await flushNotifications();
+}
+
+/**
+ * Refuses every call still waiting for a bridge slot: the program has ended, so they are never sent. Called as soon
+ * as the program settles, before the harness waits a turn to collect unhandled rejections.
+ */
+export function endCalls() {
   abandonWaiting(ENDED, (label) => {
     if (label) noteRefused(label.server, label.tool, ENDED.message);
   });
-  await flushNotifications();
 }
 
 /** Queues a live progress notification (the `gateway` module's `progress()`); never throws. */

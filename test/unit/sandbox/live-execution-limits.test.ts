@@ -24,6 +24,7 @@ function liveWith(limits: Partial<Limits>) {
   const registry = {
     connection: () => ({
       config: { name: "s", url: "https://example.com" },
+      secrets: [],
       callTool: () =>
         new Promise((resolve) => waiting.push(() => resolve({ content: [{ type: "text", text: "done" }] }))),
     }),
