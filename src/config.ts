@@ -90,14 +90,24 @@ const LimitsSchema = z.strictObject({
   max_steps: z.number().int().positive().default(50_000_000),
   /** Production CPU budget of one isolate (ignored by local workerd, which enforces no CPU limit). */
   cpu_ms: z.number().int().positive().default(30_000),
-  /** Isolates one session runs at once (Cloudflare allows 10 per Durable Object); more wait in a FIFO queue. */
-  max_concurrent_executions: z.number().int().positive().max(10).default(8),
+  /**
+   * Isolates one session runs at once (Cloudflare allows 10 per Durable Object, one of which is reserved for the
+   * type checker); more wait in a FIFO queue.
+   */
+  max_concurrent_executions: z.number().int().positive().max(9).default(8),
   /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
   max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
   /** Consecutive failures (no connection, HTTP errors, timeouts, garbage) after which an upstream is cut off. */
   circuit_breaker_failures: z.number().int().positive().max(1_000).default(5),
   /** How long a cut-off upstream fails fast before one trial call is let through. */
   circuit_breaker_cooldown_ms: z.number().int().nonnegative().max(3_600_000).default(30_000),
+  /** Type checker (src/typecheck): production CPU budget of its isolate, per check. */
+  typecheck_cpu_ms: z.number().int().positive().max(60_000).default(5_000),
+  /** Type checker: wall-clock budget of a check on a warm checker, and of one that must start the checker first. */
+  typecheck_timeout_ms: z.number().int().positive().max(60_000).default(5_000),
+  typecheck_cold_timeout_ms: z.number().int().positive().max(120_000).default(30_000),
+  /** Type checker: larger programs run unchecked, with a warning. */
+  typecheck_max_code_bytes: z.number().int().positive().max(1_000_000).default(100_000),
 });
 
 /**
@@ -146,6 +156,11 @@ export const GatewayConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: AuthSchema.default(AuthSchema.parse({})),
   network: NetworkSchema.default(NetworkSchema.parse({})),
+  /**
+   * Type-check before running (src/typecheck): `tools` (default) refuses type errors in tool calls and their
+   * results, `strict` refuses every type error, `warn` only reports them, `off` skips the check.
+   */
+  typecheck: z.enum(["strict", "tools", "warn", "off"]).default("tools"),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
   allow_direct_tool_calls: z.boolean().default(false),
   /** How long a listed tool catalog is reused (shared across sessions) before the upstream is listed again. */

@@ -30,6 +30,7 @@ export interface ExecutionError {
     | "syntax"
     | "import"
     | "reserved"
+    | "type"
     | "runtime"
     | "timeout"
     | "step_budget"
@@ -49,6 +50,8 @@ export interface ExecuteResult {
   logs: string[];
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
+  /** Type-check diagnostics that did not refuse the run (src/typecheck). */
+  warnings?: Array<{ line: number; column: number; message: string }>;
   duration_ms: number;
   /** Set when a call needs a human's approval that could not be asked during the execution. */
   status?: "approval_required";

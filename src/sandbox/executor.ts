@@ -16,9 +16,10 @@ import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { PendingCall, RecordedCall } from "./approval";
+import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, MAX_HOST_OPS } from "./live-execution";
-import { prepareCode } from "./prepare";
+import { type ImportUse, prepareCode } from "./prepare";
 import { GATEWAY_EXPORTS, serverExports, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -43,6 +44,14 @@ export interface ExecutorDeps {
     index(): Promise<Record<string, SkillIndexEntry>>;
     get(name: string, version?: number): Promise<SkillVersion | undefined>;
   };
+  /** Type-checks the program before anything runs (absent: not checked); see src/typecheck. */
+  typecheck?: (program: {
+    code: string;
+    catalog: Catalog;
+    imports: readonly ImportUse[];
+    skills: ReadonlyMap<string, SkillVersion>;
+    latestSkill: (name: string) => number | undefined;
+  }) => Promise<TypecheckOutcome>;
 }
 
 export interface ExecuteRequest {
@@ -130,12 +139,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const started = Date.now();
   const id = `exe_${randomHex(12)}`;
   const { limits } = deps;
+  let warnings: NonNullable<ExecuteResult["warnings"]> = [];
   const fail = (error: ExecutionError, extra: Partial<ExecuteResult> = {}): ExecuteResult => ({
     ok: false,
     execution_id: id,
     logs: [],
     tool_calls: [],
     error,
+    ...(warnings.length ? { warnings } : {}),
     duration_ms: Date.now() - started,
     ...extra,
   });
@@ -173,6 +184,17 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     for (const use of body.imports) if (use.kind === "server") imported.add(use.module);
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
+  }
+  if (deps.typecheck) {
+    const checked = await deps.typecheck({
+      code: request.code,
+      catalog,
+      imports: prepared.imports,
+      skills,
+      latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
+    });
+    warnings = checked.warnings;
+    if (!checked.ok) return fail(checked.error);
   }
   const live = new LiveExecution(id, {
     catalog,
@@ -271,7 +293,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         { ...base, logs },
       );
     }
-    return { ok: true, execution_id: id, result: capResult(reply.result, limits), logs, ...base };
+    return {
+      ok: true,
+      execution_id: id,
+      result: capResult(reply.result, limits),
+      logs,
+      ...(warnings.length ? { warnings } : {}),
+      ...base,
+    };
   } catch (err) {
     live.end();
     const message = clip((err as Error)?.message ?? err);

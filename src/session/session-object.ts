@@ -26,6 +26,7 @@ import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
+import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
 import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionHistory } from "./execution-history";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
@@ -53,6 +54,7 @@ export class SessionObject extends DurableObject<Env> {
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
   #slots: Semaphore | undefined;
+  readonly #checkerSlot = checkerSlot();
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
@@ -222,6 +224,9 @@ export class SessionObject extends DurableObject<Env> {
         limits: this.#gatewayConfig().limits,
         live: this.#live,
         skills: this.#skillsFor(meta),
+        ...(spec.kind === "code"
+          ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot) }
+          : {}),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
         ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
         ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),

@@ -1,0 +1,278 @@
+// The type checker's isolate: the TypeScript compiler checks one program against the declarations the host sends.
+// Loaded once under a stable id (LOADER.get) and kept warm: the parsed and bound library files live in module
+// state, so a warm check parses only the program and its declarations. It has no bindings and no network; it
+// returns diagnostics as plain data and never throws.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import libs from "./libs.json";
+import ts from "./typescript.js";
+
+/** What the sandbox offers besides the ECMAScript library (worker-loader/sandbox-guards.js keeps these). */
+const SANDBOX_GLOBALS = `
+interface Console { log(...data: any[]): void; info(...data: any[]): void; warn(...data: any[]): void;
+  error(...data: any[]): void; debug(...data: any[]): void; trace(...data: any[]): void; table(data: any): void; }
+declare var console: Console;
+declare function setTimeout(handler: (...args: any[]) => void, timeout?: number, ...args: any[]): number;
+declare function clearTimeout(id: number | undefined): void;
+declare function setInterval(handler: (...args: any[]) => void, timeout?: number, ...args: any[]): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+declare function structuredClone<T>(value: T): T;
+declare function atob(data: string): string;
+declare function btoa(data: string): string;
+declare class TextEncoder { encode(input?: string): Uint8Array; }
+declare class TextDecoder { constructor(label?: string); decode(input?: ArrayBuffer | ArrayBufferView): string; }
+declare class URLSearchParams { constructor(init?: string | Record<string, string> | [string, string][]);
+  get(name: string): string | null; set(name: string, value: string): void; append(name: string, value: string): void;
+  has(name: string): boolean; delete(name: string): void; toString(): string; entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>; }
+declare class URL { constructor(url: string, base?: string | URL); href: string; origin: string; protocol: string;
+  host: string; hostname: string; port: string; pathname: string; search: string; hash: string;
+  readonly searchParams: URLSearchParams; toString(): string; toJSON(): string; static canParse(url: string, base?: string): boolean; }
+declare var crypto: { randomUUID(): string; getRandomValues<T extends ArrayBufferView | null>(array: T): T };
+`;
+
+/** Diagnostics that belong to the gateway's module form, not to the program: `return` at the top level. */
+const IGNORED_CODES = new Set([1108]);
+const MAX_DIAGNOSTICS = 20;
+const MAX_MESSAGE_CHARS = 2_000;
+const MAX_DECLARATION_CACHE = 16;
+const LIB_PREFIX = "/lib/lib.";
+
+const OPTIONS = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  strict: true,
+  noEmit: true,
+  noLib: true,
+  skipLibCheck: true,
+  types: [],
+  allowJs: true,
+  checkJs: true,
+  noResolve: false,
+  allowUnreachableCode: true,
+};
+
+/** Library and globals files, parsed and bound once per isolate (the binder skips files it has bound). */
+const libFiles = new Map();
+function libFile(name) {
+  let file = libFiles.get(name);
+  if (!file) {
+    const text = name === "/globals.d.ts" ? SANDBOX_GLOBALS : libs.files[name.slice(LIB_PREFIX.length, -5)];
+    file = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true);
+    libFiles.set(name, file);
+  }
+  return file;
+}
+const LIB_NAMES = [...Object.keys(libs.files).map((n) => `${LIB_PREFIX}${n}.d.ts`), "/globals.d.ts"];
+
+/** Declarations change only with the catalog and the imports: the last few are reused across checks. */
+const declarationCache = new Map();
+function declarationFile(text) {
+  let file = declarationCache.get(text);
+  if (file) {
+    declarationCache.delete(text);
+  } else {
+    file = ts.createSourceFile("/declarations.d.ts", text, ts.ScriptTarget.ES2022, true);
+    if (declarationCache.size >= MAX_DECLARATION_CACHE) declarationCache.delete(declarationCache.keys().next().value);
+  }
+  declarationCache.set(text, file);
+  return file;
+}
+
+function clip(text) {
+  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
+}
+
+/** The innermost node of `file` that contains `pos`. */
+function nodeAt(file, pos) {
+  let node = file;
+  for (;;) {
+    const child = node.forEachChild((c) => (c.pos <= pos && pos < c.end ? c : undefined));
+    if (!child) return node;
+    node = child;
+  }
+}
+
+/**
+ * `{ module, name, observed }` of the top-level declaration inside `declare module "…"` of the declarations file
+ * that contains `decl`, or undefined. Observed output types carry an `@observed` JSDoc tag.
+ */
+function declaredIn(decl) {
+  let node = decl;
+  while (node?.parent && !ts.isModuleBlock(node.parent)) node = node.parent;
+  if (!node?.parent || node.getSourceFile().fileName !== "/declarations.d.ts") return undefined;
+  const moduleDecl = node.parent.parent;
+  const name = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
+  if (!name) return undefined;
+  const observed = ts.getJSDocTags(node).some((tag) => tag.tagName.text === "observed");
+  return { module: moduleDecl.name.text, name, observed };
+}
+
+/**
+ * Where a type comes from: `"observed"` when it rests on an observed output type, `"declared"` when it comes from a
+ * declared tool, gateway or skill type (also through Promise, arrays and unions), else undefined. Bounded in depth.
+ */
+function typeOrigin(checker, type, depth = 0) {
+  if (!type || depth > 4) return undefined;
+  let found;
+  for (const symbol of [type.aliasSymbol, type.symbol]) {
+    for (const decl of symbol?.declarations ?? []) {
+      const at = declaredIn(decl);
+      if (!at) continue;
+      if (at.observed) return "observed";
+      found = "declared";
+    }
+  }
+  if (found) return found;
+  const parts = [...(type.isUnion?.() ? type.types : []), ...(checker.getTypeArguments?.(type) ?? [])];
+  for (const part of parts.slice(0, 8)) {
+    const origin = typeOrigin(checker, part, depth + 1);
+    if (origin === "observed") return origin;
+    found ??= origin;
+  }
+  return found;
+}
+
+/** The tool (or gateway/skill export) a call expression calls, when it is one from the declarations. */
+function calledTool(checker, call) {
+  let symbol = checker.getSymbolAtLocation(call.expression);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  for (const decl of symbol?.declarations ?? []) {
+    const at = declaredIn(decl);
+    if (at) return { module: at.module, name: at.name };
+  }
+  return undefined;
+}
+
+/** Whether an expression is a tool call, or a variable initialized with one (`const r = read_file(…)`). */
+function isToolCall(checker, expr, depth = 0) {
+  while (ts.isParenthesizedExpression(expr) || ts.isAwaitExpression(expr)) expr = expr.expression;
+  if (ts.isCallExpression(expr)) return calledTool(checker, expr) !== undefined;
+  if (!ts.isIdentifier(expr) || depth > 0) return false;
+  const decl = checker.getSymbolAtLocation(expr)?.valueDeclaration;
+  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isToolCall(checker, decl.initializer, 1);
+}
+
+/**
+ * Whether a diagnostic concerns the tool surface: an argument of a tool call, an import of a gateway module, or a
+ * property read on a tool's result (or on its promise: a missing `await`). Walks up from the diagnostic to the
+ * nearest property access or call that decides it.
+ */
+function classify(checker, file, start) {
+  for (let node = nodeAt(file, start); node && node !== file; node = node.parent) {
+    if (ts.isImportDeclaration(node)) return { surface: "tool" };
+    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.expression.end <= start) {
+      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
+      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
+      // An undeclared result is `any`: the only error a read on it can have is on its promise (a missing await).
+      if (!isToolCall(checker, node.expression)) return { surface: "other" };
+      const promise = checker.getTypeAtLocation(node.expression).symbol?.name === "Promise";
+      return { surface: "tool", ...(promise ? { hint: "Did you forget to use 'await'? Tools return promises." } : {}) };
+    }
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const tool = ts.isCallExpression(node) ? calledTool(checker, node) : undefined;
+      if (tool) return { surface: "tool", tool };
+      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
+      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
+    }
+    if (ts.isVariableDeclaration(node) && node.initializer && node.type) {
+      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.initializer));
+      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
+    }
+    if (ts.isFunctionLike(node) || ts.isBlock(node)) break;
+  }
+  return { surface: "other" };
+}
+
+/**
+ * The program as the checker sees it. A top-level `return` is legal in the gateway's module form, but the compiler
+ * stops at its grammar error without checking the returned expression; `void  ` (same length, so every column
+ * stays put) has it checked. `export {}` makes even an import-free program a module, where top-level await is allowed.
+ */
+function agentSource(name, code) {
+  const text = `${code}\nexport {};\n`;
+  const parsed = ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, false);
+  const returns = [];
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node)) returns.push(node);
+    node.forEachChild(visit);
+  };
+  parsed.forEachChild(visit);
+  if (returns.length === 0) return ts.createSourceFile(name, text, ts.ScriptTarget.ES2022, true);
+  let out = "";
+  let from = 0;
+  for (const node of returns) {
+    const start = node.getStart(parsed);
+    out += text.slice(from, start) + (node.expression ? "void  " : "      ");
+    from = start + 6;
+  }
+  return ts.createSourceFile(name, out + text.slice(from), ts.ScriptTarget.ES2022, true);
+}
+
+/** Checks one program against declarations (`declare module "…"` blocks). */
+function check({ code, declarations, javascript }) {
+  const agentName = javascript ? "/agent.js" : "/agent.ts";
+  const agent = agentSource(agentName, code);
+  const decls = declarationFile(declarations);
+  const files = new Map([
+    [agentName, agent],
+    ["/declarations.d.ts", decls],
+  ]);
+  const host = {
+    getSourceFile: (name) => files.get(name) ?? (LIB_NAMES.includes(name) ? libFile(name) : undefined),
+    getDefaultLibFileName: () => `${LIB_PREFIX}${libs.root}.d.ts`,
+    writeFile: () => {},
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: (name) => files.has(name) || LIB_NAMES.includes(name),
+    readFile: () => undefined,
+    directoryExists: () => true,
+    getDirectories: () => [],
+  };
+  const program = ts.createProgram({
+    rootNames: [...LIB_NAMES, "/declarations.d.ts", agentName],
+    options: OPTIONS,
+    host,
+  });
+  const checker = program.getTypeChecker();
+  const syntactic = program.getSyntacticDiagnostics(agent);
+  const all = syntactic.length ? syntactic : program.getSemanticDiagnostics(agent);
+  const out = [];
+  let total = 0;
+  for (const d of all) {
+    if (IGNORED_CODES.has(d.code) || d.start === undefined) continue;
+    total++;
+    if (out.length >= MAX_DIAGNOSTICS) continue;
+    const at = agent.getLineAndCharacterOfPosition(d.start);
+    const related = (d.relatedInformation ?? [])
+      .filter((r) => r.file === agent && r.start !== undefined)
+      .map((r) => ts.flattenDiagnosticMessageText(r.messageText, "\n"));
+    const { hint, ...kind } = classify(checker, agent, d.start);
+    const text = [ts.flattenDiagnosticMessageText(d.messageText, "\n"), ...related];
+    if (hint && !text.some((t) => t.includes("await"))) text.push(hint);
+    out.push({
+      line: at.line + 1,
+      column: at.character + 1,
+      code: d.code,
+      error: d.category === ts.DiagnosticCategory.Error,
+      message: clip(text.join("\n")),
+      ...kind,
+    });
+  }
+  return { diagnostics: out, total };
+}
+
+export default class TypeChecker extends WorkerEntrypoint {
+  /** `{ code, declarations, javascript }` -> `{ ok, diagnostics, total }`, never a throw. */
+  async check(request) {
+    try {
+      return { ok: true, ...check(request) };
+    } catch (err) {
+      return { ok: false, error: clip(String(err?.stack ?? err)) };
+    }
+  }
+}
