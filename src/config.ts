@@ -158,7 +158,7 @@ export const GatewayConfigSchema = z.strictObject({
   network: NetworkSchema.default(NetworkSchema.parse({})),
   /**
    * Type-check before running (src/typecheck): `tools` (default) refuses type errors in tool calls and their
-   * results, `strict` refuses every type error, `warn` only reports them, `off` skips the check.
+   * declared results, `strict` also those on observed result types, `warn` only reports them, `off` skips it.
    */
   typecheck: z.enum(["strict", "tools", "warn", "off"]).default("tools"),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */

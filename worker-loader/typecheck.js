@@ -34,6 +34,15 @@ declare var crypto: { randomUUID(): string; getRandomValues<T extends ArrayBuffe
 /** Diagnostics that belong to the gateway's module form, not to the program: `return` at the top level. */
 const IGNORED_CODES = new Set([1108]);
 const MAX_DIAGNOSTICS = 20;
+/**
+ * Compiler errors that are definite in the tool surface: assignability, unknown or missing properties, argument
+ * count, calling or iterating a promise, unknown exports. Others in a tool call (an implicit `any` of the program's
+ * own variable, a possibly-undefined value) are about the program, not the tool.
+ */
+const TOOL_CODES = new Set([
+  2305, 2307, 2322, 2339, 2345, 2348, 2349, 2353, 2362, 2363, 2365, 2488, 2504, 2551, 2554, 2555, 2556, 2559, 2560,
+  2561, 2614, 2724, 2739, 2740, 2741, 2769, 2367, 1308, 2801,
+]);
 const MAX_MESSAGE_CHARS = 2_000;
 const MAX_DECLARATION_CACHE = 16;
 const LIB_PREFIX = "/lib/lib.";
@@ -211,10 +220,28 @@ function agentSource(name, code) {
   return ts.createSourceFile(name, out + text.slice(from), ts.ScriptTarget.ES2022, true);
 }
 
+/**
+ * Why a program is not checked, or undefined. Conditional types are where type-level computation (recursion,
+ * exponential unions) lives: evaluating them can cost seconds of CPU on a thread other isolates share locally, and
+ * a model's program has no need for them. Such a program runs unchecked, as before the checker existed.
+ */
+function uncheckable(file) {
+  let found = false;
+  const visit = (node) => {
+    if (found) return;
+    if (ts.isConditionalTypeNode(node) || ts.isInferTypeNode(node)) found = true;
+    else node.forEachChild(visit);
+  };
+  file.forEachChild(visit);
+  return found ? "the program declares conditional types, which the checker does not evaluate" : undefined;
+}
+
 /** Checks one program against declarations (`declare module "…"` blocks). */
 function check({ code, declarations, javascript }) {
   const agentName = javascript ? "/agent.js" : "/agent.ts";
   const agent = agentSource(agentName, code);
+  const skipped = uncheckable(agent);
+  if (skipped) return { diagnostics: [], total: 0, skipped };
   const decls = declarationFile(declarations);
   const files = new Map([
     [agentName, agent],
@@ -251,7 +278,7 @@ function check({ code, declarations, javascript }) {
     const related = (d.relatedInformation ?? [])
       .filter((r) => r.file === agent && r.start !== undefined)
       .map((r) => ts.flattenDiagnosticMessageText(r.messageText, "\n"));
-    const { hint, ...kind } = classify(checker, agent, d.start);
+    const { hint, ...kind } = TOOL_CODES.has(d.code) ? classify(checker, agent, d.start) : { surface: "other" };
     const text = [ts.flattenDiagnosticMessageText(d.messageText, "\n"), ...related];
     if (hint && !text.some((t) => t.includes("await"))) text.push(hint);
     out.push({

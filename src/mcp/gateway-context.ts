@@ -6,6 +6,7 @@ import type { ExecutionHistory } from "../session/execution-history";
 import type { ToolExtra } from "../session/notifier";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
+import type { ObservedTypes } from "../typecheck/observed-types";
 import type { SemanticSearch } from "./catalog-search";
 
 export interface GatewayContext {
@@ -15,6 +16,8 @@ export interface GatewayContext {
   /** Embedding ranking fused into search_tools, when `embeddings` is configured. */
   semantic?: SemanticSearch;
   history: ExecutionHistory;
+  /** Result types observed for tools without outputSchema (shown by get_tool_details). */
+  observed?: ObservedTypes;
   skills: SkillService;
   /** `extra` is the MCP request being served: progress, log notifications and elicitation go to its stream. */
   execute(code: string, timeoutMs: number | undefined, extra?: ToolExtra): Promise<ExecuteResult>;

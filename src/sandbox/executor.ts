@@ -12,6 +12,7 @@ import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
@@ -44,6 +45,8 @@ export interface ExecutorDeps {
     index(): Promise<Record<string, SkillIndexEntry>>;
     get(name: string, version?: number): Promise<SkillVersion | undefined>;
   };
+  /** Sees every successful tool result (observed output types). */
+  observe?: (catalog: Catalog, tool: CatalogTool, value: unknown) => void;
   /** Type-checks the program before anything runs (absent: not checked); see src/typecheck. */
   typecheck?: (program: {
     code: string;
@@ -203,6 +206,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     skills,
     ...(deps.events ? { events: deps.events } : {}),
     ...(deps.approver ? { approver: deps.approver } : {}),
+    ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
   });

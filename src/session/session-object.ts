@@ -26,6 +26,7 @@ import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
+import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
 import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
 import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionHistory } from "./execution-history";
@@ -55,6 +56,7 @@ export class SessionObject extends DurableObject<Env> {
   readonly #live = new Map<string, LiveExecution>();
   #slots: Semaphore | undefined;
   readonly #checkerSlot = checkerSlot();
+  readonly #observed = new ObservedTypes(durableObservedStore(this.env.CATALOG));
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
@@ -135,6 +137,7 @@ export class SessionObject extends DurableObject<Env> {
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
       history: this.#history,
+      observed: this.#observed,
       skills: this.#skillsFor(meta),
       execute: (code, timeoutMs, extra) =>
         this.#execute(meta, { code, kind: "code", ...(timeoutMs ? { timeoutMs } : {}), ...(extra ? { extra } : {}) }),
@@ -225,8 +228,9 @@ export class SessionObject extends DurableObject<Env> {
         live: this.#live,
         skills: this.#skillsFor(meta),
         ...(spec.kind === "code"
-          ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot) }
+          ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed) }
           : {}),
+        observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
         ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
         ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),

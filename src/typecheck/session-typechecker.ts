@@ -8,7 +8,9 @@ import type { GatewayConfig } from "../config";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ExecutorDeps } from "../sandbox/executor";
 import { Semaphore } from "../shared/semaphore";
-import type { OutputOverride } from "../codegen/declarations";
+import type { Catalog } from "../registry/registry";
+import type { ImportUse } from "../sandbox/prepare";
+import type { ObservedTypes } from "./observed-types";
 import { type TypecheckDeps, typecheckProgram } from "./typecheck-program";
 
 /** Checks waiting for the session's checker slot; beyond this a check is skipped (with a warning). */
@@ -25,7 +27,7 @@ export function sessionTypechecker(
   env: TypecheckEnv,
   config: GatewayConfig,
   slot: Semaphore,
-  observed?: (tool: CatalogTool) => OutputOverride | undefined,
+  observed?: ObservedTypes,
 ): ExecutorDeps["typecheck"] {
   if (config.typecheck === "off" || !env.TYPECHECK_ASSETS) return undefined;
   const { limits } = config;
@@ -40,7 +42,25 @@ export function sessionTypechecker(
     maxCodeBytes: limits.typecheck_max_code_bytes,
     slot,
   };
-  return (program) => typecheckProgram(program.code, { ...program, ...(observed ? { observed } : {}) }, deps);
+  return async (program) => {
+    if (observed) await observed.load(program.catalog, importedTools(program.catalog, program.imports));
+    const withObserved = observed ? { ...program, observed: (tool: CatalogTool) => observed.override(tool) } : program;
+    return typecheckProgram(program.code, withObserved, deps);
+  };
+}
+
+/** The catalog tools a program imports. */
+function importedTools(catalog: Catalog, imports: readonly ImportUse[]): CatalogTool[] {
+  const tools: CatalogTool[] = [];
+  for (const use of imports) {
+    if (use.kind !== "server") continue;
+    const entry = catalog.byServerId.get(use.module);
+    for (const name of use.names) {
+      const tool = entry?.byId.get(name);
+      if (tool) tools.push(tool);
+    }
+  }
+  return tools;
 }
 
 /** A session object's checker slot: one check in flight. */

@@ -49,10 +49,14 @@ function isJavaScript(code: string): boolean {
   return stripped.ok && stripped.code.replace(/\s+/g, "") === code.replace(/\s+/g, "");
 }
 
-/** Whether a diagnostic refuses the run under a policy. */
+/**
+ * Whether a diagnostic refuses the run under a policy: `tools` refuses definite errors in the tool surface,
+ * `strict` also those resting on observed result types (samples, so only a warning otherwise). Errors in the
+ * program's own code are always warnings: the run may still do what was meant.
+ */
 export function refuses(d: CheckerDiagnostic, policy: TypecheckPolicy): boolean {
   if (!d.error) return false;
-  if (policy === "strict") return true;
+  if (policy === "strict") return d.surface === "tool" || d.surface === "observed";
   return policy === "tools" && d.surface === "tool";
 }
 
@@ -77,6 +81,7 @@ export async function typecheckProgram(
     .catch((err: Error) => ({ ok: false as const, reason: `the checker is busy (${err.message})` }));
   if (!outcome.ok) return unchecked(outcome.reason);
   if (!outcome.reply.ok) return unchecked(`the checker failed: ${outcome.reply.error.split("\n")[0]}`);
+  if (outcome.reply.skipped) return unchecked(outcome.reply.skipped);
 
   const refusing: CheckerDiagnostic[] = [];
   const warnings: TypeWarning[] = [];

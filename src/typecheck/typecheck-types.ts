@@ -39,4 +39,6 @@ export interface CheckRequest {
 }
 
 /** The checker isolate's answer: never a throw. */
-export type CheckReply = { ok: true; diagnostics: CheckerDiagnostic[]; total: number } | { ok: false; error: string };
+export type CheckReply =
+  | { ok: true; diagnostics: CheckerDiagnostic[]; total: number; skipped?: string }
+  | { ok: false; error: string };

@@ -1,18 +1,42 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
+let upstream: Upstream;
 let gateway: Gateway;
 let session: Session;
 
+/** The gateway's config: the workspace and the test upstream, whose `echo` declares no outputSchema. */
+const config = (typecheck: string) => ({
+  typecheck,
+  network: { allow_loopback: true },
+  servers: [
+    { name: "workspace", url: "builtin:workspace" },
+    { name: "slow", url: upstream.url },
+  ],
+});
+
 before(async () => {
-  gateway = await startGateway();
+  upstream = await startNodeUpstream(new URL("../support/slow-upstream.mjs", import.meta.url).pathname, []);
+  gateway = await startGateway({ config: config("tools") });
   session = await connect(gateway.mcpUrl);
 });
 after(async () => {
   await session?.close();
   await gateway?.dispose();
+  await upstream?.stop();
 });
+
+/** Polls get_tool_details until the tool has an observed output type (observations are written in the background). */
+async function observedDetails(s: Session, tool: string, calls: number): Promise<any> {
+  for (let i = 0; i < 50; i++) {
+    const { tools } = await s.data("get_tool_details", { tools: [tool] });
+    if (tools[0].observed_output?.calls >= calls) return tools[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${tool} has no observed output type from ${calls} calls`);
+}
 
 describe("type check before anything runs (policy tools)", () => {
   test("a wrong argument type is refused as a type error at its line and column, before any tool call", async () => {
@@ -82,7 +106,7 @@ describe("type check before anything runs (policy tools)", () => {
 
 describe("type check policies", () => {
   test("warn: a wrong argument type runs and the diagnostic comes back as a warning", async () => {
-    const g = await startGateway({ config: { typecheck: "warn" } });
+    const g = await startGateway({ config: config("warn") });
     const s = await connect(g.mcpUrl);
     try {
       const r = await run(s, 'import { read_file } from "servers/workspace";\nreturn await read_file({ path: 42 });');
@@ -90,6 +114,71 @@ describe("type check policies", () => {
       assert.equal(r.warnings.length, 1);
       assert.equal(r.warnings[0].line, 2);
       assert.match(r.warnings[0].message, /not assignable to type 'string'/);
+    } finally {
+      await s.close();
+      await g.dispose();
+    }
+  });
+});
+
+describe("observed output types", () => {
+  test("before any call a tool without outputSchema declares unknown and any result access is accepted", async () => {
+    const { tools } = await session.data("get_tool_details", { tools: ["slow.sleep"] });
+    assert.match(tools[0].declaration, /export type SleepOutput = unknown;/);
+    assert.equal(tools[0].observed_output, undefined);
+    const r = await run(
+      session,
+      'import { sleep } from "servers/slow";\nconst r = await sleep({ ms: 1 });\nreturn r.whatever?.deep;',
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.warnings, undefined);
+  });
+
+  test("after calls get_tool_details declares the observed type, marked with its call count", async () => {
+    const code = [
+      'import { echo } from "servers/slow";',
+      'await echo({ value: { name: "a.txt", size: 1 } });',
+      'await echo({ value: { name: "b.txt" } });',
+      "return 0;",
+    ].join("\n");
+    assert.equal((await run(session, code)).ok, true);
+    const tool = await observedDetails(session, "slow.echo", 2);
+    assert.deepEqual(tool.observed_output, { type: "{ value: { name: string; size?: number } }", calls: 2 });
+    assert.match(tool.declaration, /Observed from 2 calls: the tool declares no outputSchema/);
+    assert.match(tool.declaration, /@observed/);
+    assert.match(tool.declaration, /export type EchoOutput = \{ value: \{ name: string; size\?: number \} \};/);
+  });
+
+  test("policy tools: a read against an observed type is a warning, and the program runs", async () => {
+    await observedDetails(session, "slow.echo", 2);
+    const code =
+      'import { echo } from "servers/slow";\nconst r = await echo({ value: { name: "c" } });\nreturn [r.value.nme];';
+    const r = await run(session, code);
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.deepEqual(r.result, [null]);
+    assert.equal(r.warnings.length, 1);
+    assert.equal(r.warnings[0].line, 3);
+    assert.match(
+      r.warnings[0].message,
+      /Property 'nme' does not exist on type '\{ name: string; size\?: number \| undefined; \}'. Did you mean 'name'\?/,
+    );
+  });
+
+  test("policy strict: a read against an observed type is refused before any tool call", async () => {
+    const g = await startGateway({ config: config("strict") });
+    const s = await connect(g.mcpUrl);
+    try {
+      await run(s, 'import { echo } from "servers/slow";\nawait echo({ value: { name: "a" } });\nreturn 0;');
+      await observedDetails(s, "slow.echo", 1);
+      const r = await run(
+        s,
+        'import { echo } from "servers/slow";\nconst r = await echo({ value: { name: "c" } });\nreturn r.value.nme;',
+      );
+      assert.equal(r.error?.kind, "type", JSON.stringify(r));
+      assert.equal(r.error.line, 3);
+      assert.deepEqual(r.tool_calls, []);
+      const own = await run(s, 'const n: number = "abc";\nreturn n;');
+      assert.equal(own.ok, true, "an error in the program's own code stays a warning under strict");
     } finally {
       await s.close();
       await g.dispose();

@@ -21,6 +21,7 @@ import { lateSamples } from "./corpus-late";
 import { nameSamples } from "./corpus-names";
 import { recursionSamples } from "./corpus-recursion";
 import { smugglingSamples } from "./corpus-smuggling";
+import { typeSamples } from "./corpus-types";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
 
 export const CORPUS: Sample[] = [
@@ -34,6 +35,7 @@ export const CORPUS: Sample[] = [
   ...deepSamples,
   ...lateSamples,
   ...nameSamples,
+  ...typeSamples,
 ];
 
 const LIMITS = {
@@ -68,6 +70,8 @@ before(async () => {
         { name: "slow", url: upstream.url, concurrency: 4 },
       ],
       limits: LIMITS,
+      // Every sample passes through the type checker, but only warns: most samples target the host's own checks.
+      typecheck: "warn",
     },
   });
   session = await connect(gateway.mcpUrl);
