@@ -87,7 +87,14 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   #skillsFor(meta: SessionMeta): SkillService {
-    this.#skills ??= new SkillService(this.env.SKILLS.getByName(meta.user), this.#registryFor(meta));
+    const typecheck = sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed);
+    this.#skills ??= new SkillService(
+      this.env.SKILLS.getByName(meta.user),
+      this.#registryFor(meta),
+      typecheck &&
+        ((code, catalog, imports) =>
+          typecheck({ code, catalog, imports, skills: new Map(), latestSkill: () => undefined })),
+    );
     return this.#skills;
   }
 

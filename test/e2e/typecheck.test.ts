@@ -185,3 +185,46 @@ describe("observed output types", () => {
     }
   });
 });
+
+describe("skills and the type check", () => {
+  const BAD_SKILL = [
+    'import { read_file } from "servers/workspace";',
+    "export default async function bad_read(input: { path: string }) {",
+    "  return await read_file({ path: input.path.length });",
+    "}",
+  ].join("\n");
+
+  test("save_skill refuses a skill whose tool call has a type error, at its line", async () => {
+    const r = await session.call("save_skill", { name: "bad_read", description: "reads", code: BAD_SKILL });
+    assert.equal(r.isError, true);
+    const text = (r.content[0] as any).text;
+    assert.match(text, /type errors \(line 3\)/);
+    assert.match(text, /Type 'number' is not assignable to type 'string'/);
+    assert.match(text, /Nothing was saved/);
+  });
+
+  test("a skill saved before the check keeps running, and list_skills flags it", async () => {
+    const warn = await startGateway({ config: config("warn"), keepState: true });
+    const persistDir = warn.persistDir;
+    const w = await connect(warn.mcpUrl);
+    const saved = await w.data("save_skill", { name: "bad_read", description: "reads", code: BAD_SKILL });
+    assert.equal(saved.version, 1);
+    assert.match(saved.warnings[0].message, /not assignable to type 'string'/);
+    await w.close();
+    await warn.dispose();
+
+    const strict = await startGateway({ config: config("tools"), persistDir });
+    const s = await connect(strict.mcpUrl);
+    try {
+      const { skills } = await s.data("list_skills");
+      const bad = skills.find((k: any) => k.name === "bad_read");
+      assert.match(bad.type_errors, /^Type error \(line 3, column 28\): Type 'number' is not assignable/);
+      const r = await run(s, 'import { bad_read } from "skills/bad_read";\nreturn await bad_read({ path: "/x" });');
+      assert.equal(r.error?.kind, "runtime", "it ran, and the host's argument check stopped the bad call");
+      assert.equal(r.tool_calls[0].status, "rejected");
+    } finally {
+      await s.close();
+      await strict.dispose();
+    }
+  });
+});
