@@ -189,8 +189,8 @@ export class SkillService {
   /** The first line of today's type error of a skill version, or undefined when it passes (or was not checked). */
   async #typeVerdict(skill: SkillVersion, catalog: Catalog): Promise<string | undefined> {
     if (!this.#typecheck) return undefined;
-    let known = verdicts.get(catalog);
-    if (!known) verdicts.set(catalog, (known = new Map()));
+    const known = verdicts.get(catalog) ?? new Map<string, string | null>();
+    verdicts.set(catalog, known);
     const key = `${skill.name}@${skill.version}`;
     if (!known.has(key)) {
       const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
