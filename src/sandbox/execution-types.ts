@@ -52,6 +52,8 @@ export interface ExecuteResult {
   tool_calls: ToolCallRecord[];
   /** Type-check diagnostics that did not refuse the run (src/typecheck). */
   warnings?: Array<{ line: number; column: number; message: string }>;
+  /** Time the type check took, and whether it had to start the checker (cold). */
+  typecheck?: { ms: number; cold: boolean };
   duration_ms: number;
   /** Set when a call needs a human's approval that could not be asked during the execution. */
   status?: "approval_required";

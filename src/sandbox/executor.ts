@@ -143,6 +143,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const id = `exe_${randomHex(12)}`;
   const { limits } = deps;
   let warnings: NonNullable<ExecuteResult["warnings"]> = [];
+  let typecheck: ExecuteResult["typecheck"];
   const fail = (error: ExecutionError, extra: Partial<ExecuteResult> = {}): ExecuteResult => ({
     ok: false,
     execution_id: id,
@@ -150,6 +151,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     tool_calls: [],
     error,
     ...(warnings.length ? { warnings } : {}),
+    ...(typecheck ? { typecheck } : {}),
     duration_ms: Date.now() - started,
     ...extra,
   });
@@ -197,6 +199,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
     });
     warnings = checked.warnings;
+    typecheck = checked.timing;
     if (!checked.ok) return fail(checked.error);
   }
   const live = new LiveExecution(id, {
@@ -303,6 +306,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       result: capResult(reply.result, limits),
       logs,
       ...(warnings.length ? { warnings } : {}),
+      ...(typecheck ? { typecheck } : {}),
       ...base,
     };
   } catch (err) {

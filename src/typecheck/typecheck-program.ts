@@ -33,9 +33,16 @@ export interface TypecheckDeps {
 }
 
 /** Refused (with the warnings that did not refuse), or allowed with warnings. */
-export type TypecheckOutcome =
+export type TypecheckOutcome = (
   | { ok: true; warnings: TypeWarning[]; checked: boolean }
-  | { ok: false; error: ExecutionError; warnings: TypeWarning[] };
+  | { ok: false; error: ExecutionError; warnings: TypeWarning[] }
+) & { timing?: CheckTiming };
+
+/** How long a check took on the host (declarations, the checker round trip), and whether it started the checker. */
+export interface CheckTiming {
+  ms: number;
+  cold: boolean;
+}
 
 const unchecked = (reason: string): TypecheckOutcome => ({
   ok: true,
@@ -81,7 +88,8 @@ export async function typecheckProgram(
     .catch((err: Error) => ({ ok: false as const, reason: `the checker is busy (${err.message})` }));
   if (!outcome.ok) return unchecked(outcome.reason);
   if (!outcome.reply.ok) return unchecked(`the checker failed: ${outcome.reply.error.split("\n")[0]}`);
-  if (outcome.reply.skipped) return unchecked(outcome.reply.skipped);
+  const timing = { ms: outcome.ms, cold: outcome.cold };
+  if (outcome.reply.skipped) return { ...unchecked(outcome.reply.skipped), timing };
 
   const refusing: CheckerDiagnostic[] = [];
   const warnings: TypeWarning[] = [];
@@ -89,10 +97,11 @@ export async function typecheckProgram(
     if (refuses(d, deps.policy)) refusing.push(d);
     else warnings.push({ line: d.line, column: d.column, message: d.message });
   }
-  if (refusing.length === 0) return { ok: true, warnings, checked: true };
+  if (refusing.length === 0) return { ok: true, warnings, checked: true, timing };
   const first = refusing[0]!;
   return {
     ok: false,
+    timing,
     warnings,
     error: { kind: "type", message: describe(code, refusing, program), line: first.line, column: first.column },
   };
