@@ -73,6 +73,8 @@ function libFile(name) {
   }
   return file;
 }
+/** The previous program: passed as `oldProgram`, so the compiler reuses what did not change (the library files). */
+let lastProgram;
 const LIB_NAMES = [...Object.keys(libs.files).map((n) => `${LIB_PREFIX}${n}.d.ts`), "/globals.d.ts"];
 
 /** Declarations change only with the catalog and the imports: the last few are reused across checks. */
@@ -103,24 +105,40 @@ function nodeAt(file, pos) {
   }
 }
 
+const hasObservedTag = (node) => ts.getJSDocTags(node).some((tag) => tag.tagName.text === "observed");
+
 /**
- * `{ module, name, observed }` of the top-level declaration inside `declare module "…"` of the declarations file
- * that contains `decl`, or undefined. Observed output types carry an `@observed` JSDoc tag.
+ * The top-level declaration inside `declare module "…"` of the declarations file that contains `decl`, as
+ * `{ module, name, observed, node, block }`, or undefined. Observed output types carry an `@observed` JSDoc tag.
  */
 function declaredIn(decl) {
   let node = decl;
   while (node?.parent && !ts.isModuleBlock(node.parent)) node = node.parent;
   if (!node?.parent || node.getSourceFile().fileName !== "/declarations.d.ts") return undefined;
-  const moduleDecl = node.parent.parent;
   const name = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
   if (!name) return undefined;
-  const observed = ts.getJSDocTags(node).some((tag) => tag.tagName.text === "observed");
-  return { module: moduleDecl.name.text, name, observed };
+  return { module: node.parent.parent.name.text, name, observed: hasObservedTag(node), node, block: node.parent };
+}
+
+/** The tool function whose result type is the declared type `at` (`read_file` for `ReadFileOutput`). */
+function toolReturning(at) {
+  const fn = at.block.statements.find(
+    (s) => ts.isFunctionDeclaration(s) && s.type?.getText() === `Promise<${at.name}>`,
+  );
+  return fn?.name ? { module: at.module, name: fn.name.text } : undefined;
+}
+
+/** Whether the result type of the tool function `at` is an observed one. */
+function returnsObserved(at) {
+  const m = ts.isFunctionDeclaration(at.node) && /^Promise<([\w$]+)>$/.exec(at.node.type?.getText() ?? "");
+  const out = m && at.block.statements.find((s) => s.name && ts.isIdentifier(s.name) && s.name.text === m[1]);
+  return !!out && hasObservedTag(out);
 }
 
 /**
- * Where a type comes from: `"observed"` when it rests on an observed output type, `"declared"` when it comes from a
- * declared tool, gateway or skill type (also through Promise, arrays and unions), else undefined. Bounded in depth.
+ * Where a type comes from: `{ origin: "observed" }` when it rests on an observed output type, `{ origin:
+ * "declared" }` when it comes from a declared tool, gateway or skill type (also through Promise, arrays and unions),
+ * with the declaration (`at`); else undefined. Bounded in depth.
  */
 function typeOrigin(checker, type, depth = 0) {
   if (!type || depth > 4) return undefined;
@@ -129,38 +147,47 @@ function typeOrigin(checker, type, depth = 0) {
     for (const decl of symbol?.declarations ?? []) {
       const at = declaredIn(decl);
       if (!at) continue;
-      if (at.observed) return "observed";
-      found = "declared";
+      if (at.observed) return { origin: "observed", at };
+      found = { origin: "declared", at };
     }
   }
   if (found) return found;
   const parts = [...(type.isUnion?.() ? type.types : []), ...(checker.getTypeArguments?.(type) ?? [])];
   for (const part of parts.slice(0, 8)) {
     const origin = typeOrigin(checker, part, depth + 1);
-    if (origin === "observed") return origin;
+    if (origin?.origin === "observed") return origin;
     found ??= origin;
   }
   return found;
 }
 
-/** The tool (or gateway/skill export) a call expression calls, when it is one from the declarations. */
+/** The declaration of the tool (or gateway/skill export) a call expression calls, when it is one. */
 function calledTool(checker, call) {
   let symbol = checker.getSymbolAtLocation(call.expression);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   for (const decl of symbol?.declarations ?? []) {
     const at = declaredIn(decl);
-    if (at) return { module: at.module, name: at.name };
+    if (at) return at;
   }
   return undefined;
 }
 
-/** Whether an expression is a tool call, or a variable initialized with one (`const r = read_file(…)`). */
-function isToolCall(checker, expr, depth = 0) {
+/** The tool an expression's value comes from: a tool call, or a variable initialized with one (`const r = read_file(…)`). */
+function toolCallOf(checker, expr, depth = 0) {
   while (ts.isParenthesizedExpression(expr) || ts.isAwaitExpression(expr)) expr = expr.expression;
-  if (ts.isCallExpression(expr)) return calledTool(checker, expr) !== undefined;
-  if (!ts.isIdentifier(expr) || depth > 0) return false;
+  if (ts.isCallExpression(expr)) return calledTool(checker, expr);
+  if (!ts.isIdentifier(expr) || depth > 0) return undefined;
   const decl = checker.getSymbolAtLocation(expr)?.valueDeclaration;
-  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && isToolCall(checker, decl.initializer, 1);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+  return toolCallOf(checker, decl.initializer, 1);
+}
+
+const asTool = (at) => (at ? { module: at.module, name: at.name } : undefined);
+
+/** A classification resting on a type's origin, naming the tool whose declaration explains it. */
+function fromOrigin(found) {
+  const tool = ts.isFunctionDeclaration(found.at.node) ? asTool(found.at) : toolReturning(found.at);
+  return { surface: found.origin === "observed" ? "observed" : "tool", ...(tool ? { tool } : {}) };
 }
 
 /**
@@ -172,22 +199,28 @@ function classify(checker, file, start) {
   for (let node = nodeAt(file, start); node && node !== file; node = node.parent) {
     if (ts.isImportDeclaration(node)) return { surface: "tool" };
     if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.expression.end <= start) {
-      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
-      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
-      // An undeclared result is `any`: the only error a read on it can have is on its promise (a missing await).
-      if (!isToolCall(checker, node.expression)) return { surface: "other" };
-      const promise = checker.getTypeAtLocation(node.expression).symbol?.name === "Promise";
-      return { surface: "tool", ...(promise ? { hint: "Did you forget to use 'await'? Tools return promises." } : {}) };
+      const type = checker.getTypeAtLocation(node.expression);
+      const found = typeOrigin(checker, type);
+      if (found) return fromOrigin(found);
+      // A result typed `any` has no wrong reads; one typed by a primitive (an observed text result) has no origin.
+      const at = toolCallOf(checker, node.expression);
+      if (!at) return { surface: "other" };
+      const promise = type.symbol?.name === "Promise";
+      return {
+        surface: !promise && returnsObserved(at) ? "observed" : "tool",
+        tool: asTool(at),
+        ...(promise ? { hint: "Did you forget to use 'await'? Tools return promises." } : {}),
+      };
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      const tool = ts.isCallExpression(node) ? calledTool(checker, node) : undefined;
-      if (tool) return { surface: "tool", tool };
-      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
-      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
+      const at = ts.isCallExpression(node) ? calledTool(checker, node) : undefined;
+      if (at) return { surface: "tool", tool: asTool(at) };
+      const found = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
+      if (found) return fromOrigin(found);
     }
     if (ts.isVariableDeclaration(node) && node.initializer && node.type) {
-      const origin = typeOrigin(checker, checker.getTypeAtLocation(node.initializer));
-      if (origin) return { surface: origin === "observed" ? "observed" : "tool" };
+      const found = typeOrigin(checker, checker.getTypeAtLocation(node.initializer));
+      if (found) return fromOrigin(found);
     }
     if (ts.isFunctionLike(node) || ts.isBlock(node)) break;
   }
@@ -264,7 +297,9 @@ function check({ code, declarations, javascript }) {
     rootNames: [...LIB_NAMES, "/declarations.d.ts", agentName],
     options: OPTIONS,
     host,
+    ...(lastProgram ? { oldProgram: lastProgram } : {}),
   });
+  lastProgram = program;
   const checker = program.getTypeChecker();
   const syntactic = program.getSyntacticDiagnostics(agent);
   const all = syntactic.length ? syntactic : program.getSemanticDiagnostics(agent);

@@ -57,7 +57,7 @@ export function hundredLineProgram(): string {
     "const names = listing.entries.map((e) => e.name).filter((n) => n.endsWith('.json'));",
     "const parsed = JSON.parse(text) as Summary;",
     "if (parsed.total !== rows.length) throw new Error('mismatch');",
-    "console.log(\"kept \" + names.length + \" files\");",
+    'console.log("kept " + names.length + " files");',
     "const out = { total: parsed.total, tags: Object.keys(parsed.byTag).length, archived, again };",
     "return out.total;",
   );
