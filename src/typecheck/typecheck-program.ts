@@ -12,6 +12,7 @@ import { stripTypes } from "../sandbox/prepare-strip";
 import type { Semaphore } from "../shared/semaphore";
 import { type CheckerBindings, type CheckerBudget, runChecker } from "./checker-isolate";
 import { type ProgramImports, programDeclarations } from "./program-declarations";
+import { refuses } from "./policy";
 import type { CheckerDiagnostic, TypecheckPolicy, TypeWarning } from "./typecheck-types";
 
 /** Longest declarations text sent to the checker; beyond it (huge namespace imports) the program is not checked. */
@@ -54,17 +55,6 @@ const unchecked = (reason: string): TypecheckOutcome => ({
 function isJavaScript(code: string): boolean {
   const stripped = stripTypes(code);
   return stripped.ok && stripped.code.replace(/\s+/g, "") === code.replace(/\s+/g, "");
-}
-
-/**
- * Whether a diagnostic refuses the run under a policy: `tools` refuses definite errors in the tool surface,
- * `strict` also those resting on observed result types (samples, so only a warning otherwise). Errors in the
- * program's own code are always warnings: the run may still do what was meant.
- */
-export function refuses(d: CheckerDiagnostic, policy: TypecheckPolicy): boolean {
-  if (!d.error) return false;
-  if (policy === "strict") return d.surface === "tool" || d.surface === "observed";
-  return policy === "tools" && d.surface === "tool";
 }
 
 /** Checks `code` against the declarations of what it imports and applies `deps.policy`. */
