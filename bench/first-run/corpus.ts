@@ -45,7 +45,7 @@ function correct(i: number): CorpusProgram[] {
     },
     {
       name: `list a directory's file names (${i})`,
-      code: `${WS}\nawait write_file({ path: "${dir}/a.md", content: "x" });\nawait write_file({ path: "${dir}/b.md", content: "yy" });\nconst listing = await list_directory({ path: "${dir}" });\nreturn listing.entries.filter((e) => e.type === "file").map((e) => e.name).sort();`,
+      code: `${WS}\nawait write_file({ path: "${dir}/a.md", content: "x" });\nawait write_file({ path: "${dir}/b.md", content: "yy" });\nconst listing = await list_directory({ path: "${dir}" });\nreturn listing.entries.filter((e) => e.name.endsWith(".md")).map((e) => e.name).sort();`,
       expect: ["a.md", "b.md"],
     },
     {

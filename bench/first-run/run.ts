@@ -37,7 +37,8 @@ async function runPolicy(url: string, policy: (typeof POLICIES)[number], corpus:
     typecheck: policy,
     network: { allow_loopback: true },
     servers: [
-      { name: "workspace", url: "builtin:workspace" },
+      // delete_file is destructive, so it would ask for approval: the corpus measures the check, not approvals.
+      { name: "workspace", url: "builtin:workspace", approval: { default: "allow" } },
       { name: "everything", url },
     ],
     limits: { execute_rate_limit: { executions: 100_000, per_seconds: 60 } },

@@ -21,6 +21,8 @@ export function executionResult(r: ExecuteResult) {
 export function renderExecution(r: ExecuteResult): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
   if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : JSON.stringify(r.result, null, 2)}`);
+  if (r.warnings?.length)
+    lines.push("type warnings:", ...r.warnings.map((w) => `  line ${w.line}:${w.column} ${w.message}`));
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
   if (r.tool_calls.length) {
     lines.push(

@@ -101,6 +101,7 @@ describe("type check before anything runs (policy tools)", () => {
     assert.deepEqual(r.warnings, [
       { line: 1, column: 7, message: "Type 'string' is not assignable to type 'number'." },
     ]);
+    assert.match(r.text, /type warnings:\n {2}line 1:7 Type 'string' is not assignable to type 'number'\./);
   });
 });
 
