@@ -197,7 +197,8 @@ function fromOrigin(found) {
  */
 function classify(checker, file, start) {
   for (let node = nodeAt(file, start); node && node !== file; node = node.parent) {
-    if (ts.isImportDeclaration(node)) return { surface: "tool" };
+    // Value imports were checked before the checker runs; what it still finds there is about type-only names.
+    if (ts.isImportDeclaration(node)) return { surface: "other" };
     if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.expression.end <= start) {
       const type = checker.getTypeAtLocation(node.expression);
       const found = typeOrigin(checker, type);

@@ -1,7 +1,8 @@
 /**
  * @module typecheck/program-declarations
- * The declarations a program is checked against: one `declare module` per module it imports, holding only the
- * exports it imports (a server may list 10,000 tools; unknown names were already refused by the import check).
+ * The declarations a program is checked against: one `declare module` per module it imports; a large server (it
+ * may list 10,000 tools) holds only the exports the program imports (unknown names were already refused by the
+ * import check).
  * Tools without an `outputSchema` return their observed type when there is one, else `any`: a correct program is
  * never refused for want of a result type.
  */
@@ -28,6 +29,9 @@ export const GATEWAY_DECLARATION = `declare module "gateway" {
   export function progress(current: number, total?: number, message?: string): Promise<void>;
 }`;
 
+/** Servers with at most this many tools are declared whole; larger ones only with the tools the program imports. */
+const WHOLE_MODULE_TOOLS = 64;
+
 /** What the program imports, resolved by the import check. */
 export interface ProgramImports {
   catalog: Catalog;
@@ -50,8 +54,9 @@ export function programDeclarations(program: ProgramImports): string {
     } else if (use.kind === "server") {
       const entry = program.catalog.byServerId.get(use.module);
       if (!entry) continue;
+      // Small servers are declared whole, so type-only imports (`import type { ReadFileOutput }`) resolve too.
       const names = new Set(use.names);
-      const tools = entry.tools.filter((t) => names.has(t.id));
+      const tools = entry.tools.length <= WHOLE_MODULE_TOOLS ? entry.tools : entry.tools.filter((t) => names.has(t.id));
       blocks.push(serverModuleDeclaration(use.module, tools, { outputType }));
     } else {
       const skill = program.skills.get(`${use.module}@${use.version}`);

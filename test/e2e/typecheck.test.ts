@@ -94,6 +94,20 @@ describe("type check before anything runs (policy tools)", () => {
     assert.equal(r.warnings, undefined);
   });
 
+  test("a type-only import of another tool's result type is accepted", async () => {
+    const code = [
+      'import type { ListDirectoryOutput } from "servers/workspace";',
+      'import { write_file } from "servers/workspace";',
+      'const none: ListDirectoryOutput = { path: "/", entries: [] };',
+      'const w = await write_file({ path: "/types.txt", content: "t" });',
+      "return [w.bytes, none.entries.length];",
+    ].join("\n");
+    const r = await run(session, code);
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.deepEqual(r.result, [1, 0]);
+    assert.equal(r.warnings, undefined);
+  });
+
   test("a type error outside the tool surface runs and comes back as a warning", async () => {
     const r = await run(session, 'const n: number = "abc";\nreturn n;');
     assert.equal(r.ok, true);

@@ -29,8 +29,15 @@ const catalog = {
 const base = { catalog, skills: new Map(), latestSkill: () => undefined };
 
 describe("program declarations", () => {
-  test("declare only the imported tools; an undeclared result is any before anything is observed", () => {
-    const text = programDeclarations({ ...base, imports: [{ kind: "server", module: "files", names: ["read"] }] });
+  test("a large server declares only the imported tools; an undeclared result is any before anything is observed", () => {
+    const many = [...tools, ...Array.from({ length: 70 }, (_, i) => tool(`t${i}`))];
+    const big = { ...entry, tools: many, byId: new Map(many.map((t) => [t.id, t])) } as ServerEntry;
+    const bigCatalog = { ...catalog, byServerId: new Map([["files", big]]) } as Catalog;
+    const text = programDeclarations({
+      ...base,
+      catalog: bigCatalog,
+      imports: [{ kind: "server", module: "files", names: ["read"] }],
+    });
     assert.equal(
       text,
       [
@@ -43,6 +50,11 @@ describe("program declarations", () => {
         "}",
       ].join("\n"),
     );
+  });
+
+  test("a small server is declared whole, so type-only imports of other tools resolve", () => {
+    const text = programDeclarations({ ...base, imports: [{ kind: "server", module: "files", names: ["read"] }] });
+    assert.match(text, /export type RmOutput = any;/);
   });
 
   test("an observed type replaces any and carries its @observed doc; a declared outputSchema wins", () => {
