@@ -73,6 +73,25 @@ function libFile(name) {
   }
   return file;
 }
+/**
+ * Parses and binds the library files one at a time, yielding to the event loop between them. Locally every isolate
+ * shares one thread, so parsing the whole library in one go (over a second) would stall other users' executions;
+ * per file the longest stall is the largest file (lib.es5.d.ts). In production it only spreads the same CPU.
+ */
+let warming;
+function warmLibraries() {
+  warming ??= (async () => {
+    for (const name of LIB_NAMES) {
+      ts.bindSourceFile(libFile(name), OPTIONS);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  })().catch((err) => {
+    warming = undefined;
+    throw err;
+  });
+  return warming;
+}
+
 /** The previous program: passed as `oldProgram`, so the compiler reuses what did not change (the library files). */
 let lastProgram;
 const LIB_NAMES = [...Object.keys(libs.files).map((n) => `${LIB_PREFIX}${n}.d.ts`), "/globals.d.ts"];
@@ -213,11 +232,11 @@ function classify(checker, file, start) {
         ...(promise ? { hint: "Did you forget to use 'await'? Tools return promises." } : {}),
       };
     }
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      const at = ts.isCallExpression(node) ? calledTool(checker, node) : undefined;
+    // Only a call that names a tool is in the tool surface; calling through a computed value (iterating a
+    // namespace import, a union of functions) is the program's own dynamic code.
+    if (ts.isCallExpression(node)) {
+      const at = calledTool(checker, node);
       if (at) return { surface: "tool", tool: asTool(at) };
-      const found = typeOrigin(checker, checker.getTypeAtLocation(node.expression));
-      if (found) return fromOrigin(found);
     }
     if (ts.isVariableDeclaration(node) && node.initializer && node.type) {
       const found = typeOrigin(checker, checker.getTypeAtLocation(node.initializer));
@@ -333,6 +352,7 @@ export default class TypeChecker extends WorkerEntrypoint {
   /** `{ code, declarations, javascript }` -> `{ ok, diagnostics, total }`, never a throw. */
   async check(request) {
     try {
+      await warmLibraries();
       return { ok: true, ...check(request) };
     } catch (err) {
       return { ok: false, error: clip(String(err?.stack ?? err)) };

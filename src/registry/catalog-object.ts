@@ -115,8 +115,9 @@ export class CatalogObject extends DurableObject<Env> {
     return out;
   }
 
-  /** Merges one result's shape into a tool's observed shape; a new definition hash starts over. */
-  async observeShape(name: string, hash: string, shape: Shape): Promise<void> {
+  /** Merges the shape of `calls` results into a tool's observed shape; a new definition hash starts over. */
+  async observeShape(name: string, hash: string, shape: Shape, calls = 1): Promise<void> {
+    const added = Math.max(1, Math.min(1_000, Math.floor(Number(calls)) || 1));
     this.ctx.storage.transactionSync(() => {
       const row = this.#sql
         .exec<{ hash: string; calls: number; shape: string }>(
@@ -133,7 +134,7 @@ export class CatalogObject extends DurableObject<Env> {
          ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, calls = excluded.calls, shape = excluded.shape`,
         name,
         hash,
-        same ? row!.calls + 1 : 1,
+        same ? row!.calls + added : added,
         json,
       );
     });

@@ -202,6 +202,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     typecheck = checked.timing;
     if (!checked.ok) return fail(checked.error);
   }
+  // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
+  const runStarted = Date.now();
   const live = new LiveExecution(id, {
     catalog,
     registry: deps.registry,
@@ -238,7 +240,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     const deadline = new Promise<"timeout">((resolve) => {
       const check = () => {
-        const left = started + timeoutMs + live.waitedMs - Date.now();
+        const left = runStarted + timeoutMs + live.waitedMs - Date.now();
         if (left <= 0) resolve("timeout");
         else timer = setTimeout(check, left);
       };

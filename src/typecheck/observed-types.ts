@@ -22,11 +22,22 @@ export interface ObservedEntry {
 /** Where shapes are kept: one CatalogObject per upstream (server name and display URL). */
 export interface ObservedStore {
   read(server: { name: string; url: string }, tools: string[]): Promise<Array<[string, ObservedEntry]>>;
-  observe(server: { name: string; url: string }, tool: string, hash: string, shape: Shape): Promise<void>;
+  observe(
+    server: { name: string; url: string },
+    tool: string,
+    hash: string,
+    shape: Shape,
+    calls: number,
+  ): Promise<void>;
 }
 
 /** Writes in flight per session; beyond this new observations are dropped (they are samples). */
 const MAX_PENDING_WRITES = 16;
+/**
+ * Results sampled per tool and session object: enough to learn a shape, and a 1,000-call execution does not pay
+ * for shape inference on every result.
+ */
+const MAX_SAMPLES_PER_TOOL = 32;
 /** How long read shapes are reused before the store is asked again. */
 const REFRESH_MS = 10_000;
 /** Tools looked up per read. */
@@ -39,7 +50,7 @@ export function durableObservedStore(namespace: DurableObjectNamespace<CatalogOb
   return {
     read: async (server, tools) =>
       (await stub(server).observedShapes(tools)) as unknown as Array<[string, ObservedEntry]>,
-    observe: async (server, tool, hash, shape) => stub(server).observeShape(tool, hash, shape),
+    observe: async (server, tool, hash, shape, calls) => stub(server).observeShape(tool, hash, shape, calls),
   };
 }
 
@@ -48,6 +59,9 @@ export class ObservedTypes {
   readonly #store: ObservedStore;
   /** `server\0tool` -> the entry last read or merged here, and when it was read. */
   readonly #entries = new Map<string, { entry: ObservedEntry; readAt: number }>();
+  /** Samples taken per tool, and what waits for the tool's write in flight (one write per tool at a time). */
+  readonly #sampled = new Map<string, number>();
+  readonly #queued = new Map<string, { shape: Shape; calls: number } | null>();
   #pending = 0;
 
   constructor(store: ObservedStore) {
@@ -59,20 +73,47 @@ export class ObservedTypes {
     if (tool.outputSchema !== undefined) return;
     const server = catalog.byName.get(tool.server);
     if (!server) return;
-    const shape = shapeOf(value);
     const key = `${tool.server}\0${tool.name}`;
+    const sampled = this.#sampled.get(key) ?? 0;
+    if (sampled >= MAX_SAMPLES_PER_TOOL) return;
+    this.#sampled.set(key, sampled + 1);
+    const shape = shapeOf(value);
     const known = this.#entries.get(key);
     const entry =
       known && known.entry.hash === tool.hash
         ? { hash: tool.hash, calls: known.entry.calls + 1, shape: mergeShapes(known.entry.shape, shape) }
         : { hash: tool.hash, calls: 1, shape };
     this.#entries.set(key, { entry, readAt: known?.readAt ?? 0 });
+    const waiting = this.#queued.get(key);
+    if (waiting !== undefined) {
+      // A write for this tool is in flight: merge into the next one.
+      this.#queued.set(
+        key,
+        waiting ? { shape: mergeShapes(waiting.shape, shape), calls: waiting.calls + 1 } : { shape, calls: 1 },
+      );
+      return;
+    }
+    this.#write(key, { name: server.name, url: server.url }, tool, { shape, calls: 1 });
+  }
+
+  #write(
+    key: string,
+    server: { name: string; url: string },
+    tool: CatalogTool,
+    batch: { shape: Shape; calls: number },
+  ) {
     if (this.#pending >= MAX_PENDING_WRITES) return;
     this.#pending++;
+    this.#queued.set(key, null);
     this.#store
-      .observe({ name: server.name, url: server.url }, tool.name, tool.hash, shape)
+      .observe(server, tool.name, tool.hash, batch.shape, batch.calls)
       .catch(() => {})
-      .finally(() => this.#pending--);
+      .finally(() => {
+        this.#pending--;
+        const next = this.#queued.get(key);
+        this.#queued.delete(key);
+        if (next) this.#write(key, server, tool, next);
+      });
   }
 
   /** Reads the stored shapes of `tools` (those without outputSchema) unless read recently. */
