@@ -20,6 +20,7 @@ import { executeOverheadFromClient } from "./scenarios/execute-overhead";
 import { hostSteps } from "./scenarios/host-steps";
 import { searchLatency } from "./scenarios/search";
 import { toolCallCost } from "./scenarios/tool-call";
+import { typecheckLatency } from "./scenarios/typecheck";
 import { executorComparison, guardOverhead, hopProfile, sessionPath } from "./scenarios/vs-codemode";
 
 const quick = process.argv.includes("--quick");
@@ -51,6 +52,14 @@ const GATEWAY_CONFIG = {
 };
 
 const started = Date.now();
+
+function readResults(): Record<string, any> {
+  try {
+    return JSON.parse(readFileSync(OUT, "utf8")) as Record<string, any>;
+  } catch {
+    return {};
+  }
+}
 const log = (msg: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
 function machine() {
@@ -159,6 +168,11 @@ async function main(): Promise<Record<string, any>> {
     results.context_tokens = await contextTokens(quick, log);
   }
 
+  if (wanted("typecheck")) {
+    log("typecheck: a 100-line program importing three servers, cold and warm");
+    results.typecheck = await typecheckLatency(quick, log);
+  }
+
   results.meta.failures = countFailures(results);
   results.meta.duration_s = Math.round((Date.now() - started) / 1000);
   results.meta.load_average_at_end = loadavg().map((l) => Number(l.toFixed(2)));
@@ -178,7 +192,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 try {
   const results = await main();
-  writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+  // A partial run (--only) replaces only its own keys in an existing results file.
+  const { meta, ...measured } = results;
+  const previous = only ? readResults() : {};
+  const merged = only ? { ...previous, ...measured, meta: previous.meta ?? meta } : results;
+  if (only) for (const key of only) if (merged[key]) merged[key].measured_with = meta;
+  writeFileSync(OUT, `${JSON.stringify(merged, null, 2)}\n`);
   console.log(renderReport(results));
   console.log(
     `\n${results.meta.machine.cpus} CPUs (${results.meta.machine.cpu_model}), ${results.meta.machine.memory_gb} GB, Node ${results.meta.machine.node}; ` +

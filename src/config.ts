@@ -116,8 +116,11 @@ const LimitsSchema = z.strictObject({
   max_steps: z.number().int().positive().default(50_000_000),
   /** Production CPU budget of one isolate (ignored by local workerd, which enforces no CPU limit). */
   cpu_ms: z.number().int().positive().default(30_000),
-  /** Isolates one session runs at once (Cloudflare allows 10 per Durable Object); more wait in a FIFO queue. */
-  max_concurrent_executions: z.number().int().positive().max(10).default(8),
+  /**
+   * Isolates one session runs at once (Cloudflare allows 10 per Durable Object, one of which is reserved for the
+   * type checker); more wait in a FIFO queue.
+   */
+  max_concurrent_executions: z.number().int().positive().max(9).default(8),
   /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
   max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
   /** Executions one user runs at once across all their sessions; beyond this execute_code answers "busy". */
@@ -147,6 +150,13 @@ const LimitsSchema = z.strictObject({
   circuit_breaker_failures: z.number().int().positive().max(1_000).default(5),
   /** How long a cut-off upstream fails fast before one trial call is let through. */
   circuit_breaker_cooldown_ms: z.number().int().nonnegative().max(3_600_000).default(30_000),
+  /** Type checker (src/typecheck): production CPU budget of its isolate, per check. */
+  typecheck_cpu_ms: z.number().int().positive().max(60_000).default(5_000),
+  /** Type checker: wall-clock budget of a check on a warm checker, and of one that must start the checker first. */
+  typecheck_timeout_ms: z.number().int().positive().max(60_000).default(5_000),
+  typecheck_cold_timeout_ms: z.number().int().positive().max(120_000).default(30_000),
+  /** Type checker: larger programs run unchecked, with a warning. */
+  typecheck_max_code_bytes: z.number().int().positive().max(1_000_000).default(100_000),
 });
 
 /**
@@ -211,6 +221,11 @@ export const GatewayConfigSchema = z.strictObject({
    * and redaction (src/servers/builtin-route.ts). Off by default: the gateway reaches them internally either way.
    */
   expose_builtin_routes: z.boolean().default(false),
+  /**
+   * Type-check before running (src/typecheck): `tools` (default) refuses type errors in tool calls and their
+   * declared results, `strict` also those on observed result types, `warn` only reports them, `off` skips it.
+   */
+  typecheck: z.enum(["strict", "tools", "warn", "off"]).default("tools"),
   /** Lists `call_tool` for single direct calls; off by default so every call flows through `execute_code`. */
   allow_direct_tool_calls: z.boolean().default(false),
   /** How long a listed tool catalog is reused (shared across sessions) before the upstream is listed again. */

@@ -23,6 +23,8 @@ export interface Env {
   USER: DurableObjectNamespace<UserObject>;
   /** One per user: the execute_code token bucket (src/auth/rate-limiter.ts). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** The type checker's compiler and library files (wrangler [assets], built by scripts/build-typecheck-assets.mjs). */
+  TYPECHECK_ASSETS?: Fetcher;
   /** OAuth grants, clients and token hashes; bound only when auth.mode is "oauth" (src/auth/oauth.ts). */
   OAUTH_KV?: KVNamespace;
   /** Gateway configuration (a JSON var in wrangler.toml); absent means the zero-configuration default. */

@@ -30,9 +30,23 @@ const MAX_EXAMPLE_JSON = 1000;
  *
  * preceded by the named types its `$ref`s use. Throws when `tool.id` is not a safe identifier.
  */
-export function toolDeclaration(tool: CatalogTool): string {
+export function toolDeclaration(tool: CatalogTool, options: DeclarationOptions = {}): string {
   const typeName = toTypeName(tool.id);
-  return renderTool(tool, typeName, new Set([`${typeName}Input`, `${typeName}Output`]), false);
+  return renderTool(tool, typeName, new Set([`${typeName}Input`, `${typeName}Output`]), false, options);
+}
+
+/** A result type for a tool without `outputSchema`, e.g. one inferred from the results it returned. */
+export interface OutputOverride {
+  /** A TypeScript type expression. */
+  type: string;
+  /** Documentation lines of the output type (why it is what it is). */
+  doc: string[];
+}
+
+/** Options of the declaration renderers. */
+export interface DeclarationOptions {
+  /** The result type of a tool that declares no `outputSchema` (default `unknown`); a declared schema always wins. */
+  outputType?: (tool: CatalogTool) => OutputOverride | undefined;
 }
 
 /**
@@ -69,7 +83,11 @@ export function toolSignature(tool: CatalogTool): string {
  * unique across the module: tools whose ids share a PascalCase form get `2`, `3`, … appended, and
  * definitions never reuse a name.
  */
-export function serverModuleDeclaration(serverId: string, tools: CatalogTool[]): string {
+export function serverModuleDeclaration(
+  serverId: string,
+  tools: CatalogTool[],
+  options: DeclarationOptions = {},
+): string {
   const sorted = [...tools].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const taken = new Set<string>();
   const typeNames = sorted.map((tool) => {
@@ -80,7 +98,7 @@ export function serverModuleDeclaration(serverId: string, tools: CatalogTool[]):
     taken.add(`${name}Output`);
     return name;
   });
-  const body = sorted.map((tool, i) => indent(renderTool(tool, typeNames[i]!, taken, true))).join("\n\n");
+  const body = sorted.map((tool, i) => indent(renderTool(tool, typeNames[i]!, taken, true, options))).join("\n\n");
   return `declare module ${stringLiteral(`servers/${serverId}`)} {\n${body}${body ? "\n" : ""}}`;
 }
 
@@ -89,7 +107,13 @@ export function serverModuleDeclaration(serverId: string, tools: CatalogTool[]):
  * this tool's Input/Output names) and receives the definitions' names. `ambient` drops `declare` (it is an
  * error inside `declare module`).
  */
-function renderTool(tool: CatalogTool, typeName: string, taken: Set<string>, ambient: boolean): string {
+function renderTool(
+  tool: CatalogTool,
+  typeName: string,
+  taken: Set<string>,
+  ambient: boolean,
+  options: DeclarationOptions,
+): string {
   const id = checkedId(tool);
   const inputName = `${typeName}Input`;
   const outputName = `${typeName}Output`;
@@ -104,8 +128,14 @@ function renderTool(tool: CatalogTool, typeName: string, taken: Set<string>, amb
 
   for (const def of [...input.definitions, ...(output?.definitions ?? [])]) blocks.push(typeBlock(def));
   blocks.push(typeBlock({ name: inputName, type: input.type, isObject: input.isObject, doc: [] }));
+  const override = output ? undefined : options.outputType?.(tool);
   blocks.push(
-    typeBlock({ name: outputName, type: output?.type ?? "unknown", isObject: output?.isObject ?? false, doc: [] }),
+    typeBlock({
+      name: outputName,
+      type: output?.type ?? override?.type ?? "unknown",
+      isObject: output?.isObject ?? false,
+      doc: override?.doc ?? [],
+    }),
   );
   const doc = docComment(functionDoc(tool, id));
   const declare = ambient ? "export function" : "export declare function";

@@ -11,6 +11,7 @@ import { toolDeclaration, toolSignature } from "../codegen/declarations";
 import type { CircuitSnapshot } from "../registry/circuit-breaker";
 import type { Catalog, ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import type { ObservedTypes } from "../typecheck/observed-types";
 import { findTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
@@ -80,17 +81,20 @@ function knownServer(catalog: Catalog, name: string | undefined): ServerEntry | 
   return name === undefined ? undefined : (catalog.byName.get(name) ?? catalog.byServerId.get(name));
 }
 
-function toolDetails(tool: CatalogTool) {
+function toolDetails(tool: CatalogTool, observed?: ObservedTypes) {
+  const seen = observed?.override(tool);
   return {
     server: tool.server,
     name: tool.id,
     upstream_name: tool.name,
     module: `servers/${tool.serverId}`,
     import: `import { ${tool.id} } from "servers/${tool.serverId}";`,
-    declaration: toolDeclaration(tool),
+    declaration: toolDeclaration(tool, { outputType: () => seen }),
     // Shown, not used: prose in upstream schemas is cleaned like descriptions (validation keeps the original).
     input_schema: cleanSchemaText(tool.inputSchema),
     ...(tool.outputSchema ? { output_schema: cleanSchemaText(tool.outputSchema) } : {}),
+    // Inferred from results (src/typecheck/observed-types.ts): a sample, shown beside the declaration's doc.
+    ...(seen ? { observed_output: { type: seen.type, calls: seen.calls } } : {}),
     hash: tool.hash,
     first_seen_hash: tool.firstSeenHash ?? tool.hash,
     changed_since_first_seen: tool.changed === true,
@@ -216,7 +220,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
     },
     async ({ tools: names }) => {
       const catalog = await ctx.registry.catalog();
-      const found: ReturnType<typeof toolDetails>[] = [];
+      const matched: CatalogTool[] = [];
       const missing: string[] = [];
       if (names.length === 0 || names.length > MAX_DETAILS) {
         return errorResult(`name 1 to ${MAX_DETAILS} tools as "server.tool"`);
@@ -227,9 +231,11 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         for (let dot = full.indexOf("."); dot > 0 && !tool; dot = full.indexOf(".", dot + 1)) {
           tool = findTool(catalog, full.slice(0, dot), full.slice(dot + 1));
         }
-        if (tool) found.push(toolDetails(tool));
+        if (tool) matched.push(tool);
         else missing.push(full);
       }
+      await ctx.observed?.load(catalog, matched);
+      const found = matched.map((tool) => toolDetails(tool, ctx.observed));
       if (found.length === 0) {
         return errorResult(
           `no such tool: ${missing.join(", ")}. Name tools as "server.tool" (see list_tool_names or search_tools).`,

@@ -23,7 +23,9 @@ export function renderExecution(r: ExecuteResult): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
   if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : JSON.stringify(r.result, null, 2)}`);
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
-  if (r.warnings?.length) lines.push("warnings:", ...r.warnings.map((w) => `  ${w}`));
+  if (r.warnings?.length) {
+    lines.push("warnings:", ...r.warnings.map((w) => `  ${w.line ? `line ${w.line}:${w.column} ` : ""}${w.message}`));
+  }
   if (r.tool_calls.length) {
     lines.push(
       `tool calls (${r.tool_calls.length}):`,

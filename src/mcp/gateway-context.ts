@@ -7,6 +7,7 @@ import type { ScopeEntry } from "../scope/scope-store";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
 import type { ExecutionRecord, ExecutionSummary } from "../user/user-types";
+import type { ObservedTypes } from "../typecheck/observed-types";
 import type { SemanticSearch } from "./catalog-search";
 
 export interface GatewayContext {
@@ -20,6 +21,8 @@ export interface GatewayContext {
     list(limit: number): Promise<ExecutionSummary[]>;
     get(id: string): Promise<ExecutionRecord | undefined>;
   };
+  /** Result types observed for tools without outputSchema (shown by get_tool_details). */
+  observed?: ObservedTypes;
   skills: SkillService;
   /** `extra` is the MCP request being served: progress, log notifications and elicitation go to its stream. */
   execute(code: string, timeoutMs: number | undefined, extra?: ToolExtra): Promise<ExecuteResult>;

@@ -37,9 +37,18 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       const saved = await ctx.skills.save(input);
       if (!saved.ok) return errorResult(`save_skill refused: ${saved.error}`);
       const s = saved.value;
+      const warnings = s.type_warnings ?? [];
       return structuredResult(
-        { name: s.name, version: s.version, created_at: s.created_at, uses: s.uses },
-        `saved ${s.name}@${s.version}; import it with: import { ${s.name} } from "skills/${s.name}";`,
+        {
+          name: s.name,
+          version: s.version,
+          created_at: s.created_at,
+          uses: s.uses,
+          ...(warnings.length ? { warnings } : {}),
+        },
+        `saved ${s.name}@${s.version}; import it with: import { ${s.name} } from "skills/${s.name}";${warnings
+          .map((w) => `\nwarning (line ${w.line}, column ${w.column}): ${w.message}`)
+          .join("")}`,
       );
     },
   );
@@ -60,7 +69,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
                   s.drift.length
                     ? `\n  DRIFT: ${s.drift.map((d) => `${d.server}.${d.tool} ${d.status}`).join(", ")}`
                     : ""
-                }`,
+                }${s.type_errors ? `\n  TYPE ERRORS today (it still runs): ${s.type_errors}` : ""}`,
             )
             .join("\n")
         : "No skills found.";

@@ -13,6 +13,10 @@ import type { Env } from "../env";
 import type { HashedTool } from "./catalog-build";
 import { type CachedCatalog, listingDigest, type StoredCatalog } from "./catalog-store";
 import type { UpstreamTool } from "./registry-types";
+import { mergeShapes, type Shape } from "../typecheck/observed-shape";
+
+/** Largest stored observed shape (JSON); a larger merge widens to `any`. */
+const MAX_SHAPE_JSON = 64 * 1024;
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS listing (
@@ -21,6 +25,8 @@ const SCHEMA = [
      scope TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, def TEXT NOT NULL,
      PRIMARY KEY (scope, pos))`,
   `CREATE TABLE IF NOT EXISTS first_seen (name TEXT PRIMARY KEY, hash TEXT NOT NULL, seen_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS observed (
+     name TEXT PRIMARY KEY, hash TEXT NOT NULL, calls INTEGER NOT NULL, shape TEXT NOT NULL)`,
 ];
 
 export class CatalogObject extends DurableObject<Env> {
@@ -92,6 +98,46 @@ export class CatalogObject extends DurableObject<Env> {
       return next;
     });
     return { version, fetchedAt: now, firstSeen: this.#firstSeen() };
+  }
+
+  /** Observed result shapes of the named tools (src/typecheck/observed-types.ts), as `[name, entry]`. */
+  async observedShapes(names: string[]): Promise<Array<[string, { hash: string; calls: number; shape: Shape }]>> {
+    const out: Array<[string, { hash: string; calls: number; shape: Shape }]> = [];
+    for (const name of names.slice(0, 200)) {
+      const row = this.#sql
+        .exec<{ hash: string; calls: number; shape: string }>(
+          "SELECT hash, calls, shape FROM observed WHERE name = ?",
+          String(name),
+        )
+        .toArray()[0];
+      if (row) out.push([name, { hash: row.hash, calls: row.calls, shape: JSON.parse(row.shape) as Shape }]);
+    }
+    return out;
+  }
+
+  /** Merges the shape of `calls` results into a tool's observed shape; a new definition hash starts over. */
+  async observeShape(name: string, hash: string, shape: Shape, calls = 1): Promise<void> {
+    const added = Math.max(1, Math.min(1_000, Math.floor(Number(calls)) || 1));
+    this.ctx.storage.transactionSync(() => {
+      const row = this.#sql
+        .exec<{ hash: string; calls: number; shape: string }>(
+          "SELECT hash, calls, shape FROM observed WHERE name = ?",
+          name,
+        )
+        .toArray()[0];
+      const same = row?.hash === hash;
+      const merged = same ? mergeShapes(JSON.parse(row!.shape) as Shape, shape) : shape;
+      let json = JSON.stringify(merged);
+      if (json.length > MAX_SHAPE_JSON) json = JSON.stringify({ x: true });
+      this.#sql.exec(
+        `INSERT INTO observed (name, hash, calls, shape) VALUES (?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, calls = excluded.calls, shape = excluded.shape`,
+        name,
+        hash,
+        same ? row!.calls + added : added,
+        json,
+      );
+    });
   }
 
   /** Pairs, not an object: a tool named `__proto__` would not survive as a key of `{}`. */

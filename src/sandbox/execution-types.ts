@@ -32,6 +32,7 @@ export interface ExecutionError {
     | "syntax"
     | "import"
     | "reserved"
+    | "type"
     | "runtime"
     | "timeout"
     | "step_budget"
@@ -49,8 +50,6 @@ export interface ExecuteResult {
   execution_id: string;
   result?: unknown;
   logs: string[];
-  /** Problems the code did not fail on, e.g. promise rejections nobody handled; absent when there are none. */
-  warnings?: string[];
   /**
    * The carried scope after this execution (src/scope/): every name that lives on into the next execution of the
    * session or context, and the bindings that were not kept, with the reason.
@@ -58,6 +57,13 @@ export interface ExecuteResult {
   scope?: { kept: string[]; dropped: Array<{ name: string; reason: string }>; note?: string };
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
+  /**
+   * Problems the code did not fail on: type-check diagnostics that did not refuse the run (src/typecheck, with
+   * their line and column) and promise rejections nobody handled. Absent when there are none.
+   */
+  warnings?: Array<{ line?: number; column?: number; message: string }>;
+  /** Time the type check took, and whether it had to start the checker (cold). */
+  typecheck?: { ms: number; cold: boolean };
   duration_ms: number;
   /** Set when a call needs a human's approval that could not be asked during the execution. */
   status?: "approval_required";

@@ -18,16 +18,18 @@ import scopeCodecSource from "../../worker-loader/scope-codec.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
 import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { PendingCall, RecordedCall } from "./approval";
+import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
-import { prepareCode } from "./prepare";
+import { type ImportUse, prepareCode } from "./prepare";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -60,6 +62,16 @@ export interface ExecutorDeps {
     index(): Promise<Record<string, SkillIndexEntry>>;
     get(name: string, version?: number): Promise<SkillVersion | undefined>;
   };
+  /** Sees every successful tool result (observed output types). */
+  observe?: (catalog: Catalog, tool: CatalogTool, value: unknown) => void;
+  /** Type-checks the program before anything runs (absent: not checked); see src/typecheck. */
+  typecheck?: (program: {
+    code: string;
+    catalog: Catalog;
+    imports: readonly ImportUse[];
+    skills: ReadonlyMap<string, SkillVersion>;
+    latestSkill: (name: string) => number | undefined;
+  }) => Promise<TypecheckOutcome>;
 }
 
 export interface ExecuteRequest {
@@ -115,10 +127,10 @@ function capResult(json: unknown, limits: Limits): unknown {
 /** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
 const MAX_WARNINGS = 21;
 
-/** The isolate's warnings as a result field: absent when there are none, so ordinary results stay small. */
-function capWarnings(warnings: unknown): { warnings?: string[] } {
-  if (!Array.isArray(warnings) || warnings.length === 0) return {};
-  return { warnings: warnings.slice(0, MAX_WARNINGS).map((w) => clip(w, 1_000)) };
+/** The isolate's warnings (unhandled rejections) in the result's warning shape, after the type check's. */
+function capWarnings(warnings: unknown): Array<{ message: string }> {
+  if (!Array.isArray(warnings)) return [];
+  return warnings.slice(0, MAX_WARNINGS).map((w) => ({ message: clip(w, 1_000) }));
 }
 
 function capLogs(logs: unknown, limits: Limits): string[] {
@@ -165,12 +177,16 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const started = Date.now();
   const id = `exe_${randomHex(12)}`;
   const { limits } = deps;
+  let warnings: NonNullable<ExecuteResult["warnings"]> = [];
+  let typecheck: ExecuteResult["typecheck"];
   const fail = (error: ExecutionError, extra: Partial<ExecuteResult> = {}): ExecuteResult => ({
     ok: false,
     execution_id: id,
     logs: [],
     tool_calls: [],
     error,
+    ...(warnings.length ? { warnings } : {}),
+    ...(typecheck ? { typecheck } : {}),
     duration_ms: Date.now() - started,
     ...extra,
   });
@@ -223,6 +239,20 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
+  if (deps.typecheck) {
+    const checked = await deps.typecheck({
+      code: request.code,
+      catalog,
+      imports: prepared.imports,
+      skills,
+      latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
+    });
+    warnings = checked.warnings;
+    typecheck = checked.timing;
+    if (!checked.ok) return fail(checked.error);
+  }
+  // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
+  const runStarted = Date.now();
   // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget.
   const budget = deps.events ? new NotificationBudget(limits.max_notification_bytes, deps.events) : undefined;
   const live = new LiveExecution(id, {
@@ -232,6 +262,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     skills,
     ...(budget ? { events: (event: ExecutionEvent) => budget.emit(event) } : {}),
     ...(deps.approver ? { approver: deps.approver } : {}),
+    ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
   });
@@ -267,7 +298,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     const deadline = new Promise<"timeout">((resolve) => {
       const check = () => {
-        const left = started + timeoutMs + live.waitedMs - Date.now();
+        const left = runStarted + timeoutMs + live.waitedMs - Date.now();
         if (left <= 0) resolve("timeout");
         else timer = setTimeout(check, left);
       };
@@ -324,7 +355,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     const logs = capLogs(reply.logs, limits);
-    const warnings = capWarnings(reply.warnings);
+    warnings.push(...capWarnings(reply.warnings));
     if (!reply.ok) {
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
@@ -337,11 +368,19 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           // line and column locate the code that was run; a skill's line is in the message.
           ...(e.line && !inSkill ? { line: e.line, column: e.column } : {}),
         },
-        { ...base, logs, ...warnings, ...(kind === "runtime" ? keepScope(reply.scope) : {}) },
+        { ...base, logs, ...(kind === "runtime" ? keepScope(reply.scope) : {}) },
       );
     }
-    const result = capResult(reply.result, limits);
-    return { ok: true, execution_id: id, result, logs, ...warnings, ...keepScope(reply.scope), ...base };
+    return {
+      ok: true,
+      execution_id: id,
+      result: capResult(reply.result, limits),
+      logs,
+      ...(warnings.length ? { warnings } : {}),
+      ...(typecheck ? { typecheck } : {}),
+      ...keepScope(reply.scope),
+      ...base,
+    };
   } catch (err) {
     budget?.finish();
     live.end();

@@ -7,6 +7,7 @@
 import { redactValue } from "../auth/redact";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
 import { toToolOutcome } from "../registry/tool-result";
 import type { UpstreamConnection } from "../registry/upstream";
 import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
@@ -70,6 +71,8 @@ export interface LiveExecutionDeps {
   replay?: readonly RecordedCall[];
   /** The call approved through approve_call, by signature. */
   approved?: string;
+  /** Sees every successful result (observed output types, src/typecheck/observed-types.ts). */
+  observe?: (tool: CatalogTool, value: unknown) => void;
 }
 
 export class LiveExecution {
@@ -333,6 +336,8 @@ export class LiveExecution {
       // The result was redacted as received; text parsed as JSON here is a decoding of it, so it is checked again.
       const value = this.#capValue(server, tool, redactValue(outcome.value, conn.secrets));
       if (!value.ok) return { ok: false, status: "error", error: value.error };
+      const def = this.#deps.observe && this.#deps.catalog.byName.get(server)?.byUpstreamName.get(tool);
+      if (def) this.#deps.observe!(def, outcome.value);
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {
       if (isUpstreamTimeout(err)) {

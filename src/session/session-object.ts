@@ -26,6 +26,8 @@ import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
+import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
+import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
 import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionSlot } from "../user/execution-slot";
 import { type UserApi, userObject } from "../user/user-object";
@@ -75,6 +77,8 @@ export class SessionObject extends DurableObject<Env> {
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
   #slots: Semaphore | undefined;
+  readonly #checkerSlot = checkerSlot();
+  readonly #observed = new ObservedTypes(durableObservedStore(this.env.CATALOG));
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
@@ -111,7 +115,14 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   #skillsFor(meta: SessionMeta): SkillService {
-    this.#skills ??= new SkillService(this.env.SKILLS.getByName(meta.user), this.#registryFor(meta));
+    const typecheck = sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed);
+    this.#skills ??= new SkillService(
+      this.env.SKILLS.getByName(meta.user),
+      this.#registryFor(meta),
+      typecheck &&
+        ((code, catalog, imports) =>
+          typecheck({ code, catalog, imports, skills: new Map(), latestSkill: () => undefined })),
+    );
     return this.#skills;
   }
 
@@ -164,6 +175,7 @@ export class SessionObject extends DurableObject<Env> {
         list: (limit) => this.#user(meta).listExecutions(limit),
         get: (id) => this.#user(meta).getExecution(id),
       },
+      observed: this.#observed,
       skills: this.#skillsFor(meta),
       execute: (code, timeoutMs, extra) =>
         this.#execute(meta, { code, kind: "code", ...(timeoutMs ? { timeoutMs } : {}), ...(extra ? { extra } : {}) }),
@@ -270,6 +282,10 @@ export class SessionObject extends DurableObject<Env> {
         live: this.#live,
         skills: this.#skillsFor(meta),
         ...(carried ? { scope: { carried, save: (update) => this.#scope.apply(update, limits) } } : {}),
+        ...(spec.kind === "code"
+          ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed) }
+          : {}),
+        observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
         ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
         ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),

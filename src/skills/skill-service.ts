@@ -4,6 +4,9 @@
  * the current catalog and flagged when a tool they call has changed or disappeared since they were saved.
  */
 import type { Catalog, Registry } from "../registry/registry";
+import type { ImportUse } from "../sandbox/prepare";
+import type { TypecheckOutcome } from "../typecheck/typecheck-program";
+import type { TypeWarning } from "../typecheck/typecheck-types";
 import { buildSearchIndex } from "../search/index";
 import type { SearchDoc } from "../search/search-types";
 import { SHIPPED_SKILLS } from "./shipped";
@@ -30,17 +33,33 @@ export interface SkillSummary {
   versions: Array<{ version: number; created_at?: string }>;
   uses: Array<{ server: string; tool: string }>;
   drift: SkillDrift[];
+  /** The latest version fails today's type check (it still runs: it passed the checks of its day). */
+  type_errors?: string;
 }
+
+/** Type-checks a skill's code against the catalog (src/typecheck); absent when checking is off. */
+export type SkillTypecheck = (
+  code: string,
+  catalog: Catalog,
+  imports: readonly ImportUse[],
+) => Promise<TypecheckOutcome>;
+
+/** Skills whose type check `list` runs per call; the rest are listed without it. */
+const MAX_LIST_CHECKS = 20;
+/** Type-check verdicts of skill versions per catalog (a catalog object is replaced whenever tools change). */
+const verdicts = new WeakMap<Catalog, Map<string, string | null>>();
 
 const SHIPPED_NAMES = new Set(SHIPPED_SKILLS.map((s) => s.name));
 
 export class SkillService {
   #store: DurableObjectStub<SkillStore>;
   #registry: Registry;
+  #typecheck: SkillTypecheck | undefined;
 
-  constructor(store: DurableObjectStub<SkillStore>, registry: Registry) {
+  constructor(store: DurableObjectStub<SkillStore>, registry: Registry, typecheck?: SkillTypecheck) {
     this.#store = store;
     this.#registry = registry;
+    this.#typecheck = typecheck;
   }
 
   async #all(): Promise<SkillVersion[]> {
@@ -65,7 +84,7 @@ export class SkillService {
     return ((await this.#store.get(name, version)) as SkillVersion | undefined) ?? undefined;
   }
 
-  async save(input: SaveSkillInput): Promise<Checked<SkillVersion>> {
+  async save(input: SaveSkillInput): Promise<Checked<SkillVersion & { type_warnings?: TypeWarning[] }>> {
     const nameError = checkSkillName(input.name);
     if (nameError) return { ok: false, error: nameError };
     if (SHIPPED_NAMES.has(input.name)) {
@@ -93,6 +112,14 @@ export class SkillService {
       const where = prepared.error.line ? ` (line ${prepared.error.line})` : "";
       return { ok: false, error: `the skill's code does not pass its checks${where}: ${prepared.error.message}` };
     }
+    const checked = await this.#typecheck?.(code, catalog, prepared.imports);
+    if (checked && !checked.ok) {
+      const message = checked.error.message.replace(
+        /Nothing ran: .*$/,
+        "Nothing was saved: fix the code and save again.",
+      );
+      return { ok: false, error: `the skill's code has type errors (line ${checked.error.line}): ${message}` };
+    }
     const saved = (await this.#store.save({
       name: input.name,
       description,
@@ -101,7 +128,8 @@ export class SkillService {
       tags,
       uses: toolUses(prepared, catalog),
     })) as SkillVersion;
-    return { ok: true, value: saved };
+    const warnings = checked?.warnings ?? [];
+    return { ok: true, value: warnings.length ? { ...saved, type_warnings: warnings } : saved };
   }
 
   async delete(name: string): Promise<Checked<number>> {
@@ -140,6 +168,11 @@ export class SkillService {
     const sorted = [...byName.keys()].sort().map((name) => byName.get(name)!.at(-1)!);
     const latest = query?.trim() ? rank(sorted, query, 50) : sorted;
     const catalog = await this.#registry.catalog();
+    const typeErrors = new Map<string, string>();
+    for (const skill of latest.filter((s) => !s.builtin).slice(0, MAX_LIST_CHECKS)) {
+      const verdict = await this.#typeVerdict(skill, catalog);
+      if (verdict) typeErrors.set(skill.name, verdict);
+    }
     return latest.map((skill) => ({
       name: skill.name,
       description: skill.description,
@@ -149,7 +182,22 @@ export class SkillService {
       versions: versionList(byName.get(skill.name)!),
       uses: skill.uses.map((u) => ({ server: u.server, tool: u.tool })),
       drift: driftIn(skill, catalog),
+      ...(typeErrors.has(skill.name) ? { type_errors: typeErrors.get(skill.name)! } : {}),
     }));
+  }
+
+  /** The first line of today's type error of a skill version, or undefined when it passes (or was not checked). */
+  async #typeVerdict(skill: SkillVersion, catalog: Catalog): Promise<string | undefined> {
+    if (!this.#typecheck) return undefined;
+    const known = verdicts.get(catalog) ?? new Map<string, string | null>();
+    verdicts.set(catalog, known);
+    const key = `${skill.name}@${skill.version}`;
+    if (!known.has(key)) {
+      const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
+      const checked = prepared.ok ? await this.#typecheck(skill.code, catalog, prepared.imports) : undefined;
+      known.set(key, checked && !checked.ok ? checked.error.message.split("\n")[0]! : null);
+    }
+    return known.get(key) ?? undefined;
   }
 }
 

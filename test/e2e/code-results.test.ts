@@ -56,7 +56,9 @@ describe("unhandled promise rejections", () => {
     const r = await run(session, "const x = 1;\nPromise.reject(new Error('nobody listens'));\nreturn 'returned';");
     assert.equal(r.ok, true, r.text);
     assert.equal(r.result, "returned");
-    assert.deepEqual(r.warnings, ["Unhandled promise rejection: Error: nobody listens (at line 2 of your code)"]);
+    assert.deepEqual(r.warnings, [
+      { message: "Unhandled promise rejection: Error: nobody listens (at line 2 of your code)" },
+    ]);
     assert.deepEqual(r.logs, []);
     assert.match(r.text, /^warnings:\n {2}Unhandled promise rejection: Error: nobody listens/m);
   });
@@ -75,14 +77,16 @@ describe("unhandled promise rejections", () => {
     const r = await run(session, "Promise.reject(new TypeError('left behind'));\nthrow new Error('failed');");
     assert.equal(r.ok, false);
     assert.match(r.error.message, /Error: failed/);
-    assert.deepEqual(r.warnings, ["Unhandled promise rejection: TypeError: left behind (at line 1 of your code)"]);
+    assert.deepEqual(r.warnings, [
+      { message: "Unhandled promise rejection: TypeError: left behind (at line 1 of your code)" },
+    ]);
   });
 
   test("a flood of rejections is cut at 20 with a count of the rest", async () => {
     const r = await run(session, "for (let i = 0; i < 50; i++) Promise.reject(new Error('r' + i));\n'done'");
     assert.equal(r.ok, true, r.text);
     assert.equal(r.warnings.length, 21);
-    assert.equal(r.warnings[20], "…and 30 more unhandled promise rejections");
+    assert.equal(r.warnings[20].message, "…and 30 more unhandled promise rejections");
   });
 });
 

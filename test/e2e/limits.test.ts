@@ -197,7 +197,11 @@ return settled.filter((s) => s.status === "rejected").map((s) => s.reason.messag
 
   test("arguments are validated on the host: the error gives the path and the expectation", async () => {
     const before = (await upstreamTool("count")).total;
-    const r = await run(session, 'import { typed } from "servers/slow";\nawait typed({ name: "n", count: "3" });');
+    // `as any` gets past the type check, as a program can: the host validates every call regardless.
+    const r = await run(
+      session,
+      'import { typed } from "servers/slow";\nawait typed({ name: "n", count: "3" } as any);',
+    );
     assert.equal(r.error.kind, "runtime");
     assert.match(r.error.message, /slow\.typed: invalid arguments: \/count: expected integer, got string/);
     assert.equal(r.tool_calls[0].status, "rejected");

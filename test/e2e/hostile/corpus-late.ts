@@ -65,7 +65,9 @@ export const lateSamples: Sample[] = [
     expect: (r: Execution) => {
       returns("returned")(r);
       assert.deepEqual(r.logs, []);
-      assert.deepEqual(r.warnings, ["Unhandled promise rejection: Error: nobody listens (at line 1 of your code)"]);
+      assert.deepEqual(r.warnings, [
+        { message: "Unhandled promise rejection: Error: nobody listens (at line 1 of your code)" },
+      ]);
     },
   },
   {

@@ -24,6 +24,7 @@ import { policyNameSamples } from "./corpus-policy-names";
 import { recursionSamples } from "./corpus-recursion";
 import { smugglingSamples } from "./corpus-smuggling";
 import { assertResponsive, NotificationMeter, probe, probeWhile } from "./responsiveness";
+import { typeSamples } from "./corpus-types";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
 
 export const CORPUS: Sample[] = [
@@ -39,6 +40,7 @@ export const CORPUS: Sample[] = [
   ...nameSamples,
   ...policyNameSamples,
   ...bridgeFloodSamples,
+  ...typeSamples,
 ];
 
 const LIMITS = {
@@ -79,6 +81,8 @@ before(async () => {
         { name: "slow", url: upstream.url, concurrency: 4 },
       ],
       limits: LIMITS,
+      // Every sample passes through the type checker, but only warns: most samples target the host's own checks.
+      typecheck: "warn",
     },
   });
   session = await connect(gateway.mcpUrl);

@@ -26,7 +26,7 @@ export interface Execution {
   text: string;
   result?: any;
   logs: string[];
-  warnings?: string[];
+  warnings?: Array<{ line?: number; column?: number; message: string }>;
   error?: { kind: string; message: string; line?: number; column?: number };
   tool_calls: Array<{ server: string; tool: string; status: string; error?: string }>;
   duration_ms: number;

@@ -1,0 +1,76 @@
+/**
+ * @module typecheck/program-declarations
+ * The declarations a program is checked against: one `declare module` per module it imports; a large server (it
+ * may list 10,000 tools) holds only the exports the program imports (unknown names were already refused by the
+ * import check).
+ * Tools without an `outputSchema` return their observed type when there is one, else `any`: a correct program is
+ * never refused for want of a result type.
+ */
+import { type OutputOverride, serverModuleDeclaration } from "../codegen/declarations";
+import { stringLiteral } from "../codegen/literal";
+import { schemaToTypes } from "../codegen/schema-to-ts";
+import type { Catalog } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
+import type { ImportUse } from "../sandbox/prepare";
+import type { SkillVersion } from "../skills/skill-types";
+
+/** The `gateway` module as worker-loader/gateway.js implements it. */
+export const GATEWAY_DECLARATION = `declare module "gateway" {
+  /** Values kept in the session between executions (JSON only), and earlier executions' results. */
+  export const state: {
+    get(key: string): Promise<any>;
+    set(key: string, value: unknown): Promise<void>;
+    delete(key: string): Promise<boolean>;
+    keys(prefix?: string): Promise<string[]>;
+    last(): Promise<{ execution_id: string; ok: boolean; result?: any; error?: { kind: string; message: string } } | undefined>;
+    result(executionId: string): Promise<any>;
+  };
+  /** Reports progress to the client while the execution runs. */
+  export function progress(current: number, total?: number, message?: string): Promise<void>;
+}`;
+
+/** Servers with at most this many tools are declared whole; larger ones only with the tools the program imports. */
+const WHOLE_MODULE_TOOLS = 64;
+
+/** What the program imports, resolved by the import check. */
+export interface ProgramImports {
+  catalog: Catalog;
+  imports: readonly ImportUse[];
+  /** Skills the program imports, by `name@version`. */
+  skills: ReadonlyMap<string, SkillVersion>;
+  /** Latest version of each imported skill (the unversioned specifier resolves to it). */
+  latestSkill: (name: string) => number | undefined;
+  /** The result type of a tool without `outputSchema` (observed); default `any`. */
+  observed?: (tool: CatalogTool) => OutputOverride | undefined;
+}
+
+/** Declarations for every module the program imports. */
+export function programDeclarations(program: ProgramImports): string {
+  const blocks: string[] = [];
+  const outputType = (tool: CatalogTool) => program.observed?.(tool) ?? { type: "any", doc: [] };
+  for (const use of program.imports) {
+    if (use.kind === "gateway") {
+      blocks.push(GATEWAY_DECLARATION);
+    } else if (use.kind === "server") {
+      const entry = program.catalog.byServerId.get(use.module);
+      if (!entry) continue;
+      // Small servers are declared whole, so type-only imports (`import type { ReadFileOutput }`) resolve too.
+      const names = new Set(use.names);
+      const tools = entry.tools.length <= WHOLE_MODULE_TOOLS ? entry.tools : entry.tools.filter((t) => names.has(t.id));
+      blocks.push(serverModuleDeclaration(use.module, tools, { outputType }));
+    } else {
+      const skill = program.skills.get(`${use.module}@${use.version}`);
+      if (!skill) continue;
+      blocks.push(skillDeclaration(skill, `skills/${skill.name}@${skill.version}`));
+      if (program.latestSkill(skill.name) === skill.version)
+        blocks.push(skillDeclaration(skill, `skills/${skill.name}`));
+    }
+  }
+  return blocks.join("\n\n");
+}
+
+/** A skill module: one async function taking the input its schema describes; results are not declared. */
+function skillDeclaration(skill: SkillVersion, specifier: string): string {
+  const input = schemaToTypes(skill.input_schema, { inlineRefs: true, compact: true, maxLength: 4_000 });
+  return `declare module ${stringLiteral(specifier)} {\n  export function ${skill.name}(input: ${input.type}): Promise<any>;\n}`;
+}
