@@ -5,7 +5,7 @@
  * closest real module or export, because the model fixes a typo in one retry when told what exists.
  */
 import type { ImportDeclaration } from "acorn";
-import { didYouMean, formatList, suggest } from "./prepare-suggest";
+import { didYouMean, formatList, SuggestBudget, suggest } from "./prepare-suggest";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
 export interface ModuleCatalog {
@@ -51,8 +51,31 @@ export type ImportCheck =
 
 const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key);
 
-/** Every specifier the agent may write, for suggestions and for listing what exists. */
+const exportSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** A module's exports as a set, built once per catalog list: 8,000 imports must not each scan 2,000 exports. */
+function exportSet(exports: readonly string[]): ReadonlySet<string> {
+  let set = exportSets.get(exports);
+  if (!set) {
+    set = new Set(exports);
+    exportSets.set(exports, set);
+  }
+  return set;
+}
+
+const specifierLists = new WeakMap<ModuleCatalog, string[]>();
+
+/** Every specifier the agent may write, for suggestions and for listing what exists (built once per catalog). */
 function allSpecifiers(catalog: ModuleCatalog): string[] {
+  let list = specifierLists.get(catalog);
+  if (!list) {
+    list = listSpecifiers(catalog);
+    specifierLists.set(catalog, list);
+  }
+  return list;
+}
+
+function listSpecifiers(catalog: ModuleCatalog): string[] {
   return [
     "gateway",
     ...Object.keys(catalog.servers).map((id) => `servers/${id}`),
@@ -61,7 +84,11 @@ function allSpecifiers(catalog: ModuleCatalog): string[] {
 }
 
 /** Resolves a specifier like `servers/workspace`, `gateway`, `skills/copy_tree` or `skills/copy_tree@2`. */
-function resolveModule(specifier: string, catalog: ModuleCatalog): { ok: true; value: ResolvedModule } | string {
+function resolveModule(
+  specifier: string,
+  catalog: ModuleCatalog,
+  budget: SuggestBudget,
+): { ok: true; value: ResolvedModule } | string {
   if (specifier === "gateway") {
     return { ok: true, value: { kind: "gateway", module: "gateway", path: "./gateway.js", exports: catalog.gateway } };
   }
@@ -93,11 +120,11 @@ function resolveModule(specifier: string, catalog: ModuleCatalog): { ok: true; v
   // Models often write file-style paths ("./servers/workspace.js"); say exactly what to write instead.
   const normalized = specifier.replace(/^(?:\.{1,2}\/)+/, "").replace(/\.(?:[cm]?js|[cm]?ts)$/, "");
   const unversioned = normalized.replace(/@\d+$/, "");
-  if (normalized !== specifier && known.includes(unversioned)) {
+  if (normalized !== specifier && new Set(known).has(unversioned)) {
     return `Cannot import "${specifier}": write the module name as "${normalized}".`;
   }
   return (
-    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known))} ` +
+    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known, 3, budget))} ` +
     `Modules you can import: ${formatList(known)}.`
   );
 }
@@ -115,15 +142,17 @@ function importedSource(imported: { type: string; name?: string; value?: unknown
 /**
  * Checks one import declaration and builds its single-line replacement for the prepared module's first line.
  * `isTypeOnly(local)` says whether an unknown name was only used in type positions (stripped away), in which case it
- * is dropped like TypeScript's import elision would, instead of failing.
+ * is dropped like TypeScript's import elision would, instead of failing. `budget` bounds the "did you mean" work
+ * shared by every declaration of one preparation.
  */
 export function checkImport(
   decl: ImportDeclaration,
   catalog: ModuleCatalog,
   isTypeOnly: (local: string) => boolean,
+  budget: SuggestBudget = new SuggestBudget(),
 ): ImportCheck {
   const specifier = String(decl.source.value);
-  const resolved = resolveModule(specifier, catalog);
+  const resolved = resolveModule(specifier, catalog, budget);
   if (typeof resolved === "string") return { ok: false, problems: [{ message: resolved, offset: decl.source.start }] };
   const module = resolved.value;
   const problems: ImportProblem[] = [];
@@ -136,6 +165,7 @@ export function checkImport(
   const names: string[] = [];
   const named: string[] = [];
   let namespace: string | undefined;
+  let exportList: string | undefined;
   for (const spec of decl.specifiers) {
     if (spec.type === "ImportDefaultSpecifier") {
       const example = formatList(module.exports.slice(0, 2), 2);
@@ -150,12 +180,13 @@ export function checkImport(
       names.push(...module.exports);
     } else {
       const name = importedName(spec.imported);
-      if (!module.exports.includes(name)) {
+      if (!exportSet(module.exports).has(name)) {
         if (isTypeOnly(spec.local.name)) continue;
+        exportList ??= formatList(module.exports);
         problems.push({
           message:
-            `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports))} ` +
-            `Its exports: ${formatList(module.exports)}.`,
+            `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports, 3, budget))} ` +
+            `Its exports: ${exportList}.`,
           offset: spec.imported.start,
         });
         continue;

@@ -11,7 +11,7 @@
  * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`; regex literals (and
  * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
  */
-import { type Program, parse } from "acorn";
+import type { Program } from "acorn";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
 import {
   checkImport,
@@ -22,7 +22,9 @@ import {
   mergeImports,
 } from "./prepare-imports";
 import { codeFrame, LineIndex } from "./prepare-location";
+import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
+import { SuggestBudget } from "./prepare-suggest";
 import { RESERVED_PREFIX, type WalkProblem, walkProgram } from "./prepare-walk";
 
 export type { ImportUse, ModuleCatalog } from "./prepare-imports";
@@ -72,17 +74,32 @@ function describeSyntaxError(message: string, code: string, offset: number | und
   return token ? `Syntax error: Unexpected token ${JSON.stringify(token)}` : "Syntax error: Unexpected end of input";
 }
 
-/** Counts whole-word occurrences of an identifier in a text. */
-function countWord(text: string, word: string): number {
-  const escaped = word.replace(/[$]/g, "\\$");
-  return text.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "gu"))?.length ?? 0;
+/** Import problems listed in one error; the rest are counted. Every listed problem costs a "did you mean". */
+export const MAX_REPORTED_PROBLEMS = 20;
+
+/** Runs of identifier characters. */
+const WORD = /[\p{ID_Continue}$\u200C\u200D]+/gu;
+
+/** How often each identifier-like word occurs in a text: one linear scan, however many names are looked up. */
+function wordCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [word] of text.matchAll(WORD)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}
+
+/** Work one preparation did beyond its linear passes, for tests that bound it. */
+export interface PrepareStats {
+  /** Edit-distance cells spent on "did you mean" suggestions. */
+  suggestCells: number;
+  /** Full scans of the code made to tell type-only imports apart (at most 2: the original and the stripped code). */
+  wordScans: number;
 }
 
 /**
  * Prepares the agent's code for the sandbox. Throws only on a host bug (an invalid `guardName`); every problem with
  * the agent's code is returned as `{ ok: false, error }`.
  */
-export function prepareCode(input: PrepareInput): PrepareResult {
+export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareResult {
   const { code, modules, guardName } = input;
   if (!/^__cg[A-Za-z0-9_$]*$/.test(guardName) || guardName === MAIN_NAME) {
     // The reserved-prefix check is what keeps agent code from naming the guard; a name outside it would break that.
@@ -129,7 +146,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
 
   let program: Program;
   try {
-    program = parse(js, {
+    program = parseProgram(js, {
       ecmaVersion: "latest",
       sourceType: "module",
       allowReturnOutsideFunction: true,
@@ -144,15 +161,24 @@ export function prepareCode(input: PrepareInput): PrepareResult {
 
   const walk = walkProgram(program, js, guardName);
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
-  // only in annotations): TypeScript would elide it, so drop it rather than fail.
-  const isTypeOnly = (local: string) => !walk.referenced.has(local) && countWord(code, local) > countWord(js, local);
+  // only in annotations): TypeScript would elide it, so drop it rather than fail. Counted once for all names.
+  let counts: { ts: Map<string, number>; js: Map<string, number> } | undefined;
+  const isTypeOnly = (local: string) => {
+    if (walk.referenced.has(local)) return false;
+    if (!counts) {
+      counts = { ts: wordCounts(code), js: wordCounts(js) };
+      if (stats) stats.wordScans += 2;
+    }
+    return (counts.ts.get(local) ?? 0) > (counts.js.get(local) ?? 0);
+  };
+  const budget = new SuggestBudget();
 
   const problems: Array<WalkProblem | (ImportProblem & { kind: "import" })> = [...walk.problems];
   const edits: Edit[] = walk.edits;
   const hoisted: string[] = [];
   const used: Array<Extract<ImportCheck, { ok: true }>> = [];
   for (const decl of walk.imports) {
-    const check = checkImport(decl, modules, isTypeOnly);
+    const check = checkImport(decl, modules, isTypeOnly, budget);
     if (!check.ok) {
       for (const problem of check.problems) problems.push({ kind: "import", ...problem });
       continue;
@@ -170,11 +196,15 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     // Report every import problem at once: the model can fix them all in one retry.
     const sameKind = first.kind === "import" ? problems.filter((p) => p.kind === "import") : [first];
     const rest = sameKind
-      .slice(1)
+      .slice(1, MAX_REPORTED_PROBLEMS)
       .map((p) => `\n- line ${original.locate(stripped.toOriginal(p.offset)).line}: ${p.message}`);
+    const unlisted = sameKind.length - 1 - rest.length;
+    if (unlisted > 0) rest.push(`\n- … and ${unlisted} more import problems (fix these first)`);
     const more = rest.length > 0 ? `\nOther import problems:${rest.join("")}` : "";
+    if (stats) stats.suggestCells += budget.spent;
     return located(first.kind, first.message, stripped.toOriginal(first.offset), more);
   }
+  if (stats) stats.suggestCells += budget.spent;
 
   // A hashbang is only legal at offset 0, which the header now occupies.
   if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
