@@ -14,6 +14,7 @@
 //
 // Best effort by design: a program that first rewrites the built-ins the regex check relies on can defeat that check;
 // only production's CPU limit is absolute.
+import { serializedValues } from "./plain-data.js";
 import { findCatastrophicRegex } from "./regex-check.js";
 
 // Everything the guards use at call time is bound here, before the agent's code can replace the globals.
@@ -332,9 +333,20 @@ function meterBuiltins(spend) {
     spend(floor(source.length / STRING_UNIT));
     return [source, reviver];
   });
-  wrap(JSON, "stringify", undefined, (json) => {
-    if (typeof json === "string") spend(floor(json.length / STRING_UNIT));
-  });
+  // A shared object is serialized at every place it appears: charge for the values the native walk will visit
+  // (counted reading each object once) before it runs, or `n = {a: n, b: n}` 40 times is 2^40 values of unmetered
+  // work. A replacer function is the agent's code, called (and metered) for every value.
+  wrap(
+    JSON,
+    "stringify",
+    (_self, [value, replacer]) => {
+      if (typeof replacer !== "function") spend(floor(serializedValues(value) / ARRAY_UNIT));
+      return undefined;
+    },
+    (json) => {
+      if (typeof json === "string") spend(floor(json.length / STRING_UNIT));
+    },
+  );
   const listCost = (list) => spend(floor(list.length / ARRAY_UNIT));
   for (const name of ["keys", "values", "entries", "getOwnPropertyNames"]) wrap(Object, name, undefined, listCost);
   // Array.from over an array-like (no iterator) loops over its length before anything can be charged afterwards.

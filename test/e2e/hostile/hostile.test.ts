@@ -20,6 +20,7 @@ import { FLOOD_LIMITS, floodSamples } from "./corpus-floods";
 import { lateSamples } from "./corpus-late";
 import { nameSamples } from "./corpus-names";
 import { recursionSamples } from "./corpus-recursion";
+import { sharedGraphSamples } from "./corpus-shared-graphs";
 import { smugglingSamples } from "./corpus-smuggling";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
 
@@ -34,6 +35,7 @@ export const CORPUS: Sample[] = [
   ...deepSamples,
   ...lateSamples,
   ...nameSamples,
+  ...sharedGraphSamples,
 ];
 
 const LIMITS = {

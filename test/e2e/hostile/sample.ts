@@ -15,7 +15,8 @@ export type HostileClass =
   | "flood"
   | "deep"
   | "late"
-  | "names";
+  | "names"
+  | "shared";
 
 /** What `run()` (test/support/gateway.ts) returns: execute_code's structuredContent plus isError and the text. */
 export interface Execution {
