@@ -68,7 +68,13 @@ function spend(n) {
   if (steps > limits.maxSteps) throw exceeded();
 }
 
-installGuards(spend);
+/** Gives back steps charged in advance for work a built-in did not do (a native regex match that ended early). */
+function refund(n) {
+  if (!metering || !(n > 0) || budgetExceeded) return;
+  steps = Math.max(0, steps - n);
+}
+
+installGuards(spend, refund);
 
 /** Turns metering of built-ins on while the agent's code runs (the harness turns it off to report). */
 export function setMetering(on) {

@@ -6,20 +6,19 @@
 // - Node.js and Cloudflare modules: the isolate inherits nodejs_compat, and `process.getBuiltinModule` would hand the
 //   agent `cloudflare:workers` (its env with the bridge, waitUntil, abortIsolate) and `node:*` modules even though
 //   static imports of them are refused.
-// - Regular expressions built at run time (`new RegExp(text)`, `"…".match(text)`) with exponential backtracking: a
-//   match cannot be interrupted. Literals are refused earlier, when the code is prepared.
+// - Regular expressions (worker-loader/regex-guard.js): V8's backtracking engine cannot be interrupted, so each pattern
+//   runs natively only when its work is proven small (and charged), otherwise on a metered linear-time engine.
 // - Built-ins that loop over a huge length without calling back into agent code (`new Array(2 ** 32 - 1).indexOf(1)`,
 //   `Array.prototype.includes.call({ length: 2 ** 53 - 1 })`, a large string rebuilt in an endless loop): they charge
 //   the step budget in proportion to the elements or characters they process, before they run.
 //
-// Best effort by design: a program that first rewrites the built-ins the regex check relies on can defeat that check;
-// only production's CPU limit is absolute.
+// Best effort by design: a program that first rewrites the built-ins the regex planner relies on (String and Array
+// methods) can confuse it; only production's CPU limit is absolute.
 import { serializedValues } from "./plain-data.js";
-import { findCatastrophicRegex } from "./regex-check.js";
+import { installRegExpGuard } from "./regex-guard.js";
 
 // Everything the guards use at call time is bound here, before the agent's code can replace the globals.
 const { apply, construct, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } = Reflect;
-const NativeRegExp = RegExp;
 const isArray = Array.isArray;
 const { floor, max, min, trunc } = Math;
 const toNumber = Number;
@@ -27,7 +26,7 @@ const isNotANumber = Number.isNaN;
 const toText = String;
 const toObject = Object;
 const createObject = Object.create;
-const { iterator: ITERATOR, match: MATCH, matchAll: MATCH_ALL, search: SEARCH } = Symbol;
+const { iterator: ITERATOR } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
 const ARRAY_UNIT = 16;
@@ -64,123 +63,6 @@ function removeSharedStorage() {
   for (let o = globalThis; o !== null; o = getPrototypeOf(o)) {
     const desc = getOwnPropertyDescriptor(o, "caches");
     if (desc?.configurable) delete o.caches;
-  }
-}
-
-// --- Regular expressions ------------------------------------------------------------------------------------------
-
-const MAX_CACHED_PATTERNS = 1_000;
-// A prototype-less record rather than a Map: Map.prototype.get is the agent's to replace, an own property is not.
-let checked = createObject(null);
-let cachedPatterns = 0;
-
-function checkPattern(source) {
-  let reason = checked[source];
-  if (reason === undefined) {
-    reason = findCatastrophicRegex(source) ?? "";
-    if (++cachedPatterns > MAX_CACHED_PATTERNS) {
-      checked = createObject(null);
-      cachedPatterns = 1;
-    }
-    checked[source] = reason;
-  }
-  if (reason) {
-    const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
-    throw new SyntaxError(
-      `Invalid regular expression /${shown}/: it can take exponential time on some inputs (${reason}); ` +
-        "rewrite it so repeated parts cannot match the same text in more than one way",
-    );
-  }
-}
-
-function guardRegExp() {
-  const proto = NativeRegExp.prototype;
-  const sourceOf = getOwnPropertyDescriptor(proto, "source").get;
-  const flagsOf = getOwnPropertyDescriptor(proto, "flags").get;
-  // A brand check that no prototype change can fool: the native `source` getter throws on anything but a RegExp.
-  const isRealRegExp = (value) => {
-    if (value === proto || value === null || typeof value !== "object") return false;
-    try {
-      apply(sourceOf, value, []);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  // Every pattern is read exactly once and handed to the native constructor as a primitive, so a getter or
-  // toString cannot show the check one text and the engine another. A RegExp's own source was checked when it
-  // was made (literals when the code was prepared).
-  function GuardedRegExp(pattern, flags) {
-    let source;
-    let flagText = flags;
-    if (isRealRegExp(pattern)) {
-      if (new.target === undefined && flags === undefined && pattern.constructor === GuardedRegExp) return pattern;
-      source = apply(sourceOf, pattern, []);
-      if (flags === undefined) flagText = apply(flagsOf, pattern, []);
-    } else if (pattern !== null && typeof pattern === "object" && pattern[MATCH]) {
-      source = pattern.source;
-      if (flags === undefined) flagText = pattern.flags;
-      source = source === undefined ? "" : toText(source);
-      checkPattern(source);
-    } else {
-      source = pattern === undefined ? "" : toText(pattern);
-      checkPattern(source);
-    }
-    return construct(
-      NativeRegExp,
-      [source, flagText === undefined ? undefined : toText(flagText)],
-      new.target ?? GuardedRegExp,
-    );
-  }
-  for (const key of ownKeys(NativeRegExp)) {
-    if (key === "prototype" || key === "length") continue;
-    defineProperty(GuardedRegExp, key, getOwnPropertyDescriptor(NativeRegExp, key));
-  }
-  defineProperty(GuardedRegExp, "prototype", { value: proto, writable: false, enumerable: false, configurable: false });
-  defineProperty(proto, "constructor", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
-  defineProperty(globalThis, "RegExp", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
-
-  const nativeCompile = proto.compile;
-  if (typeof nativeCompile === "function") {
-    defineProperty(proto, "compile", {
-      value: function compile(pattern, flags) {
-        if (isRealRegExp(pattern)) return apply(nativeCompile, this, [pattern, flags]);
-        const source = pattern === undefined ? "" : toText(pattern);
-        checkPattern(source);
-        return apply(nativeCompile, this, [source, flags]);
-      },
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
-  }
-
-  // "text".match(pattern), matchAll and search turn a non-RegExp argument into a RegExp with the engine's own
-  // constructor; decide which path applies here, once, and hand the engine only checked text.
-  for (const [name, symbol] of [
-    ["match", MATCH],
-    ["matchAll", MATCH_ALL],
-    ["search", SEARCH],
-  ]) {
-    const native = String.prototype[name];
-    defineProperty(String.prototype, name, {
-      value: {
-        [name](regexp) {
-          if (this === null || this === undefined || isRealRegExp(regexp)) return apply(native, this, [regexp]);
-          if (regexp !== null && regexp !== undefined && (typeof regexp === "object" || typeof regexp === "function")) {
-            const method = regexp[symbol];
-            if (method !== null && method !== undefined) return apply(method, regexp, [this]);
-          }
-          const source = regexp === undefined ? undefined : toText(regexp);
-          if (source !== undefined) checkPattern(source);
-          return apply(native, this, [source]);
-        },
-      }[name],
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
   }
 }
 
@@ -362,11 +244,12 @@ function meterBuiltins(spend) {
 }
 
 /**
- * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent.
+ * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent;
+ * `refund(n)` gives back steps charged in advance for work that did not happen (a regex match that ended early).
  */
-export function installGuards(spend) {
+export function installGuards(spend, refund) {
   lockDownProcess();
   removeSharedStorage();
-  guardRegExp();
+  installRegExpGuard(spend, refund);
   meterBuiltins(spend);
 }

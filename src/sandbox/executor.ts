@@ -9,6 +9,7 @@ import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
 import plainDataSource from "../../worker-loader/plain-data.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
+import regexGuardSource from "../../worker-loader/regex-guard.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
@@ -119,6 +120,7 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
     "regex-check.js": regexCheckSource,
+    "regex-guard.js": regexGuardSource,
     "plain-data.js": plainDataSource,
   };
   for (const serverId of servers) {

@@ -25,7 +25,7 @@ import { codeFrame, LineIndex } from "./prepare-location";
 import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
 import { SuggestBudget } from "./prepare-suggest";
-import { RESERVED_PREFIX, type WalkProblem, walkProgram } from "./prepare-walk";
+import { RESERVED_PREFIX, regexFactoryName, type WalkProblem, walkProgram } from "./prepare-walk";
 
 export type { ImportUse, ModuleCatalog } from "./prepare-imports";
 export { agentLocation } from "./prepare-stack";
@@ -210,6 +210,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
   if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
   const header =
     `import { step as ${guardName} } from "./runtime.js";` +
+    (walk.usesRegex ? `import { createRegExp as ${regexFactoryName(guardName)} } from "./regex-guard.js";` : "") +
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
   return { ok: true, code: `${header}${applyEdits(js, edits)}\n}\n`, imports: mergeImports(used) };

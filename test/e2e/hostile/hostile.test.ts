@@ -19,7 +19,9 @@ import { egressSamples } from "./corpus-egress";
 import { FLOOD_LIMITS, floodSamples } from "./corpus-floods";
 import { lateSamples } from "./corpus-late";
 import { nameSamples } from "./corpus-names";
+import { prepareSamples } from "./corpus-prepare";
 import { recursionSamples } from "./corpus-recursion";
+import { regexSamples } from "./corpus-regex";
 import { sharedGraphSamples } from "./corpus-shared-graphs";
 import { smugglingSamples } from "./corpus-smuggling";
 import type { Execution, HostileClass, Sample, SampleContext } from "./sample";
@@ -36,6 +38,8 @@ export const CORPUS: Sample[] = [
   ...lateSamples,
   ...nameSamples,
   ...sharedGraphSamples,
+  ...regexSamples,
+  ...prepareSamples,
 ];
 
 const LIMITS = {

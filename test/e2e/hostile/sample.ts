@@ -16,7 +16,9 @@ export type HostileClass =
   | "deep"
   | "late"
   | "names"
-  | "shared";
+  | "shared"
+  | "regex"
+  | "prepare";
 
 /** What `run()` (test/support/gateway.ts) returns: execute_code's structuredContent plus isError and the text. */
 export interface Execution {
