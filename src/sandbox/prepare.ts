@@ -8,8 +8,9 @@
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
  * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
  * call (`<guardName>();`) is inserted at the start of every loop body and function body without adding newlines.
- * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`; regex literals (and
- * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
+ * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`. No guard can interrupt
+ * a native regex match either: regex literals whose work is not proven small become calls of the sandbox's planned
+ * constructor (the linear-time engine), and those no engine can run safely are refused (prepare-regex.ts).
  */
 import type { Program } from "acorn";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
