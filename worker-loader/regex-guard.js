@@ -19,12 +19,25 @@ const proto = NativeRegExp.prototype;
 const nativeExec = proto.exec;
 const nativeCompile = proto.compile;
 const sourceOf = getOwnPropertyDescriptor(proto, "source").get;
-const flagsOf = getOwnPropertyDescriptor(proto, "flags").get;
+// Each flag from its own native getter (internal slots): the `flags` getter reads `this.global` and friends, which a
+// changed prototype could answer falsely.
+const FLAG_GETTERS = [
+  ["hasIndices", "d"],
+  ["global", "g"],
+  ["ignoreCase", "i"],
+  ["multiline", "m"],
+  ["dotAll", "s"],
+  ["unicode", "u"],
+  ["unicodeSets", "v"],
+  ["sticky", "y"],
+]
+  .map(([name, letter]) => [getOwnPropertyDescriptor(proto, name)?.get, letter])
+  .filter(([get]) => typeof get === "function");
 const { get: weakGet, set: weakSet, delete: weakDelete } = WeakMap.prototype;
 const createObject = Object.create;
 const toText = String;
 const toNumber = Number;
-const { floor, min, trunc } = Math;
+const { ceil, floor, min, trunc } = Math;
 const isNotANumber = Number.isNaN;
 const { match: MATCH, matchAll: MATCH_ALL, replace: REPLACE, search: SEARCH, split: SPLIT } = Symbol;
 
@@ -42,6 +55,8 @@ let plans = createObject(null);
 let cachedPlans = 0;
 /** RegExp objects that run on the linear engine -> { source, flags, plan }. */
 const linearInfo = new WeakMap();
+/** The same for native RegExps, filled on first use: String.prototype.split calls exec once per character. */
+const nativeInfo = new WeakMap();
 
 const toLength = (value) => {
   const n = trunc(toNumber(value));
@@ -76,13 +91,25 @@ function planFor(source, flags) {
   return plan;
 }
 
+/** The flags of a real RegExp, read from its internal slots. */
+function flagsOf(re) {
+  let flags = "";
+  for (const [get, letter] of FLAG_GETTERS) if (apply(get, re, [])) flags += letter;
+  return flags;
+}
+
 /** { source, flags, plan } of a real RegExp. */
 function infoOf(re) {
   const linear = apply(weakGet, linearInfo, [re]);
   if (linear !== undefined) return linear;
-  const source = apply(sourceOf, re, []);
-  const flags = apply(flagsOf, re, []);
-  return { source, flags, plan: planFor(source, flags) };
+  let info = apply(weakGet, nativeInfo, [re]);
+  if (info === undefined) {
+    const source = apply(sourceOf, re, []);
+    const flags = flagsOf(re);
+    info = { source, flags, plan: planFor(source, flags) };
+    apply(weakSet, nativeInfo, [re, info]);
+  }
+  return info;
 }
 
 function makeRegExp(source, flags, newTarget) {
@@ -167,12 +194,17 @@ function builtinExec(re, input) {
     if (global || sticky) re.lastIndex = start;
     return apply(nativeExec, re, [input]);
   }
-  const bound = floor((work * attempts + (n - start)) / STRING_UNIT);
+  // A failed attempt never runs long: a trailing run that starts lets the attempt succeed. Every call costs at least
+  // one step (String.prototype.split calls exec once per character).
+  const bound = ceil((work * attempts + (info.plan.run ? n - start : 0)) / STRING_UNIT);
   spend(bound);
   // The engine reads lastIndex again: hand it the number the bound was computed for (no second valueOf).
   if (global || sticky) re.lastIndex = start;
   const result = apply(nativeExec, re, [input]);
-  const used = result === null ? bound : floor((work * (result.index - start + 1) + result[0].length) / STRING_UNIT);
+  const used =
+    result === null
+      ? ceil((work * attempts) / STRING_UNIT)
+      : ceil((work * (result.index - start + 1) + result[0].length) / STRING_UNIT);
   if (used < bound) refund(bound - used);
   return result;
 }
@@ -268,6 +300,7 @@ export function installRegExpGuard(spendSteps, refundSteps) {
           flagText = flags === undefined ? "" : toText(flags);
         }
         const plan = planFor(source, flagText);
+        apply(weakDelete, nativeInfo, [this]);
         if (plan.engine === "native") {
           apply(weakDelete, linearInfo, [this]);
           return apply(nativeCompile, this, [source, flagText]);

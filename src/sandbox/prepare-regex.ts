@@ -33,9 +33,12 @@ export const MAX_PROGRAM_SIZE = 20_000;
 /** Unbounded repetitions a natively run pattern the linear engine cannot take may hold. */
 export const MAX_DEGREE = 2;
 
-/** How a pattern runs in the sandbox. `degree` 0: `work` character steps per starting position. */
+/**
+ * How a pattern runs in the sandbox. Native, `degree` 0: `work` character steps per starting position, plus the
+ * characters of a trailing run (`run`) when it matches.
+ */
 export type RegexPlan =
-  | { engine: "native"; work: number; degree: number }
+  | { engine: "native"; work: number; degree: number; run: boolean }
   | { engine: "linear"; size: number }
   | { engine: "refused"; reason: string };
 
@@ -158,22 +161,27 @@ function polynomialWork(tree: RegexTree): { work: number; degree: number } | und
   return work <= MAX_NATIVE_WORK ? { work, degree: c.degree } : undefined;
 }
 
-/** Work per starting position if the pattern may run natively, or undefined. */
-function nativeWork(tree: RegexTree): number | undefined {
+/** Work per starting position (and whether a trailing run adds its characters) if the pattern may run natively. */
+function nativeWork(tree: RegexTree): { work: number; run: boolean } | undefined {
   const { seq, node } = costOf(tree);
   let paths = 0;
   let len = 0;
+  let run = false;
   for (const items of tree.alts) {
     // A trailing run is never backtracked into: nothing after it can fail. Its characters are charged as matched.
     const last = items[items.length - 1];
-    const c = isRun(last) ? seq(items.slice(0, -1)) : seq(items);
-    if (isRun(last)) node(last!); // Records its group's cost for backreferences.
+    const trailing = isRun(last);
+    const c = trailing ? seq(items.slice(0, -1)) : seq(items);
+    if (trailing) {
+      node(last!); // Records its group's cost for backreferences.
+      run = true;
+    }
     if (c.unbounded) return undefined;
     paths = cap(paths + c.paths);
     len = Math.max(len, c.len);
   }
   const work = cap(paths * (len + 1));
-  return work <= MAX_NATIVE_WORK ? work : undefined;
+  return work <= MAX_NATIVE_WORK ? { work, run } : undefined;
 }
 
 /** Instructions the linear engine needs (regex-linear.ts compiles the same way), capped past MAX_PROGRAM_SIZE. */
@@ -248,15 +256,15 @@ export function classifyRegex(source: string, flags: string): RegexPlan {
     if (!(error instanceof RegexSyntaxError)) throw error;
     return { engine: "refused", reason: `the sandbox's regex check does not understand it (${error.message})` };
   }
-  const work = nativeWork(tree);
-  if (work !== undefined) return { engine: "native", work, degree: 0 };
+  const native = nativeWork(tree);
+  if (native !== undefined) return { engine: "native", ...native, degree: 0 };
   const size = programSize(tree.alts);
   const blocker =
     linearBlocker(tree.alts, tree) ??
     (size > MAX_PROGRAM_SIZE ? `its counted repetitions expand to more than ${MAX_PROGRAM_SIZE} steps` : undefined);
   if (blocker) {
     const polynomial = polynomialWork(tree);
-    if (polynomial) return { engine: "native", ...polynomial };
+    if (polynomial) return { engine: "native", ...polynomial, run: false };
     return {
       engine: "refused",
       reason:

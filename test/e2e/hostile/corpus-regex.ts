@@ -4,6 +4,7 @@
  * host. A pattern runs natively only when its work is proven small and charged; anything else runs on the sandbox's
  * metered linear-time engine or is refused with the reason, and the workspace matches globs without regexes.
  */
+import assert from "node:assert/strict";
 import { all, fails, returns, returnsMatching, type Sample, STEP_BUDGET } from "./sample";
 
 const TOO_LONG =
@@ -121,6 +122,15 @@ try { await search_files({ path: '/costly', pattern: '*a'.repeat(511) + 'b' }); 
 catch (e) { return e.message; }`,
     expect: returnsMatching(/the pattern is too costly to match against every path under \/costly/),
     calls: [...Array.from({ length: 15 }, () => "workspace.write_file:ok"), "workspace.search_files:error"],
+  },
+  {
+    name: "splitting 500 KB by lines with a regex stays fast (split calls exec once per character)",
+    class: "regex",
+    code: "const text = 'a line\\r\\n'.repeat(62_500);\nreturn [text.split(/\\r?\\n/).length, text.replace(/\\s+/g, ' ').length];",
+    expect: (r) => {
+      returns([62_501, 437_500])(r);
+      assert.ok(r.duration_ms < 3_000, `took ${r.duration_ms} ms`);
+    },
   },
   {
     name: "everyday regexes keep working and stay native",
