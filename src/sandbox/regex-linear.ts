@@ -20,8 +20,12 @@ const { apply } = Reflect;
 const fromCodePoint = String.fromCodePoint;
 const fromCharCode = String.fromCharCode;
 
-/** VM operations per step of budget. */
-const OPS_PER_STEP = 16;
+/**
+ * Steps of budget per VM operation (one thread on one character, or one empty-width instruction). An operation
+ * costs 15 to 45 ns here, a loop step of the agent's code 1 to 4 ns: charged like this, a search that spends the
+ * default 50,000,000-step budget runs for a fraction of a second, as a loop would. The budget bounds time.
+ */
+const STEPS_PER_OP = 4;
 /** Operations counted before `spend` is called. */
 const SPEND_EVERY = 4_096;
 /** Non-ASCII results one character test remembers before starting over. */
@@ -220,19 +224,29 @@ export function execLinear(
 ): LinearMatch | null {
   let ops = 0;
   const charge = () => {
-    spend(Math.floor(ops / OPS_PER_STEP));
-    ops %= OPS_PER_STEP;
+    const steps = ops * STEPS_PER_OP;
+    ops = 0;
+    spend(steps);
   };
   const lookCache = new Map<Inst, Map<number, boolean>>();
 
   const run = (prog: Program, from: number, anchored: boolean): LinearMatch | null => {
     const { insts, slots, unicode } = prog;
+    const size = insts.length;
     const n = input.length;
-    const visited = new Int32Array(insts.length).fill(-1);
+    const ops0 = insts.map((inst) => inst.op);
+    const visited = new Int32Array(size).fill(-1);
     let generation = 0;
-    let clist: Array<{ pc: number; caps: LinearMatch }> = [];
-    let nlist: Array<{ pc: number; caps: LinearMatch }> = [];
-    const stack: Array<{ pc: number; caps: LinearMatch }> = [];
+    // Thread lists: program counters and their capture arrays, in priority order (each pc at most once).
+    let cpcs = new Int32Array(size);
+    let ccaps: LinearMatch[] = new Array(size);
+    let ccount = 0;
+    let npcs = new Int32Array(size);
+    let ncaps: LinearMatch[] = new Array(size);
+    let ncount = 0;
+    // The depth-first stack of add(): every pc is expanded once per position, and pushes at most two.
+    const spcs = new Int32Array(2 * size + 2);
+    const scaps: LinearMatch[] = new Array(2 * size + 2);
     const initial: LinearMatch = new Array(slots).fill(undefined);
 
     const holds = (inst: Extract<Inst, { op: typeof ASSERT }>, pos: number): boolean => {
@@ -271,42 +285,67 @@ export function execLinear(
       return found !== inst.negative;
     };
 
-    /** Follows every empty-width instruction from `pc` at `pos`, in priority order, adding threads to `list`. */
-    const add = (list: typeof clist, pc0: number, caps0: LinearMatch, pos: number) => {
-      stack.push({ pc: pc0, caps: caps0 });
-      while (stack.length > 0) {
-        const { pc, caps } = stack.pop()!;
+    /** Follows every empty-width instruction from `pc0` at `pos`, in priority order, adding threads to the next list. */
+    const add = (toNext: boolean, pc0: number, caps0: LinearMatch, pos: number) => {
+      let top = 0;
+      spcs[0] = pc0;
+      scaps[0] = caps0;
+      top = 1;
+      while (top > 0) {
+        top--;
+        const pc = spcs[top]!;
+        const caps = scaps[top]!;
         if (visited[pc] === generation) continue;
         visited[pc] = generation;
         if (++ops >= SPEND_EVERY) charge();
-        const inst = insts[pc]!;
-        switch (inst.op) {
+        switch (ops0[pc]) {
           case JMP:
-            stack.push({ pc: inst.x, caps });
+            spcs[top] = (insts[pc] as { x: number }).x;
+            scaps[top++] = caps;
             break;
-          case SPLIT:
-            stack.push({ pc: inst.y, caps }, { pc: inst.x, caps });
+          case SPLIT: {
+            const inst = insts[pc] as { x: number; y: number };
+            spcs[top] = inst.y;
+            scaps[top++] = caps;
+            spcs[top] = inst.x;
+            scaps[top++] = caps;
             break;
+          }
           case SAVE: {
             const copy = caps.slice();
-            copy[inst.slot] = pos;
-            stack.push({ pc: pc + 1, caps: copy });
+            copy[(insts[pc] as { slot: number }).slot] = pos;
+            spcs[top] = pc + 1;
+            scaps[top++] = copy;
             break;
           }
           case RESET: {
+            const inst = insts[pc] as { lo: number; hi: number };
             const copy = caps.slice();
             copy.fill(undefined, inst.lo, inst.hi);
-            stack.push({ pc: pc + 1, caps: copy });
+            spcs[top] = pc + 1;
+            scaps[top++] = copy;
             break;
           }
           case ASSERT:
-            if (holds(inst, pos)) stack.push({ pc: pc + 1, caps });
+            if (holds(insts[pc] as Extract<Inst, { op: typeof ASSERT }>, pos)) {
+              spcs[top] = pc + 1;
+              scaps[top++] = caps;
+            }
             break;
           case LOOK:
-            if (looks(inst, pos)) stack.push({ pc: pc + 1, caps });
+            if (looks(insts[pc] as Extract<Inst, { op: typeof LOOK }>, pos)) {
+              spcs[top] = pc + 1;
+              scaps[top++] = caps;
+            }
             break;
           default:
-            list.push({ pc, caps });
+            if (toNext) {
+              npcs[ncount] = pc;
+              ncaps[ncount++] = caps;
+            } else {
+              cpcs[ccount] = pc;
+              ccaps[ccount++] = caps;
+            }
         }
       }
     };
@@ -314,26 +353,28 @@ export function execLinear(
     let matched: LinearMatch | null = null;
     let pos = from;
     generation++;
-    add(clist, 0, initial, pos);
+    add(false, 0, initial, pos);
     for (;;) {
-      if (clist.length === 0 && (matched || anchored || pos >= n)) break;
+      if (ccount === 0 && (matched || anchored || pos >= n)) break;
       const code = pos < n ? (unicode ? input.codePointAt(pos)! : input.charCodeAt(pos)) : -1;
       const width = code > 0xffff ? 2 : 1;
       generation++;
-      for (const thread of clist) {
+      ncount = 0;
+      for (let i = 0; i < ccount; i++) {
         if (++ops >= SPEND_EVERY) charge();
-        const inst = insts[thread.pc]!;
-        if (inst.op === MATCH) {
-          matched = thread.caps;
+        const pc = cpcs[i]!;
+        if (ops0[pc] === MATCH) {
+          matched = ccaps[i]!;
           break; // Lower-priority threads lose to this match.
         }
-        if (inst.op === CHAR && code >= 0 && inst.test(code)) add(nlist, thread.pc + 1, thread.caps, pos + width);
+        if (code >= 0 && (insts[pc] as { test: CharTest }).test(code)) add(true, pc + 1, ccaps[i]!, pos + width);
       }
       if (pos >= n) break;
       pos += width;
-      if (!matched && !anchored) add(nlist, 0, initial, pos);
-      [clist, nlist] = [nlist, clist];
-      nlist.length = 0;
+      if (!matched && !anchored) add(true, 0, initial, pos);
+      [cpcs, npcs] = [npcs, cpcs];
+      [ccaps, ncaps] = [ncaps, ccaps];
+      ccount = ncount;
     }
     return matched;
   };

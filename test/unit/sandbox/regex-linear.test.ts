@@ -118,6 +118,7 @@ describe("execLinear", () => {
         }),
       /budget spent/,
     );
-    assert.ok(steps < 2_000, `${steps} steps charged`);
+    // Charged every 4,096 operations at 4 steps each: it stops at the first charge past the limit.
+    assert.ok(steps <= 4 * 4_096, `${steps} steps charged`);
   });
 });
