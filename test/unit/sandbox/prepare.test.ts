@@ -374,6 +374,16 @@ describe("prepareCode errors", () => {
     assert.ok(!prepared("return /^\\d+/.test('1');").includes("_regex"));
   });
 
+  it("rewrites a regex literal that is an arrow body or a loop body inside the guard's wrapper", () => {
+    const code = prepared('const f = () => /(a+)+$/;\nfor (;;) /(b+)+$/.test("b");');
+    const lines = code.split("\n");
+    assert.match(
+      lines[0]!,
+      new RegExp(`const f = \\(\\) => \\(${GUARD}\\(\\), ${GUARD}_regex\\("\\(a\\+\\)\\+\\$", ""\\)\\);$`),
+    );
+    assert.equal(lines[1], `for (;;) {${GUARD}();${GUARD}_regex("(b+)+$", "").test("b");}`);
+  });
+
   it("refuses a guard name outside the reserved prefix (a host bug)", () => {
     assert.throws(() => prepareCode({ code: "", modules: MODULES, guardName: "step" }), TypeError);
     assert.throws(() => prepareCode({ code: "", modules: MODULES, guardName: "__cg_main" }), TypeError);
