@@ -131,8 +131,9 @@ function costOf(tree: RegexTree) {
             nested: body.nested || body.unbounded || body.paths > 1,
           };
         }
+        // body.paths ^ max, capped (a count of 2^32 must not loop 2^32 times).
         let paths = 1;
-        for (let k = 0; k < n.max && paths < CAP; k++) paths = cap(paths * body.paths);
+        if (body.paths > 1) for (let k = 0; k < n.max && paths < CAP; k++) paths = cap(paths * body.paths);
         return {
           paths: cap(paths * (n.max - n.min + 1)),
           len: cap(n.max * body.len),

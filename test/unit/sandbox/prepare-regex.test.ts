@@ -148,6 +148,11 @@ describe("classifyRegex", () => {
     assert.match(p.engine === "refused" ? p.reason : "", /does not understand it/);
   });
 
+  it("plans a counted repetition of 2^32 - 1 without counting to it", () => {
+    assert.equal(plan("a{0,4294967295}").engine, "refused");
+    assert.equal(plan("(?:ab){4294967295}").engine, "refused");
+  });
+
   it("plans a 10,000-character pattern of 2,000 groups in bounded work", () => {
     const pattern = "(a|b)".repeat(2_000);
     assert.equal(plan(pattern).engine, "linear");
