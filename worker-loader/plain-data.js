@@ -206,3 +206,27 @@ export function serializedValues(value) {
   };
   return count(value, 0);
 }
+
+/**
+ * How many values Array.prototype.join (and toString, which calls it) visits for `array`: nested arrays are joined
+ * recursively, each copy of a shared one again, so `a = [a, a]` 40 times is 2^40 values of native work. Counted
+ * reading each distinct array once; cycles count as one (V8 joins them as ""). Saturates at 2^53.
+ */
+export function joinedValues(array) {
+  const counts = new NativeMap();
+  const ancestors = new NativeSet();
+  const count = (v, depth) => {
+    if (!isArray(v) || depth > MAX_STRINGIFY_DEPTH) return 1;
+    if (has(counts, v)) return get(counts, v);
+    if (apply(setHas, ancestors, [v])) return 1;
+    apply(setAdd, ancestors, [v]);
+    let total = 1;
+    // The caller has charged the budget for this length already (sandbox-guards.js arrayCost).
+    const length = v.length;
+    for (let i = 0; i < length && total < MAX_SAFE; i++) total += count(v[i], depth + 1);
+    apply(setDelete, ancestors, [v]);
+    put(counts, v, total);
+    return total;
+  };
+  return count(array, 0);
+}

@@ -14,7 +14,7 @@
 //
 // Best effort by design: a program that first rewrites the built-ins the regex planner relies on (String and Array
 // methods) can confuse it; only production's CPU limit is absolute.
-import { serializedValues } from "./plain-data.js";
+import { joinedValues, serializedValues } from "./plain-data.js";
 import { installRegExpGuard } from "./regex-guard.js";
 
 // Everything the guards use at call time is bound here, before the agent's code can replace the globals.
@@ -184,7 +184,19 @@ function meterBuiltins(spend) {
     }
     spend(floor(length / ARRAY_UNIT));
   };
-  for (const name of ARRAY_METHODS) wrap(Array.prototype, name, (self) => void arrayCost(self));
+  for (const name of ARRAY_METHODS) {
+    if (name === "join" || name === "toLocaleString") continue;
+    wrap(Array.prototype, name, (self) => void arrayCost(self));
+  }
+  // Joining nests: an element that is an array is joined too, each copy of a shared one again. Charge for every
+  // value the native join will visit (counted reading each array once) before it runs. toString calls join.
+  for (const name of ["join", "toLocaleString"]) {
+    wrap(Array.prototype, name, (self) => {
+      arrayCost(self);
+      if (isArray(self)) spend(floor(joinedValues(self) / ARRAY_UNIT));
+      return undefined;
+    });
+  }
 
   // Typed arrays lack some array methods (wrap skips those); their length comes from the native getter.
   for (const name of ARRAY_METHODS) {

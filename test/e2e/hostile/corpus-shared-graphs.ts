@@ -78,6 +78,30 @@ export const sharedGraphSamples: Sample[] = [
     expect: fails("step_budget", STEP_BUDGET),
   },
   {
+    name: "joining a 2^40-value shared nested array ends at the step budget",
+    class: "shared",
+    code: "let a = [1];\nfor (let i = 0; i < 40; i++) a = [a, a];\nreturn a.join(',').length;",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "a shared nested array in a template literal ends at the step budget",
+    class: "shared",
+    code: "let a = ['x'];\nfor (let i = 0; i < 40; i++) a = [a, a];\nreturn `${a}`.length;",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "toLocaleString of a shared nested array ends at the step budget",
+    class: "shared",
+    code: "let a = [1];\nfor (let i = 0; i < 40; i++) a = [a, a];\nreturn a.toLocaleString().length;",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "joining nested arrays that share nothing works as before",
+    class: "shared",
+    code: "return [[1, 2], [3, [4, 5]], 'x'].join(';') + ' ' + String([[1], [2]]);",
+    expect: returns("1,2;3,4,5;x 1,2"),
+  },
+  {
     name: "a small object shared in the arguments is copied at each place, as JSON does",
     class: "shared",
     code: "import { echo } from 'servers/slow';\nconst k = { k: 1 };\nreturn await echo({ value: { a: k, b: [k, k] } });",
