@@ -185,9 +185,17 @@ function meterBuiltins(spend) {
     spend(floor(length / ARRAY_UNIT));
   };
   for (const name of ARRAY_METHODS) {
-    if (name === "join" || name === "toLocaleString") continue;
+    if (name === "join" || name === "toLocaleString" || name === "flat") continue;
     wrap(Array.prototype, name, (self) => void arrayCost(self));
   }
+  // flat(depth > 1) copies nested arrays recursively, each copy of a shared one again (`a = [a, a]`, flat(Infinity)).
+  wrap(Array.prototype, "flat", (self, args) => {
+    arrayCost(self);
+    if (args.length === 0 || args[0] === undefined) return undefined;
+    const depth = toNumber(args[0]);
+    if (isArray(self) && depth > 1) spend(floor(joinedValues(self) / ARRAY_UNIT));
+    return [depth];
+  });
   // Joining nests: an element that is an array is joined too, each copy of a shared one again. Charge for every
   // value the native join will visit (counted reading each array once) before it runs. toString calls join.
   for (const name of ["join", "toLocaleString"]) {

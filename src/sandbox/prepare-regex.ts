@@ -90,7 +90,8 @@ function costOf(tree: RegexTree) {
   const node = (n: RegexNode): Cost => {
     switch (n.t) {
       case "char":
-        return { ...FREE, len: n.multi ? 32 : 1 };
+        // A class of strings (`[\q{a|aa}]`, `\p{RGI_Emoji}`) chooses between strings, like an alternation.
+        return n.multi ? { ...FREE, paths: 8, len: 16 } : { ...FREE, len: 1 };
       case "assert":
         return FREE;
       case "backref": {
@@ -228,7 +229,7 @@ function linearBlocker(alts: readonly RegexNode[][], tree: RegexTree): string | 
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.t === "backref") return "it uses a backreference (\\1 or \\k<name>) together with unbounded repetition";
-    if (n.t === "char" && n.multi) return "it repeats a v-flag class that matches strings without a bound";
+    if (n.t === "char" && n.multi) return "it uses a v-flag class of strings (\\q{…} or a property of strings)";
     if (n.t === "look") {
       if (hasCapture(n.alts)) return "it captures inside a lookaround together with unbounded repetition";
       if (n.behind && node(n).unbounded) return "it uses a lookbehind around unbounded repetition";

@@ -96,6 +96,18 @@ export const sharedGraphSamples: Sample[] = [
     expect: fails("step_budget", STEP_BUDGET),
   },
   {
+    name: "flat(Infinity) of a 2^40-value shared nested array ends at the step budget",
+    class: "shared",
+    code: "let a = [1];\nfor (let i = 0; i < 40; i++) a = [a, a];\nreturn a.flat(Infinity).length;",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "flat of nested arrays that share nothing works as before",
+    class: "shared",
+    code: "return [[1, [2, [3]]], [4]].flat(Infinity).concat([[5, [6]]].flat(), [[7, [8]]].flat({ valueOf: () => 2 }));",
+    expect: returns([1, 2, 3, 4, 5, [6], 7, 8]),
+  },
+  {
     name: "joining nested arrays that share nothing works as before",
     class: "shared",
     code: "return [[1, 2], [3, [4, 5]], 'x'].join(';') + ' ' + String([[1], [2]]);",

@@ -138,7 +138,8 @@ describe("classifyRegex", () => {
     assert.equal(plan("(?i:ab)c").engine, "native");
     assert.equal(plan("(?<year>\\d{4})").engine, "native");
     assert.equal(plan("[\\p{L}--[a-z]]+$", "v").engine, "linear");
-    assert.deepEqual(plan("[\\p{RGI_Emoji}--\\q{x}]+$", "v"), { engine: "native", work: 33, degree: 1, run: false });
+    assert.equal(plan("[\\q{a|aa}]+$", "v").engine, "refused");
+    assert.deepEqual(plan("x[\\q{ab|c}]", "v"), { engine: "native", work: 144, degree: 0, run: false });
     assert.equal(plan("(?-i:a)+$", "i").engine, "linear");
   });
 
