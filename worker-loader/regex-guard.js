@@ -119,8 +119,13 @@ function makeRegExp(source, flags, newTarget) {
   const plan = planFor(source, flags);
   if (plan.engine === "native") return construct(NativeRegExp, [source, flags], newTarget);
   const re = construct(NativeRegExp, [PLACEHOLDER, flags], newTarget);
-  apply(weakSet, linearInfo, [re, { source, flags, plan }]);
+  apply(weakSet, linearInfo, [re, { source: shownSource(source, flags), flags, plan }]);
   return re;
+}
+
+/** The source as V8 shows it (`/` and line breaks escaped), which parses to the same pattern. */
+function shownSource(source, flags) {
+  return apply(sourceOf, construct(NativeRegExp, [source, flags]), []);
 }
 
 /** The match array `exec` returns, built from the linear engine's capture slots. */
@@ -309,7 +314,7 @@ export function installRegExpGuard(spendSteps, refundSteps) {
           return apply(nativeCompile, this, [source, flagText]);
         }
         apply(nativeCompile, this, [PLACEHOLDER, flagText]);
-        apply(weakSet, linearInfo, [this, { source, flags: flagText, plan }]);
+        apply(weakSet, linearInfo, [this, { source: shownSource(source, flagText), flags: flagText, plan }]);
         return this;
       },
       writable: true,

@@ -55,8 +55,14 @@ export const regexSamples: Sample[] = [
     code: `const pairs = 'k1=v1;k2=v2'.replace(/(\\w+)=(\\w+)/g, '$2=$1');
 const dates = [...'2024-01 and 2025-12'.matchAll(/(?<y>\\d+)-(?<m>\\d+)$|(?<y2>\\d+)-(?<m2>\\d+)/g)].map((m) => m.index);
 const parts = 'a1b22c333'.split(/(\\d+)$|\\d+/);
-return [pairs, dates, parts, /(\\w+)=(\\w+)/.source];`,
-    expect: returns(["v1=k1;v2=k2", [0, 12], ["a", null, "b", null, "c", "333", ""], String.raw`(\w+)=(\w+)`]),
+return [pairs, dates, parts, /(\\w+)=(\\w+)/.source, String(new RegExp('a/(b+)+$', 'g'))];`,
+    expect: returns([
+      "v1=k1;v2=k2",
+      [0, 12],
+      ["a", null, "b", null, "c", "333", ""],
+      String.raw`(\w+)=(\w+)`,
+      String.raw`/a\/(b+)+$/g`,
+    ]),
   },
   {
     name: "a backreference after a repetition with choices is refused with the reason",
