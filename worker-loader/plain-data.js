@@ -40,7 +40,7 @@ export const MAX_PLAIN_VALUES = 1_000_000;
 export const MAX_PLAIN_CHARS = 16 * 1024 * 1024;
 /** Values per JSON-safe conversion of one logged argument, and of the returned value. */
 export const MAX_LOG_VALUES = 10_000;
-export const MAX_RESULT_VALUES = 500_000;
+export const MAX_RESULT_VALUES = 100_000;
 /** Nesting serializedValues follows (deeper, JSON.stringify itself overflows the stack and throws). */
 const MAX_STRINGIFY_DEPTH = 2_000;
 const MAX_SAFE = 2 ** 53;
