@@ -10,9 +10,8 @@ import {
   notify,
   schedule,
 } from "./notify-queue.js";
+import { MAX_LOG_VALUES, MAX_RESULT_VALUES, toJsonSafe as convertJsonSafe, toPlain } from "./plain-data.js";
 import { installGuards } from "./sandbox-guards.js";
-
-const MAX_DEPTH = 200;
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
 const { defineProperty } = Object;
@@ -129,7 +128,13 @@ function spend(n) {
   if (steps > limits.maxSteps) throw exceeded();
 }
 
-installGuards(spend);
+/** Gives back steps charged in advance for work a built-in did not do (a native regex match that ended early). */
+function refund(n) {
+  if (!metering || !(n > 0) || budgetExceeded) return;
+  steps = Math.max(0, steps - n);
+}
+
+installGuards(spend, refund);
 
 /** Turns metering of built-ins on while the agent's code runs (the harness turns it off to report). */
 export function setMetering(on) {
@@ -144,37 +149,6 @@ export function isBudgetExceeded() {
   return budgetExceeded;
 }
 
-/** Rejects what JSON cannot carry faithfully, with the path of the offending value. */
-function checkPlain(value, path, depth, seen) {
-  if (depth > MAX_DEPTH) throw new TypeError(`${path || "/"}: nested deeper than ${MAX_DEPTH} levels`);
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return;
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`${path || "/"}: ${value} is not a JSON number`);
-      return;
-    case "undefined":
-      return;
-    case "bigint":
-      throw new TypeError(`${path || "/"}: BigInt is not JSON; pass it as a string or number`);
-    case "function":
-      throw new TypeError(`${path || "/"}: functions cannot be passed to tools`);
-    case "symbol":
-      throw new TypeError(`${path || "/"}: symbols cannot be passed to tools`);
-  }
-  if (value === null) return;
-  if (seen.has(value)) throw new TypeError(`${path || "/"}: cyclic structure`);
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-    const kind = value?.constructor?.name ?? "object";
-    throw new TypeError(`${path || "/"}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
-  }
-  seen.add(value);
-  for (const key of Object.keys(value)) checkPlain(value[key], `${path}/${key}`, depth + 1, seen);
-  seen.delete(value);
-}
-
 /** Calls an upstream tool through the host. Used by the generated `servers/*.js` modules. */
 export async function call(server, tool, args) {
   if (!bridge) throw new Error("tool calls are only available while the execution runs");
@@ -182,7 +156,7 @@ export async function call(server, tool, args) {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw new TypeError(`${server}.${tool}: pass the arguments as one object, e.g. ${tool}({ ... })`);
   }
-  checkPlain(input, "", 0, new Set());
+  const plain = toPlain(input, spend);
   // Spent budget ends the program: a catch block must not go on calling tools.
   if (budgetExceeded) throw new StepBudgetError(limits.maxSteps);
   // Refused here, before it crosses: a flood past the limit never reaches the host (which would refuse it too).
@@ -192,7 +166,7 @@ export async function call(server, tool, args) {
     throw toolError("rejected", error);
   }
   toolCalls++;
-  const json = stringifyJson(input);
+  const json = stringifyJson(plain);
   // Notifications emitted before the call reach the client before the call's own events.
   if (hasPending()) await schedule();
   let reply;
@@ -209,7 +183,7 @@ export async function call(server, tool, args) {
 /** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
 export async function host(op, args) {
   if (!bridge) throw new Error("the gateway module is only available while the execution runs");
-  checkPlain(args, "", 0, new Set());
+  const plain = toPlain(args, spend);
   if (gatewayOps >= limits.maxGatewayOps) {
     const err = new Error(
       `too many gateway operations: max_gateway_ops is ${limits.maxGatewayOps} per execution (state.*, state.last, state.result)`,
@@ -218,7 +192,7 @@ export async function host(op, args) {
     throw err;
   }
   gatewayOps++;
-  const json = stringifyJson(args);
+  const json = stringifyJson(plain);
   const reply = await through(() => bridge.host(op, json));
   if (!reply.ok) {
     const err = new Error(reply.error);
@@ -232,7 +206,7 @@ function formatArg(value) {
   if (typeof value === "string") return value;
   if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
   try {
-    return JSON.stringify(toJsonSafe(value)) ?? String(value);
+    return stringifyJson(convertJsonSafe(value, MAX_LOG_VALUES, spend)) ?? String(value);
   } catch {
     return String(value);
   }
@@ -266,36 +240,10 @@ export function takeLogs() {
   return logs.slice();
 }
 
-/** Turns any value into JSON-safe data: cycles, BigInt, Map, Set, Date and Errors become readable stand-ins. */
-export function toJsonSafe(value, depth = 0, seen = new Set()) {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "undefined") return null;
-  if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
-  if (typeof value === "symbol") return value.toString();
-  if (depth > MAX_DEPTH) return "[Nested too deep]";
-  if (seen.has(value)) return "[Circular]";
-  seen.add(value);
-  try {
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
-    if (value instanceof Error) return { name: value.name, message: value.message };
-    if (value instanceof Map) return toJsonSafe(Object.fromEntries(value), depth + 1, seen);
-    if (value instanceof Set) return toJsonSafe([...value], depth + 1, seen);
-    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} of ${value.byteLength} bytes]`;
-    if (Array.isArray(value)) return value.map((v) => toJsonSafe(v, depth + 1, seen));
-    // Defined, not assigned: an own `__proto__` key (JSON.parse makes them) stays a key instead of a prototype.
-    const out = {};
-    for (const key of Object.keys(value)) {
-      defineProperty(out, key, {
-        value: toJsonSafe(value[key], depth + 1, seen),
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  } finally {
-    seen.delete(value);
-  }
+/**
+ * Turns the returned value into JSON-safe data (worker-loader/plain-data.js): cycles, BigInt, Map, Set, Date and
+ * Errors become readable stand-ins, and at most MAX_RESULT_VALUES values are produced.
+ */
+export function toJsonSafe(value) {
+  return convertJsonSafe(value, MAX_RESULT_VALUES);
 }

@@ -6,19 +6,19 @@
 // - Node.js and Cloudflare modules: the isolate inherits nodejs_compat, and `process.getBuiltinModule` would hand the
 //   agent `cloudflare:workers` (its env with the bridge, waitUntil, abortIsolate) and `node:*` modules even though
 //   static imports of them are refused.
-// - Regular expressions built at run time (`new RegExp(text)`, `"…".match(text)`) with exponential backtracking: a
-//   match cannot be interrupted. Literals are refused earlier, when the code is prepared.
+// - Regular expressions (worker-loader/regex-guard.js): V8's backtracking engine cannot be interrupted, so each pattern
+//   runs natively only when its work is proven small (and charged), otherwise on a metered linear-time engine.
 // - Built-ins that loop over a huge length without calling back into agent code (`new Array(2 ** 32 - 1).indexOf(1)`,
 //   `Array.prototype.includes.call({ length: 2 ** 53 - 1 })`, a large string rebuilt in an endless loop): they charge
 //   the step budget in proportion to the elements or characters they process, before they run.
 //
-// Best effort by design: a program that first rewrites the built-ins the regex check relies on can defeat that check;
-// only production's CPU limit is absolute.
-import { findCatastrophicRegex } from "./regex-check.js";
+// Best effort by design: a program that first rewrites the built-ins the regex planner relies on (String and Array
+// methods) can confuse it; only production's CPU limit is absolute.
+import { joinedValues, serializedValues } from "./plain-data.js";
+import { installRegExpGuard } from "./regex-guard.js";
 
 // Everything the guards use at call time is bound here, before the agent's code can replace the globals.
 const { apply, construct, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, ownKeys } = Reflect;
-const NativeRegExp = RegExp;
 const isArray = Array.isArray;
 const { floor, max, min, trunc } = Math;
 const toNumber = Number;
@@ -26,7 +26,7 @@ const isNotANumber = Number.isNaN;
 const toText = String;
 const toObject = Object;
 const createObject = Object.create;
-const { iterator: ITERATOR, match: MATCH, matchAll: MATCH_ALL, search: SEARCH } = Symbol;
+const { iterator: ITERATOR } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
 const ARRAY_UNIT = 16;
@@ -63,123 +63,6 @@ function removeSharedStorage() {
   for (let o = globalThis; o !== null; o = getPrototypeOf(o)) {
     const desc = getOwnPropertyDescriptor(o, "caches");
     if (desc?.configurable) delete o.caches;
-  }
-}
-
-// --- Regular expressions ------------------------------------------------------------------------------------------
-
-const MAX_CACHED_PATTERNS = 1_000;
-// A prototype-less record rather than a Map: Map.prototype.get is the agent's to replace, an own property is not.
-let checked = createObject(null);
-let cachedPatterns = 0;
-
-function checkPattern(source) {
-  let reason = checked[source];
-  if (reason === undefined) {
-    reason = findCatastrophicRegex(source) ?? "";
-    if (++cachedPatterns > MAX_CACHED_PATTERNS) {
-      checked = createObject(null);
-      cachedPatterns = 1;
-    }
-    checked[source] = reason;
-  }
-  if (reason) {
-    const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
-    throw new SyntaxError(
-      `Invalid regular expression /${shown}/: it can take exponential time on some inputs (${reason}); ` +
-        "rewrite it so repeated parts cannot match the same text in more than one way",
-    );
-  }
-}
-
-function guardRegExp() {
-  const proto = NativeRegExp.prototype;
-  const sourceOf = getOwnPropertyDescriptor(proto, "source").get;
-  const flagsOf = getOwnPropertyDescriptor(proto, "flags").get;
-  // A brand check that no prototype change can fool: the native `source` getter throws on anything but a RegExp.
-  const isRealRegExp = (value) => {
-    if (value === proto || value === null || typeof value !== "object") return false;
-    try {
-      apply(sourceOf, value, []);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  // Every pattern is read exactly once and handed to the native constructor as a primitive, so a getter or
-  // toString cannot show the check one text and the engine another. A RegExp's own source was checked when it
-  // was made (literals when the code was prepared).
-  function GuardedRegExp(pattern, flags) {
-    let source;
-    let flagText = flags;
-    if (isRealRegExp(pattern)) {
-      if (new.target === undefined && flags === undefined && pattern.constructor === GuardedRegExp) return pattern;
-      source = apply(sourceOf, pattern, []);
-      if (flags === undefined) flagText = apply(flagsOf, pattern, []);
-    } else if (pattern !== null && typeof pattern === "object" && pattern[MATCH]) {
-      source = pattern.source;
-      if (flags === undefined) flagText = pattern.flags;
-      source = source === undefined ? "" : toText(source);
-      checkPattern(source);
-    } else {
-      source = pattern === undefined ? "" : toText(pattern);
-      checkPattern(source);
-    }
-    return construct(
-      NativeRegExp,
-      [source, flagText === undefined ? undefined : toText(flagText)],
-      new.target ?? GuardedRegExp,
-    );
-  }
-  for (const key of ownKeys(NativeRegExp)) {
-    if (key === "prototype" || key === "length") continue;
-    defineProperty(GuardedRegExp, key, getOwnPropertyDescriptor(NativeRegExp, key));
-  }
-  defineProperty(GuardedRegExp, "prototype", { value: proto, writable: false, enumerable: false, configurable: false });
-  defineProperty(proto, "constructor", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
-  defineProperty(globalThis, "RegExp", { value: GuardedRegExp, writable: true, enumerable: false, configurable: true });
-
-  const nativeCompile = proto.compile;
-  if (typeof nativeCompile === "function") {
-    defineProperty(proto, "compile", {
-      value: function compile(pattern, flags) {
-        if (isRealRegExp(pattern)) return apply(nativeCompile, this, [pattern, flags]);
-        const source = pattern === undefined ? "" : toText(pattern);
-        checkPattern(source);
-        return apply(nativeCompile, this, [source, flags]);
-      },
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
-  }
-
-  // "text".match(pattern), matchAll and search turn a non-RegExp argument into a RegExp with the engine's own
-  // constructor; decide which path applies here, once, and hand the engine only checked text.
-  for (const [name, symbol] of [
-    ["match", MATCH],
-    ["matchAll", MATCH_ALL],
-    ["search", SEARCH],
-  ]) {
-    const native = String.prototype[name];
-    defineProperty(String.prototype, name, {
-      value: {
-        [name](regexp) {
-          if (this === null || this === undefined || isRealRegExp(regexp)) return apply(native, this, [regexp]);
-          if (regexp !== null && regexp !== undefined && (typeof regexp === "object" || typeof regexp === "function")) {
-            const method = regexp[symbol];
-            if (method !== null && method !== undefined) return apply(method, regexp, [this]);
-          }
-          const source = regexp === undefined ? undefined : toText(regexp);
-          if (source !== undefined) checkPattern(source);
-          return apply(native, this, [source]);
-        },
-      }[name],
-      writable: true,
-      enumerable: false,
-      configurable: true,
-    });
   }
 }
 
@@ -301,7 +184,27 @@ function meterBuiltins(spend) {
     }
     spend(floor(length / ARRAY_UNIT));
   };
-  for (const name of ARRAY_METHODS) wrap(Array.prototype, name, (self) => void arrayCost(self));
+  for (const name of ARRAY_METHODS) {
+    if (name === "join" || name === "toLocaleString" || name === "flat") continue;
+    wrap(Array.prototype, name, (self) => void arrayCost(self));
+  }
+  // flat(depth > 1) copies nested arrays recursively, each copy of a shared one again (`a = [a, a]`, flat(Infinity)).
+  wrap(Array.prototype, "flat", (self, args) => {
+    arrayCost(self);
+    if (args.length === 0 || args[0] === undefined) return undefined;
+    const depth = toNumber(args[0]);
+    if (isArray(self) && depth > 1) spend(floor(joinedValues(self) / ARRAY_UNIT));
+    return [depth];
+  });
+  // Joining nests: an element that is an array is joined too, each copy of a shared one again. Charge for every
+  // value the native join will visit (counted reading each array once) before it runs. toString calls join.
+  for (const name of ["join", "toLocaleString"]) {
+    wrap(Array.prototype, name, (self) => {
+      arrayCost(self);
+      if (isArray(self)) spend(floor(joinedValues(self) / ARRAY_UNIT));
+      return undefined;
+    });
+  }
 
   // Typed arrays lack some array methods (wrap skips those); their length comes from the native getter.
   for (const name of ARRAY_METHODS) {
@@ -332,9 +235,20 @@ function meterBuiltins(spend) {
     spend(floor(source.length / STRING_UNIT));
     return [source, reviver];
   });
-  wrap(JSON, "stringify", undefined, (json) => {
-    if (typeof json === "string") spend(floor(json.length / STRING_UNIT));
-  });
+  // A shared object is serialized at every place it appears: charge for the values the native walk will visit
+  // (counted reading each object once) before it runs, or `n = {a: n, b: n}` 40 times is 2^40 values of unmetered
+  // work. A replacer function is the agent's code, called (and metered) for every value.
+  wrap(
+    JSON,
+    "stringify",
+    (_self, [value, replacer]) => {
+      if (typeof replacer !== "function") spend(floor(serializedValues(value) / ARRAY_UNIT));
+      return undefined;
+    },
+    (json) => {
+      if (typeof json === "string") spend(floor(json.length / STRING_UNIT));
+    },
+  );
   const listCost = (list) => spend(floor(list.length / ARRAY_UNIT));
   for (const name of ["keys", "values", "entries", "getOwnPropertyNames"]) wrap(Object, name, undefined, listCost);
   // Array.from over an array-like (no iterator) loops over its length before anything can be charged afterwards.
@@ -350,11 +264,12 @@ function meterBuiltins(spend) {
 }
 
 /**
- * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent.
+ * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent;
+ * `refund(n)` gives back steps charged in advance for work that did not happen (a regex match that ended early).
  */
-export function installGuards(spend) {
+export function installGuards(spend, refund) {
   lockDownProcess();
   removeSharedStorage();
-  guardRegExp();
+  installRegExpGuard(spend, refund);
   meterBuiltins(spend);
 }

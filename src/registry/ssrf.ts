@@ -173,6 +173,13 @@ function classifyName(name: string): HostClass {
   return { kind: "public", host: name, detail: "public host name (checked as a name; DNS is not resolved)" };
 }
 
+/** Drops trailing dots with a loop: `/\.+$/` is quadratic on a host of many dots (each one starts an attempt). */
+function trimTrailingDots(host: string): string {
+  let end = host.length;
+  while (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+  return host.slice(0, end);
+}
+
 /**
  * Classifies a host as written in a URL or in configuration: an IP literal in any spelling (bracketed or not,
  * with zone id or trailing dot) or a name. Percent-escapes and full-width characters are normalized the way the
@@ -183,7 +190,8 @@ export function classifyHost(raw: string): HostClass {
   if (s.startsWith("[") !== s.endsWith("]")) return { kind: "invalid", host: s, detail: "unbalanced brackets" };
   if (s.startsWith("[")) s = s.slice(1, -1);
   if (s.includes(":")) {
-    const groups = parseIPv6(s.replace(/%.*$/, ""));
+    const zone = s.indexOf("%");
+    const groups = parseIPv6(zone === -1 ? s : s.slice(0, zone));
     return groups ? classifyV6(groups) : { kind: "invalid", host: s, detail: "not a valid IPv6 address" };
   }
   // Let the URL parser apply its own host normalization (percent-decoding, IDNA mapping of full-width digits
@@ -196,8 +204,8 @@ export function classifyHost(raw: string): HostClass {
     return { kind: "invalid", host: s, detail: "not a valid host" };
   }
   if (host.startsWith("[")) return classifyHost(host);
-  host = host.replace(/\.+$/, "");
-  for (const candidate of [host, s.replace(/\.+$/, "")]) {
+  host = trimTrailingDots(host);
+  for (const candidate of [host, trimTrailingDots(s)]) {
     const v4 = parseIPv4(candidate);
     if (v4 === null) return { kind: "invalid", host, detail: "an IPv4 address out of range" };
     if (v4 !== undefined) return classifyV4(v4);

@@ -5,27 +5,23 @@
  * exact upstream tool names or globs where `*` matches any run of characters (`github_*`, `*_delete`).
  */
 import type { ServerConfig } from "../config";
+import { compileGlob, type Glob } from "../glob-match";
 
 /** A compiled name pattern list: true when any pattern matches. */
 export type NameMatcher = (name: string) => boolean;
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${body}$`, "s");
-}
+/** `*` matches any run of characters; nothing else is special. Matched without a regex: upstream names are long. */
+const NAME_GLOB = { pathSegments: false, question: false, ignoreCase: false } as const;
 
 /** Compiles exact names and `*` globs into one matcher (exact names use a Set, so 10,000 of them stay cheap). */
 export function nameMatcher(patterns: readonly string[]): NameMatcher {
   const exact = new Set<string>();
-  const globs: RegExp[] = [];
+  const globs: Glob[] = [];
   for (const p of patterns) {
-    if (p.includes("*")) globs.push(globToRegExp(p));
+    if (p.includes("*")) globs.push(compileGlob(p, NAME_GLOB));
     else exact.add(p);
   }
-  return (name) => exact.has(name) || globs.some((g) => g.test(name));
+  return (name) => exact.has(name) || globs.some((g) => g.match(name));
 }
 
 export interface ToolSelection {

@@ -12,6 +12,8 @@ import notifyQueueSource from "../../worker-loader/notify-queue.js";
 import regexCheckSource from "../../worker-loader/regex-check.js";
 import noNetworkSource from "../../worker-loader/no-network.js";
 import rejectionsSource from "../../worker-loader/rejections.js";
+import plainDataSource from "../../worker-loader/plain-data.js";
+import regexGuardSource from "../../worker-loader/regex-guard.js";
 import runtimeSource from "../../worker-loader/runtime.js";
 import scopeSource from "../../worker-loader/scope.js";
 import scopeCodecSource from "../../worker-loader/scope-codec.js";
@@ -165,6 +167,8 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "rejections.js": rejectionsSource,
     "bridge-gate.js": bridgeGateSource,
     "notify-queue.js": notifyQueueSource,
+    "regex-guard.js": regexGuardSource,
+    "plain-data.js": plainDataSource,
   };
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;

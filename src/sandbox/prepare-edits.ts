@@ -6,14 +6,14 @@
 
 /**
  * Replaces `code.slice(start, end)` with `text` (an insertion when `start === end`). At equal positions closing
- * text goes first (innermost first), then replacements, then opening text (outermost first), so nested wrappers
- * such as `for (;;) for (;;) x;` come out balanced.
+ * text goes first (innermost first), then opening text (outermost first), then replacements, so nested wrappers
+ * such as `for (;;) for (;;) x;` come out balanced and a wrapped node can itself be replaced (`() => /re/`).
  */
 export interface Edit {
   start: number;
   end: number;
   text: string;
-  /** 0 closes, 1 replaces, 2 opens. */
+  /** 0 closes, 1 opens, 2 replaces. */
   order: 0 | 1 | 2;
   /** Nesting depth of the node the edit belongs to. */
   depth: number;
@@ -21,7 +21,7 @@ export interface Edit {
 
 /** An insertion that opens a wrapper (or adds text at the start of a body). */
 export function open(at: number, text: string, depth: number): Edit {
-  return { start: at, end: at, text, order: 2, depth };
+  return { start: at, end: at, text, order: 1, depth };
 }
 
 /** An insertion that closes a wrapper. */
@@ -36,7 +36,7 @@ export function blank(code: string, start: number, end: number): Edit {
 
 /** Replaces a range. */
 export function replace(start: number, end: number, text: string): Edit {
-  return { start, end, text, order: 1, depth: 0 };
+  return { start, end, text, order: 2, depth: 0 };
 }
 
 function compare(a: Edit, b: Edit): number {

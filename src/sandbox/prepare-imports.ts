@@ -5,7 +5,7 @@
  * closest real module or export, because the model fixes a typo in one retry when told what exists.
  */
 import type { ImportDeclaration } from "acorn";
-import { didYouMean, formatList, suggest } from "./prepare-suggest";
+import { didYouMean, formatList, SuggestBudget, suggest } from "./prepare-suggest";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
 export interface ModuleCatalog {
@@ -53,8 +53,31 @@ export type ImportCheck =
 
 const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key);
 
-/** Every specifier the agent may write, for suggestions and for listing what exists. */
+const exportSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** A module's exports as a set, built once per catalog list: 8,000 imports must not each scan 2,000 exports. */
+function exportSet(exports: readonly string[]): ReadonlySet<string> {
+  let set = exportSets.get(exports);
+  if (!set) {
+    set = new Set(exports);
+    exportSets.set(exports, set);
+  }
+  return set;
+}
+
+const specifierLists = new WeakMap<ModuleCatalog, string[]>();
+
+/** Every specifier the agent may write, for suggestions and for listing what exists (built once per catalog). */
 function allSpecifiers(catalog: ModuleCatalog): string[] {
+  let list = specifierLists.get(catalog);
+  if (!list) {
+    list = listSpecifiers(catalog);
+    specifierLists.set(catalog, list);
+  }
+  return list;
+}
+
+function listSpecifiers(catalog: ModuleCatalog): string[] {
   return [
     "gateway",
     ...Object.keys(catalog.servers).map((id) => `servers/${id}`),
@@ -63,7 +86,11 @@ function allSpecifiers(catalog: ModuleCatalog): string[] {
 }
 
 /** Resolves a specifier like `servers/workspace`, `gateway`, `skills/copy_tree` or `skills/copy_tree@2`. */
-function resolveModule(specifier: string, catalog: ModuleCatalog): { ok: true; value: ResolvedModule } | string {
+function resolveModule(
+  specifier: string,
+  catalog: ModuleCatalog,
+  budget: SuggestBudget,
+): { ok: true; value: ResolvedModule } | string {
   if (specifier === "gateway") {
     return { ok: true, value: { kind: "gateway", module: "gateway", path: "./gateway.js", exports: catalog.gateway } };
   }
@@ -95,11 +122,11 @@ function resolveModule(specifier: string, catalog: ModuleCatalog): { ok: true; v
   // Models often write file-style paths ("./servers/workspace.js"); say exactly what to write instead.
   const normalized = specifier.replace(/^(?:\.{1,2}\/)+/, "").replace(/\.(?:[cm]?js|[cm]?ts)$/, "");
   const unversioned = normalized.replace(/@\d+$/, "");
-  if (normalized !== specifier && known.includes(unversioned)) {
+  if (normalized !== specifier && new Set(known).has(unversioned)) {
     return `Cannot import "${specifier}": write the module name as "${normalized}".`;
   }
   return (
-    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known))} ` +
+    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known, 3, budget))} ` +
     `Modules you can import: ${formatList(known)}.`
   );
 }
@@ -119,18 +146,23 @@ function importedSource(imported: { type: string; name?: string; value?: unknown
  * empty or stale, so the reason it is down (what `list_servers` says) comes first: "no export" alone would send
  * the model hunting for a tool name instead of at the configuration.
  */
-function missingExport(specifier: string, name: string, module: ResolvedModule, catalog: ModuleCatalog): string {
+function missingExport(
+  specifier: string,
+  name: string,
+  module: ResolvedModule,
+  catalog: ModuleCatalog,
+  budget: SuggestBudget,
+  exportList = formatList(module.exports),
+): string {
   const reason = module.kind === "server" ? catalog.unavailable?.get(module.module) : undefined;
   if (reason === undefined) {
     return (
-      `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports))} ` +
-      `Its exports: ${formatList(module.exports)}.`
+      `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports, 3, budget))} ` +
+      `Its exports: ${exportList}.`
     );
   }
   const kept =
-    module.exports.length === 0
-      ? "it has no tools to import"
-      : `the tools it listed before failing: ${formatList(module.exports)}`;
+    module.exports.length === 0 ? "it has no tools to import" : `the tools it listed before failing: ${exportList}`;
   const what = name === "*" ? "*" : `"${name}"`;
   return (
     `Cannot import ${what} from "${specifier}": the server is unavailable: ${reason}. ` +
@@ -141,15 +173,17 @@ function missingExport(specifier: string, name: string, module: ResolvedModule, 
 /**
  * Checks one import declaration and builds its single-line replacement for the prepared module's first line.
  * `isTypeOnly(local)` says whether an unknown name was only used in type positions (stripped away), in which case it
- * is dropped like TypeScript's import elision would, instead of failing.
+ * is dropped like TypeScript's import elision would, instead of failing. `budget` bounds the "did you mean" work
+ * shared by every declaration of one preparation.
  */
 export function checkImport(
   decl: ImportDeclaration,
   catalog: ModuleCatalog,
   isTypeOnly: (local: string) => boolean,
+  budget: SuggestBudget = new SuggestBudget(),
 ): ImportCheck {
   const specifier = String(decl.source.value);
-  const resolved = resolveModule(specifier, catalog);
+  const resolved = resolveModule(specifier, catalog, budget);
   if (typeof resolved === "string") return { ok: false, problems: [{ message: resolved, offset: decl.source.start }] };
   const module = resolved.value;
   const problems: ImportProblem[] = [];
@@ -162,6 +196,7 @@ export function checkImport(
   const names: string[] = [];
   const named: string[] = [];
   let namespace: string | undefined;
+  let exportList: string | undefined;
   for (const spec of decl.specifiers) {
     if (spec.type === "ImportDefaultSpecifier") {
       const example = formatList(module.exports.slice(0, 2), 2);
@@ -173,16 +208,20 @@ export function checkImport(
       });
     } else if (spec.type === "ImportNamespaceSpecifier") {
       if (module.exports.length === 0 && module.kind === "server" && catalog.unavailable?.has(module.module)) {
-        problems.push({ message: missingExport(specifier, "*", module, catalog), offset: spec.start });
+        problems.push({ message: missingExport(specifier, "*", module, catalog, budget), offset: spec.start });
         continue;
       }
       namespace = spec.local.name;
       names.push(...module.exports);
     } else {
       const name = importedName(spec.imported);
-      if (!module.exports.includes(name)) {
+      if (!exportSet(module.exports).has(name)) {
         if (isTypeOnly(spec.local.name)) continue;
-        problems.push({ message: missingExport(specifier, name, module, catalog), offset: spec.imported.start });
+        exportList ??= formatList(module.exports);
+        problems.push({
+          message: missingExport(specifier, name, module, catalog, budget, exportList),
+          offset: spec.imported.start,
+        });
         continue;
       }
       names.push(name);

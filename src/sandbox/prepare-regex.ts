@@ -1,279 +1,285 @@
 /**
  * @module sandbox/prepare-regex
- * A conservative detector of regular expressions that can take exponential time (catastrophic backtracking). The
- * step guard cannot interrupt a regex match, and local workerd has no CPU limit, so one `/(a+)+$/` on a long
- * non-matching string freezes the runtime. Only two well-understood shapes are flagged, both under an unbounded
- * quantifier:
+ * Decides how a regular expression may run in the sandbox. V8's engine backtracks: `(a+)+$` is exponential,
+ * `(.*a){6}!` polynomial, even `\s+$` quadratic on 100,000 spaces, and a running match cannot be interrupted by the
+ * step guard (local workerd has no CPU limit at all). So a pattern runs natively only when its work is proven small:
  *
- * - a repeated body that can split one string into iterations in many ways because everything besides one
- *   unbounded part is optional: `(a+)+`, `(a*)*`, `(\w+\s?)*`, `(?:\s*\w+)*`;
- * - alternatives that can match the same text: `(a|aa)+`, `(\w|\d)+`, `(\w|ab)*`.
+ * - **native**: every repetition is bounded, so one match attempt explores at most `work` character steps (paths
+ *   through the pattern times its length), and a whole search at most `work` per starting position; the sandbox
+ *   charges that to the step budget before the match runs. One exception keeps `\s+`, `\d+` and `[^,]*` native: an
+ *   unbounded repetition of one character as the last item of a top-level alternative (nothing after it can fail, so
+ *   it is never backtracked into).
+ * - **linear**: anything else the linear-time engine (regex-linear.ts, a Pike VM) supports runs there, metered step
+ *   by step: O(pattern × text) whatever the pattern.
+ * - **native, polynomial**: what the linear engine cannot run (backreferences, lookbehinds around unbounded
+ *   repetition) runs natively if its backtracking is polynomial of small degree: at most MAX_DEGREE unbounded
+ *   repetitions, none nested and none with a choice inside, such as `(['"])(.*?)\1`. A search is charged
+ *   `work × n^(degree+1)` for a text of n characters before it runs, so a long text ends at the step budget.
+ * - **refused**: what none of these can run safely (`(a|b)*\1`, patterns over MAX_PATTERN_LENGTH, syntax this parser
+ *   does not know), with a reason the model can act on.
  *
- * Mandatory delimiters (`([a-z]+\.)+`, `(\w+\s)+`) and disjoint alternatives (`(?:[^"\\]|\\.)*`) are not flagged.
- * Anything it cannot parse is not flagged; it never claims a pattern is safe, only that some are not.
+ * Shared by the host (regex literals, when the code is prepared) and the sandbox (worker-loader/regex-check.js is
+ * generated from this module), so both decide alike.
  */
+import { parseRegex, type RegexNode, RegexSyntaxError, type RegexTree } from "./regex-syntax";
 
-/** Patterns longer than this, or nested deeper, are not analysed (bounded work, no deep recursion). */
-const MAX_PATTERN_LENGTH = 10_000;
-const MAX_DEPTH = 64;
+/** Longest pattern accepted at all (the parser and the classifier are linear in it). */
+export const MAX_PATTERN_LENGTH = 10_000;
+/** Character steps one native match attempt may take: paths through the pattern times its length. */
+export const MAX_NATIVE_WORK = 1_000;
+/** Instructions of a linear-engine program (counted repetitions are copied: `a{1000}` is 1,000). */
+export const MAX_PROGRAM_SIZE = 20_000;
 
-type RegexNode =
-  | { t: "atom"; src: string; literal?: string }
-  | { t: "empty" }
-  | { t: "group"; alts: RegexNode[][]; look: boolean }
-  | { t: "quant"; body: RegexNode; min: number; max: number };
-
-class Unsupported extends Error {}
-
-/** Recursive-descent parser for the subset of JavaScript regex syntax that matters here. */
-class RegexParser {
-  private pos = 0;
-  constructor(private readonly src: string) {}
-
-  parse(): RegexNode[][] {
-    const alts = this.alternatives(0);
-    if (this.pos !== this.src.length) throw new Unsupported("unbalanced )");
-    return alts;
-  }
-
-  private alternatives(depth: number): RegexNode[][] {
-    if (depth > MAX_DEPTH) throw new Unsupported("too deep");
-    const alts: RegexNode[][] = [this.sequence(depth)];
-    while (this.src[this.pos] === "|") {
-      this.pos++;
-      alts.push(this.sequence(depth));
-    }
-    return alts;
-  }
-
-  private sequence(depth: number): RegexNode[] {
-    const seq: RegexNode[] = [];
-    while (this.pos < this.src.length && this.src[this.pos] !== "|" && this.src[this.pos] !== ")") {
-      const atom = this.term(depth);
-      seq.push(this.quantifier(atom));
-    }
-    return seq;
-  }
-
-  private term(depth: number): RegexNode {
-    const src = this.src;
-    const ch = src[this.pos]!;
-    if (ch === "^" || ch === "$") {
-      this.pos++;
-      return { t: "empty" };
-    }
-    if (ch === "(") {
-      this.pos++;
-      let look = false;
-      if (src.startsWith("?:", this.pos)) this.pos += 2;
-      else if (/^\?<?[=!]/.test(src.slice(this.pos, this.pos + 3))) {
-        look = true;
-        this.pos += src[this.pos + 1] === "<" ? 3 : 2;
-      } else if (src.startsWith("?<", this.pos)) {
-        const end = src.indexOf(">", this.pos);
-        if (end === -1) throw new Unsupported("bad group name");
-        this.pos = end + 1;
-      } else if (src[this.pos] === "?") {
-        throw new Unsupported("group modifiers");
-      }
-      const alts = this.alternatives(depth + 1);
-      if (src[this.pos] !== ")") throw new Unsupported("unclosed (");
-      this.pos++;
-      return { t: "group", alts, look };
-    }
-    if (ch === "[") {
-      const start = this.pos;
-      this.pos++;
-      if (src[this.pos] === "^") this.pos++;
-      while (this.pos < src.length && src[this.pos] !== "]") this.pos += src[this.pos] === "\\" ? 2 : 1;
-      if (this.pos >= src.length) throw new Unsupported("unclosed [");
-      this.pos++;
-      return { t: "atom", src: src.slice(start, this.pos) };
-    }
-    if (ch === "\\") {
-      const start = this.pos;
-      const next = src[this.pos + 1];
-      if (next === undefined) throw new Unsupported("trailing \\");
-      if (next === "b" || next === "B") {
-        this.pos += 2;
-        return { t: "empty" };
-      }
-      // Backreferences match unknown text; treating them as opaque mandatory atoms only makes flagging rarer.
-      const escapeText =
-        /^\\(?:[1-9]\d*|k<[^>]*>|u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[pP]\{[^}]*\}|.)/s.exec(
-          src.slice(start, start + 40),
-        )![0];
-      this.pos += escapeText.length;
-      const isLiteral = /^\\[^\w]$/.test(escapeText);
-      return isLiteral ? { t: "atom", src: escapeText, literal: escapeText[1]! } : { t: "atom", src: escapeText };
-    }
-    if (ch === "*" || ch === "+" || ch === "?") throw new Unsupported("nothing to repeat");
-    this.pos++;
-    return ch === "." ? { t: "atom", src: "." } : { t: "atom", src: ch.replace(/[{}]/, "\\$&"), literal: ch };
-  }
-
-  private quantifier(body: RegexNode): RegexNode {
-    const src = this.src;
-    let min: number;
-    let max: number;
-    const ch = src[this.pos];
-    if (ch === "*") [min, max] = [0, Infinity];
-    else if (ch === "+") [min, max] = [1, Infinity];
-    else if (ch === "?") [min, max] = [0, 1];
-    else if (ch === "{") {
-      const braces = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(this.pos, this.pos + 30));
-      if (!braces) return body; // A literal "{" (legal without the u flag): the next term() reads it.
-      min = Number(braces[1]);
-      max = braces[2] === undefined ? min : braces[3] === "" ? Infinity : Number(braces[3]);
-      this.pos += braces[0].length - 1;
-    } else {
-      return body;
-    }
-    this.pos++;
-    if (src[this.pos] === "?") this.pos++; // Lazy quantifiers backtrack just the same.
-    return { t: "quant", body, min, max };
-  }
-}
-
-function minLength(node: RegexNode): number {
-  switch (node.t) {
-    case "atom":
-      return 1;
-    case "empty":
-      return 0;
-    case "group":
-      return node.look ? 0 : Math.min(...node.alts.map((seq) => seq.reduce((n, item) => n + minLength(item), 0)));
-    case "quant":
-      return node.min * minLength(node.body);
-  }
-}
-
-/** Characters sampled to compare atom sets: ASCII, Latin-1 and a few others. */
-const SAMPLES = [...Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)), "\u0100", "\u2028", "\u3042", "😀"];
-
-/** Which sampled characters an atom matches (undefined if it cannot be compiled alone), memoised per call. */
-type CharSets = (src: string) => boolean[] | undefined;
-
-function charSets(): CharSets {
-  const cache = new Map<string, boolean[] | undefined>();
-  const compile = (src: string, flags: string) => {
-    try {
-      const re = new RegExp(`^(?:${src})$`, flags);
-      return SAMPLES.map((c) => re.test(c));
-    } catch {
-      return undefined;
-    }
-  };
-  return (src) => {
-    if (!cache.has(src)) cache.set(src, compile(src, "u") ?? compile(src, ""));
-    return cache.get(src);
-  };
-}
-
-function atomsIn(node: RegexNode, out: string[] = []): string[] {
-  if (node.t === "atom") out.push(node.src);
-  else if (node.t === "quant") atomsIn(node.body, out);
-  else if (node.t === "group" && !node.look) for (const seq of node.alts) for (const item of seq) atomsIn(item, out);
-  return out;
-}
-
-/** Does this node contain an unbounded repetition that other iterations could share text with? */
-function isLooseUnbounded(node: RegexNode, sets: CharSets): boolean {
-  if (node.t === "quant") return node.max === Infinity || isLooseUnbounded(node.body, sets);
-  if (node.t === "group" && !node.look) return node.alts.some((seq) => isLooseSequence(seq, sets));
-  return false;
-}
+/** Unbounded repetitions a natively run pattern the linear engine cannot take may hold. */
+export const MAX_DEGREE = 2;
 
 /**
- * One unbounded part and nothing that separates iterations: everything else is optional (`\w+\s?`, `\s*\w+`) or
- * a single character the unbounded part can match too (`.*a`, `\w+\d`). A mandatory character the unbounded part
- * cannot match (`[a-z]+\.`, `\w+\s`) fixes where each iteration ends, so it is not flagged.
+ * How a pattern runs in the sandbox. Native, `degree` 0: `work` character steps per starting position, plus the
+ * characters of a trailing run (`run`) when it matches.
  */
-function isLooseSequence(seq: readonly RegexNode[], sets: CharSets): boolean {
-  const loose = seq.filter((item) => isLooseUnbounded(item, sets));
-  if (loose.length === 0) return false;
-  const looseSets = loose.flatMap((item) => atomsIn(item)).map(sets);
-  return seq.every((item) => {
-    if (loose.includes(item) || minLength(item) === 0) return true;
-    if (item.t !== "atom") return false;
-    const set = sets(item.src);
-    return set !== undefined && looseSets.some((other) => other?.some((hit, k) => hit && set[k]));
-  });
+export type RegexPlan =
+  | { engine: "native"; work: number; degree: number; run: boolean }
+  | { engine: "linear"; size: number }
+  | { engine: "refused"; reason: string };
+
+/** Worst-case shape of a sub-pattern under backtracking. */
+interface Cost {
+  /** Ways to match it (choices the engine may backtrack through), capped at CAP. */
+  paths: number;
+  /** Characters it can consume at most. */
+  len: number;
+  /** Contains a repetition without an upper bound. */
+  unbounded: boolean;
+  /** Unbounded repetitions (and backreferences to them) along one path: the polynomial's degree. */
+  degree: number;
+  /** An unbounded repetition of something with choices or repetitions inside: exponential backtracking. */
+  nested: boolean;
 }
 
-/** Two alternatives that can match the same text, so each repetition doubles the ways to match. */
-function ambiguousAlternatives(alts: RegexNode[][], sets: CharSets): string | undefined {
-  const atomsOf = (seq: RegexNode[]) =>
-    seq.every((n) => n.t === "atom") ? (seq as Array<{ src: string; literal?: string }>) : undefined;
-  for (let i = 0; i < alts.length; i++) {
-    for (let j = 0; j < alts.length; j++) {
-      if (i === j) continue;
-      const a = atomsOf(alts[i]!);
-      const b = atomsOf(alts[j]!);
-      if (!a || !b || a.length === 0 || b.length === 0 || a.length > b.length) continue;
-      const text = (atoms: typeof a) => atoms.map((x) => x.src).join("");
-      if (a.length === 1) {
-        const set = sets(a[0]!.src);
-        if (!set) continue;
-        if (b.length === 1) {
-          const other = sets(b[0]!.src);
-          if (i < j && other?.some((hit, k) => hit && set[k]))
-            return `alternatives "${text(a)}" and "${text(b)}" overlap`;
-        } else {
-          // Every character the longer alternative matches, the single atom matches too: "ab" is also "a" then "b".
-          const covered = b.every((atom) => {
-            const other = sets(atom.src);
-            return other?.some(Boolean) && other.every((hit, k) => !hit || set[k]);
-          });
-          if (covered) return `alternative "${text(b)}" is also a repetition of "${text(a)}"`;
+const CAP = 2 ** 40;
+const cap = (n: number) => (n > CAP ? CAP : n);
+const FREE: Cost = { paths: 1, len: 0, unbounded: false, degree: 0, nested: false };
+
+/** Cost analysis of the tree, recording each capture group's cost for backreferences to it. */
+function costOf(tree: RegexTree) {
+  const groups: Cost[] = [];
+  const seq = (items: readonly RegexNode[]): Cost => {
+    const total = { ...FREE };
+    for (const item of items) {
+      const c = node(item);
+      total.paths = cap(total.paths * c.paths);
+      total.len = cap(total.len + c.len);
+      total.unbounded ||= c.unbounded;
+      total.degree += c.degree;
+      total.nested ||= c.nested;
+    }
+    return total;
+  };
+  const alts = (list: readonly RegexNode[][]): Cost => {
+    const total = { ...FREE, paths: 0 };
+    for (const items of list) {
+      const c = seq(items);
+      total.paths = cap(total.paths + c.paths);
+      if (c.len > total.len) total.len = c.len;
+      total.unbounded ||= c.unbounded;
+      if (c.degree > total.degree) total.degree = c.degree;
+      total.nested ||= c.nested;
+    }
+    return total;
+  };
+  const node = (n: RegexNode): Cost => {
+    switch (n.t) {
+      case "char":
+        // A class of strings (`[\q{a|aa}]`, `\p{RGI_Emoji}`) chooses between strings, like an alternation.
+        return n.multi ? { ...FREE, paths: 8, len: 16 } : { ...FREE, len: 1 };
+      case "assert":
+        return FREE;
+      case "backref": {
+        const targets =
+          typeof n.ref === "number"
+            ? [groups[n.ref]]
+            : tree.groupNames.flatMap((name, i) => (name === n.ref ? [groups[i + 1]] : []));
+        const c = { ...FREE };
+        for (const target of targets) {
+          // A forward reference, or one inside its own group, matches the empty string.
+          if (!target) continue;
+          c.len = Math.max(c.len, target.len);
+          c.unbounded ||= target.unbounded;
+          // Comparing an unbounded capture costs up to the text's length.
+          if (target.unbounded) c.degree = 1;
         }
-      } else if (a.every((x) => x.literal) && b.every((x) => x.literal)) {
-        const short = a.map((x) => x.literal).join("");
-        const long = b.map((x) => x.literal).join("");
-        if (
-          long.length % short.length === 0 &&
-          short.repeat(long.length / short.length) === long &&
-          (i < j || long !== short)
-        ) {
-          return `alternative "${long}" is a repetition of "${short}"`;
+        return c;
+      }
+      case "look": {
+        // A lookaround is atomic (never re-entered by backtracking); each evaluation costs its own search.
+        const body = alts(n.alts);
+        return { ...body, paths: 1, len: cap(body.paths * (body.len + 1)) };
+      }
+      case "group": {
+        const c = alts(n.alts);
+        if (n.index > 0) groups[n.index] = c;
+        return c;
+      }
+      case "quant": {
+        const body = node(n.body);
+        if (n.max === Infinity) {
+          // Each iteration count is one more way to split the text; a choice inside multiplies them exponentially.
+          return {
+            paths: 1,
+            len: cap(Math.max(n.min, 1) * body.len),
+            unbounded: true,
+            degree: 1,
+            nested: body.nested || body.unbounded || body.paths > 1,
+          };
         }
+        // body.paths ^ max, capped (a count of 2^32 must not loop 2^32 times).
+        let paths = 1;
+        if (body.paths > 1) for (let k = 0; k < n.max && paths < CAP; k++) paths = cap(paths * body.paths);
+        return {
+          paths: cap(paths * (n.max - n.min + 1)),
+          len: cap(n.max * body.len),
+          unbounded: body.unbounded,
+          degree: n.max * body.degree,
+          nested: body.nested,
+        };
       }
     }
-  }
-  return undefined;
+  };
+  return { seq, node };
 }
 
-/**
- * Returns why `pattern` (a regex source without slashes or flags) risks catastrophic backtracking, or undefined if
- * neither flagged shape occurs (which does not prove it safe).
- */
-export function findCatastrophicRegex(pattern: string): string | undefined {
-  if (pattern.length > MAX_PATTERN_LENGTH) return undefined;
-  let alts: RegexNode[][];
-  try {
-    alts = new RegexParser(pattern).parse();
-  } catch {
-    return undefined;
+/** `x+`, `x*`, `(x+)`: an unbounded run of one single-character matcher, with no choices inside. */
+function isRun(n: RegexNode | undefined): boolean {
+  if (!n) return false;
+  if (n.t === "group") return n.alts.length === 1 && n.alts[0]!.length === 1 && isRun(n.alts[0]![0]);
+  return n.t === "quant" && n.max === Infinity && n.body.t === "char" && !n.body.multi;
+}
+
+/** Work per starting position and degree if the polynomial backtracking of the pattern is small, or undefined. */
+function polynomialWork(tree: RegexTree): { work: number; degree: number } | undefined {
+  const c = costOf(tree).seq([{ t: "group", index: 0, alts: tree.alts }]);
+  if (c.nested || c.degree > MAX_DEGREE) return undefined;
+  const work = cap(c.paths * (c.len + 1));
+  return work <= MAX_NATIVE_WORK ? { work, degree: c.degree } : undefined;
+}
+
+/** Work per starting position (and whether a trailing run adds its characters) if the pattern may run natively. */
+function nativeWork(tree: RegexTree): { work: number; run: boolean } | undefined {
+  const { seq, node } = costOf(tree);
+  let paths = 0;
+  let len = 0;
+  let run = false;
+  for (const items of tree.alts) {
+    // A trailing run is never backtracked into: nothing after it can fail. Its characters are charged as matched.
+    const last = items[items.length - 1];
+    const trailing = isRun(last);
+    const c = trailing ? seq(items.slice(0, -1)) : seq(items);
+    if (trailing) {
+      node(last!); // Records its group's cost for backreferences.
+      run = true;
+    }
+    if (c.unbounded) return undefined;
+    paths = cap(paths + c.paths);
+    len = Math.max(len, c.len);
   }
-  const sets = charSets();
+  const work = cap(paths * (len + 1));
+  return work <= MAX_NATIVE_WORK ? { work, run } : undefined;
+}
+
+/** Instructions the linear engine needs (regex-linear.ts compiles the same way), capped past MAX_PROGRAM_SIZE. */
+export function programSize(alts: readonly RegexNode[][]): number {
+  const limit = MAX_PROGRAM_SIZE + 1;
+  const seqSize = (items: readonly RegexNode[]) => items.reduce((n, item) => Math.min(limit, n + size(item)), 0);
+  const altsSize = (list: readonly RegexNode[][]) =>
+    Math.min(limit, list.reduce((n, items) => n + seqSize(items), 0) + 2 * (list.length - 1));
+  const size = (n: RegexNode): number => {
+    switch (n.t) {
+      case "char":
+      case "assert":
+      case "backref":
+        return 1;
+      case "look":
+        return Math.min(limit, 1 + (n.behind ? 0 : altsSize(n.alts) + 1));
+      case "group":
+        return Math.min(limit, altsSize(n.alts) + 2);
+      case "quant": {
+        const body = size(n.body) + 1; // +1: the reset of captures at each iteration.
+        const copies = n.max === Infinity ? n.min + 1 : n.max;
+        return Math.min(limit, copies * (body + 2));
+      }
+    }
+  };
+  return Math.min(limit, altsSize(alts) + 3);
+}
+
+/** Why the linear engine cannot run this tree, or undefined if it can. */
+function linearBlocker(alts: readonly RegexNode[][], tree: RegexTree): string | undefined {
+  const { node } = costOf(tree);
   const stack: RegexNode[] = alts.flat();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.t === "group") {
-      for (const seq of node.alts) stack.push(...seq);
-    } else if (node.t === "quant") {
-      stack.push(node.body);
-      if (node.max !== Infinity) continue;
-      const body = node.body;
-      if (body.t === "quant" && isLooseUnbounded(body, sets)) return "nested unbounded quantifiers, like (a+)+";
-      if (body.t === "group" && !body.look) {
-        if (body.alts.some((seq) => isLooseSequence(seq, sets))) {
-          return "a repeated group that can split the same text into iterations in many ways, like (a+)+ or (\\w+\\s?)*";
-        }
-        const ambiguous = ambiguousAlternatives(body.alts, sets);
-        if (ambiguous) return `a repeated group with ${ambiguous}, like (a|aa)+`;
-      }
+  const hasCapture = (list: readonly RegexNode[][]): boolean => {
+    const inner: RegexNode[] = list.flat();
+    while (inner.length > 0) {
+      const n = inner.pop()!;
+      if (n.t === "group" && n.index > 0) return true;
+      if (n.t === "group" || n.t === "look") inner.push(...n.alts.flat());
+      else if (n.t === "quant") inner.push(n.body);
     }
+    return false;
+  };
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.t === "backref") return "it uses a backreference (\\1 or \\k<name>) together with unbounded repetition";
+    if (n.t === "char" && n.multi) return "it uses a v-flag class of strings (\\q{…} or a property of strings)";
+    if (n.t === "look") {
+      if (hasCapture(n.alts)) return "it captures inside a lookaround together with unbounded repetition";
+      if (n.behind && node(n).unbounded) return "it uses a lookbehind around unbounded repetition";
+      stack.push(...n.alts.flat());
+    } else if (n.t === "group") stack.push(...n.alts.flat());
+    else if (n.t === "quant") stack.push(n.body);
   }
   return undefined;
+}
+
+/**
+ * Plans how `source` (a pattern V8 accepted with `flags`) runs in the sandbox: natively with a bound on its work,
+ * on the linear-time engine, or not at all.
+ */
+export function classifyRegex(source: string, flags: string): RegexPlan {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    return {
+      engine: "refused",
+      reason: `the pattern is ${source.length} characters long; the sandbox accepts up to ${MAX_PATTERN_LENGTH}`,
+    };
+  }
+  let tree: RegexTree;
+  try {
+    tree = parseRegex(source, flags);
+  } catch (error) {
+    if (!(error instanceof RegexSyntaxError)) throw error;
+    return { engine: "refused", reason: `the sandbox's regex check does not understand it (${error.message})` };
+  }
+  const native = nativeWork(tree);
+  if (native !== undefined) return { engine: "native", ...native, degree: 0 };
+  const size = programSize(tree.alts);
+  const blocker =
+    linearBlocker(tree.alts, tree) ??
+    (size > MAX_PROGRAM_SIZE ? `its counted repetitions expand to more than ${MAX_PROGRAM_SIZE} steps` : undefined);
+  if (blocker) {
+    const polynomial = polynomialWork(tree);
+    if (polynomial) return { engine: "native", ...polynomial, run: false };
+    return {
+      engine: "refused",
+      reason:
+        `its matching time cannot be bounded: ${blocker}, so it cannot run on the linear-time engine, and V8's ` +
+        "backtracking engine could run it for exponential or high polynomial time. Bound the repetitions " +
+        "({0,50} instead of * or +), use smaller counts, or match in steps with simpler patterns",
+    };
+  }
+  return { engine: "linear", size };
+}
+
+/** The message of the SyntaxError a refused pattern gets (host and sandbox alike). */
+export function refusalMessage(source: string, reason: string): string {
+  const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
+  return `Invalid regular expression /${shown}/: it cannot run in the sandbox because ${reason}`;
 }

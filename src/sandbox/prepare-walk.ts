@@ -2,12 +2,13 @@
  * @module sandbox/prepare-walk
  * One pass over the agent's syntax tree that finds what the prepared module must change or refuse: the step-guard
  * insertion points (every loop body, function body and class static block), import declarations, and constructs
- * the sandbox does not allow (dynamic import, require, export, `__cg` names, exponential-time regex literals). Iterative rather than recursive, so a tree the parser managed to build can never
- * overflow the host's stack here.
+ * the sandbox does not allow (dynamic import, require, export, `__cg` names, regex literals no engine can run safely).
+ * Regex literals V8 may not run natively are rewritten into calls of the sandbox's planned constructor. Iterative
+ * rather than recursive, so a tree the parser managed to build can never overflow the host's stack here.
  */
 import type { ImportDeclaration, Node, Program } from "acorn";
-import { blank, close, type Edit, open } from "./prepare-edits";
-import { findCatastrophicRegex } from "./prepare-regex";
+import { blank, close, type Edit, open, replace } from "./prepare-edits";
+import { classifyRegex, refusalMessage } from "./prepare-regex";
 
 /** Steps a caught exception charges to the budget (see the CatchClause case). */
 export const CATCH_STEPS = 100;
@@ -31,12 +32,29 @@ export interface WalkResult {
   problems: WalkProblem[];
   /** Every identifier name that appears outside import declarations (conservative: includes property keys). */
   referenced: Set<string>;
+  /** Some regex literal was rewritten into a call of `<guardName>_regex` (the header must import it). */
+  usesRegex: boolean;
+}
+
+/** Name the prepared module gives worker-loader/regex-guard.js's createRegExp. */
+export function regexFactoryName(guardName: string): string {
+  return `${guardName}_regex`;
 }
 
 type AnyNode = Node & Record<string, unknown>;
 
 function isNode(value: unknown): value is AnyNode {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+/** Whether V8 accepts the pattern (an invalid one fails at run time with V8's own message). */
+function isValidRegex(pattern: string, flags: string): boolean {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Skips whitespace and comments from `pos`. */
@@ -69,7 +87,7 @@ export function walkProgram(
   options: { allowExports?: boolean } = {},
 ): WalkResult {
   const call = `${guardName}();`;
-  const result: WalkResult = { imports: [], edits: [], problems: [], referenced: new Set() };
+  const result: WalkResult = { imports: [], edits: [], problems: [], referenced: new Set(), usesRegex: false };
   const { edits, problems } = result;
 
   /** Puts the guard first in a loop body; a single-statement body gets braces (no newline: lines must hold). */
@@ -91,17 +109,20 @@ export function walkProgram(
     });
   };
 
-  /** The guard cannot interrupt a regex match; refuse the shapes that backtrack exponentially. */
-  const checkRegex = (pattern: string, offset: number) => {
-    const reason = findCatastrophicRegex(pattern);
-    if (reason) {
-      problems.push({
-        kind: "syntax",
-        message:
-          `This regular expression can take exponential time on some inputs (${reason}); ` +
-          "rewrite it so repeated parts cannot match the same text in more than one way.",
-        offset,
-      });
+  /**
+   * The guard cannot interrupt a native regex match: refuse what no engine can run safely, and route literals whose
+   * work is not proven small to the sandbox's planned constructor (a literal would otherwise be a native RegExp).
+   */
+  const checkRegex = (pattern: string, flags: string, offset: number, end?: number) => {
+    const plan = classifyRegex(pattern, flags);
+    if (plan.engine === "refused") {
+      problems.push({ kind: "syntax", message: `${refusalMessage(pattern, plan.reason)}.`, offset });
+    } else if (plan.engine === "linear" && end !== undefined) {
+      result.usesRegex = true;
+      // A regex literal holds no line break, so the call stays on its line.
+      edits.push(
+        replace(offset, end, `${regexFactoryName(guardName)}(${JSON.stringify(pattern)}, ${JSON.stringify(flags)})`),
+      );
     }
   };
 
@@ -146,8 +167,8 @@ export function walkProgram(
         });
         break;
       case "Literal": {
-        const regex = node.regex as { pattern: string } | undefined;
-        if (regex) checkRegex(regex.pattern, node.start);
+        const regex = node.regex as { pattern: string; flags: string } | undefined;
+        if (regex) checkRegex(regex.pattern, regex.flags, node.start, node.end);
         break;
       }
       case "NewExpression":
@@ -155,7 +176,11 @@ export function walkProgram(
         const callee = node.callee as AnyNode;
         const [first] = node.arguments as AnyNode[];
         if (callee.type === "Identifier" && callee.name === "RegExp" && first?.type === "Literal") {
-          if (typeof first.value === "string") checkRegex(first.value, first.start);
+          const second = (node.arguments as AnyNode[])[1];
+          const flags = second === undefined ? "" : second.type === "Literal" ? second.value : undefined;
+          if (typeof first.value === "string" && typeof flags === "string" && isValidRegex(first.value, flags)) {
+            checkRegex(first.value, flags, first.start);
+          }
         }
         if (node.type === "CallExpression" && callee.type === "Identifier" && callee.name === "require") {
           problems.push({

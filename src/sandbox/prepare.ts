@@ -10,10 +10,11 @@
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
  * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
  * call (`<guardName>();`) is inserted at the start of every loop body and function body without adding newlines.
- * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`; regex literals (and
- * `new RegExp("…")`) with exponential backtracking, which no guard can interrupt, are refused.
+ * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`. No guard can interrupt
+ * a native regex match either: regex literals whose work is not proven small become calls of the sandbox's planned
+ * constructor (the linear-time engine), and those no engine can run safely are refused (prepare-regex.ts).
  */
-import { type Program, parse } from "acorn";
+import type { Program } from "acorn";
 import { type TopLevelScope, topLevelScope } from "../scope/scope-analysis";
 import { planScope } from "../scope/scope-prepare";
 import type { CarriedScope, DroppedBinding } from "../scope/scope-store";
@@ -30,8 +31,10 @@ import {
   mergeImports,
 } from "./prepare-imports";
 import { codeFrame, LineIndex } from "./prepare-location";
+import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
-import { RESERVED_PREFIX, type WalkProblem, walkProgram } from "./prepare-walk";
+import { SuggestBudget } from "./prepare-suggest";
+import { RESERVED_PREFIX, regexFactoryName, type WalkProblem, walkProgram } from "./prepare-walk";
 
 export type { ImportUse, ModuleCatalog } from "./prepare-imports";
 export { agentLocation } from "./prepare-stack";
@@ -107,7 +110,7 @@ const SKILL_RETURN_HINT =
 
 /** Parses a module body with top-level `await` (and top-level `return` for programs). */
 function parseModule(text: string, allowReturn: boolean): Program {
-  return parse(text, {
+  return parseProgram(text, {
     ecmaVersion: "latest",
     sourceType: "module",
     allowReturnOutsideFunction: allowReturn,
@@ -115,17 +118,32 @@ function parseModule(text: string, allowReturn: boolean): Program {
   });
 }
 
-/** Counts whole-word occurrences of an identifier in a text. */
-function countWord(text: string, word: string): number {
-  const escaped = word.replace(/[$]/g, "\\$");
-  return text.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "gu"))?.length ?? 0;
+/** Import problems listed in one error; the rest are counted. Every listed problem costs a "did you mean". */
+export const MAX_REPORTED_PROBLEMS = 20;
+
+/** Runs of identifier characters. */
+const WORD = /[\p{ID_Continue}$\u200C\u200D]+/gu;
+
+/** How often each identifier-like word occurs in a text: one linear scan, however many names are looked up. */
+function wordCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [word] of text.matchAll(WORD)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}
+
+/** Work one preparation did beyond its linear passes, for tests that bound it. */
+export interface PrepareStats {
+  /** Edit-distance cells spent on "did you mean" suggestions. */
+  suggestCells: number;
+  /** Full scans of the code made to tell type-only imports apart (at most 2: the original and the stripped code). */
+  wordScans: number;
 }
 
 /**
  * Prepares the agent's code for the sandbox. Throws only on a host bug (an invalid `guardName`); every problem with
  * the agent's code is returned as `{ ok: false, error }`.
  */
-export function prepareCode(input: PrepareInput): PrepareResult {
+export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareResult {
   const { code, modules, guardName, skill } = input;
   if (!/^__cg[A-Za-z0-9_$]*$/.test(guardName) || guardName === MAIN_NAME) {
     // The reserved-prefix check is what keeps agent code from naming the guard; a name outside it would break that.
@@ -201,8 +219,17 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   // The appended part is the gateway's own text: its helper names use the reserved prefix on purpose.
   walk.problems = walk.problems.filter((p) => p.kind !== "reserved" || p.offset < js.length);
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
-  // only in annotations): TypeScript would elide it, so drop it rather than fail.
-  const isTypeOnly = (local: string) => !walk.referenced.has(local) && countWord(code, local) > countWord(js, local);
+  // only in annotations): TypeScript would elide it, so drop it rather than fail. Counted once for all names.
+  let counts: { ts: Map<string, number>; js: Map<string, number> } | undefined;
+  const isTypeOnly = (local: string) => {
+    if (walk.referenced.has(local)) return false;
+    if (!counts) {
+      counts = { ts: wordCounts(code), js: wordCounts(js) };
+      if (stats) stats.wordScans += 2;
+    }
+    return (counts.ts.get(local) ?? 0) > (counts.js.get(local) ?? 0);
+  };
+  const budget = new SuggestBudget();
 
   const problems: Array<WalkProblem | (ImportProblem & { kind: "import" })> = [...walk.problems];
   const edits: Edit[] = walk.edits;
@@ -214,7 +241,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
       problems.push({ kind: "import", message: network, offset: decl.source.start });
       continue;
     }
-    const check = checkImport(decl, modules, isTypeOnly);
+    const check = checkImport(decl, modules, isTypeOnly, budget);
     if (!check.ok) {
       for (const problem of check.problems) problems.push({ kind: "import", ...problem });
       continue;
@@ -232,11 +259,15 @@ export function prepareCode(input: PrepareInput): PrepareResult {
     // Report every import problem at once: the model can fix them all in one retry.
     const sameKind = first.kind === "import" ? problems.filter((p) => p.kind === "import") : [first];
     const rest = sameKind
-      .slice(1)
+      .slice(1, MAX_REPORTED_PROBLEMS)
       .map((p) => `\n- line ${original.locate(stripped.toOriginal(p.offset)).line}: ${p.message}`);
+    const unlisted = sameKind.length - 1 - rest.length;
+    if (unlisted > 0) rest.push(`\n- … and ${unlisted} more import problems (fix these first)`);
     const more = rest.length > 0 ? `\nOther import problems:${rest.join("")}` : "";
+    if (stats) stats.suggestCells += budget.spent;
     return located(first.kind, first.message, stripped.toOriginal(first.offset), more);
   }
+  if (stats) stats.suggestCells += budget.spent;
 
   // The body's result: a skill's function, or else the program's last expression when nothing is returned explicitly.
   let footer = "\n}\n";
@@ -259,6 +290,7 @@ export function prepareCode(input: PrepareInput): PrepareResult {
   const header =
     (plan?.importLine ?? "") +
     `import { step as ${guardName} } from "./runtime.js";` +
+    (walk.usesRegex ? `import { createRegExp as ${regexFactoryName(guardName)} } from "./regex-guard.js";` : "") +
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
   const prologue = plan?.prologue ?? "";

@@ -92,14 +92,16 @@ return [r, typeof ({}).isAdmin];`,
     ...ECHO_NEVER_SENT,
   },
   {
-    name: "a getter that swaps in a cycle after the check cannot be serialized, so nothing is sent",
+    name: "a getter that would swap in a cycle after the check is read once: what was checked is sent",
     class: "smuggling",
     code: `import { echo } from 'servers/slow';
 let reads = 0;
 const cyclic = {}; cyclic.self = cyclic;
-return await echo({ get value() { return reads++ === 0 ? 1 : cyclic; } });`,
-    expect: fails("runtime", /TypeError: Converting circular structure to JSON/),
-    ...ECHO_NEVER_SENT,
+const r = await echo({ get value() { return reads++ === 0 ? 1 : cyclic; } });
+return [r, reads];`,
+    expect: returns([{ value: 1 }, 1]),
+    calls: ["slow.echo:ok"],
+    upstreamCalls: 1,
   },
   {
     name: "a Proxy posing as a plain object sends only the data it reports",
@@ -148,14 +150,14 @@ return await echo({ value: p });`,
     upstreamCalls: 0,
   },
   {
-    name: "a toJSON on Object.prototype rewrites arguments, and the host still validates them",
+    name: "a toJSON on Object.prototype cannot rewrite the arguments sent",
     class: "smuggling",
     code: `import { typed } from 'servers/slow';
 Object.prototype.toJSON = function () { return { name: 5 }; };
 return await typed({ name: "fine" });`,
-    expect: fails("runtime", /\/name: expected string, got number/),
-    calls: ["slow.typed:rejected"],
-    upstreamCalls: 0,
+    expect: returns({ name: "fine" }),
+    calls: ["slow.typed:ok"],
+    upstreamCalls: 1,
   },
   {
     name: "a replaced JSON.stringify cannot forge the bytes the runtime sends",

@@ -21,7 +21,10 @@ import { FLOOD_LIMITS, floodSamples } from "./corpus-floods";
 import { lateSamples } from "./corpus-late";
 import { nameSamples } from "./corpus-names";
 import { policyNameSamples } from "./corpus-policy-names";
+import { prepareSamples } from "./corpus-prepare";
 import { recursionSamples } from "./corpus-recursion";
+import { regexSamples } from "./corpus-regex";
+import { sharedGraphSamples } from "./corpus-shared-graphs";
 import { smugglingSamples } from "./corpus-smuggling";
 import { assertResponsive, NotificationMeter, probe, probeWhile } from "./responsiveness";
 import { typeSamples } from "./corpus-types";
@@ -41,6 +44,9 @@ export const CORPUS: Sample[] = [
   ...policyNameSamples,
   ...bridgeFloodSamples,
   ...typeSamples,
+  ...sharedGraphSamples,
+  ...regexSamples,
+  ...prepareSamples,
 ];
 
 const LIMITS = {

@@ -17,7 +17,10 @@ export type HostileClass =
   | "late"
   | "names"
   | "approval"
-  | "routes";
+  | "routes"
+  | "shared"
+  | "regex"
+  | "prepare";
 
 /** What `run()` (test/support/gateway.ts) returns: execute_code's structuredContent plus isError and the text. */
 export interface Execution {

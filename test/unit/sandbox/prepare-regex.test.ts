@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findCatastrophicRegex } from "../../../src/sandbox/prepare-regex";
+import { classifyRegex } from "../../../src/sandbox/prepare-regex";
 
 /** Everyday regexes (sources without slashes), none of which may be flagged. */
 const COMMON = [
@@ -49,7 +49,8 @@ const COMMON = [
   String.raw`(a+b)+`,
 ];
 
-const CATASTROPHIC = [
+/** Patterns V8 runs for exponential or polynomial time on some input of a few thousand characters. */
+const SLOW = [
   String.raw`(a+)+`,
   String.raw`(a*)*`,
   String.raw`^(a+)+$`,
@@ -67,33 +68,95 @@ const CATASTROPHIC = [
   String.raw`(.+,)+x`,
   String.raw`(\w+\d)+$`,
   String.raw`(a\w+)+$`,
+  String.raw`(?:(?i:a)+)+$`,
+  String.raw`^(.*a){6}!$`,
+  String.raw`\s+$`,
+  String.raw`\d+x`,
+  String.raw`[a-z]+1`,
+  String.raw`(?:a|a){30}b`,
+  String.raw`(?=(a+))+b`,
 ];
 
-describe("findCatastrophicRegex", () => {
-  it("flags nothing in common regexes", () => {
+const plan = (pattern: string, flags = "") => classifyRegex(pattern, flags);
+
+describe("classifyRegex", () => {
+  it("refuses no common regex", () => {
     for (const pattern of COMMON) {
       assert.doesNotThrow(() => new RegExp(pattern), pattern);
-      assert.equal(findCatastrophicRegex(pattern), undefined, pattern);
+      assert.notEqual(plan(pattern).engine, "refused", pattern);
     }
   });
 
-  it("flags nested unbounded quantifiers and overlapping repeated alternatives", () => {
-    for (const pattern of CATASTROPHIC) assert.ok(findCatastrophicRegex(pattern), pattern);
+  it("never runs an exponential or polynomial pattern natively uncharged", () => {
+    for (const pattern of SLOW) {
+      const p = plan(pattern);
+      assert.ok(p.engine !== "native" || p.degree > 0, `${pattern}: ${JSON.stringify(p)}`);
+    }
+    assert.equal(plan("(a+)+$").engine, "linear");
   });
 
-  it("proves the flagged shapes are slow and the common ones fast (V8, small inputs)", () => {
-    const time = (re: RegExp, input: string) => {
-      const start = performance.now();
-      re.test(input);
-      return performance.now() - start;
-    };
-    assert.ok(time(/^(a+)+$/, `${"a".repeat(24)}!`) > 5 * time(/^a+$/, `${"a".repeat(24)}!`) + 1);
+  it("runs bounded patterns natively with their work per starting position", () => {
+    assert.deepEqual(plan(String.raw`^\d{4}-\d{2}-\d{2}$`), { engine: "native", work: 11, degree: 0, run: false });
+    assert.deepEqual(plan("[,;]"), { engine: "native", work: 2, degree: 0, run: false });
+    assert.deepEqual(plan("(a|b)c"), { engine: "native", work: 6, degree: 0, run: false });
   });
 
-  it("gives up quietly on huge, deep or unparsable patterns", () => {
-    assert.equal(findCatastrophicRegex("(".repeat(10_000) + ")".repeat(10_000)), undefined);
-    assert.equal(findCatastrophicRegex("a".repeat(20_000)), undefined);
-    assert.equal(findCatastrophicRegex("(a"), undefined);
-    assert.equal(findCatastrophicRegex("*a"), undefined);
+  it("runs a trailing run of one character natively: nothing after it can fail", () => {
+    for (const pattern of [String.raw`\s+`, String.raw`\d+`, "[^,]*", String.raw`key=(\w+)`, String.raw`x\d+|y`]) {
+      assert.equal(plan(pattern).engine, "native", pattern);
+    }
+    assert.equal(plan(String.raw`\d+$`).engine, "linear");
+  });
+
+  it("runs backreferences natively only with a small polynomial degree, charged as such", () => {
+    assert.deepEqual(plan(String.raw`(['"])(.*?)\1`), { engine: "native", work: 4, degree: 1, run: false });
+    assert.deepEqual(plan(String.raw`(a*)\1b`), { engine: "native", work: 4, degree: 2, run: false });
+    assert.deepEqual(plan(String.raw`(\d)\1`), { engine: "native", work: 3, degree: 0, run: false });
+  });
+
+  it("refuses a backreference after a repetition with choices, saying why", () => {
+    const p = plan(String.raw`(a|b)*\1`);
+    assert.equal(p.engine, "refused");
+    assert.match(p.engine === "refused" ? p.reason : "", /backreference .* Bound the repetitions/);
+  });
+
+  it("refuses patterns over 10,000 characters, however they are written", () => {
+    const p = plan("a".repeat(10_001));
+    assert.deepEqual(p, {
+      engine: "refused",
+      reason: "the pattern is 10001 characters long; the sandbox accepts up to 10000",
+    });
+  });
+
+  it("refuses counted repetitions that expand past the linear engine's program size", () => {
+    const p = plan("(.*){1,32000}[bc]");
+    assert.equal(p.engine, "refused");
+    assert.match(p.engine === "refused" ? p.reason : "", /counted repetitions expand to more than 20000 steps/);
+  });
+
+  it("understands inline modifier groups, named groups and v-flag classes", () => {
+    assert.equal(plan("(?i:ab)c").engine, "native");
+    assert.equal(plan("(?<year>\\d{4})").engine, "native");
+    assert.equal(plan("[\\p{L}--[a-z]]+$", "v").engine, "linear");
+    assert.equal(plan("[\\q{a|aa}]+$", "v").engine, "refused");
+    assert.deepEqual(plan("x[\\q{ab|c}]", "v"), { engine: "native", work: 144, degree: 0, run: false });
+    assert.equal(plan("(?-i:a)+$", "i").engine, "linear");
+  });
+
+  it("refuses what it cannot parse instead of guessing", () => {
+    const p = plan("(?x:a)");
+    assert.equal(p.engine, "refused");
+    assert.match(p.engine === "refused" ? p.reason : "", /does not understand it/);
+  });
+
+  it("plans a counted repetition of 2^32 - 1 without counting to it", () => {
+    assert.equal(plan("a{0,4294967295}").engine, "refused");
+    assert.equal(plan("(?:ab){4294967295}").engine, "refused");
+  });
+
+  it("plans a 10,000-character pattern of 2,000 groups in bounded work", () => {
+    const pattern = "(a|b)".repeat(2_000);
+    assert.equal(plan(pattern).engine, "linear");
+    assert.equal(plan("(".repeat(5_000) + ")".repeat(5_000)).engine, "refused");
   });
 });

@@ -369,13 +369,35 @@ describe("prepareCode errors", () => {
     assert.match(failure(`return "${"€".repeat(400_000)}";`).message, /bytes; the limit/, "counted in UTF-8 bytes");
   });
 
-  it('rejects regex literals (and new RegExp("…")) that backtrack exponentially', () => {
-    const literal = failure("const ok = /^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$/;\nconst bad = /^(\\w+\\s?)*$/;");
+  it('refuses regex literals (and new RegExp("…")) that no engine can run safely, at their position', () => {
+    const literal = failure("const ok = /^[\\w.+-]+@[\\w-]+\\.[\\w.-]+$/;\nconst bad = /(a|b)*\\1/;");
     assert.equal(literal.kind, "syntax");
     assert.deepEqual([literal.line, literal.column], [2, 13]);
-    assert.match(literal.message, /exponential time/);
-    assert.equal(failure('const re = new RegExp("(a+)+$", "u");').column, 23);
-    assert.ok(prepare('const re = new RegExp("\\\\s+"); return /(\\w+)\\s(\\w+)/.exec("a b");').ok);
+    assert.match(
+      literal.message,
+      /^Invalid regular expression \/\(a\|b\)\*\\1\/: it cannot run in the sandbox because/,
+    );
+    assert.equal(failure('const re = new RegExp("(a|b)*\\\\1", "u");').column, 23);
+    assert.ok(prepare('const re = new RegExp("(a+)+$"); return /(\\w+)\\s(\\w+)/.exec("a b");').ok);
+  });
+
+  it("rewrites regex literals V8 could backtrack on into the sandbox's planned constructor, on their line", () => {
+    const code = prepared("const a = /^\\d{4}$/;\nconst b = /^(\\w+\\s?)*$/gi;\nreturn [a, b];");
+    const lines = code.split("\n");
+    assert.match(lines[0]!, new RegExp(`import \\{ createRegExp as ${GUARD}_regex \\} from "\\./regex-guard\\.js";`));
+    assert.equal(lines[1], "const b = ".concat(`${GUARD}_regex("^(\\\\w+\\\\s?)*$", "gi");`));
+    assert.match(lines[0]!, /const a = \/\^\\d\{4\}\$\/;$/);
+    assert.ok(!prepared("return /^\\d+/.test('1');").includes("_regex"));
+  });
+
+  it("rewrites a regex literal that is an arrow body or a loop body inside the guard's wrapper", () => {
+    const code = prepared('const f = () => /(a+)+$/;\nfor (;;) /(b+)+$/.test("b");');
+    const lines = code.split("\n");
+    assert.match(
+      lines[0]!,
+      new RegExp(`const f = \\(\\) => \\(${GUARD}\\(\\), ${GUARD}_regex\\("\\(a\\+\\)\\+\\$", ""\\)\\);$`),
+    );
+    assert.equal(lines[1], `for (;;) {${GUARD}();${GUARD}_regex("(b+)+$", "").test("b");}`);
   });
 
   it("refuses a guard name outside the reserved prefix (a host bug)", () => {
