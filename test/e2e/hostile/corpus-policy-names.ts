@@ -4,7 +4,7 @@
  * corpus session has no elicitation, so an `ask` tool ends the execution as approval_required.
  */
 import assert from "node:assert/strict";
-import { type Execution, fails, NO_INTERNET, returns, returnsMatching, type Sample } from "./sample";
+import { type Execution, fails, NO_NETWORK, returns, returnsMatching, type Sample } from "./sample";
 
 const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "then"];
 
@@ -121,6 +121,6 @@ try { await delete_file({ path: "/victim.txt", extra }); return "asked"; } catch
   headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
   body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "delete_file", arguments: { path: "/victim.txt" } } }),
 }).then((r) => r.status, (e) => e.message);`,
-    expect: returnsMatching(NO_INTERNET),
+    expect: returnsMatching(NO_NETWORK),
   },
 ];
