@@ -22,6 +22,7 @@ import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
+import { carriedDeclarations } from "../scope/scope-types";
 import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
@@ -73,6 +74,7 @@ export interface ExecutorDeps {
     imports: readonly ImportUse[];
     skills: ReadonlyMap<string, SkillVersion>;
     latestSkill: (name: string) => number | undefined;
+    carried?: string;
   }) => Promise<TypecheckOutcome>;
 }
 
@@ -250,6 +252,9 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       imports: prepared.imports,
       skills,
       latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
+      ...(deps.scope && prepared.scope
+        ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
+        : {}),
     });
     warnings = checked.warnings;
     typecheck = checked.timing;

@@ -64,6 +64,8 @@ export interface PreparedScope {
   own: TopLevelScope;
   /** Value names the sandbox captures when the program ends. */
   captured: string[];
+  /** Names the program starts with, carried from earlier executions. */
+  carriedIn: string[];
   /** Carried bindings that could not be brought in, with the reason. */
   dropped: DroppedBinding[];
 }
@@ -294,7 +296,12 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
   const prologue = plan?.prologue ?? "";
-  const scope = plan && { own: topLevelScope(userProgram, js), captured: plan.captured, dropped: plan.dropped };
+  const scope = plan && {
+    own: topLevelScope(userProgram, js),
+    captured: plan.captured,
+    carriedIn: plan.carriedIn,
+    dropped: plan.dropped,
+  };
   return {
     ok: true,
     code: `${header}${prologue}${applyEdits(source, edits)}${footer}`,

@@ -40,6 +40,8 @@ export interface ProgramImports {
   skills: ReadonlyMap<string, SkillVersion>;
   /** Latest version of each imported skill (the unversioned specifier resolves to it). */
   latestSkill: (name: string) => number | undefined;
+  /** Ambient declarations of the bindings carried from earlier executions (src/scope/scope-types.ts). */
+  carried?: string;
   /** The result type of a tool without `outputSchema` (observed); default `any`. */
   observed?: (tool: CatalogTool) => OutputOverride | undefined;
 }
@@ -66,6 +68,7 @@ export function programDeclarations(program: ProgramImports): string {
         blocks.push(skillDeclaration(skill, `skills/${skill.name}`));
     }
   }
+  if (program.carried) blocks.push(program.carried);
   return blocks.join("\n\n");
 }
 

@@ -197,6 +197,26 @@ await write_file({ path: "/nb.txt", content: "hello" });`,
     }
   });
 
+  test("the type check knows carried variables and their types", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(s, "const ids = [1, 2, 3];\nconst when = new Date(0);\nfunction label(n) { return `#${n}`; }");
+      const fine = await run(
+        s,
+        "const first: number = ids[0];\nconst year: number = when.getUTCFullYear();\nlabel(first) + year",
+      );
+      assert.equal(fine.ok, true, fine.text);
+      assert.equal(fine.warnings, undefined, JSON.stringify(fine.warnings));
+      const wrong = await run(s, `import { read_file } from "servers/workspace";\nawait read_file({ path: ids[0] });`);
+      assert.equal(wrong.ok, false);
+      assert.equal(wrong.error.kind, "type", wrong.text);
+      assert.match(wrong.error.message, /'number' is not assignable to type 'string'/);
+      assert.deepEqual(wrong.tool_calls, []);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("a skill run neither sees nor changes the caller's variables", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
