@@ -26,6 +26,9 @@ before(async () => {
     startGateway({
       config: {
         expose_builtin_routes: true,
+        // The route is compared with the host's own checks of calls from code; the type check would refuse the
+        // same wrong arguments earlier, before they reach the host.
+        typecheck: "off",
         servers: [
           {
             name: "workspace",

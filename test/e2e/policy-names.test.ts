@@ -21,6 +21,8 @@ const UPSTREAM = fileURLToPath(new URL("../support/names-upstream.mjs", import.m
 
 const CONFIG = () => ({
   network: { allow_loopback: true },
+  // The lookups under test are the host's; the type check would refuse some calls before they reach it.
+  typecheck: "off",
   allow_direct_tool_calls: true,
   servers: [
     { name: "denied", url: upstream.url, approval: { default: "deny" } },

@@ -88,6 +88,15 @@ const HANDLED = new Map<string, string>([
   ["npm run test:unit", "not run: the unit tests are part of this suite"],
   ["npm run bench", "not run: it measures for minutes on an idle machine; its small form is a .ci/run step"],
   ["npm run bench:quick", CI_RUNS],
+  ["npm run bench -- --only=typecheck", "not run: a benchmark scenario; it measures for minutes on an idle machine"],
+  [
+    "npm run bench:first-run",
+    "not run: a benchmark of 100 programs under several policies (minutes); the check it measures is tested in test/e2e/typecheck.test.ts",
+  ],
+  [
+    "wrangler deploy --dry-run --outdir",
+    "not run as written (it names the measurement); the deploy dry run is run here as npm run deploy with --dry-run",
+  ],
 ]);
 
 test("every command in the README is run by a test or listed with the reason it is not", () => {
