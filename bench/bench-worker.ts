@@ -29,6 +29,7 @@ export type BenchRequest =
   | { op: "compare"; engine: Engine; program: string; quick: boolean }
   | { op: "guard"; variant: GuardVariant; program: string }
   | { op: "hop"; hop: Hop; n: number }
+  | { op: "first_run_codemode"; everything_url: string; programs: string[] }
   | { op: "session"; mode: "cold" | "warm"; calls: number; samples: number; batch: number };
 
 /** Programs for the session path: trivial, or `calls` sequential reads of one file through the built-in upstream. */
@@ -92,6 +93,8 @@ export default {
           return Response.json(await bench.guard(req.variant, req.program, BENCH_SESSION));
         case "hop":
           return Response.json(await bench.hop(req.hop, req.n, BENCH_SESSION));
+        case "first_run_codemode":
+          return Response.json(await bench.firstRunCodemode(req.everything_url, req.programs));
         case "session":
           return Response.json(await sessionPath(env, req));
         default:

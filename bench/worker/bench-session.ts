@@ -25,6 +25,7 @@ import {
   quickProgram,
 } from "../programs";
 import type { BenchEnv } from "./bench-env";
+import { type CodemodeRun, runCorpusThroughCodemode } from "./first-run-codemode";
 import { benchConfig, echo, echoRegistry } from "./echo-registry";
 import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
 
@@ -261,6 +262,16 @@ export class BenchSession extends DurableObject<BenchEnv> {
     }
     const code = codemodeSource(p);
     return this.#batch(p.batch, p.expect, () => this.#theirs(code));
+  }
+
+  /** The first-run corpus through codemode's executor against the workspace and server-everything. */
+  async firstRunCodemode(everythingUrl: string, programs: string[]): Promise<CodemodeRun[]> {
+    const deps = {
+      env: this.env as unknown as Record<string, unknown>,
+      exports: this.ctx.exports,
+      loader: this.env.LOADER,
+    };
+    return runCorpusThroughCodemode(deps, everythingUrl, programs);
   }
 
   /** One run of a tight-loop program through our executor, with the step guard in place or removed. */
