@@ -28,7 +28,7 @@ export function registerRunTaskTool(server: McpServer, ctx: GatewayContext): voi
     "run_task",
     {
       description:
-        "Describe a task in one sentence; the gateway's models plan, find tools, write, check and run the program, repairing it on errors. Returns outcome, code, attempts, timings.",
+        "A task in one sentence: the gateway's models plan, write, check, run and repair a program for it. Returns outcome, result, code, attempts, timings.",
       inputSchema: {
         task: z.string().min(1).max(4_000),
         servers: z.array(z.string()).max(50).optional(),
