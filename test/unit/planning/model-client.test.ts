@@ -29,7 +29,9 @@ describe("model client", () => {
   });
 
   it("names a missing API key secret without any value", async () => {
-    const models = modelsFor({ ...OPENAI, base_url: "https://models.example.com/v1", api_key: "${MISSING_KEY}" });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a secret reference, resolved by the gateway.
+    const key = "${MISSING_KEY}";
+    const models = modelsFor({ ...OPENAI, base_url: "https://models.example.com/v1", api_key: key });
     await assert.rejects(models.chat("main", USER), /secret MISSING_KEY is not set/);
   });
 
