@@ -8,7 +8,7 @@ import { toolSignature } from "../codegen/declarations";
 import { searchCatalog, type SemanticSearch } from "../mcp/catalog-search";
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
-import type { ChatAnswer, TaskModels } from "./model-client";
+import type { ChatAnswer, ChatMessage, TaskModels } from "./model-client";
 import { fillPrompt, pickedNumbers } from "./parse-answer";
 import { FILTER_PROMPT } from "./prompts/filter";
 
@@ -53,6 +53,15 @@ function candidateLine(n: number, t: CatalogTool): string {
   return `${n}. servers/${t.serverId} ${toolSignature(t)}\n   ${d.replace(/\s+/g, " ")}`;
 }
 
+/** The filter model's messages for one numbered batch of candidates. */
+export function filterPrompt(task: string, plan: string, batch: readonly CatalogTool[]): ChatMessage[] {
+  const candidates = batch.map((t, i) => candidateLine(i + 1, t)).join("\n");
+  return [
+    { role: "system", content: FILTER_PROMPT.system },
+    { role: "user", content: fillPrompt(FILTER_PROMPT.user, { task, plan, candidates }) },
+  ];
+}
+
 /** Keeps the candidates the filter model picks, batch by batch in parallel; see the module comment for fallbacks. */
 export async function filterCandidates(
   models: TaskModels,
@@ -67,19 +76,7 @@ export async function filterCandidates(
   const answers: ChatAnswer[] = [];
   const picked = await Promise.all(
     batches.map(async (batch) => {
-      const user = fillPrompt(FILTER_PROMPT.user, {
-        task,
-        plan,
-        candidates: batch.map((t, i) => candidateLine(i + 1, t)).join("\n"),
-      });
-      const answer = await models.chat(
-        "filter",
-        [
-          { role: "system", content: FILTER_PROMPT.system },
-          { role: "user", content: user },
-        ],
-        signal,
-      );
+      const answer = await models.chat("filter", filterPrompt(task, plan, batch), signal);
       answers.push(answer);
       const numbers = pickedNumbers(answer.text, batch.length);
       return numbers ? { tools: numbers.map((n) => batch[n - 1]!), fallback: false } : { tools: batch, fallback: true };

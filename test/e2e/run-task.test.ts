@@ -62,6 +62,7 @@ before(async () => {
         strategy: "plan-model",
         filter: "filter-model",
         main: "main-model",
+        rerank: true,
       },
     },
     vars: { MODEL_KEY: API_KEY },
@@ -314,5 +315,18 @@ describe("run_task with scripted models", () => {
       messages.some((m) => /^attempt 1: workspace\.read_file ok/.test(m)),
       JSON.stringify(messages),
     );
+  });
+
+  test("with rerank = true, search_tools puts the filter model's pick first and keeps every hit", async () => {
+    await script({ filter: ["[3]"] });
+    const plain = (await session.data("search_tools", { query: "file" })).tools.map((t: any) => t.name);
+    const seen = await requests();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.model, "filter-model");
+    // The third candidate as the model saw it: "3. servers/workspace <name>(…".
+    const third = /^3\. servers\/workspace (\w+)\(/m.exec(seen[0]!.messages.at(-1)!.content)?.[1];
+    assert.ok(third, seen[0]!.messages.at(-1)!.content);
+    assert.equal(plain[0], third);
+    assert.ok(plain.length >= 3);
   });
 });
