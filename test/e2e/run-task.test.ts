@@ -329,4 +329,20 @@ describe("run_task with scripted models", () => {
     assert.equal(plain[0], third);
     assert.ok(plain.length >= 3);
   });
+
+  test("servers names an unknown server: the task fails before any model call, listing the servers", async () => {
+    await script({});
+    const r = await runTask({ task: "Return one", servers: ["nope"] });
+    assert.equal(r.outcome, "failed");
+    assert.match(r.error, /unknown servers: nope; servers: workspace/);
+    assert.equal((await requests()).length, 0);
+  });
+
+  test("an invalid save_as is refused before the pipeline starts", async () => {
+    await script({});
+    const r = await runTask({ task: "Return one", save_as: "Bad Name" });
+    assert.equal(r.isError, true);
+    assert.match(r.text, /save_as: skill names are/);
+    assert.equal((await requests()).length, 0);
+  });
 });
