@@ -32,4 +32,16 @@ describe("programAsSkill", () => {
     const r = programAsSkill("export const x = 1;", "x");
     assert.equal(r.ok, false);
   });
+
+  it("returns the value of a program that ends on a bare expression, as execute_code does", () => {
+    const r = programAsSkill("const n: number = 2;\nn * 21", "answer");
+    assert.ok(r.ok);
+    assert.match(r.code, /\nreturn n \* 21\n\}\n$/);
+  });
+
+  it("leaves a program with its own return as written", () => {
+    const r = programAsSkill("if (Math.random() > 2) return 1;\n0", "maybe");
+    assert.ok(r.ok);
+    assert.match(r.code, /\n0\n\}\n$/);
+  });
 });
