@@ -48,14 +48,23 @@ export async function searchCandidates(
 }
 
 /** A candidate as the filter model sees it: number, module, signature and a short description. */
-function candidateLine(n: number, t: CatalogTool): string {
+export function candidateLine(n: number, t: CatalogTool): string {
   const d = t.description.length > MAX_DESCRIPTION ? `${t.description.slice(0, MAX_DESCRIPTION - 1)}…` : t.description;
   return `${n}. servers/${t.serverId} ${toolSignature(t)}\n   ${d.replace(/\s+/g, " ")}`;
 }
 
 /** The filter model's messages for one numbered batch of candidates. */
 export function filterPrompt(task: string, plan: string, batch: readonly CatalogTool[]): ChatMessage[] {
-  const candidates = batch.map((t, i) => candidateLine(i + 1, t)).join("\n");
+  return filterMessages(
+    task,
+    plan,
+    batch.map((t, i) => candidateLine(i + 1, t)),
+  );
+}
+
+/** The filter model's messages for numbered candidate lines ("1. …"). */
+export function filterMessages(task: string, plan: string, lines: readonly string[]): ChatMessage[] {
+  const candidates = lines.join("\n");
   return [
     { role: "system", content: FILTER_PROMPT.system },
     { role: "user", content: fillPrompt(FILTER_PROMPT.user, { task, plan, candidates }) },
