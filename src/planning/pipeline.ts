@@ -22,7 +22,7 @@ import { fillPrompt, programFrom } from "./parse-answer";
 import { FILTER_PROMPT } from "./prompts/filter";
 import { MAIN_PROMPT } from "./prompts/main";
 import { STRATEGY_PROMPT } from "./prompts/strategy";
-import { TaskClock, TaskTimeoutError } from "./task-clock";
+import { TaskCancelledError, TaskClock, TaskTimeoutError } from "./task-clock";
 import type { TaskProgress } from "./task-progress";
 import type { TaskAttempt, TaskInput, TaskOutcome, TaskResult } from "./task-types";
 import { filterCandidates, searchCandidates } from "./tool-finder";
@@ -36,6 +36,8 @@ export interface TaskDeps {
   checks: readonly CodeCheck[];
   execute(code: string, timeoutMs: number, extra?: ToolExtra): Promise<ExecuteResult>;
   progress: TaskProgress;
+  /** The request's signal: cancelling the request stops the pipeline. */
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_SKILLS_IN_PROMPT = 3;
@@ -50,7 +52,7 @@ const PROMPT_VERSIONS = {
 
 /** Runs the pipeline; never throws: every failure is an outcome with a readable error. */
 export async function runTask(input: TaskInput, deps: TaskDeps): Promise<TaskResult> {
-  const clock = new TaskClock(input.timeout_ms);
+  const clock = new TaskClock(input.timeout_ms, deps.signal);
   const report: Omit<TaskResult, "outcome" | "steps" | "tokens" | "duration_ms"> = {
     tools: [],
     attempts: [],
@@ -72,6 +74,7 @@ export async function runTask(input: TaskInput, deps: TaskDeps): Promise<TaskRes
   } catch (err) {
     if (err instanceof TaskTimeoutError) return end("timeout", { error: err.message });
     if (err instanceof ModelError) return end("model_error", { error: err.message });
+    if (err instanceof TaskCancelledError) return end("cancelled", { error: err.message });
     throw err;
   }
 }

@@ -58,6 +58,7 @@ export function registerRunTaskTool(server: McpServer, ctx: GatewayContext): voi
         checks: [prepareCheck(ctx.registry, ctx.skills)],
         execute: (code, timeoutMs, relayed) => ctx.execute(code, timeoutMs, relayed),
         progress,
+        signal: extra.signal,
       });
       if (result.outcome === "succeeded" && save_as && result.code) {
         progress.step("save skill");

@@ -12,6 +12,11 @@ export class TaskTimeoutError extends Error {
   override readonly name = "TaskTimeoutError";
 }
 
+/** The client cancelled the run_task request: nothing more is started for it. */
+export class TaskCancelledError extends Error {
+  override readonly name = "TaskCancelledError";
+}
+
 export class TaskClock {
   readonly startedAt = Date.now();
   readonly steps: TaskStep[] = [];
@@ -19,13 +24,22 @@ export class TaskClock {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #deadline: number;
+  readonly #outer: AbortSignal | undefined;
+  readonly #onCancel = () => this.#controller.abort(new TaskCancelledError("the client cancelled run_task"));
 
-  constructor(readonly timeoutMs: number) {
+  /** `outer` is the request's own signal: a client that cancels stops the pipeline like a timeout does. */
+  constructor(
+    readonly timeoutMs: number,
+    outer?: AbortSignal,
+  ) {
     this.#deadline = this.startedAt + timeoutMs;
     this.#timer = setTimeout(
       () => this.#controller.abort(new TaskTimeoutError(`run_task ran out of its ${timeoutMs} ms (timeout_ms)`)),
       timeoutMs,
     );
+    this.#outer = outer;
+    if (outer?.aborted) this.#onCancel();
+    else outer?.addEventListener("abort", this.#onCancel, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -83,5 +97,6 @@ export class TaskClock {
 
   stop(): void {
     clearTimeout(this.#timer);
+    this.#outer?.removeEventListener("abort", this.#onCancel);
   }
 }

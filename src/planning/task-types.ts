@@ -24,6 +24,7 @@ export type TaskOutcome =
   | "approval_required"
   | "refused"
   | "timeout"
+  | "cancelled"
   | "model_error";
 
 export type TaskStepName = "plan" | "find_tools" | "declarations" | "write" | "check" | "run" | "save";

@@ -345,4 +345,24 @@ describe("run_task with scripted models", () => {
     assert.match(r.text, /save_as: skill names are/);
     assert.equal((await requests()).length, 0);
   });
+
+  test("a client that cancels run_task stops the pipeline: no model is asked after the cancel", async () => {
+    await script({ plan: [{ content: PLAN, delay_ms: 2_000 }], filter: ["[1]"], main: [fence("return 1;")] });
+    const controller = new AbortController();
+    const call = session.client.callTool(
+      { name: "run_task", arguments: { task: "Return one" } },
+      CallToolResultSchema,
+      {
+        signal: controller.signal,
+      },
+    );
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(call);
+    // Past the point where the plan would have come back and the filter model would have been asked.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(
+      (await requests()).map((q) => q.model),
+      ["plan-model"],
+    );
+  });
 });
