@@ -32,7 +32,14 @@ export const ModelsSchema = z
       .regex(/^https?:\/\//, "expected an http(s):// URL")
       .optional(),
     /** openai: the bearer key, as "${SECRET_NAME}" (resolved on the host from the Worker's secrets, never in prompts). */
-    api_key: z.string().max(500).optional(),
+    api_key: z
+      .string()
+      .regex(
+        /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the secret reference syntax.
+        'name a Worker secret as "${NAME}" (wrangler secret put NAME, or .dev.vars locally); the key itself never goes in the config',
+      )
+      .optional(),
     strategy: ModelName.optional(),
     filter: ModelName.optional(),
     main: ModelName.optional(),

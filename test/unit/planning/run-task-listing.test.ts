@@ -58,4 +58,20 @@ describe("run_task listing", () => {
     assert.match(loaded.ok ? "" : loaded.error, /provider "openai" needs base_url/);
     assert.match(loaded.ok ? "" : loaded.error, /needs a main model/);
   });
+
+  it("refuses an API key written into the config instead of a secret reference", () => {
+    const loaded = loadConfig({
+      models: {
+        provider: "openai",
+        base_url: "https://x.example/v1",
+        api_key: "sk-live-123",
+        strategy: "a",
+        filter: "b",
+        main: "c",
+      },
+    });
+    assert.equal(loaded.ok, false);
+    assert.match(loaded.ok ? "" : loaded.error, /name a Worker secret/);
+    assert.doesNotMatch(loaded.ok ? "" : loaded.error, /sk-live-123/);
+  });
 });
