@@ -365,4 +365,17 @@ describe("run_task with scripted models", () => {
       ["plan-model"],
     );
   });
+
+  test("the main prompt lists the user's skills that match the task, with their import lines", async () => {
+    await session.data("save_skill", {
+      name: "summarize_notes",
+      description: "Summarize the notes file in three bullet points",
+      code: "export default async function summarize_notes(input: {}) { return ['a', 'b', 'c']; }",
+    });
+    await script({ plan: [PLAN], filter: ["[1]"], main: [fence("return 1;")] });
+    const r = await runTask({ task: "Summarize the notes file" });
+    assert.equal(r.outcome, "succeeded", r.text);
+    const main = (await requests()).find((q) => q.model === "main-model")!;
+    assert.match(main.messages.at(-1)!.content, /import \{ summarize_notes \} from "skills\/summarize_notes";/);
+  });
 });
