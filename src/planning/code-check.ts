@@ -3,7 +3,9 @@
  * The check a program passes before it runs: the seam between the pipeline and whatever checks exist. Today it is
  * the gateway's prepare step (syntax, TypeScript stripping, imports of known servers, tools and skills, reserved
  * names): the same rules execute_code applies, without starting an isolate. A full TypeScript type-check (being
- * added as src/typecheck/) plugs in as another {@link CodeCheck} in the list the pipeline is given.
+ * added as src/typecheck/) plugs in as another {@link CodeCheck} in the list the pipeline is given
+ * (run-task-tool.ts builds it). Until then, or if it is wired into the executor instead, a type error still comes
+ * back: the run refuses the program with kind "type", and the pipeline hands it to the model as a check error.
  */
 import type { Registry } from "../registry/registry";
 import { prepareCode } from "../sandbox/prepare";

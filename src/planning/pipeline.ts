@@ -41,6 +41,11 @@ export interface TaskDeps {
 }
 
 const MAX_SKILLS_IN_PROMPT = 3;
+/**
+ * Error kinds of an execution refused before its program started: they belong to the check stage even when the
+ * execute path found them (it prepares again, and type-checks once src/typecheck is merged into the executor).
+ */
+const CHECK_KINDS: ReadonlySet<string> = new Set(["syntax", "import", "reserved", "type"]);
 /** Characters of an error handed back to the model: enough for a message and a code frame. */
 const MAX_ERROR_CHARS = 4_000;
 
@@ -186,7 +191,7 @@ async function pipeline(
         error: `attempt ${n} failed after calling ${names}, which is not read-only; a retry could repeat it, so the task stops here (execution ${r.execution_id}: ${r.error?.message})`,
       });
     }
-    messages.push(repairMessage("run", `${r.error?.kind}: ${r.error?.message}${logTail(r)}`));
+    messages.push(repairMessage(last.stage, `${r.error?.kind}: ${r.error?.message}${logTail(r)}`));
   }
   const why = last?.error ? `${last.error.kind}: ${last.error.message}` : "no attempt";
   return end("failed", {
@@ -226,7 +231,7 @@ function attemptOf(n: number, code: string, r: ExecuteResult, catalog: Catalog):
   return {
     attempt: n,
     code,
-    stage: "run",
+    stage: r.error && CHECK_KINDS.has(r.error.kind) ? "check" : "run",
     ok: r.ok,
     ...(r.error
       ? { error: { kind: r.error.kind, message: r.error.message, ...(r.error.line ? { line: r.error.line } : {}) } }
