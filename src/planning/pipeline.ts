@@ -177,9 +177,13 @@ async function pipeline(
     last = attemptOf(n, code, r, catalog);
     report.attempts.push(last);
     if (r.ok) return end("succeeded", { result: r.result });
-    if (r.status === "approval_required") {
-      return end("approval_required", {
-        error: "a call needs the user's approval: approve_call({ handle }) runs the program on from there",
+    // A suspended execution (approval today; any status the executor adds later) ends the task with that status.
+    if (r.status) {
+      return end(r.status, {
+        error:
+          r.status === "approval_required"
+            ? "a call needs the user's approval: approve_call({ handle }) runs the program on from there"
+            : `the execution stopped with status ${r.status}: ${r.error?.message ?? ""}`,
         ...(r.approval ? { approval: r.approval } : {}),
       });
     }

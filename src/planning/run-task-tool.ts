@@ -67,7 +67,8 @@ export function registerRunTaskTool(server: McpServer, ctx: GatewayContext): voi
       return structuredResult(
         result as unknown as Record<string, unknown>,
         renderTask(result),
-        result.outcome !== "succeeded" && result.outcome !== "approval_required",
+        // Waiting for a human (a handle to act on) is an answer, as in execute_code, not an error.
+        result.outcome !== "succeeded" && !result.approval,
       );
     },
   );

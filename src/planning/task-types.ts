@@ -1,5 +1,5 @@
 /** Contracts of run_task: its input, and the report it returns. */
-import type { ExecutionError, ToolCallRecord } from "../sandbox/execution-types";
+import type { ExecuteResult, ExecutionError, ToolCallRecord } from "../sandbox/execution-types";
 
 export interface TaskInput {
   task: string;
@@ -13,15 +13,15 @@ export interface TaskInput {
 }
 
 /**
- * How the task ended. `stopped`: an attempt failed after a call that is not read-only ran, so a retry could repeat
- * it; `refused`: the gateway refused to run the program (rate limit, busy); `model_error`: a model could not be
- * reached or answered nothing usable.
+ * How the task ended. A suspended execution ends it with its own status (`approval_required`). `stopped`: an attempt
+ * failed after a call that is not read-only ran, so a retry could repeat it; `refused`: the gateway refused to run
+ * the program (rate limit, busy); `model_error`: a model could not be reached or answered nothing usable.
  */
 export type TaskOutcome =
   | "succeeded"
   | "failed"
   | "stopped"
-  | "approval_required"
+  | NonNullable<ExecuteResult["status"]>
   | "refused"
   | "timeout"
   | "cancelled"
