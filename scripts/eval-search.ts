@@ -14,6 +14,10 @@
  * model in place of Workers AI; the line then also has "embeddings", "min_score" (the floor used: calibrated with
  * the off-topic probes unless --min-score is given) and "embed_ms" (embedding time per query; p50/p95 stay the
  * search time after embedding, as in the gateway where the embedding is a separate service call).
+ * --rerank-url <base_url> --rerank-model <name> reorders each query's hits with that OpenAI-compatible model, as
+ * search_tools does with `models.rerank = true` (src/planning/search-rerank.ts); the key, if the endpoint needs one,
+ * comes from the RERANK_API_KEY environment variable (never a flag). p50/p95 then include the model call, and the
+ * line also has "rerank_model" and "rerank_fallbacks" (answers that could not be parsed).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -28,6 +32,9 @@ import {
   type SearchResult,
   toSearchDoc,
 } from "../src/search/index";
+import { loadConfig } from "../src/config";
+import { taskModelsFrom } from "../src/planning/model-client";
+import { rerankOrder } from "../src/planning/search-rerank";
 import { LOCAL_EMBEDDERS, type LocalEmbedderName, localEmbedder } from "./local-embedder";
 
 interface Relevant {
@@ -47,12 +54,24 @@ interface Args {
   perQuery?: string;
   embeddings?: LocalEmbedderName;
   minScore?: number;
+  rerankUrl?: string;
+  rerankModel?: string;
 }
 
 const USAGE =
   "usage: eval-search --catalog <catalog.json> --queries <queries.jsonl> [--limit N] [--config JSON] [--per-query OUT]" +
-  " [--embeddings use-lite [--min-score X]]";
-const FLAGS = ["--catalog", "--queries", "--limit", "--config", "--per-query", "--embeddings", "--min-score"];
+  " [--embeddings use-lite [--min-score X]] [--rerank-url URL --rerank-model NAME]";
+const FLAGS = [
+  "--catalog",
+  "--queries",
+  "--limit",
+  "--config",
+  "--per-query",
+  "--embeddings",
+  "--min-score",
+  "--rerank-url",
+  "--rerank-model",
+];
 const KS = [1, 5, 10] as const;
 
 function fail(message: string): never {
@@ -100,6 +119,13 @@ function parseArgs(argv: string[]): Args {
     const value = Number(minScore);
     if (!Number.isFinite(value) || value < -1 || value > 1) fail("--min-score must be a number from -1 to 1");
     args.minScore = value;
+  }
+  const rerankUrl = values.get("--rerank-url");
+  const rerankModel = values.get("--rerank-model");
+  if ((rerankUrl === undefined) !== (rerankModel === undefined)) fail("--rerank-url and --rerank-model go together");
+  if (rerankUrl !== undefined && rerankModel !== undefined) {
+    args.rerankUrl = rerankUrl;
+    args.rerankModel = rerankModel;
   }
   return args;
 }
@@ -179,7 +205,49 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
-type Searcher = (q: Query, i: number) => SearchResult;
+type Searcher = (q: Query, i: number) => SearchResult | Promise<SearchResult>;
+
+/**
+ * `search` with its hits reordered by a model over an OpenAI-compatible endpoint, exactly as search_tools reranks
+ * (network guard opened for loopback and private addresses: the endpoint is the user's own choice here).
+ */
+function rerankingSearcher(
+  search: Searcher,
+  docs: SearchDoc[],
+  args: Args,
+  extra: Record<string, number | string | null>,
+): Searcher {
+  const loaded = loadConfig({
+    network: { allow_loopback: true, allow_private: true },
+    models: {
+      provider: "openai",
+      base_url: args.rerankUrl,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a secret reference, resolved from the environment.
+      ...(process.env.RERANK_API_KEY ? { api_key: "${RERANK_API_KEY}" } : {}),
+      strategy: args.rerankModel,
+      filter: args.rerankModel,
+      main: args.rerankModel,
+    },
+  });
+  if (!loaded.ok) fail(loaded.error);
+  const models = taskModelsFrom({ RERANK_API_KEY: process.env.RERANK_API_KEY }, loaded.config)!;
+  const byKey = new Map(docs.map((d) => [d.key, d]));
+  extra.rerank_model = args.rerankModel!;
+  extra.rerank_fallbacks = 0;
+  return async (q, i) => {
+    const result = await search(q, i);
+    const lines = result.hits.map((h, n) => {
+      const doc = byKey.get(h.key);
+      return `${n + 1}. ${doc?.server ?? ""} ${doc?.name ?? h.key}\n   ${(doc?.description ?? "").slice(0, 300)}`;
+    });
+    const order = result.hits.length > 1 ? await rerankOrder(models, q.query, lines) : undefined;
+    if (!order) {
+      if (result.hits.length > 1) (extra.rerank_fallbacks as number)++;
+      return result;
+    }
+    return { ...result, hits: order.map((n) => result.hits[n]!) };
+  };
+}
 
 /** The hybrid search over a local model: documents and queries are embedded up front, then searched. */
 async function hybridSearcher(
@@ -209,9 +277,10 @@ async function main(): Promise<void> {
   const index = buildSearchIndex(docs, args.config);
   const indexMs = performance.now() - t0;
   const extra: Record<string, number | string | null> = {};
-  const search: Searcher = args.embeddings
+  const base: Searcher = args.embeddings
     ? await hybridSearcher(index, docs, queries, args, extra)
     : (q) => index.search(q.query, { limit: args.limit });
+  const search = args.rerankUrl ? rerankingSearcher(base, docs, args, extra) : base;
 
   const metricKeys = [...KS.map((k) => `recall_at_${k}`), ...KS.map((k) => `hit_at_${k}`), "mrr"];
   const sums = Object.fromEntries(metricKeys.map((k) => [k, 0])) as Record<string, number>;
@@ -222,7 +291,7 @@ async function main(): Promise<void> {
   const perQuery: string[] = [];
   for (const [i, q] of queries.entries()) {
     const start = performance.now();
-    const result = search(q, i);
+    const result = await search(q, i);
     latencies.push(performance.now() - start);
     const ranked = result.hits.map((h) => byKey.get(h.key)!);
     if (q.relevant.length === 0) {

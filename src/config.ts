@@ -4,6 +4,7 @@
  * Bad configuration never crashes the Worker: it surfaces as a readable error on /health and on every MCP request.
  */
 import { z } from "zod";
+import { ModelsSchema } from "./planning/model-config";
 
 /** The built-in upstream served by this Worker itself (see src/servers/workspace). */
 export const BUILTIN_URL_PREFIX = "builtin:";
@@ -245,6 +246,8 @@ export const GatewayConfigSchema = z.strictObject({
       min_score: z.number().min(-1).max(1).optional(),
     })
     .optional(),
+  /** Language models for run_task (src/planning/model-config.ts); without them run_task is not listed. */
+  models: ModelsSchema.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -12,6 +12,7 @@ import type { CircuitSnapshot } from "../registry/circuit-breaker";
 import type { Catalog, ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ObservedTypes } from "../typecheck/observed-types";
+import { rerankHits } from "../planning/search-rerank";
 import { findTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
@@ -183,7 +184,8 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         },
         ctx.semantic,
       );
-      const tools = hits.map((t) => ({
+      const ranked = ctx.models?.config.rerank ? await rerankHits(ctx.models, query.slice(0, 1_000), hits) : hits;
+      const tools = ranked.map((t) => ({
         server: t.server,
         name: t.id,
         module: `servers/${t.serverId}`,

@@ -1,5 +1,6 @@
 /** What the gateway's MCP tools need from the session that serves them. */
 import type { GatewayConfig } from "../config";
+import type { TaskModels } from "../planning/model-client";
 import type { Registry } from "../registry/registry";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
@@ -16,6 +17,8 @@ export interface GatewayContext {
   config?: GatewayConfig;
   /** Embedding ranking fused into search_tools, when `embeddings` is configured. */
   semantic?: SemanticSearch;
+  /** The models of run_task, when `models` is configured (src/planning). */
+  models?: TaskModels | undefined;
   /** The user's execution history (every session's executions), kept in the user object. */
   history: {
     list(limit: number): Promise<ExecutionSummary[]>;

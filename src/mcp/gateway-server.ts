@@ -14,6 +14,7 @@ import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { registerHistoryTools } from "./history-tools";
 import { registerSkillTools } from "./skill-tools";
+import { registerRunTaskTool } from "../planning/run-task-tool";
 
 export const GATEWAY_VERSION = "0.1.0";
 export type { GatewayContext };
@@ -40,6 +41,7 @@ export function createGatewayServer(ctx: GatewayContext): McpServer {
   registerSkillTools(server, ctx);
   registerApprovalTools(server, ctx);
   registerContextTools(server, ctx);
+  registerRunTaskTool(server, ctx);
   // Off by default: everything flows through execute_code unless the operator opts in.
   if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
   compactToolList(server);

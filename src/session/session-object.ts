@@ -13,6 +13,7 @@ import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
+import { taskModelsFrom } from "../planning/model-client";
 import { createGatewayServer } from "../mcp/gateway-server";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
@@ -171,6 +172,7 @@ export class SessionObject extends DurableObject<Env> {
       registry,
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
+      models: taskModelsFrom(this.env, this.#gatewayConfig()),
       history: {
         list: (limit) => this.#user(meta).listExecutions(limit),
         get: (id) => this.#user(meta).getExecution(id),
