@@ -94,6 +94,10 @@ const HANDLED = new Map<string, string>([
     "not run: a benchmark of 100 programs under several policies (minutes); the check it measures is tested in test/e2e/typecheck.test.ts",
   ],
   [
+    "npm run bench:first-run -- --only=codemode",
+    "not run: the first-run benchmark's @cloudflare/codemode baseline alone (minutes)",
+  ],
+  [
     "wrangler deploy --dry-run --outdir",
     "not run as written (it names the measurement); the deploy dry run is run here as npm run deploy with --dry-run",
   ],
