@@ -3,7 +3,7 @@
  * `approve_call` and `deny_call`: the answer to an execution that stopped with status `approval_required` because
  * a tool needs a human's approval and the client cannot be asked in-band (no elicitation support).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { executionResult } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";

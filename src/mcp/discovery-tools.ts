@@ -4,7 +4,7 @@
  * TypeScript API. Descriptions stay short (the gateway's whole `tools/list` is kept under 1,000 tokens), and every
  * answer names the module to import from.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";

@@ -2,7 +2,7 @@
  * @module mcp/execute-tool
  * `execute_code`: runs one program against the upstream tools and returns its result, logs and tool-call trace.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";

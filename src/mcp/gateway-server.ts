@@ -3,8 +3,8 @@
  * The gateway's own MCP server: the few meta-tools a model sees instead of every upstream tool. Descriptions are
  * short on purpose: `tools/list` must stay small however many upstream tools exist.
  */
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { McpServer, type ServerOptions } from "@modelcontextprotocol/server";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import { registerApprovalTools } from "./approval-tools";
 import { compactToolList } from "./compact-tool-list";
 import { registerDirectTools } from "./direct-tools";

@@ -2,7 +2,7 @@
  * @module mcp/history-tools
  * `list_executions` and `get_execution`: what the user ran, in any of their sessions, with results, logs and tool-call traces.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";

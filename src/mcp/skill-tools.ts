@@ -3,7 +3,7 @@
  * The skill library over MCP: `save_skill`, `list_skills`, `get_skill`, `run_skill`, `delete_skill`. Skills are
  * per user and versioned: every save appends an immutable version; `name@2` pins one anywhere a skill is named.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";

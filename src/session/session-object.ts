@@ -7,8 +7,7 @@
  * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { type McpServer, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
@@ -40,7 +39,7 @@ interface SessionMeta {
   session: string;
   created_at: number;
   terminated_at?: number;
-  client?: { capabilities: unknown; info: unknown };
+  client?: { capabilities: unknown; info: unknown; protocolVersion?: string };
 }
 
 /** Everything needed to run (or re-run) one execution. */
@@ -167,16 +166,22 @@ export class SessionObject extends DurableObject<Env> {
     server.server.oninitialized = () => {
       this.#saveMeta({
         ...this.#meta!,
-        client: { capabilities: server.server.getClientCapabilities(), info: server.server.getClientVersion() },
+        client: {
+          capabilities: server.server.getClientCapabilities(),
+          info: server.server.getClientVersion(),
+          protocolVersion: (server.server as unknown as { _negotiatedProtocolVersion?: string })
+            ._negotiatedProtocolVersion,
+        },
       });
     };
     if (restore) {
-      // Revived after eviction: the SDK has no public restore, so set the two fields its handshake would have set.
+      // Revived after eviction: the SDK has no public restore, so set the fields its handshake would have set.
       // Pinned SDK version (package.json); covered by the "session survives a restart" test.
       Object.assign(transport, { sessionId: meta.session, _initialized: true });
       Object.assign(server.server, {
         _clientCapabilities: meta.client?.capabilities ?? {},
         _clientVersion: meta.client?.info,
+        _negotiatedProtocolVersion: meta.client?.protocolVersion,
       });
     }
     await server.connect(transport);
@@ -252,7 +257,7 @@ export class SessionObject extends DurableObject<Env> {
         live: this.#live,
         skills: this.#skillsFor(meta),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
-        ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
+        ...(mcp && spec.extra ? { events: createNotifier(spec.extra, true) } : {}),
         ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),
         onSuspend: (state) => {
           suspended = state;

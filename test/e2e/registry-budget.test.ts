@@ -58,11 +58,14 @@ test(`tools/list with call_tool enabled also stays under ${TOKEN_BUDGET} tokens`
   assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
 });
 
-test("call_tool is not listed by default", async () => {
+test("call_tool is not listed by default, and calling it is an unknown-tool protocol error", async () => {
   const { tools } = await plainSession.client.listTools();
   assert.ok(!tools.some((t) => t.name === "call_tool"));
-  const r = await plainSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } });
-  assert.equal(r.isError, true);
+  // SDK v2 answers an unknown tool with JSON-RPC -32602 rather than an isError result.
+  await assert.rejects(
+    plainSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } }),
+    /-32602.*call_tool/,
+  );
 });
 
 test("call_tool with allow_direct_tool_calls calls one upstream tool and returns its result", async () => {
