@@ -23,13 +23,34 @@ const INSTRUCTIONS = `This gateway exposes upstream MCP servers as TypeScript mo
    import { read_file } from "servers/workspace"; const text = await read_file({ path: "/a.txt" }); return text.length;
 Only the program's return value and logs come back, so filter and aggregate inside the code.`;
 
-export function createGatewayServer(ctx: GatewayContext): McpServer {
+const CONTEXTS = `
+State (the gateway module's state) lives in a context: pass context: "new" to start one, then the returned context
+id; without one, your "default" context is used. Parallel agents should use distinct contexts.`;
+
+/** The protocol revision a server instance answers: 2025-11-25 sessions ("legacy") or 2026-07-28 ("modern"). */
+export type Era = "legacy" | "modern";
+
+/** Lists change only when the configuration or the user's skills do; clients may reuse them for a while. */
+const LIST_HINT = { ttlMs: 300_000, cacheScope: "private" } as const;
+const CACHE_HINTS: ServerOptions["cacheHints"] = {
+  "tools/list": LIST_HINT,
+  "prompts/list": LIST_HINT,
+  "resources/list": { ttlMs: 60_000, cacheScope: "private" },
+  "resources/templates/list": LIST_HINT,
+  "server/discover": LIST_HINT,
+};
+
+export function createGatewayServer(ctx: GatewayContext, era: Era = "legacy"): McpServer {
+  const codec = ctx.requestState;
   const server = new McpServer(
     { name: "codemode-gateway", version: GATEWAY_VERSION },
     {
-      instructions: INSTRUCTIONS,
-      capabilities: { logging: {} },
+      instructions: era === "modern" ? INSTRUCTIONS + CONTEXTS : INSTRUCTIONS,
+      // Logging is deprecated in 2026-07-28: console output stays in the result there.
+      capabilities: { ...(era === "legacy" ? { logging: {} } : {}), prompts: {}, resources: {} },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      cacheHints: CACHE_HINTS,
+      ...(codec ? { requestState: { verify: (state, request) => codec.verify(state, request) } } : {}),
     },
   );
 

@@ -2,6 +2,8 @@
  * @module session/session-object
  * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic,
  * runs its executions, and is the single place where the session's tool calls are checked and recorded.
+ * The same class serves the contexts of MCP 2026-07-28 clients (`<user>:<context>`, meta.kind "context"): there
+ * is no handshake, each request is served statelessly (src/session/modern-mcp.ts), and `state` spans requests.
  *
  * The SDK transport keeps session state in memory; when the object is evicted and revived, {@link #mcp} restores
  * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
@@ -12,7 +14,9 @@ import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
+import type { GatewayContext } from "../mcp/gateway-context";
 import { createGatewayServer } from "../mcp/gateway-server";
+import { approvalStateCodec } from "../mcp/request-state";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
@@ -30,13 +34,24 @@ import { ExecutionSlot } from "../user/execution-slot";
 import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import { LastExecution } from "./last-execution";
+import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
-import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
+import {
+  CONTEXT_HEADER,
+  INITIALIZE_HEADER,
+  NEW_CONTEXT_HEADER,
+  SESSION_HEADER,
+  sessionObjectName,
+  USER_HEADER,
+} from "./session-headers";
 import { SessionState } from "./session-state";
 
 interface SessionMeta {
   user: string;
+  /** The session id, or for a context object the context id. */
   session: string;
+  /** Absent in objects stored before contexts existed: those are sessions. */
+  kind?: "session" | "context";
   created_at: number;
   terminated_at?: number;
   client?: { capabilities: unknown; info: unknown; protocolVersion?: string };
@@ -62,6 +77,7 @@ export class SessionObject extends DurableObject<Env> {
   #sql = this.ctx.storage.sql;
   #meta: SessionMeta | undefined;
   #mcp: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport } | undefined;
+  #modern: ModernMcp | undefined;
   #registry: Registry | undefined;
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
@@ -121,11 +137,19 @@ export class SessionObject extends DurableObject<Env> {
     const user = request.headers.get(USER_HEADER) ?? "";
     const session = request.headers.get(SESSION_HEADER) ?? "";
     const initialize = request.headers.get(INITIALIZE_HEADER) === "1";
+    const context = request.headers.get(CONTEXT_HEADER);
+    if (context !== null) return this.#serveContext(request, user, context);
 
     if (initialize) {
       if (this.#meta) return jsonRpcError(400, -32600, "Invalid Request: session already initialized");
       this.#saveMeta({ user, session, created_at: Date.now() });
-    } else if (!this.#meta || this.#meta.terminated_at || this.#meta.user !== user || this.#meta.session !== session) {
+    } else if (
+      !this.#meta ||
+      this.#meta.kind === "context" ||
+      this.#meta.terminated_at ||
+      this.#meta.user !== user ||
+      this.#meta.session !== session
+    ) {
       return jsonRpcError(404, -32001, "Session not found");
     }
 
@@ -143,10 +167,41 @@ export class SessionObject extends DurableObject<Env> {
     return transport.handleRequest(request);
   }
 
-  async #openMcp(meta: SessionMeta, restore: boolean) {
-    const registry = this.#registryFor(meta);
-    const server = createGatewayServer({
-      registry,
+  /** A 2026-07-28 request in this context (started on first use; see mayStartContext). */
+  async #serveContext(request: Request, user: string, context: string): Promise<Response> {
+    if (!this.#meta) {
+      if (!mayStartContext(context, request.headers.get(NEW_CONTEXT_HEADER) === "1")) {
+        return unknownContext(request, context);
+      }
+      this.#saveMeta({ user, session: context, kind: "context", created_at: Date.now() });
+      await this.#user(this.#meta!).addContext(context);
+    }
+    const meta = this.#meta!;
+    if (meta.kind !== "context" || meta.user !== user || meta.session !== context) {
+      return unknownContext(request, context);
+    }
+    const max = this.#gatewayConfig().limits.max_request_bytes;
+    const codec = approvalStateCodec(this.env.REQUEST_STATE_KEY, context);
+    this.#modern ??= new ModernMcp(
+      () =>
+        createGatewayServer(
+          {
+            ...this.#toolContext(meta),
+            context,
+            requestState: codec,
+            contexts: (limit) => this.#user(meta).listContexts(limit),
+          },
+          "modern",
+        ),
+      max,
+    );
+    return this.#modern.serve(request, user);
+  }
+
+  /** What the gateway's tools need, for this object's session or context. */
+  #toolContext(meta: SessionMeta): GatewayContext {
+    return {
+      registry: this.#registryFor(meta),
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
       history: {
@@ -159,7 +214,11 @@ export class SessionObject extends DurableObject<Env> {
       runSkill: (skill, input, extra) => this.#runSkill(meta, skill, input, extra),
       approveCall: (handle, extra) => this.#approve(meta, handle, extra),
       denyCall: (handle) => this.#user(meta).denyCall(handle),
-    });
+    };
+  }
+
+  async #openMcp(meta: SessionMeta, restore: boolean) {
+    const server = createGatewayServer(this.#toolContext(meta));
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
     });
@@ -257,8 +316,9 @@ export class SessionObject extends DurableObject<Env> {
         live: this.#live,
         skills: this.#skillsFor(meta),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
-        ...(mcp && spec.extra ? { events: createNotifier(spec.extra, true) } : {}),
-        ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),
+        // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
+        ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
+        ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
         onSuspend: (state) => {
           suspended = state;
         },
