@@ -12,7 +12,9 @@ import { registerDiscoveryTools } from "./discovery-tools";
 import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { registerHistoryTools } from "./history-tools";
+import { attachSkills } from "./skill-resources";
 import { registerSkillTools } from "./skill-tools";
+import { registerTypeResources } from "./type-resources";
 
 export const GATEWAY_VERSION = "0.1.0";
 export type { GatewayContext };
@@ -62,5 +64,7 @@ export function createGatewayServer(ctx: GatewayContext, era: Era = "legacy"): M
   // Off by default: everything flows through execute_code unless the operator opts in.
   if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
   compactToolList(server);
+  registerTypeResources(server, ctx);
+  attachSkills(server, ctx.skills);
   return server;
 }

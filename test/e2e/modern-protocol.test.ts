@@ -192,3 +192,32 @@ describe("approvals through input_required", () => {
     await assert.rejects(retry(bob, state), /Invalid or expired requestState/);
   });
 });
+
+describe("resources and skills over MCP", () => {
+  test("resources/list names a types resource per server whose text declares the server's module", async () => {
+    const a = await client();
+    const { resources } = await a.client.listResources();
+    const types = resources.find((r) => r.uri === "gateway://servers/workspace/types.d.ts");
+    assert.ok(types, JSON.stringify(resources.map((r) => r.uri)));
+    const read = await a.client.readResource({ uri: types.uri });
+    assert.match(String((read.contents[0] as any).text), /declare module "servers\/workspace"/);
+  });
+
+  test("a saved skill is listed and read through the skills extension under its SEP-2640 name", async () => {
+    const a = await client();
+    await a.data("save_skill", {
+      name: "count__words_",
+      description: "Counts words in a text",
+      code: "export async function count__words_(input: { text: string }) { return input.text.split(/\\s+/).length; }",
+      input_schema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+    });
+    const { resources } = await a.client.listResources();
+    const skill = resources.find((r) => r.uri === "skill://count-words/SKILL.md");
+    assert.ok(skill, JSON.stringify(resources.map((r) => r.uri)));
+    const read = await a.client.readResource({ uri: skill.uri });
+    const text = String((read.contents[0] as any).text);
+    assert.match(text, /^---\nname: count-words\ndescription: "Counts words in a text"\n---/);
+    assert.match(text, /import \{ count__words_ \} from "skills\/count__words_"/);
+    assert.match(text, /return input\.text\.split/);
+  });
+});
