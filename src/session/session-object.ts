@@ -181,7 +181,14 @@ export class SessionObject extends DurableObject<Env> {
       return unknownContext(request, context);
     }
     const max = this.#gatewayConfig().limits.max_request_bytes;
-    const codec = approvalStateCodec(this.env.REQUEST_STATE_KEY, context);
+    let codec: ReturnType<typeof approvalStateCodec>;
+    try {
+      codec = approvalStateCodec(this.env.REQUEST_STATE_KEY, context);
+    } catch (err) {
+      // A misconfigured secret: every 2026-07-28 request says so rather than failing with a bare 500.
+      const error = { code: -32603, message: `gateway misconfigured: ${(err as Error).message}` };
+      return Response.json({ jsonrpc: "2.0", id: null, error }, { status: 500 });
+    }
     this.#modern ??= new ModernMcp(
       () =>
         createGatewayServer(
