@@ -21,7 +21,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "approve_call",
     {
-      description: "User agreed: resume an approval_required execution (earlier calls are replayed, not re-run).",
+      description: "User agreed: resume an approval_required execution (earlier calls replay, none re-run).",
       inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
     async ({ handle }, extra) =>

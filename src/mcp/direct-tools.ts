@@ -16,7 +16,7 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
   server.registerTool(
     "call_tool",
     {
-      description: "One direct upstream call; execute_code is better to combine calls or filter results.",
+      description: "One upstream call; execute_code combines calls and filters results.",
       inputSchema: {
         server: z.string(),
         tool: z.string(),

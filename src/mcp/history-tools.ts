@@ -14,7 +14,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "Your executions (from every session), newest first, with one-line summaries.",
+      description: "Your executions (all sessions), newest first, one-line summaries.",
       inputSchema: { limit: z.number().int().min(1).max(200).default(20), ...contextArg(ctx) },
     },
     async ({ limit }) => {

@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getEncoding } from "js-tiktoken";
 import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { connectModern } from "../support/modern-client";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
@@ -51,6 +52,18 @@ test(`tools/list stays under ${TOKEN_BUDGET} tokens with a 1,000-tool upstream`,
   assert.equal(servers[0].tool_count, 1_001); // echo, add and 1,000 generated, minus one denied
   const tokens = await toolListTokens(plainSession);
   assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
+});
+
+test(`the 2026-07-28 tools/list (with the context arguments, call_tool enabled) stays under ${TOKEN_BUDGET} tokens`, async () => {
+  const modern = await connectModern(direct.mcpUrl);
+  try {
+    const { tools } = await modern.client.listTools();
+    assert.ok(tools.some((t) => Object.hasOwn(t.inputSchema.properties ?? {}, "context")));
+    const tokens = getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+    assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
+  } finally {
+    await modern.close();
+  }
 });
 
 test(`tools/list with call_tool enabled also stays under ${TOKEN_BUDGET} tokens`, async () => {
