@@ -2,7 +2,8 @@
 // Runs the official MCP conformance server suite (@modelcontextprotocol/conformance) against the gateway started
 // locally with its zero-configuration defaults (wrangler's dev server: workerd, real bindings, 127.0.0.1, a free
 // port), three times: the scenarios MCP 2025-11-25 requires, those 2026-07-28 requires, and the SEP-2640 skills
-// extension scenarios. Every scenario must pass except those listed per run in
+// extension scenarios; then the client scenarios that apply to the gateway's upstream client (request metadata,
+// standard and custom headers, JSON Schema) through scripts/conformance-client.ts. Every scenario must pass except those listed per run in
 // test/conformance-expected-failures.json (fixture tools, prompts and resources of the suite's reference server,
 // which the gateway does not have by design). An entry is either a reason (the whole scenario) or
 // `{ "checks": { "<check id>": reason } }` (only those checks may fail, so the scenario's other checks still
@@ -21,11 +22,20 @@ const CLI = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/inde
 const EXPECTED = join(ROOT, "test/conformance-expected-failures.json");
 const TIMEOUT_MS = Number(process.env.CONFORMANCE_TIMEOUT_MS ?? 10 * 60_000);
 const SKILL_SCENARIOS = ["sep-2640-skills-enumeration", "sep-2640-skills-manifest", "sep-2640-skills-directory"];
+/** Client scenarios that apply to the gateway's upstream client, driven by scripts/conformance-client.ts. */
+const CLIENT_SCENARIOS = [
+  "request-metadata",
+  "http-standard-headers",
+  "http-custom-headers",
+  "json-schema-ref-no-deref",
+];
+const HARNESS = `${process.execPath} ${join(ROOT, "node_modules/tsx/dist/cli.mjs")} ${join(ROOT, "scripts/conformance-client.ts")}`;
 /** The runs: a name (the key in the expectations file) and the CLI arguments of each invocation. */
 const RUNS = [
   { name: "2025-11-25", invocations: [["--requirements", "2025-11-25"]] },
   { name: "2026-07-28", invocations: [["--requirements", "2026-07-28"]] },
   { name: "sep-2640", invocations: SKILL_SCENARIOS.map((s) => ["--scenario", s]) },
+  { name: "client", client: true, invocations: CLIENT_SCENARIOS.map((s) => ["--command", HARNESS, "--scenario", s]) },
 ];
 
 function parseArgs(argv) {
@@ -63,7 +73,7 @@ function runCli(args, { echo = true } = {}) {
 function readResults(outDir) {
   const results = new Map();
   for (const dir of existsSync(outDir) ? readdirSync(outDir) : []) {
-    const match = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
+    const match = /^(?:server-)?(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
     if (!match) continue;
     const checks = JSON.parse(readFileSync(join(outDir, dir, "checks.json"), "utf8"));
     const entry = results.get(match[1]) ?? { failed: new Set(), passed: new Set(), messages: new Map() };
@@ -146,7 +156,9 @@ async function main() {
       const revision = run.name.startsWith("20") ? ["--spec-version", run.name] : [];
       const invocations = scenario ? [["--scenario", scenario, ...revision]] : run.invocations;
       for (const extra of invocations) {
-        const args = ["server", "--url", url.href, ...extra, "-o", outDir];
+        const args = run.client
+          ? ["client", ...extra, "-o", outDir]
+          : ["server", "--url", url.href, ...extra, "-o", outDir];
         console.log(`conformance: ${args.join(" ")}`);
         await runCli(args);
       }

@@ -46,6 +46,7 @@ function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
     last_error: s.lastError ? { message: s.lastError.message, at: iso(s.lastError.at) } : null,
     changed_tools: s.changedTools,
     ...(s.transport ? { transport: s.transport } : {}),
+    ...(s.protocol ? { protocol: s.protocol } : {}),
     ...(circuit && (circuit.state !== "closed" || circuit.consecutive_failures > 0) ? { circuit } : {}),
     ...(s.description ? { description: s.description } : {}),
   };
