@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Runs the official MCP conformance server suite (@modelcontextprotocol/conformance) against the gateway started
 // locally with its zero-configuration defaults (wrangler's dev server: workerd, real bindings, 127.0.0.1, a free
-// port). Every scenario must pass except those listed in test/conformance-expected-failures.json (fixture tools,
-// prompts and resources the gateway does not have by design); a listed scenario that passes fails the run too,
-// so the list stays honest. The gateway is always stopped, whatever happens.
-//   npm run conformance                      (scripts/node22.sh node scripts/conformance.mjs)
-//   npm run conformance -- --scenario ping   (one scenario; the expected-failure check still applies)
+// port), three times: the scenarios MCP 2025-11-25 requires, those 2026-07-28 requires, and the SEP-2640 skills
+// extension scenarios; then the client scenarios that apply to the gateway's upstream client (request metadata,
+// standard and custom headers, JSON Schema) through scripts/conformance-client.ts. Every scenario must pass except those listed per run in
+// test/conformance-expected-failures.json (fixture tools, prompts and resources of the suite's reference server,
+// which the gateway does not have by design). An entry is either a reason (the whole scenario) or
+// `{ "checks": { "<check id>": reason } }` (only those checks may fail, so the scenario's other checks still
+// count). A listed scenario or check that passes fails the run too, so the list stays honest. The gateway is
+// always stopped, whatever happens.
+//   npm run conformance                                  (scripts/node22.sh node scripts/conformance.mjs)
+//   npm run conformance -- --run 2026-07-28 --scenario caching   (one run, one scenario)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +20,31 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 const EXPECTED = join(ROOT, "test/conformance-expected-failures.json");
-const REVISION = "2025-11-25";
 const TIMEOUT_MS = Number(process.env.CONFORMANCE_TIMEOUT_MS ?? 10 * 60_000);
-const extraArgs = process.argv.slice(2);
+const SKILL_SCENARIOS = ["sep-2640-skills-enumeration", "sep-2640-skills-manifest", "sep-2640-skills-directory"];
+/** Client scenarios that apply to the gateway's upstream client, driven by scripts/conformance-client.ts. */
+const CLIENT_SCENARIOS = [
+  "request-metadata",
+  "http-standard-headers",
+  "http-custom-headers",
+  "json-schema-ref-no-deref",
+];
+const HARNESS = `${process.execPath} ${join(ROOT, "node_modules/tsx/dist/cli.mjs")} ${join(ROOT, "scripts/conformance-client.ts")}`;
+/** The runs: a name (the key in the expectations file) and the CLI arguments of each invocation. */
+const RUNS = [
+  { name: "2025-11-25", invocations: [["--requirements", "2025-11-25"]] },
+  { name: "2026-07-28", invocations: [["--requirements", "2026-07-28"]] },
+  { name: "sep-2640", invocations: SKILL_SCENARIOS.map((s) => ["--scenario", s]) },
+  { name: "client", client: true, invocations: CLIENT_SCENARIOS.map((s) => ["--command", HARNESS, "--scenario", s]) },
+];
+
+function parseArgs(argv) {
+  const only = argv.indexOf("--run");
+  const run = only === -1 ? undefined : argv[only + 1];
+  const rest = only === -1 ? argv : [...argv.slice(0, only), ...argv.slice(only + 2)];
+  const scenario = rest.indexOf("--scenario");
+  return { run, scenario: scenario === -1 ? undefined : rest[scenario + 1] };
+}
 
 /** Runs the conformance CLI; resolves with its exit code and output (also echoed). */
 function runCli(args, { echo = true } = {}) {
@@ -42,36 +69,69 @@ function runCli(args, { echo = true } = {}) {
   });
 }
 
-/** `--requirements <revision>` where the installed suite has it (0.2.0+), else the cumulative spec filter. */
-async function revisionArgs() {
-  const help = await runCli(["server", "--help"], { echo: false });
-  return help.output.includes("--requirements") ? ["--requirements", REVISION] : ["--spec-version", REVISION];
-}
-
-/** Scenario name -> failed, from the suite's per-scenario `checks.json` files. */
+/** Scenario name -> ids of its failed and passed checks, from the suite's per-scenario `checks.json` files. */
 function readResults(outDir) {
   const results = new Map();
-  for (const dir of readdirSync(outDir)) {
-    const match = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
+  for (const dir of existsSync(outDir) ? readdirSync(outDir) : []) {
+    const match = /^(?:server-)?(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
     if (!match) continue;
     const checks = JSON.parse(readFileSync(join(outDir, dir, "checks.json"), "utf8"));
-    const failed = checks.some((c) => c.status === "FAILURE");
-    results.set(match[1], (results.get(match[1]) ?? false) || failed);
+    const entry = results.get(match[1]) ?? { failed: new Set(), passed: new Set(), messages: new Map() };
+    for (const c of checks) {
+      if (c.status === "FAILURE") {
+        entry.failed.add(c.id);
+        entry.messages.set(c.id, String(c.errorMessage ?? "").slice(0, 300));
+      } else if (c.status === "SUCCESS") entry.passed.add(c.id);
+    }
+    results.set(match[1], entry);
   }
   return results;
 }
 
+/** Compares one run's results with its expectations; returns the problems found (empty when clean). */
+function judge(runName, results, expected) {
+  const problems = [];
+  let passed = 0;
+  let expectedFailed = 0;
+  for (const [name, { failed, passed: ok, messages }] of results) {
+    const why = (ids) => ids.map((id) => `\n      ${id}: ${messages.get(id)}`).join("");
+    const entry = Object.hasOwn(expected, name) ? expected[name] : undefined;
+    if (entry === undefined) {
+      if (failed.size) problems.push(`UNEXPECTED FAILURE: ${name}${why([...failed])}`);
+      else passed++;
+    } else if (typeof entry === "string") {
+      if (failed.size) expectedFailed++;
+      else problems.push(`PASSES NOW, remove "${name}" from the ${runName} expectations`);
+    } else {
+      const allowed = entry.checks ?? {};
+      const surprising = [...failed].filter((id) => !Object.hasOwn(allowed, id));
+      const stale = Object.keys(allowed).filter((id) => ok.has(id));
+      if (surprising.length) problems.push(`UNEXPECTED FAILURE: ${name}${why(surprising)}`);
+      for (const id of stale)
+        problems.push(`PASSES NOW, remove check "${id}" of "${name}" from the ${runName} expectations`);
+      if (!surprising.length) failed.size ? expectedFailed++ : passed++;
+    }
+  }
+  console.log(
+    `\nconformance (${runName}): ${results.size} scenarios, ${passed} passed, ${expectedFailed} with expected failures only, ${problems.length} problems`,
+  );
+  for (const p of problems) console.log(`  ${p}`);
+  return problems;
+}
+
 async function main() {
-  const expected = JSON.parse(readFileSync(EXPECTED, "utf8")).expected_failures;
+  const expectations = JSON.parse(readFileSync(EXPECTED, "utf8")).expected_failures;
+  const { run: onlyRun, scenario } = parseArgs(process.argv.slice(2));
   const { unstable_startWorker } = await import("wrangler");
   const state = mkdtempSync(join(tmpdir(), "cg-conformance-"));
-  const outDir = join(state, "results");
   let worker;
   const stop = async () => {
     const w = worker;
     worker = undefined;
     await w?.dispose().catch(() => {});
-    rmSync(state, { recursive: true, force: true });
+    // CONFORMANCE_KEEP=1 keeps the suite's checks.json files for inspection.
+    if (process.env.CONFORMANCE_KEEP) console.log(`conformance: results kept in ${state}`);
+    else rmSync(state, { recursive: true, force: true });
   };
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.once(signal, () => stop().finally(() => process.exit(130)));
@@ -90,24 +150,23 @@ async function main() {
     await worker.ready;
     const url = new URL("/mcp", await worker.url);
     console.log(`conformance: gateway at ${url}`);
-    const args = ["server", "--url", url.href, ...(await revisionArgs()), "-o", outDir, ...extraArgs];
-    console.log(`conformance: ${args.join(" ")}`);
-    await runCli(args);
-    const results = readResults(outDir);
-    if (results.size === 0) throw new Error("the conformance suite produced no results");
-
-    const unexpected = [...results].filter(([name, failed]) => failed && !(name in expected)).map(([n]) => n);
-    const stale = [...results].filter(([name, failed]) => !failed && name in expected).map(([n]) => n);
-    const passed = [...results].filter(([, failed]) => !failed).length;
-    const expectedFailed = [...results].filter(([name, failed]) => failed && name in expected).length;
-    console.log(
-      `\nconformance (${REVISION}): ${results.size} scenarios, ${passed} passed, ${expectedFailed} expected failures, ${unexpected.length} unexpected failures, ${stale.length} stale expectations`,
-    );
-    for (const name of unexpected) console.log(`  UNEXPECTED FAILURE: ${name}`);
-    for (const name of stale) {
-      console.log(`  PASSES NOW, remove it from test/conformance-expected-failures.json: ${name}`);
+    const problems = [];
+    for (const run of RUNS.filter((r) => !onlyRun || r.name === onlyRun)) {
+      const outDir = join(state, `results-${run.name}`);
+      const revision = run.name.startsWith("20") ? ["--spec-version", run.name] : [];
+      const invocations = scenario ? [["--scenario", scenario, ...revision]] : run.invocations;
+      for (const extra of invocations) {
+        const args = run.client
+          ? ["client", ...extra, "-o", outDir]
+          : ["server", "--url", url.href, ...extra, "-o", outDir];
+        console.log(`conformance: ${args.join(" ")}`);
+        await runCli(args);
+      }
+      const results = readResults(outDir);
+      if (results.size === 0) throw new Error(`the conformance suite produced no results for ${run.name}`);
+      problems.push(...judge(run.name, results, expectations[run.name] ?? {}));
     }
-    return unexpected.length === 0 && stale.length === 0 ? 0 : 1;
+    return problems.length === 0 ? 0 : 1;
   } finally {
     await stop();
   }

@@ -3,10 +3,10 @@
  * `approve_call` and `deny_call`: the answer to an execution that stopped with status `approval_required` because
  * a tool needs a human's approval and the client cannot be asked in-band (no elicitation support).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { executionResult } from "./execute-tool";
-import type { GatewayContext } from "./gateway-context";
+import { executionResult, runExecution } from "./execute-tool";
+import { contextArg, type GatewayContext } from "./gateway-context";
 import { errorResult } from "./tool-result";
 
 /** Checked in the handler rather than the schema: the pattern would cost tokens in every tools/list. */
@@ -22,27 +22,23 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
     "approve_call",
     {
       description: "User approved: resume the execution (earlier calls are replayed, not re-run).",
-      inputSchema: { handle: HANDLE },
+      inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
-    async ({ handle }, extra) => {
-      const bad = checkHandle(handle);
-      if (bad) return errorResult(bad);
-      const r = await ctx.approveCall(handle, extra);
-      return typeof r === "string" ? errorResult(r) : executionResult(r);
-    },
+    async ({ handle }, extra) =>
+      runExecution(ctx, extra, async () => checkHandle(handle) ?? ctx.approveCall(handle, extra)),
   );
 
   server.registerTool(
     "deny_call",
     {
       description: "User refused: cancel the execution.",
-      inputSchema: { handle: HANDLE },
+      inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
     async ({ handle }) => {
       const bad = checkHandle(handle);
       if (bad) return errorResult(bad);
       const r = await ctx.denyCall(handle);
-      return typeof r === "string" ? errorResult(r) : executionResult(r);
+      return typeof r === "string" ? errorResult(r) : executionResult(r, ctx.context);
     },
   );
 }

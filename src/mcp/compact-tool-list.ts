@@ -8,7 +8,7 @@
  * meaning, and nothing is weakened because the SDK validates every call against the full zod schema, so an
  * oversized argument still gets an error that names the bound. Numeric ranges and enums stay.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 
 type Json = Record<string, unknown>;
 type Handler = (request: unknown, extra: unknown) => Promise<{ tools?: Json[] } & Json>;

@@ -6,7 +6,7 @@
  * the per-server timeout and concurrency hold, secrets are redacted (by the connection), and the result is capped at
  * `max_tool_result_bytes`. Used by `call_tool` and by the built-in servers' public routes (src/servers/builtin-route.ts).
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Limits } from "../config";
 import type { Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";

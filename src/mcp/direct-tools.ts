@@ -4,7 +4,7 @@
  * `allow_direct_tool_calls = true`; by default every call flows through `execute_code`, where limits, traces and
  * result filtering apply. A direct call gets the same host-side checks as a call from code (src/mcp/direct-call.ts).
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Limits } from "../config";
 import { findTool } from "./catalog-search";

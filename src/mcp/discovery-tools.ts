@@ -4,7 +4,7 @@
  * TypeScript API. Descriptions stay short (the gateway's whole `tools/list` is kept under 1,000 tokens), and every
  * answer names the module to import from.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";
@@ -48,6 +48,7 @@ function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
     last_error: s.lastError ? { message: s.lastError.message, at: iso(s.lastError.at) } : null,
     changed_tools: s.changedTools,
     ...(s.transport ? { transport: s.transport } : {}),
+    ...(s.protocol ? { protocol: s.protocol } : {}),
     ...(circuit && (circuit.state !== "closed" || circuit.consecutive_failures > 0) ? { circuit } : {}),
     ...(s.description ? { description: s.description } : {}),
   };

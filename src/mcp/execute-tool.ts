@@ -2,20 +2,34 @@
  * @module mcp/execute-tool
  * `execute_code`: runs one program against the upstream tools and returns its result, logs and tool-call trace.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";
-import type { GatewayContext } from "./gateway-context";
-import { structuredResult } from "./tool-result";
+import { contextArg, type GatewayContext } from "./gateway-context";
+import { answerRetry, settleExecution } from "./input-required";
+import { errorResult, structuredResult } from "./tool-result";
 
-/** An execution as an MCP tool result; waiting for approval is an answer to act on, not an error. */
-export function executionResult(r: ExecuteResult) {
-  return structuredResult(
-    r as unknown as Record<string, unknown>,
-    renderExecution(r),
-    !r.ok && r.status !== "approval_required",
-  );
+/**
+ * An execution as an MCP tool result; waiting for approval is an answer to act on, not an error. `context` is set
+ * for 2026-07-28 requests, whose results name the context they ran in.
+ */
+export function executionResult(r: ExecuteResult, context?: string) {
+  const data = (context === undefined ? r : { ...r, context }) as unknown as Record<string, unknown>;
+  return structuredResult(data, renderExecution(r), !r.ok && r.status !== "approval_required");
+}
+
+/** Runs `run` for a first round, or answers an approval retry; approvals become input_required where possible. */
+export async function runExecution(
+  ctx: GatewayContext,
+  extra: ServerContext,
+  run: () => Promise<ExecuteResult | string>,
+) {
+  const render = (r: ExecuteResult) => executionResult(r, ctx.context);
+  const retry = await answerRetry(ctx, extra, render, errorResult);
+  if (retry) return retry;
+  const r = await run();
+  return typeof r === "string" ? errorResult(r) : settleExecution(ctx, extra, r, render);
 }
 
 /** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
@@ -57,11 +71,9 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
         code: z.string().min(1),
         /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */
         timeout_ms: z.number().int().positive().optional(),
+        ...contextArg(ctx),
       },
     },
-    async ({ code, timeout_ms }, extra) => {
-      const r = await ctx.execute(code, timeout_ms, extra);
-      return executionResult(r);
-    },
+    async ({ code, timeout_ms }, extra) => runExecution(ctx, extra, () => ctx.execute(code, timeout_ms, extra)),
   );
 }

@@ -1,4 +1,6 @@
 /** What the gateway's MCP tools need from the session that serves them. */
+import type { RequestStateCodec } from "@modelcontextprotocol/server";
+import { z } from "zod";
 import type { GatewayConfig } from "../config";
 import type { TaskModels } from "../planning/model-client";
 import type { Registry } from "../registry/registry";
@@ -7,9 +9,11 @@ import type { ToolExtra } from "../session/notifier";
 import type { ScopeEntry } from "../scope/scope-store";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
+import type { ContextSummary } from "../user/user-contexts";
 import type { ExecutionRecord, ExecutionSummary } from "../user/user-types";
 import type { ObservedTypes } from "../typecheck/observed-types";
 import type { SemanticSearch } from "./catalog-search";
+import type { ApprovalState } from "./request-state";
 
 export interface GatewayContext {
   registry: Registry;
@@ -36,4 +40,18 @@ export interface GatewayContext {
   denyCall(handle: string): Promise<ExecuteResult | string>;
   /** The session's carried top-level bindings (get_context, reset_context); absent where nothing is carried. */
   scope?: { list(): ScopeEntry[]; reset(): number };
+  /**
+   * Set when serving an MCP 2026-07-28 request: the context it runs in. The execution tools then take a `context`
+   * argument (read by the Worker to route the request, src/session/context-route.ts) and their results name it.
+   */
+  context?: string;
+  /** The user's contexts (2026-07-28 only; list_executions shows them). */
+  contexts?: (limit: number) => Promise<ContextSummary[]>;
+  /** Signs and verifies the request state of `input_required` approvals (2026-07-28 only). */
+  requestState?: RequestStateCodec<ApprovalState>;
+}
+
+/** The optional `context` argument, in the schemas of 2026-07-28 servers only (2025 sessions are their context). */
+export function contextArg(ctx: GatewayContext): Record<string, z.ZodOptional<z.ZodString>> {
+  return ctx.context === undefined ? {} : { context: z.string().max(64).optional() };
 }

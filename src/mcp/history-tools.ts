@@ -2,17 +2,20 @@
  * @module mcp/history-tools
  * `list_executions` and `get_execution`: what the user ran, in any of their sessions, with results, logs and tool-call traces.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { GatewayContext } from "./gateway-context";
+import { contextArg, type GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
+
+/** Contexts listed with the executions for 2026-07-28 clients, newest first. */
+const CONTEXTS_LISTED = 50;
 
 export function registerHistoryTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
     "list_executions",
     {
       description: "Your executions from every session, newest first.",
-      inputSchema: { limit: z.number().int().min(1).max(200).default(20) },
+      inputSchema: { limit: z.number().int().min(1).max(200).default(20), ...contextArg(ctx) },
     },
     async ({ limit }) => {
       const executions = await ctx.history.list(limit);
@@ -21,7 +24,9 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
             .map((e) => `${e.execution_id} ${e.started_at} ${e.ok ? "ok" : "error"} ${e.duration_ms} ms: ${e.summary}`)
             .join("\n")
         : "No executions yet.";
-      return structuredResult({ executions }, text);
+      if (ctx.context === undefined || !ctx.contexts) return structuredResult({ executions }, text);
+      const contexts = await ctx.contexts(CONTEXTS_LISTED);
+      return structuredResult({ executions, context: ctx.context, contexts }, text);
     },
   );
 
@@ -29,12 +34,13 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
     "get_execution",
     {
       description: "One execution in full: code, result, logs, tool calls, error.",
-      inputSchema: { id: z.string().min(1).max(100) },
+      inputSchema: { id: z.string().min(1).max(100), ...contextArg(ctx) },
     },
     async ({ id }) => {
       const record = await ctx.history.get(id);
       if (!record) return errorResult(`no execution ${id} in your history; list_executions shows the ids`);
-      return structuredResult(record as unknown as Record<string, unknown>);
+      const data = ctx.context === undefined ? record : { ...record, context: ctx.context };
+      return structuredResult(data as unknown as Record<string, unknown>);
     },
   );
 }

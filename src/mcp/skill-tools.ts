@@ -3,12 +3,12 @@
  * The skill library over MCP: `save_skill`, `list_skills`, `get_skill`, `run_skill`, `delete_skill`. Skills are
  * per user and versioned: every save appends an immutable version; `name@2` pins one anywhere a skill is named.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";
-import { executionResult } from "./execute-tool";
-import type { GatewayContext } from "./gateway-context";
+import { runExecution } from "./execute-tool";
+import { contextArg, type GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
 /** A skill name, optionally pinned to a version: "copy_tree" or "copy_tree@2". */
@@ -106,17 +106,19 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         name: NAME,
         version: z.number().int().optional(),
         input: z.record(z.string(), z.unknown()).default({}),
+        ...contextArg(ctx),
       },
     },
-    async ({ name, version, input }, extra) => {
-      const ref = parseSkillRef(name, version);
-      if (!ref.ok) return errorResult(ref.error);
-      const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-      if (!skill) return errorResult(`no skill ${name}; list_skills shows what exists`);
-      const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
-      if (invalid) return errorResult(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
-      return executionResult(await ctx.runSkill(skill, input, extra));
-    },
+    async ({ name, version, input }, extra) =>
+      runExecution(ctx, extra, async () => {
+        const ref = parseSkillRef(name, version);
+        if (!ref.ok) return ref.error;
+        const skill = await ctx.skills.get(ref.value.name, ref.value.version);
+        if (!skill) return `no skill ${name}; list_skills shows what exists`;
+        const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
+        if (invalid) return `${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`;
+        return ctx.runSkill(skill, input, extra);
+      }),
   );
 
   server.registerTool(

@@ -3,7 +3,7 @@
  * Every gateway tool answers with `structuredContent` plus a readable text rendering of the same data, and
  * `isError: true` on failure, so clients that read either form see the same thing.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 
 export function structuredResult(data: Record<string, unknown>, text?: string, isError = false): CallToolResult {
   return {

@@ -4,7 +4,7 @@
  * and repair the program (planning/pipeline.ts). Listed only when models are configured, so the default tools/list
  * stays as small as it was.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { GatewayContext } from "../mcp/gateway-context";
 import { errorResult, structuredResult } from "../mcp/tool-result";
@@ -58,7 +58,7 @@ export function registerRunTaskTool(server: McpServer, ctx: GatewayContext): voi
         checks: [prepareCheck(ctx.registry, ctx.skills)],
         execute: (code, timeoutMs, relayed) => ctx.execute(code, timeoutMs, relayed),
         progress,
-        signal: extra.signal,
+        signal: extra.mcpReq.signal,
       });
       if (result.outcome === "succeeded" && save_as && result.code) {
         progress.step("save skill");

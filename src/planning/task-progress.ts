@@ -5,7 +5,7 @@
  * counts from 1: the request's `extra` handed to each execution is wrapped so that its progress notifications are
  * renumbered on the task's one counter and prefixed with the attempt they belong to.
  */
-import type { ServerNotification } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerNotification } from "@modelcontextprotocol/server";
 import type { ToolExtra } from "../session/notifier";
 
 export class TaskProgress {
@@ -27,16 +27,19 @@ export class TaskProgress {
     if (!extra) return undefined;
     return {
       ...extra,
-      sendNotification: (n: ServerNotification) =>
-        n.method === "notifications/progress" ? this.#send(n, prefix) : extra.sendNotification(n),
+      mcpReq: {
+        ...extra.mcpReq,
+        notify: (n: Parameters<typeof extra.mcpReq.notify>[0]) =>
+          n.method === "notifications/progress" ? this.#send(n as ServerNotification, prefix) : extra.mcpReq.notify(n),
+      },
     };
   }
 
   #send(n: ServerNotification, prefix = ""): Promise<void> {
-    const token = this.#extra?._meta?.progressToken;
+    const token = this.#extra?.mcpReq._meta?.progressToken;
     if (token === undefined || n.method !== "notifications/progress") return Promise.resolve();
     const message = `${prefix}${n.params.message ?? ""}`.slice(0, 1_000);
-    return this.#extra!.sendNotification({
+    return this.#extra!.mcpReq.notify({
       method: "notifications/progress",
       params: { progressToken: token, progress: ++this.#count, message },
     }).catch(() => {});

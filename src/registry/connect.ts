@@ -5,7 +5,7 @@
  * breaker; built-in ones (`builtin:<name>`) use a fetch that calls this Worker's own `BuiltinServers` entrypoint
  * through `ctx.exports`, with the user in its props, so they run exactly like any upstream without a network hop.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { BUILTIN_URL_PREFIX, type GatewayConfig, type ServerConfig } from "../config";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";

@@ -8,7 +8,7 @@
  * from an upstream (debounced) or an explicit refresh lists it again; the store's version tells other sessions
  * within seconds. Every listing is compared with the first-seen hash of each tool, kept durably by the store.
  */
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
 import { assignIdentifiers } from "../codegen/names";
 import type { ServerConfig } from "../config";
@@ -51,6 +51,8 @@ export interface ServerEntry {
   deferredCount: number;
   /** The transport this session's connection uses, once connected. */
   transport?: TransportKind;
+  /** The MCP revision this session's connection negotiated, once connected. */
+  protocol?: string;
 }
 
 export interface Catalog {
@@ -90,13 +92,8 @@ interface ServerState {
 /** An error as `list_servers` shows it; HTTP failures lead with their status, which the SDK's message omits. */
 function describeError(err: unknown): string {
   const message = (err as Error)?.message ?? String(err);
-  if (
-    err instanceof StreamableHTTPError &&
-    err.code !== undefined &&
-    err.code > 0 &&
-    !message.includes(String(err.code))
-  ) {
-    return `HTTP ${err.code}: ${message}`;
+  if (err instanceof SdkHttpError && err.status > 0 && !message.includes(String(err.status))) {
+    return `HTTP ${err.status}: ${message}`;
   }
   return message;
 }
@@ -272,7 +269,9 @@ export class Registry {
       st.selection,
       new Map(firstSeen),
     );
-    const transport = this.#connections.get(st.config.name)?.transport;
+    const connection = this.#connections.get(st.config.name);
+    const transport = connection?.transport;
+    const protocol = connection?.protocol;
     const entry: ServerEntry = {
       ...this.#base(st),
       status: "ok",
@@ -284,6 +283,7 @@ export class Registry {
       deferredCount: tools.filter((t) => t.deferred).length,
       ...(st.lastError ? { lastError: st.lastError } : {}),
       ...(transport ? { transport } : {}),
+      ...(protocol ? { protocol } : {}),
     };
     st.entry = entry;
     st.version = version;

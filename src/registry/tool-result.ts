@@ -5,7 +5,7 @@
  * array. An upstream may mark a text result as raw with `_meta["codemode-gateway/raw-text"]` so that text which
  * merely looks like JSON (a JSON file read from disk) stays a string.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 
 export const RAW_TEXT_META = "codemode-gateway/raw-text";
 

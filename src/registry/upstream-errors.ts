@@ -5,8 +5,7 @@
  * the model reads these messages as tool errors, so each becomes one sentence that names the upstream and what
  * happened. The upstream's own error text is quoted, capped.
  */
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { SdkError, SdkErrorCode, SdkHttpError } from "@modelcontextprotocol/client";
 import type { Limits, ServerConfig } from "../config";
 
 /**
@@ -14,7 +13,7 @@ import type { Limits, ServerConfig } from "../config";
  * the error's type and code, never its text (an upstream's own error message may well mention "timeout").
  */
 export function isUpstreamTimeout(err: unknown): boolean {
-  return err instanceof McpError && err.code === ErrorCode.RequestTimeout;
+  return err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout;
 }
 
 /** The per-call timeout of a server: its own `timeout_ms`, else `limits.tool_call_timeout_ms`. */
@@ -31,7 +30,7 @@ export function toolTimeoutMessage(call: string, timeout: { ms: number; setting:
 
 /** The upstream forgot our MCP session (404 to a request that carried it): a new session is needed. */
 export function isLostSession(err: unknown): boolean {
-  return err instanceof StreamableHTTPError && err.code === 404;
+  return err instanceof SdkHttpError && err.status === 404;
 }
 
 /** How workerd and Node word a broken or refused connection ("Network connection lost.", "terminated"). */
@@ -46,16 +45,23 @@ const MAX_QUOTED_CHARS = 200;
  * otherwise arrive as a page of JSON). Timeouts and JSON-RPC errors keep their message: the caller reads them.
  */
 export function clarifyUpstreamError(err: unknown, name: string): unknown {
+  // The version probe wraps what our guarded fetch refused: a refusal stays a configuration error, unwrapped.
+  const cause = err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed ? err.cause : undefined;
+  if (cause instanceof Error && cause.name === "UrlRefusedError") return cause;
   const e = err as { name?: string; message?: string; code?: unknown };
   const message = String(e?.message ?? err);
   const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
   let text: string | undefined;
-  if (err instanceof StreamableHTTPError) {
-    const detail = quoted(message.replace(/^Streamable HTTP error: (Error POSTing to endpoint: )?/, ""));
-    if (err.code === -1) text = `upstream ${name} answered with the wrong content type (${detail})`;
-    else if (err.code === 401 || err.code === 403) {
-      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.code}): ${detail}; check its headers in GATEWAY_CONFIG`;
-    } else text = `upstream ${name} answered HTTP ${err.code}: ${detail}`;
+  if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) {
+    text = `upstream ${name} answered with the wrong content type (${quoted(message)})`;
+  } else if (err instanceof SdkHttpError) {
+    // The version probe's message omits the body the upstream sent; quote the body then.
+    const sent = (err.data as { text?: unknown }).text;
+    const body = err.message.startsWith("Version negotiation failed") && typeof sent === "string" ? sent : undefined;
+    const detail = quoted(body || message.replace(/^(Streamable HTTP error: )?(Error POSTing to endpoint: )?/, ""));
+    if (err.status === 401 || err.status === 403) {
+      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.status}): ${detail}; check its headers in GATEWAY_CONFIG`;
+    } else text = `upstream ${name} answered HTTP ${err.status}: ${detail}`;
   } else if (e?.name === "ZodError") {
     text = `upstream ${name} answered with a message that is not valid JSON-RPC`;
   } else if (err instanceof SyntaxError) {

@@ -3,14 +3,19 @@
  * One MCP client connection to one upstream server, opened lazily and reused. The built-in servers are reached
  * through a `fetch` that goes to this Worker's own entrypoint, never over the network, so they take exactly the
  * path of any external upstream.
+ *
+ * The client speaks MCP 2026-07-28 to upstreams that offer it (a `server/discover` probe, no handshake, no
+ * session) and falls back to 2025-11-25 (initialize) and then to the older HTTP+SSE transport, per upstream.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolResultSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import {
+  type CallToolResult,
+  Client,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from "@modelcontextprotocol/client";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import { redactError, redactValue, secretValues } from "../auth/redact";
 import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
@@ -42,8 +47,8 @@ export type TransportKind = "streamable-http" | "sse";
  * failures (401, 403) are real answers and are not retried on another transport.
  */
 export function isSseFallbackError(err: unknown): boolean {
-  if (!(err instanceof StreamableHTTPError) || err.code === undefined) return false;
-  return err.code >= 400 && err.code < 500 && err.code !== 401 && err.code !== 403;
+  if (!(err instanceof SdkHttpError)) return false;
+  return err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403;
 }
 
 export class UpstreamConnection {
@@ -56,6 +61,8 @@ export class UpstreamConnection {
   readonly #slots: Semaphore;
   /** Once a server has answered on one transport, reconnections go straight to it. */
   #transport: TransportKind | undefined;
+  /** The MCP revision the last connection negotiated ("2026-07-28", "2025-11-25"). */
+  #protocol: string | undefined;
   /** Called when the upstream sends `notifications/tools/list_changed` (the registry refreshes its catalog). */
   onToolsChanged: (() => void) | undefined;
 
@@ -68,6 +75,11 @@ export class UpstreamConnection {
 
   get secrets(): readonly string[] {
     return this.#secrets;
+  }
+
+  /** The MCP revision of the current (or last) connection; undefined before the first one. */
+  get protocol(): string | undefined {
+    return this.#protocol;
   }
 
   /** The transport of the current (or last) connection; undefined before the first one. */
@@ -101,11 +113,14 @@ export class UpstreamConnection {
         capabilities: {},
         // The default (ajv) compiles validators with new Function, which Workers refuse.
         jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+        // 2026-07-28 when the upstream offers it (one server/discover probe), else 2025-11-25.
+        versionNegotiation: { mode: "auto" },
+        listMaxPages: MAX_LIST_PAGES,
       },
     );
     // Registered directly rather than through the SDK's `listChanged` option, which only listens when the server
-    // advertises `tools.listChanged`: a notification that arrives is honoured either way.
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onToolsChanged?.());
+    // advertises `tools.listChanged`: a notification that arrives (2025-11-25 GET stream) is honoured either way.
+    client.setNotificationHandler("notifications/tools/list_changed", () => this.onToolsChanged?.());
     return client;
   }
 
@@ -136,6 +151,7 @@ export class UpstreamConnection {
         }
         this.#transport = "sse";
       }
+      this.#protocol = client.getNegotiatedProtocolVersion();
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -162,7 +178,9 @@ export class UpstreamConnection {
     const tools: UpstreamTool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const res = await client.listTools(cursor ? { cursor } : {}, { timeout: LIST_TIMEOUT_MS });
+      // Always listed afresh (the registry is the catalog cache), but written to the SDK's cache: a 2026-07-28
+      // client mirrors x-mcp-header arguments into Mcp-Param-* headers from the tool definitions it holds.
+      const res = await client.listTools(cursor ? { cursor } : {}, { timeout: LIST_TIMEOUT_MS, cacheMode: "refresh" });
       tools.push(...(res.tools as UpstreamTool[]));
       if (tools.length > MAX_TOOLS_PER_SERVER) {
         throw new Error(`listed more than ${MAX_TOOLS_PER_SERVER} tools; refusing the catalog`);
@@ -178,7 +196,7 @@ export class UpstreamConnection {
     return this.#slots.run(async () => {
       try {
         const client = await this.#connect();
-        const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, { timeout: timeoutMs });
+        const result = await client.callTool({ name, arguments: args }, { timeout: timeoutMs });
         return redactValue(result as CallToolResult, this.#secrets);
       } catch (err) {
         throw redactError(err, this.#secrets);

@@ -5,12 +5,24 @@
  * without one gets 400; the session's object (named `<user>:<session>`) answers 404 when it does not know it.
  * Bodies over `limits.max_request_bytes` get 413 (read as a stream and cut off, so a chunked body without
  * Content-Length cannot exhaust memory either), and an unsupported `MCP-Protocol-Version` gets 400.
+ *
+ * MCP 2026-07-28 requests (classified by the SDK's `isLegacyRequest`) have no session: they go to the object of
+ * their context (src/session/context-route.ts), which answers them statelessly and applies that revision's rules.
  */
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import { isLegacyRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { Hono } from "hono";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
-import { INITIALIZE_HEADER, INTERNAL_HEADERS, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
+import { chooseContext, DEFAULT_CONTEXT } from "./context-route";
+import {
+  CONTEXT_HEADER,
+  INITIALIZE_HEADER,
+  INTERNAL_HEADERS,
+  NEW_CONTEXT_HEADER,
+  SESSION_HEADER,
+  sessionObjectName,
+  USER_HEADER,
+} from "./session-headers";
 
 /** Default of `limits.max_request_bytes`: the largest MCP request body accepted (execute_code's code travels in it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -18,8 +30,13 @@ const SESSION_ID = /^[\x21-\x7e]{16,128}$/;
 
 export type McpVariables = { user: string };
 
-function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status, headers });
+function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit, id: unknown = null) {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id }, { status, headers });
+}
+
+function requestId(body: unknown): unknown {
+  const id = body !== null && typeof body === "object" ? (body as { id?: unknown }).id : undefined;
+  return typeof id === "string" || typeof id === "number" ? id : null;
 }
 
 /** 43 characters of base64url: 256 random bits, visible ASCII only. */
@@ -83,15 +100,20 @@ function isInitialize(body: unknown): boolean {
   );
 }
 
-function forward(env: Env, request: Request, user: string, session: string, init: boolean, body?: string) {
+type Route = { session: string; init?: boolean } | { context: string; minted: boolean };
+
+function forward(env: Env, request: Request, user: string, route: Route, body?: string) {
   const headers = new Headers(request.headers);
   for (const h of INTERNAL_HEADERS) headers.delete(h);
   // The client's credential stops here: the session object and every upstream behind it never see it.
   headers.delete("authorization");
   headers.delete("cookie");
   headers.set(USER_HEADER, user);
+  const session = "session" in route ? route.session : route.context;
   headers.set(SESSION_HEADER, session);
-  if (init) headers.set(INITIALIZE_HEADER, "1");
+  if ("session" in route && route.init) headers.set(INITIALIZE_HEADER, "1");
+  if ("context" in route) headers.set(CONTEXT_HEADER, route.context);
+  if ("context" in route && route.minted) headers.set(NEW_CONTEXT_HEADER, "1");
   const forwarded = new Request(request.url, { method: request.method, headers, body: body ?? null });
   return env.SESSION.getByName(sessionObjectName(user, session)).fetch(forwarded);
 }
@@ -113,23 +135,32 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
     } catch {
       return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON");
     }
+    if (!(await isLegacyRequest(request, body, { maxRequestBodySize: max }))) {
+      const choice = chooseContext(body);
+      if (!choice.ok) return jsonRpcError(400, -32602, choice.error, undefined, requestId(body));
+      return forward(c.env, request, user, choice, text);
+    }
     if (isInitialize(body)) {
       if (sessionHeader) return jsonRpcError(400, -32600, "Invalid Request: initialize must not carry Mcp-Session-Id");
-      return forward(c.env, request, user, mintSessionId(), true, text);
+      return forward(c.env, request, user, { session: mintSessionId(), init: true }, text);
     }
     const badVersion = badProtocolVersion(request);
     if (badVersion) return badVersion;
     if (!sessionHeader) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     if (!SESSION_ID.test(sessionHeader)) return jsonRpcError(404, -32001, "Session not found");
-    return forward(c.env, request, user, sessionHeader, false, text);
+    return forward(c.env, request, user, { session: sessionHeader }, text);
   }
 
   if (request.method === "GET" || request.method === "DELETE") {
+    // A 2026-07-28 client has no session to stream or end; its context object answers with that revision's error.
+    if (!(await isLegacyRequest(request))) {
+      return forward(c.env, request, user, { context: DEFAULT_CONTEXT, minted: false });
+    }
     const badVersion = badProtocolVersion(request);
     if (badVersion) return badVersion;
     if (!sessionHeader) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     if (!SESSION_ID.test(sessionHeader)) return jsonRpcError(404, -32001, "Session not found");
-    return forward(c.env, request, user, sessionHeader, false);
+    return forward(c.env, request, user, { session: sessionHeader });
   }
 
   return jsonRpcError(405, -32000, "Method not allowed", { Allow: "GET, POST, DELETE" });

@@ -8,31 +8,26 @@
  * arrive already within the execution's notification budget (src/sandbox/notification-budget.ts), which ends with
  * a `dropped` announcement when it cut anything.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer, ServerContext, ServerNotification } from "@modelcontextprotocol/server";
 import type { Approver, ExecutionEvent } from "../sandbox/live-execution";
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+/** The MCP request a tool handler serves (SDK v2's handler context). */
+export type ToolExtra = ServerContext;
 type Level = "debug" | "info" | "notice" | "warning" | "error";
 
 /** How long a human may take to answer an approval request before the execution falls back to a handle. */
 export const APPROVAL_TIMEOUT_MS = 10 * 60_000;
 
-export function createNotifier(
-  server: McpServer,
-  sessionId: string,
-  extra: ToolExtra,
-): (event: ExecutionEvent) => void {
-  const token = extra._meta?.progressToken;
-  const ignored = (server.server as unknown as { isMessageIgnored?: (l: Level, s?: string) => boolean })
-    .isMessageIgnored;
+/**
+ * `legacy` is false for MCP 2026-07-28 requests: that revision deprecates logging, so only progress is sent and
+ * console output stays in the result. For 2025-11-25 the SDK's `log` applies the session's `logging/setLevel`.
+ */
+export function createNotifier(extra: ToolExtra, legacy: boolean): (event: ExecutionEvent) => void {
+  const token = extra.mcpReq._meta?.progressToken;
   let progress = 0;
-  const send = (notification: ServerNotification) => void extra.sendNotification(notification).catch(() => {});
+  const send = (notification: ServerNotification) => void extra.mcpReq.notify(notification).catch(() => {});
   const log = (level: Level, logger: string, data: unknown) => {
-    if (!ignored?.call(server.server, level, sessionId)) {
-      send({ method: "notifications/message", params: { level, logger, data } });
-    }
+    if (legacy) void extra.mcpReq.log(level, data, logger).catch(() => {});
   };
   const tick = (message: string) => {
     if (token === undefined) return;
@@ -73,7 +68,7 @@ export function createApprover(server: McpServer, extra: ToolExtra): Approver | 
   const caps = server.server.getClientCapabilities();
   if (!caps?.elicitation) return undefined;
   return (call) =>
-    server.server
+    extra.mcpReq
       .elicitInput(
         {
           mode: "form",
@@ -87,7 +82,7 @@ export function createApprover(server: McpServer, extra: ToolExtra): Approver | 
             required: ["approve"],
           },
         },
-        { relatedRequestId: extra.requestId, timeout: APPROVAL_TIMEOUT_MS },
+        { timeout: APPROVAL_TIMEOUT_MS },
       )
       .then((answer) => (answer.action === "accept" && answer.content?.approve === true ? "approved" : "declined"));
 }

@@ -2,19 +2,22 @@
  * @module session/session-object
  * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic,
  * runs its executions, and is the single place where the session's tool calls are checked and recorded.
+ * The same class serves the contexts of MCP 2026-07-28 clients (`<user>:<context>`, meta.kind "context"): there
+ * is no handshake, each request is served statelessly (src/session/modern-mcp.ts), and `state` spans requests.
  *
  * The SDK transport keeps session state in memory; when the object is evicted and revived, {@link #mcp} restores
  * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { type McpServer, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
 import { taskModelsFrom } from "../planning/model-client";
+import type { GatewayContext } from "../mcp/gateway-context";
 import { createGatewayServer } from "../mcp/gateway-server";
+import { approvalStateCodec } from "../mcp/request-state";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
@@ -34,18 +37,29 @@ import { ExecutionSlot } from "../user/execution-slot";
 import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import { LastExecution } from "./last-execution";
+import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
-import { INITIALIZE_HEADER, SESSION_HEADER, sessionObjectName, USER_HEADER } from "./session-headers";
+import {
+  CONTEXT_HEADER,
+  INITIALIZE_HEADER,
+  NEW_CONTEXT_HEADER,
+  SESSION_HEADER,
+  sessionObjectName,
+  USER_HEADER,
+} from "./session-headers";
 import { SessionState } from "./session-state";
 import { ScopeSnapshots } from "../scope/scope-snapshots";
 import { ScopeStore } from "../scope/scope-store";
 
 interface SessionMeta {
   user: string;
+  /** The session id, or for a context object the context id. */
   session: string;
+  /** Absent in objects stored before contexts existed: those are sessions. */
+  kind?: "session" | "context";
   created_at: number;
   terminated_at?: number;
-  client?: { capabilities: unknown; info: unknown };
+  client?: { capabilities: unknown; info: unknown; protocolVersion?: string };
 }
 
 /** Everything needed to run (or re-run) one execution. */
@@ -74,6 +88,7 @@ export class SessionObject extends DurableObject<Env> {
   #sql = this.ctx.storage.sql;
   #meta: SessionMeta | undefined;
   #mcp: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport } | undefined;
+  #modern: ModernMcp | undefined;
   #registry: Registry | undefined;
   #config: GatewayConfig | undefined;
   readonly #live = new Map<string, LiveExecution>();
@@ -144,11 +159,19 @@ export class SessionObject extends DurableObject<Env> {
     const user = request.headers.get(USER_HEADER) ?? "";
     const session = request.headers.get(SESSION_HEADER) ?? "";
     const initialize = request.headers.get(INITIALIZE_HEADER) === "1";
+    const context = request.headers.get(CONTEXT_HEADER);
+    if (context !== null) return this.#serveContext(request, user, context);
 
     if (initialize) {
       if (this.#meta) return jsonRpcError(400, -32600, "Invalid Request: session already initialized");
       this.#saveMeta({ user, session, created_at: Date.now() });
-    } else if (!this.#meta || this.#meta.terminated_at || this.#meta.user !== user || this.#meta.session !== session) {
+    } else if (
+      !this.#meta ||
+      this.#meta.kind === "context" ||
+      this.#meta.terminated_at ||
+      this.#meta.user !== user ||
+      this.#meta.session !== session
+    ) {
       return jsonRpcError(404, -32001, "Session not found");
     }
 
@@ -166,10 +189,48 @@ export class SessionObject extends DurableObject<Env> {
     return transport.handleRequest(request);
   }
 
-  async #openMcp(meta: SessionMeta, restore: boolean) {
-    const registry = this.#registryFor(meta);
-    const server = createGatewayServer({
-      registry,
+  /** A 2026-07-28 request in this context (started on first use; see mayStartContext). */
+  async #serveContext(request: Request, user: string, context: string): Promise<Response> {
+    if (!this.#meta) {
+      if (!mayStartContext(context, request.headers.get(NEW_CONTEXT_HEADER) === "1")) {
+        return unknownContext(request, context);
+      }
+      this.#saveMeta({ user, session: context, kind: "context", created_at: Date.now() });
+      await this.#user(this.#meta!).addContext(context);
+    }
+    const meta = this.#meta!;
+    if (meta.kind !== "context" || meta.user !== user || meta.session !== context) {
+      return unknownContext(request, context);
+    }
+    const max = this.#gatewayConfig().limits.max_request_bytes;
+    let codec: ReturnType<typeof approvalStateCodec>;
+    try {
+      codec = approvalStateCodec(this.env.REQUEST_STATE_KEY, context);
+    } catch (err) {
+      // A misconfigured secret: every 2026-07-28 request says so rather than failing with a bare 500.
+      const error = { code: -32603, message: `gateway misconfigured: ${(err as Error).message}` };
+      return Response.json({ jsonrpc: "2.0", id: null, error }, { status: 500 });
+    }
+    this.#modern ??= new ModernMcp(
+      () =>
+        createGatewayServer(
+          {
+            ...this.#toolContext(meta),
+            context,
+            requestState: codec,
+            contexts: (limit) => this.#user(meta).listContexts(limit),
+          },
+          "modern",
+        ),
+      max,
+    );
+    return this.#modern.serve(request, user);
+  }
+
+  /** What the gateway's tools need, for this object's session or context. */
+  #toolContext(meta: SessionMeta): GatewayContext {
+    return {
+      registry: this.#registryFor(meta),
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
       models: taskModelsFrom(this.env, this.#gatewayConfig()),
@@ -185,23 +246,33 @@ export class SessionObject extends DurableObject<Env> {
       approveCall: (handle, extra) => this.#approve(meta, handle, extra),
       denyCall: (handle) => this.#user(meta).denyCall(handle),
       scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
-    });
+    };
+  }
+
+  async #openMcp(meta: SessionMeta, restore: boolean) {
+    const server = createGatewayServer(this.#toolContext(meta));
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => meta.session,
     });
     server.server.oninitialized = () => {
       this.#saveMeta({
         ...this.#meta!,
-        client: { capabilities: server.server.getClientCapabilities(), info: server.server.getClientVersion() },
+        client: {
+          capabilities: server.server.getClientCapabilities(),
+          info: server.server.getClientVersion(),
+          protocolVersion: (server.server as unknown as { _negotiatedProtocolVersion?: string })
+            ._negotiatedProtocolVersion,
+        },
       });
     };
     if (restore) {
-      // Revived after eviction: the SDK has no public restore, so set the two fields its handshake would have set.
+      // Revived after eviction: the SDK has no public restore, so set the fields its handshake would have set.
       // Pinned SDK version (package.json); covered by the "session survives a restart" test.
       Object.assign(transport, { sessionId: meta.session, _initialized: true });
       Object.assign(server.server, {
         _clientCapabilities: meta.client?.capabilities ?? {},
         _clientVersion: meta.client?.info,
+        _negotiatedProtocolVersion: meta.client?.protocolVersion,
       });
     }
     await server.connect(transport);
@@ -289,8 +360,9 @@ export class SessionObject extends DurableObject<Env> {
           : {}),
         observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
         bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
-        ...(mcp && spec.extra ? { events: createNotifier(mcp.server, meta.session, spec.extra) } : {}),
-        ...(mcp && spec.extra ? { approver: createApprover(mcp.server, spec.extra) } : {}),
+        // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
+        ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
+        ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
         onSuspend: (state) => {
           suspended = state;
         },

@@ -78,6 +78,12 @@ export class SkillService {
     return index;
   }
 
+  /** The current version of every skill (shipped and saved), sorted by name. */
+  async latest(): Promise<SkillVersion[]> {
+    const byName = await this.#grouped();
+    return [...byName.keys()].sort().map((name) => byName.get(name)!.at(-1)!);
+  }
+
   async get(name: string, version?: number): Promise<SkillVersion | undefined> {
     const shipped = SHIPPED_SKILLS.find((s) => s.name === name);
     if (shipped) return version === undefined || version === shipped.version ? shipped : undefined;

@@ -19,6 +19,7 @@ import { deniedExecution } from "./denied-execution";
 import { ExecutionHistory } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
 import { PendingApprovals } from "./pending-approvals";
+import { type ContextSummary, UserContexts } from "./user-contexts";
 import type { ApprovedExecution, ExecutionRecord, ExecutionSummary, FinishRequest, SlotGrant } from "./user-types";
 
 /** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
@@ -48,6 +49,8 @@ export type UserApi = Pick<
   | "approveCall"
   | "reopenApproval"
   | "denyCall"
+  | "addContext"
+  | "listContexts"
 >;
 
 /** The object of `user` (named by the user id). */
@@ -60,6 +63,7 @@ export class UserObject extends DurableObject<Env> {
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
+  readonly #contexts = new UserContexts(this.ctx.storage.sql);
 
   #limits(): Limits {
     const loaded = loadConfig(this.env.GATEWAY_CONFIG);
@@ -118,6 +122,16 @@ export class UserObject extends DurableObject<Env> {
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */
   async reopenApproval(handle: string): Promise<void> {
     this.#approvals.reopen(handle);
+  }
+
+  /** Records a context the user started (MCP 2026-07-28; its object is `<user>:<context>`). */
+  async addContext(context: string): Promise<void> {
+    this.#contexts.add(context);
+  }
+
+  /** The user's contexts, newest first. */
+  async listContexts(limit: number): Promise<ContextSummary[]> {
+    return this.#contexts.list(limit);
   }
 
   /** deny_call: cancels the suspended execution and records the cancellation, with who decided and when. */

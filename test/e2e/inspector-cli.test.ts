@@ -31,7 +31,7 @@ after(async () => {
 });
 
 /** One `inspector --cli <url> --transport http --method tools/call ...` invocation; its JSON output. */
-async function callTool(tool: string, args: Record<string, string> = {}): Promise<any> {
+async function callTool(tool: string, args: Record<string, string> = {}, extra: string[] = []): Promise<any> {
   const toolArgs = Object.entries(args).flatMap(([k, v]) => ["--tool-arg", `${k}=${v}`]);
   // Asynchronous on purpose: wrangler's dev proxy runs in this process, so a blocked event loop would stall it.
   const { stdout } = await execFileAsync(
@@ -47,6 +47,7 @@ async function callTool(tool: string, args: Record<string, string> = {}): Promis
       "--tool-name",
       tool,
       ...toolArgs,
+      ...extra,
     ],
     // The CLI keeps a server catalog in the home folder: a scratch one keeps the machine's untouched.
     { env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, "mcp.json") }, timeout: 60_000 },
@@ -70,4 +71,24 @@ return (await list_directory({ path: "/" })).entries.map((e) => e.name);`;
   assert.equal(approved.structuredContent.ok, true, JSON.stringify(approved));
   assert.deepEqual(approved.structuredContent.result, []);
   assert.equal(approved.structuredContent.tool_calls[1].approval.by, "user (approve_call)");
+});
+
+test("with the Inspector CLI speaking 2026-07-28, code runs in a context, is listed and is approved in three invocations", async () => {
+  const modern = ["--protocol-era", "modern"];
+  const code = `import { write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/modern.txt", content: "x" });
+await delete_file({ path: "/modern.txt" });
+return "gone";`;
+  const ran = await callTool("execute_code", { code, context: "new" }, modern);
+  assert.equal(ran.structuredContent.status, "approval_required", JSON.stringify(ran));
+  const { execution_id, approval, context } = ran.structuredContent;
+  assert.match(context, /^ctx_[a-z2-7]{20}$/);
+
+  const listed = await callTool("list_executions", { context }, modern);
+  assert.equal(listed.structuredContent.executions[0].execution_id, execution_id, JSON.stringify(listed));
+
+  const approved = await callTool("approve_call", { handle: approval.handle, context }, modern);
+  assert.equal(approved.structuredContent.ok, true, JSON.stringify(approved));
+  assert.equal(approved.structuredContent.result, "gone");
+  assert.equal(approved.structuredContent.context, context);
 });

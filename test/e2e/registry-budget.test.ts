@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { getEncoding } from "js-tiktoken";
 import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { connectModern } from "../support/modern-client";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
@@ -53,16 +54,31 @@ test(`tools/list stays under ${TOKEN_BUDGET} tokens with a 1,000-tool upstream`,
   assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
 });
 
+test(`the 2026-07-28 tools/list (with the context arguments, call_tool enabled) stays under ${TOKEN_BUDGET} tokens`, async () => {
+  const modern = await connectModern(direct.mcpUrl);
+  try {
+    const { tools } = await modern.client.listTools();
+    assert.ok(tools.some((t) => Object.hasOwn(t.inputSchema.properties ?? {}, "context")));
+    const tokens = getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+    assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
+  } finally {
+    await modern.close();
+  }
+});
+
 test(`tools/list with call_tool enabled also stays under ${TOKEN_BUDGET} tokens`, async () => {
   const tokens = await toolListTokens(directSession);
   assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
 });
 
-test("call_tool is not listed by default", async () => {
+test("call_tool is not listed by default, and calling it is an unknown-tool protocol error", async () => {
   const { tools } = await plainSession.client.listTools();
   assert.ok(!tools.some((t) => t.name === "call_tool"));
-  const r = await plainSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } });
-  assert.equal(r.isError, true);
+  // SDK v2 answers an unknown tool with JSON-RPC -32602 rather than an isError result.
+  await assert.rejects(
+    plainSession.call("call_tool", { server: "big", tool: "add", arguments: { a: 1, b: 2 } }),
+    /-32602.*call_tool/,
+  );
 });
 
 test("call_tool with allow_direct_tool_calls calls one upstream tool and returns its result", async () => {

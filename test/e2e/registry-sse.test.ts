@@ -34,6 +34,7 @@ test("an HTTP+SSE-only upstream is listed over the SSE fallback", async () => {
   const { servers } = await session.data("list_servers");
   assert.equal(servers[0].status, "ok", JSON.stringify(servers[0]));
   assert.equal(servers[0].transport, "sse");
+  assert.equal(servers[0].protocol, "2025-11-25", "HTTP+SSE is a 2025-11-25 transport");
   assert.ok(servers[0].tool_count >= 5);
 });
 

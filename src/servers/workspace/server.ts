@@ -4,10 +4,8 @@
  * `@modelcontextprotocol/server-filesystem`, over the user's {@link WorkspaceStore}. Served statelessly (one
  * transport per request): it keeps no per-connection state, so it scales like any plain Worker route.
  */
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { type CallToolResult, createMcpHandler, McpServer } from "@modelcontextprotocol/server";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import { z } from "zod";
 import type { Env } from "../../env";
 import { RAW_TEXT_META } from "../../registry/tool-result";
@@ -41,7 +39,7 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
     "read_file",
     {
       description: "Read the complete contents of a file as text.",
-      inputSchema: { path: z.string().describe("Path of the file, e.g. /notes/todo.md") },
+      inputSchema: z.object({ path: z.string().describe("Path of the file, e.g. /notes/todo.md") }),
       annotations: { title: "Read file", ...READ_ONLY },
     },
     ({ path }) =>
@@ -56,11 +54,11 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
     "write_file",
     {
       description: "Create a new file or overwrite an existing file with the given text content.",
-      inputSchema: {
+      inputSchema: z.object({
         path: z.string().describe("Path of the file to write"),
         content: z.string().describe("The full new text content of the file"),
-      },
-      outputSchema: { path: z.string(), bytes: z.number() },
+      }),
+      outputSchema: z.object({ path: z.string(), bytes: z.number() }),
       annotations: { title: "Write file", readOnlyHint: false, destructiveHint: false, idempotentHint: true },
     },
     ({ path, content }) =>
@@ -74,13 +72,13 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
     "list_directory",
     {
       description: "List the files and subdirectories directly inside a directory.",
-      inputSchema: { path: z.string().describe("Directory path; / is the root") },
-      outputSchema: {
+      inputSchema: z.object({ path: z.string().describe("Directory path; / is the root") }),
+      outputSchema: z.object({
         path: z.string(),
         entries: z.array(
           z.object({ name: z.string(), type: z.enum(["file", "directory"]), size: z.number().optional() }),
         ),
-      },
+      }),
       annotations: { title: "List directory", ...READ_ONLY },
     },
     ({ path }) =>
@@ -95,8 +93,8 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
     "delete_file",
     {
       description: "Delete a file.",
-      inputSchema: { path: z.string().describe("Path of the file to delete") },
-      outputSchema: { path: z.string() },
+      inputSchema: z.object({ path: z.string().describe("Path of the file to delete") }),
+      outputSchema: z.object({ path: z.string() }),
       annotations: { title: "Delete file", readOnlyHint: false, destructiveHint: true, idempotentHint: true },
     },
     ({ path }) =>
@@ -112,11 +110,11 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
       description:
         "Find files under a directory whose path matches a pattern: a glob such as **/*.md or *.txt, " +
         "or a plain text fragment matched case-insensitively.",
-      inputSchema: {
+      inputSchema: z.object({
         path: z.string().describe("Directory to search from; / is the root"),
         pattern: z.string().describe("Glob (*, **, ?) or a plain fragment of the file name"),
-      },
-      outputSchema: { matches: z.array(z.string()) },
+      }),
+      outputSchema: z.object({ matches: z.array(z.string()) }),
       annotations: { title: "Search files", ...READ_ONLY },
     },
     ({ path, pattern }) =>
@@ -129,18 +127,12 @@ export function createWorkspaceServer(env: Env, user: string): McpServer {
   return server;
 }
 
-/** Serves one MCP request for `user`'s workspace (stateless Streamable HTTP, JSON responses). */
-export async function handleWorkspaceRequest(request: Request, env: Env, user: string): Promise<Response> {
-  const server = createWorkspaceServer(env, user);
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
-  await server.connect(transport);
-  try {
-    return await transport.handleRequest(request);
-  } finally {
-    // Responses are JSON (not streamed), so the request is complete here.
-    void server.close();
-  }
+/**
+ * Serves one MCP request for `user`'s workspace: 2026-07-28 statelessly (the gateway's upstream client speaks it),
+ * 2025-11-25 statelessly too (exposed built-in routes serve older clients). A fresh server per request.
+ */
+export function handleWorkspaceRequest(request: Request, env: Env, user: string): Promise<Response> {
+  return createMcpHandler(() => createWorkspaceServer(env, user), { legacy: "stateless", responseMode: "json" }).fetch(
+    request,
+  );
 }

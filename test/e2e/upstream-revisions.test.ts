@@ -1,0 +1,50 @@
+/**
+ * The registry's upstream client negotiates the MCP revision per upstream: 2026-07-28 with an upstream that offers
+ * it (an SDK v2 server, and the built-in workspace), 2025-11-25 with one that does not (a v1 SDK server).
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
+
+const MODERN = fileURLToPath(new URL("../support/modern-upstream.mjs", import.meta.url));
+const LEGACY = fileURLToPath(new URL("../support/slow-upstream.mjs", import.meta.url));
+
+let upstream: Upstream;
+let legacy: Upstream;
+let gateway: Gateway;
+let session: Session;
+before(async () => {
+  [upstream, legacy] = await Promise.all([startNodeUpstream(MODERN, []), startNodeUpstream(LEGACY, [])]);
+  gateway = await startGateway({
+    config: {
+      network: { allow_loopback: true },
+      servers: [
+        { name: "modern", url: upstream.url },
+        { name: "legacy", url: legacy.url },
+        { name: "workspace", url: "builtin:workspace" },
+      ],
+    },
+  });
+  session = await connect(gateway.mcpUrl);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await Promise.all([upstream?.stop(), legacy?.stop()]);
+});
+
+test("an upstream that offers 2026-07-28 is spoken to in it, one that does not in 2025-11-25", async () => {
+  const { servers } = await session.data("list_servers");
+  const byName = new Map(servers.map((s: any) => [s.name, s]));
+  assert.equal((byName.get("modern") as any).protocol, "2026-07-28", JSON.stringify(servers));
+  assert.equal((byName.get("workspace") as any).protocol, "2026-07-28", JSON.stringify(servers));
+  assert.equal((byName.get("legacy") as any).protocol, "2025-11-25", JSON.stringify(servers));
+});
+
+test("code calls a tool of a 2026-07-28 upstream", async () => {
+  const r = await run(session, 'import { add } from "servers/modern";\nreturn await add({ a: 2, b: 3 });');
+  assert.equal(r.ok, true, r.text);
+  assert.equal(r.result, 5);
+});
