@@ -16,7 +16,7 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
   server.registerTool(
     "call_tool",
     {
-      description: "One direct upstream call; prefer execute_code to combine or filter.",
+      description: "One direct upstream call.",
       inputSchema: {
         server: z.string(),
         tool: z.string(),

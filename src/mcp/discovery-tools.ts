@@ -109,7 +109,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
     "list_servers",
     {
       description:
-        'Upstream servers: import path ("servers/<id>"), status, tool counts, last refresh and error, changed tools. refresh: true re-lists.',
+        "Upstream servers: import path, status, tool count, last refresh and error, changed tools; refresh re-lists.",
       inputSchema: { refresh: z.boolean().optional() },
     },
     async ({ refresh }) => {
@@ -122,7 +122,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_tool_names",
     {
-      description: "Tool names by module, fast; keywords match names or descriptions.",
+      description: "Tool names by module, fast; keywords filter.",
       inputSchema: {
         server: z.string().optional(),
         keywords: z.array(z.string()).optional(),
@@ -162,7 +162,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "search_tools",
     {
-      description: "Find tools by what they do: modules and TypeScript signatures, best first.",
+      description: "Find tools by what they do, best first, with TypeScript signatures.",
       inputSchema: {
         query: z.string(),
         limit: z.number().default(DEFAULT_SEARCH_HITS),
@@ -218,7 +218,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "get_tool_details",
     {
-      description: 'Import line, TypeScript declaration and change status of tools, e.g. ["workspace.read_file"].',
+      description: 'Import lines and full TypeScript declarations of tools, e.g. ["workspace.read_file"].',
       inputSchema: { tools: z.array(z.string()) },
     },
     async ({ tools: names }) => {

@@ -66,7 +66,7 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run TypeScript/JavaScript (ES module body, top-level await) in a sandbox without network. Import tools as async functions: import { read_file } from "servers/workspace"; each takes one arguments object. `return` the result, or end with an expression (REPL-style); console.log is captured. Top-level declarations persist into later executions.',
+        'Run TypeScript/JavaScript (module body, top-level await) in a sandbox without network. Import tools as async functions taking one object: import { read_file } from "servers/workspace". `return` the result, or end with an expression (REPL-style); console.log is captured; top-level declarations persist.',
       inputSchema: {
         code: z.string().min(1),
         /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */

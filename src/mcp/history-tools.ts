@@ -33,7 +33,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "get_execution",
     {
-      description: "One execution in full: code, result, logs, tool calls, error.",
+      description: "One execution in full.",
       inputSchema: { id: z.string().min(1).max(100), ...contextArg(ctx) },
     },
     async ({ id }) => {

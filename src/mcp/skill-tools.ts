@@ -19,7 +19,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "save_skill",
     {
       description:
-        'Save code as a versioned skill: a module with one "export default async function name(input)", importing tools as in execute_code. Use it as import { name } from "skills/name".',
+        'Save code as a versioned skill: a module with one "export default async function name(input)", importing tools as execute_code does; import it from "skills/name".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),
@@ -56,7 +56,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "list_skills",
     {
-      description: "Skills (shipped and yours): versions, tools used, drift; query ranks them.",
+      description: "Skills (shipped and yours) with versions and drift; query ranks them.",
       inputSchema: { query: z.string().max(500).optional() },
     },
     async ({ query }) => {
@@ -101,7 +101,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "run_skill",
     {
-      description: "Run a skill on an input object; answers like execute_code.",
+      description: "Run a skill on an input object.",
       inputSchema: {
         name: NAME,
         version: z.number().int().optional(),
@@ -124,7 +124,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "delete_skill",
     {
-      description: "Delete one of your skills, every version.",
+      description: "Delete your skill (all versions).",
       inputSchema: { name: z.string().min(1).max(64) },
       annotations: { destructiveHint: true },
     },
