@@ -9,6 +9,7 @@ import { envValue, type GatewayConfig, resolveSecrets } from "../config";
 import { guardedFetch } from "../registry/guarded-fetch";
 import type { NetworkPolicy } from "../registry/ssrf";
 import { type ModelRole, type ModelsConfig, modelFor } from "./model-config";
+import { readCapped } from "../shared/read-capped";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -85,7 +86,8 @@ function openAiSender(env: Record<string, unknown>, models: ModelsConfig, networ
     } catch (err) {
       throw new ModelError(`model endpoint ${new URL(url).origin}: ${hide((err as Error).message)}`);
     }
-    const body = await readCapped(response);
+    const body = await readCapped(response.body, MAX_RESPONSE_BYTES);
+    if (body === undefined) throw new ModelError(`the model's answer is over ${MAX_RESPONSE_BYTES} bytes`);
     if (!response.ok) {
       throw new ModelError(`model ${model} answered HTTP ${response.status}: ${hide(body.slice(0, 300))}`);
     }
@@ -130,28 +132,4 @@ function workersAiSender(env: Record<string, unknown>, models: ModelsConfig): Se
 function usageOf(usage: Record<string, unknown> | undefined): { input: number; output: number } {
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
   return { input: n(usage?.prompt_tokens), output: n(usage?.completion_tokens) };
-}
-
-async function readCapped(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new ModelError(`the model's answer is over ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }

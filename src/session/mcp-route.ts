@@ -23,6 +23,7 @@ import {
   sessionObjectName,
   USER_HEADER,
 } from "./session-headers";
+import { readCapped } from "../shared/read-capped";
 
 /** Default of `limits.max_request_bytes`: the largest MCP request body accepted (execute_code's code travels in it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -46,31 +47,6 @@ export function mintSessionId(): string {
     .replaceAll("+", "-")
     .replaceAll("/", "_")
     .replace(/=+$/, "");
-}
-
-/** The body as text, or undefined once it exceeds `max` bytes (reading stops there). */
-async function readCapped(request: Request, max: number): Promise<string | undefined> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /** 413 naming the limit (also used by the app for declared sizes on the built-in servers' routes). */
@@ -127,7 +103,7 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
     const loaded = loadConfig(c.env.GATEWAY_CONFIG);
     const max = loaded.ok ? loaded.config.limits.max_request_bytes : MAX_BODY_BYTES;
     if (Number(request.headers.get("content-length") ?? 0) > max) return tooLarge(max);
-    const text = await readCapped(request, max);
+    const text = await readCapped(request.body, max);
     if (text === undefined) return tooLarge(max);
     let body: unknown;
     try {
