@@ -107,7 +107,7 @@ function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number
 }
 
 const HARNESS_CONFIGURE = "configure(this.env, options)";
-const INSTALL_GUARDS = "installGuards(spend);";
+const INSTALL_GUARDS = "installGuards(spend, refund);";
 
 /** A loader that records the code of every isolate it loads (to time loading the same isolate alone). */
 function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode) => void): WorkerLoader {
