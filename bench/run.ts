@@ -16,6 +16,7 @@ import { startBenchWorker, startGatewayWorker } from "./lib/workers";
 import { codeModeVsDirect } from "./scenarios/code-mode-vs-direct";
 import { concurrency } from "./scenarios/concurrency";
 import { contextTokens } from "./scenarios/context-tokens";
+import { fairness } from "./scenarios/fairness";
 import { executeOverheadFromClient } from "./scenarios/execute-overhead";
 import { hostSteps } from "./scenarios/host-steps";
 import { searchLatency } from "./scenarios/search";
@@ -161,6 +162,11 @@ async function main(): Promise<Record<string, any>> {
         }
       },
     );
+  }
+
+  if (wanted("fairness")) {
+    log("fairness: light users alone, then beside one heavy user");
+    results.fairness = await fairness(quick);
   }
 
   if (wanted("context_tokens")) {

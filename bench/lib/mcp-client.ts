@@ -21,8 +21,8 @@ export interface BenchClient {
   close(): Promise<void>;
 }
 
-/** Connects a new MCP session (initialize + initialized) to `url`. */
-export async function connectClient(url: URL): Promise<BenchClient> {
+/** Connects a new MCP session (initialize + initialized) to `url`, sending `headers` (e.g. a bearer key). */
+export async function connectClient(url: URL, headers: Record<string, string> = {}): Promise<BenchClient> {
   let requests = 0;
   const counting = (input: string | URL | Request, init?: RequestInit) => {
     const method = init?.method ?? (input instanceof Request ? input.method : "GET");
@@ -30,7 +30,7 @@ export async function connectClient(url: URL): Promise<BenchClient> {
     return fetch(input, init);
   };
   const client = new Client({ name: "codemode-gateway-bench", version: "0.0.0" });
-  const transport = new StreamableHTTPClientTransport(url, { fetch: counting });
+  const transport = new StreamableHTTPClientTransport(url, { fetch: counting, requestInit: { headers } });
   await client.connect(transport);
   return {
     get requests() {

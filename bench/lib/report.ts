@@ -116,6 +116,15 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
     ]);
     rows.push(["", "errors / lost", `${c.errors} / ${c.lost}`, "0 / 0"]);
   }
+  const f = r.fairness;
+  if (f) {
+    rows.push([
+      `7b fairness (${f.light_users} light, 1 heavy)`,
+      "light p95 alone / beside the heavy user",
+      `${ms(f.light_alone_p95_ms)} / ${ms(f.light_with_heavy_p95_ms)} (${f.p95_ratio}x)`,
+      "<= 2x",
+    ]);
+  }
   if (r.meta?.failures !== undefined) rows.push(["all", "runs with a wrong answer or an error", r.meta.failures, "0"]);
   return rows;
 }

@@ -13,13 +13,20 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
-async function start(configPath: string, config: Record<string, unknown>): Promise<RunningWorker> {
+async function start(
+  configPath: string,
+  config: Record<string, unknown>,
+  vars: Record<string, string> = {},
+): Promise<RunningWorker> {
   const persist = mkdtempSync(join(tmpdir(), "cg-bench-"));
   let worker: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
   try {
     worker = await unstable_startWorker({
       config: configPath,
-      bindings: { GATEWAY_CONFIG: { type: "json", value: config } } as never,
+      bindings: {
+        GATEWAY_CONFIG: { type: "json", value: config },
+        ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { type: "plain_text", value: v }])),
+      } as never,
       dev: {
         server: { hostname: "127.0.0.1", port: 0 },
         inspector: false,
@@ -45,9 +52,12 @@ async function start(configPath: string, config: Record<string, unknown>): Promi
   }
 }
 
-/** The gateway (wrangler.toml) with this GATEWAY_CONFIG. */
-export function startGatewayWorker(config: Record<string, unknown>): Promise<RunningWorker> {
-  return start("wrangler.toml", config);
+/** The gateway (wrangler.toml) with this GATEWAY_CONFIG (and plain-text `vars`, e.g. API_KEYS). */
+export function startGatewayWorker(
+  config: Record<string, unknown>,
+  vars: Record<string, string> = {},
+): Promise<RunningWorker> {
+  return start("wrangler.toml", config, vars);
 }
 
 /** The bench Worker (bench/wrangler.bench.toml). */

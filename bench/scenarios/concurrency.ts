@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type BenchClient, connectClient, execute } from "../lib/mcp-client";
-import { median, p95, round, time } from "../lib/stats";
+import { median, p95, quantile, round, time } from "../lib/stats";
 import type { RunningWorker } from "../lib/workers";
 
 const DIR = "/bench/concurrency";
@@ -62,6 +62,9 @@ export async function concurrency(gateway: RunningWorker, quick: boolean) {
     errors: errors.length,
     lost: found < 0 ? executions : executions - found,
     throughput_per_s: round(ok / (wallMs / 1000)),
+    // Every execution starts at once, so these are completion times: how spread out (or bunched) the finishes are.
+    first_ms: round(Math.min(...latencies)),
+    p10_ms: round(quantile(latencies, 0.1)),
     p50_ms: round(median(latencies)),
     p95_ms: round(p95(latencies)),
     wall_ms: round(wallMs),

@@ -2,26 +2,20 @@
  * @module registry/connect
  * Opens the connection for a configured upstream. External servers use the network through the SSRF guard
  * ({@link guardedFetch}: every URL and redirect hop checked against `network` in GATEWAY_CONFIG) and a circuit
- * breaker; built-in ones (`builtin:<name>`) use a fetch that calls this Worker's own `BuiltinServers` entrypoint
- * through `ctx.exports`, with the user in its props, so they run exactly like any upstream without a network hop.
+ * breaker; built-in ones (`builtin:<name>`) are served in-process by {@link BuiltinConnection}, with the same MCP
+ * semantics and no network or HTTP hop.
  */
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { BUILTIN_URL_PREFIX, type GatewayConfig, type ServerConfig } from "../config";
+import { BuiltinConnection } from "./builtin-connection";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
 import type { UpstreamTool } from "./registry-types";
 import { UpstreamConnection, type UpstreamDeps } from "./upstream";
 import { clarifyUpstreamError, isLostSession } from "./upstream-errors";
 
-/** The host name built-in servers are addressed by; it never leaves the Worker. */
-export const BUILTIN_HOST = "builtin.codemode-gateway.internal";
-
 /** Circuits kept per isolate; the oldest are forgotten beyond this (one per user and upstream). */
 const MAX_CIRCUITS = 10_000;
-
-interface BuiltinExports {
-  BuiltinServers(options: { props: { user: string } }): Fetcher;
-}
 
 /**
  * Circuits outlive connections (the registry drops a connection after a failed listing) and are shared by the
@@ -102,13 +96,7 @@ export function connectUpstream(
   deps: { env: Record<string, unknown>; exports: unknown; user: string; gateway: GatewayConfig },
 ): UpstreamConnection {
   if (config.url.startsWith(BUILTIN_URL_PREFIX)) {
-    const name = config.url.slice(BUILTIN_URL_PREFIX.length);
-    const builtin = (deps.exports as BuiltinExports).BuiltinServers({ props: { user: deps.user } });
-    return new UpstreamConnection(config, {
-      env: deps.env,
-      url: new URL(`https://${BUILTIN_HOST}/servers/${encodeURIComponent(name)}/mcp`),
-      fetch: (input, init) => builtin.fetch(new Request(input, init)),
-    });
+    return new BuiltinConnection(config, config.url.slice(BUILTIN_URL_PREFIX.length), deps);
   }
   const { gateway } = deps;
   // A URL that does not parse (`http://1.2.3.4.5/`) must fail as this server's error, never break the registry.

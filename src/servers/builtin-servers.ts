@@ -1,8 +1,9 @@
 /**
  * @module servers/builtin-servers
- * Entry point for the MCP servers built into the gateway, reached by the registry through `ctx.exports` (the
- * user travels in props, set by the host). Clients never reach this directly: the Worker's `/servers/...` routes
- * (src/servers/builtin-route.ts) go through the registry and its checks.
+ * Entry point for the MCP servers built into the gateway over HTTP, through `ctx.exports` (the user travels in
+ * props, set by the host). The registry no longer uses it: it reaches built-ins in-process
+ * (src/registry/builtin-connection.ts); it stays as the HTTP form of the same servers. Clients never reach this
+ * directly: the Worker's `/servers/...` routes (src/servers/builtin-route.ts) go through the registry.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";

@@ -24,6 +24,7 @@ before(async () => {
           headers: { Authorization: "Bearer ${MISSING_TOKEN}" },
         },
         { name: "down", url: `http://127.0.0.1:${await freePort()}/mcp` },
+        { name: "typo", url: "builtin:workspaces" },
       ],
     },
   });
@@ -90,4 +91,8 @@ test("saving a skill that imports from an unavailable server is refused with the
   });
   assert.equal(r.isError, true);
   assert.match(JSON.stringify(r.content), /the server is unavailable: secret MISSING_TOKEN is not set/);
+});
+
+test("a server configured as a built-in that does not exist names the built-in servers there are", async () => {
+  assert.match(await lastError("typo"), /no built-in server named "workspaces"; built-in servers: workspace/);
 });
