@@ -5,12 +5,9 @@
  * of any upstream (the same handshake, schemas, argument validation, errors and CallToolResult-shaped results)
  * without HTTP framing or a new server per request, which cost ~2.7 ms per call against ~0.3 ms for the tool.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import { type CallToolResult, Client, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { redactError, redactValue } from "../auth/redact";
 import type { ServerConfig } from "../config";
 import type { Env } from "../env";
@@ -81,6 +78,7 @@ export class BuiltinConnection extends UpstreamConnection {
   readonly #user: string;
   readonly #slots: Semaphore;
   #client: Promise<Client> | undefined;
+  #protocol: string | undefined;
 
   constructor(config: ServerConfig, name: string, deps: { env: Record<string, unknown>; user: string }) {
     super(config, {
@@ -107,9 +105,13 @@ export class BuiltinConnection extends UpstreamConnection {
       await factory(this.#env, this.#user).connect(serverEnd);
       const client = new Client(
         { name: "codemode-gateway", version: "0.1.0" },
-        { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
+        {
+          capabilities: {},
+          jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+        },
       );
       await client.connect(clientEnd, { timeout: CONNECT_TIMEOUT_MS });
+      this.#protocol = client.getNegotiatedProtocolVersion();
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -151,12 +153,24 @@ export class BuiltinConnection extends UpstreamConnection {
     return this.#slots.run(async () => {
       try {
         const client = await this.#connect();
-        const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, { timeout: timeoutMs });
+        const result = await client.callTool({ name, arguments: args }, { timeout: timeoutMs });
         return redactValue(result as CallToolResult, this.secrets);
       } catch (err) {
         throw redactError(err, this.secrets);
       }
     });
+  }
+
+  /**
+   * The revision the in-process link negotiated (list_servers shows it). The link has no HTTP to carry the
+   * 2026-07-28 envelope, so it speaks 2025-11-25 with one handshake per connection, which costs nothing per call.
+   */
+  override get protocol(): string | undefined {
+    return this.#protocol;
+  }
+
+  override get transport(): "in-process" {
+    return "in-process";
   }
 
   override async close(): Promise<void> {

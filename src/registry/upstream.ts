@@ -39,7 +39,7 @@ export interface UpstreamDeps {
 }
 
 /** The MCP transport an upstream answered on. */
-export type TransportKind = "streamable-http" | "sse";
+export type TransportKind = "streamable-http" | "sse" | "in-process";
 
 /**
  * Whether a failed Streamable HTTP handshake means "this server speaks the older HTTP+SSE transport": the MCP

@@ -39,7 +39,9 @@ test("an upstream that offers 2026-07-28 is spoken to in it, one that does not i
   const { servers } = await session.data("list_servers");
   const byName = new Map(servers.map((s: any) => [s.name, s]));
   assert.equal((byName.get("modern") as any).protocol, "2026-07-28", JSON.stringify(servers));
-  assert.equal((byName.get("workspace") as any).protocol, "2026-07-28", JSON.stringify(servers));
+  // The built-in workspace is reached in-process (src/registry/builtin-connection.ts), with no HTTP to carry the
+  // 2026-07-28 envelope.
+  assert.equal((byName.get("workspace") as any).transport, "in-process", JSON.stringify(servers));
   assert.equal((byName.get("legacy") as any).protocol, "2025-11-25", JSON.stringify(servers));
 });
 
