@@ -14,7 +14,6 @@ import { MAX_LOG_VALUES, MAX_RESULT_VALUES, toJsonSafe as convertJsonSafe, toPla
 import { installGuards } from "./sandbox-guards.js";
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
-const { defineProperty } = Object;
 
 let bridge;
 let limits = {

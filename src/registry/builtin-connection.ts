@@ -14,13 +14,11 @@ import type { Env } from "../env";
 import { Semaphore } from "../shared/semaphore";
 import { createWorkspaceServer } from "../servers/workspace/server";
 import type { UpstreamTool } from "./registry-types";
-import { UpstreamConnection, MAX_TOOLS_PER_SERVER } from "./upstream";
+import { listAllTools, UpstreamConnection } from "./upstream";
 
 /** The host name built-in servers are addressed by; it never leaves the Worker. */
 export const BUILTIN_HOST = "builtin.codemode-gateway.internal";
 const CONNECT_TIMEOUT_MS = 10_000;
-const LIST_TIMEOUT_MS = 15_000;
-const MAX_LIST_PAGES = 100;
 
 /** The built-in servers by name (a Map: the name comes from configuration). */
 const BUILTIN_FACTORIES = new Map<string, (env: Env, user: string) => McpServer>([
@@ -134,19 +132,7 @@ export class BuiltinConnection extends UpstreamConnection {
   }
 
   async #listTools(): Promise<UpstreamTool[]> {
-    const client = await this.#connect();
-    const tools: UpstreamTool[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const res = await client.listTools(cursor ? { cursor } : {}, { timeout: LIST_TIMEOUT_MS });
-      tools.push(...(res.tools as UpstreamTool[]));
-      if (tools.length > MAX_TOOLS_PER_SERVER) {
-        throw new Error(`listed more than ${MAX_TOOLS_PER_SERVER} tools; refusing the catalog`);
-      }
-      cursor = res.nextCursor;
-      if (!cursor) break;
-    }
-    return tools;
+    return listAllTools(await this.#connect());
   }
 
   override callTool(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallToolResult> {

@@ -42,6 +42,26 @@ export interface UpstreamDeps {
 export type TransportKind = "streamable-http" | "sse" | "in-process";
 
 /**
+ * Every tool of a connected client, page by page, within MAX_LIST_PAGES and MAX_TOOLS_PER_SERVER: a server that
+ * pages without end or lists too many tools is refused rather than followed.
+ */
+export async function listAllTools(client: Client, cacheMode?: "refresh"): Promise<UpstreamTool[]> {
+  const tools: UpstreamTool[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const options = { timeout: LIST_TIMEOUT_MS, ...(cacheMode ? { cacheMode } : {}) };
+    const res = await client.listTools(cursor ? { cursor } : {}, options);
+    tools.push(...(res.tools as UpstreamTool[]));
+    if (tools.length > MAX_TOOLS_PER_SERVER) {
+      throw new Error(`listed more than ${MAX_TOOLS_PER_SERVER} tools; refusing the catalog`);
+    }
+    cursor = res.nextCursor;
+    if (!cursor) break;
+  }
+  return tools;
+}
+
+/**
  * Whether a failed Streamable HTTP handshake means "this server speaks the older HTTP+SSE transport": the MCP
  * backwards-compatibility rule is to try SSE after a 4xx to the initialize POST (typically 404 or 405). Auth
  * failures (401, 403) are real answers and are not retried on another transport.
@@ -174,21 +194,9 @@ export class UpstreamConnection {
   }
 
   async #listTools(): Promise<UpstreamTool[]> {
-    const client = await this.#connect();
-    const tools: UpstreamTool[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      // Always listed afresh (the registry is the catalog cache), but written to the SDK's cache: a 2026-07-28
-      // client mirrors x-mcp-header arguments into Mcp-Param-* headers from the tool definitions it holds.
-      const res = await client.listTools(cursor ? { cursor } : {}, { timeout: LIST_TIMEOUT_MS, cacheMode: "refresh" });
-      tools.push(...(res.tools as UpstreamTool[]));
-      if (tools.length > MAX_TOOLS_PER_SERVER) {
-        throw new Error(`listed more than ${MAX_TOOLS_PER_SERVER} tools; refusing the catalog`);
-      }
-      cursor = res.nextCursor;
-      if (!cursor) break;
-    }
-    return tools;
+    // Always listed afresh (the registry is the catalog cache), but written to the SDK's cache: a 2026-07-28
+    // client mirrors x-mcp-header arguments into Mcp-Param-* headers from the tool definitions it holds.
+    return listAllTools(await this.#connect(), "refresh");
   }
 
   /** Calls one tool; rejects after `timeoutMs` (the request was sent: its effect is unknown). */
