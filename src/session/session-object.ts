@@ -27,7 +27,6 @@ import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
-import { validateValue } from "../sandbox/validate-args";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
@@ -36,6 +35,7 @@ import type { SkillVersion } from "../skills/skill-types";
 import { ExecutionSlot } from "../user/execution-slot";
 import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
+import { gatewayOp } from "./gateway-ops";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
@@ -438,48 +438,15 @@ export class SessionObject extends DurableObject<Env> {
     if (over) return { ok: false, status: "rejected", error: over };
     try {
       const args = parseBridgeJson(argsJson) as Record<string, unknown>;
-      const value = await this.#hostOp(op, args ?? {}, live);
+      const meta = this.#meta;
+      const value = await gatewayOp(op, args ?? {}, live, {
+        state: this.#state,
+        last: this.#last,
+        getExecution: async (id) => (meta ? this.#user(meta).getExecution(id) : undefined),
+      });
       return { ok: true, ...(value === undefined ? {} : { value: JSON.stringify(value) }) };
     } catch (err) {
       return { ok: false, status: "error", error: (err as Error).message };
-    }
-  }
-
-  /** `state.result(id)`: execution ids belong to the user, so any of the user's sessions' executions is found. */
-  async #resultOf(id: unknown): Promise<unknown> {
-    const r = typeof id === "string" && this.#meta ? await this.#user(this.#meta).getExecution(id) : undefined;
-    if (!r) throw new Error(`no execution ${JSON.stringify(id)} in your history (list_executions)`);
-    if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
-    return r.result;
-  }
-
-  #hostOp(op: string, args: Record<string, unknown>, live: LiveExecution): unknown {
-    switch (op) {
-      case "state.get":
-        return this.#state.get(args.key);
-      case "state.set":
-        return args.delete === true ? void this.#state.delete(args.key) : this.#state.set(args.key, args.value);
-      case "state.delete":
-        return this.#state.delete(args.key);
-      case "state.keys":
-        return this.#state.keys(args.prefix);
-      case "state.last":
-        return this.#last.get();
-      case "state.result":
-        return this.#resultOf(args.id);
-      case "skill.validate": {
-        const skill = live.skills.get(`${args.name}@${args.version}`);
-        if (!skill) throw new Error(`skill ${args.name}@${args.version} is not part of this execution`);
-        const invalid = validateValue(
-          `skill\u0000${JSON.stringify(skill.input_schema)}`,
-          skill.input_schema,
-          args.input,
-        );
-        if (invalid) throw new Error(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
-        return undefined;
-      }
-      default:
-        throw new Error(`unknown gateway operation ${op}`);
     }
   }
 }
