@@ -16,6 +16,7 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { oauthRoutes } from "./web/oauth-routes";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -53,6 +54,7 @@ app.use("/servers/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
+app.route("/connections", oauthRoutes);
 app.all("/servers/*", (c) => {
   const config = loadConfig(c.env.GATEWAY_CONFIG);
   if (!config.ok) return c.json({ error: config.error }, 500);
