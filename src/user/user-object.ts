@@ -32,6 +32,7 @@ import type {
 import { PendingApprovals } from "./pending-approvals";
 import { type ContextSummary, UserContexts } from "./user-contexts";
 import type { ApprovedExecution, ExecutionRecord, ExecutionSummary, FinishRequest, SlotGrant } from "./user-types";
+import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
 
 /** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
 export type FinishReply = { handle?: string; unresumable?: string };
@@ -86,6 +87,7 @@ export class UserObject extends DurableObject<Env> {
     this.env as unknown as Record<string, unknown>,
     this.ctx.id.toString(),
   );
+  readonly #webSessions = new WebSessions(this.ctx.storage.sql);
 
   #limits(): Limits {
     const loaded = loadConfig(this.env.GATEWAY_CONFIG);
@@ -203,5 +205,20 @@ export class UserObject extends DurableObject<Env> {
   /** Forgets the server's OAuth grant, revoking its tokens where the authorization server supports it. */
   async forgetOAuth(server: string): Promise<{ revoked: boolean }> {
     return this.#oauth.forget(server);
+  }
+
+  /** Signs a browser in as this user (src/web/web-auth.ts): the secret for its cookie and its CSRF token. */
+  async createWebSession(): Promise<WebSessionGrant> {
+    return this.#webSessions.create();
+  }
+
+  /** Whether a browser's session cookie is still signed in. */
+  async checkWebSession(secret: string): Promise<WebSessionCheck> {
+    return this.#webSessions.check(secret);
+  }
+
+  /** Signs a browser out: its cookie stops working at once. */
+  async endWebSession(secret: string): Promise<void> {
+    return this.#webSessions.end(secret);
   }
 }

@@ -11,16 +11,14 @@
  *   user's object check the state and the `iss`, and exchange the code. A small page says how it went.
  * - `GET /connections/client-metadata.json`: the gateway's Client ID Metadata Document, over https only.
  */
-import { Hono } from "hono";
-import { html } from "hono/html";
-import { LOCAL_USER, authenticate } from "../auth/authenticate";
-import { notLocalReason } from "../auth/local-only";
-import { loadConfig } from "../config";
-import type { Env } from "../env";
+import { type Context, Hono } from "hono";
 import { clientMetadataDocument } from "../user/oauth/client-identity";
 import { FLOW_TTL_MS, flowOfState } from "../user/oauth/oauth-flows";
 import type { CallbackParams } from "../user/oauth/oauth-types";
 import { userObject } from "../user/user-object";
+import { errorPage, page } from "./layout";
+import { requireWebUser } from "./web-auth";
+import type { WebEnv } from "./web-types";
 
 const FLOW_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_PARAM_CHARS = 4_096;
@@ -43,31 +41,11 @@ function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The signed-in gateway user of a page request, or undefined (placeholder until the web sign-in lands). */
-async function signedInUser(c: { req: { raw: Request }; env: Env }): Promise<string | undefined> {
-  const config = loadConfig(c.env.GATEWAY_CONFIG);
-  if (!config.ok) return undefined;
-  if (config.config.auth.mode === "none") return notLocalReason(c.req.raw) === undefined ? LOCAL_USER : undefined;
-  const auth = await authenticate(c.req.raw, c.env, config.config.auth);
-  return auth.ok ? auth.user : undefined;
-}
-
-/** A small page: the outcome of a sign-in, every value escaped, nothing loaded from anywhere. */
-function resultPage(status: 200 | 400 | 401 | 404, title: string, message: string): Response {
-  const body = html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
-<body><main><h1>${title}</h1><p>${message}</p></main></body>
-</html>`;
-  return new Response(String(body), {
-    status,
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      "referrer-policy": "no-referrer",
-      "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    },
-  });
+/** The outcome page of a sign-in that failed: the reason, escaped by the layout. */
+function failed(c: Context<WebEnv>, title: string, message: string): Response {
+  const response = errorPage(c, 400, title, message);
+  response.headers.set("referrer-policy", "no-referrer");
+  return response;
 }
 
 const param = (url: URL, name: string): string | undefined => {
@@ -76,27 +54,22 @@ const param = (url: URL, name: string): string | undefined => {
 };
 
 /** Mounted at `/connections` (src/app.ts). */
-export const oauthRoutes = new Hono<{ Bindings: Env }>();
+export const oauthRoutes = new Hono<WebEnv>();
 
-oauthRoutes.get("/authorize", async (c) => {
+oauthRoutes.get("/authorize", requireWebUser, async (c) => {
   const flow = c.req.query("flow") ?? "";
-  if (!FLOW_ID.test(flow)) return resultPage(400, "Sign-in link not valid", "This sign-in link is incomplete.");
-  const user = await signedInUser(c);
-  if (!user) {
-    return resultPage(
-      401,
-      "Sign in first",
-      "Sign in to the gateway as the user who asked for this link, then open it again.",
-    );
-  }
+  if (!FLOW_ID.test(flow)) return failed(c, "Sign-in link not valid", "This sign-in link is incomplete.");
+  const user = c.get("webSession").user;
   const begun = await userObject(c.env, user).beginAuthorization(flow);
-  if (!begun.ok) return resultPage(404, "Sign-in link not usable", begun.error);
+  if (!begun.ok) return failed(c, "Sign-in link not usable", begun.error);
+  // The authorization server's URL carries the state: no Referer to it, nothing cached.
   const headers = new Headers({
     location: begun.location,
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
   });
   headers.append("set-cookie", flowCookie(c.req.url, flow, encodeURIComponent(user), Math.floor(FLOW_TTL_MS / 1000)));
+  for (const cookie of c.res.headers.getSetCookie()) headers.append("set-cookie", cookie);
   return new Response(null, { status: 302, headers });
 });
 
@@ -105,11 +78,7 @@ oauthRoutes.get("/callback", async (c) => {
   const state = param(url, "state") ?? "";
   const flow = flowOfState(state);
   if (!flow || !FLOW_ID.test(flow)) {
-    return resultPage(
-      400,
-      "Sign-in failed",
-      "The authorization server's answer does not name a sign-in of this gateway.",
-    );
+    return failed(c, "Sign-in failed", "The authorization server's answer does not name a sign-in of this gateway.");
   }
   const raw = readCookie(c.req.raw, flowCookieName(c.req.url, flow));
   let user: string | undefined;
@@ -119,8 +88,8 @@ oauthRoutes.get("/callback", async (c) => {
     user = undefined;
   }
   if (!user) {
-    return resultPage(
-      400,
+    return failed(
+      c,
       "Sign-in failed",
       "This sign-in was started in another browser, or more than 15 minutes ago. Open a new sign-in link from the same browser.",
     );
@@ -132,8 +101,8 @@ oauthRoutes.get("/callback", async (c) => {
   }
   const done = await userObject(c.env, user).completeAuthorization(params);
   const response = done.ok
-    ? resultPage(200, `Connected ${done.server}`, "You can close this tab: your code can call this server now.")
-    : resultPage(400, done.server ? `Could not connect ${done.server}` : "Sign-in failed", done.error);
+    ? await page(c, `Connected ${done.server}`, "You can close this tab: your code can call this server now.")
+    : failed(c, done.server ? `Could not connect ${done.server}` : "Sign-in failed", done.error);
   response.headers.append("set-cookie", flowCookie(c.req.url, flow, "", 0));
   return response;
 });
