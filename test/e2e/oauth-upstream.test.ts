@@ -206,6 +206,31 @@ describe("oauth upstream", () => {
     assert.ok(!up.events.some((e) => e.type === "token"), "no code was redeemed");
   });
 
+  test("the SDK client refuses a redirect without iss when the metadata promises one", async () => {
+    const up = await upstream({ iss: "missing" });
+    const provider = new MemoryClientProvider();
+    await auth(provider, { serverUrl: up.url });
+    const back = await consent(provider.authorizationUrl as URL, "allow");
+    assert.equal(back.searchParams.get("iss"), null);
+    await assert.rejects(
+      auth(provider, { serverUrl: up.url, authorizationCode: back.searchParams.get("code") ?? "" }),
+      /RFC 9207/,
+    );
+    assert.ok(!up.events.some((e) => e.type === "token"), "no code was redeemed");
+  });
+
+  test("protected resource metadata naming another resource makes the SDK client stop before authorizing", async () => {
+    const up = await upstream({ prmResource: "http://127.0.0.1:9/elsewhere" });
+    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /elsewhere|resource/i);
+    assert.ok(!up.events.some((e) => e.type === "authorize" || e.type === "register"));
+  });
+
+  test("authorization server metadata with another issuer makes the SDK client stop before registering", async () => {
+    const up = await upstream({ asIssuer: "http://127.0.0.1:9/" });
+    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /issuer/i);
+    assert.ok(!up.events.some((e) => e.type === "register"));
+  });
+
   test("an expired access token is refreshed by the SDK and the used refresh token is then refused", async () => {
     const up = await upstream({ autoApprove: true, accessTokenTtl: 1 });
     const provider = await signIn(up);
