@@ -5,10 +5,8 @@
  * store in place of the Durable Object's) and its own upstream connection (src/registry/upstream.ts) against the
  * suite's protected MCP server and authorization server.
  *
- * What the gateway's routes and the user's browser do is played here: a 401 or a 403 `insufficient_scope` starts a
- * sign-in (`start`, as add_server, authorize_server or step-up do), the gateway link is opened (`begin`, as GET
- * /connections/authorize does), the authorization server's redirect is followed like a browser would, and its
- * answer is handed to `complete` (as GET /connections/callback does); then the request is sent again with the new
+ * A 401 or a 403 `insufficient_scope` starts a sign-in that scripts/conformance-auth/sign-in.ts completes as the
+ * gateway's routes and the user's browser would; then the request is sent again with the new
  * token. The suite's server URL is the last argument; MCP_CONFORMANCE_CONTEXT may carry pre-registered client
  * credentials. CONFORMANCE_ORIGIN sets the gateway's origin (default http, which registers dynamically; an https
  * origin uses the Client ID Metadata Document where the authorization server supports it).
@@ -18,9 +16,9 @@ import { extractWWWAuthenticateParams, isStrictScopeSuperset } from "@modelconte
 import { loadConfig } from "../src/config";
 import { guardedFetch } from "../src/registry/guarded-fetch";
 import { type FetchLike, UpstreamConnection } from "../src/registry/upstream";
-import { redirectUri } from "../src/user/oauth/client-identity";
 import { OAuthConnections } from "../src/user/oauth/oauth-connections";
 import { memorySql } from "./conformance-auth/memory-sql";
+import { signIn } from "./conformance-auth/sign-in";
 
 /** Sign-ins one run may make: the suite's retry-limit scenario allows three authorization requests. */
 const MAX_SIGN_INS = 3;
@@ -66,40 +64,6 @@ const target = { server: SERVER, serverUrl: url.href };
 const network = guardedFetch((input, init) => fetch(input, init), loaded.config.network);
 let signIns = 0;
 
-/** The user's part of a sign-in: open the gateway link, let the authorization server redirect back, hand it over. */
-async function signIn(scope: string | undefined, resourceMetadataUrl: string | undefined): Promise<void> {
-  signIns++;
-  const started = await oauth.start(
-    { ...target, origin },
-    { ...(scope ? { scope } : {}), ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) },
-  );
-  if (!started.ok) throw new Error(started.error);
-  const flow = new URL(started.authorization_url).searchParams.get("flow") ?? "";
-  const begun = oauth.begin(flow);
-  if (!begun.ok) throw new Error(begun.error);
-  // The browser, not the gateway: it follows the authorization server's redirect and stops at the callback.
-  let location = begun.location;
-  for (let hop = 0; hop < 5 && !location.startsWith(redirectUri(origin)); hop++) {
-    const response = await fetch(location, { redirect: "manual" });
-    await response.body?.cancel();
-    const next = response.headers.get("location");
-    if (!next) throw new Error(`the authorization server answered ${response.status} without redirecting back`);
-    location = new URL(next, location).href;
-  }
-  const back = new URL(location).searchParams;
-  const optional = (name: string) => back.get(name) ?? undefined;
-  const done = await oauth.complete({
-    flow,
-    state: back.get("state") ?? "",
-    code: optional("code"),
-    error: optional("error"),
-    error_description: optional("error_description"),
-    iss: optional("iss"),
-  });
-  if (!done.ok) throw new Error(done.error);
-  log(`signed in (${signIns})`);
-}
-
 /** Fetch with the user's token; a 401 refreshes or signs in, a 403 insufficient_scope steps up, then it retries. */
 const oauthFetch: FetchLike = async (input, init = {}) => {
   for (;;) {
@@ -119,7 +83,17 @@ const oauthFetch: FetchLike = async (input, init = {}) => {
     if (response.status === 403 && !isStrictScopeSuperset(challenge.scope, granted)) return response;
     if (signIns >= MAX_SIGN_INS) return response;
     await response.body?.cancel();
-    await signIn(challenge.scope, challenge.resourceMetadataUrl?.href);
+    signIns++;
+    const resourceMetadataUrl = challenge.resourceMetadataUrl?.href;
+    await signIn(
+      oauth,
+      { ...target, origin },
+      {
+        ...(challenge.scope ? { scope: challenge.scope } : {}),
+        ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
+      },
+    );
+    log(`signed in (${signIns})`);
   }
 };
 
