@@ -19,6 +19,7 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { freePort } from "../support/upstreams";
 
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
 const SCRIPT = fileURLToPath(new URL("../support/oauth-upstream.mjs", import.meta.url));
@@ -387,7 +388,8 @@ describe("oauth upstream command line", () => {
   });
 
   test("prints its MCP URL on stdout and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [SCRIPT, "--port", "0", "--auto-approve"], {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SCRIPT, "--port", String(port)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.push(child.pid as number);
@@ -395,7 +397,7 @@ describe("oauth upstream command line", () => {
       child.stdout.once("data", (d) => resolve(String(d).trim()));
       child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    assert.match(line, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    assert.equal(line, `http://127.0.0.1:${port}/mcp`);
     assert.equal((await fetch(line, { method: "POST" })).status, 401);
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
