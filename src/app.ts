@@ -16,6 +16,7 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { secretsRoute } from "./user/secrets-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -50,9 +51,12 @@ const guard: MiddlewareHandler<{ Bindings: Env; Variables: McpVariables }> = asy
 };
 app.use("/mcp", guard);
 app.use("/servers/*", guard);
+app.use("/secrets", guard);
+app.use("/secrets/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
+app.route("/secrets", secretsRoute);
 app.all("/servers/*", (c) => {
   const config = loadConfig(c.env.GATEWAY_CONFIG);
   if (!config.ok) return c.json({ error: config.error }, 500);
