@@ -77,7 +77,7 @@ export class OAuthConnections {
    */
   async accessToken(target: Omit<FlowTarget, "origin">, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
     const context = await this.#context();
-    if (!context.ok) return { ok: false, status: "error", message: `${target.server}: ${context.error}` };
+    if (!context.ok) return { ok: false, status: "error", message: context.error };
     const before = this.#store.grant(target.server)?.status;
     const result = await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();

@@ -6,13 +6,13 @@
  * state, discovery, the authorization URL, tokens) is captured here and persisted by the flow code
  * (src/user/oauth/oauth-flows.ts) only once `auth()` has succeeded, so a failed leg leaves nothing half-written.
  */
-import {
-  type OAuthClientInformationContext,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type StoredOAuthClientInformation,
-  type StoredOAuthTokens,
+import type {
+  OAuthClientInformationContext,
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
 import { clientMetadata, clientMetadataUrl, preRegisteredClient, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";

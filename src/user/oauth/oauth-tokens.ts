@@ -90,12 +90,11 @@ export class TokenKeeper {
       const tokens = await openTokens(ctx, grant);
       return tokens
         ? tokenResult(tokens, grant)
-        : { ok: false, status: "authorization_required", message: `${server} needs a sign-in` };
+        : { ok: false, status: "authorization_required", message: "it needs a sign-in" };
     }
     const refresh = (async () => {
       const tokens = await openTokens(ctx, grant);
-      if (!tokens)
-        return expire(ctx, grant, `${server}: the stored tokens are gone; sign in again with authorize_server`);
+      if (!tokens) return expire(ctx, grant, `the stored tokens are gone; sign in again with authorize_server`);
       return this.#refresh(ctx, grant, tokens, opts.force === true);
     })().finally(() => {
       this.#refreshing.delete(server);
@@ -112,14 +111,13 @@ export class TokenKeeper {
   ): Promise<AccessTokenResult> {
     const { server, server_url: serverUrl } = grant;
     const stillValid = !rejected && grant.expires_at !== null && grant.expires_at > Date.now();
-    if (!tokens.refresh_token)
-      return expire(ctx, grant, `${server}: the access token expired and no refresh token was issued`);
+    if (!tokens.refresh_token) return expire(ctx, grant, `the access token expired and no refresh token was issued`);
     const discovery = JSON.parse(grant.discovery ?? "{}") as Partial<OAuthDiscoveryState>;
     const issuer = grant.issuer ?? discovery.authorizationServerUrl;
     const client =
       issuer && grant.redirect_uri ? await clientFor(ctx, issuer, grant.redirect_uri, serverUrl) : undefined;
     if (!discovery.authorizationServerUrl || !client) {
-      return expire(ctx, grant, `${server}: the client registration needed to renew the token is gone`);
+      return expire(ctx, grant, `the client registration needed to renew the token is gone`);
     }
     try {
       const fresh = await refreshAuthorization(discovery.authorizationServerUrl, {
@@ -139,15 +137,15 @@ export class TokenKeeper {
         return expire(
           ctx,
           grant,
-          `${server}: the authorization server refused to renew the token (${detail}); sign in again with authorize_server`,
+          `the authorization server refused to renew the token (${detail}); sign in again with authorize_server`,
         );
       }
       if (stillValid) return tokenResult(tokens, grant);
       ctx.store.saveGrant(server, serverUrl, {
         status: "error",
-        message: `${server}: could not renew the token: ${detail}`,
+        message: `could not renew the token: ${detail}`,
       });
-      return { ok: false, status: "error", message: `${server}: could not renew the token: ${detail}` };
+      return { ok: false, status: "error", message: `could not renew the token: ${detail}` };
     }
   }
 }
