@@ -20,7 +20,37 @@ import type { FetchLike, UpstreamConnection, UpstreamCredentials } from "./upstr
 const TOKEN_MARGIN_MS = 60_000;
 
 /** What a user-server connection asks the user object for (its `connectionFor` RPC). */
-export type ConnectionSource = (name: string, opts?: { force?: boolean }) => Promise<UserConnection>;
+export type ConnectionSource = (
+  name: string,
+  opts?: { force?: boolean; stepUp?: { scope?: string; resourceMetadataUrl?: string } },
+) => Promise<UserConnection>;
+
+/**
+ * Step-up (MCP authorization, `insufficient_scope`): a 403 whose challenge asks for more scope starts a sign-in
+ * for the granted scopes plus those (src/user/oauth), and the call ends asking the user to open its link.
+ */
+function stepUpOn403(
+  name: string,
+  source: ConnectionSource,
+  base: FetchLike,
+  scopeState: { widened: boolean },
+): FetchLike {
+  return async (input, init) => {
+    const response = await base(input, init);
+    if (response.status !== 403) return response;
+    const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+    if (error !== "insufficient_scope") return response;
+    await response.body?.cancel().catch(() => {});
+    scopeState.widened = true;
+    const next = await source(name, {
+      stepUp: {
+        ...(scope ? { scope } : {}),
+        ...(resourceMetadataUrl ? { resourceMetadataUrl: resourceMetadataUrl.href } : {}),
+      },
+    });
+    throw next.ok ? new Error(`${name} needs more permission (HTTP 403 insufficient_scope)`) : failed(name, next);
+  };
+}
 
 function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
   return c.status === "error"
@@ -29,9 +59,21 @@ function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error 
 }
 
 /** A bearer-token provider backed by the user object: the token is cached until shortly before it expires. */
-function tokenProvider(name: string, source: ConnectionSource, first: UserConnection & { ok: true }): AuthProvider {
+function tokenProvider(
+  name: string,
+  source: ConnectionSource,
+  first: UserConnection & { ok: true },
+  scopeState: { widened: boolean },
+): AuthProvider {
   let current = first;
-  const fresh = () => !current.token_expires_at || current.token_expires_at - TOKEN_MARGIN_MS > Date.now();
+  const fresh = () => {
+    // A step-up sign-in may have widened the grant since: ask the user object for the (new) token once.
+    if (scopeState.widened) {
+      scopeState.widened = false;
+      return false;
+    }
+    return !current.token_expires_at || current.token_expires_at - TOKEN_MARGIN_MS > Date.now();
+  };
   const renew = async (force: boolean) => {
     const next = await source(name, force ? { force } : {});
     if (!next.ok) throw failed(name, next);
@@ -74,10 +116,11 @@ export function connectUserUpstream(
     const bad = userUrlRefusal(input instanceof Request ? input.url : String(input), gateway);
     return bad ? Promise.reject(new UrlRefusedError(`refused to connect: ${bad}`)) : fetch(input, init);
   };
+  const scopeState = { widened: false };
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
     if (!c.ok) throw failed(config.name, c);
-    const authProvider = c.token ? tokenProvider(config.name, source, c) : challengeProvider(config.name);
+    const authProvider = c.token ? tokenProvider(config.name, source, c, scopeState) : challengeProvider(config.name);
     return { headers: c.headers, secrets: c.secrets, cacheScope: c.cacheScope, authProvider };
   };
   return new NetworkUpstream(
@@ -88,7 +131,7 @@ export function connectUserUpstream(
       url: refusal ? new URL("http://invalid.invalid/") : new URL(config.url),
       fetch: refusal
         ? () => Promise.reject(new UrlRefusedError(`refused to connect to ${config.name}: ${refusal}`))
-        : guardedFetch(allowHops, gateway.network),
+        : stepUpOn403(config.name, source, guardedFetch(allowHops, gateway.network), scopeState),
     },
     circuitFor(deps.user, config, gateway.limits),
   );

@@ -20,7 +20,7 @@ import { createGatewayServer } from "../mcp/gateway-server";
 import { approvalStateCodec } from "../mcp/request-state";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
-import { connectUserUpstream } from "../registry/user-upstream";
+import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
 import { Registry } from "../registry/registry";
 import type { PendingCall, RecordedCall } from "../sandbox/approval";
 import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
@@ -151,8 +151,7 @@ export class SessionObject extends DurableObject<Env> {
   #registryFor(meta: SessionMeta): Registry {
     const config = this.#gatewayConfig();
     this.#userSync ??= new UserServerSync(() => this.#user(meta), config);
-    const source = (name: string, opts?: { force?: boolean }) =>
-      this.#user(meta).connectionFor(name, this.#origin, opts);
+    const source: ConnectionSource = (name, opts) => this.#user(meta).connectionFor(name, this.#origin, opts);
     this.#registry ??= new Registry(
       config.servers,
       (server, scope) =>

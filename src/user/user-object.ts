@@ -192,9 +192,18 @@ export class UserObject extends DurableObject<Env> {
     return { version, servers };
   }
 
-  /** How a session connects to the user's server `name` (credentials resolved here, on the host). */
-  async connectionFor(name: string, origin: string, opts: { force?: boolean } = {}): Promise<UserConnection> {
-    return connectionFor(this.#sources(), name, origin, opts);
+  /**
+   * How a session connects to the user's server `name` (credentials resolved here, on the host). With `stepUp`
+   * (the upstream answered 403 insufficient_scope) a sign-in for the wider scope starts instead.
+   */
+  async connectionFor(
+    name: string,
+    origin: string,
+    opts: { force?: boolean; stepUp?: StartOptions } = {},
+  ): Promise<UserConnection> {
+    if (!opts.stepUp) return connectionFor(this.#sources(), name, origin, opts);
+    const stepped = await this.oauthAccessToken(name, { origin, stepUp: opts.stepUp });
+    return stepped.ok ? connectionFor(this.#sources(), name, origin) : stepped;
   }
 
   /**

@@ -250,6 +250,24 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     assert.equal((await waitForStatus(session, name, "expired")).status, "expired");
   });
 
+  test("a 403 insufficient_scope asks for a sign-in with the granted and the challenged scopes, after which the call works", async () => {
+    const up = await upstream({ autoApprove: true });
+    const name = serverName();
+    await connectServer(session, name, up.url);
+    const code = `import { admin_report } from "servers/${name}";\nreturn await admin_report({});`;
+    const refused = await run(session, code);
+    assert.equal(refused.ok, false);
+    const link = /https?:\/\/[^\s"]+\/connections\/authorize\?flow=[A-Za-z0-9_-]+/.exec(JSON.stringify(refused))?.[0];
+    assert.ok(link, `the result carries a sign-in link: ${refused.text}`);
+    const steps = await signIn(link);
+    assert.equal(steps.status, 200, steps.page);
+    assert.deepEqual(steps.authorizationServerUrl.searchParams.get("scope")?.split(" ").sort(), ["admin", "mcp"]);
+    await waitForStatus(session, name, "connected");
+    const r = await run(session, code);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual([...r.result.scopes].sort(), ["admin", "mcp"]);
+  });
+
   test("remove_server revokes the tokens at the authorization server", async () => {
     const up = await upstream({ autoApprove: true });
     const name = serverName();

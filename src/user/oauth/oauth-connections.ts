@@ -5,7 +5,7 @@
  * thin router; the protocol is in the modules beside this one.
  */
 import { type GatewayConfig, loadConfig } from "../../config";
-import { beginFlow, completeFlow, type FlowTarget, startFlow } from "./oauth-flows";
+import { authorizationUrl, beginFlow, completeFlow, type FlowTarget, pendingFlow, startFlow } from "./oauth-flows";
 import { oauthContext } from "./oauth-context";
 import { revokeGrant } from "./oauth-revoke";
 import { OAuthStore } from "./oauth-store";
@@ -73,15 +73,29 @@ export class OAuthConnections {
 
   /**
    * A usable access token of `server`, refreshed on the host when needed; when the user must sign in again and
-   * `opts.origin` is given, the answer carries a new sign-in link.
+   * `opts.origin` is given, the answer carries a sign-in link (a recent pending one is reused). With `opts.stepUp`
+   * (the upstream answered 403 `insufficient_scope`) a sign-in for the granted scopes plus the challenged ones
+   * starts instead, and the server waits for it.
    */
   async accessToken(target: Omit<FlowTarget, "origin">, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
     const context = await this.#context();
     if (!context.ok) return { ok: false, status: "error", message: context.error };
+    if (opts.stepUp) {
+      if (!opts.origin) return { ok: false, status: "authorization_required", message: "it needs a wider sign-in" };
+      const scope = opts.stepUp.scope;
+      const before = this.#store.grant(target.server)?.status;
+      const link = await startFlow(context.ctx, { ...target, origin: opts.origin }, opts.stepUp, true);
+      if (this.#store.grant(target.server)?.status !== before) this.#onChange();
+      if (!link.ok) return { ok: false, status: "error", message: link.error };
+      const message = `it needs more permission${scope ? ` (scope ${scope})` : ""}: sign in again`;
+      return { ok: false, status: "authorization_required", message, authorization_url: link.authorization_url };
+    }
     const before = this.#store.grant(target.server)?.status;
     const result = await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();
     if (result.ok || result.status === "error" || !opts.origin) return result;
+    const pending = pendingFlow(this.#store, target.server);
+    if (pending) return { ...result, authorization_url: authorizationUrl(opts.origin, pending) };
     const link = await startFlow(context.ctx, { ...target, origin: opts.origin });
     return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
   }

@@ -23,6 +23,7 @@ import {
 import { checkUrl } from "../../registry/ssrf";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";
+import type { OAuthStore } from "./oauth-store";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
 import { GatewayOAuthProvider } from "./oauth-provider";
 import { saveTokens } from "./oauth-tokens";
@@ -95,8 +96,17 @@ export interface FlowTarget {
   origin: string;
 }
 
-/** Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. */
-export async function startFlow(ctx: OAuthContext, target: FlowTarget, opts: StartOptions = {}): Promise<StartResult> {
+/**
+ * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. A
+ * step-up (by default: a scope was asked for) adds the granted scopes to the asked ones, and a connected server
+ * waits for it.
+ */
+export async function startFlow(
+  ctx: OAuthContext,
+  target: FlowTarget,
+  opts: StartOptions = {},
+  stepUp = opts.scope !== undefined,
+): Promise<StartResult> {
   const { server, serverUrl, origin } = target;
   let resourceMetadataUrl: URL | undefined;
   if (opts.resourceMetadataUrl !== undefined) {
@@ -118,7 +128,7 @@ export async function startFlow(ctx: OAuthContext, target: FlowTarget, opts: Sta
   }
   const grant = ctx.store.grant(server);
   // Step-up keeps what was granted and adds what the challenge asks for.
-  if (opts.scope && grant?.scopes) scope = computeScopeUnion(grant.scopes, opts.scope);
+  if (stepUp && grant?.scopes) scope = computeScopeUnion(grant.scopes, scope);
 
   const id = randomToken();
   const state = `${id}.${randomToken(24)}`;
@@ -152,13 +162,30 @@ export async function startFlow(ctx: OAuthContext, target: FlowTarget, opts: Sta
     scope: new URL(location).searchParams.get("scope"),
     created_at: now,
     expires_at: now + FLOW_TTL_MS,
+    step_up: stepUp ? 1 : 0,
   });
   // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope; an
   // expired one stays expired (its message says why) until then.
-  if (!grant || grant.server_url !== serverUrl || (grant.status === "connected" && opts.scope)) {
+  if (!grant || grant.server_url !== serverUrl || (grant.status === "connected" && stepUp)) {
     ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
   }
-  return { ok: true, authorization_url: `${origin}${AUTHORIZE_PATH}?flow=${encodeURIComponent(id)}` };
+  return { ok: true, authorization_url: authorizationUrl(origin, id) };
+}
+
+/** A flow link left usable this long is handed out again instead of starting another sign-in. */
+const REUSE_MIN_LEFT_MS = 5 * 60_000;
+
+/** The gateway link of flow `id`. */
+export function authorizationUrl(origin: string, id: string): string {
+  return `${origin}${AUTHORIZE_PATH}?flow=${encodeURIComponent(id)}`;
+}
+
+/**
+ * The newest unused flow of `server` with at least {@link REUSE_MIN_LEFT_MS} left, not a step-up (its scope is the
+ * grant's): code that keeps calling a server waiting for its sign-in gets the same link, not a new flow each time.
+ */
+export function pendingFlow(store: OAuthStore, server: string): string | undefined {
+  return store.pendingFlow(server, Date.now() + REUSE_MIN_LEFT_MS);
 }
 
 /** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */

@@ -49,6 +49,8 @@ export interface FlowRow {
   created_at: number;
   expires_at: number;
   used: number;
+  /** 1 when the flow asks for more scope than the grant has (never handed out again as a plain sign-in). */
+  step_up: number;
 }
 
 /** Flows kept per user (pending or used, so a replayed callback is told "already used"); the oldest go first. */
@@ -72,7 +74,8 @@ export class OAuthStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS oauth_flows (
       id TEXT PRIMARY KEY, server TEXT NOT NULL, server_url TEXT NOT NULL, origin TEXT NOT NULL, state TEXT NOT NULL,
       verifier TEXT NOT NULL, discovery TEXT NOT NULL, location TEXT NOT NULL, redirect_uri TEXT NOT NULL,
-      resource TEXT, scope TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL)`);
+      resource TEXT, scope TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL,
+      step_up INTEGER NOT NULL DEFAULT 0)`);
   }
 
   grant(server: string): GrantRow | undefined {
@@ -155,7 +158,7 @@ export class OAuthStore {
   }
 
   /** Stores a new flow, first dropping expired ones and, past {@link FLOWS_MAX}, the oldest. */
-  addFlow(flow: Omit<FlowRow, "used">): void {
+  addFlow(flow: Omit<FlowRow, "used" | "step_up"> & { step_up?: number }): void {
     const now = Date.now();
     this.#sql.exec("DELETE FROM oauth_flows WHERE expires_at < ?", now);
     this.#sql.exec(
@@ -164,7 +167,7 @@ export class OAuthStore {
     );
     this.#sql.exec(
       `INSERT INTO oauth_flows (id, server, server_url, origin, state, verifier, discovery, location, redirect_uri,
-       resource, scope, created_at, expires_at, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+       resource, scope, created_at, expires_at, used, step_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
       flow.id,
       flow.server,
       flow.server_url,
@@ -178,7 +181,20 @@ export class OAuthStore {
       flow.scope,
       flow.created_at,
       flow.expires_at,
+      flow.step_up ?? 0,
     );
+  }
+
+  /** The newest unused flow of `server` valid past `until` that is not a step-up, if any. */
+  pendingFlow(server: string, until: number): string | undefined {
+    const rows = this.#sql
+      .exec<{ id: string }>(
+        "SELECT id FROM oauth_flows WHERE server = ? AND used = 0 AND expires_at > ? AND step_up = 0 ORDER BY created_at DESC LIMIT 1",
+        server,
+        until,
+      )
+      .toArray();
+    return rows[0]?.id;
   }
 
   /** Marks a flow used; false when it already was (a replayed callback). */

@@ -49,4 +49,6 @@ export interface AccessTokenOptions {
   force?: boolean;
   /** The gateway's origin: when set and the user must sign in again, the result carries an authorization_url. */
   origin?: string;
+  /** The upstream answered 403 `insufficient_scope` with this challenge: start a sign-in for the wider scope. */
+  stepUp?: StartOptions;
 }
