@@ -37,14 +37,13 @@ export type FinishReply = { handle?: string; unresumable?: string };
 
 /** Applies a {@link FinishReply} to the result the client gets (and the history keeps). */
 export function settleSuspension(result: ExecuteResult, reply: FinishReply): void {
-  if (!result.approval) return;
-  if (reply.handle) result.approval.handle = reply.handle;
+  const waiting = result.approval ?? result.authorization;
+  if (!waiting) return;
+  if (reply.handle) waiting.handle = reply.handle;
   else if (reply.unresumable && result.error) {
     delete result.status;
-    result.error = {
-      kind: "limit",
-      message: `${result.approval.server}.${result.approval.tool} needs approval, but ${reply.unresumable}`,
-    };
+    const what = result.approval ? "needs approval" : `needs a sign-in to ${waiting.server}`;
+    result.error = { kind: "limit", message: `${waiting.server}.${waiting.tool} ${what}, but ${reply.unresumable}` };
   }
 }
 
@@ -66,6 +65,7 @@ export type UserApi = Pick<
   | "listServers"
   | "serversVersion"
   | "sessionServers"
+  | "authStatus"
   | "connectionFor"
   | "requireAuthorization"
   | "setSecret"
@@ -165,6 +165,12 @@ export class UserObject extends DurableObject<Env> {
       this.#servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
     );
     return { version, servers };
+  }
+
+  /** The auth status of one of the user's servers (what a session waiting for a sign-in polls). */
+  async authStatus(name: string): Promise<UserServerView["auth"] | undefined> {
+    const row = this.#servers.row(name);
+    return row && authView(this.#sources(), row);
   }
 
   /** How a session connects to the user's server `name` (credentials resolved here, on the host). */
