@@ -5,6 +5,7 @@
  * Every MCP route checks Origin (DNS-rebinding protection, src/auth/origin.ts; requests without Origin pass) and
  * then authenticates the caller (src/auth/authenticate.ts): the user id it yields names the session objects,
  * the workspace and the skills. `/authorize` is the OAuth sign-in page (only in OAuth mode).
+ * `/signin`, `/connections` and `/web/assets` are the web pages (src/web/), signed in by cookie.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -16,6 +17,8 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { oauthRoutes } from "./web/oauth-routes";
+import { webRoutes } from "./web/web-routes";
 import { secretsRoute } from "./user/secrets-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
@@ -56,6 +59,8 @@ app.use("/secrets/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
+app.route("/connections", oauthRoutes);
+app.route("/", webRoutes as unknown as Hono<{ Bindings: Env; Variables: McpVariables }>);
 app.route("/secrets", secretsRoute);
 app.all("/servers/*", (c) => {
   const config = loadConfig(c.env.GATEWAY_CONFIG);
