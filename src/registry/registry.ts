@@ -179,6 +179,13 @@ export class Registry {
     return conn;
   }
 
+  /** Whether one of the user's servers waits for a sign-in (its session then checks for it on every read). */
+  waitingForSignIn(): boolean {
+    return this.#states.some(
+      (st) => st.scope === "user" && (st.entry?.signIn !== undefined || (st.auth && st.auth.status !== "connected")),
+    );
+  }
+
   /**
    * Replaces the user's servers (the gateway's stay). A server whose URL or auth changed starts afresh, with a
    * new connection; one that is gone is closed. A user server never takes a gateway server's name or module

@@ -395,7 +395,7 @@ export class SessionObject extends DurableObject<Env> {
         },
       },
     );
-    if (!suspended || !result.approval) return { result };
+    if (!suspended || !(result.approval || result.authorization)) return { result };
     if (carried && result.execution_id) this.#scopeSnapshots.save(result.execution_id, carried);
     return { result, suspended: { spec: storedSpec(spec, carried && result.execution_id), ...suspended } };
   }

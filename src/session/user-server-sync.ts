@@ -2,7 +2,8 @@
  * @module session/user-server-sync
  * Keeps a session's registry in line with the user's own servers (src/user/user-servers.ts). Before a catalog
  * read it asks the user object for the version of the user's server list, at most every {@link SYNC_INTERVAL_MS}
- * (one small RPC), and re-reads the list only when the version moved: a server another session of the same user
+ * (one small RPC; on every read while one of the user's servers waits for a sign-in), and re-reads the list only
+ * when the version moved: a server another session of the same user
  * adds shows up here within a couple of seconds, or at once after this session's own add_server.
  */
 import { type GatewayConfig, ServerConfigSchema } from "../config";
@@ -31,7 +32,9 @@ export class UserServerSync {
       await this.#running;
       if (!force) return;
     }
-    if (!force && Date.now() - this.#checkedAt < SYNC_INTERVAL_MS) return;
+    // A server waiting for a sign-in is checked on every read: the sign-in completes in a browser, elsewhere.
+    const due = Date.now() - this.#checkedAt >= SYNC_INTERVAL_MS || registry.waitingForSignIn();
+    if (!force && !due) return;
     this.#running = this.#run(registry, force).finally(() => {
       this.#running = undefined;
     });
