@@ -6,8 +6,9 @@
  *
  * It holds the user's execution history (any session's executions are listed and read from any other), the
  * approval handles of suspended executions (with the session that ran each one, where approving re-runs it), and
- * the leases on the user's execution slots (`limits.max_concurrent_executions_per_user`). A session's `state` and
- * `state.last()` stay in the session object.
+ * the leases on the user's execution slots (`limits.max_concurrent_executions_per_user`), and the user's own
+ * upstream servers with their secrets and OAuth grants (src/user/user-servers.ts, user-secrets.ts, oauth/). A
+ * session's `state` and `state.last()` stay in the session object.
  *
  * Its RPC surface is the public methods below; everything else is private.
  */

@@ -115,3 +115,17 @@ test("with URL-mode elicitation the user is asked to sign in and the running cal
     await elicited.close();
   }
 });
+
+test("authorize_server gives a fresh sign-in link, list_servers never shows a token, remove_server revokes them", async () => {
+  const link = await session.data("authorize_server", { name: "oauthy" });
+  assert.ok(link.authorization_url.startsWith(`${gateway.url.origin}/connections/authorize?flow=`));
+  const gatewayServer = await session.call("authorize_server", { name: "workspace" });
+  assert.equal(gatewayServer.isError, true);
+  const listed = JSON.stringify(await session.call("list_servers", {}));
+  const tokens = [...upstream.provider.accessTokens.keys(), ...upstream.provider.refreshTokens.keys()];
+  assert.ok(tokens.length > 0);
+  for (const token of tokens) assert.ok(!listed.includes(token), "list_servers showed a token");
+  const removed = await session.data("remove_server", { name: "oauthy" });
+  assert.deepEqual(removed, { removed: "oauthy", revoked: true });
+  assert.ok(upstream.revoked.length > 0, "the authorization server saw the revocation");
+});
