@@ -91,5 +91,6 @@ export function connectUserUpstream(
         : guardedFetch(allowHops, gateway.network),
     },
     circuitFor(deps.user, config, gateway.limits),
+    "its headers and secrets (the /connections page), or sign in again with authorize_server",
   );
 }
