@@ -269,7 +269,9 @@ export class LiveExecution {
       return earlier;
     }
 
-    const conn = registry.connection(server)!;
+    const conn = registry.connection(server);
+    // A user's server removed (remove_server, another session) while this execution ran.
+    if (!conn) return reject(`${server} is no longer available: it was removed while this code ran`);
     const policy = approvalPolicy(conn.config, def);
     if (policy === "deny") {
       approval = audit("denied", "policy");

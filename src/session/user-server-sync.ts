@@ -19,6 +19,8 @@ export class UserServerSync {
   #version = -1;
   #checkedAt = 0;
   #running: Promise<void> | undefined;
+  /** The registry the version applies to: a new registry starts without the user's servers. */
+  #synced: Registry | undefined;
 
   constructor(user: () => UserApi, config: GatewayConfig) {
     this.#user = user;
@@ -28,6 +30,7 @@ export class UserServerSync {
   /** Brings `registry` up to date; `force` skips the interval and re-reads the list (after this session's change). */
   async sync(registry: Registry, force = false): Promise<void> {
     if (!this.#enabled) return;
+    if (registry !== this.#synced) force = true;
     if (this.#running) {
       await this.#running;
       if (!force) return;
@@ -53,6 +56,7 @@ export class UserServerSync {
         servers.map((s) => ({ config: ServerConfigSchema.parse({ name: s.name, url: s.url }), auth: s.auth })),
       );
       this.#version = version;
+      this.#synced = registry;
       this.#checkedAt = Date.now();
     } catch (err) {
       // The user object unreachable for a moment: keep what is known and try again at the next read.
