@@ -217,3 +217,28 @@ describe("web pages with authentication off", () => {
     assert.equal(res.headers["set-cookie"], undefined);
   });
 });
+
+describe("web sign-in in OAuth mode", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({
+      config: { servers: WORKSPACE, auth: { mode: "oauth" } },
+      vars: { API_KEYS },
+      bindings: { OAUTH_KV: { type: "kv_namespace", id: "web-oauth-test" } },
+    });
+  });
+  after(async () => {
+    await gateway?.dispose();
+  });
+
+  test("the same API-key form signs a browser in behind the OAuth provider", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await signIn(browser, gateway, ALICE_KEY);
+      assert.equal(new URL(page.url()).pathname, "/connections");
+      assert.match((await page.locator("header").textContent()) ?? "", /Signed in as alice/);
+    } finally {
+      await browser.close();
+    }
+  });
+});
