@@ -18,6 +18,17 @@ import type { ExecuteResult } from "../sandbox/execution-types";
 import { deniedExecution } from "./denied-execution";
 import { ExecutionHistory } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
+import { OAuthConnections } from "./oauth/oauth-connections";
+import type {
+  AccessTokenOptions,
+  AccessTokenResult,
+  BeginResult,
+  CallbackParams,
+  CompleteResult,
+  OAuthStatusView,
+  StartOptions,
+  StartResult,
+} from "./oauth/oauth-types";
 import { PendingApprovals } from "./pending-approvals";
 import { type ContextSummary, UserContexts } from "./user-contexts";
 import type { ApprovedExecution, ExecutionRecord, ExecutionSummary, FinishRequest, SlotGrant } from "./user-types";
@@ -52,6 +63,12 @@ export type UserApi = Pick<
   | "denyCall"
   | "addContext"
   | "listContexts"
+  | "startAuthorization"
+  | "beginAuthorization"
+  | "completeAuthorization"
+  | "oauthAccessToken"
+  | "oauthStatus"
+  | "forgetOAuth"
 >;
 
 /** The object of `user` (named by the user id). */
@@ -65,6 +82,11 @@ export class UserObject extends DurableObject<Env> {
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
+  readonly #oauth = new OAuthConnections(
+    this.ctx.storage.sql,
+    this.env as unknown as Record<string, unknown>,
+    this.ctx.id.toString(),
+  );
   readonly #webSessions = new WebSessions(this.ctx.storage.sql);
 
   #limits(): Limits {
@@ -144,6 +166,45 @@ export class UserObject extends DurableObject<Env> {
     const { code, kind, skill } = taken.spec;
     this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
     return result;
+  }
+  /** The URL of the user's server `name` (user servers: src/user/user-servers.ts). */
+  #serverUrl(name: string): string | undefined {
+    void name;
+    return undefined;
+  }
+
+  /** Starts a sign-in to the user's server `server`; the link is a gateway URL (src/user/oauth/oauth-flows.ts). */
+  async startAuthorization(server: string, origin: string, opts: StartOptions = {}): Promise<StartResult> {
+    const serverUrl = this.#serverUrl(server);
+    if (!serverUrl) return { ok: false, error: `you have no server named "${server}"` };
+    return this.#oauth.start({ server, serverUrl, origin }, opts);
+  }
+
+  /** GET /connections/authorize: where to send this user for their flow `flow`. */
+  async beginAuthorization(flow: string): Promise<BeginResult> {
+    return this.#oauth.begin(flow);
+  }
+
+  /** GET /connections/callback: checks and completes this user's flow. */
+  async completeAuthorization(params: CallbackParams): Promise<CompleteResult> {
+    return this.#oauth.complete(params);
+  }
+
+  /** The access token of the user's OAuth server `server`, refreshed on the host when needed. */
+  async oauthAccessToken(server: string, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
+    const serverUrl = this.#serverUrl(server);
+    if (!serverUrl) return { ok: false, status: "error", message: `you have no server named "${server}"` };
+    return this.#oauth.accessToken({ server, serverUrl }, opts);
+  }
+
+  /** list_servers' view of the server's OAuth authorization (never a token). */
+  async oauthStatus(server: string): Promise<OAuthStatusView | undefined> {
+    return this.#oauth.status(server);
+  }
+
+  /** Forgets the server's OAuth grant, revoking its tokens where the authorization server supports it. */
+  async forgetOAuth(server: string): Promise<{ revoked: boolean }> {
+    return this.#oauth.forget(server);
   }
 
   /** Signs a browser in as this user (src/web/web-auth.ts): the secret for its cookie and its CSRF token. */
