@@ -118,7 +118,7 @@ describe("the connections page", () => {
     await alice.screenshot(page, "connections-upstream-consent");
     await page.getByRole("button", { name: "Allow" }).click();
     await page.waitForURL((url) => url.pathname === "/connections/callback");
-    assert.match((await page.locator("h1").textContent()) ?? "", /Connected notes/);
+    assert.match(await page.title(), /^Connected notes/);
     await page.goto(`${base}/connections`);
     const text = (await row(page, "notes").textContent()) ?? "";
     assert.match(text, /OAuth sign-in/);
