@@ -37,7 +37,8 @@ describe("the connections page", () => {
     return p;
   }
 
-  const row = (p: Page, name: string) => p.locator("tr", { has: p.locator("th", { hasText: new RegExp(`^${name}$`) }) });
+  const row = (p: Page, name: string) =>
+    p.locator("tr", { has: p.locator("th", { hasText: new RegExp(`^${name}$`) }) });
 
   async function addServer(name: string, url: string, headers: Array<[string, string]> = []) {
     await page.goto(`${base}/connections`);
@@ -81,6 +82,23 @@ describe("the connections page", () => {
     assert.equal(await gatewayRow.locator("button, form").count(), 0);
   });
 
+  test("every form control has a label and every button an accessible name", async () => {
+    await page.goto(`${base}/connections`);
+    const unlabelled: string[] = [];
+    for (const input of await page.locator("input:not([type=hidden])").all()) {
+      const id = await input.getAttribute("id");
+      if (!id || (await page.locator(`label[for="${id}"]`).count()) !== 1) {
+        unlabelled.push(`input ${await input.getAttribute("name")}`);
+      }
+    }
+    for (const button of await page.locator("button").all()) {
+      if (((await button.textContent()) ?? "").trim() === "") unlabelled.push("a button without text");
+    }
+    assert.deepEqual(unlabelled, []);
+    assert.equal(await page.locator("main#main").count(), 1);
+    assert.equal(await page.locator('nav[aria-label="Main"] a[aria-current="page"]').textContent(), "Connections");
+  });
+
   test("a saved secret is listed by name and time only; its value never reaches the page", async () => {
     await page.goto(`${base}/connections`);
     await page.getByLabel("Secret name").fill("NOTES_TOKEN");
@@ -94,16 +112,21 @@ describe("the connections page", () => {
   });
 
   test("a header server is listed with its header names; the header value never reaches the page", async () => {
-    await addServer("headered", "http://127.0.0.1:9/mcp", [["X-Api-Key", "${secret:NOTES_TOKEN}"]]);
+    await addServer("headered", "http://127.0.0.1:9/mcp", [["X-Api-Key", `\${secret:NOTES_TOKEN}`]]);
     assert.equal(new URL(page.url()).searchParams.get("done"), "added");
     const text = (await row(page, "headered").textContent()) ?? "";
     assert.match(text, /Headers: X-Api-Key/);
     assert.ok(!(await page.content()).includes("secret:NOTES_TOKEN}"));
-    assert.equal(await row(page, "headered").getByRole("button", { name: /^Connect/ }).count(), 0);
+    assert.equal(
+      await row(page, "headered")
+        .getByRole("button", { name: /^Connect/ })
+        .count(),
+      0,
+    );
   });
 
   test("an add the gateway refuses shows why, keeping the name and URL but not the header values", async () => {
-    await addServer("borrower", "http://127.0.0.1:9/mcp", [["Authorization", "Bearer ${GITHUB_TOKEN}"]]);
+    await addServer("borrower", "http://127.0.0.1:9/mcp", [["Authorization", `Bearer \${GITHUB_TOKEN}`]]);
     assert.equal(new URL(page.url()).pathname, "/connections/add");
     assert.match((await page.getByRole("alert").textContent()) ?? "", /Could not add borrower/);
     assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "borrower");
