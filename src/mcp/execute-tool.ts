@@ -16,7 +16,7 @@ import { errorResult, structuredResult } from "./tool-result";
  */
 export function executionResult(r: ExecuteResult, context?: string) {
   const data = (context === undefined ? r : { ...r, context }) as unknown as Record<string, unknown>;
-  return structuredResult(data, renderExecution(r), !r.ok && r.status !== "approval_required");
+  return structuredResult(data, renderExecution(r), !r.ok && r.status === undefined);
 }
 
 /** Runs `run` for a first round, or answers an approval retry; approvals become input_required where possible. */
@@ -57,6 +57,13 @@ export function renderExecution(r: ExecuteResult): string {
       `  handle: ${r.approval.handle} — call approve_call({ handle }) after the user agrees, or deny_call({ handle })`,
     );
   }
+  if (r.authorization) {
+    const a = r.authorization;
+    lines.push(
+      `authorization_required: ${a.server} needs the user to sign in${a.authorization_url ? ` at ${a.authorization_url}` : ""}`,
+      `  handle: ${a.handle} — call approve_call({ handle }) after the sign-in to resume`,
+    );
+  }
   lines.push(`duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}`);
   return lines.join("\n");
 }
@@ -66,14 +73,17 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run TypeScript/JavaScript (module body, top-level await) in a sandbox without network. Import tools as async functions taking one object: import { read_file } from "servers/workspace". `return` the result, or end with an expression (REPL-style); console.log is captured; top-level declarations persist.',
+        'Run a JS/TS module in a sandbox (no network). Tools are async functions of one object: import { read_file } from "servers/workspace". Return a value or end with an expression; console.log is captured; top-level names persist.',
       inputSchema: {
         code: z.string().min(1),
-        /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */
-        timeout_ms: z.number().int().positive().optional(),
+        /** Wall-clock limit, capped by the gateway's execution_timeout_ms; checked below (schema keywords cost tokens). */
+        timeout_ms: z.number().optional(),
         ...contextArg(ctx),
       },
     },
-    async ({ code, timeout_ms }, extra) => runExecution(ctx, extra, () => ctx.execute(code, timeout_ms, extra)),
+    async ({ code, timeout_ms }, extra) =>
+      timeout_ms !== undefined && !(Number.isInteger(timeout_ms) && timeout_ms > 0)
+        ? errorResult("timeout_ms must be a positive whole number of milliseconds")
+        : runExecution(ctx, extra, () => ctx.execute(code, timeout_ms, extra)),
   );
 }

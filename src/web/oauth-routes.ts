@@ -62,15 +62,14 @@ oauthRoutes.get("/authorize", requireWebUser, async (c) => {
   const user = c.get("webSession").user;
   const begun = await userObject(c.env, user).beginAuthorization(flow);
   if (!begun.ok) return failed(c, "Sign-in link not usable", begun.error);
-  // The authorization server's URL carries the state: no Referer to it, nothing cached.
-  const headers = new Headers({
-    location: begun.location,
-    "cache-control": "no-store",
-    "referrer-policy": "no-referrer",
+  // The authorization server's URL carries the state: no Referer to it, nothing cached. Headers go through the
+  // context: Hono merges them (the web session cookie requireWebUser may set) into the response.
+  c.header("cache-control", "no-store");
+  c.header("referrer-policy", "no-referrer");
+  c.header("set-cookie", flowCookie(c.req.url, flow, encodeURIComponent(user), Math.floor(FLOW_TTL_MS / 1000)), {
+    append: true,
   });
-  headers.append("set-cookie", flowCookie(c.req.url, flow, encodeURIComponent(user), Math.floor(FLOW_TTL_MS / 1000)));
-  for (const cookie of c.res.headers.getSetCookie()) headers.append("set-cookie", cookie);
-  return new Response(null, { status: 302, headers });
+  return c.redirect(begun.location, 302);
 });
 
 oauthRoutes.get("/callback", async (c) => {
@@ -100,11 +99,10 @@ oauthRoutes.get("/callback", async (c) => {
     if (value !== undefined) params[name] = value;
   }
   const done = await userObject(c.env, user).completeAuthorization(params);
-  const response = done.ok
-    ? await page(c, `Connected ${done.server}`, "You can close this tab: your code can call this server now.")
+  c.header("set-cookie", flowCookie(c.req.url, flow, "", 0), { append: true });
+  return done.ok
+    ? page(c, `Connected ${done.server}`, "You can close this tab: your code can call this server now.")
     : failed(c, done.server ? `Could not connect ${done.server}` : "Sign-in failed", done.error);
-  response.headers.append("set-cookie", flowCookie(c.req.url, flow, "", 0));
-  return response;
 });
 
 oauthRoutes.get("/client-metadata.json", (c) => {

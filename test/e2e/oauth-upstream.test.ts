@@ -19,6 +19,7 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { freePort } from "../support/upstreams";
 
 const REDIRECT_URI = "http://127.0.0.1:9/callback";
 const SCRIPT = fileURLToPath(new URL("../support/oauth-upstream.mjs", import.meta.url));
@@ -206,6 +207,31 @@ describe("oauth upstream", () => {
     assert.ok(!up.events.some((e) => e.type === "token"), "no code was redeemed");
   });
 
+  test("the SDK client refuses a redirect without iss when the metadata promises one", async () => {
+    const up = await upstream({ iss: "missing" });
+    const provider = new MemoryClientProvider();
+    await auth(provider, { serverUrl: up.url });
+    const back = await consent(provider.authorizationUrl as URL, "allow");
+    assert.equal(back.searchParams.get("iss"), null);
+    await assert.rejects(
+      auth(provider, { serverUrl: up.url, authorizationCode: back.searchParams.get("code") ?? "" }),
+      /RFC 9207/,
+    );
+    assert.ok(!up.events.some((e) => e.type === "token"), "no code was redeemed");
+  });
+
+  test("protected resource metadata naming another resource makes the SDK client stop before authorizing", async () => {
+    const up = await upstream({ prmResource: "http://127.0.0.1:9/elsewhere" });
+    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /elsewhere|resource/i);
+    assert.ok(!up.events.some((e) => e.type === "authorize" || e.type === "register"));
+  });
+
+  test("authorization server metadata with another issuer makes the SDK client stop before registering", async () => {
+    const up = await upstream({ asIssuer: "http://127.0.0.1:9/" });
+    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /issuer/i);
+    assert.ok(!up.events.some((e) => e.type === "register"));
+  });
+
   test("an expired access token is refreshed by the SDK and the used refresh token is then refused", async () => {
     const up = await upstream({ autoApprove: true, accessTokenTtl: 1 });
     const provider = await signIn(up);
@@ -362,7 +388,8 @@ describe("oauth upstream command line", () => {
   });
 
   test("prints its MCP URL on stdout and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [SCRIPT, "--port", "0", "--auto-approve"], {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SCRIPT, "--port", String(port)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.push(child.pid as number);
@@ -370,7 +397,7 @@ describe("oauth upstream command line", () => {
       child.stdout.once("data", (d) => resolve(String(d).trim()));
       child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
     });
-    assert.match(line, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    assert.equal(line, `http://127.0.0.1:${port}/mcp`);
     assert.equal((await fetch(line, { method: "POST" })).status, 401);
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");

@@ -153,8 +153,9 @@ export async function startFlow(ctx: OAuthContext, target: FlowTarget, opts: Sta
     created_at: now,
     expires_at: now + FLOW_TTL_MS,
   });
-  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope.
-  if (grant?.status !== "connected" || opts.scope) {
+  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope; an
+  // expired one stays expired (its message says why) until then.
+  if (!grant || grant.server_url !== serverUrl || (grant.status === "connected" && opts.scope)) {
     ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
   }
   return { ok: true, authorization_url: `${origin}${AUTHORIZE_PATH}?flow=${encodeURIComponent(id)}` };

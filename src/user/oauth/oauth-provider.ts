@@ -7,7 +7,6 @@
  * (src/user/oauth/oauth-flows.ts) only once `auth()` has succeeded, so a failed leg leaves nothing half-written.
  */
 import {
-  checkResourceAllowed,
   type OAuthClientInformationContext,
   type OAuthClientMetadata,
   type OAuthClientProvider,
@@ -112,18 +111,6 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
 
   saveResourceUrl(resource: string): void {
     this.captured.resource = resource;
-  }
-
-  /**
-   * The RFC 8707 resource indicator, sent on every authorization and token request: the protected resource
-   * metadata's `resource` when it is this server (or a parent of it), else the server URL itself.
-   */
-  async validateResourceURL(serverUrl: string | URL, resource?: string): Promise<URL | undefined> {
-    if (resource === undefined) return new URL(serverUrl);
-    if (!checkResourceAllowed({ requestedResource: serverUrl, configuredResource: resource })) {
-      throw new Error(`the server's protected resource metadata names the resource ${resource}, not ${serverUrl}`);
-    }
-    return new URL(resource);
   }
 
   /** A client the authorization server no longer knows is forgotten, so the next sign-in registers again. */

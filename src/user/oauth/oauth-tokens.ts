@@ -83,12 +83,21 @@ export class TokenKeeper {
       const status = grant?.status === "expired" ? "expired" : "authorization_required";
       return { ok: false, status, message: grant?.message ?? `${server} needs a sign-in: authorize_server` };
     }
+    // Decided before any await, so a second caller arriving meanwhile finds this refresh in flight.
     const now = Date.now();
-    const tokens = await openTokens(ctx, grant);
-    if (!tokens) return { ok: false, status: "authorization_required", message: `${server} needs a sign-in` };
     const recent = grant.obtained_at !== null && now - grant.obtained_at < FORCED_REFRESH_MIN_INTERVAL_MS;
-    if (!(opts.force && !recent) && !needsRefresh(grant, now)) return tokenResult(tokens, grant);
-    const refresh = this.#refresh(ctx, grant, tokens, opts.force === true).finally(() => {
+    if (!(opts.force && !recent) && !needsRefresh(grant, now)) {
+      const tokens = await openTokens(ctx, grant);
+      return tokens
+        ? tokenResult(tokens, grant)
+        : { ok: false, status: "authorization_required", message: `${server} needs a sign-in` };
+    }
+    const refresh = (async () => {
+      const tokens = await openTokens(ctx, grant);
+      if (!tokens)
+        return expire(ctx, grant, `${server}: the stored tokens are gone; sign in again with authorize_server`);
+      return this.#refresh(ctx, grant, tokens, opts.force === true);
+    })().finally(() => {
       this.#refreshing.delete(server);
     });
     this.#refreshing.set(server, refresh);
