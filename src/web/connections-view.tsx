@@ -20,6 +20,8 @@ export interface ConnectionsModel {
   servers: ServerView[] | { error: string };
   secrets: SecretView[] | { error: string };
   gateway: GatewayServerView[];
+  /** `user_servers.enabled`: off, the page lists only the gateway's servers. */
+  userServers: boolean;
   notice?: string | undefined;
   error?: string | undefined;
   /** What the add form had, after a refusal (never header values, which may hold a credential). */
@@ -288,6 +290,27 @@ function GatewayServers(props: { servers: GatewayServerView[] }) {
   );
 }
 
+/** The step between Connect and the authorization server: a link the page script follows at once. */
+export function ContinueSignIn(props: { name: string; href: string }) {
+  return (
+    <>
+      <h1>Connect {props.name}</h1>
+      <p>
+        The gateway sends you to the sign-in page of {props.name}'s authorization server. After you allow access, you
+        come back to the gateway.
+      </p>
+      <p>
+        <a class="button" href={props.href} data-follow="now">
+          Continue to sign in
+        </a>
+      </p>
+      <p>
+        <a href="/connections">Cancel</a>
+      </p>
+    </>
+  );
+}
+
 /** The body of /connections. */
 export function ConnectionsView(props: { model: ConnectionsModel }) {
   const { model } = props;
@@ -304,9 +327,15 @@ export function ConnectionsView(props: { model: ConnectionsModel }) {
           {model.error}
         </p>
       ) : null}
-      <YourServers model={model} />
-      <AddServer model={model} />
-      <Secrets model={model} />
+      {model.userServers ? (
+        <>
+          <YourServers model={model} />
+          <AddServer model={model} />
+          <Secrets model={model} />
+        </>
+      ) : (
+        <p>The operator has not enabled servers of your own on this gateway (user_servers.enabled).</p>
+      )}
       <GatewayServers servers={model.gateway} />
     </>
   );

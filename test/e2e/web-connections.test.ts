@@ -128,7 +128,10 @@ describe("the connections page", () => {
   test("an add the gateway refuses shows why, keeping the name and URL but not the header values", async () => {
     await addServer("borrower", "http://127.0.0.1:9/mcp", [["Authorization", `Bearer \${GITHUB_TOKEN}`]]);
     assert.equal(new URL(page.url()).pathname, "/connections/add");
-    assert.match((await page.getByRole("alert").textContent()) ?? "", /Could not add borrower/);
+    assert.match(
+      (await page.getByRole("alert").textContent()) ?? "",
+      /Could not add borrower: .*gateway.s own environment/,
+    );
     assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "borrower");
     assert.equal(await page.getByLabel("Header 1 value").inputValue(), "");
     assert.equal(await row(page, "borrower").count(), 0);
