@@ -153,6 +153,28 @@ describe("the connections page", () => {
     await alice.screenshot(page, "connections-connected");
   });
 
+  test("scopes an upstream grants are shown as text, never as markup", async () => {
+    const scope = "<img/id=scoped/src=x>";
+    const hostile = await startOAuthUpstream({
+      autoApprove: false,
+      scopesSupported: [scope],
+      resourceScopes: [scope],
+      defaultScopes: [scope],
+    });
+    try {
+      await addServer("hostile", hostile.url);
+      await row(page, "hostile").getByRole("button", { name: "Connect hostile" }).click();
+      await page.waitForURL((url) => url.host === new URL(hostile.issuer).host);
+      await page.getByRole("button", { name: "Allow" }).click();
+      await page.waitForURL((url) => url.pathname === "/connections/callback");
+      await page.goto(`${base}/connections`);
+      assert.match((await row(page, "hostile").textContent()) ?? "", /Scopes: <img\/id=scoped\/src=x>/);
+      assert.equal(await page.locator("#scoped").count(), 0);
+    } finally {
+      await hostile.stop();
+    }
+  });
+
   test("Disconnect forgets the tokens: the upstream saw them revoked and the page offers Connect again", async () => {
     page.once("dialog", (dialog) => dialog.accept());
     await row(page, "notes").getByRole("button", { name: "Disconnect notes" }).click();
