@@ -175,6 +175,21 @@ describe("the connections page", () => {
     }
   });
 
+  test("without JavaScript, Connect stops at a Continue link that leads to the upstream's sign-in", async () => {
+    const plain = await launchBrowser({ javaScript: false });
+    try {
+      const p = await signIn(plain, ALICE_KEY);
+      await row(p, "notes").getByRole("button", { name: "Reconnect notes" }).click();
+      await p.waitForURL((url) => url.pathname === "/connections/continue");
+      await plain.screenshot(p, "connections-continue");
+      await p.getByRole("link", { name: "Continue to sign in" }).click();
+      await p.waitForURL((url) => url.host === new URL(upstream.issuer).host);
+      assert.equal(await p.getByRole("button", { name: "Allow" }).count(), 1);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test("Disconnect forgets the tokens: the upstream saw them revoked and the page offers Connect again", async () => {
     page.once("dialog", (dialog) => dialog.accept());
     await row(page, "notes").getByRole("button", { name: "Disconnect notes" }).click();
@@ -219,5 +234,26 @@ describe("the connections page", () => {
     } finally {
       attacker.close();
     }
+  });
+});
+
+describe("the connections page when the operator turns user servers off", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({
+      config: { servers: [{ name: "workspace", url: "builtin:workspace" }], user_servers: { enabled: false } },
+    });
+  });
+  after(async () => {
+    await gateway?.dispose();
+  });
+
+  test("it lists only the gateway's servers and offers no form to add one", async () => {
+    const res = await fetch(new URL("/connections", gateway.url));
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /has not enabled servers of your own/);
+    assert.match(html, /<th scope="row">workspace<\/th>/);
+    assert.doesNotMatch(html, /action="\/connections\/add"/);
   });
 });
