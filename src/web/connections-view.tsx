@@ -296,8 +296,8 @@ export function ContinueSignIn(props: { name: string; href: string }) {
     <>
       <h1>Connect {props.name}</h1>
       <p>
-        The gateway sends you to the sign-in page of {props.name}'s authorization server. After you allow access, you
-        come back to the gateway.
+        The gateway sends you to the sign-in page of the authorization server that {props.name} trusts. After you allow
+        access, you come back to the gateway.
       </p>
       <p>
         <a class="button" href={props.href} data-follow="now">
