@@ -7,6 +7,8 @@
  * by every session (fresh for `catalog_ttl_ms`), or from listing the upstream. A `notifications/tools/list_changed`
  * from an upstream (debounced) or an explicit refresh lists it again; the store's version tells other sessions
  * within seconds. Every listing is compared with the first-seen hash of each tool, kept durably by the store.
+ * The store also carries the last handshake with each upstream (src/registry/shared-handshake.ts): a session
+ * whose catalog came from the store connects without the probe and handshake another session already made.
  */
 import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
@@ -15,6 +17,7 @@ import type { ServerConfig } from "../config";
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
 import type { CatalogTool } from "./registry-types";
+import type { SharedHandshake } from "./shared-handshake";
 import { type ToolSelection, toolSelection } from "./tool-filter";
 import type { TransportKind, UpstreamConnection } from "./upstream";
 
@@ -147,6 +150,7 @@ export class Registry {
       conn = this.#connect(config);
       const state = this.#states.find((s) => s.config.name === name)!;
       conn.onToolsChanged = () => this.#listChanged(state);
+      conn.onHandshake = (handshake) => void this.#shareHandshake(state, conn!, handshake);
       this.#connections.set(name, conn);
     }
     return conn;
@@ -209,13 +213,15 @@ export class Registry {
     const conn = this.connection(st.config.name)!;
     let key: CatalogKey;
     try {
-      key = { server: st.config.name, url: displayUrl(st.config.url), scope: await conn.cacheScope() };
+      key = await this.#keyOf(st, conn);
     } catch (err) {
       return this.#failed(st, err, undefined);
     }
     if (!fromUpstream) {
       const known = st.entry?.status === "ok" ? st.version : undefined;
       const cached = await this.#store.read(key, known).catch(() => undefined);
+      // Dated like listings: a stale legacy verdict would otherwise hide an upgraded upstream for ever.
+      if (cached?.handshake && Date.now() - cached.handshake.at < this.#ttlMs) conn.adoptHandshake(cached.handshake);
       if (cached && Date.now() - cached.fetchedAt < this.#ttlMs) {
         st.checkedAt = Date.now();
         if (cached.tools)
@@ -244,6 +250,26 @@ export class Registry {
       console.warn(`catalog store write failed for ${st.config.name}: ${(err as Error).message}`);
       const known = (st.entry?.tools ?? []).map((t): [string, string] => [t.name, t.firstSeenHash ?? t.hash]);
       return this.#built(st, -1, Date.now(), listed, known);
+    }
+  }
+
+  async #keyOf(st: ServerState, conn: UpstreamConnection): Promise<CatalogKey> {
+    const scope = await conn.cacheScope();
+    return {
+      server: st.config.name,
+      url: displayUrl(st.config.url),
+      scope,
+      ...(conn.owner ? { owner: conn.owner } : {}),
+    };
+  }
+
+  /** Keeps a handshake this session made for the next sessions; a store failure only costs them the round trips. */
+  async #shareHandshake(st: ServerState, conn: UpstreamConnection, handshake: SharedHandshake): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#store.writeHandshake(await this.#keyOf(st, conn), handshake);
+    } catch (err) {
+      console.warn(`handshake store write failed for ${st.config.name}: ${(err as Error).message}`);
     }
   }
 
