@@ -17,6 +17,7 @@ import { codeModeVsDirect } from "./scenarios/code-mode-vs-direct";
 import { concurrency } from "./scenarios/concurrency";
 import { contextTokens } from "./scenarios/context-tokens";
 import { fairness } from "./scenarios/fairness";
+import { firstCall } from "./scenarios/first-call";
 import { executeOverheadFromClient } from "./scenarios/execute-overhead";
 import { hostSteps } from "./scenarios/host-steps";
 import { searchLatency } from "./scenarios/search";
@@ -167,6 +168,11 @@ async function main(): Promise<Record<string, any>> {
   if (wanted("fairness")) {
     log("fairness: light users alone, then beside one heavy user");
     results.fairness = await fairness(quick);
+  }
+
+  if (wanted("first_call")) {
+    log("first_call: the first tool call of a new session, upstream +20 ms per request");
+    results.first_call = await firstCall(quick, log);
   }
 
   if (wanted("context_tokens")) {
