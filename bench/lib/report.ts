@@ -139,6 +139,16 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
       ]);
     }
   }
+  const sm = r.session_memory;
+  if (sm) {
+    const before = sm.baseline ? ` (baseline ${sm.baseline.next_session_mb} MB)` : "";
+    rows.push([
+      `9 memory per session (${sm.tools} tools)`,
+      "first session / each further session (catalog, index, bindings)",
+      `${sm.first_session_mb} MB / ${sm.next_session_mb} MB${before}`,
+      "",
+    ]);
+  }
   if (r.meta?.failures !== undefined) rows.push(["all", "runs with a wrong answer or an error", r.meta.failures, "0"]);
   return rows;
 }
