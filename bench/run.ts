@@ -19,6 +19,7 @@ import { contextTokens } from "./scenarios/context-tokens";
 import { fairness } from "./scenarios/fairness";
 import { firstCall } from "./scenarios/first-call";
 import { sessionMemory } from "./scenarios/session-memory";
+import { sessionMemoryWorkerd } from "./scenarios/session-memory-workerd";
 import { executeOverheadFromClient } from "./scenarios/execute-overhead";
 import { hostSteps } from "./scenarios/host-steps";
 import { searchLatency } from "./scenarios/search";
@@ -179,6 +180,7 @@ async function main(): Promise<Record<string, any>> {
   if (wanted("session_memory")) {
     log("session_memory: heap a session holds for a 10,000-tool upstream");
     results.session_memory = await sessionMemory(quick, log);
+    results.session_memory.workerd = await sessionMemoryWorkerd(quick, log);
   }
 
   if (wanted("context_tokens")) {
