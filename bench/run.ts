@@ -17,6 +17,9 @@ import { codeModeVsDirect } from "./scenarios/code-mode-vs-direct";
 import { concurrency } from "./scenarios/concurrency";
 import { contextTokens } from "./scenarios/context-tokens";
 import { fairness } from "./scenarios/fairness";
+import { firstCall } from "./scenarios/first-call";
+import { sessionMemory } from "./scenarios/session-memory";
+import { sessionMemoryWorkerd } from "./scenarios/session-memory-workerd";
 import { executeOverheadFromClient } from "./scenarios/execute-overhead";
 import { hostSteps } from "./scenarios/host-steps";
 import { searchLatency } from "./scenarios/search";
@@ -167,6 +170,17 @@ async function main(): Promise<Record<string, any>> {
   if (wanted("fairness")) {
     log("fairness: light users alone, then beside one heavy user");
     results.fairness = await fairness(quick);
+  }
+
+  if (wanted("first_call")) {
+    log("first_call: the first tool call of a new session, upstream +20 ms per request");
+    results.first_call = await firstCall(quick, log);
+  }
+
+  if (wanted("session_memory")) {
+    log("session_memory: heap a session holds for a 10,000-tool upstream");
+    results.session_memory = await sessionMemory(quick, log);
+    results.session_memory.workerd = await sessionMemoryWorkerd(quick, log);
   }
 
   if (wanted("context_tokens")) {

@@ -125,6 +125,30 @@ function summaryRows(r: Results): Array<Array<string | number | undefined>> {
       "<= 2x",
     ]);
   }
+  const fc = r.first_call;
+  if (fc) {
+    for (const k of fc.kinds) {
+      rows.push([
+        k === fc.kinds[0] ? `8 first call of a new session (upstream +${fc.upstream_delay_ms} ms/request)` : "",
+        `${k.about}: connect to result p50; upstream requests`,
+        `${ms(k.new_session_first_call_p50_ms)}; ${k.upstream_requests_per_new_session}` +
+          (k.baseline
+            ? ` (baseline ${ms(k.baseline.new_session_first_call_p50_ms)}; ${k.baseline.upstream_requests_per_new_session})`
+            : ""),
+        "",
+      ]);
+    }
+  }
+  const sm = r.session_memory;
+  if (sm) {
+    const before = sm.baseline ? ` (baseline ${sm.baseline.next_session_mb} MB)` : "";
+    rows.push([
+      `9 memory per session (${sm.tools} tools)`,
+      "first session / each further session (catalog, index, bindings)",
+      `${sm.first_session_mb} MB / ${sm.next_session_mb} MB${before}`,
+      "",
+    ]);
+  }
   if (r.meta?.failures !== undefined) rows.push(["all", "runs with a wrong answer or an error", r.meta.failures, "0"]);
   return rows;
 }

@@ -52,12 +52,16 @@ async function start(
   }
 }
 
-/** The gateway (wrangler.toml) with this GATEWAY_CONFIG (and plain-text `vars`, e.g. API_KEYS). */
+/**
+ * The gateway (wrangler.toml) with this GATEWAY_CONFIG (and plain-text `vars`, e.g. API_KEYS). `configPath` starts
+ * another checkout's gateway instead (a baseline measured side by side, e.g. `/tmp/old/wrangler.toml`).
+ */
 export function startGatewayWorker(
   config: Record<string, unknown>,
   vars: Record<string, string> = {},
+  configPath = "wrangler.toml",
 ): Promise<RunningWorker> {
-  return start("wrangler.toml", config, vars);
+  return start(configPath, config, vars);
 }
 
 /** The bench Worker (bench/wrangler.bench.toml). */

@@ -18,30 +18,72 @@ import {
 } from "../search/index";
 import type { SearchDoc, SearchIndex, SearchResult } from "../search/search-types";
 
-const indexes = new WeakMap<Catalog, { index: SearchIndex; byKey: Map<string, CatalogTool>; docs: SearchDoc[] }>();
+interface IndexedCatalog {
+  index: SearchIndex;
+  byKey: Map<string, CatalogTool>;
+  docs: SearchDoc[];
+}
+
+const indexes = new WeakMap<Catalog, IndexedCatalog>();
+
+/**
+ * Indexes by what they were built from: each server's name, description and tool list (by identity). Held weakly,
+ * so an index lives while some session's catalog uses it; dead references are swept when the map grows.
+ */
+const sharedIndexes = new Map<string, WeakRef<IndexedCatalog>>();
+const MAX_SHARED_INDEXES = 256;
+const listIds = new WeakMap<readonly CatalogTool[], number>();
+let nextListId = 0;
+
+function sharedKey(catalog: Catalog): string {
+  return catalog.servers
+    .map((s) => {
+      let id = listIds.get(s.tools);
+      if (id === undefined) {
+        id = nextListId++;
+        listIds.set(s.tools, id);
+      }
+      return JSON.stringify([s.name, s.description, id]);
+    })
+    .join("\n");
+}
+
+function shareIndex(key: string, hit: IndexedCatalog): void {
+  if (sharedIndexes.size >= MAX_SHARED_INDEXES) {
+    for (const [k, ref] of sharedIndexes) if (!ref.deref()) sharedIndexes.delete(k);
+    if (sharedIndexes.size >= MAX_SHARED_INDEXES) sharedIndexes.delete(sharedIndexes.keys().next().value!);
+  }
+  sharedIndexes.set(key, new WeakRef(hit));
+}
 
 const keyOf = (t: CatalogTool) => `${t.server}/${t.name}`;
 
-function indexFor(catalog: Catalog) {
+function indexFor(catalog: Catalog): IndexedCatalog {
   let hit = indexes.get(catalog);
-  if (!hit) {
-    const byKey = new Map<string, CatalogTool>();
-    const docs: SearchDoc[] = catalog.servers.flatMap((s) =>
-      s.tools.map((t) => {
-        byKey.set(keyOf(t), t);
-        return toSearchDoc({
-          key: keyOf(t),
-          server: s.name,
-          serverDescription: s.description,
-          name: t.name,
-          description: t.description,
-          inputSchema: t.inputSchema,
-        });
-      }),
-    );
-    hit = { index: buildSearchIndex(docs), byKey, docs };
+  if (hit) return hit;
+  const key = sharedKey(catalog);
+  hit = sharedIndexes.get(key)?.deref();
+  if (hit) {
     indexes.set(catalog, hit);
+    return hit;
   }
+  const byKey = new Map<string, CatalogTool>();
+  const docs: SearchDoc[] = catalog.servers.flatMap((s) =>
+    s.tools.map((t) => {
+      byKey.set(keyOf(t), t);
+      return toSearchDoc({
+        key: keyOf(t),
+        server: s.name,
+        serverDescription: s.description,
+        name: t.name,
+        description: t.description,
+        inputSchema: t.inputSchema,
+      });
+    }),
+  );
+  hit = { index: buildSearchIndex(docs), byKey, docs };
+  indexes.set(catalog, hit);
+  shareIndex(key, hit);
   return hit;
 }
 

@@ -5,13 +5,18 @@
  * listing the upstream, and the first-seen hash of every tool the upstream ever listed, so a definition that
  * changes later is reported however many sessions or restarts come between.
  *
+ * Beside the listing it keeps the last handshake made with each credential scope, and each user's upstream
+ * session (src/registry/shared-handshake.ts), returned with the listing so a new session neither lists nor
+ * handshakes again.
+ *
  * A listing is stored one row per tool: a Durable Object SQLite value is capped at 2 MB, and a 10,000-tool
  * catalog as one JSON value would exceed it.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { HashedTool } from "./catalog-build";
-import { type CachedCatalog, listingDigest, type StoredCatalog } from "./catalog-store";
+import { type CachedCatalog, joinHandshake, listingDigest, type StoredCatalog } from "./catalog-store";
+import { MAX_SHARED_HANDSHAKE_CHARS } from "./shared-handshake";
 import type { UpstreamTool } from "./registry-types";
 import { mergeShapes, type Shape } from "../typecheck/observed-shape";
 
@@ -25,6 +30,8 @@ const SCHEMA = [
      scope TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, def TEXT NOT NULL,
      PRIMARY KEY (scope, pos))`,
   `CREATE TABLE IF NOT EXISTS first_seen (name TEXT PRIMARY KEY, hash TEXT NOT NULL, seen_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS handshake (
+     scope TEXT NOT NULL, owner TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (scope, owner))`,
   `CREATE TABLE IF NOT EXISTS observed (
      name TEXT PRIMARY KEY, hash TEXT NOT NULL, calls INTEGER NOT NULL, shape TEXT NOT NULL)`,
 ];
@@ -37,13 +44,18 @@ export class CatalogObject extends DurableObject<Env> {
     for (const statement of SCHEMA) this.#sql.exec(statement);
   }
 
-  /** The stored listing of `scope`; only its version and age when the caller already holds `knownVersion`. */
-  async read(scope: string, knownVersion?: number): Promise<CachedCatalog | undefined> {
+  /**
+   * The stored listing of `scope`; only its version and age when the caller already holds `knownVersion`. With
+   * the last handshake of `scope`, and `owner`'s upstream session if one is kept.
+   */
+  async read(scope: string, knownVersion?: number, owner?: string): Promise<CachedCatalog | undefined> {
     const head = this.#sql
       .exec<{ version: number; fetched_at: number }>("SELECT version, fetched_at FROM listing WHERE scope = ?", scope)
       .toArray()[0];
     if (!head) return undefined;
-    if (head.version === knownVersion) return { version: head.version, fetchedAt: head.fetched_at };
+    const handshake = this.#handshake(scope, owner);
+    const extra = handshake ? { handshake } : {};
+    if (head.version === knownVersion) return { version: head.version, fetchedAt: head.fetched_at, ...extra };
     const tools: HashedTool[] = [];
     for (const row of this.#sql.exec<{ hash: string; def: string }>(
       "SELECT hash, def FROM listed_tool WHERE scope = ? ORDER BY pos",
@@ -51,7 +63,34 @@ export class CatalogObject extends DurableObject<Env> {
     )) {
       tools.push({ tool: JSON.parse(row.def) as UpstreamTool, hash: row.hash });
     }
-    return { version: head.version, fetchedAt: head.fetched_at, tools, firstSeen: this.#firstSeen() };
+    return { version: head.version, fetchedAt: head.fetched_at, tools, firstSeen: this.#firstSeen(), ...extra };
+  }
+
+  /**
+   * Keeps the handshake verdict of `scope` (JSON from src/registry/catalog-store.ts) and, when the upstream issued
+   * one, `owner`'s upstream session.
+   */
+  async writeHandshake(scope: string, verdict: string, owner: string, session?: string): Promise<void> {
+    if (typeof verdict !== "string" || verdict.length > MAX_SHARED_HANDSHAKE_CHARS) return;
+    const now = Date.now();
+    const upsert = `INSERT INTO handshake (scope, owner, at, data) VALUES (?, ?, ?, ?)
+      ON CONFLICT(scope, owner) DO UPDATE SET at = excluded.at, data = excluded.data`;
+    this.#sql.exec(upsert, scope, "", now, verdict);
+    if (owner && typeof session === "string" && session.length <= 512)
+      this.#sql.exec(upsert, scope, owner, now, session);
+  }
+
+  #handshake(scope: string, owner: string | undefined) {
+    const rows = this.#sql
+      .exec<{ owner: string; data: string }>(
+        "SELECT owner, data FROM handshake WHERE scope = ? AND owner IN ('', ?)",
+        scope,
+        owner ?? "",
+      )
+      .toArray();
+    const verdict = rows.find((r) => r.owner === "")?.data;
+    const session = owner ? rows.find((r) => r.owner === owner)?.data : undefined;
+    return joinHandshake(verdict, session);
   }
 
   /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */

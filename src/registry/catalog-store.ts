@@ -8,6 +8,7 @@
 
 import type { HashedTool } from "./catalog-build";
 import type { CatalogObject } from "./catalog-object";
+import { parseSharedHandshake, type SharedHandshake, serializeSharedHandshake } from "./shared-handshake";
 
 /** Identifies one cached listing: the upstream, and the credentials it was listed with. */
 export interface CatalogKey {
@@ -16,6 +17,8 @@ export interface CatalogKey {
   url: string;
   /** Hash of the full URL and resolved headers: different credentials may see different tools. */
   scope: string;
+  /** The user reading or writing: upstream session ids are kept per user (src/registry/shared-handshake.ts). */
+  owner?: string;
 }
 
 /** A cached listing as stored. `tools` is left out when the reader already holds this `version`. */
@@ -27,6 +30,8 @@ export interface CachedCatalog {
   tools?: HashedTool[];
   /** First-seen hash per upstream tool name (for the tools in `tools`), as pairs: names are not object keys. */
   firstSeen?: Array<[string, string]>;
+  /** The last handshake made with these credentials (with the owner's upstream session, if any). */
+  handshake?: SharedHandshake;
 }
 
 export interface CatalogStore {
@@ -34,10 +39,29 @@ export interface CatalogStore {
   read(key: CatalogKey, knownVersion?: number): Promise<CachedCatalog | undefined>;
   /** Stores a fresh listing; records first-seen hashes of tools never seen before and returns them all. */
   write(key: CatalogKey, tools: HashedTool[]): Promise<StoredCatalog>;
+  /** Keeps a handshake for the next sessions: the verdict for the scope, the upstream session for the owner. */
+  writeHandshake(key: CatalogKey, handshake: SharedHandshake): Promise<void>;
 }
 
 /** What a write answers: the listing's version and time, and the first-seen hashes. */
-export type StoredCatalog = Required<Omit<CachedCatalog, "tools">>;
+export type StoredCatalog = Required<Omit<CachedCatalog, "tools" | "handshake">>;
+
+/**
+ * A handshake split for storage: the part every holder of these credentials may reuse, and the upstream session,
+ * which only its owner may.
+ */
+export function splitHandshake(handshake: SharedHandshake): { verdict: string | undefined; session?: string } {
+  if (handshake.era === "modern") return { verdict: serializeSharedHandshake(handshake) };
+  const { session, ...verdict } = handshake;
+  return { verdict: serializeSharedHandshake(verdict), ...(session ? { session } : {}) };
+}
+
+/** The stored verdict joined with the owner's upstream session (a legacy verdict only). */
+export function joinHandshake(verdictJson: string | undefined, session: string | undefined) {
+  const verdict = verdictJson === undefined ? undefined : parseSharedHandshake(verdictJson);
+  if (verdict?.era !== "legacy" || !verdict.sessionful || !session) return verdict;
+  return { ...verdict, session };
+}
 
 /** Name of the durable object holding one upstream's catalogs and first-seen hashes. */
 export function catalogObjectName(key: Pick<CatalogKey, "server" | "url">): string {
@@ -53,8 +77,13 @@ export function listingDigest(tools: readonly HashedTool[]): string {
 export function durableCatalogStore(namespace: DurableObjectNamespace<CatalogObject>): CatalogStore {
   const stub = (key: CatalogKey) => namespace.get(namespace.idFromName(catalogObjectName(key)));
   return {
-    read: async (key, knownVersion) => (await stub(key).read(key.scope, knownVersion)) as CachedCatalog | undefined,
+    read: async (key, knownVersion) =>
+      (await stub(key).read(key.scope, knownVersion, key.owner)) as CachedCatalog | undefined,
     write: async (key, tools) => (await stub(key).write(key.scope, tools)) as unknown as StoredCatalog,
+    writeHandshake: async (key, handshake) => {
+      const { verdict, session } = splitHandshake(handshake);
+      if (verdict) await stub(key).writeHandshake(key.scope, verdict, key.owner ?? "", session);
+    },
   };
 }
 
@@ -69,17 +98,31 @@ interface MemoryListing {
 export class MemoryCatalogStore implements CatalogStore {
   readonly #listings = new Map<string, MemoryListing>();
   readonly #firstSeen = new Map<string, Map<string, string>>();
+  readonly #verdicts = new Map<string, string>();
+  readonly #sessions = new Map<string, string>();
 
   async read(key: CatalogKey, knownVersion?: number): Promise<CachedCatalog | undefined> {
-    const hit = this.#listings.get(`${catalogObjectName(key)}\n${key.scope}`);
+    const id = `${catalogObjectName(key)}\n${key.scope}`;
+    const hit = this.#listings.get(id);
     if (!hit) return undefined;
-    if (hit.version === knownVersion) return { version: hit.version, fetchedAt: hit.fetchedAt };
+    const handshake = joinHandshake(this.#verdicts.get(id), this.#sessions.get(`${id}\n${key.owner ?? ""}`));
+    const extra = handshake ? { handshake } : {};
+    if (hit.version === knownVersion) return { version: hit.version, fetchedAt: hit.fetchedAt, ...extra };
     return {
       version: hit.version,
       fetchedAt: hit.fetchedAt,
       tools: hit.tools,
       firstSeen: this.#firstSeenOf(key, hit.tools),
+      ...extra,
     };
+  }
+
+  async writeHandshake(key: CatalogKey, handshake: SharedHandshake): Promise<void> {
+    const id = `${catalogObjectName(key)}\n${key.scope}`;
+    const { verdict, session } = splitHandshake(handshake);
+    if (!verdict) return;
+    this.#verdicts.set(id, verdict);
+    if (session && key.owner) this.#sessions.set(`${id}\n${key.owner}`, session);
   }
 
   async write(key: CatalogKey, tools: HashedTool[]): Promise<StoredCatalog> {

@@ -12,7 +12,7 @@ import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
 import type { UpstreamTool } from "./registry-types";
 import { UpstreamConnection, type UpstreamDeps } from "./upstream";
-import { clarifyUpstreamError, isLostSession } from "./upstream-errors";
+import { clarifyUpstreamError, isLostSession, isRefusedHandshake } from "./upstream-errors";
 
 /** Circuits kept per isolate; the oldest are forgotten beyond this (one per user and upstream). */
 const MAX_CIRCUITS = 10_000;
@@ -83,10 +83,15 @@ export class NetworkUpstream extends UpstreamConnection {
 
   async #reconnecting<T>(op: () => Promise<T>): Promise<T> {
     const generation = this.#generation;
+    const shared = this.usesSharedHandshake;
     try {
       return await op();
     } catch (err) {
-      if (!isLostSession(err)) throw err;
+      // A handshake adopted from another session may be stale (session expired, server upgraded): the request
+      // was refused before it ran, so it is sent again after a handshake of this connection's own.
+      const stale = (shared || this.usesSharedHandshake) && isRefusedHandshake(err);
+      if (!isLostSession(err) && !stale) throw err;
+      if (stale) this.refuseSharedHandshake(isLostSession(err));
       if (generation === this.#generation) {
         this.#generation++;
         await this.close();
@@ -112,6 +117,7 @@ export function connectUpstream(
     config,
     {
       env: deps.env,
+      owner: deps.user,
       url: url ?? new URL("http://invalid.invalid/"),
       fetch: url ? guardedFetch((input, init) => fetch(input, init), gateway.network) : refuse,
     },

@@ -7,6 +7,8 @@
  * by every session (fresh for `catalog_ttl_ms`), or from listing the upstream. A `notifications/tools/list_changed`
  * from an upstream (debounced) or an explicit refresh lists it again; the store's version tells other sessions
  * within seconds. Every listing is compared with the first-seen hash of each tool, kept durably by the store.
+ * The store also carries the last handshake with each upstream (src/registry/shared-handshake.ts): a session
+ * whose catalog came from the store connects without the probe and handshake another session already made.
  */
 import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
@@ -15,8 +17,10 @@ import type { ServerConfig } from "../config";
 import type { UserAuthView } from "../user/user-servers";
 import { AuthorizationRequiredError, authorizationCause } from "./authorization-required";
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
+import { type BuiltTools, heldVersion, sharedTools, shareTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
 import type { CatalogTool } from "./registry-types";
+import type { SharedHandshake } from "./shared-handshake";
 import { type ToolSelection, toolSelection } from "./tool-filter";
 import type { TransportKind, UpstreamConnection } from "./upstream";
 
@@ -174,6 +178,7 @@ export class Registry {
     if (!conn) {
       conn = this.#connect(state.config, state.scope);
       conn.onToolsChanged = () => this.#listChanged(state);
+      conn.onHandshake = (handshake) => void this.#shareHandshake(state, conn!, handshake);
       this.#connections.set(name, conn);
     }
     return conn;
@@ -293,7 +298,7 @@ export class Registry {
     const conn = this.connection(st.config.name)!;
     let key: CatalogKey;
     try {
-      key = { server: st.config.name, url: displayUrl(st.config.url), scope: await conn.cacheScope() };
+      key = await this.#keyOf(st, conn);
     } catch (err) {
       // A user's OAuth server waiting for sign-in still knows its cache scope: its last listed tools stay usable.
       const cause = authorizationCause(err);
@@ -305,15 +310,28 @@ export class Registry {
       );
     }
     if (!fromUpstream) {
-      const known = st.entry?.status === "ok" ? st.version : undefined;
+      // A version another session of this isolate holds is not sent again: its built tools are shared.
+      const known = st.entry?.status === "ok" ? st.version : heldVersion(st.config, key.scope, st.serverId);
       const cached = await this.#store.read(key, known).catch(() => undefined);
+      // Dated like listings: a stale legacy verdict would otherwise hide an upgraded upstream for ever.
+      if (cached?.handshake && Date.now() - cached.handshake.at < this.#ttlMs) conn.adoptHandshake(cached.handshake);
       if (cached && Date.now() - cached.fetchedAt < this.#ttlMs) {
         st.checkedAt = Date.now();
-        if (cached.tools)
-          return this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? []);
+        if (cached.tools) {
+          const built = this.#toolsOf(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
+          return this.#built(st, cached.version, cached.fetchedAt, built);
+        }
         if (st.entry && cached.version === st.version) {
           st.entry.refreshedAt = cached.fetchedAt;
           return st.entry;
+        }
+        const held = sharedTools(st.config, key.scope, st.serverId, cached.version);
+        if (held) return this.#built(st, cached.version, cached.fetchedAt, held);
+        // The isolate's copy was collected between the two looks: read the listing itself.
+        const full = await this.#store.read(key).catch(() => undefined);
+        if (full?.tools && Date.now() - full.fetchedAt < this.#ttlMs) {
+          const built = this.#toolsOf(st, key.scope, full.version, full.tools, full.firstSeen ?? []);
+          return this.#built(st, full.version, full.fetchedAt, built);
         }
       }
     }
@@ -329,12 +347,33 @@ export class Registry {
     }
     try {
       const stored = await this.#store.write(key, listed);
-      return this.#built(st, stored.version, stored.fetchedAt, listed, stored.firstSeen);
+      const built = this.#toolsOf(st, key.scope, stored.version, listed, stored.firstSeen);
+      return this.#built(st, stored.version, stored.fetchedAt, built);
     } catch (err) {
       // The listing is good even if the cache is not: serve it, with the first-seen hashes this session knows.
       console.warn(`catalog store write failed for ${st.config.name}: ${(err as Error).message}`);
       const known = (st.entry?.tools ?? []).map((t): [string, string] => [t.name, t.firstSeenHash ?? t.hash]);
-      return this.#built(st, -1, Date.now(), listed, known);
+      return this.#built(st, -1, Date.now(), this.#toolsOf(st, undefined, -1, listed, known));
+    }
+  }
+
+  async #keyOf(st: ServerState, conn: UpstreamConnection): Promise<CatalogKey> {
+    const scope = await conn.cacheScope();
+    return {
+      server: st.config.name,
+      url: displayUrl(st.config.url),
+      scope,
+      ...(conn.owner ? { owner: conn.owner } : {}),
+    };
+  }
+
+  /** Keeps a handshake this session made for the next sessions; a store failure only costs them the round trips. */
+  async #shareHandshake(st: ServerState, conn: UpstreamConnection, handshake: SharedHandshake): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#store.writeHandshake(await this.#keyOf(st, conn), handshake);
+    } catch (err) {
+      console.warn(`handshake store write failed for ${st.config.name}: ${(err as Error).message}`);
     }
   }
 
@@ -349,31 +388,44 @@ export class Registry {
     };
   }
 
-  #built(
+  /**
+   * The built tools of one listing version: the copy another session of this isolate holds (src/registry/
+   * catalog-cache.ts), else built here and offered to them. Without a scope (the store failed) nothing is shared.
+   */
+  #toolsOf(
     st: ServerState,
+    scope: string | undefined,
     version: number,
-    fetchedAt: number,
     listed: readonly HashedTool[],
     firstSeen: ReadonlyArray<readonly [string, string]>,
-  ): ServerEntry {
+  ): BuiltTools {
+    const held = scope === undefined ? undefined : sharedTools(st.config, scope, st.serverId, version);
+    if (held) return held;
     const tools = toCatalogTools(
       { name: st.config.name, serverId: st.serverId },
       listed,
       st.selection,
       new Map(firstSeen),
     );
+    const built: BuiltTools = {
+      tools,
+      byId: new Map(tools.map((t) => [t.id, t])),
+      byUpstreamName: new Map(tools.map((t) => [t.name, t])),
+      changedTools: tools.filter((t) => t.changed).map((t) => t.name),
+      deferredCount: tools.filter((t) => t.deferred).length,
+    };
+    return scope === undefined ? built : shareTools(st.config, scope, st.serverId, version, built);
+  }
+
+  #built(st: ServerState, version: number, fetchedAt: number, built: BuiltTools): ServerEntry {
     const connection = this.#connections.get(st.config.name);
     const transport = connection?.transport;
     const protocol = connection?.protocol;
     const entry: ServerEntry = {
       ...this.#base(st),
       status: "ok",
-      tools,
-      byId: new Map(tools.map((t) => [t.id, t])),
-      byUpstreamName: new Map(tools.map((t) => [t.name, t])),
+      ...built,
       refreshedAt: fetchedAt,
-      changedTools: tools.filter((t) => t.changed).map((t) => t.name),
-      deferredCount: tools.filter((t) => t.deferred).length,
       ...(st.lastError ? { lastError: st.lastError } : {}),
       ...(transport ? { transport } : {}),
       ...(protocol ? { protocol } : {}),
@@ -406,8 +458,10 @@ export class Registry {
     let known = st.entry;
     if (!known?.tools.length && key) {
       const cached = await this.#store.read(key).catch(() => undefined);
-      if (cached?.tools)
-        known = this.#built(st, cached.version, cached.fetchedAt, cached.tools, cached.firstSeen ?? []);
+      if (cached?.tools) {
+        const built = this.#toolsOf(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
+        known = this.#built(st, cached.version, cached.fetchedAt, built);
+      }
     }
     const entry: ServerEntry = {
       ...this.#base(st),

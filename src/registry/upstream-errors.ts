@@ -34,6 +34,15 @@ export function isLostSession(err: unknown): boolean {
   return err instanceof SdkHttpError && err.status === 404;
 }
 
+/**
+ * Whether an upstream refused a request for want of a (valid) handshake: 400 (no session, not initialized,
+ * unsupported protocol version) or 404 (unknown session). Only asked of connections opened from another
+ * session's handshake (src/registry/shared-handshake.ts), where the request is known not to have run.
+ */
+export function isRefusedHandshake(err: unknown): boolean {
+  return err instanceof SdkHttpError && (err.status === 400 || err.status === 404);
+}
+
 /** How workerd and Node word a broken or refused connection ("Network connection lost.", "terminated"). */
 const NETWORK_ERROR =
   /network connection lost|^terminated$|fetch failed|econnrefused|econnreset|connection (refused|reset)/i;

@@ -6,6 +6,8 @@
  *
  * The client speaks MCP 2026-07-28 to upstreams that offer it (a `server/discover` probe, no handshake, no
  * session) and falls back to 2025-11-25 (initialize) and then to the older HTTP+SSE transport, per upstream.
+ * A handshake another session already made (src/registry/shared-handshake.ts) replaces the probe and the
+ * handshake when the registry hands one over before the first use.
  */
 import {
   type AuthProvider,
@@ -21,6 +23,7 @@ import { redactError, redactValue, secretValues } from "../auth/redact";
 import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
+import { ReplayTransport, type SharedHandshake } from "./shared-handshake";
 
 /** Most tools one upstream may list; more is treated as a broken or hostile upstream. */
 export const MAX_TOOLS_PER_SERVER = 10_000;
@@ -52,6 +55,11 @@ export interface UpstreamDeps {
   fetch: FetchLike;
   /** The URL the transport uses (for builtin: a placeholder host served by the builtin fetch). */
   url: URL;
+  /**
+   * Whose upstream sessions this connection may reuse (the gateway user): an upstream session can hold state,
+   * so it is shared between the sessions of one user only.
+   */
+  owner?: string;
 }
 
 /** The MCP transport an upstream answered on. */
@@ -101,6 +109,14 @@ export class UpstreamConnection {
   #protocol: string | undefined;
   /** Called when the upstream sends `notifications/tools/list_changed` (the registry refreshes its catalog). */
   onToolsChanged: (() => void) | undefined;
+  /** Called after this connection made a handshake of its own, with what other sessions may reuse. */
+  onHandshake: ((handshake: SharedHandshake) => void) | undefined;
+  /** A handshake another session made, used by the next connect instead of a handshake of its own. */
+  #adopted: SharedHandshake | undefined;
+  /** The handshake the current connection was opened from, when it was adopted. */
+  #shared: SharedHandshake | undefined;
+  /** Handshakes recorded at or before this time failed here: they are not adopted again. */
+  #refusedBefore = 0;
 
   constructor(config: ServerConfig, deps: UpstreamDeps) {
     this.config = config;
@@ -121,6 +137,40 @@ export class UpstreamConnection {
   /** The transport of the current (or last) connection; undefined before the first one. */
   get transport(): TransportKind | undefined {
     return this.#transport;
+  }
+
+  /** Whose upstream sessions this connection may reuse (see {@link UpstreamDeps.owner}). */
+  get owner(): string | undefined {
+    return this.#deps.owner;
+  }
+
+  /** The current connection was opened from another session's handshake (its first request may find it stale). */
+  get usesSharedHandshake(): boolean {
+    return this.#shared !== undefined;
+  }
+
+  /**
+   * Offers a handshake another session made; used by the next connect, if none is open yet. Records that already
+   * failed on this connection are ignored.
+   */
+  adoptHandshake(handshake: SharedHandshake): void {
+    if (this.#client || this.#transport === "sse" || handshake.at <= this.#refusedBefore) return;
+    this.#adopted = handshake;
+  }
+
+  /**
+   * The adopted handshake was refused by the upstream: the next connect makes one of its own. When only the
+   * upstream session was lost (`sessionOnly`), the 2025-11-25 verdict still holds, so it initializes without the
+   * discover probe.
+   */
+  refuseSharedHandshake(sessionOnly: boolean): void {
+    const refused = this.#shared;
+    this.#refusedBefore = Date.now();
+    this.#adopted = undefined;
+    if (sessionOnly && refused?.era === "legacy") {
+      const { session: _lost, ...verdict } = refused;
+      this.#adopted = { ...verdict, sessionful: true };
+    }
   }
 
   /** Name-value pairs (never a plain object: a header may be named `__proto__`). */
@@ -190,16 +240,22 @@ export class UpstreamConnection {
       const user = await this.#credentials();
       const headers = user ? user.headers : this.#headers();
       const auth = user?.authProvider;
+      const adopted = this.#adopted;
+      // Used once: a reconnection (lost session, stale record) makes a handshake of its own.
+      this.#adopted = undefined;
+      if (adopted && this.#transport !== "sse") return this.#connectShared(adopted, headers, auth);
       const first = this.#transport ?? "streamable-http";
       let client = this.#newClient();
+      let transport = this.#newTransport(first, headers, auth);
       try {
-        await client.connect(this.#newTransport(first, headers, auth), { timeout: CONNECT_TIMEOUT_MS });
+        await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
         this.#transport = first;
       } catch (err) {
         if (first !== "streamable-http" || !isSseFallbackError(err)) throw err;
         client = this.#newClient();
+        transport = this.#newTransport("sse", headers, auth);
         try {
-          await client.connect(this.#newTransport("sse", headers, auth), { timeout: CONNECT_TIMEOUT_MS });
+          await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
         } catch (sseErr) {
           throw new Error(
             `Streamable HTTP failed (${(err as Error).message}) and the HTTP+SSE fallback failed too (${(sseErr as Error).message})`,
@@ -207,7 +263,8 @@ export class UpstreamConnection {
         }
         this.#transport = "sse";
       }
-      this.#protocol = client.getNegotiatedProtocolVersion();
+      this.#opened(client, undefined);
+      this.#publish(client, transport);
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -215,6 +272,79 @@ export class UpstreamConnection {
       this.#client = undefined;
     });
     return this.#client;
+  }
+
+  #opened(client: Client, shared: SharedHandshake | undefined): void {
+    this.#protocol = client.getNegotiatedProtocolVersion();
+    this.#shared = shared;
+  }
+
+  /**
+   * Connects from another session's handshake: a 2026-07-28 verdict is adopted as is (no probe); a 2025-11-25
+   * one skips the probe, and the handshake too unless the upstream issues sessions and this user has none yet.
+   */
+  async #connectShared(
+    adopted: SharedHandshake,
+    headers: Array<[string, string]>,
+    authProvider: AuthProvider | undefined,
+  ): Promise<Client> {
+    const client = this.#newClient();
+    const options = { fetch: this.#deps.fetch, requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };
+    this.#transport = "streamable-http";
+    if (adopted.era === "modern") {
+      const transport = new StreamableHTTPClientTransport(this.#deps.url, options);
+      await client.connect(transport, {
+        timeout: CONNECT_TIMEOUT_MS,
+        prior: { kind: "modern", discover: adopted.discover },
+      });
+      this.#opened(client, adopted);
+      return client;
+    }
+    if (adopted.sessionful && !adopted.session) {
+      const transport = new StreamableHTTPClientTransport(this.#deps.url, options);
+      await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS, prior: { kind: "legacy" } });
+      this.#opened(client, undefined);
+      this.#publish(client, transport);
+      return client;
+    }
+    const inner = new StreamableHTTPClientTransport(this.#deps.url, {
+      ...options,
+      ...(adopted.session ? { sessionId: adopted.session } : {}),
+    });
+    await client.connect(new ReplayTransport(inner, adopted.initialize), {
+      timeout: CONNECT_TIMEOUT_MS,
+      prior: { kind: "legacy" },
+    });
+    this.#opened(client, adopted);
+    return client;
+  }
+
+  /** Hands what this connection's own handshake learned to {@link onHandshake} (Streamable HTTP only). */
+  #publish(client: Client, transport: Transport): void {
+    if (!this.onHandshake || this.#transport !== "streamable-http") return;
+    const at = Date.now();
+    let record: SharedHandshake | undefined;
+    if (client.getProtocolEra() === "modern") {
+      const discover = client.getDiscoverResult();
+      if (discover) record = { era: "modern", at, discover };
+    } else {
+      const protocolVersion = client.getNegotiatedProtocolVersion();
+      const capabilities = client.getServerCapabilities();
+      const serverInfo = client.getServerVersion();
+      const instructions = client.getInstructions();
+      const session = transport.sessionId;
+      if (protocolVersion && capabilities && serverInfo) {
+        record = {
+          era: "legacy",
+          at,
+          initialize: { protocolVersion, capabilities, serverInfo, ...(instructions ? { instructions } : {}) },
+          sessionful: session !== undefined,
+          ...(session ? { session } : {}),
+        };
+      }
+    }
+    // Stored beside the catalog: what the upstream said is redacted like everything else it sends.
+    if (record) this.onHandshake(redactValue(record, this.#secrets));
   }
 
   /**
@@ -252,6 +382,7 @@ export class UpstreamConnection {
     const client = this.#client;
     this.#client = undefined;
     this.#userCredentials = undefined;
+    this.#shared = undefined;
     if (client) await client.then((c) => c.close()).catch(() => {});
   }
 }

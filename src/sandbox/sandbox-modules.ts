@@ -12,7 +12,10 @@ import type { Catalog, ServerEntry } from "../registry/registry";
 export const GATEWAY_EXPORTS = ["state", "progress"] as const;
 
 const exportsByCatalog = new WeakMap<Catalog, Record<string, string[]>>();
-const sourceByServer = new WeakMap<ServerEntry, string>();
+/** Export ids by tool list: sessions sharing a list (src/registry/catalog-cache.ts) share the array too. */
+const idsByTools = new WeakMap<readonly unknown[], string[]>();
+/** By tool list (shared by the sessions of an isolate, src/registry/catalog-cache.ts), then by server name. */
+const sourceByTools = new WeakMap<readonly unknown[], Map<string, string>>();
 const unavailableByCatalog = new WeakMap<Catalog, Map<string, string>>();
 
 /** Tool ids each server module exports, by server id (a prototype-less record: ids come from upstream names). */
@@ -20,7 +23,14 @@ export function serverExports(catalog: Catalog): Record<string, string[]> {
   let servers = exportsByCatalog.get(catalog);
   if (!servers) {
     servers = Object.create(null) as Record<string, string[]>;
-    for (const s of catalog.servers) servers[s.serverId] = s.tools.map((t) => t.id);
+    for (const s of catalog.servers) {
+      let ids = idsByTools.get(s.tools);
+      if (!ids) {
+        ids = s.tools.map((t) => t.id);
+        idsByTools.set(s.tools, ids);
+      }
+      servers[s.serverId] = ids;
+    }
     exportsByCatalog.set(catalog, servers);
   }
   return servers;
@@ -45,10 +55,15 @@ export function unavailableServers(catalog: Catalog): Map<string, string> {
 
 /** The source of the `servers/<id>.js` module for one server. */
 export function serverModuleSource(entry: ServerEntry): string {
-  let source = sourceByServer.get(entry);
+  let byName = sourceByTools.get(entry.tools);
+  if (!byName) {
+    byName = new Map();
+    sourceByTools.set(entry.tools, byName);
+  }
+  let source = byName.get(entry.name);
   if (source === undefined) {
     source = bindingModuleSource(entry.name, entry.tools);
-    sourceByServer.set(entry, source);
+    byName.set(entry.name, source);
   }
   return source;
 }
