@@ -4,7 +4,7 @@
  * `@cloudflare/codemode`'s DynamicWorkerExecutor on the same programs and the same host-side tool, batches
  * interleaved and ratios taken pair by pair; the step guard on a tight loop (guarded vs unguarded); each hop of a
  * tool call timed alone; and our full path through the real session object, with no HTTP client in front.
- * Two experiments point at fixes: the bridge as an RpcTarget argument, and the guard as an inline counter.
+ * One experiment points at a fix: the guard as an inline counter.
  */
 import { median, p95, pairRatios, round } from "../lib/stats";
 import { benchOp, type RunningWorker } from "../lib/workers";
@@ -34,7 +34,7 @@ async function batches(worker: RunningWorker, engines: Engine[], program: string
 }
 
 export async function executorComparison(worker: RunningWorker, quick: boolean, log: (msg: string) => void) {
-  const engines: Engine[] = ["ours", "codemode", "ours_rpctarget"];
+  const engines: Engine[] = ["ours", "codemode"];
   const programs = [];
   const allRatios: number[] = [];
   let failures = 0;
@@ -56,8 +56,6 @@ export async function executorComparison(worker: RunningWorker, quick: boolean, 
       codemode_p95_ms: round(p95(b.ms.codemode!)),
       ratio_median: round(median(ratios)),
       ratio_p95: round(p95(ratios)),
-      experiment_rpctarget_p50_ms: round(median(b.ms.ours_rpctarget!)),
-      experiment_rpctarget_ratio_median: round(median(pairRatios(b.ms.ours_rpctarget!, b.ms.codemode!))),
       ...(b.firstError ? { first_error: b.firstError } : {}),
     };
     log(`  ${p.name}: ours ${row.ours_p50_ms} ms, codemode ${row.codemode_p50_ms} ms, ratio ${row.ratio_median}`);
@@ -77,8 +75,6 @@ export async function executorComparison(worker: RunningWorker, quick: boolean, 
       ours_parallel: perCall("ours", "parallel_calls"),
       codemode_sequential: perCall("codemode", "sequential_calls"),
       codemode_parallel: perCall("codemode", "parallel_calls"),
-      experiment_rpctarget_sequential: perCall("ours_rpctarget", "sequential_calls"),
-      experiment_rpctarget_parallel: perCall("ours_rpctarget", "parallel_calls"),
     },
     failures,
   };

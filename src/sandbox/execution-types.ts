@@ -70,10 +70,3 @@ export interface ExecuteResult {
   /** The call waiting for approval; `handle` goes to approve_call / deny_call. */
   approval?: { handle?: string; server: string; tool: string; arguments: unknown };
 }
-
-/** Props of the bridge handed to the sandbox; invisible to the sandbox's code. */
-export interface BridgeProps {
-  /** Name of the session Durable Object (`<user>:<session-id>`). */
-  session: string;
-  execution: string;
-}

@@ -331,7 +331,6 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   async #run(meta: SessionMeta, spec: RunSpec): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
-    const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
     // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
@@ -359,7 +358,7 @@ export class SessionObject extends DurableObject<Env> {
           ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed) }
           : {}),
         observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
-        bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
+        bridgeFor: (execution) => new ExecutionBridge(this, execution),
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
@@ -409,12 +408,7 @@ export class SessionObject extends DurableObject<Env> {
     return result;
   }
 
-  /** A direct bridge for one execution (see ToolBridge.open): calls on it skip the entrypoint hop. */
-  async openBridge(execution: string): Promise<ExecutionBridge> {
-    return new ExecutionBridge(this, execution);
-  }
-
-  /** Called by {@link ToolBridge} for each tool call a sandbox makes. */
+  /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) {
@@ -427,7 +421,7 @@ export class SessionObject extends DurableObject<Env> {
     return live.callTool(server, tool, argsJson);
   }
 
-  /** Called by {@link ToolBridge} for each operation of the sandbox's `gateway` module, and notification batches. */
+  /** Called by the execution's {@link ExecutionBridge} for each `gateway` module operation and notification batch. */
   async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) {
