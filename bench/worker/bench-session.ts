@@ -147,7 +147,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
     return live.callTool(server, tool, argsJson);
   }
 
-  async #ours(code: string, session: string, loader: WorkerLoader = this.env.LOADER): Promise<RunOutcome> {
+  async #ours(code: string, _session: string, loader: WorkerLoader = this.env.LOADER): Promise<RunOutcome> {
     const r = await executeCode(
       { code },
       {
