@@ -49,6 +49,11 @@ export interface ExecutorDeps {
    * between and no round trip before the program starts.
    */
   bridgeFor(executionId: string): ExecutionBridge;
+  /**
+   * Waits for this run's turn in the isolate (src/sandbox/run-gate.ts) and returns its release; absent: runs at
+   * once. Throws GateFullError when too many runs are waiting.
+   */
+  admit?: () => Promise<() => void>;
   /** Where live executions are registered so the bridge can find them. */
   live: Map<string, LiveExecution>;
   /** Live progress and logs for the client (absent: nobody listens, console output is not streamed). */
@@ -265,6 +270,13 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     typecheck = checked.timing;
     if (!checked.ok) return fail(checked.error);
   }
+  // Waiting for a turn in the isolate does not count against the program's timeout either.
+  let release: (() => void) | undefined;
+  try {
+    release = await deps.admit?.();
+  } catch (err) {
+    return fail({ kind: "limit", message: (err as Error).message });
+  }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();
   // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget.
@@ -412,6 +424,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
   } finally {
+    release?.();
     clearTimeout(timer);
     deps.live.delete(id);
   }

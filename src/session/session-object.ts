@@ -26,6 +26,7 @@ import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
+import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
@@ -359,6 +360,7 @@ export class SessionObject extends DurableObject<Env> {
           : {}),
         observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
         bridgeFor: (execution) => new ExecutionBridge(this, execution),
+        admit: () => runGate.admit(meta.user),
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
