@@ -255,27 +255,36 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
-  if (deps.typecheck) {
-    const checked = await deps.typecheck({
-      code: request.code,
-      catalog,
-      imports: prepared.imports,
-      skills,
-      latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
-      ...(deps.scope && prepared.scope
-        ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
-        : {}),
-    });
-    warnings = checked.warnings;
-    typecheck = checked.timing;
-    if (!checked.ok) return fail(checked.error);
-  }
-  // Waiting for a turn in the isolate does not count against the program's timeout either.
+  // The type check and the run are the CPU-heavy part: both wait for this run's turn in the isolate (released in
+  // the run's finally, or here when the check ends it), which does not count against the program's timeout.
   let release: (() => void) | undefined;
   try {
     release = await deps.admit?.();
   } catch (err) {
     return fail({ kind: "limit", message: (err as Error).message });
+  }
+  if (deps.typecheck) {
+    const checked = await deps
+      .typecheck({
+        code: request.code,
+        catalog,
+        imports: prepared.imports,
+        skills,
+        latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
+        ...(deps.scope && prepared.scope
+          ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
+          : {}),
+      })
+      .catch((err: unknown) => {
+        release?.();
+        throw err;
+      });
+    warnings = checked.warnings;
+    typecheck = checked.timing;
+    if (!checked.ok) {
+      release?.();
+      return fail(checked.error);
+    }
   }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();

@@ -360,7 +360,15 @@ export class SessionObject extends DurableObject<Env> {
           : {}),
         observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
         bridgeFor: (execution) => new ExecutionBridge(this, execution),
-        admit: () => runGate.admit(meta.user),
+        admit: () => {
+          const place = sessionObjectName(meta.user, meta.session);
+          // Granted from another object's context: an RPC wakes the waiter in this one (src/sandbox/run-gate.ts).
+          const wake = () => {
+            const self = this.env.SESSION.getByName(place) as unknown as Pick<SessionObject, "wakeGate">;
+            self.wakeGate().catch(() => {});
+          };
+          return runGate.admit(meta.user, place, wake);
+        },
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
@@ -408,6 +416,12 @@ export class SessionObject extends DurableObject<Env> {
     // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
     if (!result.execution_id) await this.#user(meta).reopenApproval(approved.handle);
     return result;
+  }
+
+  /** Wakes this object's executions that the run gate let in from another object's context. */
+  async wakeGate(): Promise<void> {
+    const meta = this.#meta;
+    if (meta) runGate.wake(sessionObjectName(meta.user, meta.session));
   }
 
   /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */
