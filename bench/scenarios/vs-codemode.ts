@@ -129,10 +129,23 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
     hop: "isolate_ours_no_nodejs_compat",
     about: "experiment: our trivial-program isolate with no_nodejs_compat",
   },
+  {
+    hop: "isolate_ours_compile_only",
+    about: "split: our modules shipped but none imported (workerd compiles every module it is given)",
+  },
+  {
+    hop: "isolate_ours_evaluate_only",
+    about: "split: our modules imported and evaluated, guards installed, run() answering at once",
+  },
   { hop: "isolate_codemode", about: "load the isolate codemode builds for the trivial program and run it" },
-  { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (codemode's path)" },
-  { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop)" },
-  { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge, no tool work)" },
+  {
+    hop: "executor_host",
+    about:
+      "our executor's host-side work for the trivial program (prepare, checks, result), with a sandbox that answers at once",
+  },
+  { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (our bridge's path, and codemode's)" },
+  { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop before #17)" },
+  { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge's open() before #17)" },
   { hop: "workspace_do", about: "host → WorkspaceStore DO readFile (the built-in upstream's storage)" },
   { hop: "workspace_mcp", about: "host MCP client → built-in workspace MCP server → DO (one upstream call)" },
 ];

@@ -40,7 +40,10 @@ export type Hop =
   | "isolate_ours"
   | "isolate_ours_no_builtin_guards"
   | "isolate_ours_no_nodejs_compat"
+  | "isolate_ours_compile_only"
+  | "isolate_ours_evaluate_only"
   | "isolate_codemode"
+  | "executor_host"
   | "env_noop"
   | "arg_rpctarget"
   | "env_do"
@@ -104,6 +107,10 @@ function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number
 }
 
 const INSTALL_GUARDS = "installGuards(spend, refund);";
+const HARNESS_RUN = "async run(options) {";
+/** A main module that imports none of the others and answers run() at once. */
+const MINIMAL_RUN = `import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint { async run() { return { ok: true }; } }`;
 
 /** A loader that records the code of every isolate it loads (to time loading the same isolate alone). */
 function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode) => void): WorkerLoader {
@@ -296,7 +303,9 @@ export class BenchSession extends DurableObject<BenchEnv> {
         }));
       case "isolate_ours":
       case "isolate_ours_no_builtin_guards":
-      case "isolate_ours_no_nodejs_compat": {
+      case "isolate_ours_no_nodejs_compat":
+      case "isolate_ours_compile_only":
+      case "isolate_ours_evaluate_only": {
         // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
         // host-side work around it; the trivial program makes no tool call, so it needs no bridge.
         let code: WorkerLoaderWorkerCode | undefined;
@@ -313,6 +322,16 @@ export class BenchSession extends DurableObject<BenchEnv> {
           const runtime = String(modules["runtime.js"]);
           if (!runtime.includes(INSTALL_GUARDS)) throw new Error("bench: runtime.js no longer calls installGuards");
           modules["runtime.js"] = runtime.replace(INSTALL_GUARDS, "");
+        }
+        if (hop === "isolate_ours_compile_only") {
+          // Every module shipped, none imported: workerd compiles them all when it loads the isolate.
+          modules["harness.js"] = MINIMAL_RUN;
+        }
+        if (hop === "isolate_ours_evaluate_only") {
+          // Every module imported and evaluated (the guards installed), but run() returns at once.
+          const harness = String(modules["harness.js"]);
+          if (!harness.includes(HARNESS_RUN)) throw new Error("bench: worker-loader/harness.js no longer has run()");
+          modules["harness.js"] = harness.replace(HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`);
         }
         const flags = hop === "isolate_ours_no_nodejs_compat" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};
         return this.#batch(n, true, async () => {
@@ -337,6 +356,8 @@ export class BenchSession extends DurableObject<BenchEnv> {
           return { ok: true, value: (await entry.evaluate({}, {})).result };
         });
       }
+      case "executor_host":
+        return this.hostOnly(n, session);
       case "env_noop": {
         const ep = load({ T: this.#exports.NoopEntrypoint({}) });
         await ep.none();
