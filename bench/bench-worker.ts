@@ -15,12 +15,11 @@ export {
   RateLimiter,
   SessionObject,
   SkillStore,
-  ToolBridge,
   UserObject,
   WorkspaceStore,
 } from "../src/index";
 export { BenchSession } from "./worker/bench-session";
-export { BenchBridge, DoHopEntrypoint, NoopEntrypoint } from "./worker/probes";
+export { DoHopEntrypoint, NoopEntrypoint } from "./worker/probes";
 
 /** The bench session object all executor measurements run in (one, as one gateway session would). */
 const BENCH_SESSION = "bench";
@@ -29,6 +28,9 @@ export type BenchRequest =
   | { op: "compare"; engine: Engine; program: string; quick: boolean }
   | { op: "guard"; variant: GuardVariant; program: string }
   | { op: "hop"; hop: Hop; n: number }
+  | { op: "capture"; program: string }
+  | { op: "host_only"; n: number }
+  | { op: "load_variant"; code: WorkerLoaderWorkerCode; n: number; options: object }
   | { op: "first_run_codemode"; everything_url: string; programs: string[] }
   | { op: "session"; mode: "cold" | "warm"; calls: number; samples: number; batch: number };
 
@@ -93,6 +95,12 @@ export default {
           return Response.json(await bench.guard(req.variant, req.program, BENCH_SESSION));
         case "hop":
           return Response.json(await bench.hop(req.hop, req.n, BENCH_SESSION));
+        case "host_only":
+          return Response.json(await bench.hostOnly(req.n, BENCH_SESSION));
+        case "capture":
+          return Response.json(await bench.captureCode(req.program, BENCH_SESSION));
+        case "load_variant":
+          return Response.json(await bench.loadVariant(req.code, req.n, req.options));
         case "first_run_codemode":
           return Response.json(await bench.firstRunCodemode(req.everything_url, req.programs));
         case "session":

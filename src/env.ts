@@ -34,7 +34,7 @@ export interface Env {
 
 declare global {
   namespace Cloudflare {
-    /** Types `ctx.exports` from the main module's exports (ToolBridge, BuiltinServers, ...). */
+    /** Types `ctx.exports` from the main module's exports (BuiltinServers, ...). */
     interface GlobalProps {
       mainModule: typeof import("./index");
       durableNamespaces:

@@ -1,7 +1,7 @@
 /**
  * @module index
- * Worker entry: the HTTP app, the session, user and workspace Durable Objects, and the RPC entrypoints that the
- * sandbox (ToolBridge) and the registry (BuiltinServers) reach through `ctx.exports`.
+ * Worker entry: the HTTP app, the session, user and workspace Durable Objects, and the RPC entrypoint that the
+ * registry (BuiltinServers) reaches through `ctx.exports`.
  */
 import { app } from "./app";
 import { gatewayFetch } from "./auth/oauth";
@@ -9,7 +9,6 @@ import type { Env } from "./env";
 
 export { RateLimiter } from "./auth/rate-limiter";
 export { CatalogObject } from "./registry/catalog-object";
-export { ToolBridge } from "./sandbox/tool-bridge";
 export { BuiltinServers } from "./servers/builtin-servers";
 export { WorkspaceStore } from "./servers/workspace/store";
 export { SessionObject } from "./session/session-object";

@@ -95,7 +95,7 @@ async function finishOrStop() {
 
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
-    await configure(this.env, options);
+    configure(options);
     configureScope(options.scope);
     const ending = [budgetSpent, stopped.then(() => STOPPED)];
     let outcome;

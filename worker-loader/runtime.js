@@ -62,11 +62,12 @@ function exceeded() {
   return new StepBudgetError(limits.maxSteps);
 }
 
-/** Called by the harness before the agent's code runs. */
-export async function configure(env, options) {
-  // One call through the binding returns this execution's direct bridge in its session (one hop per call
-  // instead of two); if that fails, the binding itself still works.
-  bridge = env.BRIDGE ? await env.BRIDGE.open().catch(() => env.BRIDGE) : undefined;
+/**
+ * Called by the harness before the agent's code runs. The bridge is the execution's RpcTarget in its session, an
+ * argument of run(): the isolate has no bindings, and nothing here waits on the host before the program starts.
+ */
+export function configure({ bridge: given, ...options }) {
+  bridge = given;
   limits = { ...limits, ...options };
   configureGate(limits.maxCallsInFlight);
   if (bridge) configureNotifications((json) => bridge.host("notify", json), limits.maxNotificationBytes);

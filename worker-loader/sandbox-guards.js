@@ -26,6 +26,7 @@ const isNotANumber = Number.isNaN;
 const toText = String;
 const toObject = Object;
 const createObject = Object.create;
+const defineProperties = Object.defineProperties;
 const { iterator: ITERATOR } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
@@ -69,9 +70,17 @@ function removeSharedStorage() {
 // --- Metered built-ins --------------------------------------------------------------------------------------------
 
 /**
- * Replaces `target[name]` with a metered version. `before(self, args)` charges the budget and may return the arguments
- * converted to primitives (so a valueOf or toString cannot report one size to the meter and another to the engine);
- * `after(result)` charges for what the call produced when its size is only known afterwards.
+ * Wrapped methods waiting to be installed, by target. Each change to a built-in prototype costs V8 a map transition:
+ * one defineProperties per target instead of one defineProperty per method about halves the cost of installing the
+ * ~96 wrappers in a fresh context (measured in Node's V8: 0.38 ms -> 0.15 ms), paid by every execution.
+ */
+let pending = new Map();
+
+/**
+ * Replaces `target[name]` with a metered version (installed by installPending). `before(self, args)` charges the
+ * budget and may return the arguments converted to primitives (so a valueOf or toString cannot report one size to
+ * the meter and another to the engine); `after(result)` charges for what the call produced when its size is only
+ * known afterwards.
  */
 function wrap(target, name, before, after) {
   const native = target[name];
@@ -84,7 +93,17 @@ function wrap(target, name, before, after) {
     },
   }[name];
   defineProperty(wrapper, "length", { value: native.length });
-  defineProperty(target, name, { value: wrapper, writable: true, enumerable: false, configurable: true });
+  let descriptors = pending.get(target);
+  if (!descriptors) {
+    descriptors = createObject(null);
+    pending.set(target, descriptors);
+  }
+  descriptors[name] = { value: wrapper, writable: true, enumerable: false, configurable: true };
+}
+
+function installPending() {
+  for (const [target, descriptors] of pending) defineProperties(target, descriptors);
+  pending = new Map();
 }
 
 /** Where `length` comes from on an object: a getter could report one length to the meter and another to the engine. */
@@ -261,6 +280,7 @@ function meterBuiltins(spend) {
     },
     listCost,
   );
+  installPending();
 }
 
 /**

@@ -160,13 +160,12 @@ export function renderReport(r: Results): string {
   if (vs) {
     parts.push(
       table(
-        ["program", "ours p50", "codemode p50", "ratio (median of pairs)", "experiment: bridge as RpcTarget"],
+        ["program", "ours p50", "codemode p50", "ratio (median of pairs)"],
         vs.programs.map((p: any) => [
           `${p.name} (${p.about})`,
           ms(p.ours_p50_ms),
           ms(p.codemode_p50_ms),
           x(p.ratio_median),
-          `${ms(p.experiment_rpctarget_p50_ms)} (${x(p.experiment_rpctarget_ratio_median)})`,
         ]),
       ),
     );

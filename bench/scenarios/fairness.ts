@@ -23,8 +23,20 @@ const HEAVY_PROGRAM =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function lightRound(clients: BenchClient[], runs: number): Promise<{ ms: number[]; errors: number }> {
+interface LightRound {
+  /** Latency at the client. */
+  ms: number[];
+  /** The execution's own duration_ms (from the session taking it: waiting for a turn, type check, run). */
+  server: number[];
+  /** Its type check (ms). */
+  check: number[];
+  errors: number;
+}
+
+async function lightRound(clients: BenchClient[], runs: number): Promise<LightRound> {
   const ms: number[] = [];
+  const server: number[] = [];
+  const check: number[] = [];
   let errors = 0;
   await Promise.all(
     clients.map(async (client) => {
@@ -32,11 +44,13 @@ async function lightRound(clients: BenchClient[], runs: number): Promise<{ ms: n
         const started = performance.now();
         const run = await execute(client, LIGHT_PROGRAM);
         ms.push(performance.now() - started);
+        if (typeof run.duration_ms === "number") server.push(run.duration_ms);
+        if (typeof run.typecheck?.ms === "number") check.push(run.typecheck.ms);
         if (run.isError || run.result !== "ok") errors++;
       }
     }),
   );
-  return { ms, errors };
+  return { ms, server, check, errors };
 }
 
 export async function fairness(quick: boolean) {
@@ -102,6 +116,12 @@ export async function fairness(quick: boolean) {
       light_with_heavy_p50_ms: round(median(loaded.ms)),
       light_with_heavy_p95_ms: round(loadedP95),
       p95_ratio: round(loadedP95 / aloneP95),
+      // Where a light execution's time goes: the session's own duration_ms (turn in the run gate, type check, run)
+      // and its type check; the rest of the client latency is HTTP, MCP, rate limit and execution slots.
+      light_alone_duration_p50_ms: round(median(alone.server)),
+      light_with_heavy_duration_p50_ms: round(median(loaded.server)),
+      light_alone_typecheck_p50_ms: alone.check.length ? round(median(alone.check)) : null,
+      light_with_heavy_typecheck_p50_ms: loaded.check.length ? round(median(loaded.check)) : null,
       failures: alone.errors + loaded.errors,
     };
   } finally {

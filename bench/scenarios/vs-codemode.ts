@@ -4,7 +4,7 @@
  * `@cloudflare/codemode`'s DynamicWorkerExecutor on the same programs and the same host-side tool, batches
  * interleaved and ratios taken pair by pair; the step guard on a tight loop (guarded vs unguarded); each hop of a
  * tool call timed alone; and our full path through the real session object, with no HTTP client in front.
- * Two experiments point at fixes: the bridge as an RpcTarget argument, and the guard as an inline counter.
+ * One experiment points at a fix: the guard as an inline counter.
  */
 import { median, p95, pairRatios, round } from "../lib/stats";
 import { benchOp, type RunningWorker } from "../lib/workers";
@@ -34,7 +34,7 @@ async function batches(worker: RunningWorker, engines: Engine[], program: string
 }
 
 export async function executorComparison(worker: RunningWorker, quick: boolean, log: (msg: string) => void) {
-  const engines: Engine[] = ["ours", "codemode", "ours_rpctarget"];
+  const engines: Engine[] = ["ours", "codemode"];
   const programs = [];
   const allRatios: number[] = [];
   let failures = 0;
@@ -56,8 +56,6 @@ export async function executorComparison(worker: RunningWorker, quick: boolean, 
       codemode_p95_ms: round(p95(b.ms.codemode!)),
       ratio_median: round(median(ratios)),
       ratio_p95: round(p95(ratios)),
-      experiment_rpctarget_p50_ms: round(median(b.ms.ours_rpctarget!)),
-      experiment_rpctarget_ratio_median: round(median(pairRatios(b.ms.ours_rpctarget!, b.ms.codemode!))),
       ...(b.firstError ? { first_error: b.firstError } : {}),
     };
     log(`  ${p.name}: ours ${row.ours_p50_ms} ms, codemode ${row.codemode_p50_ms} ms, ratio ${row.ratio_median}`);
@@ -77,8 +75,6 @@ export async function executorComparison(worker: RunningWorker, quick: boolean, 
       ours_parallel: perCall("ours", "parallel_calls"),
       codemode_sequential: perCall("codemode", "sequential_calls"),
       codemode_parallel: perCall("codemode", "parallel_calls"),
-      experiment_rpctarget_sequential: perCall("ours_rpctarget", "sequential_calls"),
-      experiment_rpctarget_parallel: perCall("ours_rpctarget", "parallel_calls"),
     },
     failures,
   };
@@ -133,10 +129,23 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
     hop: "isolate_ours_no_nodejs_compat",
     about: "experiment: our trivial-program isolate with no_nodejs_compat",
   },
+  {
+    hop: "isolate_ours_compile_only",
+    about: "split: our modules shipped but none imported (workerd compiles every module it is given)",
+  },
+  {
+    hop: "isolate_ours_evaluate_only",
+    about: "split: our modules imported and evaluated, guards installed, run() answering at once",
+  },
   { hop: "isolate_codemode", about: "load the isolate codemode builds for the trivial program and run it" },
-  { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (codemode's path)" },
-  { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop)" },
-  { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge, no tool work)" },
+  {
+    hop: "executor_host",
+    about:
+      "our executor's host-side work for the trivial program (prepare, checks, result), with a sandbox that answers at once",
+  },
+  { hop: "arg_rpctarget", about: "sandbox → host RpcTarget passed as an argument (our bridge's path, and codemode's)" },
+  { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop before #17)" },
+  { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge's open() before #17)" },
   { hop: "workspace_do", about: "host → WorkspaceStore DO readFile (the built-in upstream's storage)" },
   { hop: "workspace_mcp", about: "host MCP client → built-in workspace MCP server → DO (one upstream call)" },
 ];

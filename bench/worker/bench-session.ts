@@ -6,7 +6,7 @@
  * the step guard on and off, and single hops timed alone. The Workers clock advances only on I/O and in whole
  * milliseconds, so every figure is the time of a batch divided by its size.
  */
-import { DurableObject, RpcTarget } from "cloudflare:workers";
+import { DurableObject } from "cloudflare:workers";
 import { DynamicWorkerExecutor } from "@cloudflare/codemode";
 import type { GatewayConfig } from "../../src/config";
 import { connectUpstream } from "../../src/registry/connect";
@@ -29,11 +29,8 @@ import { type CodemodeRun, runCorpusThroughCodemode } from "./first-run-codemode
 import { benchConfig, echo, echoRegistry } from "./echo-registry";
 import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
 
-/**
- * `ours`: the executor as shipped. `ours_rpctarget`: an experiment, the same executor with the bridge handed to
- * the isolate as an RpcTarget argument of `run()` (codemode's way) instead of a ctx.exports entrypoint in env.
- */
-export type Engine = "ours" | "ours_rpctarget" | "codemode";
+/** `ours`: the executor as shipped; `codemode`: @cloudflare/codemode's DynamicWorkerExecutor. */
+export type Engine = "ours" | "codemode";
 /** `inline`: an experiment, the guard as an inline counter that calls the runtime only when the budget is spent. */
 export type GuardVariant = "guarded" | "unguarded" | "inline";
 export type Hop =
@@ -43,7 +40,10 @@ export type Hop =
   | "isolate_ours"
   | "isolate_ours_no_builtin_guards"
   | "isolate_ours_no_nodejs_compat"
+  | "isolate_ours_compile_only"
+  | "isolate_ours_evaluate_only"
   | "isolate_codemode"
+  | "executor_host"
   | "env_noop"
   | "arg_rpctarget"
   | "env_do"
@@ -106,8 +106,11 @@ function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number
   } as WorkerLoader;
 }
 
-const HARNESS_CONFIGURE = "configure(this.env, options)";
 const INSTALL_GUARDS = "installGuards(spend, refund);";
+const HARNESS_RUN = "async run(options) {";
+/** A main module that imports none of the others and answers run() at once. */
+const MINIMAL_RUN = `import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint { async run() { return { ok: true }; } }`;
 
 /** A loader that records the code of every isolate it loads (to time loading the same isolate alone). */
 function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode) => void): WorkerLoader {
@@ -116,49 +119,6 @@ function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode
     load(code: WorkerLoaderWorkerCode) {
       seen(code);
       return real.load(code);
-    },
-  } as WorkerLoader;
-}
-
-/** The bridge as an RpcTarget: calls go from the isolate straight to this object, with no entrypoint between. */
-class BridgeTarget extends RpcTarget {
-  readonly #call: (server: string, tool: string, argsJson: string) => Promise<BridgeReply>;
-
-  constructor(call: (server: string, tool: string, argsJson: string) => Promise<BridgeReply>) {
-    super();
-    this.#call = call;
-  }
-
-  call(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
-    return this.#call(server, tool, argsJson);
-  }
-}
-
-/**
- * A loader for the RpcTarget experiment: the harness reads its bridge from `run()`'s options, and `run()` gets a
- * {@link BridgeTarget} for the execution the executor just asked a bridge for.
- */
-function rpcTargetLoader(real: WorkerLoader, target: () => BridgeTarget): WorkerLoader {
-  return {
-    get: real.get.bind(real),
-    load(code: WorkerLoaderWorkerCode) {
-      const harness = code.modules["harness.js"];
-      if (typeof harness !== "string" || !harness.includes(HARNESS_CONFIGURE)) {
-        throw new Error("bench: worker-loader/harness.js changed; the RpcTarget experiment cannot patch it");
-      }
-      const patched = harness.replace(HARNESS_CONFIGURE, "configure({ ...this.env, BRIDGE: options.bridge }, options)");
-      const worker = real.load({ ...code, modules: { ...code.modules, "harness.js": patched } });
-      const bridge = target();
-      return {
-        getEntrypoint(name?: string, options?: unknown) {
-          const entry = worker.getEntrypoint(name, options as never) as unknown as Record<string | symbol, any>;
-          // Everything but run() (stop(), disposal) goes to the real entrypoint untouched.
-          return new Proxy(entry, {
-            get: (target, key) =>
-              key === "run" ? (runOptions: object) => target.run({ ...runOptions, bridge }) : target[key],
-          });
-        },
-      } as unknown as WorkerStub;
     },
   } as WorkerLoader;
 }
@@ -172,8 +132,6 @@ export class BenchSession extends DurableObject<BenchEnv> {
   readonly #registry: Registry = echoRegistry(this.#config);
   readonly #live = new Map<string, LiveExecution>();
   #codemode: DynamicWorkerExecutor | undefined;
-  /** The execution the executor most recently asked a bridge for (it loads that execution's isolate next). */
-  #lastExecution = "";
 
   get #exports(): BenchExports {
     return this.ctx.exports as unknown as BenchExports;
@@ -184,24 +142,19 @@ export class BenchSession extends DurableObject<BenchEnv> {
     return i;
   }
 
-  /** The execution's direct bridge, as SessionObject.openBridge. */
-  async openBridge(execution: string): Promise<ExecutionBridge> {
-    return new ExecutionBridge(this, execution);
-  }
-
   /** The bench's programs use no gateway operations. */
   async bridgeHost(_execution: string, op: string): Promise<BridgeReply> {
     return { ok: false, status: "rejected", error: `gateway operation ${op} is not available in the bench` };
   }
 
-  /** Called by BenchBridge for each tool call of our executor (the same code path as SessionObject.bridgeCall). */
+  /** Called by the execution's bridge for each tool call of our executor (the same code path as SessionObject.bridgeCall). */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) return { ok: false, status: "rejected", error: "execution ended" };
     return live.callTool(server, tool, argsJson);
   }
 
-  async #ours(code: string, session: string, loader: WorkerLoader = this.env.LOADER): Promise<RunOutcome> {
+  async #ours(code: string, _session: string, loader: WorkerLoader = this.env.LOADER): Promise<RunOutcome> {
     const r = await executeCode(
       { code },
       {
@@ -209,10 +162,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
         registry: this.#registry,
         limits: this.#config.limits,
         live: this.#live,
-        bridgeFor: (execution) => {
-          this.#lastExecution = execution;
-          return this.#exports.BenchBridge({ props: { session, execution } });
-        },
+        bridgeFor: (execution) => new ExecutionBridge(this, execution),
       },
     );
     return r.ok ? { ok: true, value: r.result } : { ok: false, error: `${r.error?.kind}: ${r.error?.message}` };
@@ -252,14 +202,6 @@ export class BenchSession extends DurableObject<BenchEnv> {
       const code = oursSource(p);
       return this.#batch(p.batch, p.expect, () => this.#ours(code, session));
     }
-    if (engine === "ours_rpctarget") {
-      const code = oursSource(p);
-      const loader = rpcTargetLoader(this.env.LOADER, () => {
-        const execution = this.#lastExecution;
-        return new BridgeTarget((server, tool, argsJson) => this.bridgeCall(execution, server, tool, argsJson));
-      });
-      return this.#batch(p.batch, p.expect, () => this.#ours(code, session, loader));
-    }
     const code = codemodeSource(p);
     return this.#batch(p.batch, p.expect, () => this.#theirs(code));
   }
@@ -280,6 +222,46 @@ export class BenchSession extends DurableObject<BenchEnv> {
     if (!p) throw new Error(`unknown guard program ${name}`);
     const loader = guardLoader(this.env.LOADER, variant, this.#config.limits.max_steps);
     return this.#batch(1, p.expect, () => this.#ours(p.body, session, loader));
+  }
+
+  /** The modules map our executor loads for a program (to time variants of the same isolate alone). */
+  async captureCode(name: string, session: string): Promise<WorkerLoaderWorkerCode> {
+    let code: WorkerLoaderWorkerCode | undefined;
+    const p = PROGRAMS.find((x) => x.name === name)!;
+    await this.#ours(
+      oursSource(p),
+      session,
+      capturingLoader(this.env.LOADER, (c) => (code = c)),
+    );
+    const { env: _env, ...rest } = code!;
+    return rest as WorkerLoaderWorkerCode;
+  }
+
+  /** Experiment: our executor's host-side work alone (the loader hands back a sandbox that answers at once). */
+  async hostOnly(n: number, session: string): Promise<BatchTiming> {
+    const fake = {
+      get: () => {
+        throw new Error("unused");
+      },
+      load: () => ({
+        getEntrypoint: () => ({
+          run: async () => ({ ok: true, result: "1", logs: [], steps: 0, warnings: [] }),
+          stop: async () => {},
+        }),
+      }),
+    } as unknown as WorkerLoader;
+    return this.#batch(n, 1, () => this.#ours("return 1;", session, fake));
+  }
+
+  /** `n` loads of the given isolate, each called once with `run(options)` (experiments on the isolate's start). */
+  async loadVariant(code: WorkerLoaderWorkerCode, n: number, options: object): Promise<BatchTiming> {
+    return this.#batch(n, true, async () => {
+      const entry = this.env.LOADER.load({ ...code, env: {} }).getEntrypoint() as unknown as {
+        run(o: object): Promise<{ ok: boolean }>;
+      };
+      const r = await entry.run(options);
+      return { ok: true, value: r.ok ?? true };
+    });
   }
 
   /** `n` operations over one hop; milliseconds per operation. */
@@ -321,7 +303,9 @@ export class BenchSession extends DurableObject<BenchEnv> {
         }));
       case "isolate_ours":
       case "isolate_ours_no_builtin_guards":
-      case "isolate_ours_no_nodejs_compat": {
+      case "isolate_ours_no_nodejs_compat":
+      case "isolate_ours_compile_only":
+      case "isolate_ours_evaluate_only": {
         // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
         // host-side work around it; the trivial program makes no tool call, so it needs no bridge.
         let code: WorkerLoaderWorkerCode | undefined;
@@ -338,6 +322,16 @@ export class BenchSession extends DurableObject<BenchEnv> {
           const runtime = String(modules["runtime.js"]);
           if (!runtime.includes(INSTALL_GUARDS)) throw new Error("bench: runtime.js no longer calls installGuards");
           modules["runtime.js"] = runtime.replace(INSTALL_GUARDS, "");
+        }
+        if (hop === "isolate_ours_compile_only") {
+          // Every module shipped, none imported: workerd compiles them all when it loads the isolate.
+          modules["harness.js"] = MINIMAL_RUN;
+        }
+        if (hop === "isolate_ours_evaluate_only") {
+          // Every module imported and evaluated (the guards installed), but run() returns at once.
+          const harness = String(modules["harness.js"]);
+          if (!harness.includes(HARNESS_RUN)) throw new Error("bench: worker-loader/harness.js no longer has run()");
+          modules["harness.js"] = harness.replace(HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`);
         }
         const flags = hop === "isolate_ours_no_nodejs_compat" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};
         return this.#batch(n, true, async () => {
@@ -362,6 +356,8 @@ export class BenchSession extends DurableObject<BenchEnv> {
           return { ok: true, value: (await entry.evaluate({}, {})).result };
         });
       }
+      case "executor_host":
+        return this.hostOnly(n, session);
       case "env_noop": {
         const ep = load({ T: this.#exports.NoopEntrypoint({}) });
         await ep.none();

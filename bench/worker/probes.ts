@@ -1,16 +1,10 @@
 /**
  * @module bench/worker/probes
- * RPC entrypoints and targets the bench hands to sandbox isolates. `BenchBridge` is the gateway's bridge
- * (src/sandbox/tool-bridge.ts) bound to the bench's Durable Object, since `env.SESSION` stays the real
- * SessionObject; the others do nothing, so timing a call to them times the hop alone.
+ * RPC entrypoints and targets the bench hands to sandbox isolates. They do nothing, so timing a call to them times
+ * the hop alone.
  */
 import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
-import type { BridgeProps } from "../../src/sandbox/execution-types";
-import { bridgeEntrypoint } from "../../src/sandbox/tool-bridge";
 import type { BenchEnv } from "./bench-env";
-
-/** The gateway's own bridge implementation, bound to the bench's Durable Object. */
-export class BenchBridge extends bridgeEntrypoint<BenchEnv>((env) => env.BENCH as never) {}
 
 export class NoopEntrypoint extends WorkerEntrypoint<BenchEnv> {
   async call(i: number): Promise<number> {
@@ -34,7 +28,6 @@ export class NoopTarget extends RpcTarget {
 
 /** The entrypoints above as `ctx.exports` has them (the gateway's own types describe only src/index.ts). */
 export interface BenchExports {
-  BenchBridge(options: { props: BridgeProps }): Fetcher;
   NoopEntrypoint(options?: { props?: Record<string, never> }): Fetcher;
   DoHopEntrypoint(options: { props: { session: string } }): Fetcher;
 }

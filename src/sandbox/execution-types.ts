@@ -76,10 +76,3 @@ export interface ExecuteResult {
   /** The server the user must sign in to, at `authorization_url`; then approve_call({ handle }) resumes. */
   authorization?: { handle?: string; server: string; tool: string; authorization_url?: string };
 }
-
-/** Props of the bridge handed to the sandbox; invisible to the sandbox's code. */
-export interface BridgeProps {
-  /** Name of the session Durable Object (`<user>:<session-id>`). */
-  session: string;
-  execution: string;
-}

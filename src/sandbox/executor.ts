@@ -1,9 +1,9 @@
 /**
  * @module sandbox/executor
  * Runs one `execute_code`: prepares the agent's code (types stripped, imports checked, runaway guard inserted),
- * assembles a modules map with the generated bindings, and runs it in a fresh Worker Loader isolate whose only
- * binding is the tool bridge and whose network is cut off (`globalOutbound: null`). Never throws: every failure
- * is an {@link ExecuteResult} that tells the model what to fix.
+ * assembles a modules map with the generated bindings, and runs it in a fresh Worker Loader isolate that has no
+ * bindings and no network (`globalOutbound: null`): its only capability is the execution's bridge, an RpcTarget
+ * handed to `run()`. Never throws: every failure is an {@link ExecuteResult} that tells the model what to fix.
  */
 import bridgeGateSource from "../../worker-loader/bridge-gate.js";
 import gatewaySource from "../../worker-loader/gateway.js";
@@ -33,6 +33,7 @@ import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
+import type { ExecutionBridge } from "./tool-bridge";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -42,8 +43,17 @@ export interface ExecutorDeps {
   loader: WorkerLoader;
   registry: Registry;
   limits: Limits;
-  /** The bridge stub for one execution (a `ctx.exports.ToolBridge` with the session and execution in props). */
-  bridgeFor(executionId: string): Fetcher;
+  /**
+   * The bridge for one execution (src/sandbox/tool-bridge.ts ExecutionBridge in the session object), handed to the
+   * isolate as an argument of `run()`: calls from the sandbox reach the session in one hop, with no entrypoint
+   * between and no round trip before the program starts.
+   */
+  bridgeFor(executionId: string): ExecutionBridge;
+  /**
+   * Waits for this run's turn in the isolate (src/sandbox/run-gate.ts) and returns its release; absent: runs at
+   * once. Throws GateFullError when too many runs are waiting.
+   */
+  admit?: () => Promise<() => void>;
   /** Where live executions are registered so the bridge can find them. */
   live: Map<string, LiveExecution>;
   /** Live progress and logs for the client (absent: nobody listens, console output is not streamed). */
@@ -247,20 +257,36 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
+  // The type check and the run are the CPU-heavy part: both wait for this run's turn in the isolate (released in
+  // the run's finally, or here when the check ends it), which does not count against the program's timeout.
+  let release: (() => void) | undefined;
+  try {
+    release = await deps.admit?.();
+  } catch (err) {
+    return fail({ kind: "limit", message: (err as Error).message });
+  }
   if (deps.typecheck) {
-    const checked = await deps.typecheck({
-      code: request.code,
-      catalog,
-      imports: prepared.imports,
-      skills,
-      latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
-      ...(deps.scope && prepared.scope
-        ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
-        : {}),
-    });
+    const checked = await deps
+      .typecheck({
+        code: request.code,
+        catalog,
+        imports: prepared.imports,
+        skills,
+        latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
+        ...(deps.scope && prepared.scope
+          ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
+          : {}),
+      })
+      .catch((err: unknown) => {
+        release?.();
+        throw err;
+      });
     warnings = checked.warnings;
     typecheck = checked.timing;
-    if (!checked.ok) return fail(checked.error);
+    if (!checked.ok) {
+      release?.();
+      return fail(checked.error);
+    }
   }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();
@@ -288,12 +314,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       compatibilityFlags: ["no_nodejs_compat"],
       mainModule: "harness.js",
       modules: { ...moduleMap(catalog, prepared.code, imported), ...skillModulesMap },
-      env: { BRIDGE: deps.bridgeFor(id) },
-      // No network: fetch() and connect() throw. Tools are reachable only through BRIDGE.
+      // No bindings and no network: fetch() and connect() throw. Tools are reachable only through the bridge run() gets.
+      env: {},
       globalOutbound: null,
-      // Enforced in production only; local workerd ignores it, which is why the step guard exists. Every bridge
-      // call is a subrequest: tool calls, gateway operations and notification batches alike; the sandbox and the
-      // host count each kind against its own limit, so this only has to be large enough for all three.
+      // Enforced in production only; local workerd ignores it, which is why the step guard exists. Bridge calls
+      // (tool calls, gateway operations, notification batches) may count as subrequests; the sandbox and the host
+      // count each kind against its own limit, so this only has to be large enough for all three.
       limits: {
         cpuMs: limits.cpu_ms,
         subRequests:
@@ -318,6 +344,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     });
     const reply = await Promise.race([
       entrypoint.run({
+        bridge: deps.bridgeFor(id),
         maxSteps: limits.max_steps,
         maxLogBytes: limits.max_log_bytes,
         maxLogLines: limits.max_log_lines,
@@ -424,6 +451,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
   } finally {
+    release?.();
     clearTimeout(timer);
     deps.live.delete(id);
   }

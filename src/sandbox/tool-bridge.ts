@@ -1,22 +1,21 @@
 /**
  * @module sandbox/tool-bridge
- * The only binding a sandbox isolate holds. Its props (session, execution) are set by the host and invisible to
- * the sandbox, so code cannot act for another session. Every public method of a WorkerEntrypoint is callable
- * from the sandbox: keep this surface to `call` (tools), `host` (the `gateway` module) and `open`.
+ * The sandbox's only capability: a per-execution RpcTarget that lives in the session Durable Object, handed to the
+ * isolate as an argument of `run()` (the isolate has no bindings). The session and execution it acts for are fixed
+ * when the host creates it and are invisible to the sandbox, so code cannot act for another execution. Every public
+ * method of an RpcTarget is callable from the sandbox: keep this surface to `call` (tools) and `host` (the `gateway`
+ * module). Calls reach the session in one hop; the target refuses them once the execution has ended.
  *
- * `open` trades the entrypoint for a per-execution RpcTarget that lives in the session Durable Object: each later
- * call then goes from the sandbox straight to the session (one hop) instead of sandbox -> entrypoint -> session,
- * measured at about 1 ms less per tool call. The target is derived from this binding's props, so it is exactly as
- * unforgeable, and it refuses calls once the execution has ended.
+ * It replaced a `ctx.exports` entrypoint in the isolate's env, whose `open()` traded itself for this target: the
+ * round trip before every program and the entrypoint's setup cost about 2 ms per execution (bench/results.json).
  */
-import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
-import type { Env } from "../env";
-import type { BridgeProps, BridgeReply } from "./execution-types";
+import { RpcTarget } from "cloudflare:workers";
+import type { BridgeReply } from "./execution-types";
 
 const MAX_NAME_CHARS = 512;
 
-/** What the session object offers a bridge (its RPC methods, also called in-process by {@link ExecutionBridge}). */
-interface BridgeHost {
+/** What the session object offers a bridge (called in-process by {@link ExecutionBridge}). */
+export interface BridgeHost {
   bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply>;
   bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply>;
 }
@@ -41,7 +40,7 @@ function malformedOp(op: unknown, argsJson: unknown): BridgeReply | undefined {
   return undefined;
 }
 
-/** The per-execution bridge handed out by `open`; its state is private, its surface is `call` and `host`. */
+/** The per-execution bridge; its state is private, its surface is `call` and `host`. */
 export class ExecutionBridge extends RpcTarget {
   #host: BridgeHost;
   #execution: string;
@@ -63,43 +62,3 @@ export class ExecutionBridge extends RpcTarget {
     return malformedOp(op, argsJson) ?? this.#host.bridgeHost(this.#execution, `${op}`, `${argsJson}`);
   }
 }
-
-/** Anything whose Durable Objects can serve a bridge (the session object; the bench's stand-in). */
-type BridgeNamespace = DurableObjectNamespace<
-  BridgeHost & Rpc.DurableObjectBranded & { openBridge(execution: string): Promise<ExecutionBridge> }
->;
-
-/**
- * The bridge entrypoint class for the Durable Objects of `namespace`. A factory so that the one implementation
- * serves the gateway (ToolBridge -> SESSION) and the benchmark worker, which measures this exact code path.
- */
-export function bridgeEntrypoint<E>(namespace: (env: E) => BridgeNamespace) {
-  return class extends WorkerEntrypoint<E, BridgeProps> {
-    /** Forwards one tool call to the session that owns the execution; the session checks, runs and records it. */
-    async call(server: unknown, tool: unknown, argsJson: unknown): Promise<BridgeReply> {
-      const { session, execution } = this.ctx.props;
-      return (
-        malformedCall(server, tool, argsJson) ??
-        namespace(this.env).getByName(session).bridgeCall(execution, `${server}`, `${tool}`, `${argsJson}`)
-      );
-    }
-
-    /** Forwards one gateway operation (`state.*`) or notification batch (`notify`) of the sandbox to the session. */
-    async host(op: unknown, argsJson: unknown): Promise<BridgeReply> {
-      const { session, execution } = this.ctx.props;
-      return (
-        malformedOp(op, argsJson) ??
-        namespace(this.env).getByName(session).bridgeHost(execution, `${op}`, `${argsJson}`)
-      );
-    }
-
-    /** The execution's direct bridge in its session (see the module comment). */
-    async open() {
-      const { session, execution } = this.ctx.props;
-      return namespace(this.env).getByName(session).openBridge(execution);
-    }
-  };
-}
-
-/** The sandbox's only binding, bound to the session Durable Objects. */
-export class ToolBridge extends bridgeEntrypoint<Env>((env) => env.SESSION as unknown as BridgeNamespace) {}

@@ -27,6 +27,7 @@ import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
+import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
@@ -354,7 +355,6 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   async #run(meta: SessionMeta, spec: RunSpec): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
-    const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
     // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
@@ -382,7 +382,16 @@ export class SessionObject extends DurableObject<Env> {
           ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed) }
           : {}),
         observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
-        bridgeFor: (execution) => this.ctx.exports.ToolBridge({ props: { session: name, execution } }),
+        bridgeFor: (execution) => new ExecutionBridge(this, execution),
+        admit: () => {
+          const place = sessionObjectName(meta.user, meta.session);
+          // Granted from another object's context: an RPC wakes the waiter in this one (src/sandbox/run-gate.ts).
+          const wake = () => {
+            const self = this.env.SESSION.getByName(place) as unknown as Pick<SessionObject, "wakeGate">;
+            self.wakeGate().catch(() => {});
+          };
+          return runGate.admit(meta.user, place, wake);
+        },
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
@@ -436,12 +445,13 @@ export class SessionObject extends DurableObject<Env> {
     return result;
   }
 
-  /** A direct bridge for one execution (see ToolBridge.open): calls on it skip the entrypoint hop. */
-  async openBridge(execution: string): Promise<ExecutionBridge> {
-    return new ExecutionBridge(this, execution);
+  /** Wakes this object's executions that the run gate let in from another object's context. */
+  async wakeGate(): Promise<void> {
+    const meta = this.#meta;
+    if (meta) runGate.wake(sessionObjectName(meta.user, meta.session));
   }
 
-  /** Called by {@link ToolBridge} for each tool call a sandbox makes. */
+  /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) {
@@ -454,7 +464,7 @@ export class SessionObject extends DurableObject<Env> {
     return live.callTool(server, tool, argsJson);
   }
 
-  /** Called by {@link ToolBridge} for each operation of the sandbox's `gateway` module, and notification batches. */
+  /** Called by the execution's {@link ExecutionBridge} for each `gateway` module operation and notification batch. */
   async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
     const live = this.#live.get(execution);
     if (!live || live.ended) {

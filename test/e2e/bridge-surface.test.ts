@@ -1,9 +1,10 @@
 /**
  * The bridge is the sandbox's only capability, so its surface is tested through real workerd RPC from inside a
- * Worker Loader isolate (test/support/bridge-probe): exactly `call` and `host` answer; everything else a sandbox
- * could try on the stub (the host's props, env, ctx, the session's own methods, fetch) fails; and the session and
- * execution a call acts for come from the host's props, whatever the sandbox passes. (Agent code cannot reach the
- * bridge at all: the hostile corpus shows env, cloudflare:workers and process.getBuiltinModule are closed.)
+ * Worker Loader isolate (test/support/bridge-probe), which gets it as the executor hands it over: an argument of the
+ * entrypoint's method, with an empty env. Exactly `call` and `host` answer; everything else a sandbox could try on
+ * the stub (the host's state, the session's own methods, fetch) fails; and the execution a call acts for is the
+ * one the host created the bridge for, whatever the sandbox passes. (Agent code cannot reach the bridge at all:
+ * the harness keeps it in module scope, and the hostile corpus shows cloudflare:workers and process are closed.)
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -31,7 +32,7 @@ after(async () => {
   await worker?.dispose();
 });
 
-/** Runs `body` (an async function body with `env` in scope) in the probe isolate and returns its JSON result. */
+/** Runs `body` (an async function body with `bridge` and `env` in scope) in the probe isolate; its JSON result. */
 async function probe(body: string): Promise<any> {
   const response = await fetch(url, { method: "POST", body });
   const text = await response.text();
@@ -39,12 +40,12 @@ async function probe(body: string): Promise<any> {
   return JSON.parse(text);
 }
 
-test("the isolate's env holds exactly the bridge", async () => {
-  assert.deepEqual(await probe("return Object.keys(env);"), ["BRIDGE"]);
+test("the isolate's env is empty: the bridge arrives only as an argument", async () => {
+  assert.deepEqual(await probe("return Object.keys(env);"), []);
 });
 
 test("the bridge stub shows no methods of its own to enumerate", async () => {
-  assert.deepEqual(await probe("return [Object.keys(env.BRIDGE), Object.getOwnPropertyNames(env.BRIDGE)];"), [[], []]);
+  assert.deepEqual(await probe("return [Object.keys(bridge), Object.getOwnPropertyNames(bridge)];"), [[], []]);
 });
 
 test("only call and host answer; host internals and other names are not methods of the bridge", async () => {
@@ -52,7 +53,7 @@ test("only call and host answer; host internals and other names are not methods 
 const out = {};
 for (const name of ["ctx", "env", "props", "bridgeCall", "bridgeHost", "run", "stop", "constructor", "then", "call", "host"]) {
   try {
-    const value = await env.BRIDGE[name]("workspace", "read_file", "{}");
+    const value = await bridge[name]("workspace", "read_file", "{}");
     out[name] = "answered " + typeof value;
   } catch (e) {
     out[name] = String(e.message);
@@ -69,9 +70,10 @@ return out;`);
     run: notAMethod("run"),
     stop: notAMethod("stop"),
     // The stub is not a constructor, and has no then (so awaiting it cannot call into the host).
-    constructor: "Illegal constructor",
+    constructor:
+      "Failed to construct 'JsRpcStub': Please use the 'new' operator, this object constructor cannot be called as a function.",
     // biome-ignore lint/suspicious/noThenProperty: the key names the probed property.
-    then: "env.BRIDGE[name] is not a function",
+    then: "bridge[name] is not a function",
     call: "answered object",
     host: "answered object",
   });
@@ -79,14 +81,14 @@ return out;`);
 
 test("fetch on the bridge reaches no handler", async () => {
   const r = await probe(
-    `try { const res = await env.BRIDGE.fetch("http://x/"); return "status " + res.status; } catch (e) { return e.message; }`,
+    `try { const res = await bridge.fetch("http://x/"); return "status " + res.status; } catch (e) { return e.message; }`,
   );
-  assert.equal(r, "Handler does not export a fetch() function.");
+  assert.equal(r, 'The RPC receiver does not implement the method "fetch".');
 });
 
-test("a call acts for the execution in the host's props, whatever the sandbox passes", async () => {
+test("a call acts for the execution the host created the bridge for, whatever the sandbox passes", async () => {
   const r = await probe(
-    `return await env.BRIDGE.call("workspace", "read_file", JSON.stringify({ path: "/a", execution: "exe_other" }));`,
+    `return await bridge.call("workspace", "read_file", JSON.stringify({ path: "/a", execution: "exe_other" }));`,
   );
   assert.equal(r.ok, true);
   assert.deepEqual(JSON.parse(r.value), {
@@ -100,11 +102,11 @@ test("a call acts for the execution in the host's props, whatever the sandbox pa
 
 test("malformed calls are rejected by the bridge before they reach the session", async () => {
   const r = await probe(`return [
-  await env.BRIDGE.call("workspace", "read_file", { path: "/a" }),
-  await env.BRIDGE.call({ toString() { return "workspace"; } }, "read_file", "{}"),
-  await env.BRIDGE.call("x".repeat(600), "read_file", "{}"),
-  await env.BRIDGE.host("state.get", { key: "k" }),
-  await env.BRIDGE.host("x".repeat(100), "{}"),
+  await bridge.call("workspace", "read_file", { path: "/a" }),
+  await bridge.call({ toString() { return "workspace"; } }, "read_file", "{}"),
+  await bridge.call("x".repeat(600), "read_file", "{}"),
+  await bridge.host("state.get", { key: "k" }),
+  await bridge.host("x".repeat(100), "{}"),
 ];`);
   const rejected = {
     ok: false,
@@ -115,8 +117,8 @@ test("malformed calls are rejected by the bridge before they reach the session",
   assert.deepEqual(r, [rejected, rejected, rejected, badOp, badOp]);
 });
 
-test("a gateway operation acts for the execution in the host's props", async () => {
-  const r = await probe(`return await env.BRIDGE.host("state.get", JSON.stringify({ key: "k" }));`);
+test("a gateway operation acts for the execution the host created the bridge for", async () => {
+  const r = await probe(`return await bridge.host("state.get", JSON.stringify({ key: "k" }));`);
   assert.deepEqual(JSON.parse(r.value), {
     via: "bridgeHost",
     execution: "exe_probe",

@@ -1,40 +1,45 @@
 /**
- * Serves the gateway's real ToolBridge to a Worker Loader isolate that runs the probe code POSTed to it, exactly as
- * the executor does (env holds only BRIDGE, no network). SESSION is a stand-in that echoes what the bridge forwarded,
- * so a test can see that the session and execution come from the host's props, never from the sandbox.
+ * Hands the gateway's real ExecutionBridge to a Worker Loader isolate that runs the probe code POSTed to it, exactly
+ * as the executor does (an argument of the entrypoint's method, an empty env, no network). Its host is a stand-in
+ * that echoes what the bridge forwarded, so a test can see that the execution comes from the host, never from the
+ * sandbox.
  */
-import { DurableObject } from "cloudflare:workers";
+import { ExecutionBridge } from "../../../src/sandbox/tool-bridge";
 
-export { ToolBridge } from "../../../src/sandbox/tool-bridge";
+const PROBE_EXECUTION = "exe_probe";
 
-const PROBE_PROPS = { session: "probe-user:probe-session", execution: "exe_probe" };
-
-export class SessionObject extends DurableObject {
+const host = {
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string) {
-    return { ok: true, value: JSON.stringify({ via: "bridgeCall", execution, server, tool, argsJson }) };
-  }
-
+    return { ok: true as const, value: JSON.stringify({ via: "bridgeCall", execution, server, tool, argsJson }) };
+  },
   async bridgeHost(execution: string, op: string, argsJson: string) {
-    return { ok: true, value: JSON.stringify({ via: "bridgeHost", execution, op, argsJson }) };
-  }
-}
+    return { ok: true as const, value: JSON.stringify({ via: "bridgeHost", execution, op, argsJson }) };
+  },
+};
 
 export default {
-  async fetch(request: Request, _env: unknown, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, _env: unknown): Promise<Response> {
     const env = _env as { LOADER: WorkerLoader };
     const body = await request.text();
     const worker = env.LOADER.load({
       compatibilityDate: "2026-11-01",
+      compatibilityFlags: ["no_nodejs_compat"],
       mainModule: "probe.js",
       modules: {
-        "probe.js": `export default { async fetch(request, env) {
-  const result = await (async () => { ${body} })();
-  return Response.json(result);
-} };`,
+        "probe.js": `import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  async probe(bridge) {
+    const env = this.env;
+    return JSON.stringify(await (async () => { ${body} })());
+  }
+}`,
       },
-      env: { BRIDGE: (ctx as unknown as { exports: any }).exports.ToolBridge({ props: PROBE_PROPS }) },
+      env: {},
       globalOutbound: null,
     });
-    return worker.getEntrypoint().fetch(new Request("http://probe/"));
+    const entry = worker.getEntrypoint() as unknown as { probe(bridge: ExecutionBridge): Promise<string> };
+    return new Response(await entry.probe(new ExecutionBridge(host, PROBE_EXECUTION)), {
+      headers: { "content-type": "application/json" },
+    });
   },
 };

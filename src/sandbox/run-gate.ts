@@ -1,0 +1,158 @@
+/**
+ * @module sandbox/run-gate
+ * Isolate-wide admission of sandbox runs, fair across users. Every session object in an isolate shares one thread
+ * (locally, all of them), so without a gate a user who starts 16 executions at once slows each of another user's
+ * executions roughly 17-fold, and a batch of equal executions all finish together at the end, in one wave.
+ *
+ * At most `capacity` runs hold a slot at once. When one ends, the slot goes to the waiting user with the fewest
+ * runs in progress (the user who has waited longest among equals), then that user moves to the back: a user with
+ * many executions queued gets the slots others leave unused, never ahead of them. A run holds its slot for at most
+ * `maxHoldMs`: one that waits on a slow upstream or on a human (approval) stops counting then, so it cannot keep
+ * others out; the gate spreads CPU-bound work, it does not bound how long anything runs.
+ *
+ * A run that ends in another Durable Object releases its slot from that object's request context, and workerd does
+ * not deliver a promise resolved there to the waiter's context until something else wakes that one (measured: 1,000
+ * executions through the gate ran at 9/s waking only on a 1 s timer, against 32/s ungated). So each waiter comes
+ * with a `wake` that reaches its own object (the session object answers an RPC by calling {@link RunGate.wake}), and
+ * re-checks on a slow timer in case that call is lost.
+ */
+
+/** Runs that hold a slot at once, per isolate. */
+export const RUN_GATE_CAPACITY = 6;
+/** Longest a run counts against the gate. */
+export const RUN_GATE_MAX_HOLD_MS = 2_000;
+/** Waiters beyond this are refused at once rather than queued without limit. */
+export const RUN_GATE_MAX_QUEUE = 10_000;
+/** How often a waiter re-checks whether it was granted a slot, in case its wake-up call was lost. */
+const RECHECK_MS = 500;
+
+interface Waiter {
+  granted: boolean;
+  /** Where the waiter runs (its Durable Object's name): {@link RunGate.wake} resolves the waiters of one place. */
+  place: string;
+  /** Calls into the waiter's own context, which then calls {@link RunGate.wake}; absent: resolve directly. */
+  notify?: () => void;
+  resolve?: () => void;
+}
+
+/** Thrown by {@link RunGate.admit} when the queue is full. */
+export class GateFullError extends Error {
+  override name = "GateFullError";
+}
+
+export class RunGate {
+  readonly #capacity: number;
+  readonly #maxHoldMs: number;
+  readonly #maxQueue: number;
+  /** Slots held, by user. */
+  readonly #running = new Map<string, number>();
+  #held = 0;
+  /** Waiters by user, in arrival order; the Map's order is the round-robin order of users. */
+  readonly #queues = new Map<string, Waiter[]>();
+  #waiting = 0;
+  /** Waiters still waiting for their wake-up (bounded by maxQueue). */
+  readonly #asleep = new Set<Waiter>();
+
+  constructor(capacity = RUN_GATE_CAPACITY, maxHoldMs = RUN_GATE_MAX_HOLD_MS, maxQueue = RUN_GATE_MAX_QUEUE) {
+    this.#capacity = capacity;
+    this.#maxHoldMs = maxHoldMs;
+    this.#maxQueue = maxQueue;
+  }
+
+  get held(): number {
+    return this.#held;
+  }
+
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /**
+   * Resolves with a release function once `user` may run; throws {@link GateFullError} when the queue is full.
+   * `place` names the caller's context and `notify` reaches into it (see the module comment).
+   */
+  async admit(user: string, place = "", notify?: () => void): Promise<() => void> {
+    if (this.#held < this.#capacity && this.#waiting === 0) return this.#grant(user);
+    if (this.#waiting >= this.#maxQueue) {
+      throw new GateFullError(
+        `the gateway is busy: ${this.#held} executions are running and ${this.#waiting} are waiting to start; try again shortly`,
+      );
+    }
+    const waiter: Waiter = { granted: false, place, ...(notify ? { notify } : {}) };
+    this.#asleep.add(waiter);
+    const queue = this.#queues.get(user);
+    if (queue) queue.push(waiter);
+    else this.#queues.set(user, [waiter]);
+    this.#waiting++;
+    try {
+      while (!waiter.granted) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RECHECK_MS);
+          waiter.resolve = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      this.#asleep.delete(waiter);
+    }
+    return this.#release(user);
+  }
+
+  /** Wakes the granted waiters of `place`; called from that place's own context. */
+  wake(place: string): void {
+    for (const waiter of this.#asleep) if (waiter.granted && waiter.place === place) waiter.resolve?.();
+  }
+
+  #grant(user: string): () => void {
+    this.#held++;
+    this.#running.set(user, (this.#running.get(user) ?? 0) + 1);
+    return this.#release(user);
+  }
+
+  #release(user: string): () => void {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(hold);
+      this.#held--;
+      const left = (this.#running.get(user) ?? 1) - 1;
+      if (left > 0) this.#running.set(user, left);
+      else this.#running.delete(user);
+      this.#next();
+    };
+    const hold = setTimeout(release, this.#maxHoldMs);
+    return release;
+  }
+
+  /** Hands free slots to waiters: the user with the fewest runs in progress first, round-robin among equals. */
+  #next(): void {
+    while (this.#held < this.#capacity && this.#waiting > 0) {
+      let chosen: string | undefined;
+      let fewest = Number.POSITIVE_INFINITY;
+      for (const user of this.#queues.keys()) {
+        const running = this.#running.get(user) ?? 0;
+        if (running < fewest) {
+          fewest = running;
+          chosen = user;
+        }
+      }
+      if (chosen === undefined) return;
+      const queue = this.#queues.get(chosen)!;
+      const waiter = queue.shift()!;
+      this.#queues.delete(chosen);
+      if (queue.length > 0) this.#queues.set(chosen, queue);
+      this.#waiting--;
+      this.#held++;
+      this.#running.set(chosen, fewest + 1);
+      waiter.granted = true;
+      if (waiter.notify) waiter.notify();
+      else waiter.resolve?.();
+    }
+  }
+}
+
+/** The gate of this isolate, shared by every session object in it. */
+export const runGate = new RunGate();

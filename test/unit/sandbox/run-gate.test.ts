@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { GateFullError, RunGate } from "../../../src/sandbox/run-gate";
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Admits `user` and records the order in which admissions happen. */
+function admitInto(gate: RunGate, user: string, order: string[]) {
+  return gate.admit(user).then((release) => {
+    order.push(user);
+    return release;
+  });
+}
+
+describe("run gate", () => {
+  test("no more runs than its capacity hold a slot at once", async () => {
+    const gate = new RunGate(2, 60_000);
+    const order: string[] = [];
+    const a = await admitInto(gate, "u", order);
+    const b = await admitInto(gate, "u", order);
+    const third = admitInto(gate, "u", order);
+    await tick();
+    assert.deepEqual([gate.held, gate.waiting, order.length], [2, 1, 2]);
+    a();
+    const release = await third;
+    assert.deepEqual([gate.held, gate.waiting, order.length], [2, 0, 3]);
+    release();
+    b();
+  });
+
+  test("a freed slot goes to the waiting user with fewer runs, ahead of a user who queued many earlier", async () => {
+    const gate = new RunGate(2, 60_000);
+    const order: string[] = [];
+    const first = await admitInto(gate, "heavy", order);
+    const second = await admitInto(gate, "heavy", order);
+    const heavyWaiting = [admitInto(gate, "heavy", order), admitInto(gate, "heavy", order)];
+    const light = admitInto(gate, "light", order);
+    await tick();
+    first();
+    (await light)();
+    second();
+    for (const w of heavyWaiting) (await w)();
+    assert.deepEqual(order, ["heavy", "heavy", "light", "heavy", "heavy"]);
+  });
+
+  test("users with equal runs in progress take turns", async () => {
+    const gate = new RunGate(1, 60_000);
+    const order: string[] = [];
+    const holder = await admitInto(gate, "x", order);
+    const waiting = [
+      admitInto(gate, "a", order),
+      admitInto(gate, "a", order),
+      admitInto(gate, "b", order),
+      admitInto(gate, "b", order),
+    ];
+    await tick();
+    holder();
+    for (const w of [waiting[0]!, waiting[2]!, waiting[1]!, waiting[3]!]) (await w)();
+    assert.deepEqual(order, ["x", "a", "b", "a", "b"]);
+  });
+
+  test("a run stops counting after the longest hold, so a stalled one cannot keep others out", async () => {
+    const gate = new RunGate(1, 30);
+    await gate.admit("stalled");
+    const started = Date.now();
+    const release = await gate.admit("other");
+    assert.ok(Date.now() - started >= 25, "the second run waited for the hold to expire");
+    release();
+    assert.equal(gate.held, 0);
+  });
+
+  test("past the queue limit a run is refused at once with a message that says to retry", async () => {
+    const gate = new RunGate(1, 60_000, 1);
+    const holder = await gate.admit("u");
+    const queued = gate.admit("u");
+    await assert.rejects(gate.admit("v"), (err: Error) => {
+      assert.ok(err instanceof GateFullError);
+      assert.match(err.message, /the gateway is busy: 1 executions are running and 1 are waiting to start; try again/);
+      return true;
+    });
+    holder();
+    (await queued)();
+  });
+
+  test("releasing twice frees one slot", async () => {
+    const gate = new RunGate(2, 60_000);
+    const release = await gate.admit("u");
+    const other = await gate.admit("u");
+    release();
+    release();
+    assert.equal(gate.held, 1);
+    other();
+  });
+});
