@@ -19,7 +19,7 @@ import type { Env } from "../env";
 import { markOAuthUser, refuseQueryToken } from "./authenticate";
 
 /** The paths only a valid access token reaches. */
-export const PROTECTED_ROUTES = ["/mcp", "/servers/"];
+export const PROTECTED_ROUTES = ["/mcp", "/servers/", "/secrets"];
 /** The authorization endpoint, served by the app (src/auth/authorize-page.ts). */
 export const AUTHORIZE_PATH = "/authorize";
 const MAX_PROVIDERS = 8;

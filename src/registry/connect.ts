@@ -49,9 +49,13 @@ export class NetworkUpstream extends UpstreamConnection {
   /** Bumped on each reconnect, so calls that fail together reconnect once, not once each. */
   #generation = 0;
 
-  constructor(config: ServerConfig, deps: UpstreamDeps, circuit: CircuitBreaker) {
+  /** Where a refused credential is fixed, for the error message. */
+  readonly #credentialsHint: string | undefined;
+
+  constructor(config: ServerConfig, deps: UpstreamDeps, circuit: CircuitBreaker, credentialsHint?: string) {
     super(config, deps);
     this.circuit = circuit;
+    this.#credentialsHint = credentialsHint;
   }
 
   override listTools(): Promise<UpstreamTool[]> {
@@ -67,7 +71,7 @@ export class NetworkUpstream extends UpstreamConnection {
     try {
       return await this.circuit.run(() =>
         this.#reconnecting(op).catch((err) => {
-          throw clarifyUpstreamError(err, this.config.name);
+          throw clarifyUpstreamError(err, this.config.name, this.#credentialsHint);
         }),
       );
     } catch (err) {

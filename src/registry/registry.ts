@@ -179,6 +179,13 @@ export class Registry {
     return conn;
   }
 
+  /** Whether one of the user's servers waits for a sign-in (its session then checks for it on every read). */
+  waitingForSignIn(): boolean {
+    return this.#states.some(
+      (st) => st.scope === "user" && (st.entry?.signIn !== undefined || (st.auth && st.auth.status !== "connected")),
+    );
+  }
+
   /**
    * Replaces the user's servers (the gateway's stay). A server whose URL or auth changed starts afresh, with a
    * new connection; one that is gone is closed. A user server never takes a gateway server's name or module
@@ -288,7 +295,14 @@ export class Registry {
     try {
       key = { server: st.config.name, url: displayUrl(st.config.url), scope: await conn.cacheScope() };
     } catch (err) {
-      return this.#failed(st, err, undefined);
+      // A user's OAuth server waiting for sign-in still knows its cache scope: its last listed tools stay usable.
+      const cause = authorizationCause(err);
+      const scope = cause instanceof AuthorizationRequiredError ? cause.cacheScope : undefined;
+      return this.#failed(
+        st,
+        err,
+        scope ? { server: st.config.name, url: displayUrl(st.config.url), scope } : undefined,
+      );
     }
     if (!fromUpstream) {
       const known = st.entry?.status === "ok" ? st.version : undefined;

@@ -45,7 +45,12 @@ const MAX_QUOTED_CHARS = 200;
  * Rewrites the SDK's and the runtime's errors into one sentence a model can act on (a schema error would
  * otherwise arrive as a page of JSON). Timeouts and JSON-RPC errors keep their message: the caller reads them.
  */
-export function clarifyUpstreamError(err: unknown, name: string): unknown {
+export function clarifyUpstreamError(
+  err: unknown,
+  name: string,
+  /** Where the credentials of this upstream are set, for a 401 or 403 ("its headers in GATEWAY_CONFIG"). */
+  credentials = "its headers in GATEWAY_CONFIG",
+): unknown {
   // The version probe wraps what our guarded fetch refused: a refusal stays a configuration error, unwrapped.
   const cause = err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed ? err.cause : undefined;
   if (cause instanceof Error && cause.name === "UrlRefusedError") return cause;
@@ -64,7 +69,7 @@ export function clarifyUpstreamError(err: unknown, name: string): unknown {
     const body = err.message.startsWith("Version negotiation failed") && typeof sent === "string" ? sent : undefined;
     const detail = quoted(body || message.replace(/^(Streamable HTTP error: )?(Error POSTing to endpoint: )?/, ""));
     if (err.status === 401 || err.status === 403) {
-      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.status}): ${detail}; check its headers in GATEWAY_CONFIG`;
+      text = `upstream ${name} refused the gateway's credentials (HTTP ${err.status}): ${detail}; check ${credentials}`;
     } else text = `upstream ${name} answered HTTP ${err.status}: ${detail}`;
   } else if (e?.name === "ZodError") {
     text = `upstream ${name} answered with a message that is not valid JSON-RPC`;

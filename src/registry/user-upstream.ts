@@ -55,7 +55,7 @@ function stepUpOn403(
 function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
   return c.status === "error"
     ? new Error(`${name}: ${c.message}`)
-    : new AuthorizationRequiredError(name, c.status, c.authorization_url);
+    : new AuthorizationRequiredError(name, c.status, c.authorization_url, c.cacheScope);
 }
 
 /** A bearer-token provider backed by the user object: the token is cached until shortly before it expires. */
@@ -134,5 +134,6 @@ export function connectUserUpstream(
         : stepUpOn403(config.name, source, guardedFetch(allowHops, gateway.network), scopeState),
     },
     circuitFor(deps.user, config, gateway.limits),
+    "its headers and secrets (the /connections page), or sign in again with authorize_server",
   );
 }

@@ -40,6 +40,7 @@ import { gatewayOp } from "./gateway-ops";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
+import { createSignIn } from "./sign-in";
 import {
   CONTEXT_HEADER,
   INITIALIZE_HEADER,
@@ -385,12 +386,15 @@ export class SessionObject extends DurableObject<Env> {
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
+        ...(mcp && spec.extra && meta.kind !== "context"
+          ? { signIn: createSignIn(mcp.server, spec.extra, (server) => this.#user(meta).authStatus(server)) }
+          : {}),
         onSuspend: (state) => {
           suspended = state;
         },
       },
     );
-    if (!suspended || !result.approval) return { result };
+    if (!suspended || !(result.approval || result.authorization)) return { result };
     if (carried && result.execution_id) this.#scopeSnapshots.save(result.execution_id, carried);
     return { result, suspended: { spec: storedSpec(spec, carried && result.execution_id), ...suspended } };
   }
@@ -423,7 +427,8 @@ export class SessionObject extends DurableObject<Env> {
     const result = await this.#execute(meta, {
       ...approved.spec,
       replay: approved.recorded,
-      approved: approved.pending.signature,
+      // A sign-in handle resumes the code; it approves no call.
+      ...(approved.pending.authorization ? {} : { approved: approved.pending.signature }),
       ...(extra ? { extra } : {}),
     });
     // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.

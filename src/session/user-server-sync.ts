@@ -2,7 +2,8 @@
  * @module session/user-server-sync
  * Keeps a session's registry in line with the user's own servers (src/user/user-servers.ts). Before a catalog
  * read it asks the user object for the version of the user's server list, at most every {@link SYNC_INTERVAL_MS}
- * (one small RPC), and re-reads the list only when the version moved: a server another session of the same user
+ * (one small RPC; on every read while one of the user's servers waits for a sign-in), and re-reads the list only
+ * when the version moved: a server another session of the same user
  * adds shows up here within a couple of seconds, or at once after this session's own add_server.
  */
 import { type GatewayConfig, ServerConfigSchema } from "../config";
@@ -18,6 +19,8 @@ export class UserServerSync {
   #version = -1;
   #checkedAt = 0;
   #running: Promise<void> | undefined;
+  /** The registry the version applies to: a new registry starts without the user's servers. */
+  #synced: Registry | undefined;
 
   constructor(user: () => UserApi, config: GatewayConfig) {
     this.#user = user;
@@ -27,11 +30,14 @@ export class UserServerSync {
   /** Brings `registry` up to date; `force` skips the interval and re-reads the list (after this session's change). */
   async sync(registry: Registry, force = false): Promise<void> {
     if (!this.#enabled) return;
+    if (registry !== this.#synced) force = true;
     if (this.#running) {
       await this.#running;
       if (!force) return;
     }
-    if (!force && Date.now() - this.#checkedAt < SYNC_INTERVAL_MS) return;
+    // A server waiting for a sign-in is checked on every read: the sign-in completes in a browser, elsewhere.
+    const due = Date.now() - this.#checkedAt >= SYNC_INTERVAL_MS || registry.waitingForSignIn();
+    if (!force && !due) return;
     this.#running = this.#run(registry, force).finally(() => {
       this.#running = undefined;
     });
@@ -50,6 +56,7 @@ export class UserServerSync {
         servers.map((s) => ({ config: ServerConfigSchema.parse({ name: s.name, url: s.url }), auth: s.auth })),
       );
       this.#version = version;
+      this.#synced = registry;
       this.#checkedAt = Date.now();
     } catch (err) {
       // The user object unreachable for a moment: keep what is known and try again at the next read.

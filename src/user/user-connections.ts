@@ -20,7 +20,7 @@ export interface OAuthHooks {
   ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }>;
   oauthAccessToken(
     server: string,
-    opts?: { force?: boolean },
+    opts?: { force?: boolean; origin?: string },
   ): Promise<
     | { ok: true; token: string; expires_at?: number | string }
     | { ok: false; status: string; message: string; authorization_url?: string }
@@ -48,6 +48,8 @@ export type UserConnection =
       status: "authorization_required" | "expired" | "error";
       message: string;
       authorization_url?: string;
+      /** OAuth servers: their cache scope, which needs no token (their last listed tools stay usable). */
+      cacheScope?: string;
     };
 
 const hex = (bytes: ArrayBuffer) =>
@@ -134,7 +136,8 @@ async function oauthConnection(
   force: boolean,
 ): Promise<UserConnection> {
   if (!src.oauth.oauthAccessToken) return { ok: false, status: "error", message: OAUTH_UNAVAILABLE };
-  const got = await src.oauth.oauthAccessToken(row.name, force ? { force } : {});
+  // With the origin, a sign-in that is needed comes back with its URL (the OAuth client starts the flow).
+  const got = await src.oauth.oauthAccessToken(row.name, { origin, ...(force ? { force } : {}) });
   // Per user and server, not per token: a refreshed token keeps the cached catalog.
   const cacheScope = `user:${await digest(src.owner)}:${row.name}`;
   if (got.ok) {
@@ -150,12 +153,8 @@ async function oauthConnection(
     };
   }
   const status = got.status === "expired" ? "expired" : got.status === "error" ? "error" : "authorization_required";
-  let url = got.authorization_url;
-  if (!url && status !== "error" && src.oauth.startAuthorization) {
-    const started = await src.oauth.startAuthorization(row.name, origin);
-    if (started.ok) url = started.authorization_url;
-  }
-  return { ok: false, status, message: got.message, ...(url ? { authorization_url: url } : {}) };
+  const url = got.authorization_url;
+  return { ok: false, status, message: got.message, cacheScope, ...(url ? { authorization_url: url } : {}) };
 }
 
 /** A server's auth as list_servers shows it (none and header servers: whether their credentials resolve). */

@@ -6,8 +6,9 @@
  *
  * It holds the user's execution history (any session's executions are listed and read from any other), the
  * approval handles of suspended executions (with the session that ran each one, where approving re-runs it), and
- * the leases on the user's execution slots (`limits.max_concurrent_executions_per_user`). A session's `state` and
- * `state.last()` stay in the session object.
+ * the leases on the user's execution slots (`limits.max_concurrent_executions_per_user`), and the user's own
+ * upstream servers with their secrets and OAuth grants (src/user/user-servers.ts, user-secrets.ts, oauth/). A
+ * session's `state` and `state.last()` stay in the session object.
  *
  * Its RPC surface is the public methods below; everything else is private.
  */
@@ -49,14 +50,13 @@ export type FinishReply = { handle?: string; unresumable?: string };
 
 /** Applies a {@link FinishReply} to the result the client gets (and the history keeps). */
 export function settleSuspension(result: ExecuteResult, reply: FinishReply): void {
-  if (!result.approval) return;
-  if (reply.handle) result.approval.handle = reply.handle;
+  const waiting = result.approval ?? result.authorization;
+  if (!waiting) return;
+  if (reply.handle) waiting.handle = reply.handle;
   else if (reply.unresumable && result.error) {
     delete result.status;
-    result.error = {
-      kind: "limit",
-      message: `${result.approval.server}.${result.approval.tool} needs approval, but ${reply.unresumable}`,
-    };
+    const what = result.approval ? "needs approval" : `needs a sign-in to ${waiting.server}`;
+    result.error = { kind: "limit", message: `${waiting.server}.${waiting.tool} ${what}, but ${reply.unresumable}` };
   }
 }
 
@@ -84,6 +84,7 @@ export type UserApi = Pick<
   | "listServers"
   | "serversVersion"
   | "sessionServers"
+  | "authStatus"
   | "connectionFor"
   | "requireAuthorization"
   | "setSecret"
@@ -190,6 +191,12 @@ export class UserObject extends DurableObject<Env> {
       this.#servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
     );
     return { version, servers };
+  }
+
+  /** The auth status of one of the user's servers (what a session waiting for a sign-in polls). */
+  async authStatus(name: string): Promise<UserServerView["auth"] | undefined> {
+    const row = this.#servers.row(name);
+    return row && authView(this.#sources(), row);
   }
 
   /**

@@ -127,6 +127,17 @@ describe("user servers", () => {
     assert.equal(details.tools[0].import, 'import { add } from "servers/mine";');
   });
 
+  test("a skill imports the user's server like a gateway server, and runs with the user's credentials", async () => {
+    const saved = await alice.call("save_skill", {
+      name: "sum_mine",
+      description: "Adds two numbers with the user's own server.",
+      code: 'import { add } from "servers/mine";\nexport default async function sum_mine(input: { a: number; b: number }) { return await add(input); }',
+    });
+    assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+    const r = await alice.call("run_skill", { name: "sum_mine", input: { a: 20, b: 22 } });
+    assert.equal((r.structuredContent as { result: unknown }).result, 42, JSON.stringify(r.structuredContent));
+  });
+
   test("another user sees none of the first user's servers, and can use the same name for their own", async () => {
     const listed = await bob.data("list_servers", {});
     assert.deepEqual(names(listed.servers).sort(), ["gw-tools", "workspace"]);

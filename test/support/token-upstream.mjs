@@ -1,7 +1,5 @@
 // A real MCP server (SDK low-level Server over Streamable HTTP, stateless) that requires a header token, like most
 // API-key MCP services: every request must carry `X-Api-Key: <token>` (the --token argument), else 401.
-// With --oauth it instead answers every request 401 with an OAuth challenge (WWW-Authenticate: Bearer
-// resource_metadata=...), as an OAuth-protected server does to a client without a token.
 // Tools: whoami() -> "key: <the X-Api-Key it received>" (to prove redaction), add({ a, b }) -> a + b.
 // GET /captured returns the X-Api-Key values received. Listens on 127.0.0.1:$PORT (test/support/upstreams.ts).
 import { createServer } from "node:http";
@@ -14,7 +12,6 @@ const arg = (name) => {
   return i < 0 ? undefined : process.argv[i + 1];
 };
 const TOKEN = arg("--token") ?? "";
-const OAUTH = process.argv.includes("--oauth");
 const port = Number(process.env.PORT);
 const keys = [];
 
@@ -53,12 +50,6 @@ createServer(async (req, res) => {
     return;
   }
   if (!req.url?.startsWith("/mcp")) return void res.writeHead(404).end();
-  if (OAUTH) {
-    res.writeHead(401, {
-      "www-authenticate": `Bearer resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`,
-    });
-    return void res.end();
-  }
   const key = req.headers["x-api-key"];
   if (key) keys.push(key);
   if (key !== TOKEN) {

@@ -1,0 +1,131 @@
+/**
+ * User servers that sign in with OAuth (#15 items 2 and 4), against the real OAuth-protected test upstream
+ * (test/support/oauth-upstream.mjs): add_server answers the upstream's 401 challenge with a gateway sign-in URL;
+ * after the sign-in, code calls the server. When the authorization is lost while code runs, a client without
+ * URL-mode elicitation gets `authorization_required` and a handle that approve_call resumes, replaying the calls
+ * that already ran; a client with it is asked to open the URL and the call continues after the sign-in.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, test } from "node:test";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+let upstream: OAuthUpstream;
+let gateway: Gateway;
+let session: Session;
+
+/** The browser's part of a sign-in, with fetch: gateway link, the upstream's auto-approval, the gateway callback. */
+async function signIn(link: string): Promise<void> {
+  const start = await fetch(link, { redirect: "manual" });
+  assert.equal(start.status, 302, `the sign-in link redirects (got ${start.status}: ${await start.text()})`);
+  const cookie = start.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const approved = await fetch(start.headers.get("location")!, { redirect: "manual" });
+  assert.equal(approved.status, 302, "the authorization server approves at once (autoApprove)");
+  const done = await fetch(approved.headers.get("location")!, { redirect: "manual", headers: { cookie } });
+  assert.ok(done.status < 400, `the callback completes the sign-in (got ${done.status})`);
+}
+
+/**
+ * Makes the user's authorization unusable: tokens forgotten upstream and refresh refused. It first waits out the
+ * OAuth client's guard against forcing a refresh of a token obtained moments ago (src/user/oauth/oauth-tokens.ts).
+ */
+async function loseAuthorization(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 5_500));
+  upstream.provider.accessTokens.clear();
+  upstream.set({ failRefresh: true });
+}
+
+before(async () => {
+  upstream = await startOAuthUpstream({ autoApprove: true });
+  gateway = await startGateway({
+    config: { network: { allow_loopback: true } },
+    vars: { CONNECTIONS_KEY: randomBytes(32).toString("hex") },
+  });
+  session = await connect(gateway.mcpUrl);
+});
+
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await upstream?.stop();
+});
+
+test("add_server on an OAuth upstream answers with a gateway sign-in URL; after the sign-in code calls it", async () => {
+  const added = await session.data("add_server", { name: "oauthy", url: upstream.url });
+  assert.equal(added.status, "authorization_required", JSON.stringify(added));
+  assert.ok(added.authorization_url.startsWith(`${gateway.url.origin}/connections/authorize?flow=`));
+  await signIn(added.authorization_url);
+  const r = await run(session, 'import { whoami } from "servers/oauthy";\nreturn await whoami({});');
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.match(JSON.stringify(r.result), /alice/);
+  const { servers } = await session.data("list_servers", {});
+  const listed = servers.find((s: { name: string }) => s.name === "oauthy");
+  assert.equal(listed.scope, "user");
+  assert.equal(listed.auth.type, "oauth");
+  assert.equal(listed.auth.status, "connected");
+});
+
+test("a lost authorization ends the execution with authorization_required and a handle; approve_call after the sign-in resumes, replaying earlier calls", async () => {
+  await loseAuthorization();
+  const code = `import { write_file } from "servers/workspace";
+import { whoami } from "servers/oauthy";
+await write_file({ path: "/before-sign-in.txt", content: "once" });
+return await whoami({});`;
+  const stopped = await run(session, code);
+  assert.equal(stopped.status, "authorization_required", JSON.stringify(stopped).slice(0, 1500));
+  assert.equal(stopped.isError, false);
+  assert.equal(stopped.authorization.server, "oauthy", JSON.stringify(stopped).slice(0, 2500));
+  assert.ok(stopped.authorization.authorization_url, JSON.stringify(stopped).slice(0, 2500));
+  assert.match(stopped.authorization.handle, /^apr_[0-9a-f]{32}$/);
+  assert.ok(stopped.authorization.authorization_url.startsWith(`${gateway.url.origin}/connections/authorize`));
+  upstream.set({ failRefresh: false });
+  await signIn(stopped.authorization.authorization_url);
+  const resumed = await session.call("approve_call", { handle: stopped.authorization.handle });
+  const r = resumed.structuredContent as any;
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.match(JSON.stringify(r.result), /alice/);
+  const write = r.tool_calls.find((c: { tool: string }) => c.tool === "write_file");
+  assert.equal(write.replayed, true, "the earlier call was replayed, not run again");
+});
+
+test("with URL-mode elicitation the user is asked to sign in and the running call continues", async () => {
+  await loseAuthorization();
+  const asked: string[] = [];
+  const elicited = await connect(gateway.mcpUrl, { capabilities: { elicitation: { url: {} } } });
+  try {
+    elicited.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      const params = request.params as { mode?: string; url?: string };
+      assert.equal(params.mode, "url");
+      asked.push(params.url!);
+      upstream.set({ failRefresh: false });
+      // The user opens the link after accepting; the gateway waits for the sign-in to complete.
+      setTimeout(() => void signIn(params.url!), 200);
+      return { action: "accept" };
+    });
+    const r = await run(elicited, 'import { whoami } from "servers/oauthy";\nreturn await whoami({});');
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.match(JSON.stringify(r.result), /alice/);
+    assert.equal(asked.length, 1);
+  } finally {
+    await elicited.close();
+  }
+});
+
+test("authorize_server gives a fresh sign-in link, list_servers never shows a token, remove_server revokes them", async () => {
+  const link = await session.data("authorize_server", { name: "oauthy" });
+  assert.ok(link.authorization_url.startsWith(`${gateway.url.origin}/connections/authorize?flow=`));
+  const gatewayServer = await session.call("authorize_server", { name: "workspace" });
+  assert.equal(gatewayServer.isError, true);
+  const listed = JSON.stringify(await session.call("list_servers", {}));
+  const tokens = [...upstream.provider.accessTokens.keys(), ...upstream.provider.refreshTokens.keys()];
+  assert.ok(tokens.length > 0);
+  for (const token of tokens) assert.ok(!listed.includes(token), "list_servers showed a token");
+  const removed = await session.data("remove_server", { name: "oauthy" });
+  assert.deepEqual(removed, { removed: "oauthy", revoked: true });
+  assert.ok(upstream.revoked.length > 0, "the authorization server saw the revocation");
+});
