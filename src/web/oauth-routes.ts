@@ -12,6 +12,7 @@
  * - `GET /connections/client-metadata.json`: the gateway's Client ID Metadata Document, over https only.
  */
 import { type Context, Hono } from "hono";
+import { USER_ID } from "../auth/api-keys";
 import { clientMetadataDocument } from "../user/oauth/client-identity";
 import { FLOW_TTL_MS, flowOfState } from "../user/oauth/oauth-flows";
 import type { CallbackParams } from "../user/oauth/oauth-types";
@@ -86,7 +87,8 @@ oauthRoutes.get("/callback", async (c) => {
   } catch {
     user = undefined;
   }
-  if (!user) {
+  // Only a well-formed user id reaches a user object (a crafted cookie must not create objects at will).
+  if (!user || !USER_ID.test(user)) {
     return failed(
       c,
       "Sign-in failed",

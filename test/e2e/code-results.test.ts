@@ -47,7 +47,7 @@ describe("the value of a final expression", () => {
   test("execute_code's description says so", async () => {
     const { tools } = await session.client.listTools();
     const execute = tools.find((t) => t.name === "execute_code");
-    assert.match(execute?.description ?? "", /`return` the result, or end with an expression \(REPL-style\)/);
+    assert.match(execute?.description ?? "", /Return a value or end with an expression/);
   });
 });
 

@@ -5,7 +5,7 @@
  * thin router; the protocol is in the modules beside this one.
  */
 import { type GatewayConfig, loadConfig } from "../../config";
-import { authorizationUrl, beginFlow, completeFlow, type FlowTarget, pendingFlow, startFlow } from "./oauth-flows";
+import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
 import { oauthContext } from "./oauth-context";
 import { revokeGrant } from "./oauth-revoke";
 import { OAuthStore } from "./oauth-store";
@@ -51,6 +51,8 @@ export class OAuthConnections {
   async start(target: FlowTarget, opts: StartOptions = {}): Promise<StartResult> {
     const context = await this.#context();
     if (!context.ok) return { ok: false, error: `${target.server}: ${context.error}` };
+    const pending = pendingLink(this.#store, target.server, target.origin, opts.scope);
+    if (pending) return { ok: true, authorization_url: pending };
     const before = this.#store.grant(target.server)?.status;
     const result = await startFlow(context.ctx, target, opts);
     if (result.ok && this.#store.grant(target.server)?.status !== before) this.#onChange();
@@ -94,8 +96,8 @@ export class OAuthConnections {
     const result = await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();
     if (result.ok || result.status === "error" || !opts.origin) return result;
-    const pending = pendingFlow(this.#store, target.server);
-    if (pending) return { ...result, authorization_url: authorizationUrl(opts.origin, pending) };
+    const pending = pendingLink(this.#store, target.server, opts.origin);
+    if (pending) return { ...result, authorization_url: pending };
     const link = await startFlow(context.ctx, { ...target, origin: opts.origin });
     return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
   }

@@ -10,6 +10,9 @@ import { loadConnectionsKeys } from "../connections-key";
 import type { OAuthStore } from "./oauth-store";
 import { OAuthVault } from "./oauth-vault";
 
+/** Longest one OAuth operation (a sign-in start, a code exchange, a refresh, a revocation) may wait on the network. */
+export const OAUTH_OPERATION_TIMEOUT_MS = 20_000;
+
 export interface OAuthContext {
   user: string;
   env: Record<string, unknown>;
@@ -29,6 +32,13 @@ export async function oauthContext(
 ): Promise<{ ok: true; ctx: OAuthContext } | { ok: false; error: string }> {
   const keys = await loadConnectionsKeys(env);
   if (!keys.ok) return { ok: false, error: `OAuth servers need a key to store their tokens: ${keys.error}` };
-  const fetch = guardedFetch((input, init) => globalThis.fetch(input, init), config.network);
+  const guarded = guardedFetch((input, init) => globalThis.fetch(input, init), config.network);
+  // Bounded: an authorization server that never answers must not hold the user's object (and its callers). One
+  // budget for the whole operation: the SDK moves on to fallback locations after a failed request.
+  const deadline = Date.now() + OAUTH_OPERATION_TIMEOUT_MS;
+  const fetch: FetchLike = (input, init = {}) => {
+    const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    return guarded(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
   return { ok: true, ctx: { user, env, config, store, vault: new OAuthVault(keys.keys, user), fetch } };
 }

@@ -97,15 +97,15 @@ export interface FlowTarget {
 }
 
 /**
- * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. A
- * step-up (by default: a scope was asked for) adds the granted scopes to the asked ones, and a connected server
- * waits for it.
+ * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. A scope
+ * asked for is added to the granted ones (a new sign-in keeps what was granted); a step-up (the server answered
+ * `insufficient_scope`) also makes a connected server wait for it, and its link is never reused for a plain sign-in.
  */
 export async function startFlow(
   ctx: OAuthContext,
   target: FlowTarget,
   opts: StartOptions = {},
-  stepUp = opts.scope !== undefined,
+  stepUp = false,
 ): Promise<StartResult> {
   const { server, serverUrl, origin } = target;
   let resourceMetadataUrl: URL | undefined;
@@ -127,8 +127,7 @@ export async function startFlow(
     if (!verdict.ok) return { ok: false, error: `${server}: ${verdict.reason}` };
   }
   const grant = ctx.store.grant(server);
-  // Step-up keeps what was granted and adds what the challenge asks for.
-  if (stepUp && grant?.scopes) scope = computeScopeUnion(grant.scopes, scope);
+  if (opts.scope && grant?.scopes) scope = computeScopeUnion(grant.scopes, opts.scope);
 
   const id = randomToken();
   const state = `${id}.${randomToken(24)}`;
@@ -181,11 +180,16 @@ export function authorizationUrl(origin: string, id: string): string {
 }
 
 /**
- * The newest unused flow of `server` with at least {@link REUSE_MIN_LEFT_MS} left, not a step-up (its scope is the
- * grant's): code that keeps calling a server waiting for its sign-in gets the same link, not a new flow each time.
+ * The link of the newest unused flow of `server` from `origin` with at least {@link REUSE_MIN_LEFT_MS} left that
+ * asks for at least `scope`, not a step-up: code that keeps calling a server waiting for its sign-in, and a
+ * repeated authorize_server, get the same link instead of a new flow each time.
  */
-export function pendingFlow(store: OAuthStore, server: string): string | undefined {
-  return store.pendingFlow(server, Date.now() + REUSE_MIN_LEFT_MS);
+export function pendingLink(store: OAuthStore, server: string, origin: string, scope?: string): string | undefined {
+  const flow = store.pendingFlow(server, origin, Date.now() + REUSE_MIN_LEFT_MS);
+  if (!flow) return undefined;
+  const granted = new Set((flow.scope ?? "").split(/\s+/));
+  if (scope && !scope.split(/\s+/).every((s) => !s || granted.has(s))) return undefined;
+  return authorizationUrl(origin, flow.id);
 }
 
 /** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */

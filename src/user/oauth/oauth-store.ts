@@ -185,16 +185,18 @@ export class OAuthStore {
     );
   }
 
-  /** The newest unused flow of `server` valid past `until` that is not a step-up, if any. */
-  pendingFlow(server: string, until: number): string | undefined {
+  /** The newest unused flow of `server` from `origin` valid past `until` that is not a step-up, if any. */
+  pendingFlow(server: string, origin: string, until: number): { id: string; scope: string | null } | undefined {
     const rows = this.#sql
-      .exec<{ id: string }>(
-        "SELECT id FROM oauth_flows WHERE server = ? AND used = 0 AND expires_at > ? AND step_up = 0 ORDER BY created_at DESC LIMIT 1",
+      .exec<{ id: string; scope: string | null }>(
+        `SELECT id, scope FROM oauth_flows WHERE server = ? AND origin = ? AND used = 0 AND expires_at > ? AND step_up = 0
+         ORDER BY created_at DESC LIMIT 1`,
         server,
+        origin,
         until,
       )
       .toArray();
-    return rows[0]?.id;
+    return rows[0];
   }
 
   /** Marks a flow used; false when it already was (a replayed callback). */

@@ -85,7 +85,12 @@ export class TokenKeeper {
     }
     // Decided before any await, so a second caller arriving meanwhile finds this refresh in flight.
     const now = Date.now();
-    const recent = grant.obtained_at !== null && now - grant.obtained_at < FORCED_REFRESH_MIN_INTERVAL_MS;
+    // A token obtained moments ago is what a caller rejected with an older one lacks; later in its life the
+    // rejection may be its own expiry or revocation, so it is refreshed.
+    const lifetime = grant.expires_at !== null && grant.obtained_at !== null ? grant.expires_at - grant.obtained_at : 0;
+    const recent =
+      grant.obtained_at !== null &&
+      now - grant.obtained_at < Math.min(FORCED_REFRESH_MIN_INTERVAL_MS, lifetime > 0 ? lifetime / 4 : Infinity);
     if (!(opts.force && !recent) && !needsRefresh(grant, now)) {
       const tokens = await openTokens(ctx, grant);
       return tokens
