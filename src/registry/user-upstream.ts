@@ -20,7 +20,7 @@ import type { FetchLike, UpstreamConnection, UpstreamCredentials } from "./upstr
 const TOKEN_MARGIN_MS = 60_000;
 
 /** What a user-server connection asks the user object for (its `connectionFor` RPC). */
-export type ConnectionSource = (name: string, opts?: { force?: boolean }) => Promise<UserConnection>;
+export type ConnectionSource = (name: string, opts?: { force?: boolean; signIn?: boolean }) => Promise<UserConnection>;
 
 function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
   return c.status === "error"
@@ -43,7 +43,12 @@ function tokenProvider(name: string, source: ConnectionSource, first: UserConnec
       return current.token;
     },
     async onUnauthorized() {
+      const rejected = current.token;
       await renew(true);
+      if (current.token !== rejected) return;
+      // No newer token to try (it was issued moments ago): the upstream refuses this grant, so sign in again.
+      const next = await source(name, { signIn: true });
+      throw next.ok ? new AuthorizationRequiredError(name, "authorization_required") : failed(name, next);
     },
   };
 }

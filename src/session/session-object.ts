@@ -152,7 +152,7 @@ export class SessionObject extends DurableObject<Env> {
   #registryFor(meta: SessionMeta): Registry {
     const config = this.#gatewayConfig();
     this.#userSync ??= new UserServerSync(() => this.#user(meta), config);
-    const source = (name: string, opts?: { force?: boolean }) =>
+    const source = (name: string, opts?: { force?: boolean; signIn?: boolean }) =>
       this.#user(meta).connectionFor(name, this.#origin, opts);
     this.#registry ??= new Registry(
       config.servers,

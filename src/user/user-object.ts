@@ -193,14 +193,22 @@ export class UserObject extends DurableObject<Env> {
     return { version, servers };
   }
 
-  /** The auth status of one of the user's servers (what a session waiting for a sign-in polls). */
-  async authStatus(name: string): Promise<UserServerView["auth"] | undefined> {
+  /**
+   * The auth status of one of the user's servers and the version of the user's servers (a completed sign-in moves
+   * it): what a session waiting for a sign-in polls.
+   */
+  async authStatus(name: string): Promise<{ version: number; auth?: UserServerView["auth"] }> {
     const row = this.#servers.row(name);
-    return row && authView(this.#sources(), row);
+    const auth = row && (await authView(this.#sources(), row));
+    return { version: this.#servers.version(), ...(auth ? { auth } : {}) };
   }
 
   /** How a session connects to the user's server `name` (credentials resolved here, on the host). */
-  async connectionFor(name: string, origin: string, opts: { force?: boolean } = {}): Promise<UserConnection> {
+  async connectionFor(
+    name: string,
+    origin: string,
+    opts: { force?: boolean; signIn?: boolean } = {},
+  ): Promise<UserConnection> {
     return connectionFor(this.#sources(), name, origin, opts);
   }
 
