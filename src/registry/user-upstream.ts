@@ -22,7 +22,7 @@ const TOKEN_MARGIN_MS = 60_000;
 /** What a user-server connection asks the user object for (its `connectionFor` RPC). */
 export type ConnectionSource = (
   name: string,
-  opts?: { force?: boolean; stepUp?: { scope?: string; resourceMetadataUrl?: string } },
+  opts?: { force?: boolean; signIn?: boolean; stepUp?: { scope?: string; resourceMetadataUrl?: string } },
 ) => Promise<UserConnection>;
 
 /**
@@ -85,7 +85,12 @@ function tokenProvider(
       return current.token;
     },
     async onUnauthorized() {
+      const rejected = current.token;
       await renew(true);
+      if (current.token !== rejected) return;
+      // No newer token to try (it was issued moments ago): the upstream refuses this grant, so sign in again.
+      const next = await source(name, { signIn: true });
+      throw next.ok ? new AuthorizationRequiredError(name, "authorization_required") : failed(name, next);
     },
   };
 }

@@ -20,12 +20,16 @@ export const SIGN_IN_POLL_MS = 1_000;
 export function createSignIn(
   server: McpServer,
   extra: ToolExtra,
-  status: (server: string) => Promise<UserAuthView | undefined>,
+  status: (server: string) => Promise<{ version: number; auth?: UserAuthView }>,
 ): SignIn | undefined {
   const caps = server.server.getClientCapabilities() as { elicitation?: { url?: unknown } } | undefined;
   if (!caps?.elicitation?.url) return undefined;
   return async (name, url) => {
     const deadline = Date.now() + SIGN_IN_TIMEOUT_MS;
+    // The server may still look connected (its refused token is kept until the new sign-in replaces it): wait for
+    // a change of the user's servers after which it is connected.
+    const before = await status(name).catch(() => undefined);
+    if (!before?.auth) return false;
     const answer = await extra.mcpReq.elicitInput(
       {
         mode: "url",
@@ -37,9 +41,9 @@ export function createSignIn(
     );
     if (answer.action !== "accept") return false;
     while (Date.now() < deadline) {
-      const auth = await status(name).catch(() => undefined);
-      if (auth?.status === "connected") return true;
-      if (auth === undefined) return false;
+      const now = await status(name).catch(() => undefined);
+      if (now && !now.auth) return false;
+      if (now && now.version !== before.version && now.auth?.status === "connected") return true;
       await new Promise((resolve) => setTimeout(resolve, Math.min(SIGN_IN_POLL_MS, deadline - Date.now())));
     }
     return false;

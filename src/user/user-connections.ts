@@ -86,7 +86,8 @@ export async function connectionFor(
   src: ConnectionSources,
   name: string,
   origin: string,
-  opts: { force?: boolean } = {},
+  /** `signIn`: the upstream refused the current token; start a new sign-in and answer with its URL. */
+  opts: { force?: boolean; signIn?: boolean } = {},
 ): Promise<UserConnection> {
   const row = src.servers.row(name);
   if (!row) return { ok: false, status: "error", message: `you have no server named "${name}"` };
@@ -98,6 +99,19 @@ export async function connectionFor(
       secrets: [],
       cacheScope: await digest(JSON.stringify([row.url, []])),
     };
+  }
+  if (row.auth_type === "oauth" && opts.signIn && src.oauth.startAuthorization) {
+    const started = await src.oauth.startAuthorization(row.name, origin);
+    const cacheScope = `user:${await digest(src.owner)}:${row.name}`;
+    return started.ok
+      ? {
+          ok: false,
+          status: "authorization_required",
+          message: `${row.name} refused its token`,
+          authorization_url: started.authorization_url,
+          cacheScope,
+        }
+      : { ok: false, status: "error", message: started.error };
   }
   if (row.auth_type === "oauth") return oauthConnection(src, row, origin, opts.force === true);
   const loaded = await src.keys();

@@ -193,10 +193,14 @@ export class UserObject extends DurableObject<Env> {
     return { version, servers };
   }
 
-  /** The auth status of one of the user's servers (what a session waiting for a sign-in polls). */
-  async authStatus(name: string): Promise<UserServerView["auth"] | undefined> {
+  /**
+   * The auth status of one of the user's servers and the version of the user's servers (a completed sign-in moves
+   * it): what a session waiting for a sign-in polls.
+   */
+  async authStatus(name: string): Promise<{ version: number; auth?: UserServerView["auth"] }> {
     const row = this.#servers.row(name);
-    return row && authView(this.#sources(), row);
+    const auth = row && (await authView(this.#sources(), row));
+    return { version: this.#servers.version(), ...(auth ? { auth } : {}) };
   }
 
   /**
@@ -206,7 +210,7 @@ export class UserObject extends DurableObject<Env> {
   async connectionFor(
     name: string,
     origin: string,
-    opts: { force?: boolean; stepUp?: StartOptions } = {},
+    opts: { force?: boolean; signIn?: boolean; stepUp?: StartOptions } = {},
   ): Promise<UserConnection> {
     if (!opts.stepUp) return connectionFor(this.#sources(), name, origin, opts);
     const stepped = await this.oauthAccessToken(name, { origin, stepUp: opts.stepUp });

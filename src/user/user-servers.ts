@@ -185,6 +185,11 @@ export class UserServers {
       header_names: checked.headers.map(([h]) => h),
       created_at: Date.now(),
     };
+    // Sealing awaited: another add of the same name may have landed meanwhile, so the insert decides.
+    if (this.names().includes(name)) return `you already have a server named "${name}"; remove_server it first`;
+    if (this.names().length >= config.user_servers.max_servers) {
+      return "you reached user_servers.max_servers meanwhile; remove a server first";
+    }
     this.#sql.exec(
       "INSERT INTO user_servers (name, url, auth_type, headers_sealed, header_names, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       row.name,

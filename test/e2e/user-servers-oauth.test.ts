@@ -31,11 +31,13 @@ async function signIn(link: string): Promise<void> {
 }
 
 /**
- * Makes the user's authorization unusable: tokens forgotten upstream and refresh refused. It first waits out the
- * OAuth client's guard against forcing a refresh of a token obtained moments ago (src/user/oauth/oauth-tokens.ts).
+ * Makes the user's authorization unusable: tokens forgotten upstream and refresh refused. `refreshTried` first
+ * waits out the OAuth client's guard against forcing a refresh of a token obtained moments ago
+ * (src/user/oauth/oauth-tokens.ts), so the refused refresh is what expires the grant; without it the gateway
+ * has no newer token to try and starts a new sign-in at once.
  */
-async function loseAuthorization(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 5_500));
+async function loseAuthorization(refreshTried: boolean): Promise<void> {
+  if (refreshTried) await new Promise((resolve) => setTimeout(resolve, 5_500));
   upstream.provider.accessTokens.clear();
   upstream.set({ failRefresh: true });
 }
@@ -71,7 +73,7 @@ test("add_server on an OAuth upstream answers with a gateway sign-in URL; after 
 });
 
 test("a lost authorization ends the execution with authorization_required and a handle; approve_call after the sign-in resumes, replaying earlier calls", async () => {
-  await loseAuthorization();
+  await loseAuthorization(true);
   const code = `import { write_file } from "servers/workspace";
 import { whoami } from "servers/oauthy";
 await write_file({ path: "/before-sign-in.txt", content: "once" });
@@ -94,7 +96,7 @@ return await whoami({});`;
 });
 
 test("with URL-mode elicitation the user is asked to sign in and the running call continues", async () => {
-  await loseAuthorization();
+  await loseAuthorization(false);
   const asked: string[] = [];
   const elicited = await connect(gateway.mcpUrl, { capabilities: { elicitation: { url: {} } } });
   try {
