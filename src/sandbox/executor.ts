@@ -121,6 +121,9 @@ function clip(text: unknown, max = MAX_ERROR_CHARS): string {
   return s.length > max ? `${s.slice(0, max)}…[truncated: ${s.length} characters]` : s;
 }
 
+/** How often an execution still waiting for its turn tells the client (progress). */
+const WAIT_NOTICE_MS = 10_000;
+
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;
 
@@ -260,10 +263,15 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   // The type check and the run are the CPU-heavy part: both wait for this run's turn in the isolate (released in
   // the run's finally, or here when the check ends it), which does not count against the program's timeout.
   let release: (() => void) | undefined;
+  const waitStarted = Date.now();
+  // A long wait sends progress now and then, so the client's request timeout does not run out before the turn.
+  const reminder = setInterval(() => deps.events?.({ type: "waiting", ms: Date.now() - waitStarted }), WAIT_NOTICE_MS);
   try {
     release = await deps.admit?.();
   } catch (err) {
     return fail({ kind: "limit", message: (err as Error).message });
+  } finally {
+    clearInterval(reminder);
   }
   if (deps.typecheck) {
     const checked = await deps

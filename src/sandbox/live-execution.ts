@@ -48,7 +48,9 @@ export type ExecutionEvent =
   /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */
   | { type: "dropped"; events: number; bytes: number; limit?: number }
   /** Past max_notification_bytes: the execution goes on, `dropped` notifications so far were coalesced. */
-  | { type: "still_running"; dropped: number };
+  | { type: "still_running"; dropped: number }
+  /** Still waiting for a turn in the isolate's run gate (src/sandbox/run-gate.ts) after `ms`. */
+  | { type: "waiting"; ms: number };
 
 /**
  * Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). `prompt` shows

@@ -32,6 +32,7 @@ export function eventBytes(event: ExecutionEvent): number {
       return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length + (event.error?.length ?? 0));
     case "dropped":
     case "still_running":
+    case "waiting":
       return 2 * NOTIFICATION_OVERHEAD_BYTES;
   }
 }

@@ -50,6 +50,8 @@ export class RunGate {
   /** Waiters by user, in arrival order; the Map's order is the round-robin order of users. */
   readonly #queues = new Map<string, Waiter[]>();
   #waiting = 0;
+  /** Slots held, with when they were granted (at most `capacity`, plus runs past their hold that never ended). */
+  readonly #holds = new Set<{ release: () => void; since: number }>();
   /** Waiters still waiting for their wake-up (bounded by maxQueue). */
   readonly #asleep = new Set<Waiter>();
 
@@ -72,6 +74,7 @@ export class RunGate {
    * `place` names the caller's context and `notify` reaches into it (see the module comment).
    */
   async admit(user: string, place = "", notify?: () => void): Promise<() => void> {
+    this.#expire();
     if (this.#held < this.#capacity && this.#waiting === 0) return this.#grant(user);
     if (this.#waiting >= this.#maxQueue) {
       throw new GateFullError(
@@ -93,6 +96,7 @@ export class RunGate {
             resolve();
           };
         });
+        this.#expire();
       }
     } finally {
       this.#asleep.delete(waiter);
@@ -117,6 +121,7 @@ export class RunGate {
       if (released) return;
       released = true;
       clearTimeout(hold);
+      this.#holds.delete(entry);
       this.#held--;
       const left = (this.#running.get(user) ?? 1) - 1;
       if (left > 0) this.#running.set(user, left);
@@ -124,7 +129,18 @@ export class RunGate {
       this.#next();
     };
     const hold = setTimeout(release, this.#maxHoldMs);
+    const entry = { release, since: Date.now() };
+    this.#holds.add(entry);
     return release;
+  }
+
+  /**
+   * Releases slots held past maxHoldMs. The hold timer does that on time, but it runs in the holder's context, and a
+   * context that was aborted (its object reset mid-run) never fires it: the next admission or waiter re-check does.
+   */
+  #expire(): void {
+    const now = Date.now();
+    for (const hold of this.#holds) if (now - hold.since >= this.#maxHoldMs) hold.release();
   }
 
   /** Hands free slots to waiters: the user with the fewest runs in progress first, round-robin among equals. */

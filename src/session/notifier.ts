@@ -51,6 +51,9 @@ export function createNotifier(extra: ToolExtra, legacy: boolean): (event: Execu
         tick(text);
         return log("info", "progress", text);
       }
+      case "waiting":
+        // Progress only: keeps a client's request timeout alive while the execution waits for its turn.
+        return tick(`waiting for a turn to run (${Math.round(event.ms / 1000)} s): other executions go first`);
       case "still_running":
         // Progress only (keeps a client's request timeout alive), no log message: the budget is spent.
         return tick(`still running; ${event.dropped} notification(s) coalesced over max_notification_bytes`);

@@ -69,6 +69,23 @@ describe("run gate", () => {
     assert.equal(gate.held, 0);
   });
 
+  test("a slot whose hold timer never fired (its context was aborted) is reclaimed by the next admission", async () => {
+    const realSetTimeout = globalThis.setTimeout;
+    const gate = new RunGate(1, 30);
+    // The holder's timers never fire, as in a Durable Object whose request was aborted.
+    globalThis.setTimeout = (() => 0) as unknown as typeof setTimeout;
+    try {
+      await gate.admit("vanished");
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const release = await gate.admit("other");
+    assert.equal(gate.held, 1);
+    release();
+    assert.equal(gate.held, 0);
+  });
+
   test("past the queue limit a run is refused at once with a message that says to retry", async () => {
     const gate = new RunGate(1, 60_000, 1);
     const holder = await gate.admit("u");
