@@ -21,7 +21,10 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
       const executions = await ctx.history.list(limit);
       const text = executions.length
         ? executions
-            .map((e) => `${e.execution_id} ${e.started_at} ${e.ok ? "ok" : "error"} ${e.duration_ms} ms: ${e.summary}`)
+            .map(
+              (e) =>
+                `${e.execution_id} ${e.started_at} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
+            )
             .join("\n")
         : "No executions yet.";
       if (ctx.context === undefined || !ctx.contexts) return structuredResult({ executions }, text);

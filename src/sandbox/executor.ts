@@ -27,7 +27,7 @@ import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-s
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
-import type { PendingCall, RecordedCall } from "./approval";
+import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
@@ -50,6 +50,8 @@ export interface ExecutorDeps {
   events?: (event: ExecutionEvent) => void;
   /** Asks a human about `ask` tools (elicitation); absent or returning undefined: the execution suspends. */
   approver?: Approver;
+  /** Told when the program starts running (after its checks), so it can be listed while it runs. */
+  onStart?: (id: string, live: LiveExecution) => void;
   /** Receives what a suspended execution needs to be resumed later. */
   onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
   /**
@@ -84,6 +86,7 @@ export interface ExecuteRequest {
   /** Resumption after approval: replies of the earlier attempt, and the approved call's signature. */
   replay?: readonly RecordedCall[];
   approved?: string;
+  approvedBy?: ApprovalActor;
 }
 
 interface HarnessReply {
@@ -274,8 +277,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
+    ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}),
   });
   deps.live.set(id, live);
+  deps.onStart?.(id, live);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const worker = deps.loader.load({

@@ -21,8 +21,10 @@ import { approvalStateCodec } from "../mcp/request-state";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { Registry } from "../registry/registry";
-import type { PendingCall, RecordedCall } from "../sandbox/approval";
-import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
+import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
+import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
+import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
+import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
@@ -66,6 +68,7 @@ interface SessionMeta {
 interface RunSpec extends StoredRunSpec {
   replay?: readonly RecordedCall[];
   approved?: string;
+  approvedBy?: ApprovalActor;
   /** The MCP request being served (for notifications and elicitation); never stored. */
   extra?: ToolExtra | undefined;
 }
@@ -320,8 +323,10 @@ export class SessionObject extends DurableObject<Env> {
     if (typeof slot === "string") return refusedExecution(slot);
     try {
       const startedAt = Date.now();
-      const { result, suspended } = await this.#run(meta, spec);
       const { code, kind, skill } = spec;
+      const onStart = (id: string) =>
+        slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
+      const { result, suspended } = await this.#run(meta, spec, onStart);
       await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
@@ -330,7 +335,11 @@ export class SessionObject extends DurableObject<Env> {
     }
   }
 
-  async #run(meta: SessionMeta, spec: RunSpec): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
+  async #run(
+    meta: SessionMeta,
+    spec: RunSpec,
+    onStart?: (id: string) => void,
+  ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
@@ -347,8 +356,10 @@ export class SessionObject extends DurableObject<Env> {
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
         ...(spec.replay ? { replay: spec.replay } : {}),
         ...(spec.approved ? { approved: spec.approved } : {}),
+        ...(spec.approvedBy ? { approvedBy: spec.approvedBy } : {}),
       },
       {
+        ...(onStart ? { onStart } : {}),
         loader: this.env.LOADER,
         registry: this.#registryFor(meta),
         limits: this.#gatewayConfig().limits,
@@ -402,11 +413,34 @@ export class SessionObject extends DurableObject<Env> {
       ...approved.spec,
       replay: approved.recorded,
       approved: approved.pending.signature,
+      ...(approved.by ? { approvedBy: approved.by } : {}),
       ...(extra ? { extra } : {}),
     });
     // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
     if (!result.execution_id) await this.#user(meta).reopenApproval(approved.handle);
     return result;
+  }
+
+  /**
+   * The dashboard's catalog and skill requests (src/web/dashboard/dashboard-ops.ts), served only by the user's
+   * dashboard object, which is never an MCP session (see src/web/dashboard/dashboard-session.ts).
+   */
+  async dashboard(user: string, request: DashboardRequest): Promise<DashboardReply> {
+    if (this.#meta) throw new Error("dashboard: this object serves an MCP session");
+    const meta: SessionMeta = { user, session: DASHBOARD_SESSION, created_at: 0 };
+    const config = this.#gatewayConfig();
+    return dashboardOp(request, {
+      registry: this.#registryFor(meta),
+      skills: this.#skillsFor(meta),
+      observed: this.#observed,
+      semantic: semanticSearchFrom(this.env, config.embeddings),
+    });
+  }
+
+  /** The tool calls a running execution of this session has made so far (the dashboard's live view). */
+  async liveCalls(execution: string): Promise<{ calls: ToolCallRecord[]; elapsed_ms: number } | undefined> {
+    const live = this.#live.get(execution);
+    return live && !live.ended ? { calls: [...live.calls], elapsed_ms: Date.now() - live.startedAt } : undefined;
   }
 
   /** A direct bridge for one execution (see ToolBridge.open): calls on it skip the entrypoint hop. */
