@@ -5,6 +5,7 @@
  * Every MCP route checks Origin (DNS-rebinding protection, src/auth/origin.ts; requests without Origin pass) and
  * then authenticates the caller (src/auth/authenticate.ts): the user id it yields names the session objects,
  * the workspace and the skills. `/authorize` is the OAuth sign-in page (only in OAuth mode).
+ * `/signin`, `/connections` and `/web/assets` are the web pages (src/web/), signed in by cookie.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -16,6 +17,7 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { webRoutes } from "./web/web-routes";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -53,6 +55,7 @@ app.use("/servers/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
+app.route("/", webRoutes as unknown as Hono<{ Bindings: Env; Variables: McpVariables }>);
 app.all("/servers/*", (c) => {
   const config = loadConfig(c.env.GATEWAY_CONFIG);
   if (!config.ok) return c.json({ error: config.error }, 500);

@@ -31,6 +31,7 @@ import type {
   SlotGrant,
   StartedExecution,
 } from "./user-types";
+import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
 
 /** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
 export type FinishReply = { handle?: string; unresumable?: string };
@@ -80,6 +81,7 @@ export class UserObject extends DurableObject<Env> {
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
+  readonly #webSessions = new WebSessions(this.ctx.storage.sql);
 
   #limits(): Limits {
     const loaded = loadConfig(this.env.GATEWAY_CONFIG);
@@ -190,5 +192,20 @@ export class UserObject extends DurableObject<Env> {
     const { code, kind, skill } = taken.spec;
     this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
     return result;
+  }
+
+  /** Signs a browser in as this user (src/web/web-auth.ts): the secret for its cookie and its CSRF token. */
+  async createWebSession(): Promise<WebSessionGrant> {
+    return this.#webSessions.create();
+  }
+
+  /** Whether a browser's session cookie is still signed in. */
+  async checkWebSession(secret: string): Promise<WebSessionCheck> {
+    return this.#webSessions.check(secret);
+  }
+
+  /** Signs a browser out: its cookie stops working at once. */
+  async endWebSession(secret: string): Promise<void> {
+    return this.#webSessions.end(secret);
   }
 }

@@ -1,0 +1,150 @@
+/**
+ * @module web/connections-page
+ * `/connections` (#15 item 6): where a person, not the model, connects their accounts, so credentials never pass
+ * through a conversation. The signed-in user sees their servers with their status, adds and removes servers,
+ * connects (OAuth sign-in through the gateway's `/connections/authorize`, src/web/oauth-routes.ts), reconnects and
+ * disconnects them, and stores write-only secrets for header-authenticated servers. The gateway's own servers are
+ * listed read-only. Every action is a POST (CSRF-checked, src/web/web-auth.ts) answered by a redirect back here
+ * with a fixed notice (post/redirect/get: reloading never repeats an action), or by the page with the error.
+ *
+ * Only these routes take the session middleware: `/connections/authorize` and `/connections/callback` (mounted
+ * beside, by src/web/oauth-routes.ts) must work on the authorization server's cross-site redirect back, which
+ * does not carry the SameSite=Strict session cookie.
+ */
+import { type Context, Hono } from "hono";
+import { displayUrl } from "../registry/registry";
+import { attempt, connectionsOf } from "./connections-api";
+import { type ConnectionsModel, ConnectionsView } from "./connections-view";
+import { page } from "./layout";
+import { checkCsrf, requireWebUser, webConfig } from "./web-auth";
+import type { WebEnv } from "./web-types";
+
+/** Names that notices may repeat (server and secret names); anything else in a notice link is dropped. */
+const NOTICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+const NOTICES = new Map<string, (name: string) => string>([
+  ["added", (n) => `Added ${n}. If it signs in with OAuth, choose Connect.`],
+  ["removed", (n) => `Removed ${n}.`],
+  ["removed_revoked", (n) => `Removed ${n}; its tokens were revoked at the authorization server.`],
+  ["disconnected", (n) => `Disconnected ${n}; its tokens are forgotten.`],
+  ["disconnected_revoked", (n) => `Disconnected ${n}; its tokens were revoked at the authorization server.`],
+  ["secret_saved", (n) => `Saved the secret ${n}.`],
+  ["secret_deleted", (n) => `Deleted the secret ${n}.`],
+]);
+
+function noticeOf(c: Context<WebEnv>): string | undefined {
+  const make = NOTICES.get(c.req.query("done") ?? "");
+  const name = c.req.query("name") ?? "";
+  return make && NOTICE_NAME.test(name) ? make(name) : undefined;
+}
+
+function done(c: Context<WebEnv>, code: string, name: string) {
+  return c.redirect(`/connections?done=${code}&name=${encodeURIComponent(name)}`, 303);
+}
+
+/** Renders the page: the user's servers and secrets (read fresh), the gateway's servers from the configuration. */
+async function render(c: Context<WebEnv>, extra: Partial<ConnectionsModel> = {}, status = 200) {
+  const loaded = webConfig(c);
+  if (!loaded.ok) return loaded.response;
+  const session = c.get("webSession");
+  const rpc = connectionsOf(c.env, session.user);
+  const [servers, secrets] = await Promise.all([
+    attempt("listing your servers", () => rpc.listServers()),
+    attempt("listing your secrets", () => rpc.listSecrets()),
+  ]);
+  const model: ConnectionsModel = {
+    csrf: session.csrf,
+    servers: servers.ok ? servers.value.servers : { error: servers.error },
+    secrets: secrets.ok ? secrets.value : { error: secrets.error },
+    gateway: loaded.config.servers.map((s) => ({ name: s.name, url: displayUrl(s.url), description: s.description })),
+    notice: noticeOf(c),
+    ...extra,
+  };
+  return page(c, "Connections", <ConnectionsView model={model} />, status);
+}
+
+const field = (c: Context<WebEnv>, name: string) => (c.get("form").get(name) ?? "").trim();
+
+/** The header pairs of the add form; a row with only one half filled in is an error. */
+function headerPairs(form: URLSearchParams): Array<[string, string]> | string {
+  const names = form.getAll("header_name");
+  const values = form.getAll("header_value");
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < Math.max(names.length, values.length); i++) {
+    const name = (names[i] ?? "").trim();
+    const value = values[i] ?? "";
+    if (name === "" && value === "") continue;
+    if (name === "" || value === "") return `Header ${i + 1} needs both a name and a value.`;
+    pairs.push([name, value]);
+  }
+  return pairs;
+}
+
+/** The connections page and its form actions (mounted at /connections). */
+export const connectionsRoutes = new Hono<WebEnv>()
+  .get("/", requireWebUser, (c) => render(c))
+  .post("/add", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const url = field(c, "url");
+    const headers = headerPairs(c.get("form"));
+    const draft = { name, url, headerNames: c.get("form").getAll("header_name") };
+    if (typeof headers === "string") return render(c, { error: headers, draft }, 400);
+    const rpc = connectionsOf(c.env, c.get("webSession").user);
+    const added = await attempt("adding the server", () =>
+      rpc.addServer({ name, url, ...(headers.length ? { headers } : {}) }),
+    );
+    const error = !added.ok ? added.error : !added.value.ok ? added.value.error : undefined;
+    if (error !== undefined) return render(c, { error: `Could not add ${name}: ${error}`, draft }, 400);
+    return done(c, "added", name);
+  })
+  .post("/remove", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const removed = await attempt("removing the server", () =>
+      connectionsOf(c.env, c.get("webSession").user).removeServer(name),
+    );
+    if (!removed.ok) return render(c, { error: removed.error }, 500);
+    if (!removed.value.ok) return render(c, { error: `Could not remove ${name}: ${removed.value.error}` }, 400);
+    return done(c, removed.value.revoked ? "removed_revoked" : "removed", name);
+  })
+  .post("/connect", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const origin = new URL(c.req.url).origin;
+    const started = await attempt("starting the sign-in", () =>
+      connectionsOf(c.env, c.get("webSession").user).startAuthorization(name, origin),
+    );
+    if (!started.ok) return render(c, { error: started.error }, 500);
+    if (!started.value.ok) return render(c, { error: `Could not connect ${name}: ${started.value.error}` }, 400);
+    // Only ever our own authorize route: the user signs in at the upstream only after the gateway checked the flow.
+    const target = new URL(started.value.authorization_url);
+    if (target.origin !== origin || target.pathname !== "/connections/authorize") {
+      return render(c, { error: `Could not connect ${name}: the sign-in link is not this gateway's.` }, 500);
+    }
+    return c.redirect(target.href, 303);
+  })
+  .post("/disconnect", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const forgotten = await attempt("disconnecting the server", () =>
+      connectionsOf(c.env, c.get("webSession").user).forgetOAuth(name),
+    );
+    if (!forgotten.ok) return render(c, { error: forgotten.error }, 500);
+    return done(c, forgotten.value.revoked ? "disconnected_revoked" : "disconnected", name);
+  })
+  .post("/secrets", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const value = c.get("form").get("value") ?? "";
+    const saved = await attempt("saving the secret", () =>
+      connectionsOf(c.env, c.get("webSession").user).setSecret(name, value),
+    );
+    if (!saved.ok) return render(c, { error: saved.error }, 500);
+    if (!saved.value.ok) return render(c, { error: `Could not save the secret: ${saved.value.error}` }, 400);
+    return done(c, "secret_saved", name);
+  })
+  .post("/secrets/delete", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const deleted = await attempt("deleting the secret", () =>
+      connectionsOf(c.env, c.get("webSession").user).deleteSecret(name),
+    );
+    if (!deleted.ok) return render(c, { error: deleted.error }, 500);
+    if (!deleted.value.ok) return render(c, { error: `Could not delete the secret: ${deleted.value.error}` }, 400);
+    return done(c, "secret_deleted", name);
+  });

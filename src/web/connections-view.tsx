@@ -1,0 +1,313 @@
+/**
+ * @module web/connections-view
+ * The markup of /connections: the user's servers with their sign-in status and actions, the add-server form, the
+ * write-only secrets and the gateway's own servers (read-only). Names, URLs, scopes and status messages come from
+ * users and upstreams; JSX escapes every one of them. Every action is a POST form carrying the session's CSRF
+ * token, so the page works without JavaScript; destructive ones ask for confirmation when it runs.
+ */
+import type { Child } from "hono/jsx";
+import type { AuthStatus, SecretView, ServerView } from "./connections-api";
+
+/** A gateway server as shown: configured by the operator, never the headers (they may name credentials). */
+export interface GatewayServerView {
+  name: string;
+  url: string;
+  description?: string | undefined;
+}
+
+export interface ConnectionsModel {
+  csrf: string;
+  servers: ServerView[] | { error: string };
+  secrets: SecretView[] | { error: string };
+  gateway: GatewayServerView[];
+  notice?: string | undefined;
+  error?: string | undefined;
+  /** What the add form had, after a refusal (never header values, which may hold a credential). */
+  draft?: { name: string; url: string; headerNames: string[] } | undefined;
+}
+
+const STATUS_TEXT: Record<AuthStatus, string> = {
+  connected: "Connected",
+  authorization_required: "Sign-in needed",
+  expired: "Sign-in expired",
+  error: "Error",
+};
+
+const HEADER_ROWS = 3;
+
+function Csrf(props: { token: string }) {
+  return <input type="hidden" name="csrf" value={props.token} />;
+}
+
+/** A one-button POST form for an action on one named item. */
+function Action(props: {
+  csrf: string;
+  action: string;
+  name: string;
+  label: string;
+  kind?: "secondary" | "danger";
+  confirm?: string;
+}) {
+  return (
+    <form class="inline" method="post" action={props.action} data-confirm={props.confirm}>
+      <Csrf token={props.csrf} />
+      <input type="hidden" name="name" value={props.name} />
+      <button type="submit" class={props.kind}>
+        {props.label} <span class="visually-hidden">{props.name}</span>
+      </button>
+    </form>
+  );
+}
+
+function authDescription(server: ServerView): string {
+  if (server.auth.type === "oauth") return "OAuth sign-in";
+  if (server.auth.type === "headers") return `Headers: ${server.header_names.join(", ")}`;
+  return "None";
+}
+
+function ServerRow(props: { server: ServerView; csrf: string }) {
+  const { server, csrf } = props;
+  const { auth } = server;
+  const canSignIn = auth.type !== "headers";
+  const signedIn = auth.type === "oauth" && auth.status === "connected";
+  return (
+    <tr>
+      <th scope="row">{server.name}</th>
+      <td>
+        <code>{server.url}</code>
+      </td>
+      <td>{authDescription(server)}</td>
+      <td>
+        <span class={`status status-${auth.status}`}>{STATUS_TEXT[auth.status] ?? auth.status}</span>
+        {auth.message ? <p class="hint">{auth.message}</p> : null}
+        {auth.scopes?.length ? <p class="hint">Scopes: {auth.scopes.join(" ")}</p> : null}
+        {auth.expires_at ? <p class="hint">Token until {auth.expires_at}</p> : null}
+      </td>
+      <td>
+        <div class="actions">
+          {canSignIn ? (
+            <Action
+              csrf={csrf}
+              action="/connections/connect"
+              name={server.name}
+              label={auth.type === "oauth" && auth.status !== "authorization_required" ? "Reconnect" : "Connect"}
+            />
+          ) : null}
+          {signedIn ? (
+            <Action
+              csrf={csrf}
+              action="/connections/disconnect"
+              name={server.name}
+              label="Disconnect"
+              kind="secondary"
+              confirm={`Disconnect ${server.name}? Its tokens are forgotten and revoked where possible.`}
+            />
+          ) : null}
+          <Action
+            csrf={csrf}
+            action="/connections/remove"
+            name={server.name}
+            label="Remove"
+            kind="danger"
+            confirm={`Remove ${server.name}? Your code can no longer call it.`}
+          />
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function YourServers(props: { model: ConnectionsModel }) {
+  const { servers, csrf } = props.model;
+  let content: Child;
+  if ("error" in servers) content = <p class="error">{servers.error}</p>;
+  else if (servers.length === 0) content = <p>You have not added any servers yet.</p>;
+  else {
+    content = (
+      <table>
+        <caption class="visually-hidden">Your servers</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">URL</th>
+            <th scope="col">Sign-in</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {servers.map((server) => (
+            <ServerRow server={server} csrf={csrf} />
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return (
+    <section aria-labelledby="your-servers">
+      <h2 id="your-servers">Your servers</h2>
+      {content}
+    </section>
+  );
+}
+
+function AddServer(props: { model: ConnectionsModel }) {
+  const draft = props.model.draft;
+  const rows = Array.from({ length: HEADER_ROWS }, (_, i) => i);
+  return (
+    <section aria-labelledby="add-server">
+      <h2 id="add-server">Add a server</h2>
+      <form method="post" action="/connections/add">
+        <Csrf token={props.model.csrf} />
+        <label for="server-name">Name</label>
+        <input id="server-name" name="name" type="text" required maxlength={64} value={draft?.name ?? ""} />
+        <p class="hint">Letters, digits, '_', '.' and '-'. Your code calls it as servers/&lt;name&gt;.</p>
+        <label for="server-url">URL</label>
+        <input id="server-url" name="url" type="url" required value={draft?.url ?? ""} placeholder="https://…/mcp" />
+        <fieldset>
+          <legend>Headers (optional)</legend>
+          <p class="hint">
+            For servers that take an API token. Store the token under Secrets below and reference it, for example{" "}
+            <code>
+              Bearer ${"{"}secret:GITHUB_TOKEN{"}"}
+            </code>
+            . Leave empty for servers that sign in with OAuth.
+          </p>
+          {rows.map((i) => (
+            <div class="header-row">
+              <label for={`header-name-${i}`}>Header {i + 1} name</label>
+              <input id={`header-name-${i}`} name="header_name" type="text" value={draft?.headerNames[i] ?? ""} />
+              <label for={`header-value-${i}`}>Header {i + 1} value</label>
+              <input id={`header-value-${i}`} name="header_value" type="text" autocomplete="off" />
+            </div>
+          ))}
+        </fieldset>
+        <div class="actions">
+          <button type="submit">Add server</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function Secrets(props: { model: ConnectionsModel }) {
+  const { secrets, csrf } = props.model;
+  let list: Child;
+  if ("error" in secrets) list = <p class="error">{secrets.error}</p>;
+  else if (secrets.length === 0) list = <p>No secrets stored.</p>;
+  else {
+    list = (
+      <table>
+        <caption class="visually-hidden">Your secrets</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Set</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {secrets.map((secret) => (
+            <tr>
+              <th scope="row">
+                <code>{secret.name}</code>
+              </th>
+              <td>{secret.updated_at}</td>
+              <td>
+                <Action
+                  csrf={csrf}
+                  action="/connections/secrets/delete"
+                  name={secret.name}
+                  label="Delete"
+                  kind="danger"
+                  confirm={`Delete the secret ${secret.name}? Servers whose headers use it stop working.`}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return (
+    <section aria-labelledby="secrets">
+      <h2 id="secrets">Secrets</h2>
+      <p>
+        Tokens your servers' headers reference as{" "}
+        <code>
+          ${"{"}secret:NAME{"}"}
+        </code>
+        . A stored secret is never shown again: to change one, save it again under the same name.
+      </p>
+      {list}
+      <form method="post" action="/connections/secrets">
+        <Csrf token={csrf} />
+        <label for="secret-name">Secret name</label>
+        <input id="secret-name" name="name" type="text" required maxlength={64} pattern="[A-Za-z_][A-Za-z0-9_]*" />
+        <label for="secret-value">Secret value</label>
+        <input id="secret-value" name="value" type="password" required autocomplete="off" />
+        <div class="actions">
+          <button type="submit">Save secret</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function GatewayServers(props: { servers: GatewayServerView[] }) {
+  return (
+    <section aria-labelledby="gateway-servers">
+      <h2 id="gateway-servers">Gateway servers</h2>
+      <p>Set up by the operator for every user; read-only here.</p>
+      {props.servers.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">Gateway servers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">URL</th>
+              <th scope="col">Description</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.servers.map((server) => (
+              <tr>
+                <th scope="row">{server.name}</th>
+                <td>
+                  <code>{server.url}</code>
+                </td>
+                <td>{server.description ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** The body of /connections. */
+export function ConnectionsView(props: { model: ConnectionsModel }) {
+  const { model } = props;
+  return (
+    <>
+      <h1>Connections</h1>
+      {model.notice ? (
+        <p class="notice" role="status">
+          {model.notice}
+        </p>
+      ) : null}
+      {model.error ? (
+        <p class="error" role="alert">
+          {model.error}
+        </p>
+      ) : null}
+      <YourServers model={model} />
+      <AddServer model={model} />
+      <Secrets model={model} />
+      <GatewayServers servers={model.gateway} />
+    </>
+  );
+}
