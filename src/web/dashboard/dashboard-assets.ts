@@ -58,6 +58,7 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .diff .del { display: block; background: color-mix(in srgb, var(--danger) 18%, transparent); }
 .diff .same { display: block; }
 .live-status { font-weight: 600; }
+.card h2 { margin-top: 0; }
 `;
 
 export const LIVE_JS = `"use strict";

@@ -94,15 +94,16 @@ export function highlightRuns(code: string): Run[] {
         comments.push([start, end]);
       },
     });
+    let afterDot = false;
     for (const token of tokens) {
       if (token.start < at) continue;
       gap(token.start);
       if (token.end > token.start) {
-        runs.push({
-          text: text.slice(token.start, token.end),
-          cls: classOf(token.type, (token as { value?: unknown }).value),
-        });
+        // A property name after `.` is a name even when it is spelled like a keyword (`.catch`, `.delete`).
+        const cls = afterDot ? "" : classOf(token.type, (token as { value?: unknown }).value);
+        runs.push({ text: text.slice(token.start, token.end), cls });
       }
+      afterDot = token.type.label === "." || token.type.label === "?.";
       at = token.end;
     }
   } catch {
