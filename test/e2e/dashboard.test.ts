@@ -338,6 +338,61 @@ describe("dashboard: quality", () => {
     await page.close();
   });
 
+  test("every control of every page has an accessible name and the keyboard reaches the section links in order", async () => {
+    const page = await signedIn("/dashboard");
+    for (const path of [
+      "/dashboard",
+      "/dashboard/tools",
+      "/dashboard/executions",
+      "/dashboard/approvals",
+      "/dashboard/skills",
+      "/dashboard/skills/shout2",
+    ]) {
+      await page.goto(new URL(path, gateway.url).href);
+      const unnamed = await page.evaluate(() =>
+        // Runs in the page (no DOM types in this project's compiler settings).
+        [
+          ...(globalThis as any).document.querySelectorAll(
+            "main input:not([type=hidden]), main select, main button, main a",
+          ),
+        ]
+          .filter((el: any) => {
+            const labelled = el.labels?.length || el.getAttribute("aria-label");
+            return !labelled && !(el.textContent ?? "").trim();
+          })
+          .map((el: any) => el.outerHTML as string),
+      );
+      assert.deepEqual(unnamed, [], path);
+    }
+    await page.goto(new URL("/dashboard", gateway.url).href);
+    const focused: string[] = [];
+    for (let i = 0; i < 12 && !focused.includes("Skills"); i++) {
+      await page.keyboard.press("Tab");
+      focused.push(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim() ?? ""));
+    }
+    const sections = focused.filter((t) => ["Servers", "Tools", "Executions", "Approvals", "Skills"].includes(t));
+    assert.deepEqual(sections, ["Servers", "Tools", "Executions", "Approvals", "Skills"]);
+    assert.equal(focused[0], "Skip to content");
+    await page.close();
+  });
+
+  test("an approval posted without the page's CSRF token is refused and the call stays pending", async () => {
+    const pending = await run(alice, DELETE_VICTIM.replaceAll("NAME", "c"));
+    const page = await signedIn("/dashboard/approvals");
+    const answer = await page.evaluate(async (handle) => {
+      const res = await fetch(`/dashboard/approvals/${handle}/approve`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "csrf=forged",
+      });
+      return res.status;
+    }, pending.approval.handle);
+    assert.equal(answer, 403);
+    await page.reload();
+    assert.equal(await page.locator(`article#${pending.approval.handle}`).count(), 1);
+    await page.close();
+  });
+
   test("another user sees none of the first user's executions, approvals or skills and cannot answer her approvals", async () => {
     const pending = await run(alice, DELETE_VICTIM.replaceAll("NAME", "b"));
     assert.equal((await run(bob, "return 'bob was here';")).ok, true);
