@@ -18,6 +18,7 @@ import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
 import { webRoutes } from "./web/web-routes";
+import { secretsRoute } from "./user/secrets-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -52,10 +53,13 @@ const guard: MiddlewareHandler<{ Bindings: Env; Variables: McpVariables }> = asy
 };
 app.use("/mcp", guard);
 app.use("/servers/*", guard);
+app.use("/secrets", guard);
+app.use("/secrets/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
 app.route("/", webRoutes as unknown as Hono<{ Bindings: Env; Variables: McpVariables }>);
+app.route("/secrets", secretsRoute);
 app.all("/servers/*", (c) => {
   const config = loadConfig(c.env.GATEWAY_CONFIG);
   if (!config.ok) return c.json({ error: config.error }, 500);

@@ -23,12 +23,16 @@ function nameMap<V extends z.ZodType>(value: V) {
   );
 }
 
-const ServerConfigSchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-', starting with a letter or digit"),
+/** Server names, of the configuration and of users' servers alike. */
+export const ServerNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-', starting with a letter or digit");
+
+/** One upstream server (also the form user servers take inside a session, with defaults filled in). */
+export const ServerConfigSchema = z.strictObject({
+  name: ServerNameSchema,
   url: z.string().refine((u) => u.startsWith(BUILTIN_URL_PREFIX) || /^https?:\/\//.test(u), {
     message: "expected an http(s):// URL or builtin:<name>",
   }),
@@ -175,6 +179,16 @@ const NetworkSchema = z.strictObject({
 });
 
 /**
+ * Servers each user adds at run time (add_server, src/user/user-servers.ts), beside the gateway's own. Their URLs
+ * pass `network` like every other; a non-empty `allow_hosts` also limits them to those hosts (exact names).
+ */
+const UserServersSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  allow_hosts: z.array(z.string().min(1).max(253)).max(1_000).default([]),
+  max_servers: z.number().int().nonnegative().max(1_000).default(20),
+});
+
+/**
  * Who may use the gateway (src/auth). `none` (the default, local development) acts as user "local". Raw keys and
  * OAuth state never live here: API keys come from a Worker secret, OAuth grants from the OAUTH_KV namespace.
  */
@@ -217,6 +231,7 @@ export const GatewayConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   auth: CheckedAuthSchema.default(AuthSchema.parse({})),
   network: NetworkSchema.default(NetworkSchema.parse({})),
+  user_servers: UserServersSchema.default(UserServersSchema.parse({})),
   /**
    * Serves built-in servers to clients at `/servers/<name>/mcp`, with the gateway's approval policy, validation
    * and redaction (src/servers/builtin-route.ts). Off by default: the gateway reaches them internally either way.
@@ -254,6 +269,7 @@ export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type Limits = z.infer<typeof LimitsSchema>;
 export type AuthConfig = z.infer<typeof AuthSchema>;
+export type UserServersConfig = z.infer<typeof UserServersSchema>;
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; error: string };
 

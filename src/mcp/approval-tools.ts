@@ -21,7 +21,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "approve_call",
     {
-      description: "User approved: resume the execution (earlier calls are replayed, not re-run).",
+      description: "User approved: resume (earlier calls replay).",
       inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
     async ({ handle }, extra) =>
@@ -31,7 +31,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "deny_call",
     {
-      description: "User refused: cancel the execution.",
+      description: "User refused: cancel.",
       inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
     async ({ handle }) => {

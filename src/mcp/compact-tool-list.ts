@@ -6,7 +6,8 @@
  * `.int()`, `propertyNames: { type: "string" }` (always true of JSON) and `additionalProperties: {}` (the default).
  * It also drops size bounds (`minLength`, `maxLength`, `minItems`, `maxItems`): they are resource limits, not
  * meaning, and nothing is weakened because the SDK validates every call against the full zod schema, so an
- * oversized argument still gets an error that names the bound. Numeric ranges and enums stay.
+ * oversized argument still gets an error that names the bound. Numeric ranges and enums stay. Defaults go too:
+ * an argument left out gets its default from the SDK, so the model needs only to know it may leave it out.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 
@@ -17,19 +18,26 @@ const SIZE_BOUNDS = new Set(["minLength", "maxLength", "minItems", "maxItems"]);
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
-function compactSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compactSchema);
+/** Keys of these maps are property names, not keywords: a property may be called "default". */
+const NAME_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions"]);
+
+function compactSchema(node: unknown, names = false): unknown {
+  if (Array.isArray(node)) return node.map((n) => compactSchema(n));
   if (!isObject(node)) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$schema" || (SIZE_BOUNDS.has(key) && typeof value === "number")) continue;
+    if (names) {
+      out[key] = compactSchema(value);
+      continue;
+    }
+    if (key === "$schema" || key === "default" || (SIZE_BOUNDS.has(key) && typeof value === "number")) continue;
     if (key === "maximum" && value === Number.MAX_SAFE_INTEGER) continue;
     if (key === "minimum" && value === Number.MIN_SAFE_INTEGER) continue;
     if (key === "propertyNames" && isObject(value) && value.type === "string" && Object.keys(value).length === 1) {
       continue;
     }
     if (key === "additionalProperties" && isObject(value) && Object.keys(value).length === 0) continue;
-    out[key] = compactSchema(value);
+    out[key] = compactSchema(value, NAME_MAPS.has(key));
   }
   return out;
 }

@@ -12,17 +12,13 @@ export function registerContextTools(server: McpServer, ctx: GatewayContext): vo
   if (!scope) return;
   // 2026-07-28 clients name the context (the Worker routes by it); 2025-11-25 sessions are their own context.
   const input = { inputSchema: { ...contextArg(ctx) } };
-  server.registerTool(
-    "get_context",
-    { description: "Kept top-level variables: type, size, preview.", ...input },
-    async () => {
-      const bindings = scope.list();
-      const text = bindings.length
-        ? bindings.map((b) => `${b.name}: ${b.type} (${b.bytes} bytes) ${b.preview}`).join("\n")
-        : "Nothing is carried: top-level declarations of the next execution will be.";
-      return structuredResult({ bindings }, text);
-    },
-  );
+  server.registerTool("get_context", { description: "Kept variables: type, size, preview.", ...input }, async () => {
+    const bindings = scope.list();
+    const text = bindings.length
+      ? bindings.map((b) => `${b.name}: ${b.type} (${b.bytes} bytes) ${b.preview}`).join("\n")
+      : "Nothing is carried: top-level declarations of the next execution will be.";
+    return structuredResult({ bindings }, text);
+  });
 
   server.registerTool("reset_context", { description: "Forget kept variables.", ...input }, async () => {
     const cleared = scope.reset();

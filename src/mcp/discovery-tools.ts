@@ -36,9 +36,19 @@ function circuitOf(ctx: GatewayContext, name: string): CircuitSnapshot | undefin
   return conn?.circuit?.snapshot();
 }
 
+/** A server's auth as list_servers shows it: the stored status, unless the latest listing says otherwise. */
+function authSummary(s: ServerEntry) {
+  const auth = s.auth;
+  if (s.signIn?.kind === "required") return { ...auth, status: s.signIn.status };
+  if (s.status === "error" && auth.status === "connected") return { ...auth, status: "error" as const };
+  return auth;
+}
+
 function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
   return {
     name: s.name,
+    scope: s.scope,
+    auth: authSummary(s),
     module: `servers/${s.serverId}`,
     url: s.url,
     status: s.status,
@@ -56,10 +66,11 @@ function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
 
 function renderServer(s: ReturnType<typeof serverSummary>): string {
   const lines = [
-    `${s.name} (import from "${s.module}"): ${s.status}, ${s.tool_count} tools` +
+    `${s.name} (${s.scope}, import from "${s.module}"): ${s.status}, ${s.tool_count} tools` +
       (s.deferred_count ? ` (${s.deferred_count} deferred)` : "") +
       (s.last_refresh ? `, listed ${s.last_refresh}` : ""),
   ];
+  if (s.auth.status !== "connected") lines.push(`  auth (${s.auth.type}): ${s.auth.status}`);
   if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
   if (s.circuit) {
     const c = s.circuit;
@@ -108,8 +119,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_servers",
     {
-      description:
-        "Upstream servers: import path, status, tool count, last refresh and error, changed tools; refresh re-lists.",
+      description: "Servers: scope, auth, module, status, errors; refresh re-lists.",
       inputSchema: { refresh: z.boolean().optional() },
     },
     async ({ refresh }) => {
@@ -162,7 +172,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "search_tools",
     {
-      description: "Find tools by what they do, best first, with TypeScript signatures.",
+      description: "Find tools by what they do, with signatures.",
       inputSchema: {
         query: z.string(),
         limit: z.number().default(DEFAULT_SEARCH_HITS),
@@ -218,7 +228,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "get_tool_details",
     {
-      description: 'Import lines and full TypeScript declarations of tools, e.g. ["workspace.read_file"].',
+      description: 'Declarations of tools, e.g. ["workspace.read_file"].',
       inputSchema: { tools: z.array(z.string()) },
     },
     async ({ tools: names }) => {

@@ -66,14 +66,17 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run TypeScript/JavaScript (module body, top-level await) in a sandbox without network. Import tools as async functions taking one object: import { read_file } from "servers/workspace". `return` the result, or end with an expression (REPL-style); console.log is captured; top-level declarations persist.',
+        'Run a JS/TS module in a sandbox (no network). Tools are async functions of one object: import { read_file } from "servers/workspace". Return a value or end with an expression; console.log is captured; top-level names persist.',
       inputSchema: {
         code: z.string().min(1),
-        /** Wall-clock limit, capped by the gateway's execution_timeout_ms. */
-        timeout_ms: z.number().int().positive().optional(),
+        /** Wall-clock limit, capped by the gateway's execution_timeout_ms; checked below (schema keywords cost tokens). */
+        timeout_ms: z.number().optional(),
         ...contextArg(ctx),
       },
     },
-    async ({ code, timeout_ms }, extra) => runExecution(ctx, extra, () => ctx.execute(code, timeout_ms, extra)),
+    async ({ code, timeout_ms }, extra) =>
+      timeout_ms !== undefined && !(Number.isInteger(timeout_ms) && timeout_ms > 0)
+        ? errorResult("timeout_ms must be a positive whole number of milliseconds")
+        : runExecution(ctx, extra, () => ctx.execute(code, timeout_ms, extra)),
   );
 }

@@ -6,6 +6,7 @@ import type { TaskModels } from "../planning/model-client";
 import type { Registry } from "../registry/registry";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
+import type { UserServerOps } from "../session/user-server-ops";
 import type { ScopeEntry } from "../scope/scope-store";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
@@ -47,6 +48,8 @@ export interface GatewayContext {
   context?: string;
   /** The user's contexts (2026-07-28 only; list_executions shows them). */
   contexts?: (limit: number) => Promise<ContextSummary[]>;
+  /** add_server, authorize_server, remove_server (absent where user servers do not apply). */
+  userServers?: UserServerOps;
   /** Signs and verifies the request state of `input_required` approvals (2026-07-28 only). */
   requestState?: RequestStateCodec<ApprovalState>;
 }

@@ -14,6 +14,7 @@ import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { registerHistoryTools } from "./history-tools";
 import { attachSkills } from "./skill-resources";
+import { registerServerTools } from "./server-tools";
 import { registerSkillTools } from "./skill-tools";
 import { registerRunTaskTool } from "../planning/run-task-tool";
 import { registerTypeResources } from "./type-resources";
@@ -65,6 +66,7 @@ export function createGatewayServer(ctx: GatewayContext, era: Era = "legacy"): M
   registerApprovalTools(server, ctx);
   registerContextTools(server, ctx);
   registerRunTaskTool(server, ctx);
+  registerServerTools(server, ctx);
   // Off by default: everything flows through execute_code unless the operator opts in.
   if (ctx.config?.allow_direct_tool_calls) registerDirectTools(server, ctx, ctx.config.limits);
   compactToolList(server);

@@ -14,11 +14,12 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "Your executions from every session, newest first.",
-      inputSchema: { limit: z.number().int().min(1).max(200).default(20), ...contextArg(ctx) },
+      description: "Your executions, newest first.",
+      inputSchema: { limit: z.number().default(20), ...contextArg(ctx) },
     },
     async ({ limit }) => {
-      const executions = await ctx.history.list(limit);
+      // Clamped here rather than bounded in the schema: each keyword costs tokens in every tools/list.
+      const executions = await ctx.history.list(Math.min(200, Math.max(1, Math.floor(limit) || 1)));
       const text = executions.length
         ? executions
             .map(

@@ -19,7 +19,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "save_skill",
     {
       description:
-        'Save code as a versioned skill: a module with one "export default async function name(input)", importing tools as execute_code does; import it from "skills/name".',
+        'Save a versioned skill: code with one "export default async function name(input)"; import it from "skills/name".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),
@@ -56,7 +56,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "list_skills",
     {
-      description: "Skills (shipped and yours) with versions and drift; query ranks them.",
+      description: "Skills with versions and drift; query ranks.",
       inputSchema: { query: z.string().max(500).optional() },
     },
     async ({ query }) => {
@@ -80,7 +80,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "get_skill",
     {
-      description: 'One skill version in full (code, input_schema, drift); name may pin: "x@2".',
+      description: 'One skill version in full; pin as "x@2".',
       inputSchema: { name: NAME, version: z.number().int().optional() },
     },
     async ({ name, version }) => {
@@ -101,7 +101,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "run_skill",
     {
-      description: "Run a skill on an input object.",
+      description: "Run a skill.",
       inputSchema: {
         name: NAME,
         version: z.number().int().optional(),

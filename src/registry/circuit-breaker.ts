@@ -49,7 +49,10 @@ const LOCAL_MCP_ERROR_CODES = new Set([-32000, -32001]);
 export function isUpstreamFault(err: unknown): boolean {
   if (err instanceof CircuitOpenError) return false;
   const name = (err as { name?: unknown })?.name;
-  if (name === "UrlRefusedError") return false;
+  // Refused before sending, or waiting for the user to sign in: the upstream itself is fine.
+  if (name === "UrlRefusedError" || name === "AuthorizationRequiredError" || name === "OAuthChallengeError") {
+    return false;
+  }
   const code = (err as { code?: unknown })?.code;
   if (name === "McpError" && typeof code === "number") return LOCAL_MCP_ERROR_CODES.has(code);
   return true;

@@ -24,7 +24,8 @@ const MAX_CIRCUITS = 10_000;
  */
 const circuits = new Map<string, CircuitBreaker>();
 
-function circuitFor(user: string, config: ServerConfig, limits: GatewayConfig["limits"]): CircuitBreaker {
+/** The circuit of `user`'s connections to `config` in this isolate. */
+export function circuitFor(user: string, config: ServerConfig, limits: GatewayConfig["limits"]): CircuitBreaker {
   const key = JSON.stringify([user, config.name, config.url]);
   let circuit = circuits.get(key);
   if (!circuit) {

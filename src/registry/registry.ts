@@ -10,8 +10,10 @@
  */
 import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
-import { assignIdentifiers } from "../codegen/names";
+import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import type { ServerConfig } from "../config";
+import type { UserAuthView } from "../user/user-servers";
+import { AuthorizationRequiredError, authorizationCause } from "./authorization-required";
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
 import type { CatalogTool } from "./registry-types";
@@ -27,8 +29,21 @@ const ERROR_RETRY_MS = 10_000;
 /** Bursts of `list_changed` notifications collapse into one listing. */
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
+/** Where a server comes from: the gateway's configuration, or the user's own (add_server). */
+export type ServerScope = "gateway" | "user";
+
 export interface ServerEntry {
   name: string;
+  scope: ServerScope;
+  /** How the server authenticates and whether that works now (user servers: from the user object). */
+  auth: UserAuthView;
+  /**
+   * The latest listing failed for want of a sign-in: the upstream challenged a server without credentials
+   * (`challenge`, add_server starts OAuth), or an OAuth server's authorization is missing or expired.
+   */
+  signIn?:
+    | { kind: "challenge"; resourceMetadataUrl?: string; scope?: string }
+    | { kind: "required"; status: "authorization_required" | "expired"; authorization_url?: string };
   /** Module name the sandbox imports: `servers/<serverId>`. */
   serverId: string;
   /** URL for display: origin and path only, so query-string credentials never show. */
@@ -62,7 +77,15 @@ export interface Catalog {
   tools: CatalogTool[];
 }
 
+/** One of the user's servers as the session knows it. */
+export interface UserServerSpec {
+  config: ServerConfig;
+  auth: UserAuthView;
+}
+
 export interface RegistryOptions {
+  /** Called before each catalog read: the session brings the user's servers up to date (cheap when unchanged). */
+  sync?: () => Promise<void>;
   /** Durable catalog cache and first-seen hashes; defaults to memory (this isolate only). */
   store?: CatalogStore;
   /** How long a listing is reused before the upstream is listed again. */
@@ -74,6 +97,8 @@ export type RefreshRequest = boolean | readonly string[];
 
 interface ServerState {
   config: ServerConfig;
+  scope: ServerScope;
+  auth?: UserAuthView;
   serverId: string;
   selection: ToolSelection;
   entry?: ServerEntry;
@@ -110,10 +135,11 @@ export function displayUrl(url: string): string {
 }
 
 export class Registry {
-  #servers: ServerConfig[];
   #connections = new Map<string, UpstreamConnection>();
-  #connect: (config: ServerConfig) => UpstreamConnection;
+  #connect: (config: ServerConfig, scope: ServerScope) => UpstreamConnection;
   #states: ServerState[];
+  #gatewayCount: number;
+  #sync: (() => Promise<void>) | undefined;
   #store: CatalogStore;
   #ttlMs: number;
   #snapshot: { entries: ServerEntry[]; catalog: Catalog } | undefined;
@@ -121,35 +147,85 @@ export class Registry {
 
   constructor(
     servers: ServerConfig[],
-    connect: (config: ServerConfig) => UpstreamConnection,
+    connect: (config: ServerConfig, scope: ServerScope) => UpstreamConnection,
     options: RegistryOptions = {},
   ) {
-    this.#servers = servers;
     this.#connect = connect;
+    this.#sync = options.sync;
     this.#store = options.store ?? new MemoryCatalogStore();
     this.#ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
     const ids = assignIdentifiers(servers.map((s) => s.name));
     this.#states = servers.map((config) => ({
       config,
+      scope: "gateway",
       serverId: ids.get(config.name)!,
       selection: toolSelection(config),
       checkedAt: 0,
       dirty: false,
     }));
+    this.#gatewayCount = this.#states.length;
   }
 
   /** The (lazily opened, reused) connection to a configured server. */
   connection(name: string): UpstreamConnection | undefined {
-    const config = this.#servers.find((s) => s.name === name);
-    if (!config) return undefined;
+    const state = this.#states.find((s) => s.config.name === name);
+    if (!state) return undefined;
     let conn = this.#connections.get(name);
     if (!conn) {
-      conn = this.#connect(config);
-      const state = this.#states.find((s) => s.config.name === name)!;
+      conn = this.#connect(state.config, state.scope);
       conn.onToolsChanged = () => this.#listChanged(state);
       this.#connections.set(name, conn);
     }
     return conn;
+  }
+
+  /**
+   * Replaces the user's servers (the gateway's stay). A server whose URL or auth changed starts afresh, with a
+   * new connection; one that is gone is closed. A user server never takes a gateway server's name or module
+   * identifier (add_server refuses that; one that clashes after a configuration change is left out).
+   */
+  setUserServers(servers: readonly UserServerSpec[]): void {
+    const gateway = this.#states.slice(0, this.#gatewayCount);
+    const taken = new Set(gateway.flatMap((s) => [s.config.name, s.serverId]));
+    const old = new Map(this.#states.slice(this.#gatewayCount).map((s) => [s.config.name, s]));
+    const next: ServerState[] = [];
+    const replaced: string[] = [];
+    for (const { config, auth } of servers) {
+      const id = toIdentifier(config.name);
+      if (taken.has(config.name) || taken.has(id)) continue;
+      taken.add(config.name).add(id);
+      const prev = old.get(config.name);
+      const same =
+        prev?.config.url === config.url && prev.auth?.type === auth.type && prev.auth?.status === auth.status;
+      if (prev && same) {
+        prev.auth = auth;
+        if (prev.entry) prev.entry = { ...prev.entry, auth };
+        next.push(prev);
+        old.delete(config.name);
+        continue;
+      }
+      if (prev) {
+        clearTimeout(prev.timer);
+        replaced.push(config.name);
+        old.delete(config.name);
+      }
+      next.push({
+        config,
+        scope: "user",
+        auth,
+        serverId: id,
+        selection: toolSelection(config),
+        checkedAt: 0,
+        dirty: false,
+      });
+    }
+    for (const st of old.values()) clearTimeout(st.timer);
+    for (const name of [...old.keys(), ...replaced]) {
+      const conn = this.#connections.get(name);
+      this.#connections.delete(name);
+      void conn?.close();
+    }
+    this.#states = [...gateway, ...next];
   }
 
   /**
@@ -158,13 +234,14 @@ export class Registry {
    */
   async catalog(options: { refresh?: RefreshRequest } = {}): Promise<Catalog> {
     const { refresh = false } = options;
+    await this.#sync?.();
     const entries = await Promise.all(
       this.#states.map((st) =>
         this.#entryOf(st, refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name))),
       ),
     );
     const prev = this.#snapshot;
-    if (prev?.entries.every((e, i) => e === entries[i])) return prev.catalog;
+    if (prev?.entries.length === entries.length && prev.entries.every((e, i) => e === entries[i])) return prev.catalog;
     const catalog: Catalog = {
       servers: entries,
       tools: entries.flatMap((s) => s.tools),
@@ -250,6 +327,8 @@ export class Registry {
   #base(st: ServerState) {
     return {
       name: st.config.name,
+      scope: st.scope,
+      auth: st.auth ?? { type: st.config.headers?.size ? "headers" : "none", status: "connected" },
       serverId: st.serverId,
       url: displayUrl(st.config.url),
       description: cleanText(st.config.description ?? "", 500),
@@ -295,6 +374,21 @@ export class Registry {
   async #failed(st: ServerState, err: unknown, key: CatalogKey | undefined): Promise<ServerEntry> {
     const message = cleanText(describeError(err), 500) || "unknown error";
     st.lastError = { message, at: Date.now() };
+    const cause = authorizationCause(err);
+    const signIn: ServerEntry["signIn"] =
+      cause instanceof AuthorizationRequiredError
+        ? {
+            kind: "required",
+            status: cause.status,
+            ...(cause.authorization_url ? { authorization_url: cause.authorization_url } : {}),
+          }
+        : cause
+          ? {
+              kind: "challenge",
+              ...(cause.resourceMetadataUrl ? { resourceMetadataUrl: cause.resourceMetadataUrl } : {}),
+              ...(cause.scope ? { scope: cause.scope } : {}),
+            }
+          : undefined;
     let known = st.entry;
     if (!known?.tools.length && key) {
       const cached = await this.#store.read(key).catch(() => undefined);
@@ -312,6 +406,7 @@ export class Registry {
       deferredCount: known?.deferredCount ?? 0,
       lastError: st.lastError,
       ...(known?.refreshedAt ? { refreshedAt: known.refreshedAt } : {}),
+      ...(signIn ? { signIn } : {}),
     };
     st.entry = entry;
     return entry;

@@ -7,6 +7,7 @@
  */
 import { SdkError, SdkErrorCode, SdkHttpError } from "@modelcontextprotocol/client";
 import type { Limits, ServerConfig } from "../config";
+import { authorizationCause } from "./authorization-required";
 
 /**
  * The SDK stopped waiting for the upstream's answer: the request was sent, so its effect is unknown. Judged by
@@ -48,6 +49,9 @@ export function clarifyUpstreamError(err: unknown, name: string): unknown {
   // The version probe wraps what our guarded fetch refused: a refusal stays a configuration error, unwrapped.
   const cause = err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed ? err.cause : undefined;
   if (cause instanceof Error && cause.name === "UrlRefusedError") return cause;
+  // A user server that needs sign-in: execute_code and add_server act on this error's type.
+  const auth = authorizationCause(err);
+  if (auth) return auth;
   const e = err as { name?: string; message?: string; code?: unknown };
   const message = String(e?.message ?? err);
   const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);

@@ -8,6 +8,7 @@
  * session) and falls back to 2025-11-25 (initialize) and then to the older HTTP+SSE transport, per upstream.
  */
 import {
+  type AuthProvider,
   type CallToolResult,
   Client,
   SdkHttpError,
@@ -29,9 +30,24 @@ const LIST_TIMEOUT_MS = 15_000;
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/** What a user server connects with, resolved by the user object (never from env). */
+export interface UpstreamCredentials {
+  headers: Array<[string, string]>;
+  /** Every credential value, for redaction. */
+  secrets: string[];
+  cacheScope: string;
+  /** OAuth servers: supplies (and refreshes) the bearer token. */
+  authProvider?: AuthProvider;
+}
+
 export interface UpstreamDeps {
   /** Worker env, to resolve `${SECRET}` references in headers. */
   env: Record<string, unknown>;
+  /**
+   * Set for a user's own server: its credentials come from the user object at each connection, and its headers
+   * are never resolved against `env`.
+   */
+  credentials?: () => Promise<UpstreamCredentials>;
   /** fetch used for this upstream (the built-in servers get one that stays inside the Worker). */
   fetch: FetchLike;
   /** The URL the transport uses (for builtin: a placeholder host served by the builtin fetch). */
@@ -90,7 +106,7 @@ export class UpstreamConnection {
     this.config = config;
     this.#deps = deps;
     this.#slots = new Semaphore(config.concurrency);
-    this.#secrets = secretValues(config.headers, deps.env);
+    this.#secrets = deps.credentials ? [] : secretValues(config.headers, deps.env);
   }
 
   get secrets(): readonly string[] {
@@ -115,12 +131,30 @@ export class UpstreamConnection {
     ]);
   }
 
+  /** A user server's credentials, asked once per connection (and again after {@link close}). */
+  #userCredentials: Promise<UpstreamCredentials> | undefined;
+
+  #credentials(): Promise<UpstreamCredentials> | undefined {
+    const get = this.#deps.credentials;
+    if (!get) return undefined;
+    this.#userCredentials ??= get().then((c) => {
+      this.#secrets = c.secrets;
+      return c;
+    });
+    this.#userCredentials.catch(() => {
+      this.#userCredentials = undefined;
+    });
+    return this.#userCredentials;
+  }
+
   /**
    * Hash of what decides which tools this connection sees (full URL and resolved headers), so cached catalogs are
    * shared only between connections with the same credentials. Throws, like a connection would, when a
    * referenced secret is missing.
    */
   async cacheScope(): Promise<string> {
+    const user = this.#credentials();
+    if (user) return (await user).cacheScope;
     const text = JSON.stringify([this.#deps.url.href, this.#headers().sort()]);
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
     return [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -144,8 +178,8 @@ export class UpstreamConnection {
     return client;
   }
 
-  #newTransport(kind: TransportKind, headers: Array<[string, string]>): Transport {
-    const options = { fetch: this.#deps.fetch, requestInit: { headers } };
+  #newTransport(kind: TransportKind, headers: Array<[string, string]>, authProvider?: AuthProvider): Transport {
+    const options = { fetch: this.#deps.fetch, requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };
     return kind === "sse"
       ? new SSEClientTransport(this.#deps.url, options)
       : new StreamableHTTPClientTransport(this.#deps.url, options);
@@ -153,17 +187,19 @@ export class UpstreamConnection {
 
   #connect(): Promise<Client> {
     this.#client ??= (async () => {
-      const headers = this.#headers();
+      const user = await this.#credentials();
+      const headers = user ? user.headers : this.#headers();
+      const auth = user?.authProvider;
       const first = this.#transport ?? "streamable-http";
       let client = this.#newClient();
       try {
-        await client.connect(this.#newTransport(first, headers), { timeout: CONNECT_TIMEOUT_MS });
+        await client.connect(this.#newTransport(first, headers, auth), { timeout: CONNECT_TIMEOUT_MS });
         this.#transport = first;
       } catch (err) {
         if (first !== "streamable-http" || !isSseFallbackError(err)) throw err;
         client = this.#newClient();
         try {
-          await client.connect(this.#newTransport("sse", headers), { timeout: CONNECT_TIMEOUT_MS });
+          await client.connect(this.#newTransport("sse", headers, auth), { timeout: CONNECT_TIMEOUT_MS });
         } catch (sseErr) {
           throw new Error(
             `Streamable HTTP failed (${(err as Error).message}) and the HTTP+SSE fallback failed too (${(sseErr as Error).message})`,
@@ -215,6 +251,7 @@ export class UpstreamConnection {
   async close(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
+    this.#userCredentials = undefined;
     if (client) await client.then((c) => c.close()).catch(() => {});
   }
 }

@@ -20,6 +20,7 @@ import { createGatewayServer } from "../mcp/gateway-server";
 import { approvalStateCodec } from "../mcp/request-state";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
+import { connectUserUpstream } from "../registry/user-upstream";
 import { Registry } from "../registry/registry";
 import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
 import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
@@ -50,6 +51,8 @@ import {
   USER_HEADER,
 } from "./session-headers";
 import { SessionState } from "./session-state";
+import { userServerOps } from "./user-server-ops";
+import { UserServerSync } from "./user-server-sync";
 import { ScopeSnapshots } from "../scope/scope-snapshots";
 import { ScopeStore } from "../scope/scope-store";
 
@@ -103,6 +106,9 @@ export class SessionObject extends DurableObject<Env> {
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
   readonly #scopeSnapshots = new ScopeSnapshots(this.ctx.storage.sql);
+  #userSync: UserServerSync | undefined;
+  /** The gateway's origin as clients reach it (sign-in URLs of the user's servers point there). */
+  #origin = "";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -147,18 +153,28 @@ export class SessionObject extends DurableObject<Env> {
 
   #registryFor(meta: SessionMeta): Registry {
     const config = this.#gatewayConfig();
+    this.#userSync ??= new UserServerSync(() => this.#user(meta), config);
+    const source = (name: string, opts?: { force?: boolean }) =>
+      this.#user(meta).connectionFor(name, this.#origin, opts);
     this.#registry ??= new Registry(
       config.servers,
-      (server) =>
-        connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user, gateway: config }),
+      (server, scope) =>
+        scope === "user"
+          ? connectUserUpstream(server, { env: this.env, user: meta.user, gateway: config, source })
+          : connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user, gateway: config }),
       // Catalogs and first-seen tool hashes are shared by all sessions through one CatalogObject per upstream.
-      { store: durableCatalogStore(this.env.CATALOG), ttlMs: config.catalog_ttl_ms },
+      {
+        store: durableCatalogStore(this.env.CATALOG),
+        ttlMs: config.catalog_ttl_ms,
+        sync: () => this.#userSync!.sync(this.#registry!),
+      },
     );
     return this.#registry;
   }
 
   /** Serves one MCP HTTP request of this session (the Worker has already checked Origin and session headers). */
   override async fetch(request: Request): Promise<Response> {
+    this.#origin = new URL(request.url).origin;
     const user = request.headers.get(USER_HEADER) ?? "";
     const session = request.headers.get(SESSION_HEADER) ?? "";
     const initialize = request.headers.get(INITIALIZE_HEADER) === "1";
@@ -249,6 +265,13 @@ export class SessionObject extends DurableObject<Env> {
       approveCall: (handle, extra) => this.#approve(meta, handle, extra),
       denyCall: (handle) => this.#user(meta).denyCall(handle),
       scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
+      userServers: userServerOps({
+        user: () => this.#user(meta),
+        registry: () => this.#registryFor(meta),
+        sync: this.#userSync!,
+        origin: () => this.#origin,
+        gatewayNames: this.#gatewayConfig().servers.map((s) => s.name),
+      }),
     };
   }
 

@@ -12,9 +12,10 @@
  * Its RPC surface is the public methods below; everything else is private.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type Limits, loadConfig } from "../config";
+import { type GatewayConfig, type Limits, loadConfig } from "../config";
 import type { Env } from "../env";
 import type { ExecuteResult } from "../sandbox/execution-types";
+import { loadConnectionsKeys } from "./connections-key";
 import { deniedExecution } from "./denied-execution";
 import type { ApprovalActor } from "../sandbox/approval";
 import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
@@ -32,6 +33,15 @@ import type {
   StartedExecution,
 } from "./user-types";
 import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
+import {
+  authView,
+  type ConnectionSources,
+  connectionFor,
+  type OAuthHooks,
+  type UserConnection,
+} from "./user-connections";
+import { checkSecretName, type SecretSummary, UserSecrets } from "./user-secrets";
+import { serverView, type UserServerView, UserServers } from "./user-servers";
 
 /** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
 export type FinishReply = { handle?: string; unresumable?: string };
@@ -68,6 +78,16 @@ export type UserApi = Pick<
   | "denyCall"
   | "addContext"
   | "listContexts"
+  | "addServer"
+  | "removeServer"
+  | "listServers"
+  | "serversVersion"
+  | "sessionServers"
+  | "connectionFor"
+  | "requireAuthorization"
+  | "setSecret"
+  | "deleteSecret"
+  | "listSecrets"
 >;
 
 /** The object of `user` (named by the user id). */
@@ -82,11 +102,138 @@ export class UserObject extends DurableObject<Env> {
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
   readonly #webSessions = new WebSessions(this.ctx.storage.sql);
+  readonly #servers = new UserServers(this.ctx.storage.sql, this.ctx.id.toString());
+  readonly #secrets = new UserSecrets(this.ctx.storage.sql, this.ctx.id.toString());
 
-  #limits(): Limits {
+  #config(): GatewayConfig {
     const loaded = loadConfig(this.env.GATEWAY_CONFIG);
     if (!loaded.ok) throw new Error(loaded.error);
-    return loaded.config.limits;
+    return loaded.config;
+  }
+
+  #limits(): Limits {
+    return this.#config().limits;
+  }
+
+  /** Where user-server credentials come from; the OAuth client's methods, where this build has them. */
+  #sources(): ConnectionSources {
+    return {
+      owner: this.ctx.id.toString(),
+      servers: this.#servers,
+      secrets: this.#secrets,
+      keys: () => loadConnectionsKeys(this.env as unknown as Record<string, unknown>),
+      oauth: this as unknown as Partial<OAuthHooks>,
+    };
+  }
+
+  async #view(name: string): Promise<UserServerView | undefined> {
+    const row = this.#servers.row(name);
+    return row && serverView(row, await authView(this.#sources(), row));
+  }
+
+  /** add_server: validates and stores one of the user's servers (src/user/user-servers.ts says the rules). */
+  async addServer(request: {
+    name: string;
+    url: string;
+    headers?: Array<[string, string]>;
+  }): Promise<{ ok: true; server: UserServerView } | { ok: false; error: string }> {
+    const added = await this.#servers.add(request, this.#config(), this.#sources().keys);
+    if (typeof added === "string") return { ok: false, error: added };
+    return { ok: true, server: (await this.#view(added.name))! };
+  }
+
+  /** remove_server: forgets the server, and its OAuth tokens (revoked where the authorization server can). */
+  async removeServer(name: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
+    const row = this.#servers.row(name);
+    if (!row) return { ok: false, error: `you have no server named "${name}"` };
+    let revoked: boolean | undefined;
+    const forget = (this as unknown as Partial<OAuthHooks>).forgetOAuth;
+    if (row.auth_type === "oauth" && forget) {
+      const r = await forget.call(this, name).catch(() => undefined);
+      revoked = typeof r === "boolean" ? r : r?.revoked;
+    }
+    this.#servers.remove(name);
+    return { ok: true, ...(revoked === undefined ? {} : { revoked }) };
+  }
+
+  /** The user's servers with their auth status, and the version that moves on every change. */
+  async listServers(): Promise<{ version: number; servers: UserServerView[] }> {
+    const version = this.#servers.version();
+    const src = this.#sources();
+    const servers = await Promise.all(this.#servers.rows().map(async (r) => serverView(r, await authView(src, r))));
+    return { version, servers };
+  }
+
+  /** The version of the user's server list alone: what sessions poll to notice another session's change. */
+  async serversVersion(): Promise<number> {
+    return this.#servers.version();
+  }
+
+  /**
+   * What a session registers: each server's full URL (query included, which list views never show) and auth.
+   * Nothing secret: credentials are resolved per connection by {@link connectionFor}.
+   */
+  async sessionServers(): Promise<{
+    version: number;
+    servers: Array<{ name: string; url: string; auth: UserServerView["auth"] }>;
+  }> {
+    const version = this.#servers.version();
+    const src = this.#sources();
+    const servers = await Promise.all(
+      this.#servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
+    );
+    return { version, servers };
+  }
+
+  /** How a session connects to the user's server `name` (credentials resolved here, on the host). */
+  async connectionFor(name: string, origin: string, opts: { force?: boolean } = {}): Promise<UserConnection> {
+    return connectionFor(this.#sources(), name, origin, opts);
+  }
+
+  /**
+   * The server answered 401 with OAuth metadata (add_server), or the user asks to sign in again
+   * (authorize_server): it becomes an OAuth server and a sign-in flow starts.
+   */
+  async requireAuthorization(
+    name: string,
+    origin: string,
+    opts: { scope?: string; resourceMetadataUrl?: string } = {},
+  ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }> {
+    const row = this.#servers.row(name);
+    if (!row) return { ok: false, error: `you have no server named "${name}"` };
+    const start = (this as unknown as Partial<OAuthHooks>).startAuthorization;
+    if (!start) return { ok: false, error: "this gateway build has no OAuth client for upstream servers" };
+    if (row.auth_type === "headers") {
+      return { ok: false, error: `${name} signs in with headers; remove_server and add it again without headers` };
+    }
+    const started = await start.call(this, name, origin, opts);
+    if (!started.ok) return started;
+    if (row.auth_type !== "oauth") this.#servers.setAuthType(name, "oauth");
+    else this.#servers.bump();
+    return started;
+  }
+
+  /** Stores one of the user's secrets (write-only: never read back over RPC). */
+  async setSecret(name: string, value: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const keys = await loadConnectionsKeys(this.env as unknown as Record<string, unknown>);
+    if (!keys.ok) return { ok: false, error: keys.error };
+    const error = await this.#secrets.set(keys.keys, name, value);
+    if (error) return { ok: false, error };
+    this.#servers.bump();
+    return { ok: true };
+  }
+
+  async deleteSecret(name: string): Promise<{ ok: true; deleted: boolean } | { ok: false; error: string }> {
+    const bad = checkSecretName(name);
+    if (bad) return { ok: false, error: bad };
+    const deleted = this.#secrets.delete(name);
+    if (deleted) this.#servers.bump();
+    return { ok: true, deleted };
+  }
+
+  /** Names and update times of the user's secrets; never their values. */
+  async listSecrets(): Promise<SecretSummary[]> {
+    return this.#secrets.list();
   }
 
   /** Takes one of the user's execution slots for the session object `session`, or says the user is busy. */

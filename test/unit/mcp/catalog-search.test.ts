@@ -24,6 +24,8 @@ async function catalogOf(tools: UpstreamTool[]): Promise<Catalog> {
   );
   const entry: ServerEntry = {
     name: "demo",
+    scope: "gateway",
+    auth: { type: "none", status: "connected" },
     serverId: "demo",
     url: "http://demo.test/mcp",
     description: "",

@@ -1,0 +1,48 @@
+/**
+ * @module registry/authorization-required
+ * A user's server cannot be called until the user signs in (again): its OAuth authorization is missing or
+ * expired. Raised by the connection of a user server (src/registry/user-upstream.ts) and turned by execute_code
+ * into a URL-mode elicitation or `status: "authorization_required"` with a handle (src/sandbox/approval.ts).
+ */
+
+/** The user must (re)authorize `server` at `authorization_url` (a gateway URL) before it can be called. */
+export class AuthorizationRequiredError extends Error {
+  override readonly name = "AuthorizationRequiredError";
+  readonly server: string;
+  readonly status: "authorization_required" | "expired";
+  readonly authorization_url: string | undefined;
+
+  constructor(server: string, status: "authorization_required" | "expired", authorizationUrl?: string) {
+    super(
+      status === "expired"
+        ? `the authorization of ${server} has expired: sign in again${authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)"}`
+        : `${server} needs you to sign in${authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)"}`,
+    );
+    this.server = server;
+    this.status = status;
+    this.authorization_url = authorizationUrl;
+  }
+}
+
+/** The upstream of a server without credentials answered 401 with OAuth metadata: it signs users in with OAuth. */
+export class OAuthChallengeError extends Error {
+  override readonly name = "OAuthChallengeError";
+  readonly resourceMetadataUrl: string | undefined;
+  readonly scope: string | undefined;
+
+  constructor(server: string, resourceMetadataUrl?: string, scope?: string) {
+    super(`upstream ${server} requires OAuth sign-in (HTTP 401)`);
+    this.resourceMetadataUrl = resourceMetadataUrl;
+    this.scope = scope;
+  }
+}
+
+/** The first AuthorizationRequiredError or OAuthChallengeError in an error's cause chain (the SDK wraps them). */
+export function authorizationCause(err: unknown): AuthorizationRequiredError | OAuthChallengeError | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    if (e instanceof AuthorizationRequiredError || e instanceof OAuthChallengeError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

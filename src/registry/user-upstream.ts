@@ -1,0 +1,95 @@
+/**
+ * @module registry/user-upstream
+ * The connection to one of the user's own servers. It takes the path of any network upstream (SSRF guard on every
+ * hop, circuit breaker, redaction) with three differences: its credentials come from the user object
+ * (`connectionFor`), never from the Worker's env; every hop must also pass `user_servers.allow_hosts`; and a 401
+ * becomes a sign-in: an OAuth server's token is refreshed once, then the user is asked to authorize again
+ * ({@link AuthorizationRequiredError}); a server without credentials that answers with an OAuth challenge raises
+ * {@link OAuthChallengeError}, which add_server turns into an authorization URL.
+ */
+import { type AuthProvider, extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
+import type { GatewayConfig, ServerConfig } from "../config";
+import type { UserConnection } from "../user/user-connections";
+import { userUrlRefusal } from "../user/user-servers";
+import { AuthorizationRequiredError, OAuthChallengeError } from "./authorization-required";
+import { circuitFor, NetworkUpstream } from "./connect";
+import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
+import type { FetchLike, UpstreamConnection, UpstreamCredentials } from "./upstream";
+
+/** A token is used until this long before it expires, then asked for again (the user object refreshes it). */
+const TOKEN_MARGIN_MS = 60_000;
+
+/** What a user-server connection asks the user object for (its `connectionFor` RPC). */
+export type ConnectionSource = (name: string, opts?: { force?: boolean }) => Promise<UserConnection>;
+
+function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
+  return c.status === "error"
+    ? new Error(`${name}: ${c.message}`)
+    : new AuthorizationRequiredError(name, c.status, c.authorization_url);
+}
+
+/** A bearer-token provider backed by the user object: the token is cached until shortly before it expires. */
+function tokenProvider(name: string, source: ConnectionSource, first: UserConnection & { ok: true }): AuthProvider {
+  let current = first;
+  const fresh = () => !current.token_expires_at || current.token_expires_at - TOKEN_MARGIN_MS > Date.now();
+  const renew = async (force: boolean) => {
+    const next = await source(name, force ? { force } : {});
+    if (!next.ok) throw failed(name, next);
+    current = next;
+  };
+  return {
+    async token() {
+      if (!fresh()) await renew(false);
+      return current.token;
+    },
+    async onUnauthorized() {
+      await renew(true);
+    },
+  };
+}
+
+/** For servers without OAuth: a 401 is either an OAuth challenge (sign-in needed) or refused credentials. */
+function challengeProvider(name: string): AuthProvider {
+  return {
+    token: async () => undefined,
+    async onUnauthorized({ response }) {
+      const www = response.headers.get("www-authenticate") ?? "";
+      if (/^\s*bearer\b/i.test(www) || /resource_metadata=/i.test(www)) {
+        const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+        throw new OAuthChallengeError(name, resourceMetadataUrl?.href, scope);
+      }
+      throw new Error(`upstream ${name} refused the credentials (HTTP 401); check its headers and secrets`);
+    },
+  };
+}
+
+/** Opens the connection to the user's server `config` (its URL checked again: the operator's rules may change). */
+export function connectUserUpstream(
+  config: ServerConfig,
+  deps: { env: Record<string, unknown>; user: string; gateway: GatewayConfig; source: ConnectionSource },
+): UpstreamConnection {
+  const { gateway, source } = deps;
+  const refusal = userUrlRefusal(config.url, gateway);
+  const allowHops: FetchLike = (input, init) => {
+    const bad = userUrlRefusal(input instanceof Request ? input.url : String(input), gateway);
+    return bad ? Promise.reject(new UrlRefusedError(`refused to connect: ${bad}`)) : fetch(input, init);
+  };
+  const credentials = async (): Promise<UpstreamCredentials> => {
+    const c = await source(config.name);
+    if (!c.ok) throw failed(config.name, c);
+    const authProvider = c.token ? tokenProvider(config.name, source, c) : challengeProvider(config.name);
+    return { headers: c.headers, secrets: c.secrets, cacheScope: c.cacheScope, authProvider };
+  };
+  return new NetworkUpstream(
+    config,
+    {
+      env: {},
+      credentials,
+      url: refusal ? new URL("http://invalid.invalid/") : new URL(config.url),
+      fetch: refusal
+        ? () => Promise.reject(new UrlRefusedError(`refused to connect to ${config.name}: ${refusal}`))
+        : guardedFetch(allowHops, gateway.network),
+    },
+    circuitFor(deps.user, config, gateway.limits),
+  );
+}

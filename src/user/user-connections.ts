@@ -1,0 +1,190 @@
+/**
+ * @module user/user-connections
+ * What a session needs to connect to one of the user's servers, resolved inside the user object so credentials
+ * never leave the host: the URL, the headers with `${secret:NAME}` substituted, every credential value (for
+ * redaction, src/auth/redact.ts), the catalog cache scope, and for OAuth servers the access token (from the OAuth
+ * client's `oauthAccessToken`, src/user/oauth). Also each server's auth status as list_servers shows it.
+ */
+import { MIN_SECRET_LENGTH } from "../auth/redact";
+import type { LoadedKeys } from "./connections-key";
+import { resolveUserHeaders } from "./header-templates";
+import type { UserSecrets } from "./user-secrets";
+import type { UserAuthView, UserServerRow, UserServers } from "./user-servers";
+
+/** What the OAuth client (H-OA, src/user/oauth) answers; the user object provides these as RPC methods. */
+export interface OAuthHooks {
+  startAuthorization(
+    server: string,
+    origin: string,
+    opts?: { scope?: string; resourceMetadataUrl?: string },
+  ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }>;
+  oauthAccessToken(
+    server: string,
+    opts?: { force?: boolean },
+  ): Promise<
+    | { ok: true; token: string; expires_at?: number | string }
+    | { ok: false; status: string; message: string; authorization_url?: string }
+  >;
+  oauthStatus(server: string): Promise<{ status: string; scopes?: string[]; expires_at?: number | string } | undefined>;
+  forgetOAuth(server: string): Promise<{ revoked?: boolean } | boolean | undefined>;
+}
+
+/** A user server's connection details, or why it cannot connect now. */
+export type UserConnection =
+  | {
+      ok: true;
+      url: string;
+      headers: Array<[string, string]>;
+      /** Every credential value, longest first: redacted from whatever the upstream sends back. */
+      secrets: string[];
+      cacheScope: string;
+      /** OAuth servers: the current access token (sent as Authorization: Bearer by the transport). */
+      token?: string;
+      /** When the token expires (ms since epoch), so the session reuses it until shortly before. */
+      token_expires_at?: number;
+    }
+  | {
+      ok: false;
+      status: "authorization_required" | "expired" | "error";
+      message: string;
+      authorization_url?: string;
+    };
+
+const hex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+async function digest(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+const toMs = (v: number | string | undefined) =>
+  v === undefined ? undefined : typeof v === "number" ? (v < 1e12 ? v * 1000 : v) : Date.parse(v) || undefined;
+
+/** Credential values of resolved headers: each secret and each whole header value (longest first). */
+function credentialValues(headers: Array<[string, string]>, secrets: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH) out.add(s);
+  for (const [, v] of headers) if (v.length >= MIN_SECRET_LENGTH) out.add(v);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** The parts of the user object a connection is resolved from. */
+export interface ConnectionSources {
+  owner: string;
+  servers: UserServers;
+  secrets: UserSecrets;
+  keys: () => Promise<LoadedKeys>;
+  oauth: Partial<OAuthHooks>;
+}
+
+const OAUTH_UNAVAILABLE = "this gateway build has no OAuth client for upstream servers";
+
+/** Resolves the connection of the user's server `name` (see {@link UserConnection}). */
+export async function connectionFor(
+  src: ConnectionSources,
+  name: string,
+  origin: string,
+  opts: { force?: boolean } = {},
+): Promise<UserConnection> {
+  const row = src.servers.row(name);
+  if (!row) return { ok: false, status: "error", message: `you have no server named "${name}"` };
+  if (row.auth_type === "none") {
+    return {
+      ok: true,
+      url: row.url,
+      headers: [],
+      secrets: [],
+      cacheScope: await digest(JSON.stringify([row.url, []])),
+    };
+  }
+  if (row.auth_type === "oauth") return oauthConnection(src, row, origin, opts.force === true);
+  const loaded = await src.keys();
+  if (!loaded.ok) return { ok: false, status: "error", message: loaded.error };
+  try {
+    const templates = await src.servers.headers(loaded.keys, row);
+    const refs = templates.flatMap(([, v]) =>
+      [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!),
+    );
+    const values = await src.secrets.values(loaded.keys, refs);
+    const resolved = resolveUserHeaders(templates, values);
+    if (!resolved.ok) {
+      return {
+        ok: false,
+        status: "error",
+        message: `secret ${resolved.missing.join(", ")} is not set: store it on the gateway's /connections page`,
+      };
+    }
+    const sorted = [...resolved.headers].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return {
+      ok: true,
+      url: row.url,
+      headers: resolved.headers,
+      secrets: credentialValues(resolved.headers, values.values()),
+      cacheScope: await digest(JSON.stringify([row.url, sorted])),
+    };
+  } catch (err) {
+    return { ok: false, status: "error", message: (err as Error).message };
+  }
+}
+
+async function oauthConnection(
+  src: ConnectionSources,
+  row: UserServerRow,
+  origin: string,
+  force: boolean,
+): Promise<UserConnection> {
+  if (!src.oauth.oauthAccessToken) return { ok: false, status: "error", message: OAUTH_UNAVAILABLE };
+  const got = await src.oauth.oauthAccessToken(row.name, force ? { force } : {});
+  // Per user and server, not per token: a refreshed token keeps the cached catalog.
+  const cacheScope = `user:${await digest(src.owner)}:${row.name}`;
+  if (got.ok) {
+    const expires = toMs(got.expires_at);
+    return {
+      ok: true,
+      url: row.url,
+      headers: [],
+      secrets: credentialValues([], [got.token, `Bearer ${got.token}`]),
+      cacheScope,
+      token: got.token,
+      ...(expires ? { token_expires_at: expires } : {}),
+    };
+  }
+  const status = got.status === "expired" ? "expired" : got.status === "error" ? "error" : "authorization_required";
+  let url = got.authorization_url;
+  if (!url && status !== "error" && src.oauth.startAuthorization) {
+    const started = await src.oauth.startAuthorization(row.name, origin);
+    if (started.ok) url = started.authorization_url;
+  }
+  return { ok: false, status, message: got.message, ...(url ? { authorization_url: url } : {}) };
+}
+
+/** A server's auth as list_servers shows it (none and header servers: whether their credentials resolve). */
+export async function authView(src: ConnectionSources, row: UserServerRow): Promise<UserAuthView> {
+  if (row.auth_type === "none") return { type: "none", status: "connected" };
+  if (row.auth_type === "headers") {
+    const loaded = await src.keys();
+    if (!loaded.ok) return { type: "headers", status: "error", message: loaded.error };
+    try {
+      const templates = await src.servers.headers(loaded.keys, row);
+      const missing = templates
+        .flatMap(([, v]) => [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!))
+        .filter((n) => !src.secrets.has(n));
+      return missing.length
+        ? { type: "headers", status: "error", message: `secret ${[...new Set(missing)].join(", ")} is not set` }
+        : { type: "headers", status: "connected" };
+    } catch (err) {
+      return { type: "headers", status: "error", message: (err as Error).message };
+    }
+  }
+  const st = await src.oauth.oauthStatus?.(row.name).catch(() => undefined);
+  if (!st) return { type: "oauth", status: "authorization_required" };
+  const known = ["connected", "authorization_required", "expired", "error"] as const;
+  const status = (known as readonly string[]).includes(st.status) ? (st.status as UserAuthView["status"]) : "error";
+  const expires = toMs(st.expires_at);
+  return {
+    type: "oauth",
+    status,
+    ...(st.scopes?.length ? { scopes: st.scopes } : {}),
+    ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * @module user/user-servers
+ * The servers a user added (add_server), in the user object's SQLite storage. Each row holds the URL, how the
+ * server authenticates (`none`, `headers`, `oauth`) and, for header servers, the header templates sealed with
+ * CONNECTIONS_KEY (a literal value may itself be a credential). A version number moves on every change, so the
+ * user's sessions notice another session's add or remove with one cheap read.
+ *
+ * Rules an added server passes: `user_servers` (enabled, max_servers, allow_hosts), the server name rule of the
+ * configuration, no gateway server's name or module identifier, the network guard (src/registry/ssrf.ts) on its
+ * URL, and the header rules of src/user/header-templates.ts.
+ */
+import { assignIdentifiers, toIdentifier } from "../codegen/names";
+import { type GatewayConfig, ServerNameSchema } from "../config";
+import { displayUrl } from "../registry/registry";
+import { checkUrl } from "../registry/ssrf";
+import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
+import { checkUserHeaders } from "./header-templates";
+
+export type UserAuthType = "none" | "headers" | "oauth";
+export type UserAuthStatus = "connected" | "authorization_required" | "expired" | "error";
+
+/** How a user server authenticates, as list_servers shows it. */
+export interface UserAuthView {
+  type: UserAuthType;
+  status: UserAuthStatus;
+  scopes?: string[];
+  expires_at?: string;
+  /** Why the status is not `connected` (never a credential). */
+  message?: string;
+}
+
+/** One user server as listed: no header value, no token. */
+export interface UserServerView {
+  name: string;
+  /** Display form: origin and path only. */
+  url: string;
+  auth: UserAuthView;
+  header_names: string[];
+  created_at: string;
+}
+
+/** A stored row, for the user object. */
+export interface UserServerRow {
+  name: string;
+  url: string;
+  auth_type: UserAuthType;
+  headers_sealed: string | null;
+  header_names: string[];
+  created_at: number;
+}
+
+/** Longest URL a user server may have. */
+export const MAX_USER_URL_CHARS = 2_048;
+
+/** The host part of a URL as `allow_hosts` entries are written (lower case, no brackets, no trailing dot). */
+function hostOf(url: URL): string {
+  return url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.+$/, "");
+}
+
+/** Why `url` may not be a user server's URL under `config`, or undefined. Also applied to every connection hop. */
+export function userUrlRefusal(url: string | URL, config: GatewayConfig): string | undefined {
+  const text = String(url);
+  if (text.length > MAX_USER_URL_CHARS) return `the URL is longer than ${MAX_USER_URL_CHARS} characters`;
+  if (!URL.canParse(text) || !/^https?:\/\//i.test(text)) return "expected an http(s):// URL";
+  const parsed = new URL(text);
+  if (parsed.username || parsed.password) {
+    return "the URL carries credentials (user:password@); store them as a secret and reference it in a header";
+  }
+  const allow = config.user_servers.allow_hosts.map((h) => h.toLowerCase().replace(/\.+$/, ""));
+  if (allow.length && !allow.includes(hostOf(parsed))) {
+    return `host ${hostOf(parsed)} is not in user_servers.allow_hosts (${allow.join(", ")})`;
+  }
+  const verdict = checkUrl(parsed, config.network);
+  return verdict.ok ? undefined : verdict.reason;
+}
+
+/** Why `name` may not be a new user server's name, given the gateway's servers and the user's others. */
+export function userNameRefusal(name: unknown, config: GatewayConfig, others: readonly string[]): string | undefined {
+  const parsed = ServerNameSchema.safeParse(name);
+  if (!parsed.success) {
+    return `server name ${JSON.stringify(String(name).slice(0, 80))}: ${parsed.error.issues[0]?.message ?? "invalid"}`;
+  }
+  const wanted = parsed.data;
+  const gateway = config.servers.map((s) => s.name);
+  if (gateway.some((g) => g.toLowerCase() === wanted.toLowerCase())) {
+    return `"${wanted}" is a server of the gateway; choose another name`;
+  }
+  const id = toIdentifier(wanted);
+  const gatewayIds = assignIdentifiers(gateway);
+  const clash = gateway.find((g) => gatewayIds.get(g) === id);
+  if (clash)
+    return `"${wanted}" would import as servers/${id}, which is the gateway server ${clash}; choose another name`;
+  if (others.includes(wanted)) return `you already have a server named "${wanted}"; remove_server it first`;
+  const mine = others.find((o) => toIdentifier(o) === id);
+  if (mine) return `"${wanted}" would import as servers/${id}, like your server ${mine}; choose another name`;
+  return undefined;
+}
+
+export class UserServers {
+  #sql: SqlStorage;
+  #owner: string;
+
+  constructor(sql: SqlStorage, owner: string) {
+    this.#sql = sql;
+    this.#owner = owner;
+    sql.exec(`CREATE TABLE IF NOT EXISTS user_servers (
+      name TEXT PRIMARY KEY, url TEXT NOT NULL, auth_type TEXT NOT NULL, headers_sealed TEXT,
+      header_names TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS user_servers_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+    );
+    sql.exec("INSERT OR IGNORE INTO user_servers_version (id, version) VALUES (1, 0)");
+  }
+
+  #aad(name: string): string {
+    return sealContext(this.#owner, "headers", name);
+  }
+
+  /** Moves on every change of the user's servers or their credentials. */
+  version(): number {
+    return this.#sql.exec<{ version: number }>("SELECT version FROM user_servers_version WHERE id = 1").one().version;
+  }
+
+  bump(): number {
+    return this.#sql
+      .exec<{ version: number }>("UPDATE user_servers_version SET version = version + 1 WHERE id = 1 RETURNING version")
+      .one().version;
+  }
+
+  names(): string[] {
+    return this.#sql
+      .exec<{ name: string }>("SELECT name FROM user_servers ORDER BY name")
+      .toArray()
+      .map((r) => r.name);
+  }
+
+  rows(): UserServerRow[] {
+    return this.#sql
+      .exec<Omit<UserServerRow, "header_names"> & { header_names: string }>(
+        "SELECT name, url, auth_type, headers_sealed, header_names, created_at FROM user_servers ORDER BY created_at, name",
+      )
+      .toArray()
+      .map((r) => ({ ...r, header_names: JSON.parse(r.header_names) as string[] }));
+  }
+
+  row(name: string): UserServerRow | undefined {
+    return this.rows().find((r) => r.name === name);
+  }
+
+  /**
+   * Validates and stores a new server. `keys` is needed only when it has headers; a string is why it was refused.
+   */
+  async add(
+    request: { name: unknown; url: unknown; headers?: ReadonlyArray<readonly [string, string]> },
+    config: GatewayConfig,
+    keys: () => Promise<{ ok: true; keys: ConnectionsKeys } | { ok: false; error: string }>,
+  ): Promise<UserServerRow | string> {
+    if (!config.user_servers.enabled) return "adding servers is turned off on this gateway (user_servers.enabled)";
+    const others = this.names();
+    const badName = userNameRefusal(request.name, config, others);
+    if (badName) return badName;
+    const name = request.name as string;
+    if (others.length >= config.user_servers.max_servers) {
+      return `you have ${others.length} servers, the most this gateway allows (user_servers.max_servers); remove one first`;
+    }
+    if (typeof request.url !== "string") return "url must be a string";
+    const badUrl = userUrlRefusal(request.url, config);
+    if (badUrl) return `url: ${badUrl}`;
+    const checked = checkUserHeaders(request.headers ?? []);
+    if (!checked.ok) return checked.error;
+    let sealed: string | null = null;
+    if (checked.headers.length) {
+      const loaded = await keys();
+      if (!loaded.ok) return `a server with headers holds credentials: ${loaded.error}`;
+      sealed = await seal(loaded.keys, JSON.stringify(checked.headers), this.#aad(name));
+    }
+    const row: UserServerRow = {
+      name,
+      url: new URL(request.url).href,
+      auth_type: checked.headers.length ? "headers" : "none",
+      headers_sealed: sealed,
+      header_names: checked.headers.map(([h]) => h),
+      created_at: Date.now(),
+    };
+    this.#sql.exec(
+      "INSERT INTO user_servers (name, url, auth_type, headers_sealed, header_names, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      row.name,
+      row.url,
+      row.auth_type,
+      row.headers_sealed,
+      JSON.stringify(row.header_names),
+      row.created_at,
+    );
+    this.bump();
+    return row;
+  }
+
+  /** Marks a server as signing in with OAuth (its upstream answered 401 with OAuth metadata). */
+  setAuthType(name: string, type: UserAuthType): void {
+    this.#sql.exec("UPDATE user_servers SET auth_type = ? WHERE name = ?", type, name);
+    this.bump();
+  }
+
+  remove(name: string): boolean {
+    const gone = this.#sql.exec("DELETE FROM user_servers WHERE name = ? RETURNING name", name).toArray().length > 0;
+    if (gone) this.bump();
+    return gone;
+  }
+
+  /** The header templates of a header server, unsealed (on the host only). */
+  async headers(keys: ConnectionsKeys, row: UserServerRow): Promise<Array<[string, string]>> {
+    if (!row.headers_sealed) return [];
+    return JSON.parse(await unseal(keys, row.headers_sealed, this.#aad(row.name))) as Array<[string, string]>;
+  }
+}
+
+/** The listed form of a row with its current auth status. */
+export function serverView(row: UserServerRow, auth: UserAuthView): UserServerView {
+  return {
+    name: row.name,
+    url: displayUrl(row.url),
+    auth,
+    header_names: row.header_names,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
