@@ -448,12 +448,17 @@ export class SessionObject extends DurableObject<Env> {
    * The dashboard's catalog and skill requests (src/web/dashboard/dashboard-ops.ts), served only by the user's
    * dashboard object, which is never an MCP session (see src/web/dashboard/dashboard-session.ts).
    */
-  async dashboard(user: string, request: DashboardRequest): Promise<DashboardReply> {
+  async dashboard(user: string, request: DashboardRequest, origin: string): Promise<DashboardReply> {
     if (this.#meta) throw new Error("dashboard: this object serves an MCP session");
+    // Sign-in links of user servers point at the gateway the page was asked from.
+    this.#origin = origin;
     const meta: SessionMeta = { user, session: DASHBOARD_SESSION, created_at: 0 };
     const config = this.#gatewayConfig();
+    const registry = this.#registryFor(meta);
+    // A page shows the user's servers as they are now (a session re-reads them every few seconds).
+    await this.#userSync?.sync(registry, true);
     return dashboardOp(request, {
-      registry: this.#registryFor(meta),
+      registry,
       skills: this.#skillsFor(meta),
       observed: this.#observed,
       semantic: semanticSearchFrom(this.env, config.embeddings),

@@ -22,6 +22,17 @@ let alice: Session;
 let aliceOther: Session;
 let bob: Session;
 let browser: TestBrowser;
+let bobBrowserOnce: Promise<TestBrowser> | undefined;
+
+/** Bob's own browser, signed in once. */
+function bobBrowser(): Promise<TestBrowser> {
+  bobBrowserOnce ??= (async () => {
+    const b = await launchBrowser();
+    await signIn(b, BOB_KEY);
+    return b;
+  })();
+  return bobBrowserOnce;
+}
 
 const mcp = (key: string) =>
   connect(gateway.mcpUrl, {}, { requestInit: { headers: { authorization: `Bearer ${key}` } } });
@@ -47,6 +58,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  await (await bobBrowserOnce)?.close();
   await Promise.all([alice?.close(), aliceOther?.close(), bob?.close()]);
   await gateway?.dispose();
   await upstream?.stop();
@@ -106,6 +118,22 @@ describe("dashboard: servers and tools", () => {
     assert.match((await page.getByRole("row", { name: /workspace/ }).textContent()) ?? "", /in-process/);
     await browser.screenshot(page, "dashboard-servers");
     await page.close();
+  });
+
+  test("a user's own server is listed beside the gateway's, and only on that user's dashboard", async () => {
+    const added = await alice.data("add_server", { name: "mine", url: upstream.url });
+    assert.equal(added.status, "connected", JSON.stringify(added));
+    const page = await signedIn("/dashboard");
+    const row = page.getByRole("row", { name: /mine/ });
+    assert.match((await row.textContent()) ?? "", /yours/);
+    assert.match((await row.textContent()) ?? "", /servers\/mine/);
+    assert.match((await page.getByRole("row", { name: /workspace/ }).textContent()) ?? "", /gateway/);
+    await browser.screenshot(page, "dashboard-servers-own");
+    await page.close();
+    const bobs = await signedIn("/dashboard", await bobBrowser());
+    assert.equal(await bobs.getByRole("row", { name: /mine/ }).count(), 0);
+    assert.equal(await bobs.getByRole("row", { name: /workspace/ }).count(), 1);
+    await bobs.close();
   });
 
   test("the tool browser ranks tools like search_tools and shows each declaration and an example call", async () => {
@@ -396,10 +424,7 @@ describe("dashboard: quality", () => {
   test("another user sees none of the first user's executions, approvals or skills and cannot answer her approvals", async () => {
     const pending = await run(alice, DELETE_VICTIM.replaceAll("NAME", "b"));
     assert.equal((await run(bob, "return 'bob was here';")).ok, true);
-    const bobBrowser = await launchBrowser();
-    after(() => bobBrowser.close());
-    await signIn(bobBrowser, BOB_KEY);
-    const page = await signedIn("/dashboard/executions", bobBrowser);
+    const page = await signedIn("/dashboard/executions", await bobBrowser());
     const rows = await page.locator("tbody tr").allTextContents();
     assert.equal(rows.length, 1);
     assert.match(rows[0]!, /bob was here/);

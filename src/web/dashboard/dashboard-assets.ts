@@ -19,8 +19,9 @@ export const DASHBOARD_CSS = `
 .dash-nav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
 .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 .5rem; font-size: .85rem; font-weight: 600; }
 .st-ok { color: var(--ok); }
-.st-error, .st-lost, .st-cancelled { color: var(--danger); }
-.st-running, .st-approval_required, .st-open, .st-half_open, .st-changed, .st-missing { color: var(--warn); }
+.st-error, .st-lost, .st-cancelled, .st-expired { color: var(--danger); }
+.st-connected { color: var(--ok); }
+.st-running, .st-approval_required, .st-authorization_required, .st-open, .st-half_open, .st-changed, .st-missing { color: var(--warn); }
 .muted { color: var(--muted); }
 .summary-text { overflow-wrap: anywhere; }
 pre.code, pre.json, pre.logs { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; overflow: auto; max-height: 36rem; font-size: .85rem; line-height: 1.45; }

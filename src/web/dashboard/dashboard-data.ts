@@ -4,6 +4,7 @@
  * (history, approvals, skill runs) and the user's dashboard session object (catalog, tools, skills). Nothing here
  * takes a user id from the request: the caller passes the web session's user.
  */
+import type { Context } from "hono";
 import type { Env } from "../../env";
 import type { ToolCallRecord } from "../../sandbox/execution-types";
 import type { Checked } from "../../skills/skill-check";
@@ -14,23 +15,34 @@ import type { ExecutionRecord, ExecutionStatus, PendingApproval } from "../../us
 import type { DashboardRequest, ServerView, SkillDetail, ToolPage } from "./dashboard-ops";
 import { dashboardSession, historySession } from "./dashboard-session";
 
+/** The gateway's origin as the page request reached it. */
+export const originOf = (c: Context) => new URL(c.req.url).origin;
+
 /** Executions per page of the history. */
 export const EXECUTIONS_PER_PAGE = 25;
 /** Approvals listed (the user object keeps at most 1,000 handles, most of them used). */
 export const APPROVALS_LISTED = 100;
 
-const ask = <T>(env: Env, user: string, request: DashboardRequest) =>
-  dashboardSession(env, user).dashboard(user, request) as unknown as Promise<T>;
+/** Asks the user's dashboard object; `origin` is the gateway's (sign-in links of the user's servers). */
+const ask = <T>(env: Env, user: string, request: DashboardRequest, origin: string) =>
+  dashboardSession(env, user).dashboard(user, request, origin) as unknown as Promise<T>;
 
 export const dashboardData = {
-  servers: (env: Env, user: string, refresh = false) => ask<ServerView[]>(env, user, { op: "servers", refresh }),
-  tools: (env: Env, user: string, q: { query?: string; server?: string; offset: number; limit: number }) =>
-    ask<ToolPage>(env, user, { op: "tools", ...q }),
-  skills: (env: Env, user: string) => ask<SkillSummary[]>(env, user, { op: "skills" }),
-  skill: (env: Env, user: string, name: string) => ask<SkillDetail>(env, user, { op: "skill", name }),
-  rollback: (env: Env, user: string, name: string, version: number) =>
-    ask<Checked<{ version: number }>>(env, user, { op: "rollback", name, version }),
-  deleteSkill: (env: Env, user: string, name: string) => ask<Checked<number>>(env, user, { op: "delete", name }),
+  servers: (env: Env, user: string, origin: string, refresh = false) =>
+    ask<ServerView[]>(env, user, { op: "servers", refresh }, origin),
+  tools: (
+    env: Env,
+    user: string,
+    origin: string,
+    q: { query?: string; server?: string; offset: number; limit: number },
+  ) => ask<ToolPage>(env, user, { op: "tools", ...q }, origin),
+  skills: (env: Env, user: string, origin: string) => ask<SkillSummary[]>(env, user, { op: "skills" }, origin),
+  skill: (env: Env, user: string, origin: string, name: string) =>
+    ask<SkillDetail>(env, user, { op: "skill", name }, origin),
+  rollback: (env: Env, user: string, origin: string, name: string, version: number) =>
+    ask<Checked<{ version: number }>>(env, user, { op: "rollback", name, version }, origin),
+  deleteSkill: (env: Env, user: string, origin: string, name: string) =>
+    ask<Checked<number>>(env, user, { op: "delete", name }, origin),
 
   executions: (env: Env, user: string, q: { status?: ExecutionStatus; before?: number }) =>
     userObject(env, user).pageExecutions({ limit: EXECUTIONS_PER_PAGE, ...q }) as unknown as Promise<ExecutionPage>,

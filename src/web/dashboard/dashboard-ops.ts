@@ -8,12 +8,13 @@
 import { toolDeclaration } from "../../codegen/declarations";
 import { type SemanticSearch, searchCatalog } from "../../mcp/catalog-search";
 import type { CircuitSnapshot } from "../../registry/circuit-breaker";
-import type { Catalog, Registry } from "../../registry/registry";
+import type { Catalog, Registry, ServerEntry } from "../../registry/registry";
 import type { CatalogTool } from "../../registry/registry-types";
 import type { Checked } from "../../skills/skill-check";
 import type { SkillService, SkillSummary } from "../../skills/skill-service";
 import type { SkillDrift, SkillVersion } from "../../skills/skill-types";
 import type { ObservedTypes } from "../../typecheck/observed-types";
+import type { UserAuthView } from "../../user/user-servers";
 import { exampleCall } from "./example-call";
 
 /** Most tools on one page of the tool browser. */
@@ -32,6 +33,10 @@ export type DashboardRequest =
 
 export interface ServerView {
   name: string;
+  /** `gateway` (GATEWAY_CONFIG) or `user` (added by the user). */
+  scope: "gateway" | "user";
+  /** How it signs in, and whether it is signed in (as list_servers shows it). */
+  auth: UserAuthView;
   module: string;
   url: string;
   status: "ok" | "error";
@@ -80,10 +85,19 @@ function circuitOf(registry: Registry, name: string): CircuitSnapshot | null {
   return conn?.circuit?.snapshot() ?? null;
 }
 
+/** The stored sign-in status, unless the latest listing says otherwise (list_servers' rule). */
+function authOf(s: ServerEntry): UserAuthView {
+  if (s.signIn?.kind === "required") return { ...s.auth, status: s.signIn.status };
+  if (s.status === "error" && s.auth.status === "connected") return { ...s.auth, status: "error" };
+  return s.auth;
+}
+
 async function servers(deps: DashboardDeps, refresh: boolean): Promise<ServerView[]> {
   const catalog = await deps.registry.catalog({ refresh });
   return catalog.servers.map((s) => ({
     name: s.name,
+    scope: s.scope,
+    auth: authOf(s),
     module: `servers/${s.serverId}`,
     url: s.url,
     status: s.status,

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { page } from "../layout";
 import { csrfToken } from "../web-auth";
 import type { WebEnv } from "../web-types";
-import { dashboardData } from "./dashboard-data";
+import { dashboardData, originOf } from "./dashboard-data";
 import type { ServerView } from "./dashboard-ops";
 import { Badge, DashboardFrame, Notice, Time } from "./dashboard-frame";
 
@@ -37,8 +37,15 @@ function ServerRow(props: { server: ServerView }) {
         <div class="muted mono">{s.module}</div>
         {s.url ? <div class="muted mono">{s.url}</div> : null}
       </th>
+      <td>{s.scope === "user" ? "yours" : "gateway"}</td>
       <td>
         <Badge status={s.status} />
+        {s.auth.type === "none" ? null : (
+          <div>
+            {`${s.auth.type === "oauth" ? "OAuth" : "headers"}: `}
+            <Badge status={s.auth.status} label={s.auth.status.replace("_", " ")} />
+          </div>
+        )}
         {s.last_error ? <div class="muted">last error: {s.last_error.message}</div> : null}
       </td>
       <td>
@@ -69,7 +76,7 @@ export const serversPage = new Hono<WebEnv>()
   .get("/", async (c) => {
     const user = c.get("webSession").user;
     const [servers, approvals, running] = await Promise.all([
-      dashboardData.servers(c.env, user),
+      dashboardData.servers(c.env, user, originOf(c)),
       dashboardData.approvals(c.env, user),
       dashboardData.executions(c.env, user, { status: "running" }),
     ]);
@@ -89,6 +96,7 @@ export const serversPage = new Hono<WebEnv>()
           <thead>
             <tr>
               <th scope="col">Server</th>
+              <th scope="col">Scope</th>
               <th scope="col">Status</th>
               <th scope="col">Circuit breaker</th>
               <th scope="col">Last refresh</th>
@@ -102,6 +110,9 @@ export const serversPage = new Hono<WebEnv>()
             ))}
           </tbody>
         </table>
+        <p class="muted">
+          Add, sign in to and remove your own servers on <a href="/connections">Connections</a>.
+        </p>
         <form method="post" action="/dashboard/refresh" class="actions">
           <input type="hidden" name="csrf" value={csrfToken(c)} />
           <button type="submit" class="secondary">
@@ -112,6 +123,6 @@ export const serversPage = new Hono<WebEnv>()
     );
   })
   .post("/refresh", async (c) => {
-    await dashboardData.servers(c.env, c.get("webSession").user, true);
+    await dashboardData.servers(c.env, c.get("webSession").user, originOf(c), true);
     return c.redirect("/dashboard?done=refreshed", 303);
   });

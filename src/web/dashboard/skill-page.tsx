@@ -12,7 +12,7 @@ import type { WebEnv } from "../web-types";
 import { checkSkillName } from "../../skills/skill-check";
 import type { SkillVersion } from "../../skills/skill-types";
 import { CodeView } from "./code-view";
-import { dashboardData } from "./dashboard-data";
+import { dashboardData, originOf } from "./dashboard-data";
 import { DashboardFrame, Notice, Time } from "./dashboard-frame";
 import { lineDiff } from "./line-diff";
 import { DriftFlags, RunsOf } from "./skills-page";
@@ -61,7 +61,7 @@ export const skillPage = new Hono<WebEnv>()
   .get("/:name", async (c) => {
     const user = c.get("webSession").user;
     const name = c.req.param("name");
-    const detail = validName(name) ? await dashboardData.skill(c.env, user, name) : { versions: [] };
+    const detail = validName(name) ? await dashboardData.skill(c.env, user, originOf(c), name) : { versions: [] };
     if (detail.versions.length === 0) return errorPage(c, 404, "No such skill", `You have no skill named ${name}.`);
     const runs = await dashboardData.skillRuns(c.env, user);
     const versions = [...detail.versions].sort((a, b) => b.version - a.version);
@@ -166,7 +166,7 @@ export const skillPage = new Hono<WebEnv>()
     if (!validName(name) || !Number.isSafeInteger(version) || version < 1) {
       return errorPage(c, 400, "Not rolled back", "Choose a version of one of your skills.");
     }
-    const saved = await dashboardData.rollback(c.env, c.get("webSession").user, name, version);
+    const saved = await dashboardData.rollback(c.env, c.get("webSession").user, originOf(c), name, version);
     if (!saved.ok) return errorPage(c, 409, "Not rolled back", saved.error);
     return c.redirect(`/dashboard/skills/${name}?done=rolledback`, 303);
   })
@@ -175,7 +175,9 @@ export const skillPage = new Hono<WebEnv>()
     if (c.get("form").get("confirm") !== "yes") {
       return errorPage(c, 400, "Not deleted", "Tick the box to confirm that every version should be deleted.");
     }
-    const deleted = validName(name) ? await dashboardData.deleteSkill(c.env, c.get("webSession").user, name) : null;
+    const deleted = validName(name)
+      ? await dashboardData.deleteSkill(c.env, c.get("webSession").user, originOf(c), name)
+      : null;
     if (!deleted?.ok) return errorPage(c, 409, "Not deleted", deleted?.error ?? `You have no skill named ${name}.`);
     return c.redirect("/dashboard/skills?done=deleted", 303);
   });

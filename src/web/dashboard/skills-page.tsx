@@ -9,7 +9,7 @@ import { page } from "../layout";
 import type { WebEnv } from "../web-types";
 import type { SkillDrift } from "../../skills/skill-types";
 import type { SkillRuns } from "../../user/execution-history";
-import { dashboardData } from "./dashboard-data";
+import { dashboardData, originOf } from "./dashboard-data";
 import { Badge, DashboardFrame, Notice } from "./dashboard-frame";
 import { statusOfSummary } from "./executions-page";
 
@@ -49,7 +49,10 @@ const DONE: Record<string, string> = { deleted: "The skill and all its versions 
 
 export const skillsPage = new Hono<WebEnv>().get("/", async (c) => {
   const user = c.get("webSession").user;
-  const [skills, runs] = await Promise.all([dashboardData.skills(c.env, user), dashboardData.skillRuns(c.env, user)]);
+  const [skills, runs] = await Promise.all([
+    dashboardData.skills(c.env, user, originOf(c)),
+    dashboardData.skillRuns(c.env, user),
+  ]);
   const done = c.req.query("done");
   return page(
     c,

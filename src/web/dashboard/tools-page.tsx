@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { page } from "../layout";
 import type { WebEnv } from "../web-types";
 import { CodeView } from "./code-view";
-import { dashboardData } from "./dashboard-data";
+import { dashboardData, originOf } from "./dashboard-data";
 import type { ToolView } from "./dashboard-ops";
 import { Badge, DashboardFrame, Pager } from "./dashboard-frame";
 
@@ -53,7 +53,7 @@ export const toolsPage = new Hono<WebEnv>().get("/", async (c) => {
   const query = (c.req.query("q") ?? "").slice(0, MAX_QUERY);
   const server = c.req.query("server") ?? "";
   const offset = Math.max(0, Math.floor(Number(c.req.query("offset") ?? 0)) || 0);
-  const result = await dashboardData.tools(c.env, user, {
+  const result = await dashboardData.tools(c.env, user, originOf(c), {
     ...(query.trim() ? { query } : {}),
     ...(server ? { server } : {}),
     offset,
