@@ -168,7 +168,7 @@ export class ExecutionHistory {
       bytesOf(text) + bytesOf(summaryText),
       run.lease,
     );
-    this.#prune();
+    // No pruning here: the record at the end prunes (a running row is small, and a start must stay cheap).
   }
 
   /** Files running executions whose lease is gone (no end will come) as `lost`. */
