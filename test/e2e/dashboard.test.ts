@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "../support/browser";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { connectModern } from "../support/modern-client";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
@@ -264,6 +265,40 @@ describe("dashboard: approvals", () => {
       ["ok", "approved", "user (dashboard)"],
     );
     await page.close();
+  });
+
+  test("approving on the page re-runs a 2026-07-28 context's execution in that context, with its state", async () => {
+    const modern = await connectModern(gateway.mcpUrl, {}, { authorization: `Bearer ${ALICE_KEY}` });
+    try {
+      const started = await modern.data("execute_code", {
+        code: `import { state } from "gateway"; await state.set("k", "context state"); return "set";`,
+        context: "new",
+      });
+      const first = await modern.data("execute_code", {
+        code: `import { state } from "gateway";
+import { write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/ctx.txt", content: "x" });
+await delete_file({ path: "/ctx.txt" });
+return await state.get("k");`,
+        context: started.context,
+      });
+      assert.equal(first.status, "approval_required");
+      const page = await signedIn("/dashboard/approvals");
+      await page
+        .locator(`article#${first.approval.handle}`)
+        .getByRole("button", { name: /^Approve/ })
+        .click();
+      await page.waitForURL((url) => url.search === "?done=approved");
+      await page.close();
+      const rerunId = await until("the re-run", async () => {
+        const again = await modern.call("approve_call", { handle: first.approval.handle, context: started.context });
+        return /re-run is execution (exe_\w+)/.exec((again.content[0] as any).text)?.[1];
+      });
+      const rerun = await modern.data("get_execution", { id: rerunId, context: started.context });
+      assert.equal(rerun.result, "context state");
+    } finally {
+      await modern.close();
+    }
   });
 
   test("denying on the page cancels the execution, audited as user (dashboard)", async () => {
