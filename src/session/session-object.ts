@@ -109,6 +109,8 @@ export class SessionObject extends DurableObject<Env> {
   #userSync: UserServerSync | undefined;
   /** The gateway's origin as clients reach it (sign-in URLs of the user's servers point there). */
   #origin = "";
+  /** The user whose dashboard this object serves (set by the first dashboard request; never an MCP session). */
+  #dashboardUser: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -450,6 +452,9 @@ export class SessionObject extends DurableObject<Env> {
    */
   async dashboard(user: string, request: DashboardRequest, origin: string): Promise<DashboardReply> {
     if (this.#meta) throw new Error("dashboard: this object serves an MCP session");
+    // Named `<user>:~dashboard`: one user's, for as long as it lives.
+    this.#dashboardUser ??= user;
+    if (user !== this.#dashboardUser) throw new Error("dashboard: this object serves another user");
     // Sign-in links of user servers point at the gateway the page was asked from.
     this.#origin = origin;
     const meta: SessionMeta = { user, session: DASHBOARD_SESSION, created_at: 0 };
