@@ -22,7 +22,10 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
       const executions = await ctx.history.list(Math.min(200, Math.max(1, Math.floor(limit) || 1)));
       const text = executions.length
         ? executions
-            .map((e) => `${e.execution_id} ${e.started_at} ${e.ok ? "ok" : "error"} ${e.duration_ms} ms: ${e.summary}`)
+            .map(
+              (e) =>
+                `${e.execution_id} ${e.started_at} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
+            )
             .join("\n")
         : "No executions yet.";
       if (ctx.context === undefined || !ctx.contexts) return structuredResult({ executions }, text);

@@ -13,10 +13,18 @@ import type { BridgeReply } from "./execution-types";
 
 export type ApprovalPolicy = "allow" | "ask" | "deny";
 
+/** Who decided: the policy, or the user (in the client, by the meta-tools, or on the dashboard page). */
+export type ApprovalActor =
+  | "policy"
+  | "user (elicitation)"
+  | "user (approve_call)"
+  | "user (deny_call)"
+  | "user (dashboard)";
+
 /** Who decided about one call, and when (kept in the execution's tool-call trace: the audit). */
 export interface ApprovalAudit {
   decision: "allowed" | "approved" | "declined" | "denied" | "pending";
-  by: "policy" | "user (elicitation)" | "user (approve_call)" | "user (deny_call)";
+  by: ApprovalActor;
   at: string;
 }
 

@@ -27,7 +27,7 @@ import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-s
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
-import type { PendingCall, RecordedCall } from "./approval";
+import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
@@ -62,6 +62,8 @@ export interface ExecutorDeps {
   approver?: Approver;
   /** Asks the user to sign in to one of their servers (URL-mode elicitation); absent: the execution suspends. */
   signIn?: SignIn;
+  /** Told when the program starts running (after its checks), so it can be listed while it runs. */
+  onStart?: (id: string, live: LiveExecution) => void;
   /** Receives what a suspended execution needs to be resumed later. */
   onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
   /**
@@ -96,6 +98,7 @@ export interface ExecuteRequest {
   /** Resumption after approval: replies of the earlier attempt, and the approved call's signature. */
   replay?: readonly RecordedCall[];
   approved?: string;
+  approvedBy?: ApprovalActor;
 }
 
 interface HarnessReply {
@@ -311,8 +314,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
+    ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}),
   });
   deps.live.set(id, live);
+  deps.onStart?.(id, live);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const worker = deps.loader.load({

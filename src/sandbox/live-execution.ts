@@ -14,6 +14,7 @@ import type { UpstreamConnection } from "../registry/upstream";
 import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import type { SkillVersion } from "../skills/skill-types";
 import {
+  type ApprovalActor,
   type ApprovalAudit,
   approvalPolicy,
   audit,
@@ -82,6 +83,8 @@ export interface LiveExecutionDeps {
   replay?: readonly RecordedCall[];
   /** The call approved through approve_call, by signature. */
   approved?: string;
+  /** Who approved it (the audit): approve_call unless said otherwise (the dashboard). */
+  approvedBy?: ApprovalActor;
   /** Sees every successful result (observed output types, src/typecheck/observed-types.ts). */
   observe?: (tool: CatalogTool, value: unknown) => void;
 }
@@ -330,7 +333,7 @@ export class LiveExecution {
   ): Promise<ApprovalAudit | "suspended"> {
     if (this.#deps.approved === signature && !this.#approvedUsed) {
       this.#approvedUsed = true;
-      return audit("approved", "user (approve_call)");
+      return audit("approved", this.#deps.approvedBy ?? "user (approve_call)");
     }
     const waitStart = Date.now();
     const asked = this.#deps.approver?.({ server, tool, arguments: args, prompt });

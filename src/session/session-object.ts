@@ -22,8 +22,10 @@ import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
 import { Registry } from "../registry/registry";
-import type { PendingCall, RecordedCall } from "../sandbox/approval";
-import type { BridgeReply, ExecuteResult } from "../sandbox/execution-types";
+import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
+import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
+import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
+import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
 import { executeCode } from "../sandbox/executor";
 import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
@@ -71,6 +73,7 @@ interface SessionMeta {
 interface RunSpec extends StoredRunSpec {
   replay?: readonly RecordedCall[];
   approved?: string;
+  approvedBy?: ApprovalActor;
   /** The MCP request being served (for notifications and elicitation); never stored. */
   extra?: ToolExtra | undefined;
 }
@@ -108,6 +111,8 @@ export class SessionObject extends DurableObject<Env> {
   #userSync: UserServerSync | undefined;
   /** The gateway's origin as clients reach it (sign-in URLs of the user's servers point there). */
   #origin = "";
+  /** The user whose dashboard this object serves (set by the first dashboard request; never an MCP session). */
+  #dashboardUser: string | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -344,8 +349,10 @@ export class SessionObject extends DurableObject<Env> {
     if (typeof slot === "string") return refusedExecution(slot);
     try {
       const startedAt = Date.now();
-      const { result, suspended } = await this.#run(meta, spec);
       const { code, kind, skill } = spec;
+      const onStart = (id: string) =>
+        slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
+      const { result, suspended } = await this.#run(meta, spec, onStart);
       await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
@@ -354,7 +361,12 @@ export class SessionObject extends DurableObject<Env> {
     }
   }
 
-  async #run(meta: SessionMeta, spec: RunSpec): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
+  async #run(
+    meta: SessionMeta,
+    spec: RunSpec,
+    onStart?: (id: string) => void,
+  ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
+    const name = sessionObjectName(meta.user, meta.session);
     const mcp = this.#mcp;
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
     // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
@@ -370,8 +382,10 @@ export class SessionObject extends DurableObject<Env> {
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
         ...(spec.replay ? { replay: spec.replay } : {}),
         ...(spec.approved ? { approved: spec.approved } : {}),
+        ...(spec.approvedBy ? { approvedBy: spec.approvedBy } : {}),
       },
       {
+        ...(onStart ? { onStart } : {}),
         loader: this.env.LOADER,
         registry: this.#registryFor(meta),
         limits: this.#gatewayConfig().limits,
@@ -438,6 +452,7 @@ export class SessionObject extends DurableObject<Env> {
       replay: approved.recorded,
       // A sign-in handle resumes the code; it approves no call.
       ...(approved.pending.authorization ? {} : { approved: approved.pending.signature }),
+      ...(approved.by ? { approvedBy: approved.by } : {}),
       ...(extra ? { extra } : {}),
     });
     // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
@@ -449,6 +464,36 @@ export class SessionObject extends DurableObject<Env> {
   async wakeGate(): Promise<void> {
     const meta = this.#meta;
     if (meta) runGate.wake(sessionObjectName(meta.user, meta.session));
+  }
+
+  /**
+   * The dashboard's catalog and skill requests (src/web/dashboard/dashboard-ops.ts), served only by the user's
+   * dashboard object, which is never an MCP session (see src/web/dashboard/dashboard-session.ts).
+   */
+  async dashboard(user: string, request: DashboardRequest, origin: string): Promise<DashboardReply> {
+    if (this.#meta) throw new Error("dashboard: this object serves an MCP session");
+    // Named `<user>:~dashboard`: one user's, for as long as it lives.
+    this.#dashboardUser ??= user;
+    if (user !== this.#dashboardUser) throw new Error("dashboard: this object serves another user");
+    // Sign-in links of user servers point at the gateway the page was asked from.
+    this.#origin = origin;
+    const meta: SessionMeta = { user, session: DASHBOARD_SESSION, created_at: 0 };
+    const config = this.#gatewayConfig();
+    const registry = this.#registryFor(meta);
+    // A page shows the user's servers as they are now (a session re-reads them every few seconds).
+    await this.#userSync?.sync(registry, true);
+    return dashboardOp(request, {
+      registry,
+      skills: this.#skillsFor(meta),
+      observed: this.#observed,
+      semantic: semanticSearchFrom(this.env, config.embeddings),
+    });
+  }
+
+  /** The tool calls a running execution of this session has made so far (the dashboard's live view). */
+  async liveCalls(execution: string): Promise<{ calls: ToolCallRecord[]; elapsed_ms: number } | undefined> {
+    const live = this.#live.get(execution);
+    return live && !live.ended ? { calls: [...live.calls], elapsed_ms: Date.now() - live.startedAt } : undefined;
   }
 
   /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */

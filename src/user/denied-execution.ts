@@ -1,9 +1,13 @@
-import { audit } from "../sandbox/approval";
+import { type ApprovalActor, audit } from "../sandbox/approval";
 import type { ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
 import type { SuspendedExecution } from "./user-types";
 
 /** What deny_call answers and the history keeps: the suspended execution, cancelled, with who decided and when. */
-export function deniedExecution(handle: string, { pending }: SuspendedExecution): ExecuteResult {
+export function deniedExecution(
+  handle: string,
+  { pending }: SuspendedExecution,
+  by: ApprovalActor = "user (deny_call)",
+): ExecuteResult {
   const call: ToolCallRecord = {
     server: pending.server,
     tool: pending.tool,
@@ -12,7 +16,7 @@ export function deniedExecution(handle: string, { pending }: SuspendedExecution)
     ms: 0,
     started_ms: 0,
     error: "denied by the user",
-    approval: audit("denied", "user (deny_call)"),
+    approval: audit("denied", by),
   };
   return {
     ok: false,

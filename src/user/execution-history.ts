@@ -5,7 +5,13 @@
  * whichever is reached first; the oldest records go first.
  */
 import type { ExecuteResult } from "../sandbox/execution-types";
-import type { ExecutionRecord, ExecutionSummary, FinishedExecution } from "./user-types";
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  ExecutionSummary,
+  FinishedExecution,
+  StartedExecution,
+} from "./user-types";
 
 export const HISTORY_MAX_RECORDS = 1_000;
 export const HISTORY_MAX_BYTES = 32 * 1024 * 1024;
@@ -47,6 +53,30 @@ function summarize(r: FinishedExecution["result"]): string {
   return text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
 }
 
+/** How a finished execution ended, as the history files it (and the dashboard filters it). */
+export function statusOf(result: ExecuteResult): ExecutionStatus {
+  if (result.ok) return "ok";
+  if (result.status === "approval_required") return "approval_required";
+  return result.error?.kind === "cancelled" ? "cancelled" : "error";
+}
+
+/** What get_execution says of an execution whose session stopped renewing its slot without recording an end. */
+const LOST_MESSAGE =
+  "the session running this execution stopped (evicted or crashed) before recording its end; its outcome is unknown, and calls it made may or may not have taken effect";
+
+/** One page of the history, newest first; `next` is the cursor of the following page. */
+export interface ExecutionPage {
+  executions: Array<ExecutionSummary & { session: string }>;
+  next?: number;
+}
+
+/** Runs of one skill version in the history. */
+export interface SkillRuns {
+  skill: string;
+  runs: number;
+  last: ExecutionSummary;
+}
+
 const bytesOf = (text: string) => new TextEncoder().encode(text).byteLength;
 
 /** The record's JSON within RECORD_MAX_BYTES: an oversized one keeps the start of its code, logs and trace. */
@@ -68,6 +98,11 @@ function fit(record: ExecutionRecord): string {
   return JSON.stringify({ ...cut, code: cut.code.slice(0, 1_000), logs: [], result: "[too large for the history]" });
 }
 
+function withStatus(row: { summary: string; status: string; session: string }) {
+  const summary = JSON.parse(row.summary) as ExecutionSummary;
+  return { ...summary, ...(row.status ? { status: row.status as ExecutionStatus } : {}), session: row.session };
+}
+
 /** The user's history table (in the user object's storage). */
 export class ExecutionHistory {
   #sql: SqlStorage;
@@ -81,6 +116,72 @@ export class ExecutionHistory {
       record TEXT NOT NULL,
       summary TEXT NOT NULL,
       bytes INTEGER NOT NULL)`);
+    // Added with the dashboard: records listed while they run, filtered by how they ended.
+    try {
+      sql.exec("ALTER TABLE executions ADD COLUMN status TEXT NOT NULL DEFAULT ''");
+      sql.exec("ALTER TABLE executions ADD COLUMN lease TEXT");
+      sql.exec(
+        "UPDATE executions SET status = CASE WHEN json_extract(summary, '$.ok') THEN 'ok' ELSE 'error' END WHERE status = ''",
+      );
+    } catch {
+      // The columns exist already.
+    }
+    sql.exec("CREATE INDEX IF NOT EXISTS executions_status ON executions (status, seq)");
+  }
+
+  /** Lists an execution as running from its start; its end (record) completes the same row. */
+  start(run: StartedExecution): void {
+    const started_at = new Date(run.startedAt).toISOString();
+    const skill = run.skill ? { skill: run.skill } : {};
+    const record: ExecutionRecord = {
+      ok: false,
+      running: true,
+      execution_id: run.execution_id,
+      logs: [],
+      tool_calls: [],
+      duration_ms: 0,
+      kind: run.kind,
+      ...skill,
+      code: run.code,
+      started_at,
+    };
+    const summary: ExecutionSummary = {
+      execution_id: run.execution_id,
+      kind: run.kind,
+      ...skill,
+      started_at,
+      ok: false,
+      status: "running",
+      duration_ms: 0,
+      tool_call_count: 0,
+      summary: "running",
+    };
+    const text = fit(record);
+    const summaryText = JSON.stringify(summary);
+    // OR IGNORE: a start that arrives after the end (both are messages from the session) changes nothing.
+    this.#sql.exec(
+      "INSERT OR IGNORE INTO executions (id, session, record, summary, bytes, status, lease) VALUES (?, ?, ?, ?, ?, 'running', ?)",
+      run.execution_id,
+      run.session,
+      text,
+      summaryText,
+      bytesOf(text) + bytesOf(summaryText),
+      run.lease,
+    );
+    // No pruning here: the record at the end prunes (a running row is small, and a start must stay cheap).
+  }
+
+  /** Files running executions whose lease is gone (no end will come) as `lost`. */
+  markLost(liveLeases: readonly string[]): void {
+    const running = this.#sql
+      .exec<{ id: string; lease: string | null }>("SELECT id, lease FROM executions WHERE status = 'running'")
+      .toArray();
+    const live = new Set(liveLeases);
+    for (const row of running) {
+      if (row.lease === null || !live.has(row.lease)) {
+        this.#sql.exec("UPDATE executions SET status = 'lost', lease = NULL WHERE id = ?", row.id);
+      }
+    }
   }
 
   /** Records one finished execution (refused ones have no id and are not recorded), then applies the caps. */
@@ -105,17 +206,32 @@ export class ExecutionHistory {
       duration_ms: result.duration_ms,
       tool_call_count: result.tool_calls.length,
       summary: summarize(result),
+      status: statusOf(result),
     };
     const text = fit(record);
     const summaryText = JSON.stringify(summary);
-    this.#sql.exec(
-      "INSERT OR REPLACE INTO executions (id, session, record, summary, bytes) VALUES (?, ?, ?, ?, ?)",
-      result.execution_id,
-      session,
+    const bytes = bytesOf(text) + bytesOf(summaryText);
+    // A started execution keeps its row (and its place in the order); one never listed as running gets a new row.
+    const updated = this.#sql.exec(
+      "UPDATE executions SET record = ?, summary = ?, bytes = ?, status = ?, lease = NULL WHERE id = ? AND session = ?",
       text,
       summaryText,
-      bytesOf(text) + bytesOf(summaryText),
-    );
+      bytes,
+      summary.status!,
+      result.execution_id,
+      session,
+    ).rowsWritten;
+    if (updated === 0) {
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO executions (id, session, record, summary, bytes, status) VALUES (?, ?, ?, ?, ?, ?)",
+        result.execution_id,
+        session,
+        text,
+        summaryText,
+        bytes,
+        summary.status!,
+      );
+    }
     this.#prune();
   }
 
@@ -134,14 +250,54 @@ export class ExecutionHistory {
   }
 
   list(limit: number): ExecutionSummary[] {
-    return this.#sql
-      .exec<{ summary: string }>("SELECT summary FROM executions ORDER BY seq DESC LIMIT ?", limit)
-      .toArray()
-      .map((r) => JSON.parse(r.summary) as ExecutionSummary);
+    return this.page({ limit }).executions.map(({ session: _, ...summary }) => summary);
+  }
+
+  /** Newest first, `limit` per page, optionally only one status; `before` is the `next` of the previous page. */
+  page(query: { limit: number; status?: ExecutionStatus; before?: number }): ExecutionPage {
+    const { limit, status, before } = query;
+    const rows = this.#sql
+      .exec<{ seq: number; session: string; summary: string; status: string }>(
+        `SELECT seq, session, summary, status FROM executions
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
+        status ?? null,
+        before ?? null,
+        limit + 1,
+      )
+      .toArray();
+    const executions = rows.slice(0, limit).map((r) => withStatus(r));
+    return { executions, ...(rows.length > limit ? { next: rows[limit - 1]!.seq } : {}) };
   }
 
   get(id: string): ExecutionRecord | undefined {
-    const row = this.#sql.exec<{ record: string }>("SELECT record FROM executions WHERE id = ?", id).toArray()[0];
-    return row ? (JSON.parse(row.record) as ExecutionRecord) : undefined;
+    const row = this.#sql
+      .exec<{ record: string; status: string }>("SELECT record, status FROM executions WHERE id = ?", id)
+      .toArray()[0];
+    if (!row) return undefined;
+    const record = JSON.parse(row.record) as ExecutionRecord;
+    if (row.status !== "lost") return record;
+    const { running: _, ...ended } = record;
+    return { ...ended, error: { kind: "internal", message: LOST_MESSAGE } };
+  }
+
+  /** The session object an execution ran in (where a running one can be watched). */
+  sessionOf(id: string): string | undefined {
+    return this.#sql.exec<{ session: string }>("SELECT session FROM executions WHERE id = ?", id).toArray()[0]?.session;
+  }
+
+  /** Run counts and the last run of every skill version in the history. */
+  skillRuns(): SkillRuns[] {
+    return this.#sql
+      .exec<{ skill: string; runs: number; summary: string; status: string; session: string }>(
+        `SELECT e.skill, e.runs, x.summary, x.status, x.session FROM
+           (SELECT json_extract(summary, '$.skill') AS skill, count(*) AS runs, max(seq) AS last
+            FROM executions WHERE json_extract(summary, '$.skill') IS NOT NULL GROUP BY 1) e
+         JOIN executions x ON x.seq = e.last`,
+      )
+      .toArray()
+      .map((r) => {
+        const { session: _, ...last } = withStatus(r);
+        return { skill: r.skill, runs: r.runs, last };
+      });
   }
 }

@@ -39,6 +39,14 @@ export class ExecutionLeases {
     this.#sql.exec("UPDATE leases SET expires_at = ? WHERE lease = ?", Date.now() + ttlMs, lease);
   }
 
+  /** The leases not expired: the executions running now. */
+  live(): string[] {
+    return this.#sql
+      .exec<{ lease: string }>("SELECT lease FROM leases WHERE expires_at > ?", Date.now())
+      .toArray()
+      .map((r) => r.lease);
+  }
+
   release(lease: string): void {
     this.#sql.exec("DELETE FROM leases WHERE lease = ?", lease);
   }

@@ -6,7 +6,7 @@
 import { forHistory } from "./execution-history";
 import { APPROVAL_MAX_STATE_CHARS, approvalTooLarge } from "./pending-approvals";
 import { type FinishReply, settleSuspension, type UserApi } from "./user-object";
-import type { FinishedExecution, SuspendedExecution } from "./user-types";
+import type { FinishedExecution, StartedExecution, SuspendedExecution } from "./user-types";
 
 /** One execution's slot, held from take() until finish() or release(). */
 export class ExecutionSlot {
@@ -30,6 +30,13 @@ export class ExecutionSlot {
     this.#renewal = setInterval(() => {
       Promise.resolve(user.renewExecution(lease)).catch(() => {});
     }, leaseMs / 3);
+  }
+
+  /** Lists the execution as running (not awaited: the program does not wait for the history). */
+  started(run: Omit<StartedExecution, "lease" | "session">): void {
+    Promise.resolve(this.#user.executionStarted({ ...run, lease: this.#lease, session: this.#session })).catch(
+      () => {},
+    );
   }
 
   /**

@@ -8,7 +8,8 @@
  * The recorded replies of the calls that already ran can be large (each up to max_tool_result_bytes), so the
  * stored state is split into parts: a Durable Object's SQLite row holds at most 2 MB.
  */
-import type { ApprovedExecution, SuspendedExecution } from "./user-types";
+import type { ApprovalActor } from "../sandbox/approval";
+import type { ApprovedExecution, PendingApproval, SuspendedExecution } from "./user-types";
 
 /** How long an approval handle stays usable. */
 export const APPROVAL_HANDLE_TTL_MS = 24 * 60 * 60_000;
@@ -37,10 +38,45 @@ export class PendingApprovals {
       status TEXT NOT NULL, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS approval_parts (
       handle TEXT NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (handle, part))`);
+    // Added with the dashboard: the waiting call and its execution, readable without loading the whole state.
+    try {
+      sql.exec("ALTER TABLE approvals ADD COLUMN call TEXT");
+      sql.exec("ALTER TABLE approvals ADD COLUMN rerun TEXT");
+    } catch {
+      // The columns exist already.
+    }
+  }
+
+  /** The calls still waiting for a decision, newest first. */
+  listPending(limit: number): PendingApproval[] {
+    return this.#sql
+      .exec<{ handle: string; call: string | null; created_at: number }>(
+        "SELECT handle, call, created_at FROM approvals WHERE status = 'pending' AND created_at >= ? ORDER BY seq DESC LIMIT ?",
+        Date.now() - APPROVAL_HANDLE_TTL_MS,
+        limit,
+      )
+      .toArray()
+      .map((r) => {
+        const call = r.call
+          ? (JSON.parse(r.call) as Omit<PendingApproval, "handle" | "created_at">)
+          : this.#callFromState(r.handle);
+        return { handle: r.handle, ...call, created_at: new Date(r.created_at).toISOString() };
+      });
+  }
+
+  /** The waiting call of a handle stored before the `call` column existed. */
+  #callFromState(handle: string): Omit<PendingApproval, "handle" | "created_at"> {
+    const state = this.#sql
+      .exec<{ text: string }>("SELECT text FROM approval_parts WHERE handle = ? ORDER BY part", handle)
+      .toArray()
+      .map((r) => r.text)
+      .join("");
+    const { pending } = JSON.parse(state) as SuspendedExecution;
+    return { server: pending.server, tool: pending.tool, arguments: pending.arguments };
   }
 
   /** Stores a suspended execution of `session` and returns its new handle, or `{ error }` when it is too large. */
-  create(session: string, suspended: SuspendedExecution): string | { error: string } {
+  create(session: string, suspended: SuspendedExecution, executionId?: string): string | { error: string } {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     const handle = `apr_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
     const { code, kind, skill, timeoutMs, scopeFrom } = suspended.spec;
@@ -56,12 +92,20 @@ export class PendingApprovals {
       recorded: suspended.recorded,
     });
     if (state.length > APPROVAL_MAX_STATE_CHARS) return { error: approvalTooLarge(state.length) };
+    const { server, tool, arguments: args } = suspended.pending;
+    const call = JSON.stringify({
+      server,
+      tool,
+      arguments: args,
+      ...(executionId ? { execution_id: executionId } : {}),
+    });
     this.#sql.exec(
-      "INSERT INTO approvals (handle, session, status, created_at, bytes) VALUES (?, ?, 'pending', ?, ?)",
+      "INSERT INTO approvals (handle, session, status, created_at, bytes, call) VALUES (?, ?, 'pending', ?, ?, ?)",
       handle,
       session,
       Date.now(),
-      state.length,
+      state.length + call.length,
+      call,
     );
     for (let part = 0; part * PART_CHARS < state.length; part++) {
       this.#sql.exec(
@@ -76,15 +120,18 @@ export class PendingApprovals {
   }
 
   /** Marks a pending handle as decided and returns its execution, or a message saying why it cannot be used. */
-  take(handle: string, decision: "approved" | "denied"): ApprovedExecution | string {
+  take(handle: string, decision: "approved" | "denied", by?: ApprovalActor): ApprovedExecution | string {
     const row = this.#sql
-      .exec<{ session: string; status: string; created_at: number }>(
-        "SELECT session, status, created_at FROM approvals WHERE handle = ?",
+      .exec<{ session: string; status: string; created_at: number; rerun: string | null }>(
+        "SELECT session, status, created_at, rerun FROM approvals WHERE handle = ?",
         handle,
       )
       .toArray()[0];
     if (!row) return `unknown approval handle ${handle} (a handle works only for the user whose execution issued it)`;
-    if (row.status !== "pending") return `approval handle ${handle} was already used (${row.status})`;
+    if (row.status !== "pending") {
+      const rerun = row.rerun ? `; its re-run is execution ${row.rerun} (get_execution)` : "";
+      return `approval handle ${handle} was already used (${row.status})${rerun}`;
+    }
     if (row.created_at < Date.now() - APPROVAL_HANDLE_TTL_MS) return `approval handle ${handle} has expired`;
     const state = this.#sql
       .exec<{ text: string }>("SELECT text FROM approval_parts WHERE handle = ? ORDER BY part", handle)
@@ -92,7 +139,12 @@ export class PendingApprovals {
       .map((r) => r.text)
       .join("");
     this.#sql.exec("UPDATE approvals SET status = ? WHERE handle = ?", decision, handle);
-    return { ...(JSON.parse(state) as SuspendedExecution), handle, session: row.session };
+    return { ...(JSON.parse(state) as SuspendedExecution), handle, session: row.session, ...(by ? { by } : {}) };
+  }
+
+  /** Notes the execution that re-ran an approved handle (approved on the dashboard, re-run in the background). */
+  noteRerun(handle: string, executionId: string): void {
+    this.#sql.exec("UPDATE approvals SET rerun = ? WHERE handle = ? AND status = 'approved'", executionId, handle);
   }
 
   /** Makes an approved handle pending again: its re-run was refused before anything ran (busy, rate limit). */

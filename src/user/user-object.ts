@@ -18,7 +18,8 @@ import type { Env } from "../env";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { loadConnectionsKeys } from "./connections-key";
 import { deniedExecution } from "./denied-execution";
-import { ExecutionHistory } from "./execution-history";
+import type { ApprovalActor } from "../sandbox/approval";
+import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
 import { OAuthConnections } from "./oauth/oauth-connections";
 import type {
@@ -33,7 +34,16 @@ import type {
 } from "./oauth/oauth-types";
 import { PendingApprovals } from "./pending-approvals";
 import { type ContextSummary, UserContexts } from "./user-contexts";
-import type { ApprovedExecution, ExecutionRecord, ExecutionSummary, FinishRequest, SlotGrant } from "./user-types";
+import type {
+  ApprovedExecution,
+  ExecutionRecord,
+  ExecutionStatus,
+  ExecutionSummary,
+  FinishRequest,
+  PendingApproval,
+  SlotGrant,
+  StartedExecution,
+} from "./user-types";
 import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
 import {
   authView,
@@ -64,12 +74,18 @@ export function settleSuspension(result: ExecuteResult, reply: FinishReply): voi
 export type UserApi = Pick<
   UserObject,
   | "startExecution"
+  | "executionStarted"
   | "renewExecution"
   | "finishExecution"
   | "listExecutions"
+  | "pageExecutions"
+  | "executionSession"
+  | "skillRuns"
+  | "pendingApprovals"
   | "getExecution"
   | "approveCall"
   | "reopenApproval"
+  | "noteRerun"
   | "denyCall"
   | "addContext"
   | "listContexts"
@@ -274,6 +290,11 @@ export class UserObject extends DurableObject<Env> {
     };
   }
 
+  /** Lists an execution as running as soon as its program starts (finishExecution completes the record). */
+  async executionStarted(run: StartedExecution): Promise<void> {
+    this.#history.start(run);
+  }
+
   /** Keeps a running execution's slot (the session renews it well within execution_lease_ms). */
   async renewExecution(lease: string): Promise<void> {
     this.#leases.renew(lease, this.#limits().execution_lease_ms);
@@ -289,7 +310,7 @@ export class UserObject extends DurableObject<Env> {
     if (!execution) return {};
     let reply: FinishReply = {};
     if (suspended) {
-      const created = this.#approvals.create(request.session, suspended);
+      const created = this.#approvals.create(request.session, suspended, execution.result.execution_id);
       reply = typeof created === "string" ? { handle: created } : { unresumable: created.error };
       settleSuspension(execution.result, reply);
     }
@@ -302,13 +323,40 @@ export class UserObject extends DurableObject<Env> {
     return this.#history.list(limit);
   }
 
+  /** One page of the history (the dashboard): newest first, optionally one status, paged by `before`. */
+  async pageExecutions(query: { limit: number; status?: ExecutionStatus; before?: number }): Promise<ExecutionPage> {
+    this.#history.markLost(this.#leases.live());
+    return this.#history.page(query);
+  }
+
+  /** The session object an execution of the history ran in. */
+  async executionSession(id: string): Promise<string | undefined> {
+    return this.#history.sessionOf(id);
+  }
+
+  /** Run counts and last runs of skill versions. */
+  async skillRuns(): Promise<SkillRuns[]> {
+    return this.#history.skillRuns();
+  }
+
+  /** Calls waiting for approval, newest first, with their full arguments. */
+  async pendingApprovals(limit: number): Promise<PendingApproval[]> {
+    return this.#approvals.listPending(limit);
+  }
+
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    this.#history.markLost(this.#leases.live());
     return this.#history.get(id);
   }
 
   /** Takes a pending handle for approve_call; the caller re-runs it in `session`, or reads why it cannot. */
-  async approveCall(handle: string): Promise<ApprovedExecution | string> {
-    return this.#approvals.take(handle, "approved");
+  async approveCall(handle: string, by?: ApprovalActor): Promise<ApprovedExecution | string> {
+    return this.#approvals.take(handle, "approved", by);
+  }
+
+  /** Records which execution re-ran an approved handle, so approve_call on it names that execution. */
+  async noteRerun(handle: string, executionId: string): Promise<void> {
+    this.#approvals.noteRerun(handle, executionId);
   }
 
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */
@@ -327,10 +375,10 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** deny_call: cancels the suspended execution and records the cancellation, with who decided and when. */
-  async denyCall(handle: string): Promise<ExecuteResult | string> {
+  async denyCall(handle: string, by?: ApprovalActor): Promise<ExecuteResult | string> {
     const taken = this.#approvals.take(handle, "denied");
     if (typeof taken === "string") return taken;
-    const result = deniedExecution(handle, taken);
+    const result = deniedExecution(handle, taken, by);
     const { code, kind, skill } = taken.spec;
     this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
     return result;

@@ -1,5 +1,5 @@
 /** Contracts between the session objects and the per-user object (src/user/user-object.ts). */
-import type { PendingCall, RecordedCall } from "../sandbox/approval";
+import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
 
 /** What is kept of an execution so that it can be run again (approve_call): the code and how it was started. */
@@ -23,6 +23,36 @@ export interface SuspendedExecution {
 export interface ApprovedExecution extends SuspendedExecution {
   handle: string;
   session: string;
+  /** Who approved it, for the audit (approve_call when absent). */
+  by?: ApprovalActor;
+}
+
+/** An execution that has just started running: listed at once, completed by finishExecution. */
+export interface StartedExecution {
+  /** The concurrency lease it runs under: while that lease lives, the execution is running. */
+  lease: string;
+  session: string;
+  execution_id: string;
+  code: string;
+  kind: "code" | "skill";
+  skill?: string;
+  startedAt: number;
+}
+
+/**
+ * How an execution stands: `running` until it ends; `lost` when its session stopped renewing its slot without
+ * recording an end (evicted or crashed).
+ */
+export type ExecutionStatus = "running" | "ok" | "error" | "approval_required" | "cancelled" | "lost";
+
+/** A call waiting for the user's approval, as the dashboard lists it. */
+export interface PendingApproval {
+  handle: string;
+  server: string;
+  tool: string;
+  arguments: unknown;
+  execution_id?: string;
+  created_at: string;
 }
 
 /** One finished execution as the history records it. */
@@ -51,6 +81,8 @@ export type SlotGrant = { ok: true; lease: string; lease_ms: number } | { ok: fa
 
 /** One execution as get_execution shows it: the result with its code, kind and start time. */
 export interface ExecutionRecord extends ExecuteResult {
+  /** Set while the execution runs (recorded at its start; the rest of the record comes when it ends). */
+  running?: true;
   kind: "code" | "skill";
   skill?: string;
   code: string;
@@ -64,6 +96,8 @@ export interface ExecutionSummary {
   skill?: string;
   started_at: string;
   ok: boolean;
+  /** Absent in records made before it existed (ok or error then). */
+  status?: ExecutionStatus;
   duration_ms: number;
   tool_call_count: number;
   summary: string;

@@ -19,6 +19,7 @@ export const PAGE_CSP =
 /** The links of the header's navigation, in order. */
 export const NAV_LINKS: ReadonlyArray<{ href: string; label: string }> = [
   { href: "/connections", label: "Connections" },
+  { href: "/dashboard", label: "Dashboard" },
 ];
 
 /** Headers of every HTML page: the CSP, no caching (pages show the user's data), no sniffing, no referrer. */

@@ -6,10 +6,12 @@
 import { Hono } from "hono";
 import { assetRoutes } from "./assets";
 import { connectionsRoutes } from "./connections-page";
+import { dashboardRoutes } from "./dashboard/dashboard-routes";
 import { signinRoutes } from "./signin-page";
 import type { WebEnv } from "./web-types";
 
 export const webRoutes = new Hono<WebEnv>()
   .route("/web/assets", assetRoutes)
   .route("/", signinRoutes)
-  .route("/connections", connectionsRoutes);
+  .route("/connections", connectionsRoutes)
+  .route("/dashboard", dashboardRoutes);

@@ -1,0 +1,57 @@
+/**
+ * @module web/dashboard/approval-actions
+ * Approve and deny from the dashboard, with the rules of approve_call and deny_call: the handle must be the
+ * user's and pending (taken once, in the user object), and the decision is audited as `user (dashboard)`. An
+ * approved execution re-runs in the background in the session or context that ran it (where its `state` lives),
+ * is recorded in the history like any run, and the handle notes the re-run's id so that approve_call or
+ * get_execution lead the agent to the outcome.
+ */
+import type { Env } from "../../env";
+import type { ExecuteResult } from "../../sandbox/execution-types";
+import { userObject } from "../../user/user-object";
+import type { ApprovedExecution } from "../../user/user-types";
+import { historySession } from "./dashboard-session";
+
+export const HANDLE_FORMAT = /^apr_[0-9a-f]{32}$/;
+const BY = "user (dashboard)" as const;
+
+export type ApprovalOutcome = { ok: true; message: string } | { ok: false; error: string };
+
+/**
+ * Approves `handle`; the re-run goes on after the response (`background` keeps it alive: the Worker's waitUntil).
+ */
+export async function approveFromDashboard(
+  env: Env,
+  user: string,
+  handle: string,
+  background: (work: Promise<unknown>) => void,
+): Promise<ApprovalOutcome> {
+  if (!HANDLE_FORMAT.test(handle)) return { ok: false, error: `"${handle}" is not an approval handle` };
+  const taken = (await userObject(env, user).approveCall(handle, BY)) as unknown as ApprovedExecution | string;
+  if (typeof taken === "string") return { ok: false, error: taken };
+  if (!taken.session.startsWith(`${user}:`)) return { ok: false, error: "that execution is not yours" };
+  background(rerun(env, user, taken));
+  return {
+    ok: true,
+    message: `Approved ${taken.pending.server}.${taken.pending.tool}: the execution is re-running in its session; it appears under Executions.`,
+  };
+}
+
+async function rerun(env: Env, user: string, taken: ApprovedExecution): Promise<void> {
+  try {
+    const result = (await historySession(env, taken.session).resumeApproved(taken)) as unknown as ExecuteResult;
+    if (result.execution_id) await userObject(env, user).noteRerun(taken.handle, result.execution_id);
+  } catch (err) {
+    // Nothing ran (the object refused it): give the handle back so that approve_call can still use it.
+    console.error("dashboard approval re-run failed", err);
+    await userObject(env, user).reopenApproval(taken.handle);
+  }
+}
+
+/** Denies `handle`: the execution is cancelled and recorded, as deny_call does. */
+export async function denyFromDashboard(env: Env, user: string, handle: string): Promise<ApprovalOutcome> {
+  if (!HANDLE_FORMAT.test(handle)) return { ok: false, error: `"${handle}" is not an approval handle` };
+  const result = (await userObject(env, user).denyCall(handle, BY)) as unknown as ExecuteResult | string;
+  if (typeof result === "string") return { ok: false, error: result };
+  return { ok: true, message: `Denied: execution ${result.execution_id} is cancelled.` };
+}

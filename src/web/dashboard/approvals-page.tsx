@@ -1,0 +1,93 @@
+/**
+ * @module web/dashboard/approvals-page
+ * `/dashboard/approvals`: the calls waiting for the user's approval, each with its full arguments (exactly what
+ * runs if approved), and Approve / Deny forms (src/web/dashboard/approval-actions.ts: the rules of approve_call and
+ * deny_call, audited as `user (dashboard)`). After a decision the browser is sent back here (POST, redirect, GET),
+ * with a fixed notice: nothing from the query string is shown as a message.
+ */
+import { Hono } from "hono";
+import { errorPage, page } from "../layout";
+import { csrfToken } from "../web-auth";
+import type { WebEnv } from "../web-types";
+import type { PendingApproval } from "../../user/user-types";
+import { approveFromDashboard, denyFromDashboard } from "./approval-actions";
+import { JsonView } from "./code-view";
+import { dashboardData } from "./dashboard-data";
+import { DashboardFrame, Notice, Time } from "./dashboard-frame";
+
+const DONE: Record<string, string> = {
+  approved:
+    "Approved. The execution re-runs in the background in its own session; it is listed under Executions, and the agent reads its outcome with get_execution.",
+  denied: "Denied. The execution is cancelled and recorded.",
+};
+
+function Approval(props: { a: PendingApproval; csrf: string }) {
+  const { a } = props;
+  const full = `${a.server}.${a.tool}`;
+  return (
+    <article class="card" aria-labelledby={`h-${a.handle}`} id={a.handle}>
+      <h2 id={`h-${a.handle}`}>
+        <code>{full}</code>
+      </h2>
+      <p class="muted">
+        Asked <Time iso={a.created_at} />
+        {a.execution_id ? (
+          <>
+            {" by execution "}
+            <a href={`/dashboard/executions/${encodeURIComponent(a.execution_id)}`} class="mono">
+              {a.execution_id}
+            </a>
+          </>
+        ) : null}
+        {" · handle "}
+        <code>{a.handle}</code>
+      </p>
+      <JsonView value={a.arguments} label={`Arguments of ${full}`} />
+      <div class="actions">
+        <form method="post" action={`/dashboard/approvals/${a.handle}/approve`} class="inline">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <button type="submit" aria-label={`Approve ${full} (${a.handle})`}>
+            Approve
+          </button>
+        </form>
+        <form method="post" action={`/dashboard/approvals/${a.handle}/deny`} class="inline">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <button type="submit" class="danger" aria-label={`Deny ${full} (${a.handle})`}>
+            Deny
+          </button>
+        </form>
+      </div>
+    </article>
+  );
+}
+
+export const approvalsPage = new Hono<WebEnv>()
+  .get("/", async (c) => {
+    const approvals = await dashboardData.approvals(c.env, c.get("webSession").user);
+    const done = c.req.query("done");
+    const notice = done !== undefined && Object.hasOwn(DONE, done) ? DONE[done] : undefined;
+    return page(
+      c,
+      "Approvals",
+      <DashboardFrame path="/dashboard/approvals" title="Approvals">
+        {notice ? <Notice kind="notice">{notice}</Notice> : null}
+        {approvals.length === 0 ? (
+          <p>Nothing waits for your approval.</p>
+        ) : (
+          approvals.map((a) => <Approval a={a} csrf={csrfToken(c)} />)
+        )}
+      </DashboardFrame>,
+    );
+  })
+  .post("/:handle/approve", async (c) => {
+    const outcome = await approveFromDashboard(c.env, c.get("webSession").user, c.req.param("handle"), (work) =>
+      c.executionCtx.waitUntil(work),
+    );
+    if (!outcome.ok) return errorPage(c, 409, "Not approved", outcome.error);
+    return c.redirect("/dashboard/approvals?done=approved", 303);
+  })
+  .post("/:handle/deny", async (c) => {
+    const outcome = await denyFromDashboard(c.env, c.get("webSession").user, c.req.param("handle"));
+    if (!outcome.ok) return errorPage(c, 409, "Not denied", outcome.error);
+    return c.redirect("/dashboard/approvals?done=denied", 303);
+  });
