@@ -7,6 +7,8 @@
  */
 import type { Child } from "hono/jsx";
 import type { AuthStatus, SecretView, ServerView } from "./connections-api";
+import { Action, Csrf } from "./form-parts";
+import { Secrets } from "./secrets-view";
 
 /** A gateway server as shown: configured by the operator, never the headers (they may name credentials). */
 export interface GatewayServerView {
@@ -36,30 +38,6 @@ const STATUS_TEXT: Record<AuthStatus, string> = {
 };
 
 const HEADER_ROWS = 3;
-
-function Csrf(props: { token: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
-}
-
-/** A one-button POST form for an action on one named item. */
-function Action(props: {
-  csrf: string;
-  action: string;
-  name: string;
-  label: string;
-  kind?: "secondary" | "danger";
-  confirm?: string;
-}) {
-  return (
-    <form class="inline" method="post" action={props.action} data-confirm={props.confirm}>
-      <Csrf token={props.csrf} />
-      <input type="hidden" name="name" value={props.name} />
-      <button type="submit" class={props.kind}>
-        {props.label} <span class="visually-hidden">{props.name}</span>
-      </button>
-    </form>
-  );
-}
 
 function authDescription(server: ServerView): string {
   if (server.auth.type === "oauth") return "OAuth sign-in";
@@ -192,70 +170,6 @@ function AddServer(props: { model: ConnectionsModel }) {
   );
 }
 
-function Secrets(props: { model: ConnectionsModel }) {
-  const { secrets, csrf } = props.model;
-  let list: Child;
-  if ("error" in secrets) list = <p class="error">{secrets.error}</p>;
-  else if (secrets.length === 0) list = <p>No secrets stored.</p>;
-  else {
-    list = (
-      <table>
-        <caption class="visually-hidden">Your secrets</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Set</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {secrets.map((secret) => (
-            <tr>
-              <th scope="row">
-                <code>{secret.name}</code>
-              </th>
-              <td>{secret.updated_at}</td>
-              <td>
-                <Action
-                  csrf={csrf}
-                  action="/connections/secrets/delete"
-                  name={secret.name}
-                  label="Delete"
-                  kind="danger"
-                  confirm={`Delete the secret ${secret.name}? Servers whose headers use it stop working.`}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  }
-  return (
-    <section aria-labelledby="secrets">
-      <h2 id="secrets">Secrets</h2>
-      <p>
-        Tokens your servers' headers reference as{" "}
-        <code>
-          ${"{"}secret:NAME{"}"}
-        </code>
-        . A stored secret is never shown again: to change one, save it again under the same name.
-      </p>
-      {list}
-      <form method="post" action="/connections/secrets">
-        <Csrf token={csrf} />
-        <label for="secret-name">Secret name</label>
-        <input id="secret-name" name="name" type="text" required maxlength={64} pattern="[A-Za-z_][A-Za-z0-9_]*" />
-        <label for="secret-value">Secret value</label>
-        <input id="secret-value" name="value" type="password" required autocomplete="off" />
-        <div class="actions">
-          <button type="submit">Save secret</button>
-        </div>
-      </form>
-    </section>
-  );
-}
-
 function GatewayServers(props: { servers: GatewayServerView[] }) {
   return (
     <section aria-labelledby="gateway-servers">
@@ -331,7 +245,7 @@ export function ConnectionsView(props: { model: ConnectionsModel }) {
         <>
           <YourServers model={model} />
           <AddServer model={model} />
-          <Secrets model={model} />
+          <Secrets csrf={model.csrf} secrets={model.secrets} />
         </>
       ) : (
         <p>The operator has not enabled servers of your own on this gateway (user_servers.enabled).</p>
