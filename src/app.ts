@@ -17,6 +17,7 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { oauthRoutes } from "./web/oauth-routes";
 import { webRoutes } from "./web/web-routes";
 import { secretsRoute } from "./user/secrets-route";
 
@@ -58,6 +59,7 @@ app.use("/secrets/*", guard);
 
 app.route("/mcp", mcpRoute);
 app.route("/authorize", authorizeRoute);
+app.route("/connections", oauthRoutes);
 app.route("/", webRoutes as unknown as Hono<{ Bindings: Env; Variables: McpVariables }>);
 app.route("/secrets", secretsRoute);
 app.all("/servers/*", (c) => {

@@ -219,6 +219,26 @@ const CheckedAuthSchema = AuthSchema.refine((auth) => !auth.allow_unauthenticate
   path: ["allow_unauthenticated"],
 });
 
+/**
+ * A client registered by the operator with an upstream's authorization server (src/user/oauth/client-identity.ts),
+ * used in preference to a Client ID Metadata Document or dynamic registration. It applies to the authorization
+ * server whose metadata names `issuer`, or to the user server at `server_url` (exact URL). The secret, if any, is a
+ * Worker secret named by `client_secret_env`, never a value in this file.
+ */
+const OAuthClientSchema = z
+  .strictObject({
+    issuer: z.url().optional(),
+    server_url: z.url().optional(),
+    client_id: z.string().min(1).max(2_048),
+    client_secret_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "the name of a Worker secret (letters, digits, '_')")
+      .optional(),
+  })
+  .refine((c) => (c.issuer === undefined) !== (c.server_url === undefined), {
+    message: "set exactly one of issuer or server_url",
+  });
+
 export const GatewayConfigSchema = z.strictObject({
   servers: z
     .array(ServerConfigSchema)
@@ -263,12 +283,15 @@ export const GatewayConfigSchema = z.strictObject({
     .optional(),
   /** Language models for run_task (src/planning/model-config.ts); without them run_task is not listed. */
   models: ModelsSchema.optional(),
+  /** Pre-registered OAuth clients for users' upstream servers (README "Authorizing upstream servers"). */
+  oauth_clients: z.array(OAuthClientSchema).max(1_000).default([]),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type Limits = z.infer<typeof LimitsSchema>;
 export type AuthConfig = z.infer<typeof AuthSchema>;
+export type OAuthClientConfig = z.infer<typeof OAuthClientSchema>;
 export type UserServersConfig = z.infer<typeof UserServersSchema>;
 
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; error: string };

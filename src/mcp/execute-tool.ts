@@ -16,7 +16,7 @@ import { errorResult, structuredResult } from "./tool-result";
  */
 export function executionResult(r: ExecuteResult, context?: string) {
   const data = (context === undefined ? r : { ...r, context }) as unknown as Record<string, unknown>;
-  return structuredResult(data, renderExecution(r), !r.ok && r.status !== "approval_required");
+  return structuredResult(data, renderExecution(r), !r.ok && r.status === undefined);
 }
 
 /** Runs `run` for a first round, or answers an approval retry; approvals become input_required where possible. */
@@ -55,6 +55,13 @@ export function renderExecution(r: ExecuteResult): string {
     lines.push(
       `approval_required: ${prompt.ok ? prompt.text : prompt.error}`,
       `  handle: ${r.approval.handle} — call approve_call({ handle }) after the user agrees, or deny_call({ handle })`,
+    );
+  }
+  if (r.authorization) {
+    const a = r.authorization;
+    lines.push(
+      `authorization_required: ${a.server} needs the user to sign in${a.authorization_url ? ` at ${a.authorization_url}` : ""}`,
+      `  handle: ${a.handle} — call approve_call({ handle }) after the sign-in to resume`,
     );
   }
   lines.push(`duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}`);

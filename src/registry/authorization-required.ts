@@ -11,8 +11,15 @@ export class AuthorizationRequiredError extends Error {
   readonly server: string;
   readonly status: "authorization_required" | "expired";
   readonly authorization_url: string | undefined;
+  /** The server's catalog cache scope (it does not depend on the token), so its last listed tools stay known. */
+  readonly cacheScope: string | undefined;
 
-  constructor(server: string, status: "authorization_required" | "expired", authorizationUrl?: string) {
+  constructor(
+    server: string,
+    status: "authorization_required" | "expired",
+    authorizationUrl?: string,
+    cacheScope?: string,
+  ) {
     super(
       status === "expired"
         ? `the authorization of ${server} has expired: sign in again${authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)"}`
@@ -21,6 +28,7 @@ export class AuthorizationRequiredError extends Error {
     this.server = server;
     this.status = status;
     this.authorization_url = authorizationUrl;
+    this.cacheScope = cacheScope;
   }
 }
 

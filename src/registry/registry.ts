@@ -288,7 +288,14 @@ export class Registry {
     try {
       key = { server: st.config.name, url: displayUrl(st.config.url), scope: await conn.cacheScope() };
     } catch (err) {
-      return this.#failed(st, err, undefined);
+      // A user's OAuth server waiting for sign-in still knows its cache scope: its last listed tools stay usable.
+      const cause = authorizationCause(err);
+      const scope = cause instanceof AuthorizationRequiredError ? cause.cacheScope : undefined;
+      return this.#failed(
+        st,
+        err,
+        scope ? { server: st.config.name, url: displayUrl(st.config.url), scope } : undefined,
+      );
     }
     if (!fromUpstream) {
       const known = st.entry?.status === "ok" ? st.version : undefined;

@@ -25,7 +25,7 @@ export type ConnectionSource = (name: string, opts?: { force?: boolean }) => Pro
 function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
   return c.status === "error"
     ? new Error(`${name}: ${c.message}`)
-    : new AuthorizationRequiredError(name, c.status, c.authorization_url);
+    : new AuthorizationRequiredError(name, c.status, c.authorization_url, c.cacheScope);
 }
 
 /** A bearer-token provider backed by the user object: the token is cached until shortly before it expires. */

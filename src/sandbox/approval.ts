@@ -28,12 +28,14 @@ export interface ApprovalAudit {
   at: string;
 }
 
-/** A call that waits for approval. */
+/** A call that waits for approval, or for the user to sign in to its server (`authorization`). */
 export interface PendingCall {
   server: string;
   tool: string;
   arguments: unknown;
   signature: string;
+  /** Set when the call waits for a sign-in rather than an approval: resuming it approves nothing. */
+  authorization?: { status: "authorization_required" | "expired"; url?: string };
 }
 
 /** A call that ran (or was refused by the upstream) in an earlier attempt, answered again on replay. */

@@ -38,6 +38,7 @@ export interface ExecutionError {
     | "step_budget"
     | "limit"
     | "approval_required"
+    | "authorization_required"
     | "cancelled"
     | "internal";
   message: string;
@@ -65,10 +66,15 @@ export interface ExecuteResult {
   /** Time the type check took, and whether it had to start the checker (cold). */
   typecheck?: { ms: number; cold: boolean };
   duration_ms: number;
-  /** Set when a call needs a human's approval that could not be asked during the execution. */
-  status?: "approval_required";
+  /**
+   * Set when a call needs a human's approval that could not be asked during the execution, or a sign-in to the
+   * user's server (`authorization_required`); either way approve_call with the handle re-runs the code.
+   */
+  status?: "approval_required" | "authorization_required";
   /** The call waiting for approval; `handle` goes to approve_call / deny_call. */
   approval?: { handle?: string; server: string; tool: string; arguments: unknown };
+  /** The server the user must sign in to, at `authorization_url`; then approve_call({ handle }) resumes. */
+  authorization?: { handle?: string; server: string; tool: string; authorization_url?: string };
 }
 
 /** Props of the bridge handed to the sandbox; invisible to the sandbox's code. */

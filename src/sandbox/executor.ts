@@ -30,7 +30,7 @@ import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
-import { type Approver, type ExecutionEvent, LiveExecution } from "./live-execution";
+import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
@@ -52,6 +52,8 @@ export interface ExecutorDeps {
   approver?: Approver;
   /** Told when the program starts running (after its checks), so it can be listed while it runs. */
   onStart?: (id: string, live: LiveExecution) => void;
+  /** Asks the user to sign in to one of their servers (URL-mode elicitation); absent: the execution suspends. */
+  signIn?: SignIn;
   /** Receives what a suspended execution needs to be resumed later. */
   onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
   /**
@@ -274,6 +276,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     skills,
     ...(budget ? { events: (event: ExecutionEvent) => budget.emit(event) } : {}),
     ...(deps.approver ? { approver: deps.approver } : {}),
+    ...(deps.signIn ? { signIn: deps.signIn } : {}),
     ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
     ...(request.replay ? { replay: request.replay } : {}),
     ...(request.approved ? { approved: request.approved } : {}),
@@ -344,6 +347,21 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         .catch(() => {});
     }
     const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
+    if (reply !== "timeout" && "signature" in reply && reply.authorization) {
+      deps.onSuspend?.({ pending: reply, recorded: live.recorded });
+      const url = reply.authorization.url;
+      return fail(
+        {
+          kind: "authorization_required",
+          message: `${reply.server} needs the user to sign in${url ? ` at ${url}` : " (authorize_server gives the URL)"}. Ask them to, then call approve_call with the handle; it re-runs this code and replays the calls that already ran.`,
+        },
+        {
+          ...base,
+          status: "authorization_required",
+          authorization: { server: reply.server, tool: reply.tool, ...(url ? { authorization_url: url } : {}) },
+        },
+      );
+    }
     if (reply !== "timeout" && "signature" in reply) {
       deps.onSuspend?.({ pending: reply, recorded: live.recorded });
       return fail(

@@ -4,6 +4,7 @@
  * the execution has ended or a limit is reached, checked, sent upstream with a timeout, and recorded honestly
  * (`ok`, `error`, `timeout` when the effect is unknown, `rejected` when nothing was sent).
  */
+import { AuthorizationRequiredError, authorizationCause } from "../registry/authorization-required";
 import { redactValue } from "../auth/redact";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
@@ -61,6 +62,12 @@ export type Approver = (call: {
   prompt: string;
 }) => Promise<"approved" | "declined"> | undefined;
 
+/**
+ * Asks the user to sign in to `server` at `url` (URL-mode elicitation) and resolves once they have, `false` when
+ * they declined or did not finish in time; `undefined` when the client cannot be asked (suspend instead).
+ */
+export type SignIn = (server: string, url: string) => Promise<boolean> | undefined;
+
 export interface LiveExecutionDeps {
   catalog: Catalog;
   registry: Registry;
@@ -68,6 +75,8 @@ export interface LiveExecutionDeps {
   skills?: ReadonlyMap<string, SkillVersion>;
   events?: (event: ExecutionEvent) => void;
   approver?: Approver;
+  /** Asks for a sign-in when a call finds its server's authorization missing or expired (#15 item 4). */
+  signIn?: SignIn;
   /** Replies of an earlier attempt (resumption after approval). */
   replay?: readonly RecordedCall[];
   /** The call approved through approve_call, by signature. */
@@ -289,7 +298,20 @@ export class LiveExecution {
 
     const flight = { record, reported: false };
     this.#inFlight.add(flight);
-    const reply = await this.#send(conn, server, tool, args);
+    let reply = await this.#send(conn, server, tool, args);
+    if (reply instanceof AuthorizationRequiredError) {
+      // Nothing was sent: the connection had no usable credentials. Sign in, then send it, or stop here.
+      this.#inFlight.delete(flight);
+      const signedIn = await this.#signIn(server, tool, args, signature, reply);
+      if (!signedIn) {
+        return reject(
+          `${server}.${tool} needs you to sign in to ${server}; the execution stops here and returns a handle`,
+        );
+      }
+      this.#inFlight.add(flight);
+      reply = await this.#send(conn, server, tool, args);
+      if (reply instanceof AuthorizationRequiredError) reply = { ok: false, status: "error", error: reply.message };
+    }
     this.#inFlight.delete(flight);
     this.recorded.push({ signature, reply });
     if (flight.reported) return reply;
@@ -326,12 +348,45 @@ export class LiveExecution {
     return "suspended";
   }
 
+  /** Waits for a sign-in the user is asked for (not counted against the timeout), or suspends the execution. */
+  async #signIn(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    signature: string,
+    needed: AuthorizationRequiredError,
+  ): Promise<boolean> {
+    const waitStart = Date.now();
+    const asked = needed.authorization_url ? this.#deps.signIn?.(server, needed.authorization_url) : undefined;
+    if (asked) {
+      try {
+        if (await asked) return !this.#ended;
+      } catch {
+        // The client could not be asked after all: fall back to a handle.
+      } finally {
+        this.#waitedMs += Date.now() - waitStart;
+      }
+    }
+    if (this.#ended || this.#suspended) return false;
+    const url = needed.authorization_url;
+    this.#suspended = {
+      server,
+      tool,
+      arguments: args,
+      signature,
+      authorization: { status: needed.status, ...(url ? { url } : {}) },
+    };
+    this.#suspend(this.#suspended);
+    return false;
+  }
+
+  /** Sends one call; a missing or expired sign-in comes back as the error itself (nothing was sent). */
   async #send(
     conn: UpstreamConnection,
     server: string,
     tool: string,
     args: Record<string, unknown>,
-  ): Promise<BridgeReply> {
+  ): Promise<BridgeReply | AuthorizationRequiredError> {
     const timeout = toolCallTimeout(conn.config, this.#deps.limits);
     try {
       const outcome = toToolOutcome(await conn.callTool(tool, args, timeout.ms));
@@ -343,6 +398,8 @@ export class LiveExecution {
       if (def) this.#deps.observe!(def, outcome.value);
       return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
     } catch (err) {
+      const auth = authorizationCause(err);
+      if (auth instanceof AuthorizationRequiredError) return auth;
       if (isUpstreamTimeout(err)) {
         return { ok: false, status: "timeout", error: toolTimeoutMessage(`${server}.${tool}`, timeout) };
       }

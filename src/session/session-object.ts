@@ -42,6 +42,7 @@ import { gatewayOp } from "./gateway-ops";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
+import { createSignIn } from "./sign-in";
 import {
   CONTEXT_HEADER,
   INITIALIZE_HEADER,
@@ -399,6 +400,9 @@ export class SessionObject extends DurableObject<Env> {
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
         ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
+        ...(mcp && spec.extra && meta.kind !== "context"
+          ? { signIn: createSignIn(mcp.server, spec.extra, (server) => this.#user(meta).authStatus(server)) }
+          : {}),
         onSuspend: (state) => {
           suspended = state;
         },
@@ -437,7 +441,8 @@ export class SessionObject extends DurableObject<Env> {
     const result = await this.#execute(meta, {
       ...approved.spec,
       replay: approved.recorded,
-      approved: approved.pending.signature,
+      // A sign-in handle resumes the code; it approves no call.
+      ...(approved.pending.authorization ? {} : { approved: approved.pending.signature }),
       ...(approved.by ? { approvedBy: approved.by } : {}),
       ...(extra ? { extra } : {}),
     });

@@ -48,6 +48,8 @@ export type UserConnection =
       status: "authorization_required" | "expired" | "error";
       message: string;
       authorization_url?: string;
+      /** OAuth servers: their cache scope, which needs no token (their last listed tools stay usable). */
+      cacheScope?: string;
     };
 
 const hex = (bytes: ArrayBuffer) =>
@@ -155,7 +157,7 @@ async function oauthConnection(
     const started = await src.oauth.startAuthorization(row.name, origin);
     if (started.ok) url = started.authorization_url;
   }
-  return { ok: false, status, message: got.message, ...(url ? { authorization_url: url } : {}) };
+  return { ok: false, status, message: got.message, cacheScope, ...(url ? { authorization_url: url } : {}) };
 }
 
 /** A server's auth as list_servers shows it (none and header servers: whether their credentials resolve). */

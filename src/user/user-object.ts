@@ -20,6 +20,17 @@ import { deniedExecution } from "./denied-execution";
 import type { ApprovalActor } from "../sandbox/approval";
 import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
+import { OAuthConnections } from "./oauth/oauth-connections";
+import type {
+  AccessTokenOptions,
+  AccessTokenResult,
+  BeginResult,
+  CallbackParams,
+  CompleteResult,
+  OAuthStatusView,
+  StartOptions,
+  StartResult,
+} from "./oauth/oauth-types";
 import { PendingApprovals } from "./pending-approvals";
 import { type ContextSummary, UserContexts } from "./user-contexts";
 import type {
@@ -48,14 +59,13 @@ export type FinishReply = { handle?: string; unresumable?: string };
 
 /** Applies a {@link FinishReply} to the result the client gets (and the history keeps). */
 export function settleSuspension(result: ExecuteResult, reply: FinishReply): void {
-  if (!result.approval) return;
-  if (reply.handle) result.approval.handle = reply.handle;
+  const waiting = result.approval ?? result.authorization;
+  if (!waiting) return;
+  if (reply.handle) waiting.handle = reply.handle;
   else if (reply.unresumable && result.error) {
     delete result.status;
-    result.error = {
-      kind: "limit",
-      message: `${result.approval.server}.${result.approval.tool} needs approval, but ${reply.unresumable}`,
-    };
+    const what = result.approval ? "needs approval" : `needs a sign-in to ${waiting.server}`;
+    result.error = { kind: "limit", message: `${waiting.server}.${waiting.tool} ${what}, but ${reply.unresumable}` };
   }
 }
 
@@ -78,11 +88,18 @@ export type UserApi = Pick<
   | "denyCall"
   | "addContext"
   | "listContexts"
+  | "startAuthorization"
+  | "beginAuthorization"
+  | "completeAuthorization"
+  | "oauthAccessToken"
+  | "oauthStatus"
+  | "forgetOAuth"
   | "addServer"
   | "removeServer"
   | "listServers"
   | "serversVersion"
   | "sessionServers"
+  | "authStatus"
   | "connectionFor"
   | "requireAuthorization"
   | "setSecret"
@@ -101,6 +118,12 @@ export class UserObject extends DurableObject<Env> {
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
+  readonly #oauth = new OAuthConnections(
+    this.ctx.storage.sql,
+    this.env as unknown as Record<string, unknown>,
+    this.ctx.id.toString(),
+    () => this.#servers.bump(),
+  );
   readonly #webSessions = new WebSessions(this.ctx.storage.sql);
   readonly #servers = new UserServers(this.ctx.storage.sql, this.ctx.id.toString());
   readonly #secrets = new UserSecrets(this.ctx.storage.sql, this.ctx.id.toString());
@@ -183,6 +206,12 @@ export class UserObject extends DurableObject<Env> {
       this.#servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
     );
     return { version, servers };
+  }
+
+  /** The auth status of one of the user's servers (what a session waiting for a sign-in polls). */
+  async authStatus(name: string): Promise<UserServerView["auth"] | undefined> {
+    const row = this.#servers.row(name);
+    return row && authView(this.#sources(), row);
   }
 
   /** How a session connects to the user's server `name` (credentials resolved here, on the host). */
@@ -339,6 +368,44 @@ export class UserObject extends DurableObject<Env> {
     const { code, kind, skill } = taken.spec;
     this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
     return result;
+  }
+  /** The URL of the user's server `name` (user servers: src/user/user-servers.ts). */
+  #serverUrl(name: string): string | undefined {
+    return this.#servers.row(name)?.url;
+  }
+
+  /** Starts a sign-in to the user's server `server`; the link is a gateway URL (src/user/oauth/oauth-flows.ts). */
+  async startAuthorization(server: string, origin: string, opts: StartOptions = {}): Promise<StartResult> {
+    const serverUrl = this.#serverUrl(server);
+    if (!serverUrl) return { ok: false, error: `you have no server named "${server}"` };
+    return this.#oauth.start({ server, serverUrl, origin }, opts);
+  }
+
+  /** GET /connections/authorize: where to send this user for their flow `flow`. */
+  async beginAuthorization(flow: string): Promise<BeginResult> {
+    return this.#oauth.begin(flow);
+  }
+
+  /** GET /connections/callback: checks and completes this user's flow. */
+  async completeAuthorization(params: CallbackParams): Promise<CompleteResult> {
+    return this.#oauth.complete(params);
+  }
+
+  /** The access token of the user's OAuth server `server`, refreshed on the host when needed. */
+  async oauthAccessToken(server: string, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
+    const serverUrl = this.#serverUrl(server);
+    if (!serverUrl) return { ok: false, status: "error", message: `you have no server named "${server}"` };
+    return this.#oauth.accessToken({ server, serverUrl }, opts);
+  }
+
+  /** list_servers' view of the server's OAuth authorization (never a token). */
+  async oauthStatus(server: string): Promise<OAuthStatusView | undefined> {
+    return this.#oauth.status(server);
+  }
+
+  /** Forgets the server's OAuth grant, revoking its tokens where the authorization server supports it. */
+  async forgetOAuth(server: string): Promise<{ revoked: boolean }> {
+    return this.#oauth.forget(server);
   }
 
   /** Signs a browser in as this user (src/web/web-auth.ts): the secret for its cookie and its CSRF token. */

@@ -35,7 +35,8 @@ export interface ConnectionsRpc {
     headers?: Array<[string, string]>;
   }): Promise<Result<{ server: ServerView }>>;
   removeServer(name: string): Promise<Result<{ revoked?: boolean }>>;
-  startAuthorization(server: string, origin: string): Promise<Result<{ authorization_url: string }>>;
+  /** Starts an OAuth sign-in (a server added without credentials becomes an OAuth server); refuses header servers. */
+  requireAuthorization(server: string, origin: string): Promise<Result<{ authorization_url: string }>>;
   forgetOAuth(server: string): Promise<{ revoked: boolean }>;
   listSecrets(): Promise<SecretView[]>;
   setSecret(name: string, value: string): Promise<Result>;

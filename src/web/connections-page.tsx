@@ -6,6 +6,8 @@
  * disconnects them, and stores write-only secrets for header-authenticated servers. The gateway's own servers are
  * listed read-only. Every action is a POST (CSRF-checked, src/web/web-auth.ts) answered by a redirect back here
  * with a fixed notice (post/redirect/get: reloading never repeats an action), or by the page with the error.
+ * Connect lands on `/connections/continue`, a page whose link (followed at once by the page script) goes to the
+ * gateway's authorize route: a form's redirect chain may not leave the origin (CSP `form-action 'self'`), a link may.
  *
  * Only these routes take the session middleware: `/connections/authorize` and `/connections/callback` (mounted
  * beside, by src/web/oauth-routes.ts) must work on the authorization server's cross-site redirect back, which
@@ -14,13 +16,15 @@
 import { type Context, Hono } from "hono";
 import { displayUrl } from "../registry/registry";
 import { attempt, connectionsOf } from "./connections-api";
-import { type ConnectionsModel, ConnectionsView } from "./connections-view";
+import { type ConnectionsModel, ConnectionsView, ContinueSignIn } from "./connections-view";
 import { page } from "./layout";
 import { checkCsrf, requireWebUser, webConfig } from "./web-auth";
 import type { WebEnv } from "./web-types";
 
 /** Names that notices may repeat (server and secret names); anything else in a notice link is dropped. */
 const NOTICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** Sign-in flow ids (src/user/oauth/oauth-flows.ts). */
+const FLOW_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 const NOTICES = new Map<string, (name: string) => string>([
   ["added", (n) => `Added ${n}. If it signs in with OAuth, choose Connect.`],
@@ -56,6 +60,7 @@ async function render(c: Context<WebEnv>, extra: Partial<ConnectionsModel> = {},
     csrf: session.csrf,
     servers: servers.ok ? servers.value.servers : { error: servers.error },
     secrets: secrets.ok ? secrets.value : { error: secrets.error },
+    userServers: loaded.config.user_servers.enabled,
     gateway: loaded.config.servers.map((s) => ({ name: s.name, url: displayUrl(s.url), description: s.description })),
     notice: noticeOf(c),
     ...extra,
@@ -110,7 +115,7 @@ export const connectionsRoutes = new Hono<WebEnv>()
     const name = field(c, "name");
     const origin = new URL(c.req.url).origin;
     const started = await attempt("starting the sign-in", () =>
-      connectionsOf(c.env, c.get("webSession").user).startAuthorization(name, origin),
+      connectionsOf(c.env, c.get("webSession").user).requireAuthorization(name, origin),
     );
     if (!started.ok) return render(c, { error: started.error }, 500);
     if (!started.value.ok) return render(c, { error: `Could not connect ${name}: ${started.value.error}` }, 400);
@@ -119,7 +124,16 @@ export const connectionsRoutes = new Hono<WebEnv>()
     if (target.origin !== origin || target.pathname !== "/connections/authorize") {
       return render(c, { error: `Could not connect ${name}: the sign-in link is not this gateway's.` }, 500);
     }
-    return c.redirect(target.href, 303);
+    // Not a redirect to it: the CSP's form-action would stop the form's redirect chain at the authorization server.
+    const flow = target.searchParams.get("flow") ?? "";
+    return c.redirect(`/connections/continue?name=${encodeURIComponent(name)}&flow=${encodeURIComponent(flow)}`, 303);
+  })
+  .get("/continue", requireWebUser, (c) => {
+    const name = c.req.query("name") ?? "";
+    const flow = c.req.query("flow") ?? "";
+    if (!NOTICE_NAME.test(name) || !FLOW_ID.test(flow))
+      return render(c, { error: "That sign-in link is not valid." }, 400);
+    return page(c, `Connect ${name}`, <ContinueSignIn name={name} href={`/connections/authorize?flow=${flow}`} />);
   })
   .post("/disconnect", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");

@@ -7,6 +7,8 @@
  */
 import type { Child } from "hono/jsx";
 import type { AuthStatus, SecretView, ServerView } from "./connections-api";
+import { Action, Csrf } from "./form-parts";
+import { Secrets } from "./secrets-view";
 
 /** A gateway server as shown: configured by the operator, never the headers (they may name credentials). */
 export interface GatewayServerView {
@@ -20,6 +22,8 @@ export interface ConnectionsModel {
   servers: ServerView[] | { error: string };
   secrets: SecretView[] | { error: string };
   gateway: GatewayServerView[];
+  /** `user_servers.enabled`: off, the page lists only the gateway's servers. */
+  userServers: boolean;
   notice?: string | undefined;
   error?: string | undefined;
   /** What the add form had, after a refusal (never header values, which may hold a credential). */
@@ -34,30 +38,6 @@ const STATUS_TEXT: Record<AuthStatus, string> = {
 };
 
 const HEADER_ROWS = 3;
-
-function Csrf(props: { token: string }) {
-  return <input type="hidden" name="csrf" value={props.token} />;
-}
-
-/** A one-button POST form for an action on one named item. */
-function Action(props: {
-  csrf: string;
-  action: string;
-  name: string;
-  label: string;
-  kind?: "secondary" | "danger";
-  confirm?: string;
-}) {
-  return (
-    <form class="inline" method="post" action={props.action} data-confirm={props.confirm}>
-      <Csrf token={props.csrf} />
-      <input type="hidden" name="name" value={props.name} />
-      <button type="submit" class={props.kind}>
-        {props.label} <span class="visually-hidden">{props.name}</span>
-      </button>
-    </form>
-  );
-}
 
 function authDescription(server: ServerView): string {
   if (server.auth.type === "oauth") return "OAuth sign-in";
@@ -190,70 +170,6 @@ function AddServer(props: { model: ConnectionsModel }) {
   );
 }
 
-function Secrets(props: { model: ConnectionsModel }) {
-  const { secrets, csrf } = props.model;
-  let list: Child;
-  if ("error" in secrets) list = <p class="error">{secrets.error}</p>;
-  else if (secrets.length === 0) list = <p>No secrets stored.</p>;
-  else {
-    list = (
-      <table>
-        <caption class="visually-hidden">Your secrets</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Set</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {secrets.map((secret) => (
-            <tr>
-              <th scope="row">
-                <code>{secret.name}</code>
-              </th>
-              <td>{secret.updated_at}</td>
-              <td>
-                <Action
-                  csrf={csrf}
-                  action="/connections/secrets/delete"
-                  name={secret.name}
-                  label="Delete"
-                  kind="danger"
-                  confirm={`Delete the secret ${secret.name}? Servers whose headers use it stop working.`}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  }
-  return (
-    <section aria-labelledby="secrets">
-      <h2 id="secrets">Secrets</h2>
-      <p>
-        Tokens your servers' headers reference as{" "}
-        <code>
-          ${"{"}secret:NAME{"}"}
-        </code>
-        . A stored secret is never shown again: to change one, save it again under the same name.
-      </p>
-      {list}
-      <form method="post" action="/connections/secrets">
-        <Csrf token={csrf} />
-        <label for="secret-name">Secret name</label>
-        <input id="secret-name" name="name" type="text" required maxlength={64} pattern="[A-Za-z_][A-Za-z0-9_]*" />
-        <label for="secret-value">Secret value</label>
-        <input id="secret-value" name="value" type="password" required autocomplete="off" />
-        <div class="actions">
-          <button type="submit">Save secret</button>
-        </div>
-      </form>
-    </section>
-  );
-}
-
 function GatewayServers(props: { servers: GatewayServerView[] }) {
   return (
     <section aria-labelledby="gateway-servers">
@@ -288,6 +204,27 @@ function GatewayServers(props: { servers: GatewayServerView[] }) {
   );
 }
 
+/** The step between Connect and the authorization server: a link the page script follows at once. */
+export function ContinueSignIn(props: { name: string; href: string }) {
+  return (
+    <>
+      <h1>Connect {props.name}</h1>
+      <p>
+        The gateway sends you to the sign-in page of the authorization server that {props.name} trusts. After you allow
+        access, you come back to the gateway.
+      </p>
+      <p>
+        <a class="button" href={props.href} data-follow="now">
+          Continue to sign in
+        </a>
+      </p>
+      <p>
+        <a href="/connections">Cancel</a>
+      </p>
+    </>
+  );
+}
+
 /** The body of /connections. */
 export function ConnectionsView(props: { model: ConnectionsModel }) {
   const { model } = props;
@@ -304,9 +241,15 @@ export function ConnectionsView(props: { model: ConnectionsModel }) {
           {model.error}
         </p>
       ) : null}
-      <YourServers model={model} />
-      <AddServer model={model} />
-      <Secrets model={model} />
+      {model.userServers ? (
+        <>
+          <YourServers model={model} />
+          <AddServer model={model} />
+          <Secrets csrf={model.csrf} secrets={model.secrets} />
+        </>
+      ) : (
+        <p>The operator has not enabled servers of your own on this gateway (user_servers.enabled).</p>
+      )}
       <GatewayServers servers={model.gateway} />
     </>
   );

@@ -150,7 +150,12 @@ export const requireWebUser: MiddlewareHandler<WebEnv> = async (c, next) => {
     if (reason !== undefined) return notLocalPage(c, reason);
   }
   let session = await cookieSession(c, config);
-  if (!session && config.auth.mode === "none") session = await startWebSession(c, LOCAL_USER);
+  // Only a navigation of the user's own makes a session: another site's request (which a Strict cookie never
+  // accompanies) must not mint sessions that push the user's own out of the per-user cap.
+  const site = c.req.header("sec-fetch-site");
+  const ownNavigation =
+    (c.req.method === "GET" || c.req.method === "HEAD") && (!site || site === "none" || site === "same-origin");
+  if (!session && config.auth.mode === "none" && ownNavigation) session = await startWebSession(c, LOCAL_USER);
   if (!session) {
     if (c.req.method === "GET" || c.req.method === "HEAD") {
       const url = new URL(c.req.url);

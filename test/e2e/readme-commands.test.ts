@@ -88,6 +88,11 @@ const HANDLED = new Map<string, string>([
   ["npm run test:unit", "not run: the unit tests are part of this suite"],
   ["npm run bench", "not run: it measures for minutes on an idle machine; its small form is a .ci/run step"],
   ["npm run bench:quick", CI_RUNS],
+  ["npm run conformance:auth", CI_RUNS],
+  [
+    "node test/support/oauth-upstream.mjs --port 9300",
+    "run: test/e2e/oauth-upstream.test.ts (its command-line test, on a free port)",
+  ],
   ["npm run bench -- --only=typecheck", "not run: a benchmark scenario; it measures for minutes on an idle machine"],
   [
     "npm run bench:first-run",

@@ -210,6 +210,21 @@ describe("web pages with authentication off", () => {
     }
   });
 
+  test("a request from another site gets no session, so it cannot push out the user's own", async () => {
+    const navigation = await rawRequest(new URL("/connections", gateway.url), {
+      headers: { "sec-fetch-site": "cross-site" },
+    });
+    assert.equal(navigation.status, 303);
+    assert.equal(navigation.headers["set-cookie"], undefined);
+    const post = await rawRequest(new URL("/connections/add", gateway.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+      body: "name=x&url=https%3A%2F%2Fevil.example%2Fmcp",
+    });
+    assert.equal(post.status, 401);
+    assert.equal(post.headers["set-cookie"], undefined);
+  });
+
   test("a page request for another host name gets 403 saying authentication is off", async () => {
     const res = await rawRequest(new URL("/connections", gateway.url), { headers: { host: "gateway.example.com" } });
     assert.equal(res.status, 403);

@@ -33,7 +33,7 @@ export interface TestBrowser {
 }
 
 /** Launches Chromium with a fresh profile; fails with what to install when Chromium is missing. */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(options: { javaScript?: boolean } = {}): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM_PATH}: the page tests drive a real browser. Install it with ` +
@@ -46,6 +46,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     headless: true,
     args: FLAGS,
     viewport: { width: 1100, height: 800 },
+    javaScriptEnabled: options.javaScript ?? true,
   });
   return {
     context,

@@ -1,0 +1,105 @@
+/**
+ * @module user/oauth/oauth-connections
+ * The OAuth client to a user's upstream servers, as the user object (src/user/user-object.ts) uses it: one
+ * instance per user object, over its SQLite storage. The user object resolves server names to URLs and stays a
+ * thin router; the protocol is in the modules beside this one.
+ */
+import { type GatewayConfig, loadConfig } from "../../config";
+import { beginFlow, completeFlow, type FlowTarget, startFlow } from "./oauth-flows";
+import { oauthContext } from "./oauth-context";
+import { revokeGrant } from "./oauth-revoke";
+import { OAuthStore } from "./oauth-store";
+import { statusView, TokenKeeper } from "./oauth-tokens";
+import type {
+  AccessTokenOptions,
+  AccessTokenResult,
+  BeginResult,
+  CallbackParams,
+  CompleteResult,
+  OAuthStatusView,
+  StartOptions,
+  StartResult,
+} from "./oauth-types";
+
+/** See the module comment. */
+export class OAuthConnections {
+  readonly #store: OAuthStore;
+  readonly #env: Record<string, unknown>;
+  readonly #user: string;
+  readonly #tokens = new TokenKeeper();
+  /** Called after every change a session must see (connected, expired, forgotten). */
+  readonly #onChange: () => void;
+
+  constructor(sql: SqlStorage, env: Record<string, unknown>, user: string, onChange: () => void = () => {}) {
+    this.#store = new OAuthStore(sql);
+    this.#env = env;
+    this.#user = user;
+    this.#onChange = onChange;
+  }
+
+  #config(): GatewayConfig {
+    const loaded = loadConfig(this.#env.GATEWAY_CONFIG);
+    if (!loaded.ok) throw new Error(loaded.error);
+    return loaded.config;
+  }
+
+  #context() {
+    return oauthContext(this.#user, this.#env, this.#config(), this.#store);
+  }
+
+  /** Starts a sign-in (authorize_server, add_server on a 401, step-up); answers with a gateway link. */
+  async start(target: FlowTarget, opts: StartOptions = {}): Promise<StartResult> {
+    const context = await this.#context();
+    if (!context.ok) return { ok: false, error: `${target.server}: ${context.error}` };
+    const before = this.#store.grant(target.server)?.status;
+    const result = await startFlow(context.ctx, target, opts);
+    if (result.ok && this.#store.grant(target.server)?.status !== before) this.#onChange();
+    return result;
+  }
+
+  /** The authorization server URL of one of this user's flows (GET /connections/authorize). */
+  begin(flow: string): BeginResult {
+    return beginFlow({ store: this.#store }, flow);
+  }
+
+  /** The callback of one of this user's flows (GET /connections/callback). */
+  async complete(params: CallbackParams): Promise<CompleteResult> {
+    const context = await this.#context();
+    if (!context.ok) return { ok: false, error: context.error };
+    const result = await completeFlow(context.ctx, params);
+    if (result.ok) this.#onChange();
+    return result;
+  }
+
+  /**
+   * A usable access token of `server`, refreshed on the host when needed; when the user must sign in again and
+   * `opts.origin` is given, the answer carries a new sign-in link.
+   */
+  async accessToken(target: Omit<FlowTarget, "origin">, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
+    const context = await this.#context();
+    if (!context.ok) return { ok: false, status: "error", message: `${target.server}: ${context.error}` };
+    const before = this.#store.grant(target.server)?.status;
+    const result = await this.#tokens.accessToken(context.ctx, target.server, opts);
+    if (this.#store.grant(target.server)?.status !== before) this.#onChange();
+    if (result.ok || result.status === "error" || !opts.origin) return result;
+    const link = await startFlow(context.ctx, { ...target, origin: opts.origin });
+    return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
+  }
+
+  /** What list_servers shows of `server`'s authorization, or undefined when it has none. */
+  status(server: string): OAuthStatusView | undefined {
+    const grant = this.#store.grant(server);
+    return grant ? statusView(grant) : undefined;
+  }
+
+  /** Forgets `server`'s grant and flows, revoking its tokens where the authorization server supports it. */
+  async forget(server: string): Promise<{ revoked: boolean }> {
+    const grant = this.#store.grant(server);
+    if (!grant) return { revoked: false };
+    const context = await this.#context();
+    const revoked = context.ok ? await revokeGrant(context.ctx, grant).catch(() => false) : false;
+    this.#store.deleteGrant(server);
+    this.#onChange();
+    return { revoked };
+  }
+}

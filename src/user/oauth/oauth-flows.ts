@@ -1,0 +1,240 @@
+/**
+ * @module user/oauth/oauth-flows
+ * The three steps of signing a user in to an upstream server, on the MCP SDK's `auth()`:
+ *
+ * - {@link startFlow} (add_server on a 401, authorize_server, step-up on `insufficient_scope`): protected resource
+ *   metadata from the challenge's `resource_metadata` (probing the server for a challenge when the caller has
+ *   none), then the well-known locations; authorization server metadata (RFC 8414, then OpenID discovery); the
+ *   client identity (src/user/oauth/client-identity.ts); PKCE S256, `state`, `resource` (RFC 8707) and the scope
+ *   (the challenge's, else `scopes_supported`). It stores the flow and answers with a GATEWAY link, so the user
+ *   must be signed in to the gateway as this user before being sent to the authorization server.
+ * - {@link beginFlow} (GET /connections/authorize): the authorization server URL of one of this user's flows.
+ * - {@link completeFlow} (GET /connections/callback): checks the state (single use, short-lived, bound to the
+ *   flow), the `iss` of the response (RFC 9207), then exchanges the code and stores the tokens sealed.
+ */
+import {
+  auth,
+  computeScopeUnion,
+  extractWWWAuthenticateParams,
+  type FetchLike,
+  type OAuthDiscoveryState,
+  validateAuthorizationResponseIssuer,
+} from "@modelcontextprotocol/client";
+import { checkUrl } from "../../registry/ssrf";
+import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
+import type { OAuthContext } from "./oauth-context";
+import { cleanDetail, describeOAuthError } from "./oauth-errors";
+import { GatewayOAuthProvider } from "./oauth-provider";
+import { saveTokens } from "./oauth-tokens";
+import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
+
+/** How long a sign-in link (and the state it carries) stays usable. */
+export const FLOW_TTL_MS = 15 * 60_000;
+/** How long the probe for a server's 401 challenge may take. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+const randomToken = (bytes = 16) =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+
+/** Constant-time comparison of two strings (a state guessed byte by byte learns nothing from timing). */
+function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** The flow id a `state` names (`<flow>.<secret>`), so the callback finds its flow cookie. */
+export function flowOfState(state: string): string | undefined {
+  const dot = state.indexOf(".");
+  return dot > 0 ? state.slice(0, dot) : undefined;
+}
+
+/**
+ * Asks the server, without credentials, for its `WWW-Authenticate` challenge (an MCP `initialize`), for the
+ * `resource_metadata` URL and scope it names. Any failure leaves discovery to the well-known locations.
+ */
+async function probeChallenge(
+  serverUrl: string,
+  fetch: FetchLike,
+): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
+  try {
+    const response = await fetch(serverUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "codemode-gateway", version: "1" },
+        },
+      }),
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (response.status !== 401 && response.status !== 403) return {};
+    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+    return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** What starting a flow needs to know of the server. */
+export interface FlowTarget {
+  server: string;
+  serverUrl: string;
+  /** The gateway's origin (the callback and the sign-in link live there). */
+  origin: string;
+}
+
+/** Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. */
+export async function startFlow(ctx: OAuthContext, target: FlowTarget, opts: StartOptions = {}): Promise<StartResult> {
+  const { server, serverUrl, origin } = target;
+  let resourceMetadataUrl: URL | undefined;
+  if (opts.resourceMetadataUrl !== undefined) {
+    if (!URL.canParse(opts.resourceMetadataUrl))
+      return { ok: false, error: `${server}: invalid resource_metadata URL` };
+    resourceMetadataUrl = new URL(opts.resourceMetadataUrl);
+  }
+  let scope = opts.scope;
+  if (!resourceMetadataUrl) {
+    const challenge = await probeChallenge(serverUrl, ctx.fetch);
+    resourceMetadataUrl = challenge.resourceMetadataUrl;
+    scope ??= challenge.scope;
+  }
+  // The SDK falls back to the well-known location when the challenge's metadata URL fails: a URL the network
+  // rules refuse is refused outright instead, so the user learns why.
+  if (resourceMetadataUrl) {
+    const verdict = checkUrl(resourceMetadataUrl, ctx.config.network);
+    if (!verdict.ok) return { ok: false, error: `${server}: ${verdict.reason}` };
+  }
+  const grant = ctx.store.grant(server);
+  // Step-up keeps what was granted and adds what the challenge asks for.
+  if (opts.scope && grant?.scopes) scope = computeScopeUnion(grant.scopes, opts.scope);
+
+  const id = randomToken();
+  const state = `${id}.${randomToken(24)}`;
+  const provider = new GatewayOAuthProvider(ctx, { origin, serverUrl, state });
+  try {
+    const result = await auth(provider, {
+      serverUrl,
+      ...(scope ? { scope } : {}),
+      ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
+      fetchFn: ctx.fetch,
+      forceReauthorization: true,
+    });
+    if (result !== "REDIRECT") throw new Error("the authorization server granted access without a sign-in");
+  } catch (err) {
+    return { ok: false, error: `${server}: cannot start the sign-in: ${describeOAuthError(err)}` };
+  }
+  const { location, verifier, discovery, resource } = provider.captured;
+  if (!location || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
+  const now = Date.now();
+  ctx.store.addFlow({
+    id,
+    server,
+    server_url: serverUrl,
+    origin,
+    state,
+    verifier: await ctx.vault.seal("oauth-verifier", id, verifier),
+    discovery: JSON.stringify(discovery ?? {}),
+    location,
+    redirect_uri: redirectUri(origin),
+    resource: resource ?? null,
+    scope: new URL(location).searchParams.get("scope"),
+    created_at: now,
+    expires_at: now + FLOW_TTL_MS,
+  });
+  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope; an
+  // expired one stays expired (its message says why) until then.
+  if (!grant || grant.server_url !== serverUrl || (grant.status === "connected" && opts.scope)) {
+    ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
+  }
+  return { ok: true, authorization_url: `${origin}${AUTHORIZE_PATH}?flow=${encodeURIComponent(id)}` };
+}
+
+/** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */
+export function beginFlow(ctx: Pick<OAuthContext, "store">, id: string): BeginResult {
+  const flow = ctx.store.flow(id);
+  if (!flow) {
+    return {
+      ok: false,
+      error:
+        "This sign-in link is not one of yours (or it is older than the last 200): ask for a new one with authorize_server.",
+    };
+  }
+  if (flow.used) return { ok: false, error: `This sign-in to ${flow.server} is already complete.` };
+  if (flow.expires_at < Date.now()) {
+    return {
+      ok: false,
+      error: `This sign-in link to ${flow.server} expired: ask for a new one with authorize_server.`,
+    };
+  }
+  return { ok: true, location: flow.location };
+}
+
+/** The callback of flow `params.flow` (see the module comment). */
+export async function completeFlow(ctx: OAuthContext, params: CallbackParams): Promise<CompleteResult> {
+  const flow = ctx.store.flow(params.flow);
+  if (!flow || !sameSecret(flow.state, params.state)) {
+    return { ok: false, error: "This sign-in does not match one you started (unknown flow or wrong state)." };
+  }
+  const server = flow.server;
+  // Used before anything else happens, so a replayed callback is refused whatever became of the first one.
+  if (!ctx.store.useFlow(flow.id)) return { ok: false, server, error: "This sign-in response was already used." };
+  if (flow.expires_at < Date.now()) {
+    return { ok: false, server, error: "This sign-in took too long: start it again with authorize_server." };
+  }
+  const discovery = JSON.parse(flow.discovery) as OAuthDiscoveryState;
+  const metadata = discovery.authorizationServerMetadata;
+  try {
+    validateAuthorizationResponseIssuer({
+      iss: params.iss,
+      expectedIssuer: metadata?.issuer,
+      issParameterSupported: metadata?.authorization_response_iss_parameter_supported === true,
+    });
+  } catch (err) {
+    return { ok: false, server, error: describeOAuthError(err) };
+  }
+  if (params.error !== undefined) {
+    const detail = params.error_description ? ` (${params.error_description})` : "";
+    return { ok: false, server, error: `The authorization server refused: ${cleanDetail(params.error + detail)}` };
+  }
+  if (!params.code) return { ok: false, server, error: "The sign-in response carries no authorization code." };
+
+  const verifier = await ctx.vault.open<string>("oauth-verifier", flow.id, flow.verifier);
+  const provider = new GatewayOAuthProvider(ctx, {
+    origin: flow.origin,
+    serverUrl: flow.server_url,
+    discovery,
+    verifier,
+  });
+  try {
+    await auth(provider, {
+      serverUrl: flow.server_url,
+      authorizationCode: params.code,
+      ...(params.iss === undefined ? {} : { iss: params.iss }),
+      fetchFn: ctx.fetch,
+    });
+  } catch (err) {
+    return { ok: false, server, error: `Could not obtain a token: ${describeOAuthError(err, [params.code])}` };
+  }
+  const tokens = provider.captured.tokens;
+  if (!tokens) return { ok: false, server, error: "The authorization server issued no token." };
+  await saveTokens(ctx, server, flow.server_url, tokens, {
+    discovery: JSON.stringify(discovery),
+    issuer: tokens.issuer ?? metadata?.issuer ?? discovery.authorizationServerUrl,
+    redirect_uri: flow.redirect_uri,
+    resource: provider.captured.resource ?? flow.resource,
+    scopes: tokens.scope ?? flow.scope,
+  });
+  return { ok: true, server };
+}

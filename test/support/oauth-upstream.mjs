@@ -1,0 +1,282 @@
+// A real OAuth-protected MCP server for tests, built from the MCP SDK v1's own auth router (mcpAuthRouter) and
+// bearer middleware (requireBearerAuth) on express 5, with an in-memory authorization server
+// (oauth-upstream/provider.mjs). One origin is both the authorization server (issuer `http://127.0.0.1:PORT/`)
+// and the protected resource (`/mcp`). 127.0.0.1 only.
+//
+//   node test/support/oauth-upstream.mjs --port 9300 [--auto-approve] [--subject alice] [--access-ttl 5]
+//     [--bad-iss | --no-iss] [--fail-refresh] [--no-registration] [--no-resource-required] [--cimd]
+//     [--client id:secret:redirect_uri]            prints the MCP URL on stdout, stops on SIGTERM/SIGINT
+//
+//   import { startOAuthUpstream } from "../support/oauth-upstream.mjs";
+//   const up = await startOAuthUpstream({ autoApprove: true, accessTokenTtl: 2 });  // up.url, up.set({...}), up.stop()
+//
+// Tools: `whoami` (the token's subject, client, scopes), `echo`, and `admin_report`, which needs the `admin` scope:
+// without it the HTTP layer answers 403 insufficient_scope (step-up) before the call reaches the server.
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
+import { createOAuthMetadata, mcpAuthRouter } from "@modelcontextprotocol/sdk/server/auth/router.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import express from "express";
+import { z } from "zod";
+import { MemoryOAuthProvider } from "./oauth-upstream/provider.mjs";
+
+/** Default settings; every one can be passed to startOAuthUpstream and most changed later with `set`. */
+export const DEFAULTS = Object.freeze({
+  /** Skip the consent page and approve as `subject` (non-browser tests). */
+  autoApprove: false,
+  /** The user the consent page proposes, and the one auto-approval signs in. */
+  subject: "alice",
+  /** Access-token lifetime in seconds (short for refresh tests). */
+  accessTokenTtl: 3600,
+  refreshTokenTtl: 30 * 24 * 3600,
+  /** Issue refresh tokens at all. */
+  refreshTokens: true,
+  /** The authorization server's scopes (RFC 8414 scopes_supported). */
+  scopesSupported: ["mcp", "admin"],
+  /**
+   * The protected resource metadata's scopes_supported: only the base scope, because a client with no challenge
+   * asks for all of these (MCP scope selection), and `admin` must stay for step-up.
+   */
+  resourceScopes: ["mcp"],
+  /** Granted when the client asks for no scope; also the scope the 401 challenge names. */
+  defaultScopes: ["mcp"],
+  /** Refuse authorization requests without the RFC 8707 `resource` parameter. */
+  requireResource: true,
+  /** Dynamic client registration (fixed at start: it decides whether the metadata has a registration_endpoint). */
+  registration: true,
+  /** Pre-registered clients: [{ client_id, client_secret?, redirect_uris, token_endpoint_auth_method? }]. */
+  clients: [],
+  /** Accept Client ID Metadata Document URLs as client_id (https; http too with cimdAllowHttp, for loopback). */
+  cimd: true,
+  cimdAllowHttp: false,
+  // Misbehaviour switches, for negative tests.
+  /** `iss` on the authorization redirect: "correct", "wrong" (another issuer) or "missing". */
+  iss: "correct",
+  /** Refuse every refresh with invalid_grant. */
+  failRefresh: false,
+  /** Protected resource metadata `resource` override (a resource that is not this server). */
+  prmResource: undefined,
+  /** Protected resource metadata `authorization_servers` override (an authorization server elsewhere). */
+  authorizationServers: undefined,
+  /** Authorization server metadata `issuer` override (not the URL it was fetched from). */
+  asIssuer: undefined,
+});
+
+const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
+
+// RFC 6749 §2.3.1: client_secret_basic carries form-encoded id and secret; the SDK's handlers read the body only.
+function basicClientAuth(req, _res, next) {
+  const header = req.headers.authorization;
+  if (header?.toLowerCase().startsWith("basic ") && req.body && req.body.client_id === undefined) {
+    const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon > 0) {
+      req.body.client_id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, " "));
+      req.body.client_secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, " "));
+    }
+  }
+  next();
+}
+
+function mcpServerFor(auth) {
+  const server = new McpServer({ name: "oauth-upstream", version: "1.0.0" });
+  const who = () => ({
+    subject: auth.extra?.subject,
+    client_id: auth.clientId,
+    scopes: auth.scopes,
+    resource: auth.resource?.href,
+  });
+  const text = (value) => ({ content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value });
+  server.registerTool(
+    "whoami",
+    { description: "The signed-in user, client and granted scopes", inputSchema: {} },
+    async () => text(who()),
+  );
+  server.registerTool(
+    "echo",
+    { description: "Returns its text", inputSchema: { text: z.string() } },
+    async ({ text: value }) => text({ text: value, subject: auth.extra?.subject }),
+  );
+  server.registerTool(
+    "admin_report",
+    { description: "A report that needs the admin scope", inputSchema: {} },
+    async () => text({ report: "all systems nominal", ...who() }),
+  );
+  return server;
+}
+
+/** Tools that need a scope beyond the default, by name. */
+const SCOPED_TOOLS = new Map([["admin_report", "admin"]]);
+
+/**
+ * Starts the upstream on 127.0.0.1 (`port` 0 picks a free one).
+ * @returns {Promise<{ url: string, issuer: string, resource: string, port: number, provider: MemoryOAuthProvider,
+ *   settings: object, events: object[], revoked: object[], set(changes: object): void, stop(): Promise<void> }>}
+ */
+export async function startOAuthUpstream(options = {}) {
+  const settings = { ...DEFAULTS, ...options };
+  const http = createServer();
+  await new Promise((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  const { port } = http.address();
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = new URL(`${origin}/`);
+  const resource = new URL(`${origin}/mcp`);
+  const prmUrl = `${origin}/.well-known/oauth-protected-resource/mcp`;
+  const provider = new MemoryOAuthProvider(settings, issuer.href, resource.href);
+  const mcpRequests = [];
+
+  const app = express();
+  app.disable("x-powered-by");
+  // The metadata documents are served here first so the switches and the fields the SDK's router does not know
+  // (RFC 9207 iss support, CIMD) apply; the router still serves every endpoint they name.
+  app.get("/.well-known/oauth-authorization-server", (_req, res) => {
+    const base = createOAuthMetadata({ provider, issuerUrl: issuer, scopesSupported: settings.scopesSupported });
+    res.json({
+      ...base,
+      issuer: settings.asIssuer ?? base.issuer,
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: settings.cimd,
+    });
+  });
+  app.get("/.well-known/oauth-protected-resource/mcp", (_req, res) => {
+    res.json({
+      resource: settings.prmResource ?? resource.href,
+      authorization_servers: settings.authorizationServers ?? [issuer.href],
+      scopes_supported: settings.resourceScopes,
+      bearer_methods_supported: ["header"],
+      resource_name: "oauth-upstream",
+    });
+  });
+  for (const path of ["/token", "/revoke"]) app.use(path, express.urlencoded({ extended: false }), basicClientAuth);
+  app.use(
+    mcpAuthRouter({
+      provider,
+      issuerUrl: issuer,
+      resourceServerUrl: resource,
+      scopesSupported: settings.scopesSupported,
+      resourceName: "oauth-upstream",
+      authorizationOptions: { rateLimit: false },
+      tokenOptions: { rateLimit: false },
+      clientRegistrationOptions: { rateLimit: false },
+      revocationOptions: { rateLimit: false },
+    }),
+  );
+  app.post("/consent", express.urlencoded({ extended: false }), (req, res) => provider.decide(res, req.body ?? {}));
+
+  const bearer = requireBearerAuth({
+    verifier: provider,
+    requiredScopes: settings.defaultScopes,
+    resourceMetadataUrl: prmUrl,
+    expectedResource: resource,
+  });
+  // Step-up (MCP authorization, "insufficient_scope"): a call to a scoped tool without its scope is refused at the
+  // HTTP layer with the scopes needed, so the client can re-authorize with them.
+  const stepUp = (req, res, next) => {
+    const messages = Array.isArray(req.body) ? req.body : [req.body];
+    const granted = new Set(req.auth.scopes);
+    for (const message of messages) {
+      const needed = message?.method === "tools/call" ? SCOPED_TOOLS.get(message.params?.name) : undefined;
+      if (needed && !granted.has(needed)) {
+        const scope = [...new Set([...req.auth.scopes, needed])].join(" ");
+        res.set(
+          "WWW-Authenticate",
+          `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${prmUrl}", error_description="${message.params.name} needs the ${needed} scope"`,
+        );
+        res.status(403).json({ error: "insufficient_scope", error_description: `the ${needed} scope is required` });
+        return;
+      }
+    }
+    next();
+  };
+  app.all("/mcp", express.json({ limit: "1mb" }), bearer, stepUp, async (req, res) => {
+    const messages = Array.isArray(req.body) ? req.body : [req.body];
+    for (const m of messages) mcpRequests.push({ method: m?.method, subject: req.auth.extra?.subject });
+    const server = mcpServerFor(req.auth);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => {
+      transport.close().catch(() => {});
+      server.close().catch(() => {});
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  http.on("request", app);
+
+  return {
+    url: resource.href,
+    issuer: issuer.href,
+    resource: resource.href,
+    resourceMetadataUrl: prmUrl,
+    port,
+    provider,
+    settings,
+    events: provider.events,
+    revoked: provider.revoked,
+    /** MCP requests that passed the bearer check: { method, subject }. */
+    mcpRequests,
+    /** Changes settings at run time (not `registration` or `clients`, fixed at start). */
+    set(changes) {
+      for (const key of Object.keys(changes)) {
+        if (!SETTABLE.has(key)) throw new Error(`oauth-upstream: "${key}" cannot be changed after start`);
+        settings[key] = changes[key];
+      }
+    },
+    stop() {
+      return new Promise((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
+
+function parseCli(argv) {
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--port") options.port = Number(value());
+    else if (arg === "--auto-approve") options.autoApprove = true;
+    else if (arg === "--subject") options.subject = value();
+    else if (arg === "--access-ttl") options.accessTokenTtl = Number(value());
+    else if (arg === "--bad-iss") options.iss = "wrong";
+    else if (arg === "--no-iss") options.iss = "missing";
+    else if (arg === "--fail-refresh") options.failRefresh = true;
+    else if (arg === "--no-registration") options.registration = false;
+    else if (arg === "--no-resource-required") options.requireResource = false;
+    else if (arg === "--cimd-allow-http") options.cimdAllowHttp = true;
+    else if (arg === "--client") {
+      const [client_id, client_secret, ...redirect] = value().split(":");
+      options.clients = [
+        ...(options.clients ?? []),
+        { client_id, client_secret: client_secret || undefined, redirect_uris: [redirect.join(":")] },
+      ];
+    } else throw new Error(`unknown option ${arg}; see the header of test/support/oauth-upstream.mjs`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0) throw new Error("--port N is required (0 = any free port)");
+  return options;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  let options;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    console.error(`oauth-upstream: ${error.message}`);
+    process.exit(2);
+  }
+  const upstream = await startOAuthUpstream(options);
+  console.log(upstream.url);
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => upstream.stop().then(() => process.exit(0)));
+}
