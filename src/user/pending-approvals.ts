@@ -72,7 +72,8 @@ export class PendingApprovals {
       .map((r) => r.text)
       .join("");
     const { pending } = JSON.parse(state) as SuspendedExecution;
-    return { server: pending.server, tool: pending.tool, arguments: pending.arguments };
+    const { server, tool, arguments: args, authorization } = pending;
+    return { server, tool, arguments: args, ...(authorization ? { authorization } : {}) };
   }
 
   /** Stores a suspended execution of `session` and returns its new handle, or `{ error }` when it is too large. */
@@ -92,12 +93,13 @@ export class PendingApprovals {
       recorded: suspended.recorded,
     });
     if (state.length > APPROVAL_MAX_STATE_CHARS) return { error: approvalTooLarge(state.length) };
-    const { server, tool, arguments: args } = suspended.pending;
+    const { server, tool, arguments: args, authorization } = suspended.pending;
     const call = JSON.stringify({
       server,
       tool,
       arguments: args,
       ...(executionId ? { execution_id: executionId } : {}),
+      ...(authorization ? { authorization } : {}),
     });
     this.#sql.exec(
       "INSERT INTO approvals (handle, session, status, created_at, bytes, call) VALUES (?, ?, 'pending', ?, ?, ?)",

@@ -53,6 +53,8 @@ export interface PendingApproval {
   arguments: unknown;
   execution_id?: string;
   created_at: string;
+  /** Set when the call waits for a sign-in to the user's server rather than an approval. */
+  authorization?: PendingCall["authorization"];
 }
 
 /** One finished execution as the history records it. */

@@ -1,6 +1,6 @@
 /**
  * @module web/dashboard/approvals-page
- * `/dashboard/approvals`: the calls waiting for the user's approval, each with its full arguments (exactly what
+ * `/dashboard/approvals`: the calls waiting for the user's approval (or for a sign-in to one of the user's servers), each with its full arguments (exactly what
  * runs if approved), and Approve / Deny forms (src/web/dashboard/approval-actions.ts: the rules of approve_call and
  * deny_call, audited as `user (dashboard)`). After a decision the browser is sent back here (POST, redirect, GET),
  * with a fixed notice: nothing from the query string is shown as a message.
@@ -12,7 +12,7 @@ import type { WebEnv } from "../web-types";
 import type { PendingApproval } from "../../user/user-types";
 import { approveFromDashboard, denyFromDashboard } from "./approval-actions";
 import { JsonView } from "./code-view";
-import { dashboardData } from "./dashboard-data";
+import { dashboardData, originOf } from "./dashboard-data";
 import { DashboardFrame, Notice, Time } from "./dashboard-frame";
 
 const DONE: Record<string, string> = {
@@ -21,9 +21,22 @@ const DONE: Record<string, string> = {
   denied: "Denied. The execution is cancelled and recorded.",
 };
 
-function Approval(props: { a: PendingApproval; csrf: string }) {
+/** A sign-in link only when it is this gateway's own (the flow starts at /connections/authorize). */
+function signInLink(url: string | undefined, origin: string): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === origin && parsed.pathname.startsWith("/connections/") ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
   const { a } = props;
   const full = `${a.server}.${a.tool}`;
+  const signIn = a.authorization;
+  const link = signInLink(signIn?.url, props.origin);
   return (
     <article class="card" aria-labelledby={`h-${a.handle}`} id={a.handle}>
       <h2 id={`h-${a.handle}`}>
@@ -42,12 +55,19 @@ function Approval(props: { a: PendingApproval; csrf: string }) {
         {" · handle "}
         <code>{a.handle}</code>
       </p>
+      {signIn ? (
+        <p>
+          {`This call waits for you to sign in to ${a.server} (${signIn.status === "expired" ? "sign-in expired" : "sign-in needed"}). `}
+          {link ? <a href={link}>Sign in to {a.server}</a> : <a href="/connections">Sign in on Connections</a>}
+          {", then resume: the code runs again and replays the calls that already ran."}
+        </p>
+      ) : null}
       <JsonView value={a.arguments} label={`Arguments of ${full}`} />
       <div class="actions">
         <form method="post" action={`/dashboard/approvals/${a.handle}/approve`} class="inline">
           <input type="hidden" name="csrf" value={props.csrf} />
-          <button type="submit" aria-label={`Approve ${full} (${a.handle})`}>
-            Approve
+          <button type="submit" aria-label={`${signIn ? "Resume" : "Approve"} ${full} (${a.handle})`}>
+            {signIn ? "Resume" : "Approve"}
           </button>
         </form>
         <form method="post" action={`/dashboard/approvals/${a.handle}/deny`} class="inline">
@@ -74,7 +94,7 @@ export const approvalsPage = new Hono<WebEnv>()
         {approvals.length === 0 ? (
           <p>Nothing waits for your approval.</p>
         ) : (
-          approvals.map((a) => <Approval a={a} csrf={csrfToken(c)} />)
+          approvals.map((a) => <Approval a={a} csrf={csrfToken(c)} origin={originOf(c)} />)
         )}
       </DashboardFrame>,
     );
