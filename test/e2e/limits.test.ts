@@ -39,6 +39,8 @@ before(async () => {
         { name: "slow", url: upstream.url, concurrency: 4 },
         // The same server under a second name, with its own per-call timeout.
         { name: "slow2", url: upstream.url, timeout_ms: 300 },
+        // And a third allowing many calls in flight, so counting 250 calls takes a few rounds, not 63 (timing-free).
+        { name: "wide", url: upstream.url, concurrency: 128 },
       ],
       limits: LIMITS,
     },
@@ -139,7 +141,7 @@ describe("size and count limits", () => {
     const before = (await upstreamTool("count")).total;
     const r = await run(
       session,
-      `import { echo } from "servers/slow";
+      `import { echo } from "servers/wide";
 const settled = await Promise.allSettled(Array.from({ length: 251 }, (_, i) => echo({ value: i })));
 return settled.filter((s) => s.status === "rejected").map((s) => s.reason.message);`,
     );
