@@ -15,7 +15,7 @@ import { CodeView } from "./code-view";
 import { dashboardData, originOf } from "./dashboard-data";
 import { DashboardFrame, Notice, Time } from "./dashboard-frame";
 import { lineDiff } from "./line-diff";
-import { DriftFlags, RunsOf } from "./skills-page";
+import { DriftFlags, RunsOf, ToolsCalled } from "./skills-page";
 
 const validName = (name: string) => checkSkillName(name) === undefined;
 
@@ -99,17 +99,7 @@ export const skillPage = new Hono<WebEnv>()
                   </div>
                 </th>
                 <td>
-                  {v.uses.length ? (
-                    <ul>
-                      {v.uses.map((u) => (
-                        <li>
-                          <code>{`${u.server}.${u.tool}`}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  ) : (
-                    <span class="muted">no tools</span>
-                  )}
+                  <ToolsCalled uses={v.uses} />
                 </td>
                 <td>
                   <DriftFlags drift={v.drift} />

@@ -7,11 +7,25 @@
 import { Hono } from "hono";
 import { page } from "../layout";
 import type { WebEnv } from "../web-types";
-import type { SkillDrift } from "../../skills/skill-types";
+import type { SkillDrift, SkillToolUse } from "../../skills/skill-types";
 import type { SkillRuns } from "../../user/execution-history";
 import { dashboardData, originOf } from "./dashboard-data";
 import { Badge, DashboardFrame, Notice } from "./dashboard-frame";
 import { statusOfSummary } from "./executions-page";
+
+/** The tools one version calls, as `server.tool`. */
+export function ToolsCalled(props: { uses: readonly SkillToolUse[] }) {
+  if (props.uses.length === 0) return <span class="muted">no tools</span>;
+  return (
+    <ul>
+      {props.uses.map((u) => (
+        <li>
+          <code>{`${u.server}.${u.tool}`}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** The drift flags of one version: each names the tool and how it drifted. */
 export function DriftFlags(props: { drift: readonly SkillDrift[] }) {
@@ -82,17 +96,7 @@ export const skillsPage = new Hono<WebEnv>().get("/", async (c) => {
                   {s.type_errors ? <div class="error">type check: {s.type_errors}</div> : null}
                 </th>
                 <td>
-                  {s.uses.length ? (
-                    <ul>
-                      {s.uses.map((u) => (
-                        <li>
-                          <code>{`${u.server}.${u.tool}`}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  ) : (
-                    <span class="muted">no tools</span>
-                  )}
+                  <ToolsCalled uses={s.uses} />
                 </td>
                 <td>
                   <DriftFlags drift={s.drift} />
