@@ -12,6 +12,7 @@ import { launchBrowser, type TestBrowser } from "../support/browser";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
+import { until } from "../support/until";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
 const ALICE_KEY = `alice_${randomBytes(24).toString("base64url")}`;
@@ -82,16 +83,6 @@ async function signedIn(path: string, b: TestBrowser = browser): Promise<Page> {
   const res = await page.goto(new URL(path, gateway.url).href);
   assert.equal(res?.status(), 200, `${path}: ${await page.locator("main").textContent()}`);
   return page;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const text = async (page: Page, selector = "main") => (await page.locator(selector).first().textContent()) ?? "";
