@@ -85,6 +85,15 @@ async function signedIn(path: string, b: TestBrowser = browser): Promise<Page> {
   return page;
 }
 
+/** Every section page of the dashboard. */
+const DASHBOARD_PAGES = [
+  "/dashboard",
+  "/dashboard/tools",
+  "/dashboard/executions",
+  "/dashboard/approvals",
+  "/dashboard/skills",
+];
+
 const text = async (page: Page, selector = "main") => (await page.locator(selector).first().textContent()) ?? "";
 
 describe("dashboard: servers and tools", () => {
@@ -378,13 +387,7 @@ describe("dashboard: quality", () => {
     assert.equal(await page.locator("main img, main script:not([src='/dashboard/assets/live.js'])").count(), 0);
     assert.notEqual(await page.title(), "pwned");
     assert.match(await text(page, "pre.logs"), /<img src=x onerror=/);
-    for (const path of [
-      "/dashboard",
-      "/dashboard/tools",
-      "/dashboard/executions",
-      "/dashboard/approvals",
-      "/dashboard/skills",
-    ]) {
+    for (const path of DASHBOARD_PAGES) {
       const res = await page.goto(new URL(path, gateway.url).href);
       assert.equal(res?.status(), 200, path);
       assert.match(res?.headers()["content-security-policy"] ?? "", /frame-ancestors 'none'/, path);
@@ -394,14 +397,7 @@ describe("dashboard: quality", () => {
 
   test("every control of every page has an accessible name and the keyboard reaches the section links in order", async () => {
     const page = await signedIn("/dashboard");
-    for (const path of [
-      "/dashboard",
-      "/dashboard/tools",
-      "/dashboard/executions",
-      "/dashboard/approvals",
-      "/dashboard/skills",
-      "/dashboard/skills/shout2",
-    ]) {
+    for (const path of [...DASHBOARD_PAGES, "/dashboard/skills/shout2"]) {
       await page.goto(new URL(path, gateway.url).href);
       const unnamed = await page.evaluate(() =>
         // Runs in the page (no DOM types in this project's compiler settings).
