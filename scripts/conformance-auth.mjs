@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { judge, newResult, recordChecks } from "./conformance-judge.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
@@ -90,16 +91,8 @@ function runScenario(scenario, { specVersion, origin }, outDir) {
     child.on("error", reject);
     child.on("exit", () => {
       clearTimeout(timer);
-      const entry = { failed: new Set(), passed: new Set(), warned: new Set(), messages: new Map(), output };
-      for (const file of findChecks(outDir)) {
-        for (const c of JSON.parse(readFileSync(file, "utf8"))) {
-          if (c.status === "FAILURE") {
-            entry.failed.add(c.id);
-            entry.messages.set(c.id, String(c.errorMessage ?? c.description ?? "").slice(0, 300));
-          } else if (c.status === "SUCCESS") entry.passed.add(c.id);
-          else if (c.status === "WARNING") entry.warned.add(c.id);
-        }
-      }
+      const entry = { ...newResult(), output };
+      for (const file of findChecks(outDir)) recordChecks(entry, JSON.parse(readFileSync(file, "utf8")));
       // No checks at all (the suite crashed, or skipped the scenario) is a failure of its own.
       if (entry.failed.size === 0 && entry.passed.size === 0) {
         entry.failed.add("no-results");
@@ -108,40 +101,6 @@ function runScenario(scenario, { specVersion, origin }, outDir) {
       resolve(entry);
     });
   });
-}
-
-/** Compares one run's results with its expectations; returns the problems found (empty when clean). */
-function judge(runName, results, expected) {
-  const problems = [];
-  let passed = 0;
-  let expectedFailed = 0;
-  for (const [name, { failed, passed: ok, messages }] of results) {
-    const why = (ids) => ids.map((id) => `\n      ${id}: ${messages.get(id)}`).join("");
-    const entry = Object.hasOwn(expected, name) ? expected[name] : undefined;
-    if (entry === undefined) {
-      if (failed.size) problems.push(`UNEXPECTED FAILURE: ${name}${why([...failed])}`);
-      else passed++;
-    } else if (typeof entry === "string") {
-      if (failed.size) expectedFailed++;
-      else problems.push(`PASSES NOW, remove "${name}" from the ${runName} expectations`);
-    } else {
-      const allowed = entry.checks ?? {};
-      const surprising = [...failed].filter((id) => !Object.hasOwn(allowed, id));
-      const stale = Object.keys(allowed).filter((id) => ok.has(id));
-      if (surprising.length) problems.push(`UNEXPECTED FAILURE: ${name}${why(surprising)}`);
-      for (const id of stale)
-        problems.push(`PASSES NOW, remove check "${id}" of "${name}" from the ${runName} expectations`);
-      if (!surprising.length) failed.size ? expectedFailed++ : passed++;
-    }
-  }
-  console.log(
-    `conformance:auth (${runName}): ${results.size} scenarios, ${passed} passed, ${expectedFailed} with expected failures only, ${problems.length} problems`,
-  );
-  for (const p of problems) console.log(`  ${p}`);
-  // Warnings (a SHOULD the client does otherwise) do not fail the run; they are shown so nobody mistakes them.
-  for (const [name, { warned }] of results)
-    if (warned.size) console.log(`  warning: ${name}: ${[...warned].join(", ")}`);
-  return problems;
 }
 
 /** Runs `scenarios` at most CONCURRENCY at a time; resolves with name -> result. */
@@ -171,7 +130,7 @@ async function main() {
       if (scenarios.length === 0) continue;
       console.log(`conformance:auth: ${run.name}: ${scenarios.length} scenarios`);
       const results = await runAll(scenarios, run, join(state, run.name));
-      problems.push(...judge(run.name, results, expectations[run.name] ?? {}));
+      problems.push(...judge("conformance:auth", run.name, results, expectations[run.name] ?? {}));
     }
   } finally {
     if (process.env.CONFORMANCE_KEEP) console.log(`conformance:auth: results kept in ${state}`);

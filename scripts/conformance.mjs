@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { judge, newResult, recordChecks } from "./conformance-judge.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
@@ -76,47 +77,9 @@ function readResults(outDir) {
     const match = /^(?:server-)?(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(dir);
     if (!match) continue;
     const checks = JSON.parse(readFileSync(join(outDir, dir, "checks.json"), "utf8"));
-    const entry = results.get(match[1]) ?? { failed: new Set(), passed: new Set(), messages: new Map() };
-    for (const c of checks) {
-      if (c.status === "FAILURE") {
-        entry.failed.add(c.id);
-        entry.messages.set(c.id, String(c.errorMessage ?? "").slice(0, 300));
-      } else if (c.status === "SUCCESS") entry.passed.add(c.id);
-    }
-    results.set(match[1], entry);
+    results.set(match[1], recordChecks(results.get(match[1]) ?? newResult(), checks));
   }
   return results;
-}
-
-/** Compares one run's results with its expectations; returns the problems found (empty when clean). */
-function judge(runName, results, expected) {
-  const problems = [];
-  let passed = 0;
-  let expectedFailed = 0;
-  for (const [name, { failed, passed: ok, messages }] of results) {
-    const why = (ids) => ids.map((id) => `\n      ${id}: ${messages.get(id)}`).join("");
-    const entry = Object.hasOwn(expected, name) ? expected[name] : undefined;
-    if (entry === undefined) {
-      if (failed.size) problems.push(`UNEXPECTED FAILURE: ${name}${why([...failed])}`);
-      else passed++;
-    } else if (typeof entry === "string") {
-      if (failed.size) expectedFailed++;
-      else problems.push(`PASSES NOW, remove "${name}" from the ${runName} expectations`);
-    } else {
-      const allowed = entry.checks ?? {};
-      const surprising = [...failed].filter((id) => !Object.hasOwn(allowed, id));
-      const stale = Object.keys(allowed).filter((id) => ok.has(id));
-      if (surprising.length) problems.push(`UNEXPECTED FAILURE: ${name}${why(surprising)}`);
-      for (const id of stale)
-        problems.push(`PASSES NOW, remove check "${id}" of "${name}" from the ${runName} expectations`);
-      if (!surprising.length) failed.size ? expectedFailed++ : passed++;
-    }
-  }
-  console.log(
-    `\nconformance (${runName}): ${results.size} scenarios, ${passed} passed, ${expectedFailed} with expected failures only, ${problems.length} problems`,
-  );
-  for (const p of problems) console.log(`  ${p}`);
-  return problems;
 }
 
 async function main() {
@@ -164,7 +127,7 @@ async function main() {
       }
       const results = readResults(outDir);
       if (results.size === 0) throw new Error(`the conformance suite produced no results for ${run.name}`);
-      problems.push(...judge(run.name, results, expectations[run.name] ?? {}));
+      problems.push(...judge("\nconformance", run.name, results, expectations[run.name] ?? {}));
     }
     return problems.length === 0 ? 0 : 1;
   } finally {

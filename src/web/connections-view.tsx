@@ -9,6 +9,7 @@ import type { Child } from "hono/jsx";
 import type { AuthStatus, SecretView, ServerView } from "./connections-api";
 import { Action, Csrf } from "./form-parts";
 import { Secrets } from "./secrets-view";
+import { Table } from "./table";
 
 /** A gateway server as shown: configured by the operator, never the headers (they may name credentials). */
 export interface GatewayServerView {
@@ -104,23 +105,11 @@ function YourServers(props: { model: ConnectionsModel }) {
   else if (servers.length === 0) content = <p>You have not added any servers yet.</p>;
   else {
     content = (
-      <table>
-        <caption class="visually-hidden">Your servers</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">URL</th>
-            <th scope="col">Sign-in</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {servers.map((server) => (
-            <ServerRow server={server} csrf={csrf} />
-          ))}
-        </tbody>
-      </table>
+      <Table caption="Your servers" columns={["Name", "URL", "Sign-in", "Status", "Actions"]}>
+        {servers.map((server) => (
+          <ServerRow server={server} csrf={csrf} />
+        ))}
+      </Table>
     );
   }
   return (
@@ -178,27 +167,17 @@ function GatewayServers(props: { servers: GatewayServerView[] }) {
       {props.servers.length === 0 ? (
         <p>None.</p>
       ) : (
-        <table>
-          <caption class="visually-hidden">Gateway servers</caption>
-          <thead>
+        <Table caption="Gateway servers" columns={["Name", "URL", "Description"]}>
+          {props.servers.map((server) => (
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URL</th>
-              <th scope="col">Description</th>
+              <th scope="row">{server.name}</th>
+              <td>
+                <code>{server.url}</code>
+              </td>
+              <td>{server.description ?? ""}</td>
             </tr>
-          </thead>
-          <tbody>
-            {props.servers.map((server) => (
-              <tr>
-                <th scope="row">{server.name}</th>
-                <td>
-                  <code>{server.url}</code>
-                </td>
-                <td>{server.description ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </section>
   );

@@ -66,18 +66,25 @@ function Header(props: { c: Context<WebEnv>; current: string }) {
   );
 }
 
+/** The document head of every page; error pages leave out the script (they have nothing it enhances). */
+function Head(props: { title: string; script?: boolean }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>{`${props.title} · codemode-gateway`}</title>
+      <link rel="stylesheet" href="/web/assets/style.css" />
+      {props.script ? <script src="/web/assets/app.js" defer></script> : null}
+    </head>
+  );
+}
+
 /** A full page: the layout around `body`, with the page headers. */
 export function page(c: Context<WebEnv>, title: string, body: Child, status = 200): Response | Promise<Response> {
   const path = new URL(c.req.url).pathname;
   const document = (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · codemode-gateway`}</title>
-        <link rel="stylesheet" href="/web/assets/style.css" />
-        <script src="/web/assets/app.js" defer></script>
-      </head>
+      <Head title={title} script />
       <body>
         <a class="skip" href="#main">
           Skip to content
@@ -96,12 +103,7 @@ export function page(c: Context<WebEnv>, title: string, body: Child, status = 20
 export function errorPage(c: Context<WebEnv>, status: number, title: string, message: string): Response {
   const document = (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · codemode-gateway`}</title>
-        <link rel="stylesheet" href="/web/assets/style.css" />
-      </head>
+      <Head title={title} />
       <body>
         <main id="main">
           <h1>{title}</h1>

@@ -6,6 +6,7 @@
 import type { Child } from "hono/jsx";
 import type { SecretView } from "./connections-api";
 import { Action, Csrf } from "./form-parts";
+import { Table } from "./table";
 
 /** The section; `secrets` is the list, or why it could not be read. */
 export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: string } }) {
@@ -15,36 +16,26 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
   else if (secrets.length === 0) list = <p>No secrets stored.</p>;
   else {
     list = (
-      <table>
-        <caption class="visually-hidden">Your secrets</caption>
-        <thead>
+      <Table caption="Your secrets" columns={["Name", "Set", "Actions"]}>
+        {secrets.map((secret) => (
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Set</th>
-            <th scope="col">Actions</th>
+            <th scope="row">
+              <code>{secret.name}</code>
+            </th>
+            <td>{secret.updated_at}</td>
+            <td>
+              <Action
+                csrf={csrf}
+                action="/connections/secrets/delete"
+                name={secret.name}
+                label="Delete"
+                kind="danger"
+                confirm={`Delete the secret ${secret.name}? Servers whose headers use it stop working.`}
+              />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {secrets.map((secret) => (
-            <tr>
-              <th scope="row">
-                <code>{secret.name}</code>
-              </th>
-              <td>{secret.updated_at}</td>
-              <td>
-                <Action
-                  csrf={csrf}
-                  action="/connections/secrets/delete"
-                  name={secret.name}
-                  label="Delete"
-                  kind="danger"
-                  confirm={`Delete the secret ${secret.name}? Servers whose headers use it stop working.`}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     );
   }
   return (

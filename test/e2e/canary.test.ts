@@ -11,6 +11,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { capturePrinted, leakFinder, recordBodies } from "../support/leak-watch";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 /** `canary-<hex>` with a `"` and a `\` inserted at random places. */
@@ -29,74 +30,18 @@ const CLIENT_MARKER = `marker-${randomBytes(8).toString("hex")}`;
 const UPSTREAM_AUTH = ["Bearer $", "{UPSTREAM_TOKEN}"].join("");
 const CAPTURE = fileURLToPath(new URL("../support/capture-upstream.mjs", import.meta.url));
 
-/** The spellings a secret can leak in: raw, JSON-escaped 1-5 times, percent-encoded, base64 cores at each offset, hex. */
-function spellings(secret: string): string[] {
-  const out = [secret];
-  for (let i = 0; i < 5; i++) out.push(JSON.stringify(out[out.length - 1]).slice(1, -1));
-  out.push(encodeURIComponent(secret), Buffer.from(secret).toString("hex"));
-  for (let offset = 0; offset < 3; offset++) {
-    const b64 = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString("base64");
-    const core = b64.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + Buffer.byteLength(secret))) / 6));
-    out.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
-  }
-  return out;
-}
-const CANARY_SPELLINGS = spellings(CANARY);
-/** The first spelling of the upstream credential found in `text`, if any. */
-/** `text` decoded the ways an attacker may have encoded it: \u escapes (repeatedly), %XX of any byte, &#NN;. */
-function decodings(text: string): string[] {
-  const out = [text];
-  let view = text;
-  for (let i = 0; i < 6; i++) {
-    view = view.replace(/\\u([0-9a-fA-F]{4})|\\(["\\])/g, (_, h, c) =>
-      h ? String.fromCharCode(Number.parseInt(h, 16)) : c,
-    );
-    out.push(view);
-  }
-  out.push(text.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))));
-  out.push(text.replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d))));
-  return out;
-}
-/** The first spelling of the upstream credential found in `text` or in a decoding of it, if any. */
-const leaked = (text: string) =>
-  decodings(text)
-    .flatMap((view) => CANARY_SPELLINGS.filter((s) => view.includes(s)))
-    .at(0);
-
-/** Every response body the client received (streams that never end, the GET event stream, are not waited for). */
-const bodies: string[] = [];
-const reading: Promise<void>[] = [];
-const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
-  const res = await fetch(input, init);
-  if ((init?.method ?? "GET") !== "GET") {
-    reading.push(
-      res
-        .clone()
-        .text()
-        .then((t) => void bodies.push(t))
-        .catch(() => {}),
-    );
-  }
-  return res;
-};
-
-/** Everything written to this process's stdout and stderr, where wrangler prints the Worker's logs. */
-const printed: string[] = [];
-const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+/** The first spelling of the upstream credential found in a text or in a decoding of it, if any. */
+const leaked = leakFinder(CANARY);
+/** Every response body the client received, and everything the gateway printed. */
+const responses = recordBodies();
+let output: ReturnType<typeof capturePrinted>;
 
 let gateway: Gateway;
 let upstream: Upstream;
 let session: Session;
 
 before(async () => {
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-    printed.push(String(chunk));
-    return writes.out(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
-    printed.push(String(chunk));
-    return writes.err(chunk as string, ...(rest as []));
-  }) as typeof process.stderr.write;
+  output = capturePrinted();
   upstream = await startNodeUpstream(CAPTURE, []);
   gateway = await startGateway({
     config: {
@@ -115,7 +60,7 @@ before(async () => {
     gateway.mcpUrl,
     {},
     {
-      fetch: recordingFetch,
+      fetch: responses.fetch,
       requestInit: { headers: { Authorization: `Bearer ${CLIENT_TOKEN}`, "X-Client-Marker": CLIENT_MARKER } },
     },
   );
@@ -125,8 +70,7 @@ after(async () => {
   await session?.close();
   await gateway?.dispose();
   await upstream?.stop();
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
+  output?.restore();
 });
 
 const CAPTURE_TOOLS = ["echo", "whoami", "whoami_structured", "fail_with_secret", "throw_secret", "whoami_encoded"];
@@ -215,7 +159,8 @@ describe("credential canaries", () => {
   });
 
   test("no response body of this file and no log line ever held either secret", async () => {
-    await Promise.race([Promise.all(reading), new Promise((r) => setTimeout(r, 5_000))]);
+    await responses.settled();
+    const { bodies } = responses;
     assert.ok(bodies.length >= 10, `only ${bodies.length} bodies were captured`);
     assert.ok(
       bodies.some((b) => b.includes("[redacted]")),
@@ -225,7 +170,7 @@ describe("credential canaries", () => {
       assert.equal(leaked(body), undefined, `a response held the upstream credential: ${body.slice(0, 300)}`);
       assert.ok(!body.includes(CLIENT_TOKEN), "a response held the client's token");
     }
-    const logs = printed.join("");
+    const logs = output.printed.join("");
     assert.equal(leaked(logs), undefined, "a log line held the upstream credential");
     assert.ok(!logs.includes(CLIENT_TOKEN), "a log line held the client's token");
   });

@@ -12,6 +12,7 @@ import { launchBrowser, type TestBrowser } from "../support/browser";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
+import { until } from "../support/until";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
 const ALICE_KEY = `alice_${randomBytes(24).toString("base64url")}`;
@@ -84,15 +85,14 @@ async function signedIn(path: string, b: TestBrowser = browser): Promise<Page> {
   return page;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Every section page of the dashboard. */
+const DASHBOARD_PAGES = [
+  "/dashboard",
+  "/dashboard/tools",
+  "/dashboard/executions",
+  "/dashboard/approvals",
+  "/dashboard/skills",
+];
 
 const text = async (page: Page, selector = "main") => (await page.locator(selector).first().textContent()) ?? "";
 
@@ -387,13 +387,7 @@ describe("dashboard: quality", () => {
     assert.equal(await page.locator("main img, main script:not([src='/dashboard/assets/live.js'])").count(), 0);
     assert.notEqual(await page.title(), "pwned");
     assert.match(await text(page, "pre.logs"), /<img src=x onerror=/);
-    for (const path of [
-      "/dashboard",
-      "/dashboard/tools",
-      "/dashboard/executions",
-      "/dashboard/approvals",
-      "/dashboard/skills",
-    ]) {
+    for (const path of DASHBOARD_PAGES) {
       const res = await page.goto(new URL(path, gateway.url).href);
       assert.equal(res?.status(), 200, path);
       assert.match(res?.headers()["content-security-policy"] ?? "", /frame-ancestors 'none'/, path);
@@ -403,14 +397,7 @@ describe("dashboard: quality", () => {
 
   test("every control of every page has an accessible name and the keyboard reaches the section links in order", async () => {
     const page = await signedIn("/dashboard");
-    for (const path of [
-      "/dashboard",
-      "/dashboard/tools",
-      "/dashboard/executions",
-      "/dashboard/approvals",
-      "/dashboard/skills",
-      "/dashboard/skills/shout2",
-    ]) {
+    for (const path of [...DASHBOARD_PAGES, "/dashboard/skills/shout2"]) {
       await page.goto(new URL(path, gateway.url).href);
       const unnamed = await page.evaluate(() =>
         // Runs in the page (no DOM types in this project's compiler settings).

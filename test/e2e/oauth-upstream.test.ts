@@ -8,63 +8,12 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { after, afterEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import {
-  auth,
-  Client,
-  type OAuthClientInformationMixed,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type OAuthTokens,
-  StreamableHTTPClientTransport,
-} from "@modelcontextprotocol/client";
+import { auth, Client, type OAuthTokens, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { REDIRECT_URI, TestOAuthProvider } from "../support/oauth-client";
 import { freePort } from "../support/upstreams";
 
-const REDIRECT_URI = "http://127.0.0.1:9/callback";
 const SCRIPT = fileURLToPath(new URL("../support/oauth-upstream.mjs", import.meta.url));
-
-/** A v2 OAuthClientProvider keeping everything in memory; the test plays the browser. */
-class MemoryClientProvider implements OAuthClientProvider {
-  client: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  verifier = "";
-  authorizationUrl: URL | undefined;
-  discovery: OAuthDiscoveryState | undefined;
-  get redirectUrl() {
-    return REDIRECT_URI;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: "oauth-upstream test", redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  saveDiscoveryState(state: OAuthDiscoveryState) {
-    this.discovery = state;
-  }
-  discoveryState() {
-    return this.discovery;
-  }
-}
 
 type Upstream = OAuthUpstream;
 const running: Upstream[] = [];
@@ -97,7 +46,7 @@ async function consent(authorizationUrl: URL, decision: "allow" | "deny", user?:
 /** The SDK's full sign-in: auth() to REDIRECT, the consent page, auth() with the code and iss to AUTHORIZED. */
 async function signIn(
   up: Upstream,
-  provider = new MemoryClientProvider(),
+  provider = new TestOAuthProvider(),
   options: { scope?: string; user?: string } = {},
 ) {
   // A wider scope cannot come from a refresh (RFC 6749 §6): step-up forces a new authorization, as the transport does.
@@ -110,7 +59,7 @@ async function signIn(
   return provider;
 }
 
-async function connect(up: Upstream, provider: MemoryClientProvider) {
+async function connect(up: Upstream, provider: TestOAuthProvider) {
   const client = new Client({ name: "oauth-upstream-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(up.url), { authProvider: provider }));
   return client;
@@ -156,7 +105,7 @@ describe("oauth upstream", () => {
 
   test("Deny on the consent page redirects back with access_denied, the state and the issuer", async () => {
     const up = await upstream();
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     await auth(provider, { serverUrl: up.url });
     const back = await consent(provider.authorizationUrl as URL, "deny");
     assert.equal(back.searchParams.get("error"), "access_denied");
@@ -166,7 +115,7 @@ describe("oauth upstream", () => {
 
   test("the authorization request carries S256 PKCE and the resource, and a wrong verifier is refused", async () => {
     const up = await upstream({ autoApprove: true });
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     await auth(provider, { serverUrl: up.url });
     const url = provider.authorizationUrl as URL;
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
@@ -186,7 +135,7 @@ describe("oauth upstream", () => {
 
   test("an authorization request for another resource is refused with invalid_target", async () => {
     const up = await upstream({ autoApprove: true });
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     await auth(provider, { serverUrl: up.url });
     const url = provider.authorizationUrl as URL;
     url.searchParams.set("resource", "http://127.0.0.1:9/elsewhere");
@@ -196,7 +145,7 @@ describe("oauth upstream", () => {
 
   test("the SDK client refuses a code whose redirect carries another issuer", async () => {
     const up = await upstream({ iss: "wrong" });
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     await auth(provider, { serverUrl: up.url });
     const back = await consent(provider.authorizationUrl as URL, "allow");
     const code = back.searchParams.get("code") ?? "";
@@ -209,7 +158,7 @@ describe("oauth upstream", () => {
 
   test("the SDK client refuses a redirect without iss when the metadata promises one", async () => {
     const up = await upstream({ iss: "missing" });
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     await auth(provider, { serverUrl: up.url });
     const back = await consent(provider.authorizationUrl as URL, "allow");
     assert.equal(back.searchParams.get("iss"), null);
@@ -222,24 +171,24 @@ describe("oauth upstream", () => {
 
   test("protected resource metadata naming another resource makes the SDK client stop before authorizing", async () => {
     const up = await upstream({ prmResource: "http://127.0.0.1:9/elsewhere" });
-    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /elsewhere|resource/i);
+    await assert.rejects(auth(new TestOAuthProvider(), { serverUrl: up.url }), /elsewhere|resource/i);
     assert.ok(!up.events.some((e) => e.type === "authorize" || e.type === "register"));
   });
 
   test("authorization server metadata with another issuer makes the SDK client stop before registering", async () => {
     const up = await upstream({ asIssuer: "http://127.0.0.1:9/" });
-    await assert.rejects(auth(new MemoryClientProvider(), { serverUrl: up.url }), /issuer/i);
+    await assert.rejects(auth(new TestOAuthProvider(), { serverUrl: up.url }), /issuer/i);
     assert.ok(!up.events.some((e) => e.type === "register"));
   });
 
   test("an expired access token is refreshed by the SDK and the used refresh token is then refused", async () => {
     const up = await upstream({ autoApprove: true, accessTokenTtl: 1 });
     const provider = await signIn(up);
-    const first = provider.saved as OAuthTokens;
+    const first = provider.savedTokens as OAuthTokens;
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(await auth(provider, { serverUrl: up.url }), "AUTHORIZED");
-    assert.notEqual(provider.saved?.access_token, first.access_token);
-    assert.notEqual(provider.saved?.refresh_token, first.refresh_token);
+    assert.notEqual(provider.savedTokens?.access_token, first.access_token);
+    assert.notEqual(provider.savedTokens?.refresh_token, first.refresh_token);
     const client = await connect(up, provider);
     assert.equal((await whoami(client)).subject, "alice");
     await client.close();
@@ -259,7 +208,7 @@ describe("oauth upstream", () => {
     up.set({ failRefresh: true });
     const body = new URLSearchParams({
       grant_type: "refresh_token",
-      refresh_token: String(provider.saved?.refresh_token),
+      refresh_token: String(provider.savedTokens?.refresh_token),
       client_id: String(provider.client?.client_id),
     });
     const res = await fetch(new URL("/token", up.issuer), { method: "POST", body });
@@ -272,7 +221,7 @@ describe("oauth upstream", () => {
     const res = await fetch(up.url, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${provider.saved?.access_token}`,
+        authorization: `Bearer ${provider.savedTokens?.access_token}`,
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
       },
@@ -310,7 +259,7 @@ describe("oauth upstream", () => {
     const up = await upstream({ autoApprove: true });
     const provider = await signIn(up);
     const body = new URLSearchParams({
-      token: String(provider.saved?.refresh_token),
+      token: String(provider.savedTokens?.refresh_token),
       token_type_hint: "refresh_token",
       client_id: String(provider.client?.client_id),
     });
@@ -322,7 +271,7 @@ describe("oauth upstream", () => {
     );
     const call = await fetch(up.url, {
       method: "POST",
-      headers: { authorization: `Bearer ${provider.saved?.access_token}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${provider.savedTokens?.access_token}`, "content-type": "application/json" },
       body: "{}",
     });
     assert.equal(call.status, 401);
@@ -334,10 +283,10 @@ describe("oauth upstream", () => {
       registration: false,
       clients: [{ client_id: "pre", client_secret: "s3cret", redirect_uris: [REDIRECT_URI] }],
     });
-    const provider = new MemoryClientProvider();
+    const provider = new TestOAuthProvider();
     provider.client = { client_id: "pre", client_secret: "s3cret" };
     await signIn(up, provider);
-    assert.ok(provider.saved?.access_token);
+    assert.ok(provider.savedTokens?.access_token);
     const as = (await (await fetch(new URL("/.well-known/oauth-authorization-server", up.issuer))).json()) as any;
     assert.equal(as.registration_endpoint, undefined);
   });

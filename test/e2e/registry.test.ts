@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { freePort, startNodeUpstream, type Upstream } from "../support/upstreams";
+import { until } from "../support/until";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
 
@@ -30,16 +31,6 @@ async function control(path: string, body?: unknown): Promise<any> {
 async function server(s: Session, name: string): Promise<any> {
   const { servers } = await s.data("list_servers");
   return servers.find((x: any) => x.name === name);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 before(async () => {

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { capturePrinted, leakFinder, recordBodies } from "../support/leak-watch";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CANARY = `usercanary-${randomBytes(16).toString("hex")}`;
@@ -17,60 +18,18 @@ const CLIENT_TOKEN = `client-${randomBytes(24).toString("hex")}`;
 const CAPTURE = fileURLToPath(new URL("../support/capture-upstream.mjs", import.meta.url));
 const TOKEN_REF = ["Bearer $", "{secret:TOKEN}"].join("");
 
-/** Raw, JSON-escaped, percent-encoded, hex, and base64 cores at each byte offset (as test/e2e/canary.test.ts). */
-function spellings(secret: string): string[] {
-  const out = [secret, encodeURIComponent(secret), Buffer.from(secret).toString("hex")];
-  for (let offset = 0; offset < 3; offset++) {
-    const b64 = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret)]).toString("base64");
-    const core = b64.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + Buffer.byteLength(secret))) / 6));
-    out.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
-  }
-  return out;
-}
-const FORMS = [...spellings(CANARY), ...spellings(CLIENT_TOKEN)];
-/** `text` and its decodings (\u escapes, %XX, &#NN;), searched for every form of both secrets. */
-function leaked(text: string): string | undefined {
-  const views = [
-    text,
-    text.replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))),
-    text.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))),
-    text.replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d))),
-  ];
-  return views.flatMap((v) => FORMS.filter((f) => v.includes(f))).at(0);
-}
-
-const bodies: string[] = [];
-const reading: Promise<void>[] = [];
-const recordingFetch = async (input: string | URL | Request, init?: RequestInit) => {
-  const res = await fetch(input, init);
-  if ((init?.method ?? "GET") !== "GET") {
-    reading.push(
-      res
-        .clone()
-        .text()
-        .then((t) => void bodies.push(t))
-        .catch(() => {}),
-    );
-  }
-  return res;
-};
-const printed: string[] = [];
-const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+/** The first spelling of either secret found in a text or in a decoding of it, if any. */
+const leaked = leakFinder(CANARY, CLIENT_TOKEN);
+/** Every response body the client received, and everything the gateway printed. */
+const responses = recordBodies();
+let output: ReturnType<typeof capturePrinted>;
 
 let gateway: Gateway;
 let upstream: Upstream;
 let session: Session;
 
 before(async () => {
-  for (const [stream, write] of [
-    [process.stdout, writes.out],
-    [process.stderr, writes.err],
-  ] as const) {
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      printed.push(String(chunk));
-      return write(chunk as string, ...(rest as []));
-    }) as typeof stream.write;
-  }
+  output = capturePrinted();
   upstream = await startNodeUpstream(CAPTURE, []);
   gateway = await startGateway({
     config: { network: { allow_loopback: true }, auth: { mode: "api_keys" } },
@@ -86,7 +45,7 @@ before(async () => {
   session = await connect(
     gateway.mcpUrl,
     {},
-    { fetch: recordingFetch, requestInit: { headers: { Authorization: `Bearer ${CLIENT_TOKEN}` } } },
+    { fetch: responses.fetch, requestInit: { headers: { Authorization: `Bearer ${CLIENT_TOKEN}` } } },
   );
 });
 
@@ -94,8 +53,7 @@ after(async () => {
   await session?.close();
   await gateway?.dispose();
   await upstream?.stop();
-  process.stdout.write = writes.out;
-  process.stderr.write = writes.err;
+  output?.restore();
 });
 
 describe("user server credential canaries", () => {
@@ -157,10 +115,11 @@ describe("user server credential canaries", () => {
   });
 
   test("no response body of this file and no log line ever held the secret or the client's token", async () => {
-    await Promise.race([Promise.all(reading), new Promise((r) => setTimeout(r, 5_000))]);
+    await responses.settled();
+    const { bodies } = responses;
     assert.ok(bodies.length >= 8, `only ${bodies.length} bodies were captured`);
     assert.ok(bodies.some((b) => b.includes("[redacted]")));
     for (const body of bodies) assert.equal(leaked(body), undefined, `a response leaked: ${body.slice(0, 300)}`);
-    assert.equal(leaked(printed.join("")), undefined, "a log line leaked");
+    assert.equal(leaked(output.printed.join("")), undefined, "a log line leaked");
   });
 });

@@ -3,7 +3,7 @@
  * authorization URL, sign in on the gateway's consent page with an API key, and read the code from the redirect.
  * Everything else (401 discovery, metadata, dynamic registration, PKCE, token exchange) is the SDK's own code.
  */
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -13,12 +13,17 @@ import type {
 /** A loopback redirect URI that nothing listens on: the test reads the code from the Location header. */
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";
 
+/**
+ * Keeps everything in memory; the test plays the browser. Structurally an `OAuthClientProvider` of the SDK v1 and
+ * of the v2 client (@modelcontextprotocol/client) alike.
+ */
 export class TestOAuthProvider implements OAuthClientProvider {
   client: OAuthClientInformationMixed | undefined;
   savedTokens: OAuthTokens | undefined;
   verifier = "";
   /** Set by the SDK when it needs the user to authorize. */
   authorizationUrl: URL | undefined;
+  discovery: OAuthDiscoveryState | undefined;
 
   get redirectUrl(): string {
     return REDIRECT_URI;
@@ -52,6 +57,12 @@ export class TestOAuthProvider implements OAuthClientProvider {
   }
   codeVerifier() {
     return this.verifier;
+  }
+  saveDiscoveryState(state: OAuthDiscoveryState) {
+    this.discovery = state;
+  }
+  discoveryState() {
+    return this.discovery;
   }
 }
 

@@ -8,7 +8,7 @@
  * `/live` JSON of each running execution on the page (at most {@link LIVE_WATCHED}), replaces the detail page's
  * timeline with the server-rendered (escaped) one, and reloads the page once an execution has ended.
  */
-import { Hono } from "hono";
+import { staticAssets } from "../assets";
 
 /** Running executions one page watches. */
 export const LIVE_WATCHED = 10;
@@ -84,18 +84,10 @@ export const LIVE_JS = `"use strict";
 })();
 `;
 
-const ASSETS = new Map<string, { type: string; body: string }>([
-  ["dashboard.css", { type: "text/css; charset=utf-8", body: DASHBOARD_CSS }],
-  ["live.js", { type: "text/javascript; charset=utf-8", body: LIVE_JS }],
-]);
-
 /** `GET /dashboard/assets/<name>`. */
-export const dashboardAssets = new Hono().get("/:name", (c) => {
-  const asset = ASSETS.get(c.req.param("name"));
-  if (!asset) return c.text("not found", 404);
-  return c.body(asset.body, 200, {
-    "content-type": asset.type,
-    "cache-control": "public, max-age=300",
-    "x-content-type-options": "nosniff",
-  });
-});
+export const dashboardAssets = staticAssets(
+  new Map([
+    ["dashboard.css", { type: "text/css; charset=utf-8", body: DASHBOARD_CSS }],
+    ["live.js", { type: "text/javascript; charset=utf-8", body: LIVE_JS }],
+  ]),
+);

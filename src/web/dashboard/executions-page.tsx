@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { page } from "../layout";
+import { Table } from "../table";
 import type { WebEnv } from "../web-types";
 import type { ExecutionStatus, ExecutionSummary } from "../../user/user-types";
 import { dashboardData } from "./dashboard-data";
@@ -97,23 +98,14 @@ export const executionsPage = new Hono<WebEnv>().get("/", async (c) => {
       {result.executions.length === 0 ? (
         <p role="status">{status || before ? "No executions match." : "No executions yet."}</p>
       ) : (
-        <table>
-          <caption class="visually-hidden">Your executions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Execution</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.executions.map((e) => (
-              <Row e={e} />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Your executions, newest first"
+          columns={["Status", "Execution", "Started", "Duration", "Result"]}
+        >
+          {result.executions.map((e) => (
+            <Row e={e} />
+          ))}
+        </Table>
       )}
       <Pager
         label="Execution pages"

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { page } from "../layout";
 import { csrfToken } from "../web-auth";
+import { Table } from "../table";
 import type { WebEnv } from "../web-types";
 import { dashboardData, originOf } from "./dashboard-data";
 import type { ServerView } from "./dashboard-ops";
@@ -91,25 +92,14 @@ export const serversPage = new Hono<WebEnv>()
           {" · "}
           <a href="/dashboard/approvals">{`${approvals.length} waiting for your approval`}</a>
         </p>
-        <table>
-          <caption class="visually-hidden">Servers you can reach</caption>
-          <thead>
-            <tr>
-              <th scope="col">Server</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Status</th>
-              <th scope="col">Circuit breaker</th>
-              <th scope="col">Last refresh</th>
-              <th scope="col">Tools</th>
-              <th scope="col">Changed tools</th>
-            </tr>
-          </thead>
-          <tbody>
-            {servers.map((s) => (
-              <ServerRow server={s} />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          caption="Servers you can reach"
+          columns={["Server", "Scope", "Status", "Circuit breaker", "Last refresh", "Tools", "Changed tools"]}
+        >
+          {servers.map((s) => (
+            <ServerRow server={s} />
+          ))}
+        </Table>
         <p class="muted">
           Add, sign in to and remove your own servers on <a href="/connections">Connections</a>.
         </p>

@@ -8,6 +8,7 @@
 import { Hono } from "hono";
 import { errorPage, page } from "../layout";
 import { csrfToken } from "../web-auth";
+import { Table } from "../table";
 import type { WebEnv } from "../web-types";
 import { checkSkillName } from "../../skills/skill-check";
 import type { SkillVersion } from "../../skills/skill-types";
@@ -15,7 +16,7 @@ import { CodeView } from "./code-view";
 import { dashboardData, originOf } from "./dashboard-data";
 import { DashboardFrame, Notice, Time } from "./dashboard-frame";
 import { lineDiff } from "./line-diff";
-import { DriftFlags, RunsOf } from "./skills-page";
+import { DriftFlags, RunsOf, ToolsCalled } from "./skills-page";
 
 const validName = (name: string) => checkSkillName(name) === undefined;
 
@@ -78,60 +79,41 @@ export const skillPage = new Hono<WebEnv>()
       <DashboardFrame path="/dashboard/skills" title={`Skill ${name}`}>
         {done !== undefined && Object.hasOwn(DONE, done) ? <Notice kind="notice">{DONE[done]}</Notice> : null}
         <p class="summary-text">{latest.description}</p>
-        <table>
-          <caption class="visually-hidden">Versions of {name}, newest first</caption>
-          <thead>
+        <Table
+          caption={`Versions of ${name}, newest first`}
+          columns={["Version", "Calls", "Drift", "Runs", latest.builtin ? null : "Action"]}
+        >
+          {versions.map((v) => (
             <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Calls</th>
-              <th scope="col">Drift</th>
-              <th scope="col">Runs</th>
-              {latest.builtin ? null : <th scope="col">Action</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr>
-                <th scope="row">
-                  {`v${v.version}`} {v.version === latest.version ? <span class="muted">(latest)</span> : null}
-                  <div class="muted">
-                    <Time iso={v.created_at} />
-                  </div>
-                </th>
+              <th scope="row">
+                {`v${v.version}`} {v.version === latest.version ? <span class="muted">(latest)</span> : null}
+                <div class="muted">
+                  <Time iso={v.created_at} />
+                </div>
+              </th>
+              <td>
+                <ToolsCalled uses={v.uses} />
+              </td>
+              <td>
+                <DriftFlags drift={v.drift} />
+              </td>
+              <td>
+                <RunsOf runs={runs.filter((r) => r.skill === `${name}@${v.version}`)} />
+              </td>
+              {latest.builtin ? null : (
                 <td>
-                  {v.uses.length ? (
-                    <ul>
-                      {v.uses.map((u) => (
-                        <li>
-                          <code>{`${u.server}.${u.tool}`}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  ) : (
-                    <span class="muted">no tools</span>
+                  {v.version === latest.version ? null : (
+                    <form method="post" action={`/dashboard/skills/${name}/rollback`} class="inline">
+                      <input type="hidden" name="csrf" value={csrf} />
+                      <input type="hidden" name="version" value={String(v.version)} />
+                      <button type="submit" class="secondary">{`Roll back to v${v.version}`}</button>
+                    </form>
                   )}
                 </td>
-                <td>
-                  <DriftFlags drift={v.drift} />
-                </td>
-                <td>
-                  <RunsOf runs={runs.filter((r) => r.skill === `${name}@${v.version}`)} />
-                </td>
-                {latest.builtin ? null : (
-                  <td>
-                    {v.version === latest.version ? null : (
-                      <form method="post" action={`/dashboard/skills/${name}/rollback`} class="inline">
-                        <input type="hidden" name="csrf" value={csrf} />
-                        <input type="hidden" name="version" value={String(v.version)} />
-                        <button type="submit" class="secondary">{`Roll back to v${v.version}`}</button>
-                      </form>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </tr>
+          ))}
+        </Table>
         <h2>Compare versions</h2>
         <form method="get" action={`/dashboard/skills/${name}`} class="filters">
           <VersionSelect id="from" label="From" versions={versions} selected={from.version} />

@@ -6,12 +6,27 @@
  */
 import { Hono } from "hono";
 import { page } from "../layout";
+import { Table } from "../table";
 import type { WebEnv } from "../web-types";
-import type { SkillDrift } from "../../skills/skill-types";
+import type { SkillDrift, SkillToolUse } from "../../skills/skill-types";
 import type { SkillRuns } from "../../user/execution-history";
 import { dashboardData, originOf } from "./dashboard-data";
 import { Badge, DashboardFrame, Notice } from "./dashboard-frame";
 import { statusOfSummary } from "./executions-page";
+
+/** The tools one version calls, as `server.tool`. */
+export function ToolsCalled(props: { uses: readonly SkillToolUse[] }) {
+  if (props.uses.length === 0) return <span class="muted">no tools</span>;
+  return (
+    <ul>
+      {props.uses.map((u) => (
+        <li>
+          <code>{`${u.server}.${u.tool}`}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** The drift flags of one version: each names the tool and how it drifted. */
 export function DriftFlags(props: { drift: readonly SkillDrift[] }) {
@@ -62,48 +77,27 @@ export const skillsPage = new Hono<WebEnv>().get("/", async (c) => {
       {skills.length === 0 ? (
         <p>No skills yet. Agents save them with save_skill.</p>
       ) : (
-        <table>
-          <caption class="visually-hidden">Your skills</caption>
-          <thead>
+        <Table caption="Your skills" columns={["Skill", "Calls", "Drift", "Runs"]}>
+          {skills.map((s) => (
             <tr>
-              <th scope="col">Skill</th>
-              <th scope="col">Calls</th>
-              <th scope="col">Drift</th>
-              <th scope="col">Runs</th>
+              <th scope="row">
+                <a href={`/dashboard/skills/${encodeURIComponent(s.name)}`}>{s.name}</a>{" "}
+                <span class="muted">{`v${s.latest_version}${s.builtin ? " (shipped)" : ""}`}</span>
+                <div class="summary-text">{s.description}</div>
+                {s.type_errors ? <div class="error">type check: {s.type_errors}</div> : null}
+              </th>
+              <td>
+                <ToolsCalled uses={s.uses} />
+              </td>
+              <td>
+                <DriftFlags drift={s.drift} />
+              </td>
+              <td>
+                <RunsOf runs={runs.filter((r) => r.skill.startsWith(`${s.name}@`))} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {skills.map((s) => (
-              <tr>
-                <th scope="row">
-                  <a href={`/dashboard/skills/${encodeURIComponent(s.name)}`}>{s.name}</a>{" "}
-                  <span class="muted">{`v${s.latest_version}${s.builtin ? " (shipped)" : ""}`}</span>
-                  <div class="summary-text">{s.description}</div>
-                  {s.type_errors ? <div class="error">type check: {s.type_errors}</div> : null}
-                </th>
-                <td>
-                  {s.uses.length ? (
-                    <ul>
-                      {s.uses.map((u) => (
-                        <li>
-                          <code>{`${u.server}.${u.tool}`}</code>
-                        </li>
-                      ))}
-                    </ul>
-                  ) : (
-                    <span class="muted">no tools</span>
-                  )}
-                </td>
-                <td>
-                  <DriftFlags drift={s.drift} />
-                </td>
-                <td>
-                  <RunsOf runs={runs.filter((r) => r.skill.startsWith(`${s.name}@`))} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </DashboardFrame>,
   );
