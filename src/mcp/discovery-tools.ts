@@ -119,7 +119,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_servers",
     {
-      description: "Servers: scope, auth, module, status, errors; refresh re-lists.",
+      description: "Servers: scope, auth, module, status; refresh re-lists.",
       inputSchema: { refresh: z.boolean().optional() },
     },
     async ({ refresh }) => {
