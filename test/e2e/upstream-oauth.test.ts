@@ -363,6 +363,53 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     }
   });
 
+  test("authorization server metadata larger than 256 KB fails the sign-in start with the bound, unread past it", async () => {
+    // A valid metadata document padded to 32 MB, sent without Content-Length (chunked), so only reading finds it.
+    const PADDING = "x".repeat(64 * 1024);
+    let sent = 0;
+    const server = createServer((req, res) => {
+      const { port } = server.address() as AddressInfo;
+      const origin = `http://127.0.0.1:${port}`;
+      if (req.url === "/.well-known/oauth-protected-resource/mcp") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ resource: `${origin}/mcp`, authorization_servers: [`${origin}/`] }));
+      }
+      if (req.url === "/.well-known/oauth-authorization-server") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write(
+          `{"issuer":"${origin}/","authorization_endpoint":"${origin}/authorize","token_endpoint":"${origin}/token",` +
+            `"registration_endpoint":"${origin}/register","response_types_supported":["code"],` +
+            `"code_challenge_methods_supported":["S256"],"padding":"`,
+        );
+        const more = () => {
+          while (sent < 512 && !res.destroyed) {
+            sent++;
+            if (!res.write(PADDING)) return void res.once("drain", more);
+          }
+          if (!res.destroyed) res.end('"}');
+        };
+        return more();
+      }
+      res.writeHead(401, {
+        "www-authenticate": `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+      });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const added = await session.call("add_server", { name: serverName(), url: `http://127.0.0.1:${port}/mcp` });
+      assert.match(
+        JSON.stringify(added),
+        new RegExp(`127\\.0\\.0\\.1:${port}/\\.well-known/oauth-authorization-server answered with more than 256 KB`),
+      );
+      assert.ok(sent < 512, `the gateway stopped reading early (${sent} of 512 chunks sent)`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test("the Client ID Metadata Document is not served over plain http", async () => {
     const response = await fetch(new URL("/connections/client-metadata.json", gateway.url));
     assert.equal(response.status, 404);
