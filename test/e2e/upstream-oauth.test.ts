@@ -265,6 +265,22 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     await waitForStatus(session, name, "expired");
   });
 
+  test("list_servers of an expired server says why (the refused refresh) and names no token", async () => {
+    const up = await upstream({ autoApprove: true, accessTokenTtl: 3 });
+    const name = serverName();
+    await connectServer(session, name, up.url);
+    const tokens = [...up.provider.accessTokens.keys(), ...up.provider.refreshTokens.keys()];
+    up.set({ failRefresh: true });
+    await sleep(3_100);
+    await whoami(session, name);
+    const auth = await waitForStatus(session, name, "expired");
+    assert.match(auth.message, /refused to renew the token \(invalid_grant.*sign in again with authorize_server/);
+    const listed = await session.call("list_servers", {});
+    const text = (listed.content[0] as { text: string }).text;
+    assert.match(text, new RegExp(`auth \\(oauth\\): expired: the authorization server refused to renew`));
+    for (const token of tokens) assert.ok(!JSON.stringify(listed).includes(token), "no token in list_servers");
+  });
+
   test("a 403 insufficient_scope asks for a sign-in with the granted and the challenged scopes, after which the call works", async () => {
     const up = await upstream({ autoApprove: true });
     const name = serverName();
