@@ -154,6 +154,12 @@ describe("one user with authentication off", () => {
     );
   });
 
+  test("the callback's success page links back to the connections page", async () => {
+    const up = await upstream({ autoApprove: true });
+    const steps = await connectServer(session, serverName(), up.url);
+    assert.match(steps.page, /<a href="\/connections">Back to your connections<\/a>/);
+  });
+
   test("the tokens are stored sealed: no token appears in the gateway's durable state", async () => {
     const up = await upstream();
     const name = serverName();
