@@ -70,7 +70,9 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
       (s.deferred_count ? ` (${s.deferred_count} deferred)` : "") +
       (s.last_refresh ? `, listed ${s.last_refresh}` : ""),
   ];
-  if (s.auth.status !== "connected") lines.push(`  auth (${s.auth.type}): ${s.auth.status}`);
+  if (s.auth.status !== "connected") {
+    lines.push(`  auth (${s.auth.type}): ${s.auth.status}${s.auth.message ? `: ${s.auth.message}` : ""}`);
+  }
   if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
   if (s.circuit) {
     const c = s.circuit;
@@ -119,7 +121,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_servers",
     {
-      description: "Servers: scope, auth, module, status, errors; refresh re-lists.",
+      description: "Servers: scope, auth, module, status; refresh re-lists.",
       inputSchema: { refresh: z.boolean().optional() },
     },
     async ({ refresh }) => {

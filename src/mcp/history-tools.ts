@@ -1,10 +1,12 @@
 /**
  * @module mcp/history-tools
  * `list_executions` and `get_execution`: what the user ran, in any of their sessions, with results, logs and tool-call traces.
+ * No `context` argument for 2026-07-28 clients: the history is the user's, the same from every context, and each
+ * argument costs tokens in every tools/list (a `context` a client passes anyway still routes, and is echoed).
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { contextArg, type GatewayContext } from "./gateway-context";
+import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
 /** Contexts listed with the executions for 2026-07-28 clients, newest first. */
@@ -15,7 +17,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
     "list_executions",
     {
       description: "Your executions, newest first.",
-      inputSchema: { limit: z.number().default(20), ...contextArg(ctx) },
+      inputSchema: { limit: z.number().default(20) },
     },
     async ({ limit }) => {
       // Clamped here rather than bounded in the schema: each keyword costs tokens in every tools/list.
@@ -38,7 +40,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
     "get_execution",
     {
       description: "One execution in full.",
-      inputSchema: { id: z.string().min(1).max(100), ...contextArg(ctx) },
+      inputSchema: { id: z.string().min(1).max(100) },
     },
     async ({ id }) => {
       const record = await ctx.history.get(id);

@@ -46,7 +46,7 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
     "add_server",
     {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the gateway's own reference syntax, shown to the model
-      description: "Add your MCP server; header values may use ${secret:NAME}.",
+      description: "Add your MCP server; headers may use ${secret:NAME}.",
       inputSchema: {
         name: NAME,
         url: z.string().max(2_048),
@@ -98,7 +98,7 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
 
   server.registerTool(
     "remove_server",
-    { description: "Remove your server, revoking its tokens.", inputSchema: { name: NAME } },
+    { description: "Remove your server and revoke its tokens.", inputSchema: { name: NAME } },
     async ({ name }) => {
       const r = await ops.remove(name);
       if (!r.ok) return errorResult(r.error);

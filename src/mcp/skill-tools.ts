@@ -19,7 +19,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "save_skill",
     {
       description:
-        'Save a versioned skill: code with one "export default async function name(input)"; import it from "skills/name".',
+        'Save a skill: code with one "export default async function name(input)"; import it from "skills/name".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),

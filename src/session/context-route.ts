@@ -1,8 +1,8 @@
 /**
  * @module session/context-route
  * Which context a 2026-07-28 request runs in. That revision has no protocol sessions, so state that spans requests
- * lives in a named context: a session Durable Object named `<user>:<context>`. `execute_code`, `run_skill` and the
- * history and approval tools take an optional `context` argument: absent means the user's `default` context,
+ * lives in a named context: a session Durable Object named `<user>:<context>`. `execute_code`, `run_skill`, the
+ * approval and context tools take an optional `context` argument: absent means the user's `default` context,
  * `new` starts a fresh one with a gateway-minted id (`ctx_` + 20 base32 characters), and any other value is refused.
  * A retry that answers an `input_required` result goes back to the context named in its request state, so retrying
  * a `context: "new"` call does not mint a second context. The state is only decoded here, for routing; the context

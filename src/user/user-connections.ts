@@ -8,6 +8,7 @@
 import { MIN_SECRET_LENGTH } from "../auth/redact";
 import type { LoadedKeys } from "./connections-key";
 import { resolveUserHeaders } from "./header-templates";
+import { cleanDetail } from "./oauth/oauth-errors";
 import type { UserSecrets } from "./user-secrets";
 import type { UserAuthView, UserServerRow, UserServers } from "./user-servers";
 
@@ -25,7 +26,9 @@ export interface OAuthHooks {
     | { ok: true; token: string; expires_at?: number | string }
     | { ok: false; status: string; message: string; authorization_url?: string }
   >;
-  oauthStatus(server: string): Promise<{ status: string; scopes?: string[]; expires_at?: number | string } | undefined>;
+  oauthStatus(
+    server: string,
+  ): Promise<{ status: string; scopes?: string[]; expires_at?: number | string; message?: string } | undefined>;
   forgetOAuth(server: string): Promise<{ revoked?: boolean } | boolean | undefined>;
 }
 
@@ -199,5 +202,8 @@ export async function authView(src: ConnectionSources, row: UserServerRow): Prom
     status,
     ...(st.scopes?.length ? { scopes: st.scopes } : {}),
     ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
+    // Why it stopped working, so the user knows what to do. Written redacted by the OAuth client (it held the
+    // tokens); cleaned again here as it leaves the user object.
+    ...(st.message && (status === "expired" || status === "error") ? { message: cleanDetail(st.message) } : {}),
   };
 }

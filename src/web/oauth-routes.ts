@@ -12,6 +12,7 @@
  * - `GET /connections/client-metadata.json`: the gateway's Client ID Metadata Document, over https only.
  */
 import { type Context, Hono } from "hono";
+import { html } from "hono/html";
 import { USER_ID } from "../auth/api-keys";
 import { clientMetadataDocument } from "../user/oauth/client-identity";
 import { FLOW_TTL_MS, flowOfState } from "../user/oauth/oauth-flows";
@@ -103,7 +104,12 @@ oauthRoutes.get("/callback", async (c) => {
   const done = await userObject(c.env, user).completeAuthorization(params);
   c.header("set-cookie", flowCookie(c.req.url, flow, "", 0), { append: true });
   return done.ok
-    ? page(c, `Connected ${done.server}`, "You can close this tab: your code can call this server now.")
+    ? page(
+        c,
+        `Connected ${done.server}`,
+        html`<p>You can close this tab: your code can call this server now.</p>
+          <p><a href="/connections">Back to your connections</a></p>`,
+      )
     : failed(c, done.server ? `Could not connect ${done.server}` : "Sign-in failed", done.error);
 });
 

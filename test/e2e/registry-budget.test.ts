@@ -25,10 +25,19 @@ const config = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-/** Tokens of the gateway's tools/list as a model receives it (o200k_base, the GPT-4o family encoding). */
+/** Tokens of a tools/list as a model receives it (o200k_base, the GPT-4o family encoding). */
+const tokenCount = (tools: unknown[]): number => getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+
 async function toolListTokens(s: Session): Promise<number> {
   const { tools } = await s.client.listTools();
-  return getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+  return tokenCount(tools);
+}
+
+/** Fails with each tool's share, so a regression says where the tokens went. */
+function assertUnderBudget(tools: Array<{ name: string }>): void {
+  const tokens = tokenCount(tools);
+  const shares = tools.map((t) => `${t.name} ${tokenCount([t])}`).join(", ");
+  assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens: ${shares}`);
 }
 
 before(async () => {
@@ -54,25 +63,43 @@ test(`tools/list stays under ${TOKEN_BUDGET} tokens with a 1,000-tool upstream`,
   assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
 });
 
-// The default configuration, as #15 states the budget (with add_server, authorize_server, remove_server listed);
-// the context arguments of 2026-07-28 plus call_tool together would pass it by a few tokens.
-test(`the default 2026-07-28 tools/list (with the context arguments and the server tools) stays under ${TOKEN_BUDGET} tokens`, async () => {
-  const modern = await connectModern(plain.mcpUrl);
-  try {
-    const { tools } = await modern.client.listTools();
-    assert.ok(tools.some((t) => Object.hasOwn(t.inputSchema.properties ?? {}, "context")));
-    assert.ok(tools.some((t) => t.name === "add_server"));
-    const tokens = getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
-    assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
-  } finally {
-    await modern.close();
-  }
-});
+// Every configuration the budget must hold in (#15): both protocol revisions, with and without call_tool, with
+// user servers on (add_server, authorize_server, remove_server listed); 2026-07-28 adds the context arguments.
+for (const [label, gateway] of [
+  ["the default configuration", () => plain],
+  ["call_tool enabled", () => direct],
+] as const) {
+  test(`tools/list for a 2025-11-25 client with ${label} stays under ${TOKEN_BUDGET} tokens`, async () => {
+    const session = await connect(gateway().mcpUrl);
+    try {
+      const { tools } = await session.client.listTools();
+      assert.ok(tools.some((t) => t.name === "add_server"));
+      assert.equal(
+        tools.some((t) => t.name === "call_tool"),
+        gateway() === direct,
+      );
+      assertUnderBudget(tools);
+    } finally {
+      await session.close();
+    }
+  });
 
-test(`tools/list with call_tool enabled also stays under ${TOKEN_BUDGET} tokens`, async () => {
-  const tokens = await toolListTokens(directSession);
-  assert.ok(tokens < TOKEN_BUDGET, `tools/list is ${tokens} tokens`);
-});
+  test(`tools/list for a 2026-07-28 client with ${label} (context arguments) stays under ${TOKEN_BUDGET} tokens`, async () => {
+    const modern = await connectModern(gateway().mcpUrl);
+    try {
+      const { tools } = await modern.client.listTools();
+      assert.ok(tools.some((t) => Object.hasOwn(t.inputSchema.properties ?? {}, "context")));
+      assert.ok(tools.some((t) => t.name === "add_server"));
+      assert.equal(
+        tools.some((t) => t.name === "call_tool"),
+        gateway() === direct,
+      );
+      assertUnderBudget(tools);
+    } finally {
+      await modern.close();
+    }
+  });
+}
 
 test("call_tool is not listed by default, and calling it is an unknown-tool protocol error", async () => {
   const { tools } = await plainSession.client.listTools();

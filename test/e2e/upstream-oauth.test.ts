@@ -154,6 +154,12 @@ describe("one user with authentication off", () => {
     );
   });
 
+  test("the callback's success page links back to the connections page", async () => {
+    const up = await upstream({ autoApprove: true });
+    const steps = await connectServer(session, serverName(), up.url);
+    assert.match(steps.page, /<a href="\/connections">Back to your connections<\/a>/);
+  });
+
   test("the tokens are stored sealed: no token appears in the gateway's durable state", async () => {
     const up = await upstream();
     const name = serverName();
@@ -265,6 +271,22 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     await waitForStatus(session, name, "expired");
   });
 
+  test("list_servers of an expired server says why (the refused refresh) and names no token", async () => {
+    const up = await upstream({ autoApprove: true, accessTokenTtl: 3 });
+    const name = serverName();
+    await connectServer(session, name, up.url);
+    const tokens = [...up.provider.accessTokens.keys(), ...up.provider.refreshTokens.keys()];
+    up.set({ failRefresh: true });
+    await sleep(3_100);
+    await whoami(session, name);
+    const auth = await waitForStatus(session, name, "expired");
+    assert.match(auth.message, /refused to renew the token \(invalid_grant.*sign in again with authorize_server/);
+    const listed = await session.call("list_servers", {});
+    const text = (listed.content[0] as { text: string }).text;
+    assert.match(text, /auth \(oauth\): expired: the authorization server refused to renew/);
+    for (const token of tokens) assert.ok(!JSON.stringify(listed).includes(token), "no token in list_servers");
+  });
+
   test("a 403 insufficient_scope asks for a sign-in with the granted and the challenged scopes, after which the call works", async () => {
     const up = await upstream({ autoApprove: true });
     const name = serverName();
@@ -358,6 +380,53 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
       assert.ok(Date.now() - started < 28_000, "the start gave up within its 20 s budget");
     } finally {
       for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test("authorization server metadata larger than 256 KB fails the sign-in start with the bound, unread past it", async () => {
+    // A valid metadata document padded to 32 MB, sent without Content-Length (chunked), so only reading finds it.
+    const PADDING = "x".repeat(64 * 1024);
+    let sent = 0;
+    const server = createServer((req, res) => {
+      const { port } = server.address() as AddressInfo;
+      const origin = `http://127.0.0.1:${port}`;
+      if (req.url === "/.well-known/oauth-protected-resource/mcp") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ resource: `${origin}/mcp`, authorization_servers: [`${origin}/`] }));
+      }
+      if (req.url === "/.well-known/oauth-authorization-server") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write(
+          `{"issuer":"${origin}/","authorization_endpoint":"${origin}/authorize","token_endpoint":"${origin}/token",` +
+            `"registration_endpoint":"${origin}/register","response_types_supported":["code"],` +
+            `"code_challenge_methods_supported":["S256"],"padding":"`,
+        );
+        const more = () => {
+          while (sent < 512 && !res.destroyed) {
+            sent++;
+            if (!res.write(PADDING)) return void res.once("drain", more);
+          }
+          if (!res.destroyed) res.end('"}');
+        };
+        return more();
+      }
+      res.writeHead(401, {
+        "www-authenticate": `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+      });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const added = await session.call("add_server", { name: serverName(), url: `http://127.0.0.1:${port}/mcp` });
+      assert.match(
+        JSON.stringify(added),
+        new RegExp(`127\\.0\\.0\\.1:${port}/\\.well-known/oauth-authorization-server answered with more than 256 KB`),
+      );
+      assert.ok(sent < 512, `the gateway stopped reading early (${sent} of 512 chunks sent)`);
+    } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }

@@ -6,12 +6,18 @@
 import type { FetchLike } from "@modelcontextprotocol/client";
 import type { GatewayConfig } from "../../config";
 import { guardedFetch } from "../../registry/guarded-fetch";
+import { cappedFetch } from "../../shared/capped-fetch";
 import { loadConnectionsKeys } from "../connections-key";
 import type { OAuthStore } from "./oauth-store";
 import { OAuthVault } from "./oauth-vault";
 
 /** Longest one OAuth operation (a sign-in start, a code exchange, a refresh, a revocation) may wait on the network. */
 export const OAUTH_OPERATION_TIMEOUT_MS = 20_000;
+/**
+ * Largest response body read from an authorization server or its metadata: the SDK reads each whole, and real
+ * ones are a few KB (a metadata document with every optional field is under 10 KB).
+ */
+export const MAX_OAUTH_RESPONSE_BYTES = 256 * 1024;
 
 export interface OAuthContext {
   user: string;
@@ -19,7 +25,10 @@ export interface OAuthContext {
   config: GatewayConfig;
   store: OAuthStore;
   vault: OAuthVault;
-  /** `fetch` behind the SSRF guard: metadata, registration, token, revocation and every redirect hop. */
+  /**
+   * `fetch` behind the SSRF guard: metadata, registration, token, revocation and every redirect hop; bodies are
+   * capped at {@link MAX_OAUTH_RESPONSE_BYTES}.
+   */
   fetch: FetchLike;
 }
 
@@ -32,7 +41,10 @@ export async function oauthContext(
 ): Promise<{ ok: true; ctx: OAuthContext } | { ok: false; error: string }> {
   const keys = await loadConnectionsKeys(env);
   if (!keys.ok) return { ok: false, error: `OAuth servers need a key to store their tokens: ${keys.error}` };
-  const guarded = guardedFetch((input, init) => globalThis.fetch(input, init), config.network);
+  const guarded = cappedFetch(
+    guardedFetch((input, init) => globalThis.fetch(input, init), config.network),
+    MAX_OAUTH_RESPONSE_BYTES,
+  );
   // Bounded: an authorization server that never answers must not hold the user's object (and its callers). One
   // budget for the whole operation: the SDK moves on to fallback locations after a failed request.
   const deadline = Date.now() + OAUTH_OPERATION_TIMEOUT_MS;
