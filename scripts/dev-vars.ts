@@ -14,8 +14,8 @@ const defines = (file: string) => /^\s*(?:export\s+)?CONNECTIONS_KEY\s*=/m.test(
 
 /**
  * Adds `CONNECTIONS_KEY=<64 hex digits>` to the vars file wrangler dev will read in `dir` (`.dev.vars.<env>` when
- * that exists, else `.dev.vars`) unless it defines one already. When neither exists but `.env` does, wrangler reads
- * `.env` instead, and a new `.dev.vars` would hide it: then nothing is written and the note says what to add.
+ * that exists, else `.dev.vars`) unless it defines one already. When neither exists but a `.env` file does, wrangler
+ * reads that instead, and a new `.dev.vars` would hide it: then nothing is written and the note says what to add.
  */
 export function ensureDevConnectionsKey(dir: string, env?: string): DevKeyOutcome {
   const envFile = env ? join(dir, `.dev.vars.${env}`) : undefined;
@@ -23,9 +23,11 @@ export function ensureDevConnectionsKey(dir: string, env?: string): DevKeyOutcom
   if (existsSync(file)) {
     if (defines(file)) return {};
   } else {
-    const dotenv = join(dir, ".env");
-    if (existsSync(dotenv)) {
-      if (defines(dotenv)) return {};
+    // wrangler's default .env files (without a .dev.vars it reads these, later ones winning).
+    const names = [".env", ".env.local", ...(env ? [`.env.${env}`, `.env.${env}.local`] : [])];
+    const dotenvs = names.map((n) => join(dir, n)).filter((f) => existsSync(f));
+    if (dotenvs.length > 0) {
+      if (dotenvs.some(defines)) return {};
       return {
         note: "no CONNECTIONS_KEY in .env: users' servers with credentials (OAuth, header secrets) are refused until you add CONNECTIONS_KEY=<output of openssl rand -hex 32> and restart",
       };

@@ -14,7 +14,8 @@ const config = readWranglerConfig(args);
 // wrangler's own default when neither --ip nor [dev] ip is given.
 const ip = flagValue(args, ["--ip"]) ?? config.dev?.ip ?? "localhost";
 const check = checkDevListen(ip, config.vars?.GATEWAY_CONFIG);
-if (!check.error) {
+// With --env-file, wrangler reads only the files named there: the user chose where secrets live.
+if (!check.error && flagValue(args, ["--env-file"]) === undefined) {
   const key = ensureDevConnectionsKey(
     config.configPath ? dirname(config.configPath) : process.cwd(),
     flagValue(args, ["--env", "-e"]),

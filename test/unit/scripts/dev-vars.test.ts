@@ -55,3 +55,10 @@ test("with --env staging and a .dev.vars.staging, the key goes there", () => {
   assert.equal(ensureDevConnectionsKey(dir, "staging").wrote, join(dir, ".dev.vars.staging"));
   assert.match(readFileSync(join(dir, ".dev.vars.staging"), "utf8"), /CONNECTIONS_KEY=[0-9a-f]{64}/);
 });
+
+test("a CONNECTIONS_KEY in .env.local, which wrangler reads when there is no .dev.vars, is enough", () => {
+  writeFileSync(join(dir, ".env"), "A=1\n");
+  writeFileSync(join(dir, ".env.local"), "CONNECTIONS_KEY=mine\n");
+  assert.deepEqual(ensureDevConnectionsKey(dir), {});
+  assert.throws(() => statSync(join(dir, ".dev.vars")));
+});
