@@ -33,7 +33,7 @@ function readmeCommands(markdown: string): string[] {
     }
   }
   for (const [, code] of prose.join("\n").matchAll(/`([^`\n]+)`/g)) {
-    if (/^(?:npm|npx|node|curl|claude|wrangler|git)\s/.test(code!)) commands.push(code!);
+    if (/^(?:npm|npx|node|curl|claude|wrangler|git|openssl)\s/.test(code!)) commands.push(code!);
   }
   return [...new Set(commands)];
 }
@@ -75,6 +75,8 @@ const HANDLED = new Map<string, string>([
   ["npx wrangler secret put GITHUB_TOKEN", CLOUDFLARE],
   ["node scripts/api-key.mjs alice", "run: here"],
   ["npx wrangler secret put API_KEYS", CLOUDFLARE],
+  ["openssl rand -hex 32 | npx wrangler secret put CONNECTIONS_KEY", CLOUDFLARE],
+  ["openssl rand -base64 48 | npx wrangler secret put REQUEST_STATE_KEY", CLOUDFLARE],
   [
     'claude mcp add --transport http codemode https://<your-worker>/mcp --header "Authorization: Bearer <key>"',
     `not run: needs Claude Code and ${DEPLOYED}`,
