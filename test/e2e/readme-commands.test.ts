@@ -199,6 +199,17 @@ describe("npm run dev -- --port <free port>", () => {
     assert.deepEqual(await res.json(), { ok: true, version: "0.1.0", servers: ["workspace"] });
   });
 
+  test("a browser opening the dev server's address lands on the dashboard, which links to the connections page", async () => {
+    const root = await fetch(`${origin}/`, { redirect: "manual" });
+    assert.equal(root.status, 302);
+    assert.equal(new URL(root.headers.get("location") ?? "", origin).pathname, "/dashboard");
+    const page = await fetch(`${origin}/dashboard`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /href="\/connections"/);
+    const missing = (await (await fetch(`${origin}/nothing-here`)).json()) as { endpoints: string[] };
+    assert.ok(missing.endpoints.includes("/dashboard") && missing.endpoints.includes("/connections"));
+  });
+
   test("the dev server starts without warnings", () => {
     assert.doesNotMatch(devOutput.text(), /WARNING|wrangler\.jsonc/, devOutput.text());
   });
