@@ -68,7 +68,12 @@ app.all("/servers/*", (c) => {
   return serveBuiltinRoute(c.req.raw, c.env, c.executionCtx.exports, c.get("user"), config.config);
 });
 
-app.notFound((c) => c.json({ error: "not found", endpoints: ["/mcp", "/health"] }, 404));
+// A person who opens the gateway's address in a browser lands on their dashboard (sign-in first when needed).
+app.get("/", (c) => c.redirect("/dashboard", 302));
+
+app.notFound((c) =>
+  c.json({ error: "not found", endpoints: ["/mcp", "/health", "/dashboard", "/connections", "/secrets"] }, 404),
+);
 
 app.onError((err, c) => {
   if (err instanceof HTTPException) return err.getResponse();

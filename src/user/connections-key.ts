@@ -11,7 +11,7 @@
 
 /** Why a credential cannot be stored or read without the key, and how to set it. */
 export const MISSING_KEY_HELP =
-  "set CONNECTIONS_KEY: 32 random bytes as hex or base64 (openssl rand -hex 32), with `wrangler secret put CONNECTIONS_KEY` when deployed or in .dev.vars locally";
+  "set CONNECTIONS_KEY: 32 random bytes as hex or base64 (openssl rand -hex 32), with `wrangler secret put CONNECTIONS_KEY` when deployed, or in .dev.vars locally (then restart npm run dev)";
 
 /** Format version of a sealed blob (`v1.<key id>.<iv>.<ciphertext>`). */
 const VERSION = "v1";

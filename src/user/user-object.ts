@@ -247,7 +247,10 @@ export class UserObject extends DurableObject<Env> {
     const start = (this as unknown as Partial<OAuthHooks>).startAuthorization;
     if (!start) return { ok: false, error: "this gateway build has no OAuth client for upstream servers" };
     if (row.auth_type === "headers") {
-      return { ok: false, error: `${name} signs in with headers; remove_server and add it again without headers` };
+      return {
+        ok: false,
+        error: `${name} authenticates with its headers, not an OAuth sign-in: to change its credentials, save the secret its headers reference again (on /connections or PUT /secrets/<NAME>); to sign in with OAuth instead, remove_server and add_server it without headers`,
+      };
     }
     const started = await start.call(this, name, origin, opts);
     if (!started.ok) return started;

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -53,7 +53,9 @@ test("a second install (with warnings shown) changes nothing", { timeout: INSTAL
   assert.equal(status(), "");
 });
 
-test("npm run dev on the fresh clone serves /health and leaves the work tree clean", { timeout: 150_000 }, async () => {
+test("npm run dev on the fresh clone serves /health, stores a user's secret with the CONNECTIONS_KEY it wrote to .dev.vars, and leaves the work tree clean", {
+  timeout: 150_000,
+}, async () => {
   // The quick start's second command; --port keeps it off 8787, which a developer's own dev server may hold.
   const port = await freePort();
   const dev = spawn("sh", ["-c", `npm run dev -- --port ${port}`], {
@@ -72,6 +74,10 @@ test("npm run dev on the fresh clone serves /health and leaves the work tree cle
       } catch {}
       await new Promise((r) => setTimeout(r, 250));
     }
+    // Users' servers with credentials need CONNECTIONS_KEY; npm run dev writes a local one, so they work at once.
+    const put = await fetch(`http://127.0.0.1:${port}/secrets/DEMO_TOKEN`, { method: "PUT", body: "t0k3n" });
+    assert.equal(put.status, 200, await put.text());
+    assert.match(readFileSync(join(clone, ".dev.vars"), "utf8"), /^CONNECTIONS_KEY=[0-9a-f]{64}$/m);
   } finally {
     await new Promise<void>((resolve) => {
       if (dev.exitCode !== null || dev.pid === undefined) return resolve();

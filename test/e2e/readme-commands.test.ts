@@ -33,7 +33,7 @@ function readmeCommands(markdown: string): string[] {
     }
   }
   for (const [, code] of prose.join("\n").matchAll(/`([^`\n]+)`/g)) {
-    if (/^(?:npm|npx|node|curl|claude|wrangler|git)\s/.test(code!)) commands.push(code!);
+    if (/^(?:npm|npx|node|curl|claude|wrangler|git|openssl)\s/.test(code!)) commands.push(code!);
   }
   return [...new Set(commands)];
 }
@@ -75,6 +75,8 @@ const HANDLED = new Map<string, string>([
   ["npx wrangler secret put GITHUB_TOKEN", CLOUDFLARE],
   ["node scripts/api-key.mjs alice", "run: here"],
   ["npx wrangler secret put API_KEYS", CLOUDFLARE],
+  ["openssl rand -hex 32 | npx wrangler secret put CONNECTIONS_KEY", CLOUDFLARE],
+  ["openssl rand -base64 48 | npx wrangler secret put REQUEST_STATE_KEY", CLOUDFLARE],
   [
     'claude mcp add --transport http codemode https://<your-worker>/mcp --header "Authorization: Bearer <key>"',
     `not run: needs Claude Code and ${DEPLOYED}`,
@@ -195,6 +197,17 @@ describe("npm run dev -- --port <free port>", () => {
   test("the dev server answers /health on the port given", async () => {
     const res = await fetch(`${origin}/health`);
     assert.deepEqual(await res.json(), { ok: true, version: "0.1.0", servers: ["workspace"] });
+  });
+
+  test("a browser opening the dev server's address lands on the dashboard, which links to the connections page", async () => {
+    const root = await fetch(`${origin}/`, { redirect: "manual" });
+    assert.equal(root.status, 302);
+    assert.equal(new URL(root.headers.get("location") ?? "", origin).pathname, "/dashboard");
+    const page = await fetch(`${origin}/dashboard`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /href="\/connections"/);
+    const missing = (await (await fetch(`${origin}/nothing-here`)).json()) as { endpoints: string[] };
+    assert.ok(missing.endpoints.includes("/dashboard") && missing.endpoints.includes("/connections"));
   });
 
   test("the dev server starts without warnings", () => {

@@ -131,3 +131,21 @@ test("authorize_server gives a fresh sign-in link, list_servers never shows a to
   assert.deepEqual(removed, { removed: "oauthy", revoked: true });
   assert.ok(upstream.revoked.length > 0, "the authorization server saw the revocation");
 });
+
+test("after the authorization server forgets the gateway's dynamic client, remove_server and add_server register anew and the sign-in works", async () => {
+  const forgetful = await startOAuthUpstream({ autoApprove: true });
+  try {
+    const first = await session.data("add_server", { name: "forgetful", url: forgetful.url });
+    await signIn(first.authorization_url);
+    // Its store reset (as this in-memory server's restart does): the client_id the gateway registered is unknown.
+    forgetful.provider.clients.clear();
+    await session.data("remove_server", { name: "forgetful" });
+    const again = await session.data("add_server", { name: "forgetful", url: forgetful.url });
+    assert.equal(again.status, "authorization_required", JSON.stringify(again));
+    await signIn(again.authorization_url);
+    const r = await run(session, 'import { whoami } from "servers/forgetful";\nreturn await whoami({});');
+    assert.equal(r.ok, true, JSON.stringify(r));
+  } finally {
+    await forgetful.stop();
+  }
+});

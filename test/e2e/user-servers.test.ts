@@ -95,6 +95,13 @@ describe("user servers", () => {
     assert.deepEqual([...r.tools].sort(), ["add", "whoami"]);
   });
 
+  test("authorize_server on a header server says it has no sign-in and how to change its credentials", async () => {
+    const r = await alice.call("authorize_server", { name: "mine" });
+    assert.equal(r.isError, true);
+    assert.match(text(r), /mine authenticates with its headers, not an OAuth sign-in/);
+    assert.match(text(r), /save the secret its headers reference again \(on \/connections or PUT \/secrets\/<NAME>\)/);
+  });
+
   test("code calls the user's server with the secret resolved on the host, and never sees the secret", async () => {
     const r = await run(
       alice,

@@ -41,6 +41,9 @@ export async function startGateway(options: StartOptions & { keepState?: boolean
   Object.assign(bindings, options.bindings);
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
+    // Only the vars a test passes: a developer's .dev.vars or .env (npm run dev writes a CONNECTIONS_KEY there)
+    // must not change what a test sees. A named file that does not exist makes wrangler skip both.
+    envFiles: [join(persistDir, "no-dev-vars")],
     bindings: bindings as never,
     dev: {
       server: { hostname: "127.0.0.1", port: 0 },

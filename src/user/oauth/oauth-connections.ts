@@ -108,13 +108,19 @@ export class OAuthConnections {
     return grant ? statusView(grant) : undefined;
   }
 
-  /** Forgets `server`'s grant and flows, revoking its tokens where the authorization server supports it. */
+  /**
+   * Forgets `server`'s grant, flows and the clients only it used (OAuthStore.forgetServer), revoking its tokens
+   * where the authorization server supports it.
+   */
   async forget(server: string): Promise<{ revoked: boolean }> {
     const grant = this.#store.grant(server);
-    if (!grant) return { revoked: false };
+    if (!grant) {
+      this.#store.forgetServer(server);
+      return { revoked: false };
+    }
     const context = await this.#context();
     const revoked = context.ok ? await revokeGrant(context.ctx, grant).catch(() => false) : false;
-    this.#store.deleteGrant(server);
+    this.#store.forgetServer(server);
     this.#onChange();
     return { revoked };
   }

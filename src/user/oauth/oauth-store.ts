@@ -148,6 +148,40 @@ export class OAuthStore {
     );
   }
 
+  /**
+   * Forgets `server`'s grant and flows, and the clients it registered that no other server of the user uses: an
+   * authorization server may forget a dynamic client (its store reset, unused clients purged) and answers a stale
+   * client_id with an error page that never comes back to the gateway, so removing and adding the server again must
+   * register anew. Pre-registered clients come from the configuration and are untouched.
+   */
+  forgetServer(server: string): void {
+    const pairs = (where: string, ...args: string[]) => {
+      const found = new Set<string>();
+      for (const g of this.#sql.exec<{ issuer: string | null; redirect_uri: string | null }>(
+        `SELECT issuer, redirect_uri FROM oauth_grants WHERE ${where}`,
+        ...args,
+      )) {
+        if (g.issuer && g.redirect_uri) found.add(JSON.stringify([g.issuer, g.redirect_uri]));
+      }
+      for (const f of this.#sql.exec<{ discovery: string; redirect_uri: string }>(
+        `SELECT discovery, redirect_uri FROM oauth_flows WHERE ${where}`,
+        ...args,
+      )) {
+        const issuer = issuerOf(f.discovery);
+        if (issuer) found.add(JSON.stringify([issuer, f.redirect_uri]));
+      }
+      return found;
+    };
+    const mine = pairs("server = ?", server);
+    this.deleteGrant(server);
+    const others = pairs("1 = 1");
+    for (const pair of mine) {
+      if (others.has(pair)) continue;
+      const [issuer, redirect] = JSON.parse(pair) as [string, string];
+      this.deleteClient(issuer, redirect);
+    }
+  }
+
   deleteClient(issuer: string, redirectUri: string): void {
     this.#sql.exec("DELETE FROM oauth_clients WHERE issuer = ? AND redirect_uri = ?", issuer, redirectUri);
   }
@@ -202,5 +236,16 @@ export class OAuthStore {
   /** Marks a flow used; false when it already was (a replayed callback). */
   useFlow(id: string): boolean {
     return this.#sql.exec("UPDATE oauth_flows SET used = 1 WHERE id = ? AND used = 0", id).rowsWritten > 0;
+  }
+}
+
+/** The authorization server's issuer recorded in a flow's discovery JSON, if any. */
+function issuerOf(discovery: string): string | undefined {
+  try {
+    const issuer = (JSON.parse(discovery) as { authorizationServerMetadata?: { issuer?: unknown } })
+      .authorizationServerMetadata?.issuer;
+    return typeof issuer === "string" ? issuer : undefined;
+  } catch {
+    return undefined;
   }
 }

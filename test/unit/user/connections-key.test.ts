@@ -53,6 +53,12 @@ describe("CONNECTIONS_KEY sealing", () => {
     assert.match(short.error, /not 32 bytes/);
   });
 
+  test("the missing-key message says a key put in .dev.vars takes effect after restarting npm run dev", async () => {
+    const missing = await loadConnectionsKeys({});
+    assert.ok(!missing.ok);
+    assert.match(missing.error, /\.dev\.vars locally \(then restart npm run dev\)/);
+  });
+
   test("hex and base64 (padded, unpadded, url-safe) spellings of 32 bytes are accepted", () => {
     const bytes = new Uint8Array(32).map((_, i) => i * 7 + 250);
     const b64 = Buffer.from(bytes).toString("base64");
