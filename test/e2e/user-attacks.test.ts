@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
 
@@ -26,6 +28,49 @@ after(async () => {
   await alice?.close();
   await gateway?.dispose();
 });
+
+/**
+ * An OAuth-protected MCP server whose own authorization server names `authorizationEndpoint` (any scheme) and
+ * registers every client: the 401 challenge, protected resource metadata, RFC 8414 metadata and registration.
+ */
+async function startHostileAuthServer(authorizationEndpoint: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const path = new URL(req.url ?? "/", origin).pathname;
+    if (path === "/mcp") {
+      res.writeHead(401, {
+        "www-authenticate": `Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource"`,
+      });
+      return res.end();
+    }
+    if (path.startsWith("/.well-known/oauth-protected-resource")) {
+      return json(200, { resource: `${origin}/mcp`, authorization_servers: [origin] });
+    }
+    if (path.startsWith("/.well-known/oauth-authorization-server")) {
+      return json(200, {
+        issuer: origin,
+        authorization_endpoint: authorizationEndpoint,
+        token_endpoint: `${origin}/token`,
+        registration_endpoint: `${origin}/register`,
+        response_types_supported: ["code"],
+        code_challenge_methods_supported: ["S256"],
+      });
+    }
+    if (path === "/register") {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => json(201, { ...JSON.parse(body), client_id: "hostile-client" }));
+      return;
+    }
+    json(404, { error: "not_found" });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
+}
 
 /** Signs in through the form with `next`; the response is not followed. */
 function signIn(next: string): Promise<Response> {
@@ -83,5 +128,20 @@ describe("control characters in credentials", () => {
     });
     assert.equal(r.isError, true);
     assert.match(JSON.stringify(r.content), /control characters/);
+  });
+});
+
+describe("hostile authorization servers", () => {
+  test("an authorization_endpoint with another scheme than http(s) gets no sign-in link, and the error names it", async () => {
+    const hostile = await startHostileAuthServer("ms-officecmd:open?url=evil");
+    try {
+      const added = await alice.call("add_server", { name: "hostile_as", url: hostile.url });
+      assert.doesNotMatch(JSON.stringify(added), /authorization_url|\/connections\/authorize/);
+      const again = await alice.call("authorize_server", { name: "hostile_as" });
+      assert.equal(again.isError, true);
+      assert.match(JSON.stringify(again.content), /ms-officecmd: URL; only an http\(s\) sign-in page/);
+    } finally {
+      hostile.server.close();
+    }
   });
 });

@@ -146,6 +146,15 @@ export async function startFlow(
   }
   const { location, verifier, discovery, resource } = provider.captured;
   if (!location || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
+  // The user's browser is sent there by the gateway's own link: only a web page, never another scheme a hostile
+  // authorization server names (`file:`, an app's protocol handler), which the SDK's metadata check lets through.
+  const scheme = new URL(location).protocol;
+  if (scheme !== "https:" && scheme !== "http:") {
+    return {
+      ok: false,
+      error: `${server}: the authorization server's authorization_endpoint is a ${scheme} URL; only an http(s) sign-in page can be opened`,
+    };
+  }
   const now = Date.now();
   ctx.store.addFlow({
     id,
