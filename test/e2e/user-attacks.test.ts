@@ -33,7 +33,10 @@ after(async () => {
  * An OAuth-protected MCP server whose own authorization server names `authorizationEndpoint` (any scheme) and
  * registers every client: the 401 challenge, protected resource metadata, RFC 8414 metadata and registration.
  */
-async function startHostileAuthServer(authorizationEndpoint: string): Promise<{ url: string; server: Server }> {
+async function startHostileAuthServer(
+  authorizationEndpoint: string,
+  registerDelayMs = 0,
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const json = (status: number, body: unknown) => {
@@ -63,7 +66,9 @@ async function startHostileAuthServer(authorizationEndpoint: string): Promise<{ 
     if (path === "/register") {
       let body = "";
       req.on("data", (chunk) => (body += chunk));
-      req.on("end", () => json(201, { ...JSON.parse(body), client_id: "hostile-client" }));
+      req.on("end", () =>
+        setTimeout(() => json(201, { ...JSON.parse(body), client_id: "hostile-client" }), registerDelayMs),
+      );
       return;
     }
     json(404, { error: "not_found" });
@@ -71,6 +76,8 @@ async function startHostileAuthServer(authorizationEndpoint: string): Promise<{ 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Signs in through the form with `next`; the response is not followed. */
 function signIn(next: string): Promise<Response> {
@@ -142,6 +149,32 @@ describe("hostile authorization servers", () => {
       assert.match(JSON.stringify(again.content), /ms-officecmd: URL; only an http\(s\) sign-in page/);
     } finally {
       hostile.server.close();
+    }
+  });
+});
+
+describe("a sign-in racing remove_server", () => {
+  test("a server that takes a removed server's name gets its own sign-in, never the removed one's", async () => {
+    const first = await startHostileAuthServer("http://127.0.0.1:1/first-authorize", 3_000);
+    const second = await startHostileAuthServer("http://127.0.0.1:1/second-authorize");
+    const other = await connect(gateway.mcpUrl, {}, { requestInit: { headers: { Authorization: `Bearer ${ALICE}` } } });
+    try {
+      // The first add waits on the slow registration while another session of the same user removes the server.
+      const adding = alice.call("add_server", { name: "swap", url: first.url });
+      await sleep(1_500);
+      await other.call("remove_server", { name: "swap" });
+      await adding;
+      const readded = await other.data("add_server", { name: "swap", url: second.url });
+      assert.equal(readded.status, "authorization_required", JSON.stringify(readded));
+      const signed = await signIn("/connections");
+      const cookie = (signed.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const opened = await fetch(readded.authorization_url, { redirect: "manual", headers: { cookie } });
+      assert.equal(opened.status, 302);
+      assert.match(opened.headers.get("location") ?? "", /^http:\/\/127\.0\.0\.1:1\/second-authorize/);
+    } finally {
+      await other.close();
+      first.server.close();
+      second.server.close();
     }
   });
 });
