@@ -138,6 +138,18 @@ describe("control characters in credentials", () => {
   });
 });
 
+describe("secrets in transit", () => {
+  test("a header carrying a secret to a public host over plain http is refused before any connection", async () => {
+    const r = await alice.call("add_server", {
+      name: "cleartext",
+      url: "http://example.com/mcp",
+      headers: { Authorization: ["Bearer $", "{secret:TOKEN}"].join("") },
+    });
+    assert.equal(r.isError, true, JSON.stringify(r));
+    assert.match(JSON.stringify(r.content), /unencrypted over http/);
+  });
+});
+
 describe("hostile authorization servers", () => {
   test("an authorization_endpoint with another scheme than http(s) gets no sign-in link, and the error names it", async () => {
     const hostile = await startHostileAuthServer("ms-officecmd:open?url=evil");
