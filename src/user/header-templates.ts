@@ -12,6 +12,13 @@ export const MAX_HEADER_VALUE_CHARS = 4_096;
 /** Secret names: an identifier, as in `${secret:GITHUB_TOKEN}`. */
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/**
+ * Characters no HTTP field value may carry (RFC 9110 5.5: controls other than tab). With one in it, the request
+ * fails only when the gateway connects, with the runtime's blank "Error POSTing to endpoint"; refused up front
+ * instead, in header templates and in the secrets they resolve to alike.
+ */
+export const FIELD_VALUE_CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 /** RFC 9110 field-name token. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 /** Headers the transport owns: a user value would break the protocol or the HTTP framing. */
@@ -53,10 +60,10 @@ export function checkUserHeaders(headers: ReadonlyArray<readonly [string, string
     if (RESERVED_HEADERS.has(lower)) return { ok: false, error: `header ${name} is set by the gateway itself` };
     if (seen.has(lower)) return { ok: false, error: `header ${name} is given twice` };
     seen.add(lower);
-    if (typeof value !== "string" || value.length > MAX_HEADER_VALUE_CHARS || /[\r\n\0]/.test(value)) {
+    if (typeof value !== "string" || value.length > MAX_HEADER_VALUE_CHARS || FIELD_VALUE_CONTROL.test(value)) {
       return {
         ok: false,
-        error: `header ${name}: the value must be text without line breaks, at most ${MAX_HEADER_VALUE_CHARS} characters`,
+        error: `header ${name}: the value must be text without line breaks or control characters, at most ${MAX_HEADER_VALUE_CHARS} characters`,
       };
     }
     for (const [, inner] of value.matchAll(REFERENCE)) {

@@ -395,7 +395,14 @@ export class UserObject extends DurableObject<Env> {
   async startAuthorization(server: string, origin: string, opts: StartOptions = {}): Promise<StartResult> {
     const serverUrl = this.#serverUrl(server);
     if (!serverUrl) return { ok: false, error: `you have no server named "${server}"` };
-    return this.#oauth.start({ server, serverUrl, origin }, opts);
+    const started = await this.#oauth.start({ server, serverUrl, origin }, opts);
+    // Discovery and registration await the network: remove_server may have run meanwhile (a server not yet
+    // OAuth is removed without forgetting any grant). Its sign-in must not outlive it.
+    if (started.ok && this.#serverUrl(server) !== serverUrl) {
+      this.#oauth.discard(server);
+      return { ok: false, error: `${server} was removed while its sign-in was being prepared` };
+    }
+    return started;
   }
 
   /** GET /connections/authorize: where to send this user for their flow `flow`. */

@@ -5,7 +5,7 @@
  * name. Write-only: the RPC lists names and update times; values are read only on the host, to build headers.
  */
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
-import { SECRET_NAME } from "./header-templates";
+import { FIELD_VALUE_CONTROL, SECRET_NAME } from "./header-templates";
 
 /** Most secrets one user may store. */
 export const MAX_SECRETS = 100;
@@ -48,7 +48,10 @@ export class UserSecrets {
     if (typeof value !== "string" || value.length === 0 || value.length > MAX_SECRET_CHARS) {
       return `secret ${name}: the value must be 1 to ${MAX_SECRET_CHARS} characters`;
     }
-    if (/[\r\n\0]/.test(value)) return `secret ${name}: the value must not contain line breaks`;
+    // Secrets go into header values (`${secret:NAME}`): a control character would break the connection later.
+    if (FIELD_VALUE_CONTROL.test(value)) {
+      return `secret ${name}: the value must not contain line breaks or control characters (tab is allowed)`;
+    }
     const exists = this.#sql.exec("SELECT 1 FROM user_secrets WHERE name = ?", name).toArray().length > 0;
     const count = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM user_secrets").one().n;
     if (!exists && count >= MAX_SECRETS) return `you hold ${MAX_SECRETS} secrets already; delete one first`;

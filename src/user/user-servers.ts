@@ -12,7 +12,7 @@
 import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import { type GatewayConfig, ServerNameSchema } from "../config";
 import { displayUrl } from "../registry/registry";
-import { checkUrl } from "../registry/ssrf";
+import { checkUrl, classifyHost } from "../registry/ssrf";
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { checkUserHeaders } from "./header-templates";
 
@@ -75,6 +75,15 @@ export function userUrlRefusal(url: string | URL, config: GatewayConfig): string
   }
   const verdict = checkUrl(parsed, config.network);
   return verdict.ok ? undefined : verdict.reason;
+}
+
+/**
+ * Why the user's secrets may not travel to `url`: over plain http to a public host, anyone on the path reads
+ * them (loopback and allowed private hosts stay possible for development) (OAuth tokens get the same rule from the SDK, which wants https token endpoints).
+ */
+function cleartextSecretRefusal(url: URL, secrets: readonly string[]): string | undefined {
+  if (secrets.length === 0 || url.protocol !== "http:" || classifyHost(url.hostname).kind !== "public") return;
+  return `headers: \${secret:${secrets[0]}} would travel unencrypted over http://; use the server's https:// URL`;
 }
 
 /** Why `name` may not be a new user server's name, given the gateway's servers and the user's others. */
@@ -171,6 +180,8 @@ export class UserServers {
     if (badUrl) return `url: ${badUrl}`;
     const checked = checkUserHeaders(request.headers ?? []);
     if (!checked.ok) return checked.error;
+    const cleartext = cleartextSecretRefusal(new URL(request.url), checked.secrets);
+    if (cleartext) return cleartext;
     let sealed: string | null = null;
     if (checked.headers.length) {
       const loaded = await keys();

@@ -117,12 +117,20 @@ export async function webUser(c: Context<WebEnv>): Promise<string | undefined> {
   return (await cookieSession(c, loaded.config))?.user;
 }
 
-/** A same-site path to return to after sign-in; anything else (other hosts, `//host`) becomes /connections. */
+const NEXT_BASE = "http://gateway.invalid";
+
+/**
+ * A same-site path to return to after sign-in; anything else becomes /connections. Judged as the browser will
+ * read the Location: its URL parser drops tabs and line breaks and reads a backslash as `/`, so `/<TAB>/evil.example`
+ * would be `//evil.example`, another host. Control characters, spaces and backslashes are refused, and what is
+ * left must resolve to our own origin.
+ */
 export function safeNext(next: string | undefined | null): string {
-  if (!next || next.length > 1000 || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
-    return "/connections";
-  }
-  return next;
+  const fallback = "/connections";
+  if (!next || next.length > 1000 || !next.startsWith("/") || /[\x00-\x20\x7f\\]/.test(next)) return fallback;
+  if (!URL.canParse(next, NEXT_BASE)) return fallback;
+  const url = new URL(next, NEXT_BASE);
+  return url.origin === NEXT_BASE ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }
 
 /** The 403 page for a page request from another machine while authentication is off. */

@@ -51,7 +51,7 @@ export class OAuthConnections {
   async start(target: FlowTarget, opts: StartOptions = {}): Promise<StartResult> {
     const context = await this.#context();
     if (!context.ok) return { ok: false, error: `${target.server}: ${context.error}` };
-    const pending = pendingLink(this.#store, target.server, target.origin, opts.scope);
+    const pending = pendingLink(this.#store, target, opts.scope);
     if (pending) return { ok: true, authorization_url: pending };
     const before = this.#store.grant(target.server)?.status;
     const result = await startFlow(context.ctx, target, opts);
@@ -92,11 +92,17 @@ export class OAuthConnections {
       const message = `it needs more permission${scope ? ` (scope ${scope})` : ""}: sign in again`;
       return { ok: false, status: "authorization_required", message, authorization_url: link.authorization_url };
     }
-    const before = this.#store.grant(target.server)?.status;
-    const result = await this.#tokens.accessToken(context.ctx, target.server, opts);
+    const grant = this.#store.grant(target.server);
+    const before = grant?.status;
+    // Tokens are bound to the URL they were granted for: a grant left by a removed server of the same name (its
+    // sign-in completed after the removal) is never sent to the server that took the name.
+    const result: AccessTokenResult =
+      grant && grant.server_url !== target.serverUrl
+        ? { ok: false, status: "authorization_required", message: `${target.server} needs a sign-in: authorize_server` }
+        : await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();
     if (result.ok || result.status === "error" || !opts.origin) return result;
-    const pending = pendingLink(this.#store, target.server, opts.origin);
+    const pending = pendingLink(this.#store, { ...target, origin: opts.origin });
     if (pending) return { ...result, authorization_url: pending };
     const link = await startFlow(context.ctx, { ...target, origin: opts.origin });
     return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
@@ -106,6 +112,11 @@ export class OAuthConnections {
   status(server: string): OAuthStatusView | undefined {
     const grant = this.#store.grant(server);
     return grant ? statusView(grant) : undefined;
+  }
+
+  /** Drops `server`'s grant and flows without revoking (a sign-in begun for a server removed meanwhile). */
+  discard(server: string): void {
+    this.#store.deleteGrant(server);
   }
 
   /**

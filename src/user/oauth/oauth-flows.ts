@@ -146,6 +146,15 @@ export async function startFlow(
   }
   const { location, verifier, discovery, resource } = provider.captured;
   if (!location || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
+  // The user's browser is sent there by the gateway's own link: only a web page, never another scheme a hostile
+  // authorization server names (`file:`, an app's protocol handler), which the SDK's metadata check lets through.
+  const scheme = new URL(location).protocol;
+  if (scheme !== "https:" && scheme !== "http:") {
+    return {
+      ok: false,
+      error: `${server}: the authorization server's authorization_endpoint is a ${scheme} URL; only an http(s) sign-in page can be opened`,
+    };
+  }
   const now = Date.now();
   ctx.store.addFlow({
     id,
@@ -180,16 +189,17 @@ export function authorizationUrl(origin: string, id: string): string {
 }
 
 /**
- * The link of the newest unused flow of `server` from `origin` with at least {@link REUSE_MIN_LEFT_MS} left that
+ * The link of the newest unused flow of `server` at its URL from `origin` with at least {@link REUSE_MIN_LEFT_MS} left that
  * asks for at least `scope`, not a step-up: code that keeps calling a server waiting for its sign-in, and a
  * repeated authorize_server, get the same link instead of a new flow each time.
  */
-export function pendingLink(store: OAuthStore, server: string, origin: string, scope?: string): string | undefined {
-  const flow = store.pendingFlow(server, origin, Date.now() + REUSE_MIN_LEFT_MS);
+export function pendingLink(store: OAuthStore, target: FlowTarget, scope?: string): string | undefined {
+  // Only a flow to the same URL: a flow of a removed server must not sign in a new one that took its name.
+  const flow = store.pendingFlow(target.server, target.serverUrl, target.origin, Date.now() + REUSE_MIN_LEFT_MS);
   if (!flow) return undefined;
   const granted = new Set((flow.scope ?? "").split(/\s+/));
   if (scope && !scope.split(/\s+/).every((s) => !s || granted.has(s))) return undefined;
-  return authorizationUrl(origin, flow.id);
+  return authorizationUrl(target.origin, flow.id);
 }
 
 /** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */

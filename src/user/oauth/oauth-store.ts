@@ -220,12 +220,18 @@ export class OAuthStore {
   }
 
   /** The newest unused flow of `server` from `origin` valid past `until` that is not a step-up, if any. */
-  pendingFlow(server: string, origin: string, until: number): { id: string; scope: string | null } | undefined {
+  pendingFlow(
+    server: string,
+    serverUrl: string,
+    origin: string,
+    until: number,
+  ): { id: string; scope: string | null } | undefined {
     const rows = this.#sql
       .exec<{ id: string; scope: string | null }>(
-        `SELECT id, scope FROM oauth_flows WHERE server = ? AND origin = ? AND used = 0 AND expires_at > ? AND step_up = 0
-         ORDER BY created_at DESC LIMIT 1`,
+        `SELECT id, scope FROM oauth_flows WHERE server = ? AND server_url = ? AND origin = ? AND used = 0
+         AND expires_at > ? AND step_up = 0 ORDER BY created_at DESC LIMIT 1`,
         server,
+        serverUrl,
         origin,
         until,
       )
