@@ -2,8 +2,9 @@
  * @module user/secrets-route
  * `/secrets`: the signed-in user's own secrets over plain HTTP, for scripts and command lines (the /connections
  * page is the way for people). Authenticated like /mcp (API key, or the local user with authentication off);
- * write-only like the page: `GET /secrets` lists names and update times, `PUT /secrets/<NAME>` stores the request
- * body as the value, `DELETE /secrets/<NAME>` forgets it. Values never come back.
+ * write-only like the page: `GET /secrets` lists names, update times and allowed hosts, `PUT /secrets/<NAME>`
+ * stores the request body as the value (`?hosts=a.example,b.example` sets the hosts it may be sent to; an empty body
+ * with `?hosts=` changes only those), `DELETE /secrets/<NAME>` forgets it. Values never come back.
  */
 import { Hono } from "hono";
 import type { Env } from "../env";
@@ -19,7 +20,11 @@ secretsRoute.put("/:name", async (c) => {
   const text = await c.req.text();
   if (text.length > MAX_SECRET_CHARS) return c.json({ error: `the value is over ${MAX_SECRET_CHARS} characters` }, 413);
   // A trailing newline from `curl --data-binary @file` or `echo` is not part of a token.
-  const r = await userObject(c.env, c.get("user")).setSecret(c.req.param("name"), text.replace(/\r?\n$/, ""));
+  const r = await userObject(c.env, c.get("user")).setSecret(
+    c.req.param("name"),
+    text.replace(/\r?\n$/, ""),
+    c.req.query("hosts"),
+  );
   return r.ok ? c.json({ stored: c.req.param("name") }) : c.json({ error: r.error }, 400);
 });
 

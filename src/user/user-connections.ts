@@ -10,7 +10,7 @@ import type { LoadedKeys } from "./connections-key";
 import { resolveUserHeaders } from "./header-templates";
 import { cleanDetail } from "./oauth/oauth-errors";
 import type { UserSecrets } from "./user-secrets";
-import type { UserAuthView, UserServerRow, UserServers } from "./user-servers";
+import { hostOf, type UserAuthView, type UserServerRow, type UserServers } from "./user-servers";
 
 /** What the OAuth client (H-OA, src/user/oauth) answers; the user object provides these as RPC methods. */
 export interface OAuthHooks {
@@ -124,6 +124,10 @@ export async function connectionFor(
     const refs = templates.flatMap(([, v]) =>
       [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!),
     );
+    // Checked on every connection, not only by add_server: a secret stored after its server binds here, and one
+    // whose hosts changed refuses a stored server on another host.
+    const refused = src.secrets.bind(refs, hostOf(new URL(row.url)));
+    if (refused) return { ok: false, status: "error", message: refused };
     const values = await src.secrets.values(loaded.keys, refs);
     const resolved = resolveUserHeaders(templates, values);
     if (!resolved.ok) {
@@ -182,9 +186,12 @@ export async function authView(src: ConnectionSources, row: UserServerRow): Prom
     if (!loaded.ok) return { type: "headers", status: "error", message: loaded.error };
     try {
       const templates = await src.servers.headers(loaded.keys, row);
-      const missing = templates
-        .flatMap(([, v]) => [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!))
-        .filter((n) => !src.secrets.has(n));
+      const refs = templates.flatMap(([, v]) =>
+        [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!),
+      );
+      const missing = refs.filter((n) => !src.secrets.has(n));
+      const refused = src.secrets.refusal(refs, hostOf(new URL(row.url)));
+      if (refused) return { type: "headers", status: "error", message: refused };
       return missing.length
         ? { type: "headers", status: "error", message: `secret ${[...new Set(missing)].join(", ")} is not set` }
         : { type: "headers", status: "connected" };

@@ -52,6 +52,7 @@ import {
   type OAuthHooks,
   type UserConnection,
 } from "./user-connections";
+import { parseSecretHosts } from "./secret-hosts";
 import { checkSecretName, type SecretSummary, UserSecrets } from "./user-secrets";
 import { serverView, type UserServerView, UserServers } from "./user-servers";
 
@@ -161,7 +162,7 @@ export class UserObject extends DurableObject<Env> {
     url: string;
     headers?: Array<[string, string]>;
   }): Promise<{ ok: true; server: UserServerView } | { ok: false; error: string }> {
-    const added = await this.#servers.add(request, this.#config(), this.#sources().keys);
+    const added = await this.#servers.add(request, this.#config(), this.#sources().keys, this.#secrets);
     if (typeof added === "string") return { ok: false, error: added };
     return { ok: true, server: (await this.#view(added.name))! };
   }
@@ -259,11 +260,16 @@ export class UserObject extends DurableObject<Env> {
     return started;
   }
 
-  /** Stores one of the user's secrets (write-only: never read back over RPC). */
-  async setSecret(name: string, value: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  /**
+   * Stores one of the user's secrets (write-only: never read back over RPC). `hosts` (comma-separated) are the
+   * hosts it may be sent to; without them a new secret binds to its first server's host, a replaced one keeps its.
+   */
+  async setSecret(name: string, value: string, hosts?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const parsed = hosts === undefined ? undefined : parseSecretHosts(hosts);
+    if (typeof parsed === "string") return { ok: false, error: `secret ${name}: ${parsed}` };
     const keys = await loadConnectionsKeys(this.env as unknown as Record<string, unknown>);
     if (!keys.ok) return { ok: false, error: keys.error };
-    const error = await this.#secrets.set(keys.keys, name, value);
+    const error = await this.#secrets.set(keys.keys, name, value, parsed);
     if (error) return { ok: false, error };
     this.#servers.bump();
     return { ok: true };
@@ -277,7 +283,7 @@ export class UserObject extends DurableObject<Env> {
     return { ok: true, deleted };
   }
 
-  /** Names and update times of the user's secrets; never their values. */
+  /** Names, update times and allowed hosts of the user's secrets; never their values. */
   async listSecrets(): Promise<SecretSummary[]> {
     return this.#secrets.list();
   }

@@ -2,10 +2,13 @@
  * @module user/user-secrets
  * The user's own secrets (API tokens their servers' headers reference as `${secret:NAME}`), in the user object's
  * SQLite storage, each sealed with CONNECTIONS_KEY (src/user/connections-key.ts) and bound to the user and its
- * name. Write-only: the RPC lists names and update times; values are read only on the host, to build headers.
+ * name. Write-only: the RPC lists names, update times and allowed hosts; values are read only on the host, to build
+ * headers. Each secret is bound to hosts (src/user/secret-hosts.ts): given when stored, or else the host of the
+ * first server that uses it (trust on first use, recorded here).
  */
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { FIELD_VALUE_CONTROL, SECRET_NAME } from "./header-templates";
+import { secretHostRefusal } from "./secret-hosts";
 
 /** Most secrets one user may store. */
 export const MAX_SECRETS = 100;
@@ -16,6 +19,8 @@ export const MAX_SECRET_CHARS = 8_192;
 export interface SecretSummary {
   name: string;
   updated_at: string;
+  /** Hosts the secret may be sent to; empty until given or bound by its first use. */
+  hosts: string[];
 }
 
 /** Checks a secret name; the error says what names look like. */
@@ -35,16 +40,34 @@ export class UserSecrets {
     this.#owner = owner;
     sql.exec(`CREATE TABLE IF NOT EXISTS user_secrets (
       name TEXT PRIMARY KEY, sealed TEXT NOT NULL, updated_at INTEGER NOT NULL)`);
+    // Objects created before secrets were bound to hosts lack the column; their secrets bind on their next use.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(user_secrets)").toArray();
+    if (!columns.some((c) => c.name === "hosts")) {
+      sql.exec("ALTER TABLE user_secrets ADD COLUMN hosts TEXT NOT NULL DEFAULT '[]'");
+    }
   }
 
   #aad(name: string): string {
     return sealContext(this.#owner, "secret", name);
   }
 
-  /** Stores (or replaces) a secret; a string is why not. */
-  async set(keys: ConnectionsKeys, name: string, value: string): Promise<string | undefined> {
+  /**
+   * Stores (or replaces) a secret; a string is why not. `hosts` replaces its allowed hosts; without it a replaced
+   * secret keeps its own. An empty value with `hosts` changes only the hosts of a stored secret.
+   */
+  async set(
+    keys: ConnectionsKeys,
+    name: string,
+    value: string,
+    hosts?: readonly string[],
+  ): Promise<string | undefined> {
     const bad = checkSecretName(name);
     if (bad) return bad;
+    const exists = this.has(name);
+    if (value === "" && hosts && exists) {
+      this.#sql.exec("UPDATE user_secrets SET hosts = ? WHERE name = ?", JSON.stringify(hosts), name);
+      return undefined;
+    }
     if (typeof value !== "string" || value.length === 0 || value.length > MAX_SECRET_CHARS) {
       return `secret ${name}: the value must be 1 to ${MAX_SECRET_CHARS} characters`;
     }
@@ -52,16 +75,51 @@ export class UserSecrets {
     if (FIELD_VALUE_CONTROL.test(value)) {
       return `secret ${name}: the value must not contain line breaks or control characters (tab is allowed)`;
     }
-    const exists = this.#sql.exec("SELECT 1 FROM user_secrets WHERE name = ?", name).toArray().length > 0;
     const count = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM user_secrets").one().n;
     if (!exists && count >= MAX_SECRETS) return `you hold ${MAX_SECRETS} secrets already; delete one first`;
     const sealed = await seal(keys, value, this.#aad(name));
     this.#sql.exec(
-      "INSERT INTO user_secrets (name, sealed, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+      "INSERT INTO user_secrets (name, sealed, updated_at, hosts) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at" +
+        (hosts ? ", hosts = excluded.hosts" : ""),
       name,
       sealed,
       Date.now(),
+      JSON.stringify(hosts ?? []),
     );
+    return undefined;
+  }
+
+  /** The hosts of each stored secret among `names` (a Map: names are data); missing secrets are left out. */
+  #hosts(names: Iterable<string>): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const name of new Set(names)) {
+      const row = this.#sql.exec<{ hosts: string }>("SELECT hosts FROM user_secrets WHERE name = ?", name).toArray()[0];
+      if (row) out.set(name, JSON.parse(row.hosts) as string[]);
+    }
+    return out;
+  }
+
+  /** Why the stored secrets among `names` may not go to `host` (bound to other hosts), or undefined. No change. */
+  refusal(names: Iterable<string>, host: string): string | undefined {
+    for (const [name, hosts] of this.#hosts(names)) {
+      if (hosts.length && !hosts.includes(host)) return secretHostRefusal(name, hosts, host);
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks that the stored secrets among `names` may go to `host`, and binds each still unbound one to it (trust
+   * on first use). A string is the refusal; then nothing is bound.
+   */
+  bind(names: Iterable<string>, host: string): string | undefined {
+    const known = this.#hosts(names);
+    const refused = this.refusal(known.keys(), host);
+    if (refused) return refused;
+    for (const [name, hosts] of known) {
+      if (hosts.length === 0) {
+        this.#sql.exec("UPDATE user_secrets SET hosts = ? WHERE name = ?", JSON.stringify([host]), name);
+      }
+    }
     return undefined;
   }
 
@@ -71,9 +129,17 @@ export class UserSecrets {
 
   list(): SecretSummary[] {
     return this.#sql
-      .exec<{ name: string; updated_at: number }>("SELECT name, updated_at FROM user_secrets ORDER BY name")
+      .exec<{
+        name: string;
+        updated_at: number;
+        hosts: string;
+      }>("SELECT name, updated_at, hosts FROM user_secrets ORDER BY name")
       .toArray()
-      .map((r) => ({ name: r.name, updated_at: new Date(r.updated_at).toISOString() }));
+      .map((r) => ({
+        name: r.name,
+        updated_at: new Date(r.updated_at).toISOString(),
+        hosts: JSON.parse(r.hosts) as string[],
+      }));
   }
 
   has(name: string): boolean {

@@ -15,6 +15,7 @@ import { displayUrl } from "../registry/registry";
 import { checkUrl, classifyHost } from "../registry/ssrf";
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { checkUserHeaders } from "./header-templates";
+import type { UserSecrets } from "./user-secrets";
 
 export type UserAuthType = "none" | "headers" | "oauth";
 export type UserAuthStatus = "connected" | "authorization_required" | "expired" | "error";
@@ -53,7 +54,7 @@ export interface UserServerRow {
 export const MAX_USER_URL_CHARS = 2_048;
 
 /** The host part of a URL as `allow_hosts` entries are written (lower case, no brackets, no trailing dot). */
-function hostOf(url: URL): string {
+export function hostOf(url: URL): string {
   return url.hostname
     .toLowerCase()
     .replace(/^\[|\]$/g, "")
@@ -166,6 +167,8 @@ export class UserServers {
     request: { name: unknown; url: unknown; headers?: ReadonlyArray<readonly [string, string]> },
     config: GatewayConfig,
     keys: () => Promise<{ ok: true; keys: ConnectionsKeys } | { ok: false; error: string }>,
+    /** The user's secrets: those the headers reference must be allowed to go to the URL's host. */
+    secrets?: UserSecrets,
   ): Promise<UserServerRow | string> {
     if (!config.user_servers.enabled) return "adding servers is turned off on this gateway (user_servers.enabled)";
     const others = this.names();
@@ -182,6 +185,9 @@ export class UserServers {
     if (!checked.ok) return checked.error;
     const cleartext = cleartextSecretRefusal(new URL(request.url), checked.secrets);
     if (cleartext) return cleartext;
+    const host = hostOf(new URL(request.url));
+    const refused = secrets?.refusal(checked.secrets, host);
+    if (refused) return refused;
     let sealed: string | null = null;
     if (checked.headers.length) {
       const loaded = await keys();
@@ -201,6 +207,9 @@ export class UserServers {
     if (this.names().length >= config.user_servers.max_servers) {
       return "you reached user_servers.max_servers meanwhile; remove a server first";
     }
+    // Bound only when the server is stored (no await from here on); re-checked, a secret may have changed meanwhile.
+    const bound = secrets?.bind(checked.secrets, host);
+    if (bound) return bound;
     this.#sql.exec(
       "INSERT INTO user_servers (name, url, auth_type, headers_sealed, header_names, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       row.name,

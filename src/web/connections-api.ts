@@ -22,6 +22,7 @@ export interface ServerView {
 export interface SecretView {
   name: string;
   updated_at: string;
+  hosts: string[];
 }
 
 type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
@@ -39,7 +40,7 @@ export interface ConnectionsRpc {
   requireAuthorization(server: string, origin: string): Promise<Result<{ authorization_url: string }>>;
   forgetOAuth(server: string): Promise<{ revoked: boolean }>;
   listSecrets(): Promise<SecretView[]>;
-  setSecret(name: string, value: string): Promise<Result>;
+  setSecret(name: string, value: string, hosts?: string): Promise<Result>;
   deleteSecret(name: string): Promise<Result<{ deleted: boolean }>>;
 }
 

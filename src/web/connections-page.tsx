@@ -146,8 +146,10 @@ export const connectionsRoutes = new Hono<WebEnv>()
   .post("/secrets", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");
     const value = c.get("form").get("value") ?? "";
+    // An empty field keeps the secret's hosts (or leaves a new one to bind to its first server's host).
+    const hosts = (c.get("form").get("hosts") ?? "").trim() || undefined;
     const saved = await attempt("saving the secret", () =>
-      connectionsOf(c.env, c.get("webSession").user).setSecret(name, value),
+      connectionsOf(c.env, c.get("webSession").user).setSecret(name, value, hosts),
     );
     if (!saved.ok) return render(c, { error: saved.error }, 500);
     if (!saved.value.ok) return render(c, { error: `Could not save the secret: ${saved.value.error}` }, 400);

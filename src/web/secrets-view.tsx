@@ -16,13 +16,14 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
   else if (secrets.length === 0) list = <p>No secrets stored.</p>;
   else {
     list = (
-      <Table caption="Your secrets" columns={["Name", "Set", "Actions"]}>
+      <Table caption="Your secrets" columns={["Name", "Set", "Allowed hosts", "Actions"]}>
         {secrets.map((secret) => (
           <tr>
             <th scope="row">
               <code>{secret.name}</code>
             </th>
             <td>{secret.updated_at}</td>
+            <td>{secret.hosts.length ? secret.hosts.join(", ") : "the first server that uses it"}</td>
             <td>
               <Action
                 csrf={csrf}
@@ -46,7 +47,9 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
         <code>
           ${"{"}secret:NAME{"}"}
         </code>
-        . A stored secret is never shown again: to change one, save it again under the same name.
+        . A stored secret is never shown again: to change one, save it again under the same name. It is sent only to its
+        allowed hosts: the ones you give, or else the host of the first server that uses it. To change only the hosts,
+        save the name with an empty value.
       </p>
       {list}
       <form method="post" action="/connections/secrets">
@@ -54,7 +57,9 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
         <label for="secret-name">Secret name</label>
         <input id="secret-name" name="name" type="text" required maxlength={64} pattern="[A-Za-z_][A-Za-z0-9_]*" />
         <label for="secret-value">Secret value</label>
-        <input id="secret-value" name="value" type="password" required autocomplete="off" />
+        <input id="secret-value" name="value" type="password" autocomplete="off" />
+        <label for="secret-hosts">Allowed hosts</label>
+        <input id="secret-hosts" name="hosts" type="text" placeholder="api.example.com, other.example.com" />
         <div class="actions">
           <button type="submit">Save secret</button>
         </div>

@@ -125,6 +125,16 @@ describe("the connections page", () => {
     );
   });
 
+  test("a secret saved with Allowed hosts is listed with those hosts", async () => {
+    await page.goto(`${base}/connections`);
+    await page.getByLabel("Secret name").fill("HOSTED_TOKEN");
+    await page.getByLabel("Secret value").fill(SECRET_VALUE);
+    await page.getByLabel("Allowed hosts").fill("api.example.com, Other.Example.com");
+    await page.getByRole("button", { name: "Save secret" }).click();
+    await page.waitForURL((url) => url.searchParams.get("done") === "secret_saved");
+    assert.match((await row(page, "HOSTED_TOKEN").textContent()) ?? "", /api\.example\.com, other\.example\.com/);
+  });
+
   test("an add the gateway refuses shows why, keeping the name and URL but not the header values", async () => {
     await addServer("borrower", "http://127.0.0.1:9/mcp", [["Authorization", `Bearer \${GITHUB_TOKEN}`]]);
     assert.equal(new URL(page.url()).pathname, "/connections/add");

@@ -1,0 +1,37 @@
+/**
+ * @module user/secret-hosts
+ * The hosts a user's secret may be sent to. A secret referenced as `${secret:NAME}` in a server's headers goes
+ * only to servers on those hosts, so a prompt-injected `add_server` for another host cannot carry it away. Host
+ * names are written as `user_servers.allow_hosts` matches them: lower case, no brackets, no trailing dot, exact.
+ */
+
+/** Most hosts one secret may be bound to. */
+export const MAX_SECRET_HOSTS = 20;
+
+const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*|[0-9a-f:.]{2,45})$/;
+
+/** A host name as it is compared: lower case, no IPv6 brackets, no trailing dot. */
+export function normalizeHost(host: string): string {
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.+$/, "");
+}
+
+/** Parses a comma-separated host list (`a.example,b.example`); a string is why it is refused. */
+export function parseSecretHosts(text: string): string[] | string {
+  const hosts = [...new Set(text.split(",").map(normalizeHost).filter(Boolean))];
+  if (hosts.length === 0) return "hosts: give at least one host name, comma-separated (e.g. api.github.com)";
+  if (hosts.length > MAX_SECRET_HOSTS) return `hosts: at most ${MAX_SECRET_HOSTS} host names`;
+  const bad = hosts.find((h) => h.length > 253 || !HOST.test(h));
+  if (bad !== undefined) {
+    return `hosts: ${JSON.stringify(bad.slice(0, 80))} is not a host name; give exact host names like api.github.com, without scheme, port or path`;
+  }
+  return hosts;
+}
+
+/** The refusal when `secret` is bound to `hosts` and a server on `host` references it. */
+export function secretHostRefusal(secret: string, hosts: readonly string[], host: string): string {
+  return `secret ${secret} may be sent only to ${hosts.join(", ")}; allow ${host} for it on /connections (or PUT /secrets/${secret}?hosts=${[...hosts, host].join(",")})`;
+}
