@@ -27,6 +27,7 @@ const toText = String;
 const toObject = Object;
 const createObject = Object.create;
 const defineProperties = Object.defineProperties;
+const freeze = Object.freeze;
 const { iterator: ITERATOR } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
@@ -38,22 +39,40 @@ const blocked = (what, instead) => () => {
   throw new Error(`${what} is not available in the sandbox; ${instead}`);
 };
 
+const BUILTIN_MODULES_BLOCKED = blocked(
+  "process.getBuiltinModule (Node.js and Cloudflare modules)",
+  'use web APIs (crypto.subtle, TextEncoder, URL, CompressionStream) and tools imported from "servers/<name>"',
+);
+const EXIT_BLOCKED = blocked("process.exit", "return a value (or throw an Error) to end the program");
+const ABORT_BLOCKED = blocked("process.abort", "throw an Error to end the program");
+
+/**
+ * The isolate runs without nodejs_compat (src/sandbox/executor.ts), so workerd gives it no `process`: a small frozen
+ * stand-in keeps what programs written for Node.js reach for first (`process.env`, empty) and refuses the rest with
+ * a reason. Should a runtime provide a real `process` after all, its dangerous methods are replaced in place.
+ */
 function lockDownProcess() {
+  // `in` reads no getter: touching a lazily built `process` is what costs.
+  if (!("process" in globalThis)) {
+    const standIn = freeze({
+      __proto__: null,
+      env: freeze(createObject(null)),
+      getBuiltinModule: BUILTIN_MODULES_BLOCKED,
+      exit: EXIT_BLOCKED,
+      abort: ABORT_BLOCKED,
+    });
+    defineProperty(globalThis, "process", { value: standIn, writable: false, enumerable: false, configurable: false });
+    return;
+  }
   const proc = globalThis.process;
   if (!proc || typeof proc !== "object") return;
   const replace = (name, fn) => {
     if (typeof proc[name] === "function")
       defineProperty(proc, name, { value: fn, writable: false, configurable: false });
   };
-  replace(
-    "getBuiltinModule",
-    blocked(
-      "process.getBuiltinModule (Node.js and Cloudflare modules)",
-      'use web APIs (crypto.subtle, TextEncoder, URL, CompressionStream) and tools imported from "servers/<name>"',
-    ),
-  );
-  replace("exit", blocked("process.exit", "return a value (or throw an Error) to end the program"));
-  replace("abort", blocked("process.abort", "throw an Error to end the program"));
+  replace("getBuiltinModule", BUILTIN_MODULES_BLOCKED);
+  replace("exit", EXIT_BLOCKED);
+  replace("abort", ABORT_BLOCKED);
 }
 
 /**

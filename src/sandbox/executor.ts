@@ -8,33 +8,34 @@
 import bridgeGateSource from "../../worker-loader/bridge-gate.js";
 import gatewaySource from "../../worker-loader/gateway.js";
 import harnessSource from "../../worker-loader/harness.js";
-import notifyQueueSource from "../../worker-loader/notify-queue.js";
-import regexCheckSource from "../../worker-loader/regex-check.js";
 import noNetworkSource from "../../worker-loader/no-network.js";
-import rejectionsSource from "../../worker-loader/rejections.js";
+import notifyQueueSource from "../../worker-loader/notify-queue.js";
 import plainDataSource from "../../worker-loader/plain-data.js";
+import regexCheckSource from "../../worker-loader/regex-check.js";
 import regexGuardSource from "../../worker-loader/regex-guard.js";
+import regexGuardLiteSource from "../../worker-loader/regex-guard-lite.js";
+import rejectionsSource from "../../worker-loader/rejections.js";
 import runtimeSource from "../../worker-loader/runtime.js";
+import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import scopeSource from "../../worker-loader/scope.js";
 import scopeCodecSource from "../../worker-loader/scope-codec.js";
-import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
-import { carriedDeclarations } from "../scope/scope-types";
 import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
+import { carriedDeclarations } from "../scope/scope-types";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
-import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
+import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
+import { GATEWAY_EXPORTS, serverExports, serverModuleSource, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
-import { GATEWAY_EXPORTS, serverExports, unavailableServers, serverModuleSource } from "./sandbox-modules";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
@@ -173,7 +174,20 @@ function capLogs(logs: unknown, limits: Limits): string[] {
   return out;
 }
 
-function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): Record<string, string> {
+/**
+ * A carried value that is (or holds) a RegExp: decoding it builds one, so the program needs the full regex guard.
+ * Read from the encoded text (worker-loader/scope-codec.js tags a RegExp `"$cg":"re"`); a string that merely contains
+ * the tag costs only the full guard.
+ */
+function carriesRegex(carried: CarriedScope | undefined): boolean {
+  return carried?.values.some((v) => v.json.includes('"$cg":"re"')) ?? false;
+}
+
+/**
+ * The isolate's modules. `regex`: the program can make a regular expression (prepare-walk.ts namesRegex), so it gets
+ * the full guard and its linear-time engine; otherwise the small guard that refuses every way to build one.
+ */
+function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>, regex: boolean): Record<string, string> {
   const modules: Record<string, string> = {
     "harness.js": harnessSource,
     "runtime.js": runtimeSource,
@@ -182,14 +196,14 @@ function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>): 
     "agent.js": agent,
     "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
-    "regex-check.js": regexCheckSource,
     "no-network.js": noNetworkSource,
     "rejections.js": rejectionsSource,
     "bridge-gate.js": bridgeGateSource,
     "notify-queue.js": notifyQueueSource,
-    "regex-guard.js": regexGuardSource,
+    "regex-guard.js": regex ? regexGuardSource : regexGuardLiteSource,
     "plain-data.js": plainDataSource,
   };
+  if (regex) modules["regex-check.js"] = regexCheckSource;
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
     modules[`servers/${serverId}.js`] = serverModuleSource(entry);
@@ -246,6 +260,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
 
   const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
   const skillModulesMap: Record<string, string> = {};
+  let regex = prepared.regex || carriesRegex(deps.scope?.carried);
   const skills = new Map<string, SkillVersion>();
   for (const imp of prepared.imports) {
     if (imp.kind !== "skill" || !deps.skills) continue;
@@ -260,6 +275,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       });
     }
     for (const use of body.imports) if (use.kind === "server") imported.add(use.module);
+    if (body.regex) regex = true;
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
@@ -322,11 +338,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   try {
     const worker = deps.loader.load({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
-      // nodejs_compat is on by default since 2026-08-04 and the sandbox needs none of it. Asking for less costs
-      // nothing, but locally the isolate still gets `process` either way, so sandbox-guards.js locks it down regardless.
-      compatibilityFlags: ["no_nodejs_compat"],
+      // nodejs_compat and nodejs_compat_v2 are on by default since 2026-08-04; the sandbox needs neither. With v2 on,
+      // the first touch of `process` (sandbox-guards.js locks it down) built Node's process module in every isolate:
+      // about 1.5 ms per execution (bench/results.json). Without it there is no `process`; the guards still check.
+      compatibilityFlags: ["no_nodejs_compat", "no_nodejs_compat_v2"],
       mainModule: "harness.js",
-      modules: { ...moduleMap(catalog, prepared.code, imported), ...skillModulesMap },
+      modules: { ...moduleMap(catalog, prepared.code, imported, regex), ...skillModulesMap },
       // No bindings and no network: fetch() and connect() throw. Tools are reachable only through the bridge run() gets.
       env: {},
       globalOutbound: null,

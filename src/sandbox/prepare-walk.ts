@@ -34,6 +34,12 @@ export interface WalkResult {
   referenced: Set<string>;
   /** Some regex literal was rewritten into a call of `<guardName>_regex` (the header must import it). */
   usesRegex: boolean;
+  /**
+   * The code can make a regular expression: it has a regex literal, or names RegExp, match, matchAll or search (as an
+   * identifier, a property, or a string). Without any of them the sandbox starts with the small guard
+   * (worker-loader/regex-guard-lite.js) instead of the full one and its engine.
+   */
+  namesRegex: boolean;
 }
 
 /** Name the prepared module gives worker-loader/regex-guard.js's createRegExp. */
@@ -80,6 +86,9 @@ function skipTrivia(code: string, pos: number): number {
  * Collects guard edits and problems for the tree of `program` (the stripped `code`), guard call `call` (`g();`).
  * `allowExports`: the code is a skill module, whose exports prepare-exports.ts handles.
  */
+/** The names through which code can build a RegExp from a string (see {@link WalkResult.namesRegex}). */
+const REGEX_NAMES: ReadonlySet<string> = new Set(["RegExp", "match", "matchAll", "search"]);
+
 export function walkProgram(
   program: Program,
   code: string,
@@ -87,7 +96,14 @@ export function walkProgram(
   options: { allowExports?: boolean } = {},
 ): WalkResult {
   const call = `${guardName}();`;
-  const result: WalkResult = { imports: [], edits: [], problems: [], referenced: new Set(), usesRegex: false };
+  const result: WalkResult = {
+    imports: [],
+    edits: [],
+    problems: [],
+    referenced: new Set(),
+    usesRegex: false,
+    namesRegex: false,
+  };
   const { edits, problems } = result;
 
   /** Puts the guard first in a loop body; a single-statement body gets braces (no newline: lines must hold). */
@@ -168,7 +184,17 @@ export function walkProgram(
         break;
       case "Literal": {
         const regex = node.regex as { pattern: string; flags: string } | undefined;
-        if (regex) checkRegex(regex.pattern, regex.flags, node.start, node.end);
+        if (regex) {
+          result.namesRegex = true;
+          checkRegex(regex.pattern, regex.flags, node.start, node.end);
+        } else if (typeof node.value === "string" && REGEX_NAMES.has(node.value)) {
+          result.namesRegex = true;
+        }
+        break;
+      }
+      case "TemplateElement": {
+        const cooked = (node.value as { cooked?: string | null }).cooked;
+        if (typeof cooked === "string" && REGEX_NAMES.has(cooked)) result.namesRegex = true;
         break;
       }
       case "NewExpression":
@@ -195,6 +221,7 @@ export function walkProgram(
       case "Identifier":
         reserved(node.name as string, node.start);
         result.referenced.add(node.name as string);
+        if (REGEX_NAMES.has(node.name as string)) result.namesRegex = true;
         break;
       case "ForStatement":
       case "ForInStatement":

@@ -21,7 +21,6 @@ import type { CarriedScope, DroppedBinding } from "../scope/scope-store";
 import { completionEdit } from "./prepare-completion";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
 import { skillExports } from "./prepare-exports";
-import { networkImportProblem } from "./prepare-network";
 import {
   checkImport,
   type ImportCheck,
@@ -31,6 +30,7 @@ import {
   mergeImports,
 } from "./prepare-imports";
 import { codeFrame, LineIndex } from "./prepare-location";
+import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
 import { SuggestBudget } from "./prepare-suggest";
@@ -81,7 +81,14 @@ export interface PrepareError {
 
 /** The prepared `agent.js` and the modules it imports, or the first problem found. */
 export type PrepareResult =
-  | { ok: true; code: string; imports: ImportUse[]; scope?: PreparedScope }
+  | {
+      ok: true;
+      code: string;
+      imports: ImportUse[];
+      scope?: PreparedScope;
+      /** The code can make a regular expression, so the sandbox needs the full regex guard (prepare-walk.ts). */
+      regex: boolean;
+    }
   | { ok: false; error: PrepareError };
 
 /** Largest accepted code, in UTF-8 bytes; the parsers and the guard pass are linear, this bounds their time. */
@@ -307,5 +314,6 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     code: `${header}${prologue}${applyEdits(source, edits)}${footer}`,
     imports: mergeImports(used),
     ...(scope ? { scope } : {}),
+    regex: walk.namesRegex,
   };
 }

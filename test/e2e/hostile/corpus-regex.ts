@@ -145,4 +145,22 @@ catch (e) { return e.message; }`,
 return [email.test('me@example.com'), 'a, b,c'.split(/,\\s*/), '2024-05-06'.match(/^(\\d{4})-(\\d{2})-(\\d{2})$/).slice(1), /\\d+/g[Symbol.replace]('a1b22', '#')];`,
     expect: all(returns([true, ["a", "b", "c"], ["2024", "05", "06"], "a#b#"])),
   },
+  {
+    name: "the Function constructor cannot smuggle a regex literal past the check",
+    class: "regex",
+    code: "const F = (() => {}).constructor;\nreturn F('return /(a+)+$/')().test('a'.repeat(40) + 'b');",
+    expect: fails("runtime", /Code generation from strings disallowed/, 2),
+  },
+  {
+    name: "string replace and split without regexes work in a program that never names one",
+    class: "regex",
+    code: "return ['a-b-c'.split('-'), 'x.y'.replace('.', '!'), 'aXbX'.replaceAll('X', '')];",
+    expect: returns([["a", "b", "c"], "x!y", "ab"]),
+  },
+  {
+    name: "naming match in a string is enough to get the full guard, which plans the pattern",
+    class: "regex",
+    code: "const m = 'match';\nreturn ('a'.repeat(5_000) + 'b')[m]('(a+)+$');",
+    expect: returns(null),
+  },
 ];

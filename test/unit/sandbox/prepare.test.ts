@@ -420,3 +420,50 @@ describe("agentLocation", () => {
     assert.equal(agentLocation("Error\n    at myagent.js:1:1\n    at runtime.js:2:2"), undefined);
   });
 });
+
+describe("whether the program can make a regular expression (the sandbox's full regex guard)", () => {
+  const regex = (code: string) => {
+    const result = prepareCode({ code, modules: MODULES, guardName: GUARD });
+    assert.ok(result.ok, JSON.stringify(result));
+    return result.regex;
+  };
+
+  it("is false for code that never names one", () => {
+    for (const code of [
+      "return 1;",
+      "const parts = 'a-b'.split('-'); return parts.join('+').replace('+', '=');",
+      "const R = globalThis['Reg' + 'Exp']; return typeof R;",
+      "const m = 'mat' + 'ch'; return 'a'[m];",
+      "// RegExp, match and search in a comment are not code\nreturn 2;",
+      "let x = 6 / 2 / 3; return x;",
+      "const searching = 1, matches = 2; return searching + matches;",
+    ]) {
+      assert.equal(regex(code), false, code);
+    }
+  });
+
+  it("is true for a regex literal, a name of RegExp, match, matchAll or search, or such a string", () => {
+    for (const code of [
+      "return /a/.test('a');",
+      "return /(a+)+$/.test('a');",
+      "return new RegExp('a').source;",
+      "return RegExp;",
+      "return 'abc'.match('b');",
+      "return [...'abab'.matchAll('b')];",
+      "return 'abc'.search('c');",
+      "const { match } = String.prototype; return typeof match;",
+      "return 'a'['match']('a');",
+      "return String.prototype[`search`];",
+      "const key = 'RegExp'; return globalThis[key];",
+      "const o = { search: 1 }; return o;",
+      "const s = 'a'; return s?.match?.('a');",
+    ]) {
+      assert.equal(regex(code), true, code);
+    }
+  });
+
+  it("counts names in TypeScript only where they survive as code", () => {
+    assert.equal(regex("type M = { match: string }; const m: RegExp | null = null; return m;"), false);
+    assert.equal(regex("const re: RegExp = new RegExp('x'); return re.source;"), true);
+  });
+});

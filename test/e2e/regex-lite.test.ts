@@ -1,0 +1,99 @@
+/**
+ * The small regex guard (worker-loader/regex-guard-lite.js): a program whose code has no regex literal and never names
+ * RegExp, match, matchAll or search starts without the full guard and its engine. Each test uses a fresh session,
+ * since a RegExp carried in from an earlier execution of the same session brings the full guard back.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+describe("programs that never name a regex", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({ config: { servers: [{ name: "workspace", url: "builtin:workspace" }] } });
+  });
+  after(async () => gateway?.dispose());
+
+  async function fresh(fn: (s: Session) => Promise<void>): Promise<void> {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await fn(s);
+    } finally {
+      await s.close();
+    }
+  }
+
+  const REFUSED = (what: string) =>
+    new RegExp(`${what} is not available in this execution: the code never names it.*Name it directly in the code`);
+
+  test("RegExp reached through a computed global name is refused with the reason and the fix", () =>
+    fresh(async (s) => {
+      const r = await run(
+        s,
+        "const R = globalThis['Reg' + 'Exp'];\nreturn new R('(a+)+$').test('a'.repeat(40) + 'b');",
+      );
+      assert.equal(r.ok, false, r.text);
+      assert.equal(r.error.kind, "runtime");
+      assert.match(r.error.message, REFUSED("RegExp"));
+      assert.equal(r.error.line, 2);
+    }));
+
+  test("match, matchAll and search reached by computed names are refused", () =>
+    fresh(async (s) => {
+      for (const [name, call] of [
+        ["match", "'a'.repeat(40)[m]('(a+)+$')"],
+        ["matchAll", "[...'ab'[m]('b')]"],
+        ["search", "Reflect.apply(Reflect.get(String.prototype, m), 'a'.repeat(40), ['(a+)+$'])"],
+      ]) {
+        const m = name.split("").join("' + '");
+        const r = await run(s, `const m = '${m}';\nreturn ${call};`);
+        assert.equal(r.ok, false, `${name}: ${r.text}`);
+        assert.match(r.error.message, REFUSED(`String\\.prototype\\.${name}`), name);
+      }
+    }));
+
+  test("the same programs naming the method directly run on the full guard and get V8's answers", () =>
+    fresh(async (s) => {
+      const r = await run(
+        s,
+        "return ['a-b'.match('-').index, [...'abab'.matchAll('b')].length, 'xyz'.search('z'), new RegExp('b').test('abc')];",
+      );
+      assert.equal(r.ok, true, r.text);
+      assert.deepEqual(r.result, [1, 2, 2, true]);
+    }));
+
+  test("string work without regexes is untouched", () =>
+    fresh(async (s) => {
+      const r = await run(
+        s,
+        "return ['a-b-c'.split('-'), 'x.y'.replace('.', '!'), 'aXbX'.replaceAll('X', ''), typeof process.env];",
+      );
+      assert.equal(r.ok, true, r.text);
+      assert.deepEqual(r.result, [["a", "b", "c"], "x!y", "ab", "object"]);
+    }));
+
+  test("a RegExp carried from an earlier execution works in a program that never names one", () =>
+    fresh(async (s) => {
+      const first = await run(s, "const re = /b+/g;");
+      assert.equal(first.ok, true, first.text);
+      const second = await run(s, "return [re.test('abbc'), 'abbc'.replace(re, '-')];");
+      assert.equal(second.ok, true, second.text);
+      assert.deepEqual(second.result, [true, "a-c"]);
+    }));
+
+  test("a skill that uses a regex works when the program that imports it names none", () =>
+    fresh(async (s) => {
+      const saved = await s.call("save_skill", {
+        name: "count_digits",
+        description: "Counts the digits in a text.",
+        code: "export default async function countDigits(input: { text: string }) {\n  return (input.text.match(/\\d/g) ?? []).length;\n}",
+      });
+      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      const r = await run(
+        s,
+        'import { count_digits } from "skills/count_digits";\nreturn await count_digits({ text: "a1b22" });',
+      );
+      assert.equal(r.ok, true, r.text);
+      assert.equal(r.result, 3);
+    }));
+});
