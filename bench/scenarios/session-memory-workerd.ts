@@ -10,10 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
-import { startNodeUpstream } from "../../test/support/upstreams";
+import { freePort, startNodeUpstream } from "../../test/support/upstreams";
 import { using } from "../lib/cleanup";
 import { type BenchClient, connectClient, execute } from "../lib/mcp-client";
-import { freePort } from "../../test/support/upstreams";
 
 const UPSTREAM = fileURLToPath(new URL("../synthetic-upstream.mjs", import.meta.url));
 

@@ -147,6 +147,7 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
   { hop: "env_noop", about: "sandbox → ctx.exports entrypoint in env (our bridge's first hop before #17)" },
   { hop: "env_do", about: "sandbox → entrypoint → session Durable Object (our bridge's open() before #17)" },
   { hop: "workspace_do", about: "host → WorkspaceStore DO readFile (the built-in upstream's storage)" },
+  { hop: "workspace_handle", about: "host → an RpcTarget the WorkspaceStore handed out → readFile" },
   { hop: "workspace_mcp", about: "host MCP client → built-in workspace MCP server → DO (one upstream call)" },
 ];
 

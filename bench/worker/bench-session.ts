@@ -25,8 +25,8 @@ import {
   quickProgram,
 } from "../programs";
 import type { BenchEnv } from "./bench-env";
-import { type CodemodeRun, runCorpusThroughCodemode } from "./first-run-codemode";
 import { benchConfig, echo, echoRegistry } from "./echo-registry";
+import { type CodemodeRun, runCorpusThroughCodemode } from "./first-run-codemode";
 import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
 
 /** `ours`: the executor as shipped; `codemode`: @cloudflare/codemode's DynamicWorkerExecutor. */
@@ -48,6 +48,7 @@ export type Hop =
   | "arg_rpctarget"
   | "env_do"
   | "workspace_do"
+  | "workspace_handle"
   | "workspace_mcp";
 
 /** One timed batch: mean milliseconds per operation, and how many runs gave a wrong answer or an error. */
@@ -379,6 +380,16 @@ export class BenchSession extends DurableObject<BenchEnv> {
         return timed(async () => {
           let ok = 0;
           for (let i = 0; i < n; i++) if ((await store.readFile("/bench/hop.txt")) === "hello") ok++;
+          return ok;
+        }, n);
+      }
+      case "workspace_handle": {
+        const store = this.env.WORKSPACE.getByName("bench");
+        await store.writeFile("/bench/hop.txt", "hello");
+        using handle = await store.open();
+        return await timed(async () => {
+          let ok = 0;
+          for (let i = 0; i < n; i++) if ((await handle.readFile("/bench/hop.txt")) === "hello") ok++;
           return ok;
         }, n);
       }

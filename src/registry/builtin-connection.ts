@@ -11,8 +11,9 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { redactError, redactValue } from "../auth/redact";
 import type { ServerConfig } from "../config";
 import type { Env } from "../env";
-import { Semaphore } from "../shared/semaphore";
+import { HeldWorkspace } from "../servers/workspace/held-workspace";
 import { createWorkspaceServer } from "../servers/workspace/server";
+import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
 import { listAllTools, UpstreamConnection } from "./upstream";
 
@@ -22,7 +23,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The built-in servers by name (a Map: the name comes from configuration). */
 const BUILTIN_FACTORIES = new Map<string, (env: Env, user: string) => McpServer>([
-  ["workspace", createWorkspaceServer],
+  // A session's connection lives as long as the session: it keeps a handle on the store between calls.
+  ["workspace", (env, user) => createWorkspaceServer(env, user, new HeldWorkspace(env, user))],
 ]);
 
 /**

@@ -14,11 +14,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { mergeShapes, type Shape } from "../typecheck/observed-shape";
 import type { HashedTool } from "./catalog-build";
 import { type CachedCatalog, joinHandshake, listingDigest, type StoredCatalog } from "./catalog-store";
-import { MAX_SHARED_HANDSHAKE_CHARS } from "./shared-handshake";
 import type { UpstreamTool } from "./registry-types";
-import { mergeShapes, type Shape } from "../typecheck/observed-shape";
+import { MAX_SHARED_HANDSHAKE_CHARS } from "./shared-handshake";
 
 /** Largest stored observed shape (JSON); a larger merge widens to `any`. */
 const MAX_SHAPE_JSON = 64 * 1024;

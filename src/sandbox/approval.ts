@@ -59,8 +59,17 @@ export function approvalPolicy(server: ServerConfig, tool: CatalogTool): Approva
   return a?.destructiveHint === true || a?.openWorldHint === true ? "ask" : "allow";
 }
 
+/** The last time formatted: every allowed call is audited, and Workers' clock stands still between I/O. */
+let lastMs = Number.NaN;
+let lastIso = "";
+
 export function audit(decision: ApprovalAudit["decision"], by: ApprovalAudit["by"]): ApprovalAudit {
-  return { decision, by, at: new Date().toISOString() };
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return { decision, by, at: lastIso };
 }
 
 /** Replies recorded in an earlier attempt, consumed once each by matching calls. */

@@ -40,11 +40,12 @@ describe("programs that never name a regex", () => {
 
   test("match, matchAll and search reached by computed names are refused", () =>
     fresh(async (s) => {
-      for (const [name, call] of [
+      const cases: Array<[string, string]> = [
         ["match", "'a'.repeat(40)[m]('(a+)+$')"],
         ["matchAll", "[...'ab'[m]('b')]"],
         ["search", "Reflect.apply(Reflect.get(String.prototype, m), 'a'.repeat(40), ['(a+)+$'])"],
-      ]) {
+      ];
+      for (const [name, call] of cases) {
         const m = name.split("").join("' + '");
         const r = await run(s, `const m = '${m}';\nreturn ${call};`);
         assert.equal(r.ok, false, `${name}: ${r.text}`);

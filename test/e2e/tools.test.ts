@@ -149,6 +149,22 @@ try { await read_file({ path: "/missing.txt" }); return "no error"; } catch (e) 
     assert.equal(r.tool_calls[0].status, "error");
   });
 
+  test("a write the store refuses keeps the store's message (the session's held workspace handle)", async () => {
+    const r = await run(
+      session,
+      `import { write_file, list_directory } from "servers/workspace";
+const out = [];
+for (const call of [() => write_file({ path: "/a/../b.txt", content: "x" }), () => list_directory({ path: "/x/../y" })]) {
+  try { await call(); out.push("no error"); } catch (e) { out.push(e.message); }
+}
+return out;`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.result[0], /uses '\.\.', which the workspace refuses/);
+    assert.match(r.result[1], /uses '\.\.', which the workspace refuses/);
+    for (const message of r.result) assert.doesNotMatch(message, /may or may not have been applied/);
+  });
+
   test("the sandbox has no network: fetch fails with a clear error", async () => {
     const r = await run(
       session,

@@ -9,6 +9,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/valida
 import { z } from "zod";
 import type { Env } from "../../env";
 import { RAW_TEXT_META } from "../../registry/tool-result";
+import type { WorkspaceAccess } from "./store";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false } as const;
 
@@ -24,9 +25,13 @@ async function guarded(run: () => Promise<CallToolResult>): Promise<CallToolResu
   }
 }
 
-/** Builds the MCP server for one user's workspace. */
-export function createWorkspaceServer(env: Env, user: string): McpServer {
-  const store = () => env.WORKSPACE.getByName(user);
+/**
+ * Builds the MCP server for one user's workspace. `access`: how it reaches the store; by default a call on the
+ * namespace's stub each time (right for the public route, whose server lives for one request), or a
+ * HeldWorkspace (held-workspace.ts) for a session's long-lived in-process connection.
+ */
+export function createWorkspaceServer(env: Env, user: string, access?: WorkspaceAccess): McpServer {
+  const store = (): WorkspaceAccess => access ?? env.WORKSPACE.getByName(user);
   const server = new McpServer(
     { name: "workspace", version: "1.0.0" },
     {

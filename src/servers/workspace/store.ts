@@ -3,7 +3,7 @@
  * The built-in workspace's virtual filesystem: one SQLite Durable Object per user. Directories are implicit
  * (the prefixes of file paths), as in an object store.
  */
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, RpcTarget } from "cloudflare:workers";
 import type { Env } from "../../env";
 import { compileGlob, GlobBudget, GlobBudgetError } from "../../glob-match";
 
@@ -50,7 +50,51 @@ const WORKSPACE_GLOB = { pathSegments: true, question: true, ignoreCase: true } 
  */
 const MAX_SEARCH_GLOB_STEPS = 20_000_000;
 
-export class WorkspaceStore extends DurableObject<Env> {
+/** What the workspace server needs of a user's store: the store's own stub, or a {@link WorkspaceHandle} on it. */
+export interface WorkspaceAccess {
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string): Promise<{ path: string; bytes: number }>;
+  listDirectory(path: string): Promise<DirectoryEntry[]>;
+  deleteFile(path: string): Promise<{ path: string }>;
+  searchFiles(path: string, pattern: string): Promise<string[]>;
+}
+
+/**
+ * A capability on one store, handed out by {@link WorkspaceStore.open}. A call on it travels over the connection the
+ * handle already has, where a call on the namespace's stub is routed to the object anew each time: locally about
+ * 0.2 ms against 1 ms per call (bench/results.json, hops workspace_handle and workspace_do).
+ */
+export class WorkspaceHandle extends RpcTarget implements WorkspaceAccess {
+  readonly #store: WorkspaceStore;
+
+  constructor(store: WorkspaceStore) {
+    super();
+    this.#store = store;
+  }
+
+  readFile(path: string) {
+    return this.#store.readFile(path);
+  }
+  writeFile(path: string, content: string) {
+    return this.#store.writeFile(path, content);
+  }
+  listDirectory(path: string) {
+    return this.#store.listDirectory(path);
+  }
+  deleteFile(path: string) {
+    return this.#store.deleteFile(path);
+  }
+  searchFiles(path: string, pattern: string) {
+    return this.#store.searchFiles(path, pattern);
+  }
+}
+
+export class WorkspaceStore extends DurableObject<Env> implements WorkspaceAccess {
+  /** A handle for a caller that makes many calls (a session's built-in connection): see {@link WorkspaceHandle}. */
+  open(): WorkspaceHandle {
+    return new WorkspaceHandle(this);
+  }
+
   #sql = this.ctx.storage.sql;
 
   constructor(ctx: DurableObjectState, env: Env) {
