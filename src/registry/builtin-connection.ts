@@ -4,15 +4,24 @@
  * connection, linked by a transport that hands JSON-RPC messages across as JSON text. It keeps the MCP semantics
  * of any upstream (the same handshake, schemas, argument validation, errors and CallToolResult-shaped results)
  * without HTTP framing or a new server per request, which cost ~2.7 ms per call against ~0.3 ms for the tool.
+ * A built-in server may also offer a direct path for tool calls with valid arguments (the workspace does): the same
+ * schemas, handler and results without the JSON-RPC round trip, which cost another ~0.2 ms per call.
  */
-import { type CallToolResult, Client, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  type JSONRPCMessage,
+  SdkError,
+  SdkErrorCode,
+  type Transport,
+} from "@modelcontextprotocol/client";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { redactError, redactValue } from "../auth/redact";
 import type { ServerConfig } from "../config";
 import type { Env } from "../env";
 import { HeldWorkspace } from "../servers/workspace/held-workspace";
-import { createWorkspaceServer } from "../servers/workspace/server";
+import { callWorkspaceTool, createWorkspaceServer } from "../servers/workspace/server";
 import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
 import { listAllTools, UpstreamConnection } from "./upstream";
@@ -21,11 +30,38 @@ import { listAllTools, UpstreamConnection } from "./upstream";
 export const BUILTIN_HOST = "builtin.codemode-gateway.internal";
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** A built-in server: its MCP server, and optionally a direct path for its tool calls (same results, no JSON-RPC). */
+interface BuiltinServer {
+  server: McpServer;
+  direct?: (name: string, args: Record<string, unknown>) => Promise<CallToolResult> | undefined;
+}
+
 /** The built-in servers by name (a Map: the name comes from configuration). */
-const BUILTIN_FACTORIES = new Map<string, (env: Env, user: string) => McpServer>([
-  // A session's connection lives as long as the session: it keeps a handle on the store between calls.
-  ["workspace", (env, user) => createWorkspaceServer(env, user, new HeldWorkspace(env, user))],
+const BUILTIN_FACTORIES = new Map<string, (env: Env, user: string) => BuiltinServer>([
+  [
+    "workspace",
+    (env, user) => {
+      // A session's connection lives as long as the session: it keeps a handle on the store between calls.
+      const held = new HeldWorkspace(env, user);
+      return {
+        server: createWorkspaceServer(env, user, held),
+        direct: (name, args) => callWorkspaceTool(held, name, args),
+      };
+    },
+  ],
 ]);
+
+/** A direct call bounded like a request: past `ms` it fails with the SDK's own timeout error. */
+function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SdkError(SdkErrorCode.RequestTimeout, "Request timed out", { timeout: ms })),
+      ms,
+    );
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * One end of an in-process link. Each message crosses as JSON text, as over HTTP: neither side can see or mutate
@@ -79,6 +115,7 @@ export class BuiltinConnection extends UpstreamConnection {
   readonly #slots: Semaphore;
   #client: Promise<Client> | undefined;
   #protocol: string | undefined;
+  #direct: BuiltinServer["direct"];
 
   constructor(config: ServerConfig, name: string, deps: { env: Record<string, unknown>; user: string }) {
     super(config, {
@@ -102,7 +139,8 @@ export class BuiltinConnection extends UpstreamConnection {
         );
       }
       const [clientEnd, serverEnd] = LinkedTransport.pair();
-      await factory(this.#env, this.#user).connect(serverEnd);
+      const built = factory(this.#env, this.#user);
+      await built.server.connect(serverEnd);
       const client = new Client(
         { name: "codemode-gateway", version: "0.1.0" },
         {
@@ -112,6 +150,7 @@ export class BuiltinConnection extends UpstreamConnection {
       );
       await client.connect(clientEnd, { timeout: CONNECT_TIMEOUT_MS });
       this.#protocol = client.getNegotiatedProtocolVersion();
+      this.#direct = built.direct;
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -141,7 +180,10 @@ export class BuiltinConnection extends UpstreamConnection {
     return this.#slots.run(async () => {
       try {
         const client = await this.#connect();
-        const result = await client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        const direct = this.#direct?.(name, args);
+        const result = direct
+          ? await withTimeout(direct, timeoutMs)
+          : await client.callTool({ name, arguments: args }, { timeout: timeoutMs });
         return redactValue(result as CallToolResult, this.secrets);
       } catch (err) {
         throw redactError(err, this.secrets);
