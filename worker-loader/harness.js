@@ -4,7 +4,6 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
 import { replaceNetworkApis } from "./no-network.js";
 import { trackRejections, unhandledRejections } from "./rejections.js";
-import { captureScope, configureScope } from "./scope.js";
 import {
   budgetSpent,
   configure,
@@ -17,6 +16,7 @@ import {
   takeLogs,
   toJsonSafe,
 } from "./runtime.js";
+import { captureScope, configureScope } from "./scope.js";
 
 // The innermost frame in the agent's code or in a skill's (src/skills/skill-modules.ts names its module), whichever
 // comes first: an error thrown inside a skill is reported at the skill's line, not at the call in the agent's code.

@@ -10,8 +10,9 @@ import {
   notify,
   schedule,
 } from "./notify-queue.js";
-import { MAX_LOG_VALUES, MAX_RESULT_VALUES, toJsonSafe as convertJsonSafe, toPlain } from "./plain-data.js";
+import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
 import { installGuards } from "./sandbox-guards.js";
+
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
 

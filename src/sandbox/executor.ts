@@ -19,6 +19,7 @@ import runtimeSource from "../../worker-loader/runtime.js";
 import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
 import scopeSource from "../../worker-loader/scope.js";
 import scopeCodecSource from "../../worker-loader/scope-codec.js";
+import scopeNoneSource from "../../worker-loader/scope-none.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
@@ -183,27 +184,39 @@ function carriesRegex(carried: CarriedScope | undefined): boolean {
   return carried?.values.some((v) => v.json.includes('"$cg":"re"')) ?? false;
 }
 
-/**
- * The isolate's modules. `regex`: the program can make a regular expression (prepare-walk.ts namesRegex), so it gets
- * the full guard and its linear-time engine; otherwise the small guard that refuses every way to build one.
- */
-function moduleMap(catalog: Catalog, agent: string, servers: Iterable<string>, regex: boolean): Record<string, string> {
+/** What the program needs beyond the sandbox's core (each left out costs nothing to compile). */
+interface ModuleNeeds {
+  /** It can make a regular expression (prepare-walk.ts namesRegex): the full guard and its linear-time engine. */
+  regex: boolean;
+  /** It has top-level values to carry in or capture: the scope codec. */
+  scope: boolean;
+  /** It (or a skill it imports) imports `gateway`. */
+  gateway: boolean;
+}
+
+/** The isolate's modules: the sandbox's core, the agent's module, the server modules it imports, and what it needs. */
+function moduleMap(
+  catalog: Catalog,
+  agent: string,
+  servers: Iterable<string>,
+  needs: ModuleNeeds,
+): Record<string, string> {
   const modules: Record<string, string> = {
     "harness.js": harnessSource,
     "runtime.js": runtimeSource,
-    "scope.js": scopeSource,
-    "scope-codec.js": scopeCodecSource,
+    "scope.js": needs.scope ? scopeSource : scopeNoneSource,
     "agent.js": agent,
-    "gateway.js": gatewaySource,
     "sandbox-guards.js": sandboxGuardsSource,
     "no-network.js": noNetworkSource,
     "rejections.js": rejectionsSource,
     "bridge-gate.js": bridgeGateSource,
     "notify-queue.js": notifyQueueSource,
-    "regex-guard.js": regex ? regexGuardSource : regexGuardLiteSource,
+    "regex-guard.js": needs.regex ? regexGuardSource : regexGuardLiteSource,
     "plain-data.js": plainDataSource,
   };
-  if (regex) modules["regex-check.js"] = regexCheckSource;
+  if (needs.scope) modules["scope-codec.js"] = scopeCodecSource;
+  if (needs.regex) modules["regex-check.js"] = regexCheckSource;
+  if (needs.gateway) modules["gateway.js"] = gatewaySource;
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
     modules[`servers/${serverId}.js`] = serverModuleSource(entry);
@@ -343,7 +356,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       // about 1.5 ms per execution (bench/results.json). Without it there is no `process`; the guards still check.
       compatibilityFlags: ["no_nodejs_compat", "no_nodejs_compat_v2"],
       mainModule: "harness.js",
-      modules: { ...moduleMap(catalog, prepared.code, imported, regex), ...skillModulesMap },
+      modules: {
+        ...moduleMap(catalog, prepared.code, imported, {
+          regex,
+          scope: (prepared.scope?.captured.length ?? 0) > 0,
+          gateway: [prepared.code, ...Object.values(skillModulesMap)].some((m) => m.includes('gateway.js"')),
+        }),
+        ...skillModulesMap,
+      },
       // No bindings and no network: fetch() and connect() throw. Tools are reachable only through the bridge run() gets.
       env: {},
       globalOutbound: null,

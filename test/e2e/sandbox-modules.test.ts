@@ -1,13 +1,14 @@
 /**
- * The small regex guard (worker-loader/regex-guard-lite.js): a program whose code has no regex literal and never names
- * RegExp, match, matchAll or search starts without the full guard and its engine. Each test uses a fresh session,
+ * The sandbox ships only the modules a program needs (src/sandbox/executor.ts moduleMap): the small regex guard
+ * (worker-loader/regex-guard-lite.js) when its code has no regex literal and never names RegExp, match, matchAll or
+ * search, and `gateway` only when it or a skill it imports uses it. Each test uses a fresh session,
  * since a RegExp carried in from an earlier execution of the same session brings the full guard back.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 
-describe("programs that never name a regex", () => {
+describe("the modules each program gets", () => {
   let gateway: Gateway;
   before(async () => {
     gateway = await startGateway({ config: { servers: [{ name: "workspace", url: "builtin:workspace" }] } });
@@ -96,5 +97,18 @@ describe("programs that never name a regex", () => {
       );
       assert.equal(r.ok, true, r.text);
       assert.equal(r.result, 3);
+    }));
+
+  test("a skill that imports gateway works when the program that imports it does not (gateway.js ships for it)", () =>
+    fresh(async (s) => {
+      const saved = await s.call("save_skill", {
+        name: "remember",
+        description: "Keeps a value in the session's state and reads it back.",
+        code: 'import { state } from "gateway";\nexport default async function remember(input: { value: string }) {\n  await state.set("kept", input.value);\n  return await state.get("kept");\n}',
+      });
+      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      const r = await run(s, 'import { remember } from "skills/remember";\nreturn await remember({ value: "v1" });');
+      assert.equal(r.ok, true, r.text);
+      assert.equal(r.result, "v1");
     }));
 });
