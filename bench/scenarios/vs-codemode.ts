@@ -126,8 +126,9 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
     about: "experiment: the same isolate without installing the built-in guards (sandbox-guards.js)",
   },
   {
-    hop: "isolate_ours_no_nodejs_compat",
-    about: "experiment: our trivial-program isolate with no_nodejs_compat",
+    hop: "isolate_ours_nodejs_compat_v2",
+    about:
+      "experiment: our trivial-program isolate with nodejs_compat_v2 left on (before #17: touching `process` built Node's process module)",
   },
   {
     hop: "isolate_ours_compile_only",

@@ -39,7 +39,7 @@ export type Hop =
   | "isolate_no_nodejs_compat"
   | "isolate_ours"
   | "isolate_ours_no_builtin_guards"
-  | "isolate_ours_no_nodejs_compat"
+  | "isolate_ours_nodejs_compat_v2"
   | "isolate_ours_compile_only"
   | "isolate_ours_evaluate_only"
   | "isolate_codemode"
@@ -304,7 +304,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
         }));
       case "isolate_ours":
       case "isolate_ours_no_builtin_guards":
-      case "isolate_ours_no_nodejs_compat":
+      case "isolate_ours_nodejs_compat_v2":
       case "isolate_ours_compile_only":
       case "isolate_ours_evaluate_only": {
         // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
@@ -334,7 +334,8 @@ export class BenchSession extends DurableObject<BenchEnv> {
           if (!harness.includes(HARNESS_RUN)) throw new Error("bench: worker-loader/harness.js no longer has run()");
           modules["harness.js"] = harness.replace(HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`);
         }
-        const flags = hop === "isolate_ours_no_nodejs_compat" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};
+        // The flags before #17: no_nodejs_compat alone leaves nodejs_compat_v2 on.
+        const flags = hop === "isolate_ours_nodejs_compat_v2" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};
         return this.#batch(n, true, async () => {
           const entry = this.env.LOADER.load({ ...code!, ...flags, modules, env: {} }).getEntrypoint() as unknown as {
             run(o: object): Promise<{ ok: boolean }>;
