@@ -97,10 +97,6 @@ const HANDLED = new Map<string, string>([
   ],
   ["npm run bench -- --only=typecheck", "not run: a benchmark scenario; it measures for minutes on an idle machine"],
   [
-    "npm run bench -- --only=tool_call,vs_cloudflare_codemode",
-    "not run: benchmark scenarios (how the quiet re-run of scenarios 2 and 4 was made); they measure, nothing to assert",
-  ],
-  [
     "npm run bench:first-run",
     "not run: a benchmark of 100 programs under several policies (minutes); the check it measures is tested in test/e2e/typecheck.test.ts",
   ],
