@@ -60,7 +60,7 @@ function standIn() {
 describe("HeldWorkspace", () => {
   it("opens one handle and keeps it for every call", async () => {
     const { env, state } = standIn();
-    const w = new HeldWorkspace(env, "u");
+    const w = new HeldWorkspace(env, "u", 200);
     await w.writeFile("/a", "1");
     assert.equal(await w.readFile("/a"), "1");
     await w.listDirectory("/");
@@ -69,7 +69,7 @@ describe("HeldWorkspace", () => {
 
   it("passes the store's own errors through without opening a new handle", async () => {
     const { env, state } = standIn();
-    const w = new HeldWorkspace(env, "u");
+    const w = new HeldWorkspace(env, "u", 200);
     await assert.rejects(w.readFile("/missing"), /file not found: \/missing/);
     assert.equal(state.opened, 1);
     assert.deepEqual(state.calls, ["read@1"]);
@@ -77,7 +77,7 @@ describe("HeldWorkspace", () => {
 
   it("sends a read once more on a new handle when the connection broke", async () => {
     const { env, state } = standIn();
-    const w = new HeldWorkspace(env, "u");
+    const w = new HeldWorkspace(env, "u", 200);
     await w.writeFile("/a", "1");
     state.breakNext = 1;
     assert.equal(await w.readFile("/a"), "1");
@@ -87,12 +87,29 @@ describe("HeldWorkspace", () => {
 
   it("does not send a write again when the connection broke, and says it may have happened", async () => {
     const { env, state } = standIn();
-    const w = new HeldWorkspace(env, "u");
+    const w = new HeldWorkspace(env, "u", 200);
     state.breakNext = 1;
     await assert.rejects(w.writeFile("/a", "1"), /may or may not have been applied: Network connection lost/);
     assert.deepEqual(state.calls, ["write@1"]);
     // The next call opens a new handle.
     await w.writeFile("/a", "2");
     assert.deepEqual(state.calls, ["write@1", "write@2"]);
+  });
+
+  it("releases the handle when no call came for the idle time, and opens a new one for the next call", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 40);
+    await w.writeFile("/a", "1");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await w.readFile("/a");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    // 45 ms after the first call but 25 ms after the last: still held.
+    assert.equal(state.disposed, 0);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(state.disposed, 1);
+    assert.equal(await w.readFile("/a"), "1");
+    assert.equal(state.opened, 2);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(state.disposed, 2);
   });
 });
