@@ -8,6 +8,8 @@
 //   static imports of them are refused.
 // - Regular expressions (worker-loader/regex-guard.js): V8's backtracking engine cannot be interrupted, so each pattern
 //   runs natively only when its work is proven small (and charged), otherwise on a metered linear-time engine.
+//   URLPattern compiles its patterns into V8 regexes the guard never sees (`*a*a*a*a*b` on 300 characters ran 21 s
+//   without naming RegExp), so it is refused.
 // - Built-ins that loop over a huge length without calling back into agent code (`new Array(2 ** 32 - 1).indexOf(1)`,
 //   `Array.prototype.includes.call({ length: 2 ** 53 - 1 })`, a large string rebuilt in an endless loop): they charge
 //   the step budget in proportion to the elements or characters they process, before they run.
@@ -84,6 +86,26 @@ function removeSharedStorage() {
     const desc = getOwnPropertyDescriptor(o, "caches");
     if (desc?.configurable) delete o.caches;
   }
+}
+
+/**
+ * URLPattern turns every pattern, even one without a regex group, into a regular expression V8 runs with backtracking
+ * (wildcards become `(.*)`): nothing can charge or interrupt that work. It lives on the global scope's prototype, so
+ * it is removed there and the global name refuses with the reason and what to use instead.
+ */
+function refuseUrlPattern() {
+  for (let o = globalThis; o !== null; o = getPrototypeOf(o)) {
+    const desc = getOwnPropertyDescriptor(o, "URLPattern");
+    if (desc?.configurable) delete o.URLPattern;
+  }
+  const refused = function URLPattern() {
+    throw new TypeError(
+      "URLPattern is not available in the sandbox: its patterns run on V8's backtracking regex engine, which the " +
+        "sandbox cannot meter or interrupt. Parse the URL with new URL(text) and compare its parts with string " +
+        "methods, or match them with a RegExp (which the sandbox guards).",
+    );
+  };
+  defineProperty(globalThis, "URLPattern", { value: refused, writable: true, enumerable: false, configurable: true });
 }
 
 // --- Metered built-ins --------------------------------------------------------------------------------------------
@@ -309,6 +331,7 @@ function meterBuiltins(spend) {
 export function installGuards(spend, refund) {
   lockDownProcess();
   removeSharedStorage();
+  refuseUrlPattern();
   installRegExpGuard(spend, refund);
   meterBuiltins(spend);
 }

@@ -158,6 +158,24 @@ return [email.test('me@example.com'), 'a, b,c'.split(/,\\s*/), '2024-05-06'.matc
     expect: returns([["a", "b", "c"], "x!y", "ab"]),
   },
   {
+    name: "URLPattern, whose wildcards V8 backtracks on unguarded, is refused with the reason in a program naming no regex",
+    class: "regex",
+    code: "const p = new URLPattern({ pathname: '*a*a*a*a*b' });\nreturn p.test({ pathname: '/' + 'a'.repeat(20) + 'c' });",
+    expect: fails("runtime", /URLPattern is not available in the sandbox: its patterns run on V8's backtracking/, 1),
+  },
+  {
+    name: "URLPattern's regex groups are refused in a program with the full guard too",
+    class: "regex",
+    code: "const guarded = new RegExp('x');\nreturn new URLPattern({ pathname: '/:x((?:a|a)+b)' }).test({ pathname: '/aac' });",
+    expect: fails("runtime", /URLPattern is not available in the sandbox/, 2),
+  },
+  {
+    name: "the native URLPattern cannot be reached through the global scope's prototype chain",
+    class: "regex",
+    code: "const holders = [];\nfor (let o = globalThis; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, 'URLPattern')) holders.push(o === globalThis);\nreturn holders;",
+    expect: returns([true]),
+  },
+  {
     name: "naming match in a string is enough to get the full guard, which plans the pattern",
     class: "regex",
     code: "const m = 'match';\nreturn ('a'.repeat(5_000) + 'b')[m]('(a+)+$');",
