@@ -77,10 +77,14 @@ export class HeldWorkspace implements WorkspaceAccess {
     if (this.#handle) this.#drop(this.#handle);
   }
 
-  async #use<T>(call: (h: WorkspaceHandle) => Promise<T>, h = this.#current()): Promise<T> {
+  /** One call on `h`; a failure that is not the store's own answer gives the handle up. */
+  async #use<T>(call: (h: WorkspaceHandle) => Promise<T>, h: WorkspaceHandle): Promise<T> {
     this.#inFlight++;
     try {
       return await call(h);
+    } catch (err) {
+      if (!fromStore(err)) this.#drop(h);
+      throw err;
     } finally {
       this.#inFlight--;
       this.#lastUse = Date.now();
@@ -88,23 +92,19 @@ export class HeldWorkspace implements WorkspaceAccess {
   }
 
   async #read<T>(call: (h: WorkspaceHandle) => Promise<T>): Promise<T> {
-    const h = this.#current();
     try {
-      return await this.#use(call, h);
+      return await this.#use(call, this.#current());
     } catch (err) {
       if (fromStore(err)) throw err;
-      this.#drop(h);
-      return this.#use(call);
+      return this.#use(call, this.#current());
     }
   }
 
   async #write<T>(call: (h: WorkspaceHandle) => Promise<T>): Promise<T> {
-    const h = this.#current();
     try {
-      return await this.#use(call, h);
+      return await this.#use(call, this.#current());
     } catch (err) {
       if (fromStore(err)) throw err;
-      this.#drop(h);
       throw new Error(
         `the connection to the workspace broke during the call, so it may or may not have been applied: ${(err as Error)?.message ?? err}`,
       );

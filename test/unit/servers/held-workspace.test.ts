@@ -181,4 +181,15 @@ describe("HeldWorkspace", () => {
     assert.equal(state.opened, 2);
     w.close();
   });
+
+  it("gives up the new handle too when the read sent again on it fails, so the next write does not meet it", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 200);
+    state.breakNext = 2;
+    await assert.rejects(w.readFile("/a"), /Network connection lost/);
+    await w.writeFile("/a", "1");
+    assert.deepEqual(state.calls, ["read@1", "read@2", "write@3"]);
+    assert.equal(state.disposed, 2);
+    w.close();
+  });
 });
