@@ -27,6 +27,8 @@ export class HeldWorkspace implements WorkspaceAccess {
   #lastUse = 0;
   /** Calls running on the handle: the idle timer never releases it under one. */
   #inFlight = 0;
+  /** close() came while calls ran: the last one to end releases the handle. */
+  #closing = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(env: Env, user: string, idleMs = IDLE_MS) {
@@ -39,6 +41,7 @@ export class HeldWorkspace implements WorkspaceAccess {
     const now = Date.now();
     if (this.#handle && this.#inFlight === 0 && now - this.#lastUse > this.#idleMs) this.#drop(this.#handle);
     this.#lastUse = now;
+    this.#closing = false;
     if (!this.#handle) {
       // Not awaited: calls on the promised handle are pipelined with the open. A failed open fails those calls;
       // the promise itself is marked handled so it is not also reported as an unhandled rejection.
@@ -50,11 +53,14 @@ export class HeldWorkspace implements WorkspaceAccess {
     return this.#handle;
   }
 
-  /** The idle timer: releases the handle once no call came (or ran) for idleMs, else waits for the rest. */
+  /**
+   * The idle timer: releases the handle once no call came for idleMs, else waits for the rest of that time. Under a
+   * running call it stops: the last call to end starts it again (a call that never answers keeps no timer going).
+   */
   #idle(): void {
     this.#idleTimer = undefined;
-    if (!this.#handle) return;
-    const left = this.#inFlight > 0 ? this.#idleMs : this.#lastUse + this.#idleMs - Date.now();
+    if (!this.#handle || this.#inFlight > 0) return;
+    const left = this.#lastUse + this.#idleMs - Date.now();
     if (left > 0) this.#idleTimer = setTimeout(() => this.#idle(), left);
     else this.#drop(this.#handle);
   }
@@ -70,11 +76,15 @@ export class HeldWorkspace implements WorkspaceAccess {
     }
   }
 
-  /** Releases the handle now (the connection was closed); a later call opens a new one. */
+  /**
+   * Releases the handle (the connection was closed): now, or when the calls still running on it end, so they are not
+   * cut off. A later call opens a new one.
+   */
   close(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    if (this.#handle) this.#drop(this.#handle);
+    this.#closing = this.#inFlight > 0;
+    if (!this.#closing && this.#handle) this.#drop(this.#handle);
   }
 
   /** One call on `h`; a failure that is not the store's own answer gives the handle up. */
@@ -88,6 +98,10 @@ export class HeldWorkspace implements WorkspaceAccess {
     } finally {
       this.#inFlight--;
       this.#lastUse = Date.now();
+      if (this.#inFlight === 0 && this.#handle) {
+        if (this.#closing) this.close();
+        else this.#idleTimer ??= setTimeout(() => this.#idle(), this.#idleMs);
+      }
     }
   }
 

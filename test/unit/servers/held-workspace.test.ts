@@ -192,4 +192,44 @@ describe("HeldWorkspace", () => {
     assert.equal(state.disposed, 2);
     w.close();
   });
+
+  it("close under a running call releases the handle when the call ends, so the call is not cut off", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 10_000);
+    state.slow.ms = 40;
+    const read = w.listDirectory("/");
+    w.close();
+    assert.equal(state.disposed, 0, "released under a running call");
+    assert.deepEqual(await read, []);
+    assert.equal(state.disposed, 1);
+  });
+
+  it("runs no idle timer while a call that never answers is in flight", async () => {
+    const { env } = standIn();
+    let opened = 0;
+    const hanging = {
+      open: () => {
+        opened++;
+        return Object.assign(Promise.resolve(), { listDirectory: () => new Promise<never>(() => {}) });
+      },
+    };
+    (env as unknown as { WORKSPACE: unknown }).WORKSPACE = { getByName: () => hanging };
+    const timers: unknown[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const w = new HeldWorkspace(env, "u", 10);
+    globalThis.setTimeout = ((fn: () => void, ms: number) => {
+      timers.push(ms);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      void w.listDirectory("/");
+      await new Promise((resolve) => realSetTimeout(resolve, 80));
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.equal(opened, 1);
+    // The first call's timer, and none after it: a hung call does not keep a timer going every idle period.
+    assert.ok(timers.length <= 1, `${timers.length} timers`);
+    w.close();
+  });
 });
