@@ -34,6 +34,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 interface BuiltinServer {
   server: McpServer;
   direct?: (name: string, args: Record<string, unknown>) => Promise<CallToolResult> | undefined;
+  /** Releases what the server holds between calls (the workspace's store handle) when the connection closes. */
+  close?: () => void;
 }
 
 /** The built-in servers by name (a Map: the name comes from configuration). */
@@ -46,6 +48,7 @@ const BUILTIN_FACTORIES = new Map<string, (env: Env, user: string) => BuiltinSer
       return {
         server: createWorkspaceServer(env, user, held),
         direct: (name, args) => callWorkspaceTool(held, name, args),
+        close: () => held.close(),
       };
     },
   ],
@@ -116,6 +119,7 @@ export class BuiltinConnection extends UpstreamConnection {
   #client: Promise<Client> | undefined;
   #protocol: string | undefined;
   #direct: BuiltinServer["direct"];
+  #release: BuiltinServer["close"];
 
   constructor(config: ServerConfig, name: string, deps: { env: Record<string, unknown>; user: string }) {
     super(config, {
@@ -151,6 +155,7 @@ export class BuiltinConnection extends UpstreamConnection {
       await client.connect(clientEnd, { timeout: CONNECT_TIMEOUT_MS });
       this.#protocol = client.getNegotiatedProtocolVersion();
       this.#direct = built.direct;
+      this.#release = built.close;
       return client;
     })();
     // A failed connection is forgotten, so the next use tries again.
@@ -206,6 +211,7 @@ export class BuiltinConnection extends UpstreamConnection {
   override async close(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
+    this.#release?.();
     if (client) await client.then((c) => c.close()).catch(() => {});
   }
 }

@@ -14,7 +14,7 @@ class Remote extends Error {
 
 function standIn() {
   const files = new Map<string, string>();
-  const state = { opened: 0, disposed: 0, breakNext: 0, calls: [] as string[] };
+  const state = { opened: 0, disposed: 0, breakNext: 0, calls: [] as string[], slow: { ms: 0 } };
   const open = () => {
     const id = ++state.opened;
     const fail = (what: string) => {
@@ -24,7 +24,8 @@ function standIn() {
         throw new Error("Network connection lost.");
       }
     };
-    return {
+    // Like workerd's RPC promise for the handle: a promise that calls can be pipelined on.
+    const handle = {
       async readFile(path: string) {
         fail("read");
         if (!files.has(path)) throw new Remote(`file not found: ${path}`);
@@ -37,6 +38,7 @@ function standIn() {
       },
       async listDirectory() {
         fail("list");
+        if (state.slow.ms) await new Promise((resolve) => setTimeout(resolve, state.slow.ms));
         return [];
       },
       async deleteFile(path: string) {
@@ -52,6 +54,7 @@ function standIn() {
         state.disposed++;
       },
     };
+    return Object.assign(Promise.resolve(), handle);
   };
   const env = { WORKSPACE: { getByName: () => ({ open }) } } as unknown as Env;
   return { env, state };
@@ -111,5 +114,122 @@ describe("HeldWorkspace", () => {
     assert.equal(state.opened, 2);
     await new Promise((resolve) => setTimeout(resolve, 60));
     assert.equal(state.disposed, 2);
+  });
+
+  it("a call failing on a handle already replaced gives up only its own handle, not the new one", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 200);
+    await w.writeFile("/a", "1");
+    // Both reads in flight on handle 1 find it broken: the first opens handle 2, the second must reuse it.
+    state.breakNext = 2;
+    assert.deepEqual(await Promise.all([w.readFile("/a"), w.readFile("/a")]), ["1", "1"]);
+    assert.equal(state.opened, 2);
+    assert.equal(state.disposed, 1);
+  });
+
+  it("keeps the handle while a call is still running past the idle time", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 30);
+    const slow = state.slow;
+    slow.ms = 80;
+    const read = w.listDirectory("/");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(state.disposed, 0, "released under a running call");
+    await read;
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    assert.equal(state.disposed, 1);
+  });
+
+  it("an open that fails leaves no unhandled rejection, and the next call opens again", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      let opened = 0;
+      // Like workerd's RPC promise: a promise for the handle that calls can be pipelined on.
+      const open = () => {
+        opened++;
+        const failed = opened === 1;
+        const handle = failed ? Promise.reject(new Error("Network connection lost.")) : Promise.resolve({});
+        return Object.assign(handle, {
+          async listDirectory() {
+            if (failed) throw new Error("Network connection lost.");
+            return [];
+          },
+        });
+      };
+      const env = { WORKSPACE: { getByName: () => ({ open }) } } as unknown as Env;
+      const w = new HeldWorkspace(env, "u", 200);
+      assert.deepEqual(await w.listDirectory("/"), []);
+      assert.equal(opened, 2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+      w.close();
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("close releases the handle and stops the idle timer", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 10_000);
+    await w.writeFile("/a", "1");
+    w.close();
+    assert.equal(state.disposed, 1);
+    // The next call (a connection reused after close) opens a new handle.
+    assert.equal(await w.readFile("/a"), "1");
+    assert.equal(state.opened, 2);
+    w.close();
+  });
+
+  it("gives up the new handle too when the read sent again on it fails, so the next write does not meet it", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 200);
+    state.breakNext = 2;
+    await assert.rejects(w.readFile("/a"), /Network connection lost/);
+    await w.writeFile("/a", "1");
+    assert.deepEqual(state.calls, ["read@1", "read@2", "write@3"]);
+    assert.equal(state.disposed, 2);
+    w.close();
+  });
+
+  it("close under a running call releases the handle when the call ends, so the call is not cut off", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 10_000);
+    state.slow.ms = 40;
+    const read = w.listDirectory("/");
+    w.close();
+    assert.equal(state.disposed, 0, "released under a running call");
+    assert.deepEqual(await read, []);
+    assert.equal(state.disposed, 1);
+  });
+
+  it("runs no idle timer while a call that never answers is in flight", async () => {
+    const { env } = standIn();
+    let opened = 0;
+    const hanging = {
+      open: () => {
+        opened++;
+        return Object.assign(Promise.resolve(), { listDirectory: () => new Promise<never>(() => {}) });
+      },
+    };
+    (env as unknown as { WORKSPACE: unknown }).WORKSPACE = { getByName: () => hanging };
+    const timers: unknown[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const w = new HeldWorkspace(env, "u", 10);
+    globalThis.setTimeout = ((fn: () => void, ms: number) => {
+      timers.push(ms);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      void w.listDirectory("/");
+      await new Promise((resolve) => realSetTimeout(resolve, 80));
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    assert.equal(opened, 1);
+    // The first call's timer, and none after it: a hung call does not keep a timer going every idle period.
+    assert.ok(timers.length <= 1, `${timers.length} timers`);
+    w.close();
   });
 });
