@@ -1,8 +1,9 @@
 /**
  * @module servers/workspace/server
  * The built-in `workspace` MCP server: five filesystem tools with the argument names of
- * `@modelcontextprotocol/server-filesystem`, over the user's {@link WorkspaceStore}. Served statelessly (one
- * transport per request): it keeps no per-connection state, so it scales like any plain Worker route.
+ * `@modelcontextprotocol/server-filesystem`, over the user's {@link WorkspaceStore}. Two ways in: the public route
+ * serves it statelessly (a server per request, no per-connection state), and a session's in-process connection
+ * (src/registry/builtin-connection.ts) keeps one server and calls its tools directly ({@link callWorkspaceTool}).
  */
 import { type CallToolResult, createMcpHandler, McpServer } from "@modelcontextprotocol/server";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
