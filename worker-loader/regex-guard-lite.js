@@ -1,6 +1,6 @@
 // Runs INSIDE the sandbox isolate, shipped as "regex-guard.js" instead of the full guard when the program cannot make
-// a regular expression (src/sandbox/executor.ts decides): its code, and every skill it imports, has no regex literal
-// and never names RegExp, match, matchAll or search, and nothing it carries in is a RegExp. The full guard and its
+// a regular expression (src/sandbox/isolate-modules.ts and executor.ts decide): its code, and every skill it imports,
+// has no regex literal and never names RegExp, match, matchAll or search, and nothing it carries in is a RegExp. The full guard and its
 // linear-time engine (regex-guard.js, regex-check.js) are about half of the sandbox's code, and workerd compiles every
 // module an isolate is given, so leaving them out saves about 1 ms on every such execution (bench/results.json).
 //

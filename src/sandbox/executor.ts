@@ -5,21 +5,6 @@
  * bindings and no network (`globalOutbound: null`): its only capability is the execution's bridge, an RpcTarget
  * handed to `run()`. Never throws: every failure is an {@link ExecuteResult} that tells the model what to fix.
  */
-import bridgeGateSource from "../../worker-loader/bridge-gate.js";
-import gatewaySource from "../../worker-loader/gateway.js";
-import harnessSource from "../../worker-loader/harness.js";
-import noNetworkSource from "../../worker-loader/no-network.js";
-import notifyQueueSource from "../../worker-loader/notify-queue.js";
-import plainDataSource from "../../worker-loader/plain-data.js";
-import regexCheckSource from "../../worker-loader/regex-check.js";
-import regexGuardSource from "../../worker-loader/regex-guard.js";
-import regexGuardLiteSource from "../../worker-loader/regex-guard-lite.js";
-import rejectionsSource from "../../worker-loader/rejections.js";
-import runtimeSource from "../../worker-loader/runtime.js";
-import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
-import scopeSource from "../../worker-loader/scope.js";
-import scopeCodecSource from "../../worker-loader/scope-codec.js";
-import scopeNoneSource from "../../worker-loader/scope-none.js";
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
@@ -32,10 +17,11 @@ import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
+import { carriesRegex, moduleMap } from "./isolate-modules";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
-import { GATEWAY_EXPORTS, serverExports, serverModuleSource, unavailableServers } from "./sandbox-modules";
+import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
@@ -173,55 +159,6 @@ function capLogs(logs: unknown, limits: Limits): string[] {
     out.push(text);
   }
   return out;
-}
-
-/**
- * A carried value that is (or holds) a RegExp: decoding it builds one, so the program needs the full regex guard.
- * Read from the encoded text (worker-loader/scope-codec.js tags a RegExp `"$cg":"re"`); a string that merely contains
- * the tag costs only the full guard.
- */
-function carriesRegex(carried: CarriedScope | undefined): boolean {
-  return carried?.values.some((v) => v.json.includes('"$cg":"re"')) ?? false;
-}
-
-/** What the program needs beyond the sandbox's core (each left out costs nothing to compile). */
-interface ModuleNeeds {
-  /** It can make a regular expression (prepare-walk.ts namesRegex): the full guard and its linear-time engine. */
-  regex: boolean;
-  /** It has top-level values to carry in or capture: the scope codec. */
-  scope: boolean;
-  /** It (or a skill it imports) imports `gateway`. */
-  gateway: boolean;
-}
-
-/** The isolate's modules: the sandbox's core, the agent's module, the server modules it imports, and what it needs. */
-function moduleMap(
-  catalog: Catalog,
-  agent: string,
-  servers: Iterable<string>,
-  needs: ModuleNeeds,
-): Record<string, string> {
-  const modules: Record<string, string> = {
-    "harness.js": harnessSource,
-    "runtime.js": runtimeSource,
-    "scope.js": needs.scope ? scopeSource : scopeNoneSource,
-    "agent.js": agent,
-    "sandbox-guards.js": sandboxGuardsSource,
-    "no-network.js": noNetworkSource,
-    "rejections.js": rejectionsSource,
-    "bridge-gate.js": bridgeGateSource,
-    "notify-queue.js": notifyQueueSource,
-    "regex-guard.js": needs.regex ? regexGuardSource : regexGuardLiteSource,
-    "plain-data.js": plainDataSource,
-  };
-  if (needs.scope) modules["scope-codec.js"] = scopeCodecSource;
-  if (needs.regex) modules["regex-check.js"] = regexCheckSource;
-  if (needs.gateway) modules["gateway.js"] = gatewaySource;
-  for (const serverId of servers) {
-    const entry = catalog.byServerId.get(serverId)!;
-    modules[`servers/${serverId}.js`] = serverModuleSource(entry);
-  }
-  return modules;
 }
 
 export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): Promise<ExecuteResult> {

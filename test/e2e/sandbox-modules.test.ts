@@ -1,5 +1,5 @@
 /**
- * The sandbox ships only the modules a program needs (src/sandbox/executor.ts moduleMap): the small regex guard
+ * The sandbox ships only the modules a program needs (src/sandbox/isolate-modules.ts): the small regex guard
  * (worker-loader/regex-guard-lite.js) when its code has no regex literal and never names RegExp, match, matchAll or
  * search, and `gateway` only when it or a skill it imports uses it. Each test uses a fresh session,
  * since a RegExp carried in from an earlier execution of the same session brings the full guard back.
