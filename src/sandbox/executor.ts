@@ -211,6 +211,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
   const skillModulesMap: Record<string, string> = {};
   let regex = prepared.regex || carriesRegex(deps.scope?.carried);
+  let gateway = prepared.imports.some((i) => i.kind === "gateway");
   const skills = new Map<string, SkillVersion>();
   for (const imp of prepared.imports) {
     if (imp.kind !== "skill" || !deps.skills) continue;
@@ -226,6 +227,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     for (const use of body.imports) if (use.kind === "server") imported.add(use.module);
     if (body.regex) regex = true;
+    if (body.imports.some((i) => i.kind === "gateway")) gateway = true;
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
   }
@@ -297,7 +299,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         ...moduleMap(catalog, prepared.code, imported, {
           regex,
           scope: (prepared.scope?.captured.length ?? 0) > 0,
-          gateway: [prepared.code, ...Object.values(skillModulesMap)].some((m) => m.includes('gateway.js"')),
+          gateway,
         }),
         ...skillModulesMap,
       },
