@@ -59,6 +59,49 @@ describe("run gate", () => {
     assert.deepEqual(order, ["x", "a", "b", "a", "b"]);
   });
 
+  test("alone a user has every slot; beside another active user it holds at most an equal share", async () => {
+    const gate = new RunGate(4, 60_000, 100, 60_000);
+    const heavy: Array<() => void> = [];
+    for (let i = 0; i < 4; i++) heavy.push(await gate.admit("heavy"));
+    assert.equal(gate.held, 4, "alone, the heavy user took all four slots");
+    const order: string[] = [];
+    const light = admitInto(gate, "light", order);
+    const moreHeavy = [admitInto(gate, "heavy", order), admitInto(gate, "heavy", order)];
+    await tick();
+    heavy.pop()!();
+    const lightRelease = await light;
+    heavy.pop()!();
+    await tick();
+    // The heavy user holds 2 of 4 slots: its share while the light user is active. The freed slot stays free.
+    assert.deepEqual([gate.held, gate.waiting, order], [3, 2, ["light"]]);
+    // A second light run may take it: the light user holds 1, under its share.
+    const secondLight = await gate.admit("light");
+    assert.equal(gate.held, 4);
+    secondLight();
+    lightRelease();
+    heavy.pop()!();
+    heavy.pop()!();
+    for (const w of moreHeavy) (await w)();
+    assert.deepEqual(order, ["light", "heavy", "heavy"]);
+    assert.equal(gate.held, 0);
+  });
+
+  test("a user who stopped asking stops counting, and the slots held back for them go to those waiting", async () => {
+    const gate = new RunGate(2, 60_000, 100, 30);
+    (await gate.admit("light"))();
+    const first = await gate.admit("heavy");
+    const second = gate.admit("heavy");
+    await tick();
+    assert.deepEqual([gate.held, gate.waiting], [1, 1], "the light user is still active: one slot each");
+    // The waiter re-checks on its own timer (500 ms) once the light user has been idle for 30 ms.
+    const started = Date.now();
+    const release = await second;
+    assert.ok(Date.now() - started < 2_000);
+    assert.equal(gate.held, 2);
+    release();
+    first();
+  });
+
   test("a run stops counting after the longest hold, so a stalled one cannot keep others out", async () => {
     const gate = new RunGate(1, 30);
     await gate.admit("stalled");
