@@ -128,8 +128,13 @@ const LimitsSchema = z.strictObject({
   max_concurrent_executions: z.number().int().positive().max(9).default(8),
   /** Executions that may wait for a slot; beyond this execute_code answers "busy, retry". */
   max_queued_executions: z.number().int().nonnegative().max(1_000).default(64),
-  /** Executions one user runs at once across all their sessions; beyond this execute_code answers "busy". */
+  /** Executions one user runs at once across all their sessions; more wait (max_queued_executions_per_user). */
   max_concurrent_executions_per_user: z.number().int().positive().max(1_000).default(16),
+  /**
+   * Executions of one user that may wait for one of those slots, each for at most execution_timeout_ms; beyond
+   * either, execute_code answers "busy, retry shortly". 0: refuse at once when every slot is in use.
+   */
+  max_queued_executions_per_user: z.number().int().nonnegative().max(1_000).default(64),
   /**
    * How long a user's execution slot is held without renewal (the running session renews it every third of this):
    * a session object that crashes or is evicted mid-execution frees its slot within this time.

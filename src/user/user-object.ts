@@ -21,6 +21,7 @@ import { deniedExecution } from "./denied-execution";
 import type { ApprovalActor } from "../sandbox/approval";
 import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
+import { ExecutionSlots } from "./execution-slots";
 import { OAuthConnections } from "./oauth/oauth-connections";
 import type {
   AccessTokenOptions,
@@ -119,6 +120,7 @@ export class UserObject extends DurableObject<Env> {
   readonly #history = new ExecutionHistory(this.ctx.storage.sql);
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
+  readonly #slots = new ExecutionSlots(this.#leases);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
   readonly #oauth = new OAuthConnections(
     this.ctx.storage.sql,
@@ -288,15 +290,14 @@ export class UserObject extends DurableObject<Env> {
     return this.#secrets.list();
   }
 
-  /** Takes one of the user's execution slots for the session object `session`, or says the user is busy. */
+  /**
+   * Takes one of the user's execution slots for the session object `session`, waiting for one when all are in use
+   * (src/user/execution-slots.ts), or says the user is busy.
+   */
   async startExecution(session: string): Promise<SlotGrant> {
-    const { max_concurrent_executions_per_user: limit, execution_lease_ms: leaseMs } = this.#limits();
-    const grant = this.#leases.acquire(session, limit, leaseMs);
-    if (grant.ok) return { ok: true, lease: grant.lease, lease_ms: leaseMs };
-    return {
-      ok: false,
-      error: `busy, retry shortly: you already run ${grant.running} executions across your sessions (limits.max_concurrent_executions_per_user is ${limit})`,
-    };
+    const limits = this.#limits();
+    const taken = await this.#slots.take(session, limits);
+    return taken.ok ? { ok: true, lease: taken.lease, lease_ms: limits.execution_lease_ms } : taken;
   }
 
   /** Lists an execution as running as soon as its program starts (finishExecution completes the record). */
@@ -314,7 +315,7 @@ export class UserObject extends DurableObject<Env> {
    * and records it in the history (with the handle, so get_execution shows it).
    */
   async finishExecution(request: FinishRequest): Promise<FinishReply> {
-    this.#leases.release(request.lease);
+    this.#slots.release(request.lease);
     const { execution, suspended } = request;
     if (!execution) return {};
     let reply: FinishReply = {};

@@ -1,8 +1,10 @@
 /**
  * `limits.max_concurrent_executions_per_user`: one user's executions across all their sessions share a fixed
- * number of slots, kept as leases in the user's object (src/user/execution-leases.ts). Over it, execute_code
- * answers "busy" naming the setting; other users are unaffected; a running execution renews its lease; a lease
- * whose execution died with the runtime expires after `limits.execution_lease_ms`.
+ * number of slots, kept as leases in the user's object (src/user/execution-leases.ts). Over it, an execution waits
+ * for a slot (src/user/execution-slots.ts) behind at most `max_queued_executions_per_user` others and for at most
+ * `execution_timeout_ms`; past those, or at once with a queue of 0, execute_code answers "busy" naming the setting;
+ * other users are unaffected; a running execution renews its lease; a lease whose execution died with the runtime
+ * expires after `limits.execution_lease_ms`.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -21,23 +23,108 @@ const hold = (ms: number) => `await new Promise((resolve) => setTimeout(resolve,
 const BUSY =
   /^busy, retry shortly: you already run \d+ executions across your sessions \(limits\.max_concurrent_executions_per_user is 3\)$/;
 
-function config(leaseMs: number) {
+/** Three slots; by default none of the user's executions waits for one (the "busy" answer comes at once). */
+function config(leaseMs: number, limits: Record<string, unknown> = {}) {
   return {
     servers: [{ name: "workspace", url: "builtin:workspace" }],
     auth: { mode: "api_keys" },
     limits: {
       execute_rate_limit: { executions: 0, per_seconds: 60 },
       max_concurrent_executions_per_user: 3,
+      max_queued_executions_per_user: 0,
       execution_lease_ms: leaseMs,
       execution_timeout_ms: 60_000,
+      ...limits,
     },
   };
 }
 
-test("by default a user runs 16 executions at once, on leases of 30 s", () => {
+test("by default a user runs 16 executions at once, up to 64 more wait, on leases of 30 s", () => {
   const { limits } = GatewayConfigSchema.parse({});
   assert.equal(limits.max_concurrent_executions_per_user, 16);
+  assert.equal(limits.max_queued_executions_per_user, 64);
   assert.equal(limits.execution_lease_ms, 30_000);
+});
+
+/** Most executions whose [start, end] intervals overlap at one instant. */
+function mostAtOnce(intervals: Array<[number, number]>): number {
+  const edges = intervals.flatMap(([start, end]) => [
+    [start, 1],
+    [end, -1],
+  ]);
+  // An end and a start at the same millisecond do not overlap.
+  edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let now = 0;
+  let most = 0;
+  for (const [, delta] of edges) {
+    now += delta!;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+describe("per-user execution slots with a queue", () => {
+  let gateway: Gateway;
+  const sessions: Session[] = [];
+  const open = async (key: string) => {
+    const s = await connect(gateway.mcpUrl, {}, bearer(key));
+    sessions.push(s);
+    return s;
+  };
+  before(async () => {
+    gateway = await startGateway({
+      config: config(30_000, { max_queued_executions_per_user: 4, execution_timeout_ms: 4_000 }),
+      vars: { API_KEYS },
+    });
+  });
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+    await gateway?.dispose();
+  });
+
+  test("7 executions from 4 sessions: all finish, never more than 3 at once", async () => {
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const timed =
+      "const started = Date.now();\nawait new Promise((resolve) => setTimeout(resolve, 700));\nreturn [started, Date.now()];";
+    const runs = await Promise.all(Array.from({ length: 7 }, (_, i) => run(alice[i % 4]!, timed)));
+    assert.ok(
+      runs.every((r) => r.ok),
+      JSON.stringify(runs.map((r) => r.error?.message ?? r.result)),
+    );
+    assert.equal(mostAtOnce(runs.map((r) => r.result)), 3);
+  });
+
+  test("beyond max_queued_executions_per_user waiting, the next is refused at once, naming both settings", async () => {
+    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => open(ALICE_KEY)));
+    const running = alice.slice(0, 7).map((s) => run(s, hold(1_500)));
+    await sleep(700);
+    const started = Date.now();
+    const refused = await run(alice[7]!, "return 'eighth';");
+    assert.ok(Date.now() - started < 1_000, "refused without waiting");
+    assert.match(
+      refused.error?.message ?? "",
+      /^busy, retry shortly: you already run 3 executions across your sessions and 4 more are waiting \(limits\.max_concurrent_executions_per_user is 3, limits\.max_queued_executions_per_user is 4\)$/,
+      refused.text,
+    );
+    assert.ok((await Promise.all(running)).every((r) => r.ok));
+  });
+
+  test("an execution waits at most execution_timeout_ms for a slot, then is refused saying so", async () => {
+    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => open(ALICE_KEY)));
+    // Three hold the slots for 3 s and three more wait to hold them for 3 s: the seventh, fourth in line, cannot
+    // start within its 4 s.
+    const first = alice.slice(0, 3).map((s) => run(s, hold(3_000)));
+    await sleep(500);
+    const next = alice.slice(3, 6).map((s) => run(s, hold(3_000)));
+    await sleep(200);
+    const seventh = await run(alice[6]!, "return 'seventh';");
+    assert.equal(seventh.ok, false, seventh.text);
+    assert.match(
+      seventh.error?.message ?? "",
+      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3\)$/,
+    );
+    assert.ok((await Promise.all([...first, ...next])).every((r) => r.ok));
+  });
 });
 
 describe("per-user execution slots", () => {
