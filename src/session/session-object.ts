@@ -1,7 +1,8 @@
 /**
  * @module session/session-object
- * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic,
- * runs its executions, and is the single place where the session's tool calls are checked and recorded.
+ * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic and
+ * routes its executions (run by src/session/session-runs.ts) and their bridges' calls: it is the single place where
+ * the session's tool calls are checked and recorded.
  * The same class serves the contexts of MCP 2026-07-28 clients (`<user>:<context>`, meta.kind "context"): there
  * is no handshake, each request is served statelessly (src/session/modern-mcp.ts), and `state` spans requests.
  *
@@ -10,7 +11,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { type McpServer, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
-import { checkExecuteRate } from "../auth/rate-limiter";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
@@ -22,28 +22,20 @@ import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
 import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
 import { Registry } from "../registry/registry";
-import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
 import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
 import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
 import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
-import { executeCode } from "../sandbox/executor";
-import { type LiveExecution, parseBridgeJson } from "../sandbox/live-execution";
-import { refusedExecution } from "../sandbox/refused-execution";
+import { parseBridgeJson } from "../sandbox/live-execution";
 import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
-import { QueueFullError, Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
 import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
-import type { SkillVersion } from "../skills/skill-types";
-import { ExecutionSlot } from "../user/execution-slot";
 import { type UserApi, userObject } from "../user/user-object";
-import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
+import type { ApprovedExecution } from "../user/user-types";
 import { gatewayOp } from "./gateway-ops";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
-import { createApprover, createNotifier, type ToolExtra } from "./notifier";
-import { createSignIn } from "./sign-in";
 import {
   CONTEXT_HEADER,
   INITIALIZE_HEADER,
@@ -52,41 +44,13 @@ import {
   sessionObjectName,
   USER_HEADER,
 } from "./session-headers";
+import type { SessionMeta } from "./session-meta";
+import { SessionRuns } from "./session-runs";
 import { SessionState } from "./session-state";
 import { userServerOps } from "./user-server-ops";
 import { UserServerSync } from "./user-server-sync";
 import { ScopeSnapshots } from "../scope/scope-snapshots";
 import { ScopeStore } from "../scope/scope-store";
-
-interface SessionMeta {
-  user: string;
-  /** The session id, or for a context object the context id. */
-  session: string;
-  /** Absent in objects stored before contexts existed: those are sessions. */
-  kind?: "session" | "context";
-  created_at: number;
-  terminated_at?: number;
-  client?: { capabilities: unknown; info: unknown; protocolVersion?: string };
-}
-
-/** Everything needed to run (or re-run) one execution. */
-interface RunSpec extends StoredRunSpec {
-  replay?: readonly RecordedCall[];
-  approved?: string;
-  approvedBy?: ApprovalActor;
-  /** The MCP request being served (for notifications and elicitation); never stored. */
-  extra?: ToolExtra | undefined;
-}
-
-function storedSpec({ code, kind, skill, timeoutMs }: RunSpec, scopeFrom?: string): StoredRunSpec {
-  return {
-    code,
-    kind,
-    ...(skill ? { skill } : {}),
-    ...(timeoutMs ? { timeoutMs } : {}),
-    ...(scopeFrom ? { scopeFrom } : {}),
-  };
-}
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
@@ -99,15 +63,30 @@ export class SessionObject extends DurableObject<Env> {
   #modern: ModernMcp | undefined;
   #registry: Registry | undefined;
   #config: GatewayConfig | undefined;
-  readonly #live = new Map<string, LiveExecution>();
-  #slots: Semaphore | undefined;
   readonly #checkerSlot = checkerSlot();
   readonly #observed = new ObservedTypes(durableObservedStore(this.env.CATALOG));
   #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
-  readonly #scopeSnapshots = new ScopeSnapshots(this.ctx.storage.sql);
+  readonly #runs = new SessionRuns(
+    {
+      env: this.env,
+      config: () => this.#gatewayConfig(),
+      user: (meta) => this.#user(meta),
+      registry: (meta) => this.#registryFor(meta),
+      skills: (meta) => this.#skillsFor(meta),
+      mcp: () => this.#mcp,
+      bridge: this,
+    },
+    {
+      last: this.#last,
+      scope: this.#scope,
+      scopeSnapshots: new ScopeSnapshots(this.ctx.storage.sql),
+      observed: this.#observed,
+      checkerSlot: this.#checkerSlot,
+    },
+  );
   #userSync: UserServerSync | undefined;
   /** The gateway's origin as clients reach it (sign-in URLs of the user's servers point there). */
   #origin = "";
@@ -201,7 +180,7 @@ export class SessionObject extends DurableObject<Env> {
     const { transport } = this.#mcp ?? (await this.#openMcp(meta, !initialize));
     if (request.method === "DELETE") {
       this.#saveMeta({ ...meta, terminated_at: Date.now() });
-      for (const live of this.#live.values()) live.end();
+      this.#runs.endAll();
       const response = await transport.handleRequest(request);
       this.#mcp = undefined;
       await this.#registry?.close();
@@ -263,9 +242,14 @@ export class SessionObject extends DurableObject<Env> {
       observed: this.#observed,
       skills: this.#skillsFor(meta),
       execute: (code, timeoutMs, extra) =>
-        this.#execute(meta, { code, kind: "code", ...(timeoutMs ? { timeoutMs } : {}), ...(extra ? { extra } : {}) }),
-      runSkill: (skill, input, extra) => this.#runSkill(meta, skill, input, extra),
-      approveCall: (handle, extra) => this.#approve(meta, handle, extra),
+        this.#runs.execute(meta, {
+          code,
+          kind: "code",
+          ...(timeoutMs ? { timeoutMs } : {}),
+          ...(extra ? { extra } : {}),
+        }),
+      runSkill: (skill, input, extra) => this.#runs.runSkill(meta, skill, input, extra),
+      approveCall: (handle, extra) => this.#runs.approve(meta, handle, extra),
       denyCall: (handle) => this.#user(meta).denyCall(handle),
       scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
       userServers: userServerOps({
@@ -309,133 +293,6 @@ export class SessionObject extends DurableObject<Env> {
     return this.#mcp;
   }
 
-  /** Runs a skill version as an execution of its own, recorded in the history as a skill run. */
-  #runSkill(meta: SessionMeta, skill: SkillVersion, input: unknown, extra?: ToolExtra): Promise<ExecuteResult> {
-    // JSON is valid JavaScript, so the input is embedded as a literal; the wrapper validates it on the host.
-    const code = `import { ${skill.name} } from "skills/${skill.name}@${skill.version}";\nreturn await ${skill.name}(${JSON.stringify(input)});`;
-    return this.#execute(meta, {
-      code,
-      kind: "skill",
-      skill: `${skill.name}@${skill.version}`,
-      ...(extra ? { extra } : {}),
-    });
-  }
-
-  async #execute(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
-    const limits = this.#gatewayConfig().limits;
-    // Per user, across all of the user's sessions (src/auth/rate-limiter.ts); checked before queueing.
-    const limited = await checkExecuteRate(this.env, meta.user, limits);
-    if (limited) return limited;
-    this.#slots ??= new Semaphore(limits.max_concurrent_executions, limits.max_queued_executions);
-    let release: () => void;
-    try {
-      release = await this.#slots.acquire();
-    } catch (err) {
-      if (!(err instanceof QueueFullError)) throw err;
-      return refusedExecution(
-        `busy, retry shortly: this session already runs ${limits.max_concurrent_executions} executions (max_concurrent_executions) with ${limits.max_queued_executions} waiting (max_queued_executions)`,
-      );
-    }
-    try {
-      return await this.#runWithSlot(meta, spec);
-    } finally {
-      release();
-    }
-  }
-
-  /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
-  async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
-    const slot = await ExecutionSlot.take(this.#user(meta), sessionObjectName(meta.user, meta.session));
-    if (typeof slot === "string") return refusedExecution(slot);
-    try {
-      const startedAt = Date.now();
-      const { code, kind, skill } = spec;
-      const onStart = (id: string) =>
-        slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
-      const { result, suspended } = await this.#run(meta, spec, onStart);
-      await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
-      this.#last.set(result);
-      return result;
-    } finally {
-      await slot.release();
-    }
-  }
-
-  async #run(
-    meta: SessionMeta,
-    spec: RunSpec,
-    onStart?: (id: string) => void,
-  ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
-    const name = sessionObjectName(meta.user, meta.session);
-    const mcp = this.#mcp;
-    let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
-    // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
-    // An approved re-run starts with the scope its first run saw.
-    const limits = this.#gatewayConfig().limits;
-    const carried =
-      spec.kind === "code"
-        ? ((spec.scopeFrom ? this.#scopeSnapshots.get(spec.scopeFrom) : undefined) ?? this.#scope.snapshot())
-        : undefined;
-    const result = await executeCode(
-      {
-        code: spec.code,
-        ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
-        ...(spec.replay ? { replay: spec.replay } : {}),
-        ...(spec.approved ? { approved: spec.approved } : {}),
-        ...(spec.approvedBy ? { approvedBy: spec.approvedBy } : {}),
-      },
-      {
-        ...(onStart ? { onStart } : {}),
-        loader: this.env.LOADER,
-        registry: this.#registryFor(meta),
-        limits: this.#gatewayConfig().limits,
-        live: this.#live,
-        skills: this.#skillsFor(meta),
-        ...(carried ? { scope: { carried, save: (update) => this.#scope.apply(update, limits) } } : {}),
-        ...(spec.kind === "code"
-          ? { typecheck: sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed) }
-          : {}),
-        observe: (catalog, tool, value) => this.#observed.record(catalog, tool, value),
-        bridgeFor: (execution) => new ExecutionBridge(this, execution),
-        admit: () => {
-          const place = sessionObjectName(meta.user, meta.session);
-          // Granted from another object's context: an RPC wakes the waiter in this one (src/sandbox/run-gate.ts).
-          const wake = () => {
-            const self = this.env.SESSION.getByName(place) as unknown as Pick<SessionObject, "wakeGate">;
-            self.wakeGate().catch(() => {});
-          };
-          return runGate.admit(meta.user, place, wake);
-        },
-        // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
-        ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
-        ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
-        ...(mcp && spec.extra && meta.kind !== "context"
-          ? { signIn: createSignIn(mcp.server, spec.extra, (server) => this.#user(meta).authStatus(server)) }
-          : {}),
-        onSuspend: (state) => {
-          suspended = state;
-        },
-      },
-    );
-    if (!suspended || !(result.approval || result.authorization)) return { result };
-    if (carried && result.execution_id) this.#scopeSnapshots.save(result.execution_id, carried);
-    return { result, suspended: { spec: storedSpec(spec, carried && result.execution_id), ...suspended } };
-  }
-
-  /**
-   * approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed.
-   * The handle belongs to the user, so it may come from another of the user's sessions: the re-run happens in the
-   * session that ran the code, where its `state` lives.
-   */
-  async #approve(meta: SessionMeta, handle: string, extra?: ToolExtra): Promise<ExecuteResult | string> {
-    const taken = await this.#user(meta).approveCall(handle);
-    if (typeof taken === "string") return taken;
-    if (taken.session === sessionObjectName(meta.user, meta.session)) return this.#resume(meta, taken, extra);
-    // Live progress and elicitation stay with this request's stream; the other session runs without them.
-    const origin = this.env.SESSION.getByName(taken.session) as unknown as Pick<SessionObject, "resumeApproved">;
-    return origin.resumeApproved(taken);
-  }
-
   /** Re-runs an execution of this session that the user approved from another of their sessions. */
   async resumeApproved(approved: ApprovedExecution): Promise<ExecuteResult> {
     const meta = this.#meta;
@@ -443,21 +300,7 @@ export class SessionObject extends DurableObject<Env> {
     if (!meta || approved.session !== sessionObjectName(meta.user, meta.session)) {
       throw new Error("resumeApproved: the execution did not run in this session");
     }
-    return this.#resume(meta, approved);
-  }
-
-  async #resume(meta: SessionMeta, approved: ApprovedExecution, extra?: ToolExtra): Promise<ExecuteResult> {
-    const result = await this.#execute(meta, {
-      ...approved.spec,
-      replay: approved.recorded,
-      // A sign-in handle resumes the code; it approves no call.
-      ...(approved.pending.authorization ? {} : { approved: approved.pending.signature }),
-      ...(approved.by ? { approvedBy: approved.by } : {}),
-      ...(extra ? { extra } : {}),
-    });
-    // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.
-    if (!result.execution_id) await this.#user(meta).reopenApproval(approved.handle);
-    return result;
+    return this.#runs.resume(meta, approved);
   }
 
   /** Wakes this object's executions that the run gate let in from another object's context. */
@@ -492,13 +335,13 @@ export class SessionObject extends DurableObject<Env> {
 
   /** The tool calls a running execution of this session has made so far (the dashboard's live view). */
   async liveCalls(execution: string): Promise<{ calls: ToolCallRecord[]; elapsed_ms: number } | undefined> {
-    const live = this.#live.get(execution);
+    const live = this.#runs.live.get(execution);
     return live && !live.ended ? { calls: [...live.calls], elapsed_ms: Date.now() - live.startedAt } : undefined;
   }
 
   /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
-    const live = this.#live.get(execution);
+    const live = this.#runs.live.get(execution);
     if (!live || live.ended) {
       return {
         ok: false,
@@ -511,7 +354,7 @@ export class SessionObject extends DurableObject<Env> {
 
   /** Called by the execution's {@link ExecutionBridge} for each `gateway` module operation and notification batch. */
   async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
-    const live = this.#live.get(execution);
+    const live = this.#runs.live.get(execution);
     if (!live || live.ended) {
       return { ok: false, status: "rejected", error: `gateway ${op} was called after the execution ended` };
     }
