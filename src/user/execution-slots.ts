@@ -102,6 +102,10 @@ export class ExecutionSlots {
   /** Frees a slot and wakes the first waiter a release has not woken yet. */
   release(lease: string): void {
     this.#leases.release(lease);
+    this.#wakeNext();
+  }
+
+  #wakeNext(): void {
     const next = this.#waiters.find((w) => !w.woken);
     if (next) {
       next.woken = true;
