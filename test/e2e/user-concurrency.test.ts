@@ -94,6 +94,18 @@ describe("per-user execution slots with a queue", () => {
     assert.equal(mostAtOnce(runs.map((r) => r.result)), 3);
   });
 
+  test("another user runs at once while one user's slots are full and others of theirs wait", async () => {
+    const alice = await Promise.all([1, 2, 3, 4, 5].map(() => open(ALICE_KEY)));
+    const bob = await open(BOB_KEY);
+    const aliceRuns = alice.map((s) => run(s, hold(1_500)));
+    await sleep(500);
+    const started = Date.now();
+    const bobRuns = await run(bob, "return 'bob';");
+    assert.equal(bobRuns.result, "bob", bobRuns.text);
+    assert.ok(Date.now() - started < 1_000, "bob did not wait behind alice's queue");
+    assert.ok((await Promise.all(aliceRuns)).every((r) => r.ok));
+  });
+
   test("beyond max_queued_executions_per_user waiting, the next is refused at once, naming both settings", async () => {
     const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => open(ALICE_KEY)));
     const running = alice.slice(0, 7).map((s) => run(s, hold(1_500)));
