@@ -82,6 +82,8 @@ export class ReplayLog {
   }
 
   take(signature: string): BridgeReply | undefined {
+    // Most executions replay nothing: looking the signature up would hash (and first flatten) the argument JSON.
+    if (this.#bySignature.size === 0) return undefined;
     const replies = this.#bySignature.get(signature);
     return replies?.shift();
   }
