@@ -248,3 +248,46 @@ test("slots held by executions that died with the runtime are free again once th
     rmSync(first.persistDir, { recursive: true, force: true });
   }
 });
+
+test("an execution waiting for one of the user's slots sends progress now and then, and its progress keeps rising", async () => {
+  // One slot; the waiter waits about 11 s, past the 10 s between notices (the client's request timeout is 60 s).
+  const gateway = await startGateway({
+    config: config(30_000, { max_concurrent_executions_per_user: 1, max_queued_executions_per_user: 4 }),
+    vars: { API_KEYS },
+  });
+  const sessions: Session[] = [];
+  try {
+    const [holder, waiter] = await Promise.all([1, 2].map(() => connect(gateway.mcpUrl, {}, bearer(ALICE_KEY))));
+    sessions.push(holder!, waiter!);
+    const holding = run(holder!, hold(11_500));
+    await sleep(500);
+    const progress: string[] = [];
+    const values: number[] = [];
+    const r = (await waiter!.client.callTool(
+      {
+        name: "execute_code",
+        arguments: {
+          code: 'import { write_file } from "servers/workspace";\nawait write_file({ path: "/w.txt", content: "x" });\nreturn "ran";',
+        },
+      },
+      undefined,
+      {
+        onprogress: (p) => {
+          progress.push(p.message ?? "");
+          values.push(p.progress);
+        },
+      },
+    )) as any;
+    assert.equal(r.structuredContent.result, "ran", JSON.stringify(r.structuredContent));
+    assert.match(progress[0] ?? "", /^waiting for a turn to run \(1\d s\)/, progress.join("\n"));
+    assert.ok(progress.includes("workspace.write_file started"), progress.join("\n"));
+    assert.ok(
+      values.every((v, i) => i === 0 || v > values[i - 1]!),
+      `progress values increase: ${values.join(", ")}`,
+    );
+    assert.equal((await holding).ok, true);
+  } finally {
+    await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+    await gateway.dispose();
+  }
+});
