@@ -12,8 +12,8 @@ import type { Env } from "../env";
 import type { Registry } from "../registry/registry";
 import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
-import { executeCode, WAIT_NOTICE_MS } from "../sandbox/executor";
-import type { ExecutionEvent, LiveExecution } from "../sandbox/live-execution";
+import { executeCode } from "../sandbox/executor";
+import type { LiveExecution } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
 import { runGate } from "../sandbox/run-gate";
 import { type BridgeHost, ExecutionBridge } from "../sandbox/tool-bridge";
@@ -140,24 +140,14 @@ export class SessionRuns {
 
   /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
   async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
-    // Waiting for one of the user's slots can take up to execution_timeout_ms: progress now and then keeps the
-    // client's request timeout from running out first, as while waiting for the run gate.
-    const events = spec.extra ? createNotifier(spec.extra, meta.kind !== "context") : undefined;
-    const waitStarted = Date.now();
-    const reminder = setInterval(() => events?.({ type: "waiting", ms: Date.now() - waitStarted }), WAIT_NOTICE_MS);
-    let slot: ExecutionSlot | string;
-    try {
-      slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
-    } finally {
-      clearInterval(reminder);
-    }
+    const slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
     if (typeof slot === "string") return refusedExecution(slot);
     try {
       const startedAt = Date.now();
       const { code, kind, skill } = spec;
       const onStart = (id: string) =>
         slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
-      const { result, suspended } = await this.#run(meta, spec, onStart, events);
+      const { result, suspended } = await this.#run(meta, spec, onStart);
       await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
@@ -170,8 +160,6 @@ export class SessionRuns {
     meta: SessionMeta,
     spec: RunSpec,
     onStart?: (id: string) => void,
-    /** The request's notifier (one per request: its progress values only ever increase). */
-    events?: (event: ExecutionEvent) => void,
   ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const mcp = this.#host.mcp();
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
@@ -213,7 +201,7 @@ export class SessionRuns {
           return runGate.admit(meta.user, place, wake);
         },
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
-        ...(events ? { events } : {}),
+        ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
         ...(mcp && spec.extra && meta.kind !== "context"
           ? { signIn: createSignIn(mcp.server, spec.extra, (server) => this.#host.user(meta).authStatus(server)) }
