@@ -34,6 +34,8 @@ import type { SessionObject } from "./session-object";
 import { sessionObjectName } from "./session-headers";
 import { createSignIn } from "./sign-in";
 
+const CANCELLED_WAITING = "cancelled by the client while it waited for an execution slot; it did not run";
+
 /** Everything needed to run (or re-run) one execution. */
 export interface RunSpec extends StoredRunSpec {
   replay?: readonly RecordedCall[];
@@ -140,9 +142,13 @@ export class SessionRuns {
 
   /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
   async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
+    // Cancelled (or timed out by its client) while it waited for a slot: nothing ran, and nothing starts now.
+    const cancelled = () => spec.extra?.mcpReq.signal.aborted === true;
+    if (cancelled()) return refusedExecution(CANCELLED_WAITING);
     const slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
     if (typeof slot === "string") return refusedExecution(slot);
     try {
+      if (cancelled()) return refusedExecution(CANCELLED_WAITING);
       const startedAt = Date.now();
       const { code, kind, skill } = spec;
       const onStart = (id: string) =>

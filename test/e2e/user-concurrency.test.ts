@@ -121,6 +121,26 @@ describe("per-user execution slots with a queue", () => {
     assert.ok((await Promise.all(running)).every((r) => r.ok));
   });
 
+  test("an execution whose client cancels it while it waits for a slot never runs", async () => {
+    const alice = await Promise.all([1, 2, 3, 4].map(() => open(ALICE_KEY)));
+    const holding = alice.slice(0, 3).map((s) => run(s, hold(1_500)));
+    await sleep(500);
+    const cancel = new AbortController();
+    const code = `${hold(10).replace('return "held";', "")}return "ran after its client cancelled";`;
+    const cancelled = alice[3]!.client
+      .callTool({ name: "execute_code", arguments: { code } }, undefined, { signal: cancel.signal })
+      .catch((err: Error) => err);
+    await sleep(300);
+    cancel.abort();
+    assert.ok((await cancelled) instanceof Error);
+    assert.ok((await Promise.all(holding)).every((r) => r.ok));
+    // Its turn came when the slots were released; give it time to have run.
+    await sleep(1_000);
+    const { executions } = await alice[0]!.data("list_executions", { limit: 20 });
+    const ran = executions.filter((e: { summary: string }) => e.summary.includes("after its client cancelled"));
+    assert.deepEqual(ran, []);
+  });
+
   test("an execution waits at most execution_timeout_ms for a slot, then is refused saying so", async () => {
     const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => open(ALICE_KEY)));
     // Three hold the slots for 3 s and three more wait to hold them for 3 s: the seventh, fourth in line, cannot
