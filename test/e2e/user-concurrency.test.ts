@@ -141,7 +141,7 @@ describe("per-user execution slots with a queue", () => {
     assert.deepEqual(ran, []);
   });
 
-  test("an execution waits at most execution_timeout_ms for a slot, then is refused saying so", async () => {
+  test("an execution waits at most execution_timeout_ms for a slot, then is refused naming both settings", async () => {
     const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => open(ALICE_KEY)));
     // Three hold the slots for 3 s and three more wait to hold them for 3 s: the seventh, fourth in line, cannot
     // start within its 4 s.
@@ -153,7 +153,7 @@ describe("per-user execution slots with a queue", () => {
     assert.equal(seventh.ok, false, seventh.text);
     assert.match(
       seventh.error?.message ?? "",
-      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3\)$/,
+      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 4000\)$/,
     );
     assert.ok((await Promise.all([...first, ...next])).every((r) => r.ok));
   });
