@@ -159,6 +159,44 @@ describe("per-user execution slots with a queue", () => {
   });
 });
 
+describe("a long wait for one of the user's slots", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({
+      config: config(30_000, {
+        max_concurrent_executions_per_user: 1,
+        max_queued_executions_per_user: 1,
+        execution_timeout_ms: 20_000,
+      }),
+      vars: { API_KEYS },
+    });
+  });
+  after(() => gateway?.dispose());
+
+  test("sends progress while it waits, so the client's request timeout does not run out", async () => {
+    const [holder, waiter] = await Promise.all([1, 2].map(() => connect(gateway.mcpUrl, {}, bearer(ALICE_KEY))));
+    try {
+      // Held past the executor's 10 s progress interval.
+      const holding = run(holder!, hold(11_500));
+      await sleep(500);
+      const progress: string[] = [];
+      const waited = await waiter!.client.callTool(
+        { name: "execute_code", arguments: { code: "return 'after the wait';" } },
+        undefined,
+        { onprogress: (p) => progress.push(String(p.message)), timeout: 30_000 },
+      );
+      assert.equal((waited.structuredContent as any).result, "after the wait", JSON.stringify(waited.content));
+      assert.ok(
+        progress.some((m) => /^waiting for a turn to run \(\d+ s\)/.test(m)),
+        `no progress while waiting: ${JSON.stringify(progress)}`,
+      );
+      assert.equal((await holding).ok, true);
+    } finally {
+      await Promise.all([holder!.close(), waiter!.close()]);
+    }
+  });
+});
+
 describe("per-user execution slots", () => {
   let gateway: Gateway;
   const sessions: Session[] = [];
