@@ -123,8 +123,8 @@ describe("per-user execution slots with a queue", () => {
 
   test("an execution whose client cancels it while it waits for a slot never runs", async () => {
     const alice = await Promise.all([1, 2, 3, 4].map(() => open(ALICE_KEY)));
-    const holding = alice.slice(0, 3).map((s) => run(s, hold(1_500)));
-    await sleep(500);
+    const holding = alice.slice(0, 3).map((s) => run(s, hold(2_500)));
+    await sleep(1_000);
     const cancel = new AbortController();
     const code = `${hold(10).replace('return "held";', "")}return "ran after its client cancelled";`;
     const cancelled = alice[3]!.client
@@ -178,7 +178,7 @@ describe("a long wait for one of the user's slots", () => {
     try {
       // Held past the executor's 10 s progress interval.
       const holding = run(holder!, hold(11_500));
-      await sleep(500);
+      await sleep(1_000);
       const progress: string[] = [];
       const waited = await waiter!.client.callTool(
         { name: "execute_code", arguments: { code: "return 'after the wait';" } },
