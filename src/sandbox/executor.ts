@@ -112,8 +112,8 @@ function clip(text: unknown, max = MAX_ERROR_CHARS): string {
   return s.length > max ? `${s.slice(0, max)}…[truncated: ${s.length} characters]` : s;
 }
 
-/** How often an execution still waiting for its turn tells the client (progress). */
-const WAIT_NOTICE_MS = 10_000;
+/** How often an execution still waiting for its turn (or for one of the user's slots) tells the client (progress). */
+export const WAIT_NOTICE_MS = 10_000;
 
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;

@@ -40,6 +40,14 @@ interface Waiter {
   /** Calls into the waiter's own context, which then calls {@link RunGate.wake}; absent: resolve directly. */
   notify?: () => void;
   resolve?: () => void;
+  /** The slot it was granted: it counts from the grant, so a waiter that never wakes still gives it back. */
+  hold?: Hold;
+}
+
+interface Hold {
+  since: number;
+  timer?: ReturnType<typeof setTimeout>;
+  release: () => void;
 }
 
 /** Thrown by {@link RunGate.admit} when the queue is full. */
@@ -59,7 +67,7 @@ export class RunGate {
   readonly #queues = new Map<string, Waiter[]>();
   #waiting = 0;
   /** Slots held, with when they were granted (at most `capacity`, plus runs past their hold that never ended). */
-  readonly #holds = new Set<{ release: () => void; since: number }>();
+  readonly #holds = new Set<Hold>();
   /** When each user last asked for a slot; users idle for activeMs with nothing running or waiting are dropped. */
   readonly #seen = new Map<string, number>();
   /** Waiters still waiting for their wake-up (bounded by maxQueue). */
@@ -93,7 +101,7 @@ export class RunGate {
     this.#expire();
     this.#seen.set(user, Date.now());
     if (this.#held < this.#capacity && this.#waiting === 0 && this.#withinShare(user, this.#share())) {
-      return this.#grant(user);
+      return this.#arm(this.#take(user));
     }
     if (this.#waiting >= this.#maxQueue) {
       throw new GateFullError(
@@ -124,7 +132,7 @@ export class RunGate {
     } finally {
       this.#asleep.delete(waiter);
     }
-    return this.#release(user);
+    return this.#arm(waiter.hold!);
   }
 
   /** Wakes the granted waiters of `place`; called from that place's own context. */
@@ -132,34 +140,44 @@ export class RunGate {
     for (const waiter of this.#asleep) if (waiter.granted && waiter.place === place) waiter.resolve?.();
   }
 
-  #grant(user: string): () => void {
+  /**
+   * Counts a slot as `user`'s from now until released, at most maxHoldMs (see {@link RunGate.#expire}). `onRelease`
+   * runs when it is released, by its holder or by expiry.
+   */
+  #take(user: string, onRelease?: () => void): Hold {
     this.#held++;
     this.#running.set(user, (this.#running.get(user) ?? 0) + 1);
-    return this.#release(user);
+    let released = false;
+    const hold: Hold = {
+      since: Date.now(),
+      release: () => {
+        if (released) return;
+        released = true;
+        clearTimeout(hold.timer);
+        this.#holds.delete(hold);
+        this.#held--;
+        const left = (this.#running.get(user) ?? 1) - 1;
+        if (left > 0) this.#running.set(user, left);
+        else this.#running.delete(user);
+        onRelease?.();
+        this.#next();
+      },
+    };
+    this.#holds.add(hold);
+    return hold;
   }
 
-  #release(user: string): () => void {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      clearTimeout(hold);
-      this.#holds.delete(entry);
-      this.#held--;
-      const left = (this.#running.get(user) ?? 1) - 1;
-      if (left > 0) this.#running.set(user, left);
-      else this.#running.delete(user);
-      this.#next();
-    };
-    const hold = setTimeout(release, this.#maxHoldMs);
-    const entry = { release, since: Date.now() };
-    this.#holds.add(entry);
-    return release;
+  /** Times the hold out in the holder's own context (a timer set in the granting context may never fire). */
+  #arm(hold: Hold): () => void {
+    const left = this.#maxHoldMs - (Date.now() - hold.since);
+    hold.timer = setTimeout(hold.release, Math.min(this.#maxHoldMs, Math.max(0, left)));
+    return hold.release;
   }
 
   /**
    * Releases slots held past maxHoldMs. The hold timer does that on time, but it runs in the holder's context, and a
-   * context that was aborted (its object reset mid-run) never fires it: the next admission or waiter re-check does.
+   * context that was aborted (its object reset mid-run) never fires it, and a waiter granted a slot in a context
+   * that was aborted never sets it: the next admission or waiter re-check does.
    */
   #expire(): void {
     const now = Date.now();
@@ -202,8 +220,8 @@ export class RunGate {
       this.#queues.delete(chosen);
       if (queue.length > 0) this.#queues.set(chosen, queue);
       this.#waiting--;
-      this.#held++;
-      this.#running.set(chosen, fewest + 1);
+      // A waiter whose context is gone never wakes: expiry releases its slot and forgets it.
+      waiter.hold = this.#take(chosen, () => this.#asleep.delete(waiter));
       waiter.granted = true;
       if (waiter.notify) waiter.notify();
       else waiter.resolve?.();

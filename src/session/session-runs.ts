@@ -12,8 +12,8 @@ import type { Env } from "../env";
 import type { Registry } from "../registry/registry";
 import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
-import { executeCode } from "../sandbox/executor";
-import type { LiveExecution } from "../sandbox/live-execution";
+import { executeCode, WAIT_NOTICE_MS } from "../sandbox/executor";
+import type { ExecutionEvent, LiveExecution } from "../sandbox/live-execution";
 import { refusedExecution } from "../sandbox/refused-execution";
 import { runGate } from "../sandbox/run-gate";
 import { type BridgeHost, ExecutionBridge } from "../sandbox/tool-bridge";
@@ -33,6 +33,8 @@ import type { SessionMeta } from "./session-meta";
 import type { SessionObject } from "./session-object";
 import { sessionObjectName } from "./session-headers";
 import { createSignIn } from "./sign-in";
+
+const CANCELLED_WAITING = "cancelled by the client while it waited for an execution slot; it did not run";
 
 /** Everything needed to run (or re-run) one execution. */
 export interface RunSpec extends StoredRunSpec {
@@ -140,14 +142,28 @@ export class SessionRuns {
 
   /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
   async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
-    const slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
+    // Cancelled (or timed out by its client) while it waited for a slot: nothing ran, and nothing starts now.
+    const cancelled = () => spec.extra?.mcpReq.signal.aborted === true;
+    if (cancelled()) return refusedExecution(CANCELLED_WAITING);
+    // One notifier for the whole request: progress values must only increase, across the wait and the run.
+    const events = spec.extra ? createNotifier(spec.extra, meta.kind !== "context") : undefined;
+    // The wait for a slot may last execution_timeout_ms: progress now and then keeps the client's request alive.
+    const waitStarted = Date.now();
+    const reminder = setInterval(() => events?.({ type: "waiting", ms: Date.now() - waitStarted }), WAIT_NOTICE_MS);
+    let slot: ExecutionSlot | string;
+    try {
+      slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
+    } finally {
+      clearInterval(reminder);
+    }
     if (typeof slot === "string") return refusedExecution(slot);
     try {
+      if (cancelled()) return refusedExecution(CANCELLED_WAITING);
       const startedAt = Date.now();
       const { code, kind, skill } = spec;
       const onStart = (id: string) =>
         slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
-      const { result, suspended } = await this.#run(meta, spec, onStart);
+      const { result, suspended } = await this.#run(meta, spec, onStart, events);
       await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
@@ -160,6 +176,7 @@ export class SessionRuns {
     meta: SessionMeta,
     spec: RunSpec,
     onStart?: (id: string) => void,
+    events?: (event: ExecutionEvent) => void,
   ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const mcp = this.#host.mcp();
     let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
@@ -201,7 +218,7 @@ export class SessionRuns {
           return runGate.admit(meta.user, place, wake);
         },
         // 2026-07-28 contexts get progress only, and approvals through input_required (no approver: suspend).
-        ...(spec.extra ? { events: createNotifier(spec.extra, meta.kind !== "context") } : {}),
+        ...(events ? { events } : {}),
         ...(mcp && spec.extra && meta.kind !== "context" ? { approver: createApprover(mcp.server, spec.extra) } : {}),
         ...(mcp && spec.extra && meta.kind !== "context"
           ? { signIn: createSignIn(mcp.server, spec.extra, (server) => this.#host.user(meta).authStatus(server)) }

@@ -80,7 +80,7 @@ export class ExecutionSlots {
         if (left <= 0) {
           return {
             ok: false,
-            error: `busy, retry shortly: waited ${Math.round(waitMs / 1000)} s for one of your ${limit} execution slots, all still in use by your other executions (limits.max_concurrent_executions_per_user is ${limit})`,
+            error: `busy, retry shortly: waited ${waitMs / 1000} s for one of your ${limit} execution slots, all still in use by your other executions (limits.max_concurrent_executions_per_user is ${limit}, limits.execution_timeout_ms is ${waitMs})`,
           };
         }
         await new Promise<void>((resolve) => {

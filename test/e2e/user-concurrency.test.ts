@@ -121,7 +121,27 @@ describe("per-user execution slots with a queue", () => {
     assert.ok((await Promise.all(running)).every((r) => r.ok));
   });
 
-  test("an execution waits at most execution_timeout_ms for a slot, then is refused saying so", async () => {
+  test("an execution whose client cancels it while it waits for a slot never runs", async () => {
+    const alice = await Promise.all([1, 2, 3, 4].map(() => open(ALICE_KEY)));
+    const holding = alice.slice(0, 3).map((s) => run(s, hold(2_500)));
+    await sleep(1_000);
+    const cancel = new AbortController();
+    const code = `${hold(10).replace('return "held";', "")}return "ran after its client cancelled";`;
+    const cancelled = alice[3]!.client
+      .callTool({ name: "execute_code", arguments: { code } }, undefined, { signal: cancel.signal })
+      .catch((err: Error) => err);
+    await sleep(300);
+    cancel.abort();
+    assert.ok((await cancelled) instanceof Error);
+    assert.ok((await Promise.all(holding)).every((r) => r.ok));
+    // Its turn came when the slots were released; give it time to have run.
+    await sleep(1_000);
+    const { executions } = await alice[0]!.data("list_executions", { limit: 20 });
+    const ran = executions.filter((e: { summary: string }) => e.summary.includes("after its client cancelled"));
+    assert.deepEqual(ran, []);
+  });
+
+  test("an execution waits at most execution_timeout_ms for a slot, then is refused naming both settings", async () => {
     const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => open(ALICE_KEY)));
     // Three hold the slots for 3 s and three more wait to hold them for 3 s: the seventh, fourth in line, cannot
     // start within its 4 s.
@@ -133,9 +153,47 @@ describe("per-user execution slots with a queue", () => {
     assert.equal(seventh.ok, false, seventh.text);
     assert.match(
       seventh.error?.message ?? "",
-      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3\)$/,
+      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 4000\)$/,
     );
     assert.ok((await Promise.all([...first, ...next])).every((r) => r.ok));
+  });
+});
+
+describe("a long wait for one of the user's slots", () => {
+  let gateway: Gateway;
+  before(async () => {
+    gateway = await startGateway({
+      config: config(30_000, {
+        max_concurrent_executions_per_user: 1,
+        max_queued_executions_per_user: 1,
+        execution_timeout_ms: 20_000,
+      }),
+      vars: { API_KEYS },
+    });
+  });
+  after(() => gateway?.dispose());
+
+  test("sends progress while it waits, so the client's request timeout does not run out", async () => {
+    const [holder, waiter] = await Promise.all([1, 2].map(() => connect(gateway.mcpUrl, {}, bearer(ALICE_KEY))));
+    try {
+      // Held past the executor's 10 s progress interval.
+      const holding = run(holder!, hold(11_500));
+      await sleep(1_000);
+      const progress: string[] = [];
+      const waited = await waiter!.client.callTool(
+        { name: "execute_code", arguments: { code: "return 'after the wait';" } },
+        undefined,
+        { onprogress: (p) => progress.push(String(p.message)), timeout: 30_000 },
+      );
+      assert.equal((waited.structuredContent as any).result, "after the wait", JSON.stringify(waited.content));
+      assert.ok(
+        progress.some((m) => /^waiting for a turn to run \(\d+ s\)/.test(m)),
+        `no progress while waiting: ${JSON.stringify(progress)}`,
+      );
+      assert.equal((await holding).ok, true);
+    } finally {
+      await Promise.all([holder!.close(), waiter!.close()]);
+    }
   });
 });
 

@@ -151,4 +151,26 @@ describe("run gate", () => {
     assert.equal(gate.held, 1);
     other();
   });
+  test("a slot granted to a waiter whose context never resumes is reclaimed after the longest hold", async () => {
+    const realSetTimeout = globalThis.setTimeout;
+    const gate = new RunGate(1, 30);
+    const holder = await gate.admit("holder");
+    // The waiter's object was reset while it waited: neither its re-check timer nor its wake-up call ever runs.
+    globalThis.setTimeout = (() => 0) as unknown as typeof setTimeout;
+    try {
+      void gate.admit("vanished", "gone", () => {});
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    holder();
+    assert.deepEqual([gate.held, gate.waiting], [1, 0], "the slot went to the vanished waiter");
+    const started = Date.now();
+    const release = await Promise.race([
+      gate.admit("other"),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the slot never came back")), 3_000)),
+    ]);
+    assert.ok(Date.now() - started < 1_500);
+    release();
+    assert.equal(gate.held, 0);
+  });
 });
