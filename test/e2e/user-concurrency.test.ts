@@ -63,24 +63,29 @@ function mostAtOnce(intervals: Array<[number, number]>): number {
   return most;
 }
 
-describe("per-user execution slots with a queue", () => {
-  let gateway: Gateway;
+/**
+ * Starts a gateway with `gatewayConfig` before the enclosing describe block's tests and stops it (and every session
+ * opened on it) after them; returns how to open a session as the user with `key`.
+ */
+function gatewayForBlock(gatewayConfig: Record<string, unknown>) {
+  let gateway: Gateway | undefined;
   const sessions: Session[] = [];
-  const open = async (key: string) => {
-    const s = await connect(gateway.mcpUrl, {}, bearer(key));
-    sessions.push(s);
-    return s;
-  };
   before(async () => {
-    gateway = await startGateway({
-      config: config(30_000, { max_queued_executions_per_user: 4, execution_timeout_ms: 4_000 }),
-      vars: { API_KEYS },
-    });
+    gateway = await startGateway({ config: gatewayConfig, vars: { API_KEYS } });
   });
   after(async () => {
     await Promise.all(sessions.map((s) => s.close().catch(() => {})));
     await gateway?.dispose();
   });
+  return async (key: string) => {
+    const s = await connect(gateway!.mcpUrl, {}, bearer(key));
+    sessions.push(s);
+    return s;
+  };
+}
+
+describe("per-user execution slots with a queue", () => {
+  const open = gatewayForBlock(config(30_000, { max_queued_executions_per_user: 4, execution_timeout_ms: 4_000 }));
 
   test("7 executions from 4 sessions: all finish, never more than 3 at once", async () => {
     const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
@@ -160,59 +165,45 @@ describe("per-user execution slots with a queue", () => {
 });
 
 describe("a long wait for one of the user's slots", () => {
-  let gateway: Gateway;
-  before(async () => {
-    gateway = await startGateway({
-      config: config(30_000, {
-        max_concurrent_executions_per_user: 1,
-        max_queued_executions_per_user: 1,
-        execution_timeout_ms: 20_000,
-      }),
-      vars: { API_KEYS },
-    });
-  });
-  after(() => gateway?.dispose());
+  const open = gatewayForBlock(
+    config(30_000, {
+      max_concurrent_executions_per_user: 1,
+      max_queued_executions_per_user: 1,
+      execution_timeout_ms: 20_000,
+    }),
+  );
 
   test("sends progress while it waits, so the client's request timeout does not run out", async () => {
-    const [holder, waiter] = await Promise.all([1, 2].map(() => connect(gateway.mcpUrl, {}, bearer(ALICE_KEY))));
-    try {
-      // Held past the executor's 10 s progress interval.
-      const holding = run(holder!, hold(11_500));
-      await sleep(1_000);
-      const progress: string[] = [];
-      const waited = await waiter!.client.callTool(
-        { name: "execute_code", arguments: { code: "return 'after the wait';" } },
-        undefined,
-        { onprogress: (p) => progress.push(String(p.message)), timeout: 30_000 },
-      );
-      assert.equal((waited.structuredContent as any).result, "after the wait", JSON.stringify(waited.content));
-      assert.ok(
-        progress.some((m) => /^waiting for a turn to run \(\d+ s\)/.test(m)),
-        `no progress while waiting: ${JSON.stringify(progress)}`,
-      );
-      assert.equal((await holding).ok, true);
-    } finally {
-      await Promise.all([holder!.close(), waiter!.close()]);
-    }
+    const [holder, waiter] = await Promise.all([1, 2].map(() => open(ALICE_KEY)));
+    // Held past the executor's 10 s progress interval.
+    const holding = run(holder!, hold(11_500));
+    await sleep(1_000);
+    const progress: string[] = [];
+    const values: number[] = [];
+    const code =
+      'import { write_file } from "servers/workspace";\nawait write_file({ path: "/w.txt", content: "x" });\nreturn "after the wait";';
+    const waited = await waiter!.client.callTool({ name: "execute_code", arguments: { code } }, undefined, {
+      onprogress: (p) => {
+        progress.push(String(p.message));
+        values.push(p.progress);
+      },
+      timeout: 30_000,
+    });
+    assert.equal((waited.structuredContent as any).result, "after the wait", JSON.stringify(waited.content));
+    assert.match(progress[0] ?? "", /^waiting for a turn to run \(\d+ s\)/, `no progress while waiting: ${progress}`);
+    // The wait's progress and the run's share one counter: values only ever increase (the spec requires it).
+    assert.ok(progress.includes("workspace.write_file started"), progress.join("\n"));
+    assert.ok(
+      values.every((v, i) => i === 0 || v > values[i - 1]!),
+      `progress values increase: ${values.join(", ")}`,
+    );
+    assert.equal((await holding).ok, true);
   });
 });
 
 describe("per-user execution slots", () => {
-  let gateway: Gateway;
-  const sessions: Session[] = [];
-  const open = async (key: string) => {
-    const s = await connect(gateway.mcpUrl, {}, bearer(key));
-    sessions.push(s);
-    return s;
-  };
-  before(async () => {
-    // A 1 s lease: the executions below outlive it several times, so only renewals keep their slots.
-    gateway = await startGateway({ config: config(1_000), vars: { API_KEYS } });
-  });
-  after(async () => {
-    await Promise.all(sessions.map((s) => s.close().catch(() => {})));
-    await gateway?.dispose();
-  });
+  // A 1 s lease: the executions below outlive it several times, so only renewals keep their slots.
+  const open = gatewayForBlock(config(1_000));
 
   test("8 executions from 4 sessions of one user: 3 run, 5 get the busy error naming the setting", async () => {
     const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
