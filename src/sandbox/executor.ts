@@ -44,6 +44,11 @@ export interface ExecutorDeps {
   admit?: () => Promise<() => void>;
   /** Where live executions are registered so the bridge can find them. */
   live: Map<string, LiveExecution>;
+  /**
+   * The client's request: once aborted (MCP `notifications/cancelled`, or the client timed out), a program that has
+   * not started never does, and a running one is stopped like one that timed out.
+   */
+  signal?: AbortSignal;
   /** Live progress and logs for the client (absent: nobody listens, console output is not streamed). */
   events?: (event: ExecutionEvent) => void;
   /** Asks a human about `ask` tools (elicitation); absent or returning undefined: the execution suspends. */
@@ -267,6 +272,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       return fail(checked.error);
     }
   }
+  if (deps.signal?.aborted) {
+    release?.();
+    // No execution id: nothing ran, nothing is recorded, and an approval being re-run keeps its handle.
+    return fail(
+      { kind: "cancelled", message: "cancelled by the client while it waited for its turn; it did not run" },
+      { execution_id: "" },
+    );
+  }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();
   // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget.
@@ -287,6 +300,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   deps.live.set(id, live);
   deps.onStart?.(id, live);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     const worker = deps.loader.load({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
@@ -346,18 +360,32 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       }),
       deadline,
       live.suspension,
+      new Promise<"cancelled">((resolve) => {
+        onAbort = () => resolve("cancelled");
+        deps.signal?.addEventListener("abort", onAbort, { once: true });
+      }),
     ]);
     // The sandbox delivered its notifications before replying; the last progress value and what was dropped go
     // out now, before the result.
     budget?.finish();
     live.end();
-    if (reply === "timeout") {
+    if (reply === "timeout" || reply === "cancelled") {
       // No longer waiting: let run() return, so the isolate's request ends and workerd cancels its timers.
       Promise.resolve()
         .then(() => entrypoint.stop())
         .catch(() => {});
     }
     const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
+    if (reply === "cancelled") {
+      const done = live.calls.filter((c) => c.status !== "timeout").length;
+      return fail(
+        {
+          kind: "cancelled",
+          message: `cancelled by the client after ${Date.now() - runStarted} ms: ${done} tool call(s) had completed; any call still in flight may or may not have taken effect`,
+        },
+        base,
+      );
+    }
     if (reply !== "timeout" && "signature" in reply && reply.authorization) {
       deps.onSuspend?.({ pending: reply, recorded: live.recorded });
       const url = reply.authorization.url;
@@ -442,6 +470,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   } finally {
     release?.();
     clearTimeout(timer);
+    if (onAbort) deps.signal?.removeEventListener("abort", onAbort);
     deps.live.delete(id);
   }
 }

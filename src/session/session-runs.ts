@@ -164,6 +164,8 @@ export class SessionRuns {
       const onStart = (id: string) =>
         slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
       const { result, suspended } = await this.#run(meta, spec, onStart, events);
+      // Ended before it started (cancelled while it waited for its turn): nothing to record or remember.
+      if (!result.execution_id) return result;
       await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
       this.#last.set(result);
       return result;
@@ -201,6 +203,7 @@ export class SessionRuns {
         registry: this.#host.registry(meta),
         limits: this.#host.config().limits,
         live: this.live,
+        ...(spec.extra ? { signal: spec.extra.mcpReq.signal } : {}),
         skills: this.#host.skills(meta),
         ...(carried ? { scope: { carried, save: (update) => this.#scope.apply(update, limits) } } : {}),
         ...(spec.kind === "code"

@@ -17,7 +17,7 @@ export const STATUSES: ReadonlyArray<{ value: ExecutionStatus; label: string }> 
   { value: "ok", label: "Succeeded" },
   { value: "error", label: "Failed" },
   { value: "approval_required", label: "Waiting for approval" },
-  { value: "cancelled", label: "Cancelled (denied)" },
+  { value: "cancelled", label: "Cancelled (denied or by the client)" },
   { value: "lost", label: "Lost (session stopped)" },
 ];
 
