@@ -18,6 +18,7 @@ import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
+import { cancelledBeforeStart } from "./refused-execution";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
@@ -184,6 +185,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     ...extra,
   });
 
+  // Cancelled while it waited for one of the user's slots (src/session/session-runs.ts): nothing to prepare.
+  if (deps.signal?.aborted) return cancelledBeforeStart();
   if (new TextEncoder().encode(request.code).byteLength > limits.max_code_bytes) {
     return fail({ kind: "limit", message: `code is larger than max_code_bytes (${limits.max_code_bytes})` });
   }
@@ -272,13 +275,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       return fail(checked.error);
     }
   }
+  // Cancelled while it waited for its turn or was checked: it never starts.
   if (deps.signal?.aborted) {
     release?.();
-    // No execution id: nothing ran, nothing is recorded, and an approval being re-run keeps its handle.
-    return fail(
-      { kind: "cancelled", message: "cancelled by the client while it waited for its turn; it did not run" },
-      { execution_id: "" },
-    );
+    return cancelledBeforeStart();
   }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();
@@ -362,7 +362,9 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       live.suspension,
       new Promise<"cancelled">((resolve) => {
         onAbort = () => resolve("cancelled");
-        deps.signal?.addEventListener("abort", onAbort, { once: true });
+        // An abort that came before the listener fires no event for it.
+        if (deps.signal?.aborted) onAbort();
+        else deps.signal?.addEventListener("abort", onAbort, { once: true });
       }),
     ]);
     // The sandbox delivered its notifications before replying; the last progress value and what was dropped go

@@ -14,7 +14,7 @@ import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approv
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { executeCode, WAIT_NOTICE_MS } from "../sandbox/executor";
 import type { ExecutionEvent, LiveExecution } from "../sandbox/live-execution";
-import { refusedExecution } from "../sandbox/refused-execution";
+import { cancelledBeforeStart, refusedExecution } from "../sandbox/refused-execution";
 import { runGate } from "../sandbox/run-gate";
 import { type BridgeHost, ExecutionBridge } from "../sandbox/tool-bridge";
 import type { ScopeSnapshots } from "../scope/scope-snapshots";
@@ -33,8 +33,6 @@ import type { SessionMeta } from "./session-meta";
 import type { SessionObject } from "./session-object";
 import { sessionObjectName } from "./session-headers";
 import { createSignIn } from "./sign-in";
-
-const CANCELLED_WAITING = "cancelled by the client while it waited for an execution slot; it did not run";
 
 /** Everything needed to run (or re-run) one execution. */
 export interface RunSpec extends StoredRunSpec {
@@ -142,14 +140,15 @@ export class SessionRuns {
 
   /** Runs holding one of the user's execution slots (max_concurrent_executions_per_user), then records the run. */
   async #runWithSlot(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
-    // Cancelled (or timed out by its client) while it waited for a slot: nothing ran, and nothing starts now.
-    const cancelled = () => spec.extra?.mcpReq.signal.aborted === true;
-    if (cancelled()) return refusedExecution(CANCELLED_WAITING);
+    // Cancelled (or timed out by its client) while it waited for the session's slot: it does not queue for the
+    // user's. One cancelled in that queue is stopped by the executor as it begins (the request's signal).
+    if (spec.extra?.mcpReq.signal.aborted) return cancelledBeforeStart();
     // One notifier for the whole request: progress values must only increase, across the wait and the run.
     const events = spec.extra ? createNotifier(spec.extra, meta.kind !== "context") : undefined;
     // The wait for a slot may last execution_timeout_ms: progress now and then keeps the client's request alive.
     const waitStarted = Date.now();
-    const reminder = setInterval(() => events?.({ type: "waiting", ms: Date.now() - waitStarted }), WAIT_NOTICE_MS);
+    const reminder =
+      events && setInterval(() => events({ type: "waiting", ms: Date.now() - waitStarted }), WAIT_NOTICE_MS);
     let slot: ExecutionSlot | string;
     try {
       slot = await ExecutionSlot.take(this.#host.user(meta), sessionObjectName(meta.user, meta.session));
@@ -158,7 +157,6 @@ export class SessionRuns {
     }
     if (typeof slot === "string") return refusedExecution(slot);
     try {
-      if (cancelled()) return refusedExecution(CANCELLED_WAITING);
       const startedAt = Date.now();
       const { code, kind, skill } = spec;
       const onStart = (id: string) =>
