@@ -24,6 +24,7 @@ import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-
 import { type ImportUse, prepareCode } from "./prepare";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
+import { ToolEventPacer } from "./tool-event-pacer";
 
 /** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
@@ -282,14 +283,16 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   }
   // The check has its own budget (src/typecheck): the program's timeout starts when the program does.
   const runStarted = Date.now();
-  // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget.
+  // Every live notification of this execution, the sandbox's and the host's own tool-call events, shares one budget;
+  // tool-call events are paced first (a tight loop of calls streams a summary a second, not two lines per call).
   const budget = deps.events ? new NotificationBudget(limits.max_notification_bytes, deps.events) : undefined;
+  const paced = budget ? new ToolEventPacer((event) => budget.emit(event)) : undefined;
   const live = new LiveExecution(id, {
     catalog,
     registry: deps.registry,
     limits,
     skills,
-    ...(budget ? { events: (event: ExecutionEvent) => budget.emit(event) } : {}),
+    ...(paced ? { events: (event: ExecutionEvent) => paced.emit(event) } : {}),
     ...(deps.approver ? { approver: deps.approver } : {}),
     ...(deps.signIn ? { signIn: deps.signIn } : {}),
     ...(deps.observe ? { observe: (tool: CatalogTool, value: unknown) => deps.observe!(catalog, tool, value) } : {}),
@@ -369,6 +372,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     ]);
     // The sandbox delivered its notifications before replying; the last progress value and what was dropped go
     // out now, before the result.
+    paced?.finish();
     budget?.finish();
     live.end();
     if (reply === "timeout" || reply === "cancelled") {
@@ -455,6 +459,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       ...base,
     };
   } catch (err) {
+    paced?.finish();
     budget?.finish();
     live.end();
     const message = clip((err as Error)?.message ?? err);

@@ -50,6 +50,11 @@ export function parseBridgeJson(json: string): unknown {
 export type ExecutionEvent =
   | { type: "tool_start"; server: string; tool: string }
   | { type: "tool_end"; server: string; tool: string; status: ToolCallStatus; ms: number; error?: string }
+  /**
+   * Calls of one tool that ended past the burst of a window (src/sandbox/tool-event-pacer.ts): `failed` of them did
+   * not succeed, `firstError` says why the first did not; `ms` is their time added up.
+   */
+  | { type: "tool_calls"; server: string; tool: string; ended: number; failed: number; ms: number; firstError?: string }
   | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
   | { type: "progress"; current: number; total?: number; message?: string }
   /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */

@@ -30,6 +30,11 @@ export function eventBytes(event: ExecutionEvent): number {
       return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length);
     case "tool_end":
       return 2 * (NOTIFICATION_OVERHEAD_BYTES + event.server.length + event.tool.length + (event.error?.length ?? 0));
+    case "tool_calls":
+      return (
+        2 *
+        (NOTIFICATION_OVERHEAD_BYTES + 64 + event.server.length + event.tool.length + (event.firstError?.length ?? 0))
+      );
     case "dropped":
     case "still_running":
     case "waiting":

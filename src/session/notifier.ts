@@ -1,8 +1,8 @@
 /**
  * @module session/notifier
  * Turns execution events into MCP notifications on the stream of the `execute_code` request that caused them:
- * `notifications/progress` (only when the request carried a progress token) as tool calls start and finish and
- * when code reports progress, and `notifications/message` for console output and tool calls, filtered by the
+ * `notifications/progress` (only when the request carried a progress token) as tool calls start and finish (paced:
+ * src/sandbox/tool-event-pacer.ts) and when code reports progress, and `notifications/message` for console output and tool calls, filtered by the
  * level the client set with `logging/setLevel`. Progress values only ever increase, as the spec requires, so
  * code's own `progress(current, total, message)` travels in the message ("3/10 processed 3 of 10 files"). Events
  * arrive already within the execution's notification budget (src/sandbox/notification-budget.ts), which ends with
@@ -44,6 +44,13 @@ export function createNotifier(extra: ToolExtra, legacy: boolean): (event: Execu
         const text = `${event.server}.${event.tool} ${event.status} in ${event.ms} ms${event.error ? `: ${event.error}` : ""}`;
         tick(text);
         return log(event.status === "ok" ? "info" : "warning", "tools", text);
+      }
+      case "tool_calls": {
+        // Past the burst of a window (src/sandbox/tool-event-pacer.ts): one line per tool for the calls that ended.
+        const failed = event.failed ? `, ${event.failed} failed (first: ${event.firstError})` : "";
+        const text = `${event.server}.${event.tool}: ${event.ended} more call(s) ended, ${event.ended - event.failed} ok${failed}, ${event.ms} ms in all`;
+        tick(text);
+        return log(event.failed ? "warning" : "info", "tools", text);
       }
       case "progress": {
         const of = event.total === undefined ? `${event.current}` : `${event.current}/${event.total}`;

@@ -79,3 +79,40 @@ test("logging/setLevel filters log notifications; a client that ignores notifica
     await s.close();
   }
 });
+
+test("a loop of tool calls streams a burst, then one summary per tool; counts add up and the result lists every call", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const lines: string[] = [];
+    s.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      if (n.params.logger === "tools") lines.push(String(n.params.data));
+    });
+    const progress: string[] = [];
+    const code = `import { read_file, write_file } from "servers/workspace";
+await write_file({ path: "/loop.txt", content: "x" });
+let n = 0;
+for (let i = 0; i < 300; i++) n += (await read_file({ path: "/loop.txt" })).length;
+try { await read_file({ path: "/missing.txt" }); } catch {}
+return n;`;
+    const r = (await s.client.callTool({ name: "execute_code", arguments: { code } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ""),
+    })) as any;
+    assert.equal(r.structuredContent.result, 300);
+    assert.equal(r.structuredContent.tool_calls.length, 302, "the result still lists every call");
+    // 302 calls would have been 604 lines; a burst of 20 events a second and one summary per tool pass.
+    assert.ok(lines.length < 60, `${lines.length} tool lines:\n${lines.join("\n")}`);
+    const ended = (tool: string) =>
+      lines.filter((l) => l.startsWith(`workspace.${tool} `) && !l.endsWith(" started")).length +
+      lines
+        .map((l) => new RegExp(`^workspace\\.${tool}: (\\d+) more call\\(s\\) ended`).exec(l))
+        .reduce((sum, m) => sum + (m ? Number(m[1]) : 0), 0);
+    assert.equal(ended("read_file") + ended("write_file"), 302, lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /^workspace\.read_file: \d+ more call\(s\) ended, \d+ ok, 1 failed \(first: .*missing/.test(l)),
+      lines.join("\n"),
+    );
+    assert.equal(progress.length, lines.length, "one progress tick per tool line");
+  } finally {
+    await s.close();
+  }
+});
