@@ -2,7 +2,8 @@
  * @module bench/scenarios/execute-overhead
  * Scenario 1 from an MCP client: `execute_code` of a trivial program, end to end (client timer) and inside the
  * Worker (the execution's own `duration_ms`), cold (the first execution of a new session: its catalog and upstream
- * connection are set up) and warm (later executions of one session).
+ * connection are set up) and warm (later executions of one session); then warm again once the user's history holds
+ * a few hundred records of 50 kB (each execution's end updates that history, so its cost must not grow with it).
  */
 
 import { connectClient, execute } from "../lib/mcp-client";
@@ -10,6 +11,8 @@ import { median, p95, round, time } from "../lib/stats";
 import type { RunningWorker } from "../lib/workers";
 
 const TRIVIAL = "return 1;";
+/** A program whose history record is about 50 kB (its result is kept in the record). */
+const FIFTY_KB = 'return "x".repeat(50_000);';
 
 export async function executeOverheadFromClient(gateway: RunningWorker, quick: boolean) {
   const mcpUrl = new URL("/mcp", gateway.url);
@@ -36,6 +39,8 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
   const client = await connectClient(mcpUrl);
   const warm: number[] = [];
   const warmWorker: number[] = [];
+  const historyRecords = quick ? 20 : 400;
+  const withHistory: number[] = [];
   try {
     for (let i = 0; i < 3; i++) check(await execute(client, TRIVIAL));
     for (let i = 0; i < warmRuns; i++) {
@@ -43,6 +48,15 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
       check(run.value);
       warm.push(run.ms);
       warmWorker.push(run.value.duration_ms);
+    }
+    for (let i = 0; i < historyRecords; i++) {
+      const r = (await execute(client, FIFTY_KB)) as { isError?: boolean };
+      if (r.isError) failures++;
+    }
+    for (let i = 0; i < warmRuns; i++) {
+      const run = await time(() => execute(client, TRIVIAL));
+      check(run.value);
+      withHistory.push(run.ms);
     }
   } finally {
     await client.close();
@@ -57,6 +71,9 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
     worker_cold_p50_ms: round(median(coldWorker)),
     worker_warm_p50_ms: round(median(warmWorker)),
     session_init_p50_ms: round(median(init)),
+    warm_with_history_p50_ms: round(median(withHistory)),
+    history_records_added: historyRecords,
+    history_record_kb: 50,
     cold_runs: coldRuns,
     warm_runs: warmRuns,
     failures,

@@ -127,6 +127,11 @@ export class ExecutionHistory {
       // The columns exist already.
     }
     sql.exec("CREATE INDEX IF NOT EXISTS executions_status ON executions (status, seq)");
+    // The caps read only seq and bytes. Without this index SQLite read them from the rows, past each record's text
+    // (up to 1 MB, in overflow pages), so every execution's end read the whole history (up to 32 MB): a trivial
+    // execute_code took 23-26 ms at 60 records of 64 kB and 34-41 ms at 360 (bench/scenarios/execute-overhead.ts
+    // measures it at 400 records of 50 kB). Covered here, the caps never touch the rows.
+    sql.exec("CREATE INDEX IF NOT EXISTS executions_seq_bytes ON executions (seq, bytes)");
   }
 
   /** Lists an execution as running from its start; its end (record) completes the same row. */
@@ -236,10 +241,17 @@ export class ExecutionHistory {
   }
 
   #prune(): void {
-    this.#sql.exec(
-      "DELETE FROM executions WHERE seq NOT IN (SELECT seq FROM executions ORDER BY seq DESC LIMIT ?)",
-      HISTORY_MAX_RECORDS,
-    );
+    // Most records change nothing: one pass over the covering index says whether a cap is passed.
+    const { n, total } = this.#sql
+      .exec<{ n: number; total: number }>("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS total FROM executions")
+      .one();
+    if (n > HISTORY_MAX_RECORDS) {
+      this.#sql.exec(
+        "DELETE FROM executions WHERE seq IN (SELECT seq FROM executions ORDER BY seq LIMIT ?)",
+        n - HISTORY_MAX_RECORDS,
+      );
+    }
+    if (total <= HISTORY_MAX_BYTES) return;
     // The newest record whose running total (newest first) passes the byte budget, and everything older, go.
     this.#sql.exec(
       `DELETE FROM executions WHERE seq <= (
