@@ -302,6 +302,11 @@ export type UserServersConfig = z.infer<typeof UserServersSchema>;
 export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; error: string };
 
 const cache = new WeakMap<object, ConfigResult>();
+/**
+ * The last configuration given as text (a `wrangler secret` is a string) and what it parsed to: objects read the
+ * configuration on every execution, and a string was parsed again (JSON, then the whole schema) each time.
+ */
+let lastText: { text: string; result: ConfigResult } | undefined;
 
 /** Parses `GATEWAY_CONFIG` (an object, a JSON string, or absent for the zero-configuration default). */
 export function loadConfig(raw: unknown): ConfigResult {
@@ -313,11 +318,15 @@ export function loadConfig(raw: unknown): ConfigResult {
     return result;
   }
   if (typeof raw === "string") {
+    if (lastText?.text === raw) return lastText.result;
+    let result: ConfigResult;
     try {
-      return parseConfig(JSON.parse(raw));
+      result = parseConfig(JSON.parse(raw));
     } catch (err) {
-      return { ok: false, error: `GATEWAY_CONFIG is not valid JSON: ${(err as Error).message}` };
+      result = { ok: false, error: `GATEWAY_CONFIG is not valid JSON: ${(err as Error).message}` };
     }
+    lastText = { text: raw, result };
+    return result;
   }
   return parseConfig({});
 }

@@ -6,7 +6,6 @@
  * routes MCP requests and the sandbox bridge's calls here; what runs lives in {@link SessionRuns.live}.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
-import { checkExecuteRate } from "../auth/rate-limiter";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import type { Registry } from "../registry/registry";
@@ -113,14 +112,12 @@ export class SessionRuns {
   }
 
   /**
-   * Runs one execution: within the user's rate limit, holding one of the session's slots (max_concurrent_executions,
-   * queued up to max_queued_executions) and one of the user's (src/user/execution-slots.ts), then records it.
+   * Runs one execution holding one of the session's slots (max_concurrent_executions, queued up to
+   * max_queued_executions) and one of the user's (src/user/execution-slots.ts, which also applies the user's
+   * execute_rate_limit), then records it.
    */
   async execute(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
     const limits = this.#host.config().limits;
-    // Per user, across all of the user's sessions (src/auth/rate-limiter.ts); checked before queueing.
-    const limited = await checkExecuteRate(this.#host.env, meta.user, limits);
-    if (limited) return limited;
     this.#slots ??= new Semaphore(limits.max_concurrent_executions, limits.max_queued_executions);
     let release: () => void;
     try {

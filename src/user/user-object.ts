@@ -21,6 +21,7 @@ import { deniedExecution } from "./denied-execution";
 import type { ApprovalActor } from "../sandbox/approval";
 import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
+import { ExecuteRate } from "./execute-rate";
 import { ExecutionSlots } from "./execution-slots";
 import { OAuthConnections } from "./oauth/oauth-connections";
 import type {
@@ -121,6 +122,7 @@ export class UserObject extends DurableObject<Env> {
   readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
   readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
   readonly #slots = new ExecutionSlots(this.#leases);
+  readonly #rate = new ExecuteRate(this.ctx.storage.kv);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
   readonly #oauth = new OAuthConnections(
     this.ctx.storage.sql,
@@ -296,6 +298,9 @@ export class UserObject extends DurableObject<Env> {
    */
   async startExecution(session: string): Promise<SlotGrant> {
     const limits = this.#limits();
+    // Counted against the rate limit before it waits for a slot, as every execution that asks is.
+    const limited = this.#rate.take(limits.execute_rate_limit);
+    if (limited) return { ok: false, error: limited };
     const taken = await this.#slots.take(session, limits);
     return taken.ok ? { ok: true, lease: taken.lease, lease_ms: limits.execution_lease_ms } : taken;
   }
