@@ -46,6 +46,42 @@ export interface ProgramImports {
   observed?: (tool: CatalogTool) => OutputOverride | undefined;
 }
 
+/**
+ * Rendered server modules by tool list (the registry shares one list per listing version, src/registry/catalog-cache.ts),
+ * then by everything the text depends on: the module, the tools declared and the output type of each tool without an
+ * `outputSchema`. A session's programs import the same modules again and again (carried imports bring them into every
+ * later program), and rendering turns every tool's JSON Schema into TypeScript.
+ */
+const renderedByList = new WeakMap<readonly CatalogTool[], Map<string, string>>();
+/** Renderings kept per tool list; observed output types change as results come in, so older ones are dropped. */
+const MAX_RENDERED_PER_LIST = 64;
+
+function renderedModule(
+  serverId: string,
+  list: readonly CatalogTool[],
+  tools: CatalogTool[],
+  outputType: (tool: CatalogTool) => OutputOverride,
+): string {
+  const outputs = tools.map((t) => {
+    if (t.outputSchema !== undefined) return "";
+    const o = outputType(t);
+    return `${o.type}\u0001${o.doc.join("\u0002")}`;
+  });
+  const key = `${serverId}\u0000${tools === list ? "*" : tools.map((t) => t.id).join("\u0003")}\u0000${outputs.join("\u0004")}`;
+  let rendered = renderedByList.get(list);
+  if (!rendered) {
+    rendered = new Map();
+    renderedByList.set(list, rendered);
+  }
+  let text = rendered.get(key);
+  if (text === undefined) {
+    if (rendered.size >= MAX_RENDERED_PER_LIST) rendered.clear();
+    text = serverModuleDeclaration(serverId, tools, { outputType });
+    rendered.set(key, text);
+  }
+  return text;
+}
+
 /** Declarations for every module the program imports. */
 export function programDeclarations(program: ProgramImports): string {
   const blocks: string[] = [];
@@ -59,7 +95,7 @@ export function programDeclarations(program: ProgramImports): string {
       // Small servers are declared whole, so type-only imports (`import type { ReadFileOutput }`) resolve too.
       const names = new Set(use.names);
       const tools = entry.tools.length <= WHOLE_MODULE_TOOLS ? entry.tools : entry.tools.filter((t) => names.has(t.id));
-      blocks.push(serverModuleDeclaration(use.module, tools, { outputType }));
+      blocks.push(renderedModule(use.module, entry.tools, tools, outputType));
     } else {
       const skill = program.skills.get(`${use.module}@${use.version}`);
       if (!skill) continue;

@@ -70,6 +70,22 @@ describe("program declarations", () => {
     assert.match(text, /export interface StatOutput \{\n {4}size\?: number;\n {2}\}/);
   });
 
+  test("a rendering is reused only while the observed types it shows are unchanged", () => {
+    let observed = "string";
+    const program = {
+      ...base,
+      imports: [{ kind: "server" as const, module: "files", names: ["read"] }],
+      observed: () => ({ type: observed, doc: [] }),
+    };
+    const first = programDeclarations(program);
+    assert.equal(programDeclarations(program), first);
+    observed = "{ text: string }";
+    const changed = programDeclarations(program);
+    assert.match(changed, /export type ReadOutput = \{ text: string \};/);
+    observed = "string";
+    assert.equal(programDeclarations(program), first);
+  });
+
   test("the gateway module is declared when imported", () => {
     const text = programDeclarations({ ...base, imports: [{ kind: "gateway", module: "gateway", names: ["state"] }] });
     assert.match(text, /^declare module "gateway" \{/);
