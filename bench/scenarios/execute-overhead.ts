@@ -3,7 +3,8 @@
  * Scenario 1 from an MCP client: `execute_code` of a trivial program, end to end (client timer) and inside the
  * Worker (the execution's own `duration_ms`), cold (the first execution of a new session: its catalog and upstream
  * connection are set up) and warm (later executions of one session); then warm again once the user's history holds
- * a few hundred records of 50 kB (each execution's end updates that history, so its cost must not grow with it).
+ * a few hundred records of 50 kB (each execution's end updates that history, so its cost must not grow with it), and
+ * once more beside a carried scope the program does not name (a notebook session's later, unrelated programs).
  */
 
 import { connectClient, execute } from "../lib/mcp-client";
@@ -11,6 +12,9 @@ import { median, p95, round, time } from "../lib/stats";
 import type { RunningWorker } from "../lib/workers";
 
 const TRIVIAL = "return 1;";
+/** Leaves 2,000 small objects at top level: the session carries them into every later execution that names them. */
+const NOTEBOOK =
+  'const notes = Array.from({ length: 2000 }, (_, i) => ({ i, text: "note " + i }));\nreturn notes.length;';
 /** A program whose history record is about 50 kB (its result is kept in the record). */
 const FIFTY_KB = 'return "x".repeat(50_000);';
 
@@ -41,6 +45,7 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
   const warmWorker: number[] = [];
   const historyRecords = quick ? 20 : 400;
   const withHistory: number[] = [];
+  const withScope: number[] = [];
   try {
     for (let i = 0; i < 3; i++) check(await execute(client, TRIVIAL));
     for (let i = 0; i < warmRuns; i++) {
@@ -58,6 +63,13 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
       check(run.value);
       withHistory.push(run.ms);
     }
+    const kept = (await execute(client, NOTEBOOK)) as { isError?: boolean };
+    if (kept.isError) failures++;
+    for (let i = 0; i < warmRuns; i++) {
+      const run = await time(() => execute(client, TRIVIAL));
+      check(run.value);
+      withScope.push(run.ms);
+    }
   } finally {
     await client.close();
   }
@@ -74,6 +86,8 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
     warm_with_history_p50_ms: round(median(withHistory)),
     history_records_added: historyRecords,
     history_record_kb: 50,
+    warm_with_unused_scope_p50_ms: round(median(withScope)),
+    unused_scope: "2,000 carried objects (about 60 kB encoded) the trivial program does not name",
     cold_runs: coldRuns,
     warm_runs: warmRuns,
     failures,

@@ -219,7 +219,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
 
   const imported = new Set<string>(prepared.imports.filter((i) => i.kind === "server").map((i) => i.module));
   const skillModulesMap: Record<string, string> = {};
-  let regex = prepared.regex || carriesRegex(deps.scope?.carried);
+  // Only the carried values the program names go into the isolate (src/scope/scope-prepare.ts narrowScope).
+  const carriedIn = new Set(prepared.scope?.carriedIn);
+  const carriedValues = deps.scope?.carried.values.filter((v) => carriedIn.has(v.name)) ?? [];
+  let regex = prepared.regex || carriesRegex(carriedValues);
   let gateway = prepared.imports.some((i) => i.kind === "gateway");
   const skills = new Map<string, SkillVersion>();
   for (const imp of prepared.imports) {
@@ -359,7 +362,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         maxCallsInFlight: limits.max_calls_in_flight,
         maxNotificationBytes: limits.max_notification_bytes,
         streamLogs: deps.events !== undefined,
-        ...(prepared.scope ? { scope: { values: deps.scope?.carried.values ?? [] } } : {}),
+        ...(prepared.scope ? { scope: { values: carriedValues } } : {}),
       }),
       deadline,
       live.suspension,

@@ -29,8 +29,8 @@ import { serverModuleSource } from "./sandbox-modules";
  * Read from the encoded text (worker-loader/scope-codec.js tags a RegExp `"$cg":"re"`); a string that merely contains
  * the tag costs only the full guard.
  */
-export function carriesRegex(carried: CarriedScope | undefined): boolean {
-  return carried?.values.some((v) => v.json.includes('"$cg":"re"')) ?? false;
+export function carriesRegex(values: CarriedScope["values"]): boolean {
+  return values.some((v) => v.json.includes('"$cg":"re"'));
 }
 
 /** What the program needs beyond the sandbox's core (each left out costs nothing to compile). */

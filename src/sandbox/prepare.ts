@@ -16,7 +16,7 @@
  */
 import type { Program } from "acorn";
 import { type TopLevelScope, topLevelScope } from "../scope/scope-analysis";
-import { planScope } from "../scope/scope-prepare";
+import { narrowScope, planScope, scopePrologue } from "../scope/scope-prepare";
 import type { CarriedScope, DroppedBinding } from "../scope/scope-store";
 import { completionEdit } from "./prepare-completion";
 import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
@@ -238,6 +238,18 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     }
     return (counts.ts.get(local) ?? 0) > (counts.js.get(local) ?? 0);
   };
+  // Carried values the program never names stay stored as they are (src/scope/scope-prepare.ts narrowScope). A
+  // name only in a type annotation is gone from the stripped code, so the original's words count too.
+  if (plan) {
+    narrowScope(plan, (name) => {
+      if (walk.referenced.has(name)) return true;
+      if (!counts) {
+        counts = { ts: wordCounts(code), js: wordCounts(js) };
+        if (stats) stats.wordScans += 2;
+      }
+      return counts.ts.has(name);
+    });
+  }
   const budget = new SuggestBudget();
 
   const problems: Array<WalkProblem | (ImportProblem & { kind: "import" })> = [...walk.problems];
@@ -302,7 +314,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     (walk.usesRegex ? `import { createRegExp as ${regexFactoryName(guardName)} } from "./regex-guard.js";` : "") +
     hoisted.join("") +
     `export default async function ${MAIN_NAME}() {`;
-  const prologue = plan?.prologue ?? "";
+  const prologue = plan ? scopePrologue(plan) : "";
   const scope = plan && {
     own: topLevelScope(userProgram, js),
     captured: plan.captured,

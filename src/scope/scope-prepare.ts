@@ -10,6 +10,9 @@
  * - carried imports are appended as import declarations, which the import check validates and hoists as usual;
  * - a capture callback on the header line lets the sandbox read every top-level binding when the program ends.
  * A binding the new program declares again (of any kind) is not carried in: the new declaration replaces it.
+ * A carried value the program never names (nor the carried functions and classes appended with it) is not carried in
+ * either ({@link narrowScope}): it stays stored as it was, and the execution neither decodes nor re-encodes it. Code
+ * can reach a top-level binding only by its name (modules are strict, and the sandbox has no eval), so this is exact.
  */
 import type { ModuleCatalog } from "../sandbox/prepare-imports";
 import { boundNames, type TopLevelScope } from "./scope-analysis";
@@ -24,14 +27,16 @@ const CLASS_FACTORY = "__cg_class_";
 export interface ScopePlan {
   /** Import of the sandbox side, for the module header. */
   importLine: string;
-  /** Statements for the start of the wrapper, on the header line (no newline). */
-  prologue: string;
+  /** Statements for the start of the wrapper, on the header line (no newline); see {@link scopePrologue}. */
+  lets: Array<{ name: string; text: string; value: boolean }>;
   /** Source appended after the agent's code before parsing (starts with a newline). */
   appendix: string;
   /** Names the execution starts with, carried from earlier ones. */
   carriedIn: string[];
   /** Every value name the capture reads at the end. */
   captured: string[];
+  /** The program's own top-level value names (always captured). */
+  ownValues: string[];
   /** Carried bindings that could not be brought in (e.g. an import of a server that is gone). */
   dropped: DroppedBinding[];
 }
@@ -64,12 +69,12 @@ export function planScope(own: TopLevelScope, carried: CarriedScope, modules: Mo
   const redeclared = boundNames(own);
   const carriedIn: string[] = [];
   const dropped: DroppedBinding[] = [];
-  const lets: string[] = [];
+  const lets: ScopePlan["lets"] = [];
   const appendix: string[] = [];
 
   for (const { name } of carried.values) {
     if (redeclared.has(name)) continue;
-    lets.push(`${name} = ${SCOPE_IN}(${JSON.stringify(name)})`);
+    lets.push({ name, text: `${name} = ${SCOPE_IN}(${JSON.stringify(name)})`, value: true });
     carriedIn.push(name);
   }
   for (const d of carried.declarations) {
@@ -77,7 +82,7 @@ export function planScope(own: TopLevelScope, carried: CarriedScope, modules: Mo
     if (d.kind === "function") appendix.push(d.source);
     else {
       appendix.push(`function ${CLASS_FACTORY}${d.name}() { return ${d.source}; }`);
-      lets.push(`${d.name} = ${CLASS_FACTORY}${d.name}()`);
+      lets.push({ name: d.name, text: `${d.name} = ${CLASS_FACTORY}${d.name}()`, value: false });
     }
     carriedIn.push(d.name);
   }
@@ -95,14 +100,34 @@ export function planScope(own: TopLevelScope, carried: CarriedScope, modules: Mo
   }
 
   const carriedValues = carried.values.map((v) => v.name).filter((n) => !redeclared.has(n));
-  const captured = [...new Set([...own.values, ...carriedValues])];
-  const getters = captured.map((n) => `[${JSON.stringify(n)}, () => ${n}]`).join(", ");
   return {
     importLine: `import { scopeIn as ${SCOPE_IN}, scopeOut as ${SCOPE_OUT} } from "./scope.js";`,
-    prologue: `${lets.length > 0 ? `let ${lets.join(", ")};` : ""}${SCOPE_OUT}(() => [${getters}]);`,
+    lets,
     appendix: appendix.length > 0 ? `\n${appendix.join("\n")}` : "",
     carriedIn,
-    captured,
+    captured: [...new Set([...own.values, ...carriedValues])],
+    ownValues: own.values,
     dropped,
   };
+}
+
+/**
+ * Leaves out the carried values the program does not name: `named(name)` says whether the program's code, or the
+ * carried code appended to it, mentions the name (an over-approximation is safe: a value carried in needlessly is
+ * only decoded and stored again).
+ */
+export function narrowScope(plan: ScopePlan, named: (name: string) => boolean): void {
+  const unnamed = new Set(plan.lets.filter((l) => l.value && !named(l.name)).map((l) => l.name));
+  if (unnamed.size === 0) return;
+  const own = new Set(plan.ownValues);
+  plan.lets = plan.lets.filter((l) => !unnamed.has(l.name));
+  plan.carriedIn = plan.carriedIn.filter((n) => !unnamed.has(n));
+  plan.captured = plan.captured.filter((n) => own.has(n) || !unnamed.has(n));
+}
+
+/** The statements at the start of the wrapper: the carried bindings, then the capture of every top-level value. */
+export function scopePrologue(plan: ScopePlan): string {
+  const getters = plan.captured.map((n) => `[${JSON.stringify(n)}, () => ${n}]`).join(", ");
+  const lets = plan.lets.map((l) => l.text);
+  return `${lets.length > 0 ? `let ${lets.join(", ")};` : ""}${SCOPE_OUT}(() => [${getters}]);`;
 }

@@ -39,6 +39,29 @@ describe("carried scope", () => {
     }
   });
 
+  test("a program that does not name a carried value leaves it as stored; a carried function still reaches its own", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(
+        s,
+        "const big = Array.from({ length: 300 }, (_, i) => i);\nlet count = 0;\nfunction bump() { count++; return count; }",
+      );
+      const bumped = await run(s, "bump()");
+      assert.equal(bumped.ok, true, bumped.text);
+      assert.equal(bumped.result, 1);
+      const other = await run(s, "const note = 'unrelated';\nreturn 42;");
+      assert.equal(other.result, 42);
+      assert.deepEqual(other.scope.kept.sort(), ["big", "bump", "count", "note"]);
+      const typed = await run(s, "let copy: typeof big = [];\ncopy.push(1);\nreturn copy.length;");
+      assert.equal(typed.ok, true, typed.text);
+      assert.equal(typed.warnings, undefined, JSON.stringify(typed.warnings));
+      const r = await run(s, "return [big.length, big[299], count, note];");
+      assert.deepEqual(r.result, [300, 299, 1, "unrelated"]);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("carried values are let bindings: reassigned, mutated and redeclared values carry on", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
