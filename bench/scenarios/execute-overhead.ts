@@ -46,30 +46,25 @@ export async function executeOverheadFromClient(gateway: RunningWorker, quick: b
   const historyRecords = quick ? 20 : 400;
   const withHistory: number[] = [];
   const withScope: number[] = [];
+  /** `warmRuns` timed executions of the trivial program in the warm session (client ms; worker ms if asked). */
+  const timedWarm = async (into: number[], worker?: number[]) => {
+    for (let i = 0; i < warmRuns; i++) {
+      const run = await time(() => execute(client, TRIVIAL));
+      check(run.value);
+      into.push(run.ms);
+      worker?.push(run.value.duration_ms);
+    }
+  };
+  const setUp = async (code: string) => {
+    if (((await execute(client, code)) as { isError?: boolean }).isError) failures++;
+  };
   try {
     for (let i = 0; i < 3; i++) check(await execute(client, TRIVIAL));
-    for (let i = 0; i < warmRuns; i++) {
-      const run = await time(() => execute(client, TRIVIAL));
-      check(run.value);
-      warm.push(run.ms);
-      warmWorker.push(run.value.duration_ms);
-    }
-    for (let i = 0; i < historyRecords; i++) {
-      const r = (await execute(client, FIFTY_KB)) as { isError?: boolean };
-      if (r.isError) failures++;
-    }
-    for (let i = 0; i < warmRuns; i++) {
-      const run = await time(() => execute(client, TRIVIAL));
-      check(run.value);
-      withHistory.push(run.ms);
-    }
-    const kept = (await execute(client, NOTEBOOK)) as { isError?: boolean };
-    if (kept.isError) failures++;
-    for (let i = 0; i < warmRuns; i++) {
-      const run = await time(() => execute(client, TRIVIAL));
-      check(run.value);
-      withScope.push(run.ms);
-    }
+    await timedWarm(warm, warmWorker);
+    for (let i = 0; i < historyRecords; i++) await setUp(FIFTY_KB);
+    await timedWarm(withHistory);
+    await setUp(NOTEBOOK);
+    await timedWarm(withScope);
   } finally {
     await client.close();
   }
