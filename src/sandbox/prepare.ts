@@ -239,10 +239,12 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     return (counts.ts.get(local) ?? 0) > (counts.js.get(local) ?? 0);
   };
   // Carried values the program never names stay stored as they are (src/scope/scope-prepare.ts narrowScope). A
-  // name only in a type annotation is gone from the stripped code, so the original's words count too.
+  // name only in a type annotation is gone from the stripped code, so the original's words count too. A word scan
+  // does not decode `\u` escapes (`typeof \u0078` names `x`): code with one keeps every value.
   if (plan) {
+    const escaped = code.includes("\\u");
     narrowScope(plan, (name) => {
-      if (walk.referenced.has(name)) return true;
+      if (escaped || walk.referenced.has(name)) return true;
       if (!counts) {
         counts = { ts: wordCounts(code), js: wordCounts(js) };
         if (stats) stats.wordScans += 2;

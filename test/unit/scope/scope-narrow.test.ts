@@ -47,3 +47,7 @@ test("a program that declares a carried name again replaces it, as before", () =
   assert.ok(!scope.carriedIn.includes("notes"));
   assert.ok(scope.captured.includes("notes"));
 });
+
+test("a value named only through a unicode escape in a type is carried in (the check needs its declaration)", () => {
+  assert.ok(scopeOf("let copy: typeof \\u006eotes = [];\nreturn copy;").carriedIn.includes("notes"));
+});
