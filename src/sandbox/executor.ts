@@ -8,6 +8,7 @@
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { boundNames } from "../scope/scope-analysis";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
 import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
 import { carriedDeclarations } from "../scope/scope-types";
@@ -265,7 +266,13 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         skills,
         latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
         ...(deps.scope && prepared.scope
-          ? { carried: carriedDeclarations(deps.scope.carried, prepared.scope.carriedIn) }
+          ? {
+              carried: carriedDeclarations(
+                deps.scope.carried,
+                prepared.scope.carriedIn,
+                boundNames(prepared.scope.own),
+              ),
+            }
           : {}),
       })
       .catch((err: unknown) => {

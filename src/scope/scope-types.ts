@@ -102,12 +102,21 @@ export function encodedValueType(json: string): string {
   }
 }
 
-/** Ambient declarations of the names in `carriedIn`, as they come from `carried`. */
-export function carriedDeclarations(carried: CarriedScope, carriedIn: readonly string[]): string {
+/**
+ * Ambient declarations of the names in `carriedIn`, as they come from `carried`. Given `own` (the program's own
+ * top-level names), the other carried values it does not declare are declared `any` without reading them: the
+ * program does not name them, but a misspelling of one still gets "Did you mean" with the carried name.
+ */
+export function carriedDeclarations(
+  carried: CarriedScope,
+  carriedIn: readonly string[],
+  own?: ReadonlySet<string>,
+): string {
   const names = new Set(carriedIn);
   const lines: string[] = [];
   for (const { name, json } of carried.values) {
     if (names.has(name)) lines.push(`declare let ${name}: ${encodedValueType(json)};`);
+    else if (own && !own.has(name)) lines.push(`declare let ${name}: any;`);
   }
   for (const d of carried.declarations) {
     if (!names.has(d.name)) continue;

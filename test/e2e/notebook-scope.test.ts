@@ -62,6 +62,23 @@ describe("carried scope", () => {
     }
   });
 
+  test("a misspelled carried name is warned about with the carried name it resembles, though the program does not name it", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await run(s, "const customers = [1, 2, 3];");
+      const r = await run(s, "return customer.length;");
+      assert.equal(r.ok, false, r.text);
+      assert.ok(
+        r.warnings?.some((w: { message: string }) => /Did you mean 'customers'\?/.test(w.message)),
+        JSON.stringify(r.warnings),
+      );
+      const kept = await run(s, "return customers;");
+      assert.deepEqual(kept.result, [1, 2, 3]);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("carried values are let bindings: reassigned, mutated and redeclared values carry on", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
