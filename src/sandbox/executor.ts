@@ -19,10 +19,11 @@ import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
-import { cancelledBeforeStart } from "./refused-execution";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
+import { cancelledBeforeStart } from "./refused-execution";
+import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
@@ -112,62 +113,11 @@ function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Longest error message passed on; the isolate caps it too, but what it reports is the agent's to forge. */
-const MAX_ERROR_CHARS = 8_000;
-
-function clip(text: unknown, max = MAX_ERROR_CHARS): string {
-  const s = String(text);
-  return s.length > max ? `${s.slice(0, max)}…[truncated: ${s.length} characters]` : s;
-}
-
 /** How often an execution still waiting for its turn (or for one of the user's slots) tells the client (progress). */
 export const WAIT_NOTICE_MS = 10_000;
 
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;
-
-/** Caps the result's JSON at max_result_bytes: an oversized result becomes a visible, truncated preview. */
-function capResult(json: unknown, limits: Limits): unknown {
-  if (json === undefined) return undefined;
-  // The harness always sends JSON text; anything else means the agent's code tampered with the built-ins it uses.
-  if (typeof json !== "string") return "[the sandbox returned a malformed result]";
-  const max = limits.max_result_bytes;
-  if (json.length <= max) {
-    try {
-      return JSON.parse(json);
-    } catch {
-      return "[the sandbox returned a malformed result]";
-    }
-  }
-  return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
-}
-
-/** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
-const MAX_WARNINGS = 21;
-
-/** The isolate's warnings (unhandled rejections) in the result's warning shape, after the type check's. */
-function capWarnings(warnings: unknown): Array<{ message: string }> {
-  if (!Array.isArray(warnings)) return [];
-  return warnings.slice(0, MAX_WARNINGS).map((w) => ({ message: clip(w, 1_000) }));
-}
-
-function capLogs(logs: unknown, limits: Limits): string[] {
-  if (!Array.isArray(logs)) return [];
-  const out: string[] = [];
-  let bytes = 0;
-  for (const line of logs) {
-    const text = String(line);
-    if (out.length >= limits.max_log_lines + 1 || bytes + text.length > limits.max_log_bytes + 512) {
-      out.push(
-        `…[logs truncated by the host: max_log_lines ${limits.max_log_lines}, max_log_bytes ${limits.max_log_bytes}]`,
-      );
-      break;
-    }
-    bytes += text.length;
-    out.push(text);
-  }
-  return out;
-}
 
 export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): Promise<ExecuteResult> {
   const started = Date.now();

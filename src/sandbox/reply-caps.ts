@@ -1,0 +1,59 @@
+/**
+ * @module sandbox/reply-caps
+ * What the host passes on of the sandbox's reply: the sandbox caps its result, logs, warnings and error text itself,
+ * but whatever it sends is the agent's to forge, so the host caps each again before it reaches the client.
+ */
+import type { Limits } from "../config";
+
+/** Longest error message passed on; the isolate caps it too, but what it reports is the agent's to forge. */
+const MAX_ERROR_CHARS = 8_000;
+
+/** `text` as a string of at most `max` characters, marked where it was cut. */
+export function clip(text: unknown, max = MAX_ERROR_CHARS): string {
+  const s = String(text);
+  return s.length > max ? `${s.slice(0, max)}…[truncated: ${s.length} characters]` : s;
+}
+
+/** Caps the result's JSON at max_result_bytes: an oversized result becomes a visible, truncated preview. */
+export function capResult(json: unknown, limits: Limits): unknown {
+  if (json === undefined) return undefined;
+  // The harness always sends JSON text; anything else means the agent's code tampered with the built-ins it uses.
+  if (typeof json !== "string") return "[the sandbox returned a malformed result]";
+  const max = limits.max_result_bytes;
+  if (json.length <= max) {
+    try {
+      return JSON.parse(json);
+    } catch {
+      return "[the sandbox returned a malformed result]";
+    }
+  }
+  return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+}
+
+/** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
+const MAX_WARNINGS = 21;
+
+/** The isolate's warnings (unhandled rejections) in the result's warning shape, after the type check's. */
+export function capWarnings(warnings: unknown): Array<{ message: string }> {
+  if (!Array.isArray(warnings)) return [];
+  return warnings.slice(0, MAX_WARNINGS).map((w) => ({ message: clip(w, 1_000) }));
+}
+
+/** The log lines within max_log_lines and max_log_bytes (with the sandbox's own marker's slack), then a marker. */
+export function capLogs(logs: unknown, limits: Limits): string[] {
+  if (!Array.isArray(logs)) return [];
+  const out: string[] = [];
+  let bytes = 0;
+  for (const line of logs) {
+    const text = String(line);
+    if (out.length >= limits.max_log_lines + 1 || bytes + text.length > limits.max_log_bytes + 512) {
+      out.push(
+        `…[logs truncated by the host: max_log_lines ${limits.max_log_lines}, max_log_bytes ${limits.max_log_bytes}]`,
+      );
+      break;
+    }
+    bytes += text.length;
+    out.push(text);
+  }
+  return out;
+}
