@@ -21,7 +21,7 @@ export interface Env {
   SKILLS: DurableObjectNamespace<SkillStore>;
   /** One per user: the user's execution history, approval handles and execution slots (src/user/user-object.ts). */
   USER: DurableObjectNamespace<UserObject>;
-  /** One per user: the execute_code token bucket (src/auth/rate-limiter.ts). */
+  /** One per key: the sign-in attempts of an address (src/auth/rate-limiter.ts); execute_code's bucket is in USER. */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** The type checker's compiler and library files (wrangler [assets], built by scripts/build-typecheck-assets.mjs). */
   TYPECHECK_ASSETS?: Fetcher;

@@ -61,7 +61,8 @@ export class ToolEventPacer {
       return;
     }
     if (event.type === "tool_start") return;
-    const key = `${event.server}\u0000${event.tool}`;
+    // JSON of the pair, not a joined string: upstream names may hold any character, a separator included.
+    const key = JSON.stringify([event.server, event.tool]);
     let tally = this.#tallies.get(key);
     if (!tally) {
       tally = { server: event.server, tool: event.tool, ended: 0, failed: 0, ms: 0 };

@@ -1,8 +1,8 @@
 /**
  * @module session/session-runs
- * The executions of one session or context: the user's rate limit and execution slot, the session's own slots,
- * the run itself (the executor with this session's registry, skills, carried top level, type check, run gate,
- * notifications and approvals), its record in the user's history, and approve_call's re-runs. The session object
+ * The executions of one session or context: the user's execution slot (with the user's rate limit), the session's
+ * own slots, the run itself (the executor with this session's registry, skills, carried top level, type check, run
+ * gate, notifications and approvals), its record in the user's history, and approve_call's re-runs. The session object
  * routes MCP requests and the sandbox bridge's calls here; what runs lives in {@link SessionRuns.live}.
  */
 import type { McpServer } from "@modelcontextprotocol/server";

@@ -106,6 +106,21 @@ describe("ToolEventPacer", () => {
     pacer.finish();
   });
 
+  test("names holding a separator character are not merged: each server and tool pair keeps its own count", () => {
+    const { pacer, sent } = paced();
+    calls(pacer, TOOL_EVENT_BURST / 2);
+    pacer.emit({ type: "tool_end", server: "a\u0000b", tool: "c", status: "ok", ms: 1 });
+    pacer.emit({ type: "tool_end", server: "a", tool: "b\u0000c", status: "ok", ms: 1 });
+    pacer.finish();
+    assert.deepEqual(
+      sent.slice(TOOL_EVENT_BURST).map((e) => (e.type === "tool_calls" ? [e.server, e.tool, e.ended] : e.type)),
+      [
+        ["a\u0000b", "c", 1],
+        ["a", "b\u0000c", 1],
+      ],
+    );
+  });
+
   test("tool names from outside are data: `__proto__` and `constructor` are counted like any name", () => {
     const { pacer, sent } = paced();
     calls(pacer, TOOL_EVENT_BURST / 2);
