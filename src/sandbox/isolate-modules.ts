@@ -1,25 +1,11 @@
 /**
  * @module sandbox/isolate-modules
- * The modules of one execution's isolate: the sandbox's core (worker-loader/, loaded as text by wrangler's rules),
- * the agent's prepared module, the server modules it imports, and only the optional parts it needs. workerd
- * compiles every module an isolate is given (bench/isolate-split.ts), so what a program cannot use is left out:
- * the full regex guard and its engine, the scope codec, the `gateway` module.
+ * The modules of one execution's isolate: the sandbox's core (worker-loader/, minified by scripts/build-sandbox.mjs
+ * into .sandbox-build/), the agent's prepared module, the server modules it imports, and only the optional parts it
+ * needs. workerd compiles every module an isolate is given (bench/isolate-split.ts), so what a program cannot use is
+ * left out: the full regex guard and its engine, the scope codec, the `gateway` module.
  */
-import bridgeGateSource from "../../worker-loader/bridge-gate.js";
-import gatewaySource from "../../worker-loader/gateway.js";
-import harnessSource from "../../worker-loader/harness.js";
-import noNetworkSource from "../../worker-loader/no-network.js";
-import notifyQueueSource from "../../worker-loader/notify-queue.js";
-import plainDataSource from "../../worker-loader/plain-data.js";
-import regexCheckSource from "../../worker-loader/regex-check.js";
-import regexGuardSource from "../../worker-loader/regex-guard.js";
-import regexGuardLiteSource from "../../worker-loader/regex-guard-lite.js";
-import rejectionsSource from "../../worker-loader/rejections.js";
-import runtimeSource from "../../worker-loader/runtime.js";
-import sandboxGuardsSource from "../../worker-loader/sandbox-guards.js";
-import scopeSource from "../../worker-loader/scope.js";
-import scopeCodecSource from "../../worker-loader/scope-codec.js";
-import scopeNoneSource from "../../worker-loader/scope-none.js";
+import sandbox from "../../.sandbox-build/sandbox-modules.js";
 import type { Catalog } from "../registry/registry";
 import type { CarriedScope } from "../scope/scope-store";
 import { serverModuleSource } from "./sandbox-modules";
@@ -51,21 +37,21 @@ export function moduleMap(
   needs: ModuleNeeds,
 ): Record<string, string> {
   const modules: Record<string, string> = {
-    "harness.js": harnessSource,
-    "runtime.js": runtimeSource,
-    "scope.js": needs.scope ? scopeSource : scopeNoneSource,
+    "harness.js": sandbox["harness.js"],
+    "runtime.js": sandbox["runtime.js"],
+    "scope.js": needs.scope ? sandbox["scope.js"] : sandbox["scope-none.js"],
     "agent.js": agent,
-    "sandbox-guards.js": sandboxGuardsSource,
-    "no-network.js": noNetworkSource,
-    "rejections.js": rejectionsSource,
-    "bridge-gate.js": bridgeGateSource,
-    "notify-queue.js": notifyQueueSource,
-    "regex-guard.js": needs.regex ? regexGuardSource : regexGuardLiteSource,
-    "plain-data.js": plainDataSource,
+    "sandbox-guards.js": sandbox["sandbox-guards.js"],
+    "no-network.js": sandbox["no-network.js"],
+    "rejections.js": sandbox["rejections.js"],
+    "bridge-gate.js": sandbox["bridge-gate.js"],
+    "notify-queue.js": sandbox["notify-queue.js"],
+    "regex-guard.js": needs.regex ? sandbox["regex-guard.js"] : sandbox["regex-guard-lite.js"],
+    "plain-data.js": sandbox["plain-data.js"],
   };
-  if (needs.scope) modules["scope-codec.js"] = scopeCodecSource;
-  if (needs.regex) modules["regex-check.js"] = regexCheckSource;
-  if (needs.gateway) modules["gateway.js"] = gatewaySource;
+  if (needs.scope) modules["scope-codec.js"] = sandbox["scope-codec.js"];
+  if (needs.regex) modules["regex-check.js"] = sandbox["regex-check.js"];
+  if (needs.gateway) modules["gateway.js"] = sandbox["gateway.js"];
   for (const serverId of servers) {
     const entry = catalog.byServerId.get(serverId)!;
     modules[`servers/${serverId}.js`] = serverModuleSource(entry);
