@@ -27,7 +27,7 @@ const BENCH_SESSION = "bench";
 export type BenchRequest =
   | { op: "compare"; engine: Engine; program: string; quick: boolean }
   | { op: "guard"; variant: GuardVariant; program: string }
-  | { op: "hop"; hop: Hop; n: number }
+  | { op: "hop"; hop: Hop; n: number; overrides?: Record<string, string> }
   | { op: "capture"; program: string }
   | { op: "host_only"; n: number }
   | { op: "load_variant"; code: WorkerLoaderWorkerCode; n: number; options: object }
@@ -94,7 +94,7 @@ export default {
         case "guard":
           return Response.json(await bench.guard(req.variant, req.program, BENCH_SESSION));
         case "hop":
-          return Response.json(await bench.hop(req.hop, req.n, BENCH_SESSION));
+          return Response.json(await bench.hop(req.hop, req.n, BENCH_SESSION, req.overrides));
         case "host_only":
           return Response.json(await bench.hostOnly(req.n, BENCH_SESSION));
         case "capture":

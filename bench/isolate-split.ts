@@ -5,23 +5,17 @@
  * (prints q1 and median ms per load; nothing is written). The README's "Why the ratio is not <= 1.0" uses it.
  */
 import type { WorkerLoaderWorkerCode } from "@cloudflare/workers-types";
+import { editedSandboxModules, HARNESS_RUN, INSTALL_GUARDS, type SourceEdit } from "./lib/sandbox-variants";
 import { benchOp, startBenchWorker } from "./lib/workers";
 
 type Code = WorkerLoaderWorkerCode & { modules: Record<string, string> };
-type Edit = [module: string, from: string, to: string];
 
-const RUN = "async run(options) {";
 const MINIMAL = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint { run() { return { ok: true }; } }`;
 
-function edited(code: Code, edits: Edit[]): Code {
-  const modules = { ...code.modules };
-  for (const [name, from, to] of edits) {
-    const text = modules[name];
-    if (text === undefined || !text.includes(from)) throw new Error(`${name} no longer has ${JSON.stringify(from)}`);
-    modules[name] = text.replace(from, to);
-  }
-  return { ...code, modules };
+/** The captured isolate with modules edited at the source and minified as shipped (bench/lib/sandbox-variants.ts). */
+function edited(code: Code, edits: SourceEdit[]): Code {
+  return { ...code, modules: { ...code.modules, ...editedSandboxModules(edits) } };
 }
 
 const worker = await startBenchWorker({ servers: [{ name: "workspace", url: "builtin:workspace" }] });
@@ -30,10 +24,12 @@ try {
   const variants: Record<string, Code> = {
     "minimal isolate (no harness)": { ...code, modules: { "harness.js": MINIMAL } },
     "all modules shipped, none imported": { ...code, modules: { ...code.modules, "harness.js": MINIMAL } },
-    "modules evaluated, guards installed": edited(code, [["harness.js", RUN, `${RUN} return { ok: true };`]]),
+    "modules evaluated, guards installed": edited(code, [
+      ["harness.js", HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`],
+    ]),
     "... without the metered built-ins": edited(code, [
-      ["harness.js", RUN, `${RUN} return { ok: true };`],
-      ["runtime.js", "installGuards(spend, refund);", ""],
+      ["harness.js", HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`],
+      ["runtime.js", INSTALL_GUARDS, ""],
     ]),
     "whole run, no timer turn for rejections": edited(code, [
       ["rejections.js", "await new Promise((resolve) => wait(resolve, 0));", ""],

@@ -107,8 +107,6 @@ function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number
   } as WorkerLoader;
 }
 
-const INSTALL_GUARDS = "installGuards(spend, refund);";
-const HARNESS_RUN = "async run(options) {";
 /** A main module that imports none of the others and answers run() at once. */
 const MINIMAL_RUN = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint { async run() { return { ok: true }; } }`;
@@ -266,7 +264,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
   }
 
   /** `n` operations over one hop; milliseconds per operation. */
-  async hop(hop: Hop, n: number, session: string): Promise<BatchTiming> {
+  async hop(hop: Hop, n: number, session: string, overrides?: Record<string, string>): Promise<BatchTiming> {
     const load = (env: Record<string, unknown>, compatibilityDate = SANDBOX_COMPATIBILITY_DATE, flags: string[] = []) =>
       this.env.LOADER.load({
         compatibilityDate,
@@ -317,22 +315,14 @@ export class BenchSession extends DurableObject<BenchEnv> {
           capturingLoader(this.env.LOADER, (c) => (code = c)),
         );
         const options = { maxSteps: this.#config.limits.max_steps, maxLogBytes: 65536, maxLogLines: 1000 };
-        const modules = { ...code!.modules };
-        if (hop === "isolate_ours_no_builtin_guards") {
-          // Experiment: what installing the built-in guards (worker-loader/sandbox-guards.js) costs per isolate.
-          const runtime = String(modules["runtime.js"]);
-          if (!runtime.includes(INSTALL_GUARDS)) throw new Error("bench: runtime.js no longer calls installGuards");
-          modules["runtime.js"] = runtime.replace(INSTALL_GUARDS, "");
-        }
+        // Edited modules (no built-in guards, run() answering at once) come from the runner, which edits the
+        // sources and minifies them as the build does (bench/lib/sandbox-variants.ts).
+        const edited = hop === "isolate_ours_no_builtin_guards" || hop === "isolate_ours_evaluate_only";
+        if (edited && !overrides) throw new Error(`bench: hop ${hop} needs its edited modules`);
+        const modules = { ...code!.modules, ...overrides };
         if (hop === "isolate_ours_compile_only") {
           // Every module shipped, none imported: workerd compiles them all when it loads the isolate.
           modules["harness.js"] = MINIMAL_RUN;
-        }
-        if (hop === "isolate_ours_evaluate_only") {
-          // Every module imported and evaluated (the guards installed), but run() returns at once.
-          const harness = String(modules["harness.js"]);
-          if (!harness.includes(HARNESS_RUN)) throw new Error("bench: worker-loader/harness.js no longer has run()");
-          modules["harness.js"] = harness.replace(HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`);
         }
         // The flags before #17: no_nodejs_compat alone leaves nodejs_compat_v2 on.
         const flags = hop === "isolate_ours_nodejs_compat_v2" ? { compatibilityFlags: ["no_nodejs_compat"] } : {};

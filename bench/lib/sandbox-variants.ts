@@ -1,0 +1,28 @@
+/**
+ * @module bench/lib/sandbox-variants
+ * Edited variants of the sandbox's modules for the experiments that time parts of the isolate's start
+ * (bench/isolate-split.ts, the hop profile). The executor ships the modules minified (scripts/build-sandbox.mjs),
+ * so an edit is made to the source as written and the result minified the same way: the variant differs from
+ * what the executor loads by the edit alone.
+ */
+import { minifySandboxModule, sandboxModuleSource } from "../../scripts/build-sandbox.mjs";
+
+/** The `run()` method of worker-loader/harness.js, where the experiments cut the run short. */
+export const HARNESS_RUN = "async run(options) {";
+/** The call in worker-loader/runtime.js that installs the metered built-ins and the other built-in guards. */
+export const INSTALL_GUARDS = "installGuards(spend, refund);";
+
+export type SourceEdit = [module: string, from: string, to: string];
+
+/** Modules with the edits made (several edits to one module apply in order), minified; throws on a stale edit. */
+export function editedSandboxModules(edits: readonly SourceEdit[]): Record<string, string> {
+  const sources = new Map<string, string>();
+  for (const [name, from, to] of edits) {
+    const text = sources.get(name) ?? sandboxModuleSource(name);
+    if (!text.includes(from)) throw new Error(`worker-loader/${name} no longer has ${JSON.stringify(from)}`);
+    sources.set(name, text.replace(from, to));
+  }
+  const out: Record<string, string> = {};
+  for (const [name, text] of sources) out[name] = minifySandboxModule(name, text);
+  return out;
+}
