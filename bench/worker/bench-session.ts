@@ -31,8 +31,8 @@ import { type BenchExports, HOP_ISOLATE, NoopTarget } from "./probes";
 
 /** `ours`: the executor as shipped; `codemode`: @cloudflare/codemode's DynamicWorkerExecutor. */
 export type Engine = "ours" | "codemode";
-/** `inline`: an experiment, the guard as an inline counter that calls the runtime only when the budget is spent. */
-export type GuardVariant = "guarded" | "unguarded" | "inline";
+/** `call`: an experiment, the loop guard as it was before the meter alias (a call of step() in every loop body). */
+export type GuardVariant = "guarded" | "unguarded" | "call";
 export type Hop =
   | "isolate"
   | "isolate_codemode_compat"
@@ -61,32 +61,33 @@ export interface BatchTiming {
 
 type RunOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** `guard();` and `guard(weight);` (catch clauses charge a weight) as src/sandbox/prepare-walk.ts inserts them. */
+/** `guard();` and `guard(weight);` (function starts; catch clauses charge a weight) as src/sandbox/prepare-walk.ts inserts them. */
 const GUARD_CALL = /__cg_step_[0-9a-f]+\(\d*\);/g;
 const GUARD_EXPR = /\(__cg_step_[0-9a-f]+\(\), /g;
+/** A loop step counted on the meter's function-local alias, and the alias itself. */
+const LOOP_GUARD = /if\(\+\+(__cg_step_[0-9a-f]+)_m\.n>\1_m\.max\)\1_m\.over\(\);/g;
+const METER_ALIAS = /const (__cg_step_[0-9a-f]+)_m=\1_meter;/g;
 
-/** The prepared agent module with every inserted guard call removed (the import stays, unused). */
+/** The prepared agent module with every inserted guard removed (the imports stay, unused). */
 export function withoutGuard(agent: string): string {
-  const stripped = agent.replace(GUARD_CALL, "").replace(GUARD_EXPR, "(");
-  if ((stripped.match(/__cg_step_[0-9a-f]+/g) ?? []).length !== 1) {
+  const stripped = agent
+    .replace(LOOP_GUARD, "")
+    .replace(METER_ALIAS, "")
+    .replace(GUARD_CALL, "")
+    .replace(GUARD_EXPR, "(");
+  if (/__cg_step_[0-9a-f]+(_m\b|\()/.test(stripped)) {
     throw new Error("bench: could not remove the step guard; src/sandbox/prepare changed how it inserts it");
   }
   return stripped;
 }
 
 /**
- * The guard as an inline counter: `(++n > max && guard())` instead of a call into runtime.js at every step. The
- * runtime's own `step()` still decides and throws once the budget is spent (its count then restarts from the
- * inline count, which is close enough for timing).
+ * Experiment: the loop guard as it was before, a call of the runtime's step() in every loop body instead of a count
+ * on a function-local alias of its meter (what the alias saves in a tight loop).
  */
-export function withInlineGuard(agent: string, maxSteps: number): string {
-  const name = /__cg_step_[0-9a-f]+/.exec(agent)?.[0];
-  if (!name) throw new Error("bench: no step guard found in agent.js");
-  const check = `(++__cg_n > ${maxSteps} && ${name}())`;
-  return agent
-    .replace("export default async function", "let __cg_n = 0;export default async function")
-    .replace(GUARD_CALL, `${check};`)
-    .replace(GUARD_EXPR, `(${check}, `);
+export function withCallGuard(agent: string): string {
+  if (agent.search(LOOP_GUARD) === -1) throw new Error("bench: no loop guard found in agent.js");
+  return agent.replace(LOOP_GUARD, "$1();");
 }
 
 function agentOf(code: WorkerLoaderWorkerCode): string {
@@ -95,13 +96,13 @@ function agentOf(code: WorkerLoaderWorkerCode): string {
   return agent;
 }
 
-/** A loader that hands every isolate to the real one, with the guard as shipped, removed, or inlined. */
-function guardLoader(real: WorkerLoader, variant: GuardVariant, maxSteps: number): WorkerLoader {
+/** A loader that hands every isolate to the real one, with the guard as shipped, removed, or as a call in loops. */
+function guardLoader(real: WorkerLoader, variant: GuardVariant): WorkerLoader {
   return {
     get: real.get.bind(real),
     load(code: WorkerLoaderWorkerCode) {
       if (variant === "guarded") return real.load(code);
-      const agent = variant === "unguarded" ? withoutGuard(agentOf(code)) : withInlineGuard(agentOf(code), maxSteps);
+      const agent = variant === "unguarded" ? withoutGuard(agentOf(code)) : withCallGuard(agentOf(code));
       return real.load({ ...code, modules: { ...code.modules, "agent.js": agent } });
     },
   } as WorkerLoader;
@@ -219,7 +220,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
   async guard(variant: GuardVariant, name: string, session: string): Promise<BatchTiming> {
     const p = GUARD_PROGRAMS.find((g) => g.name === name);
     if (!p) throw new Error(`unknown guard program ${name}`);
-    const loader = guardLoader(this.env.LOADER, variant, this.#config.limits.max_steps);
+    const loader = guardLoader(this.env.LOADER, variant);
     return this.#batch(1, p.expect, () => this.#ours(p.body, session, loader));
   }
 

@@ -9,8 +9,9 @@
  * The output keeps every original line on its line number, so stack traces from the sandbox point at the agent's own
  * lines: imports are hoisted onto line 1 (their old text becomes blank lines), the body is wrapped in
  * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
- * call (`<guardName>();`) is inserted at the start of every loop body and function body without adding newlines.
- * Local workerd has no CPU limit, so the guard is the only thing that stops `while (true) {}`. No guard can interrupt
+ * is inserted at the start of every function body (a call, `<guardName>();`) and loop body (a count on the step
+ * meter, prepare-walk.ts) without adding newlines. Local workerd has no CPU limit, so the guard is the only thing
+ * that stops `while (true) {}`. No guard can interrupt
  * a native regex match either: regex literals whose work is not proven small become calls of the sandbox's planned
  * constructor (the linear-time engine), and those no engine can run safely are refused (prepare-regex.ts).
  */
@@ -34,7 +35,14 @@ import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
 import { SuggestBudget } from "./prepare-suggest";
-import { RESERVED_PREFIX, regexFactoryName, type WalkProblem, walkProgram } from "./prepare-walk";
+import {
+  meterAlias,
+  meterName,
+  RESERVED_PREFIX,
+  regexFactoryName,
+  type WalkProblem,
+  walkProgram,
+} from "./prepare-walk";
 
 export type { ImportUse, ModuleCatalog } from "./prepare-imports";
 export { agentLocation } from "./prepare-stack";
@@ -312,10 +320,11 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
   if (js.startsWith("#!")) edits.push(replace(0, 2, "//"));
   const header =
     (plan?.importLine ?? "") +
-    `import { step as ${guardName} } from "./runtime.js";` +
+    `import { step as ${guardName}${walk.usesMeter ? `, meter as ${meterName(guardName)}` : ""} } from "./runtime.js";` +
     (walk.usesRegex ? `import { createRegExp as ${regexFactoryName(guardName)} } from "./regex-guard.js";` : "") +
     hoisted.join("") +
-    `export default async function ${MAIN_NAME}() {`;
+    `export default async function ${MAIN_NAME}() {` +
+    (walk.loopsAtTop ? meterAlias(guardName) : "");
   const prologue = plan ? scopePrologue(plan) : "";
   const scope = plan && {
     own: topLevelScope(userProgram, js),

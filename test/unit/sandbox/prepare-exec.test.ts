@@ -15,12 +15,17 @@ import { prepare } from "./prepare-fixtures";
 
 const BUDGET = 5_000;
 
-/** A stand-in for the sandbox runtime: `step` counts and, once over budget, throws on every later call. */
+/**
+ * A stand-in for the sandbox runtime with its guard protocol (worker-loader/runtime.js): loops count on `meter`
+ * and call `meter.over()` once past `meter.max`; `step(weight)` counts and, once over budget, throws on every later
+ * call.
+ */
 const RUNTIME = `
-let steps = 0;
 export class StepLimitError extends Error { name = "StepLimitError"; }
-export function step() {
-  if (++steps > ${BUDGET}) throw new StepLimitError("step budget of ${BUDGET} exceeded");
+export const meter = { n: 0, max: ${BUDGET}, over() { step(0); } };
+export function step(weight = 1) {
+  meter.n += weight;
+  if (meter.n > meter.max) throw new StepLimitError("step budget of ${BUDGET} exceeded");
 }
 `;
 

@@ -24,10 +24,11 @@ describe("prepareCode output", () => {
     assert.equal(
       result.code,
       [
-        `import { step as ${GUARD} } from "./runtime.js";import { read_file } from "./servers/workspace.js";` +
-          "export default async function __cg_main() {",
+        `import { step as ${GUARD}, meter as ${GUARD}_meter } from "./runtime.js";` +
+          'import { read_file } from "./servers/workspace.js";' +
+          `export default async function __cg_main() {const ${GUARD}_m=${GUARD}_meter;`,
         "const n = 2;",
-        `for (const f of ['a', 'b']) {${GUARD}();await read_file({ path: f });}`,
+        `for (const f of ['a', 'b']) {if(++${GUARD}_m.n>${GUARD}_m.max)${GUARD}_m.over();await read_file({ path: f });}`,
         `const double = (x) => (${GUARD}(), x * n);`,
         "return double(21);",
         "}",
@@ -80,10 +81,16 @@ describe("prepareCode output", () => {
       if (marker) assert.ok(out[i]!.includes(marker), `line ${i + 1} should contain ${marker}: ${out[i]}`);
     }
     assert.equal(out.length, lines.length + 2, "only the closing brace line and a final newline are added");
-    assert.match(out[0]!, /^import \{ step as __cg_step_3f9a1c \} from "\.\/runtime\.js";/);
+    assert.match(
+      out[0]!,
+      /^import \{ step as __cg_step_3f9a1c, meter as __cg_step_3f9a1c_meter \} from "\.\/runtime\.js";/,
+    );
     assert.match(out[0]!, /import \{ read_file, write_file as wf \} from "\.\/servers\/workspace\.js";/);
     assert.match(out[0]!, /import \{ state \} from "\.\/gateway\.js";/);
-    assert.match(out[0]!, /export default async function __cg_main\(\) \{\/\/ a comment on line 1$/);
+    assert.match(
+      out[0]!,
+      /export default async function __cg_main\(\) \{const __cg_step_3f9a1c_m=__cg_step_3f9a1c_meter;\/\/ a comment on line 1$/,
+    );
     for (const i of [1, 2, 3, 4]) assert.equal(out[i], "", `import line ${i + 1} is blanked`);
     assert.equal(out[9]!.trim(), "const marker1 = 1;");
   });
@@ -189,7 +196,37 @@ describe("prepareCode step guard", () => {
     assert.equal(census.loops, 11);
     assert.equal(census.functions, 30);
     assert.equal(census.staticBlocks, 2);
-    assert.equal(census.calls, 11 + 30 + 2, "no guard calls outside loop/function/static-block starts");
+    assert.equal(
+      census.calls,
+      30 + 2,
+      "no guard calls outside function and static-block starts (loops count on the meter)",
+    );
+  });
+
+  it("aliases the step meter in exactly the functions and static blocks that have loops of their own", () => {
+    const code = [
+      "function noLoop() { return 1; }",
+      "function outer() { const inner = () => { while (false) {} }; return inner; }",
+      "function both() { for (;;) break; return () => { do {} while (false); }; }",
+      "class S { static { for (const x of []) x; } m() { label: for (;;) { for (;;) continue label; } } }",
+      "const expr = (xs) => xs.map((x) => { for (const y of x) y; });",
+      "return noLoop();",
+    ].join("\n");
+    const out = prepared(code);
+    const census = guardCensus(out);
+    assert.equal(census.loops, 7);
+    const alias = `const ${GUARD}_m=${GUARD}_meter;`;
+    const lines = out.split("\n");
+    // No top-level loop: the wrapper does not alias; the header imports the meter for the functions that do.
+    assert.match(lines[0]!, new RegExp(`^import \\{ step as ${GUARD}, meter as ${GUARD}_meter \\}`));
+    assert.ok(!lines[0]!.includes(alias));
+    assert.ok(!lines[0]!.includes("if(++"), "noLoop has no alias");
+    assert.equal(lines[1]!.split(alias).length - 1, 1, "outer has none, its arrow has one");
+    assert.ok(lines[1]!.includes(`const inner = () => {${GUARD}();${alias}`));
+    assert.equal(lines[2]!.split(alias).length - 1, 2, "both and its arrow each have one");
+    assert.equal(lines[3]!.split(alias).length - 1, 2, "the static block and the method");
+    assert.equal(lines[4]!.split(alias).length - 1, 1, "only the innermost arrow");
+    assert.ok(!prepared("return 1;").includes("meter"), "no loop anywhere: no meter import");
   });
 
   it("guards TypeScript-only function forms after stripping", () => {
@@ -397,7 +434,10 @@ describe("prepareCode errors", () => {
       lines[0]!,
       new RegExp(`const f = \\(\\) => \\(${GUARD}\\(\\), ${GUARD}_regex\\("\\(a\\+\\)\\+\\$", ""\\)\\);$`),
     );
-    assert.equal(lines[1], `for (;;) {${GUARD}();${GUARD}_regex("(b+)+$", "").test("b");}`);
+    assert.equal(
+      lines[1],
+      `for (;;) {if(++${GUARD}_m.n>${GUARD}_m.max)${GUARD}_m.over();${GUARD}_regex("(b+)+$", "").test("b");}`,
+    );
   });
 
   it("refuses a guard name outside the reserved prefix (a host bug)", () => {
