@@ -1,0 +1,38 @@
+/**
+ * The step budget against programs that attack its count (worker-loader/runtime.js `meter`): loops count on a
+ * function-local alias of the runtime's meter object, and built-ins charge and refund it. Each program below would
+ * run far past the budget if it could stop or rewind the count; its loop is long but finite, so a regression fails
+ * the test instead of freezing local workerd.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+const MAX_STEPS = 200_000;
+const BUDGET = /exceeded its step budget \(200000 steps/;
+
+describe("the step meter under attack", () => {
+  let gateway: Gateway;
+  let session: Session;
+  before(async () => {
+    gateway = await startGateway({ config: { limits: { max_steps: MAX_STEPS } } });
+    session = await connect(gateway.mcpUrl);
+  });
+  after(async () => {
+    await session?.close();
+    await gateway?.dispose();
+  });
+
+  async function spendsBudget(code: string): Promise<void> {
+    const r = await run(session, code);
+    assert.equal(r.ok, false, `the program ran past the budget: ${r.text}`);
+    assert.equal(r.error.kind, "step_budget", r.text);
+    assert.match(r.error.message, BUDGET);
+  }
+
+  test("replacing Math.max does not let the regex guard's refunds reset the count", () =>
+    spendsBudget(
+      "Math.max = () => 0;\nconst re = /a/;\nconst text = 'a' + 'b'.repeat(200);\nlet n = 0;\n" +
+        "for (let i = 0; i < 2_000_000; i++) { re.test(text); n++; }\nreturn n;",
+    ));
+});
