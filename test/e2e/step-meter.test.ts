@@ -35,4 +35,11 @@ describe("the step meter under attack", () => {
       "Math.max = () => 0;\nconst re = /a/;\nconst text = 'a' + 'b'.repeat(200);\nlet n = 0;\n" +
         "for (let i = 0; i < 2_000_000; i++) { re.test(text); n++; }\nreturn n;",
     ));
+
+  test("accessors named n, max and over on Object.prototype do not reach the loops' count", () =>
+    spendsBudget(
+      "for (const key of ['n', 'max', 'over']) {\n" +
+        "  Object.defineProperty(Object.prototype, key, { get: () => (key === 'max' ? Infinity : () => {}), set() {}, configurable: true });\n" +
+        "}\nlet n = 0;\nfor (let i = 0; i < 2_000_000; i++) n++;\nreturn n;",
+    ));
 });
