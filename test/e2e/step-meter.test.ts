@@ -42,4 +42,23 @@ describe("the step meter under attack", () => {
         "  Object.defineProperty(Object.prototype, key, { get: () => (key === 'max' ? Infinity : () => {}), set() {}, configurable: true });\n" +
         "}\nlet n = 0;\nfor (let i = 0; i < 2_000_000; i++) n++;\nreturn n;",
     ));
+
+  test("a loop in a function carried from an earlier execution counts on the later one's meter", async () => {
+    const first = await run(
+      session,
+      "function spin(k: number) { let t = 0; for (let i = 0; i < k; i++) t++; return t; }",
+    );
+    assert.equal(first.ok, true, first.text);
+    await spendsBudget("spin(2_000_000)");
+  });
+
+  test("a loop in a saved skill the program imports counts on the program's meter", async () => {
+    const saved = await session.call("save_skill", {
+      name: "spin_skill",
+      description: "counts to k",
+      code: "export function spin_skill(input: { k: number }) { let t = 0; while (t < input.k) t++; return t; }",
+    });
+    assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+    await spendsBudget('import { spin_skill } from "skills/spin_skill";\nreturn await spin_skill({ k: 2_000_000 });');
+  });
 });
