@@ -4,7 +4,9 @@
 // execution's fresh isolate is given, and the sources are written to be read (57 KB, half of it comments): minified
 // they are 19 KB, and a trivial execution starts about 0.6 ms sooner (bench/isolate-split.ts, README "Performance").
 // Identifiers are mangled but export names are kept; nothing in the sandbox reads its own functions' names, and
-// errors report frames of the agent's module (agent.js, not minified), never of these.
+// errors report the line of the agent's module (agent.js, not minified), never of these (a stack the agent logs
+// shows these frames minified). Functions the agent's code can see (stand-ins for built-ins, `progress`) get their
+// names explicitly in the sources, since the minifier drops or mangles them (test/e2e/sandbox-names.test.ts).
 // wrangler runs this in its custom build ([build] in wrangler.toml) before `dev`, `deploy` and the tests' workers;
 // `npm run typecheck` runs it first because the Worker's code imports the output. It writes only what changed.
 // Run: node scripts/build-sandbox.mjs

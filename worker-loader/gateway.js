@@ -32,3 +32,5 @@ export async function progress(current, total, message) {
     message === undefined ? undefined : String(message),
   );
 }
+// The build's minifier renames the declaration (the export keeps its name, the function would not).
+Object.defineProperty(progress, "name", { value: "progress" });

@@ -12,6 +12,15 @@ function unavailable(what) {
   return new Error(`${what} is not available: ${NO_NETWORK}`);
 }
 
+/**
+ * `fn`, named `name`: the build minifies this module (scripts/build-sandbox.mjs) and drops or mangles the names of
+ * function expressions and declarations, which the agent's code would otherwise see (`fetch.name`).
+ */
+function named(name, fn) {
+  Object.defineProperty(fn, "name", { value: name });
+  return fn;
+}
+
 function define(name, value) {
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }
@@ -33,22 +42,28 @@ function refusingClass(name) {
 /** Replaces the sandbox's network APIs with ones that explain there is no network. */
 export function replaceNetworkApis() {
   // fetch() rejects rather than throws, as the real one does for a network failure.
-  define("fetch", async function fetch() {
-    throw unavailable("fetch()");
-  });
+  define(
+    "fetch",
+    named("fetch", async function fetch() {
+      throw unavailable("fetch()");
+    }),
+  );
   // Not a global in Workers (it comes from cloudflare:sockets, which cannot be imported here), but the name models
   // reach for: answering with the reason beats "connect is not defined".
-  define("connect", function connect() {
-    throw unavailable("connect()");
-  });
+  define(
+    "connect",
+    named("connect", function connect() {
+      throw unavailable("connect()");
+    }),
+  );
   refusingClass("WebSocket");
   refusingClass("EventSource");
   if (typeof globalThis.navigator?.sendBeacon === "function") {
     try {
       Object.defineProperty(globalThis.navigator, "sendBeacon", {
-        value: function sendBeacon() {
+        value: named("sendBeacon", function sendBeacon() {
           throw unavailable("navigator.sendBeacon()");
-        },
+        }),
         writable: true,
         configurable: true,
       });

@@ -11,25 +11,29 @@
 
 const { defineProperty } = Reflect;
 
-const refuse = (what) =>
-  function refused() {
+/** A refusal named as the built-in it replaces (set here: the build's minifier drops function expressions' names). */
+const refuse = (what, name) => {
+  const refused = function refused() {
     throw new TypeError(
       `${what} is not available in this execution: the code never names it, so the sandbox started without its ` +
         "regular expression guard. Name it directly in the code (e.g. text.match(/x/) or new RegExp(source)).",
     );
   };
+  defineProperty(refused, "name", { value: name });
+  return refused;
+};
 
 /** Replaces every way to build a RegExp from a string with a clear refusal. */
 export function installRegExpGuard() {
   defineProperty(globalThis, "RegExp", {
-    value: refuse("RegExp"),
+    value: refuse("RegExp", "RegExp"),
     writable: true,
     enumerable: false,
     configurable: true,
   });
   for (const name of ["match", "matchAll", "search"]) {
     defineProperty(String.prototype, name, {
-      value: refuse(`String.prototype.${name}`),
+      value: refuse(`String.prototype.${name}`, name),
       writable: true,
       enumerable: false,
       configurable: true,

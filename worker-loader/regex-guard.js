@@ -66,6 +66,15 @@ const toLength = (value) => {
   return isNotANumber(n) || n <= 0 ? 0 : min(n, 2 ** 53 - 1);
 };
 
+/**
+ * `fn`, named `name`: the build minifies this module (scripts/build-sandbox.mjs) and drops or mangles the names of
+ * function expressions and declarations, which the agent's code would otherwise see (`RegExp.prototype.test.name`).
+ */
+function named(name, fn) {
+  defineProperty(fn, "name", { value: name });
+  return fn;
+}
+
 /** A brand check no prototype change can fool: the native `source` getter throws on anything but a RegExp. */
 function isRealRegExp(value) {
   if (value === proto || value === null || typeof value !== "object") return false;
@@ -274,27 +283,32 @@ export function installRegExpGuard(spendSteps, refundSteps) {
 
   // Every built-in match goes through exec (RegExpExec reads it from the object): fixed in place, so deleting or
   // replacing it cannot reach V8's exec directly.
-  defineProperty(proto, "exec", { value: guardedExec, writable: false, enumerable: false, configurable: false });
+  defineProperty(proto, "exec", {
+    value: named("exec", guardedExec),
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
   defineProperty(proto, "test", {
-    value: function test(string) {
+    value: named("test", function test(string) {
       if (!isRealRegExp(this)) throw new TypeError("RegExp.prototype.test called on an object that is not a RegExp");
       return regExpExec(this, toText(string)) !== null;
-    },
+    }),
     writable: true,
     enumerable: false,
     configurable: true,
   });
   defineProperty(proto, "source", {
-    get: function source() {
+    get: named("get source", function source() {
       const linear = this !== null && typeof this === "object" ? apply(weakGet, linearInfo, [this]) : undefined;
       return linear === undefined ? apply(sourceOf, this, []) : linear.source;
-    },
+    }),
     enumerable: false,
     configurable: false,
   });
   if (typeof nativeCompile === "function") {
     defineProperty(proto, "compile", {
-      value: function compile(pattern, flags) {
+      value: named("compile", function compile(pattern, flags) {
         if (!isRealRegExp(this)) return apply(nativeCompile, this, [pattern, flags]);
         let source;
         let flagText;
@@ -316,7 +330,7 @@ export function installRegExpGuard(spendSteps, refundSteps) {
         apply(nativeCompile, this, [PLACEHOLDER, flagText]);
         apply(weakSet, linearInfo, [this, { source: shownSource(source, flagText), flags: flagText, plan }]);
         return this;
-      },
+      }),
       writable: true,
       enumerable: false,
       configurable: true,

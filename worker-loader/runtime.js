@@ -150,10 +150,13 @@ function spend(n) {
   if (meter.n > meter.max) throw exceeded();
 }
 
-/** Gives back steps charged in advance for work a built-in did not do (a native regex match that ended early). */
+/**
+ * Gives back steps charged in advance for work a built-in did not do (a native regex match that ended early). No
+ * global here: the agent's code can replace `Math.max`, and one that answered 0 reset the count on every match.
+ */
 function refund(n) {
   if (!metering || !(n > 0) || budgetExceeded) return;
-  meter.n = Math.max(0, meter.n - n);
+  meter.n = meter.n > n ? meter.n - n : 0;
 }
 
 installGuards(spend, refund);

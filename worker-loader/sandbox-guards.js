@@ -105,6 +105,8 @@ function refuseUrlPattern() {
         "methods, or match them with a RegExp (which the sandbox guards).",
     );
   };
+  // The build's minifier drops a function expression's own name, which `URLPattern.name` shows the agent.
+  defineProperty(refused, "name", { value: "URLPattern" });
   defineProperty(globalThis, "URLPattern", { value: refused, writable: true, enumerable: false, configurable: true });
 }
 

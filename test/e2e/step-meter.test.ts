@@ -1,0 +1,64 @@
+/**
+ * The step budget against programs that attack its count (worker-loader/runtime.js `meter`): loops count on a
+ * function-local alias of the runtime's meter object, and built-ins charge and refund it. Each program below would
+ * run far past the budget if it could stop or rewind the count; its loop is long but finite, so a regression fails
+ * the test instead of freezing local workerd.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+
+const MAX_STEPS = 200_000;
+const BUDGET = /exceeded its step budget \(200000 steps/;
+
+describe("the step meter under attack", () => {
+  let gateway: Gateway;
+  let session: Session;
+  before(async () => {
+    gateway = await startGateway({ config: { limits: { max_steps: MAX_STEPS } } });
+    session = await connect(gateway.mcpUrl);
+  });
+  after(async () => {
+    await session?.close();
+    await gateway?.dispose();
+  });
+
+  async function spendsBudget(code: string): Promise<void> {
+    const r = await run(session, code);
+    assert.equal(r.ok, false, `the program ran past the budget: ${r.text}`);
+    assert.equal(r.error.kind, "step_budget", r.text);
+    assert.match(r.error.message, BUDGET);
+  }
+
+  test("replacing Math.max does not let the regex guard's refunds reset the count", () =>
+    spendsBudget(
+      "Math.max = () => 0;\nconst re = /a/;\nconst text = 'a' + 'b'.repeat(200);\nlet n = 0;\n" +
+        "for (let i = 0; i < 2_000_000; i++) { re.test(text); n++; }\nreturn n;",
+    ));
+
+  test("accessors named n, max and over on Object.prototype do not reach the loops' count", () =>
+    spendsBudget(
+      "for (const key of ['n', 'max', 'over']) {\n" +
+        "  Object.defineProperty(Object.prototype, key, { get: () => (key === 'max' ? Infinity : () => {}), set() {}, configurable: true });\n" +
+        "}\nlet n = 0;\nfor (let i = 0; i < 2_000_000; i++) n++;\nreturn n;",
+    ));
+
+  test("a loop in a function carried from an earlier execution counts on the later one's meter", async () => {
+    const first = await run(
+      session,
+      "function spin(k: number) { let t = 0; for (let i = 0; i < k; i++) t++; return t; }",
+    );
+    assert.equal(first.ok, true, first.text);
+    await spendsBudget("spin(2_000_000)");
+  });
+
+  test("a loop in a saved skill the program imports counts on the program's meter", async () => {
+    const saved = await session.call("save_skill", {
+      name: "spin_skill",
+      description: "counts to k",
+      code: "export function spin_skill(input: { k: number }) { let t = 0; while (t < input.k) t++; return t; }",
+    });
+    assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+    await spendsBudget('import { spin_skill } from "skills/spin_skill";\nreturn await spin_skill({ k: 2_000_000 });');
+  });
+});
