@@ -10,7 +10,7 @@
 // wrangler runs this in its custom build ([build] in wrangler.toml) before `dev`, `deploy` and the tests' workers;
 // `npm run typecheck` runs it first because the Worker's code imports the output. It writes only what changed.
 // Run: node scripts/build-sandbox.mjs
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transformSync } from "esbuild";
@@ -66,7 +66,11 @@ function build() {
   ]) {
     const path = join(out, file);
     if (existsSync(path) && readFileSync(path, "utf8") === text) continue;
-    writeFileSync(path, text);
+    // Written aside, then renamed over: several test workers may build at once, and a bundler must never read a
+    // half-written module (a rename is atomic on one filesystem).
+    const aside = `${path}.${process.pid}.tmp`;
+    writeFileSync(aside, text);
+    renameSync(aside, path);
     wrote = true;
   }
   if (wrote) {
