@@ -3,19 +3,12 @@
  * unhandled, and the gateway's own explanation when it reaches for the network.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { describe, test } from "node:test";
+import { run, type Session, withGatewaySession } from "../support/gateway";
 
-let gateway: Gateway;
 let session: Session;
-
-before(async () => {
-  gateway = await startGateway();
-  session = await connect(gateway.mcpUrl);
-});
-after(async () => {
-  await session?.close();
-  await gateway?.dispose();
+withGatewaySession((_, s) => {
+  session = s;
 });
 
 const NO_NETWORK =

@@ -4,19 +4,13 @@
  * module's, are the agent's to inspect: they keep the names of what they stand for, whatever the build does.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { describe, test } from "node:test";
+import { run, type Session, withGatewaySession } from "../support/gateway";
 
 describe("names of the sandbox's functions", () => {
-  let gateway: Gateway;
   let session: Session;
-  before(async () => {
-    gateway = await startGateway();
-    session = await connect(gateway.mcpUrl);
-  });
-  after(async () => {
-    await session?.close();
-    await gateway?.dispose();
+  withGatewaySession((_, s) => {
+    session = s;
   });
 
   test("the network stand-ins and URLPattern's refusal are named fetch, connect and URLPattern", async () => {

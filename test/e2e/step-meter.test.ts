@@ -5,23 +5,20 @@
  * the test instead of freezing local workerd.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { describe, test } from "node:test";
+import { run, type Session, withGatewaySession } from "../support/gateway";
 
 const MAX_STEPS = 200_000;
 const BUDGET = /exceeded its step budget \(200000 steps/;
 
 describe("the step meter under attack", () => {
-  let gateway: Gateway;
   let session: Session;
-  before(async () => {
-    gateway = await startGateway({ config: { limits: { max_steps: MAX_STEPS } } });
-    session = await connect(gateway.mcpUrl);
-  });
-  after(async () => {
-    await session?.close();
-    await gateway?.dispose();
-  });
+  withGatewaySession(
+    (_, s) => {
+      session = s;
+    },
+    { config: { limits: { max_steps: MAX_STEPS } } },
+  );
 
   async function spendsBudget(code: string): Promise<void> {
     const r = await run(session, code);

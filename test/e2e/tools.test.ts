@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { describe, test } from "node:test";
+import { run, type Session, withGatewaySession } from "../support/gateway";
 
-let gateway: Gateway;
 let session: Session;
-
-before(async () => {
-  gateway = await startGateway();
-  session = await connect(gateway.mcpUrl);
-});
-after(async () => {
-  await session?.close();
-  await gateway?.dispose();
+withGatewaySession((_, s) => {
+  session = s;
 });
 
 describe("discovery tools", () => {

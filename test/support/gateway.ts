@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   StreamableHTTPClientTransport,
@@ -107,4 +108,25 @@ export async function connect(
 export async function run(session: Session, code: string, extra: Record<string, unknown> = {}): Promise<any> {
   const r = await session.call("execute_code", { code, ...extra });
   return { ...(r.structuredContent as any), isError: r.isError === true, text: (r.content[0] as any)?.text };
+}
+
+/**
+ * Starts a gateway and connects one session before the tests of the enclosing file or `describe` block, hands both
+ * to `use`, and closes and stops them after those tests: the setup most test files share.
+ */
+export function withGatewaySession(
+  use: (gateway: Gateway, session: Session) => void,
+  options: StartOptions = {},
+): void {
+  let gateway: Gateway | undefined;
+  let session: Session | undefined;
+  before(async () => {
+    gateway = await startGateway(options);
+    session = await connect(gateway.mcpUrl);
+    use(gateway, session);
+  });
+  after(async () => {
+    await session?.close();
+    await gateway?.dispose();
+  });
 }
