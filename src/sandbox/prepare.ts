@@ -11,9 +11,9 @@
  * `export default async function __cg_main() {` on line 1 and a closing `}` after the last line, and a step guard
  * is inserted at the start of every function body (a call, `<guardName>();`) and loop body (a count on the step
  * meter, prepare-walk.ts) without adding newlines. Local workerd has no CPU limit, so the guard is the only thing
- * that stops `while (true) {}`. No guard can interrupt
- * a native regex match either: regex literals whose work is not proven small become calls of the sandbox's planned
- * constructor (the linear-time engine), and those no engine can run safely are refused (prepare-regex.ts).
+ * that stops `while (true) {}`. No guard can interrupt a native regex match either: regex literals whose work is not
+ * proven small become calls of the sandbox's planned constructor (the linear-time engine), and those no engine can
+ * run safely are refused (prepare-regex.ts).
  */
 import type { Program } from "acorn";
 import { type TopLevelScope, topLevelScope } from "../scope/scope-analysis";
