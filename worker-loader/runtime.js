@@ -133,10 +133,10 @@ function toolError(status, message) {
 
 /**
  * The runaway-code guard, called at every function entry of the agent's code, and through `meter.over()` by a
- * loop iteration once the loop's own count on {@link meter} passes the limit. Local workerd has no CPU limit and Date.now() does not advance
- * in synchronous code, so counting steps is the only thing that can stop `while (true) {}` there. Once spent it
- * throws on every call, so a catch inside a loop cannot revive it. Catch clauses call it with a weight
- * (prepare-walk.ts CATCH_STEPS): handling an exception costs far more than a step.
+ * loop iteration once the loop's own count on {@link meter} passes the limit. Local workerd has no CPU limit and
+ * Date.now() does not advance in synchronous code, so counting steps is the only thing that can stop
+ * `while (true) {}` there. Once spent it throws on every call, so a catch inside a loop cannot revive it. Catch
+ * clauses call it with a weight (prepare-walk.ts CATCH_STEPS): handling an exception costs far more than a step.
  */
 export function step(weight) {
   meter.n += weight === undefined ? 1 : weight;
