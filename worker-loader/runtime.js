@@ -1,7 +1,7 @@
 // Runs INSIDE the sandbox isolate (loaded as a module by the executor; never by the host).
 // It owns the sandbox's side of the bridge: tool calls leave as JSON strings, so nothing but plain data crosses,
 // and every limit here is only a courtesy: the host enforces the same limits again on its side.
-import { abandonWaiting, configureGate, through } from "./bridge-gate.js";
+import { abandonWaiting, configureGate, through, waiting } from "./bridge-gate.js";
 import {
   configureNotifications,
   flushNotifications,
@@ -27,8 +27,14 @@ let limits = {
 /** Bridge calls counted against their limits here, before they cross; the host counts them again. */
 let toolCalls = 0;
 let gatewayOps = 0;
-/** Rejects the calls still waiting for a bridge slot when the execution ends. */
-const ENDED = new Error("the execution ended before this call left the sandbox; it was never sent");
+/** Why a call still waiting for a bridge slot when the execution ends is refused. */
+const ENDED_MESSAGE = "the execution ended before this call left the sandbox; it was never sent";
+/**
+ * The error those calls are rejected with, made only when one is waiting: an Error made while the modules evaluate
+ * captures a stack, and V8 reparses the module to find its lines, about 0.14 ms of every execution
+ * (bench/profile-start.ts).
+ */
+let ended;
 /**
  * The step count and its limit. The agent's loops count on it directly, through a function-local alias
  * (src/sandbox/prepare-walk.ts): `if (++m.n > m.max) m.over();`. A loop that names an imported binding anywhere,
@@ -109,8 +115,10 @@ export async function finish() {
  * as the program settles, before the harness waits a turn to collect unhandled rejections.
  */
 export function endCalls() {
-  abandonWaiting(ENDED, (label) => {
-    if (label) noteRefused(label.server, label.tool, ENDED.message);
+  if (waiting() === 0) return;
+  ended ??= new Error(ENDED_MESSAGE);
+  abandonWaiting(ended, (label) => {
+    if (label) noteRefused(label.server, label.tool, ENDED_MESSAGE);
   });
 }
 
@@ -198,7 +206,7 @@ export async function call(server, tool, args) {
   try {
     reply = await through(() => bridge.call(server, tool, json), { __proto__: null, server, tool });
   } catch (err) {
-    if (err === ENDED) throw toolError("rejected", `${server}.${tool}: ${ENDED.message}`);
+    if (ended !== undefined && err === ended) throw toolError("rejected", `${server}.${tool}: ${ENDED_MESSAGE}`);
     throw err;
   }
   if (!reply.ok) throw toolError(reply.status, reply.error);
