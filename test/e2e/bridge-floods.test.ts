@@ -176,6 +176,32 @@ await Promise.all(Array.from({ length: 12 }, (_, i) => i === 0 ? Promise.reject(
     }
   });
 
+  test("calls left waiting when the program returns fail as tool errors, reported as unhandled rejections", async () => {
+    // Six calls, four slots: at least two still wait for a slot (more if the gate is pausing) when the program
+    // returns without awaiting any. The runtime refuses them with an error it makes only then
+    // (worker-loader/runtime.js), which each call turns into a ToolError that nothing handles.
+    const r = await run(
+      session,
+      `import { read_file } from "servers/workspace";
+for (let i = 0; i < 6; i++) read_file({ path: "/f.txt" });
+return "left";`,
+    );
+    assert.equal(r.result, "left", r.text);
+    const recorded = r.tool_calls
+      .filter((c: any) => c.status === "rejected")
+      .reduce((n: number, c: any) => n + (c.count ?? 1), 0);
+    assert.ok(recorded >= 2, r.text);
+    const refused = r.warnings.filter((w: any) => /never sent/.test(w.message));
+    assert.equal(refused.length, recorded, r.text);
+    for (const w of refused) {
+      assert.equal(
+        w.message,
+        "Unhandled promise rejection: ToolError: workspace.read_file: the execution ended before this call left the " +
+          "sandbox; it was never sent",
+      );
+    }
+  });
+
   test("a progress flood of 1 KB messages stays within max_notification_bytes and ends with the final value", async () => {
     const c = await collect(
       session,
