@@ -280,6 +280,7 @@ export class BenchSession extends DurableObject<BenchEnv> {
   #churn(loads: number): void {
     for (let i = 0; i < loads; i++) this.#garbage[this.#garbageAt++ % this.#garbage.length] = new Array(20_000).fill(i);
   }
+
   /** `n` operations over one hop; milliseconds per operation (hops that load isolates make garbage afterwards). */
   async hop(hop: Hop, n: number, session: string, overrides?: Record<string, string>): Promise<BatchTiming> {
     const timing = await this.#hop(hop, n, session, overrides);
