@@ -100,18 +100,23 @@ try {
       const perf = spawn("perf", ["record", "-e", "cpu-clock", "-F", String(HZ), "-g", "-p", pid, "-o", data], {
         stdio: "ignore",
       });
-      // perf needs a moment to attach; executions are counted from here to the moment it is stopped.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      let executions = 0;
-      const end = Date.now() + SECONDS * 1000;
-      while (Date.now() < end) {
-        const t = await run();
-        if (t.failures > 0) throw new Error(`${engine} ${program}: ${t.error}`);
-        executions += t.runs;
-      }
+      // Listened for at once, so a perf that fails to attach and exits early is not waited for forever.
       const exited = new Promise((resolve) => perf.once("exit", resolve));
-      perf.kill("SIGINT");
-      await exited;
+      let executions = 0;
+      try {
+        // perf needs a moment to attach; executions are counted from here to the moment it is stopped.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const end = Date.now() + SECONDS * 1000;
+        while (Date.now() < end) {
+          const t = await run();
+          if (t.failures > 0) throw new Error(`${engine} ${program}: ${t.error}`);
+          executions += t.runs;
+        }
+      } finally {
+        // Stopped on every path: a failed run must not leave perf recording.
+        if (perf.exitCode === null && perf.signalCode === null) perf.kill("SIGINT");
+        await exited;
+      }
       results.set(engine, phases(data, executions));
     }
     console.log(`\n${program}: CPU ms per execution inside workerd (perf, ${SECONDS} s per engine)\n`);
