@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { judge, newResult, recordChecks } from "./conformance-judge.mjs";
+import { quietLocalTraces } from "./local-traces.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
@@ -86,6 +87,8 @@ async function main() {
   const expectations = JSON.parse(readFileSync(EXPECTED, "utf8")).expected_failures;
   const { run: onlyRun, scenario } = parseArgs(process.argv.slice(2));
   const { unstable_startWorker } = await import("wrangler");
+  // The gateway as `npm run dev` runs it: without wrangler's local request traces.
+  quietLocalTraces();
   const state = mkdtempSync(join(tmpdir(), "cg-conformance-"));
   let worker;
   const stop = async () => {

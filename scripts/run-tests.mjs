@@ -4,6 +4,10 @@
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { quietLocalTraces } from "./local-traces.mjs";
+
+// The gateways the tests start run as `npm run dev` runs them: without wrangler's local request traces.
+quietLocalTraces();
 
 const WATCHDOG_MS = Number(process.env.TEST_WATCHDOG_MS ?? 15 * 60_000);
 // --test-timeout applies to a whole file too: the hostile corpus (about 220 samples, two executions each) needs

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_startWorker } from "wrangler";
+import { quietLocalTraces } from "../../scripts/local-traces.mjs";
 
 export interface RunningWorker {
   url: URL;
@@ -18,6 +19,8 @@ async function start(
   config: Record<string, unknown>,
   vars: Record<string, string> = {},
 ): Promise<RunningWorker> {
+  // As `npm run dev` runs the gateway: without wrangler's local request traces (scripts/local-traces.mjs).
+  quietLocalTraces();
   const persist = mkdtempSync(join(tmpdir(), "cg-bench-"));
   let worker: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
   try {

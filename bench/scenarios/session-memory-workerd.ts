@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
+import { quietLocalTraces } from "../../scripts/local-traces.mjs";
 import { freePort, startNodeUpstream } from "../../test/support/upstreams";
 import { using } from "../lib/cleanup";
 import { type BenchClient, connectClient, execute } from "../lib/mcp-client";
@@ -81,6 +82,7 @@ export function sessionsFit(heapWithFirstMb: number, perSessionMb: number): numb
 
 async function measure(configPath: string, url: string, sessions: number) {
   const port = await freePort();
+  quietLocalTraces();
   const persist = mkdtempSync(join(tmpdir(), "cg-bench-mem-"));
   const worker = await unstable_startWorker({
     config: configPath,

@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { LOCAL_TRACES_VARIABLE } from "../../scripts/local-traces.mjs";
 import { freePort } from "../support/upstreams";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -119,13 +120,32 @@ test("every command in the README is run by a test or listed with the reason it 
 });
 
 /** Runs a README command through the shell from the repository root. */
-function shell(command: string, options: { stdin?: boolean; env?: Record<string, string> } = {}): ChildProcess {
+function shell(
+  command: string,
+  options: { stdin?: boolean; env?: Record<string, string>; unset?: string[] } = {},
+): ChildProcess {
+  const env = { ...process.env, ...options.env };
+  for (const name of options.unset ?? []) delete env[name];
   // Its own process group, so the command and everything it started stop together, by pid.
   return spawn("sh", ["-c", command], {
     cwd: ROOT,
     detached: true,
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
-    env: { ...process.env, ...options.env },
+    env,
+  });
+}
+
+/** Files under `dir` (recursively) changed at or after `since` (ms); none when `dir` does not exist. */
+function changedSince(dir: string, since: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { recursive: true }) as string[];
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+    return stat?.isFile() && stat.mtimeMs >= since;
   });
 }
 
@@ -174,11 +194,14 @@ describe("npm run dev -- --port <free port>", () => {
   let dev: ChildProcess;
   let devOutput: { text: () => string };
   let origin: string;
+  let startedAt: number;
 
   before(async () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    dev = shell(`npm run dev -- --port ${port}`);
+    startedAt = Date.now();
+    // As a user's shell has it: the test runner turns wrangler's traces off for the gateways it starts itself.
+    dev = shell(`npm run dev -- --port ${port}`, { unset: [LOCAL_TRACES_VARIABLE] });
     devOutput = output(dev);
     const deadline = Date.now() + 90_000;
     for (;;) {
@@ -255,6 +278,23 @@ describe("npm run dev -- --port <free port>", () => {
       await stop(child);
       rmSync(config, { recursive: true, force: true });
     }
+  });
+
+  test("wrangler's local request traces are off (scripts/local-traces.mjs): requests write no trace store", async () => {
+    const res = await fetch(`${origin}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "readme", version: "0" } },
+      }),
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    // wrangler's default state folder, where it keeps the store when the traces are on.
+    assert.deepEqual(changedSince(join(ROOT, ".wrangler/state/v3/observability"), startedAt), []);
   });
 });
 
