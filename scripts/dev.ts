@@ -26,6 +26,6 @@ if (!check.error && flagValue(args, ["--env-file"]) === undefined) {
     console.log(`codemode-gateway: wrote a new local CONNECTIONS_KEY to ${key.wrote} (README "CONNECTIONS_KEY")`);
   if (key.note) console.log(`codemode-gateway: ${key.note}`);
 }
-// wrangler's own per-request traces cost about a quarter of a warm execution (scripts/local-traces.mjs).
+// wrangler's own per-request traces cost a fifth to a third of a warm execution (scripts/local-traces.mjs).
 quietLocalTraces();
 runWrangler("dev", args, check);
