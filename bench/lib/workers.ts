@@ -3,10 +3,10 @@
  * Starts the two Workers the bench needs with wrangler's `unstable_startWorker` (workerd with real bindings, on
  * 127.0.0.1, a fresh state folder each): the gateway exactly as `wrangler dev` runs it, and the bench Worker.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unstable_startWorker } from "wrangler";
+import { unstable_readConfig, unstable_startWorker } from "wrangler";
 import { quietLocalTraces } from "../../scripts/local-traces.mjs";
 
 export interface RunningWorker {
@@ -73,21 +73,51 @@ export function startBenchWorker(config: Record<string, unknown>): Promise<Runni
   return start("bench/wrangler.bench.toml", config);
 }
 
-/** Durable Object classes and Worker Loader bindings of a wrangler.toml, read with two regular expressions. */
-function bindingsOf(path: string): string[] {
-  const text = readFileSync(path, "utf8").replace(/^\s*#.*$/gm, "");
-  const classes = [...text.matchAll(/^class_name\s*=\s*"([^"]+)"/gm)].map((m) => `durable object ${m[1]}`);
-  const loaders = [...text.matchAll(/binding\s*=\s*"([^"]+)"/g)].map((m) => `binding ${m[1]}`);
-  return [...classes, ...loaders];
+/** The parts of wrangler's resolved configuration the check reads. */
+interface RuntimeConfig {
+  compatibility_date?: string;
+  compatibility_flags: string[];
+  durable_objects: { bindings: { class_name: string }[] };
+  worker_loaders?: { binding: string }[];
+  assets?: { binding?: string };
+  kv_namespaces: { binding: string }[];
+  services?: { binding: string }[];
 }
 
-/** The bench Worker must carry every binding of the gateway, or its numbers describe another Worker. */
+/** What of a wrangler configuration the bench Worker must share with the gateway's, read with wrangler's reader. */
+function runtimeOf(path: string): { bindings: string[]; compatibility: string[] } {
+  const config = unstable_readConfig({ config: path }) as RuntimeConfig;
+  return {
+    bindings: [
+      ...config.durable_objects.bindings.map((b) => `durable object ${b.class_name}`),
+      ...(config.worker_loaders ?? []).map((l) => `worker loader ${l.binding}`),
+      ...(config.assets?.binding ? [`assets ${config.assets.binding}`] : []),
+      ...config.kv_namespaces.map((k) => `KV namespace ${k.binding}`),
+      ...(config.services ?? []).map((s) => `service ${s.binding}`),
+    ],
+    compatibility: [
+      `compatibility_date ${config.compatibility_date}`,
+      ...config.compatibility_flags.map((f) => `flag ${f}`),
+    ],
+  };
+}
+
+/**
+ * The bench Worker must carry every binding of the gateway and run with its compatibility date and flags, or its
+ * numbers describe another Worker.
+ */
 function checkBenchConfig(): void {
-  const bench = new Set(bindingsOf("bench/wrangler.bench.toml"));
-  const missing = bindingsOf("wrangler.toml").filter((b) => !bench.has(b));
-  if (missing.length > 0) {
+  const bench = runtimeOf("bench/wrangler.bench.toml");
+  const gateway = runtimeOf("wrangler.toml");
+  const has = new Set([...bench.bindings, ...bench.compatibility]);
+  const missing = [...gateway.bindings, ...gateway.compatibility].filter((b) => !has.has(b));
+  const extra = bench.compatibility.filter((c) => !gateway.compatibility.includes(c));
+  if (missing.length > 0 || extra.length > 0) {
     throw new Error(
-      `bench/wrangler.bench.toml lacks ${missing.join(", ")} from wrangler.toml: copy them (and export the classes from bench/bench-worker.ts)`,
+      `bench/wrangler.bench.toml differs from wrangler.toml: ${[
+        ...(missing.length ? [`it lacks ${missing.join(", ")}`] : []),
+        ...(extra.length ? [`it adds ${extra.join(", ")}`] : []),
+      ].join("; ")}. Make them equal (and export the Durable Object classes from bench/bench-worker.ts)`,
     );
   }
 }
