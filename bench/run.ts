@@ -212,10 +212,17 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 try {
   const results = await main();
-  // A partial run (--only) replaces only its own keys in an existing results file.
+  // A partial run (--only) replaces only its own keys in an existing results file. A full run replaces every key it
+  // measures and keeps the others: keys other tools write (`first_run` from npm run bench:first-run,
+  // `prepare_worst_case` from bench/prepare-worst-case.ts) or that were measured apart (`local_traces`) were lost
+  // with every full run.
   const { meta, ...measured } = results;
-  const previous = only ? readResults() : {};
-  const merged = only ? { ...previous, ...measured, meta: previous.meta ?? meta } : results;
+  const previous = readResults();
+  const kept = Object.keys(previous).filter((key) => !Object.hasOwn(results, key));
+  if (!only && kept.length > 0) log(`kept from the previous ${OUT}, not measured by this run: ${kept.join(", ")}`);
+  const merged: Record<string, any> = only
+    ? { ...previous, ...measured, meta: previous.meta ?? meta }
+    : { ...previous, ...results };
   if (only) for (const key of only) if (merged[key]) merged[key].measured_with = meta;
   writeFileSync(OUT, `${JSON.stringify(merged, null, 2)}\n`);
   console.log(renderReport(results));

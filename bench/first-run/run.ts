@@ -215,6 +215,11 @@ try {
   const corpus = firstRunCorpus();
   log(`${corpus.length} programs (${corpus.filter((p) => !p.mistake).length} correct)`);
   const previous = JSON.parse(readFileSync(OUT, "utf8"));
+  if (ONLY_CODEMODE && !POLICIES.every((p) => previous.first_run?.[p])) {
+    throw new Error(
+      `--only=codemode keeps the policies' figures from the first_run key of ${OUT}, which lacks them: run npm run bench:first-run once without it`,
+    );
+  }
   const when = { date: new Date().toISOString(), load_average_at_start: loadavg().map((l) => Number(l.toFixed(2))) };
   // With --only=codemode the policies' figures, and the date and load they were measured at, stay as they were.
   const results: Record<string, any> = ONLY_CODEMODE
