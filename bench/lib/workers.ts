@@ -73,28 +73,31 @@ export function startBenchWorker(config: Record<string, unknown>): Promise<Runni
   return start("bench/wrangler.bench.toml", config);
 }
 
-/** The parts of wrangler's resolved configuration the check reads. */
+/** The parts of wrangler's resolved configuration the check reads (every other top-level key is looked at too). */
 interface RuntimeConfig {
   compatibility_date?: string;
   compatibility_flags: string[];
   durable_objects: { bindings: { class_name: string }[] };
-  worker_loaders?: { binding: string }[];
-  assets?: { binding?: string };
-  kv_namespaces: { binding: string }[];
-  services?: { binding: string }[];
+  [key: string]: unknown;
 }
 
-/** What of a wrangler configuration the bench Worker must share with the gateway's, read with wrangler's reader. */
+/**
+ * What of a wrangler configuration the bench Worker must share with the gateway's, read with wrangler's reader:
+ * Durable Object classes, every binding (each top-level entry or list entry with a `binding` name: Worker Loaders,
+ * assets, KV, services, ...), and the compatibility date and flags.
+ */
 function runtimeOf(path: string): { bindings: string[]; compatibility: string[] } {
   const config = unstable_readConfig({ config: path }) as RuntimeConfig;
+  const bindings = config.durable_objects.bindings.map((b) => `durable object ${b.class_name}`);
+  for (const [key, value] of Object.entries(config)) {
+    for (const entry of Array.isArray(value) ? value : [value]) {
+      const binding =
+        entry !== null && typeof entry === "object" ? (entry as { binding?: unknown }).binding : undefined;
+      if (typeof binding === "string") bindings.push(`${key} ${binding}`);
+    }
+  }
   return {
-    bindings: [
-      ...config.durable_objects.bindings.map((b) => `durable object ${b.class_name}`),
-      ...(config.worker_loaders ?? []).map((l) => `worker loader ${l.binding}`),
-      ...(config.assets?.binding ? [`assets ${config.assets.binding}`] : []),
-      ...config.kv_namespaces.map((k) => `KV namespace ${k.binding}`),
-      ...(config.services ?? []).map((s) => `service ${s.binding}`),
-    ],
+    bindings,
     compatibility: [
       `compatibility_date ${config.compatibility_date}`,
       ...config.compatibility_flags.map((f) => `flag ${f}`),
