@@ -5,10 +5,19 @@
  * (prints q1 and median ms per load; nothing is written). The README's "Why the ratio is not <= 1.0" uses it.
  */
 import type { WorkerLoaderWorkerCode } from "@cloudflare/workers-types";
-import { editedSandboxModules, HARNESS_RUN, INSTALL_GUARDS, type SourceEdit } from "./lib/sandbox-variants";
+import {
+  ANSWER_AFTER_CONFIGURE,
+  editedSandboxModules,
+  METER_BUILTINS,
+  NO_BUILTIN_GUARDS,
+  type SourceEdit,
+} from "./lib/sandbox-variants";
 import { benchOp, startBenchWorker } from "./lib/workers";
 
 type Code = WorkerLoaderWorkerCode & { modules: Record<string, string> };
+
+/** The whole run with every metered built-in installed, as for a program that reads a property by a computed name. */
+const EVERY_METERED = "whole run, every metered built-in installed";
 
 const MINIMAL = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint { run() { return { ok: true }; } }`;
@@ -20,26 +29,29 @@ function edited(code: Code, edits: SourceEdit[]): Code {
 
 const worker = await startBenchWorker({ servers: [{ name: "workspace", url: "builtin:workspace" }] });
 try {
-  const code = await benchOp<Code>(worker, { op: "capture", program: "trivial" });
+  const { code, options: captured } = await benchOp<{ code: Code; options: Record<string, unknown> }>(worker, {
+    op: "capture",
+    program: "trivial",
+  });
   const variants: Record<string, Code> = {
     "minimal isolate (no harness)": { ...code, modules: { "harness.js": MINIMAL } },
     "all modules shipped, none imported": { ...code, modules: { ...code.modules, "harness.js": MINIMAL } },
-    "modules evaluated, guards installed": edited(code, [
-      ["harness.js", HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`],
-    ]),
-    "... without the metered built-ins": edited(code, [
-      ["harness.js", HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`],
-      ["runtime.js", INSTALL_GUARDS, ""],
-    ]),
+    "modules evaluated, guards installed": edited(code, [ANSWER_AFTER_CONFIGURE]),
+    "... without the metered built-ins": edited(code, [ANSWER_AFTER_CONFIGURE, ["runtime.js", METER_BUILTINS, ""]]),
+    "... without any built-in guard": edited(code, [ANSWER_AFTER_CONFIGURE, ...NO_BUILTIN_GUARDS]),
     "whole run, no timer turn for rejections": edited(code, [
       ["rejections.js", "await new Promise((resolve) => wait(resolve, 0));", ""],
     ]),
     "whole run (as the executor loads it)": code,
   };
-  const options = { maxSteps: 10_000_000, maxLogBytes: 65_536, maxLogLines: 1_000 };
+  // The options the executor passed, among them the metered built-ins it selected for the program (none beyond the
+  // three every program gets: the trivial program names no method).
+  const options = captured;
+  const optionsOf = (name: string) => (name === EVERY_METERED ? { ...options, metered: undefined } : options);
+  variants[EVERY_METERED] = code;
   const samples = new Map<string, number[]>();
   for (const [name, variant] of Object.entries(variants)) {
-    await benchOp(worker, { op: "load_variant", code: variant, n: 3, options });
+    await benchOp(worker, { op: "load_variant", code: variant, n: 3, options: optionsOf(name) });
     samples.set(name, []);
   }
   for (let round = 0; round < 14; round++) {
@@ -48,7 +60,7 @@ try {
         op: "load_variant",
         code: variant,
         n: 20,
-        options,
+        options: optionsOf(name),
       });
       if (t.failures > 0) throw new Error(`${name}: ${t.error}`);
       samples.get(name)!.push(t.ms);

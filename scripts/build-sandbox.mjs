@@ -39,7 +39,17 @@ export function sandboxModuleSource(name) {
   return readFileSync(join(sourceDir, name), "utf8");
 }
 
-function build() {
+/**
+ * Every method name the sandbox can meter (worker-loader/sandbox-guards.js): the host reads which of them an
+ * execution's code names and has the sandbox install only those (src/sandbox/metered-selection.ts).
+ */
+async function meteredNames() {
+  const guards = await import(pathToFileURL(join(sourceDir, "sandbox-guards.js")).href);
+  const all = [...guards.ARRAY_METHODS, ...guards.STRING_METHODS, ...guards.OTHER_METHODS, ...guards.ALWAYS_METERED];
+  return [...new Set(all)].sort();
+}
+
+async function build() {
   const names = readdirSync(sourceDir)
     .filter((name) => name.endsWith(".js") && !NOT_SANDBOX.has(name))
     .sort();
@@ -52,11 +62,14 @@ function build() {
   const js =
     `${header}const modules = Object.freeze({ __proto__: null,\n` +
     names.map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(modules[name])},\n`).join("") +
-    "});\nexport default modules;\n";
+    "});\nexport default modules;\n" +
+    `export const meteredNames = Object.freeze(${JSON.stringify(await meteredNames())});\n`;
   const dts =
     `${header}/** Minified source of each sandbox module, by the module's file name in worker-loader/. */\n` +
     `declare const modules: Readonly<Record<${names.map((n) => JSON.stringify(n)).join(" | ")}, string>>;\n` +
-    "export default modules;\n";
+    "export default modules;\n" +
+    "/** Every built-in method name the sandbox can meter (worker-loader/sandbox-guards.js). */\n" +
+    "export declare const meteredNames: readonly string[];\n";
 
   mkdirSync(out, { recursive: true });
   let wrote = false;
@@ -80,4 +93,4 @@ function build() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) build();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await build();

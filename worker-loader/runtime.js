@@ -11,7 +11,7 @@ import {
   schedule,
 } from "./notify-queue.js";
 import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
-import { installGuards } from "./sandbox-guards.js";
+import { installGuards, meterBuiltins } from "./sandbox-guards.js";
 
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
@@ -88,11 +88,19 @@ function exceeded() {
   return new StepBudgetError(limits.maxSteps);
 }
 
+let meteredInstalled = false;
+
 /**
- * Called by the harness before the agent's code runs. The bridge is the execution's RpcTarget in its session, an
- * argument of run(): the isolate has no bindings, and nothing here waits on the host before the program starts.
+ * Called by the harness before the agent's code runs. It installs the metered built-ins the host selected
+ * (`metered`: the names the code can reach, or undefined for all; sandbox-guards.js meterBuiltins). The bridge is the
+ * execution's RpcTarget in its session, an argument of run(): the isolate has no bindings, and nothing here waits on
+ * the host before the program starts.
  */
-export function configure({ bridge: given, ...options }) {
+export function configure({ bridge: given, metered, ...options }) {
+  if (!meteredInstalled) {
+    meteredInstalled = true;
+    meterBuiltins(spend, metered);
+  }
   bridge = given;
   limits = { ...limits, ...options };
   meter.max = limits.maxSteps;
@@ -232,7 +240,8 @@ export async function host(op, args) {
     err.name = "GatewayError";
     throw err;
   }
-  return reply.value === undefined ? undefined : JSON.parse(reply.value);
+  // The runtime's own parse, as for tool results: the host caps the reply, and what the program does with it is metered.
+  return reply.value === undefined ? undefined : parseJson(reply.value);
 }
 
 function formatArg(value) {

@@ -120,12 +120,20 @@ function refuseUrlPattern() {
 let pending = new Map();
 
 /**
+ * The metered methods this execution's code can reach, by name (null: all of them). The host reads every name the
+ * code (and the skills it imports) spells and ships only the wrappers for those (src/sandbox/metered-selection.ts);
+ * code that reads a property by a computed name, or through reflection, gets every wrapper.
+ */
+let selected = null;
+
+/**
  * Replaces `target[name]` with a metered version (installed by installPending). `before(self, args)` charges the
  * budget and may return the arguments converted to primitives (so a valueOf or toString cannot report one size to
  * the meter and another to the engine); `after(result)` charges for what the call produced when its size is only
  * known afterwards.
  */
 function wrap(target, name, before, after) {
+  if (selected !== null && selected[name] !== true) return;
   const native = target[name];
   if (typeof native !== "function") return;
   const wrapper = {
@@ -163,7 +171,7 @@ function toLength(value) {
   return isNotANumber(n) || n <= 0 ? 0 : min(n, 2 ** 53 - 1);
 }
 
-const ARRAY_METHODS = [
+export const ARRAY_METHODS = [
   "concat",
   "copyWithin",
   "every",
@@ -198,7 +206,7 @@ const ARRAY_METHODS = [
   "with",
 ];
 
-const STRING_METHODS = [
+export const STRING_METHODS = [
   "endsWith",
   "includes",
   "indexOf",
@@ -219,7 +227,37 @@ const STRING_METHODS = [
   "trimStart",
 ];
 
-function meterBuiltins(spend) {
+/** Metered beyond the array and string methods: String.prototype's repeat and pads, JSON's, Object's lists, Array.from. */
+export const OTHER_METHODS = [
+  "repeat",
+  "padStart",
+  "padEnd",
+  "parse",
+  "stringify",
+  "keys",
+  "values",
+  "entries",
+  "getOwnPropertyNames",
+  "from",
+];
+
+/**
+ * Metered whatever the code names: the engine reaches them without the name being written. Converting an array to a
+ * primitive (`"" + a`, a template, `String(a)`, a computed key, sort's comparisons) calls its toString, which calls
+ * its join; toLocaleString calls each element's.
+ */
+export const ALWAYS_METERED = ["toString", "join", "toLocaleString"];
+
+/**
+ * Installs the metered built-ins: all of them, or (given `names`, an array) only those named there and
+ * {@link ALWAYS_METERED}. Called once, before the agent's code runs (runtime.js configure).
+ */
+export function meterBuiltins(spend, names) {
+  if (names !== undefined && names !== null) {
+    selected = createObject(null);
+    for (const name of ALWAYS_METERED) selected[name] = true;
+    for (const name of names) if (typeof name === "string") selected[name] = true;
+  }
   const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype);
   const typedLength = getOwnPropertyDescriptor(TypedArrayPrototype, "length").get;
   /** The length of a typed array from the engine's own getter, or undefined for anything else. */
@@ -327,13 +365,13 @@ function meterBuiltins(spend) {
 }
 
 /**
- * Installs every guard. `spend(n)` charges n steps to the execution's budget and throws once it is spent;
- * `refund(n)` gives back steps charged in advance for work that did not happen (a regex match that ended early).
+ * Installs every guard but the metered built-ins ({@link meterBuiltins}, installed once the host has said which the
+ * code can reach). `spend(n)` charges n steps to the execution's budget and throws once it is spent; `refund(n)` gives
+ * back steps charged in advance for work that did not happen (a regex match that ended early).
  */
 export function installGuards(spend, refund) {
   lockDownProcess();
   removeSharedStorage();
   refuseUrlPattern();
   installRegExpGuard(spend, refund);
-  meterBuiltins(spend);
 }

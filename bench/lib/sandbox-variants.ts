@@ -7,10 +7,27 @@
  */
 import { minifySandboxModule, sandboxModuleSource } from "../../scripts/build-sandbox.mjs";
 
-/** The `run()` method of worker-loader/harness.js, where the experiments cut the run short. */
-export const HARNESS_RUN = "async run(options) {";
-/** The call in worker-loader/runtime.js that installs the metered built-ins and the other built-in guards. */
+/**
+ * The first statement of worker-loader/harness.js `run()`, where the experiments cut the run short: the sandbox is
+ * configured and every guard installed (the metered built-ins the host selected among them), and the program has
+ * not started.
+ */
+export const HARNESS_CONFIGURED = "configure(options);";
+/** An edit that makes the harness answer at once, right after configuring the sandbox. */
+export const ANSWER_AFTER_CONFIGURE: SourceEdit = [
+  "harness.js",
+  HARNESS_CONFIGURED,
+  `${HARNESS_CONFIGURED} return { ok: true };`,
+];
+/** The call in worker-loader/runtime.js that installs the built-in guards but the metered built-ins. */
 export const INSTALL_GUARDS = "installGuards(spend, refund);";
+/** The call in worker-loader/runtime.js (configure) that installs the metered built-ins. */
+export const METER_BUILTINS = "meterBuiltins(spend, metered);";
+/** Edits that leave out every built-in guard: the metered built-ins and the others. */
+export const NO_BUILTIN_GUARDS: SourceEdit[] = [
+  ["runtime.js", INSTALL_GUARDS, ""],
+  ["runtime.js", METER_BUILTINS, ""],
+];
 
 export type SourceEdit = [module: string, from: string, to: string];
 

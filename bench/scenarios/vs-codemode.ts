@@ -6,7 +6,7 @@
  * tool call timed alone; and our full path through the real session object, with no HTTP client in front.
  * One experiment shows what the loop guard's count on a local alias of the meter saves: the guard as a call.
  */
-import { editedSandboxModules, HARNESS_RUN, INSTALL_GUARDS } from "../lib/sandbox-variants";
+import { ANSWER_AFTER_CONFIGURE, editedSandboxModules, NO_BUILTIN_GUARDS } from "../lib/sandbox-variants";
 import { median, p95, pairRatios, round } from "../lib/stats";
 import { benchOp, type RunningWorker } from "../lib/workers";
 import { PROGRAMS, quickProgram } from "../programs";
@@ -155,10 +155,8 @@ const HOPS: Array<{ hop: Hop; about: string }> = [
 
 /** The hops that time our isolate with a module edited: the edit is made to the source, then minified as shipped. */
 function hopOverrides(hop: Hop): Record<string, string> | undefined {
-  if (hop === "isolate_ours_no_builtin_guards") return editedSandboxModules([["runtime.js", INSTALL_GUARDS, ""]]);
-  if (hop === "isolate_ours_evaluate_only") {
-    return editedSandboxModules([["harness.js", HARNESS_RUN, `${HARNESS_RUN} return { ok: true };`]]);
-  }
+  if (hop === "isolate_ours_no_builtin_guards") return editedSandboxModules(NO_BUILTIN_GUARDS);
+  if (hop === "isolate_ours_evaluate_only") return editedSandboxModules([ANSWER_AFTER_CONFIGURE]);
   return undefined;
 }
 

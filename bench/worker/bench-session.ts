@@ -113,12 +113,35 @@ const MINIMAL_RUN = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint { async run() { return { ok: true }; } }`;
 
 /** A loader that records the code of every isolate it loads (to time loading the same isolate alone). */
-function capturingLoader(real: WorkerLoader, seen: (code: WorkerLoaderWorkerCode) => void): WorkerLoader {
+/** The options our executor passes the sandbox's run(), but the bridge (an RpcTarget of that one execution). */
+export type RunOptions = Record<string, unknown>;
+
+function capturingLoader(
+  real: WorkerLoader,
+  seen: (code: WorkerLoaderWorkerCode) => void,
+  seenOptions?: (options: RunOptions) => void,
+): WorkerLoader {
   return {
     get: real.get.bind(real),
     load(code: WorkerLoaderWorkerCode) {
       seen(code);
-      return real.load(code);
+      const worker = real.load(code);
+      if (!seenOptions) return worker;
+      return {
+        getEntrypoint() {
+          const entry = worker.getEntrypoint() as unknown as {
+            run(o: RunOptions): Promise<unknown>;
+            stop(): Promise<void>;
+          };
+          return {
+            run({ bridge: _bridge, ...options }: RunOptions) {
+              seenOptions(options);
+              return entry.run({ bridge: _bridge, ...options });
+            },
+            stop: () => entry.stop(),
+          };
+        },
+      };
     },
   } as WorkerLoader;
 }
@@ -228,16 +251,22 @@ export class BenchSession extends DurableObject<BenchEnv> {
   }
 
   /** The modules map our executor loads for a program (to time variants of the same isolate alone). */
-  async captureCode(name: string, session: string): Promise<WorkerLoaderWorkerCode> {
+  /** The isolate our executor loads for a program, and the options it passes its run() (but the bridge). */
+  async captureCode(name: string, session: string): Promise<{ code: WorkerLoaderWorkerCode; options: RunOptions }> {
     let code: WorkerLoaderWorkerCode | undefined;
+    let options: RunOptions | undefined;
     const p = PROGRAMS.find((x) => x.name === name)!;
     await this.#ours(
       oursSource(p),
       session,
-      capturingLoader(this.env.LOADER, (c) => (code = c)),
+      capturingLoader(
+        this.env.LOADER,
+        (c) => (code = c),
+        (o) => (options = o),
+      ),
     );
     const { env: _env, ...rest } = code!;
-    return rest as WorkerLoaderWorkerCode;
+    return { code: rest as WorkerLoaderWorkerCode, options: options! };
   }
 
   /** Experiment: our executor's host-side work alone (the loader hands back a sandbox that answers at once). */
@@ -332,13 +361,17 @@ export class BenchSession extends DurableObject<BenchEnv> {
         // The isolate our executor loads for the trivial program (harness, runtime, guards, agent), without the
         // host-side work around it; the trivial program makes no tool call, so it needs no bridge.
         let code: WorkerLoaderWorkerCode | undefined;
+        let options: RunOptions = {};
         const trivial = oursSource(PROGRAMS.find((p) => p.name === "trivial")!);
         await this.#ours(
           trivial,
           session,
-          capturingLoader(this.env.LOADER, (c) => (code = c)),
+          capturingLoader(
+            this.env.LOADER,
+            (c) => (code = c),
+            (o) => (options = o),
+          ),
         );
-        const options = { maxSteps: this.#config.limits.max_steps, maxLogBytes: 65536, maxLogLines: 1000 };
         // Edited modules (no built-in guards, run() answering at once) come from the runner, which edits the
         // sources and minifies them as the build does (bench/lib/sandbox-variants.ts).
         const edited = hop === "isolate_ours_no_builtin_guards" || hop === "isolate_ours_evaluate_only";

@@ -19,6 +19,7 @@ import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
+import { mergeSelections, meteredOption } from "./metered-selection";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
@@ -175,6 +176,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const carriedValues = deps.scope?.carried.values.filter((v) => carriedIn.has(v.name)) ?? [];
   let regex = prepared.regex || carriesRegex(carriedValues);
   let gateway = prepared.imports.some((i) => i.kind === "gateway");
+  let metered = prepared.metered;
   const skills = new Map<string, SkillVersion>();
   for (const imp of prepared.imports) {
     if (imp.kind !== "skill" || !deps.skills) continue;
@@ -190,6 +192,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     for (const use of body.imports) if (use.kind === "server") imported.add(use.module);
     if (body.regex) regex = true;
+    metered = mergeSelections(metered, body.metered);
     if (body.imports.some((i) => i.kind === "gateway")) gateway = true;
     Object.assign(skillModulesMap, skillModules(skill, body.code));
     skills.set(`${skill.name}@${skill.version}`, skill);
@@ -319,6 +322,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         maxCallsInFlight: limits.max_calls_in_flight,
         maxNotificationBytes: limits.max_notification_bytes,
         streamLogs: deps.events !== undefined,
+        metered: meteredOption(metered),
         ...(prepared.scope ? { scope: { values: carriedValues } } : {}),
       }),
       deadline,

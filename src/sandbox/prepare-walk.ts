@@ -44,6 +44,18 @@ export interface WalkResult {
    * (worker-loader/regex-guard-lite.js) instead of the full one and its engine.
    */
   namesRegex: boolean;
+  /** Every string the code spells as a literal or a template's text (property names can be written as strings). */
+  spelled: Set<string>;
+  /**
+   * The code reads a property whose name it computes: `o[k]` or `const { [k]: v } = o` with a key that is not a
+   * literal. Such code can reach any built-in method without spelling its name (src/sandbox/metered-selection.ts).
+   */
+  readsComputed: boolean;
+}
+
+/** A computed key whose name is known from the source: a literal, or a template without substitutions. */
+function isStaticKey(key: AnyNode): boolean {
+  return key.type === "Literal" || (key.type === "TemplateLiteral" && (key.expressions as unknown[]).length === 0);
 }
 
 /** Name the prepared module gives worker-loader/regex-guard.js's createRegExp. */
@@ -139,6 +151,8 @@ export function walkProgram(
     usesMeter: false,
     namesRegex: false,
     loopsAtTop: false,
+    spelled: new Set(),
+    readsComputed: false,
   };
   const { edits, problems } = result;
   /** Functions and static blocks with a loop of their own (not only in a nested function): they get the alias. */
@@ -236,16 +250,30 @@ export function walkProgram(
         if (regex) {
           result.namesRegex = true;
           checkRegex(regex.pattern, regex.flags, node.start, node.end);
-        } else if (typeof node.value === "string" && REGEX_NAMES.has(node.value)) {
-          result.namesRegex = true;
+        } else if (typeof node.value === "string") {
+          if (REGEX_NAMES.has(node.value)) result.namesRegex = true;
+          result.spelled.add(node.value);
         }
         break;
       }
       case "TemplateElement": {
         const cooked = (node.value as { cooked?: string | null }).cooked;
-        if (typeof cooked === "string" && REGEX_NAMES.has(cooked)) result.namesRegex = true;
+        if (typeof cooked === "string") {
+          if (REGEX_NAMES.has(cooked)) result.namesRegex = true;
+          result.spelled.add(cooked);
+        }
         break;
       }
+      case "MemberExpression":
+        if (node.computed && !isStaticKey(node.property as AnyNode)) result.readsComputed = true;
+        break;
+      case "ObjectPattern":
+        for (const property of node.properties as AnyNode[]) {
+          if (property.type === "Property" && property.computed && !isStaticKey(property.key as AnyNode)) {
+            result.readsComputed = true;
+          }
+        }
+        break;
       case "NewExpression":
       case "CallExpression": {
         const callee = node.callee as AnyNode;

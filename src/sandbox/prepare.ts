@@ -30,6 +30,7 @@ import {
   type ModuleCatalog,
   mergeImports,
 } from "./prepare-imports";
+import { type MeteredSelection, meteredSelection } from "./metered-selection";
 import { codeFrame, LineIndex } from "./prepare-location";
 import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
@@ -96,6 +97,8 @@ export type PrepareResult =
       scope?: PreparedScope;
       /** The code can make a regular expression, so the sandbox needs the full regex guard (prepare-walk.ts). */
       regex: boolean;
+      /** The metered built-ins the code can reach (src/sandbox/metered-selection.ts). */
+      metered: MeteredSelection;
     }
   | { ok: false; error: PrepareError };
 
@@ -338,5 +341,6 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     imports: mergeImports(used),
     ...(scope ? { scope } : {}),
     regex: walk.namesRegex,
+    metered: meteredSelection(walk),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The sandbox ships only the modules a program needs (src/sandbox/isolate-modules.ts): the small regex guard
  * (worker-loader/regex-guard-lite.js) when its code has no regex literal and never names RegExp, match, matchAll or
- * search, and `gateway` only when it or a skill it imports uses it. Each test uses a fresh session,
+ * search, and `gateway` only when it or a skill it imports uses it. Likewise the metered built-ins
+ * (src/sandbox/metered-selection.ts): those the program or its skills name. Each test uses a fresh session,
  * since a RegExp carried in from an earlier execution of the same session brings the full guard back.
  */
 import assert from "node:assert/strict";
@@ -97,6 +98,26 @@ describe("the modules each program gets", () => {
       );
       assert.equal(r.ok, true, r.text);
       assert.equal(r.result, 3);
+    }));
+
+  test("a skill's built-in calls are metered when the program that imports it names none of them", () =>
+    fresh(async (s) => {
+      const saved = await s.call("save_skill", {
+        name: "scan",
+        description: "Looks for a number in a very long sparse array.",
+        code: "export default async function scan(input: { n: number }) {\n  return new Array(2 ** 32 - 1).indexOf(input.n);\n}",
+      });
+      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      const r = await run(s, 'import { scan } from "skills/scan";\nreturn await scan({ n: 1 });');
+      assert.equal(r.ok, false, r.text);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }));
+
+  test("a program that names no method gets V8's answers where the engine converts arrays itself", () =>
+    fresh(async (s) => {
+      const r = await run(s, "const a = [1, [2, [3, 'x']]];\nreturn ['' + a, `${a}`, [[2], [10]].sort()];");
+      assert.equal(r.ok, true, r.text);
+      assert.deepEqual(r.result, ["1,2,3,x", "1,2,3,x", [[10], [2]]]);
     }));
 
   test("a skill that imports gateway works when the program that imports it does not (gateway.js ships for it)", () =>

@@ -150,6 +150,54 @@ return [r.test("Me@Example.com"), "a1b22".match("\\\\d+")[0], "x-y".split(new Re
     code: "return Array.prototype.includes.call({ length: 2 ** 53 - 1 }, 1);",
     expect: fails("runtime", /array-like length 9007199254740991 is over 4294967295/),
   },
+  // The isolate installs only the metered built-ins the code can reach (src/sandbox/metered-selection.ts): each of
+  // these reaches indexOf or join without spelling its name, and is charged all the same.
+  {
+    name: "an array turned into a string (join, never named) is charged",
+    class: "cpu",
+    // Inside a function: a top-level array would be charged anyway, when the scope encodes what the program left.
+    code: "function f() {\n  const a = new Array(2 ** 32 - 1);\n  return ('' + a).length + `${a}`.length;\n}\nreturn f();",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf reached by a computed name is charged",
+    class: "cpu",
+    code: "const k = 'index' + 'Of';\nreturn new Array(2 ** 32 - 1)[k](1);",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf destructured by a computed key is charged",
+    class: "cpu",
+    code: "const k = 'index' + 'Of';\nconst { [k]: f } = Array.prototype;\nreturn f.call(new Array(2 ** 32 - 1), 1);",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf reached through Reflect is charged",
+    class: "cpu",
+    code: "return Reflect.apply(Reflect.get(Array.prototype, 'index' + 'Of'), new Array(2 ** 32 - 1), [1]);",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf reached through its property descriptor is charged",
+    class: "cpu",
+    code: "return Object.getOwnPropertyDescriptor(Array.prototype, 'index' + 'Of').value.call(new Array(2 ** 32 - 1), 1);",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf made enumerable and taken from Object.values is charged",
+    class: "cpu",
+    code: `const k = 'index' + 'Of';
+Object.defineProperty(Array.prototype, k, { enumerable: true });
+const f = Object.values(Array.prototype).find((v) => v.name === k);
+return f.call(new Array(2 ** 32 - 1), 1);`,
+    expect: fails("step_budget", STEP_BUDGET),
+  },
+  {
+    name: "indexOf spelled with a unicode escape is charged",
+    class: "cpu",
+    code: "return new Array(2 ** 32 - 1).index\\u004Ff(1);",
+    expect: fails("step_budget", STEP_BUDGET),
+  },
   {
     name: "an array-like whose length getter lies is refused",
     class: "cpu",

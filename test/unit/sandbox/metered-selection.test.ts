@@ -1,0 +1,85 @@
+/**
+ * Which metered built-ins a program's isolate installs (src/sandbox/metered-selection.ts): the names it spells, or
+ * every wrapper when it reads a property by a computed name or through reflection. The sandbox side, where a program
+ * tries each way around the selection, is in test/e2e/hostile/corpus-cpu.ts and test/e2e/sandbox-modules.test.ts.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { meteredNames } from "../../../.sandbox-build/sandbox-modules.js";
+import { mergeSelections, meteredOption } from "../../../src/sandbox/metered-selection";
+import { prepareCode } from "../../../src/sandbox/prepare";
+import { GUARD, MODULES } from "./prepare-fixtures";
+
+function selected(code: string): string[] | undefined {
+  const result = prepareCode({ code, modules: MODULES, guardName: GUARD });
+  assert.ok(result.ok, JSON.stringify(result));
+  return meteredOption(result.metered);
+}
+
+describe("the metered built-ins a program's isolate installs", () => {
+  it("are none beyond the sandbox's own three when the program names no method", () => {
+    for (const code of [
+      "return 1;",
+      "let s = 0;\nfor (let i = 0; i < 10; i++) s += i;\nreturn s;",
+      "const o = { a: 1, b: [1, 2] };\nreturn o.b.length + o.a;",
+      "// includes, indexOf and JSON.stringify in a comment are not code\nreturn 2;",
+      'import { read_file } from "servers/workspace";\nreturn await read_file({ path: "a" });',
+      "return arr[0] ?? obj['a'] ?? obj[`b`];",
+    ]) {
+      assert.deepEqual(selected(code), [], code);
+    }
+  });
+
+  it("are the methods the program spells: names, properties, strings, templates and escapes", () => {
+    assert.deepEqual(selected("return [3, 1].toSorted().map((x) => x * 2);"), ["map", "toSorted"]);
+    assert.deepEqual(selected("return 'a'['padStart'](3) + 'b'[`repeat`](2);"), ["padStart", "repeat"]);
+    assert.deepEqual(selected("const { includes } = String.prototype;\nreturn includes.call('ab', 'b');"), [
+      "includes",
+    ]);
+    assert.deepEqual(selected("return [1].index\\u004Ff(1);"), ["indexOf"]);
+    assert.deepEqual(selected("const name = 'stringify';\nreturn typeof name;"), ["stringify"]);
+    assert.deepEqual(selected("return Object.keys({ a: 1 });"), ["keys"]);
+  });
+
+  it("are all of them when the program reads a property by a computed name", () => {
+    for (const code of [
+      "const k = 'index' + 'Of';\nreturn [1][k](1);",
+      "return rows[i];",
+      "const k = 'x';\nconst { [k]: f } = Array.prototype;\nreturn f;",
+      "const k = 'x';\nreturn Array.prototype?.[k];",
+      "const k = 'x';\nreturn [][`${k}`];",
+      "class A extends Array { f(k) { return super[k]; } }\nreturn new A().f('x');",
+    ]) {
+      assert.equal(selected(code), undefined, code);
+    }
+  });
+
+  it("are all of them when the program names reflection, or a Proxy whose traps get computed names", () => {
+    for (const code of [
+      "return Reflect.get(Array.prototype, 'x');",
+      "return Object.getOwnPropertyDescriptor(Array.prototype, 'x');",
+      "return Object.getOwnPropertyDescriptors(Array.prototype);",
+      "return Object.getOwnPropertyNames(Array.prototype);",
+      "Object.defineProperty(Array.prototype, 'x', { enumerable: true });\nreturn Object.values(Array.prototype);",
+      "return Object['defineProperties'];",
+      "return new Proxy({}, {});",
+      "return ({}).__lookupGetter__('x');",
+    ]) {
+      assert.equal(selected(code), undefined, code);
+    }
+  });
+
+  it("a computed key that only defines a property does not count; one that reads does", () => {
+    assert.deepEqual(selected("const k = 'a';\nreturn { [k]: 1 };"), []);
+    assert.equal(selected("const k = 'a';\nconst o = {};\no[k] = 1;\nreturn o;"), undefined);
+  });
+
+  it("merge across the program and the skills it imports, and every name the host can send is metered", () => {
+    assert.equal(mergeSelections(new Set(["map"]), "all"), "all");
+    assert.deepEqual(meteredOption(mergeSelections(new Set(["map"]), new Set(["slice", "map"]))), ["map", "slice"]);
+    for (const name of selected("return [].concat().flat().with(0, 1).findLast(Boolean) + ''.trimEnd();") ?? []) {
+      assert.ok(meteredNames.includes(name), name);
+    }
+    assert.ok(meteredNames.length > 50 && meteredNames.includes("toString") && meteredNames.includes("from"));
+  });
+});
