@@ -214,7 +214,7 @@ try {
   const results = await main();
   // A partial run (--only) replaces only its own keys in an existing results file. A full run replaces every key it
   // measures and keeps the others: keys other tools write (`first_run` from npm run bench:first-run,
-  // `prepare_worst_case` from bench/prepare-worst-case.ts) or that were measured apart (`local_traces`) were lost
+  // `prepare_worst_case` from bench/prepare-worst-case.ts) or that were measured apart (`local_traces`, `metered_selection`) were lost
   // with every full run.
   const { meta, ...measured } = results;
   const previous = readResults();
