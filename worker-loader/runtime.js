@@ -11,10 +11,11 @@ import {
   schedule,
 } from "./notify-queue.js";
 import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
-import { installGuards, meterBuiltins } from "./sandbox-guards.js";
+import { installGuards, meterBuiltins, STRING_UNIT } from "./sandbox-guards.js";
 
 // The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
 const { parse: parseJson, stringify: stringifyJson } = JSON;
+const { floor } = Math;
 
 let bridge;
 let limits = {
@@ -240,8 +241,11 @@ export async function host(op, args) {
     err.name = "GatewayError";
     throw err;
   }
-  // The runtime's own parse, as for tool results: the host caps the reply, and what the program does with it is metered.
-  return reply.value === undefined ? undefined : parseJson(reply.value);
+  if (reply.value === undefined) return undefined;
+  // Charged as the agent's own JSON.parse is (sandbox-guards.js), whether or not its code names it: a stored value
+  // may be 16 Mi characters, and a loop of state.get() would otherwise parse it again and again for free.
+  spend(floor(reply.value.length / STRING_UNIT));
+  return parseJson(reply.value);
 }
 
 function formatArg(value) {

@@ -34,7 +34,7 @@ const { iterator: ITERATOR } = Symbol;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
 const ARRAY_UNIT = 16;
-const STRING_UNIT = 64;
+export const STRING_UNIT = 64;
 const MAX_ARRAY_LIKE_LENGTH = 2 ** 32 - 1;
 
 const blocked = (what, instead) => () => {

@@ -5,7 +5,7 @@
  * /health and another session while every flood sample runs, and bounds the notification bytes of every sample.
  */
 import assert from "node:assert/strict";
-import { fails, returns, type Sample } from "./sample";
+import { fails, returns, type Sample, STEP_BUDGET } from "./sample";
 
 /** The caps hostile.test.ts configures for these samples (the rest of its limits apply too: max_tool_calls 20). */
 export const BRIDGE_FLOOD_LIMITS = {
@@ -28,6 +28,14 @@ return [settled.length - refused.length, refused.length, refused[0].reason.messa
       9_000,
       "too many gateway operations: max_gateway_ops is 1000 per execution (state.*, state.last, state.result)",
     ]),
+  },
+  {
+    name: "a large stored value read again and again is charged per character, like the code's own JSON.parse",
+    class: "flood",
+    code: `import { state } from "gateway";
+await state.set("big", "x".repeat(1_000_000));
+for (;;) await state.get("big");`,
+    expect: fails("step_budget", STEP_BUDGET),
   },
   {
     name: "state.get awaited one by one up to max_gateway_ops, then a clear error",
