@@ -98,6 +98,10 @@ const HANDLED = new Map<string, string>([
   ],
   ["npm run bench -- --only=typecheck", "not run: a benchmark scenario; it measures for minutes on an idle machine"],
   [
+    "npm run bench -- --only=vs_cloudflare_codemode",
+    "not run: a benchmark scenario; it measures for a minute on an idle machine (bench:quick runs it small in CI)",
+  ],
+  [
     "npm run bench:first-run",
     "not run: a benchmark of 100 programs under several policies (minutes); the check it measures is tested in test/e2e/typecheck.test.ts",
   ],

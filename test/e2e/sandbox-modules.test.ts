@@ -25,6 +25,12 @@ describe("the modules each program gets", () => {
     }
   }
 
+  /** Saves a skill in the session's user's store; the test fails at once if the gateway refuses it. */
+  async function saveSkill(s: Session, name: string, description: string, code: string): Promise<void> {
+    const saved = await s.call("save_skill", { name, description, code });
+    assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+  }
+
   const REFUSED = (what: string) =>
     new RegExp(`${what} is not available in this execution: the code never names it.*Name it directly in the code`);
 
@@ -86,12 +92,12 @@ describe("the modules each program gets", () => {
 
   test("a skill that uses a regex works when the program that imports it names none", () =>
     fresh(async (s) => {
-      const saved = await s.call("save_skill", {
-        name: "count_digits",
-        description: "Counts the digits in a text.",
-        code: "export default async function countDigits(input: { text: string }) {\n  return (input.text.match(/\\d/g) ?? []).length;\n}",
-      });
-      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      await saveSkill(
+        s,
+        "count_digits",
+        "Counts the digits in a text.",
+        "export default async function countDigits(input: { text: string }) {\n  return (input.text.match(/\\d/g) ?? []).length;\n}",
+      );
       const r = await run(
         s,
         'import { count_digits } from "skills/count_digits";\nreturn await count_digits({ text: "a1b22" });',
@@ -102,12 +108,12 @@ describe("the modules each program gets", () => {
 
   test("a skill's built-in calls are metered when the program that imports it names none of them", () =>
     fresh(async (s) => {
-      const saved = await s.call("save_skill", {
-        name: "scan",
-        description: "Looks for a number in a very long sparse array.",
-        code: "export default async function scan(input: { n: number }) {\n  return new Array(2 ** 32 - 1).indexOf(input.n);\n}",
-      });
-      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      await saveSkill(
+        s,
+        "scan",
+        "Looks for a number in a very long sparse array.",
+        "export default async function scan(input: { n: number }) {\n  return new Array(2 ** 32 - 1).indexOf(input.n);\n}",
+      );
       const r = await run(s, 'import { scan } from "skills/scan";\nreturn await scan({ n: 1 });');
       assert.equal(r.ok, false, r.text);
       assert.equal(r.error.kind, "step_budget", r.text);
@@ -122,12 +128,12 @@ describe("the modules each program gets", () => {
 
   test("a skill that imports gateway works when the program that imports it does not (gateway.js ships for it)", () =>
     fresh(async (s) => {
-      const saved = await s.call("save_skill", {
-        name: "remember",
-        description: "Keeps a value in the session's state and reads it back.",
-        code: 'import { state } from "gateway";\nexport default async function remember(input: { value: string }) {\n  await state.set("kept", input.value);\n  return await state.get("kept");\n}',
-      });
-      assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
+      await saveSkill(
+        s,
+        "remember",
+        "Keeps a value in the session's state and reads it back.",
+        'import { state } from "gateway";\nexport default async function remember(input: { value: string }) {\n  await state.set("kept", input.value);\n  return await state.get("kept");\n}',
+      );
       const r = await run(s, 'import { remember } from "skills/remember";\nreturn await remember({ value: "v1" });');
       assert.equal(r.ok, true, r.text);
       assert.equal(r.result, "v1");
