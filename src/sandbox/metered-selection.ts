@@ -9,7 +9,8 @@
  * `const { includes } = a`, an escape such as `incl\u0075des` as the parser reads it) unless the code computes it:
  * a property read with a computed key (`a[k]`, `const { [k]: f } = a`), or reflection that takes a name or lists
  * them (`Reflect`, `Object.getOwnPropertyDescriptor(s)`, `getOwnPropertyNames`, and `defineProperty`, which could
- * make a method enumerable for `Object.values` to hand over). Code that does either gets every wrapper; other code
+ * make a method enumerable for `Object.values` to hand over; also V8's stack-trace call sites, which can hand over a
+ * frame's function). Code that does either gets every wrapper; other code
  * gets the wrappers for the names it spells, as identifiers, property names or strings, in its own source or a
  * skill's it imports. The engine itself calls toString, join and toLocaleString when it converts an array to a
  * primitive: the sandbox always meters those. `eval`, `Function` and string timers cannot make code at run time in
@@ -20,7 +21,10 @@ import type { WalkResult } from "./prepare-walk";
 
 const METERED: ReadonlySet<string> = new Set(meteredNames);
 
-/** Names through which code reads or redefines properties by a name it can compute, or lists them. */
+/**
+ * Names through which code reads or redefines properties by a name it can compute, lists them, or takes functions
+ * from the engine's call stack.
+ */
 const REFLECTIVE: ReadonlySet<string> = new Set([
   "Reflect",
   "Proxy",
@@ -34,6 +38,9 @@ const REFLECTIVE: ReadonlySet<string> = new Set([
   "__lookupSetter__",
   "__defineGetter__",
   "__defineSetter__",
+  // A stack trace's call sites can hand over the function of each frame (V8's Error.prepareStackTrace API).
+  "prepareStackTrace",
+  "getFunction",
 ]);
 
 /** The metered methods a piece of code can reach: "all", or the names it spells. */

@@ -4,6 +4,7 @@
  * tries each way around the selection, is in test/e2e/hostile/corpus-cpu.ts and test/e2e/sandbox-modules.test.ts.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { meteredNames } from "../../../.sandbox-build/sandbox-modules.js";
 import { mergeSelections, meteredOption } from "../../../src/sandbox/metered-selection";
@@ -64,6 +65,7 @@ describe("the metered built-ins a program's isolate installs", () => {
       "return Object['defineProperties'];",
       "return new Proxy({}, {});",
       "return ({}).__lookupGetter__('x');",
+      "Error.prepareStackTrace = (e, sites) => sites;\nreturn new Error().stack;",
     ]) {
       assert.equal(selected(code), undefined, code);
     }
@@ -72,6 +74,34 @@ describe("the metered built-ins a program's isolate installs", () => {
   it("a computed key that only defines a property does not count; one that reads does", () => {
     assert.deepEqual(selected("const k = 'a';\nreturn { [k]: 1 };"), []);
     assert.equal(selected("const k = 'a';\nconst o = {};\no[k] = 1;\nreturn o;"), undefined);
+  });
+
+  it("are exactly what the sandbox installs: every method it wraps can be selected, and a selection wraps no more", () => {
+    // The sandbox side (worker-loader/sandbox-guards.js meterBuiltins), run in a child Node process since it rewrites
+    // the built-ins of the process it runs in; Object.defineProperties is watched before the module binds it.
+    const guards = new URL("../../../worker-loader/sandbox-guards.js", import.meta.url).href;
+    const installed = (names: string[] | undefined): string[] => {
+      const script = `const wrapped = new Set();
+const define = Object.defineProperties;
+Object.defineProperties = (target, descriptors) => {
+  for (const name of Object.keys(descriptors)) wrapped.add(name);
+  return define(target, descriptors);
+};
+const { meterBuiltins } = await import(${JSON.stringify(guards)});
+meterBuiltins(() => {}, ${JSON.stringify(names ?? null)});
+console.log(JSON.stringify([...wrapped].sort()));`;
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      return JSON.parse(out);
+    };
+    assert.deepEqual(installed(undefined), [...meteredNames].sort());
+    assert.deepEqual(installed(["map", "repeat", "notAMethod"]), [
+      "join",
+      "map",
+      "repeat",
+      "toLocaleString",
+      "toString",
+    ]);
+    assert.deepEqual(installed([]), ["join", "toLocaleString", "toString"]);
   });
 
   it("merge across the program and the skills it imports, and every name the host can send is metered", () => {
