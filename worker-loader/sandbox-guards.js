@@ -1,4 +1,5 @@
-// Runs INSIDE the sandbox isolate, installed by runtime.js before the agent's code is evaluated. It closes what the
+// Runs INSIDE the sandbox isolate, installed by runtime.js before the agent's code runs (the metered built-ins once
+// run() has configured the sandbox with the host's selection, the rest while the modules evaluate). It closes what the
 // isolate's configuration and the step guard leave open, locally where workerd enforces no CPU limit as well as in
 // production (which also has `limits.cpuMs`):
 //
@@ -12,7 +13,8 @@
 //   without naming RegExp), so it is refused.
 // - Built-ins that loop over a huge length without calling back into agent code (`new Array(2 ** 32 - 1).indexOf(1)`,
 //   `Array.prototype.includes.call({ length: 2 ** 53 - 1 })`, a large string rebuilt in an endless loop): they charge
-//   the step budget in proportion to the elements or characters they process, before they run.
+//   the step budget in proportion to the elements or characters they process, before they run. Only those the code can
+//   reach by the names it spells are wrapped, or all when it computes names (src/sandbox/metered-selection.ts).
 //
 // Best effort by design: a program that first rewrites the built-ins the regex planner relies on (String and Array
 // methods) can confuse it; only production's CPU limit is absolute.
