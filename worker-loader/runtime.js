@@ -243,7 +243,7 @@ export async function host(op, args) {
   }
   if (reply.value === undefined) return undefined;
   // Charged as the agent's own JSON.parse is (sandbox-guards.js), whether or not its code names it: a stored value
-  // may be 16 Mi characters, and a loop of state.get() would otherwise parse it again and again for free.
+  // may be 1 MiB, and a loop of state.get() would otherwise parse it again and again for free.
   spend(floor(reply.value.length / STRING_UNIT));
   return parseJson(reply.value);
 }
