@@ -44,6 +44,20 @@ export interface RecordedCall {
   reply: BridgeReply;
 }
 
+/**
+ * The most state an approval handle keeps (src/user/pending-approvals.ts): the replies of the calls that ran before
+ * the suspension, with their signatures. An execution whose recorded calls pass it can never be resumed, so it stops
+ * keeping them (src/sandbox/live-execution.ts): otherwise 5,000 calls of 1 MiB each would hold 5 GB in the session
+ * object until the execution ends.
+ */
+export const MAX_RECORDED_CHARS = 32 * 1024 * 1024;
+
+/** Characters a recorded call adds to a suspension's stored state (its JSON: signature, reply, punctuation). */
+export function recordedChars(call: RecordedCall): number {
+  const { reply } = call;
+  return call.signature.length + (reply.ok ? (reply.value?.length ?? 0) : reply.error.length + 16) + 48;
+}
+
 /** Identity of a call for replay: same server, tool and argument JSON. */
 export function callSignature(server: string, tool: string, argsJson: string): string {
   return `${server}\u0000${tool}\u0000${argsJson}`;

@@ -16,7 +16,7 @@ import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
-import type { ApprovalActor, PendingCall, RecordedCall } from "./approval";
+import { type ApprovalActor, MAX_RECORDED_CHARS, type PendingCall, type RecordedCall } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { mergeSelections, meteredOption } from "./metered-selection";
@@ -63,7 +63,12 @@ export interface ExecutorDeps {
   /** Told when the program starts running (after its checks), so it can be listed while it runs. */
   onStart?: (id: string, live: LiveExecution) => void;
   /** Receives what a suspended execution needs to be resumed later. */
-  onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[] }) => void;
+  /**
+   * The execution stopped at a call that needs approval or sign-in: what a resumption replays. `recordedTooLarge`
+   * (the characters the recorded calls took) is set when they passed what an approval handle keeps; `recorded` is
+   * then empty and the execution cannot be resumed.
+   */
+  onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number }) => void;
   /**
    * The session's or context's carried scope (src/scope/): what the program starts with, and where what it leaves
    * is stored. Absent (skill runs): the program starts empty and nothing is kept.
@@ -357,7 +362,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     if (reply !== "timeout" && "signature" in reply && reply.authorization) {
-      deps.onSuspend?.({ pending: reply, recorded: live.recorded });
+      deps.onSuspend?.(suspendedState(reply, live));
       const url = reply.authorization.url;
       return fail(
         {
@@ -372,7 +377,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     if (reply !== "timeout" && "signature" in reply) {
-      deps.onSuspend?.({ pending: reply, recorded: live.recorded });
+      deps.onSuspend?.(suspendedState(reply, live));
       return fail(
         {
           kind: "approval_required",
@@ -444,4 +449,13 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     if (onAbort) deps.signal?.removeEventListener("abort", onAbort);
     deps.live.delete(id);
   }
+}
+
+/** What a suspended execution hands its session for a resumption (see ExecutorDeps' onSuspend). */
+function suspendedState(
+  pending: PendingCall,
+  live: LiveExecution,
+): { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number } {
+  if (live.recordedChars > MAX_RECORDED_CHARS) return { pending, recorded: [], recordedTooLarge: live.recordedChars };
+  return { pending, recorded: live.recorded };
 }

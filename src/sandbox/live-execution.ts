@@ -20,9 +20,11 @@ import {
   approvalPolicy,
   audit,
   callSignature,
+  MAX_RECORDED_CHARS,
   type PendingCall,
   type RecordedCall,
   ReplayLog,
+  recordedChars,
 } from "./approval";
 import { approvalPrompt } from "./approval-prompt";
 import { parseNotificationBatch } from "./bridge-notifications";
@@ -103,8 +105,16 @@ export interface LiveExecutionDeps {
 export class LiveExecution {
   readonly id: string;
   readonly calls: Array<ToolCallRecord & { approval?: ApprovalAudit; replayed?: boolean }> = [];
-  /** Replies of calls that reached the upstream, for replay if this execution is resumed. */
+  /**
+   * Replies of calls that reached the upstream, for replay if this execution is resumed; emptied for good once they
+   * pass what an approval handle can keep ({@link recordedChars}).
+   */
   readonly recorded: RecordedCall[] = [];
+  /**
+   * Characters the recorded calls take as a suspension's state, counted on even after they are dropped: past
+   * MAX_RECORDED_CHARS (src/sandbox/approval.ts) the execution can no longer be resumed, and `recorded` is empty.
+   */
+  recordedChars = 0;
   readonly startedAt = Date.now();
   /** Resolves when a call needs approval that cannot be asked now: the execution ends as approval_required. */
   readonly suspension: Promise<PendingCall>;
@@ -215,6 +225,13 @@ export class LiveExecution {
     this.emit({ type: "tool_end", server, tool, status: "rejected", ms: 0, error });
   }
 
+  /** Keeps a call for replay, until the recorded calls pass what a resumption can carry. */
+  #record(call: RecordedCall): void {
+    this.recordedChars += recordedChars(call);
+    if (this.recordedChars <= MAX_RECORDED_CHARS) this.recorded.push(call);
+    else this.recorded.length = 0;
+  }
+
   async callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {
     const max = this.#deps.limits.max_calls_in_flight;
     if (this.#calling >= max) {
@@ -281,7 +298,7 @@ export class LiveExecution {
     if (earlier) {
       replayed = true;
       record(earlier.ok ? "ok" : earlier.status, earlier.ok ? undefined : earlier.error);
-      this.recorded.push({ signature, reply: earlier });
+      this.#record({ signature, reply: earlier });
       return earlier;
     }
 
@@ -328,7 +345,7 @@ export class LiveExecution {
       if (reply instanceof AuthorizationRequiredError) reply = { ok: false, status: "error", error: reply.message };
     }
     this.#inFlight.delete(flight);
-    this.recorded.push({ signature, reply });
+    this.#record({ signature, reply });
     if (flight.reported) return reply;
     if (reply.ok) record("ok");
     else record(reply.status, reply.error);

@@ -176,7 +176,7 @@ export class SessionRuns {
     events?: (event: ExecutionEvent) => void,
   ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const mcp = this.#host.mcp();
-    let suspended: { pending: PendingCall; recorded: RecordedCall[] } | undefined;
+    let suspended: { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number } | undefined;
     // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
     // An approved re-run starts with the scope its first run saw.
     const limits = this.#host.config().limits;

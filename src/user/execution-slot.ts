@@ -61,8 +61,9 @@ export class ExecutionSlot {
     const { result } = execution;
     let tooLarge: FinishReply | undefined;
     if (suspended) {
-      // Checked here too: a state this large would not fit in the RPC message that carries it.
-      const chars = JSON.stringify(suspended).length;
+      // Checked here too: a state this large would not fit in the RPC message that carries it. Past the cap the
+      // session stopped recording (src/sandbox/live-execution.ts) and says how much there was.
+      const chars = suspended.recordedTooLarge ?? JSON.stringify(suspended).length;
       if (chars > APPROVAL_MAX_STATE_CHARS) tooLarge = { unresumable: approvalTooLarge(chars) };
     }
     if (tooLarge) settleSuspension(result, tooLarge);

@@ -8,7 +8,7 @@
  * The recorded replies of the calls that already ran can be large (each up to max_tool_result_bytes), so the
  * stored state is split into parts: a Durable Object's SQLite row holds at most 2 MB.
  */
-import type { ApprovalActor } from "../sandbox/approval";
+import { type ApprovalActor, MAX_RECORDED_CHARS } from "../sandbox/approval";
 import type { ApprovedExecution, PendingApproval, SuspendedExecution } from "./user-types";
 
 /** How long an approval handle stays usable. */
@@ -17,8 +17,11 @@ export const APPROVAL_HANDLE_TTL_MS = 24 * 60 * 60_000;
 export const APPROVALS_MAX = 1_000;
 /** Stored state of all the user's handles; the oldest go first. */
 export const APPROVALS_MAX_BYTES = 64 * 1024 * 1024;
-/** Largest state of one handle: a suspension past it cannot be resumed and is reported as such. */
-export const APPROVAL_MAX_STATE_CHARS = 32 * 1024 * 1024;
+/**
+ * Largest state of one handle: a suspension past it cannot be resumed and is reported as such. The executing
+ * session stops recording calls past it (src/sandbox/approval.ts MAX_RECORDED_CHARS).
+ */
+export const APPROVAL_MAX_STATE_CHARS = MAX_RECORDED_CHARS;
 /** Why a suspension of `chars` characters of state gets no handle. */
 export function approvalTooLarge(chars: number): string {
   return `it cannot be resumed: the replies of the calls before it take ${chars} bytes, over the ${APPROVAL_MAX_STATE_CHARS} an approval handle keeps; make the call that needs approval earlier, or with less data before it`;

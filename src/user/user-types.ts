@@ -17,6 +17,8 @@ export interface SuspendedExecution {
   spec: StoredRunSpec;
   pending: PendingCall;
   recorded: RecordedCall[];
+  /** Set when the recorded calls passed what a handle keeps (`recorded` is then empty): it cannot be resumed. */
+  recordedTooLarge?: number;
 }
 
 /** A suspended execution taken by approve_call, with the session object (`<user>:<session-id>`) that ran it. */

@@ -75,6 +75,38 @@ return { count: await read_file({ path: "/count.txt" }), files: (await list_dire
     }
   });
 
+  test("past what a handle keeps of earlier replies, the stop says it cannot be resumed, and no handle is made", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      // 40 reads of 900 KB: 36 MB of replies before the call that needs approval, over the 32 MiB a handle keeps.
+      const r = await run(
+        s,
+        `import { read_file, write_file, delete_file } from "servers/workspace";
+await write_file({ path: "/big.txt", content: "x".repeat(900_000) });
+let read = 0;
+for (let i = 0; i < 40; i++) read += (await read_file({ path: "/big.txt" })).length;
+await delete_file({ path: "/victim.txt" });
+return read;`,
+      );
+      assert.equal(r.isError, true, r.text);
+      assert.equal(r.status, undefined);
+      assert.equal(r.error.kind, "limit");
+      assert.match(
+        r.error.message,
+        /^workspace\.delete_file needs approval, but it cannot be resumed: the replies of the calls before it take (\d+) bytes, over the 33554432/,
+      );
+      assert.equal(r.approval?.handle, undefined);
+      const victim = await run(
+        s,
+        'import { read_file } from "servers/workspace";\nreturn await read_file({ path: "/victim.txt" });',
+      );
+      assert.equal(victim.result, "bye", "the call that needed approval never ran");
+    } finally {
+      await s.close();
+    }
+  });
+
   test("deny_call cancels the execution and the denial is in the history with who decided", async () => {
     const s = await connect(gateway.mcpUrl);
     try {

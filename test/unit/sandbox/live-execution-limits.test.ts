@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GatewayConfigSchema, type Limits } from "../../../src/config";
 import type { Catalog, Registry } from "../../../src/registry/registry";
+import { MAX_RECORDED_CHARS } from "../../../src/sandbox/approval";
 import { LiveExecution } from "../../../src/sandbox/live-execution";
 
 const TOOL = {
@@ -19,14 +20,13 @@ const TOOL = {
   hash: "h",
 };
 
-function liveWith(limits: Partial<Limits>) {
+function liveWith(limits: Partial<Limits>, text = "done") {
   const waiting: Array<() => void> = [];
   const registry = {
     connection: () => ({
       config: { name: "s", url: "https://example.com" },
       secrets: [],
-      callTool: () =>
-        new Promise((resolve) => waiting.push(() => resolve({ content: [{ type: "text", text: "done" }] }))),
+      callTool: () => new Promise((resolve) => waiting.push(() => resolve({ content: [{ type: "text", text }] }))),
     }),
   } as unknown as Registry;
   const catalog = {
@@ -92,4 +92,22 @@ test("notification batches past what max_notification_bytes can carry are refuse
     status: "rejected",
     error: "too many notification batches for max_notification_bytes",
   });
+});
+
+test("replies kept for a resumption stop at what an approval handle can hold, and the overflow is counted", async () => {
+  // 900 KB per reply: 37 of them pass the 32 MiB a handle keeps. Before this bound every reply stayed in the session
+  // object until the execution ended (5,000 calls of 1 MiB: 5 GB).
+  const { live, release } = liveWith({}, "x".repeat(900_000));
+  const call = async (i: number) => {
+    const reply = live.callTool("s", "t", JSON.stringify({ i }));
+    release();
+    assert.equal((await reply).ok, true);
+  };
+  for (let i = 0; i < 30; i++) await call(i);
+  assert.equal(live.recorded.length, 30);
+  assert.ok(live.recordedChars > 30 * 900_000 && live.recordedChars <= MAX_RECORDED_CHARS);
+  for (let i = 30; i < 60; i++) await call(i);
+  assert.equal(live.recorded.length, 0, "nothing is kept once the recorded calls pass the cap");
+  assert.ok(live.recordedChars > MAX_RECORDED_CHARS, String(live.recordedChars));
+  assert.equal(live.calls.length, 60, "every call is still in the execution's record");
 });
