@@ -3,14 +3,24 @@
  * `list_servers` gives), instead of reporting a missing export of a server that seems to have no tools.
  */
 import assert from "node:assert/strict";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { after, before, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { freePort } from "../support/upstreams";
 
 let gateway: Gateway;
 let session: Session;
+/**
+ * The "down" server's port, held by this process and answering every connection by closing it: a port that was
+ * merely free when the test started could be taken meanwhile by another test's gateway (it once was, and "down"
+ * listed 19 tools).
+ */
+let down: Server;
 
 before(async () => {
+  down = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+  const downPort = (down.address() as AddressInfo).port;
   gateway = await startGateway({
     config: {
       network: { allow_loopback: true },
@@ -23,7 +33,7 @@ before(async () => {
           // biome-ignore lint/suspicious/noTemplateCurlyInString: a secret reference, resolved by the gateway.
           headers: { Authorization: "Bearer ${MISSING_TOKEN}" },
         },
-        { name: "down", url: `http://127.0.0.1:${await freePort()}/mcp` },
+        { name: "down", url: `http://127.0.0.1:${downPort}/mcp` },
         { name: "typo", url: "builtin:workspaces" },
       ],
     },
@@ -33,6 +43,7 @@ before(async () => {
 after(async () => {
   await session?.close();
   await gateway?.dispose();
+  await new Promise((resolve) => down?.close(resolve));
 });
 
 async function lastError(name: string): Promise<string> {
