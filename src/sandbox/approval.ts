@@ -52,6 +52,18 @@ export interface RecordedCall {
  */
 export const MAX_RECORDED_CHARS = 32 * 1024 * 1024;
 
+/** What a resumption replays: the recorded calls, or, past {@link MAX_RECORDED_CHARS}, how much there was and none. */
+export interface ReplayState {
+  recorded: RecordedCall[];
+  /** Set when the recorded calls passed what a handle keeps (`recorded` is then empty): it cannot be resumed. */
+  recordedTooLarge?: number;
+}
+
+/** What an execution stopped at a call that needs approval or sign-in hands its session for a resumption. */
+export interface Suspension extends ReplayState {
+  pending: PendingCall;
+}
+
 /** Characters a recorded call adds to a suspension's stored state (its JSON: signature, reply, punctuation). */
 export function recordedChars(call: RecordedCall): number {
   const { reply } = call;

@@ -16,7 +16,7 @@ import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
-import { type ApprovalActor, MAX_RECORDED_CHARS, type PendingCall, type RecordedCall } from "./approval";
+import type { ApprovalActor, RecordedCall, Suspension } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { mergeSelections, meteredOption } from "./metered-selection";
@@ -62,13 +62,8 @@ export interface ExecutorDeps {
   signIn?: SignIn;
   /** Told when the program starts running (after its checks), so it can be listed while it runs. */
   onStart?: (id: string, live: LiveExecution) => void;
-  /** Receives what a suspended execution needs to be resumed later. */
-  /**
-   * The execution stopped at a call that needs approval or sign-in: what a resumption replays. `recordedTooLarge`
-   * (the characters the recorded calls took) is set when they passed what an approval handle keeps; `recorded` is
-   * then empty and the execution cannot be resumed.
-   */
-  onSuspend?: (state: { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number }) => void;
+  /** Receives what a suspended execution needs to be resumed later (or that it cannot be, src/sandbox/approval.ts). */
+  onSuspend?: (state: Suspension) => void;
   /**
    * The session's or context's carried scope (src/scope/): what the program starts with, and where what it leaves
    * is stored. Absent (skill runs): the program starts empty and nothing is kept.
@@ -362,7 +357,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     if (reply !== "timeout" && "signature" in reply && reply.authorization) {
-      deps.onSuspend?.(suspendedState(reply, live));
+      deps.onSuspend?.({ pending: reply, ...live.replayState() });
       const url = reply.authorization.url;
       return fail(
         {
@@ -377,7 +372,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       );
     }
     if (reply !== "timeout" && "signature" in reply) {
-      deps.onSuspend?.(suspendedState(reply, live));
+      deps.onSuspend?.({ pending: reply, ...live.replayState() });
       return fail(
         {
           kind: "approval_required",
@@ -449,13 +444,4 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     if (onAbort) deps.signal?.removeEventListener("abort", onAbort);
     deps.live.delete(id);
   }
-}
-
-/** What a suspended execution hands its session for a resumption (see ExecutorDeps' onSuspend). */
-function suspendedState(
-  pending: PendingCall,
-  live: LiveExecution,
-): { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number } {
-  if (live.recordedChars > MAX_RECORDED_CHARS) return { pending, recorded: [], recordedTooLarge: live.recordedChars };
-  return { pending, recorded: live.recorded };
 }

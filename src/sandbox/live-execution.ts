@@ -24,6 +24,7 @@ import {
   type PendingCall,
   type RecordedCall,
   ReplayLog,
+  type ReplayState,
   recordedChars,
 } from "./approval";
 import { approvalPrompt } from "./approval-prompt";
@@ -107,14 +108,11 @@ export class LiveExecution {
   readonly calls: Array<ToolCallRecord & { approval?: ApprovalAudit; replayed?: boolean }> = [];
   /**
    * Replies of calls that reached the upstream, for replay if this execution is resumed; emptied for good once they
-   * pass what an approval handle can keep ({@link recordedChars}).
+   * pass what an approval handle can keep (MAX_RECORDED_CHARS, src/sandbox/approval.ts).
    */
   readonly recorded: RecordedCall[] = [];
-  /**
-   * Characters the recorded calls take as a suspension's state, counted on even after they are dropped: past
-   * MAX_RECORDED_CHARS (src/sandbox/approval.ts) the execution can no longer be resumed, and `recorded` is empty.
-   */
-  recordedChars = 0;
+  /** Characters the recorded calls take as a suspension's state, counted on after they are dropped. */
+  #recordedChars = 0;
   readonly startedAt = Date.now();
   /** Resolves when a call needs approval that cannot be asked now: the execution ends as approval_required. */
   readonly suspension: Promise<PendingCall>;
@@ -227,9 +225,19 @@ export class LiveExecution {
 
   /** Keeps a call for replay, until the recorded calls pass what a resumption can carry. */
   #record(call: RecordedCall): void {
-    this.recordedChars += recordedChars(call);
-    if (this.recordedChars <= MAX_RECORDED_CHARS) this.recorded.push(call);
+    this.#recordedChars += recordedChars(call);
+    if (this.#recordedChars <= MAX_RECORDED_CHARS) this.recorded.push(call);
     else this.recorded.length = 0;
+  }
+
+  get recordedChars(): number {
+    return this.#recordedChars;
+  }
+
+  /** What a resumption of this execution would replay (or that it cannot be resumed). */
+  replayState(): ReplayState {
+    if (this.#recordedChars > MAX_RECORDED_CHARS) return { recorded: [], recordedTooLarge: this.#recordedChars };
+    return { recorded: this.recorded };
   }
 
   async callTool(server: string, tool: string, argsJson: string): Promise<BridgeReply> {

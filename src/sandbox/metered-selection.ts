@@ -10,9 +10,8 @@
  * a property read with a computed key (`a[k]`, `const { [k]: f } = a`), or reflection that takes a name or lists
  * them (`Reflect`, `Object.getOwnPropertyDescriptor(s)`, `getOwnPropertyNames`, and `defineProperty`, which could
  * make a method enumerable for `Object.values` to hand over; also V8's stack-trace call sites, which can hand over a
- * frame's function). Code that does either gets every wrapper; other code
- * gets the wrappers for the names it spells, as identifiers, property names or strings, in its own source or a
- * skill's it imports. The engine itself calls toString, join and toLocaleString when it converts an array to a
+ * frame's function). Code that does either gets every wrapper; other code gets the wrappers for the names it spells,
+ * as identifiers, property names or strings, in its own source or a skill's it imports. The engine itself calls toString, join and toLocaleString when it converts an array to a
  * primitive: the sandbox always meters those. `eval`, `Function` and string timers cannot make code at run time in
  * a Worker, so the source is all the code there is.
  */

@@ -9,7 +9,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { GatewayConfig } from "../config";
 import type { Env } from "../env";
 import type { Registry } from "../registry/registry";
-import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
+import type { ApprovalActor, RecordedCall, Suspension } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { executeCode, WAIT_NOTICE_MS } from "../sandbox/executor";
 import type { ExecutionEvent, LiveExecution } from "../sandbox/live-execution";
@@ -176,7 +176,7 @@ export class SessionRuns {
     events?: (event: ExecutionEvent) => void,
   ): Promise<{ result: ExecuteResult; suspended?: SuspendedExecution }> {
     const mcp = this.#host.mcp();
-    let suspended: { pending: PendingCall; recorded: RecordedCall[]; recordedTooLarge?: number } | undefined;
+    let suspended: Suspension | undefined;
     // Programs carry their top level to the next execution of this session; skill runs start empty and keep nothing.
     // An approved re-run starts with the scope its first run saw.
     const limits = this.#host.config().limits;

@@ -1,5 +1,5 @@
 /** Contracts between the session objects and the per-user object (src/user/user-object.ts). */
-import type { ApprovalActor, PendingCall, RecordedCall } from "../sandbox/approval";
+import type { ApprovalActor, PendingCall, Suspension } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
 
 /** What is kept of an execution so that it can be run again (approve_call): the code and how it was started. */
@@ -13,12 +13,8 @@ export interface StoredRunSpec {
 }
 
 /** An execution that stopped at a call waiting for approval, with the replies of the calls that already ran. */
-export interface SuspendedExecution {
+export interface SuspendedExecution extends Suspension {
   spec: StoredRunSpec;
-  pending: PendingCall;
-  recorded: RecordedCall[];
-  /** Set when the recorded calls passed what a handle keeps (`recorded` is then empty): it cannot be resumed. */
-  recordedTooLarge?: number;
 }
 
 /** A suspended execution taken by approve_call, with the session object (`<user>:<session-id>`) that ran it. */
