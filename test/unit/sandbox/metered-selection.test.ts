@@ -107,9 +107,9 @@ console.log(JSON.stringify([...wrapped].sort()));`;
   it("merge across the program and the skills it imports, and every name the host can send is metered", () => {
     assert.equal(mergeSelections(new Set(["map"]), "all"), "all");
     assert.deepEqual(meteredOption(mergeSelections(new Set(["map"]), new Set(["slice", "map"]))), ["map", "slice"]);
-    for (const name of selected("return [].concat().flat().with(0, 1).findLast(Boolean) + ''.trimEnd();") ?? []) {
-      assert.ok(meteredNames.includes(name), name);
-    }
+    const names = selected("return [].concat().flat().with(0, 1).findLast(Boolean) + ''.trimEnd();");
+    assert.deepEqual(names, ["concat", "findLast", "flat", "trimEnd", "with"]);
+    for (const name of names) assert.ok(meteredNames.includes(name), name);
     assert.ok(meteredNames.length > 50 && meteredNames.includes("toString") && meteredNames.includes("from"));
   });
 });
