@@ -6,17 +6,23 @@
  */
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { CatalogTool, JsonSchema } from "../registry/registry-types";
+import { compileFastCheck, type FastCheck } from "./schema-fast-path";
 
 const MAX_ERRORS_SHOWN = 5;
-const cache = new Map<string, Validator | null>();
+/** A schema's validator, and its quick check for values that are certainly valid (schema-fast-path.ts), if any. */
+interface Compiled {
+  validator: Validator;
+  fast: FastCheck | null;
+}
+const cache = new Map<string, Compiled | null>();
 const MAX_CACHED = 5_000;
 
-function validatorFor(key: string, schema: JsonSchema): Validator | null {
+function validatorFor(key: string, schema: JsonSchema): Compiled | null {
   let v = cache.get(key);
   if (v === undefined) {
     try {
       const draft = typeof schema === "object" && String(schema.$schema ?? "").includes("2020-12") ? "2020-12" : "7";
-      v = new Validator(schema as never, draft, false);
+      v = { validator: new Validator(schema as never, draft, false), fast: compileFastCheck(schema) };
     } catch {
       // An upstream schema the validator cannot read is not the caller's fault: let the upstream judge.
       v = null;
@@ -49,11 +55,12 @@ export function validateArgs(tool: CatalogTool, args: unknown): string | undefin
 
 /** Validates `value` against `schema` (validators cached by `cacheKey`, which must change when the schema does). */
 export function validateValue(cacheKey: string, schema: JsonSchema, args: unknown): string | undefined {
-  const validator = validatorFor(cacheKey, schema);
-  if (!validator) return undefined;
+  const compiled = validatorFor(cacheKey, schema);
+  if (!compiled) return undefined;
+  if (compiled.fast?.(args)) return undefined;
   let result: ReturnType<Validator["validate"]>;
   try {
-    result = validator.validate(args);
+    result = compiled.validator.validate(args);
   } catch {
     return undefined;
   }
