@@ -150,6 +150,14 @@ describe("the fast path of argument validation (schema-fast-path.ts)", () => {
       { properties: { a: { type: "string", format: "email" } } },
     ];
     for (const schema of outside) assert.equal(compileFastCheck(schema), null, JSON.stringify(schema));
+    // Whatever goes wrong while compiling leaves the schema to the full validator; it never turns validation off.
+    const throwing = Object.defineProperty({}, "type", {
+      enumerable: true,
+      get() {
+        throw new Error("unreadable");
+      },
+    });
+    assert.equal(compileFastCheck(throwing), null);
   });
 
   it("gives no check for schemas nested past its depth or larger than its size", () => {
