@@ -11,6 +11,7 @@
  * the small set below (`$ref`, `pattern`, `format`, `oneOf`, `not`, conditionals, unevaluated*, tuples, ...) or any
  * malformed one gets no check at all, so its calls are validated exactly as before.
  */
+import { ucs2length } from "@cfworker/json-schema";
 import type { JsonSchema } from "../registry/registry-types";
 
 /** Answers `true` only for a value the full validator accepts; `false` means "ask the full validator". */
@@ -81,22 +82,6 @@ function typeMatches(value: unknown, type: string): boolean {
     default:
       return isPlainObject(value);
   }
-}
-
-/** Code points, as the full validator counts a string's length (a surrogate pair is one). */
-function codePoints(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 class Compiler {
@@ -184,7 +169,8 @@ class Compiler {
           if (typeof value !== "string") return true;
           // A string's UTF-16 length bounds its code points from above, and half of it from below.
           if (min ? value.length >= 2 * n : value.length <= n) return true;
-          const length = codePoints(value);
+          // Counted as the full validator counts it: code points, a surrogate pair being one.
+          const length = ucs2length(value);
           return min ? length >= n : length <= n;
         };
       }
