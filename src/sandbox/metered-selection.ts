@@ -11,9 +11,10 @@
  * them (`Reflect`, `Object.getOwnPropertyDescriptor(s)`, `getOwnPropertyNames`, and `defineProperty`, which could
  * make a method enumerable for `Object.values` to hand over; also V8's stack-trace call sites, which can hand over a
  * frame's function). Code that does either gets every wrapper; other code gets the wrappers for the names it spells,
- * as identifiers, property names or strings, in its own source or a skill's it imports. The engine itself calls toString, join and toLocaleString when it converts an array to a
- * primitive: the sandbox always meters those. `eval`, `Function` and string timers cannot make code at run time in
- * a Worker, so the source is all the code there is.
+ * as identifiers, property names or strings, in its own source or a skill's it imports. The engine itself calls
+ * toString, join and toLocaleString when it converts an array to a primitive: the sandbox always meters those.
+ * `eval`, `Function` and string timers cannot make code at run time in a Worker, so the source is all the code there
+ * is.
  */
 import { meteredNames } from "../../.sandbox-build/sandbox-modules.js";
 import type { WalkResult } from "./prepare-walk";
