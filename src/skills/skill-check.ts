@@ -11,6 +11,8 @@ import { isSafeIdentifier } from "../codegen/names";
 import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { type PrepareResult, prepareCode } from "../sandbox/prepare";
+import { classifyRegex } from "../sandbox/prepare-regex";
+import { boundSchema } from "../sandbox/schema-bounds";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
@@ -65,6 +67,31 @@ export function checkInputSchema(schema: unknown): Checked<JsonSchema> {
     new Validator(s as never, "7");
   } catch (err) {
     return { ok: false, error: `input_schema is not a valid JSON Schema: ${(err as Error).message}` };
+  }
+  // The gateway checks a skill's input on the host before the skill runs: the schema must be one it can check in
+  // bounded time (sandbox/schema-bounds.ts, sandbox/host-patterns.ts), or every run would go unchecked.
+  const bounded = boundSchema(s as JsonSchema);
+  if (!bounded.ok) {
+    return {
+      ok: false,
+      error: `input_schema is too complex to check: ${bounded.reason}. Describe the input with fewer $ref, allOf, anyOf and oneOf, or check it in the skill's code`,
+    };
+  }
+  for (const pattern of bounded.patterns) {
+    let plan: ReturnType<typeof classifyRegex>;
+    try {
+      new RegExp(pattern, "u");
+      plan = classifyRegex(pattern, "u");
+    } catch (err) {
+      return { ok: false, error: `input_schema has an invalid pattern: ${(err as Error).message}` };
+    }
+    if (plan.engine === "refused") {
+      const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
+      return {
+        ok: false,
+        error: `input_schema: the pattern /${shown}/ cannot be matched in bounded time: ${plan.reason}`,
+      };
+    }
   }
   return { ok: true, value: { type: "object", ...s } };
 }

@@ -183,6 +183,39 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
     }
   });
 
+  test("a skill's input schema is checked in bounded time: a backtracking pattern, a multiplying schema", async () => {
+    // V8's backtracking engine runs ^(a+)+$ against 40 letters and a "!" for minutes; the host matched it natively
+    // before, blocking the session (and, locally, every user). Now it matches in linear time with the same answer.
+    const saved = await session.call("save_skill", {
+      name: "slug_len",
+      description: "Length of a slug of a's",
+      code: "export default async function slug_len(input: { s: string }) {\n  return input.s.length;\n}",
+      input_schema: { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } }, required: ["s"] },
+    });
+    assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+    const r = await run(
+      session,
+      `import { slug_len } from "skills/slug_len";
+try { await slug_len({ s: "${"a".repeat(40)}!" }); return "accepted"; } catch (e) { return String(e.message); }`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.result, /\/s: String does not match pattern/);
+    const ok = await session.data("run_skill", { name: "slug_len", input: { s: "a".repeat(40) } });
+    assert.equal(ok.result, 40);
+
+    const defs: Record<string, unknown> = { a40: { type: "string" } };
+    for (let i = 0; i < 40; i++)
+      defs[`a${i}`] = { anyOf: [{ $ref: `#/$defs/a${i + 1}` }, { $ref: `#/$defs/a${i + 1}` }] };
+    const dag = await session.call("save_skill", {
+      name: "dag_input",
+      description: "x",
+      code: GREET.replace("greet", "dag_input"),
+      input_schema: { type: "object", $defs: defs, properties: { name: { $ref: "#/$defs/a0" } } },
+    });
+    assert.equal(dag.isError, true);
+    assert.match((dag.content[0] as any).text, /input_schema is too complex to check: it can apply more than 256/);
+  });
+
   test("save_skill accepts the export forms agents write and run_skill runs the exported function", async () => {
     const forms: Record<string, string> = {
       export_then_default:
