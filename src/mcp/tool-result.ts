@@ -4,10 +4,11 @@
  * `isError: true` on failure, so clients that read either form see the same thing.
  */
 import type { CallToolResult } from "@modelcontextprotocol/server";
+import { prettyJson } from "../shared/pretty-json";
 
 export function structuredResult(data: Record<string, unknown>, text?: string, isError = false): CallToolResult {
   return {
-    content: [{ type: "text", text: text ?? JSON.stringify(data, null, 2) }],
+    content: [{ type: "text", text: text ?? prettyJson(data) }],
     structuredContent: data,
     ...(isError ? { isError: true } : {}),
   };

@@ -8,6 +8,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { GatewayContext } from "../mcp/gateway-context";
 import { errorResult, structuredResult } from "../mcp/tool-result";
+import { prettyJson } from "../shared/pretty-json";
 import { checkSkillName } from "../skills/skill-check";
 import { prepareCheck } from "./code-check";
 import { runTask } from "./pipeline";
@@ -95,7 +96,7 @@ async function saveSkill(ctx: GatewayContext, result: TaskResult, name: string, 
 /** Text rendering for clients that read `content`. */
 export function renderTask(r: TaskResult): string {
   const lines = [`outcome: ${r.outcome}${r.error ? ` — ${r.error}` : ""}`];
-  if (r.outcome === "succeeded") lines.push(`result: ${JSON.stringify(r.result ?? null, null, 2)}`);
+  if (r.outcome === "succeeded") lines.push(`result: ${prettyJson(r.result ?? null)}`);
   if (r.approval?.handle) lines.push(`approval handle: ${r.approval.handle} (approve_call or deny_call)`);
   if (r.skill) lines.push(`saved as skill ${r.skill.name}@${r.skill.version}`);
   if (r.skill_error) lines.push(`not saved as a skill: ${r.skill_error}`);
