@@ -3,10 +3,13 @@
  * Opens the connection for a configured upstream. External servers use the network through the SSRF guard
  * ({@link guardedFetch}: every URL and redirect hop checked against `network` in GATEWAY_CONFIG) and a circuit
  * breaker; built-in ones (`builtin:<name>`) are served in-process by {@link BuiltinConnection}, with the same MCP
- * semantics and no network or HTTP hop.
+ * semantics and no network or HTTP hop. Every message a network upstream sends (a JSON body, one event of an event
+ * stream) is bounded by {@link UPSTREAM_MESSAGE_MAX_BYTES}: a huge answer is refused as that server's failure
+ * before the session buffers it.
  */
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { BUILTIN_URL_PREFIX, type GatewayConfig, type ServerConfig } from "../config";
+import { type MessageCappedFetch, messageCappedFetch, UPSTREAM_MESSAGE_MAX_BYTES } from "../shared/capped-fetch";
 import { BuiltinConnection } from "./builtin-connection";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
@@ -42,6 +45,8 @@ export function circuitFor(user: string, config: ServerConfig, limits: GatewayCo
 /**
  * A connection to an upstream over the network: behind its circuit breaker, and re-established once when the
  * upstream has lost the session (servers restart and forget sessions; the MCP spec says to initialize again).
+ * No message it receives may pass {@link UPSTREAM_MESSAGE_MAX_BYTES}; one that does fails its request as a fault
+ * of this upstream (counted by the circuit).
  */
 export class NetworkUpstream extends UpstreamConnection {
   /** This upstream's circuit (shown by `list_servers`). */
@@ -51,9 +56,13 @@ export class NetworkUpstream extends UpstreamConnection {
 
   /** Where a refused credential is fixed, for the error message. */
   readonly #credentialsHint: string | undefined;
+  /** The per-message bound on `deps.fetch`, and the recogniser of what it refused. */
+  readonly #capped: MessageCappedFetch;
 
   constructor(config: ServerConfig, deps: UpstreamDeps, circuit: CircuitBreaker, credentialsHint?: string) {
-    super(config, deps);
+    const capped = messageCappedFetch(deps.fetch, UPSTREAM_MESSAGE_MAX_BYTES, config.name);
+    super(config, { ...deps, fetch: capped.fetch });
+    this.#capped = capped;
     this.circuit = circuit;
     this.#credentialsHint = credentialsHint;
   }
@@ -71,7 +80,7 @@ export class NetworkUpstream extends UpstreamConnection {
     try {
       return await this.circuit.run(() =>
         this.#reconnecting(op).catch((err) => {
-          throw clarifyUpstreamError(err, this.config.name, this.#credentialsHint);
+          throw clarifyUpstreamError(this.#capped.refusal(err), this.config.name, this.#credentialsHint);
         }),
       );
     } catch (err) {

@@ -2,9 +2,16 @@
  * Upstream faults end to end: a real fault-injecting MCP server (test/support/faulty-upstream.mjs) misbehaves in
  * each way the threat model lists, and every affected call must fail as a tool error within its time budget while
  * the gateway, the session and the other upstreams stay healthy; one that keeps failing is cut off and retried.
+ * One huge message (a tool result or a tools/list of 80 MB, as JSON or as one SSE event) is refused past the
+ * gateway's 16 MB bound per upstream message, as that server's failure, without reading the rest.
  */
 import assert from "node:assert/strict";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 
@@ -270,3 +277,218 @@ describe("a 10,000-tool upstream", () => {
     assert.equal(r.result.tool, "tool_04242");
   });
 });
+
+describe("an upstream that answers one huge message", () => {
+  /** What the upstream below sends in place of the message it was asked for: far over the gateway's 16 MB bound. */
+  const HUGE = 80 * 1024 * 1024;
+  /** What the gateway may have let the upstream send before cancelling: the bound plus socket buffers. */
+  const READ_AT_MOST = 40 * 1024 * 1024;
+  let upstream: HugeUpstream;
+  let big: Gateway;
+  let s: Session;
+
+  before(async () => {
+    upstream = await startHugeUpstream(HUGE);
+    big = await startGateway({
+      config: {
+        network: { allow_loopback: true },
+        limits: { tool_call_timeout_ms: 10_000 },
+        servers: [
+          { name: "workspace", url: "builtin:workspace" },
+          { name: "big", url: upstream.url },
+          { name: "biglist", url: `${upstream.url}?list=huge` },
+        ],
+      },
+    });
+    s = await connect(big.mcpUrl);
+  });
+  after(async () => {
+    await s?.close();
+    await big?.dispose();
+    await upstream?.stop();
+  });
+
+  /** Runs a call of `tool` on server big expected to be refused for its size, and checks what everyone sees. */
+  async function assertRefused(tool: string) {
+    const started = Date.now();
+    const r = await run(s, `import { ${tool} } from "servers/big";\nreturn await ${tool}({});`);
+    assert.equal(r.ok, false, r.text);
+    assert.equal(r.tool_calls.length, 1);
+    const [call] = r.tool_calls;
+    assert.equal(call.status, "error", call.error);
+    const refused = new RegExp(
+      `big\\.${tool} failed: upstream big answered with a message over 16 MB; refused \\(the gateway's limit per upstream message\\); ask the tool for less \\(filters, pagination\\)`,
+    );
+    assert.match(call.error, new RegExp(`^${refused.source}$`));
+    assert.match(r.error.message, refused, "the program sees the same error");
+    assert.ok(Date.now() - started < 8_000, `refused after ${Date.now() - started} ms: not a timeout`);
+
+    const sent = await upstream.sent(tool);
+    assert.equal(sent.cutOff, true, "the gateway hung up on the upstream");
+    assert.ok(sent.bytes < READ_AT_MOST, `the upstream got to send ${sent.bytes} bytes`);
+
+    const all = await servers(s);
+    assert.equal(all.big.circuit?.consecutive_failures, 1, "a fault of that server");
+    assert.match(all.big.circuit.last_failure.message, /answered with a message over 16 MB/);
+
+    // The gateway, the session and that server answer the next call as usual.
+    const next = await run(
+      s,
+      `import { echo } from "servers/big";\nimport { list_directory } from "servers/workspace";\nawait list_directory({ path: "/" });\nreturn await echo({ text: "still here" });`,
+    );
+    assert.equal(next.ok, true, next.text);
+    assert.equal(next.result.text, "still here");
+    assert.equal((await servers(s)).big.circuit, undefined, "the success closes the circuit again");
+  }
+
+  test("a tool result of 80 MB of JSON, chunked without Content-Length, is refused past 16 MB", async () => {
+    await assertRefused("huge_json");
+  });
+
+  test("a tool result of 80 MB in one event of an event stream is refused past 16 MB, at once", async () => {
+    await assertRefused("huge_sse");
+  });
+
+  test("a result just over max_tool_result_bytes gets the gateway's own error, not the transport's", async () => {
+    const r = await run(s, `import { just_over } from "servers/big";\nreturn await just_over({});`);
+    assert.equal(r.ok, false, r.text);
+    assert.match(r.tool_calls[0].error, /^big\.just_over returned \d+ bytes, over max_tool_result_bytes \(1048576\)/);
+  });
+
+  test("a tools/list of 80 MB is that server's error in list_servers, naming the bound; the others load", async () => {
+    const all = await servers(s);
+    assert.equal(all.biglist.status, "error");
+    assert.match(
+      all.biglist.last_error.message,
+      /upstream biglist answered with a message over 16 MB; refused \(the gateway's limit per upstream message\); the server must list its tools in smaller pages \(nextCursor\)/,
+    );
+    assert.equal(all.big.status, "ok");
+    assert.equal(all.workspace.status, "ok");
+    const sent = await upstream.sent("tools/list");
+    assert.equal(sent.cutOff, true);
+    assert.ok(sent.bytes < READ_AT_MOST, `the upstream got to send ${sent.bytes} bytes`);
+  });
+});
+
+interface HugeUpstream {
+  url: string;
+  /** What the upstream wrote of its last huge answer of that kind (a tool's name, or "tools/list"), once it ended. */
+  sent(kind: string): Promise<{ bytes: number; cutOff: boolean }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An MCP server on loopback (the SDK's, stateless, JSON answers) with tools `echo`, `just_over` (a structured
+ * result of 1.5 MB), `huge_json` and `huge_sse`; the last two, and tools/list when the URL asks `?list=huge`, are
+ * answered by hand with `size` bytes, chunked (no Content-Length), 64 KB at a time, as JSON or as one SSE event.
+ */
+async function startHugeUpstream(size: number): Promise<HugeUpstream> {
+  const TOOLS = ["echo", "just_over", "huge_json", "huge_sse"].map((name) => ({
+    name,
+    description: `The ${name} tool.`,
+    inputSchema: { type: "object" as const, properties: { text: { type: "string" } } },
+  }));
+  const records = new Map<string, { bytes: number; cutOff: boolean; done: Promise<void> }>();
+
+  async function send(res: ServerResponse, kind: string, type: string, head: string, tail: string) {
+    let ended!: () => void;
+    const record = { bytes: 0, cutOff: false, done: new Promise<void>((r) => (ended = r)) };
+    records.set(kind, record);
+    res.once("close", () => {
+      record.cutOff = !res.writableFinished;
+      ended();
+    });
+    res.writeHead(200, { "content-type": type });
+    const filler = kind === "tools/list" ? toolsFiller() : "x".repeat(64 * 1024);
+    const write = (chunk: string) =>
+      new Promise<void>((resolve) => {
+        record.bytes += chunk.length;
+        if (res.write(chunk)) return resolve();
+        const go = () => {
+          res.off("drain", go).off("close", go);
+          resolve();
+        };
+        res.on("drain", go).on("close", go);
+      });
+    await write(head);
+    while (record.bytes < size && !res.destroyed) await write(filler);
+    if (!res.destroyed) res.end(tail);
+  }
+
+  /** 64 KB of tool definitions, each followed by a comma. */
+  function toolsFiller(): string {
+    let out = "";
+    for (let i = 0; out.length < 64 * 1024; i++) {
+      out += `${JSON.stringify({ name: `tool_${i}`, description: "d".repeat(1_000), inputSchema: { type: "object" } })},`;
+    }
+    return out;
+  }
+
+  const http = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    const message = text ? JSON.parse(text) : undefined;
+    const id = JSON.stringify(message?.id ?? null);
+    const hugeList = new URL(req.url ?? "/", "http://x").searchParams.get("list") === "huge";
+    if (message?.method === "tools/list" && hugeList) {
+      const last = JSON.stringify({ name: "last", inputSchema: { type: "object" } });
+      return send(
+        res,
+        "tools/list",
+        "application/json",
+        `{"jsonrpc":"2.0","id":${id},"result":{"tools":[`,
+        `${last}]}}`,
+      );
+    }
+    const tool = message?.method === "tools/call" ? message.params?.name : undefined;
+    if (tool === "huge_json") {
+      const head = `{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"`;
+      return send(res, tool, "application/json", head, `"}]}}`);
+    }
+    if (tool === "huge_sse") {
+      const note = JSON.stringify({
+        jsonrpc: "2.0",
+        method: "notifications/message",
+        params: { level: "info", data: "working" },
+      });
+      const head = `event: message\ndata: ${note}\n\nevent: message\ndata: {"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"`;
+      return send(res, tool, "text/event-stream", head, `"}]}}\n\n`);
+    }
+    const server = new Server({ name: "huge", version: "1.0.0" }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS }));
+    server.setRequestHandler(CallToolRequestSchema, (request) => {
+      if (request.params.name === "just_over") {
+        const rows = Array.from({ length: 1_500 }, (_, i) => ({ i, pad: "r".repeat(1_000) }));
+        return { content: [{ type: "text", text: "rows" }], structuredContent: { rows } };
+      }
+      return { content: [{ type: "text", text: JSON.stringify(request.params.arguments ?? {}) }] };
+    });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => {
+      transport.close().catch(() => {});
+      server.close().catch(() => {});
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, message);
+    } catch (err) {
+      if (!res.headersSent) res.writeHead(500).end(String((err as Error)?.message ?? err));
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    async sent(kind) {
+      const record = records.get(kind);
+      if (!record) throw new Error(`the upstream never answered ${kind}`);
+      await Promise.race([record.done, new Promise((r) => setTimeout(r, 5_000))]);
+      return { bytes: record.bytes, cutOff: record.cutOff };
+    },
+    async stop() {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
