@@ -30,7 +30,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         input_schema: z.record(z.string(), z.unknown()).optional(),
         tags: z.array(z.string()).max(20).optional(),
         /** Roll back: save this earlier version as the newest. */
-        from_version: z.number().int().optional(),
+        from_version: z.number().int().min(1).optional(),
       },
     },
     async (input) => {
@@ -81,13 +81,16 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "get_skill",
     {
       description: 'One skill version in full; pin as "x@2".',
-      inputSchema: { name: NAME, version: z.number().int().optional() },
+      inputSchema: { name: NAME, version: z.number().int().min(1).optional() },
     },
     async ({ name, version }) => {
       const ref = parseSkillRef(name, version);
       if (!ref.ok) return errorResult(ref.error);
       const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-      if (!skill) return errorResult(`no skill ${name}${version ? `@${version}` : ""}; list_skills shows what exists`);
+      if (!skill)
+        return errorResult(
+          `no skill ${name}${version !== undefined ? `@${version}` : ""}; list_skills shows what exists`,
+        );
       const [versions, drift] = await Promise.all([ctx.skills.versions(skill.name), ctx.skills.drift(skill)]);
       return structuredResult({
         ...skill,
@@ -104,7 +107,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       description: "Run a skill.",
       inputSchema: {
         name: NAME,
-        version: z.number().int().optional(),
+        version: z.number().int().min(1).optional(),
         input: z.record(z.string(), z.unknown()).default({}),
         ...contextArg(ctx),
       },
@@ -114,7 +117,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         const ref = parseSkillRef(name, version);
         if (!ref.ok) return ref.error;
         const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-        if (!skill) return `no skill ${name}; list_skills shows what exists`;
+        if (!skill)
+          return `no skill ${name}${version !== undefined ? `@${version}` : ""}; list_skills shows what exists`;
         const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
         if (invalid) return `${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`;
         return ctx.runSkill(skill, input, extra);

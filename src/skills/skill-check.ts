@@ -12,8 +12,8 @@ import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { type PrepareResult, prepareCode } from "../sandbox/prepare";
 import { classifyRegex } from "../sandbox/prepare-regex";
-import { boundSchema } from "../sandbox/schema-bounds";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
+import { boundSchema } from "../sandbox/schema-bounds";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
 export const SKILL_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -33,7 +33,9 @@ export function parseSkillRef(ref: string, version?: number): Checked<{ name: st
 
 export function checkSkillName(name: string): string | undefined {
   if (!SKILL_NAME.test(name)) return `skill names are 1-64 lowercase letters, digits and _, starting with a letter`;
-  if (!isSafeIdentifier(name)) return `"${name}" is a reserved word in JavaScript; choose another name`;
+  if (!isSafeIdentifier(name)) {
+    return `"${name}" cannot name a skill: it is a reserved word in JavaScript or a name objects already have (such as constructor or prototype), so importing it would be unsafe; choose another name`;
+  }
   return undefined;
 }
 

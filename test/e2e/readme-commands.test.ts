@@ -39,6 +39,12 @@ function readmeCommands(markdown: string): string[] {
   return [...new Set(commands)];
 }
 
+/** The README's two notebook cells through the Inspector CLI (2026-07-28, so both reach the default context). */
+const NOTEBOOK_CELLS = ["code=const xs = [1, 2, 3]", "code=xs.length"].map(
+  (arg) =>
+    `npx @modelcontextprotocol/inspector --cli http://127.0.0.1:8787/mcp --transport http --protocol-era modern --method tools/call --tool-name execute_code --tool-arg '${arg}'`,
+);
+
 const CLOUDFLARE = "needs a Cloudflare account (this repository's CI has none)";
 const DEPLOYED = "needs a deployed Worker (Cloudflare account)";
 const CI_RUNS = "run by .ci/run itself (static checks and benchmark are separate CI steps)";
@@ -66,6 +72,8 @@ const HANDLED = new Map<string, string>([
     "not run: needs Claude Code, which is not an npm dependency",
   ],
   ["npx mcp-remote http://127.0.0.1:8787/mcp", "run: here, against the dev server"],
+  [NOTEBOOK_CELLS[0], "run: here, against the dev server, then the next cell"],
+  [NOTEBOOK_CELLS[1], "run: here, against the dev server, after the cell before"],
   ["npm run typecheck", CI_RUNS],
   [
     "npm run eval:search -- --catalog <catalog.json> --queries <queries.jsonl>",
@@ -250,6 +258,18 @@ describe("npm run dev -- --port <free port>", () => {
       (t) => t.name,
     );
     assert.ok(names.includes("execute_code") && names.includes("search_tools"), names.join(", "));
+  });
+
+  test("the README's notebook cells through the Inspector CLI share the default context", async () => {
+    const results = [];
+    for (const cell of NOTEBOOK_CELLS) {
+      const child = shell(cell.replace("http://127.0.0.1:8787", origin));
+      const out = output(child);
+      assert.equal(await exited(child, 60_000), 0, out.text());
+      results.push(JSON.parse(out.text().slice(out.text().indexOf("{"))));
+    }
+    assert.equal(results[0].isError, undefined, JSON.stringify(results[0]));
+    assert.equal(results[1].structuredContent?.result, 3, JSON.stringify(results[1]));
   });
 
   test("mcp-remote bridges a stdio initialize to the gateway", async () => {

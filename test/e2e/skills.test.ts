@@ -149,6 +149,11 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
     assert.ok(info.versions.every((v: any) => !Number.isNaN(Date.parse(v.created_at))));
     const old = await session.data("get_skill", { name: "greet", version: 2 });
     assert.match(old.code, /HELLO/);
+    // Versions start at 1: version 0 is a wrong argument, not a missing skill.
+    const zero = await session.call("get_skill", { name: "greet", version: 0 });
+    assert.equal(zero.isError, true);
+    assert.doesNotMatch((zero.content[0] as any).text, /no skill/);
+    assert.match((zero.content[0] as any).text, /version/);
 
     const { executions } = await session.data("list_executions", { limit: 50 });
     assert.ok(executions.some((e: any) => e.kind === "skill" && e.skill === "greet@1"));
