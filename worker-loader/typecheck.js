@@ -249,8 +249,8 @@ function classify(checker, file, start) {
 
 /**
  * The program as the checker sees it. A top-level `return` is legal in the gateway's module form, but the compiler
- * stops at its grammar error without checking the returned expression; `void  ` (same length, so every column
- * stays put) has it checked. `export {}` makes even an import-free program a module, where top-level await is allowed.
+ * stops at its grammar error without checking the returned expression; `void (` … `)` (the same length up to the
+ * expression's end, so its columns stay put) has it checked. `export {}` makes even an import-free program a module, where top-level await is allowed.
  */
 function agentSource(name, code) {
   const text = `${code}\nexport {};\n`;
@@ -267,8 +267,16 @@ function agentSource(name, code) {
   let from = 0;
   for (const node of returns) {
     const start = node.getStart(parsed);
-    out += text.slice(from, start) + (node.expression ? "void  " : "      ");
-    from = start + 6;
+    if (!node.expression) {
+      out += `${text.slice(from, start)}      `;
+      from = start + 6;
+      continue;
+    }
+    // `void (` keeps the columns of the expression, and the parentheses admit any expression (an arrow function is
+    // not an operand of `void` on its own); only what follows it on its line moves by the closing one.
+    const end = node.expression.getEnd();
+    out += `${text.slice(from, start)}void (${text.slice(start + 6, end)})`;
+    from = end;
   }
   return ts.createSourceFile(name, out + text.slice(from), ts.ScriptTarget.ES2022, true);
 }

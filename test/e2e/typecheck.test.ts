@@ -117,6 +117,17 @@ describe("type check before anything runs (policy tools)", () => {
     ]);
     assert.match(r.text, /warnings:\n {2}line 1:7 Type 'string' is not assignable to type 'number'\./);
   });
+
+  test("a top-level return of an arrow function is checked like any expression, without bogus syntax errors", async () => {
+    for (const code of ["return () => 1;", "return async () => 1", "if (true) { return (x: number) => x * 2 }"]) {
+      const r = await run(session, code);
+      assert.equal(r.ok, true, r.text);
+      assert.equal(r.warnings, undefined, `${code}: ${JSON.stringify(r.warnings)}`);
+    }
+    const r = await run(session, "const k = 1;\nreturn (x: number) => x.foo + k; // after");
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.warnings, [{ line: 2, column: 25, message: "Property 'foo' does not exist on type 'number'." }]);
+  });
 });
 
 describe("type check policies", () => {
