@@ -28,7 +28,22 @@ declare class URLSearchParams { constructor(init?: string | Record<string, strin
 declare class URL { constructor(url: string, base?: string | URL); href: string; origin: string; protocol: string;
   host: string; hostname: string; port: string; pathname: string; search: string; hash: string;
   readonly searchParams: URLSearchParams; toString(): string; toJSON(): string; static canParse(url: string, base?: string): boolean; }
-declare var crypto: { randomUUID(): string; getRandomValues<T extends ArrayBufferView | null>(array: T): T };
+type CryptoAlgorithm = string | { name: string; [parameter: string]: unknown };
+interface CryptoKey { readonly type: string; readonly extractable: boolean; readonly algorithm: object; readonly usages: string[]; }
+interface SubtleCrypto {
+  digest(algorithm: CryptoAlgorithm, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer>;
+  importKey(format: string, keyData: any, algorithm: CryptoAlgorithm, extractable: boolean, keyUsages: string[]): Promise<CryptoKey>;
+  exportKey(format: string, key: CryptoKey): Promise<any>;
+  generateKey(algorithm: CryptoAlgorithm, extractable: boolean, keyUsages: string[]): Promise<any>;
+  sign(algorithm: CryptoAlgorithm, key: CryptoKey, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer>;
+  verify(algorithm: CryptoAlgorithm, key: CryptoKey, signature: ArrayBuffer | ArrayBufferView, data: ArrayBuffer | ArrayBufferView): Promise<boolean>;
+  encrypt(algorithm: CryptoAlgorithm, key: CryptoKey, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer>;
+  decrypt(algorithm: CryptoAlgorithm, key: CryptoKey, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer>;
+  deriveBits(algorithm: CryptoAlgorithm, baseKey: CryptoKey, length: number): Promise<ArrayBuffer>;
+}
+declare var crypto: { randomUUID(): string; getRandomValues<T extends ArrayBufferView | null>(array: T): T; readonly subtle: SubtleCrypto };
+/** The sandbox's stand-in (worker-loader/sandbox-guards.js): an empty env; the rest refuses with the reason. */
+declare var process: { readonly env: Readonly<Record<string, string | undefined>>; getBuiltinModule(id: string): never; exit(code?: number): never; abort(): never };
 `;
 
 /** Diagnostics that belong to the gateway's module form, not to the program: `return` at the top level. */

@@ -118,6 +118,18 @@ describe("type check before anything runs (policy tools)", () => {
     assert.match(r.text, /warnings:\n {2}line 1:7 Type 'string' is not assignable to type 'number'\./);
   });
 
+  test("what the sandbox offers type-checks: crypto.subtle and the process stand-in", async () => {
+    const code = [
+      'const bytes = new TextEncoder().encode("abc");',
+      'const digest = await crypto.subtle.digest("SHA-256", bytes);',
+      "return [new Uint8Array(digest).length, Object.keys(process.env).length];",
+    ].join("\n");
+    const r = await run(session, code);
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.result, [32, 0]);
+    assert.equal(r.warnings, undefined, JSON.stringify(r.warnings));
+  });
+
   test("a top-level return of an arrow function is checked like any expression, without bogus syntax errors", async () => {
     for (const code of ["return () => 1;", "return async () => 1", "if (true) { return (x: number) => x * 2 }"]) {
       const r = await run(session, code);
