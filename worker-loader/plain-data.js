@@ -29,6 +29,7 @@ const dateTime = Date.prototype.getTime;
 const dateIso = Date.prototype.toISOString;
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
+const stringSlice = String.prototype.slice;
 const toText = String;
 const floor = Math.floor;
 
@@ -51,6 +52,17 @@ const has = (map, key) => apply(mapHas, map, [key]);
 const get = (map, key) => apply(mapGet, map, [key]);
 const put = (map, key, value) => apply(mapSet, map, [key, value]);
 
+/** Longest path shown in a refusal: a value 200 levels deep would otherwise be named by 400 characters of `/0`. */
+const MAX_PATH_SHOWN = 120;
+
+/** The JSON pointer of a refused value, for its message: the root is `/`, a long path keeps both ends. */
+function where(path) {
+  if (!path) return "/";
+  if (path.length <= MAX_PATH_SHOWN) return path;
+  const half = MAX_PATH_SHOWN / 2;
+  return `${apply(stringSlice, path, [0, half])}…${apply(stringSlice, path, [-half])}`;
+}
+
 /**
  * Returns a snapshot of `value` made only of plain arrays, prototype-less objects and JSON primitives, or throws a
  * TypeError naming the path of what JSON cannot carry faithfully, or saying that the serialized form would exceed
@@ -65,14 +77,14 @@ export function toPlain(value, spend) {
   let visited = 0;
   const tooBig = (path) =>
     new TypeError(
-      `${path || "/"}: serialized, this value holds more than ${MAX_PLAIN_VALUES} values or ${MAX_PLAIN_CHARS} ` +
+      `${where(path)}: serialized, this value holds more than ${MAX_PLAIN_VALUES} values or ${MAX_PLAIN_CHARS} ` +
         "characters (an object referenced in several places is copied at each); send less data per call",
     );
 
   /** Copies `v` and returns { copy, values, chars, height } of its serialized form, or throws. */
   const walk = (v, path, depth) => {
     if (++visited % VALUES_PER_STEP === 0) spend(1);
-    if (depth > MAX_DEPTH) throw new TypeError(`${path || "/"}: nested deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw new TypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
     switch (typeof v) {
       case "string":
         return { copy: v, values: 1, chars: v.length, height: 0 };
@@ -80,23 +92,23 @@ export function toPlain(value, spend) {
       case "undefined":
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "number":
-        if (!isFiniteNumber(v)) throw new TypeError(`${path || "/"}: ${v} is not a JSON number`);
+        if (!isFiniteNumber(v)) throw new TypeError(`${where(path)}: ${v} is not a JSON number`);
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "bigint":
-        throw new TypeError(`${path || "/"}: BigInt is not JSON; pass it as a string or number`);
+        throw new TypeError(`${where(path)}: BigInt is not JSON; pass it as a string or number`);
       case "function":
-        throw new TypeError(`${path || "/"}: functions cannot be passed to tools`);
+        throw new TypeError(`${where(path)}: functions cannot be passed to tools`);
       case "symbol":
-        throw new TypeError(`${path || "/"}: symbols cannot be passed to tools`);
+        throw new TypeError(`${where(path)}: symbols cannot be passed to tools`);
     }
     if (v === null) return { copy: null, values: 1, chars: 0, height: 0 };
     if (has(copies, v)) {
       const known = get(copies, v);
       if (depth + known.height > MAX_DEPTH)
-        throw new TypeError(`${path || "/"}: nested deeper than ${MAX_DEPTH} levels`);
+        throw new TypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
       return known;
     }
-    if (apply(setHas, ancestors, [v])) throw new TypeError(`${path || "/"}: cyclic structure`);
+    if (apply(setHas, ancestors, [v])) throw new TypeError(`${where(path)}: cyclic structure`);
     const array = isArray(v);
     const proto = getPrototypeOf(v);
     if (!array && proto !== ObjectPrototype && proto !== null) {
@@ -104,7 +116,7 @@ export function toPlain(value, spend) {
       try {
         kind = v.constructor?.name ?? "object";
       } catch {}
-      throw new TypeError(`${path || "/"}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
+      throw new TypeError(`${where(path)}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
     }
     apply(setAdd, ancestors, [v]);
     const copy = array ? [] : createObject(null);

@@ -87,6 +87,14 @@ describe("toPlain (the sandbox's check of tool arguments)", () => {
     assert.match(refusal({ list: [new Date(0)] }), /^\/list\/0: Date is not plain JSON/);
   });
 
+  it("names a deep refusal by both ends of its path, not hundreds of characters of it", () => {
+    let deep: unknown = { f: () => 1 };
+    for (let i = 0; i < 150; i++) deep = [deep];
+    const message = refusal({ a: deep });
+    assert.match(message, /^\/a(\/0){29}…(\/0){29}\/f: functions cannot be passed to tools$/);
+    assert.ok(message.length < 200, message);
+  });
+
   it("refuses arguments past the character cap, at the top level as below it", () => {
     const big = "x".repeat(MAX_PLAIN_CHARS);
     assert.match(refusal({ text: big }), /^\/: serialized, this value holds more than/);
