@@ -72,8 +72,8 @@ const HANDLED = new Map<string, string>([
     "not run: needs Claude Code, which is not an npm dependency",
   ],
   ["npx mcp-remote http://127.0.0.1:8787/mcp", "run: here, against the dev server"],
-  [NOTEBOOK_CELLS[0], "run: here, against the dev server, then the next cell"],
-  [NOTEBOOK_CELLS[1], "run: here, against the dev server, after the cell before"],
+  [NOTEBOOK_CELLS[0]!, "run: here, against the dev server, then the next cell"],
+  [NOTEBOOK_CELLS[1]!, "run: here, against the dev server, after the cell before"],
   ["npm run typecheck", CI_RUNS],
   [
     "npm run eval:search -- --catalog <catalog.json> --queries <queries.jsonl>",
