@@ -401,6 +401,13 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
       const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
+      // The harness reports the frame in the prepared module; the agent's own line and column are mapped back.
+      const at =
+        e.line && e.column && !inSkill ? prepared.locate({ line: e.line, column: e.column }) : undefined;
+      if (at) {
+        e.line = at.line;
+        e.column = at.column;
+      }
       const where = e.line ? ` (at line ${e.line} of ${inSkill ? `skill ${inSkill}` : "your code"})` : "";
       return fail(
         {

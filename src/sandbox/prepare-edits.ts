@@ -58,3 +58,21 @@ export function applyEdits(code: string, edits: Edit[]): string {
   parts.push(code.slice(cursor));
   return parts.join("");
 }
+
+/**
+ * The offset in the code before {@link applyEdits} of `offset` in its result (`edits` as applyEdits left them,
+ * sorted). An offset inside inserted or replacing text maps to where that text went in.
+ */
+export function offsetBeforeEdits(edits: readonly Edit[], offset: number): number {
+  let cursor = 0;
+  let out = 0;
+  for (const edit of edits) {
+    const kept = edit.start - cursor;
+    if (offset < out + kept) return cursor + (offset - out);
+    out += kept;
+    if (offset < out + edit.text.length) return edit.start;
+    out += edit.text.length;
+    cursor = edit.end;
+  }
+  return cursor + (offset - out);
+}

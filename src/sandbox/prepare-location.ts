@@ -35,6 +35,12 @@ export class LineIndex {
     return { line: lo + 1, column: pos - this.starts[lo]! + 1 };
   }
 
+  /** The offset of a location, or undefined when the line does not exist. */
+  offset(at: Location): number | undefined {
+    const start = this.starts[at.line - 1];
+    return start === undefined ? undefined : Math.min(start + Math.max(0, at.column - 1), this.text.length);
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const start = this.starts[line - 1];

@@ -19,8 +19,9 @@ import type { Program } from "acorn";
 import { type TopLevelScope, topLevelScope } from "../scope/scope-analysis";
 import { narrowScope, planScope, scopePrologue } from "../scope/scope-prepare";
 import type { CarriedScope, DroppedBinding } from "../scope/scope-store";
+import { type MeteredSelection, meteredSelection } from "./metered-selection";
 import { completionEdit } from "./prepare-completion";
-import { applyEdits, blank, type Edit, replace } from "./prepare-edits";
+import { applyEdits, blank, type Edit, offsetBeforeEdits, replace } from "./prepare-edits";
 import { skillExports } from "./prepare-exports";
 import {
   checkImport,
@@ -30,8 +31,7 @@ import {
   type ModuleCatalog,
   mergeImports,
 } from "./prepare-imports";
-import { type MeteredSelection, meteredSelection } from "./metered-selection";
-import { codeFrame, LineIndex } from "./prepare-location";
+import { codeFrame, LineIndex, type Location } from "./prepare-location";
 import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
 import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
@@ -93,6 +93,11 @@ export type PrepareResult =
   | {
       ok: true;
       code: string;
+      /**
+       * Where a location in `code` (as a V8 stack trace of the module gives it) is in the agent's original code:
+       * exact, through the inserted guards and the stripped types; undefined inside the gateway's own additions.
+       */
+      locate(at: Location): Location | undefined;
       imports: ImportUse[];
       scope?: PreparedScope;
       /** The code can make a regular expression, so the sandbox needs the full regex guard (prepare-walk.ts). */
@@ -335,9 +340,21 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     carriedIn: plan.carriedIn,
     dropped: plan.dropped,
   };
+  const prefix = header + prologue;
+  const prepared = `${prefix}${applyEdits(source, edits)}${footer}`;
+  let lines: LineIndex | undefined;
   return {
     ok: true,
-    code: `${header}${prologue}${applyEdits(source, edits)}${footer}`,
+    code: prepared,
+    locate: (at) => {
+      // Back through the edits (applyEdits left them sorted) and the TypeScript strip to the agent's own code.
+      lines ??= new LineIndex(prepared);
+      const offset = lines.offset(at);
+      if (offset === undefined || offset < prefix.length) return undefined;
+      const inSource = offsetBeforeEdits(edits, offset - prefix.length);
+      if (inSource > js.length) return undefined; // in the carried declarations appended after the code
+      return original.locate(stripped.toOriginal(inSource));
+    },
     imports: mergeImports(used),
     ...(scope ? { scope } : {}),
     regex: walk.namesRegex,

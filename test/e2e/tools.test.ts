@@ -123,6 +123,22 @@ return { names: listing.entries.map((e) => e.name), type: typeof text };`,
     assert.equal(r.error.line, 2);
   });
 
+  test("the column of a thrown error is the agent's own, on line 1 and after guards and types on its line", async () => {
+    // Line 1 shares the prepared module's first line with the gateway's imports and wrapper; a loop gets a step
+    // guard inserted and the type annotation is stripped before the throw on the same line.
+    const cases: Array<[string, number, number]> = [
+      // V8 locates a thrown Error where it was made: the `new`.
+      ['throw new Error("x");', 1, 7],
+      ['const n: number = 2; for (let i = 0; i < n; i++) {} throw new Error("y");', 1, 59],
+      ['const a = 1;\n  const f = (x: string): never => { throw new Error(x) }; f("z");', 2, 43],
+    ];
+    for (const [code, line, column] of cases) {
+      const r = await run(session, code);
+      assert.equal(r.error.kind, "runtime", r.text);
+      assert.deepEqual([r.error.line, r.error.column], [line, column], code);
+    }
+  });
+
   test("importing an unknown server is an isError result listing what exists", async () => {
     const r = await run(session, `import { read_file } from "servers/workspaces";\nreturn 1;`);
     assert.equal(r.isError, true);
