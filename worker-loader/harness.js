@@ -8,10 +8,11 @@ import {
   budgetSpent,
   configure,
   endCalls,
+  execNative,
   finish,
   isBudgetExceeded,
-  StepBudgetError,
   setMetering,
+  stepBudgetMessage,
   stepsTaken,
   takeLogs,
   toJsonSafe,
@@ -21,56 +22,132 @@ import { captureScope, configureScope } from "./scope.js";
 // The innermost frame in the agent's code or in a skill's (src/skills/skill-modules.ts names its module), whichever
 // comes first: an error thrown inside a skill is reported at the skill's line, not at the call in the agent's code.
 const CODE_FRAME = /(?:skill-impl\.([a-z][a-z0-9_]*@\d+)\.js|agent\.js):(\d+):(\d+)/;
-const stringifyJson = JSON.stringify;
-const race = Promise.race.bind(Promise);
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
+
+// Everything the harness uses after the agent's code started is bound here, before that code can replace the
+// built-ins: it runs in this isolate before and after every tool call, and may rewrite Array, Promise, Error, JSON or
+// Object.prototype (a setter, a `then`). The harness iterates no array (no for…of, spread or Array methods), builds
+// its records without a prototype, and never resolves a promise with an object that has one: resolving reads `then`.
+const { apply, defineProperty } = Reflect;
+const stringifyJson = JSON.stringify;
+const NativePromise = Promise;
+const toText = String;
+const toNumber = Number;
+const stringSlice = String.prototype.slice;
+const NATIVE_CONSTRUCTOR = { __proto__: null, value: NativePromise };
+const NO_THEN = { __proto__: null, value: undefined };
+const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true };
+
+/**
+ * `promise`, made safe to await: `await` reads the promise's `constructor` (Promise.prototype's, which the agent can
+ * replace) and, when that is not the built-in Promise, calls its `then`. An own `constructor` settles it.
+ */
+function sealed(promise) {
+  defineProperty(promise, "constructor", NATIVE_CONSTRUCTOR);
+  return promise;
+}
+
+/**
+ * The reply for the host: an ordinary object (workerd's RPC refuses prototype-less ones) with an own, non-enumerable
+ * `then` (not serialized), so resolving run()'s promise with it finds no `then` the agent put on Object.prototype.
+ */
+function forHost(reply) {
+  defineProperty(reply, "then", NO_THEN);
+  return reply;
+}
+
+/** Adds `value` at the end of `list` as an own element: `list[i] = value` would call a setter on Array.prototype. */
+function append(list, value) {
+  ELEMENT.value = value;
+  defineProperty(list, list.length, ELEMENT);
+  ELEMENT.value = undefined;
+}
 
 /** Reads a property of a thrown value as text; the value's getters and toString are the agent's code and may throw. */
 function text(read, fallback, absent = fallback) {
   try {
     const value = read();
-    const s = typeof value === "string" ? value : value === undefined || value === null ? absent : String(value);
-    return s.length > MAX_MESSAGE_CHARS ? `${s.slice(0, MAX_MESSAGE_CHARS)}…[${s.length} characters]` : s;
+    const s = typeof value === "string" ? value : value === undefined || value === null ? absent : toText(value);
+    return s.length > MAX_MESSAGE_CHARS
+      ? `${apply(stringSlice, s, [0, MAX_MESSAGE_CHARS])}…[${s.length} characters]`
+      : s;
   } catch {
     return fallback;
   }
 }
 
 function describeError(err, maxSteps) {
-  if (isBudgetExceeded()) {
-    return { name: "StepBudgetError", message: new StepBudgetError(maxSteps).message };
-  }
+  if (isBudgetExceeded()) return { __proto__: null, name: "StepBudgetError", message: stepBudgetMessage(maxSteps) };
   return describeThrown(err);
 }
 
 /** Name, message and line in the agent's code of anything thrown (or a rejection's reason). */
 function describeThrown(err) {
   if (err === null || (typeof err !== "object" && typeof err !== "function")) {
-    return { name: "Error", message: `the code threw a non-Error value: ${text(() => String(err), "(unprintable)")}` };
+    return {
+      __proto__: null,
+      name: "Error",
+      message: `the code threw a non-Error value: ${text(() => toText(err), "(unprintable)")}`,
+    };
   }
   let frame = null;
   try {
     const stack = err.stack;
-    if (typeof stack === "string") frame = CODE_FRAME.exec(stack);
+    if (typeof stack === "string") frame = execNative(CODE_FRAME, stack);
   } catch {}
-  return {
+  const described = {
+    __proto__: null,
     name: text(() => err.name, "Error"),
     message: text(() => err.message, "(the error's message could not be read)", ""),
-    ...(frame ? { line: Number(frame[2]), column: Number(frame[3]) } : {}),
-    ...(frame?.[1] ? { skill: frame[1] } : {}),
   };
+  if (frame) {
+    described.line = toNumber(frame[2]);
+    described.column = toNumber(frame[3]);
+    if (frame[1]) described.skill = frame[1];
+  }
+  return described;
 }
 
 /** Rejections nobody handled, as warnings for the result (worker-loader/rejections.js). */
-function rejectionWarnings({ reasons, more }) {
-  const warnings = reasons.map((reason) => {
-    const { name, message, line, skill } = describeThrown(reason);
+function rejectionWarnings({ reasons, count, more }) {
+  const warnings = [];
+  for (let i = 0; i < count; i++) {
+    const { name, message, line, skill } = describeThrown(reasons[i]);
     const where = line ? ` (at line ${line} of ${skill ? `skill ${skill}` : "your code"})` : "";
-    return `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`;
-  });
-  if (more > 0) warnings.push(`…and ${more} more unhandled promise rejections`);
+    append(warnings, `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`);
+  }
+  if (more > 0) append(warnings, `…and ${more} more unhandled promise rejections`);
   return warnings;
+}
+
+/** What ended a wait ({@link first}): the awaited work, the step budget, or the host. */
+const SETTLED = 0;
+const BUDGET = 1;
+const STOPPED = 2;
+
+/** Resolves `done` with a prototype-less record of how `promise` settled. */
+async function follow(promise, done, by) {
+  try {
+    done({ __proto__: null, by, failed: false, value: await promise });
+  } catch (err) {
+    done({ __proto__: null, by, failed: true, err });
+  }
+}
+
+/**
+ * Waits for `promise`, the step budget spent, or the host stopping, whichever comes first, as
+ * `{ by, failed, value | err }`: Promise.race, without a call the agent's code can replace.
+ */
+function first(promise) {
+  let done;
+  const winner = new NativePromise((resolve) => {
+    done = resolve;
+  });
+  follow(sealed(promise), done, SETTLED);
+  follow(budgetSpent, done, BUDGET);
+  follow(stopped, done, STOPPED);
+  return sealed(winner);
 }
 
 replaceNetworkApis();
@@ -81,73 +158,82 @@ let requestStop;
  * Resolves when the host gives up on this execution (timeout, approval pending). Ending run() then ends its request,
  * and workerd cancels the request's timers: a timer loop left behind would otherwise keep the isolate spinning.
  */
-const stopped = new Promise((resolve) => {
-  requestStop = resolve;
-});
-const STOPPED = Symbol("stopped");
+const stopped = sealed(
+  new NativePromise((resolve) => {
+    requestStop = resolve;
+  }),
+);
+sealed(budgetSpent);
 
 /** Delivers what the code emitted (runtime.js finish) unless the host stops waiting first. */
 async function finishOrStop() {
-  try {
-    await race([finish(), stopped]);
-  } catch {}
+  await first(finish());
 }
 
 export default class Harness extends WorkerEntrypoint {
   async run(options) {
+    // Read before the agent's code runs: a property the host left out would later be looked up on Object.prototype.
+    const maxSteps = options.maxSteps;
+    const carriesScope = !!options.scope;
     configure(options);
     configureScope(options.scope);
-    const ending = [budgetSpent, stopped.then(() => STOPPED)];
     let outcome;
     let warnings = [];
     let scope;
     let spentBefore = false;
     setMetering(true);
     try {
-      try {
-        outcome = { value: await Promise.race([main(), ...ending]) };
-      } catch (err) {
-        outcome = { err };
-      }
+      outcome = await first(main());
       endCalls();
       // Still metered: work the program left behind may run while its unhandled rejections are collected, and
       // describing a rejection's reason runs the agent's getters.
-      if (outcome.value !== STOPPED && !isBudgetExceeded()) {
-        const collected = await Promise.race([unhandledRejections(), ...ending]);
-        if (collected && collected !== STOPPED) warnings = rejectionWarnings(collected);
+      if (outcome.by !== STOPPED && !isBudgetExceeded()) {
+        const collected = await first(unhandledRejections());
+        if (collected.by === SETTLED && !collected.failed) warnings = rejectionWarnings(collected.value);
       }
       // The top level lives on (src/scope/): read it while still metered, since getters and encoding are the agent's
       // work. A budget spent here loses only the scope, never the outcome the program already reached.
       spentBefore = isBudgetExceeded();
-      if (options.scope && outcome.value !== STOPPED && !spentBefore) {
+      if (carriesScope && outcome.by !== STOPPED && !spentBefore) {
         try {
           scope = captureScope();
         } catch (err) {
           scope = {
             error: isBudgetExceeded()
               ? "encoding the top-level values spent the step budget"
-              : String(err?.message ?? err),
+              : text(() => err?.message ?? err, "the top-level values could not be encoded"),
           };
         }
       }
     } finally {
       setMetering(false);
     }
-    try {
-      if (spentBefore || (isBudgetExceeded() && !scope)) throw new StepBudgetError(options.maxSteps);
-      if ("err" in outcome) throw outcome.err;
-      if (outcome.value === STOPPED) {
-        return { ok: false, error: { name: "Stopped", message: "stopped by the host" }, logs: [], steps: stepsTaken() };
+    let error;
+    let json;
+    if (spentBefore || (isBudgetExceeded() && !scope)) error = describeError(undefined, maxSteps);
+    else if (outcome.by === STOPPED) {
+      return forHost({
+        ok: false,
+        error: { name: "Stopped", message: "stopped by the host" },
+        logs: [],
+        steps: stepsTaken(),
+      });
+    } else if (outcome.failed) error = describeError(outcome.err, maxSteps);
+    else if (outcome.value !== undefined) {
+      // The returned value is the agent's: its getters and toJSON run here, and may throw or spend the budget.
+      try {
+        json = stringifyJson(toJsonSafe(outcome.value));
+      } catch (err) {
+        error = describeError(err, maxSteps);
       }
-      const json = outcome.value === undefined ? undefined : stringifyJson(toJsonSafe(outcome.value));
-      await finishOrStop();
-      return { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings, scope };
-    } catch (err) {
-      if (isBudgetExceeded()) warnings = [];
-      const error = describeError(err, options.maxSteps);
-      await finishOrStop();
-      return { ok: false, error, logs: takeLogs(), steps: stepsTaken(), warnings, scope };
     }
+    if (error !== undefined && isBudgetExceeded()) warnings = [];
+    await finishOrStop();
+    return forHost(
+      error === undefined
+        ? { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings, scope }
+        : { ok: false, error: { ...error }, logs: takeLogs(), steps: stepsTaken(), warnings, scope },
+    );
   }
 
   /** Called by the host when it no longer waits for run(). */

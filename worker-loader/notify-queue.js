@@ -8,9 +8,22 @@
 // sandbox's events and its own tool-call events together.
 import { bypass } from "./bridge-gate.js";
 
+// Bound before the agent's code can replace the globals; it runs in this isolate until the final flush. Events have
+// no prototype (no `toJSON` or getter the agent adds to Object.prototype is read from them), batches are built as
+// text (no Array methods or index setters), and every promise awaited here has its own `constructor`: `await` reads
+// it, and calls the agent's `then` when Promise.prototype's was replaced.
 const stringifyJson = JSON.stringify;
 const NativePromise = Promise;
-const RESOLVED = NativePromise.resolve();
+const { defineProperty } = Reflect;
+const NATIVE_CONSTRUCTOR = { __proto__: null, value: NativePromise };
+
+/** `promise`, made safe to await whatever the agent did to Promise.prototype. */
+function sealed(promise) {
+  defineProperty(promise, "constructor", NATIVE_CONSTRUCTOR);
+  return promise;
+}
+
+const RESOLVED = sealed(NativePromise.resolve());
 
 /** Budget cost of one event beyond its text: the JSON-RPC envelope of the notification the client receives. */
 const OVERHEAD_BYTES = 128;
@@ -38,7 +51,10 @@ let final = false;
 /** Set once the host refused a batch: nothing more can be delivered. */
 let closed = false;
 
-/** Wires the queue to the bridge (called once by runtime.js before the agent's code runs). */
+/**
+ * Wires the queue to the bridge (called once by runtime.js before the agent's code runs). `sendBatch(json)` returns
+ * a native promise of `{ value: reply }`.
+ */
 export function configureNotifications(sendBatch, maxBytes) {
   send = sendBatch;
   if (maxBytes > 0) budget = maxBytes;
@@ -83,7 +99,7 @@ export function noteRefused(server, tool, error) {
   if (!(key in refusals)) {
     if (refusalKinds >= MAX_REFUSAL_KINDS) key = lastRefusalKey;
     else {
-      refusals[key] = { type: "refused", server, tool, error, count: 0 };
+      refusals[key] = { __proto__: null, type: "refused", server, tool, error, count: 0 };
       refusalKinds++;
       lastRefusalKey = key;
     }
@@ -92,14 +108,15 @@ export function noteRefused(server, tool, error) {
   schedule();
 }
 
+/** The next batch as the JSON the host reads, `{"events":[…]}`. */
 function takeBatch() {
-  const events = [];
+  let events = "";
   let n = 0;
-  for (const key in refusals) events[n++] = refusals[key];
+  for (const key in refusals) events += (n++ === 0 ? "" : ",") + stringifyJson(refusals[key]);
   refusals = { __proto__: null };
   refusalKinds = 0;
   let i = 0;
-  for (; i < queued && n < MAX_BATCH_EVENTS; i++) events[n++] = queue[i];
+  for (; i < queued && n < MAX_BATCH_EVENTS; i++) events += (n++ === 0 ? "" : ",") + stringifyJson(queue[i]);
   if (i === queued) {
     queue = { __proto__: null };
     queued = 0;
@@ -109,7 +126,7 @@ function takeBatch() {
     queue = rest;
     queued -= i;
   }
-  return events;
+  return `{"events":[${events}]}`;
 }
 
 async function pump() {
@@ -118,10 +135,10 @@ async function pump() {
   try {
     // Past maxBatches what is pending waits for the final flush, where refusals and the last values still fit.
     while (hasPending() && !closed && (final || batches < maxBatches)) {
-      const events = takeBatch();
+      const batch = takeBatch();
       batches++;
-      const reply = await bypass(() => send(stringifyJson({ events })));
-      if (reply?.ok !== true) closed = true;
+      const sent = await sealed(bypass(() => send(batch)));
+      if (sent.value?.ok !== true) closed = true;
     }
   } catch {
     // The bridge refused (the execution ended): nothing more can be delivered.
@@ -133,7 +150,7 @@ async function pump() {
 /** Starts sending if nothing is on its way; resolves when everything queued so far has been sent. */
 export function schedule() {
   if (!send) return RESOLVED;
-  pumping ??= pump();
+  pumping ??= sealed(pump());
   return pumping;
 }
 
@@ -142,7 +159,7 @@ export function flushNotifications() {
   final = true;
   if (dropped > 0) {
     if (lastDroppedProgress) enqueue(lastDroppedProgress);
-    enqueue({ type: "dropped", events: dropped, bytes: droppedBytes });
+    enqueue({ __proto__: null, type: "dropped", events: dropped, bytes: droppedBytes });
     dropped = 0;
     droppedBytes = 0;
     lastDroppedProgress = undefined;

@@ -8,30 +8,47 @@ const MAX_KEPT = 20;
 
 // Bound now, before the agent's code can replace the built-ins these use.
 const { apply } = Reflect;
-const { has: mapHas, set: mapSet, delete: mapDelete, values: mapValues } = Map.prototype;
+const { has: mapHas, set: mapSet, delete: mapDelete, forEach: mapForEach } = Map.prototype;
 const sizeOf = Reflect.getOwnPropertyDescriptor(Map.prototype, "size").get;
 const wait = setTimeout;
+const NativePromise = Promise;
 const kept = new Map();
 let dropped = 0;
 
 /** Starts listening; called once by the harness before the agent's code runs. */
 export function trackRejections() {
+  // The event's getters are on a prototype the agent's code can reach: one that throws loses only that rejection.
   addEventListener("unhandledrejection", (event) => {
-    if (apply(sizeOf, kept, []) >= MAX_KEPT) dropped++;
-    else apply(mapSet, kept, [event.promise, event.reason]);
+    try {
+      if (apply(sizeOf, kept, []) >= MAX_KEPT) dropped++;
+      else apply(mapSet, kept, [event.promise, event.reason]);
+    } catch {}
   });
   addEventListener("rejectionhandled", (event) => {
-    if (apply(mapHas, kept, [event.promise])) apply(mapDelete, kept, [event.promise]);
-    else if (dropped > 0) dropped--;
+    try {
+      if (apply(mapHas, kept, [event.promise])) apply(mapDelete, kept, [event.promise]);
+      else if (dropped > 0) dropped--;
+    } catch {}
   });
 }
 
+/** The reasons kept, as a prototype-less list (no iterator or Array method the agent could have replaced). */
+function collect() {
+  const reasons = { __proto__: null };
+  let count = 0;
+  apply(mapForEach, kept, [
+    (reason) => {
+      reasons[count++] = reason;
+    },
+  ]);
+  return { __proto__: null, reasons, count, more: dropped };
+}
+
 /**
- * The reasons of rejections still unhandled, and how many more there were. workerd dispatches `unhandledrejection`
- * only after the turn that rejected has ended, so one timer turn passes first: `Promise.reject(e); return 1` would
- * otherwise return before its rejection is seen.
+ * The reasons of rejections still unhandled (`{ reasons, count, more }`: `reasons[0..count)`, and how many more there
+ * were). workerd dispatches `unhandledrejection` only after the turn that rejected has ended, so one timer turn passes
+ * first: `Promise.reject(e); return 1` would otherwise return before its rejection is seen.
  */
-export async function unhandledRejections() {
-  await new Promise((resolve) => wait(resolve, 0));
-  return { reasons: [...apply(mapValues, kept, [])], more: dropped };
+export function unhandledRejections() {
+  return new NativePromise((resolve) => wait(() => resolve(collect()), 0));
 }

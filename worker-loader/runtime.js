@@ -13,12 +13,57 @@ import {
 import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
 import { installGuards, meterBuiltins, STRING_UNIT } from "./sandbox-guards.js";
 
-// The runtime's own JSON, bound before the agent's code can replace the globals (the host re-checks anyway).
+// Everything the runtime uses while the agent's code runs (tool calls, logs) or after it ended (the harness's report)
+// is bound here, before that code can replace the globals: it runs in this isolate and may rewrite Error, Array
+// methods, Promise or Object.prototype. Errors the agent receives are made from the built-in constructors, with
+// their names set as own properties (a setter on Error.prototype cannot intercept them); records and events have no
+// prototype, so no property the agent adds to Object.prototype is read from them. The host re-checks what crosses.
 const { parse: parseJson, stringify: stringifyJson } = JSON;
 const { floor } = Math;
+const { apply, defineProperty } = Reflect;
+const ErrorCtor = Error;
+const TypeErrorCtor = TypeError;
+const NativePromise = Promise;
+const isArray = Array.isArray;
+const toText = String;
+const stringSlice = String.prototype.slice;
+// V8's own exec, taken before installGuards (below) replaces it: the guarded one plans with String and Array methods
+// the agent's code may have rewritten by the time the harness reads its errors' stacks.
+const nativeExec = RegExp.prototype.exec;
+const ELEMENT = { __proto__: null, value: undefined, writable: true, enumerable: true, configurable: true };
+
+/** Adds `value` at the end of `list` as an own element: `list[i] = value` would call a setter on Array.prototype. */
+function append(list, value) {
+  ELEMENT.value = value;
+  defineProperty(list, list.length, ELEMENT);
+  ELEMENT.value = undefined;
+}
+
+/** Sets an own, enumerable property, as an assignment would when no setter is in the way. */
+function setOwn(object, key, value) {
+  defineProperty(object, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+}
+
+/** An Error named `name` made from the built-in constructor, whatever the agent's code did to the globals. */
+function gatewayError(name, message) {
+  const err = new ErrorCtor(message);
+  setOwn(err, "name", name);
+  return err;
+}
+
+/**
+ * Settles with `{ value }` (no prototype) once the bridge replied: the reply is a host object with Object.prototype,
+ * and resolving a promise with it would call a `then` the agent's code put there.
+ */
+function crossing(reply) {
+  return new NativePromise((resolve, reject) => {
+    reply.then((value) => resolve({ __proto__: null, value }), reject);
+  });
+}
 
 let bridge;
 let limits = {
+  __proto__: null,
   maxSteps: Number.POSITIVE_INFINITY,
   maxLogBytes: 65536,
   maxLogLines: 1000,
@@ -64,14 +109,19 @@ let logBytes = 0;
 let logsTruncated = false;
 
 /** Thrown when the step budget is spent; the harness reports it whatever the agent's code did with it. */
-export class StepBudgetError extends Error {
+export class StepBudgetError extends ErrorCtor {
   constructor(max) {
-    super(
-      `Execution exceeded its step budget (${max} steps: loop iterations, function calls, and elements built-ins ` +
-        "processed); look for an infinite loop, unbounded recursion, or repeated work on very large arrays or strings",
-    );
-    this.name = "StepBudgetError";
+    super(stepBudgetMessage(max));
+    setOwn(this, "name", "StepBudgetError");
   }
+}
+
+/** The message of a {@link StepBudgetError}, which the harness reports whatever the agent's code did with the error. */
+export function stepBudgetMessage(max) {
+  return (
+    `Execution exceeded its step budget (${max} steps: loop iterations, function calls, and elements built-ins ` +
+    "processed); look for an infinite loop, unbounded recursion, or repeated work on very large arrays or strings"
+  );
 }
 
 let onBudgetSpent;
@@ -79,7 +129,7 @@ let onBudgetSpent;
  * Resolves when the budget is first spent, so the harness can report at once even if the agent's code swallowed the
  * error and went on waiting (a rejected callback in a promise chain, a catch that awaits forever).
  */
-export const budgetSpent = new Promise((resolve) => {
+export const budgetSpent = new NativePromise((resolve) => {
   onBudgetSpent = resolve;
 });
 
@@ -103,10 +153,10 @@ export function configure({ bridge: given, metered, ...options }) {
     meterBuiltins(spend, metered);
   }
   bridge = given;
-  limits = { ...limits, ...options };
+  limits = { __proto__: null, ...limits, ...options };
   meter.max = limits.maxSteps;
   configureGate(limits.maxCallsInFlight);
-  if (bridge) configureNotifications((json) => bridge.host("notify", json), limits.maxNotificationBytes);
+  if (bridge) configureNotifications((json) => crossing(bridge.host("notify", json)), limits.maxNotificationBytes);
 }
 
 /**
@@ -125,7 +175,7 @@ export async function finish() {
  */
 export function endCalls() {
   if (waiting() === 0) return;
-  ended ??= new Error(ENDED_MESSAGE);
+  ended ??= new ErrorCtor(ENDED_MESSAGE);
   abandonWaiting(ended, (label) => {
     if (label) noteRefused(label.server, label.tool, ENDED_MESSAGE);
   });
@@ -134,17 +184,17 @@ export function endCalls() {
 /** Queues a live progress notification (the `gateway` module's `progress()`); never throws. */
 export function reportProgress(current, total, message) {
   return notify({
+    __proto__: null,
     type: "progress",
     current,
     ...(total === undefined ? {} : { total }),
-    ...(message === undefined ? {} : { message: message.slice(0, 1_000) }),
+    ...(message === undefined ? {} : { message: apply(stringSlice, message, [0, 1_000]) }),
   });
 }
 
 function toolError(status, message) {
-  const err = new Error(message);
-  err.name = status === "timeout" ? "ToolTimeoutError" : "ToolError";
-  err.status = status;
+  const err = gatewayError(status === "timeout" ? "ToolTimeoutError" : "ToolError", message);
+  setOwn(err, "status", status);
   return err;
 }
 
@@ -178,6 +228,11 @@ function refund(n) {
 
 installGuards(spend, refund);
 
+/** `regex.exec(text)` by V8's own exec, for the harness's own patterns (never the agent's: it is not metered). */
+export function execNative(regex, text) {
+  return apply(nativeExec, regex, [text]);
+}
+
 /** Turns metering of built-ins on while the agent's code runs (the harness turns it off to report). */
 export function setMetering(on) {
   metering = on;
@@ -193,10 +248,10 @@ export function isBudgetExceeded() {
 
 /** Calls an upstream tool through the host. Used by the generated `servers/*.js` modules. */
 export async function call(server, tool, args) {
-  if (!bridge) throw new Error("tool calls are only available while the execution runs");
+  if (!bridge) throw new ErrorCtor("tool calls are only available while the execution runs");
   const input = args === undefined ? {} : args;
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new TypeError(`${server}.${tool}: pass the arguments as one object, e.g. ${tool}({ ... })`);
+  if (input === null || typeof input !== "object" || isArray(input)) {
+    throw new TypeErrorCtor(`${server}.${tool}: pass the arguments as one object, e.g. ${tool}({ ... })`);
   }
   const plain = toPlain(input, spend);
   // Spent budget ends the program: a catch block must not go on calling tools.
@@ -213,7 +268,7 @@ export async function call(server, tool, args) {
   if (hasPending()) await schedule();
   let reply;
   try {
-    reply = await through(() => bridge.call(server, tool, json), { __proto__: null, server, tool });
+    reply = (await through(() => crossing(bridge.call(server, tool, json)), { __proto__: null, server, tool })).value;
   } catch (err) {
     if (ended !== undefined && err === ended) throw toolError("rejected", `${server}.${tool}: ${ENDED_MESSAGE}`);
     throw err;
@@ -224,23 +279,18 @@ export async function call(server, tool, args) {
 
 /** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
 export async function host(op, args) {
-  if (!bridge) throw new Error("the gateway module is only available while the execution runs");
+  if (!bridge) throw new ErrorCtor("the gateway module is only available while the execution runs");
   const plain = toPlain(args, spend);
   if (gatewayOps >= limits.maxGatewayOps) {
-    const err = new Error(
+    throw gatewayError(
+      "GatewayError",
       `too many gateway operations: max_gateway_ops is ${limits.maxGatewayOps} per execution (state.*, state.last, state.result)`,
     );
-    err.name = "GatewayError";
-    throw err;
   }
   gatewayOps++;
   const json = stringifyJson(plain);
-  const reply = await through(() => bridge.host(op, json));
-  if (!reply.ok) {
-    const err = new Error(reply.error);
-    err.name = "GatewayError";
-    throw err;
-  }
+  const reply = (await through(() => crossing(bridge.host(op, json)))).value;
+  if (!reply.ok) throw gatewayError("GatewayError", reply.error);
   if (reply.value === undefined) return undefined;
   // Charged as the agent's own JSON.parse is (sandbox-guards.js), whether or not its code names it: a stored value
   // may be 1 MiB, and a loop of state.get() would otherwise parse it again and again for free.
@@ -250,40 +300,46 @@ export async function host(op, args) {
 
 function formatArg(value) {
   if (typeof value === "string") return value;
-  if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
+  if (value instanceof ErrorCtor) return value.stack || `${value.name}: ${value.message}`;
   try {
-    return stringifyJson(convertJsonSafe(value, MAX_LOG_VALUES, spend)) ?? String(value);
+    return stringifyJson(convertJsonSafe(value, MAX_LOG_VALUES, spend)) ?? toText(value);
   } catch {
-    return String(value);
+    return toText(value);
   }
 }
 
 function pushLog(level, args) {
   if (logsTruncated) return;
-  const text = args.map(formatArg).join(" ");
+  let text = "";
+  for (let i = 0; i < args.length; i++) text += i === 0 ? formatArg(args[i]) : ` ${formatArg(args[i])}`;
   const line = (level === "log" ? "" : `[${level}] `) + text;
   const bytes = line.length;
   if (logs.length >= limits.maxLogLines || logBytes + bytes > limits.maxLogBytes) {
     logsTruncated = true;
-    logs.push(
+    append(
+      logs,
       `…[logs truncated: limit ${limits.maxLogLines} lines / ${limits.maxLogBytes} bytes (max_log_lines / max_log_bytes)]`,
     );
     return;
   }
   logBytes += bytes;
-  logs.push(line);
+  append(logs, line);
   // Live log notifications for the client, batched and within the notification budget (notify-queue.js).
-  if (limits.streamLogs && bridge) notify({ type: "log", level: LOG_LEVELS[level] ?? "info", line: text });
+  if (limits.streamLogs && bridge)
+    notify({ __proto__: null, type: "log", level: LOG_LEVELS[level] ?? "info", line: text });
 }
 
-const LOG_LEVELS = { log: "info", info: "info", warn: "warning", error: "error", debug: "debug" };
+const LOG_LEVELS = { __proto__: null, log: "info", info: "info", warn: "warning", error: "error", debug: "debug" };
 
 for (const level of ["log", "info", "warn", "error", "debug"]) {
   console[level] = (...args) => pushLog(level, args);
 }
 
+/** A copy of the log lines (the program's leftover work may still log while the harness reports). */
 export function takeLogs() {
-  return logs.slice();
+  const copy = [];
+  for (let i = 0; i < logs.length; i++) append(copy, logs[i]);
+  return copy;
 }
 
 /**
