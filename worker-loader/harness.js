@@ -210,6 +210,7 @@ export default class Harness extends WorkerEntrypoint {
     }
     let error;
     let json;
+    let resultLength;
     if (spentBefore || (isBudgetExceeded() && !scope)) error = describeError(undefined, maxSteps);
     else if (outcome.by === STOPPED) {
       return forHost({
@@ -223,6 +224,14 @@ export default class Harness extends WorkerEntrypoint {
       // The returned value is the agent's: its getters and toJSON run here, and may throw or spend the budget.
       try {
         json = stringifyJson(toJsonSafe(outcome.value));
+        // The host keeps at most maxResultBytes of it anyway (src/sandbox/reply-caps.ts): one more character tells it
+        // the result was cut, `resultLength` how long it was. A huge result would otherwise pass workerd's 32 MiB cap
+        // on run()'s answer and lose everything else in it.
+        const max = options.maxResultBytes;
+        if (typeof json === "string" && typeof max === "number" && json.length > max) {
+          resultLength = json.length;
+          json = apply(stringSlice, json, [0, max + 1]);
+        }
       } catch (err) {
         error = describeError(err, maxSteps);
       }
@@ -231,7 +240,7 @@ export default class Harness extends WorkerEntrypoint {
     await finishOrStop();
     return forHost(
       error === undefined
-        ? { ok: true, result: json, logs: takeLogs(), steps: stepsTaken(), warnings, scope }
+        ? { ok: true, result: json, resultLength, logs: takeLogs(), steps: stepsTaken(), warnings, scope }
         : { ok: false, error: { ...error }, logs: takeLogs(), steps: stepsTaken(), warnings, scope },
     );
   }

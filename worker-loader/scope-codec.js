@@ -23,9 +23,22 @@ const TYPED_ARRAYS = [
 const { stringify: stringifyJson, parse: parseJson } = JSON;
 const { getPrototypeOf, keys: objectKeys, hasOwn } = Object;
 const { isArray } = Array;
+const { ceil } = Math;
 
 /** Why a value cannot be carried; the message names what to do instead. */
 export class Unstorable extends Error {}
+
+/**
+ * The value's encoding is longer than `budget.bytes`: thrown as soon as a lower bound of its length passes it, so a
+ * huge value is refused without being encoded (scope.js words the reason, since it knows which limit that was).
+ * `atLeast`: the encoding has at least this many characters (and as many UTF-8 bytes).
+ */
+export class TooLarge extends Unstorable {
+  constructor(atLeast) {
+    super(`its value is at least ${atLeast} bytes encoded`);
+    this.atLeast = atLeast;
+  }
+}
 
 function bytesToBase64(bytes) {
   let binary = "";
@@ -50,13 +63,26 @@ function number(value) {
   return value;
 }
 
+/** Characters of base64 for `n` bytes. */
+const base64Length = (n) => 4 * ceil(n / 3);
+
 /**
  * Encodes `value` as JSON text, or throws {@link Unstorable}. `budget.nodes` is how many nodes may still be
  * visited (shared references are encoded once per path, so a DAG is charged for every path it unfolds to);
- * `charge(n)` bills the agent's step budget and may throw when it is spent.
+ * `budget.bytes` (optional) is the longest encoding accepted, in characters: the walk counts a lower bound of the
+ * encoding's length as it goes and throws {@link TooLarge} once that passes it, before any string is built (a
+ * string or typed array is refused by its length alone, before it is copied), so the work stays proportional to the
+ * limit, whatever the value's size. `charge(n)` bills the agent's step budget and may throw when it is spent.
  */
 export function encodeScopeValue(value, budget, charge) {
   const onPath = new Set();
+  const limit = typeof budget.bytes === "number" && budget.bytes >= 0 ? budget.bytes : Number.POSITIVE_INFINITY;
+  let atLeast = 0;
+  /** Counts `n` more characters of the encoding (each costs at least one UTF-8 byte). */
+  const add = (n) => {
+    atLeast += n;
+    if (atLeast > limit) throw new TooLarge(atLeast);
+  };
   const visit = (v, depth) => {
     if (--budget.nodes < 0) {
       throw new Unstorable(`it has more than ${budget.max} parts (shared references count once per path)`);
@@ -64,20 +90,32 @@ export function encodeScopeValue(value, budget, charge) {
     charge(1);
     switch (typeof v) {
       case "string":
+        // Its quotes and characters; escapes only add. Each container counts its own brackets and commas.
+        add(v.length + 2);
+        return v;
       case "boolean":
+        add(4);
         return v;
       case "number":
+        add(1);
         return number(v);
       case "undefined":
+        add(15);
         return { [TAG]: "undef" };
-      case "bigint":
-        return { [TAG]: "big", v: v.toString() };
+      case "bigint": {
+        const text = v.toString();
+        add(text.length + 18);
+        return { [TAG]: "big", v: text };
+      }
       case "function":
         throw new Unstorable("it holds a function value (only top-level function declarations are carried)");
       case "symbol":
         throw new Unstorable("it holds a symbol");
     }
-    if (v === null) return null;
+    if (v === null) {
+      add(4);
+      return null;
+    }
     if (depth > MAX_DEPTH) throw new Unstorable(`it is nested deeper than ${MAX_DEPTH} levels`);
     if (onPath.has(v)) throw new Unstorable("it contains a cycle");
     if (typeof v.then === "function") {
@@ -86,6 +124,7 @@ export function encodeScopeValue(value, budget, charge) {
     onPath.add(v);
     try {
       if (isArray(v)) {
+        add(v.length + 1);
         const out = new Array(v.length);
         charge(v.length);
         for (let i = 0; i < v.length; i++) out[i] = visit(v[i], depth + 1);
@@ -95,15 +134,22 @@ export function encodeScopeValue(value, budget, charge) {
       if (proto === Object.prototype || proto === null) {
         const names = objectKeys(v);
         charge(names.length);
+        add(names.length + 1);
         const out = {};
         for (const name of names) {
+          add(name.length + 3);
           // defineProperty: a key named "__proto__" stays an own data property.
           Object.defineProperty(out, name, { value: visit(v[name], depth + 1), enumerable: true, writable: true });
         }
         return hasOwn(out, TAG) ? { [TAG]: "obj", v: out } : out;
       }
+      add(20);
       if (v instanceof Date) return { [TAG]: "date", v: Number.isNaN(v.getTime()) ? null : v.getTime() };
-      if (v instanceof RegExp) return { [TAG]: "re", s: v.source, f: v.flags };
+      if (v instanceof RegExp) {
+        const source = v.source;
+        add(source.length);
+        return { [TAG]: "re", s: source, f: v.flags };
+      }
       if (v instanceof Map) {
         const out = [];
         for (const [k, item] of v) out.push([visit(k, depth + 1), visit(item, depth + 1)]);
@@ -117,10 +163,12 @@ export function encodeScopeValue(value, budget, charge) {
       if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
         const name = v.constructor?.name;
         if (!TYPED_ARRAYS.includes(name)) throw new Unstorable("it holds an unsupported typed array");
+        add(base64Length(v.byteLength) + name.length);
         charge(v.byteLength >> 6);
         return { [TAG]: "typed", c: name, v: bytesToBase64(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
       }
       if (v instanceof ArrayBuffer) {
+        add(base64Length(v.byteLength));
         charge(v.byteLength >> 6);
         return { [TAG]: "buf", v: bytesToBase64(new Uint8Array(v)) };
       }
@@ -130,7 +178,12 @@ export function encodeScopeValue(value, budget, charge) {
       onPath.delete(v);
     }
   };
-  return stringifyJson(visit(value, 0));
+  const json = stringifyJson(visit(value, 0));
+  // The exact length: escapes the lower bound did not count. Building the text cost no more than a few times the
+  // limit, since the bound held until here.
+  if (json.length > limit) throw new TooLarge(json.length);
+  charge(json.length >> 6);
+  return json;
 }
 
 /** Decodes what {@link encodeScopeValue} produced. The text comes from the host, which stored it. */

@@ -19,8 +19,8 @@ import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, RecordedCall, Suspension } from "./approval";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
-import { mergeSelections, meteredOption } from "./metered-selection";
 import { type Approver, type ExecutionEvent, LiveExecution, type SignIn } from "./live-execution";
+import { mergeSelections, meteredOption } from "./metered-selection";
 import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
 import { type ImportUse, prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
@@ -102,6 +102,8 @@ export interface ExecuteRequest {
 interface HarnessReply {
   ok: boolean;
   result?: string;
+  /** The result's length when the harness cut it to one character over max_result_bytes. */
+  resultLength?: number;
   logs: string[];
   /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
   error?: { name: string; message: string; line?: number; column?: number; skill?: string };
@@ -119,6 +121,9 @@ export const WAIT_NOTICE_MS = 10_000;
 
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;
+/** workerd's words when one RPC's arguments or return value serialize to more than its limit (32 MiB). */
+const RPC_TOO_LARGE = /Serialized RPC arguments or return values are limited to/;
+const RPC_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): Promise<ExecuteResult> {
   const started = Date.now();
@@ -321,9 +326,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         maxGatewayOps: limits.max_gateway_ops,
         maxCallsInFlight: limits.max_calls_in_flight,
         maxNotificationBytes: limits.max_notification_bytes,
+        maxResultBytes: limits.max_result_bytes,
         streamLogs: deps.events !== undefined,
         metered: meteredOption(metered),
-        ...(prepared.scope ? { scope: { values: carriedValues } } : {}),
+        ...(prepared.scope ? { scope: { values: carriedValues, maxValueBytes: limits.max_scope_value_bytes } } : {}),
       }),
       deadline,
       live.suspension,
@@ -402,8 +408,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
       const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
       // The harness reports the frame in the prepared module; the agent's own line and column are mapped back.
-      const at =
-        e.line && e.column && !inSkill ? prepared.locate({ line: e.line, column: e.column }) : undefined;
+      const at = e.line && e.column && !inSkill ? prepared.locate({ line: e.line, column: e.column }) : undefined;
       if (at) {
         e.line = at.line;
         e.column = at.column;
@@ -422,7 +427,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     return {
       ok: true,
       execution_id: id,
-      result: capResult(reply.result, limits),
+      result: capResult(reply.result, limits, reply.resultLength),
       logs,
       ...(warnings.length ? { warnings } : {}),
       ...(typecheck ? { typecheck } : {}),
@@ -440,6 +445,23 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           kind: "runtime",
           message:
             "The code awaited a promise that can never settle: nothing was left that could resolve it (no timer, no tool call in flight). Make sure every promise you await is resolved or rejected.",
+        },
+        { tool_calls: live.calls },
+      );
+    }
+    if (RPC_TOO_LARGE.test(message)) {
+      // The program's own size, not the gateway's fault: run()'s answer (or its arguments: the carried values the
+      // program names) passed workerd's cap on one RPC. The sandbox caps the scope it captures; the result is capped
+      // only by the host, after the answer arrived.
+      const carriedBytes = carriedValues.reduce((sum, v) => sum + v.json.length, 0);
+      const done = live.calls.filter((c) => c.status !== "timeout").length;
+      return fail(
+        {
+          kind: "limit",
+          message:
+            carriedBytes > RPC_LIMIT_BYTES / 2
+              ? `The carried variables this code names are ${carriedBytes} characters encoded together, too much for workerd's 32 MiB cap on what one execution is handed and hands back: name fewer of them in one execution, and keep large data with state.set or in the workspace.`
+              : `The execution's answer (its result, logs and top-level variables) was over workerd's 32 MiB limit, so its result was lost and no variable was kept; ${done} tool call(s) had completed and took effect. Return less (a result is cut to max_result_bytes, ${limits.max_result_bytes} bytes, anyway) and keep large data with state.set or in the workspace.`,
         },
         { tool_calls: live.calls },
       );

@@ -15,7 +15,7 @@ export function clip(text: unknown, max = MAX_ERROR_CHARS): string {
 }
 
 /** Caps the result's JSON at max_result_bytes: an oversized result becomes a visible, truncated preview. */
-export function capResult(json: unknown, limits: Limits): unknown {
+export function capResult(json: unknown, limits: Limits, length?: unknown): unknown {
   if (json === undefined) return undefined;
   // The harness always sends JSON text; anything else means the agent's code tampered with the built-ins it uses.
   if (typeof json !== "string") return "[the sandbox returned a malformed result]";
@@ -27,7 +27,9 @@ export function capResult(json: unknown, limits: Limits): unknown {
       return "[the sandbox returned a malformed result]";
     }
   }
-  return `${json.slice(0, max)}…[truncated: the result was ${json.length} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+  // The harness cuts a long result to one character over the limit and says how long it was (`length`).
+  const total = typeof length === "number" && length > json.length ? length : json.length;
+  return `${json.slice(0, max)}…[truncated: the result was ${total} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
 }
 
 /** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
