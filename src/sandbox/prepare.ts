@@ -225,10 +225,29 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     return located("syntax", message + hint, offset);
   }
 
-  // Carried declarations and imports are appended after the agent's code (no line moves) and instrumented with it.
+  // Word counts of the original and the stripped code, made at most once (see PrepareStats.wordScans).
+  let counts: { ts: Map<string, number>; js: Map<string, number> } | undefined;
+  const wordCountsOnce = () => {
+    if (!counts) {
+      counts = { ts: wordCounts(code), js: wordCounts(js) };
+      if (stats) stats.wordScans += 2;
+    }
+    return counts;
+  };
+  // A word scan does not decode `\u` escapes (`typeof \u0078` names `x`): code with one names every carried binding.
+  const escaped = code.includes("\\u");
+
+  // Carried declarations and imports are appended after the agent's code (no line moves) and instrumented with it;
+  // only those the code names (or the carried code it gets names), src/scope/scope-prepare.ts planScope.
   const userProgram = program;
   const plan =
-    input.carried && skill === undefined ? planScope(topLevelScope(program, js), input.carried, modules) : undefined;
+    input.carried && skill === undefined
+      ? planScope(topLevelScope(program, js), input.carried, modules, (name) => {
+          if (escaped) return true;
+          const words = wordCountsOnce();
+          return words.ts.has(name) || words.js.has(name);
+        })
+      : undefined;
   let source = js;
   if (plan?.appendix) {
     try {
@@ -245,28 +264,15 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
   walk.problems = walk.problems.filter((p) => p.kind !== "reserved" || p.offset < js.length);
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
   // only in annotations): TypeScript would elide it, so drop it rather than fail. Counted once for all names.
-  let counts: { ts: Map<string, number>; js: Map<string, number> } | undefined;
   const isTypeOnly = (local: string) => {
     if (walk.referenced.has(local)) return false;
-    if (!counts) {
-      counts = { ts: wordCounts(code), js: wordCounts(js) };
-      if (stats) stats.wordScans += 2;
-    }
-    return (counts.ts.get(local) ?? 0) > (counts.js.get(local) ?? 0);
+    const words = wordCountsOnce();
+    return (words.ts.get(local) ?? 0) > (words.js.get(local) ?? 0);
   };
   // Carried values the program never names stay stored as they are (src/scope/scope-prepare.ts narrowScope). A
-  // name only in a type annotation is gone from the stripped code, so the original's words count too. A word scan
-  // does not decode `\u` escapes (`typeof \u0078` names `x`): code with one keeps every value.
+  // name only in a type annotation is gone from the stripped code, so the original's words count too.
   if (plan) {
-    const escaped = code.includes("\\u");
-    narrowScope(plan, (name) => {
-      if (escaped || walk.referenced.has(name)) return true;
-      if (!counts) {
-        counts = { ts: wordCounts(code), js: wordCounts(js) };
-        if (stats) stats.wordScans += 2;
-      }
-      return counts.ts.has(name);
-    });
+    narrowScope(plan, (name) => escaped || walk.referenced.has(name) || wordCountsOnce().ts.has(name));
   }
   const budget = new SuggestBudget();
 

@@ -3,9 +3,12 @@
  * What a program's top level declares, read from its syntax tree: the names of its `const`, `let` and `var`
  * bindings (including every name a destructuring pattern binds), its function and class declarations with their
  * source, and its imports. This is what a notebook-like context carries to the next execution (src/scope/).
- * Pure; only the top level is read, so the work is linear in the number of top-level statements and patterns.
+ * A class whose declaration runs code (a static block, a static field set by a call, a computed member name, an
+ * `extends` call) is not carried: a later execution would have to declare it again, re-running that code, and its
+ * effects, each time ({@link classInitCode}).
+ * Pure; only the top level is read (and the heads of top-level classes), so the work is linear in the code's size.
  */
-import type { ImportDeclaration, Node, Pattern, Program } from "acorn";
+import type { ClassDeclaration, ClassExpression, ImportDeclaration, Node, Pattern, Program } from "acorn";
 
 /** A top-level function or class declaration, carried as its (type-stripped) source. */
 export interface CarriedDeclaration {
@@ -27,6 +30,8 @@ export interface TopLevelScope {
   values: string[];
   declarations: CarriedDeclaration[];
   imports: CarriedImport[];
+  /** Top-level declarations that are not carried, with the reason (classes whose declaration runs code). */
+  uncarried: Array<{ name: string; reason: string }>;
 }
 
 /** Every name a binding pattern binds (`{ a, b: [c, ...d] = [] }` binds a, c, d). */
@@ -68,9 +73,100 @@ function importName(specifier: ImportDeclaration["specifiers"][number]): string 
   return imported.type === "Identifier" ? imported.name : String(imported.value);
 }
 
+/** Built-ins whose plain properties are read without running code (`[Symbol.iterator]`, `static TAU = Math.PI * 2`). */
+const INERT_ROOTS = new Set(["Symbol", "Math", "Number", "String", "BigInt", "Object", "Array", "JSON", "Date"]);
+
+/**
+ * Whether evaluating `expression` runs none of the agent's code (and so calls no tool): literals, names, `this`,
+ * function expressions (made, not called), array and object literals without spreads, operators, and reads of
+ * built-ins such as `Symbol.iterator`. Calls, `new`, assignments, other property reads (a getter may run), spreads
+ * (an iterator may run), tagged templates, class expressions, `await` and `yield` are not inert.
+ * Operators are taken as inert though a carried class could define `valueOf` or `Symbol.hasInstance`.
+ */
+function isInert(expression: Node): boolean {
+  const stack: Node[] = [expression];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node & Record<string, unknown>;
+    switch (node.type) {
+      case "Literal":
+      case "Identifier":
+      case "ThisExpression":
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        break;
+      case "TemplateLiteral":
+        stack.push(...(node.expressions as Node[]));
+        break;
+      case "ArrayExpression":
+        for (const element of node.elements as Array<Node | null>) {
+          if (!element) continue;
+          if (element.type === "SpreadElement") return false;
+          stack.push(element);
+        }
+        break;
+      case "ObjectExpression":
+        for (const property of node.properties as Array<Node & Record<string, unknown>>) {
+          if (property.type !== "Property") return false;
+          if (property.computed) stack.push(property.key as Node);
+          stack.push(property.value as Node);
+        }
+        break;
+      case "UnaryExpression":
+        if (node.operator === "delete") return false;
+        stack.push(node.argument as Node);
+        break;
+      case "BinaryExpression":
+      case "LogicalExpression":
+        stack.push(node.left as Node, node.right as Node);
+        break;
+      case "ConditionalExpression":
+        stack.push(node.test as Node, node.consequent as Node, node.alternate as Node);
+        break;
+      case "SequenceExpression":
+        stack.push(...(node.expressions as Node[]));
+        break;
+      case "MemberExpression": {
+        const object = node.object as Node & { name?: string };
+        if (object.type !== "Identifier" || !INERT_ROOTS.has(object.name!)) return false;
+        if (node.computed) stack.push(node.property as Node);
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * What a class declaration runs when it is evaluated, described for a note (e.g. "a static block"), or undefined
+ * when evaluating it runs none of the agent's code. Methods, instance field initializers and default parameters
+ * run only when used, so they do not count; static blocks, static field initializers, computed member names and
+ * the `extends` expression run at the declaration.
+ */
+export function classInitCode(node: ClassDeclaration | ClassExpression): string | undefined {
+  if (node.superClass && !isInert(node.superClass)) return "an `extends` clause that runs code";
+  for (const element of node.body.body) {
+    if (element.type === "StaticBlock") return "a static block";
+    if (element.computed && !isInert(element.key)) return "a computed member name that runs code";
+    if (element.type === "PropertyDefinition" && element.static && element.value && !isInert(element.value)) {
+      return "a static field initializer that runs code";
+    }
+  }
+  return undefined;
+}
+
+/** The reason a class with code in its declaration (see {@link classInitCode}) is not carried. */
+export function classNotCarried(name: string, code: string): string {
+  return (
+    `not kept: class ${name} runs code when it is declared (${code}), which would run again, with its effects, in ` +
+    "every later execution that uses it; declare the class again where you need it, or move that code out of it"
+  );
+}
+
 /** Reads the top-level bindings of `program`, whose source text is `code`. */
 export function topLevelScope(program: Program, code: string): TopLevelScope {
-  const scope: TopLevelScope = { values: [], declarations: [], imports: [] };
+  const scope: TopLevelScope = { values: [], declarations: [], imports: [], uncarried: [] };
   for (const statement of program.body) {
     switch (statement.type) {
       case "VariableDeclaration":
@@ -78,6 +174,13 @@ export function topLevelScope(program: Program, code: string): TopLevelScope {
         break;
       case "FunctionDeclaration":
       case "ClassDeclaration":
+        if (statement.type === "ClassDeclaration" && statement.id) {
+          const init = classInitCode(statement);
+          if (init) {
+            scope.uncarried.push({ name: statement.id.name, reason: classNotCarried(statement.id.name, init) });
+            break;
+          }
+        }
         if (statement.id) {
           scope.declarations.push({
             name: statement.id.name,
@@ -102,5 +205,10 @@ export function topLevelScope(program: Program, code: string): TopLevelScope {
 
 /** Every name the program's top level binds, of any kind. */
 export function boundNames(scope: TopLevelScope): Set<string> {
-  return new Set([...scope.values, ...scope.declarations.map((d) => d.name), ...scope.imports.map((i) => i.local)]);
+  return new Set([
+    ...scope.values,
+    ...scope.declarations.map((d) => d.name),
+    ...scope.uncarried.map((d) => d.name),
+    ...scope.imports.map((i) => i.local),
+  ]);
 }

@@ -36,7 +36,9 @@ export function scopeUpdate(
     values: [],
     declarations: prepared.own.declarations,
     imports: prepared.own.imports,
-    unstorable: [...prepared.dropped],
+    // A class whose declaration runs code is not kept (scope-analysis.ts classInitCode); any earlier one of its
+    // name is forgotten, as the program declared it again.
+    unstorable: [...prepared.dropped, ...prepared.own.uncarried],
   };
   if (!captured || typeof captured !== "object") {
     update.note = "the top-level values were not captured";

@@ -10,12 +10,25 @@
  * - carried imports are appended as import declarations, which the import check validates and hoists as usual;
  * - a capture callback on the header line lets the sandbox read every top-level binding when the program ends.
  * A binding the new program declares again (of any kind) is not carried in: the new declaration replaces it.
- * A carried value the program never names (nor the carried functions and classes appended with it) is not carried in
- * either ({@link narrowScope}): it stays stored as it was, and the execution neither decodes nor re-encodes it. Code
- * can reach a top-level binding only by its name (modules are strict, and the sandbox has no eval), so this is exact.
+ * A carried function, class or import the program never names (nor the carried code it gets names) is not carried in
+ * either ({@link planScope}): a class declaration is evaluated where it is appended, so one carried into every
+ * program would run its code in every execution. Then a carried value that neither the program nor the carried code
+ * it gets names is left out ({@link narrowScope}): it stays stored as it was, and the execution neither decodes nor
+ * re-encodes it. Code can reach a top-level binding only by its name (modules are strict, and the sandbox has no
+ * eval), so a scan for names is exact up to over-approximation (a name in a string or comment still counts).
+ * A stored class whose declaration runs code (stored before such classes were refused, scope-analysis.ts) is dropped
+ * rather than re-declared.
  */
+import type { ClassDeclaration } from "acorn";
 import type { ModuleCatalog } from "../sandbox/prepare-imports";
-import { boundNames, type TopLevelScope } from "./scope-analysis";
+import { parseProgram } from "../sandbox/prepare-parse";
+import {
+  boundNames,
+  type CarriedDeclaration,
+  classInitCode,
+  classNotCarried,
+  type TopLevelScope,
+} from "./scope-analysis";
 import type { CarriedScope, DroppedBinding } from "./scope-store";
 
 /** Names the sandbox side (worker-loader/scope.js) is imported under; reserved, so agent code cannot touch them. */
@@ -64,8 +77,36 @@ function importProblem(imported: string, source: string, modules: ModuleCatalog)
   return `${source} is not a module the sandbox offers`;
 }
 
-/** Plans the scope of a program whose own top level is `own`, inheriting `carried`. */
-export function planScope(own: TopLevelScope, carried: CarriedScope, modules: ModuleCatalog): ScopePlan {
+/** Runs of identifier characters (as prepare.ts counts them). */
+const WORD = /[\p{ID_Continue}$\u200C\u200D]+/gu;
+
+/** The names `source` may mention, or `undefined` for "any" (a `\u` escape can spell a name the scan cannot see). */
+function mentionedNames(source: string): Set<string> | undefined {
+  if (source.includes("\\u")) return undefined;
+  return new Set(Array.from(source.matchAll(WORD), (m) => m[0]));
+}
+
+/** What a stored class's declaration runs when evaluated (see classInitCode), or undefined; unparsable: undefined. */
+function storedClassInitCode(source: string): string | undefined {
+  try {
+    const statement = parseProgram(source, { ecmaVersion: "latest", sourceType: "module" }).body[0];
+    return statement?.type === "ClassDeclaration" ? classInitCode(statement as ClassDeclaration) : undefined;
+  } catch {
+    return undefined; // The appended program fails to parse too, and every carried name is dropped with the reason.
+  }
+}
+
+/**
+ * Plans the scope of a program whose own top level is `own`, inheriting `carried`. `named(name)` says whether the
+ * program's code mentions a name (an over-approximation is safe); carried declarations and imports come in only
+ * when the program, or a carried declaration that comes in, mentions them. Without `named`, every one comes in.
+ */
+export function planScope(
+  own: TopLevelScope,
+  carried: CarriedScope,
+  modules: ModuleCatalog,
+  named: (name: string) => boolean = () => true,
+): ScopePlan {
   const redeclared = boundNames(own);
   const carriedIn: string[] = [];
   const dropped: DroppedBinding[] = [];
@@ -77,10 +118,36 @@ export function planScope(own: TopLevelScope, carried: CarriedScope, modules: Mo
     lets.push({ name, text: `${name} = ${SCOPE_IN}(${JSON.stringify(name)})`, value: true });
     carriedIn.push(name);
   }
-  for (const d of carried.declarations) {
-    if (redeclared.has(d.name)) continue;
+
+  // The declarations and imports the program reaches: those it names, then those they name, and so on.
+  const declarations = new Map<string, CarriedDeclaration>();
+  for (const d of carried.declarations) if (!redeclared.has(d.name)) declarations.set(d.name, d);
+  const imports = new Set(carried.imports.map((i) => i.local).filter((n) => !redeclared.has(n)));
+  const reached = new Set<string>();
+  const pending: CarriedDeclaration[] = [];
+  const reach = (name: string) => {
+    if (reached.has(name)) return;
+    const d = declarations.get(name);
+    if (d) {
+      reached.add(name);
+      pending.push(d);
+    } else if (imports.has(name)) reached.add(name);
+  };
+  for (const name of [...declarations.keys(), ...imports]) if (named(name)) reach(name);
+  while (pending.length > 0) {
+    const mentioned = mentionedNames(pending.pop()!.source);
+    for (const name of mentioned ?? [...declarations.keys(), ...imports]) reach(name);
+  }
+
+  for (const d of declarations.values()) {
+    if (!reached.has(d.name)) continue;
     if (d.kind === "function") appendix.push(d.source);
     else {
+      const init = storedClassInitCode(d.source);
+      if (init) {
+        dropped.push({ name: d.name, reason: classNotCarried(d.name, init) });
+        continue;
+      }
       appendix.push(`function ${CLASS_FACTORY}${d.name}() { return ${d.source}; }`);
       lets.push({ name: d.name, text: `${d.name} = ${CLASS_FACTORY}${d.name}()`, value: false });
     }
@@ -88,11 +155,13 @@ export function planScope(own: TopLevelScope, carried: CarriedScope, modules: Mo
   }
   for (const i of carried.imports) {
     if (redeclared.has(i.local)) continue;
+    // Checked whether named or not: an import whose module is gone is dropped now, not when next named.
     const problem = importProblem(i.imported, i.source, modules);
     if (problem) {
       dropped.push({ name: i.local, reason: `its import was dropped: ${problem}` });
       continue;
     }
+    if (!reached.has(i.local)) continue;
     const spec =
       i.imported === "*" ? `* as ${i.local}` : i.imported === "default" ? i.local : `{ ${i.imported} as ${i.local} }`;
     appendix.push(`import ${spec} from ${JSON.stringify(i.source)};`);

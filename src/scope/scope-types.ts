@@ -104,8 +104,9 @@ export function encodedValueType(json: string): string {
 
 /**
  * Ambient declarations of the names in `carriedIn`, as they come from `carried`. Given `own` (the program's own
- * top-level names), the other carried values it does not declare are declared `any` without reading them: the
- * program does not name them, but a misspelling of one still gets "Did you mean" with the carried name.
+ * top-level names), the other carried bindings it does not declare (values, functions, classes, imports) are
+ * declared loosely without reading them: the program does not name them, but a misspelling of one still gets
+ * "Did you mean" with the carried name.
  */
 export function carriedDeclarations(
   carried: CarriedScope,
@@ -119,11 +120,13 @@ export function carriedDeclarations(
     else if (own && !own.has(name)) lines.push(`declare let ${name}: any;`);
   }
   for (const d of carried.declarations) {
-    if (!names.has(d.name)) continue;
+    if (!names.has(d.name) && (!own || own.has(d.name))) continue;
     lines.push(
       d.kind === "function" ? `declare function ${d.name}(...args: any[]): any;` : `declare let ${d.name}: any;`,
     );
   }
-  for (const i of carried.imports) if (names.has(i.local)) lines.push(`declare let ${i.local}: any;`);
+  for (const i of carried.imports) {
+    if (names.has(i.local) || (own && !own.has(i.local))) lines.push(`declare let ${i.local}: any;`);
+  }
   return lines.join("\n");
 }

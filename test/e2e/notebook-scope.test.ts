@@ -144,6 +144,64 @@ await write_file({ path: "/nb.txt", content: "hello" });`,
     }
   });
 
+  test("a class with a static block is not carried: later executions neither re-run it nor call its tools", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(
+        s,
+        `import { write_file } from "servers/workspace"; class C { static { console.log("static block ran"); write_file({ path: "/static.txt", content: "x" }) } } 1`,
+      );
+      assert.equal(first.ok, true, first.text);
+      assert.deepEqual(first.logs, ["static block ran"]);
+      for (const code of ["2", "const y = 5; y"]) {
+        const later = await run(s, code);
+        assert.equal(later.ok, true, later.text);
+        assert.deepEqual(later.logs, [], code);
+        assert.deepEqual(later.tool_calls, [], code);
+      }
+      assert.ok(!first.scope.kept.includes("C"));
+      const reason = first.scope.dropped.find((d: { name: string }) => d.name === "C")?.reason ?? "";
+      assert.match(reason, /class C runs code when it is declared \(a static block\).*declare the class again/);
+      // Named, it is not there: the note above said to declare it again.
+      const named = await run(s, "typeof C");
+      assert.equal(named.result, "undefined", named.text);
+      assert.deepEqual(named.logs, []);
+      assert.deepEqual(named.tool_calls, []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a pure class or a function comes into a later execution only when named", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(
+        s,
+        `const base = 21;
+class D { constructor() { console.log("D built"); } get twice() { return 2 * D.unit; } static unit = base; }
+function loud() { console.log("loud called"); return "loud"; }
+const made = [1];`,
+      );
+      assert.equal(first.ok, true, first.text);
+      assert.deepEqual(first.scope.kept.sort(), ["D", "base", "loud", "made"]);
+      const unrelated = await run(s, "const y = 5; y");
+      assert.equal(unrelated.ok, true, unrelated.text);
+      assert.deepEqual(unrelated.logs, []);
+      assert.deepEqual(unrelated.scope.kept.sort(), ["D", "base", "loud", "made", "y"]);
+      // A program that does not name D does not declare it: its static initializer, which reads `base`, would
+      // otherwise run before this program's own `base` is initialized.
+      const redeclares = await run(s, "const base = 2; base * 2");
+      assert.equal(redeclares.ok, true, redeclares.text);
+      assert.equal(redeclares.result, 4);
+      const named = await run(s, "return [new D().twice, loud(), made.length];");
+      assert.equal(named.ok, true, named.text);
+      assert.deepEqual(named.result, [4, "loud", 1]);
+      assert.deepEqual(named.logs, ["D built", "loud called"]);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("values that cannot be stored are dropped and named with the reason; caps evict oldest first, announced", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
