@@ -2,6 +2,11 @@
 // every operation is carried out (and checked) by the host session through the bridge.
 import { host, reportProgress } from "./runtime.js";
 
+// Bound at load, before the agent's code can replace them.
+const toNumber = Number;
+const toText = String;
+const isFiniteNumber = Number.isFinite;
+
 /** Values kept in the session between executions (JSON only), and earlier executions' results. */
 export const state = Object.freeze({
   /** The stored value, or undefined. */
@@ -24,12 +29,12 @@ export const state = Object.freeze({
  * the host has it; never fails. Past the notification budget only the last value is kept, and it still arrives.
  */
 export async function progress(current, total, message) {
-  const n = Number(current);
-  const t = total === undefined ? undefined : Number(total);
+  const n = toNumber(current);
+  const t = total === undefined ? undefined : toNumber(total);
   await reportProgress(
-    Number.isFinite(n) ? n : 0,
-    Number.isFinite(t) ? t : undefined,
-    message === undefined ? undefined : String(message),
+    isFiniteNumber(n) ? n : 0,
+    isFiniteNumber(t) ? t : undefined,
+    message === undefined ? undefined : toText(message),
   );
 }
 // The build's minifier renames the declaration (the export keeps its name, the function would not).

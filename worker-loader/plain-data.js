@@ -25,10 +25,16 @@ const fromEntries = Object.fromEntries;
 const isView = ArrayBuffer.isView;
 const DateClass = Date;
 const ErrorClass = Error;
+const NativeTypeError = TypeError;
+const { defineProperty } = Reflect;
+/** `list[list.length] = value` as an own element: a plain assignment would call a setter the agent put on Array.prototype. */
+const append = (list, value) =>
+  defineProperty(list, list.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
 const dateTime = Date.prototype.getTime;
 const dateIso = Date.prototype.toISOString;
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
+const arrayFrom = Array.from;
 const stringSlice = String.prototype.slice;
 const toText = String;
 const floor = Math.floor;
@@ -76,7 +82,7 @@ export function toPlain(value, spend) {
   const ancestors = new NativeSet();
   let visited = 0;
   const tooBig = (path) =>
-    new TypeError(
+    new NativeTypeError(
       `${where(path)}: serialized, this value holds more than ${MAX_PLAIN_VALUES} values or ${MAX_PLAIN_CHARS} ` +
         "characters (an object referenced in several places is copied at each); send less data per call",
     );
@@ -84,7 +90,7 @@ export function toPlain(value, spend) {
   /** Copies `v` and returns { copy, values, chars, height } of its serialized form, or throws. */
   const walk = (v, path, depth) => {
     if (++visited % VALUES_PER_STEP === 0) spend(1);
-    if (depth > MAX_DEPTH) throw new TypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw new NativeTypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
     switch (typeof v) {
       case "string":
         return { copy: v, values: 1, chars: v.length, height: 0 };
@@ -92,23 +98,23 @@ export function toPlain(value, spend) {
       case "undefined":
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "number":
-        if (!isFiniteNumber(v)) throw new TypeError(`${where(path)}: ${v} is not a JSON number`);
+        if (!isFiniteNumber(v)) throw new NativeTypeError(`${where(path)}: ${v} is not a JSON number`);
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "bigint":
-        throw new TypeError(`${where(path)}: BigInt is not JSON; pass it as a string or number`);
+        throw new NativeTypeError(`${where(path)}: BigInt is not JSON; pass it as a string or number`);
       case "function":
-        throw new TypeError(`${where(path)}: functions cannot be passed to tools`);
+        throw new NativeTypeError(`${where(path)}: functions cannot be passed to tools`);
       case "symbol":
-        throw new TypeError(`${where(path)}: symbols cannot be passed to tools`);
+        throw new NativeTypeError(`${where(path)}: symbols cannot be passed to tools`);
     }
     if (v === null) return { copy: null, values: 1, chars: 0, height: 0 };
     if (has(copies, v)) {
       const known = get(copies, v);
       if (depth + known.height > MAX_DEPTH)
-        throw new TypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
+        throw new NativeTypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
       return known;
     }
-    if (apply(setHas, ancestors, [v])) throw new TypeError(`${where(path)}: cyclic structure`);
+    if (apply(setHas, ancestors, [v])) throw new NativeTypeError(`${where(path)}: cyclic structure`);
     const array = isArray(v);
     const proto = getPrototypeOf(v);
     if (!array && proto !== ObjectPrototype && proto !== null) {
@@ -116,12 +122,16 @@ export function toPlain(value, spend) {
       try {
         kind = v.constructor?.name ?? "object";
       } catch {}
-      throw new TypeError(`${where(path)}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
+      throw new NativeTypeError(
+        `${where(path)}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`,
+      );
     }
     apply(setAdd, ancestors, [v]);
     const copy = array ? [] : createObject(null);
     const node = { copy, values: 1, chars: 0, height: 0 };
-    for (const key of objectKeys(v)) {
+    const keys = objectKeys(v);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       const child = walk(v[key], `${path}/${key}`, depth + 1);
       // An own data property even for "__proto__" (the copy has no prototype, so no setter intercepts it).
       copy[key] = child.copy;
@@ -168,19 +178,21 @@ export function toJsonSafe(value, maxValues = MAX_RESULT_VALUES, spend = undefin
       }
       if (v instanceof ErrorClass) return { name: v.name, message: v.message };
       if (v instanceof NativeMap) return convert(fromEntries(apply(mapEntries, v, [])), depth + 1);
-      if (v instanceof NativeSet) return convert([...apply(setValues, v, [])], depth + 1);
+      if (v instanceof NativeSet) return convert(arrayFrom(apply(setValues, v, [])), depth + 1);
       if (isView(v)) return `[${v.constructor.name} of ${v.byteLength} bytes]`;
       if (isArray(v)) {
         const out = [];
         for (let i = 0; i < v.length; i++) {
-          out.push(convert(v[i], depth + 1));
+          append(out, convert(v[i], depth + 1));
           if (produced > maxValues) break;
         }
         return out;
       }
       // Prototype-less, so a "__proto__" key is copied as data instead of replacing the prototype.
       const out = createObject(null);
-      for (const key of objectKeys(v)) {
+      const keys = objectKeys(v);
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k];
         out[key] = convert(v[key], depth + 1);
         if (produced > maxValues) break;
       }
@@ -208,7 +220,9 @@ export function serializedValues(value) {
     if (typeof v.toJSON === "function") return 1;
     apply(setAdd, ancestors, [v]);
     let total = 1;
-    for (const key of objectKeys(v)) {
+    const keys = objectKeys(v);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       total += count(v[key], depth + 1);
       if (total > MAX_SAFE) total = MAX_SAFE;
     }

@@ -31,7 +31,9 @@ export function skillModules(skill: SkillVersion, prepared: string): Record<stri
     `  await host("skill.validate", { name: ${JSON.stringify(skill.name)}, version: ${skill.version}, input });`,
     "  fn ??= await impl();",
     `  if (typeof fn !== "function") throw new TypeError(${JSON.stringify(`skill ${base} did not export a function`)});`,
-    "  return fn(input);",
+    // Awaited here: returning the promise would resolve the wrapper's with it, which reads its `then`, and the
+    // skill's code may have replaced Promise.prototype.then.
+    "  return await fn(input);",
     "}",
     "",
   ].join("\n");

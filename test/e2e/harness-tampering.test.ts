@@ -44,21 +44,6 @@ const TAMPERINGS: Record<string, string> = {
   "Error.prototype name and message setters":
     'for (const k of ["name", "message", "status"]) Object.defineProperty(Error.prototype, k, { get() { return "evil"; }, set() {}, configurable: true });',
 };
-/**
- * Tamperings that break the program's own tool calls when made before them (the arguments' walk in
- * worker-loader/plain-data.js iterates arrays): tested after the calls here, and apart below.
- */
-const AFTER_CALLS_ONLY = new Set(["Array.prototype[Symbol.iterator] throws"]);
-/**
- * Tamperings that break the skill's own `return` of a promise (its module's wrapper resolves with it, which calls the
- * promise's `then`): tested after the calls in skills.
- */
-const SKILL_AFTER_CALLS_ONLY = new Set([
-  ...AFTER_CALLS_ONLY,
-  "Promise.prototype.then throws",
-  "Promise.prototype.then never settles",
-]);
-
 let seeded: Promise<void> | undefined;
 /** Writes the file the programs read, once (the session exists only once the gateway's before hook ran). */
 function seed() {
@@ -84,11 +69,10 @@ beforeEach(() => seed());
 
 describe("built-ins replaced by the program do not break the harness", () => {
   for (const [name, tamper] of Object.entries(TAMPERINGS)) {
-    test(`${name}, ${AFTER_CALLS_ONLY.has(name) ? "after" : "before and after"} tool calls`, async () => {
-      const early = AFTER_CALLS_ONLY.has(name) ? "" : tamper;
+    test(`${name}, before and after tool calls`, async () => {
       const r = await run(
         session,
-        `${IMPORT}\n${early}\nawait read_file({ path: "/t.txt" });\nconst text = await read_file({ path: "/t.txt" });\n${tamper}\nreturn text;`,
+        `${IMPORT}\n${tamper}\nawait read_file({ path: "/t.txt" });\nconst text = await read_file({ path: "/t.txt" });\n${tamper}\nreturn text;`,
       );
       assertClean(r);
     });
@@ -97,12 +81,12 @@ describe("built-ins replaced by the program do not break the harness", () => {
 
 describe("built-ins replaced by a saved skill do not break its importers", () => {
   for (const [i, [name, tamper]] of Object.entries(TAMPERINGS).entries()) {
-    test(`${name}, ${SKILL_AFTER_CALLS_ONLY.has(name) ? "after" : "before and after"} tool calls`, async () => {
+    test(`${name}, before and after tool calls`, async () => {
       const skill = `tamper_${i}`;
       const saved = await session.call("save_skill", {
         name: skill,
         description: `replaces built-ins: ${name}`,
-        code: `${IMPORT}\nexport default async function ${skill}(input: { path: string }) {\n  ${SKILL_AFTER_CALLS_ONLY.has(name) ? "" : tamper}\n  await read_file({ path: input.path });\n  const text = await read_file({ path: input.path });\n  ${tamper}\n  return text;\n}`,
+        code: `${IMPORT}\nexport default async function ${skill}(input: { path: string }) {\n  ${tamper}\n  await read_file({ path: input.path });\n  const text = await read_file({ path: input.path });\n  ${tamper}\n  return text;\n}`,
       });
       assert.notEqual(saved.isError, true, JSON.stringify(saved.content));
       const r = await run(
@@ -166,14 +150,15 @@ describe("the gateway's own words cannot be spoofed", () => {
     assert.equal(isError, true);
   });
 
-  test("a program that replaces the array iterator and then calls a tool fails at its own line", async () => {
+  test("a program that replaces the array iterator still sends its tool call's real arguments", async () => {
+    // The arguments' walk (worker-loader/plain-data.js) iterates no array: an iterator that yields nothing would
+    // otherwise have sent {} in place of the arguments.
     const r = await run(
       session,
-      `${IMPORT}\n${TAMPERINGS["Array.prototype[Symbol.iterator] throws"]}\nawait read_file({ path: "/t.txt" });`,
+      `${IMPORT}\n(Array.prototype as any)[Symbol.iterator] = function* () {};\nreturn await read_file({ path: "/t.txt" });`,
     );
-    assert.equal(r.ok, false);
-    assert.equal(r.error.kind, "runtime", r.text);
-    assert.equal(r.error.message, "Error: hijacked iterator (at line 2 of your code)");
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result, "kept");
   });
 
   test("a program that breaks Promise and then relies on it fails at its own line, not inside the gateway", async () => {
