@@ -3,6 +3,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import main from "./agent.js";
 import { replaceNetworkApis } from "./no-network.js";
+import { toJsonSafe as previewable } from "./plain-data.js";
 import { trackRejections, unhandledRejections } from "./rejections.js";
 import {
   budgetSpent,
@@ -24,6 +25,9 @@ import { captureScope, configureScope } from "./scope.js";
 const CODE_FRAME = /(?:skill-impl\.([a-z][a-z0-9_]*@\d+)\.js|agent\.js):(\d+):(\d+)/;
 /** Longest error message reported; the host caps it again. */
 const MAX_MESSAGE_CHARS = 4_000;
+/** A thrown value that is not an Error is shown as JSON of at most this many values and characters. */
+const PREVIEW_VALUES = 50;
+const PREVIEW_CHARS = 300;
 
 // Everything the harness uses after the agent's code started is bound here, before that code can replace the
 // built-ins: it runs in this isolate before and after every tool call, and may rewrite Array, Promise, Error, JSON or
@@ -101,6 +105,13 @@ function describeThrown(err) {
     name: text(() => err.name, "Error"),
     message: text(() => err.message, "(the error's message could not be read)", ""),
   };
+  // A thrown array or plain object has no name, message or stack: say what it was instead of "Error: ".
+  if (frame === null && described.message === "" && text(() => err.name, "", "") === "") {
+    const shown = text(() => stringifyJson(previewable(err, PREVIEW_VALUES)), "(unprintable)");
+    described.message = `the code threw a non-Error value: ${
+      shown.length > PREVIEW_CHARS ? `${apply(stringSlice, shown, [0, PREVIEW_CHARS])}…` : shown
+    }; throw new Error("…") to report a failure`;
+  }
   if (frame) {
     described.line = toNumber(frame[2]);
     described.column = toNumber(frame[3]);

@@ -123,6 +123,20 @@ return { names: listing.entries.map((e) => e.name), type: typeof text };`,
     assert.equal(r.error.line, 2);
   });
 
+  test("a thrown array or plain object is described as the value it was, briefly", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["throw [1, 2, 3];", /^Error: the code threw a non-Error value: \[1,2,3\]; throw new Error/],
+      ['throw { code: 7, why: "x" };', /^Error: the code threw a non-Error value: \{"code":7,"why":"x"\}; /],
+      ["throw new Array(100000).fill(12345);", /^Error: the code threw a non-Error value: \[(12345,){40,}.*…; /],
+    ];
+    for (const [code, message] of cases) {
+      const r = await run(session, code);
+      assert.equal(r.error.kind, "runtime", r.text);
+      assert.match(r.error.message, message);
+      assert.ok(r.error.message.length < 500, r.error.message);
+    }
+  });
+
   test("the column of a thrown error is the agent's own, on line 1 and after guards and types on its line", async () => {
     // Line 1 shares the prepared module's first line with the gateway's imports and wrapper; a loop gets a step
     // guard inserted and the type annotation is stripped before the throw on the same line.
