@@ -33,6 +33,7 @@ const createObject = Object.create;
 const defineProperties = Object.defineProperties;
 const freeze = Object.freeze;
 const { iterator: ITERATOR } = Symbol;
+const stringIndexOf = String.prototype.indexOf;
 
 /** Elements of an array (or characters of a string) a built-in may process per step of budget. */
 const ARRAY_UNIT = 16;
@@ -208,6 +209,22 @@ export const ARRAY_METHODS = [
   "with",
 ];
 
+/** String methods that build a new string of every character of the receiver (a step per character). */
+const COPYING = new Set([
+  "localeCompare",
+  "toLocaleLowerCase",
+  "toLocaleUpperCase",
+  "toLowerCase",
+  "toUpperCase",
+  "toWellFormed",
+]);
+const COPY_STEPS_PER_CHAR = 1;
+const NORMALIZE_STEPS_PER_CHAR = 8;
+/** Steps charged per piece a replaceAll or split at a string makes (40-160 ns each in V8, warm). */
+const PIECE_STEPS = 32;
+/** Receivers shorter than this are not searched for pieces first: at most this many pieces, charged by length. */
+const COUNT_MATCHES_FROM = 4_096;
+
 export const STRING_METHODS = [
   "endsWith",
   "includes",
@@ -314,11 +331,52 @@ export function meterBuiltins(spend, names) {
   }
 
   // String methods convert `this` once themselves; a receiver that is already a string cannot lie about its length.
+  // Searching is charged a step per STRING_UNIT characters; building a new string of every character costs V8 about a
+  // hundred times more (Node 22: indexOf 0.06 ns a character, toLowerCase 3.4, toUpperCase 5.5, normalize 31,
+  // against 1-4 ns a loop step), and so does each piece of a replaceAll or split (40-160 ns a piece).
   const stringCost = (self) => {
     if (typeof self === "string") spend(floor(self.length / STRING_UNIT));
     return undefined;
   };
-  for (const name of STRING_METHODS) wrap(String.prototype, name, stringCost);
+  const copyCost = (self) => {
+    if (typeof self === "string") spend(self.length * COPY_STEPS_PER_CHAR);
+    return undefined;
+  };
+  const normalizeCost = (self) => {
+    if (typeof self === "string") spend(self.length * NORMALIZE_STEPS_PER_CHAR);
+    return undefined;
+  };
+  // The pieces of `self` split at a string `search`, counted before the native method builds them (only for long
+  // receivers: a short one cannot hold many), charged as they are counted so the count stops with the budget.
+  const piecesCost = (self, [search]) => {
+    stringCost(self);
+    if (typeof self !== "string" || self.length < COUNT_MATCHES_FROM || typeof search !== "string") return undefined;
+    const step = search.length > 0 ? search.length : 1;
+    let pending = 0;
+    for (
+      let at = apply(stringIndexOf, self, [search, 0]);
+      at !== -1;
+      at = apply(stringIndexOf, self, [search, at + step])
+    ) {
+      if (++pending === 1024) {
+        spend(pending * PIECE_STEPS);
+        pending = 0;
+      }
+      if (at + step > self.length) break;
+    }
+    spend(pending * PIECE_STEPS);
+    return undefined;
+  };
+  for (const name of STRING_METHODS) {
+    const cost = COPYING.has(name)
+      ? copyCost
+      : name === "normalize"
+        ? normalizeCost
+        : name === "replaceAll" || name === "split"
+          ? piecesCost
+          : stringCost;
+    wrap(String.prototype, name, cost);
+  }
   const primitive = (value) => (value !== null && typeof value === "object" ? toNumber(value) : value);
   wrap(String.prototype, "repeat", (self, [count]) => {
     const n = primitive(count);

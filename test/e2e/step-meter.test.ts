@@ -59,3 +59,41 @@ describe("the step meter under attack", () => {
     await spendsBudget('import { spin_skill } from "skills/spin_skill";\nreturn await spin_skill({ k: 2_000_000 });');
   });
 });
+
+describe("string built-ins are charged for what they cost", () => {
+  // The default budget (50,000,000 steps, about a second of loop at most): case mapping a 40 MB string took 0.44 s
+  // for 625,000 steps before, 20 of them 8.8 s, while every other user of local workerd waited.
+  let session: Session;
+  withGatewaySession((_, s) => {
+    session = s;
+  });
+
+  test("case mapping and normalizing charge per character, so repeated big ones spend the budget", async () => {
+    for (const code of [
+      'const s = "x".repeat(2e7);\nlet n = 0;\nfor (let i = 0; i < 5; i++) n += (s + i).toUpperCase().length;\nreturn n;',
+      'return ("e\u0301".repeat(4e6) + "!").normalize("NFC").length;',
+    ]) {
+      const r = await run(session, code);
+      assert.equal(r.ok, false, r.text);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }
+  });
+
+  test("replaceAll and split at a string charge per piece; few pieces of a long string stay cheap", async () => {
+    for (const code of [
+      'return "x".repeat(2e6).replaceAll("x", "yy").length;',
+      'return "x,".repeat(2e6).split(",").length;',
+      'return "x".repeat(2e6).split("").length;',
+    ]) {
+      const r = await run(session, code);
+      assert.equal(r.ok, false, `${code}: ${r.text}`);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }
+    const cheap = await run(
+      session,
+      'const text = "a".repeat(5e6) + "\\n" + "b".repeat(5e6);\nreturn [text.replaceAll("\\n", " ").length, text.split("\\n").length, text.toLowerCase().length];',
+    );
+    assert.equal(cheap.ok, true, cheap.text);
+    assert.deepEqual(cheap.result, [10_000_001, 2, 10_000_001]);
+  });
+});
