@@ -403,6 +403,14 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     const logs = capLogs(reply.logs, limits);
     warnings.push(...capWarnings(reply.warnings));
+    // The deadline fires only between the program's steps on this thread: synchronous work (a long loop within the
+    // step budget, one huge string operation) runs to its end first, and the answer may come after the timeout.
+    const ranMs = Date.now() - runStarted - live.waitedMs;
+    if (ranMs > timeoutMs) {
+      warnings.push({
+        message: `the execution ran ${ranMs} ms, past its timeout of ${timeoutMs} ms: a timeout stops a program only where it waits (an await, a tool call), so synchronous work ran to its end; split long computations or work on less data per execution`,
+      });
+    }
     if (!reply.ok) {
       const e = reply.error ?? { name: "Error", message: "unknown failure" };
       const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
