@@ -11,7 +11,7 @@ import {
   schedule,
 } from "./notify-queue.js";
 import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
-import { installGuards, meterBuiltins, STRING_UNIT } from "./sandbox-guards.js";
+import { COPY_STEPS_PER_CHAR, installGuards, meterBuiltins } from "./sandbox-guards.js";
 
 // Everything the runtime uses while the agent's code runs (tool calls, logs) or after it ended (the harness's report)
 // is bound here, before that code can replace the globals: it runs in this isolate and may rewrite Error, Array
@@ -19,7 +19,6 @@ import { installGuards, meterBuiltins, STRING_UNIT } from "./sandbox-guards.js";
 // their names set as own properties (a setter on Error.prototype cannot intercept them); records and events have no
 // prototype, so no property the agent adds to Object.prototype is read from them. The host re-checks what crosses.
 const { parse: parseJson, stringify: stringifyJson } = JSON;
-const { floor } = Math;
 const { apply, defineProperty } = Reflect;
 const ErrorCtor = Error;
 const TypeErrorCtor = TypeError;
@@ -274,7 +273,11 @@ export async function call(server, tool, args) {
     throw err;
   }
   if (!reply.ok) throw toolError(reply.status, reply.error);
-  return reply.value === undefined ? undefined : parseJson(reply.value);
+  if (reply.value === undefined) return undefined;
+  // Parsing the result is the program's work too (a 1 MiB result costs V8 several milliseconds): charged as its own
+  // JSON.parse would be.
+  spend(reply.value.length * COPY_STEPS_PER_CHAR);
+  return parseJson(reply.value);
 }
 
 /** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
@@ -294,7 +297,7 @@ export async function host(op, args) {
   if (reply.value === undefined) return undefined;
   // Charged as the agent's own JSON.parse is (sandbox-guards.js), whether or not its code names it: a stored value
   // may be 1 MiB, and a loop of state.get() would otherwise parse it again and again for free.
-  spend(floor(reply.value.length / STRING_UNIT));
+  spend(reply.value.length * COPY_STEPS_PER_CHAR);
   return parseJson(reply.value);
 }
 

@@ -218,7 +218,8 @@ const COPYING = new Set([
   "toUpperCase",
   "toWellFormed",
 ]);
-const COPY_STEPS_PER_CHAR = 1;
+/** Steps per character of building a string or a parsed value from text (JSON.parse, tool and gateway replies too). */
+export const COPY_STEPS_PER_CHAR = 1;
 const NORMALIZE_STEPS_PER_CHAR = 8;
 /** Steps charged per piece a replaceAll or split at a string makes (40-160 ns each in V8, warm). */
 const PIECE_STEPS = 32;
@@ -390,9 +391,10 @@ export function meterBuiltins(spend, names) {
       return [n, filler];
     });
   }
+  // Parsing builds a value from every character: 3-8 ns a character in V8, a step each (as case mapping).
   wrap(JSON, "parse", (_self, [text, reviver]) => {
     const source = toText(text);
-    spend(floor(source.length / STRING_UNIT));
+    spend(source.length * COPY_STEPS_PER_CHAR);
     return [source, reviver];
   });
   // A shared object is serialized at every place it appears: charge for the values the native walk will visit

@@ -68,15 +68,37 @@ describe("string built-ins are charged for what they cost", () => {
     session = s;
   });
 
-  test("case mapping and normalizing charge per character, so repeated big ones spend the budget", async () => {
+  test("case mapping, normalizing and JSON.parse charge per character, so repeated big ones spend the budget", async () => {
     for (const code of [
       'const s = "x".repeat(2e7);\nlet n = 0;\nfor (let i = 0; i < 5; i++) n += (s + i).toUpperCase().length;\nreturn n;',
       'return ("e\u0301".repeat(4e6) + "!").normalize("NFC").length;',
+      'const text = JSON.stringify("x".repeat(2e7));\nlet n = 0;\nfor (let i = 0; i < 5; i++) n += JSON.parse(text).length;\nreturn n;',
     ]) {
       const r = await run(session, code);
       assert.equal(r.ok, false, r.text);
       assert.equal(r.error.kind, "step_budget", r.text);
     }
+  });
+
+  test("parsing tool results is charged like the program's own JSON.parse", async () => {
+    // 60 reads of a 1 MB file: 60,000,000 characters parsed in the sandbox, past the 50,000,000-step budget.
+    const r = await run(
+      session,
+      [
+        'import { read_file, write_file } from "servers/workspace";',
+        'await write_file({ path: "/big.txt", content: "x".repeat(1_000_000) });',
+        "let n = 0;",
+        'for (let i = 0; i < 60; i++) n += (await read_file({ path: "/big.txt" })).length;',
+        "return n;",
+      ].join("\n"),
+    );
+    assert.equal(r.ok, false, r.text);
+    assert.equal(r.error.kind, "step_budget", r.text);
+    const few = await run(
+      session,
+      'import { read_file } from "servers/workspace";\nreturn (await read_file({ path: "/big.txt" })).length;',
+    );
+    assert.equal(few.result, 1_000_000, few.text);
   });
 
   test("replaceAll and split at a string charge per piece; few pieces of a long string stay cheap", async () => {
