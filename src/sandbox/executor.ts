@@ -119,6 +119,9 @@ function randomHex(bytes: number): string {
 /** How often an execution still waiting for its turn (or for one of the user's slots) tells the client (progress). */
 export const WAIT_NOTICE_MS = 10_000;
 
+/** A deadline timer firing this much later than due means the thread was busy; the answer gets as long again. */
+const LATE_TIMER_MS = 50;
+
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;
 /** workerd's words when one RPC's arguments or return value serialize to more than its limit (32 MiB). */
@@ -309,10 +312,22 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     };
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     const deadline = new Promise<"timeout">((resolve) => {
+      let due = runStarted + timeoutMs;
+      let graced = false;
       const check = () => {
-        const left = runStarted + timeoutMs + live.waitedMs - Date.now();
-        if (left <= 0) resolve("timeout");
-        else timer = setTimeout(check, left);
+        const now = Date.now();
+        const left = runStarted + timeoutMs + live.waitedMs - now;
+        if (left > 0) {
+          due = now + left;
+          timer = setTimeout(check, left);
+        } else if (!graced && now - due > LATE_TIMER_MS) {
+          // The timer fired late: this thread was busy, locally with the program's own synchronous work, whose
+          // answer may be on its way. It gets a moment to arrive (and says it overran) before the timeout wins.
+          graced = true;
+          timer = setTimeout(check, LATE_TIMER_MS);
+        } else {
+          resolve("timeout");
+        }
       };
       timer = setTimeout(check, timeoutMs);
     });
