@@ -97,7 +97,10 @@ return [n, x];`,
     name: "throwing a non-Error value is reported as such",
     class: "deep",
     code: "throw { toString() { return 'a plain object'; } };",
-    expect: fails("runtime", /^Error: the code threw a non-Error value: \{"toString":"\[Function toString\]"\}; throw new Error/),
+    expect: fails(
+      "runtime",
+      /^Error: the code threw a non-Error value: \{"toString":"\[Function toString\]"\}; throw new Error/,
+    ),
   },
   {
     name: "throwing null is reported as a non-Error value",
