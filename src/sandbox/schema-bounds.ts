@@ -152,7 +152,7 @@ function measure(schema: JsonSchema): BoundedSchema {
         for (const c of list) if (c.node) attach(node, key, c.node);
       } else if (MAPS.has(key) && isObject(v)) {
         const map: Record<string, unknown> = {};
-        if (key === "patternProperties") patterns.push(...Object.keys(v));
+        if (key === "patternProperties") for (const name of Object.keys(v)) patterns.push(name);
         for (const name of Object.keys(v)) {
           const c = sub(v[name]);
           define(map, name, c.copy);

@@ -95,7 +95,7 @@ function isInert(expression: Node): boolean {
       case "ArrowFunctionExpression":
         break;
       case "TemplateLiteral":
-        stack.push(...(node.expressions as Node[]));
+        for (const expression of node.expressions as Node[]) stack.push(expression);
         break;
       case "ArrayExpression":
         for (const element of node.elements as Array<Node | null>) {
@@ -123,7 +123,7 @@ function isInert(expression: Node): boolean {
         stack.push(node.test as Node, node.consequent as Node, node.alternate as Node);
         break;
       case "SequenceExpression":
-        stack.push(...(node.expressions as Node[]));
+        for (const expression of node.expressions as Node[]) stack.push(expression);
         break;
       case "MemberExpression": {
         const object = node.object as Node & { name?: string };
