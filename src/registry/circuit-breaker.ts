@@ -43,8 +43,10 @@ const LOCAL_MCP_ERROR_CODES = new Set([-32000, -32001]);
 
 /**
  * Whether an error from an upstream operation says the server is unhealthy. Structural on purpose (no SDK
- * import): `McpError` carries a JSON-RPC `code`, the SDK's `StreamableHTTPError` an HTTP status (or -1 for a
- * wrong content type); anything else (network TypeError, JSON SyntaxError, schema errors) is a fault.
+ * import): a JSON-RPC error the server sent (`ProtocolError` in the SDK v2 client, `McpError` in v1) carries a
+ * numeric `code` and is the server answering, not failing; the client's own failures (v2 `SdkError`: a timeout, a
+ * closed connection; v1 the codes below), HTTP errors, network TypeErrors, JSON SyntaxErrors and schema errors are
+ * faults.
  */
 export function isUpstreamFault(err: unknown): boolean {
   if (err instanceof CircuitOpenError) return false;
@@ -54,7 +56,9 @@ export function isUpstreamFault(err: unknown): boolean {
     return false;
   }
   const code = (err as { code?: unknown })?.code;
-  if (name === "McpError" && typeof code === "number") return LOCAL_MCP_ERROR_CODES.has(code);
+  if ((name === "ProtocolError" || name === "McpError") && typeof code === "number") {
+    return LOCAL_MCP_ERROR_CODES.has(code);
+  }
   return true;
 }
 

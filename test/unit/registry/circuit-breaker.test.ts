@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ProtocolError, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { CircuitBreaker, CircuitOpenError, isUpstreamFault } from "../../../src/registry/circuit-breaker";
 
 function breaker(threshold = 3, cooldownMs = 10_000) {
@@ -136,6 +137,12 @@ describe("isUpstreamFault", () => {
   it("does not count JSON-RPC errors from the server, open circuits or refused URLs", () => {
     assert.equal(isUpstreamFault(serverError(-32602)), false);
     assert.equal(isUpstreamFault(serverError(-32603)), false);
+    // The SDK v2 client the registry uses: a JSON-RPC error the server sent is a ProtocolError, the client's own
+    // timeouts and closed connections are SdkErrors.
+    assert.equal(isUpstreamFault(new ProtocolError(-32602, "invalid params")), false);
+    assert.equal(isUpstreamFault(new ProtocolError(-32603, "internal error")), false);
+    assert.equal(isUpstreamFault(new SdkError(SdkErrorCode.RequestTimeout, "timed out")), true);
+    assert.equal(isUpstreamFault(new SdkError(SdkErrorCode.ConnectionClosed, "closed")), true);
     assert.equal(isUpstreamFault(new CircuitOpenError("cut off")), false);
     assert.equal(isUpstreamFault(Object.assign(new Error("refused"), { name: "UrlRefusedError" })), false);
   });
