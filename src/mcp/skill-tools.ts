@@ -30,7 +30,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         input_schema: z.record(z.string(), z.unknown()).optional(),
         tags: z.array(z.string()).max(20).optional(),
         /** Roll back: save this earlier version as the newest. */
-        from_version: z.number().int().min(1).optional(),
+        from_version: z.number().int().optional(),
       },
     },
     async (input) => {
@@ -81,7 +81,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "get_skill",
     {
       description: 'One skill version in full; pin as "x@2".',
-      inputSchema: { name: NAME, version: z.number().int().min(1).optional() },
+      inputSchema: { name: NAME, version: z.number().int().optional() },
     },
     async ({ name, version }) => {
       const ref = parseSkillRef(name, version);
@@ -107,7 +107,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       description: "Run a skill.",
       inputSchema: {
         name: NAME,
-        version: z.number().int().min(1).optional(),
+        version: z.number().int().optional(),
         input: z.record(z.string(), z.unknown()).default({}),
         ...contextArg(ctx),
       },

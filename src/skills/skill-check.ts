@@ -28,6 +28,9 @@ export function parseSkillRef(ref: string, version?: number): Checked<{ name: st
     return { ok: false, error: `${ref} names version ${m[2]} but version ${version} was also given` };
   }
   const v = m[2] ? Number(m[2]) : version;
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+    return { ok: false, error: `version ${v} is not a skill version: versions are numbered from 1` };
+  }
   return { ok: true, value: { name: m[1]!, ...(v === undefined ? {} : { version: v }) } };
 }
 
