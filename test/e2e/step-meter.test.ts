@@ -80,6 +80,31 @@ describe("string built-ins are charged for what they cost", () => {
     }
   });
 
+  test("array built-ins that copy, sort, join or serialize charge per element; ordinary data work fits", async () => {
+    // join turns each value into text (134-272 ns each in V8) and was charged a step per 16 values: 40 joins of a
+    // million numbers ran about ten seconds on 5,000,000 steps.
+    for (const code of [
+      'const a = new Array(1e6).fill(1);\nlet n = 0;\nfor (let i = 0; i < 40; i++) n += a.join(",").length;\nreturn n;',
+      "const a = Array.from({ length: 1e6 }, (_, i) => -i);\nfor (let i = 0; i < 20; i++) a.slice().sort();\nreturn 1;",
+      "const a = new Array(1e6).fill(0);\nlet n = 0;\nfor (let i = 0; i < 40; i++) n += JSON.stringify(a).length;\nreturn n;",
+    ]) {
+      const r = await run(session, code);
+      assert.equal(r.ok, false, `${code}: ${r.text}`);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }
+    const fits = await run(
+      session,
+      [
+        "const rows = Array.from({ length: 100_000 }, (_, i) => ({ id: i, score: (i * 7919) % 1000 }));",
+        "const top = rows.slice().sort((a, b) => b.score - a.score).slice(0, 10);",
+        'const csv = rows.slice(0, 1_000).map((r) => r.id + "," + r.score).join("\\n");',
+        "return [top.length, csv.length > 0, JSON.stringify(rows).length > 0];",
+      ].join("\n"),
+    );
+    assert.equal(fits.ok, true, fits.text);
+    assert.deepEqual(fits.result, [10, true, true]);
+  });
+
   test("parsing tool results is charged like the program's own JSON.parse", async () => {
     // 60 reads of a 1 MB file: 60,000,000 characters parsed in the sandbox, past the 50,000,000-step budget.
     const r = await run(
