@@ -25,6 +25,7 @@ import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-
 import { type ImportUse, prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
+import { type RunDeadline, runDeadline } from "./run-deadline";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
@@ -118,9 +119,6 @@ function randomHex(bytes: number): string {
 
 /** How often an execution still waiting for its turn (or for one of the user's slots) tells the client (progress). */
 export const WAIT_NOTICE_MS = 10_000;
-
-/** A deadline timer firing this much later than due means the thread was busy; the answer gets as long again. */
-const LATE_TIMER_MS = 50;
 
 /** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
 const HUNG = /would never generate a response|code had hung/;
@@ -273,7 +271,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   });
   deps.live.set(id, live);
   deps.onStart?.(id, live);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline: RunDeadline | undefined;
   let onAbort: (() => void) | undefined;
   try {
     const worker = deps.loader.load({
@@ -311,26 +309,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       stop(): Promise<void>;
     };
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
-    const deadline = new Promise<"timeout">((resolve) => {
-      let due = runStarted + timeoutMs;
-      let graced = false;
-      const check = () => {
-        const now = Date.now();
-        const left = runStarted + timeoutMs + live.waitedMs - now;
-        if (left > 0) {
-          due = now + left;
-          timer = setTimeout(check, left);
-        } else if (!graced && now - due > LATE_TIMER_MS) {
-          // The timer fired late: this thread was busy, locally with the program's own synchronous work, whose
-          // answer may be on its way. It gets a moment to arrive (and says it overran) before the timeout wins.
-          graced = true;
-          timer = setTimeout(check, LATE_TIMER_MS);
-        } else {
-          resolve("timeout");
-        }
-      };
-      timer = setTimeout(check, timeoutMs);
-    });
+    deadline = runDeadline(runStarted, timeoutMs, () => live.waitedMs);
     const reply = await Promise.race([
       entrypoint.run({
         bridge: deps.bridgeFor(id),
@@ -346,7 +325,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         metered: meteredOption(metered),
         ...(prepared.scope ? { scope: { values: carriedValues, maxValueBytes: limits.max_scope_value_bytes } } : {}),
       }),
-      deadline,
+      deadline.expired,
       live.suspension,
       new Promise<"cancelled">((resolve) => {
         onAbort = () => resolve("cancelled");
@@ -492,7 +471,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
   } finally {
     release?.();
-    clearTimeout(timer);
+    deadline?.cancel();
     if (onAbort) deps.signal?.removeEventListener("abort", onAbort);
     deps.live.delete(id);
   }
