@@ -40,11 +40,11 @@ export function sandboxModuleSource(name) {
 }
 
 /**
- * Every method name the sandbox can meter (worker-loader/sandbox-guards.js): the host reads which of them an
+ * Every method name the sandbox can meter (worker-loader/metered-builtins.js): the host reads which of them an
  * execution's code names and has the sandbox install only those (src/sandbox/metered-selection.ts).
  */
 async function meteredNames() {
-  const guards = await import(pathToFileURL(join(sourceDir, "sandbox-guards.js")).href);
+  const guards = await import(pathToFileURL(join(sourceDir, "metered-builtins.js")).href);
   const all = [...guards.ARRAY_METHODS, ...guards.STRING_METHODS, ...guards.OTHER_METHODS, ...guards.ALWAYS_METERED];
   return [...new Set(all)].sort();
 }
@@ -68,7 +68,7 @@ async function build() {
     `${header}/** Minified source of each sandbox module, by the module's file name in worker-loader/. */\n` +
     `declare const modules: Readonly<Record<${names.map((n) => JSON.stringify(n)).join(" | ")}, string>>;\n` +
     "export default modules;\n" +
-    "/** Every built-in method name the sandbox can meter (worker-loader/sandbox-guards.js). */\n" +
+    "/** Every built-in method name the sandbox can meter (worker-loader/metered-builtins.js). */\n" +
     "export declare const meteredNames: readonly string[];\n";
 
   mkdirSync(out, { recursive: true });

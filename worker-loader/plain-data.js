@@ -247,7 +247,7 @@ export function joinedValues(array) {
     if (apply(setHas, ancestors, [v])) return 1;
     apply(setAdd, ancestors, [v]);
     let total = 1;
-    // The caller has charged the budget for this length already (sandbox-guards.js arrayCost).
+    // The caller has charged the budget for this length already (metered-builtins.js arrayCost).
     const length = v.length;
     for (let i = 0; i < length && total < MAX_SAFE; i++) total += count(v[i], depth + 1);
     apply(setDelete, ancestors, [v]);

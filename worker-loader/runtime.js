@@ -2,6 +2,7 @@
 // It owns the sandbox's side of the bridge: tool calls leave as JSON strings, so nothing but plain data crosses,
 // and every limit here is only a courtesy: the host enforces the same limits again on its side.
 import { abandonWaiting, configureGate, through, waiting } from "./bridge-gate.js";
+import { COPY_STEPS_PER_CHAR, meterBuiltins } from "./metered-builtins.js";
 import {
   configureNotifications,
   flushNotifications,
@@ -11,7 +12,7 @@ import {
   schedule,
 } from "./notify-queue.js";
 import { toJsonSafe as convertJsonSafe, MAX_LOG_VALUES, MAX_RESULT_VALUES, toPlain } from "./plain-data.js";
-import { COPY_STEPS_PER_CHAR, installGuards, meterBuiltins } from "./sandbox-guards.js";
+import { installGuards } from "./sandbox-guards.js";
 
 // Everything the runtime uses while the agent's code runs (tool calls, logs) or after it ended (the harness's report)
 // is bound here, before that code can replace the globals: it runs in this isolate and may rewrite Error, Array
@@ -142,7 +143,7 @@ let meteredInstalled = false;
 
 /**
  * Called by the harness before the agent's code runs. It installs the metered built-ins the host selected
- * (`metered`: the names the code can reach, or undefined for all; sandbox-guards.js meterBuiltins). The bridge is the
+ * (`metered`: the names the code can reach, or undefined for all; metered-builtins.js meterBuiltins). The bridge is the
  * execution's RpcTarget in its session, an argument of run(): the isolate has no bindings, and nothing here waits on
  * the host before the program starts.
  */
@@ -209,7 +210,7 @@ export function step(weight) {
   if (meter.n > meter.max) throw exceeded();
 }
 
-/** Charges `n` steps for work a built-in is about to do (worker-loader/sandbox-guards.js). */
+/** Charges `n` steps for work a built-in is about to do (worker-loader/metered-builtins.js). */
 function spend(n) {
   if (!metering || !(n > 0)) return;
   meter.n += n;
@@ -295,7 +296,7 @@ export async function host(op, args) {
   const reply = (await through(() => crossing(bridge.host(op, json)))).value;
   if (!reply.ok) throw gatewayError("GatewayError", reply.error);
   if (reply.value === undefined) return undefined;
-  // Charged as the agent's own JSON.parse is (sandbox-guards.js), whether or not its code names it: a stored value
+  // Charged as the agent's own JSON.parse is (metered-builtins.js), whether or not its code names it: a stored value
   // may be 1 MiB, and a loop of state.get() would otherwise parse it again and again for free.
   spend(reply.value.length * COPY_STEPS_PER_CHAR);
   return parseJson(reply.value);

@@ -42,6 +42,7 @@ export function moduleMap(
     "scope.js": needs.scope ? sandbox["scope.js"] : sandbox["scope-none.js"],
     "agent.js": agent,
     "sandbox-guards.js": sandbox["sandbox-guards.js"],
+    "metered-builtins.js": sandbox["metered-builtins.js"],
     "no-network.js": sandbox["no-network.js"],
     "rejections.js": sandbox["rejections.js"],
     "bridge-gate.js": sandbox["bridge-gate.js"],

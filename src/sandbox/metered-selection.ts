@@ -2,7 +2,7 @@
  * @module sandbox/metered-selection
  * Which metered built-ins an execution's isolate installs. Locally nothing limits CPU, so the sandbox wraps about
  * ninety built-in methods that loop over a length without calling back into agent code, each charging the step
- * budget before it runs (worker-loader/sandbox-guards.js). Making and installing the wrappers is the largest part of
+ * budget before it runs (worker-loader/metered-builtins.js). Making and installing the wrappers is the largest part of
  * the guards' start in every fresh isolate (bench/isolate-split.ts), and most programs call a handful of them.
  *
  * Code reaches a method by its name. The name is spelled in the source (`a.includes`, `a["includes"]`,

@@ -77,9 +77,9 @@ describe("the metered built-ins a program's isolate installs", () => {
   });
 
   it("are exactly what the sandbox installs: every method it wraps can be selected, and a selection wraps no more", () => {
-    // The sandbox side (worker-loader/sandbox-guards.js meterBuiltins), run in a child Node process since it rewrites
+    // The sandbox side (worker-loader/metered-builtins.js meterBuiltins), run in a child Node process since it rewrites
     // the built-ins of the process it runs in; Object.defineProperties is watched before the module binds it.
-    const guards = new URL("../../../worker-loader/sandbox-guards.js", import.meta.url).href;
+    const guards = new URL("../../../worker-loader/metered-builtins.js", import.meta.url).href;
     const installed = (names: string[] | undefined): string[] => {
       const script = `const wrapped = new Set();
 const define = Object.defineProperties;
