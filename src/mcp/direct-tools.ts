@@ -10,6 +10,7 @@ import type { Limits } from "../config";
 import { findTool } from "./catalog-search";
 import { directCall } from "./direct-call";
 import type { GatewayContext } from "./gateway-context";
+import { objectArg } from "./object-arg";
 import { errorResult } from "./tool-result";
 
 export function registerDirectTools(server: McpServer, ctx: GatewayContext, limits: Limits): void {
@@ -20,7 +21,7 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
       inputSchema: {
         server: z.string(),
         tool: z.string(),
-        arguments: z.record(z.string(), z.unknown()).optional(),
+        arguments: objectArg("arguments").optional(),
       },
     },
     async ({ server: serverName, tool: toolName, arguments: args = {} }) => {

@@ -9,6 +9,7 @@ import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";
 import { runExecution } from "./execute-tool";
 import { contextArg, type GatewayContext } from "./gateway-context";
+import { objectArg } from "./object-arg";
 import { errorResult, structuredResult } from "./tool-result";
 
 /** A skill name, optionally pinned to a version: "copy_tree" or "copy_tree@2". */
@@ -108,7 +109,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       inputSchema: {
         name: NAME,
         version: z.number().int().optional(),
-        input: z.record(z.string(), z.unknown()).default({}),
+        input: objectArg("input").default({}),
         ...contextArg(ctx),
       },
     },

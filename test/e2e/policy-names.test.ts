@@ -131,6 +131,18 @@ return { echoed: await then_(args), parsed: JSON.parse('{"__proto__":{"then":1},
     assert.equal(JSON.stringify(echoed.result.parsed), '{"__proto__":{"then":1},"valueOf":2}');
     assert.deepEqual(echoed.logs, ['{"__proto__":1,"constructor":2,"toString":3}']);
 
+    // A direct call's arguments keep the same names; "__proto__", which the sandbox refuses from code, is refused
+    // with the reason instead of being dropped on the way (it never reaches the upstream).
+    // biome-ignore lint/suspicious/noThenProperty: an argument named "then" is the point.
+    const odd = { constructor: "a", toString: "b", valueOf: "c", hasOwnProperty: "d", then: "e" };
+    const direct = await session.call("call_tool", { server: "constructor", tool: "then", arguments: odd });
+    assert.equal(direct.isError, undefined, JSON.stringify(direct.content));
+    assert.deepEqual(JSON.parse((direct.content[0] as { text: string }).text), { tool: "then", arguments: odd });
+    const proto = JSON.parse('{"__proto__": "x", "valueOf": "c"}');
+    const refused = await session.call("call_tool", { server: "constructor", tool: "then", arguments: proto });
+    assert.equal(refused.isError, true);
+    assert.match((refused.content[0] as { text: string }).text, /arguments: the key "__proto__" is not allowed/);
+
     // State keys.
     const state = await run(
       session,
@@ -188,7 +200,7 @@ return { before, after, keys: await state.keys(), deleted, gone: await state.get
       assert.equal(server.isError === true, !known, `call_tool server ${name}`);
       if (!known) assert.match((server.content[0] as { text: string }).text, /unknown server/);
     }
-    assert.deepEqual(await upstreamCalls(), ["headers", "then", "headers", "headers"]);
+    assert.deepEqual(await upstreamCalls(), ["headers", "then", "then", "headers", "headers"]);
 
     // Change detection: the first-seen definition of every tool is remembered, "__proto__" included.
     await fetch(new URL("/mutate", upstream.url), { method: "POST" });

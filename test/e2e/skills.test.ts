@@ -105,6 +105,32 @@ return s.files;`,
   });
 });
 
+describe("run_skill input keeps every key", () => {
+  // JSON.parse makes "__proto__" a real own key; a copy into `{}` would drop it silently.
+  const withProto = JSON.parse('{"__proto__": {"path": "/etc"}, "path": "/src"}');
+
+  test("run_skill refuses a __proto__ key in its input with the reason instead of dropping it", async () => {
+    const r = await session.call("run_skill", { name: "summarize_directory", input: withProto });
+    assert.equal(r.isError, true, JSON.stringify(r.content));
+    assert.match((r.content[0] as any).text, /input: the key "__proto__" is not allowed/);
+  });
+
+  test("other keys, odd names among them, arrive as sent; a non-object is refused", async () => {
+    await session.data("save_skill", {
+      name: "keys_of",
+      description: "Lists the keys of its input",
+      code: "export default async function keys_of(input: Record<string, unknown>) { return Object.keys(input); }",
+    });
+    const odd = JSON.parse('{"path": "/src", "constructor": 1, "toString": "x"}');
+    const keys = await session.data("run_skill", { name: "keys_of", input: odd });
+    assert.deepEqual(keys.result, ["path", "constructor", "toString"]);
+    const arr = await session.call("run_skill", { name: "keys_of", input: ["/src"] });
+    assert.equal(arr.isError, true);
+    assert.match((arr.content[0] as any).text, /input: expected an object/);
+    await session.data("delete_skill", { name: "keys_of" });
+  });
+});
+
 describe("saved skills", () => {
   test("each save is a new version; pins, rollback and run records work", async () => {
     const v1 = await session.data("save_skill", {
