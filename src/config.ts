@@ -81,21 +81,30 @@ const LimitsSchema = z.strictObject({
     .positive()
     .max(16 * 1024 * 1024)
     .default(256 * 1024),
+  /**
+   * The result handed back, cut past it. At most 2 MiB, and logs at most 1 MiB: workerd counts two bytes per UTF-16
+   * unit of other than Latin-1 text, so with the carried variables' 24 MiB (worker-loader/scope.js) an execution's
+   * answer always fits workerd's 32 MiB.
+   */
   max_result_bytes: z
     .number()
     .int()
     .positive()
+    .max(2 * 1024 * 1024)
     .default(256 * 1024),
   max_log_bytes: z
     .number()
     .int()
     .positive()
+    .max(1024 * 1024)
     .default(64 * 1024),
-  max_log_lines: z.number().int().positive().default(1_000),
+  max_log_lines: z.number().int().positive().max(100_000).default(1_000),
+  /** One tool result; at most 16 MiB, the bound on any one upstream message (src/shared/capped-fetch.ts). */
   max_tool_result_bytes: z
     .number()
     .int()
     .positive()
+    .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   max_code_bytes: z
     .number()
@@ -119,8 +128,8 @@ const LimitsSchema = z.strictObject({
     .default({ executions: 600, per_seconds: 60 }),
   /** Loop iterations plus function entries one execution may take before it is stopped (runaway-code guard). */
   max_steps: z.number().int().positive().default(50_000_000),
-  /** Production CPU budget of one isolate (ignored by local workerd, which enforces no CPU limit). */
-  cpu_ms: z.number().int().positive().default(30_000),
+  /** Production CPU budget of one isolate, at most Cloudflare's 5 minutes (local workerd enforces none). */
+  cpu_ms: z.number().int().positive().max(300_000).default(30_000),
   /**
    * Isolates one session runs at once (Cloudflare allows 10 per Durable Object, one of which is reserved for the
    * type checker); more wait in a FIFO queue.

@@ -25,3 +25,20 @@ test("the same configuration object is parsed once", () => {
   const raw = { limits: { max_tool_calls: 11 } };
   assert.equal(loadConfig(raw), loadConfig(raw));
 });
+
+test("output caps have upper bounds that keep an execution's answer inside workerd's 32 MiB, each named when passed", () => {
+  const over: Array<[string, number, RegExp]> = [
+    ["max_result_bytes", 2 * 1024 * 1024 + 1, /<=2097152[\s\S]*limits\.max_result_bytes/],
+    ["max_log_bytes", 1024 * 1024 + 1, /<=1048576[\s\S]*limits\.max_log_bytes/],
+    ["max_log_lines", 100_001, /<=100000[\s\S]*limits\.max_log_lines/],
+    ["max_tool_result_bytes", 16 * 1024 * 1024 + 1, /<=16777216[\s\S]*limits\.max_tool_result_bytes/],
+    ["cpu_ms", 300_001, /<=300000[\s\S]*limits\.cpu_ms/],
+  ];
+  for (const [key, value, message] of over) {
+    const r = loadConfig({ limits: { [key]: value } });
+    assert.equal(r.ok, false, key);
+    assert.match(r.ok ? "" : r.error, message);
+    const atMost = loadConfig({ limits: { [key]: value - 1 } });
+    assert.ok(atMost.ok, `${key} at its bound is accepted`);
+  }
+});
