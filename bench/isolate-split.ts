@@ -40,7 +40,7 @@ try {
     "... without the metered built-ins": edited(code, [ANSWER_AFTER_CONFIGURE, ["runtime.js", METER_BUILTINS, ""]]),
     "... without any built-in guard": edited(code, [ANSWER_AFTER_CONFIGURE, ...NO_BUILTIN_GUARDS]),
     "whole run, no timer turn for rejections": edited(code, [
-      ["rejections.js", "await new Promise((resolve) => wait(resolve, 0));", ""],
+      ["rejections.js", "return new NativePromise((resolve) => wait(() => resolve(collect()), 0));", "return collect();"],
     ]),
     "whole run (as the executor loads it)": code,
   };
