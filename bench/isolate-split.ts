@@ -10,6 +10,7 @@ import {
   editedSandboxModules,
   METER_BUILTINS,
   NO_BUILTIN_GUARDS,
+  NO_REJECTION_TURN,
   type SourceEdit,
 } from "./lib/sandbox-variants";
 import { benchOp, startBenchWorker } from "./lib/workers";
@@ -39,9 +40,7 @@ try {
     "modules evaluated, guards installed": edited(code, [ANSWER_AFTER_CONFIGURE]),
     "... without the metered built-ins": edited(code, [ANSWER_AFTER_CONFIGURE, ["runtime.js", METER_BUILTINS, ""]]),
     "... without any built-in guard": edited(code, [ANSWER_AFTER_CONFIGURE, ...NO_BUILTIN_GUARDS]),
-    "whole run, no timer turn for rejections": edited(code, [
-      ["rejections.js", "return new NativePromise((resolve) => wait(() => resolve(collect()), 0));", "return collect();"],
-    ]),
+    "whole run, no timer turn for rejections": edited(code, [NO_REJECTION_TURN]),
     "whole run (as the executor loads it)": code,
   };
   // The options the executor passed, among them the metered built-ins it selected for the program (none beyond the

@@ -29,6 +29,13 @@ export const NO_BUILTIN_GUARDS: SourceEdit[] = [
   ["runtime.js", METER_BUILTINS, ""],
 ];
 
+/** An edit that skips the timer turn the harness waits so that unhandled rejections are seen before it answers. */
+export const NO_REJECTION_TURN: SourceEdit = [
+  "rejections.js",
+  "return new NativePromise((resolve) => wait(() => resolve(collect()), 0));",
+  "return collect();",
+];
+
 export type SourceEdit = [module: string, from: string, to: string];
 
 /** Modules with the edits made (several edits to one module apply in order), minified; throws on a stale edit. */
