@@ -19,6 +19,12 @@ export interface CatalogKey {
   scope: string;
   /** The user reading or writing: upstream session ids are kept per user (src/registry/shared-handshake.ts). */
   owner?: string;
+  /**
+   * Set for a user's own server (add_server): the user. Its listings, first-seen hashes and observed result shapes
+   * then live in an object of that user's alone, since another user may add a server of the same name and URL
+   * (a shared object let each see the other's result property names and change each other's drift flags).
+   */
+  user?: string;
 }
 
 /** A cached listing as stored. `tools` is left out when the reader already holds this `version`. */
@@ -63,9 +69,9 @@ export function joinHandshake(verdictJson: string | undefined, session: string |
   return { ...verdict, session };
 }
 
-/** Name of the durable object holding one upstream's catalogs and first-seen hashes. */
-export function catalogObjectName(key: Pick<CatalogKey, "server" | "url">): string {
-  return `${key.server}\n${key.url}`;
+/** Name of the durable object holding one upstream's catalogs and first-seen hashes (a user server's: per user). */
+export function catalogObjectName(key: Pick<CatalogKey, "server" | "url" | "user">): string {
+  return key.user === undefined ? `${key.server}\n${key.url}` : `${key.server}\n${key.url}\nuser\n${key.user}`;
 }
 
 /** Digest of a listing (names and hashes in order): equal digests mean nothing changed. */

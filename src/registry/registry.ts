@@ -72,6 +72,8 @@ export interface ServerEntry {
   transport?: TransportKind;
   /** The MCP revision this session's connection negotiated, once connected. */
   protocol?: string;
+  /** For a user's own server: the user, under whom its listings and observed result shapes are stored. */
+  owner?: string;
 }
 
 export interface Catalog {
@@ -94,6 +96,11 @@ export interface RegistryOptions {
   store?: CatalogStore;
   /** How long a listing is reused before the upstream is listed again. */
   ttlMs?: number;
+  /**
+   * The user whose servers the `user` ones are (required to hold any): what is stored about them is kept per user
+   * ({@link CatalogKey.user}).
+   */
+  user?: string;
 }
 
 /** Which servers to list from the upstream now: all, or those named. */
@@ -146,6 +153,7 @@ export class Registry {
   #sync: (() => Promise<void>) | undefined;
   #store: CatalogStore;
   #ttlMs: number;
+  #user: string | undefined;
   #snapshot: { entries: ServerEntry[]; catalog: Catalog } | undefined;
   #closed = false;
 
@@ -158,6 +166,7 @@ export class Registry {
     this.#sync = options.sync;
     this.#store = options.store ?? new MemoryCatalogStore();
     this.#ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
+    this.#user = options.user;
     const ids = assignIdentifiers(servers.map((s) => s.name));
     this.#states = servers.map((config) => ({
       config,
@@ -197,6 +206,8 @@ export class Registry {
    * identifier (add_server refuses that; one that clashes after a configuration change is left out).
    */
   setUserServers(servers: readonly UserServerSpec[]): void {
+    if (servers.length > 0 && this.#user === undefined)
+      throw new Error("a registry without a user holds no user servers");
     const gateway = this.#states.slice(0, this.#gatewayCount);
     const taken = new Set(gateway.flatMap((s) => [s.config.name, s.serverId]));
     const old = new Map(this.#states.slice(this.#gatewayCount).map((s) => [s.config.name, s]));
@@ -303,11 +314,7 @@ export class Registry {
       // A user's OAuth server waiting for sign-in still knows its cache scope: its last listed tools stay usable.
       const cause = authorizationCause(err);
       const scope = cause instanceof AuthorizationRequiredError ? cause.cacheScope : undefined;
-      return this.#failed(
-        st,
-        err,
-        scope ? { server: st.config.name, url: displayUrl(st.config.url), scope } : undefined,
-      );
+      return this.#failed(st, err, scope ? this.#storeKey(st, scope) : undefined);
     }
     if (!fromUpstream) {
       // A version another session of this isolate holds is not sent again: its built tools are shared.
@@ -358,13 +365,14 @@ export class Registry {
   }
 
   async #keyOf(st: ServerState, conn: UpstreamConnection): Promise<CatalogKey> {
-    const scope = await conn.cacheScope();
-    return {
-      server: st.config.name,
-      url: displayUrl(st.config.url),
-      scope,
-      ...(conn.owner ? { owner: conn.owner } : {}),
-    };
+    const key = this.#storeKey(st, await conn.cacheScope());
+    return conn.owner ? { ...key, owner: conn.owner } : key;
+  }
+
+  /** Where `st`'s listings under these credentials (`scope`) are stored: a user server's, per user. */
+  #storeKey(st: ServerState, scope: string): CatalogKey {
+    const key = { server: st.config.name, url: displayUrl(st.config.url), scope };
+    return st.scope === "user" ? { ...key, user: this.#user! } : key;
   }
 
   /** Keeps a handshake this session made for the next sessions; a store failure only costs them the round trips. */
@@ -385,6 +393,7 @@ export class Registry {
       serverId: st.serverId,
       url: displayUrl(st.config.url),
       description: cleanText(st.config.description ?? "", 500),
+      ...(st.scope === "user" ? { owner: this.#user! } : {}),
     };
   }
 

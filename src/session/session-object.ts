@@ -148,6 +148,7 @@ export class SessionObject extends DurableObject<Env> {
       {
         store: durableCatalogStore(this.env.CATALOG),
         ttlMs: config.catalog_ttl_ms,
+        user: meta.user,
         sync: () => this.#userSync!.sync(this.#registry!),
       },
     );

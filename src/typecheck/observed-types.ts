@@ -1,14 +1,15 @@
 /**
  * @module typecheck/observed-types
  * Observed output types as a session uses them: each result of a tool without `outputSchema` is reduced to its
- * shape and merged into the tool's entry in its upstream's {@link CatalogObject} (shared by every session, keyed
- * by the tool's definition hash, so a changed definition starts over). Declarations read them back as the tool's
+ * shape and merged into the tool's entry in its upstream's {@link CatalogObject} (shared by every session of a
+ * gateway server, by the owner's sessions only for a user's own server; keyed by the tool's definition hash, so a
+ * changed definition starts over). Declarations read them back as the tool's
  * result type, marked `@observed` with the number of calls they come from.
  */
 import type { OutputOverride } from "../codegen/declarations";
 import type { CatalogObject } from "../registry/catalog-object";
 import { catalogObjectName } from "../registry/catalog-store";
-import type { Catalog } from "../registry/registry";
+import type { Catalog, ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { mergeShapes, renderShape, type Shape, shapeOf } from "./observed-shape";
 
@@ -19,11 +20,17 @@ export interface ObservedEntry {
   shape: Shape;
 }
 
-/** Where shapes are kept: one CatalogObject per upstream (server name and display URL). */
+/**
+ * The upstream a shape belongs to. `owner` is set for a user's own server (src/registry/registry.ts ServerEntry):
+ * its results come with that user's credentials, and their property names are that user's data.
+ */
+export type ObservedServer = Pick<ServerEntry, "name" | "url" | "owner">;
+
+/** Where shapes are kept: one CatalogObject per upstream (server name and display URL; a user server's per user). */
 export interface ObservedStore {
-  read(server: { name: string; url: string }, tools: string[]): Promise<Array<[string, ObservedEntry]>>;
+  read(server: ObservedServer, tools: string[]): Promise<Array<[string, ObservedEntry]>>;
   observe(
-    server: { name: string; url: string },
+    server: ObservedServer,
     tool: string,
     hash: string,
     shape: Shape,
@@ -45,13 +52,27 @@ const MAX_TOOLS_PER_READ = 200;
 
 /** The store backed by the `CATALOG` Durable Object namespace. */
 export function durableObservedStore(namespace: DurableObjectNamespace<CatalogObject>): ObservedStore {
-  const stub = (server: { name: string; url: string }) =>
-    namespace.get(namespace.idFromName(catalogObjectName({ server: server.name, url: server.url })));
+  const stub = (server: ObservedServer) =>
+    namespace.get(
+      namespace.idFromName(
+        catalogObjectName({
+          server: server.name,
+          url: server.url,
+          ...(server.owner === undefined ? {} : { user: server.owner }),
+        }),
+      ),
+    );
   return {
     read: async (server, tools) =>
       (await stub(server).observedShapes(tools)) as unknown as Array<[string, ObservedEntry]>,
     observe: async (server, tool, hash, shape, calls) => stub(server).observeShape(tool, hash, shape, calls),
   };
+}
+
+/** Where `server`'s shapes are stored; none for a user server without its owner (nothing is shared then). */
+function storedAt(server: ServerEntry): ObservedServer | undefined {
+  if (server.scope !== "user") return { name: server.name, url: server.url };
+  return server.owner === undefined ? undefined : { name: server.name, url: server.url, owner: server.owner };
 }
 
 /** Observed result types of the tools a session uses. */
@@ -93,12 +114,13 @@ export class ObservedTypes {
       );
       return;
     }
-    this.#write(key, { name: server.name, url: server.url }, tool, { shape, calls: 1 });
+    const place = storedAt(server);
+    if (place) this.#write(key, place, tool, { shape, calls: 1 });
   }
 
   #write(
     key: string,
-    server: { name: string; url: string },
+    server: ObservedServer,
     tool: CatalogTool,
     batch: { shape: Shape; calls: number },
   ) {
@@ -131,8 +153,9 @@ export class ObservedTypes {
     await Promise.all(
       [...byServer].map(async ([name, names]) => {
         const server = catalog.byName.get(name);
-        if (!server) return;
-        const rows = await this.#store.read({ name: server.name, url: server.url }, names).catch(() => []);
+        const place = server && storedAt(server);
+        if (!place) return;
+        const rows = await this.#store.read(place, names).catch(() => []);
         for (const [tool, entry] of rows) this.#entries.set(`${name}\0${tool}`, { entry, readAt: now });
       }),
     );

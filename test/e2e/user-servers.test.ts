@@ -298,6 +298,43 @@ describe("operator controls", () => {
     }
   });
 
+  test("two users' servers of the same name and URL keep result shapes and first-seen definitions apart", async () => {
+    // Its own upstream: the definition change below must not reach the other tests' servers.
+    const shared = await startNodeUpstream(CHANGING, []);
+    const details = async (s: Session) => (await s.data("get_tool_details", { tools: ["crm.echo"] })).tools[0];
+    try {
+      // The URLs differ only in the query string (a tenant or a token there), which is not part of the display URL.
+      await alice.data("add_server", { name: "crm", url: `${shared.url}?tenant=alice` });
+      const ran = await run(
+        alice,
+        'import { echo } from "servers/crm";\nreturn await echo({ message: JSON.stringify({ alice_private_field: 1 }) });',
+      );
+      assert.equal(ran.ok, true, ran.text);
+      let own: { observed_output?: { type: string } } | undefined;
+      for (let i = 0; i < 40 && !own?.observed_output; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        own = await details(alice);
+      }
+      assert.match(own?.observed_output?.type ?? "", /alice_private_field/, "the owner learns the result's shape");
+      // The definition changes after Alice's server first listed it.
+      const changed = await fetch(new URL("/control/change", shared.url), {
+        method: "POST",
+        body: JSON.stringify({ action: "change_echo", notify: false }),
+      });
+      assert.equal(changed.status, 200);
+      await bob.data("add_server", { name: "crm", url: `${shared.url}?tenant=bob` });
+      const theirs = await details(bob);
+      assert.equal(theirs.observed_output, undefined, "Bob sees nothing of Alice's results");
+      assert.doesNotMatch(theirs.declaration, /alice_private_field/);
+      const listed = (await bob.data("list_servers", {})).servers.find((x: { name: string }) => x.name === "crm");
+      assert.deepEqual(listed.changed_tools, [], "Bob's server is new to him: nothing changed since he first saw it");
+    } finally {
+      await alice.data("remove_server", { name: "crm" }).catch(() => {});
+      await bob.data("remove_server", { name: "crm" }).catch(() => {});
+      await shared.stop();
+    }
+  });
+
   test("allow_hosts limits user servers to its hosts, and max_servers caps how many a user has", async () => {
     const s = await connect(limited.mcpUrl, {}, bearer(BOB));
     try {
