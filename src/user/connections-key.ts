@@ -32,7 +32,12 @@ export interface ConnectionsKeys {
 
 export type LoadedKeys = { ok: true; keys: ConnectionsKeys } | { ok: false; error: string };
 
-const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+/** In chunks: spreading a large array into one call overflows the stack (a 200 KB token from a hostile server). */
+const b64 = (bytes: Uint8Array) => {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x4000) text += String.fromCharCode(...bytes.subarray(i, i + 0x4000));
+  return btoa(text);
+};
 const unb64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 /** 32 bytes from hex (64 digits) or base64 / base64url (with or without padding); undefined otherwise. */

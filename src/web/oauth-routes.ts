@@ -19,7 +19,7 @@ import { FLOW_TTL_MS, flowOfState } from "../user/oauth/oauth-flows";
 import type { CallbackParams } from "../user/oauth/oauth-types";
 import { userObject } from "../user/user-object";
 import { errorPage, page } from "./layout";
-import { requireWebUser } from "./web-auth";
+import { knownUser, requireWebUser, webConfig } from "./web-auth";
 import type { WebEnv } from "./web-types";
 
 const FLOW_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -88,8 +88,11 @@ oauthRoutes.get("/callback", async (c) => {
   } catch {
     user = undefined;
   }
-  // Only a well-formed user id reaches a user object (a crafted cookie must not create objects at will).
-  if (!user || !USER_ID.test(user)) {
+  // Only a user who may sign in reaches a user object (a crafted cookie must not create objects at will: the
+  // format alone lets anyone name a new object, and each one creates its storage).
+  const loaded = webConfig(c);
+  if (!loaded.ok) return loaded.response;
+  if (!user || !USER_ID.test(user) || !(await knownUser(c.env, loaded.config, user))) {
     return failed(
       c,
       "Sign-in failed",

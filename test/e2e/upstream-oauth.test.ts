@@ -353,6 +353,20 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     assert.match(bare.page, /another browser/);
   });
 
+  test("a callback whose flow cookie names a user who cannot sign in is refused before any user object", async () => {
+    const up = await upstream({ autoApprove: true });
+    const name = serverName();
+    const steps = await signIn(await addServer(session, name, up.url));
+    // A user holds at most 20 servers, and the tests after this one add theirs.
+    await session.data("remove_server", { name });
+    // The same cookie, naming a well-formed user id nobody signs in as: it must not wake (and create) that user's
+    // object, which would answer that the sign-in does not match one of its own.
+    const forged = `${steps.flowCookie.split("=")[0]}=nobody-${Date.now()}`;
+    const r = await callback(steps.callbackUrl, [forged]);
+    assert.equal(r.status, 400);
+    assert.match(r.page, /another browser/);
+  });
+
   test("authorization server metadata at a private address is refused by the network rules", async () => {
     const up = await upstream({ authorizationServers: ["http://10.1.2.3/"] });
     const added = await session.data("add_server", { name: serverName(), url: up.url });

@@ -20,6 +20,13 @@ describe("CONNECTIONS_KEY sealing", () => {
     assert.equal(await unseal(k, sealed, aad), "canary-value-123");
   });
 
+  test("a large value (a 1 MB token from a hostile authorization server) seals and opens", async () => {
+    const k = await keys({ CONNECTIONS_KEY: HEX_A });
+    const aad = sealContext("alice", "oauth", "srv");
+    const big = "t".repeat(1024 * 1024);
+    assert.equal(await unseal(k, await seal(k, big, aad), aad), big);
+  });
+
   test("a blob moved to another user, purpose or name does not open", async () => {
     const k = await keys({ CONNECTIONS_KEY: HEX_A });
     const sealed = await seal(k, "v", sealContext("alice", "secret", "TOKEN"));
