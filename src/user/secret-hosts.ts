@@ -1,7 +1,8 @@
 /**
  * @module user/secret-hosts
- * The hosts a user's secret may be sent to. A secret referenced as `${secret:NAME}` in a server's headers goes
- * only to servers on those hosts, so a prompt-injected `add_server` for another host cannot carry it away. Host
+ * The hosts a user's secret may be sent to, given by the user when it is stored. A secret referenced as
+ * `${secret:NAME}` in a server's headers goes only to servers on those hosts, so a prompt-injected `add_server`
+ * for another host cannot carry it away. Host
  * names are written as `user_servers.allow_hosts` matches them: lower case, no brackets, no trailing dot, exact.
  */
 
@@ -31,7 +32,18 @@ export function parseSecretHosts(text: string): string[] | string {
   return hosts;
 }
 
-/** The refusal when `secret` is bound to `hosts` and a server on `host` references it. */
+/**
+ * The refusal when `secret` may go to `hosts` and a server on `host` references it. No hosts (a secret stored before
+ * they were required) allows none: only the user, not a server the model adds, says where a secret goes.
+ */
 export function secretHostRefusal(secret: string, hosts: readonly string[], host: string): string {
+  if (hosts.length === 0) {
+    return `secret ${secret} has no allowed hosts yet; allow ${host} for it on /connections (or PUT /secrets/${secret}?hosts=${host} with an empty body)`;
+  }
   return `secret ${secret} may be sent only to ${hosts.join(", ")}; allow ${host} for it on /connections (or PUT /secrets/${secret}?hosts=${[...hosts, host].join(",")})`;
+}
+
+/** Why a new secret without hosts is refused, and what to write. */
+export function secretHostsRequired(secret: string): string {
+  return `secret ${secret}: give the hosts it may be sent to (the "Allowed hosts" field on /connections, or PUT /secrets/${secret}?hosts=api.example.com): a secret goes only to hosts you name`;
 }

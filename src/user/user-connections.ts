@@ -124,9 +124,9 @@ export async function connectionFor(
     const refs = templates.flatMap(([, v]) =>
       [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!),
     );
-    // Checked on every connection, not only by add_server: a secret stored after its server binds here, and one
-    // whose hosts changed refuses a stored server on another host.
-    const refused = src.secrets.bind(refs, hostOf(new URL(row.url)));
+    // Checked on every connection, not only by add_server: a secret stored after its server, or one whose hosts
+    // changed, refuses a stored server on a host it does not allow.
+    const refused = src.secrets.refusal(refs, hostOf(new URL(row.url)));
     if (refused) return { ok: false, status: "error", message: refused };
     const values = await src.secrets.values(loaded.keys, refs);
     const resolved = resolveUserHeaders(templates, values);

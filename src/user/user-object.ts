@@ -266,7 +266,7 @@ export class UserObject extends DurableObject<Env> {
 
   /**
    * Stores one of the user's secrets (write-only: never read back over RPC). `hosts` (comma-separated) are the
-   * hosts it may be sent to; without them a new secret binds to its first server's host, a replaced one keeps its.
+   * hosts it may be sent to: required for a new secret; a replaced one keeps its own without them.
    */
   async setSecret(name: string, value: string, hosts?: string): Promise<{ ok: true } | { ok: false; error: string }> {
     const parsed = hosts === undefined ? undefined : parseSecretHosts(hosts);

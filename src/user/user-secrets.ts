@@ -3,12 +3,12 @@
  * The user's own secrets (API tokens their servers' headers reference as `${secret:NAME}`), in the user object's
  * SQLite storage, each sealed with CONNECTIONS_KEY (src/user/connections-key.ts) and bound to the user and its
  * name. Write-only: the RPC lists names, update times and allowed hosts; values are read only on the host, to build
- * headers. Each secret is bound to hosts (src/user/secret-hosts.ts): given when stored, or else the host of the
- * first server that uses it (trust on first use, recorded here).
+ * headers. Each secret goes only to the hosts the user gave when storing it (src/user/secret-hosts.ts). There is no
+ * trust on first use: the first server to use a secret may be one a prompt-injected `add_server` named.
  */
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { FIELD_VALUE_CONTROL, SECRET_NAME } from "./header-templates";
-import { secretHostRefusal } from "./secret-hosts";
+import { secretHostRefusal, secretHostsRequired } from "./secret-hosts";
 
 /** Most secrets one user may store. */
 export const MAX_SECRETS = 100;
@@ -19,7 +19,7 @@ export const MAX_SECRET_CHARS = 8_192;
 export interface SecretSummary {
   name: string;
   updated_at: string;
-  /** Hosts the secret may be sent to; empty until given or bound by its first use. */
+  /** Hosts the secret may be sent to; empty (none) only for a secret stored before hosts were required. */
   hosts: string[];
 }
 
@@ -52,8 +52,8 @@ export class UserSecrets {
   }
 
   /**
-   * Stores (or replaces) a secret; a string is why not. `hosts` replaces its allowed hosts; without it a replaced
-   * secret keeps its own. An empty value with `hosts` changes only the hosts of a stored secret.
+   * Stores (or replaces) a secret; a string is why not. A new secret needs `hosts`; a replaced one keeps its own
+   * unless `hosts` replaces them. An empty value with `hosts` changes only the hosts of a stored secret.
    */
   async set(
     keys: ConnectionsKeys,
@@ -75,6 +75,7 @@ export class UserSecrets {
     if (FIELD_VALUE_CONTROL.test(value)) {
       return `secret ${name}: the value must not contain line breaks or control characters (tab is allowed)`;
     }
+    if (!exists && !hosts?.length) return secretHostsRequired(name);
     const count = this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM user_secrets").one().n;
     if (!exists && count >= MAX_SECRETS) return `you hold ${MAX_SECRETS} secrets already; delete one first`;
     const sealed = await seal(keys, value, this.#aad(name));
@@ -99,26 +100,13 @@ export class UserSecrets {
     return out;
   }
 
-  /** Why the stored secrets among `names` may not go to `host` (bound to other hosts), or undefined. No change. */
+  /**
+   * Why the stored secrets among `names` may not go to `host` (not among their hosts, or they have none), or
+   * undefined. Secrets not stored are left to the caller (they resolve to "not set").
+   */
   refusal(names: Iterable<string>, host: string): string | undefined {
     for (const [name, hosts] of this.#hosts(names)) {
-      if (hosts.length && !hosts.includes(host)) return secretHostRefusal(name, hosts, host);
-    }
-    return undefined;
-  }
-
-  /**
-   * Checks that the stored secrets among `names` may go to `host`, and binds each still unbound one to it (trust
-   * on first use). A string is the refusal; then nothing is bound.
-   */
-  bind(names: Iterable<string>, host: string): string | undefined {
-    const known = this.#hosts(names);
-    const refused = this.refusal(known.keys(), host);
-    if (refused) return refused;
-    for (const [name, hosts] of known) {
-      if (hosts.length === 0) {
-        this.#sql.exec("UPDATE user_secrets SET hosts = ? WHERE name = ?", JSON.stringify([host]), name);
-      }
+      if (!hosts.includes(host)) return secretHostRefusal(name, hosts, host);
     }
     return undefined;
   }

@@ -207,9 +207,9 @@ export class UserServers {
     if (this.names().length >= config.user_servers.max_servers) {
       return "you reached user_servers.max_servers meanwhile; remove a server first";
     }
-    // Bound only when the server is stored (no await from here on); re-checked, a secret may have changed meanwhile.
-    const bound = secrets?.bind(checked.secrets, host);
-    if (bound) return bound;
+    // Checked again with no await from here on: a secret's hosts may have changed meanwhile.
+    const again = secrets?.refusal(checked.secrets, host);
+    if (again) return again;
     this.#sql.exec(
       "INSERT INTO user_servers (name, url, auth_type, headers_sealed, header_names, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       row.name,

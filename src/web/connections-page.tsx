@@ -146,7 +146,7 @@ export const connectionsRoutes = new Hono<WebEnv>()
   .post("/secrets", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");
     const value = c.get("form").get("value") ?? "";
-    // An empty field keeps the secret's hosts (or leaves a new one to bind to its first server's host).
+    // An empty field keeps a stored secret's hosts; a new secret without them is refused with what to write.
     const hosts = (c.get("form").get("hosts") ?? "").trim() || undefined;
     const saved = await attempt("saving the secret", () =>
       connectionsOf(c.env, c.get("webSession").user).setSecret(name, value, hosts),

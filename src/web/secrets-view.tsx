@@ -23,7 +23,9 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
               <code>{secret.name}</code>
             </th>
             <td>{secret.updated_at}</td>
-            <td>{secret.hosts.length ? secret.hosts.join(", ") : "the first server that uses it"}</td>
+            <td>
+              {secret.hosts.length ? secret.hosts.join(", ") : "none yet: save the name with the hosts to use it"}
+            </td>
             <td>
               <Action
                 csrf={csrf}
@@ -47,9 +49,9 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
         <code>
           ${"{"}secret:NAME{"}"}
         </code>
-        . A stored secret is never shown again: to change one, save it again under the same name. It is sent only to its
-        allowed hosts: the ones you give, or else the host of the first server that uses it. To change only the hosts,
-        save the name with an empty value.
+        . A stored secret is never shown again: to change one, save it again under the same name. It is sent only to the
+        allowed hosts you give (required for a new secret; saving again without them keeps them), so a server the model
+        adds on another host never receives it. To change only the hosts, save the name with an empty value.
       </p>
       {list}
       <form method="post" action="/connections/secrets">
@@ -59,7 +61,12 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
         <label for="secret-value">Secret value</label>
         <input id="secret-value" name="value" type="password" autocomplete="off" />
         <label for="secret-hosts">Allowed hosts</label>
-        <input id="secret-hosts" name="hosts" type="text" placeholder="api.example.com, other.example.com" />
+        <input
+          id="secret-hosts"
+          name="hosts"
+          type="text"
+          placeholder="api.example.com, other.example.com (required for a new secret)"
+        />
         <div class="actions">
           <button type="submit">Save secret</button>
         </div>

@@ -75,7 +75,10 @@ test("npm run dev on the fresh clone serves /health, stores a user's secret with
       await new Promise((r) => setTimeout(r, 250));
     }
     // Users' servers with credentials need CONNECTIONS_KEY; npm run dev writes a local one, so they work at once.
-    const put = await fetch(`http://127.0.0.1:${port}/secrets/DEMO_TOKEN`, { method: "PUT", body: "t0k3n" });
+    const put = await fetch(`http://127.0.0.1:${port}/secrets/DEMO_TOKEN?hosts=127.0.0.1`, {
+      method: "PUT",
+      body: "t0k3n",
+    });
     assert.equal(put.status, 200, await put.text());
     assert.match(readFileSync(join(clone, ".dev.vars"), "utf8"), /^CONNECTIONS_KEY=[0-9a-f]{64}$/m);
   } finally {

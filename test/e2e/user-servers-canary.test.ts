@@ -35,7 +35,7 @@ before(async () => {
     config: { network: { allow_loopback: true }, auth: { mode: "api_keys" } },
     vars: { API_KEYS: `alice:${CLIENT_TOKEN}`, CONNECTIONS_KEY: randomBytes(32).toString("hex") },
   });
-  const stored = await fetch(new URL("/secrets/TOKEN", gateway.url), {
+  const stored = await fetch(new URL("/secrets/TOKEN?hosts=127.0.0.1", gateway.url), {
     method: "PUT",
     headers: { authorization: `Bearer ${CLIENT_TOKEN}` },
     body: CANARY,

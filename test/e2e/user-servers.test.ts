@@ -32,7 +32,8 @@ let alice: Session;
 let bob: Session;
 
 async function putSecret(gw: Gateway, key: string, name: string, value: string): Promise<Response> {
-  return fetch(new URL(`/secrets/${encodeURIComponent(name)}`, gw.url), {
+  // Every secret here goes to the loopback upstreams; a new secret needs its hosts.
+  return fetch(new URL(`/secrets/${encodeURIComponent(name)}?hosts=127.0.0.1`, gw.url), {
     method: "PUT",
     headers: { authorization: `Bearer ${key}` },
     body: value,

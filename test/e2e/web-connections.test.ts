@@ -99,10 +99,21 @@ describe("the connections page", () => {
     assert.equal(await page.locator('nav[aria-label="Main"] a[aria-current="page"]').textContent(), "Connections");
   });
 
+  test("a new secret without Allowed hosts is refused on the page with what to write", async () => {
+    await page.goto(`${base}/connections`);
+    await page.getByLabel("Secret name").fill("NOTES_TOKEN");
+    await page.getByLabel("Secret value").fill(SECRET_VALUE);
+    await page.getByRole("button", { name: "Save secret" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.content(), /give the hosts it may be sent to/);
+    assert.ok(!(await page.content()).includes(SECRET_VALUE));
+  });
+
   test("a saved secret is listed by name and time only; its value never reaches the page", async () => {
     await page.goto(`${base}/connections`);
     await page.getByLabel("Secret name").fill("NOTES_TOKEN");
     await page.getByLabel("Secret value").fill(SECRET_VALUE);
+    await page.getByLabel("Allowed hosts").fill("127.0.0.1");
     await page.getByRole("button", { name: "Save secret" }).click();
     await page.waitForURL((url) => url.searchParams.get("done") === "secret_saved");
     assert.match((await page.getByRole("status").textContent()) ?? "", /Saved the secret NOTES_TOKEN/);
