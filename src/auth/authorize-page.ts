@@ -21,6 +21,7 @@ import { Hono } from "hono";
 import { envValue, loadConfig } from "../config";
 import type { Env } from "../env";
 import { loadApiKeys, userForApiKey } from "./api-keys";
+import { takeKeyAttempt } from "./key-attempts";
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
@@ -80,6 +81,12 @@ export const authorizeRoute = new Hono<{ Bindings: Env }>().on(["GET", "POST"], 
     if (form.get("decision") !== "approve") {
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
+    }
+    // The same budget as the sign-in page: a key guessed here must not get a second allowance.
+    const wait = await takeKeyAttempt(c.env, request);
+    if (wait !== undefined) {
+      const headers = new Headers({ "retry-after": String(wait) });
+      return html(429, `<p>Too many sign-in attempts from your address. Try again in ${wait} s.</p>`, headers);
     }
     const keys = await loadApiKeys(
       auth.api_keys_secret,

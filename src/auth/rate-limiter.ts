@@ -1,7 +1,7 @@
 /**
  * @module auth/rate-limiter
- * A token bucket (src/auth/token-bucket.ts) in a small Durable Object per key (sign-in attempts per address,
- * src/web/signin-page.tsx). The per-user `execute_code` bucket lives in the user object instead
+ * A token bucket (src/auth/token-bucket.ts) in a small Durable Object per key (API key checks per address,
+ * src/auth/key-attempts.ts). The per-user `execute_code` bucket lives in the user object instead
  * (src/user/execute-rate.ts), which every execution asks for a slot anyway: one round trip before a run, not two.
  * Buckets are stored, so an evicted object does not hand out a fresh burst.
  */

@@ -7,6 +7,7 @@
  */
 import { type Context, Hono } from "hono";
 import { loadApiKeys, userForApiKey } from "../auth/api-keys";
+import { takeKeyAttempt } from "../auth/key-attempts";
 import { notLocalReason } from "../auth/local-only";
 import { envValue } from "../config";
 import { page } from "./layout";
@@ -24,10 +25,6 @@ import {
   webUser,
 } from "./web-auth";
 import type { WebEnv } from "./web-types";
-
-/** Sign-in attempts per peer address in {@link SIGNIN_WINDOW_SECONDS}. */
-export const SIGNIN_ATTEMPTS = 10;
-export const SIGNIN_WINDOW_SECONDS = 600;
 
 function SignInForm(props: { next: string; error?: string | undefined; notice?: string | undefined }) {
   return (
@@ -116,10 +113,8 @@ export const signinRoutes = new Hono<WebEnv>()
     if (form instanceof Response) return form;
     const next = safeNext(form.get("next"));
     if (auth.mode === "none") return c.redirect(next, 303);
-    const peer = c.req.header("cf-connecting-ip") ?? "unknown";
-    const taken = await c.env.RATE_LIMITER.getByName(`signin:${peer}`).take(SIGNIN_ATTEMPTS, SIGNIN_WINDOW_SECONDS);
-    if (!taken.ok) {
-      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    const seconds = await takeKeyAttempt(c.env, c.req.raw);
+    if (seconds !== undefined) {
       c.header("retry-after", String(seconds));
       return signInPage(c, next, 429, `Too many sign-in attempts from your address. Try again in ${seconds} s.`);
     }

@@ -5,7 +5,7 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
-import { consent, TestOAuthProvider } from "../support/oauth-client";
+import { type ConsentOutcome, consent, TestOAuthProvider } from "../support/oauth-client";
 import { rawRequest } from "../support/raw-http";
 
 const ALICE_KEY = `alice_${randomBytes(24).toString("base64url")}`;
@@ -287,5 +287,25 @@ describe("OAuth 2.1", () => {
     });
     assert.equal(res.status, 404);
     await alice.close();
+  });
+
+  // Last in this block: it spends the address's budget of key checks, which the tests above also draw from.
+  test("API key checks on the consent page are rate-limited per address, like the sign-in page", async () => {
+    const provider = new TestOAuthProvider();
+    const client = new Client({ name: "t", version: "0" });
+    await assert.rejects(
+      client.connect(new StreamableHTTPClientTransport(gateway.mcpUrl, { authProvider: provider })),
+      UnauthorizedError,
+    );
+    let limited: ConsentOutcome | undefined;
+    for (let i = 0; i < 11 && !limited; i++) {
+      const outcome = await consent(provider.authorizationUrl!, `${ALICE_KEY}wrong`);
+      if (outcome.status === 429) limited = outcome;
+      else assert.equal(outcome.status, 401);
+    }
+    assert.ok(limited, "no 429 within 11 attempts");
+    assert.match(limited.body, /Too many sign-in attempts/);
+    // Once spent, even the right key waits: the budget counts checks, not failures.
+    assert.equal((await consent(provider.authorizationUrl!, ALICE_KEY)).status, 429);
   });
 });
