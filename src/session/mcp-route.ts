@@ -9,7 +9,7 @@
  * MCP 2026-07-28 requests (classified by the SDK's `isLegacyRequest`) have no session: they go to the object of
  * their context (src/session/context-route.ts), which answers them statelessly and applies that revision's rules.
  */
-import { isLegacyRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
+import { isLegacyRequest, PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { Hono } from "hono";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
@@ -65,7 +65,7 @@ function badProtocolVersion(request: Request): Response | undefined {
   return jsonRpcError(
     400,
     -32000,
-    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 64))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 64))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}; and 2026-07-28, which a client names in each request's _meta["${PROTOCOL_VERSION_META_KEY}"], with no session)`,
   );
 }
 

@@ -115,6 +115,8 @@ describe("MCP-Protocol-Version", () => {
       });
       assert.equal(res.status, 400, `${method}: ${res.body}`);
       assert.match(JSON.parse(res.body).error.message, /unsupported MCP-Protocol-Version "1999-01-01"/);
+      // The newest revision is named too, with how a client asks for it.
+      assert.match(JSON.parse(res.body).error.message, /and 2026-07-28, which a client names in each request's _meta/);
     }
     const ok = await rawRequest(gateway.mcpUrl, {
       method: "POST",
