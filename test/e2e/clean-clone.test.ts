@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -53,8 +53,8 @@ test("a second install (with warnings shown) changes nothing", { timeout: INSTAL
   assert.equal(status(), "");
 });
 
-test("npm run dev on the fresh clone serves /health, stores a user's secret with the CONNECTIONS_KEY it wrote to .dev.vars, and leaves the work tree clean", {
-  timeout: 150_000,
+test("npm run dev on the fresh clone serves /health, stores a user's secret with the CONNECTIONS_KEY it wrote to .dev.vars, reloads an edited source, and leaves the work tree clean", {
+  timeout: 270_000,
 }, async () => {
   // The quick start's second command; --port keeps it off 8787, which a developer's own dev server may hold.
   const port = await freePort();
@@ -81,6 +81,23 @@ test("npm run dev on the fresh clone serves /health, stores a user's secret with
     });
     assert.equal(put.status, 200, await put.text());
     assert.match(readFileSync(join(clone, ".dev.vars"), "utf8"), /^CONNECTIONS_KEY=[0-9a-f]{64}$/m);
+
+    // A change to the Worker's source is served without restarting (wrangler.toml watch_dir), and so is its undo.
+    const source = join(clone, "src/mcp/gateway-server.ts");
+    const original = readFileSync(source, "utf8");
+    const served = async (version: string) => {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json(), () => undefined);
+        if ((health as { version?: string } | undefined)?.version === version) return;
+        assert.ok(Date.now() < until, `npm run dev did not serve the edited source (version ${version}) within 60 s`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    writeFileSync(source, original.replace('GATEWAY_VERSION = "0.1.0"', 'GATEWAY_VERSION = "0.1.0-edited"'));
+    await served("0.1.0-edited");
+    writeFileSync(source, original);
+    await served("0.1.0");
   } finally {
     await new Promise<void>((resolve) => {
       if (dev.exitCode !== null || dev.pid === undefined) return resolve();
