@@ -156,6 +156,16 @@ const LimitsSchema = z.strictObject({
     .positive()
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
+  /**
+   * How long an MCP session's storage (state, carried variables) outlives its last request (src/session/
+   * session-retention.ts): 30 days; at least 5 s, at most a year. Contexts (2026-07-28) are kept.
+   */
+  session_idle_retention_ms: z
+    .number()
+    .int()
+    .min(5_000)
+    .max(365 * 24 * 60 * 60_000)
+    .default(30 * 24 * 60 * 60_000),
   /** Carried scope of one session or context, in bytes; over it the oldest bindings are evicted, and named. */
   max_scope_bytes: z
     .number()

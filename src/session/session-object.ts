@@ -45,6 +45,7 @@ import {
   USER_HEADER,
 } from "./session-headers";
 import type { SessionMeta } from "./session-meta";
+import { SessionRetention } from "./session-retention";
 import { SessionRuns } from "./session-runs";
 import { SessionState } from "./session-state";
 import { userServerOps } from "./user-server-ops";
@@ -69,6 +70,7 @@ export class SessionObject extends DurableObject<Env> {
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
+  readonly #retention = new SessionRetention(this.ctx.storage);
   readonly #runs = new SessionRuns(
     {
       env: this.env,
@@ -178,6 +180,7 @@ export class SessionObject extends DurableObject<Env> {
     }
 
     const meta = this.#meta!;
+    await this.#retention.touch(this.#gatewayConfig().limits.session_idle_retention_ms);
     const { transport } = this.#mcp ?? (await this.#openMcp(meta, !initialize));
     if (request.method === "DELETE") {
       this.#saveMeta({ ...meta, terminated_at: Date.now() });
@@ -189,6 +192,21 @@ export class SessionObject extends DurableObject<Env> {
       return response;
     }
     return transport.handleRequest(request);
+  }
+
+  /**
+   * An idle MCP session's storage is deleted (src/session/session-retention.ts). Only sessions set the alarm;
+   * one that fires during an execution waits for it to end.
+   */
+  override async alarm(): Promise<void> {
+    if (!this.#meta || this.#meta.kind === "context") return;
+    if (this.#runs.live.size > 0) return this.#retention.retryLater();
+    this.#runs.endAll();
+    this.#mcp = undefined;
+    this.#meta = undefined;
+    await this.#registry?.close();
+    this.#registry = undefined;
+    await this.#retention.expire();
   }
 
   /** A 2026-07-28 request in this context (started on first use; see mayStartContext). */
@@ -297,10 +315,16 @@ export class SessionObject extends DurableObject<Env> {
   /** Re-runs an execution of this session that the user approved from another of their sessions. */
   async resumeApproved(approved: ApprovedExecution): Promise<ExecuteResult> {
     const meta = this.#meta;
+    if (!meta) {
+      throw new Error(
+        "the session this execution ran in is gone (its storage expired after limits.session_idle_retention_ms without a request): run the code again",
+      );
+    }
     // A terminated session still holds its state, so the approved code still runs where it started.
-    if (!meta || approved.session !== sessionObjectName(meta.user, meta.session)) {
+    if (approved.session !== sessionObjectName(meta.user, meta.session)) {
       throw new Error("resumeApproved: the execution did not run in this session");
     }
+    if (meta.kind !== "context") await this.#retention.touch(this.#gatewayConfig().limits.session_idle_retention_ms);
     return this.#runs.resume(meta, approved);
   }
 
