@@ -427,7 +427,10 @@ export class BenchSession extends DurableObject<BenchEnv> {
         await store.writeFile("/bench/hop.txt", "hello");
         return timed(async () => {
           let ok = 0;
-          for (let i = 0; i < n; i++) if ((await store.readFile("/bench/hop.txt")) === "hello") ok++;
+          for (let i = 0; i < n; i++) {
+            const read = await store.readFile("/bench/hop.txt");
+            if (read.ok && read.value === "hello") ok++;
+          }
           return ok;
         }, n);
       }
@@ -437,7 +440,10 @@ export class BenchSession extends DurableObject<BenchEnv> {
         using handle = await store.open();
         return await timed(async () => {
           let ok = 0;
-          for (let i = 0; i < n; i++) if ((await handle.readFile("/bench/hop.txt")) === "hello") ok++;
+          for (let i = 0; i < n; i++) {
+            const read = await handle.readFile("/bench/hop.txt");
+            if (read.ok && read.value === "hello") ok++;
+          }
           return ok;
         }, n);
       }

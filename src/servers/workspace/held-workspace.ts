@@ -10,11 +10,12 @@
  */
 import type { Env } from "../../env";
 import type { DirectoryEntry, WorkspaceAccess, WorkspaceHandle } from "./store";
+import { unwrap } from "./store-answer";
 
 /** A handle unused this long is given up, so one that broke while idle is never the first thing a call meets. */
 const IDLE_MS = 10_000;
 
-/** An error the store itself threw (file not found, bad path): Workers RPC marks those `remote`. */
+/** An error thrown in the store itself (a fault; its refusals are answers): Workers RPC marks those `remote`. */
 function fromStore(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { remote?: unknown }).remote === true;
 }
@@ -125,19 +126,21 @@ export class HeldWorkspace implements WorkspaceAccess {
     }
   }
 
+  // The store's refusals come back as answers (src/servers/workspace/store.ts StoreAnswer) and are thrown here;
+  // only a broken connection, or a fault in the store, throws across the handle.
   readFile(path: string): Promise<string> {
-    return this.#read((h) => h.readFile(path));
+    return unwrap(this.#read((h) => h.readFile(path)));
   }
   listDirectory(path: string): Promise<DirectoryEntry[]> {
-    return this.#read((h) => h.listDirectory(path));
+    return unwrap(this.#read((h) => h.listDirectory(path)));
   }
   searchFiles(path: string, pattern: string): Promise<string[]> {
-    return this.#read((h) => h.searchFiles(path, pattern));
+    return unwrap(this.#read((h) => h.searchFiles(path, pattern)));
   }
   writeFile(path: string, content: string): Promise<{ path: string; bytes: number }> {
-    return this.#write((h) => h.writeFile(path, content));
+    return unwrap(this.#write((h) => h.writeFile(path, content)));
   }
   deleteFile(path: string): Promise<{ path: string }> {
-    return this.#write((h) => h.deleteFile(path));
+    return unwrap(this.#write((h) => h.deleteFile(path)));
   }
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Env } from "../../env";
 import { RAW_TEXT_META } from "../../registry/tool-result";
 import type { WorkspaceAccess } from "./store";
+import { type WorkspaceRemote, workspaceAccess } from "./store-answer";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false } as const;
 
@@ -129,7 +130,8 @@ const TOOLS_BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
  * HeldWorkspace (held-workspace.ts) for a session's long-lived in-process connection.
  */
 export function createWorkspaceServer(env: Env, user: string, access?: WorkspaceAccess): McpServer {
-  const store = (): WorkspaceAccess => access ?? env.WORKSPACE.getByName(user);
+  const store = (): WorkspaceAccess =>
+    access ?? workspaceAccess(env.WORKSPACE.getByName(user) as unknown as WorkspaceRemote);
   const server = new McpServer(
     { name: "workspace", version: "1.0.0" },
     {

@@ -8,9 +8,12 @@ import { describe, it } from "node:test";
 import type { Env } from "../../../src/env";
 import { HeldWorkspace } from "../../../src/servers/workspace/held-workspace";
 
+/** A fault thrown inside the store (not one of its refusals, which are answers): Workers RPC marks it `remote`. */
 class Remote extends Error {
   remote = true;
 }
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
 
 function standIn() {
   const files = new Map<string, string>();
@@ -28,27 +31,28 @@ function standIn() {
     const handle = {
       async readFile(path: string) {
         fail("read");
-        if (!files.has(path)) throw new Remote(`file not found: ${path}`);
-        return files.get(path)!;
+        if (path === "/fault") throw new Remote("SQLITE_FULL");
+        if (!files.has(path)) return { ok: false as const, error: `file not found: ${path}` };
+        return ok(files.get(path)!);
       },
       async writeFile(path: string, content: string) {
         fail("write");
         files.set(path, content);
-        return { path, bytes: content.length };
+        return ok({ path, bytes: content.length });
       },
       async listDirectory() {
         fail("list");
         if (state.slow.ms) await new Promise((resolve) => setTimeout(resolve, state.slow.ms));
-        return [];
+        return ok([]);
       },
       async deleteFile(path: string) {
         fail("delete");
         files.delete(path);
-        return { path };
+        return ok({ path });
       },
       async searchFiles() {
         fail("search");
-        return [];
+        return ok([]);
       },
       [Symbol.dispose]() {
         state.disposed++;
@@ -70,12 +74,20 @@ describe("HeldWorkspace", () => {
     assert.equal(state.opened, 1);
   });
 
-  it("passes the store's own errors through without opening a new handle", async () => {
+  it("throws the store's refusals as WorkspaceErrors without opening a new handle", async () => {
     const { env, state } = standIn();
     const w = new HeldWorkspace(env, "u", 200);
-    await assert.rejects(w.readFile("/missing"), /file not found: \/missing/);
+    await assert.rejects(w.readFile("/missing"), { name: "WorkspaceError", message: "file not found: /missing" });
     assert.equal(state.opened, 1);
     assert.deepEqual(state.calls, ["read@1"]);
+  });
+
+  it("passes a fault thrown in the store through, without retrying or giving up the handle", async () => {
+    const { env, state } = standIn();
+    const w = new HeldWorkspace(env, "u", 200);
+    await assert.rejects(w.readFile("/fault"), /SQLITE_FULL/);
+    assert.deepEqual(state.calls, ["read@1"]);
+    assert.equal(state.disposed, 0);
   });
 
   it("sends a read once more on a new handle when the connection broke", async () => {
@@ -154,7 +166,7 @@ describe("HeldWorkspace", () => {
         return Object.assign(handle, {
           async listDirectory() {
             if (failed) throw new Error("Network connection lost.");
-            return [];
+            return ok([]);
           },
         });
       };
