@@ -9,6 +9,8 @@ import { z } from "zod";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
+/** Most executions one list_executions lists. */
+const MAX_LISTED = 200;
 /** Contexts listed with the executions for 2026-07-28 clients, newest first. */
 const CONTEXTS_LISTED = 50;
 
@@ -20,16 +22,19 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
       inputSchema: { limit: z.number().default(20) },
     },
     async ({ limit }) => {
-      // Clamped here rather than bounded in the schema: each keyword costs tokens in every tools/list.
-      const executions = await ctx.history.list(Math.min(200, Math.max(1, Math.floor(limit) || 1)));
-      const text = executions.length
-        ? executions
-            .map(
-              (e) =>
-                `${e.execution_id} ${e.started_at} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
-            )
-            .join("\n")
-        : "No executions yet.";
+      // Bounded here rather than in the schema: each keyword costs tokens in every tools/list.
+      if (!(limit >= 1)) return errorResult("list_executions: limit must be at least 1 (at most 200 are listed)");
+      const executions = await ctx.history.list(Math.min(MAX_LISTED, Math.floor(limit)));
+      const capped = limit > MAX_LISTED ? ` (at most ${MAX_LISTED} are listed)` : "";
+      const text =
+        (executions.length
+          ? executions
+              .map(
+                (e) =>
+                  `${e.execution_id} ${e.started_at} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
+              )
+              .join("\n")
+          : "No executions yet.") + capped;
       if (ctx.context === undefined || !ctx.contexts) return structuredResult({ executions }, text);
       const contexts = await ctx.contexts(CONTEXTS_LISTED);
       return structuredResult({ executions, context: ctx.context, contexts }, text);

@@ -76,6 +76,14 @@ describe("history across a user's sessions", () => {
       `import { state } from "gateway"; return (await state.result(${JSON.stringify(ran.execution_id)})).rows.length;`,
     );
     assert.equal(reused.result, 3, reused.text);
+    // A limit under 1 is refused rather than read as 1; one over 200 lists 200 and says so.
+    for (const limit of [0, -1]) {
+      const bad = await s2.call("list_executions", { limit });
+      assert.equal(bad.isError, true, `limit ${limit}`);
+      assert.match((bad.content[0] as { text: string }).text, /limit must be at least 1/);
+    }
+    const many = await s2.call("list_executions", { limit: 500 });
+    assert.match((many.content[0] as { text: string }).text, /\(at most 200 are listed\)$/);
   });
 
   test("state.last() stays per session: session 2 does not see session 1's last execution", async () => {
