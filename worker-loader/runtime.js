@@ -302,8 +302,12 @@ export async function host(op, args) {
   return parseJson(reply.value);
 }
 
+/** One console argument as text: a string as is, other primitives as the code would write them, the rest as JSON. */
 function formatArg(value) {
   if (typeof value === "string") return value;
+  // JSON has no undefined or BigInt: `console.log(x)` with x undefined must not read as null, nor 1n as "1n".
+  if (value === undefined) return "undefined";
+  if (typeof value === "bigint") return `${toText(value)}n`;
   if (value instanceof ErrorCtor) return value.stack || `${value.name}: ${value.message}`;
   try {
     return stringifyJson(convertJsonSafe(value, MAX_LOG_VALUES, spend)) ?? toText(value);

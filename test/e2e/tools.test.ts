@@ -94,6 +94,12 @@ return norm(p);`,
     assert.deepEqual(r.logs, ["one 1", '[warn] {"two":2}', "[error] three"]);
   });
 
+  test("console arguments that JSON cannot spell are written as the code would: undefined, 1n", async () => {
+    const r = await run(session, "let x;\nconsole.log(x, 1n, null, [1n]);\nreturn 1;");
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.logs, ['undefined 1n null ["1n"]']);
+  });
+
   test("structured results come back as objects, JSON-looking file text stays text", async () => {
     const r = await run(
       session,
