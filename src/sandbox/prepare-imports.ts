@@ -165,7 +165,8 @@ function missingExport(
     module.exports.length === 0 ? "it has no tools to import" : `the tools it listed before failing: ${exportList}`;
   const what = name === "*" ? "*" : `"${name}"`;
   return (
-    `Cannot import ${what} from "${specifier}": the server is unavailable: ${reason}. ` +
+    // The reason is the upstream's words, which often end a sentence already.
+    `Cannot import ${what} from "${specifier}": the server is unavailable: ${reason.endsWith(".") ? reason.slice(0, -1) : reason}. ` +
     `Until that is fixed ${kept} (list_servers shows its status).`
   );
 }

@@ -76,6 +76,7 @@ test("importing from a server that is down gives its connection error", async ()
   const r = await run(session, `import { ping } from "servers/down";\nreturn await ping({});`);
   assert.equal(r.ok, false);
   assert.ok(r.error.message.includes(`Cannot import "ping" from "servers/down": the server is unavailable: ${reason}`));
+  assert.doesNotMatch(r.error.message, /\.\. /, "a reason that ends its own sentence gets no second period");
   assert.match(r.error.message, /list_servers shows its status/);
   assert.match(r.error.message, /line 1/);
 });
