@@ -56,7 +56,24 @@ export function userServerOps(deps: {
     async authorize(name) {
       const refused = gatewayServer(name);
       if (refused) return { ok: false, error: `${refused}: the gateway's own credentials sign it in` };
-      const started = await user().requireAuthorization(name, origin());
+      // A server added without credentials signs in only once it asks to (a 401 challenge): OAuth discovery against
+      // one that never asked fails with the server's own confusing answer to a registration it does not offer.
+      const entry = (await registry().catalog()).byName.get(name);
+      let challenge: { resourceMetadataUrl?: string; scope?: string } = {};
+      if (entry?.scope === "user" && entry.auth.type === "none") {
+        if (entry.signIn?.kind !== "challenge") {
+          return {
+            ok: false,
+            error:
+              entry.status === "ok"
+                ? `${name} answered without a sign-in, so it needs none (list_servers shows it connected); a server that wants one refuses with 401, and add_server or authorize_server then signs in`
+                : `${name} did not ask for a sign-in: it is failing (${entry.error ?? "unknown error"}); list_servers shows its status`,
+          };
+        }
+        const { resourceMetadataUrl, scope } = entry.signIn;
+        challenge = { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
+      }
+      const started = await user().requireAuthorization(name, origin(), challenge);
       if (started.ok) await sync.sync(registry(), true);
       return started;
     },

@@ -103,6 +103,20 @@ describe("user servers", () => {
     assert.match(text(r), /save the secret its headers reference again \(on \/connections or PUT \/secrets\/<NAME>\)/);
   });
 
+  test("authorize_server on a server that answers without a sign-in says it needs none", async () => {
+    await alice.data("add_server", { name: "open", url: plainUpstream.url });
+    try {
+      const r = await alice.call("authorize_server", { name: "open" });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /open answered without a sign-in, so it needs none \(list_servers shows it connected\)/);
+      // Nothing was started: the server is still one without credentials.
+      const listed = (await alice.data("list_servers", {})).servers.find((x: { name: string }) => x.name === "open");
+      assert.equal(listed.auth.type, "none");
+    } finally {
+      await alice.data("remove_server", { name: "open" });
+    }
+  });
+
   test("code calls the user's server with the secret resolved on the host, and never sees the secret", async () => {
     const r = await run(
       alice,
