@@ -152,9 +152,11 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
 
   const catalog = await deps.registry.catalog();
-  // Skills are looked up only when the code can import one: most executions skip the round trip.
+  // Skills are looked up only when the code, or an import carried from an earlier execution, can name one: most
+  // executions skip the round trip. Without the index a carried skill import would be dropped as "no longer exists".
+  const carriesSkill = deps.scope?.carried.imports.some((i) => i.source.startsWith("skills/")) ?? false;
   const skillIndex: Record<string, SkillIndexEntry> =
-    deps.skills && request.code.includes("skills/") ? await deps.skills.index() : Object.create(null);
+    deps.skills && (request.code.includes("skills/") || carriesSkill) ? await deps.skills.index() : Object.create(null);
   const prepared = prepareCode({
     code: request.code,
     modules: {

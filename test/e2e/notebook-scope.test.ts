@@ -332,6 +332,26 @@ const made = [1];`,
       await s.close();
     }
   });
+
+  test("a skill import carries over to an execution whose code does not mention skills/", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const saved = await s.call("save_skill", {
+        name: "triple",
+        description: "triples a number",
+        code: "export default async function triple(input: { n: number }) { return input.n * 3; }",
+      });
+      assert.equal(saved.isError, undefined, JSON.stringify(saved.content));
+      const first = await run(s, 'import { triple } from "skills/triple";\nconst seed = 2;');
+      assert.equal(first.ok, true, first.text);
+      const next = await run(s, "await triple({ n: seed })");
+      assert.equal(next.ok, true, next.text);
+      assert.equal(next.result, 6);
+      assert.deepEqual(next.scope.dropped ?? [], []);
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 test("carried scope survives a restart of the gateway", async () => {
