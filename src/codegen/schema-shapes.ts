@@ -70,7 +70,15 @@ export function objectType(ctx: ShapeContext, schema: Record<string, unknown>, d
     const head = `${propertyKey(key)}${required.has(key) ? "" : "?"}: `;
     const doc = ctx.compact ? "" : docComment(schemaDocLines(sub), inner);
     ctx.used += head.length + doc.length + inner.length + 3;
-    const type = ctx.visit(sub, depth + 1, inner, true);
+    let type = ctx.visit(sub, depth + 1, inner, true);
+    // TypeScript reads a missing property of an object literal as Object.prototype's member of that name, so
+    // `{}` is not assignable to `{ toString?: string }` ("Type '() => string' is not assignable to type 'string'"):
+    // every call of such a tool would be refused. Admitting the inherited member's type keeps the check otherwise.
+    if (!required.has(key) && OBJECT_MEMBERS.has(key)) {
+      const member: Emitted = { text: `Object[${stringLiteral(key)}]`, prec: ATOM };
+      ctx.used += member.text.length + 3;
+      type = union([type, member]);
+    }
     members.push(ctx.compact ? head + type.text : `${doc ? `${doc}\n` : ""}${inner}${head}${type.text};`);
   }
   const indexTypes: Emitted[] = [];
@@ -109,6 +117,17 @@ function objectLiteral(ctx: ShapeContext, members: string[], indent: string): Em
   ctx.used += indent.length + 4;
   return { text, prec: ATOM, object: true };
 }
+
+/** Members every object literal inherits from Object.prototype, as TypeScript's `Object` interface declares them. */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set([
+  "constructor",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+]);
 
 /** Property names that are ASCII identifiers stay bare; anything else is a JSON-quoted string. */
 function propertyKey(key: string): string {

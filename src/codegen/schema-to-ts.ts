@@ -62,7 +62,7 @@ const DEFAULT_MAX_DEPTH = 8;
 const MAX_MAX_DEPTH = 64;
 const DEFAULT_MAX_LENGTH = 20_000;
 /** Global names the declarations rely on: definitions never shadow them. */
-const GLOBAL_NAMES = ["Promise", "Array", "Record"];
+const GLOBAL_NAMES = ["Promise", "Array", "Record", "Object"];
 
 interface Context extends ShapeContext {
   root: unknown;

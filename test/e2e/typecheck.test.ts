@@ -4,6 +4,8 @@ import { connect, type Gateway, run, type Session, startGateway } from "../suppo
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 let upstream: Upstream;
+/** Tools whose optional input properties are named like Object.prototype's members (test/support/names-upstream.mjs). */
+let names: Upstream;
 let gateway: Gateway;
 let session: Session;
 
@@ -14,11 +16,13 @@ const config = (typecheck: string) => ({
   servers: [
     { name: "workspace", url: "builtin:workspace" },
     { name: "slow", url: upstream.url },
+    { name: "names", url: names.url },
   ],
 });
 
 before(async () => {
   upstream = await startNodeUpstream(new URL("../support/slow-upstream.mjs", import.meta.url).pathname, []);
+  names = await startNodeUpstream(new URL("../support/names-upstream.mjs", import.meta.url).pathname, []);
   gateway = await startGateway({ config: config("tools") });
   session = await connect(gateway.mcpUrl);
 });
@@ -26,6 +30,7 @@ after(async () => {
   await session?.close();
   await gateway?.dispose();
   await upstream?.stop();
+  await names?.stop();
 });
 
 /** Polls get_tool_details until the tool has an observed output type (observations are written in the background). */
@@ -106,6 +111,26 @@ describe("type check before anything runs (policy tools)", () => {
     assert.equal(r.ok, true, JSON.stringify(r.error));
     assert.deepEqual(r.result, [1, 0]);
     assert.equal(r.warnings, undefined);
+  });
+
+  test("optional properties named like Object.prototype's members may be left out, and are still type-checked", async () => {
+    const code = [
+      'import { valueOf_ } from "servers/names";',
+      "const none = await valueOf_({});",
+      'const some = await valueOf_({ toString: "t", constructor: "c", hasOwnProperty: "h" });',
+      "return [none, some];",
+    ].join("\n");
+    const r = await run(session, code);
+    assert.equal(r.ok, true, r.text);
+    const given: Record<string, string> = { toString: "t", constructor: "c", hasOwnProperty: "h" };
+    assert.deepEqual(r.result, [
+      { tool: "valueOf", arguments: {} },
+      { tool: "valueOf", arguments: given },
+    ]);
+    const wrong = await run(session, 'import { valueOf_ } from "servers/names";\nawait valueOf_({ toString: 1 });');
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.error.kind, "type", wrong.text);
+    assert.deepEqual(wrong.tool_calls, []);
   });
 
   test("a type error outside the tool surface runs and comes back as a warning", async () => {
