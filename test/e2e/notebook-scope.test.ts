@@ -256,16 +256,25 @@ const made = [1];`,
   test("get_context shows each binding with type, size and preview; reset_context clears it", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
-      await run(s, "const rows = [{ id: 1 }]; const when = new Date(0); function helper() {}");
+      await run(
+        s,
+        `const rows = [{ id: 1 }]; const when = new Date(0); function helper() {}
+const tags = new Map([["k", 1n]]); const seen = new Set(); const bytes = new Uint8Array(3);`,
+      );
       const view = await s.data("get_context");
       const byName = Object.fromEntries(view.bindings.map((b: { name: string }) => [b.name, b]));
       assert.equal(byName.rows.type, "Array(1)");
-      assert.match(byName.rows.preview, /"id":1/);
+      assert.equal(byName.rows.preview, '[{"id":1}]');
       assert.equal(byName.when.type, "Date");
+      // Values as the program sees them, not the store's tagged encoding ({"$cg":"date","v":0}).
+      assert.equal(byName.when.preview, "Date(1970-01-01T00:00:00.000Z)");
+      assert.equal(byName.tags.preview, 'Map(1) { "k" => 1n }');
+      assert.equal(byName.seen.preview, "Set(0) {}");
+      assert.equal(byName.bytes.preview, "Uint8Array (3 bytes)");
       assert.equal(byName.helper.kind, "function");
       assert.ok(byName.rows.bytes > 0);
       const reset = await s.data("reset_context");
-      assert.equal(reset.cleared, 3);
+      assert.equal(reset.cleared, 6);
       assert.equal((await run(s, "typeof rows")).result, "undefined");
     } finally {
       await s.close();
