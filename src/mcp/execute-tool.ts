@@ -17,7 +17,7 @@ import { errorResult, structuredResult } from "./tool-result";
  */
 export function executionResult(r: ExecuteResult, context?: string) {
   const data = (context === undefined ? r : { ...r, context }) as unknown as Record<string, unknown>;
-  return structuredResult(data, renderExecution(r), !r.ok && r.status === undefined);
+  return structuredResult(data, renderExecution(r, context), !r.ok && r.status === undefined);
 }
 
 /** Runs `run` for a first round, or answers an approval retry; approvals become input_required where possible. */
@@ -34,7 +34,7 @@ export async function runExecution(
 }
 
 /** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
-export function renderExecution(r: ExecuteResult): string {
+export function renderExecution(r: ExecuteResult, context?: string): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
   if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : prettyJson(r.result)}`);
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
@@ -65,7 +65,18 @@ export function renderExecution(r: ExecuteResult): string {
       `  handle: ${a.handle} — call approve_call({ handle }) after the sign-in to resume`,
     );
   }
-  lines.push(`duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}`);
+  // A binding that did not live on is news the model needs: the next execution would not find it.
+  if (r.scope?.dropped.length) {
+    lines.push(
+      "variables not kept for the next execution:",
+      ...r.scope.dropped.map((d) => `  ${d.name}: ${d.reason.replace(/^not kept: /, "")}`),
+    );
+  }
+  if (r.scope?.note) lines.push(`variables: ${r.scope.note}`);
+  // A 2026-07-28 client learns the id of a context it started ("new") only from the result: say it in the text too.
+  lines.push(
+    `duration: ${r.duration_ms} ms, execution_id: ${r.execution_id}${context === undefined ? "" : `, context: ${context}`}`,
+  );
   return lines.join("\n");
 }
 

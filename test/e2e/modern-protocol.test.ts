@@ -47,8 +47,11 @@ describe("contexts", () => {
 
   test('context "new" starts a fresh context whose id works in later requests and keeps its own state', async () => {
     const a = await client();
-    const started = await a.data("execute_code", { code: SET("two"), context: "new" });
+    const first = await a.call("execute_code", { code: SET("two"), context: "new" });
+    const started = first.structuredContent as { context: string };
     assert.match(started.context, /^ctx_[a-z2-7]{20}$/);
+    // A client that reads only the text learns the new context's id too.
+    assert.match((first.content[0] as { text: string }).text, new RegExp(`, context: ${started.context}$`));
     const again = await a.data("execute_code", { code: GET, context: started.context });
     assert.equal(again.result, "two");
     assert.equal(again.context, started.context);

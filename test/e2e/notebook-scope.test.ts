@@ -218,6 +218,8 @@ const made = [1];`,
       assert.match(reasons.cyc, /cycle/);
       assert.match(reasons.big, /max_scope_value_bytes/);
       assert.deepEqual(r.scope.kept, ["ok"]);
+      // A client that reads only the text learns it too.
+      assert.match(r.text, /\nvariables not kept for the next execution:\n( {2}.+\n)* {2}f: .*function value/);
 
       const fill = await run(
         s,
