@@ -340,7 +340,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     // out now, before the result.
     paced?.finish();
     budget?.finish();
-    live.end();
+    live.end(reply === "timeout" || reply === "cancelled" ? reply : undefined);
     if (reply === "timeout" || reply === "cancelled") {
       // No longer waiting: let run() return, so the isolate's request ends and workerd cancels its timers.
       Promise.resolve()
@@ -348,6 +348,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         .catch(() => {});
     }
     const base = { tool_calls: live.calls, duration_ms: Date.now() - started };
+    // Without the sandbox's reply (timeout, cancel, a suspension), the logs are the lines streamed to the host so far.
+    const partialLogs = { logs: capLogs(live.streamedLogs, limits) };
     if (reply === "cancelled") {
       const done = live.calls.filter((c) => c.status !== "timeout").length;
       return fail(
@@ -355,7 +357,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           kind: "cancelled",
           message: `cancelled by the client after ${Date.now() - runStarted} ms: ${done} tool call(s) had completed; any call still in flight may or may not have taken effect`,
         },
-        base,
+        { ...partialLogs, ...base },
       );
     }
     if (reply !== "timeout" && "signature" in reply && reply.authorization) {
@@ -367,6 +369,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           message: `${reply.server} needs the user to sign in${url ? ` at ${url}` : " (authorize_server gives the URL)"}. Ask them to, then call approve_call with the handle; it re-runs this code and replays the calls that already ran.`,
         },
         {
+          ...partialLogs,
           ...base,
           status: "authorization_required",
           authorization: { server: reply.server, tool: reply.tool, ...(url ? { authorization_url: url } : {}) },
@@ -381,6 +384,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           message: `${reply.server}.${reply.tool} needs approval before it runs. Ask the user, then call approve_call or deny_call with the handle; approving re-runs this code and replays the calls that already ran.`,
         },
         {
+          ...partialLogs,
           ...base,
           status: "approval_required",
           approval: { server: reply.server, tool: reply.tool, arguments: reply.arguments },
@@ -394,7 +398,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           kind: "timeout",
           message: `Execution timed out after ${timeoutMs} ms (${timeoutMs < limits.execution_timeout_ms ? "the timeout_ms you passed" : "execution_timeout_ms"}). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
         },
-        base,
+        { ...partialLogs, ...base },
       );
     }
     const logs = capLogs(reply.logs, limits);

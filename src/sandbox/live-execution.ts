@@ -157,23 +157,41 @@ export class LiveExecution {
     return this.#waitedMs;
   }
 
-  /** After this, every call is rejected before it reaches an upstream (late timers, un-awaited promises). */
-  end(): void {
+  /**
+   * After this, every call is rejected before it reaches an upstream (late timers, un-awaited promises). `why` is how
+   * the execution ended when the host stopped it (a timeout, the client's cancel): the call was awaited, and the
+   * message must not say otherwise.
+   */
+  end(why?: "timeout" | "cancelled"): void {
     if (this.#ended) return;
     this.#ended = true;
-    // A call the code did not await is still running upstream: it was sent, so its effect is unknown.
+    const message =
+      why === "timeout"
+        ? "still running when the execution timed out; the request was sent, so it may or may not take effect"
+        : why === "cancelled"
+          ? "still running when the client cancelled the execution; the request was sent, so it may or may not take effect"
+          : "still running when the execution ended (it was not awaited) or a Promise.all awaiting it had already failed; the request was sent, so it may or may not take effect";
+    // A call still running upstream was sent, so its effect is unknown.
     for (const flight of this.#inFlight) {
       flight.reported = true;
-      flight.record(
-        "timeout",
-        "still running when the execution ended (it was not awaited) or a Promise.all awaiting it had already failed; the request was sent, so it may or may not take effect",
-      );
+      flight.record("timeout", message);
     }
     this.#inFlight.clear();
   }
 
+  /**
+   * The console lines that reached the host live (when logs are streamed), for an execution that ends without the
+   * sandbox's reply (timeout, cancel): its logs would be lost otherwise. Capped by the caller (capLogs).
+   */
+  readonly streamedLogs: string[] = [];
+
   emit(event: ExecutionEvent): void {
-    if (!this.#ended) this.#deps.events?.(event);
+    if (this.#ended) return;
+    if (event.type === "log" && this.streamedLogs.length <= this.#deps.limits.max_log_lines)
+      this.streamedLogs.push(
+        event.level === "info" ? event.line : `[${event.level === "warning" ? "warn" : event.level}] ${event.line}`,
+      );
+    this.#deps.events?.(event);
   }
 
   /** Counts one gateway operation; returns an error message once the execution has made too many. */

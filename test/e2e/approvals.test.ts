@@ -107,6 +107,22 @@ return read;`,
     }
   });
 
+  test("an execution stopped for approval keeps the console output it had so far", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      const first = await run(
+        s,
+        COUNT_THEN_DELETE.replace("let n = 0;", 'let n = 0;\nconsole.log("about to delete");'),
+      );
+      assert.equal(first.status, "approval_required", first.text);
+      assert.deepEqual(first.logs, ["about to delete"]);
+      await s.call("deny_call", { handle: first.approval.handle });
+    } finally {
+      await s.close();
+    }
+  });
+
   test("deny_call cancels the execution and the denial is in the history with who decided", async () => {
     const s = await connect(gateway.mcpUrl);
     try {

@@ -20,6 +20,7 @@ test("cancelling a running execution stops it: code after the cancel point never
   try {
     const code = `import { write_file } from "servers/workspace";
 await write_file({ path: "/before.txt", content: "1" });
+console.log("wrote before.txt");
 await new Promise((resolve) => setTimeout(resolve, 3000));
 await write_file({ path: "/after.txt", content: "2" });
 return "finished";`;
@@ -43,6 +44,8 @@ return [await read("/before.txt"), await read("/after.txt")];`,
     const cancelled = await s.data("get_execution", { id: executions[1].execution_id });
     assert.equal(cancelled.error.kind, "cancelled", JSON.stringify(cancelled));
     assert.match(cancelled.error.message, /^cancelled by the client after \d+ ms: 1 tool call\(s\) had completed/);
+    // What the program logged before the cancel is kept.
+    assert.deepEqual(cancelled.logs, ["wrote before.txt"]);
   } finally {
     await s.close();
   }

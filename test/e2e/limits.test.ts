@@ -95,6 +95,22 @@ describe("time limits", () => {
     assert.ok(r.duration_ms < 2_000, `${r.duration_ms} ms`);
   });
 
+  test("a timed-out execution keeps its console output, and the call it awaited is not called un-awaited", async () => {
+    const r = await run(
+      session,
+      `import { sleep } from "servers/slow";
+console.log("started");
+console.warn("careful");
+await sleep({ ms: 3_000 });`,
+      { timeout_ms: 500 },
+    );
+    assert.equal(r.error.kind, "timeout");
+    assert.deepEqual(r.logs, ["started", "[warn] careful"]);
+    assert.match(r.text, /\nlogs:\n {2}started\n {2}\[warn\] careful\n/);
+    assert.equal(r.tool_calls[0].status, "timeout");
+    assert.match(r.tool_calls[0].error, /^still running when the execution timed out; the request was sent/);
+  });
+
   test("tool_call_timeout_ms ends a slow call with status timeout, naming the limit and its value", async () => {
     const r = await run(
       session,
