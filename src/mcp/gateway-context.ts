@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { GatewayConfig } from "../config";
 import type { TaskModels } from "../planning/model-client";
 import type { Registry } from "../registry/registry";
+import type { ApprovalActor } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
 import type { UserServerOps } from "../session/user-server-ops";
@@ -36,9 +37,12 @@ export interface GatewayContext {
   execute(code: string, timeoutMs: number | undefined, extra?: ToolExtra): Promise<ExecuteResult>;
   /** Runs a skill version (input already validated) as its own recorded execution. */
   runSkill(skill: SkillVersion, input: unknown, extra?: ToolExtra): Promise<ExecuteResult>;
-  /** Resumes an execution suspended for approval; a string is why the handle cannot be used. */
-  approveCall(handle: string, extra?: ToolExtra): Promise<ExecuteResult | string>;
-  denyCall(handle: string): Promise<ExecuteResult | string>;
+  /**
+   * Resumes an execution suspended for approval; a string is why the handle cannot be used. `by` is who decided, for
+   * the audit (approve_call / deny_call when absent).
+   */
+  approveCall(handle: string, extra?: ToolExtra, by?: ApprovalActor): Promise<ExecuteResult | string>;
+  denyCall(handle: string, by?: ApprovalActor): Promise<ExecuteResult | string>;
   /** The session's carried top-level bindings (get_context, reset_context); absent where nothing is carried. */
   scope?: { list(): ScopeEntry[]; reset(): number };
   /**

@@ -70,7 +70,10 @@ export async function answerRetry(
     return ask(ctx, extra, state.handle, `Answer the pending approval ${state.handle} (approve: true or false).`);
   }
   const approved = answer.action === "accept" && answer.content?.approve === true;
-  const r = approved ? await ctx.approveCall(state.handle, extra) : await ctx.denyCall(state.handle);
+  // The user answered the client's prompt: the audit says so (not approve_call / deny_call).
+  const r = approved
+    ? await ctx.approveCall(state.handle, extra, "user (elicitation)")
+    : await ctx.denyCall(state.handle, "user (elicitation)");
   if (typeof r === "string") return error(r);
   return settleExecution(ctx, extra, r, render);
 }

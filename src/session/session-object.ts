@@ -268,8 +268,8 @@ export class SessionObject extends DurableObject<Env> {
           ...(extra ? { extra } : {}),
         }),
       runSkill: (skill, input, extra) => this.#runs.runSkill(meta, skill, input, extra),
-      approveCall: (handle, extra) => this.#runs.approve(meta, handle, extra),
-      denyCall: (handle) => this.#user(meta).denyCall(handle),
+      approveCall: (handle, extra, by) => this.#runs.approve(meta, handle, extra, by),
+      denyCall: (handle, by) => this.#user(meta).denyCall(handle, by),
       scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
       userServers: userServerOps({
         user: () => this.#user(meta),

@@ -236,13 +236,28 @@ export class SessionRuns {
    * The handle belongs to the user, so it may come from another of the user's sessions: the re-run happens in the
    * session that ran the code, where its `state` lives.
    */
-  async approve(meta: SessionMeta, handle: string, extra?: ToolExtra): Promise<ExecuteResult | string> {
-    const taken = await this.#host.user(meta).approveCall(handle);
+  async approve(
+    meta: SessionMeta,
+    handle: string,
+    extra?: ToolExtra,
+    by?: ApprovalActor,
+  ): Promise<ExecuteResult | string> {
+    const user = this.#host.user(meta);
+    const taken = await user.approveCall(handle, by);
     if (typeof taken === "string") return taken;
-    if (taken.session === sessionObjectName(meta.user, meta.session)) return this.resume(meta, taken, extra);
-    // Live progress and elicitation stay with this request's stream; the other session runs without them.
-    const origin = this.#host.env.SESSION.getByName(taken.session) as unknown as Pick<SessionObject, "resumeApproved">;
-    return origin.resumeApproved(taken);
+    let result: ExecuteResult;
+    if (taken.session === sessionObjectName(meta.user, meta.session)) result = await this.resume(meta, taken, extra);
+    else {
+      // Live progress and elicitation stay with this request's stream; the other session runs without them.
+      const origin = this.#host.env.SESSION.getByName(taken.session) as unknown as Pick<
+        SessionObject,
+        "resumeApproved"
+      >;
+      result = await origin.resumeApproved(taken);
+    }
+    // As the dashboard does: a second approve_call on the handle names the re-run.
+    if (result.execution_id) await user.noteRerun(handle, result.execution_id);
+    return result;
   }
 
   /** Re-runs an approved execution of this session (approve_call here, or resumeApproved from another session). */

@@ -69,7 +69,11 @@ return { count: await read_file({ path: "/count.txt" }), files: (await list_dire
 
       const reused = await s.call("approve_call", { handle: first.approval.handle });
       assert.equal(reused.isError, true);
-      assert.match((reused.content[0] as any).text, /already used/);
+      // It names the re-run, as it does after an approval on the dashboard.
+      assert.match(
+        (reused.content[0] as any).text,
+        new RegExp(`already used \\(approved\\); its re-run is execution ${r.execution_id} \\(get_execution\\)`),
+      );
     } finally {
       await s.close();
     }

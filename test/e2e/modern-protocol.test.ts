@@ -154,6 +154,8 @@ describe("approvals through input_required", () => {
       r.tool_calls.map((c: any) => `${c.tool}:${c.status}:${c.replayed === true}`),
       ["write_file:ok:true", "delete_file:ok:false"],
     );
+    // The user answered the client's prompt (input_required), not approve_call.
+    assert.equal(r.tool_calls[1].approval.by, "user (elicitation)");
   });
 
   test("a declined approval cancels the execution", async () => {
@@ -163,6 +165,7 @@ describe("approvals through input_required", () => {
     const data = r.structuredContent as any;
     assert.equal(data.ok, false);
     assert.equal(data.tool_calls.at(-1).approval.decision, "denied");
+    assert.equal(data.tool_calls.at(-1).approval.by, "user (elicitation)");
   });
 
   test("a client without elicitation gets approval_required with a handle", async () => {
