@@ -26,6 +26,7 @@ import { type ImportUse, prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
+import { type HarnessError, runtimeError } from "./runtime-error";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
@@ -98,6 +99,11 @@ export interface ExecuteRequest {
   replay?: readonly RecordedCall[];
   approved?: string;
   approvedBy?: ApprovalActor;
+  /**
+   * run_skill's generated call of this skill (`name@version`, src/session/session-runs.ts runSkill): an error that
+   * V8 places in that generated code (a tool call the skill returned without awaiting) is reported as the skill's.
+   */
+  skill?: string;
 }
 
 interface HarnessReply {
@@ -107,7 +113,7 @@ interface HarnessReply {
   resultLength?: number;
   logs: string[];
   /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
-  error?: { name: string; message: string; line?: number; column?: number; skill?: string };
+  error?: HarnessError;
   steps: number;
   warnings?: string[];
   scope?: CapturedScope;
@@ -412,25 +418,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       });
     }
     if (!reply.ok) {
-      const e = reply.error ?? { name: "Error", message: "unknown failure" };
-      const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
-      const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
-      // The harness reports the frame in the prepared module; the agent's own line and column are mapped back.
-      const at = e.line && e.column && !inSkill ? prepared.locate({ line: e.line, column: e.column }) : undefined;
-      if (at) {
-        e.line = at.line;
-        e.column = at.column;
-      }
-      const where = e.line ? ` (at line ${e.line} of ${inSkill ? `skill ${inSkill}` : "your code"})` : "";
-      return fail(
-        {
-          kind,
-          message: `${clip(e.name, 100)}: ${clip(e.message)}${where}`,
-          // line and column locate the code that was run; a skill's line is in the message.
-          ...(e.line && !inSkill ? { line: e.line, column: e.column } : {}),
-        },
-        { ...base, logs, ...(kind === "runtime" ? keepScope(reply.scope) : {}) },
+      const error = runtimeError(
+        reply.error ?? { name: "Error", message: "unknown failure" },
+        prepared.locate,
+        request.skill,
       );
+      return fail(error, { ...base, logs, ...(error.kind === "runtime" ? keepScope(reply.scope) : {}) });
     }
     return {
       ok: true,

@@ -191,6 +191,7 @@ export class SessionRuns {
         ...(spec.replay ? { replay: spec.replay } : {}),
         ...(spec.approved ? { approved: spec.approved } : {}),
         ...(spec.approvedBy ? { approvedBy: spec.approvedBy } : {}),
+        ...(spec.kind === "skill" && spec.skill ? { skill: spec.skill } : {}),
       },
       {
         ...(onStart ? { onStart } : {}),

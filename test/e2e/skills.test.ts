@@ -297,6 +297,20 @@ try { await slug_len({ s: "${"a".repeat(40)}!" }); return "accepted"; } catch (e
     assert.equal(imported.error.line, undefined);
   });
 
+  test("a tool error from a call the skill returns without awaiting names the skill, not run_skill's own code", async () => {
+    await session.data("save_skill", {
+      name: "read_missing",
+      description: "reads a file that is not there",
+      code: 'import { read_file } from "servers/workspace";\nexport default async function read_missing() {\n  return read_file({ path: "/nope.txt" });\n}',
+    });
+    const r = await session.call("run_skill", { name: "read_missing" });
+    assert.equal(r.isError, true);
+    const text = (r.content[0] as any).text as string;
+    assert.match(text, /file not found: \/nope\.txt \(in skill read_missing@1\)/);
+    assert.doesNotMatch(text, /of your code/);
+    assert.equal((r.structuredContent as any).error.line, undefined);
+  });
+
   test("skills are per user: another session of the same user sees them", async () => {
     const other = await connect(gateway.mcpUrl);
     try {
