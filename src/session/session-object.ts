@@ -14,25 +14,27 @@ import { type McpServer, WebStandardStreamableHTTPServerTransport } from "@model
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
-import { taskModelsFrom } from "../planning/model-client";
 import type { GatewayContext } from "../mcp/gateway-context";
 import { createGatewayServer } from "../mcp/gateway-server";
 import { approvalStateCodec } from "../mcp/request-state";
+import { taskModelsFrom } from "../planning/model-client";
 import { durableCatalogStore } from "../registry/catalog-store";
 import { connectUpstream } from "../registry/connect";
-import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
 import { Registry } from "../registry/registry";
+import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
 import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
-import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
-import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
 import { parseBridgeJson } from "../sandbox/live-execution";
 import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
+import { ScopeSnapshots } from "../scope/scope-snapshots";
+import { ScopeStore } from "../scope/scope-store";
 import { SkillService } from "../skills/skill-service";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
 import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
 import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution } from "../user/user-types";
+import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
+import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
 import { gatewayOp } from "./gateway-ops";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
@@ -45,13 +47,11 @@ import {
   USER_HEADER,
 } from "./session-headers";
 import type { SessionMeta } from "./session-meta";
-import { SessionRetention } from "./session-retention";
+import { EXPIRED_SESSION, SessionRetention } from "./session-retention";
 import { SessionRuns } from "./session-runs";
 import { SessionState } from "./session-state";
 import { userServerOps } from "./user-server-ops";
 import { UserServerSync } from "./user-server-sync";
-import { ScopeSnapshots } from "../scope/scope-snapshots";
-import { ScopeStore } from "../scope/scope-store";
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
@@ -70,7 +70,10 @@ export class SessionObject extends DurableObject<Env> {
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
-  readonly #retention = new SessionRetention(this.ctx.storage);
+  readonly #retention = new SessionRetention(
+    this.ctx.storage,
+    () => this.#gatewayConfig().limits.session_idle_retention_ms,
+  );
   readonly #runs = new SessionRuns(
     {
       env: this.env,
@@ -180,7 +183,7 @@ export class SessionObject extends DurableObject<Env> {
     }
 
     const meta = this.#meta!;
-    await this.#retention.touch(this.#gatewayConfig().limits.session_idle_retention_ms);
+    await this.#retention.touchSession(meta);
     const { transport } = this.#mcp ?? (await this.#openMcp(meta, !initialize));
     if (request.method === "DELETE") {
       this.#saveMeta({ ...meta, terminated_at: Date.now() });
@@ -199,14 +202,11 @@ export class SessionObject extends DurableObject<Env> {
    * one that fires during an execution waits for it to end.
    */
   override async alarm(): Promise<void> {
-    if (!this.#meta || this.#meta.kind === "context") return;
-    if (this.#runs.live.size > 0) return this.#retention.retryLater();
-    this.#runs.endAll();
-    this.#mcp = undefined;
-    this.#meta = undefined;
-    await this.#registry?.close();
-    this.#registry = undefined;
-    await this.#retention.expire();
+    await this.#retention.alarm(this.#meta, this.#runs.live.size > 0, async () => {
+      this.#mcp = this.#meta = undefined;
+      await this.#registry?.close();
+      this.#registry = undefined;
+    });
   }
 
   /** A 2026-07-28 request in this context (started on first use; see mayStartContext). */
@@ -315,16 +315,12 @@ export class SessionObject extends DurableObject<Env> {
   /** Re-runs an execution of this session that the user approved from another of their sessions. */
   async resumeApproved(approved: ApprovedExecution): Promise<ExecuteResult> {
     const meta = this.#meta;
-    if (!meta) {
-      throw new Error(
-        "the session this execution ran in is gone (its storage expired after limits.session_idle_retention_ms without a request): run the code again",
-      );
-    }
+    if (!meta) throw new Error(EXPIRED_SESSION);
     // A terminated session still holds its state, so the approved code still runs where it started.
     if (approved.session !== sessionObjectName(meta.user, meta.session)) {
       throw new Error("resumeApproved: the execution did not run in this session");
     }
-    if (meta.kind !== "context") await this.#retention.touch(this.#gatewayConfig().limits.session_idle_retention_ms);
+    await this.#retention.touchSession(meta);
     return this.#runs.resume(meta, approved);
   }
 

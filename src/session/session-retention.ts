@@ -8,18 +8,42 @@
  * object, and are not expired here.
  */
 
+import type { SessionMeta } from "./session-meta";
+
 /** Extra time on each move of the alarm, as a share of the retention: a request writes the alarm only this often. */
 const SLACK = 0.1;
 /** When the alarm finds an execution still running, it looks again after this long. */
 export const BUSY_RETRY_MS = 60_000;
 
+/** What a request for an execution of a session whose storage expired gets. */
+export const EXPIRED_SESSION =
+  "the session this execution ran in is gone (its storage expired after limits.session_idle_retention_ms without a request): run the code again";
+
 export class SessionRetention {
   readonly #storage: DurableObjectStorage;
+  readonly #retentionMs: () => number;
   /** The alarm as last read or written here (undefined: not read yet; null: none set). */
   #alarmAt: number | null | undefined;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, retentionMs: () => number) {
     this.#storage = storage;
+    this.#retentionMs = retentionMs;
+  }
+
+  /** A request for `meta`'s session (a context keeps its storage: nothing to do). */
+  touchSession(meta: SessionMeta): Promise<void> {
+    return meta.kind === "context" ? Promise.resolve() : this.touch(this.#retentionMs());
+  }
+
+  /**
+   * The object's alarm: deletes a session's storage, unless an execution still runs (`busy`: then it looks again
+   * later). `release` first lets go of what the object holds in memory.
+   */
+  async alarm(meta: SessionMeta | undefined, busy: boolean, release: () => Promise<void>): Promise<void> {
+    if (!meta || meta.kind === "context") return;
+    if (busy) return this.retryLater();
+    await release();
+    await this.expire();
   }
 
   /**
