@@ -29,13 +29,7 @@ export type ObservedServer = Pick<ServerEntry, "name" | "url" | "owner">;
 /** Where shapes are kept: one CatalogObject per upstream (server name and display URL; a user server's per user). */
 export interface ObservedStore {
   read(server: ObservedServer, tools: string[]): Promise<Array<[string, ObservedEntry]>>;
-  observe(
-    server: ObservedServer,
-    tool: string,
-    hash: string,
-    shape: Shape,
-    calls: number,
-  ): Promise<void>;
+  observe(server: ObservedServer, tool: string, hash: string, shape: Shape, calls: number): Promise<void>;
 }
 
 /** Writes in flight per session; beyond this new observations are dropped (they are samples). */
@@ -118,12 +112,7 @@ export class ObservedTypes {
     if (place) this.#write(key, place, tool, { shape, calls: 1 });
   }
 
-  #write(
-    key: string,
-    server: ObservedServer,
-    tool: CatalogTool,
-    batch: { shape: Shape; calls: number },
-  ) {
+  #write(key: string, server: ObservedServer, tool: CatalogTool, batch: { shape: Shape; calls: number }) {
     if (this.#pending >= MAX_PENDING_WRITES) return;
     this.#pending++;
     this.#queued.set(key, null);

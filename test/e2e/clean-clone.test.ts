@@ -88,7 +88,10 @@ test("npm run dev on the fresh clone serves /health, stores a user's secret with
     const served = async (version: string) => {
       const until = Date.now() + 60_000;
       for (;;) {
-        const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json(), () => undefined);
+        const health = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.json(),
+          () => undefined,
+        );
         if ((health as { version?: string } | undefined)?.version === version) return;
         assert.ok(Date.now() < until, `npm run dev did not serve the edited source (version ${version}) within 60 s`);
         await new Promise((r) => setTimeout(r, 500));
