@@ -79,6 +79,17 @@ const RESERVED_WORDS = [
   "static",
 ];
 
+/** Members every object inherits from Object.prototype, as TypeScript's `Object` interface declares them. */
+export const OBJECT_INTERFACE_MEMBERS: readonly string[] = [
+  "constructor",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+];
+
 /**
  * Names that are legal identifiers but dangerous as exports or object keys: prototype plumbing, thenables
  * (an exported `then` makes the module namespace look like a promise), names strict mode forbids as bindings,
@@ -86,15 +97,9 @@ const RESERVED_WORDS = [
  */
 const DANGEROUS_NAMES = [
   "__proto__",
-  "constructor",
   "prototype",
   "then",
-  "toString",
-  "toLocaleString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
+  ...OBJECT_INTERFACE_MEMBERS,
   "__defineGetter__",
   "__defineSetter__",
   "__lookupGetter__",

@@ -6,6 +6,7 @@
 
 import { docComment } from "./jsdoc";
 import { stringLiteral } from "./literal";
+import { OBJECT_INTERFACE_MEMBERS } from "./names";
 import { isRecord, own, schemaDocLines } from "./schema-docs";
 import { ATOM, type Emitted, INTERSECTION, paren, UNKNOWN, union } from "./schema-type-algebra";
 
@@ -118,16 +119,8 @@ function objectLiteral(ctx: ShapeContext, members: string[], indent: string): Em
   return { text, prec: ATOM, object: true };
 }
 
-/** Members every object literal inherits from Object.prototype, as TypeScript's `Object` interface declares them. */
-const OBJECT_MEMBERS: ReadonlySet<string> = new Set([
-  "constructor",
-  "toString",
-  "toLocaleString",
-  "valueOf",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-]);
+/** Members every object literal inherits: TypeScript reads a missing optional one as the inherited member. */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(OBJECT_INTERFACE_MEMBERS);
 
 /** Property names that are ASCII identifiers stay bare; anything else is a JSON-quoted string. */
 function propertyKey(key: string): string {
