@@ -179,6 +179,11 @@ export class Registry {
     this.#gatewayCount = this.#states.length;
   }
 
+  /** The last listed entry of the server `name`, without listing it (undefined before its first listing). */
+  known(name: string): ServerEntry | undefined {
+    return this.#states.find((s) => s.config.name === name)?.entry;
+  }
+
   /** The (lazily opened, reused) connection to a configured server. */
   connection(name: string): UpstreamConnection | undefined {
     const state = this.#states.find((s) => s.config.name === name);

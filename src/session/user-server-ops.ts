@@ -58,7 +58,8 @@ export function userServerOps(deps: {
       if (refused) return { ok: false, error: `${refused}: the gateway's own credentials sign it in` };
       // A server added without credentials signs in only once it asks to (a 401 challenge): OAuth discovery against
       // one that never asked fails with the server's own confusing answer to a registration it does not offer.
-      const entry = (await registry().catalog()).byName.get(name);
+      // As last listed: asking for a sign-in must not list the server again.
+      const entry = registry().known(name);
       let challenge: { resourceMetadataUrl?: string; scope?: string } = {};
       if (entry?.scope === "user" && entry.auth.type === "none") {
         if (entry.signIn?.kind !== "challenge") {

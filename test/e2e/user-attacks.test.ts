@@ -37,8 +37,10 @@ async function startHostileAuthServer(
   authorizationEndpoint: string,
   registerDelayMs = 0,
 ): Promise<{ url: string; server: Server }> {
+  // Set once listening: a request that arrives after close() (a background listing on a kept-alive connection)
+  // must still be answered, and server.address() is null by then.
+  let origin = "";
   const server = createServer((req, res) => {
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
@@ -74,6 +76,7 @@ async function startHostileAuthServer(
     json(404, { error: "not_found" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
 }
 
