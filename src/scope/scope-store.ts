@@ -7,6 +7,7 @@
  * are evicted first, and every eviction is reported, never silent. A value carried on unchanged is not rewritten.
  */
 import type { CarriedDeclaration, CarriedImport } from "./scope-analysis";
+import { preview, valuePreview } from "./scope-preview";
 
 /** What an execution starts with. */
 export interface CarriedScope {
@@ -43,8 +44,6 @@ export interface ScopeLimits {
   max_scope_bytes: number;
   max_scope_names: number;
 }
-
-const PREVIEW_CHARS = 120;
 
 type Row = {
   name: string;
@@ -90,118 +89,6 @@ export function encodedType(json: string): string {
     default:
       return "unknown";
   }
-}
-
-function preview(text: string): string {
-  const flat = text.replace(/\s+/g, " ");
-  return flat.length > PREVIEW_CHARS ? `${flat.slice(0, PREVIEW_CHARS - 1)}…` : flat;
-}
-
-/**
- * A carried value as the program sees it (`Date(1970-01-01T00:00:00.005Z)`, `Map(1) { "k" => 1n }`; plain data as
- * compact JSON, as before), not in the store's tagged encoding (`{"$cg":"date","v":5}`), which a model would take
- * for the value itself. Stops adding once the preview is long enough: a value may be 1 MiB encoded.
- */
-function valuePreview(json: string): string {
-  let out = "";
-  const full = () => out.length >= PREVIEW_CHARS;
-  const put = (s: string) => {
-    out += s;
-  };
-  const list = (items: unknown[], each: (item: unknown) => void) => {
-    items.forEach((item, i) => {
-      if (full()) return;
-      if (i > 0) put(",");
-      each(item);
-    });
-  };
-  const render = (v: unknown): void => {
-    if (full()) return;
-    if (v === null || typeof v !== "object") {
-      put(JSON.stringify(v) ?? String(v));
-      return;
-    }
-    if (Array.isArray(v)) {
-      put("[");
-      list(v, render);
-      put("]");
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    const plain = (p: Record<string, unknown>) => {
-      const keys = Object.keys(p);
-      if (keys.length === 0) {
-        put("{}");
-        return;
-      }
-      put("{");
-      list(keys, (k) => {
-        put(`${JSON.stringify(k)}:`);
-        render(p[k as string]);
-      });
-      put("}");
-    };
-    if (!Object.hasOwn(o, "$cg")) {
-      plain(o);
-      return;
-    }
-    const items = Array.isArray(o.v) ? (o.v as unknown[]) : [];
-    switch (o.$cg) {
-      case "undef":
-        put("undefined");
-        return;
-      case "num":
-        put(String(o.v));
-        return;
-      case "big":
-        put(`${String(o.v)}n`);
-        return;
-      case "date":
-        put(typeof o.v === "number" ? `Date(${new Date(o.v).toISOString()})` : "Date(Invalid Date)");
-        return;
-      case "re":
-        put(`/${String(o.s)}/${String(o.f)}`);
-        return;
-      case "map":
-        put(`Map(${items.length}) {`);
-        list(items, (entry) => {
-          const [k, item] = Array.isArray(entry) ? entry : [];
-          put(" ");
-          render(k);
-          put(" => ");
-          render(item);
-        });
-        put(items.length > 0 ? " }" : "}");
-        return;
-      case "set":
-        put(`Set(${items.length}) {`);
-        list(items, (item) => {
-          put(" ");
-          render(item);
-        });
-        put(items.length > 0 ? " }" : "}");
-        return;
-      case "typed":
-      case "buf": {
-        const b64 = String(o.v);
-        const bytes = Math.floor((b64.length * 3) / 4) - (b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0);
-        put(`${o.$cg === "buf" ? "ArrayBuffer" : String(o.c)} (${bytes} bytes)`);
-        return;
-      }
-      case "obj":
-        plain((o.v ?? {}) as Record<string, unknown>);
-        return;
-      default:
-        put(JSON.stringify(o));
-        return;
-    }
-  };
-  try {
-    render(JSON.parse(json));
-  } catch {
-    return preview(json);
-  }
-  return preview(out);
 }
 
 /** The carried scope in a Durable Object's SQLite. */
