@@ -171,14 +171,20 @@ describe("OAuth 2.1", () => {
     await gateway?.dispose();
   });
 
-  /** The SDK's own flow: 401, discovery, registration, authorization (signed in with `apiKey`), token. */
-  async function authorize(apiKey: string): Promise<TestOAuthProvider> {
+  /** The SDK's flow up to the consent page: 401, discovery, registration; the URL the user would be sent to. */
+  async function pendingSignIn() {
     const provider = new TestOAuthProvider();
     const transport = new StreamableHTTPClientTransport(gateway.mcpUrl, { authProvider: provider });
     const client = new Client({ name: "t", version: "0" });
     await assert.rejects(client.connect(transport), UnauthorizedError);
     assert.ok(provider.authorizationUrl, "the SDK asked the user to authorize");
-    const outcome = await consent(provider.authorizationUrl, apiKey);
+    return { provider, transport, authorizationUrl: provider.authorizationUrl };
+  }
+
+  /** The SDK's own flow: 401, discovery, registration, authorization (signed in with `apiKey`), token. */
+  async function authorize(apiKey: string): Promise<TestOAuthProvider> {
+    const { provider, transport, authorizationUrl } = await pendingSignIn();
+    const outcome = await consent(authorizationUrl, apiKey);
     assert.equal(outcome.status, 302, outcome.body);
     assert.ok(outcome.code, `no code in ${outcome.location}`);
     await transport.finishAuth(outcome.code);
@@ -234,25 +240,15 @@ describe("OAuth 2.1", () => {
   });
 
   test("a wrong API key on the consent page issues no code", async () => {
-    const provider = new TestOAuthProvider();
-    const client = new Client({ name: "t", version: "0" });
-    await assert.rejects(
-      client.connect(new StreamableHTTPClientTransport(gateway.mcpUrl, { authProvider: provider })),
-      UnauthorizedError,
-    );
-    const outcome = await consent(provider.authorizationUrl!, `${ALICE_KEY}wrong`);
+    const { authorizationUrl } = await pendingSignIn();
+    const outcome = await consent(authorizationUrl, `${ALICE_KEY}wrong`);
     assert.equal(outcome.status, 401);
     assert.equal(outcome.code, undefined);
   });
 
   test("denying consent redirects back with access_denied", async () => {
-    const provider = new TestOAuthProvider();
-    const client = new Client({ name: "t", version: "0" });
-    await assert.rejects(
-      client.connect(new StreamableHTTPClientTransport(gateway.mcpUrl, { authProvider: provider })),
-      UnauthorizedError,
-    );
-    const outcome = await consent(provider.authorizationUrl!, ALICE_KEY, "deny");
+    const { authorizationUrl } = await pendingSignIn();
+    const outcome = await consent(authorizationUrl, ALICE_KEY, "deny");
     assert.equal(outcome.status, 302);
     assert.equal(new URL(outcome.location!).searchParams.get("error"), "access_denied");
   });
@@ -291,21 +287,16 @@ describe("OAuth 2.1", () => {
 
   // Last in this block: it spends the address's budget of key checks, which the tests above also draw from.
   test("API key checks on the consent page are rate-limited per address, like the sign-in page", async () => {
-    const provider = new TestOAuthProvider();
-    const client = new Client({ name: "t", version: "0" });
-    await assert.rejects(
-      client.connect(new StreamableHTTPClientTransport(gateway.mcpUrl, { authProvider: provider })),
-      UnauthorizedError,
-    );
+    const { authorizationUrl } = await pendingSignIn();
     let limited: ConsentOutcome | undefined;
     for (let i = 0; i < 11 && !limited; i++) {
-      const outcome = await consent(provider.authorizationUrl!, `${ALICE_KEY}wrong`);
+      const outcome = await consent(authorizationUrl, `${ALICE_KEY}wrong`);
       if (outcome.status === 429) limited = outcome;
       else assert.equal(outcome.status, 401);
     }
     assert.ok(limited, "no 429 within 11 attempts");
     assert.match(limited.body, /Too many sign-in attempts/);
     // Once spent, even the right key waits: the budget counts checks, not failures.
-    assert.equal((await consent(provider.authorizationUrl!, ALICE_KEY)).status, 429);
+    assert.equal((await consent(authorizationUrl, ALICE_KEY)).status, 429);
   });
 });
