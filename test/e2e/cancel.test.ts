@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, startGateway } from "../support/gateway";
 
 let gateway: Gateway;
@@ -24,11 +25,20 @@ console.log("wrote before.txt");
 await new Promise((resolve) => setTimeout(resolve, 3000));
 await write_file({ path: "/after.txt", content: "2" });
 return "finished";`;
+    // Cancel once the first write is done (its log line streams to the client), not after a fixed wait: on a
+    // loaded machine the isolate may not have reached it in a second and a half.
+    let wrote: () => void = () => {};
+    const firstWrite = new Promise<void>((resolve) => {
+      wrote = resolve;
+    });
+    s.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      if (n.params.data === "wrote before.txt") wrote();
+    });
     const controller = new AbortController();
     const call = s.client.callTool({ name: "execute_code", arguments: { code } }, undefined, {
       signal: controller.signal,
     });
-    await sleep(1_500);
+    await firstWrite;
     controller.abort(new Error("the user pressed stop"));
     await assert.rejects(call);
     // Past the point where the code would have written /after.txt.
