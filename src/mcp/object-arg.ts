@@ -3,11 +3,50 @@
  * A tool argument that is an object of the caller's own keys (a skill's input, a direct call's arguments). zod's
  * record copies into `{}` and silently drops an own `__proto__` key, which JSON.parse had made real, so the value
  * would reach the skill or the upstream without it. This one keeps the parsed object as it came and refuses that
- * key with the reason, as the sandbox refuses it from code (src/sandbox/live-execution.ts).
+ * key, at any depth, with the reason, as the sandbox refuses it from code (src/sandbox/live-execution.ts). At any
+ * depth: run_skill writes the input into the execution's code as a literal, where a nested `"__proto__": {...}`
+ * would set the object's prototype instead of making a property.
  */
 import { z } from "zod";
 
 const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Longest key shown in the path of an error (keys are the caller's data, of any length). */
+const MAX_KEY_SHOWN = 40;
+
+/**
+ * The path of the first own `__proto__` key in a parsed JSON value (".a[2]", "" at the top), or undefined. Iterative
+ * and linear: the value came from JSON.parse, a tree of at most the request's size; the path is built only for the
+ * object found, from each object's parent, so a deep value does not build a string per level per node.
+ */
+export function protoKeyPath(value: unknown): string | undefined {
+  const parent = new Map<object, [object, string | number]>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object") continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) return pathTo(v, parent);
+    const children: [string | number, unknown][] = Array.isArray(v) ? v.map((item, i) => [i, item]) : Object.entries(v);
+    for (const [key, child] of children) {
+      if (child !== null && typeof child === "object") {
+        parent.set(child, [v, key]);
+        stack.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
+function pathTo(found: object, parent: Map<object, [object, string | number]>): string {
+  const parts: string[] = [];
+  for (let step = parent.get(found); step; step = parent.get(step[0])) {
+    const key = step[1];
+    parts.push(
+      typeof key === "number" ? `[${key}]` : `.${key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key}`,
+    );
+  }
+  return parts.reverse().join("");
+}
 
 /** `label` names the argument in the error ("input", "arguments"). Shown to clients as `{ "type": "object" }`. */
 export function objectArg(label: string) {
@@ -18,10 +57,11 @@ export function objectArg(label: string) {
         ctx.addIssue({ code: "custom", message: `${label}: expected an object of named values` });
         return z.NEVER;
       }
-      if (Object.hasOwn(value, "__proto__")) {
+      const at = protoKeyPath(value);
+      if (at !== undefined) {
         ctx.addIssue({
           code: "custom",
-          message: `${label}: the key "__proto__" is not allowed (it cannot be an ordinary property in the code that reads it); rename it`,
+          message: `${label}${at}: the key "__proto__" is not allowed (it cannot be an ordinary property in the code that reads it); rename it`,
         });
         return z.NEVER;
       }

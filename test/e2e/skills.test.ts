@@ -115,6 +115,24 @@ describe("run_skill input keeps every key", () => {
     assert.match((r.content[0] as any).text, /input: the key "__proto__" is not allowed/);
   });
 
+  test("a nested __proto__ key is refused too: written into the run's code as a literal, it would set a prototype", async () => {
+    await session.data("save_skill", {
+      name: "inherits",
+      description: "Reports whether an option is its own or inherited",
+      code: "export default async function inherits(input: { opts: Record<string, unknown> }) { return { admin: input.opts.admin ?? null, own: Object.keys(input.opts) }; }",
+    });
+    const nested = JSON.parse('{"opts": {"list": [{"__proto__": {"admin": true}}], "__proto__": {"admin": true}}}');
+    const r = await session.call("run_skill", { name: "inherits", input: nested });
+    assert.equal(r.isError, true, JSON.stringify(r.content));
+    assert.match((r.content[0] as any).text, /input\.opts: the key "__proto__" is not allowed/);
+    const deeper = await session.call("run_skill", {
+      name: "inherits",
+      input: JSON.parse('{"opts": {"list": [1, {"__proto__": {"admin": true}}]}}'),
+    });
+    assert.match((deeper.content[0] as any).text, /input\.opts\.list\[1\]: the key "__proto__" is not allowed/);
+    await session.data("delete_skill", { name: "inherits" });
+  });
+
   test("other keys, odd names among them, arrive as sent; a non-object is refused", async () => {
     await session.data("save_skill", {
       name: "keys_of",
