@@ -256,8 +256,15 @@ export class SessionRuns {
       >;
       result = await origin.resumeApproved(taken);
     }
-    // As the dashboard does: a second approve_call on the handle names the re-run.
-    if (result.execution_id) await user.noteRerun(handle, result.execution_id);
+    // As the dashboard does: a second approve_call on the handle names the re-run. Bookkeeping only: the re-run's
+    // side effects have happened, so its result is returned even when the note cannot be written.
+    if (result.execution_id) {
+      try {
+        await user.noteRerun(handle, result.execution_id);
+      } catch (err) {
+        console.warn(`approve_call: noting the re-run of ${handle} failed: ${(err as Error).message}`);
+      }
+    }
     return result;
   }
 
