@@ -16,7 +16,7 @@ export function preview(text: string): string {
 }
 
 /** Largest encoded value {@link valuePreview} parses to render it as the program sees it. */
-const MAX_PARSED_PREVIEW_CHARS = 64 * 1024;
+export const MAX_PARSED_PREVIEW_CHARS = 64 * 1024;
 
 /**
  * A carried value as the program sees it (`Date(1970-01-01T00:00:00.005Z)`, `Map(1) { "k" => 1n }`; plain data as

@@ -7,7 +7,7 @@
  * are evicted first, and every eviction is reported, never silent. A value carried on unchanged is not rewritten.
  */
 import type { CarriedDeclaration, CarriedImport } from "./scope-analysis";
-import { preview, valuePreview } from "./scope-preview";
+import { MAX_PARSED_PREVIEW_CHARS, preview, valuePreview } from "./scope-preview";
 
 /** What an execution starts with. */
 export interface CarriedScope {
@@ -57,8 +57,38 @@ function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
+/** The tag (and a typed array's class) at the head of an encoded object (worker-loader/scope-codec.js writes it first). */
+const HEAD_TAG = /^\{"\$cg":"([a-z]+)"(?:,"c":"([A-Za-z0-9]+)")?/;
+
+/**
+ * The type of an encoded value too large to parse for `get_context` (src/scope/scope-preview.ts keeps to the same
+ * size), read from its first characters: the kind without a count.
+ */
+/** Characters of a large value's text that `get_context` reads: more than a preview shows, so it can mark the cut. */
+const HEAD_CHARS = 1_024;
+
+function typeFromHead(json: string): string {
+  if (json.startsWith("[")) return "Array";
+  if (json.startsWith('"')) return "string";
+  const tag = HEAD_TAG.exec(json.slice(0, 64));
+  if (!tag) return "object";
+  if (tag[1] === "typed" && tag[2]) return tag[2];
+  return TAG_TYPES.get(tag[1]!) ?? "unknown";
+}
+
+const TAG_TYPES = new Map([
+  ["obj", "object"],
+  ["big", "bigint"],
+  ["map", "Map"],
+  ["set", "Set"],
+  ["buf", "ArrayBuffer"],
+  ["date", "Date"],
+  ["re", "RegExp"],
+]);
+
 /** The TypeScript-like type of an encoded value, read from its top level only. */
 export function encodedType(json: string): string {
+  if (json.length > MAX_PARSED_PREVIEW_CHARS) return typeFromHead(json);
   const v = JSON.parse(json) as unknown;
   if (v === null) return "null";
   if (Array.isArray(v)) return `Array(${v.length})`;
@@ -187,19 +217,33 @@ export class ScopeStore {
     return { kept: this.#sizes().map((r) => r.name), dropped };
   }
 
-  /** Each binding with its type, size and a short preview (get_context). */
+  /**
+   * Each binding with its type, size and a short preview (get_context). A value too large to parse for its preview is
+   * read only as far as its head: the scope may hold 64 MiB.
+   */
   list(): ScopeEntry[] {
-    return this.#rows().map((row) => {
+    this.#init();
+    const rows = this.#sql
+      .exec<Row & { whole: number }>(
+        `SELECT name, kind, bytes, seq, length(body) <= ? AS whole,
+           CASE WHEN length(body) <= ? THEN body ELSE substr(body, 1, ?) END AS body
+         FROM carried_scope ORDER BY seq`,
+        MAX_PARSED_PREVIEW_CHARS,
+        MAX_PARSED_PREVIEW_CHARS,
+        HEAD_CHARS,
+      )
+      .toArray();
+    return rows.map((row) => {
       if (row.kind === "value") {
         return {
           name: row.name,
           kind: row.kind,
-          type: encodedType(row.body),
+          type: row.whole ? encodedType(row.body) : typeFromHead(row.body),
           bytes: row.bytes,
-          preview: valuePreview(row.body),
+          preview: row.whole ? valuePreview(row.body) : preview(row.body),
         };
       }
-      if (row.kind === "import") {
+      if (row.kind === "import" && row.whole) {
         const { imported, source } = JSON.parse(row.body) as { imported: string; source: string };
         return {
           name: row.name,

@@ -387,3 +387,24 @@ test("carried scope survives a restart of the gateway", async () => {
     rmSync(first.persistDir, { recursive: true, force: true });
   }
 });
+
+test("get_context reads a large carried value only as far as its head: typed and previewed without its count", async () => {
+  const gw = await startGateway();
+  const s = await connect(gw.mcpUrl);
+  try {
+    const stored = await run(s, 'const big = new Map(Array.from({ length: 20000 }, (_, i) => [i, "v" + i]));');
+    assert.equal(stored.ok, true, stored.text);
+    const view = await s.data("get_context");
+    const big = view.bindings.find((b: { name: string }) => b.name === "big");
+    assert.ok(big, JSON.stringify(view));
+    // Over 64 KiB encoded: its type from the tag at the head of its text, and the preview cut from that head.
+    assert.ok(big.bytes > 64 * 1024, String(big.bytes));
+    assert.equal(big.type, "Map");
+    assert.ok(big.preview.startsWith('{"$cg":"map","v":[[0,"v0"]'), big.preview);
+    assert.ok(big.preview.endsWith("…"), big.preview);
+    assert.equal((await run(s, "big.size")).result, 20000);
+  } finally {
+    await s.close();
+    await gw.dispose();
+  }
+});
