@@ -324,17 +324,23 @@ function pushLog(level, args) {
   const bytes = line.length;
   if (logs.length >= limits.maxLogLines || logBytes + bytes > limits.maxLogBytes) {
     logsTruncated = true;
-    append(
-      logs,
-      `…[logs truncated: limit ${limits.maxLogLines} lines / ${limits.maxLogBytes} bytes (max_log_lines / max_log_bytes)]`,
-    );
+    const marker = `…[logs truncated: limit ${limits.maxLogLines} lines / ${limits.maxLogBytes} bytes (max_log_lines / max_log_bytes)]`;
+    append(logs, marker);
+    // Streamed too: the client sees why the lines stop, and so do the logs the host keeps if the run never replies.
+    streamLog("log", "warning", marker);
     return;
   }
   logBytes += bytes;
   append(logs, line);
-  // Live log notifications for the client, batched and within the notification budget (notify-queue.js).
-  if (limits.streamLogs && bridge)
-    notify({ __proto__: null, type: "log", level: LOG_LEVELS[level] ?? "info", line: text });
+  streamLog(level, LOG_LEVELS[level] ?? "info", text);
+}
+
+/**
+ * A live log notification for the client, batched and within the notification budget (notify-queue.js). `method`
+ * (the console method) lets the host keep the line as the logs show it (`[info] ` for console.info, none for log).
+ */
+function streamLog(method, level, line) {
+  if (limits.streamLogs && bridge) notify({ __proto__: null, type: "log", level, method, line });
 }
 
 const LOG_LEVELS = { __proto__: null, log: "info", info: "info", warn: "warning", error: "error", debug: "debug" };

@@ -4,7 +4,7 @@
  * values, tool calls it refused without sending them, and its count of what it dropped over the budget. The batch
  * crossed from code we do not trust, so every field is checked and capped here; anything malformed is skipped.
  */
-import type { ExecutionEvent } from "./live-execution";
+import type { ConsoleMethod, ExecutionEvent } from "./live-execution";
 
 /** Most events one batch may carry (the sandbox sends at most 500 plus its refusal kinds and the final two). */
 export const MAX_BATCH_EVENTS = 1_000;
@@ -13,6 +13,7 @@ const MAX_MESSAGE_CHARS = 1_000;
 const MAX_NAME_CHARS = 512;
 const MAX_ERROR_CHARS = 1_000;
 const LEVELS = new Set(["debug", "info", "warning", "error"]);
+const CONSOLE_METHODS = new Set<string>(["log", "info", "warn", "error", "debug"] satisfies ConsoleMethod[]);
 
 /** A tool call (or `count` identical ones) the sandbox refused before it crossed the bridge. */
 export interface RefusedCalls {
@@ -38,7 +39,8 @@ function toEvent(raw: Record<string, unknown>): ExecutionEvent | RefusedCalls | 
       const line = text(raw.line, MAX_LINE_CHARS);
       if (line === undefined) return undefined;
       const level = LEVELS.has(String(raw.level)) ? (raw.level as "info") : "info";
-      return { type: "log", level, line };
+      const method = CONSOLE_METHODS.has(String(raw.method)) ? (raw.method as ConsoleMethod) : undefined;
+      return { type: "log", level, line, ...(method ? { method } : {}) };
     }
     case "progress": {
       const current = typeof raw.current === "number" && Number.isFinite(raw.current) ? raw.current : 0;

@@ -49,6 +49,18 @@ export function parseBridgeJson(json: string): unknown {
   });
 }
 
+/** The sandbox's console methods (worker-loader/runtime.js). */
+export type ConsoleMethod = "log" | "info" | "warn" | "error" | "debug";
+
+/**
+ * A streamed console line as the kept logs write it (runtime.js pushLog): `[method] ` before all but `log`. Without
+ * a method it knows, from the level.
+ */
+function keptLine(event: Extract<ExecutionEvent, { type: "log" }>): string {
+  const method = event.method ?? (event.level === "warning" ? "warn" : event.level === "info" ? "log" : event.level);
+  return method === "log" ? event.line : `[${method}] ${event.line}`;
+}
+
 /** Something the client may be told while the execution runs (progress and log notifications). */
 export type ExecutionEvent =
   | { type: "tool_start"; server: string; tool: string }
@@ -58,7 +70,13 @@ export type ExecutionEvent =
    * not succeed, `firstError` says why the first did not; `ms` is their time added up.
    */
   | { type: "tool_calls"; server: string; tool: string; ended: number; failed: number; ms: number; firstError?: string }
-  | { type: "log"; level: "debug" | "info" | "warning" | "error"; line: string }
+  | {
+      type: "log";
+      level: "debug" | "info" | "warning" | "error";
+      line: string;
+      /** The console method that wrote it, when the sandbox said: the kept logs prefix every one but `log`. */
+      method?: ConsoleMethod;
+    }
   | { type: "progress"; current: number; total?: number; message?: string }
   /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */
   | { type: "dropped"; events: number; bytes: number; limit?: number }
@@ -188,9 +206,7 @@ export class LiveExecution {
   emit(event: ExecutionEvent): void {
     if (this.#ended) return;
     if (event.type === "log" && this.streamedLogs.length <= this.#deps.limits.max_log_lines)
-      this.streamedLogs.push(
-        event.level === "info" ? event.line : `[${event.level === "warning" ? "warn" : event.level}] ${event.line}`,
-      );
+      this.streamedLogs.push(keptLine(event));
     this.#deps.events?.(event);
   }
 

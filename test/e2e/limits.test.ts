@@ -101,12 +101,14 @@ describe("time limits", () => {
       `import { sleep } from "servers/slow";
 console.log("started");
 console.warn("careful");
+console.info("noted");
 await sleep({ ms: 3_000 });`,
       { timeout_ms: 500 },
     );
     assert.equal(r.error.kind, "timeout");
-    assert.deepEqual(r.logs, ["started", "[warn] careful"]);
-    assert.match(r.text, /\nlogs:\n {2}started\n {2}\[warn\] careful\n/);
+    // As a finished run's logs write them: console.info keeps its prefix.
+    assert.deepEqual(r.logs, ["started", "[warn] careful", "[info] noted"]);
+    assert.match(r.text, /\nlogs:\n {2}started\n {2}\[warn\] careful\n {2}\[info\] noted\n/);
     assert.equal(r.tool_calls[0].status, "timeout");
     assert.match(r.tool_calls[0].error, /^still running when the execution timed out; the request was sent/);
   });
@@ -186,6 +188,20 @@ return settled.filter((s) => s.status === "rejected").map((s) => s.reason.messag
     const r = await run(session, "for (let i = 0; i < 100; i++) console.log('line', i);\nreturn 'done';");
     assert.equal(r.result, "done");
     assert.equal(r.logs.length, 21);
+    assert.equal(r.logs[19], "line 19");
+    assert.match(r.logs[20], /logs truncated: limit 20 lines \/ 2000 bytes \(max_log_lines \/ max_log_bytes\)/);
+  });
+
+  test("a timed-out execution whose logs were truncated keeps the marker too", async () => {
+    const r = await run(
+      session,
+      `import { sleep } from "servers/slow";
+for (let i = 0; i < 100; i++) console.log("line", i);
+await sleep({ ms: 3_000 });`,
+      { timeout_ms: 500 },
+    );
+    assert.equal(r.error.kind, "timeout");
+    assert.equal(r.logs.length, 21, JSON.stringify(r.logs));
     assert.equal(r.logs[19], "line 19");
     assert.match(r.logs[20], /logs truncated: limit 20 lines \/ 2000 bytes \(max_log_lines \/ max_log_bytes\)/);
   });
