@@ -18,10 +18,21 @@ export interface LastOutcome {
 /** The session's last execution outcome (one row in the session object's storage). */
 export class LastExecution {
   #sql: SqlStorage;
+  #ready = false;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS last_execution (slot INTEGER PRIMARY KEY CHECK (slot = 0), outcome TEXT)");
+  }
+
+  /** The table is created on first use, never when the object starts (see src/session/session-meta.ts). */
+  #init(): SqlStorage {
+    if (!this.#ready) {
+      this.#sql.exec(
+        "CREATE TABLE IF NOT EXISTS last_execution (slot INTEGER PRIMARY KEY CHECK (slot = 0), outcome TEXT)",
+      );
+      this.#ready = true;
+    }
+    return this.#sql;
   }
 
   /** Remembers a finished execution (refused ones have no id and are not remembered). */
@@ -34,14 +45,14 @@ export class LastExecution {
       ...(result === undefined ? {} : { result }),
       ...(r.error ? { error: r.error } : {}),
     };
-    this.#sql.exec(
+    this.#init().exec(
       "INSERT INTO last_execution (slot, outcome) VALUES (0, ?) ON CONFLICT(slot) DO UPDATE SET outcome = excluded.outcome",
       JSON.stringify(outcome),
     );
   }
 
   get(): LastOutcome | undefined {
-    const row = this.#sql.exec<{ outcome: string }>("SELECT outcome FROM last_execution").toArray()[0];
+    const row = this.#init().exec<{ outcome: string }>("SELECT outcome FROM last_execution").toArray()[0];
     return row ? (JSON.parse(row.outcome) as LastOutcome) : undefined;
   }
 }

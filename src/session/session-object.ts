@@ -46,7 +46,7 @@ import {
   sessionObjectName,
   USER_HEADER,
 } from "./session-headers";
-import type { SessionMeta } from "./session-meta";
+import { type SessionMeta, SessionMetaStore } from "./session-meta";
 import { EXPIRED_SESSION, SessionRetention } from "./session-retention";
 import { SessionRuns } from "./session-runs";
 import { SessionState } from "./session-state";
@@ -58,8 +58,9 @@ function jsonRpcError(status: number, code: number, message: string): Response {
 }
 
 export class SessionObject extends DurableObject<Env> {
-  #sql = this.ctx.storage.sql;
-  #meta: SessionMeta | undefined;
+  readonly #metaStore = new SessionMetaStore(this.ctx.storage.sql);
+  /** Read once, when the object starts: nothing is written for an object that serves nothing (session-meta.ts). */
+  #meta: SessionMeta | undefined = this.#metaStore.load();
   #mcp: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport } | undefined;
   #modern: ModernMcp | undefined;
   #registry: Registry | undefined;
@@ -98,19 +99,9 @@ export class SessionObject extends DurableObject<Env> {
   /** The user whose dashboard this object serves (set by the first dashboard request; never an MCP session). */
   #dashboardUser: string | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    const row = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'session'").toArray()[0];
-    this.#meta = row ? (JSON.parse(row.value) as SessionMeta) : undefined;
-  }
-
   #saveMeta(meta: SessionMeta): void {
     this.#meta = meta;
-    this.#sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('session', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      JSON.stringify(meta),
-    );
+    this.#metaStore.save(meta);
   }
 
   #gatewayConfig(): GatewayConfig {

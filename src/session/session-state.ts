@@ -24,16 +24,27 @@ function checkKey(key: unknown): string {
 
 export class SessionState {
   #sql: SqlStorage;
+  #ready = false;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
-    );
+  }
+
+  /** The table is created on first use, never when the object starts (see src/session/session-meta.ts). */
+  #init(): SqlStorage {
+    if (!this.#ready) {
+      this.#sql.exec(
+        "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+      );
+      this.#ready = true;
+    }
+    return this.#sql;
   }
 
   get(key: unknown): unknown {
-    const row = this.#sql.exec<{ value: string }>("SELECT value FROM state WHERE key = ?", checkKey(key)).toArray()[0];
+    const row = this.#init()
+      .exec<{ value: string }>("SELECT value FROM state WHERE key = ?", checkKey(key))
+      .toArray()[0];
     return row ? JSON.parse(row.value) : undefined;
   }
 
@@ -46,7 +57,7 @@ export class SessionState {
     if (bytes > STATE_MAX_VALUE_BYTES) {
       throw new StateError(`state value for "${k}" is ${bytes} bytes; the limit is ${STATE_MAX_VALUE_BYTES} per key`);
     }
-    const current = this.#sql
+    const current = this.#init()
       .exec<{ n: number; total: number | null; mine: number | null }>(
         "SELECT count(*) AS n, sum(bytes) AS total, (SELECT bytes FROM state WHERE key = ?) AS mine FROM state",
         k,
@@ -70,12 +81,12 @@ export class SessionState {
   }
 
   delete(key: unknown): boolean {
-    return this.#sql.exec("DELETE FROM state WHERE key = ? RETURNING key", checkKey(key)).toArray().length > 0;
+    return this.#init().exec("DELETE FROM state WHERE key = ? RETURNING key", checkKey(key)).toArray().length > 0;
   }
 
   keys(prefix?: unknown): string[] {
     const p = typeof prefix === "string" ? prefix : "";
-    return this.#sql
+    return this.#init()
       .exec<{ key: string }>("SELECT key FROM state WHERE substr(key, 1, ?) = ? ORDER BY key", p.length, p)
       .toArray()
       .map((r) => r.key);

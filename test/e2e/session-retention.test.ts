@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
 import { rawRequest } from "../support/raw-http";
+import { storedObjects } from "../support/stored-objects";
 
 const RETENTION_MS = 5_000;
 /** Past the retention and its 10% slack, with room for the alarm to run. */
@@ -54,12 +55,15 @@ async function openWithState(): Promise<Session> {
 }
 
 test("an idle session's storage is deleted after the retention: its id then answers 404", async () => {
+  const stored = storedObjects(gateway.persistDir, "SessionObject");
   const s = await openWithState();
   const id = s.transport.sessionId!;
   assert.equal(await probe(id), 200);
   await s.client.close(); // as clients do: no DELETE
   await sleep(PAST_RETENTION_MS);
   assert.equal(await probe(id), 404);
+  // Nothing is left of its object, and asking for it again does not store it again.
+  assert.deepEqual(storedObjects(gateway.persistDir, "SessionObject"), stored);
 });
 
 test("a session in use stays, with its state", async () => {

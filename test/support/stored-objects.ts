@@ -1,0 +1,40 @@
+/**
+ * What the gateway stored, read where workerd keeps it: one SQLite file per Durable Object under the test's persist
+ * folder (test/support/gateway.ts). Tests compare two readings to prove that requests wrote nothing.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/**
+ * The Durable Objects (of every class, or of `className`) holding anything the gateway wrote: their SQLite files with
+ * a table other than Miniflare's record of the object's name. Miniflare writes that record into every named object
+ * it starts, so locally a file exists even for an object that wrote nothing (Cloudflare stores nothing for such an
+ * object).
+ */
+export function storedObjects(persistDir: string, className?: string): string[] {
+  const root = join(persistDir, "v3", "do");
+  let names: string[];
+  try {
+    names = readdirSync(root, { recursive: true }) as string[];
+  } catch {
+    return [];
+  }
+  // Each class has its folder, named `<worker>-<class>` (wrangler.toml `name`).
+  const objects = names.filter(
+    (n) =>
+      n.endsWith(".sqlite") &&
+      !n.endsWith("metadata.sqlite") &&
+      (className === undefined || n.startsWith(`codemode-gateway-${className}/`)),
+  );
+  return objects
+    .filter((name) => {
+      const db = new DatabaseSync(join(root, name), { readOnly: true, timeout: 5_000 });
+      try {
+        return db.prepare("SELECT 1 FROM sqlite_master WHERE name <> '__miniflare_do_name'").all().length > 0;
+      } finally {
+        db.close();
+      }
+    })
+    .sort();
+}
