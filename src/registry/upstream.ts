@@ -14,7 +14,6 @@ import {
   type CallToolResult,
   Client,
   SdkHttpError,
-  SSEClientTransport,
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
@@ -22,6 +21,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/valida
 import { redactError, redactValue, secretValues } from "../auth/redact";
 import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
+import { LegacySseTransport } from "./legacy-sse";
 import type { UpstreamTool } from "./registry-types";
 import { ReplayTransport, type SharedHandshake } from "./shared-handshake";
 
@@ -231,12 +231,13 @@ export class UpstreamConnection {
   #newTransport(kind: TransportKind, headers: Array<[string, string]>, authProvider?: AuthProvider): Transport {
     const options = { fetch: this.#deps.fetch, requestInit: { headers }, ...(authProvider ? { authProvider } : {}) };
     return kind === "sse"
-      ? new SSEClientTransport(this.#deps.url, options)
+      ? new LegacySseTransport(this.#deps.url, options)
       : new StreamableHTTPClientTransport(this.#deps.url, options);
   }
 
   #connect(): Promise<Client> {
-    this.#client ??= (async () => {
+    if (this.#client) return this.#client;
+    const opening: Promise<Client> = (async () => {
       const user = await this.#credentials();
       const headers = user ? user.headers : this.#headers();
       const auth = user?.authProvider;
@@ -265,13 +266,18 @@ export class UpstreamConnection {
       }
       this.#opened(client, undefined);
       this.#publish(client, transport);
+      // A transport that closes by itself (an HTTP+SSE stream cut for a message over the bound) is not reused.
+      client.onclose = () => {
+        if (this.#client === opening) this.#client = undefined;
+      };
       return client;
     })();
+    this.#client = opening;
     // A failed connection is forgotten, so the next use tries again.
-    this.#client.catch(() => {
-      this.#client = undefined;
+    opening.catch(() => {
+      if (this.#client === opening) this.#client = undefined;
     });
-    return this.#client;
+    return opening;
   }
 
   #opened(client: Client, shared: SharedHandshake | undefined): void {

@@ -16,6 +16,26 @@ export class ResponseTooLargeError extends Error {
   override readonly name = "ResponseTooLargeError";
 }
 
+/** A JSON-RPC request the upstream was to answer. */
+export interface PendingRequest {
+  id: string | number;
+  method: string;
+}
+
+/**
+ * An event stream that carries answers to requests sent elsewhere (the GET stream of the older HTTP+SSE transport:
+ * its requests are POSTed and answered 202) passed the bound and was cut. Only the transport knows which requests
+ * were still waiting on it: {@link answers} gives, for those, the errors that stand in for their answers.
+ */
+export class StreamRefusedError extends ResponseTooLargeError {
+  readonly answers: (requests: readonly PendingRequest[]) => unknown[];
+
+  constructor(message: string, answers: (requests: readonly PendingRequest[]) => unknown[]) {
+    super(message);
+    this.answers = answers;
+  }
+}
+
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 function tooLarge(url: string, max: number): ResponseTooLargeError {
@@ -87,7 +107,7 @@ function advice(method: string | undefined): string {
 }
 
 /** The JSON-RPC requests (method and id) in a request body the MCP SDK sent: a JSON string, one message or a batch. */
-function requestsIn(body: unknown): Array<{ method: string; id: string | number }> {
+function requestsIn(body: unknown): PendingRequest[] {
   if (typeof body !== "string") return [];
   let parsed: unknown;
   try {
@@ -95,7 +115,7 @@ function requestsIn(body: unknown): Array<{ method: string; id: string | number 
   } catch {
     return [];
   }
-  const out: Array<{ method: string; id: string | number }> = [];
+  const out: PendingRequest[] = [];
   for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
     const { method, id } = (m ?? {}) as { method?: unknown; id?: unknown };
     if (typeof method === "string" && (typeof id === "string" || typeof id === "number")) out.push({ method, id });
@@ -243,13 +263,21 @@ export interface MessageCappedFetch {
  * - a `text/event-stream` body may live long (server notifications, progress then the result), so each event is
  *   bounded, not the stream. Over the bound, a stream answering a POST ends with a JSON-RPC error for each of its
  *   requests (so the call fails at once with the reason, rather than waiting for its timeout); any other stream
- *   fails.
+ *   fails with a {@link StreamRefusedError}, from which the transport answers the requests it knows are waiting
+ *   (src/registry/legacy-sse.ts).
  * Either way the upstream's body is cancelled: nothing past the bound is read or kept.
  */
 export function messageCappedFetch(base: FetchLike, max: number, name: string): MessageCappedFetch {
   const mark = crypto.randomUUID();
   const message = (method: string | undefined) =>
     `upstream ${name} answered with a message over ${sizeText(max)}; refused (the gateway's limit per upstream message)${advice(method)}`;
+  /** JSON-RPC errors in place of the answers to `requests`, marked so that {@link MessageCappedFetch.refusal} knows them. */
+  const answers = (requests: readonly PendingRequest[]) => {
+    // One request waiting: the huge message was its answer; several: any of theirs, so no advice for one method.
+    const text = message(requests.length === 1 ? requests[0]!.method : undefined);
+    const data = { refused_by_gateway: mark, limit_bytes: max };
+    return requests.map(({ id }) => ({ jsonrpc: "2.0", id, error: { code: -32603, message: text, data } }));
+  };
   const fetch: FetchLike = async (input, init) => {
     const response = await base(input, init);
     if (!response.body || NULL_BODY_STATUSES.has(response.status)) return response;
@@ -257,15 +285,11 @@ export function messageCappedFetch(base: FetchLike, max: number, name: string): 
     const { status, statusText, headers } = response;
     const type = (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type === "text/event-stream") {
-      const refuse = () => {
-        const requests = requestsIn(sent);
-        const text = message(requests.length === 1 ? requests[0]!.method : undefined);
-        const data = { refused_by_gateway: mark, limit_bytes: max };
-        return {
-          error: new ResponseTooLargeError(text),
-          answers: requests.map(({ id }) => ({ jsonrpc: "2.0", id, error: { code: -32603, message: text, data } })),
-        };
-      };
+      const refuse = () => ({
+        // Only a stream that answers no request of its own fails with it.
+        error: new StreamRefusedError(message(undefined), answers),
+        answers: answers(requestsIn(sent)),
+      });
       return new Response(boundedEvents(response.body, max, refuse), { status, statusText, headers });
     }
     const refused = () => {

@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { cappedFetch, EventMeter, messageCappedFetch, ResponseTooLargeError } from "../../../src/shared/capped-fetch";
+import {
+  cappedFetch,
+  EventMeter,
+  messageCappedFetch,
+  ResponseTooLargeError,
+  StreamRefusedError,
+} from "../../../src/shared/capped-fetch";
 
 const MAX = 1024;
 let server: Server;
@@ -180,6 +186,36 @@ describe("messageCappedFetch", () => {
     });
     await cutOff("/sse-one-huge");
     assert.ok(sentBy.get("/sse-one-huge")!.bytes < HUGE / 4, `${sentBy.get("/sse-one-huge")!.bytes} bytes were sent`);
+  });
+
+  test("a refused stream that answers no request gives marked errors for the requests its transport has waiting", async () => {
+    scripts.set("/sse-legacy", {
+      type: "text/event-stream",
+      chunks: function* () {
+        yield `event: message\ndata: {"jsonrpc":"2.0","id":3,"result":{"content":[{"type":"text","text":"`;
+        yield* filler(HUGE);
+        yield `"}]}}\n\n`;
+      },
+    });
+    let refused: unknown;
+    await drain(await capped.fetch(`${scriptedBase}/sse-legacy`)).catch((err) => (refused = err));
+    assert.ok(refused instanceof StreamRefusedError, String(refused));
+    // One request waiting: the huge message was its answer, so the advice is for its method.
+    const [one] = refused.answers([{ id: 3, method: "tools/call" }]) as any[];
+    assert.deepEqual([one.id, one.error.code], [3, -32603]);
+    assert.match(one.error.message, /ask the tool for less \(filters, pagination\)$/);
+    const asThrown = Object.assign(new Error(one.error.message), { code: -32603, data: one.error.data });
+    assert.ok(capped.refusal(asThrown) instanceof ResponseTooLargeError);
+    // Several: it was one of theirs, so no advice for one method.
+    const several = refused.answers([
+      { id: 4, method: "tools/call" },
+      { id: "x", method: "tools/list" },
+    ]) as any[];
+    assert.deepEqual(
+      several.map((a) => a.id),
+      [4, "x"],
+    );
+    for (const a of several) assert.match(a.error.message, /\(the gateway's limit per upstream message\)$/);
   });
 
   test("answering a POST, the events before the refused one arrive, then a JSON-RPC error for the request, marked", async () => {
