@@ -193,7 +193,8 @@ export class SessionObject extends DurableObject<Env> {
    * one that fires during an execution waits for it to end.
    */
   override async alarm(): Promise<void> {
-    await this.#retention.alarm(this.#meta, this.#runs.live.size > 0, async () => {
+    // Read from storage, not memory: a retried alarm (the first failed while deleting) still finds the session.
+    await this.#retention.alarm(this.#metaStore.load(), this.#runs.busy(), async () => {
       this.#mcp = this.#meta = undefined;
       await this.#registry?.close();
       this.#registry = undefined;

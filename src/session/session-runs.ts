@@ -28,9 +28,9 @@ import type { UserApi } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import type { LastExecution } from "./last-execution";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";
+import { sessionObjectName } from "./session-headers";
 import type { SessionMeta } from "./session-meta";
 import type { SessionObject } from "./session-object";
-import { sessionObjectName } from "./session-headers";
 import { createSignIn } from "./sign-in";
 
 /** Everything needed to run (or re-run) one execution. */
@@ -117,6 +117,25 @@ export class SessionRuns {
    * execute_rate_limit), then records it.
    */
   async execute(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
+    this.#inFlight++;
+    try {
+      return await this.#execute(meta, spec);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  /**
+   * Whether an execution is anywhere between its request and its record: waiting for a slot, checked, running, or
+   * being recorded. The retention alarm (session-retention.ts) leaves such a session's storage alone.
+   */
+  busy(): boolean {
+    return this.#inFlight > 0 || this.live.size > 0;
+  }
+
+  #inFlight = 0;
+
+  async #execute(meta: SessionMeta, spec: RunSpec): Promise<ExecuteResult> {
     const limits = this.#host.config().limits;
     this.#slots ??= new Semaphore(limits.max_concurrent_executions, limits.max_queued_executions);
     let release: () => void;
