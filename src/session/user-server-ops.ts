@@ -56,27 +56,29 @@ export function userServerOps(deps: {
     async authorize(name) {
       const refused = gatewayServer(name);
       if (refused) return { ok: false, error: `${refused}: the gateway's own credentials sign it in` };
-      // A server added without credentials signs in only once it asks to (a 401 challenge): OAuth discovery against
-      // one that never asked fails with the server's own confusing answer to a registration it does not offer.
+      // A server added without credentials that challenged its listing (401 with a Bearer challenge) signs in with
+      // the challenge's metadata URL and scope. One that did not may still want a sign-in (it may ask only on tool
+      // calls, or answer 401 without a challenge, leaving the client to its well-known metadata), so discovery runs
+      // anyway; if it finds no sign-in, the refusal says what the server did rather than only the discovery's error.
       // As last listed: asking for a sign-in must not list the server again.
       const entry = registry().known(name);
       let challenge: { resourceMetadataUrl?: string; scope?: string } = {};
-      if (entry?.scope === "user" && entry.auth.type === "none") {
-        if (entry.signIn?.kind !== "challenge") {
-          return {
-            ok: false,
-            error:
-              entry.status === "ok"
-                ? `${name} answered without a sign-in, so it needs none (list_servers shows it connected); a server that wants one refuses with 401, and add_server or authorize_server then signs in`
-                : `${name} did not ask for a sign-in: it is failing (${entry.error ?? "unknown error"}); list_servers shows its status`,
-          };
-        }
+      const unchallenged = entry?.scope === "user" && entry.auth.type === "none" && entry.signIn?.kind !== "challenge";
+      if (entry?.signIn?.kind === "challenge" && entry.auth.type === "none") {
         const { resourceMetadataUrl, scope } = entry.signIn;
         challenge = { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
       }
       const started = await user().requireAuthorization(name, origin(), challenge);
       if (started.ok) await sync.sync(registry(), true);
-      return started;
+      if (started.ok || !unchallenged) return started;
+      return {
+        ok: false,
+        error: `${
+          entry.status === "ok"
+            ? `${name} answered without a sign-in (list_servers shows it connected), and found no OAuth sign-in to offer`
+            : `${name} did not ask for a sign-in: it is failing (${entry.error ?? "unknown error"}), and found no OAuth sign-in to offer`
+        } (${started.error}); a server that wants one refuses with 401, and add_server or authorize_server then signs in`,
+      };
     },
     async remove(name) {
       const refused = gatewayServer(name);

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
 
 let upstream: OAuthUpstream;
 let gateway: Gateway;
@@ -147,5 +147,26 @@ test("after the authorization server forgets the gateway's dynamic client, remov
     assert.equal(r.ok, true, JSON.stringify(r));
   } finally {
     await forgetful.stop();
+  }
+});
+
+test("authorize_server signs in to a server that never challenged a listing: one that asks only on tool calls, or with a bare 401", async () => {
+  for (const [name, quirk] of [
+    ["calls_only", { openListing: true }],
+    ["bare_401", { bareChallenge: true }],
+  ] as const) {
+    const quirky = await startOAuthUpstream({ autoApprove: true, ...quirk });
+    try {
+      await session.data("add_server", { name, url: quirky.url });
+      const link = await session.call("authorize_server", { name });
+      assert.notEqual(link.isError, true, `${name}: ${JSON.stringify(link.content)}`);
+      await signIn((link.structuredContent as { authorization_url: string }).authorization_url);
+      const r = await run(session, `import { whoami } from "servers/${name}";\nreturn await whoami({});`);
+      assert.equal(r.ok, true, `${name}: ${JSON.stringify(r)}`);
+      assert.match(JSON.stringify(r.result), /alice/);
+    } finally {
+      await session.data("remove_server", { name });
+      await quirky.stop();
+    }
   }
 });

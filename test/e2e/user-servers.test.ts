@@ -108,7 +108,10 @@ describe("user servers", () => {
     try {
       const r = await alice.call("authorize_server", { name: "open" });
       assert.equal(r.isError, true);
-      assert.match(text(r), /open answered without a sign-in, so it needs none \(list_servers shows it connected\)/);
+      assert.match(
+        text(r),
+        /open answered without a sign-in \(list_servers shows it connected\), and found no OAuth sign-in to offer \(.+\); a server that wants one refuses with 401/,
+      );
       // Nothing was started: the server is still one without credentials.
       const listed = (await alice.data("list_servers", {})).servers.find((x: { name: string }) => x.name === "open");
       assert.equal(listed.auth.type, "none");

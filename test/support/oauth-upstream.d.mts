@@ -37,6 +37,10 @@ export interface OAuthUpstreamSettings {
   prmResource: string | undefined;
   authorizationServers: string[] | undefined;
   asIssuer: string | undefined;
+  /** A bare 401 (no WWW-Authenticate) to requests without a token. */
+  bareChallenge: boolean;
+  /** Everything but tools/call served without a token. */
+  openListing: boolean;
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {

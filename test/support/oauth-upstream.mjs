@@ -62,6 +62,10 @@ export const DEFAULTS = Object.freeze({
   authorizationServers: undefined,
   /** Authorization server metadata `issuer` override (not the URL it was fetched from). */
   asIssuer: undefined,
+  /** Answer requests without a token with a bare 401: no WWW-Authenticate (clients find the well-known metadata). */
+  bareChallenge: false,
+  /** Serve everything but tools/call without a token (a server that asks for a sign-in only when a tool is called). */
+  openListing: false,
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -195,7 +199,21 @@ export async function startOAuthUpstream(options = {}) {
     }
     next();
   };
-  app.all("/mcp", express.json({ limit: "1mb" }), bearer, stepUp, async (req, res) => {
+  // Misbehaviour switches for requests without a token (bareChallenge, openListing); the rest goes to the bearer check.
+  const tokenless = (req, res, next) => {
+    if (req.headers.authorization) return bearer(req, res, next);
+    const messages = Array.isArray(req.body) ? req.body : [req.body];
+    if (settings.openListing && messages.every((m) => m?.method !== "tools/call")) {
+      req.auth = { token: "", clientId: "", scopes: [], extra: {} };
+      return next();
+    }
+    if (settings.bareChallenge) {
+      res.status(401).json({ error: "invalid_token", error_description: "sign in first" });
+      return;
+    }
+    return bearer(req, res, next);
+  };
+  app.all("/mcp", express.json({ limit: "1mb" }), tokenless, stepUp, async (req, res) => {
     const messages = Array.isArray(req.body) ? req.body : [req.body];
     for (const m of messages) mcpRequests.push({ method: m?.method, subject: req.auth.extra?.subject });
     const server = mcpServerFor(req.auth);
