@@ -39,7 +39,9 @@ export class OAuthChallengeError extends Error {
   readonly scope: string | undefined;
 
   constructor(server: string, resourceMetadataUrl?: string, scope?: string) {
-    super(`upstream ${server} requires OAuth sign-in (HTTP 401)`);
+    super(
+      `upstream ${server} requires OAuth sign-in (HTTP 401): authorize_server { "name": "${server}" } gives the sign-in link`,
+    );
     this.resourceMetadataUrl = resourceMetadataUrl;
     this.scope = scope;
   }

@@ -158,6 +158,15 @@ test("authorize_server signs in to a server that never challenged a listing: one
     const quirky = await startOAuthUpstream({ autoApprove: true, ...quirk });
     try {
       await session.data("add_server", { name, url: quirky.url });
+      if (name === "calls_only") {
+        // Listed without a sign-in; the first call is refused with what to do.
+        const refused = await run(session, `import { whoami } from "servers/${name}";\nreturn await whoami({});`);
+        assert.equal(refused.ok, false);
+        assert.match(
+          refused.error.message,
+          /requires OAuth sign-in \(HTTP 401\): authorize_server \{ "name": "calls_only" \}/,
+        );
+      }
       const link = await session.call("authorize_server", { name });
       assert.notEqual(link.isError, true, `${name}: ${JSON.stringify(link.content)}`);
       await signIn((link.structuredContent as { authorization_url: string }).authorization_url);
