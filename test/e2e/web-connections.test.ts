@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "../support/browser";
+import { addServerOnPage, serverRow as row, signInPage } from "../support/connections-page";
 import { type Gateway, startGateway } from "../support/gateway";
 import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
 
@@ -28,29 +29,9 @@ describe("the connections page", () => {
   /** The gateway as the browser reaches it: `localhost`, another site than the upstream's 127.0.0.1. */
   let base: string;
 
-  async function signIn(browser: TestBrowser, key: string): Promise<Page> {
-    const p = await browser.newPage();
-    await p.goto(`${base}/connections`);
-    await p.getByLabel("Gateway API key").fill(key);
-    await p.getByRole("button", { name: "Sign in" }).click();
-    await p.waitForURL((url) => url.pathname === "/connections");
-    return p;
-  }
-
-  const row = (p: Page, name: string) =>
-    p.locator("tr", { has: p.locator("th", { hasText: new RegExp(`^${name}$`) }) });
-
-  async function addServer(name: string, url: string, headers: Array<[string, string]> = []) {
-    await page.goto(`${base}/connections`);
-    await page.getByLabel("Name", { exact: true }).fill(name);
-    await page.getByLabel("URL", { exact: true }).fill(url);
-    for (const [i, [header, value]] of headers.entries()) {
-      await page.getByLabel(`Header ${i + 1} name`).fill(header);
-      await page.getByLabel(`Header ${i + 1} value`).fill(value);
-    }
-    await page.getByRole("button", { name: "Add server" }).click();
-    await page.waitForLoadState();
-  }
+  const signIn = (browser: TestBrowser, key: string) => signInPage(browser, base, key);
+  const addServer = (name: string, url: string, headers: Array<[string, string]> = []) =>
+    addServerOnPage(page, base, name, url, headers);
 
   before(async () => {
     upstream = await startOAuthUpstream({ autoApprove: false });
