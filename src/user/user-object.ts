@@ -15,13 +15,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { type GatewayConfig, type Limits, loadConfig } from "../config";
 import type { Env } from "../env";
-import type { ExecuteResult } from "../sandbox/execution-types";
-import { loadConnectionsKeys } from "./connections-key";
-import { deniedExecution } from "./denied-execution";
 import type { ApprovalActor } from "../sandbox/approval";
+import type { ExecuteResult } from "../sandbox/execution-types";
+import { deniedExecution } from "./denied-execution";
+import { ExecuteRate } from "./execute-rate";
 import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
 import { ExecutionLeases } from "./execution-leases";
-import { ExecuteRate } from "./execute-rate";
 import { ExecutionSlots } from "./execution-slots";
 import { OAuthConnections } from "./oauth/oauth-connections";
 import type {
@@ -35,7 +34,11 @@ import type {
   StartResult,
 } from "./oauth/oauth-types";
 import { PendingApprovals } from "./pending-approvals";
+import { type AddServerRequest, ServerDesk, type ServerResult } from "./server-desk";
+import type { OAuthHooks, UserConnection } from "./user-connections";
 import { type ContextSummary, UserContexts } from "./user-contexts";
+import { type SecretSummary, UserSecrets } from "./user-secrets";
+import { UserServers, type UserServerView } from "./user-servers";
 import type {
   ApprovedExecution,
   ExecutionRecord,
@@ -47,16 +50,6 @@ import type {
   StartedExecution,
 } from "./user-types";
 import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
-import {
-  authView,
-  type ConnectionSources,
-  connectionFor,
-  type OAuthHooks,
-  type UserConnection,
-} from "./user-connections";
-import { parseSecretHosts } from "./secret-hosts";
-import { checkSecretName, type SecretSummary, UserSecrets } from "./user-secrets";
-import { serverView, type UserServerView, UserServers } from "./user-servers";
 
 /** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
 export type FinishReply = { handle?: string; unresumable?: string };
@@ -133,6 +126,14 @@ export class UserObject extends DurableObject<Env> {
   readonly #webSessions = new WebSessions(this.ctx.storage.sql);
   readonly #servers = new UserServers(this.ctx.storage.sql, this.ctx.id.toString());
   readonly #secrets = new UserSecrets(this.ctx.storage.sql, this.ctx.id.toString());
+  readonly #desk = new ServerDesk({
+    owner: this.ctx.id.toString(),
+    env: this.env as unknown as Record<string, unknown>,
+    servers: this.#servers,
+    secrets: this.#secrets,
+    config: () => this.#config(),
+    oauth: this as unknown as Partial<OAuthHooks>,
+  });
 
   #config(): GatewayConfig {
     const loaded = loadConfig(this.env.GATEWAY_CONFIG);
@@ -144,53 +145,19 @@ export class UserObject extends DurableObject<Env> {
     return this.#config().limits;
   }
 
-  /** Where user-server credentials come from; the OAuth client's methods, where this build has them. */
-  #sources(): ConnectionSources {
-    return {
-      owner: this.ctx.id.toString(),
-      servers: this.#servers,
-      secrets: this.#secrets,
-      keys: () => loadConnectionsKeys(this.env as unknown as Record<string, unknown>),
-      oauth: this as unknown as Partial<OAuthHooks>,
-    };
-  }
-
-  async #view(name: string): Promise<UserServerView | undefined> {
-    const row = this.#servers.row(name);
-    return row && serverView(row, await authView(this.#sources(), row));
-  }
-
-  /** add_server: validates and stores one of the user's servers (src/user/user-servers.ts says the rules). */
-  async addServer(request: {
-    name: string;
-    url: string;
-    headers?: Array<[string, string]>;
-  }): Promise<{ ok: true; server: UserServerView } | { ok: false; error: string }> {
-    const added = await this.#servers.add(request, this.#config(), this.#sources().keys, this.#secrets);
-    if (typeof added === "string") return { ok: false, error: added };
-    return { ok: true, server: (await this.#view(added.name))! };
+  /** add_server and the connections page's form: validates and stores one of the user's servers. */
+  async addServer(request: AddServerRequest): Promise<ServerResult> {
+    return this.#desk.add(request);
   }
 
   /** remove_server: forgets the server, and its OAuth tokens (revoked where the authorization server can). */
   async removeServer(name: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
-    const row = this.#servers.row(name);
-    if (!row) return { ok: false, error: `you have no server named "${name}"` };
-    let revoked: boolean | undefined;
-    const forget = (this as unknown as Partial<OAuthHooks>).forgetOAuth;
-    if (row.auth_type === "oauth" && forget) {
-      const r = await forget.call(this, name).catch(() => undefined);
-      revoked = typeof r === "boolean" ? r : r?.revoked;
-    }
-    this.#servers.remove(name);
-    return { ok: true, ...(revoked === undefined ? {} : { revoked }) };
+    return this.#desk.remove(name);
   }
 
   /** The user's servers with their auth status, and the version that moves on every change. */
   async listServers(): Promise<{ version: number; servers: UserServerView[] }> {
-    const version = this.#servers.version();
-    const src = this.#sources();
-    const servers = await Promise.all(this.#servers.rows().map(async (r) => serverView(r, await authView(src, r))));
-    return { version, servers };
+    return this.#desk.list();
   }
 
   /** The version of the user's server list alone: what sessions poll to notice another session's change. */
@@ -202,26 +169,13 @@ export class UserObject extends DurableObject<Env> {
    * What a session registers: each server's full URL (query included, which list views never show) and auth.
    * Nothing secret: credentials are resolved per connection by {@link connectionFor}.
    */
-  async sessionServers(): Promise<{
-    version: number;
-    servers: Array<{ name: string; url: string; auth: UserServerView["auth"] }>;
-  }> {
-    const version = this.#servers.version();
-    const src = this.#sources();
-    const servers = await Promise.all(
-      this.#servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
-    );
-    return { version, servers };
+  async sessionServers(): ReturnType<ServerDesk["sessionServers"]> {
+    return this.#desk.sessionServers();
   }
 
-  /**
-   * The auth status of one of the user's servers and the version of the user's servers (a completed sign-in moves
-   * it): what a session waiting for a sign-in polls.
-   */
+  /** A server's auth status and the version of the user's servers: what a session waiting for a sign-in polls. */
   async authStatus(name: string): Promise<{ version: number; auth?: UserServerView["auth"] }> {
-    const row = this.#servers.row(name);
-    const auth = row && (await authView(this.#sources(), row));
-    return { version: this.#servers.version(), ...(auth ? { auth } : {}) };
+    return this.#desk.authStatus(name);
   }
 
   /**
@@ -233,9 +187,9 @@ export class UserObject extends DurableObject<Env> {
     origin: string,
     opts: { force?: boolean; signIn?: boolean; stepUp?: StartOptions } = {},
   ): Promise<UserConnection> {
-    if (!opts.stepUp) return connectionFor(this.#sources(), name, origin, opts);
+    if (!opts.stepUp) return this.#desk.connectionFor(name, origin, opts);
     const stepped = await this.oauthAccessToken(name, { origin, stepUp: opts.stepUp });
-    return stepped.ok ? connectionFor(this.#sources(), name, origin) : stepped;
+    return stepped.ok ? this.#desk.connectionFor(name, origin) : stepped;
   }
 
   /**
@@ -247,21 +201,7 @@ export class UserObject extends DurableObject<Env> {
     origin: string,
     opts: { scope?: string; resourceMetadataUrl?: string } = {},
   ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }> {
-    const row = this.#servers.row(name);
-    if (!row) return { ok: false, error: `you have no server named "${name}"` };
-    const start = (this as unknown as Partial<OAuthHooks>).startAuthorization;
-    if (!start) return { ok: false, error: "this gateway build has no OAuth client for upstream servers" };
-    if (row.auth_type === "headers") {
-      return {
-        ok: false,
-        error: `${name} authenticates with its headers, not an OAuth sign-in: to change its credentials, save the secret its headers reference again (on /connections or PUT /secrets/<NAME>); to sign in with OAuth instead, remove_server and add_server it without headers`,
-      };
-    }
-    const started = await start.call(this, name, origin, opts);
-    if (!started.ok) return started;
-    if (row.auth_type !== "oauth") this.#servers.setAuthType(name, "oauth");
-    else this.#servers.bump();
-    return started;
+    return this.#desk.requireAuthorization(name, origin, opts);
   }
 
   /**
@@ -269,27 +209,16 @@ export class UserObject extends DurableObject<Env> {
    * hosts it may be sent to: required for a new secret; a replaced one keeps its own without them.
    */
   async setSecret(name: string, value: string, hosts?: string): Promise<{ ok: true } | { ok: false; error: string }> {
-    const parsed = hosts === undefined ? undefined : parseSecretHosts(hosts);
-    if (typeof parsed === "string") return { ok: false, error: `secret ${name}: ${parsed}` };
-    const keys = await loadConnectionsKeys(this.env as unknown as Record<string, unknown>);
-    if (!keys.ok) return { ok: false, error: keys.error };
-    const error = await this.#secrets.set(keys.keys, name, value, parsed);
-    if (error) return { ok: false, error };
-    this.#servers.bump();
-    return { ok: true };
+    return this.#desk.setSecret(name, value, hosts);
   }
 
   async deleteSecret(name: string): Promise<{ ok: true; deleted: boolean } | { ok: false; error: string }> {
-    const bad = checkSecretName(name);
-    if (bad) return { ok: false, error: bad };
-    const deleted = this.#secrets.delete(name);
-    if (deleted) this.#servers.bump();
-    return { ok: true, deleted };
+    return this.#desk.deleteSecret(name);
   }
 
   /** Names, update times and allowed hosts of the user's secrets; never their values. */
   async listSecrets(): Promise<SecretSummary[]> {
-    return this.#secrets.list();
+    return this.#desk.listSecrets();
   }
 
   /**

@@ -1,0 +1,176 @@
+/**
+ * @module user/server-desk
+ * The user's own servers and secrets as the user object's RPC answers for them (add_server, the connections page,
+ * the sessions that register the servers): the rules are in user-servers.ts and user-secrets.ts, credentials are
+ * resolved by user-connections.ts, and sign-ins are started by the OAuth client the user object provides.
+ */
+import type { GatewayConfig } from "../config";
+import { type LoadedKeys, loadConnectionsKeys } from "./connections-key";
+import { parseSecretHosts } from "./secret-hosts";
+import {
+  authView,
+  type ConnectionSources,
+  connectionFor,
+  type OAuthHooks,
+  type UserConnection,
+} from "./user-connections";
+import { checkSecretName, type SecretSummary, type UserSecrets } from "./user-secrets";
+import { serverView, type UserServers, type UserServerView } from "./user-servers";
+
+/** A new server as add_server and the connections page give it. */
+export interface AddServerRequest {
+  name: string;
+  url: string;
+  headers?: Array<[string, string]>;
+}
+
+/** One of the user's servers as listed, or why there is none. */
+export type ServerResult = { ok: true; server: UserServerView } | { ok: false; error: string };
+
+/** What the desk works on: the user object's storage and its OAuth client. */
+export interface DeskDeps {
+  owner: string;
+  env: Record<string, unknown>;
+  servers: UserServers;
+  secrets: UserSecrets;
+  config: () => GatewayConfig;
+  /** The OAuth client's methods, where this build has them (the user object's own RPC methods). */
+  oauth: Partial<OAuthHooks>;
+}
+
+const noServer = (name: string) => ({ ok: false as const, error: `you have no server named "${name}"` });
+
+/** See the module comment. */
+export class ServerDesk {
+  readonly #deps: DeskDeps;
+
+  constructor(deps: DeskDeps) {
+    this.#deps = deps;
+  }
+
+  /** Where user-server credentials come from. */
+  sources(): ConnectionSources {
+    const { owner, servers, secrets, env, oauth } = this.#deps;
+    return { owner, servers, secrets, keys: (): Promise<LoadedKeys> => loadConnectionsKeys(env), oauth };
+  }
+
+  async #view(name: string): Promise<UserServerView | undefined> {
+    const row = this.#deps.servers.row(name);
+    return row && serverView(row, await authView(this.sources(), row));
+  }
+
+  /** Validates and stores one of the user's servers (src/user/user-servers.ts says the rules). */
+  async add(request: AddServerRequest): Promise<ServerResult> {
+    const { servers, secrets, config } = this.#deps;
+    const added = await servers.add(request, config(), this.sources().keys, secrets);
+    if (typeof added === "string") return { ok: false, error: added };
+    const server = await this.#view(added.name);
+    return server ? { ok: true, server } : { ok: false, error: `${added.name} was removed meanwhile` };
+  }
+
+  /** Forgets the server, and its OAuth tokens (revoked where the authorization server can). */
+  async remove(name: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
+    const { servers, oauth } = this.#deps;
+    const row = servers.row(name);
+    if (!row) return noServer(name);
+    let revoked: boolean | undefined;
+    if (row.auth_type === "oauth" && oauth.forgetOAuth) {
+      const r = await oauth.forgetOAuth(name).catch(() => undefined);
+      revoked = typeof r === "boolean" ? r : r?.revoked;
+    }
+    servers.remove(name);
+    return { ok: true, ...(revoked === undefined ? {} : { revoked }) };
+  }
+
+  /** The user's servers with their auth status, and the version that moves on every change. */
+  async list(): Promise<{ version: number; servers: UserServerView[] }> {
+    const { servers } = this.#deps;
+    const version = servers.version();
+    const src = this.sources();
+    return {
+      version,
+      servers: await Promise.all(servers.rows().map(async (r) => serverView(r, await authView(src, r)))),
+    };
+  }
+
+  /** Each server's full URL (query included, which list views never show) and auth: what a session registers. */
+  async sessionServers(): Promise<{
+    version: number;
+    servers: Array<{ name: string; url: string; auth: UserServerView["auth"] }>;
+  }> {
+    const { servers } = this.#deps;
+    const version = servers.version();
+    const src = this.sources();
+    return {
+      version,
+      servers: await Promise.all(
+        servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
+      ),
+    };
+  }
+
+  /** The auth status of one server and the version of the user's servers (a completed sign-in moves it). */
+  async authStatus(name: string): Promise<{ version: number; auth?: UserServerView["auth"] }> {
+    const row = this.#deps.servers.row(name);
+    const auth = row && (await authView(this.sources(), row));
+    return { version: this.#deps.servers.version(), ...(auth ? { auth } : {}) };
+  }
+
+  /** How a session connects to the server `name` (credentials resolved here, on the host). */
+  connectionFor(
+    name: string,
+    origin: string,
+    opts: { force?: boolean; signIn?: boolean } = {},
+  ): Promise<UserConnection> {
+    return connectionFor(this.sources(), name, origin, opts);
+  }
+
+  /** Starts a sign-in: a server without credentials becomes an OAuth server; header servers are refused. */
+  async requireAuthorization(
+    name: string,
+    origin: string,
+    opts: { scope?: string; resourceMetadataUrl?: string } = {},
+  ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }> {
+    const { servers, oauth } = this.#deps;
+    const row = servers.row(name);
+    if (!row) return noServer(name);
+    if (!oauth.startAuthorization)
+      return { ok: false, error: "this gateway build has no OAuth client for upstream servers" };
+    if (row.auth_type === "headers") {
+      return {
+        ok: false,
+        error: `${name} authenticates with its headers, not an OAuth sign-in: to change its credentials, save the secret its headers reference again (on /connections or PUT /secrets/<NAME>); to sign in with OAuth instead, remove_server and add_server it without headers`,
+      };
+    }
+    const started = await oauth.startAuthorization(name, origin, opts);
+    if (!started.ok) return started;
+    if (row.auth_type !== "oauth") servers.setAuthType(name, "oauth");
+    else servers.bump();
+    return started;
+  }
+
+  /** Stores a secret (write-only); `hosts` (comma-separated) are where it may go: required for a new one. */
+  async setSecret(name: string, value: string, hosts?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const parsed = hosts === undefined ? undefined : parseSecretHosts(hosts);
+    if (typeof parsed === "string") return { ok: false, error: `secret ${name}: ${parsed}` };
+    const keys = await this.sources().keys();
+    if (!keys.ok) return { ok: false, error: keys.error };
+    const error = await this.#deps.secrets.set(keys.keys, name, value, parsed);
+    if (error) return { ok: false, error };
+    this.#deps.servers.bump();
+    return { ok: true };
+  }
+
+  deleteSecret(name: string): { ok: true; deleted: boolean } | { ok: false; error: string } {
+    const bad = checkSecretName(name);
+    if (bad) return { ok: false, error: bad };
+    const deleted = this.#deps.secrets.delete(name);
+    if (deleted) this.#deps.servers.bump();
+    return { ok: true, deleted };
+  }
+
+  /** Names, update times and allowed hosts of the secrets; never their values. */
+  listSecrets(): SecretSummary[] {
+    return this.#deps.secrets.list();
+  }
+}
