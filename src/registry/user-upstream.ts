@@ -110,6 +110,15 @@ function challengeProvider(name: string): AuthProvider {
   };
 }
 
+/** `fetch` to a user's server: the SSRF guard, and `user_servers.allow_hosts`, on the URL and every redirect hop. */
+export function userServerFetch(gateway: GatewayConfig): FetchLike {
+  const allowHops: FetchLike = (input, init) => {
+    const bad = userUrlRefusal(input instanceof Request ? input.url : String(input), gateway);
+    return bad ? Promise.reject(new UrlRefusedError(`refused to connect: ${bad}`)) : fetch(input, init);
+  };
+  return guardedFetch(allowHops, gateway.network);
+}
+
 /** Opens the connection to the user's server `config` (its URL checked again: the operator's rules may change). */
 export function connectUserUpstream(
   config: ServerConfig,
@@ -117,10 +126,6 @@ export function connectUserUpstream(
 ): UpstreamConnection {
   const { gateway, source } = deps;
   const refusal = userUrlRefusal(config.url, gateway);
-  const allowHops: FetchLike = (input, init) => {
-    const bad = userUrlRefusal(input instanceof Request ? input.url : String(input), gateway);
-    return bad ? Promise.reject(new UrlRefusedError(`refused to connect: ${bad}`)) : fetch(input, init);
-  };
   const scopeState = { widened: false };
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
@@ -136,7 +141,7 @@ export function connectUserUpstream(
       url: refusal ? new URL("http://invalid.invalid/") : new URL(config.url),
       fetch: refusal
         ? () => Promise.reject(new UrlRefusedError(`refused to connect to ${config.name}: ${refusal}`))
-        : stepUpOn403(config.name, source, guardedFetch(allowHops, gateway.network), scopeState),
+        : stepUpOn403(config.name, source, userServerFetch(gateway), scopeState),
     },
     circuitFor(deps.user, config, gateway.limits),
     "its headers and secrets (the /connections page), or sign in again with authorize_server",

@@ -15,24 +15,22 @@
 import {
   auth,
   computeScopeUnion,
-  extractWWWAuthenticateParams,
   type FetchLike,
   type OAuthDiscoveryState,
   validateAuthorizationResponseIssuer,
 } from "@modelcontextprotocol/client";
 import { checkUrl } from "../../registry/ssrf";
+import { probeInitialize, SERVER_CHECK_TIMEOUT_MS } from "../server-check";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";
-import type { OAuthStore } from "./oauth-store";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
 import { GatewayOAuthProvider } from "./oauth-provider";
+import type { OAuthStore } from "./oauth-store";
 import { saveTokens } from "./oauth-tokens";
 import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
 
 /** How long a sign-in link (and the state it carries) stays usable. */
 export const FLOW_TTL_MS = 15 * 60_000;
-/** How long the probe for a server's 401 challenge may take. */
-const PROBE_TIMEOUT_MS = 10_000;
 
 const randomToken = (bytes = 16) =>
   btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))))
@@ -56,7 +54,7 @@ export function flowOfState(state: string): string | undefined {
 }
 
 /**
- * Asks the server, without credentials, for its `WWW-Authenticate` challenge (an MCP `initialize`), for the
+ * Asks the server, without credentials, for its `WWW-Authenticate` challenge (src/user/server-check.ts), for the
  * `resource_metadata` URL and scope it names. Any failure leaves discovery to the well-known locations.
  */
 async function probeChallenge(
@@ -64,24 +62,9 @@ async function probeChallenge(
   fetch: FetchLike,
 ): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {
   try {
-    const response = await fetch(serverUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "codemode-gateway", version: "1" },
-        },
-      }),
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
-    await response.body?.cancel().catch(() => {});
-    if (response.status !== 401 && response.status !== 403) return {};
-    const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+    const { status, challenge } = await probeInitialize(serverUrl, fetch, AbortSignal.timeout(SERVER_CHECK_TIMEOUT_MS));
+    if ((status !== 401 && status !== 403) || !challenge) return {};
+    const { resourceMetadataUrl, scope } = challenge;
     return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}) };
   } catch {
     return {};
