@@ -3,10 +3,16 @@
  * The user's own servers and secrets as the user object's RPC answers for them (add_server, the connections page,
  * the sessions that register the servers): the rules are in user-servers.ts and user-secrets.ts, credentials are
  * resolved by user-connections.ts, and sign-ins are started by the OAuth client the user object provides.
+ *
+ * A server added without headers is checked when added (src/user/server-check.ts), so it is never listed as
+ * connected before anything answered: one that asks for an OAuth sign-in becomes an OAuth server waiting for it,
+ * and one that cannot be reached is listed in error with why until a later check finds it answering.
  */
 import type { GatewayConfig } from "../config";
+import { userServerFetch } from "../registry/user-upstream";
 import { type LoadedKeys, loadConnectionsKeys } from "./connections-key";
 import { parseSecretHosts } from "./secret-hosts";
+import { checkServer } from "./server-check";
 import {
   authView,
   type ConnectionSources,
@@ -59,13 +65,31 @@ export class ServerDesk {
     return row && serverView(row, await authView(this.sources(), row));
   }
 
-  /** Validates and stores one of the user's servers (src/user/user-servers.ts says the rules). */
-  async add(request: AddServerRequest): Promise<ServerResult> {
+  /**
+   * Validates and stores one of the user's servers. With `check`, one without headers is checked before the
+   * answer (bounded by SERVER_CHECK_TIMEOUT_MS): add_server lists the server itself instead.
+   */
+  async add(request: AddServerRequest, opts: { check?: boolean } = {}): Promise<ServerResult> {
     const { servers, secrets, config } = this.#deps;
     const added = await servers.add(request, config(), this.sources().keys, secrets);
     if (typeof added === "string") return { ok: false, error: added };
+    if (opts.check && added.auth_type === "none") {
+      servers.recordCheck(added.name, added.url, await checkServer(added.url, userServerFetch(config())));
+    }
     const server = await this.#view(added.name);
+    // Removed by another session while it was being checked.
     return server ? { ok: true, server } : { ok: false, error: `${added.name} was removed meanwhile` };
+  }
+
+  /** Checks one of the user's servers without credentials again (headers and OAuth servers are listed as they are). */
+  async check(name: string): Promise<ServerResult> {
+    const row = this.#deps.servers.row(name);
+    if (!row) return noServer(name);
+    if (row.auth_type === "none") {
+      this.#deps.servers.recordCheck(name, row.url, await checkServer(row.url, userServerFetch(this.#deps.config())));
+    }
+    const server = await this.#view(name);
+    return server ? { ok: true, server } : noServer(name);
   }
 
   /** Forgets the server, and its OAuth tokens (revoked where the authorization server can). */

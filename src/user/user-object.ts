@@ -92,6 +92,7 @@ export type UserApi = Pick<
   | "oauthStatus"
   | "forgetOAuth"
   | "addServer"
+  | "checkServer"
   | "removeServer"
   | "listServers"
   | "serversVersion"
@@ -145,9 +146,14 @@ export class UserObject extends DurableObject<Env> {
     return this.#config().limits;
   }
 
-  /** add_server and the connections page's form: validates and stores one of the user's servers. */
-  async addServer(request: AddServerRequest): Promise<ServerResult> {
-    return this.#desk.add(request);
+  /** add_server and the connections page's form; `check`: the page's (src/user/server-desk.ts). */
+  async addServer(request: AddServerRequest, opts: { check?: boolean } = {}): Promise<ServerResult> {
+    return this.#desk.add(request, opts);
+  }
+
+  /** The connections page's Check again: checks a server without credentials again. */
+  async checkServer(name: string): Promise<ServerResult> {
+    return this.#desk.check(name);
   }
 
   /** remove_server: forgets the server, and its OAuth tokens (revoked where the authorization server can). */
@@ -194,7 +200,7 @@ export class UserObject extends DurableObject<Env> {
 
   /**
    * The server answered 401 with OAuth metadata (add_server), or the user asks to sign in again
-   * (authorize_server): it becomes an OAuth server and a sign-in flow starts.
+   * (authorize_server, Connect on the page): it becomes an OAuth server and a sign-in flow starts.
    */
   async requireAuthorization(
     name: string,

@@ -15,6 +15,7 @@ import { displayUrl } from "../registry/registry";
 import { checkUrl, classifyHost } from "../registry/ssrf";
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { checkUserHeaders } from "./header-templates";
+import type { ServerCheck } from "./server-check";
 import type { UserSecrets } from "./user-secrets";
 
 export type UserAuthType = "none" | "headers" | "oauth";
@@ -48,6 +49,11 @@ export interface UserServerRow {
   headers_sealed: string | null;
   header_names: string[];
   created_at: number;
+  /**
+   * A server without credentials: why the last check of it failed (src/user/server-check.ts), or null when it
+   * answered. Shown on the connections page; sessions list the server themselves.
+   */
+  check_error: string | null;
 }
 
 /** Longest URL a user server may have. */
@@ -123,6 +129,10 @@ export class UserServers {
       "CREATE TABLE IF NOT EXISTS user_servers_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
     );
     sql.exec("INSERT OR IGNORE INTO user_servers_version (id, version) VALUES (1, 0)");
+    // Objects created before servers were checked when added lack the column: their servers show as before.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(user_servers)").toArray();
+    if (!columns.some((c) => c.name === "check_error"))
+      sql.exec("ALTER TABLE user_servers ADD COLUMN check_error TEXT");
   }
 
   #aad(name: string): string {
@@ -150,7 +160,7 @@ export class UserServers {
   rows(): UserServerRow[] {
     return this.#sql
       .exec<Omit<UserServerRow, "header_names"> & { header_names: string }>(
-        "SELECT name, url, auth_type, headers_sealed, header_names, created_at FROM user_servers ORDER BY created_at, name",
+        "SELECT name, url, auth_type, headers_sealed, header_names, created_at, check_error FROM user_servers ORDER BY created_at, name",
       )
       .toArray()
       .map((r) => ({ ...r, header_names: JSON.parse(r.header_names) as string[] }));
@@ -201,6 +211,7 @@ export class UserServers {
       headers_sealed: sealed,
       header_names: checked.headers.map(([h]) => h),
       created_at: Date.now(),
+      check_error: null,
     };
     // Sealing awaited: another add of the same name may have landed meanwhile, so the insert decides.
     if (this.names().includes(name)) return `you already have a server named "${name}"; remove_server it first`;
@@ -225,8 +236,35 @@ export class UserServers {
 
   /** Marks a server as signing in with OAuth (its upstream answered 401 with OAuth metadata). */
   setAuthType(name: string, type: UserAuthType): void {
-    this.#sql.exec("UPDATE user_servers SET auth_type = ? WHERE name = ?", type, name);
+    this.#sql.exec("UPDATE user_servers SET auth_type = ?, check_error = NULL WHERE name = ?", type, name);
     this.bump();
+  }
+
+  /**
+   * Records what a check of the server without credentials found, if it still is that server (`url`, no
+   * credentials: the check awaited the network, and the server may have been removed or signed in meanwhile). A
+   * challenge makes it an OAuth server; otherwise the check's error, or none, is kept for the connections page.
+   */
+  recordCheck(name: string, url: string, check: ServerCheck): void {
+    if (check.kind === "challenge") {
+      const changed = this.#sql
+        .exec(
+          "UPDATE user_servers SET auth_type = 'oauth', check_error = NULL WHERE name = ? AND url = ? AND auth_type = 'none' RETURNING name",
+          name,
+          url,
+        )
+        .toArray().length;
+      if (changed) this.bump();
+      return;
+    }
+    const error = check.kind === "failed" ? check.error : null;
+    // Not a change sessions see (they list the server themselves): the version stays.
+    this.#sql.exec(
+      "UPDATE user_servers SET check_error = ? WHERE name = ? AND url = ? AND auth_type = 'none'",
+      error,
+      name,
+      url,
+    );
   }
 
   remove(name: string): boolean {
@@ -242,12 +280,19 @@ export class UserServers {
   }
 }
 
-/** The listed form of a row with its current auth status. */
+/**
+ * The listed form of a row with its current auth status; a server without credentials whose last check failed is
+ * in error, with why.
+ */
 export function serverView(row: UserServerRow, auth: UserAuthView): UserServerView {
+  const checked: UserAuthView =
+    row.auth_type === "none" && row.check_error !== null
+      ? { type: "none", status: "error", message: row.check_error }
+      : auth;
   return {
     name: row.name,
     url: displayUrl(row.url),
-    auth,
+    auth: checked,
     header_names: row.header_names,
     created_at: new Date(row.created_at).toISOString(),
   };

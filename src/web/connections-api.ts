@@ -30,11 +30,13 @@ type Result<T = object> = ({ ok: true } & T) | { ok: false; error: string };
 /** The user object's RPC methods the page uses. */
 export interface ConnectionsRpc {
   listServers(): Promise<{ version: number; servers: ServerView[] }>;
-  addServer(request: {
-    name: string;
-    url: string;
-    headers?: Array<[string, string]>;
-  }): Promise<Result<{ server: ServerView }>>;
+  /** With `check`, a server without headers is checked before the answer: its status says what it needs. */
+  addServer(
+    request: { name: string; url: string; headers?: Array<[string, string]> },
+    opts?: { check?: boolean },
+  ): Promise<Result<{ server: ServerView }>>;
+  /** Checks a server without credentials again (Check again); other servers are listed as they are. */
+  checkServer(name: string): Promise<Result<{ server: ServerView }>>;
   removeServer(name: string): Promise<Result<{ revoked?: boolean }>>;
   /** Starts an OAuth sign-in (a server added without credentials becomes an OAuth server); refuses header servers. */
   requireAuthorization(server: string, origin: string): Promise<Result<{ authorization_url: string }>>;

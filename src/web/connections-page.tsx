@@ -3,9 +3,11 @@
  * `/connections` (#15 item 6): where a person, not the model, connects their accounts, so credentials never pass
  * through a conversation. The signed-in user sees their servers with their status, adds and removes servers,
  * connects (OAuth sign-in through the gateway's `/connections/authorize`, src/web/oauth-routes.ts), reconnects and
- * disconnects them, and stores write-only secrets for header-authenticated servers. The gateway's own servers are
- * listed read-only. Every action is a POST (CSRF-checked, src/web/web-auth.ts) answered by a redirect back here
- * with a fixed notice (post/redirect/get: reloading never repeats an action), or by the page with the error.
+ * disconnects them, and stores write-only secrets for header-authenticated servers. A server added without headers
+ * is checked before the page answers (src/user/server-desk.ts): one that asks for a sign-in is listed as needing
+ * it, one that cannot be reached as in error, with Check again. The gateway's own servers are listed read-only.
+ * Every action is a POST (CSRF-checked, src/web/web-auth.ts) answered by a redirect back here with a fixed notice
+ * (post/redirect/get: reloading never repeats an action), or by the page with the error.
  * Connect lands on `/connections/continue`, a page whose link (followed at once by the page script) goes to the
  * gateway's authorize route: a form's redirect chain may not leave the origin (CSP `form-action 'self'`), a link may.
  *
@@ -15,7 +17,7 @@
  */
 import { type Context, Hono } from "hono";
 import { displayUrl } from "../registry/registry";
-import { attempt, connectionsOf } from "./connections-api";
+import { attempt, connectionsOf, type ServerView } from "./connections-api";
 import { type ConnectionsModel, ConnectionsView, ContinueSignIn } from "./connections-view";
 import { page } from "./layout";
 import { checkCsrf, requireWebUser, webConfig } from "./web-auth";
@@ -27,7 +29,12 @@ const NOTICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const FLOW_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 const NOTICES = new Map<string, (name: string) => string>([
-  ["added", (n) => `Added ${n}. If it signs in with OAuth, choose Connect.`],
+  ["added", (n) => `Added ${n}.`],
+  ["added_sign_in", (n) => `Added ${n}. It asks you to sign in: choose Connect.`],
+  ["added_failed", (n) => `Added ${n}, but the gateway cannot use it yet: its status says why.`],
+  ["checked", (n) => `Checked ${n}: it answers.`],
+  ["checked_sign_in", (n) => `Checked ${n}: it asks you to sign in, so choose Connect.`],
+  ["checked_failed", (n) => `Checked ${n}: the gateway still cannot use it; its status says why.`],
   ["removed", (n) => `Removed ${n}.`],
   ["removed_revoked", (n) => `Removed ${n}; its tokens were revoked at the authorization server.`],
   ["disconnected", (n) => `Disconnected ${n}; its tokens are forgotten.`],
@@ -44,6 +51,12 @@ function noticeOf(c: Context<WebEnv>): string | undefined {
 
 function done(c: Context<WebEnv>, code: string, name: string) {
   return c.redirect(`/connections?done=${code}&name=${encodeURIComponent(name)}`, 303);
+}
+
+/** The notice suffix for what a check of a server found: nothing to do, a sign-in to make, or a failure. */
+function checkedSuffix(server: ServerView): string {
+  if (server.auth.status === "error") return "_failed";
+  return server.auth.type === "oauth" && server.auth.status === "authorization_required" ? "_sign_in" : "";
 }
 
 /** Renders the page: the user's servers and secrets (read fresh), the gateway's servers from the configuration. */
@@ -95,12 +108,23 @@ export const connectionsRoutes = new Hono<WebEnv>()
     const draft = { name, url, headerNames: c.get("form").getAll("header_name") };
     if (typeof headers === "string") return render(c, { error: headers, draft }, 400);
     const rpc = connectionsOf(c.env, c.get("webSession").user);
+    // Checked before the answer (bounded by SERVER_CHECK_TIMEOUT_MS), so the page never lists a server that needs
+    // a sign-in, or that does not answer, as connected.
     const added = await attempt("adding the server", () =>
-      rpc.addServer({ name, url, ...(headers.length ? { headers } : {}) }),
+      rpc.addServer({ name, url, ...(headers.length ? { headers } : {}) }, { check: true }),
     );
-    const error = !added.ok ? added.error : !added.value.ok ? added.value.error : undefined;
-    if (error !== undefined) return render(c, { error: `Could not add ${name}: ${error}`, draft }, 400);
-    return done(c, "added", name);
+    if (!added.ok) return render(c, { error: `Could not add ${name}: ${added.error}`, draft }, 400);
+    if (!added.value.ok) return render(c, { error: `Could not add ${name}: ${added.value.error}`, draft }, 400);
+    return done(c, `added${checkedSuffix(added.value.server)}`, name);
+  })
+  .post("/check", requireWebUser, checkCsrf, async (c) => {
+    const name = field(c, "name");
+    const checked = await attempt("checking the server", () =>
+      connectionsOf(c.env, c.get("webSession").user).checkServer(name),
+    );
+    if (!checked.ok) return render(c, { error: checked.error }, 500);
+    if (!checked.value.ok) return render(c, { error: `Could not check ${name}: ${checked.value.error}` }, 400);
+    return done(c, `checked${checkedSuffix(checked.value.server)}`, name);
   })
   .post("/remove", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");

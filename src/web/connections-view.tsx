@@ -51,6 +51,8 @@ function ServerRow(props: { server: ServerView; csrf: string }) {
   const { auth } = server;
   const canSignIn = auth.type !== "headers";
   const signedIn = auth.type === "oauth" && auth.status === "connected";
+  // A server without credentials whose check failed (unreachable, or it refused): the check can be made again.
+  const canCheck = auth.type === "none" && auth.status === "error";
   return (
     <tr>
       <th scope="row">{server.name}</th>
@@ -66,6 +68,9 @@ function ServerRow(props: { server: ServerView; csrf: string }) {
       </td>
       <td>
         <div class="actions">
+          {canCheck ? (
+            <Action csrf={csrf} action="/connections/check" name={server.name} label="Check again" kind="secondary" />
+          ) : null}
           {canSignIn ? (
             <Action
               csrf={csrf}

@@ -20,12 +20,16 @@ export function serverRow(page: Page, name: string) {
   return page.locator("tr", { has: page.locator("th", { hasText: new RegExp(`^${name}$`) }) });
 }
 
-/** The Sign-in and Status cells of a user server's row, as text. */
-export async function serverStatus(page: Page, name: string): Promise<{ signIn: string; status: string }> {
+/** A user server's row as text: its Sign-in cell, its status label and the hints under it (why, scopes, expiry). */
+export async function serverStatus(
+  page: Page,
+  name: string,
+): Promise<{ signIn: string; status: string; hints: string[] }> {
   const row = serverRow(page, name);
   return {
     signIn: ((await row.locator("td").nth(1).textContent()) ?? "").trim(),
-    status: ((await row.locator("td").nth(2).textContent()) ?? "").trim(),
+    status: ((await row.locator(".status").textContent()) ?? "").trim(),
+    hints: (await row.locator("td .hint").allTextContents()).map((t) => t.trim()),
   };
 }
 

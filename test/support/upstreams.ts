@@ -56,9 +56,14 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** Starts a Node script as an upstream with PORT set, pinned to loopback. */
-export async function startNodeUpstream(script: string, args: string[], path = "/mcp"): Promise<Upstream> {
-  const port = await freePort();
+/** Starts a Node script as an upstream with PORT set (a free one unless given), pinned to loopback. */
+export async function startNodeUpstream(
+  script: string,
+  args: string[],
+  path = "/mcp",
+  fixedPort?: number,
+): Promise<Upstream> {
+  const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ["--import", LOOPBACK_ONLY, script, ...args], {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],

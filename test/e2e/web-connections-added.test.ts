@@ -1,0 +1,130 @@
+/**
+ * What /connections shows for a server just added, in a real headless Chromium against the real gateway (workerd):
+ * the gateway checks the server when it is added, so one that asks for an OAuth sign-in (the real OAuth-protected
+ * upstream of test/support/oauth-upstream.mjs) shows that it needs one, and one it cannot reach shows why; neither
+ * shows "Connected" before it is. The browser reaches the gateway as `localhost` and the upstreams as `127.0.0.1`,
+ * so the authorization server's redirect back is cross-site, as for a deployed gateway.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "../support/browser";
+import { addServerOnPage, serverRow, serverStatus, signInPage } from "../support/connections-page";
+import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { freePort, startNodeUpstream, type Upstream } from "../support/upstreams";
+
+const ALICE_KEY = `alice_${randomBytes(24).toString("base64url")}`;
+const PLAIN_UPSTREAM = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
+
+describe("a server added on the connections page", () => {
+  let gateway: Gateway;
+  let oauth: OAuthUpstream;
+  let plain: Upstream;
+  let browser: TestBrowser;
+  let page: Page;
+  let session: Session;
+  /** The gateway as the browser reaches it: `localhost`, another site than the upstreams' 127.0.0.1. */
+  let base: string;
+
+  before(async () => {
+    [oauth, plain] = await Promise.all([
+      startOAuthUpstream({ autoApprove: false }),
+      startNodeUpstream(PLAIN_UPSTREAM, []),
+    ]);
+    gateway = await startGateway({
+      config: { auth: { mode: "api_keys" }, network: { allow_loopback: true } },
+      vars: { API_KEYS: `alice:${ALICE_KEY}`, CONNECTIONS_KEY: randomBytes(32).toString("hex") },
+    });
+    base = `http://localhost:${gateway.url.port}`;
+    browser = await launchBrowser();
+    page = await signInPage(browser, base, ALICE_KEY);
+    session = await connect(gateway.mcpUrl, {}, { requestInit: { headers: { Authorization: `Bearer ${ALICE_KEY}` } } });
+  });
+  after(async () => {
+    await session?.close();
+    await browser?.close();
+    await gateway?.dispose();
+    await Promise.all([oauth?.stop(), plain?.stop()]);
+  });
+
+  test("an OAuth server shows Sign-in needed, not Connected; Connect signs in through the upstream and it shows Connected", async () => {
+    await addServerOnPage(page, base, "notes", oauth.url);
+    assert.equal(new URL(page.url()).searchParams.get("done"), "added_sign_in");
+    const added = await serverStatus(page, "notes");
+    assert.deepEqual(added, { signIn: "OAuth sign-in", status: "Sign-in needed", hints: [] });
+    await browser.screenshot(page, "connections-added-sign-in-needed");
+    assert.equal(oauth.events.filter((e) => e.type === "token").length, 0, "nothing was signed in yet");
+
+    await serverRow(page, "notes").getByRole("button", { name: "Connect notes" }).click();
+    await page.waitForURL((url) => url.host === new URL(oauth.issuer).host);
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.waitForURL((url) => url.pathname === "/connections/callback");
+    assert.match(await page.title(), /^Connected notes/);
+    await page.goto(`${base}/connections`);
+    const connected = await serverStatus(page, "notes");
+    assert.equal(connected.signIn, "OAuth sign-in");
+    assert.equal(connected.status, "Connected");
+    assert.equal(await serverRow(page, "notes").getByRole("button", { name: "Disconnect notes" }).count(), 1);
+    assert.ok(oauth.events.some((e) => e.type === "token"));
+  });
+
+  test("a server that needs no sign-in shows None and Connected", async () => {
+    await addServerOnPage(page, base, "plain", plain.url);
+    assert.equal(new URL(page.url()).searchParams.get("done"), "added");
+    assert.deepEqual(await serverStatus(page, "plain"), { signIn: "None", status: "Connected", hints: [] });
+  });
+
+  test("a server the gateway cannot reach shows Error with why, never Connected", async () => {
+    const port = await freePort();
+    await addServerOnPage(page, base, "gone", `http://127.0.0.1:${port}/mcp`);
+    assert.equal(new URL(page.url()).searchParams.get("done"), "added_failed");
+    const { signIn, status, hints } = await serverStatus(page, "gone");
+    assert.equal(signIn, "None");
+    assert.equal(status, "Error");
+    assert.match(hints.join(" "), /^could not reach it: /);
+    await browser.screenshot(page, "connections-added-unreachable");
+  });
+
+  test("Check again finds a server that came up since, and it shows Connected", async () => {
+    const port = await freePort();
+    await addServerOnPage(page, base, "later", `http://127.0.0.1:${port}/mcp`);
+    assert.equal((await serverStatus(page, "later")).status, "Error");
+    const up = await startNodeUpstream(PLAIN_UPSTREAM, [], "/mcp", port);
+    try {
+      await serverRow(page, "later").getByRole("button", { name: "Check again later" }).click();
+      await page.waitForURL((url) => url.searchParams.get("done") === "checked");
+      assert.deepEqual(await serverStatus(page, "later"), { signIn: "None", status: "Connected", hints: [] });
+      assert.equal(
+        await serverRow(page, "later")
+          .getByRole("button", { name: /^Check again/ })
+          .count(),
+        0,
+      );
+    } finally {
+      await up.stop();
+    }
+  });
+
+  test("a server that never answers is checked within a time limit and shows Error, not Connected", async () => {
+    const hanging: ServerResponse[] = [];
+    const silent: Server = createServer((_req, res) => void hanging.push(res));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const started = Date.now();
+      await addServerOnPage(page, base, "silent", `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`);
+      assert.ok(Date.now() - started < 20_000, `the add answered after ${Date.now() - started} ms`);
+      const { status, hints } = await serverStatus(page, "silent");
+      assert.equal(status, "Error");
+      assert.deepEqual(hints, ["it did not answer within 10 s"]);
+    } finally {
+      for (const res of hanging) res.destroy();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
