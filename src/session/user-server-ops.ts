@@ -3,7 +3,9 @@
  * What add_server, authorize_server and remove_server do in a session: store the change in the user object, bring
  * this session's registry up to date at once (the user's other sessions follow within seconds,
  * src/session/user-server-sync.ts), and for add_server connect to the server right away: it is then listed with
- * its tools, or, when its upstream answers 401 with an OAuth challenge, the user gets a URL to sign in.
+ * its tools, or, when its upstream answers 401 with an OAuth challenge, the user gets a URL to sign in. That
+ * listing is also the check of a server added without credentials (the connections page checks its own adds,
+ * src/user/server-desk.ts): when it fails, the user object records why, so the page never shows it connected.
  */
 import type { Registry, ServerEntry } from "../registry/registry";
 import type { UserApi } from "../user/user-object";
@@ -40,17 +42,26 @@ export function userServerOps(deps: {
       const catalog = await registry().catalog({ refresh: [input.name] });
       let entry = catalog.byName.get(input.name);
       if (!entry) return { ok: false, error: `${input.name} was stored but is not visible to this session` };
+      // This listing is the check of a server without credentials: what failed, the connections page shows.
+      const failed = (error: string) =>
+        user()
+          .recordServerFailure(input.name, input.url, error)
+          .catch(() => {});
       if (entry.signIn?.kind === "challenge" && entry.auth.type === "none") {
         const { resourceMetadataUrl, scope } = entry.signIn;
         const started = await user().requireAuthorization(input.name, origin(), {
           ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}),
           ...(scope ? { scope } : {}),
         });
-        if (!started.ok) return { ok: true, entry, authorization_error: started.error };
+        if (!started.ok) {
+          await failed(`it asks for an OAuth sign-in, which could not start: ${started.error}`);
+          return { ok: true, entry, authorization_error: started.error };
+        }
         await sync.sync(registry(), true);
         entry = (await registry().catalog()).byName.get(input.name) ?? entry;
         return { ok: true, entry, authorization_url: started.authorization_url };
       }
+      if (entry.status === "error" && entry.auth.type === "none") await failed(entry.error ?? "it could not be listed");
       return { ok: true, entry };
     },
     async authorize(name) {

@@ -12,7 +12,7 @@ import type { GatewayConfig } from "../config";
 import { userServerFetch } from "../registry/user-upstream";
 import { type LoadedKeys, loadConnectionsKeys } from "./connections-key";
 import { parseSecretHosts } from "./secret-hosts";
-import { checkServer } from "./server-check";
+import { checkServer, type ServerCheck } from "./server-check";
 import {
   authView,
   type ConnectionSources,
@@ -44,6 +44,9 @@ export interface DeskDeps {
   oauth: Partial<OAuthHooks>;
 }
 
+/** Longest reason a session may record for a failed listing (its registry caps them at 500 already). */
+const MAX_CHECK_ERROR_CHARS = 500;
+
 const noServer = (name: string) => ({ ok: false as const, error: `you have no server named "${name}"` });
 
 /** See the module comment. */
@@ -67,7 +70,7 @@ export class ServerDesk {
 
   /**
    * Validates and stores one of the user's servers. With `check`, one without headers is checked before the
-   * answer (bounded by SERVER_CHECK_TIMEOUT_MS): add_server lists the server itself instead.
+   * answer (bounded by SERVER_CHECK_TIMEOUT_MS): add_server lists the server itself and records what it found.
    */
   async add(request: AddServerRequest, opts: { check?: boolean } = {}): Promise<ServerResult> {
     const { servers, secrets, config } = this.#deps;
@@ -90,6 +93,12 @@ export class ServerDesk {
     }
     const server = await this.#view(name);
     return server ? { ok: true, server } : noServer(name);
+  }
+
+  /** Why add_server's own listing of the server at `url` failed: a check that failed (see UserServers.recordCheck). */
+  recordFailure(name: string, url: string, error: string): void {
+    const check: ServerCheck = { kind: "failed", error: String(error).slice(0, MAX_CHECK_ERROR_CHARS) };
+    this.#deps.servers.recordCheck(name, URL.canParse(url) ? new URL(url).href : url, check);
   }
 
   /** Forgets the server, and its OAuth tokens (revoked where the authorization server can). */

@@ -93,6 +93,7 @@ export type UserApi = Pick<
   | "forgetOAuth"
   | "addServer"
   | "checkServer"
+  | "recordServerFailure"
   | "removeServer"
   | "listServers"
   | "serversVersion"
@@ -154,6 +155,11 @@ export class UserObject extends DurableObject<Env> {
   /** The connections page's Check again: checks a server without credentials again. */
   async checkServer(name: string): Promise<ServerResult> {
     return this.#desk.check(name);
+  }
+
+  /** Why add_server's listing of a server without credentials failed, for the connections page. */
+  async recordServerFailure(name: string, url: string, error: string): Promise<void> {
+    this.#desk.recordFailure(name, url, error);
   }
 
   /** remove_server: forgets the server, and its OAuth tokens (revoked where the authorization server can). */

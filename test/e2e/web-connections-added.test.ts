@@ -127,4 +127,29 @@ describe("a server added on the connections page", () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
+
+  test("a server add_server cannot reach shows Error with the listing's reason on the page too", async () => {
+    const port = await freePort();
+    const added = await session.data("add_server", { name: "away", url: `http://127.0.0.1:${port}/mcp` });
+    assert.equal(added.status, "error", JSON.stringify(added));
+    await page.goto(`${base}/connections`);
+    const { status, hints } = await serverStatus(page, "away");
+    assert.equal(status, "Error");
+    assert.match(hints.join(" "), /the connection to upstream away failed/);
+  });
+
+  test("an OAuth server whose sign-in add_server cannot start shows Error with why on the page, and Connect", async () => {
+    const refused = await startOAuthUpstream({ authorizationServers: ["http://10.1.2.3/"] });
+    try {
+      const added = await session.data("add_server", { name: "private_as", url: refused.url });
+      assert.match(JSON.stringify(added), /refused to connect to http:\/\/10\.1\.2\.3/);
+      await page.goto(`${base}/connections`);
+      const { status, hints } = await serverStatus(page, "private_as");
+      assert.equal(status, "Error");
+      assert.match(hints.join(" "), /^it asks for an OAuth sign-in, which could not start: .*10\.1\.2\.3/);
+      assert.equal(await serverRow(page, "private_as").getByRole("button", { name: "Connect private_as" }).count(), 1);
+    } finally {
+      await refused.stop();
+    }
+  });
 });
