@@ -93,6 +93,11 @@ export class CatalogObject extends DurableObject<Env> {
     return joinHandshake(verdict, session);
   }
 
+  /** Deletes everything stored here: the user removed the server whose listings these are (user/server-desk.ts). */
+  async forget(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+  }
+
   /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */
   async write(scope: string, tools: HashedTool[]): Promise<StoredCatalog> {
     const now = Date.now();

@@ -269,6 +269,7 @@ export class SessionObject extends DurableObject<Env> {
         sync: this.#userSync!,
         origin: () => this.#origin,
         gatewayNames: this.#gatewayConfig().servers.map((s) => s.name),
+        userName: meta.user,
       }),
     };
   }

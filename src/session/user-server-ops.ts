@@ -30,6 +30,8 @@ export function userServerOps(deps: {
   sync: UserServerSync;
   origin: () => string;
   gatewayNames: readonly string[];
+  /** The session's user (the user object cannot read its own name). */
+  userName: string;
 }): UserServerOps {
   const { user, registry, sync, origin } = deps;
   const gatewayServer = (name: string) =>
@@ -94,7 +96,7 @@ export function userServerOps(deps: {
     async remove(name) {
       const refused = gatewayServer(name);
       if (refused) return { ok: false, error: `${refused}; only the operator can remove it` };
-      const removed = await user().removeServer(name);
+      const removed = await user().removeServer(name, deps.userName);
       if (removed.ok) await sync.sync(registry(), true);
       return removed;
     },

@@ -9,6 +9,9 @@
  * and one that cannot be reached is listed in error with why until a later check finds it answering.
  */
 import type { GatewayConfig } from "../config";
+import type { CatalogObject } from "../registry/catalog-object";
+import { catalogObjectName } from "../registry/catalog-store";
+import { displayUrl } from "../registry/registry";
 import { userServerFetch } from "../registry/user-upstream";
 import { type LoadedKeys, loadConnectionsKeys } from "./connections-key";
 import { parseSecretHosts } from "./secret-hosts";
@@ -102,7 +105,7 @@ export class ServerDesk {
   }
 
   /** Forgets the server, and its OAuth tokens (revoked where the authorization server can). */
-  async remove(name: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
+  async remove(name: string, user: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
     const { servers, oauth } = this.#deps;
     const row = servers.row(name);
     if (!row) return noServer(name);
@@ -112,7 +115,23 @@ export class ServerDesk {
       revoked = typeof r === "boolean" ? r : r?.revoked;
     }
     servers.remove(name);
+    await this.#forgetListings(user, name, row.url);
     return { ok: true, ...(revoked === undefined ? {} : { revoked }) };
+  }
+
+  /**
+   * Deletes the user's catalog object for the removed server (its listings, first-seen hashes and observed result
+   * shapes: src/registry/catalog-store.ts). Best effort: the server is gone either way, and a session that still
+   * lists it before its next sync may write a listing again, which the next removal deletes.
+   */
+  async #forgetListings(user: string, name: string, url: string): Promise<void> {
+    const namespace = this.#deps.env.CATALOG as DurableObjectNamespace<CatalogObject> | undefined;
+    if (!namespace) return;
+    try {
+      await namespace.getByName(catalogObjectName({ server: name, url: displayUrl(url), user })).forget();
+    } catch (err) {
+      console.warn(`forgetting the listings of ${name} failed: ${(err as Error).message}`);
+    }
   }
 
   /** The user's servers with their auth status, and the version that moves on every change. */

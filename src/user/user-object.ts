@@ -162,9 +162,15 @@ export class UserObject extends DurableObject<Env> {
     this.#desk.recordFailure(name, url, error);
   }
 
-  /** remove_server: forgets the server, and its OAuth tokens (revoked where the authorization server can). */
-  async removeServer(name: string): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
-    return this.#desk.remove(name);
+  /**
+   * remove_server: forgets the server, its OAuth tokens (revoked where the authorization server can) and what the
+   * gateway stored of its listings for `user` (this object's user, named by the caller: the object cannot read it).
+   */
+  async removeServer(
+    name: string,
+    user: string,
+  ): Promise<{ ok: true; revoked?: boolean } | { ok: false; error: string }> {
+    return this.#desk.remove(name, user);
   }
 
   /** The user's servers with their auth status, and the version that moves on every change. */

@@ -37,7 +37,7 @@ export interface ConnectionsRpc {
   ): Promise<Result<{ server: ServerView }>>;
   /** Checks a server without credentials again (Check again); other servers are listed as they are. */
   checkServer(name: string): Promise<Result<{ server: ServerView }>>;
-  removeServer(name: string): Promise<Result<{ revoked?: boolean }>>;
+  removeServer(name: string, user: string): Promise<Result<{ revoked?: boolean }>>;
   /** Starts an OAuth sign-in (a server added without credentials becomes an OAuth server); refuses header servers. */
   requireAuthorization(server: string, origin: string): Promise<Result<{ authorization_url: string }>>;
   forgetOAuth(server: string): Promise<{ revoked: boolean }>;

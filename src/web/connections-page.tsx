@@ -129,7 +129,7 @@ export const connectionsRoutes = new Hono<WebEnv>()
   .post("/remove", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");
     const removed = await attempt("removing the server", () =>
-      connectionsOf(c.env, c.get("webSession").user).removeServer(name),
+      connectionsOf(c.env, c.get("webSession").user).removeServer(name, c.get("webSession").user),
     );
     if (!removed.ok) return render(c, { error: removed.error }, 500);
     if (!removed.value.ok) return render(c, { error: `Could not remove ${name}: ${removed.value.error}` }, 400);

@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
+import { storedObjects } from "../support/stored-objects";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const TOKEN_UPSTREAM = fileURLToPath(new URL("../support/token-upstream.mjs", import.meta.url));
@@ -202,6 +203,17 @@ describe("user servers", () => {
     const again = await alice.call("remove_server", { name: "gw-tools" });
     assert.equal(again.isError, true);
     assert.match(text(again), /server of the gateway/);
+  });
+
+  test("remove_server deletes what the gateway stored of the server's listings for the user", async () => {
+    const before = storedObjects(gateway.persistDir, "CatalogObject");
+    await alice.data("add_server", { name: "stored", url: plainUpstream.url });
+    const r = await run(alice, 'import { add } from "servers/stored";\nreturn await add({ a: 2, b: 3 });');
+    assert.equal(r.ok, true, r.text);
+    const listed = storedObjects(gateway.persistDir, "CatalogObject");
+    assert.equal(listed.length, before.length + 1, "the user's listing of the server has its own object");
+    await alice.data("remove_server", { name: "stored" });
+    assert.deepEqual(storedObjects(gateway.persistDir, "CatalogObject"), before);
   });
 
   test("a user server cannot take a gateway server's name or module identifier", async () => {
