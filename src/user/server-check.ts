@@ -4,7 +4,8 @@
  * is added without headers (so the connections page shows what it needs instead of claiming it is connected), and
  * the probe for the 401 challenge a sign-in starts from (src/user/oauth/oauth-flows.ts). An MCP `initialize` POST,
  * then, after a 4xx other than 401, the GET of the older HTTP+SSE transport (the MCP rule for falling back to it);
- * no body is read, and the whole check is bounded by {@link SERVER_CHECK_TIMEOUT_MS}.
+ * after a 401 without an OAuth challenge, the well-known protected resource metadata (a server may publish it there
+ * instead). No MCP body is read, and the whole check is bounded by {@link SERVER_CHECK_TIMEOUT_MS}.
  */
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 import { UrlRefusedError } from "../registry/guarded-fetch";
@@ -80,10 +81,75 @@ function describeFailure(err: unknown): string {
   return `could not reach it: ${String(e?.message ?? err).slice(0, 300)}`;
 }
 
+/** Largest protected resource metadata document read (it is a few hundred bytes). */
+const MAX_METADATA_BYTES = 64 * 1024;
+
+/** The first `max` bytes of a body as text, or undefined when it is longer. */
+async function boundedText(response: Response, max: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/**
+ * The protected resource metadata of a server that answered 401 without a challenge naming it: MCP lets a server
+ * publish it at the RFC 9728 well-known URL instead (with the endpoint's path, then at the root). Its URL when one
+ * of them is metadata naming an authorization server.
+ */
+async function wellKnownMetadata(url: string, fetch: CheckFetch, signal: AbortSignal): Promise<string | undefined> {
+  const endpoint = new URL(url);
+  const path = endpoint.pathname === "/" ? "" : endpoint.pathname.replace(/\/$/, "");
+  const candidates = [
+    ...new Set([`/.well-known/oauth-protected-resource${path}`, "/.well-known/oauth-protected-resource"]),
+  ];
+  for (const candidate of candidates) {
+    const at = new URL(candidate, endpoint.origin).href;
+    const response = await fetch(at, { headers: { accept: "application/json" }, signal });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {});
+      continue;
+    }
+    const text = await boundedText(response, MAX_METADATA_BYTES);
+    try {
+      const servers =
+        text === undefined
+          ? undefined
+          : (JSON.parse(text) as { authorization_servers?: unknown })?.authorization_servers;
+      if (Array.isArray(servers) && servers.length > 0) return at;
+    } catch {}
+  }
+  return undefined;
+}
+
 /** What a 401 says: a challenge to sign in with OAuth, or a refusal that only credentials in headers fix. */
-function unauthorized(answer: ProbeAnswer): ServerCheck {
+async function unauthorized(
+  answer: ProbeAnswer,
+  url: string,
+  fetch: CheckFetch,
+  signal: AbortSignal,
+): Promise<ServerCheck> {
   const challenge = answer.challenge;
   if (!challenge?.oauth) {
+    const metadata = await wellKnownMetadata(url, fetch, signal);
+    if (metadata) return { kind: "challenge", resourceMetadataUrl: metadata };
     return {
       kind: "failed",
       error:
@@ -108,12 +174,12 @@ export async function checkServer(url: string, fetch: CheckFetch): Promise<Serve
         .then((r) => r.body?.cancel())
         .catch(() => {});
     }
-    if (post.status === 401) return unauthorized(post);
+    if (post.status === 401) return await unauthorized(post, url, fetch, signal);
     if (post.status >= 500) return { kind: "failed", error: `it answered HTTP ${post.status}` };
     if (post.status < 400) return { kind: "open" };
     // A 4xx to the POST: an older HTTP+SSE server answers its GET with an event stream.
     const get = await answerOf(await fetch(url, { headers: { accept: "text/event-stream" }, signal }));
-    if (get.status === 401) return unauthorized(get);
+    if (get.status === 401) return await unauthorized(get, url, fetch, signal);
     if (get.status < 400) return { kind: "open" };
     return {
       kind: "failed",

@@ -73,6 +73,26 @@ describe("a server added on the connections page", () => {
     assert.ok(oauth.events.some((e) => e.type === "token"));
   });
 
+  test("a server that answers a bare 401 and publishes its metadata at the well-known URL shows Sign-in needed", async () => {
+    // MCP lets a server point to its authorization server there instead of in a WWW-Authenticate challenge.
+    const bare = await startOAuthUpstream({ autoApprove: true, bareChallenge: true });
+    try {
+      await addServerOnPage(page, base, "bare", bare.url);
+      assert.equal(new URL(page.url()).searchParams.get("done"), "added_sign_in");
+      assert.deepEqual(await serverStatus(page, "bare"), {
+        signIn: "OAuth sign-in",
+        status: "Sign-in needed",
+        hints: [],
+      });
+      await serverRow(page, "bare").getByRole("button", { name: "Connect bare" }).click();
+      await page.waitForURL((url) => url.pathname === "/connections/callback");
+      assert.match(await page.title(), /^Connected bare/);
+    } finally {
+      await session.data("remove_server", { name: "bare" });
+      await bare.stop();
+    }
+  });
+
   test("a server that needs no sign-in shows None and Connected", async () => {
     await addServerOnPage(page, base, "plain", plain.url);
     assert.equal(new URL(page.url()).searchParams.get("done"), "added");
