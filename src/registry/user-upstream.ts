@@ -95,8 +95,12 @@ function tokenProvider(
   };
 }
 
-/** For servers without OAuth: a 401 is either an OAuth challenge (sign-in needed) or refused credentials. */
-function challengeProvider(name: string): AuthProvider {
+/**
+ * For servers without OAuth: a 401 is either an OAuth challenge (sign-in needed) or refused credentials. To a server
+ * sent no credentials (`withHeaders` false), a 401 without a challenge is one too: MCP lets a server name its
+ * authorization server only in its well-known metadata, where the sign-in's discovery looks.
+ */
+function challengeProvider(name: string, withHeaders: boolean): AuthProvider {
   return {
     token: async () => undefined,
     async onUnauthorized({ response }) {
@@ -105,6 +109,7 @@ function challengeProvider(name: string): AuthProvider {
         const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
         throw new OAuthChallengeError(name, resourceMetadataUrl?.href, scope);
       }
+      if (!withHeaders) throw new OAuthChallengeError(name);
       throw new Error(`upstream ${name} refused the credentials (HTTP 401); check its headers and secrets`);
     },
   };
@@ -130,7 +135,9 @@ export function connectUserUpstream(
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
     if (!c.ok) throw failed(config.name, c);
-    const authProvider = c.token ? tokenProvider(config.name, source, c, scopeState) : challengeProvider(config.name);
+    const authProvider = c.token
+      ? tokenProvider(config.name, source, c, scopeState)
+      : challengeProvider(config.name, c.headers.length > 0);
     return { headers: c.headers, secrets: c.secrets, cacheScope: c.cacheScope, authProvider };
   };
   return new NetworkUpstream(

@@ -157,7 +157,9 @@ test("authorize_server signs in to a server that never challenged a listing: one
   ] as const) {
     const quirky = await startOAuthUpstream({ autoApprove: true, ...quirk });
     try {
-      await session.data("add_server", { name, url: quirky.url });
+      const added = await session.data("add_server", { name, url: quirky.url });
+      // A bare 401 to a request without credentials is a sign-in too (the metadata is at the well-known URL).
+      if (name === "bare_401") assert.equal(added.status, "authorization_required", JSON.stringify(added));
       if (name === "calls_only") {
         // Listed without a sign-in; the first call is refused with what to do.
         const refused = await run(session, `import { whoami } from "servers/${name}";\nreturn await whoami({});`);
