@@ -122,15 +122,20 @@ const NEXT_BASE = "http://gateway.invalid";
 /**
  * A same-site path to return to after sign-in; anything else becomes /connections. Judged as the browser will
  * read the Location: its URL parser drops tabs and line breaks and reads a backslash as `/`, so `/<TAB>/evil.example`
- * would be `//evil.example`, another host. Control characters, spaces and backslashes are refused, and what is
- * left must resolve to our own origin.
+ * would be `//evil.example`, another host. Control characters, spaces and backslashes are refused, what is
+ * left must resolve to our own origin, and the resolved path must not start with `//` (dot segments resolve
+ * `/..//evil.example` to that).
  */
 export function safeNext(next: string | undefined | null): string {
   const fallback = "/connections";
   if (!next || next.length > 1000 || !next.startsWith("/") || /[\x00-\x20\x7f\\]/.test(next)) return fallback;
   if (!URL.canParse(next, NEXT_BASE)) return fallback;
   const url = new URL(next, NEXT_BASE);
-  return url.origin === NEXT_BASE ? `${url.pathname}${url.search}${url.hash}` : fallback;
+  if (url.origin !== NEXT_BASE) return fallback;
+  // Dot segments are resolved here, so `/..//evil.example` or `/%2e%2e//evil.example` leaves the path
+  // `//evil.example`: as a Location that is another host (a network-path reference). Our paths never start so.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("//") ? fallback : path;
 }
 
 /** The 403 page for a page request from another machine while authentication is off. */

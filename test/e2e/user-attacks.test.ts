@@ -113,6 +113,30 @@ describe("sign-in return address", () => {
     assert.equal(new URL(res.headers.get("location") ?? "", gateway.url).origin, new URL(gateway.url).origin);
   });
 
+  test("a next path whose dot segments resolve to a second slash returns to this gateway, never another host", async () => {
+    // `/..//evil.example` resolves to the path `//evil.example`: as a Location, the host evil.example. One sign-in
+    // (attempts are limited per address), then the redirect a signed-in browser gets from /signin at once.
+    const signed = await signIn("/..//evil.example/x");
+    assert.equal(signed.status, 303);
+    const first = new URL(signed.headers.get("location") ?? "", gateway.url);
+    assert.equal(first.origin, new URL(gateway.url).origin, `signing in sent the browser to ${first}`);
+    const cookie = (signed.headers.get("set-cookie") ?? "").split(";")[0]!;
+    for (const next of [
+      "/..//evil.example/x",
+      "/%2e%2e//evil.example/x",
+      "/./..//evil.example",
+      "/a/../..//evil.example",
+    ]) {
+      const res = await fetch(new URL(`/signin?next=${encodeURIComponent(next)}`, gateway.url), {
+        redirect: "manual",
+        headers: { cookie },
+      });
+      assert.equal(res.status, 303, JSON.stringify(next));
+      const target = new URL(res.headers.get("location") ?? "", gateway.url);
+      assert.equal(target.origin, new URL(gateway.url).origin, `${JSON.stringify(next)} sent the browser to ${target}`);
+    }
+  });
+
   test("an ordinary next path with its query survives sign-in unchanged", async () => {
     const res = await signIn("/dashboard/executions?status=error&offset=20");
     assert.equal(res.headers.get("location"), "/dashboard/executions?status=error&offset=20");

@@ -38,5 +38,8 @@ test("sign-in returns only to paths of this site", () => {
   assert.equal(safeNext("//evil.example/"), "/connections");
   assert.equal(safeNext("/\\evil.example"), "/connections");
   assert.equal(safeNext("https://evil.example/"), "/connections");
+  assert.equal(safeNext("/..//evil.example"), "/connections");
+  assert.equal(safeNext("/%2e%2e//evil.example/x"), "/connections");
+  assert.equal(safeNext("/a/../b"), "/b");
   assert.equal(safeNext(undefined), "/connections");
 });
