@@ -8,11 +8,11 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";
+import { rerankHits } from "../planning/search-rerank";
 import type { CircuitSnapshot } from "../registry/circuit-breaker";
-import type { Catalog, ServerEntry } from "../registry/registry";
+import { type Catalog, FIRST_LISTING_PATIENCE_MS, type ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ObservedTypes } from "../typecheck/observed-types";
-import { rerankHits } from "../planning/search-rerank";
 import { findTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
@@ -40,7 +40,8 @@ function circuitOf(ctx: GatewayContext, name: string): CircuitSnapshot | undefin
 function authSummary(s: ServerEntry) {
   const auth = s.auth;
   if (s.signIn?.kind === "required") return { ...auth, status: s.signIn.status };
-  if (s.status === "error" && auth.status === "connected") return { ...auth, status: "error" as const };
+  if (s.status === "error" && auth.status === "connected" && !s.connecting)
+    return { ...auth, status: "error" as const };
   return auth;
 }
 
@@ -51,7 +52,8 @@ function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
     auth: authSummary(s),
     module: `servers/${s.serverId}`,
     url: s.url,
-    status: s.status,
+    status: s.connecting ? ("connecting" as const) : s.status,
+    ...(s.connecting && s.error ? { connecting: s.error } : {}),
     tool_count: s.tools.length,
     deferred_count: s.deferredCount,
     last_refresh: iso(s.refreshedAt),
@@ -74,6 +76,7 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
     lines.push(`  auth (${s.auth.type}): ${s.auth.status}${s.auth.message ? `: ${s.auth.message}` : ""}`);
   }
   if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
+  if (s.connecting) lines.push(`  ${s.connecting}`);
   if (s.circuit) {
     const c = s.circuit;
     lines.push(
@@ -125,7 +128,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       inputSchema: { refresh: z.boolean().optional() },
     },
     async ({ refresh }) => {
-      const catalog = await ctx.registry.catalog({ refresh: refresh === true });
+      const catalog = await ctx.registry.catalog({ refresh: refresh === true, patienceMs: FIRST_LISTING_PATIENCE_MS });
       const servers = catalog.servers.map((s) => serverSummary(s, circuitOf(ctx, s.name)));
       return structuredResult({ servers }, servers.map(renderServer).join("\n"));
     },
@@ -143,7 +146,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       },
     },
     async ({ server: only, keywords, limit, include_deferred }) => {
-      const catalog = await ctx.registry.catalog();
+      const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
       const entry = knownServer(catalog, only);
       if (only !== undefined && !entry) return unknownServer(catalog, only);
       const r = listToolNames(catalog, {
@@ -183,7 +186,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       },
     },
     async ({ query, limit, server: only, include_deferred }) => {
-      const catalog = await ctx.registry.catalog();
+      const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
       const entry = knownServer(catalog, only);
       if (only !== undefined && !entry) return unknownServer(catalog, only);
       if (!query.trim()) return errorResult("query is empty: say in words what the tool should do");

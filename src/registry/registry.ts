@@ -26,6 +26,12 @@ import type { TransportKind, UpstreamConnection } from "./upstream";
 
 /** Default for `catalog_ttl_ms`. */
 export const DEFAULT_CATALOG_TTL_MS = 300_000;
+/**
+ * How long a reader that can go on without it (an execution that does not import it, list_servers, search) waits
+ * for a server this session has never listed: past it the server is listed as still connecting (`catalog`'s
+ * `patienceMs`), so one server that does not answer does not hold up a new session for its whole connect timeout.
+ */
+export const FIRST_LISTING_PATIENCE_MS = 3_000;
 /** How often a session asks the store whether another session re-listed a server it holds. */
 const STORE_CHECK_MS = 5_000;
 /** A server whose listing failed is tried again (in the background) after this long. */
@@ -74,6 +80,11 @@ export interface ServerEntry {
   protocol?: string;
   /** For a user's own server: the user, under whom its listings and observed result shapes are stored. */
   owner?: string;
+  /**
+   * Its first listing is still running past the reader's patience (`catalog({ patienceMs })`): listed as an error
+   * saying so, with no tools, until the listing ends.
+   */
+  connecting?: true;
 }
 
 export interface Catalog {
@@ -123,6 +134,8 @@ interface ServerState {
   dirty: boolean;
   timer?: ReturnType<typeof setTimeout>;
   lastError?: { message: string; at: number };
+  /** The entry a patient reader gets while the first listing runs (one object, so the catalog stays the same). */
+  connecting?: ServerEntry;
 }
 
 /** An error as `list_servers` shows it; HTTP failures lead with their status, which the SDK's message omits. */
@@ -259,14 +272,20 @@ export class Registry {
   /**
    * Every server's catalog entry. The same `Catalog` object comes back while nothing changed, so work keyed on
    * it (the search index) is reused. `refresh` lists the named servers (or all) from the upstream now.
+   * `patienceMs` bounds the wait for a server this session has never listed (and is not asked to refresh): past it,
+   * the server is listed as still connecting ({@link ServerEntry.connecting}) while its listing goes on, so one
+   * server that does not answer does not hold up a new session for its whole connect timeout.
    */
-  async catalog(options: { refresh?: RefreshRequest } = {}): Promise<Catalog> {
-    const { refresh = false } = options;
+  async catalog(options: { refresh?: RefreshRequest; patienceMs?: number } = {}): Promise<Catalog> {
+    const { refresh = false, patienceMs } = options;
     await this.#sync?.();
     const entries = await Promise.all(
-      this.#states.map((st) =>
-        this.#entryOf(st, refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name))),
-      ),
+      this.#states.map((st) => {
+        const force = refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name));
+        const first = !st.entry;
+        const entry = this.#entryOf(st, force);
+        return patienceMs !== undefined && first && !force ? this.#patiently(st, entry, patienceMs) : entry;
+      }),
     );
     const prev = this.#snapshot;
     if (prev?.entries.length === entries.length && prev.entries.every((e, i) => e === entries[i])) return prev.catalog;
@@ -278,6 +297,37 @@ export class Registry {
     };
     this.#snapshot = { entries, catalog };
     return catalog;
+  }
+
+  /** `entry`, or past `ms` the server's "still connecting" entry (the listing goes on). */
+  async #patiently(st: ServerState, entry: Promise<ServerEntry>, ms: number): Promise<ServerEntry> {
+    entry.catch(() => {});
+    // Already found slow by an earlier read: no second wait while the same listing runs.
+    if (st.connecting) return st.connecting;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<ServerEntry>((resolve) => {
+      timer = setTimeout(() => resolve(this.#connecting(st, ms)), ms);
+    });
+    try {
+      return await Promise.race([entry, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #connecting(st: ServerState, ms: number): ServerEntry {
+    st.connecting ??= {
+      ...this.#base(st),
+      status: "error",
+      error: `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
+      tools: [],
+      byId: new Map(),
+      byUpstreamName: new Map(),
+      changedTools: [],
+      deferredCount: 0,
+      connecting: true,
+    };
+    return st.connecting;
   }
 
   async #entryOf(st: ServerState, force: boolean): Promise<ServerEntry> {

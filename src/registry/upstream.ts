@@ -29,6 +29,8 @@ import { ReplayTransport, type SharedHandshake } from "./shared-handshake";
 export const MAX_TOOLS_PER_SERVER = 10_000;
 const MAX_LIST_PAGES = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Longest {@link UpstreamConnection.close} waits for the connection to close (the rest goes on in the background). */
+const CLOSE_WAIT_MS = 1_000;
 const LIST_TIMEOUT_MS = 15_000;
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -389,6 +391,12 @@ export class UpstreamConnection {
     this.#client = undefined;
     this.#userCredentials = undefined;
     this.#shared = undefined;
-    if (client) await client.then((c) => c.close()).catch(() => {});
+    if (!client) return;
+    const closing = client.then((c) => c.close()).catch(() => {});
+    // A connection still being made (a server that does not answer) is closed once it is made or fails, in the
+    // background: ending a session must not wait out the connect timeout. A made one gets a moment to say goodbye.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }

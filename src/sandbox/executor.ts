@@ -27,7 +27,7 @@ import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
 import { type HarnessError, runtimeError } from "./runtime-error";
-import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
+import { catalogFor, GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
 
@@ -157,7 +157,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   }
   const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
 
-  const catalog = await deps.registry.catalog();
+  const catalog = await catalogFor(deps.registry, request.code, deps.scope?.carried.imports);
   // Skills are looked up only when the code, or an import carried from an earlier execution, can name one: most
   // executions skip the round trip. Without the index a carried skill import would be dropped as "no longer exists".
   const carriesSkill = deps.scope?.carried.imports.some((i) => i.source.startsWith("skills/")) ?? false;

@@ -6,7 +6,26 @@
  * (a server may list 10,000 tools).
  */
 import { bindingModuleSource } from "../codegen/bindings";
-import type { Catalog, ServerEntry } from "../registry/registry";
+import { type Catalog, FIRST_LISTING_PATIENCE_MS, type Registry, type ServerEntry } from "../registry/registry";
+
+/**
+ * The catalog an execution is prepared against: servers still connecting after {@link FIRST_LISTING_PATIENCE_MS}
+ * are left out, unless the code may import one (its module name appears in the code or a carried import, or the
+ * code imports skills, which may import anything): then it waits for their listings as before.
+ */
+export async function catalogFor(
+  registry: Pick<Registry, "catalog">,
+  code: string,
+  carriedImports: ReadonlyArray<{ source: string }> = [],
+): Promise<Catalog> {
+  const catalog = await registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
+  const connecting = catalog.servers.filter((s) => s.connecting);
+  if (connecting.length === 0) return catalog;
+  const named = (id: string) =>
+    code.includes(`servers/${id}`) || carriedImports.some((i) => i.source === `servers/${id}`);
+  const mayNeed = code.includes("skills/") || connecting.some((s) => named(s.serverId));
+  return mayNeed ? registry.catalog() : catalog;
+}
 
 /** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
 export const GATEWAY_EXPORTS = ["state", "progress"] as const;

@@ -1,0 +1,83 @@
+/**
+ * A server that never answers does not hold up a new session: an execution that does not use it, list_servers and
+ * search go on without it after the registry's patience (FIRST_LISTING_PATIENCE_MS, 3 s) instead of its whole
+ * connect timeout (10 s), and list it as still connecting; code that imports it still waits for its listing and
+ * gets the real error. The hanging server is the fault-injecting upstream (test/support/faulty-upstream.mjs) in
+ * mode `hang` for every request.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { type FaultyUpstream, startFaulty } from "../support/faulty";
+import { connect, type Gateway, run, startGateway } from "../support/gateway";
+
+let gateway: Gateway;
+let hanging: FaultyUpstream;
+
+before(async () => {
+  hanging = await startFaulty({ "fault-mode": "hang", "fault-scope": "all" });
+  gateway = await startGateway({
+    config: {
+      network: { allow_loopback: true },
+      servers: [
+        { name: "workspace", url: "builtin:workspace" },
+        { name: "stuck", url: hanging.url },
+      ],
+    },
+  });
+});
+after(async () => {
+  await gateway?.dispose();
+  await hanging?.stop();
+});
+
+test("a new session's execution that does not use the hanging server runs without waiting for its timeout", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const started = Date.now();
+    const r = await run(
+      s,
+      'import { write_file } from "servers/workspace";\nawait write_file({ path: "/a.txt", content: "1" });\nreturn 1;',
+    );
+    const ms = Date.now() - started;
+    assert.equal(r.result, 1, r.text);
+    // Bounded by the patience (3 s), not the hanging server's connect timeout (10 s).
+    assert.ok(ms < 8_000, `took ${ms} ms`);
+  } finally {
+    // Ending the session does not wait out the connection still being made either.
+    const closing = Date.now();
+    await s.close();
+    assert.ok(Date.now() - closing < 5_000, `close took ${Date.now() - closing} ms`);
+  }
+});
+
+test("list_servers in a new session lists the hanging server as still connecting", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const { servers } = await s.data("list_servers", {});
+    const stuck = servers.find((x: { name: string }) => x.name === "stuck");
+    assert.equal(stuck.status, "connecting", JSON.stringify(stuck));
+    assert.match(
+      stuck.connecting,
+      /^still connecting: its first listing has taken over 3 s and goes on in the background/,
+    );
+    // Found slow once: the next read does not wait again while the same listing runs.
+    const started = Date.now();
+    await s.data("list_servers", {});
+    assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
+    assert.ok(servers.some((x: { name: string; status: string }) => x.name === "workspace" && x.status === "ok"));
+  } finally {
+    await s.close();
+  }
+});
+
+test("code that imports the hanging server waits for its listing and gets its error, not 'still connecting'", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const r = await run(s, 'import { echo } from "servers/stuck";\nreturn await echo({ text: "x" });');
+    assert.equal(r.ok, false);
+    assert.doesNotMatch(r.error.message, /still connecting/);
+    assert.match(r.error.message, /stuck/);
+  } finally {
+    await s.close();
+  }
+});
