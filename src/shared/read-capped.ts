@@ -2,7 +2,7 @@
  * @module shared/read-capped
  * Reads a body as text, at most `max` bytes: reading stops (and the stream is cancelled) as soon as the body is
  * larger, so a peer cannot make the host buffer more than it allows. Used for client requests (src/session/) and
- * model answers (src/planning/).
+ * model answers (src/planning/) and OAuth metadata a server publishes (src/user/server-check.ts).
  */
 
 /** The body's text, or undefined once it exceeds `max` bytes. */

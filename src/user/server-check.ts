@@ -9,6 +9,7 @@
  */
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 import { UrlRefusedError } from "../registry/guarded-fetch";
+import { readCapped } from "../shared/read-capped";
 
 /** The `fetch` a check sends through (the SDK's and the registry's both fit). */
 export type CheckFetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -84,31 +85,6 @@ function describeFailure(err: unknown): string {
 /** Largest protected resource metadata document read (it is a few hundred bytes). */
 const MAX_METADATA_BYTES = 64 * 1024;
 
-/** The first `max` bytes of a body as text, or undefined when it is longer. */
-async function boundedText(response: Response, max: number): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
-
 /**
  * The protected resource metadata of a server that answered 401 without a challenge naming it: MCP lets a server
  * publish it at the RFC 9728 well-known URL instead (with the endpoint's path, then at the root). Its URL when one
@@ -127,7 +103,7 @@ async function wellKnownMetadata(url: string, fetch: CheckFetch, signal: AbortSi
       await response.body?.cancel().catch(() => {});
       continue;
     }
-    const text = await boundedText(response, MAX_METADATA_BYTES);
+    const text = await readCapped(response.body, MAX_METADATA_BYTES);
     try {
       const servers =
         text === undefined

@@ -14,6 +14,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { HugeWrites } from "../support/huge-writes";
 
 /** Per-call budget of these tests (tool_call_timeout_ms). */
 const CALL_MS = 1_500;
@@ -388,31 +389,12 @@ async function startHugeUpstream(size: number): Promise<HugeUpstream> {
     description: `The ${name} tool.`,
     inputSchema: { type: "object" as const, properties: { text: { type: "string" } } },
   }));
-  const records = new Map<string, { bytes: number; cutOff: boolean; done: Promise<void> }>();
+  const writes = new HugeWrites();
 
   async function send(res: ServerResponse, kind: string, type: string, head: string, tail: string) {
-    let ended!: () => void;
-    const record = { bytes: 0, cutOff: false, done: new Promise<void>((r) => (ended = r)) };
-    records.set(kind, record);
-    res.once("close", () => {
-      record.cutOff = !res.writableFinished;
-      ended();
-    });
     res.writeHead(200, { "content-type": type });
     const filler = kind === "tools/list" ? toolsFiller() : "x".repeat(64 * 1024);
-    const write = (chunk: string) =>
-      new Promise<void>((resolve) => {
-        record.bytes += chunk.length;
-        if (res.write(chunk)) return resolve();
-        const go = () => {
-          res.off("drain", go).off("close", go);
-          resolve();
-        };
-        res.on("drain", go).on("close", go);
-      });
-    await write(head);
-    while (record.bytes < size && !res.destroyed) await write(filler);
-    if (!res.destroyed) res.end(tail);
+    await writes.send(res, kind, size, { head, filler, tail }, true);
   }
 
   /** 64 KB of tool definitions, each followed by a comma. */
@@ -480,12 +462,7 @@ async function startHugeUpstream(size: number): Promise<HugeUpstream> {
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
-    async sent(kind) {
-      const record = records.get(kind);
-      if (!record) throw new Error(`the upstream never answered ${kind}`);
-      await Promise.race([record.done, new Promise((r) => setTimeout(r, 5_000))]);
-      return { bytes: record.bytes, cutOff: record.cutOff };
-    },
+    sent: (kind) => writes.sent(kind),
     async stop() {
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { HugeWrites } from "./huge-writes";
 
 export interface HugeSseUpstream {
   /** The SSE endpoint (`/sse`). */
@@ -27,30 +28,8 @@ const TOOLS = ["echo", "huge"].map((name) => ({
 
 export async function startHugeSseUpstream(size: number): Promise<HugeSseUpstream> {
   const streams = new Map<string, { transport: SSEServerTransport; res: ServerResponse; hugeList: boolean }>();
-  const records = new Map<string, { bytes: number; cutOff: boolean; done: Promise<void> }>();
-
-  /** Writes one event of `size` bytes on `res` (the stream), stopping when the client hangs up. */
-  async function sendHuge(res: ServerResponse, kind: string, head: string, tail: string) {
-    let ended!: () => void;
-    const record = { bytes: 0, cutOff: false, done: new Promise<void>((r) => (ended = r)) };
-    records.set(kind, record);
-    const filler = "x".repeat(64 * 1024);
-    const write = (chunk: string) =>
-      new Promise<void>((resolve) => {
-        record.bytes += chunk.length;
-        if (res.write(chunk)) return resolve();
-        const go = () => {
-          res.off("drain", go).off("close", go);
-          resolve();
-        };
-        res.on("drain", go).on("close", go);
-      });
-    await write(head);
-    while (record.bytes < size && !res.destroyed) await write(filler);
-    if (!res.destroyed) await write(tail);
-    record.cutOff = res.destroyed;
-    ended();
-  }
+  const writes = new HugeWrites();
+  const filler = "x".repeat(64 * 1024);
 
   const http = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -90,18 +69,13 @@ export async function startHugeSseUpstream(size: number): Promise<HugeSseUpstrea
         ? `event: message\ndata: {"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"`
         : `event: message\ndata: {"jsonrpc":"2.0","id":${id},"result":{"tools":[{"name":"t","description":"`;
     const tail = kind === "huge" ? `"}]}}\n\n` : `","inputSchema":{"type":"object"}}]}}\n\n`;
-    await sendHuge(stream.res, kind, head, tail);
+    await writes.send(stream.res, kind, size, { head, filler, tail }, false);
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/sse`,
-    async sent(kind) {
-      const record = records.get(kind);
-      if (!record) throw new Error(`the upstream never answered ${kind}`);
-      await Promise.race([record.done, new Promise((r) => setTimeout(r, 5_000))]);
-      return { bytes: record.bytes, cutOff: record.cutOff };
-    },
+    sent: (kind) => writes.sent(kind),
     async stop() {
       http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
