@@ -37,11 +37,16 @@ const SCHEMA = [
 ];
 
 export class CatalogObject extends DurableObject<Env> {
-  #sql = this.ctx.storage.sql;
+  #ready = false;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    for (const statement of SCHEMA) this.#sql.exec(statement);
+  /** The object's SQLite, its tables made on first use: again after {@link forget} deleted them. */
+  get #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql;
+    if (!this.#ready) {
+      for (const statement of SCHEMA) sql.exec(statement);
+      this.#ready = true;
+    }
+    return sql;
   }
 
   /**
@@ -96,6 +101,8 @@ export class CatalogObject extends DurableObject<Env> {
   /** Deletes everything stored here: the user removed the server whose listings these are (user/server-desk.ts). */
   async forget(): Promise<void> {
     await this.ctx.storage.deleteAll();
+    // deleteAll drops the tables: the next call (a server added again under the same name and URL) makes them anew.
+    this.#ready = false;
   }
 
   /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */

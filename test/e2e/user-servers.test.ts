@@ -214,6 +214,12 @@ describe("user servers", () => {
     assert.equal(listed.length, before.length + 1, "the user's listing of the server has its own object");
     await alice.data("remove_server", { name: "stored" });
     assert.deepEqual(storedObjects(gateway.persistDir, "CatalogObject"), before);
+    // Added again under the same name and URL: the same object stores its listing anew.
+    await alice.data("add_server", { name: "stored", url: plainUpstream.url });
+    const again = await run(alice, 'import { add } from "servers/stored";\nreturn await add({ a: 2, b: 3 });');
+    assert.equal(again.ok, true, again.text);
+    assert.deepEqual(storedObjects(gateway.persistDir, "CatalogObject"), listed);
+    await alice.data("remove_server", { name: "stored" });
   });
 
   test("a user server cannot take a gateway server's name or module identifier", async () => {
