@@ -11,7 +11,7 @@ import { type Catalog, FIRST_LISTING_PATIENCE_MS, type Registry, type ServerEntr
 /**
  * The catalog an execution is prepared against: servers still connecting after {@link FIRST_LISTING_PATIENCE_MS}
  * are left out, unless the code may import one (its module name appears in the code or a carried import, or the
- * code imports skills, which may import anything): then it waits for their listings as before.
+ * code or a carried import names a skill, which may import anything): then it waits for their listings as before.
  */
 export async function catalogFor(
   registry: Pick<Registry, "catalog">,
@@ -23,7 +23,10 @@ export async function catalogFor(
   if (connecting.length === 0) return catalog;
   const named = (id: string) =>
     code.includes(`servers/${id}`) || carriedImports.some((i) => i.source === `servers/${id}`);
-  const mayNeed = code.includes("skills/") || connecting.some((s) => named(s.serverId));
+  const mayNeed =
+    code.includes("skills/") ||
+    carriedImports.some((i) => i.source.startsWith("skills/")) ||
+    connecting.some((s) => named(s.serverId));
   return mayNeed ? registry.catalog() : catalog;
 }
 

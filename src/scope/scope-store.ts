@@ -225,8 +225,9 @@ export class ScopeStore {
     this.#init();
     const rows = this.#sql
       .exec<Row & { whole: number }>(
-        `SELECT name, kind, bytes, seq, length(body) <= ? AS whole,
-           CASE WHEN length(body) <= ? THEN body ELSE substr(body, 1, ?) END AS body
+        // By the stored byte count: length() would decode every value to count its characters.
+        `SELECT name, kind, bytes, seq, bytes <= ? AS whole,
+           CASE WHEN bytes <= ? THEN body ELSE substr(body, 1, ?) END AS body
          FROM carried_scope ORDER BY seq`,
         MAX_PARSED_PREVIEW_CHARS,
         MAX_PARSED_PREVIEW_CHARS,

@@ -98,21 +98,43 @@ async function wellKnownMetadata(url: string, fetch: CheckFetch, signal: AbortSi
   ];
   for (const candidate of candidates) {
     const at = new URL(candidate, endpoint.origin).href;
-    const response = await fetch(at, { headers: { accept: "application/json" }, signal });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
-      continue;
-    }
-    const text = await readCapped(response.body, MAX_METADATA_BYTES);
-    try {
-      const servers =
-        text === undefined
-          ? undefined
-          : (JSON.parse(text) as { authorization_servers?: unknown })?.authorization_servers;
-      if (Array.isArray(servers) && servers.length > 0) return at;
-    } catch {}
+    // The server answered 401 already: a metadata fetch that fails (refused, reset) means no metadata, not that
+    // the server is unreachable.
+    const metadata = await fetch(at, { headers: { accept: "application/json" }, signal })
+      .then(async (response) => {
+        if (response.ok) return readCapped(response.body, MAX_METADATA_BYTES);
+        await response.body?.cancel().catch(() => {});
+        return undefined;
+      })
+      .catch((err) => {
+        if ((err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError") throw err;
+        return undefined;
+      });
+    if (metadata !== undefined && describesResource(metadata, endpoint)) return at;
   }
   return undefined;
+}
+
+/**
+ * Whether `text` is protected resource metadata naming an authorization server for the server at `endpoint`: its
+ * `resource` is that URL or one of its path prefixes on the same origin (RFC 9728 §3.3), so on a shared origin the
+ * root document of one server does not turn another into an OAuth server.
+ */
+function describesResource(text: string, endpoint: URL): boolean {
+  let doc: { authorization_servers?: unknown; resource?: unknown };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(doc?.authorization_servers) || doc.authorization_servers.length === 0) return false;
+  if (typeof doc.resource !== "string" || !URL.canParse(doc.resource)) return false;
+  const resource = new URL(doc.resource);
+  const prefix = resource.pathname.endsWith("/") ? resource.pathname : `${resource.pathname}/`;
+  return (
+    resource.origin === endpoint.origin &&
+    (endpoint.pathname === resource.pathname || `${endpoint.pathname}/`.startsWith(prefix))
+  );
 }
 
 /** What a 401 says: a challenge to sign in with OAuth, or a refusal that only credentials in headers fix. */
