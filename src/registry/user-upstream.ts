@@ -97,10 +97,10 @@ function tokenProvider(
 
 /**
  * For servers without OAuth: a 401 is either an OAuth challenge (sign-in needed) or refused credentials. To a server
- * sent no credentials (`withHeaders` false), a 401 without a challenge is one too: MCP lets a server name its
- * authorization server only in its well-known metadata, where the sign-in's discovery looks.
+ * sent no credentials (no headers, no query string that may hold a key), a 401 without a challenge is one too: MCP
+ * lets a server name its authorization server only in its well-known metadata, where the sign-in's discovery looks.
  */
-function challengeProvider(name: string, withHeaders: boolean): AuthProvider {
+function challengeProvider(name: string, credentials: "none" | "headers" | "url"): AuthProvider {
   return {
     token: async () => undefined,
     async onUnauthorized({ response }) {
@@ -109,7 +109,12 @@ function challengeProvider(name: string, withHeaders: boolean): AuthProvider {
         const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
         throw new OAuthChallengeError(name, resourceMetadataUrl?.href, scope);
       }
-      if (!withHeaders) throw new OAuthChallengeError(name);
+      if (credentials === "none") throw new OAuthChallengeError(name);
+      if (credentials === "url") {
+        throw new Error(
+          `upstream ${name} refused the request (HTTP 401) without an OAuth challenge: if its URL carries a key, the key was refused (remove_server and add_server it with a new one); if it signs users in with OAuth, authorize_server finds the sign-in`,
+        );
+      }
       throw new Error(`upstream ${name} refused the credentials (HTTP 401); check its headers and secrets`);
     },
   };
@@ -137,7 +142,10 @@ export function connectUserUpstream(
     if (!c.ok) throw failed(config.name, c);
     const authProvider = c.token
       ? tokenProvider(config.name, source, c, scopeState)
-      : challengeProvider(config.name, c.headers.length > 0);
+      : challengeProvider(
+          config.name,
+          c.headers.length > 0 ? "headers" : URL.canParse(config.url) && new URL(config.url).search ? "url" : "none",
+        );
     return { headers: c.headers, secrets: c.secrets, cacheScope: c.cacheScope, authProvider };
   };
   return new NetworkUpstream(

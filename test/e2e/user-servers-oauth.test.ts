@@ -150,6 +150,21 @@ test("after the authorization server forgets the gateway's dynamic client, remov
   }
 });
 
+test("a bare 401 to a server whose URL carries a key says the key may have been refused, not only 'sign in'", async () => {
+  const quirky = await startOAuthUpstream({ autoApprove: true, bareChallenge: true });
+  try {
+    const added = await session.data("add_server", { name: "keyed", url: `${quirky.url}?key=expired` });
+    assert.notEqual(added.status, "authorization_required", JSON.stringify(added));
+    const { servers } = await session.data("list_servers", {});
+    const keyed = servers.find((x: { name: string }) => x.name === "keyed");
+    assert.match(keyed.last_error.message, /if its URL carries a key, the key was refused/);
+    assert.match(keyed.last_error.message, /authorize_server finds the sign-in/);
+  } finally {
+    await session.data("remove_server", { name: "keyed" });
+    await quirky.stop();
+  }
+});
+
 test("authorize_server signs in to a server that never challenged a listing: one that asks only on tool calls, or with a bare 401", async () => {
   for (const [name, quirk] of [
     ["calls_only", { openListing: true }],
