@@ -36,6 +36,24 @@ function circuitOf(ctx: GatewayContext, name: string): CircuitSnapshot | undefin
   return conn?.circuit?.snapshot();
 }
 
+/**
+ * The catalog for a search or a list of names: it does not wait long for servers never listed yet (they are named
+ * as still connecting), except the one server the caller asked about, which it waits for.
+ */
+async function patientCatalog(ctx: GatewayContext, only: string | undefined): Promise<Catalog> {
+  const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
+  return only !== undefined && knownServer(catalog, only)?.connecting ? ctx.registry.catalog() : catalog;
+}
+
+/** Servers whose first listing is still running: their tools are not in the answer yet. */
+function stillConnecting(catalog: Catalog): string[] {
+  return catalog.servers.filter((s) => s.connecting).map((s) => s.name);
+}
+
+function connectingLine(names: string[]): string {
+  return `Still connecting (their tools are not included yet; ask again shortly): ${names.join(", ")}.`;
+}
+
 /** A server's auth as list_servers shows it: the stored status, unless the latest listing says otherwise. */
 function authSummary(s: ServerEntry) {
   const auth = s.auth;
@@ -146,7 +164,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       },
     },
     async ({ server: only, keywords, limit, include_deferred }) => {
-      const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
+      const catalog = await patientCatalog(ctx, only);
       const entry = knownServer(catalog, only);
       if (only !== undefined && !entry) return unknownServer(catalog, only);
       const r = listToolNames(catalog, {
@@ -163,11 +181,14 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       const lines = [...byModule].map(([m, ids]) => `${m}: ${ids.join(", ")}`);
       if (r.total > r.tools.length) lines.push(`${r.total - r.tools.length} more match; raise limit or narrow.`);
       if (r.deferredHidden) lines.push(`${r.deferredHidden} deferred tools not shown (include_deferred: true).`);
+      const connecting = stillConnecting(catalog);
+      if (connecting.length) lines.push(connectingLine(connecting));
       return structuredResult(
         {
           tools: r.tools.map((t) => `${t.server}.${t.id}`),
           total: r.total,
           deferred_hidden: r.deferredHidden,
+          ...(connecting.length ? { connecting } : {}),
         },
         lines.join("\n") || "No tools match.",
       );
@@ -186,7 +207,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       },
     },
     async ({ query, limit, server: only, include_deferred }) => {
-      const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
+      const catalog = await patientCatalog(ctx, only);
       const entry = knownServer(catalog, only);
       if (only !== undefined && !entry) return unknownServer(catalog, only);
       if (!query.trim()) return errorResult("query is empty: say in words what the tool should do");
@@ -223,10 +244,15 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       const lines = tools.map((t) => `${t.module} ${t.signature}\n  ${t.description}`);
       if (skills.length)
         lines.push("skills:", ...skills.map((k) => `${k.import}  (run_skill "${k.name}")\n  ${k.description}`));
+      const connecting = stillConnecting(catalog);
+      if (connecting.length) lines.push(connectingLine(connecting));
       const text = lines.length
         ? lines.join("\n")
         : "No tool matches that query. Try other words, or list_tool_names to see what exists.";
-      return structuredResult({ tools, ...(skills.length ? { skills } : {}) }, text);
+      return structuredResult(
+        { tools, ...(skills.length ? { skills } : {}), ...(connecting.length ? { connecting } : {}) },
+        text,
+      );
     },
   );
 

@@ -70,6 +70,22 @@ test("list_servers in a new session lists the hanging server as still connecting
   }
 });
 
+test("search_tools and list_tool_names name the server still connecting instead of answering as if it had no tools", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    const search = await s.call("search_tools", { query: "write a file" });
+    assert.deepEqual((search.structuredContent as { connecting: string[] }).connecting, ["stuck"]);
+    assert.match(
+      (search.content[0] as { text: string }).text,
+      /Still connecting \(their tools are not included yet; ask again shortly\): stuck\./,
+    );
+    const names = await s.call("list_tool_names", {});
+    assert.deepEqual((names.structuredContent as { connecting: string[] }).connecting, ["stuck"]);
+  } finally {
+    await s.close();
+  }
+});
+
 test("code that imports the hanging server waits for its listing and gets its error, not 'still connecting'", async () => {
   const s = await connect(gateway.mcpUrl);
   try {
