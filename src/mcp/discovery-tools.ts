@@ -97,8 +97,14 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
   if (s.connecting) lines.push(`  ${s.connecting}`);
   if (s.circuit) {
     const c = s.circuit;
+    // "closed" is the breaker's word for "calls go through": said outright, as a newcomer reads it as "cut off".
+    const failures = `${c.consecutive_failures} consecutive failure${c.consecutive_failures === 1 ? "" : "s"}`;
     lines.push(
-      `  circuit ${c.state} after ${c.consecutive_failures} consecutive failures` +
+      (c.state === "closed"
+        ? `  circuit closed (calls go through) after ${failures}`
+        : c.state === "open"
+          ? `  circuit open (calls fail fast without reaching it) after ${failures}`
+          : `  circuit half-open (the next call tries it again) after ${failures}`) +
         (c.retry_at ? `, next try ${c.retry_at}` : "") +
         (c.last_failure ? `; last: ${c.last_failure.message}` : ""),
     );

@@ -70,7 +70,13 @@ export function clarifyUpstreamError(
   const message = String(e?.message ?? err);
   const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
   let text: string | undefined;
-  if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) {
+  if (isUpstreamTimeout(err) && message.startsWith("Version negotiation probe timed out")) {
+    // The SDK's own words ("Version negotiation probe timed out after 10000ms") name its internals, not the fault:
+    // nothing answered the connection's first request, so no tool request was sent (not a tool call's timeout).
+    const ms = (err as SdkError).data as { timeout?: unknown } | undefined;
+    const after = typeof ms?.timeout === "number" ? ` within ${ms.timeout / 1000} s` : "";
+    text = `upstream ${name} sent no reply to its first request${after} (the MCP version probe); check that the server is running and that its URL is its MCP endpoint`;
+  } else if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) {
     text = `upstream ${name} answered with the wrong content type (${quoted(message)})`;
   } else if (err instanceof SdkHttpError) {
     // The version probe's message omits the body the upstream sent; quote the body then.

@@ -92,7 +92,18 @@ test("code that imports the hanging server waits for its listing and gets its er
     const r = await run(s, 'import { echo } from "servers/stuck";\nreturn await echo({ text: "x" });');
     assert.equal(r.ok, false);
     assert.doesNotMatch(r.error.message, /still connecting/);
-    assert.match(r.error.message, /stuck/);
+    // What happened, not the SDK's "Version negotiation probe timed out after 10000ms".
+    assert.match(
+      r.error.message,
+      /upstream stuck sent no reply to its first request within 10 s \(the MCP version probe\); check that the server is running and that its URL is its MCP endpoint/,
+    );
+    assert.doesNotMatch(r.error.message, /Version negotiation/);
+    // list_servers says what a closed circuit means (calls still go through), in words.
+    const listed = (await s.call("list_servers", {})).content[0] as { text: string };
+    assert.match(
+      listed.text,
+      /\n {2}circuit closed \(calls go through\) after \d+ consecutive failures?; last: upstream stuck sent no reply/,
+    );
   } finally {
     await s.close();
   }
