@@ -8,9 +8,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { startNodeUpstream } from "../support/upstreams";
+
+const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
 
 let upstream: OAuthUpstream;
 let gateway: Gateway;
@@ -194,5 +198,34 @@ test("authorize_server signs in to a server that never challenged a listing: one
       await session.data("remove_server", { name });
       await quirky.stop();
     }
+  }
+});
+
+test("authorize_server on a server that publishes no OAuth metadata says so, also as a new session's first call", async () => {
+  // A plain MCP server (404 off /mcp): discovery finds nothing, and the SDK's fallback registration at the origin
+  // fails. A new session (the MCP Inspector CLI opens one per call; the /connections page's Connect) has not
+  // listed the server yet, and used to get only "cannot start the sign-in: Dynamic Client Registration rejected".
+  const plain = await startNodeUpstream(CHANGING, []);
+  try {
+    assert.equal((await session.data("add_server", { name: "plain", url: plain.url })).status, "connected");
+    const fresh = await connect(gateway.mcpUrl);
+    try {
+      const r = await fresh.call("authorize_server", { name: "plain" });
+      assert.equal(r.isError, true);
+      const text = (r.content[0] as { text: string }).text;
+      assert.match(
+        text,
+        /^plain: no OAuth sign-in found: the server publishes no OAuth metadata \(neither protected resource metadata nor authorization server metadata\), and its origin's default endpoints failed \(.+\); a server that needs no sign-in is used as it is, and one that takes an API key is added with headers$/,
+      );
+      const { servers } = await fresh.data("list_servers", {});
+      const listed = servers.find((x: { name: string }) => x.name === "plain");
+      assert.equal(listed.auth.type, "none", "nothing was started: the server is still one without credentials");
+      assert.equal(listed.status, "ok");
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await session.data("remove_server", { name: "plain" });
+    await plain.stop();
   }
 });

@@ -125,6 +125,15 @@ export async function startFlow(
     });
     if (result !== "REDIRECT") throw new Error("the authorization server granted access without a sign-in");
   } catch (err) {
+    // Discovery found no OAuth metadata at all, so the SDK fell back to the default endpoints at the server's origin
+    // (`/register`, ...): their failure ("Dynamic Client Registration rejected (HTTP 404)") is not the point.
+    const found = provider.captured.discovery;
+    if (found && !found.resourceMetadata && !found.authorizationServerMetadata) {
+      return {
+        ok: false,
+        error: `${server}: no OAuth sign-in found: the server publishes no OAuth metadata (neither protected resource metadata nor authorization server metadata), and its origin's default endpoints failed (${describeOAuthError(err)}); a server that needs no sign-in is used as it is, and one that takes an API key is added with headers`,
+      };
+    }
     return { ok: false, error: `${server}: cannot start the sign-in: ${describeOAuthError(err)}` };
   }
   const { location, verifier, discovery, resource } = provider.captured;
