@@ -10,6 +10,7 @@
  * The store also carries the last handshake with each upstream (src/registry/shared-handshake.ts): a session
  * whose catalog came from the store connects without the probe and handshake another session already made.
  */
+
 import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
 import { assignIdentifiers, toIdentifier } from "../codegen/names";
@@ -19,6 +20,7 @@ import { AuthorizationRequiredError, authorizationCause } from "./authorization-
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
 import { type BuiltTools, heldVersion, sharedTools, shareTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
+import type { CircuitSnapshot } from "./circuit-breaker";
 import type { CatalogTool } from "./registry-types";
 import type { SharedHandshake } from "./shared-handshake";
 import { type ToolSelection, toolSelection } from "./tool-filter";
@@ -284,7 +286,8 @@ export class Registry {
         const force = refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name));
         const first = !st.entry;
         const entry = this.#entryOf(st, force);
-        return patienceMs !== undefined && first && !force ? this.#patiently(st, entry, patienceMs) : entry;
+        if (patienceMs === undefined || !first || force) return entry;
+        return this.#patiently(st, entry, this.#recentFault(st) === undefined ? patienceMs : 0);
       }),
     );
     const prev = this.#snapshot;
@@ -315,11 +318,27 @@ export class Registry {
     }
   }
 
+  /**
+   * The last fault of a server that has failed since it last answered (its circuit breaker, shared by the user's
+   * sessions in this isolate): a patient reader does not wait for it again, so a client that opens a session per
+   * call (the Inspector CLI) does not pay the patience on every call.
+   */
+  #recentFault(st: ServerState): string | undefined {
+    const circuit = (this.connection(st.config.name) as { circuit?: { snapshot(): CircuitSnapshot } } | undefined)
+      ?.circuit;
+    const snapshot = circuit?.snapshot();
+    return snapshot && snapshot.consecutive_failures > 0 ? (snapshot.last_failure?.message ?? "a failure") : undefined;
+  }
+
   #connecting(st: ServerState, ms: number): ServerEntry {
+    const fault = this.#recentFault(st);
     st.connecting ??= {
       ...this.#base(st),
       status: "error",
-      error: `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
+      error:
+        ms === 0 && fault !== undefined
+          ? `still connecting: it failed recently (${fault.slice(0, 300)}) and is being listed again in the background; try again shortly (list_servers shows when it is done)`
+          : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
       tools: [],
       byId: new Map(),
       byUpstreamName: new Map(),

@@ -117,3 +117,19 @@ test("code that imports the hanging server waits for its listing and gets its er
     await s.close();
   }
 });
+
+test("once the server has failed, a new session does not wait for it again: it is listed at once as failed recently", async () => {
+  const s = await connect(gateway.mcpUrl);
+  try {
+    // The earlier sessions' listings of `stuck` failed (its circuit counts them, for the user's sessions).
+    const r = await run(s, "return 1");
+    assert.equal(r.result, 1, r.text);
+    assert.ok(!(r.warnings ?? []).some((w: { message: string }) => /waited \d+ ms/.test(w.message)), r.text);
+    const { servers } = await s.data("list_servers", {});
+    const stuck = servers.find((x: { name: string }) => x.name === "stuck");
+    assert.equal(stuck.status, "connecting", JSON.stringify(stuck));
+    assert.match(stuck.connecting, /^still connecting: it failed recently \(upstream stuck sent no reply/);
+  } finally {
+    await s.close();
+  }
+});
