@@ -42,7 +42,10 @@ function circuitOf(ctx: GatewayContext, name: string): CircuitSnapshot | undefin
  */
 async function patientCatalog(ctx: GatewayContext, only: string | undefined): Promise<Catalog> {
   const catalog = await ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
-  return only !== undefined && knownServer(catalog, only)?.connecting ? ctx.registry.catalog() : catalog;
+  const asked = knownServer(catalog, only);
+  return asked?.connecting
+    ? ctx.registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS, waitFor: [asked.name] })
+    : catalog;
 }
 
 /** Servers whose first listing is still running: their tools are not in the answer yet. */

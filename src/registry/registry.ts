@@ -20,7 +20,6 @@ import { AuthorizationRequiredError, authorizationCause } from "./authorization-
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
 import { type BuiltTools, heldVersion, sharedTools, shareTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
-import type { CircuitSnapshot } from "./circuit-breaker";
 import type { CatalogTool } from "./registry-types";
 import type { SharedHandshake } from "./shared-handshake";
 import { type ToolSelection, toolSelection } from "./tool-filter";
@@ -34,6 +33,23 @@ export const DEFAULT_CATALOG_TTL_MS = 300_000;
  * `patienceMs`), so one server that does not answer does not hold up a new session for its whole connect timeout.
  */
 export const FIRST_LISTING_PATIENCE_MS = 3_000;
+/**
+ * How long a failed listing is remembered for the isolate's other sessions, and their patience meanwhile: long enough
+ * for a listing served from the catalog store or failing fast (an open circuit), short enough that a client opening
+ * a session per call (the Inspector CLI) does not wait 3 s on every call for a server that is down.
+ */
+const RECENT_FAILURE_MS = 60_000;
+const FAILED_PATIENCE_MS = 500;
+const MAX_FAILED_LISTINGS = 10_000;
+
+/** The last failed listing of each server (per user), for the isolate's sessions; cleared by a listing that works. */
+const failedListings = new Map<string, { at: number; message: string }>();
+
+function rememberFailure(key: string, failure: { at: number; message: string }): void {
+  failedListings.delete(key);
+  if (failedListings.size >= MAX_FAILED_LISTINGS) failedListings.delete(failedListings.keys().next().value!);
+  failedListings.set(key, failure);
+}
 /** How often a session asks the store whether another session re-listed a server it holds. */
 const STORE_CHECK_MS = 5_000;
 /** A server whose listing failed is tried again (in the background) after this long. */
@@ -278,16 +294,20 @@ export class Registry {
    * the server is listed as still connecting ({@link ServerEntry.connecting}) while its listing goes on, so one
    * server that does not answer does not hold up a new session for its whole connect timeout.
    */
-  async catalog(options: { refresh?: RefreshRequest; patienceMs?: number } = {}): Promise<Catalog> {
-    const { refresh = false, patienceMs } = options;
+  async catalog(
+    options: { refresh?: RefreshRequest; patienceMs?: number; waitFor?: readonly string[] } = {},
+  ): Promise<Catalog> {
+    const { refresh = false, patienceMs, waitFor = [] } = options;
     await this.#sync?.();
     const entries = await Promise.all(
       this.#states.map((st) => {
         const force = refresh === true || (Array.isArray(refresh) && refresh.includes(st.config.name));
         const first = !st.entry;
         const entry = this.#entryOf(st, force);
-        if (patienceMs === undefined || !first || force) return entry;
-        return this.#patiently(st, entry, this.#recentFault(st) === undefined ? patienceMs : 0);
+        if (patienceMs === undefined || !first || force || waitFor.includes(st.config.name)) return entry;
+        const failed = failedListings.get(this.#failureKey(st));
+        const recent = failed !== undefined && Date.now() - failed.at < RECENT_FAILURE_MS;
+        return this.#patiently(st, entry, recent ? Math.min(patienceMs, FAILED_PATIENCE_MS) : patienceMs);
       }),
     );
     const prev = this.#snapshot;
@@ -318,27 +338,20 @@ export class Registry {
     }
   }
 
-  /**
-   * The last fault of a server that has failed since it last answered (its circuit breaker, shared by the user's
-   * sessions in this isolate): a patient reader does not wait for it again, so a client that opens a session per
-   * call (the Inspector CLI) does not pay the patience on every call.
-   */
-  #recentFault(st: ServerState): string | undefined {
-    const circuit = (this.connection(st.config.name) as { circuit?: { snapshot(): CircuitSnapshot } } | undefined)
-      ?.circuit;
-    const snapshot = circuit?.snapshot();
-    return snapshot && snapshot.consecutive_failures > 0 ? (snapshot.last_failure?.message ?? "a failure") : undefined;
+  /** Where this server's last failed listing is remembered for the other sessions of the isolate (per user). */
+  #failureKey(st: ServerState): string {
+    return JSON.stringify([this.#user ?? "", st.config.name, st.config.url]);
   }
 
   #connecting(st: ServerState, ms: number): ServerEntry {
-    const fault = this.#recentFault(st);
+    const failed = failedListings.get(this.#failureKey(st));
+    const recent = failed !== undefined && Date.now() - failed.at < RECENT_FAILURE_MS;
     st.connecting ??= {
       ...this.#base(st),
       status: "error",
-      error:
-        ms === 0 && fault !== undefined
-          ? `still connecting: it failed recently (${fault.slice(0, 300)}) and is being listed again in the background; try again shortly (list_servers shows when it is done)`
-          : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
+      error: recent
+        ? `still connecting: its last listing failed ${Math.round((Date.now() - failed.at) / 1000)} s ago (${failed.message.slice(0, 300)}) and it is being listed again in the background; try again shortly (list_servers shows when it is done)`
+        : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
       tools: [],
       byId: new Map(),
       byUpstreamName: new Map(),
@@ -516,6 +529,7 @@ export class Registry {
     st.entry = entry;
     st.version = version;
     st.checkedAt = Date.now();
+    failedListings.delete(this.#failureKey(st));
     return entry;
   }
 
@@ -560,6 +574,8 @@ export class Registry {
       ...(signIn ? { signIn } : {}),
     };
     st.entry = entry;
+    // After #built (the store's last tools, above), which forgets a failure: this listing did fail.
+    rememberFailure(this.#failureKey(st), st.lastError);
     return entry;
   }
 

@@ -164,7 +164,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const connecting = catalog.servers.filter((s) => s.connecting).map((s) => s.name);
   if (connecting.length && listingMs >= 1_000) {
     warnings.push({
-      message: `waited ${listingMs} ms for the first listing of ${connecting.join(", ")}, which goes on in the background; this execution ran without ${connecting.length === 1 ? "that server" : "those servers"} (list_servers shows ${connecting.length === 1 ? "its" : "their"} status)`,
+      message: `waited ${listingMs} ms for the servers' first listings; ${connecting.join(", ")} did not answer in time and ${connecting.length === 1 ? "is" : "are"} still being listed in the background, so this execution ran without ${connecting.length === 1 ? "it" : "them"} (list_servers shows ${connecting.length === 1 ? "its" : "their"} status)`,
     });
   }
   // Skills are looked up only when the code, or an import carried from an earlier execution, can name one: most

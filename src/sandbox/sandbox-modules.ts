@@ -23,11 +23,11 @@ export async function catalogFor(
   if (connecting.length === 0) return catalog;
   const named = (id: string) =>
     code.includes(`servers/${id}`) || carriedImports.some((i) => i.source === `servers/${id}`);
-  const mayNeed =
-    code.includes("skills/") ||
-    carriedImports.some((i) => i.source.startsWith("skills/")) ||
-    connecting.some((s) => named(s.serverId));
-  return mayNeed ? registry.catalog() : catalog;
+  const skills = code.includes("skills/") || carriedImports.some((i) => i.source.startsWith("skills/"));
+  // Waits for those it may import only: the others stay still connecting.
+  const wanted = skills ? connecting : connecting.filter((s) => named(s.serverId));
+  if (wanted.length === 0) return catalog;
+  return registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS, waitFor: wanted.map((s) => s.name) });
 }
 
 /** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
