@@ -20,6 +20,14 @@ import { AuthorizationRequiredError, authorizationCause } from "./authorization-
 import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
 import { type BuiltTools, heldVersion, sharedTools, shareTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
+import {
+  connectingMessage,
+  failureKey,
+  forgetFailure,
+  patienceFor,
+  patiently,
+  rememberFailure,
+} from "./listing-patience";
 import type { CatalogTool } from "./registry-types";
 import type { SharedHandshake } from "./shared-handshake";
 import { type ToolSelection, toolSelection } from "./tool-filter";
@@ -27,29 +35,6 @@ import type { TransportKind, UpstreamConnection } from "./upstream";
 
 /** Default for `catalog_ttl_ms`. */
 export const DEFAULT_CATALOG_TTL_MS = 300_000;
-/**
- * How long a reader that can go on without it (an execution that does not import it, list_servers, search) waits
- * for a server this session has never listed: past it the server is listed as still connecting (`catalog`'s
- * `patienceMs`), so one server that does not answer does not hold up a new session for its whole connect timeout.
- */
-export const FIRST_LISTING_PATIENCE_MS = 3_000;
-/**
- * How long a failed listing is remembered for the isolate's other sessions, and their patience meanwhile: long enough
- * for a listing served from the catalog store or failing fast (an open circuit), short enough that a client opening
- * a session per call (the Inspector CLI) does not wait 3 s on every call for a server that is down.
- */
-const RECENT_FAILURE_MS = 60_000;
-const FAILED_PATIENCE_MS = 500;
-const MAX_FAILED_LISTINGS = 10_000;
-
-/** The last failed listing of each server (per user), for the isolate's sessions; cleared by a listing that works. */
-const failedListings = new Map<string, { at: number; message: string }>();
-
-function rememberFailure(key: string, failure: { at: number; message: string }): void {
-  failedListings.delete(key);
-  if (failedListings.size >= MAX_FAILED_LISTINGS) failedListings.delete(failedListings.keys().next().value!);
-  failedListings.set(key, failure);
-}
 /** How often a session asks the store whether another session re-listed a server it holds. */
 const STORE_CHECK_MS = 5_000;
 /** A server whose listing failed is tried again (in the background) after this long. */
@@ -305,9 +290,13 @@ export class Registry {
         const first = !st.entry;
         const entry = this.#entryOf(st, force);
         if (patienceMs === undefined || !first || force || waitFor.includes(st.config.name)) return entry;
-        const failed = failedListings.get(this.#failureKey(st));
-        const recent = failed !== undefined && Date.now() - failed.at < RECENT_FAILURE_MS;
-        return this.#patiently(st, entry, recent ? Math.min(patienceMs, FAILED_PATIENCE_MS) : patienceMs);
+        // Already found slow by an earlier read: no second wait while the same listing runs.
+        if (st.connecting) {
+          entry.catch(() => {});
+          return st.connecting;
+        }
+        const ms = patienceFor(this.#failureKey(st), patienceMs);
+        return patiently(entry, ms, () => this.#connecting(st, ms));
       }),
     );
     const prev = this.#snapshot;
@@ -322,36 +311,16 @@ export class Registry {
     return catalog;
   }
 
-  /** `entry`, or past `ms` the server's "still connecting" entry (the listing goes on). */
-  async #patiently(st: ServerState, entry: Promise<ServerEntry>, ms: number): Promise<ServerEntry> {
-    entry.catch(() => {});
-    // Already found slow by an earlier read: no second wait while the same listing runs.
-    if (st.connecting) return st.connecting;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<ServerEntry>((resolve) => {
-      timer = setTimeout(() => resolve(this.#connecting(st, ms)), ms);
-    });
-    try {
-      return await Promise.race([entry, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /** Where this server's last failed listing is remembered for the other sessions of the isolate (per user). */
   #failureKey(st: ServerState): string {
-    return JSON.stringify([this.#user ?? "", st.config.name, st.config.url]);
+    return failureKey(this.#user, st.config);
   }
 
   #connecting(st: ServerState, ms: number): ServerEntry {
-    const failed = failedListings.get(this.#failureKey(st));
-    const recent = failed !== undefined && Date.now() - failed.at < RECENT_FAILURE_MS;
     st.connecting ??= {
       ...this.#base(st),
       status: "error",
-      error: recent
-        ? `still connecting: its last listing failed ${Math.round((Date.now() - failed.at) / 1000)} s ago (${failed.message.slice(0, 300)}) and it is being listed again in the background; try again shortly (list_servers shows when it is done)`
-        : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
+      error: connectingMessage(this.#failureKey(st), ms),
       tools: [],
       byId: new Map(),
       byUpstreamName: new Map(),
@@ -529,7 +498,7 @@ export class Registry {
     st.entry = entry;
     st.version = version;
     st.checkedAt = Date.now();
-    failedListings.delete(this.#failureKey(st));
+    forgetFailure(this.#failureKey(st));
     return entry;
   }
 

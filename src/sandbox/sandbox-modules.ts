@@ -6,7 +6,8 @@
  * (a server may list 10,000 tools).
  */
 import { bindingModuleSource } from "../codegen/bindings";
-import { type Catalog, FIRST_LISTING_PATIENCE_MS, type Registry, type ServerEntry } from "../registry/registry";
+import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
+import type { Catalog, Registry, ServerEntry } from "../registry/registry";
 
 /**
  * The catalog an execution is prepared against: servers still connecting after {@link FIRST_LISTING_PATIENCE_MS}

@@ -1,0 +1,72 @@
+/**
+ * @module registry/listing-patience
+ * How long a reader waits for a server its session has never listed. Each new session lists every server before it
+ * can answer, so one server that does not answer would hold up every new session for its whole connect timeout (for
+ * a client that opens a session per call, every call). A reader that can go on without it (an execution that does
+ * not import it, list_servers, search) waits {@link FIRST_LISTING_PATIENCE_MS}, then gets the server as "still
+ * connecting" while its listing goes on (src/registry/registry.ts `catalog({ patienceMs })`). A failed listing is
+ * remembered per user and server for the isolate's other sessions, which then wait only briefly.
+ */
+
+/** How long a reader that can go on without it waits for a server its session has never listed. */
+export const FIRST_LISTING_PATIENCE_MS = 3_000;
+/**
+ * How long a failed listing is remembered for the isolate's other sessions, and their patience meanwhile: long enough
+ * for a listing served from the catalog store or failing fast (an open circuit), short enough that a client opening
+ * a session per call does not wait 3 s on every call for a server that is down.
+ */
+const RECENT_FAILURE_MS = 60_000;
+const FAILED_PATIENCE_MS = 500;
+const MAX_FAILED_LISTINGS = 10_000;
+
+type Failure = { at: number; message: string };
+
+/** The last failed listing of each server (per user), for the isolate's sessions; cleared by a listing that works. */
+const failedListings = new Map<string, Failure>();
+
+/** Where a server's last failed listing is kept: per user, server name and URL. */
+export function failureKey(user: string | undefined, server: { name: string; url: string }): string {
+  return JSON.stringify([user ?? "", server.name, server.url]);
+}
+
+export function rememberFailure(key: string, failure: Failure): void {
+  failedListings.delete(key);
+  if (failedListings.size >= MAX_FAILED_LISTINGS) failedListings.delete(failedListings.keys().next().value!);
+  failedListings.set(key, failure);
+}
+
+export function forgetFailure(key: string): void {
+  failedListings.delete(key);
+}
+
+function recentFailure(key: string): Failure | undefined {
+  const failed = failedListings.get(key);
+  return failed !== undefined && Date.now() - failed.at < RECENT_FAILURE_MS ? failed : undefined;
+}
+
+/** The patience for a server: `patienceMs`, or briefly when its last listing failed recently. */
+export function patienceFor(key: string, patienceMs: number): number {
+  return recentFailure(key) ? Math.min(patienceMs, FAILED_PATIENCE_MS) : patienceMs;
+}
+
+/** Why a server is listed as still connecting after a wait of `ms`. */
+export function connectingMessage(key: string, ms: number): string {
+  const failed = recentFailure(key);
+  return failed
+    ? `still connecting: its last listing failed ${Math.round((Date.now() - failed.at) / 1000)} s ago (${failed.message.slice(0, 300)}) and it is being listed again in the background; try again shortly (list_servers shows when it is done)`
+    : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`;
+}
+
+/** `entry`, or past `ms` what `late()` makes (the listing goes on). */
+export async function patiently<T>(entry: Promise<T>, ms: number, late: () => T): Promise<T> {
+  entry.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  try {
+    return await Promise.race([entry, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
