@@ -1,0 +1,57 @@
+/**
+ * The first-listing patience (src/registry/listing-patience.ts): a listing that ends in time is returned, a late one
+ * is replaced by the reader's stand-in while it goes on, and a failed listing shortens the next sessions' wait.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  connectingMessage,
+  FIRST_LISTING_PATIENCE_MS,
+  failureKey,
+  forgetFailure,
+  patienceFor,
+  patiently,
+  rememberFailure,
+} from "../../../src/registry/listing-patience";
+
+test("a listing that ends within the patience is returned; a late one gives the stand-in, and its rejection is handled", async () => {
+  assert.equal(await patiently(Promise.resolve("listed"), 50, () => "late"), "listed");
+  let finish!: (v: string) => void;
+  const slow = new Promise<string>((resolve) => {
+    finish = resolve;
+  });
+  assert.equal(await patiently(slow, 10, () => "late"), "late");
+  finish("listed");
+  // A listing that fails after the reader went on is not an unhandled rejection.
+  const failing = new Promise<string>((_, reject) => setTimeout(() => reject(new Error("down")), 30));
+  assert.equal(await patiently(failing, 5, () => "late"), "late");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
+
+test("a failed listing shortens the wait of the isolate's next readers, per user and server, until one works", () => {
+  const key = failureKey("alice", { name: "notes", url: "https://notes.example/mcp" });
+  const bobs = failureKey("bob", { name: "notes", url: "https://notes.example/mcp" });
+  assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
+  assert.match(connectingMessage(key, 3_000), /^still connecting: its first listing has taken over 3 s/);
+  rememberFailure(key, { at: Date.now() - 2_000, message: "upstream notes sent no reply" });
+  assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), 500);
+  assert.match(
+    connectingMessage(key, 500),
+    /^still connecting: its last listing failed 2 s ago \(upstream notes sent no reply\)/,
+  );
+  // Another user's server of the same name and URL is not affected.
+  assert.equal(patienceFor(bobs, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
+  forgetFailure(key);
+  assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
+  // Remembered for a minute only.
+  rememberFailure(key, { at: Date.now() - 61_000, message: "old" });
+  assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
+});
+
+test("names from outside are only parts of a JSON key: a server named like a prototype member is kept apart", () => {
+  const proto = failureKey("u", { name: "__proto__", url: "x" });
+  rememberFailure(proto, { at: Date.now(), message: "m" });
+  assert.equal(patienceFor(proto, 3_000), 500);
+  assert.equal(patienceFor(failureKey("u", { name: "constructor", url: "x" }), 3_000), 3_000);
+  forgetFailure(proto);
+});
