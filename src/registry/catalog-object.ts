@@ -14,6 +14,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { LazyTables } from "../shared/lazy-tables";
 import { mergeShapes, type Shape } from "../typecheck/observed-shape";
 import type { HashedTool } from "./catalog-build";
 import { type CachedCatalog, joinHandshake, listingDigest, type StoredCatalog } from "./catalog-store";
@@ -37,16 +38,11 @@ const SCHEMA = [
 ];
 
 export class CatalogObject extends DurableObject<Env> {
-  #ready = false;
+  readonly #tables = new LazyTables(this.ctx.storage.sql, SCHEMA);
 
   /** The object's SQLite, its tables made on first use: again after {@link forget} deleted them. */
   get #sql(): SqlStorage {
-    const sql = this.ctx.storage.sql;
-    if (!this.#ready) {
-      for (const statement of SCHEMA) sql.exec(statement);
-      this.#ready = true;
-    }
-    return sql;
+    return this.#tables.sql;
   }
 
   /**
@@ -102,7 +98,7 @@ export class CatalogObject extends DurableObject<Env> {
   async forget(): Promise<void> {
     await this.ctx.storage.deleteAll();
     // deleteAll drops the tables: the next call (a server added again under the same name and URL) makes them anew.
-    this.#ready = false;
+    this.#tables.dropped();
   }
 
   /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */

@@ -157,16 +157,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   }
   const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
 
-  const catalog = await catalogFor(deps.registry, request.code, deps.scope?.carried.imports);
-  // A new session waits up to FIRST_LISTING_PATIENCE_MS for a server it has never listed: a `return 1` that took 3 s
-  // says why, or it looks like the gateway is slow.
-  const listingMs = Date.now() - started;
-  const connecting = catalog.servers.filter((s) => s.connecting).map((s) => s.name);
-  if (connecting.length && listingMs >= 1_000) {
-    warnings.push({
-      message: `waited ${listingMs} ms for the servers' first listings; ${connecting.join(", ")} did not answer in time and ${connecting.length === 1 ? "is" : "are"} still being listed in the background, so this execution ran without ${connecting.length === 1 ? "it" : "them"} (list_servers shows ${connecting.length === 1 ? "its" : "their"} status)`,
-    });
-  }
+  const { catalog, waited } = await catalogFor(deps.registry, request.code, deps.scope?.carried.imports);
+  if (waited) warnings.push({ message: waited });
   // Skills are looked up only when the code, or an import carried from an earlier execution, can name one: most
   // executions skip the round trip. Without the index a carried skill import would be dropped as "no longer exists".
   const carriesSkill = deps.scope?.carried.imports.some((i) => i.source.startsWith("skills/")) ?? false;

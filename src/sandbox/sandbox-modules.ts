@@ -9,26 +9,41 @@ import { bindingModuleSource } from "../codegen/bindings";
 import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
 import type { Catalog, Registry, ServerEntry } from "../registry/registry";
 
+/** Shortest wait for the servers' first listings that an execution's result explains. */
+const EXPLAINED_WAIT_MS = 1_000;
+
 /**
  * The catalog an execution is prepared against: servers still connecting after {@link FIRST_LISTING_PATIENCE_MS}
  * are left out, unless the code may import one (its module name appears in the code or a carried import, or the
- * code or a carried import names a skill, which may import anything): then it waits for their listings as before.
+ * code or a carried import names a skill, which may import anything): then it waits for those listings as before.
+ * `waited` explains a wait that left servers out, for the result's warnings: a `return 1` that took 3 s says why,
+ * or the gateway looks slow.
  */
 export async function catalogFor(
   registry: Pick<Registry, "catalog">,
   code: string,
   carriedImports: ReadonlyArray<{ source: string }> = [],
-): Promise<Catalog> {
-  const catalog = await registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
-  const connecting = catalog.servers.filter((s) => s.connecting);
-  if (connecting.length === 0) return catalog;
+): Promise<{ catalog: Catalog; waited?: string }> {
+  const started = Date.now();
+  let catalog = await registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS });
+  let connecting = catalog.servers.filter((s) => s.connecting);
+  if (connecting.length === 0) return { catalog };
   const named = (id: string) =>
     code.includes(`servers/${id}`) || carriedImports.some((i) => i.source === `servers/${id}`);
   const skills = code.includes("skills/") || carriedImports.some((i) => i.source.startsWith("skills/"));
   // Waits for those it may import only: the others stay still connecting.
   const wanted = skills ? connecting : connecting.filter((s) => named(s.serverId));
-  if (wanted.length === 0) return catalog;
-  return registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS, waitFor: wanted.map((s) => s.name) });
+  if (wanted.length > 0) {
+    catalog = await registry.catalog({ patienceMs: FIRST_LISTING_PATIENCE_MS, waitFor: wanted.map((s) => s.name) });
+    connecting = catalog.servers.filter((s) => s.connecting);
+  }
+  const ms = Date.now() - started;
+  if (connecting.length === 0 || ms < EXPLAINED_WAIT_MS) return { catalog };
+  const one = connecting.length === 1;
+  return {
+    catalog,
+    waited: `waited ${ms} ms for the servers' first listings; ${connecting.map((s) => s.name).join(", ")} did not answer in time and ${one ? "is" : "are"} still being listed in the background, so this execution ran without ${one ? "it" : "them"} (list_servers shows ${one ? "its" : "their"} status)`,
+  };
 }
 
 /** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */

@@ -4,7 +4,9 @@
  * session (the history, with every session's executions, belongs to the user: src/user/). An execution approved
  * from another session re-runs here, so it becomes this session's last.
  */
+
 import type { ExecuteResult } from "../sandbox/execution-types";
+import { LazyTables } from "../shared/lazy-tables";
 import { historyResult } from "../user/execution-history";
 
 /** What `state.last()` returns. */
@@ -17,22 +19,17 @@ export interface LastOutcome {
 
 /** The session's last execution outcome (one row in the session object's storage). */
 export class LastExecution {
-  #sql: SqlStorage;
-  #ready = false;
+  readonly #tables: LazyTables;
 
   constructor(sql: SqlStorage) {
-    this.#sql = sql;
+    this.#tables = new LazyTables(sql, [
+      "CREATE TABLE IF NOT EXISTS last_execution (slot INTEGER PRIMARY KEY CHECK (slot = 0), outcome TEXT)",
+    ]);
   }
 
-  /** The table is created on first use, never when the object starts (see src/session/session-meta.ts). */
+  /** The table is created on first use, never when the object starts (src/shared/lazy-tables.ts). */
   #init(): SqlStorage {
-    if (!this.#ready) {
-      this.#sql.exec(
-        "CREATE TABLE IF NOT EXISTS last_execution (slot INTEGER PRIMARY KEY CHECK (slot = 0), outcome TEXT)",
-      );
-      this.#ready = true;
-    }
-    return this.#sql;
+    return this.#tables.sql;
   }
 
   /** Remembers a finished execution (refused ones have no id and are not remembered). */

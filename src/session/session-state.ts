@@ -4,6 +4,7 @@
  * SQLite storage: they survive eviction and restarts of `wrangler dev`. JSON values only, with caps that fail
  * with a message naming the cap.
  */
+import { LazyTables } from "../shared/lazy-tables";
 
 export const STATE_MAX_KEY_CHARS = 256;
 export const STATE_MAX_VALUE_BYTES = 1024 * 1024;
@@ -23,22 +24,17 @@ function checkKey(key: unknown): string {
 }
 
 export class SessionState {
-  #sql: SqlStorage;
-  #ready = false;
+  readonly #tables: LazyTables;
 
   constructor(sql: SqlStorage) {
-    this.#sql = sql;
+    this.#tables = new LazyTables(sql, [
+      "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+    ]);
   }
 
-  /** The table is created on first use, never when the object starts (see src/session/session-meta.ts). */
+  /** The table is created on first use, never when the object starts (src/shared/lazy-tables.ts). */
   #init(): SqlStorage {
-    if (!this.#ready) {
-      this.#sql.exec(
-        "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL, bytes INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
-      );
-      this.#ready = true;
-    }
-    return this.#sql;
+    return this.#tables.sql;
   }
 
   get(key: unknown): unknown {
@@ -70,7 +66,7 @@ export class SessionState {
     if (total > STATE_MAX_TOTAL_BYTES) {
       throw new StateError(`state would hold ${total} bytes; the session limit is ${STATE_MAX_TOTAL_BYTES}`);
     }
-    this.#sql.exec(
+    this.#init().exec(
       "INSERT INTO state (key, value, bytes, updated_at) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes, updated_at = excluded.updated_at",
       k,
