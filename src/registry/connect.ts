@@ -14,6 +14,7 @@ import { BuiltinConnection } from "./builtin-connection";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
 import type { UpstreamTool } from "./registry-types";
+import { serverKey } from "./server-key";
 import { UpstreamConnection, type UpstreamDeps } from "./upstream";
 import { clarifyUpstreamError, isLostSession, isRefusedHandshake } from "./upstream-errors";
 
@@ -29,7 +30,7 @@ const circuits = new Map<string, CircuitBreaker>();
 
 /** The circuit of `user`'s connections to `config` in this isolate. */
 export function circuitFor(user: string, config: ServerConfig, limits: GatewayConfig["limits"]): CircuitBreaker {
-  const key = JSON.stringify([user, config.name, config.url]);
+  const key = serverKey(user, config.name, config.url);
   let circuit = circuits.get(key);
   if (!circuit) {
     if (circuits.size >= MAX_CIRCUITS) circuits.delete(circuits.keys().next().value!);

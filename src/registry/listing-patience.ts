@@ -8,6 +8,8 @@
  * remembered per user and server for the isolate's other sessions, which then wait only briefly.
  */
 
+import { serverKey } from "./server-key";
+
 /** How long a reader that can go on without it waits for a server its session has never listed. */
 export const FIRST_LISTING_PATIENCE_MS = 3_000;
 /**
@@ -24,15 +26,28 @@ type Failure = { at: number; message: string };
 /** The last failed listing of each server (per user), for the isolate's sessions; cleared by a listing that works. */
 const failedListings = new Map<string, Failure>();
 
-/** Where a server's last failed listing is kept: per user, server name and URL. */
+/** Where a server's last failed listing is kept: per user, server name and URL (hashed: src/registry/server-key.ts). */
 export function failureKey(user: string | undefined, server: { name: string; url: string }): string {
-  return JSON.stringify([user ?? "", server.name, server.url]);
+  return serverKey(user ?? "", server.name, server.url);
 }
 
+/**
+ * Keeps `failure` as the last failed listing under `key`. The map is in the order failures were remembered, so the
+ * ones past {@link RECENT_FAILURE_MS} (which no longer shorten any wait) are dropped from its front as it goes.
+ */
 export function rememberFailure(key: string, failure: Failure): void {
   failedListings.delete(key);
-  if (failedListings.size >= MAX_FAILED_LISTINGS) failedListings.delete(failedListings.keys().next().value!);
+  const now = Date.now();
+  for (const [oldest, { at }] of failedListings) {
+    if (now - at < RECENT_FAILURE_MS && failedListings.size < MAX_FAILED_LISTINGS) break;
+    failedListings.delete(oldest);
+  }
   failedListings.set(key, failure);
+}
+
+/** How many failed listings the isolate remembers (for tests of the bounds). */
+export function rememberedFailures(): number {
+  return failedListings.size;
 }
 
 export function forgetFailure(key: string): void {

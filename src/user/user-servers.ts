@@ -73,6 +73,11 @@ export function userUrlRefusal(url: string | URL, config: GatewayConfig): string
   if (text.length > MAX_USER_URL_CHARS) return `the URL is longer than ${MAX_USER_URL_CHARS} characters`;
   if (!URL.canParse(text) || !/^https?:\/\//i.test(text)) return "expected an http(s):// URL";
   const parsed = new URL(text);
+  // What is stored and connected to is the parsed form, in which each non-ASCII character may be percent-encoded
+  // into 9: checked as typed alone, a URL accepted by add_server was refused on every connection afterwards.
+  if (parsed.href.length > MAX_USER_URL_CHARS) {
+    return `the URL is longer than ${MAX_USER_URL_CHARS} characters once percent-encoded (${parsed.href.length})`;
+  }
   if (parsed.username || parsed.password) {
     return "the URL carries credentials (user:password@); store them as a secret and reference it in a header";
   }

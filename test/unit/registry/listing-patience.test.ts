@@ -11,6 +11,7 @@ import {
   forgetFailure,
   patienceFor,
   patiently,
+  rememberedFailures,
   rememberFailure,
 } from "../../../src/registry/listing-patience";
 
@@ -54,4 +55,22 @@ test("names from outside are only parts of a JSON key: a server named like a pro
   assert.equal(patienceFor(proto, 3_000), 500);
   assert.equal(patienceFor(failureKey("u", { name: "constructor", url: "x" }), 3_000), 3_000);
   forgetFailure(proto);
+});
+
+test("the isolate's memory of failed listings stays small: URLs are hashed, old failures are dropped as new ones come", () => {
+  const long = `https://mcp.example.com/${"%E0%A0%80".repeat(220)}`;
+  const key = failureKey("alice", { name: "notes", url: long });
+  assert.ok(key.length < 64, `key of a ${long.length}-character URL: ${key.length} characters`);
+  assert.notEqual(key, failureKey("alice", { name: "notes", url: `${long}x` }), "another URL is another key");
+  assert.notEqual(key, failureKey("bob", { name: "notes", url: long }), "another user is another key");
+  const before = rememberedFailures();
+  for (let i = 0; i < 50; i++) {
+    rememberFailure(failureKey("carol", { name: `s${i}`, url: long }), { at: Date.now() - 120_000, message: "old" });
+  }
+  assert.equal(rememberedFailures(), before + 1, "each failure past the minute is dropped when the next one comes");
+  const fresh = failureKey("carol", { name: "fresh", url: long });
+  rememberFailure(fresh, { at: Date.now(), message: "down" });
+  assert.equal(rememberedFailures(), before + 1, "the last old one went too; the new one stays");
+  assert.equal(patienceFor(fresh, FIRST_LISTING_PATIENCE_MS), 500);
+  forgetFailure(fresh);
 });

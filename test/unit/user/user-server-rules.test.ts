@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { GatewayConfigSchema } from "../../../src/config";
 import { checkUserHeaders, resolveUserHeaders } from "../../../src/user/header-templates";
-import { userNameRefusal, userUrlRefusal } from "../../../src/user/user-servers";
+import { MAX_USER_URL_CHARS, userNameRefusal, userUrlRefusal } from "../../../src/user/user-servers";
 
 const ref = (name: string) => ["$", `{secret:${name}}`].join("");
 const env = (name: string) => ["$", `{${name}}`].join("");
@@ -79,5 +79,17 @@ describe("user server names and URLs", () => {
     const limited = config({ user_servers: { allow_hosts: ["mcp.example.com"] } });
     assert.equal(userUrlRefusal("https://MCP.example.com./mcp", limited), undefined);
     assert.match(userUrlRefusal("https://evil.example.com/mcp", limited)!, /not in user_servers.allow_hosts/);
+  });
+
+  test("the length limit applies to the URL as stored and connected to, after percent-encoding", () => {
+    // 700 characters of U+0800 are 2,034 as typed and 6,300 percent-encoded (%E0%A0%80 each).
+    const typed = `https://mcp.example.com/${"\u0800".repeat(700)}`;
+    assert.ok(typed.length <= MAX_USER_URL_CHARS);
+    assert.match(
+      userUrlRefusal(typed, config())!,
+      /^the URL is longer than 2048 characters once percent-encoded \(6324\)$/,
+    );
+    const fits = `https://mcp.example.com/${"\u0800".repeat(200)}`;
+    assert.equal(userUrlRefusal(fits, config()), undefined);
   });
 });
