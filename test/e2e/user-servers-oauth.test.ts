@@ -7,6 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -227,5 +230,42 @@ test("authorize_server on a server that publishes no OAuth metadata says so, als
   } finally {
     await session.data("remove_server", { name: "plain" });
     await plain.stop();
+  }
+});
+
+test("a server added before the operator narrowed allow_hosts gets no sign-in requests: authorize_server says why", async () => {
+  // The same user's storage under a gateway whose allow_hosts no longer names the server's host (127.0.0.1).
+  const persistDir = mkdtempSync(join(tmpdir(), "cg-oauth-narrowed-"));
+  const vars = { CONNECTIONS_KEY: randomBytes(32).toString("hex") };
+  try {
+    const permissive = await startGateway({ persistDir, config: { network: { allow_loopback: true } }, vars });
+    try {
+      const s = await connect(permissive.mcpUrl);
+      assert.equal((await s.data("add_server", { name: "later", url: upstream.url })).status, "authorization_required");
+      await s.close();
+    } finally {
+      await permissive.dispose();
+    }
+    const narrowed = await startGateway({
+      persistDir,
+      config: { network: { allow_loopback: true }, user_servers: { allow_hosts: ["mcp.example.com"] } },
+      vars,
+    });
+    try {
+      const s = await connect(narrowed.mcpUrl);
+      const requests = upstream.requests;
+      const r = await s.call("authorize_server", { name: "later" });
+      assert.equal(r.isError, true, JSON.stringify(r));
+      assert.match(
+        (r.content[0] as { text: string }).text,
+        /later: host 127\.0\.0\.1 is not in user_servers\.allow_hosts \(mcp\.example\.com\)/,
+      );
+      assert.equal(upstream.requests, requests, "no request reached the server: no probe, metadata or registration");
+      await s.close();
+    } finally {
+      await narrowed.dispose();
+    }
+  } finally {
+    rmSync(persistDir, { recursive: true, force: true });
   }
 });

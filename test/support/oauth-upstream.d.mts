@@ -92,6 +92,8 @@ export interface OAuthUpstream {
   revoked: RevokedToken[];
   /** MCP requests that passed the bearer check. */
   mcpRequests: Array<{ method: string | undefined; subject: string | undefined }>;
+  /** Every HTTP request received, on any path, with or without a token. */
+  readonly requests: number;
   /** Changes settings at run time (not `registration` or `clients`). */
   set(changes: Partial<Omit<OAuthUpstreamSettings, "registration" | "clients">>): void;
   stop(): Promise<void>;

@@ -225,7 +225,11 @@ export async function startOAuthUpstream(options = {}) {
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   });
-  http.on("request", app);
+  const seen = { requests: 0 };
+  http.on("request", (req, res) => {
+    seen.requests++;
+    app(req, res);
+  });
 
   return {
     url: resource.href,
@@ -239,6 +243,10 @@ export async function startOAuthUpstream(options = {}) {
     revoked: provider.revoked,
     /** MCP requests that passed the bearer check: { method, subject }. */
     mcpRequests,
+    /** Every HTTP request received, on any path, with or without a token. */
+    get requests() {
+      return seen.requests;
+    },
     /** Changes settings at run time (not `registration` or `clients`, fixed at start). */
     set(changes) {
       for (const key of Object.keys(changes)) {

@@ -21,6 +21,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { checkUrl } from "../../registry/ssrf";
 import { probeInitialize, SERVER_CHECK_TIMEOUT_MS } from "../server-check";
+import { userUrlRefusal } from "../user-servers";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
@@ -91,6 +92,10 @@ export async function startFlow(
   stepUp = false,
 ): Promise<StartResult> {
   const { server, serverUrl, origin } = target;
+  // The sign-in's first requests go to the server itself: its rules (allow_hosts, the network's) apply as on every
+  // connection, also to a server added before the operator narrowed them.
+  const refused = userUrlRefusal(serverUrl, ctx.config);
+  if (refused) return { ok: false, error: `${server}: ${refused}` };
   let resourceMetadataUrl: URL | undefined;
   if (opts.resourceMetadataUrl !== undefined) {
     if (!URL.canParse(opts.resourceMetadataUrl))
