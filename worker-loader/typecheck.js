@@ -67,6 +67,9 @@ const OPTIONS = {
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   strict: true,
+  // Agents write `catch (e) { e.message }` everywhere; as `unknown` (strict's default) every such program came back
+  // with a warning that says nothing about the tools it calls.
+  useUnknownInCatchVariables: false,
   noEmit: true,
   noLib: true,
   skipLibCheck: true,

@@ -99,6 +99,18 @@ describe("type check before anything runs (policy tools)", () => {
     assert.equal(r.warnings, undefined);
   });
 
+  test("the everyday catch (e) { e.message } runs with no warning about unknown", async () => {
+    // Under `strict` alone a catch variable is `unknown`, and every such program came back with TS18046.
+    const code = [
+      'import { read_file } from "servers/workspace";',
+      'try { await read_file({ path: "/no/such/file.txt" }); } catch (e) { return "failed: " + e.message; }',
+    ].join("\n");
+    const r = await run(session, code);
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.match(String(r.result), /^failed: /);
+    assert.equal(r.warnings, undefined, JSON.stringify(r.warnings));
+  });
+
   test("a type-only import of another tool's result type is accepted", async () => {
     const code = [
       'import type { ListDirectoryOutput } from "servers/workspace";',
