@@ -26,7 +26,7 @@ import { type ImportUse, prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
-import { type HarnessError, runtimeError } from "./runtime-error";
+import { type HarnessError, runtimeError, withCarryHint } from "./runtime-error";
 import { catalogFor, GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
 import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
@@ -419,11 +419,9 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       });
     }
     if (!reply.ok) {
-      const error = runtimeError(
-        reply.error ?? { name: "Error", message: "unknown failure" },
-        prepared.locate,
-        request.skill,
-      );
+      const thrown = reply.error ?? { name: "Error", message: "unknown failure" };
+      const carriedNothing = deps.scope !== undefined && deps.scope.carried.values.length === 0;
+      const error = withCarryHint(runtimeError(thrown, prepared.locate, request.skill), thrown, carriedNothing);
       return fail(error, { ...base, logs, ...(error.kind === "runtime" ? keepScope(reply.scope) : {}) });
     }
     return {

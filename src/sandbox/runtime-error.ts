@@ -39,3 +39,21 @@ export function runtimeError(
     ? { kind, message: `${head} (at line ${at.line} of your code)`, line: at.line, column: at.column }
     : { kind, message: head };
 }
+
+/** V8's words for a name that is not in scope. */
+const NOT_DEFINED = /^([A-Za-z_$][\w$]*) is not defined$/;
+
+/**
+ * `error`, with a hint when the program named a variable that does not exist and its session carried nothing in:
+ * most often a variable of an earlier execution, run by a client that opens a new MCP session per call (the MCP
+ * Inspector CLI does), where nothing carries over.
+ */
+export function withCarryHint(error: ExecutionError, thrown: HarnessError, carriedNothing: boolean): ExecutionError {
+  if (!carriedNothing || error.kind !== "runtime" || thrown.name !== "ReferenceError" || thrown.skill) return error;
+  const name = NOT_DEFINED.exec(thrown.message)?.[1];
+  if (!name) return error;
+  return {
+    ...error,
+    message: `${error.message}. If ${name} was a top-level variable of an earlier execution: variables carry from one execution to the next within one MCP session (or 2026-07-28 context), and this one started with none. A client that opens a new session for every call (the MCP Inspector CLI does) starts empty each time; keep data in a tool (the workspace's write_file) or use a client that keeps its session.`,
+  };
+}

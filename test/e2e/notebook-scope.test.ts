@@ -39,6 +39,23 @@ describe("carried scope", () => {
     }
   });
 
+  test("a name not defined in a session that carried nothing in says why variables may be missing; with carried values it does not", async () => {
+    const fresh = await connect(gateway.mcpUrl);
+    try {
+      const r = await run(fresh, "return ys.length;");
+      assert.equal(r.ok, false);
+      assert.match(
+        r.error.message,
+        /^ReferenceError: ys is not defined \(at line 1 of your code\)\. If ys was a top-level variable of an earlier execution: variables carry from one execution to the next within one MCP session \(or 2026-07-28 context\), and this one started with none\. A client that opens a new session for every call \(the MCP Inspector CLI does\) starts empty each time/,
+      );
+      await run(fresh, "const xs = [1];");
+      const typo = await run(fresh, "return xz.length;");
+      assert.equal(typo.error.message, "ReferenceError: xz is not defined (at line 1 of your code)");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test("a program that does not name a carried value leaves it as stored; a carried function still reaches its own", async () => {
     const s = await connect(gateway.mcpUrl);
     try {
