@@ -13,6 +13,7 @@ import { isLegacyRequest, PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS
 import { Hono } from "hono";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
+import { readCapped } from "../shared/read-capped";
 import { chooseContext, DEFAULT_CONTEXT } from "./context-route";
 import {
   CONTEXT_HEADER,
@@ -23,7 +24,6 @@ import {
   sessionObjectName,
   USER_HEADER,
 } from "./session-headers";
-import { readCapped } from "../shared/read-capped";
 
 /** Default of `limits.max_request_bytes`: the largest MCP request body accepted (execute_code's code travels in it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -134,6 +134,7 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
     }
     const badVersion = badProtocolVersion(request);
     if (badVersion) return badVersion;
+    if (!sessionHeader && request.method === "GET" && opensInBrowser(request)) return browserHint(request);
     if (!sessionHeader) return jsonRpcError(400, -32000, "Bad Request: Mcp-Session-Id header is required");
     if (!SESSION_ID.test(sessionHeader)) return jsonRpcError(404, -32001, "Session not found");
     return forward(c.env, request, user, { session: sessionHeader });
@@ -141,3 +142,21 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
 
   return jsonRpcError(405, -32000, "Method not allowed", { Allow: "GET, POST, DELETE" });
 });
+
+/** A browser opening the endpoint (it asks for a page; MCP clients ask for JSON or an event stream). */
+function opensInBrowser(request: Request): boolean {
+  const accept = request.headers.get("accept") ?? "";
+  return accept.includes("text/html") && !accept.includes("text/event-stream");
+}
+
+/** What a person who opened /mcp in a browser reads instead of a JSON-RPC error. */
+function browserHint(request: Request): Response {
+  const origin = new URL(request.url).origin;
+  const text = [
+    "This is the MCP endpoint of codemode-gateway: connect an MCP client to it, for example",
+    `  npx @modelcontextprotocol/inspector --cli ${origin}/mcp --transport http --method tools/list`,
+    "",
+    `Pages for people: ${origin}/dashboard (executions, approvals, skills) and ${origin}/connections (your servers).`,
+  ].join("\n");
+  return new Response(text, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

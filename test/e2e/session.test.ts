@@ -48,6 +48,19 @@ describe("MCP sessions over Streamable HTTP", () => {
     assert.match(JSON.stringify(await res.json()), /Mcp-Session-Id header is required/);
   });
 
+  test("a browser opening /mcp is told what the endpoint is and where the pages are", async () => {
+    const res = await fetch(gateway.mcpUrl, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    assert.equal(res.status, 400);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
+    const text = await res.text();
+    assert.match(text, /^This is the MCP endpoint of codemode-gateway: connect an MCP client to it/);
+    assert.ok(text.includes(`${gateway.url.origin}/dashboard`), text);
+    // An MCP client's GET without a session still gets the JSON-RPC error.
+    const client = await fetch(gateway.mcpUrl, { headers: { accept: "text/event-stream" } });
+    assert.equal(client.status, 400);
+    assert.match(JSON.stringify(await client.json()), /Mcp-Session-Id header is required/);
+  });
+
   test("an unknown session id gets 404", async () => {
     const res = await post(listTools, { "mcp-session-id": "x".repeat(43), "mcp-protocol-version": "2025-11-25" });
     assert.equal(res.status, 404);
