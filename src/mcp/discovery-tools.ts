@@ -13,6 +13,7 @@ import type { CircuitSnapshot } from "../registry/circuit-breaker";
 import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
 import type { Catalog, ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { didYouMean, SuggestBudget, suggest } from "../sandbox/prepare-suggest";
 import type { ObservedTypes } from "../typecheck/observed-types";
 import { findTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
@@ -290,9 +291,14 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       }
       await ctx.observed?.load(catalog, matched);
       const found = matched.map((tool) => toolDetails(tool, ctx.observed));
+      const budget = new SuggestBudget();
+      const hinted = missing.map((name) => {
+        const hint = didYouMean(closeToolNames(catalog, name, budget)).trim();
+        return hint ? `${name} (${hint.replace(/^Did/, "did")})` : name;
+      });
       if (found.length === 0) {
         return errorResult(
-          `no such tool: ${missing.join(", ")}. Name tools as "server.tool" (see list_tool_names or search_tools).`,
+          `no such tool: ${hinted.join("; ")}. Name tools as "server.tool" (see list_tool_names or search_tools).`,
         );
       }
       const text = [
@@ -303,9 +309,24 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
               ? `\n// WARNING: definition changed since first seen (hash ${t.first_seen_hash} -> ${t.hash})`
               : ""),
         ),
-        ...(missing.length ? [`not found: ${missing.join(", ")}`] : []),
+        ...(missing.length ? [`not found: ${hinted.join("; ")}`] : []),
       ].join("\n\n");
       return structuredResult({ tools: found, ...(missing.length ? { not_found: missing } : {}) }, text);
     },
+  );
+}
+
+/**
+ * What a tool name get_tool_details did not find may have meant: the tool of that name on any server when the
+ * server was left out (`read_file` for `workspace.read_file`), else the closest "server.tool" spellings.
+ */
+function closeToolNames(catalog: Catalog, wanted: string, budget: SuggestBudget): string[] {
+  const bare = catalog.tools.filter((t) => t.name === wanted || t.id === wanted).map((t) => `${t.server}.${t.name}`);
+  if (bare.length) return bare.slice(0, 3);
+  return suggest(
+    wanted,
+    catalog.tools.map((t) => `${t.server}.${t.name}`),
+    3,
+    budget,
   );
 }

@@ -52,6 +52,21 @@ describe("discovery tools", () => {
     assert.equal(r.isError, true);
     assert.match((r.content[0] as any).text, /no such tool: workspace\.nope/);
   });
+
+  test("get_tool_details suggests the full name of a tool named without its server, and close spellings", async () => {
+    const r = await session.call("get_tool_details", { tools: ["read_file", "workspace.raed_file"] });
+    assert.equal(r.isError, true);
+    assert.equal(
+      (r.content[0] as any).text,
+      [
+        'no such tool: read_file (did you mean "workspace.read_file"?);',
+        'workspace.raed_file (did you mean "workspace.read_file", "workspace.write_file" or "workspace.delete_file"?).',
+        'Name tools as "server.tool" (see list_tool_names or search_tools).',
+      ].join(" "),
+    );
+    const partial = await session.data("get_tool_details", { tools: ["workspace.list_directory", "write_fil"] });
+    assert.deepEqual(partial.not_found, ["write_fil"]);
+  });
 });
 
 describe("execute_code", () => {
