@@ -106,6 +106,11 @@ export interface UserServerSpec {
 export interface RegistryOptions {
   /** Called before each catalog read: the session brings the user's servers up to date (cheap when unchanged). */
   sync?: () => Promise<void>;
+  /**
+   * Called when one of the user's servers answered a listing from its upstream (not the store's copy, which may
+   * predate a failure), before the listing is served; never throws.
+   */
+  listed?: (name: string) => Promise<void>;
   /** Durable catalog cache and first-seen hashes; defaults to memory (this isolate only). */
   store?: CatalogStore;
   /** How long a listing is reused before the upstream is listed again. */
@@ -167,6 +172,7 @@ export class Registry {
   #states: ServerState[];
   #gatewayCount: number;
   #sync: (() => Promise<void>) | undefined;
+  #listed: ((name: string) => Promise<void>) | undefined;
   #store: CatalogStore;
   #ttlMs: number;
   #user: string | undefined;
@@ -180,6 +186,7 @@ export class Registry {
   ) {
     this.#connect = connect;
     this.#sync = options.sync;
+    this.#listed = options.listed;
     this.#store = options.store ?? new MemoryCatalogStore();
     this.#ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
     this.#user = options.user;
@@ -408,6 +415,7 @@ export class Registry {
       await conn.close();
       return this.#failed(st, err, key);
     }
+    if (st.scope === "user") await this.#listed?.(st.config.name);
     try {
       const stored = await this.#store.write(key, listed);
       const built = this.#toolsOf(st, key.scope, stored.version, listed, stored.firstSeen);

@@ -146,6 +146,7 @@ export class SessionObject extends DurableObject<Env> {
         ttlMs: config.catalog_ttl_ms,
         user: meta.user,
         sync: () => this.#userSync!.sync(this.#registry!),
+        listed: (name) => this.#userSync!.listed(name),
       },
     );
     return this.#registry;

@@ -44,11 +44,14 @@ export function userServerOps(deps: {
       const catalog = await registry().catalog({ refresh: [input.name] });
       let entry = catalog.byName.get(input.name);
       if (!entry) return { ok: false, error: `${input.name} was stored but is not visible to this session` };
-      // This listing is the check of a server without credentials: what failed, the connections page shows.
-      const failed = (error: string) =>
-        user()
-          .recordServerFailure(input.name, input.url, error)
+      // This listing is the check of a server without credentials: what failed, the connections page shows, and
+      // this session reads back that a check failed (its own listing that works later clears it).
+      const failed = async (error: string) => {
+        await user()
+          .recordServerListing(input.name, input.url, error)
           .catch(() => {});
+        await sync.sync(registry(), true);
+      };
       if (entry.signIn?.kind === "challenge" && entry.auth.type === "none") {
         const { resourceMetadataUrl, scope } = entry.signIn;
         const started = await user().requireAuthorization(input.name, origin(), {

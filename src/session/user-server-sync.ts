@@ -5,6 +5,10 @@
  * (one small RPC; on every read while one of the user's servers waits for a sign-in), and re-reads the list only
  * when the version moved: a server another session of the same user
  * adds shows up here within a couple of seconds, or at once after this session's own add_server.
+ *
+ * It also carries back what this session's listings show: a server without credentials whose last check failed
+ * (the connections page shows it in error) and that this session has since listed from its upstream is recorded
+ * as answering. Only servers the list marks so cost that round trip, once per session and failure.
  */
 import { type GatewayConfig, ServerConfigSchema } from "../config";
 import type { Registry } from "../registry/registry";
@@ -21,6 +25,8 @@ export class UserServerSync {
   #running: Promise<void> | undefined;
   /** The registry the version applies to: a new registry starts without the user's servers. */
   #synced: Registry | undefined;
+  /** The user's servers whose last check failed, as last read (name to URL). */
+  readonly #failedChecks = new Map<string, string>();
 
   constructor(user: () => UserApi, config: GatewayConfig) {
     this.#user = user;
@@ -55,12 +61,30 @@ export class UserServerSync {
       registry.setUserServers(
         servers.map((s) => ({ config: ServerConfigSchema.parse({ name: s.name, url: s.url }), auth: s.auth })),
       );
+      this.#failedChecks.clear();
+      for (const s of servers) if (s.check_failed) this.#failedChecks.set(s.name, s.url);
       this.#version = version;
       this.#synced = registry;
       this.#checkedAt = Date.now();
     } catch (err) {
       // The user object unreachable for a moment: keep what is known and try again at the next read.
       console.warn(`user server sync failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * The user's server `name` answered a listing from its upstream: if its last check failed, the user object
+   * records that it answers now (the registry's `listed`). Never throws.
+   */
+  async listed(name: string): Promise<void> {
+    const url = this.#failedChecks.get(name);
+    if (url === undefined) return;
+    this.#failedChecks.delete(name);
+    try {
+      await this.#user().recordServerListing(name, url);
+    } catch (err) {
+      this.#failedChecks.set(name, url);
+      console.warn(`recording the listing of ${name} failed: ${(err as Error).message}`);
     }
   }
 }

@@ -6,7 +6,8 @@
  *
  * A server added without headers is checked when added (src/user/server-check.ts), so it is never listed as
  * connected before anything answered: one that asks for an OAuth sign-in becomes an OAuth server waiting for it,
- * and one that cannot be reached is listed in error with why until a later check finds it answering.
+ * and one that cannot be reached is listed in error with why until a later check, or a session's listing of it,
+ * finds it answering.
  */
 import type { GatewayConfig } from "../config";
 import type { CatalogObject } from "../registry/catalog-object";
@@ -98,9 +99,13 @@ export class ServerDesk {
     return server ? { ok: true, server } : noServer(name);
   }
 
-  /** Why add_server's own listing of the server at `url` failed: a check that failed (see UserServers.recordCheck). */
-  recordFailure(name: string, url: string, error: string): void {
-    const check: ServerCheck = { kind: "failed", error: String(error).slice(0, MAX_CHECK_ERROR_CHARS) };
+  /**
+   * What a session's listing of the server at `url` found, as a check (see UserServers.recordCheck): why it failed
+   * (add_server's own listing), or, without `error`, that it answered (a failed check the session knew of).
+   */
+  recordListing(name: string, url: string, error?: string): void {
+    const check: ServerCheck =
+      error === undefined ? { kind: "open" } : { kind: "failed", error: String(error).slice(0, MAX_CHECK_ERROR_CHARS) };
     this.#deps.servers.recordCheck(name, URL.canParse(url) ? new URL(url).href : url, check);
   }
 
@@ -145,10 +150,14 @@ export class ServerDesk {
     };
   }
 
-  /** Each server's full URL (query included, which list views never show) and auth: what a session registers. */
+  /**
+   * Each server's full URL (query included, which list views never show) and auth: what a session registers. A
+   * server without credentials whose last check failed says so (`check_failed`), so the session's listing of it
+   * that works clears the error the connections page shows, and no other listing costs a round trip here.
+   */
   async sessionServers(): Promise<{
     version: number;
-    servers: Array<{ name: string; url: string; auth: UserServerView["auth"] }>;
+    servers: Array<{ name: string; url: string; auth: UserServerView["auth"]; check_failed?: true }>;
   }> {
     const { servers } = this.#deps;
     const version = servers.version();
@@ -156,7 +165,12 @@ export class ServerDesk {
     return {
       version,
       servers: await Promise.all(
-        servers.rows().map(async (r) => ({ name: r.name, url: r.url, auth: await authView(src, r) })),
+        servers.rows().map(async (r) => ({
+          name: r.name,
+          url: r.url,
+          auth: await authView(src, r),
+          ...(r.auth_type === "none" && r.check_error !== null ? { check_failed: true as const } : {}),
+        })),
       ),
     };
   }

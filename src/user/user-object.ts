@@ -93,7 +93,7 @@ export type UserApi = Pick<
   | "forgetOAuth"
   | "addServer"
   | "checkServer"
-  | "recordServerFailure"
+  | "recordServerListing"
   | "removeServer"
   | "listServers"
   | "serversVersion"
@@ -157,9 +157,12 @@ export class UserObject extends DurableObject<Env> {
     return this.#desk.check(name);
   }
 
-  /** Why add_server's listing of a server without credentials failed, for the connections page. */
-  async recordServerFailure(name: string, url: string, error: string): Promise<void> {
-    this.#desk.recordFailure(name, url, error);
+  /**
+   * What a session's listing of a server without credentials found, for the connections page: why add_server's
+   * listing failed, or (no `error`) that a listing worked since a check failed.
+   */
+  async recordServerListing(name: string, url: string, error?: string): Promise<void> {
+    this.#desk.recordListing(name, url, error);
   }
 
   /**

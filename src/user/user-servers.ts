@@ -51,7 +51,7 @@ export interface UserServerRow {
   created_at: number;
   /**
    * A server without credentials: why the last check of it failed (src/user/server-check.ts), or null when it
-   * answered. Shown on the connections page; sessions list the server themselves.
+   * answered. Shown on the connections page; a session's listing of the server that works clears it.
    */
   check_error: string | null;
 }
@@ -263,13 +263,18 @@ export class UserServers {
       return;
     }
     const error = check.kind === "failed" ? check.error : null;
-    // Not a change sessions see (they list the server themselves): the version stays.
-    this.#sql.exec(
-      "UPDATE user_servers SET check_error = ? WHERE name = ? AND url = ? AND auth_type = 'none'",
-      error,
-      name,
-      url,
-    );
+    const stored = this.#sql
+      .exec<{ check_error: string | null }>(
+        "SELECT check_error FROM user_servers WHERE name = ? AND url = ? AND auth_type = 'none'",
+        name,
+        url,
+      )
+      .toArray()[0];
+    if (!stored) return;
+    this.#sql.exec("UPDATE user_servers SET check_error = ? WHERE name = ?", error, name);
+    // Sessions hold whether a check failed (their own listing that works clears it), not why: the version moves
+    // only when that changes, so a session that synced before the failure was recorded hears of it.
+    if ((stored.check_error === null) !== (error === null)) this.bump();
   }
 
   remove(name: string): boolean {

@@ -130,6 +130,23 @@ describe("a server added on the connections page", () => {
     }
   });
 
+  test("a server down when added no longer shows Error once it came up and a session listed it", async () => {
+    const port = await freePort();
+    await addServerOnPage(page, base, "revived", `http://127.0.0.1:${port}/mcp`);
+    assert.equal((await serverStatus(page, "revived")).status, "Error");
+    const up = await startNodeUpstream(PLAIN_UPSTREAM, [], "/mcp", port);
+    try {
+      // The session lists it on its own (no Check again, no Connect): that it answers reaches the page too.
+      const { servers } = await session.data("list_servers", {});
+      const revived = servers.find((s: { name: string }) => s.name === "revived");
+      assert.equal(revived?.status, "ok", JSON.stringify(revived));
+      await page.goto(`${base}/connections`);
+      assert.deepEqual(await serverStatus(page, "revived"), { signIn: "None", status: "Connected", hints: [] });
+    } finally {
+      await up.stop();
+    }
+  });
+
   test("a server that never answers is checked within a time limit and shows Error, not Connected", async () => {
     const hanging: ServerResponse[] = [];
     const silent: Server = createServer((_req, res) => void hanging.push(res));
@@ -156,6 +173,22 @@ describe("a server added on the connections page", () => {
     const { status, hints } = await serverStatus(page, "away");
     assert.equal(status, "Error");
     assert.match(hints.join(" "), /the connection to upstream away failed/);
+  });
+
+  test("a server add_server could not reach no longer shows Error once the session that added it lists it", async () => {
+    const port = await freePort();
+    const added = await session.data("add_server", { name: "back", url: `http://127.0.0.1:${port}/mcp` });
+    assert.equal(added.status, "error", JSON.stringify(added));
+    const up = await startNodeUpstream(PLAIN_UPSTREAM, [], "/mcp", port);
+    try {
+      // This session recorded the failure after it last read the user's servers: it learns of it all the same.
+      const { servers } = await session.data("list_servers", { refresh: true });
+      assert.equal(servers.find((s: { name: string }) => s.name === "back")?.status, "ok");
+      await page.goto(`${base}/connections`);
+      assert.deepEqual(await serverStatus(page, "back"), { signIn: "None", status: "Connected", hints: [] });
+    } finally {
+      await up.stop();
+    }
   });
 
   test("an OAuth server whose sign-in add_server cannot start shows Error with why on the page, and Connect", async () => {
