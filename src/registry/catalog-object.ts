@@ -11,6 +11,11 @@
  *
  * A listing is stored one row per tool: a Durable Object SQLite value is capped at 2 MB, and a 10,000-tool
  * catalog as one JSON value would exceed it.
+ *
+ * A user's own server's object is deleted when the server is removed ({@link CatalogObject.forget}), and keeps
+ * only when the removed server had been added: writes that name that add or an earlier one (a listing, a handshake
+ * or a tool result still in flight at removal, or from a session that has not yet seen the removal) are dropped, so
+ * nothing of the removed server is stored again. The server added again has a later add time and is stored anew.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -36,6 +41,12 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS observed (
      name TEXT PRIMARY KEY, hash TEXT NOT NULL, calls INTEGER NOT NULL, shape TEXT NOT NULL)`,
 ];
+
+/** Where forget() keeps the add time of the server it forgot (KV: reading it makes no SQLite table). */
+const FORGOTTEN_KEY = "forgotten_added_at";
+
+/** Why a listing was not stored: its server was removed (the registry serves it without the store). */
+const FORGOTTEN_WRITE = "the server was removed while it was being listed; its listing is not stored";
 
 export class CatalogObject extends DurableObject<Env> {
   readonly #tables = new LazyTables(this.ctx.storage.sql, SCHEMA);
@@ -71,8 +82,15 @@ export class CatalogObject extends DurableObject<Env> {
    * Keeps the handshake verdict of `scope` (JSON from src/registry/catalog-store.ts) and, when the upstream issued
    * one, `owner`'s upstream session.
    */
-  async writeHandshake(scope: string, verdict: string, owner: string, session?: string): Promise<void> {
+  async writeHandshake(
+    scope: string,
+    verdict: string,
+    owner: string,
+    session?: string,
+    addedAt?: number,
+  ): Promise<void> {
     if (typeof verdict !== "string" || verdict.length > MAX_SHARED_HANDSHAKE_CHARS) return;
+    if (this.#forgotten(addedAt)) return;
     const now = Date.now();
     const upsert = `INSERT INTO handshake (scope, owner, at, data) VALUES (?, ?, ?, ?)
       ON CONFLICT(scope, owner) DO UPDATE SET at = excluded.at, data = excluded.data`;
@@ -94,15 +112,40 @@ export class CatalogObject extends DurableObject<Env> {
     return joinHandshake(verdict, session);
   }
 
-  /** Deletes everything stored here: the user removed the server whose listings these are (user/server-desk.ts). */
-  async forget(): Promise<void> {
+  /**
+   * Deletes everything stored here: the user removed the server, added at `addedAt` (the user object's time), whose
+   * listings these are (user/server-desk.ts). Only that time is kept: later writes for that add are dropped.
+   */
+  async forget(addedAt: number): Promise<void> {
+    // Without an add time, the removal's: no write for this add can name a later one.
+    const removed = typeof addedAt === "number" && Number.isFinite(addedAt) ? addedAt : Date.now();
+    const forgotten = Math.max(removed, this.#forgottenAddedAt() ?? 0);
+    // No write lands between the two: the input gate holds other calls while deleteAll runs.
     await this.ctx.storage.deleteAll();
     // deleteAll drops the tables: the next call (a server added again under the same name and URL) makes them anew.
     this.#tables.dropped();
+    this.ctx.storage.kv.put(FORGOTTEN_KEY, forgotten);
   }
 
-  /** Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. */
-  async write(scope: string, tools: HashedTool[]): Promise<StoredCatalog> {
+  #forgottenAddedAt(): number | undefined {
+    return this.ctx.storage.kv.get<number>(FORGOTTEN_KEY);
+  }
+
+  /**
+   * Whether a write for the server added at `addedAt` comes too late: that add was forgotten. A write that names no
+   * add (a gateway server's) is too late only in an object that forgot one, which only a user's server's does.
+   */
+  #forgotten(addedAt: number | undefined): boolean {
+    const forgotten = this.#forgottenAddedAt();
+    return forgotten !== undefined && !(typeof addedAt === "number" && addedAt > forgotten);
+  }
+
+  /**
+   * Stores a fresh listing of `scope` and records first-seen hashes; returns the listing as stored. A listing of a
+   * removed server (`addedAt`, a user's server: when it was added) is refused with {@link FORGOTTEN_WRITE}.
+   */
+  async write(scope: string, tools: HashedTool[], addedAt?: number): Promise<StoredCatalog> {
+    if (this.#forgotten(addedAt)) throw new Error(FORGOTTEN_WRITE);
     const now = Date.now();
     const digest = listingDigest(tools);
     const version = this.ctx.storage.transactionSync(() => {
@@ -162,8 +205,12 @@ export class CatalogObject extends DurableObject<Env> {
     return out;
   }
 
-  /** Merges the shape of `calls` results into a tool's observed shape; a new definition hash starts over. */
-  async observeShape(name: string, hash: string, shape: Shape, calls = 1): Promise<void> {
+  /**
+   * Merges the shape of `calls` results into a tool's observed shape; a new definition hash starts over. Dropped for
+   * a removed server (`addedAt` as for {@link write}).
+   */
+  async observeShape(name: string, hash: string, shape: Shape, calls = 1, addedAt?: number): Promise<void> {
+    if (this.#forgotten(addedAt)) return;
     const added = Math.max(1, Math.min(1_000, Math.floor(Number(calls)) || 1));
     this.ctx.storage.transactionSync(() => {
       const row = this.#sql

@@ -25,6 +25,12 @@ export interface CatalogKey {
    * (a shared object let each see the other's result property names and change each other's drift flags).
    */
   user?: string;
+  /**
+   * Set for a user's own server: when the user added it (the user object's time). Its object drops writes for an
+   * add it forgot when the server was removed (src/registry/catalog-object.ts), so a listing still in flight then
+   * does not store the removed server again.
+   */
+  addedAt?: number;
 }
 
 /** A cached listing as stored. `tools` is left out when the reader already holds this `version`. */
@@ -85,10 +91,10 @@ export function durableCatalogStore(namespace: DurableObjectNamespace<CatalogObj
   return {
     read: async (key, knownVersion) =>
       (await stub(key).read(key.scope, knownVersion, key.owner)) as CachedCatalog | undefined,
-    write: async (key, tools) => (await stub(key).write(key.scope, tools)) as unknown as StoredCatalog,
+    write: async (key, tools) => (await stub(key).write(key.scope, tools, key.addedAt)) as unknown as StoredCatalog,
     writeHandshake: async (key, handshake) => {
       const { verdict, session } = splitHandshake(handshake);
-      if (verdict) await stub(key).writeHandshake(key.scope, verdict, key.owner ?? "", session);
+      if (verdict) await stub(key).writeHandshake(key.scope, verdict, key.owner ?? "", session, key.addedAt);
     },
   };
 }

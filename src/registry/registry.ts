@@ -83,6 +83,8 @@ export interface ServerEntry {
   protocol?: string;
   /** For a user's own server: the user, under whom its listings and observed result shapes are stored. */
   owner?: string;
+  /** For a user's own server: when the user added it ({@link CatalogKey.addedAt}). */
+  addedAt?: number;
   /**
    * Its first listing is still running past the reader's patience (`catalog({ patienceMs })`): listed as an error
    * saying so, with no tools, until the listing ends.
@@ -101,6 +103,8 @@ export interface Catalog {
 export interface UserServerSpec {
   config: ServerConfig;
   auth: UserAuthView;
+  /** When the user added it: a server removed and added again is another server ({@link CatalogKey.addedAt}). */
+  addedAt?: number;
 }
 
 export interface RegistryOptions {
@@ -129,6 +133,7 @@ interface ServerState {
   config: ServerConfig;
   scope: ServerScope;
   auth?: UserAuthView;
+  addedAt?: number;
   serverId: string;
   selection: ToolSelection;
   entry?: ServerEntry;
@@ -241,13 +246,16 @@ export class Registry {
     const old = new Map(this.#states.slice(this.#gatewayCount).map((s) => [s.config.name, s]));
     const next: ServerState[] = [];
     const replaced: string[] = [];
-    for (const { config, auth } of servers) {
+    for (const { config, auth, addedAt } of servers) {
       const id = toIdentifier(config.name);
       if (taken.has(config.name) || taken.has(id)) continue;
       taken.add(config.name).add(id);
       const prev = old.get(config.name);
       const same =
-        prev?.config.url === config.url && prev.auth?.type === auth.type && prev.auth?.status === auth.status;
+        prev?.config.url === config.url &&
+        prev.addedAt === addedAt &&
+        prev.auth?.type === auth.type &&
+        prev.auth?.status === auth.status;
       if (prev && same) {
         prev.auth = auth;
         if (prev.entry) prev.entry = { ...prev.entry, auth };
@@ -264,6 +272,7 @@ export class Registry {
         config,
         scope: "user",
         auth,
+        ...(addedAt === undefined ? {} : { addedAt }),
         serverId: id,
         selection: toolSelection(config),
         checkedAt: 0,
@@ -436,7 +445,8 @@ export class Registry {
   /** Where `st`'s listings under these credentials (`scope`) are stored: a user server's, per user. */
   #storeKey(st: ServerState, scope: string): CatalogKey {
     const key = { server: st.config.name, url: displayUrl(st.config.url), scope };
-    return st.scope === "user" ? { ...key, user: this.#user! } : key;
+    if (st.scope !== "user") return key;
+    return { ...key, user: this.#user!, ...(st.addedAt === undefined ? {} : { addedAt: st.addedAt }) };
   }
 
   /** Keeps a handshake this session made for the next sessions; a store failure only costs them the round trips. */
@@ -458,6 +468,7 @@ export class Registry {
       url: displayUrl(st.config.url),
       description: cleanText(st.config.description ?? "", 500),
       ...(st.scope === "user" ? { owner: this.#user! } : {}),
+      ...(st.addedAt === undefined ? {} : { addedAt: st.addedAt }),
     };
   }
 

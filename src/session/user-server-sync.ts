@@ -59,7 +59,11 @@ export class UserServerSync {
       }
       const { version, servers } = await user.sessionServers();
       registry.setUserServers(
-        servers.map((s) => ({ config: ServerConfigSchema.parse({ name: s.name, url: s.url }), auth: s.auth })),
+        servers.map((s) => ({
+          config: ServerConfigSchema.parse({ name: s.name, url: s.url }),
+          auth: s.auth,
+          addedAt: s.added_at,
+        })),
       );
       this.#failedChecks.clear();
       for (const s of servers) if (s.check_failed) this.#failedChecks.set(s.name, s.url);

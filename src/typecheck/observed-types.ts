@@ -24,7 +24,7 @@ export interface ObservedEntry {
  * The upstream a shape belongs to. `owner` is set for a user's own server (src/registry/registry.ts ServerEntry):
  * its results come with that user's credentials, and their property names are that user's data.
  */
-export type ObservedServer = Pick<ServerEntry, "name" | "url" | "owner">;
+export type ObservedServer = Pick<ServerEntry, "name" | "url" | "owner" | "addedAt">;
 
 /** Where shapes are kept: one CatalogObject per upstream (server name and display URL; a user server's per user). */
 export interface ObservedStore {
@@ -59,14 +59,17 @@ export function durableObservedStore(namespace: DurableObjectNamespace<CatalogOb
   return {
     read: async (server, tools) =>
       (await stub(server).observedShapes(tools)) as unknown as Array<[string, ObservedEntry]>,
-    observe: async (server, tool, hash, shape, calls) => stub(server).observeShape(tool, hash, shape, calls),
+    observe: async (server, tool, hash, shape, calls) =>
+      stub(server).observeShape(tool, hash, shape, calls, server.addedAt),
   };
 }
 
 /** Where `server`'s shapes are stored; none for a user server without its owner (nothing is shared then). */
 function storedAt(server: ServerEntry): ObservedServer | undefined {
   if (server.scope !== "user") return { name: server.name, url: server.url };
-  return server.owner === undefined ? undefined : { name: server.name, url: server.url, owner: server.owner };
+  if (server.owner === undefined) return undefined;
+  const { name, url, owner, addedAt } = server;
+  return { name, url, owner, ...(addedAt === undefined ? {} : { addedAt }) };
 }
 
 /** Observed result types of the tools a session uses. */

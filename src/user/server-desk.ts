@@ -25,7 +25,7 @@ import {
   type UserConnection,
 } from "./user-connections";
 import { checkSecretName, type SecretSummary, type UserSecrets } from "./user-secrets";
-import { serverView, type UserServers, type UserServerView } from "./user-servers";
+import { serverView, type UserServerRow, type UserServers, type UserServerView } from "./user-servers";
 
 /** A new server as add_server and the connections page give it. */
 export interface AddServerRequest {
@@ -120,20 +120,24 @@ export class ServerDesk {
       revoked = typeof r === "boolean" ? r : r?.revoked;
     }
     servers.remove(name);
-    await this.#forgetListings(user, name, row.url);
+    await this.#forgetListings(user, row);
     return { ok: true, ...(revoked === undefined ? {} : { revoked }) };
   }
 
   /**
    * Deletes the user's catalog object for the removed server (its listings, first-seen hashes and observed result
-   * shapes: src/registry/catalog-store.ts). Best effort: the server is gone either way, and a session that still
-   * lists it before its next sync may write a listing again, which the next removal deletes.
+   * shapes: src/registry/catalog-store.ts). The object keeps when the server was added, so what a session still
+   * writes for it (a listing in flight, a session that has not synced yet) is dropped. Best effort: the server is
+   * gone either way.
    */
-  async #forgetListings(user: string, name: string, url: string): Promise<void> {
+  async #forgetListings(user: string, row: UserServerRow): Promise<void> {
     const namespace = this.#deps.env.CATALOG as DurableObjectNamespace<CatalogObject> | undefined;
     if (!namespace) return;
+    const name = row.name;
     try {
-      await namespace.getByName(catalogObjectName({ server: name, url: displayUrl(url), user })).forget();
+      await namespace
+        .getByName(catalogObjectName({ server: name, url: displayUrl(row.url), user }))
+        .forget(row.created_at);
     } catch (err) {
       console.warn(`forgetting the listings of ${name} failed: ${(err as Error).message}`);
     }
@@ -151,13 +155,20 @@ export class ServerDesk {
   }
 
   /**
-   * Each server's full URL (query included, which list views never show) and auth: what a session registers. A
+   * Each server's full URL (query included, which list views never show), when it was added (what the session
+   * stores of it names that add, src/registry/catalog-store.ts) and auth: what a session registers. A
    * server without credentials whose last check failed says so (`check_failed`), so the session's listing of it
    * that works clears the error the connections page shows, and no other listing costs a round trip here.
    */
   async sessionServers(): Promise<{
     version: number;
-    servers: Array<{ name: string; url: string; auth: UserServerView["auth"]; check_failed?: true }>;
+    servers: Array<{
+      name: string;
+      url: string;
+      added_at: number;
+      auth: UserServerView["auth"];
+      check_failed?: true;
+    }>;
   }> {
     const { servers } = this.#deps;
     const version = servers.version();
@@ -168,6 +179,7 @@ export class ServerDesk {
         servers.rows().map(async (r) => ({
           name: r.name,
           url: r.url,
+          added_at: r.created_at,
           auth: await authView(src, r),
           ...(r.auth_type === "none" && r.check_error !== null ? { check_failed: true as const } : {}),
         })),

@@ -4,10 +4,12 @@
 // The low-level SDK `Server` is used rather than `McpServer`: the poisoned tool set lists names such as
 // `__proto__` and `constructor`, which `McpServer` keeps as keys of a plain object (and would corrupt).
 //
-// Faults apply to `tools/call` requests (so the catalog loads and the call is attempted), or with scope "all" to
-// every JSON-RPC request (initialize and tools/list included). Modes:
+// Faults apply to `tools/call` requests (so the catalog loads and the call is attempted), with scope "list" to
+// `tools/list` requests only (the handshake is quick, the listing is not), or with scope "all" to every JSON-RPC
+// request (initialize and tools/list included). Modes:
 //   ok                    behave
 //   hang                  never answer
+//   delay                 behave, DELAY_MS (default 4000) late
 //   slow-drip             answer with an SSE stream that drips the result one byte every DRIP_MS (default 250)
 //   crash                 send half a JSON response, then destroy the socket
 //   crash-sse             send half an SSE event, then destroy the socket
@@ -22,8 +24,8 @@
 //   redirect              answer every /mcp request with 307 to its `redirect_to` query parameter or REDIRECT_TO
 //
 // Configuration by argument (--tool-set=huge) or env (TOOL_SET=huge): PORT (env only), FAULT_MODE, FAULT_SCOPE
-// (call|all), TOOL_SET (basic|poison|huge), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
-// REDIRECT_TO, SERVER_NAME. At run time: POST /control {mode, scope, redirect_to}
+// (call|list|all), TOOL_SET (basic|poison|huge), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
+// DELAY_MS, REDIRECT_TO, SERVER_NAME. At run time: POST /control {mode, scope, redirect_to}
 // changes the mode; GET /control returns the mode and request counters (by JSON-RPC method, plus `http` for
 // every HTTP request to /mcp). Tool calls answer `{ server, tool, args }`, where `server` is the `as` query
 // parameter of the URL the client used (so one process can stand for several upstreams) or SERVER_NAME.
@@ -46,6 +48,7 @@ const TOOL_SET = option("tool-set", "basic");
 const TOOL_COUNT = Number(option("tool-count", "10000"));
 const PAGE_SIZE = Number(option("page-size", "1000"));
 const DRIP_MS = Number(option("drip-ms", "250"));
+const DELAY_MS = Number(option("delay-ms", "4000"));
 
 let mode = option("fault-mode", "ok");
 let scope = option("fault-scope", "call");
@@ -287,7 +290,10 @@ const http = createServer(async (req, res) => {
     const messages = Array.isArray(body) ? body : body ? [body] : [];
     for (const m of messages) if (m?.method) counts[m.method] = (counts[m.method] ?? 0) + 1;
     const request = messages.find((m) => m?.method && m.id !== undefined);
-    if (request && (scope === "all" || request.method === "tools/call") && fault(res, request)) return;
+    const faulted =
+      request !== undefined && (scope === "all" || request.method === (scope === "list" ? "tools/list" : "tools/call"));
+    if (faulted && mode === "delay") await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
+    else if (faulted && fault(res, request)) return;
 
     const sid = req.headers["mcp-session-id"];
     let session = typeof sid === "string" ? sessions.get(sid) : undefined;

@@ -18,7 +18,7 @@ export interface FaultyUpstream extends Upstream {
   /** Changes the fault mode (and optionally scope, redirect target); returns the server's state. */
   set(options: {
     mode?: string;
-    scope?: "call" | "all";
+    scope?: "call" | "list" | "all";
     redirect_to?: string;
     reset_counts?: boolean;
   }): Promise<FaultyState>;

@@ -38,3 +38,18 @@ export function storedObjects(persistDir: string, className?: string): string[] 
     })
     .sort();
 }
+
+/** The tables that hold rows in one stored object (a file storedObjects lists), Miniflare's record of its name aside. */
+export function tablesWithRows(persistDir: string, object: string): string[] {
+  const db = new DatabaseSync(join(persistDir, "v3", "do", object), { readOnly: true, timeout: 5_000 });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '__miniflare_do_name' ORDER BY name")
+      .all() as Array<{ name: string }>;
+    return tables
+      .map((t) => t.name)
+      .filter((name) => db.prepare(`SELECT 1 FROM "${name.replaceAll('"', '""')}" LIMIT 1`).all().length > 0);
+  } finally {
+    db.close();
+  }
+}
