@@ -9,6 +9,7 @@ import type { ExecuteResult } from "../sandbox/execution-types";
 import { prettyJson } from "../shared/pretty-json";
 import { contextArg, type GatewayContext } from "./gateway-context";
 import { answerRetry, settleExecution } from "./input-required";
+import { listToolCalls, renderToolCalls } from "./tool-call-summary";
 import { errorResult, structuredResult } from "./tool-result";
 
 /**
@@ -16,8 +17,10 @@ import { errorResult, structuredResult } from "./tool-result";
  * for 2026-07-28 requests, whose results name the context they ran in.
  */
 export function executionResult(r: ExecuteResult, context?: string) {
-  const data = (context === undefined ? r : { ...r, context }) as unknown as Record<string, unknown>;
-  return structuredResult(data, renderExecution(r, context), !r.ok && r.status === undefined);
+  // The reply is bounded whatever the number of calls; the history keeps the whole trace.
+  const trace = listToolCalls(r.tool_calls);
+  const data = { ...r, ...trace, ...(context === undefined ? {} : { context }) } as unknown as Record<string, unknown>;
+  return structuredResult(data, renderExecution(r, context, trace), !r.ok && r.status === undefined);
 }
 
 /** Runs `run` for a first round, or answers an approval retry; approvals become input_required where possible. */
@@ -34,22 +37,14 @@ export async function runExecution(
 }
 
 /** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
-export function renderExecution(r: ExecuteResult, context?: string): string {
+export function renderExecution(r: ExecuteResult, context?: string, trace = listToolCalls(r.tool_calls)): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
   if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : prettyJson(r.result)}`);
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
   if (r.warnings?.length) {
     lines.push("warnings:", ...r.warnings.map((w) => `  ${w.line ? `line ${w.line}:${w.column} ` : ""}${w.message}`));
   }
-  if (r.tool_calls.length) {
-    lines.push(
-      `tool calls (${r.tool_calls.length}):`,
-      ...r.tool_calls.map(
-        (c) =>
-          `  ${c.server}.${c.tool} ${c.status}${c.count ? ` (${c.count} calls)` : ""} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`,
-      ),
-    );
-  }
+  lines.push(...renderToolCalls(trace, r.execution_id));
   if (r.approval) {
     // The same rendering an elicitation shows; structuredContent carries the exact arguments.
     const prompt = approvalPrompt(r.approval.server, r.approval.tool, r.approval.arguments);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { GatewayConfigSchema } from "../../src/config";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { connect, fullTrace, type Gateway, run, type Session, startGateway } from "../support/gateway";
 
 const FILES = 100;
 
@@ -55,7 +55,7 @@ test("the README's count_lines skill counts a 100-file directory", async () => {
   const r = await session.data("run_skill", { name: "count_lines", input: { path: "/batch" } });
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.deepEqual(r.result, { files: FILES, lines: 3 * FILES });
-  assert.equal(r.tool_calls.length, FILES + 1);
+  assert.equal((await fullTrace(session, r.execution_id)).length, FILES + 1);
 });
 
 test("the shipped copy_tree copies a 100-file directory", async () => {
@@ -64,7 +64,7 @@ test("the shipped copy_tree copies a 100-file directory", async () => {
   assert.equal(r.result.copied.length, FILES);
   assert.deepEqual(r.result.skipped, []);
   // 5 listings of the source, 1 of the target (absent: an error the skill expects), then a read and a write per file.
-  const statuses = r.tool_calls.map((c: any) => `${c.tool}:${c.status}`);
+  const statuses = (await fullTrace(session, r.execution_id)).map((c: any) => `${c.tool}:${c.status}`);
   assert.equal(statuses.length, 6 + 2 * FILES);
   assert.deepEqual(
     statuses.filter((s: string) => !s.endsWith(":ok")),

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { connect, fullTrace, type Gateway, run, type Session, startGateway } from "../support/gateway";
 
 const LIMITS = {
   max_tool_calls: 20,
@@ -151,7 +151,7 @@ for (let i = 0; i < 3_020; i++) { try { await read_file({ path: "/f.txt" }); } c
 return refused;`,
     );
     assert.equal(r.result, 3_000, r.text);
-    const rejected = r.tool_calls.filter((c: any) => c.status === "rejected");
+    const rejected = (await fullTrace(session, r.execution_id)).filter((c: any) => c.status === "rejected");
     assert.equal(
       rejected.reduce((n: number, c: any) => n + (c.count ?? 1), 0),
       3_000,

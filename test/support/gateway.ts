@@ -111,6 +111,14 @@ export async function run(session: Session, code: string, extra: Record<string, 
 }
 
 /**
+ * Every tool call of an execution, from the history: a reply lists the first calls and groups the rest
+ * (src/mcp/tool-call-summary.ts).
+ */
+export async function fullTrace(session: Session, executionId: string): Promise<any[]> {
+  return (await session.data("get_execution", { id: executionId })).tool_calls;
+}
+
+/**
  * Starts a gateway and connects one session before the tests of the enclosing file or `describe` block, hands both
  * to `use`, and closes and stops them after those tests: the setup most test files share.
  */
