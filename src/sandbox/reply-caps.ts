@@ -29,7 +29,23 @@ export function capResult(json: unknown, limits: Limits, length?: unknown): unkn
   }
   // The harness cuts a long result to one character over the limit and says how long it was (`length`).
   const total = typeof length === "number" && length > json.length ? length : json.length;
-  return `${json.slice(0, max)}…[truncated: the result was ${total} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+  const head = json.slice(0, max);
+  // A string result is shown as the string's own beginning, not as its JSON text cut off (a stray opening quote and
+  // escapes); anything else is previewed as JSON text.
+  const shown = (head.startsWith('"') && stringPrefix(head)) || head;
+  return `${shown}…[truncated: the result was ${total} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+}
+
+/** The text of a JSON string cut before its end (`"abc\u00`), or undefined; a cut escape is dropped. */
+function stringPrefix(head: string): string | undefined {
+  // An escape is at most 6 characters (\uXXXX): dropping up to 5 more ends the text at a whole one.
+  for (let drop = 0; drop <= 5 && drop < head.length; drop++) {
+    try {
+      const text: unknown = JSON.parse(`${head.slice(0, head.length - drop)}"`);
+      if (typeof text === "string") return text;
+    } catch {}
+  }
+  return undefined;
 }
 
 /** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
