@@ -92,12 +92,13 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         return errorResult(
           `no skill ${name}${version !== undefined ? `@${version}` : ""}; list_skills shows what exists`,
         );
-      const [versions, drift] = await Promise.all([ctx.skills.versions(skill.name), ctx.skills.drift(skill)]);
+      const [versions, review] = await Promise.all([ctx.skills.versions(skill.name), ctx.skills.review(skill)]);
       return structuredResult({
         ...skill,
+        uses: review.uses,
         import: `import { ${skill.name} } from "skills/${skill.name}@${skill.version}";`,
         versions,
-        drift,
+        drift: review.drift,
       });
     },
   );

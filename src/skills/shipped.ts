@@ -28,6 +28,7 @@ export const SHIPPED_SKILLS: readonly SkillVersion[] = manifest.skills.map((s) =
     code,
     input_schema: s.input_schema as JsonSchema,
     tags: s.tags,
+    // Never saved against a catalog: skill-service.ts reads what they call from their imports, per catalog.
     uses: [],
     builtin: true,
   };

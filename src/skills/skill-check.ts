@@ -7,11 +7,14 @@
  * rules.
  */
 import { Validator } from "@cfworker/json-schema";
+import type { Program } from "acorn";
 import { isSafeIdentifier } from "../codegen/names";
 import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { type PrepareResult, prepareCode } from "../sandbox/prepare";
+import { parseProgram } from "../sandbox/prepare-parse";
 import { classifyRegex } from "../sandbox/prepare-regex";
+import { stripTypes } from "../sandbox/prepare-strip";
 import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
 import { boundSchema } from "../sandbox/schema-bounds";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
@@ -113,6 +116,53 @@ export function toolUses(prepared: Extract<PrepareResult, { ok: true }>, catalog
     }
   }
   return uses;
+}
+
+/**
+ * The tools a shipped skill calls, as {@link toolUses} gives them for a saved one, with today's definition hashes: a
+ * shipped skill is never saved against a catalog, so its imports are read from its syntax and looked up in the
+ * catalog given. A tool the catalog lacks is kept without a hash (so drift can say it is missing) rather than
+ * dropped, which preparation would refuse outright.
+ */
+export function shippedToolUses(code: string, catalog: Catalog): SkillToolUse[] {
+  const uses: SkillToolUse[] = [];
+  for (const { serverId, names } of serverImports(code)) {
+    const entry = catalog.byServerId.get(serverId);
+    for (const id of names ?? entry?.tools.map((t) => t.id) ?? []) {
+      const tool = entry?.byId.get(id);
+      uses.push(tool ? { server: entry!.name, tool: tool.name, hash: tool.hash } : { server: serverId, tool: id });
+    }
+  }
+  return uses;
+}
+
+/** `servers/<id>` imports of a module, by syntax alone; `names` is absent for a namespace import (every tool). */
+function serverImports(code: string): Array<{ serverId: string; names?: string[] }> {
+  const stripped = stripTypes(code);
+  if (!stripped.ok) return [];
+  let program: Program;
+  try {
+    program = parseProgram(stripped.code, { ecmaVersion: "latest", sourceType: "module" });
+  } catch {
+    return [];
+  }
+  const imports: Array<{ serverId: string; names?: string[] }> = [];
+  for (const node of program.body) {
+    if (node.type !== "ImportDeclaration") continue;
+    const serverId = /^servers\/(.+)$/.exec(String(node.source.value))?.[1];
+    if (!serverId) continue;
+    if (node.specifiers.some((s) => s.type === "ImportNamespaceSpecifier")) {
+      imports.push({ serverId });
+      continue;
+    }
+    const names = node.specifiers.flatMap((s) =>
+      s.type === "ImportSpecifier"
+        ? [s.imported.type === "Identifier" ? s.imported.name : String(s.imported.value)]
+        : [],
+    );
+    imports.push({ serverId, names: [...new Set(names)] });
+  }
+  return imports;
 }
 
 /** Tools the skill uses whose definition changed since it was saved, or that are gone. */

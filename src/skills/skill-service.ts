@@ -5,14 +5,22 @@
  */
 import type { Catalog, Registry } from "../registry/registry";
 import type { ImportUse } from "../sandbox/prepare";
-import type { TypecheckOutcome } from "../typecheck/typecheck-program";
-import type { TypeWarning } from "../typecheck/typecheck-types";
 import { buildSearchIndex } from "../search/index";
 import type { SearchDoc } from "../search/search-types";
+import type { TypecheckOutcome } from "../typecheck/typecheck-program";
+import type { TypeWarning } from "../typecheck/typecheck-types";
 import { SHIPPED_SKILLS } from "./shipped";
-import { type Checked, checkInputSchema, checkSkillName, prepareSkill, skillDrift, toolUses } from "./skill-check";
+import {
+  type Checked,
+  checkInputSchema,
+  checkSkillName,
+  prepareSkill,
+  shippedToolUses,
+  skillDrift,
+  toolUses,
+} from "./skill-check";
 import type { SkillStore } from "./skill-store";
-import type { SkillDrift, SkillIndexEntry, SkillVersion } from "./skill-types";
+import type { SkillDrift, SkillIndexEntry, SkillToolUse, SkillVersion } from "./skill-types";
 
 export interface SaveSkillInput {
   name: string;
@@ -145,9 +153,12 @@ export class SkillService {
     return n ? { ok: true, value: n } : { ok: false, error: `no skill named ${name}` };
   }
 
-  /** Drift of one version against the current catalog (shipped skills: tools they import that are gone). */
-  async drift(skill: SkillVersion): Promise<SkillDrift[]> {
-    return driftIn(skill, await this.#registry.catalog());
+  /**
+   * The tools one version calls and their drift against the current catalog. A saved version keeps the uses it was
+   * saved with; a shipped one has them read from its code against this catalog (see {@link reviewIn}).
+   */
+  async review(skill: SkillVersion): Promise<{ uses: SkillToolUse[]; drift: SkillDrift[] }> {
+    return reviewIn(skill, await this.#registry.catalog());
   }
 
   /** Every version of every skill, by name (oldest version first). */
@@ -179,17 +190,20 @@ export class SkillService {
       const verdict = await this.#typeVerdict(skill, catalog);
       if (verdict) typeErrors.set(skill.name, verdict);
     }
-    return latest.map((skill) => ({
-      name: skill.name,
-      description: skill.description,
-      tags: skill.tags,
-      builtin: skill.builtin === true,
-      latest_version: skill.version,
-      versions: versionList(byName.get(skill.name)!),
-      uses: skill.uses.map((u) => ({ server: u.server, tool: u.tool })),
-      drift: driftIn(skill, catalog),
-      ...(typeErrors.has(skill.name) ? { type_errors: typeErrors.get(skill.name)! } : {}),
-    }));
+    return latest.map((skill) => {
+      const { uses, drift } = reviewIn(skill, catalog);
+      return {
+        name: skill.name,
+        description: skill.description,
+        tags: skill.tags,
+        builtin: skill.builtin === true,
+        latest_version: skill.version,
+        versions: versionList(byName.get(skill.name)!),
+        uses: uses.map((u) => ({ server: u.server, tool: u.tool })),
+        drift,
+        ...(typeErrors.has(skill.name) ? { type_errors: typeErrors.get(skill.name)! } : {}),
+      };
+    });
   }
 
   /** The first line of today's type error of a skill version, or undefined when it passes (or was not checked). */
@@ -207,11 +221,18 @@ export class SkillService {
   }
 }
 
-/** Drift of a skill version in a catalog; a shipped skill records no hashes, so it is re-checked instead. */
-function driftIn(skill: SkillVersion, catalog: Catalog): SkillDrift[] {
-  if (!skill.builtin) return skillDrift(skill, catalog);
-  const prepared = prepareSkill(skill.code, skill.name, catalog, "__cg_step_check");
-  return prepared.ok ? [] : [{ server: "?", tool: prepared.error.message, status: "missing" }];
+/**
+ * Uses and drift of a skill version in a catalog. A shipped skill is never saved, so its uses are what a save would
+ * record today (same servers, tools and hashes); they ship with the servers they call, so only a missing tool, or a
+ * server configured away, can drift.
+ */
+function reviewIn(skill: SkillVersion, catalog: Catalog): { uses: SkillToolUse[]; drift: SkillDrift[] } {
+  if (!skill.builtin) return { uses: skill.uses, drift: skillDrift(skill, catalog) };
+  const uses = shippedToolUses(skill.code, catalog);
+  const unconfigured = uses
+    .filter((u) => !catalog.byName.has(u.server) && !catalog.byServerId.has(u.server))
+    .map((u): SkillDrift => ({ server: u.server, tool: u.tool, status: "missing" }));
+  return { uses, drift: [...skillDrift({ ...skill, uses }, catalog), ...unconfigured] };
 }
 
 function versionList(versions: readonly SkillVersion[]): Array<{ version: number; created_at?: string }> {

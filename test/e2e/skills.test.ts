@@ -96,6 +96,27 @@ return s.files;`,
     assert.match((bad.content[0] as any).text, /\/from: expected string, got number/);
   });
 
+  test("get_skill and list_skills name the workspace tools a shipped skill calls, as a save of its code records them", async () => {
+    const shipped = await session.data("get_skill", { name: "copy_tree" });
+    const saved = await session.data("save_skill", {
+      name: "copy_tree_mine",
+      description: "copy_tree saved by a user",
+      code: shipped.code,
+    });
+    const tools = (uses: Array<{ server: string; tool: string }>) => uses.map((u) => `${u.server}.${u.tool}`).sort();
+    assert.deepEqual(tools(shipped.uses), ["workspace.list_directory", "workspace.read_file", "workspace.write_file"]);
+    assert.deepEqual(
+      [...shipped.uses].sort((a: any, b: any) => a.tool.localeCompare(b.tool)),
+      [...saved.uses].sort((a: any, b: any) => a.tool.localeCompare(b.tool)),
+    );
+    assert.deepEqual(shipped.drift, []);
+    const { skills } = await session.data("list_skills");
+    assert.deepEqual(tools(skills.find((s: any) => s.name === "summarize_directory").uses), [
+      "workspace.list_directory",
+    ]);
+    await session.data("delete_skill", { name: "copy_tree_mine" });
+  });
+
   test("shipped skills cannot be overwritten or deleted", async () => {
     const save = await session.call("save_skill", { name: "copy_tree", description: "x", code: GREET });
     assert.equal(save.isError, true);

@@ -148,7 +148,7 @@ async function skill(deps: DashboardDeps, name: string): Promise<SkillDetail> {
   const versions = [];
   for (const { version } of list) {
     const v = await deps.skills.get(name, version);
-    if (v) versions.push({ ...v, drift: await deps.skills.drift(v) });
+    if (v) versions.push({ ...v, ...(await deps.skills.review(v)) });
   }
   return { versions };
 }

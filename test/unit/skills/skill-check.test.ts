@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Catalog } from "../../../src/registry/registry";
 import type { PrepareError } from "../../../src/sandbox/prepare";
-import { prepareSkill } from "../../../src/skills/skill-check";
+import { prepareSkill, shippedToolUses, skillDrift } from "../../../src/skills/skill-check";
 import { skillModules } from "../../../src/skills/skill-modules";
 import type { SkillVersion } from "../../../src/skills/skill-types";
 
@@ -172,5 +172,27 @@ describe("skill modules that are refused, at the skill's own line", () => {
     assert.equal(error.kind, "import");
     assert.match(error.message, /"servers\/workspace" has no export "reed_file"\. Did you mean "read_file"\?/);
     assert.equal(error.line, 1);
+  });
+});
+
+describe("the tools a shipped skill calls", () => {
+  const tool = (id: string) => ({ id, name: id, hash: `h-${id}` });
+  const workspace = { name: "workspace", serverId: "workspace", status: "ok", tools: [tool("read_file")] };
+  const catalog = {
+    byServerId: new Map([["workspace", { ...workspace, byId: new Map([["read_file", tool("read_file")]]) }]]),
+    byName: new Map([["workspace", { ...workspace, byUpstreamName: new Map([["read_file", tool("read_file")]]) }]]),
+  } as unknown as Catalog;
+  const code =
+    'import { read_file, write_file } from "servers/workspace";\nimport type { X } from "servers/workspace";\n' +
+    "export default async function copy(input: { path: string }) {\n  await write_file({ path: input.path, content: await read_file(input) });\n}";
+
+  it("reads them from the code, with today's hashes, and keeps a tool the catalog lacks so drift names it", () => {
+    const uses = shippedToolUses(code, catalog);
+    assert.deepEqual(uses, [
+      { server: "workspace", tool: "read_file", hash: "h-read_file" },
+      { server: "workspace", tool: "write_file" },
+    ]);
+    const skill = { name: "copy", version: 1, uses, builtin: true } as SkillVersion;
+    assert.deepEqual(skillDrift(skill, catalog), [{ server: "workspace", tool: "write_file", status: "missing" }]);
   });
 });
