@@ -9,6 +9,7 @@
  */
 import type { Registry, ServerEntry } from "../registry/registry";
 import type { UserApi } from "../user/user-object";
+import { OAUTH_START_FAILED } from "../user/user-servers";
 import type { UserServerSync } from "./user-server-sync";
 
 /** The outcome of add_server. */
@@ -59,7 +60,7 @@ export function userServerOps(deps: {
           ...(scope ? { scope } : {}),
         });
         if (!started.ok) {
-          await failed(`it asks for an OAuth sign-in, which could not start: ${started.error}`);
+          await failed(`${OAUTH_START_FAILED}: ${started.error}`);
           return { ok: true, entry, authorization_error: started.error };
         }
         await sync.sync(registry(), true);

@@ -291,13 +291,20 @@ export class UserServers {
 }
 
 /**
+ * How the check error of a server without credentials starts when the server asked for an OAuth sign-in that could
+ * not start (src/session/user-server-ops.ts): the row stays without credentials, but its sign-in is OAuth.
+ */
+export const OAUTH_START_FAILED = "it asks for an OAuth sign-in, which could not start";
+
+/**
  * The listed form of a row with its current auth status; a server without credentials whose last check failed is
- * in error, with why.
+ * in error, with why (an OAuth server when what failed is the sign-in it asked for, so the page offers Connect).
  */
 export function serverView(row: UserServerRow, auth: UserAuthView): UserServerView {
+  const signIn = row.check_error?.startsWith(OAUTH_START_FAILED) === true;
   const checked: UserAuthView =
     row.auth_type === "none" && row.check_error !== null
-      ? { type: "none", status: "error", message: row.check_error }
+      ? { type: signIn ? "oauth" : "none", status: "error", message: row.check_error }
       : auth;
   return {
     name: row.name,

@@ -138,9 +138,19 @@ export const connectionsRoutes = new Hono<WebEnv>()
   .post("/connect", requireWebUser, checkCsrf, async (c) => {
     const name = field(c, "name");
     const origin = new URL(c.req.url).origin;
-    const started = await attempt("starting the sign-in", () =>
-      connectionsOf(c.env, c.get("webSession").user).requireAuthorization(name, origin),
-    );
+    const rpc = connectionsOf(c.env, c.get("webSession").user);
+    // The page offers Connect only on OAuth servers; one still listed without credentials (an older page) is
+    // checked first: if it asks for a sign-in now, it becomes an OAuth server and the sign-in starts.
+    const checked = await attempt("checking the server", () => rpc.checkServer(name));
+    if (checked.ok && checked.value.ok && checked.value.server.auth.type === "none") {
+      const { auth } = checked.value.server;
+      const why =
+        auth.status === "error"
+          ? `it asks for no sign-in, and the gateway cannot use it yet: ${auth.message ?? "its check failed"}`
+          : "it needs no sign-in: the gateway reaches it without credentials";
+      return render(c, { error: `Could not connect ${name}: ${why}.` }, 400);
+    }
+    const started = await attempt("starting the sign-in", () => rpc.requireAuthorization(name, origin));
     if (!started.ok) return render(c, { error: started.error }, 500);
     if (!started.value.ok) return render(c, { error: `Could not connect ${name}: ${started.value.error}` }, 400);
     // Only ever our own authorize route: the user signs in at the upstream only after the gateway checked the flow.

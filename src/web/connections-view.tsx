@@ -49,7 +49,9 @@ function authDescription(server: ServerView): string {
 function ServerRow(props: { server: ServerView; csrf: string }) {
   const { server, csrf } = props;
   const { auth } = server;
-  const canSignIn = auth.type !== "headers";
+  // Only an OAuth server has a sign-in: a server without credentials that asks for one is found by its check
+  // (added, or Check again) and becomes an OAuth server; Connect on one that answers would only fail.
+  const canSignIn = auth.type === "oauth";
   const signedIn = auth.type === "oauth" && auth.status === "connected";
   // A server without credentials whose check failed (unreachable, or it refused): the check can be made again.
   const canCheck = auth.type === "none" && auth.status === "error";

@@ -93,9 +93,31 @@ describe("a server added on the connections page", () => {
     }
   });
 
-  test("a server that needs no sign-in shows None and Connected", async () => {
+  test("a server that needs no sign-in shows None and Connected, with no Connect", async () => {
     await addServerOnPage(page, base, "plain", plain.url);
     assert.equal(new URL(page.url()).searchParams.get("done"), "added");
+    assert.deepEqual(await serverStatus(page, "plain"), { signIn: "None", status: "Connected", hints: [] });
+    assert.equal(
+      await serverRow(page, "plain")
+        .getByRole("button", { name: /^(Re)?[Cc]onnect/ })
+        .count(),
+      0,
+    );
+  });
+
+  test("Connect posted for a server that needs no sign-in (a page from before) says so in one line", async () => {
+    await page.goto(`${base}/connections`);
+    // The form an older page showed: the row's own form (CSRF token and name), posted to /connections/connect.
+    await serverRow(page, "plain")
+      .locator('form[action="/connections/remove"]')
+      .evaluate((form: any) => {
+        form.removeAttribute("data-confirm");
+        form.action = "/connections/connect";
+        form.submit();
+      });
+    await page.waitForLoadState();
+    const error = ((await page.getByRole("alert").textContent()) ?? "").trim();
+    assert.equal(error, "Could not connect plain: it needs no sign-in: the gateway reaches it without credentials.");
     assert.deepEqual(await serverStatus(page, "plain"), { signIn: "None", status: "Connected", hints: [] });
   });
 
@@ -107,6 +129,13 @@ describe("a server added on the connections page", () => {
     assert.equal(signIn, "None");
     assert.equal(status, "Error");
     assert.match(hints.join(" "), /^could not reach it: /);
+    assert.equal(await serverRow(page, "gone").getByRole("button", { name: "Check again gone" }).count(), 1);
+    assert.equal(
+      await serverRow(page, "gone")
+        .getByRole("button", { name: /^(Re)?[Cc]onnect/ })
+        .count(),
+      0,
+    );
     await browser.screenshot(page, "connections-added-unreachable");
   });
 
@@ -197,7 +226,8 @@ describe("a server added on the connections page", () => {
       const added = await session.data("add_server", { name: "private_as", url: refused.url });
       assert.match(JSON.stringify(added), /refused to connect to http:\/\/10\.1\.2\.3/);
       await page.goto(`${base}/connections`);
-      const { status, hints } = await serverStatus(page, "private_as");
+      const { signIn, status, hints } = await serverStatus(page, "private_as");
+      assert.equal(signIn, "OAuth sign-in");
       assert.equal(status, "Error");
       assert.match(hints.join(" "), /^it asks for an OAuth sign-in, which could not start: .*10\.1\.2\.3/);
       assert.equal(await serverRow(page, "private_as").getByRole("button", { name: "Connect private_as" }).count(), 1);
