@@ -6,6 +6,7 @@
  * `cleanText` and `docComment`.
  */
 import type { CatalogTool } from "../registry/registry-types";
+import { NEEDS_TASKS_NOTE } from "../registry/task-support";
 import { cleanText } from "./clean";
 import { docComment } from "./jsdoc";
 import { jsonPreview, stringLiteral } from "./literal";
@@ -148,6 +149,7 @@ function functionDoc(tool: CatalogTool, id: string): string[] {
   const lines: string[] = [];
   const description = cleanText(tool.description);
   if (description) lines.push(description);
+  if (tool.needsTasks) lines.push(...(lines.length ? [""] : []), `Cannot be called: ${NEEDS_TASKS_NOTE}.`);
   if (tool.name !== id) lines.push("", `Upstream name: ${stringLiteral(tool.name)}`);
   const examples = Array.isArray(tool.examples) ? tool.examples : [];
   let shown = 0;

@@ -10,6 +10,7 @@ import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Limits } from "../config";
 import type { Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { needsTasksError } from "../registry/task-support";
 import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import { approvalPolicy } from "../sandbox/approval";
 import { validateArgs } from "../sandbox/validate-args";
@@ -22,6 +23,7 @@ export async function directCall(
   args: Record<string, unknown>,
   limits: Limits,
 ): Promise<CallToolResult> {
+  if (def.needsTasks) return errorResult(needsTasksError(`${def.server}.${def.id}`));
   const conn = registry.connection(def.server)!;
   const policy = approvalPolicy(conn.config, def);
   if (policy !== "allow") {

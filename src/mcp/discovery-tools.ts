@@ -13,6 +13,7 @@ import type { CircuitSnapshot } from "../registry/circuit-breaker";
 import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
 import type { Catalog, ServerEntry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { NEEDS_TASKS_NOTE } from "../registry/task-support";
 import { didYouMean, SuggestBudget, suggest } from "../sandbox/prepare-suggest";
 import type { ObservedTypes } from "../typecheck/observed-types";
 import { findTool, listToolNames, searchCatalog } from "./catalog-search";
@@ -146,6 +147,7 @@ function toolDetails(tool: CatalogTool, observed?: ObservedTypes) {
     first_seen_hash: tool.firstSeenHash ?? tool.hash,
     changed_since_first_seen: tool.changed === true,
     ...(tool.deferred ? { deferred: true } : {}),
+    ...(tool.needsTasks ? { cannot_call: NEEDS_TASKS_NOTE } : {}),
   };
 }
 
@@ -241,6 +243,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         signature: toolSignature(t),
         ...(t.deferred ? { deferred: true } : {}),
         ...(t.changed ? { changed_since_first_seen: true } : {}),
+        ...(t.needsTasks ? { cannot_call: NEEDS_TASKS_NOTE } : {}),
       }));
       // Skills are ranked in their own small index (scores of two corpora are not comparable) and listed apart.
       const skills = entry
@@ -252,7 +255,10 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
             description: k.description.length > 300 ? `${k.description.slice(0, 299)}…` : k.description,
             import: `import { ${k.name} } from "skills/${k.name}";`,
           }));
-      const lines = tools.map((t) => `${t.module} ${t.signature}\n  ${t.description}`);
+      const lines = tools.map(
+        (t) =>
+          `${t.module} ${t.signature}${"cannot_call" in t ? `  (cannot be called: ${t.cannot_call})` : ""}\n  ${t.description}`,
+      );
       if (skills.length)
         lines.push("skills:", ...skills.map((k) => `${k.import}  (run_skill "${k.name}")\n  ${k.description}`));
       const connecting = stillConnecting(catalog);

@@ -7,6 +7,7 @@
 import { cleanText } from "../codegen/clean";
 import { assignIdentifiers } from "../codegen/names";
 import type { CatalogTool, UpstreamTool } from "./registry-types";
+import { requiresTasks } from "./task-support";
 import type { ToolSelection } from "./tool-filter";
 
 /**
@@ -111,6 +112,7 @@ export function toCatalogTools(
       ...(first ? { firstSeenHash: first } : {}),
       ...(first && first !== hash ? { changed: true } : {}),
       ...(selection.deferred(t.name) ? { deferred: true } : {}),
+      ...(requiresTasks(t) ? { needsTasks: true as const } : {}),
     };
   });
 }

@@ -46,4 +46,6 @@ export interface CatalogTool {
   changed?: boolean;
   /** Left out of `list_tool_names` unless asked for (`defer_loading`); still searchable and callable. */
   deferred?: boolean;
+  /** The upstream runs it only as an MCP task, which the gateway cannot do: listed, marked, never called. */
+  needsTasks?: true;
 }

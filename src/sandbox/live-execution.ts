@@ -10,6 +10,7 @@ import type { Limits } from "../config";
 import { AuthorizationRequiredError, authorizationCause } from "../registry/authorization-required";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { needsTasksError } from "../registry/task-support";
 import { toToolOutcome } from "../registry/tool-result";
 import type { UpstreamConnection } from "../registry/upstream";
 import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
@@ -322,6 +323,7 @@ export class LiveExecution {
     this.#admitted++;
     const def = catalog.byName.get(server)?.byUpstreamName.get(tool);
     if (!def) return reject(`unknown tool ${server}.${tool}`);
+    if (def.needsTasks) return reject(needsTasksError(`${server}.${def.id}`));
     if (argsJson.length > MAX_ARGS_BYTES) {
       return reject(`${server}.${tool}: arguments are ${argsJson.length} bytes; the limit is ${MAX_ARGS_BYTES}`);
     }

@@ -52,3 +52,29 @@ return { sum, said };`,
     ["everything.get-sum:ok", "everything.echo:ok"],
   );
 });
+
+test("a tool that needs MCP tasks is marked in search_tools and get_tool_details, and a call is refused before it reaches the upstream", async () => {
+  const { tools } = await session.data("search_tools", { query: "simulate research query", server: "everything" });
+  const hit = tools.find((t: any) => t.name === "simulate_research_query");
+  assert.equal(hit?.cannot_call, "it needs MCP tasks, which the gateway does not support yet");
+  const details = await session.data("get_tool_details", { tools: ["everything.simulate_research_query"] });
+  assert.equal(details.tools[0].cannot_call, hit.cannot_call);
+  assert.match(
+    details.tools[0].declaration,
+    /\* Cannot be called: it needs MCP tasks, which the gateway does not support yet\.\n[\s\S]*export declare function simulate_research_query\(/,
+  );
+  const r = await run(
+    session,
+    `import { simulate_research_query } from "servers/everything";
+return await simulate_research_query({ topic: "tasks" });`,
+  );
+  assert.equal(r.ok, false);
+  assert.equal(
+    r.error.message,
+    'ToolError: everything.simulate_research_query cannot be called through the gateway: it needs MCP tasks, which the gateway does not support yet (the upstream declares execution.taskSupport "required" and refuses plain calls) (at line 2 of your code)',
+  );
+  assert.deepEqual(
+    r.tool_calls.map((c: any) => `${c.server}.${c.tool}:${c.status}`),
+    ["everything.simulate-research-query:rejected"],
+  );
+});

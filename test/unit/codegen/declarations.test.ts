@@ -71,6 +71,26 @@ export declare function get_env(args: GetEnvInput): Promise<GetEnvOutput>;`,
     );
   });
 
+  it("says in the JSDoc that a tool needing MCP tasks cannot be called", () => {
+    assert.equal(
+      toolDeclaration({ ...getEnv, needsTasks: true }),
+      `export interface GetEnvInput {
+  name: string;
+}
+export interface GetEnvOutput {
+  value: string | null;
+}
+/**
+ * Get an environment variable.
+ *
+ * Cannot be called: it needs MCP tasks, which the gateway does not support yet.
+ *
+ * Upstream name: "get-env"
+ */
+export declare function get_env(args: GetEnvInput): Promise<GetEnvOutput>;`,
+    );
+  });
+
   it("declares named definitions before the input, prefixed with the tool's type name", () => {
     const walk = tool({
       name: "walk",
