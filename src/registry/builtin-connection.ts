@@ -11,6 +11,7 @@ import {
   type CallToolResult,
   Client,
   type JSONRPCMessage,
+  LATEST_PROTOCOL_VERSION,
   SdkError,
   SdkErrorCode,
   type Transport,
@@ -197,11 +198,12 @@ export class BuiltinConnection extends UpstreamConnection {
   }
 
   /**
-   * The revision the in-process link negotiated (list_servers shows it). The link has no HTTP to carry the
+   * The revision the in-process link negotiates (list_servers shows it). The link has no HTTP to carry the
    * 2026-07-28 envelope, so it speaks 2025-11-25 with one handshake per connection, which costs nothing per call.
+   * Both ends are this bundle's SDK, so before the first connection it is known too: the SDK's latest revision.
    */
-  override get protocol(): string | undefined {
-    return this.#protocol;
+  override get protocol(): string {
+    return this.#protocol ?? LATEST_PROTOCOL_VERSION;
   }
 
   override get transport(): "in-process" {

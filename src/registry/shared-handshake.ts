@@ -26,7 +26,13 @@ export interface InitializeSummary {
 
 /** A handshake another connection made, as the catalog store keeps it. */
 export type SharedHandshake =
-  | { era: "modern"; at: number; discover: DiscoverResult }
+  | {
+      era: "modern";
+      at: number;
+      discover: DiscoverResult;
+      /** The revision the connection that made it negotiated (absent in records made before it was kept). */
+      protocol?: string;
+    }
   | {
       era: "legacy";
       at: number;
@@ -55,7 +61,8 @@ export function parseSharedHandshake(json: string): SharedHandshake | undefined 
   if (v.era === "modern") {
     const d = v.discover;
     if (!isRecord(d) || !Array.isArray(d.supportedVersions) || !isRecord(d.capabilities)) return undefined;
-    return { era: "modern", at: v.at, discover: d as unknown as DiscoverResult };
+    const protocol = typeof v.protocol === "string" && v.protocol.length <= 32 ? { protocol: v.protocol } : {};
+    return { era: "modern", at: v.at, discover: d as unknown as DiscoverResult, ...protocol };
   }
   if (v.era !== "legacy" || !isRecord(v.initialize)) return undefined;
   const i = v.initialize;
@@ -72,6 +79,11 @@ export function parseSharedHandshake(json: string): SharedHandshake | undefined 
     sessionful: v.sessionful === true,
     ...(typeof v.session === "string" && v.session.length > 0 && v.session.length <= 512 ? { session: v.session } : {}),
   };
+}
+
+/** The MCP revision a connection opened from this handshake speaks, when the record says. */
+export function handshakeProtocol(handshake: SharedHandshake): string | undefined {
+  return handshake.era === "legacy" ? handshake.initialize.protocolVersion : handshake.protocol;
 }
 
 /** The record as stored: JSON, or undefined when it is too large to share. */

@@ -23,7 +23,7 @@ import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
 import { LegacySseTransport } from "./legacy-sse";
 import type { UpstreamTool } from "./registry-types";
-import { ReplayTransport, type SharedHandshake } from "./shared-handshake";
+import { handshakeProtocol, ReplayTransport, type SharedHandshake } from "./shared-handshake";
 
 /** Most tools one upstream may list; more is treated as a broken or hostile upstream. */
 export const MAX_TOOLS_PER_SERVER = 10_000;
@@ -131,14 +131,17 @@ export class UpstreamConnection {
     return this.#secrets;
   }
 
-  /** The MCP revision of the current (or last) connection; undefined before the first one. */
+  /**
+   * The MCP revision of the current (or last) connection; before the first one, that of the handshake another
+   * session made, which the first connection will adopt (list_servers shows what is known, not only what is used).
+   */
   get protocol(): string | undefined {
-    return this.#protocol;
+    return this.#protocol ?? (this.#adopted ? handshakeProtocol(this.#adopted) : undefined);
   }
 
-  /** The transport of the current (or last) connection; undefined before the first one. */
+  /** The transport of the current (or last) connection; before it, Streamable HTTP when a handshake is adopted. */
   get transport(): TransportKind | undefined {
-    return this.#transport;
+    return this.#transport ?? (this.#adopted ? "streamable-http" : undefined);
   }
 
   /** Whose upstream sessions this connection may reuse (see {@link UpstreamDeps.owner}). */
@@ -334,7 +337,8 @@ export class UpstreamConnection {
     let record: SharedHandshake | undefined;
     if (client.getProtocolEra() === "modern") {
       const discover = client.getDiscoverResult();
-      if (discover) record = { era: "modern", at, discover };
+      const protocol = client.getNegotiatedProtocolVersion();
+      if (discover) record = { era: "modern", at, discover, ...(protocol ? { protocol } : {}) };
     } else {
       const protocolVersion = client.getNegotiatedProtocolVersion();
       const capabilities = client.getServerCapabilities();

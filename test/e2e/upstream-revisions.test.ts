@@ -1,10 +1,12 @@
 /**
  * The registry's upstream client negotiates the MCP revision per upstream: 2026-07-28 with an upstream that offers
- * it (an SDK v2 server, and the built-in workspace), 2025-11-25 with one that does not (a v1 SDK server).
+ * it (an SDK v2 server), 2025-11-25 with one that does not (a v1 SDK server) and with the built-in workspace, reached
+ * in-process.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
@@ -18,6 +20,7 @@ let session: Session;
 before(async () => {
   [upstream, legacy] = await Promise.all([startNodeUpstream(MODERN, []), startNodeUpstream(LEGACY, [])]);
   gateway = await startGateway({
+    keepState: true,
     config: {
       network: { allow_loopback: true },
       servers: [
@@ -32,6 +35,7 @@ before(async () => {
 after(async () => {
   await session?.close();
   await gateway?.dispose();
+  if (gateway) rmSync(gateway.persistDir, { recursive: true, force: true });
   await Promise.all([upstream?.stop(), legacy?.stop()]);
 });
 
@@ -49,4 +53,30 @@ test("code calls a tool of a 2026-07-28 upstream", async () => {
   const r = await run(session, 'import { add } from "servers/modern";\nreturn await add({ a: 2, b: 3 });');
   assert.equal(r.ok, true, r.text);
   assert.equal(r.result, 5);
+});
+
+test("after a gateway restart, a new session lists every server's transport and protocol before using any", async () => {
+  await session.data("list_servers");
+  await session.close();
+  await gateway.dispose();
+  gateway = await startGateway({
+    keepState: true,
+    persistDir: gateway.persistDir,
+    config: {
+      network: { allow_loopback: true },
+      servers: [
+        { name: "modern", url: upstream.url },
+        { name: "legacy", url: legacy.url },
+        { name: "workspace", url: "builtin:workspace" },
+      ],
+    },
+  });
+  session = await connect(gateway.mcpUrl);
+  const { servers } = await session.data("list_servers");
+  const shown = Object.fromEntries(servers.map((s: any) => [s.name, `${s.transport} ${s.protocol}`]));
+  assert.deepEqual(shown, {
+    modern: "streamable-http 2026-07-28",
+    legacy: "streamable-http 2025-11-25",
+    workspace: "in-process 2025-11-25",
+  });
 });

@@ -174,8 +174,9 @@ export function callWorkspaceTool(
 }
 
 /**
- * Serves one MCP request for `user`'s workspace: 2026-07-28 statelessly (the gateway's upstream client speaks it),
- * 2025-11-25 statelessly too (exposed built-in routes serve older clients). A fresh server per request.
+ * Serves one MCP request for `user`'s workspace over HTTP (the exposed built-in routes): 2026-07-28 and 2025-11-25,
+ * both statelessly, with a fresh server per request. The gateway's own registry reaches it in-process instead
+ * (src/registry/builtin-connection.ts), in 2025-11-25.
  */
 export function handleWorkspaceRequest(request: Request, env: Env, user: string): Promise<Response> {
   return createMcpHandler(() => createWorkspaceServer(env, user), { legacy: "stateless", responseMode: "json" }).fetch(
