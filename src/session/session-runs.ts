@@ -38,6 +38,8 @@ export interface RunSpec extends StoredRunSpec {
   replay?: readonly RecordedCall[];
   approved?: string;
   approvedBy?: ApprovalActor;
+  /** The approval handle this run re-runs (its first run's record names this one); never stored. */
+  rerunOf?: string;
   /** The MCP request being served (for notifications and elicitation); never stored. */
   extra?: ToolExtra | undefined;
 }
@@ -174,13 +176,13 @@ export class SessionRuns {
     if (typeof slot === "string") return refusedExecution(slot);
     try {
       const startedAt = Date.now();
-      const { code, kind, skill } = spec;
-      const onStart = (id: string) =>
-        slot.started({ execution_id: id, code, kind, ...(skill ? { skill } : {}), startedAt });
+      const { code, kind, skill, rerunOf } = spec;
+      const about = { code, kind, ...(skill ? { skill } : {}), startedAt, ...(rerunOf ? { rerunOf } : {}) };
+      const onStart = (id: string) => slot.started({ execution_id: id, ...about });
       const { result, suspended } = await this.#run(meta, spec, onStart, events);
       // Ended before it started (cancelled while it waited for its turn): nothing to record or remember.
       if (!result.execution_id) return result;
-      await slot.finish({ result, code, kind, ...(skill ? { skill } : {}), startedAt }, suspended);
+      await slot.finish({ result, ...about }, suspended);
       this.#last.set(result);
       return result;
     } finally {
@@ -265,26 +267,11 @@ export class SessionRuns {
     const user = this.#host.user(meta);
     const taken = await user.approveCall(handle, by);
     if (typeof taken === "string") return taken;
-    let result: ExecuteResult;
-    if (taken.session === sessionObjectName(meta.user, meta.session)) result = await this.resume(meta, taken, extra);
-    else {
-      // Live progress and elicitation stay with this request's stream; the other session runs without them.
-      const origin = this.#host.env.SESSION.getByName(taken.session) as unknown as Pick<
-        SessionObject,
-        "resumeApproved"
-      >;
-      result = await origin.resumeApproved(taken);
-    }
-    // As the dashboard does: a second approve_call on the handle names the re-run. Bookkeeping only: the re-run's
-    // side effects have happened, so its result is returned even when the note cannot be written.
-    if (result.execution_id) {
-      try {
-        await user.noteRerun(handle, result.execution_id);
-      } catch (err) {
-        console.warn(`approve_call: noting the re-run of ${handle} failed: ${(err as Error).message}`);
-      }
-    }
-    return result;
+    // The re-run names itself to the user object as it starts and ends (rerunOf), as a dashboard approval's does.
+    if (taken.session === sessionObjectName(meta.user, meta.session)) return this.resume(meta, taken, extra);
+    // Live progress and elicitation stay with this request's stream; the other session runs without them.
+    const origin = this.#host.env.SESSION.getByName(taken.session) as unknown as Pick<SessionObject, "resumeApproved">;
+    return origin.resumeApproved(taken);
   }
 
   /** Re-runs an approved execution of this session (approve_call here, or resumeApproved from another session). */
@@ -295,6 +282,7 @@ export class SessionRuns {
       // A sign-in handle resumes the code; it approves no call.
       ...(approved.pending.authorization ? {} : { approved: approved.pending.signature }),
       ...(approved.by ? { approvedBy: approved.by } : {}),
+      rerunOf: approved.handle,
       ...(extra ? { extra } : {}),
     });
     // Refused before it ran (busy, rate limit: no execution id): nothing happened, so the retry may use the handle.

@@ -6,6 +6,7 @@
  */
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type {
+  ApprovalDecision,
   ExecutionRecord,
   ExecutionStatus,
   ExecutionSummary,
@@ -54,10 +55,37 @@ function summarize(r: FinishedExecution["result"]): string {
 }
 
 /** How a finished execution ended, as the history files it (and the dashboard filters it). */
-export function statusOf(result: ExecuteResult): ExecutionStatus {
+export function statusOf(result: Pick<ExecutionRecord, "ok" | "status" | "error">): ExecutionStatus {
   if (result.ok) return "ok";
-  if (result.status === "approval_required") return "approval_required";
+  if (result.status === "approval_required" || result.status === "approved" || result.status === "denied") {
+    return result.status;
+  }
   return result.error?.kind === "cancelled" ? "cancelled" : "error";
+}
+
+/** What became of a stopped execution once the user answered its handle: its summary in list_executions. */
+export function decisionText(d: ApprovalDecision): string {
+  const outcome =
+    d.decision === "denied"
+      ? "the execution is cancelled"
+      : d.rerun
+        ? `its re-run is execution ${d.rerun}`
+        : "its re-run has not started yet";
+  return `${d.decision} by ${d.by} at ${d.at}; ${outcome}`;
+}
+
+/** A record with the user's answer to its handle: the waiting call, the status and the error say what became of it. */
+function decided(record: ExecutionRecord, d: ApprovalDecision): ExecutionRecord {
+  const waiting = record.approval ?? record.authorization;
+  if (!waiting) return record;
+  const call = `${waiting.server}.${waiting.tool} needed ${record.approval ? "approval" : "a sign-in"}`;
+  return {
+    ...record,
+    ...(record.status === "approval_required" ? { status: d.decision } : {}),
+    ...(record.approval ? { approval: { ...record.approval, ...d } } : {}),
+    ...(record.authorization ? { authorization: { ...record.authorization, ...d } } : {}),
+    ...(record.error ? { error: { ...record.error, message: `${call}: ${decisionText(d)}` } } : {}),
+  };
 }
 
 /** What get_execution says of an execution whose session stopped renewing its slot without recording an end. */
@@ -98,8 +126,9 @@ function fit(record: ExecutionRecord): string {
   return JSON.stringify({ ...cut, code: cut.code.slice(0, 1_000), logs: [], result: "[too large for the history]" });
 }
 
-function withStatus(row: { summary: string; status: string; session: string }) {
+function withStatus(row: { summary: string; status: string; session: string; approval: string | null }) {
   const summary = JSON.parse(row.summary) as ExecutionSummary;
+  if (row.approval) summary.summary = decisionText(JSON.parse(row.approval) as ApprovalDecision);
   return { ...summary, ...(row.status ? { status: row.status as ExecutionStatus } : {}), session: row.session };
 }
 
@@ -125,6 +154,12 @@ export class ExecutionHistory {
       );
     } catch {
       // The columns exist already.
+    }
+    // Added with decisions on records: how the user answered the execution's approval handle (ApprovalDecision).
+    try {
+      sql.exec("ALTER TABLE executions ADD COLUMN approval TEXT");
+    } catch {
+      // The column exists already.
     }
     sql.exec("CREATE INDEX IF NOT EXISTS executions_status ON executions (status, seq)");
     // The caps read only seq and bytes. Without this index SQLite read them from the rows, past each record's text
@@ -269,8 +304,8 @@ export class ExecutionHistory {
   page(query: { limit: number; status?: ExecutionStatus; before?: number }): ExecutionPage {
     const { limit, status, before } = query;
     const rows = this.#sql
-      .exec<{ seq: number; session: string; summary: string; status: string }>(
-        `SELECT seq, session, summary, status FROM executions
+      .exec<{ seq: number; session: string; summary: string; status: string; approval: string | null }>(
+        `SELECT seq, session, summary, status, approval FROM executions
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`,
         status ?? null,
         before ?? null,
@@ -283,13 +318,44 @@ export class ExecutionHistory {
 
   get(id: string): ExecutionRecord | undefined {
     const row = this.#sql
-      .exec<{ record: string; status: string }>("SELECT record, status FROM executions WHERE id = ?", id)
+      .exec<{ record: string; status: string; approval: string | null }>(
+        "SELECT record, status, approval FROM executions WHERE id = ?",
+        id,
+      )
       .toArray()[0];
     if (!row) return undefined;
     const record = JSON.parse(row.record) as ExecutionRecord;
+    if (row.approval) return decided(record, JSON.parse(row.approval) as ApprovalDecision);
     if (row.status !== "lost") return record;
     const { running: _, ...ended } = record;
     return { ...ended, error: { kind: "internal", message: LOST_MESSAGE } };
+  }
+
+  /**
+   * Keeps the user's answer to a stopped execution's handle on its record (a small column beside the record, so
+   * the record itself is never rewritten); `null` forgets it (the handle was given back). An execution waiting
+   * for approval is filed as approved or denied from then on.
+   */
+  decide(id: string, decision: ApprovalDecision | null): void {
+    this.#sql.exec(
+      `UPDATE executions SET approval = ?1, status = CASE
+         WHEN ?2 IS NULL AND status IN ('approved', 'denied') THEN 'approval_required'
+         WHEN ?2 IS NOT NULL AND status = 'approval_required' THEN ?2
+         ELSE status END
+       WHERE id = ?3`,
+      decision ? JSON.stringify(decision) : null,
+      decision?.decision ?? null,
+      id,
+    );
+  }
+
+  /** Names the execution that re-runs an approved one on the approved one's record. */
+  noteRerun(id: string, rerun: string): void {
+    this.#sql.exec(
+      "UPDATE executions SET approval = json_set(approval, '$.rerun', ?) WHERE id = ? AND json_extract(approval, '$.decision') = 'approved'",
+      rerun,
+      id,
+    );
   }
 
   /** The session object an execution ran in (where a running one can be watched). */
@@ -300,8 +366,8 @@ export class ExecutionHistory {
   /** Run counts and the last run of every skill version in the history. */
   skillRuns(): SkillRuns[] {
     return this.#sql
-      .exec<{ skill: string; runs: number; summary: string; status: string; session: string }>(
-        `SELECT e.skill, e.runs, x.summary, x.status, x.session FROM
+      .exec<{ skill: string; runs: number; summary: string; status: string; session: string; approval: string | null }>(
+        `SELECT e.skill, e.runs, x.summary, x.status, x.session, x.approval FROM
            (SELECT json_extract(summary, '$.skill') AS skill, count(*) AS runs, max(seq) AS last
             FROM executions WHERE json_extract(summary, '$.skill') IS NOT NULL GROUP BY 1) e
          JOIN executions x ON x.seq = e.last`,

@@ -127,8 +127,8 @@ export class PendingApprovals {
   /** Marks a pending handle as decided and returns its execution, or a message saying why it cannot be used. */
   take(handle: string, decision: "approved" | "denied", by?: ApprovalActor): ApprovedExecution | string {
     const row = this.#sql
-      .exec<{ session: string; status: string; created_at: number; rerun: string | null }>(
-        "SELECT session, status, created_at, rerun FROM approvals WHERE handle = ?",
+      .exec<{ session: string; status: string; created_at: number; rerun: string | null; execution: string | null }>(
+        "SELECT session, status, created_at, rerun, json_extract(call, '$.execution_id') AS execution FROM approvals WHERE handle = ?",
         handle,
       )
       .toArray()[0];
@@ -144,17 +144,45 @@ export class PendingApprovals {
       .map((r) => r.text)
       .join("");
     this.#sql.exec("UPDATE approvals SET status = ? WHERE handle = ?", decision, handle);
-    return { ...(JSON.parse(state) as SuspendedExecution), handle, session: row.session, ...(by ? { by } : {}) };
+    return {
+      ...(JSON.parse(state) as SuspendedExecution),
+      handle,
+      session: row.session,
+      ...(row.execution ? { execution_id: row.execution } : {}),
+      ...(by ? { by } : {}),
+    };
   }
 
-  /** Notes the execution that re-ran an approved handle (approved on the dashboard, re-run in the background). */
-  noteRerun(handle: string, executionId: string): void {
-    this.#sql.exec("UPDATE approvals SET rerun = ? WHERE handle = ? AND status = 'approved'", executionId, handle);
+  /**
+   * Notes the execution that re-runs an approved handle (once, when it starts or ends) and returns the id of the
+   * execution that stopped, whose record then names the re-run; undefined when there is nothing to note.
+   */
+  noteRerun(handle: string, executionId: string): string | undefined {
+    const row = this.#sql
+      .exec<{ execution: string | null }>(
+        "SELECT json_extract(call, '$.execution_id') AS execution FROM approvals WHERE handle = ? AND status = 'approved' AND rerun IS NULL",
+        handle,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    this.#sql.exec("UPDATE approvals SET rerun = ? WHERE handle = ?", executionId, handle);
+    return row.execution ?? undefined;
   }
 
-  /** Makes an approved handle pending again: its re-run was refused before anything ran (busy, rate limit). */
-  reopen(handle: string): void {
-    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ? AND status = 'approved'", handle);
+  /**
+   * Makes an approved handle pending again: its re-run was refused before anything ran (busy, rate limit). One
+   * whose re-run has started stays used. Returns the id of the execution that stopped, or undefined.
+   */
+  reopen(handle: string): string | undefined {
+    const row = this.#sql
+      .exec<{ execution: string | null }>(
+        "SELECT json_extract(call, '$.execution_id') AS execution FROM approvals WHERE handle = ? AND status = 'approved' AND rerun IS NULL",
+        handle,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ?", handle);
+    return row.execution ?? undefined;
   }
 
   /**

@@ -15,7 +15,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type GatewayConfig, type Limits, loadConfig } from "../config";
 import type { Env } from "../env";
-import type { ApprovalActor } from "../sandbox/approval";
+import { type ApprovalActor, audit } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { deniedExecution } from "./denied-execution";
 import { ExecuteRate } from "./execute-rate";
@@ -81,7 +81,6 @@ export type UserApi = Pick<
   | "getExecution"
   | "approveCall"
   | "reopenApproval"
-  | "noteRerun"
   | "denyCall"
   | "addContext"
   | "listContexts"
@@ -258,6 +257,7 @@ export class UserObject extends DurableObject<Env> {
   /** Lists an execution as running as soon as its program starts (finishExecution completes the record). */
   async executionStarted(run: StartedExecution): Promise<void> {
     this.#history.start(run);
+    if (run.rerunOf) this.#noteRerun(run.rerunOf, run.execution_id);
   }
 
   /** Keeps a running execution's slot (the session renews it well within execution_lease_ms). */
@@ -280,7 +280,20 @@ export class UserObject extends DurableObject<Env> {
       settleSuspension(execution.result, reply);
     }
     this.#history.record(request.session, execution);
+    if (execution.rerunOf && execution.result.execution_id) {
+      this.#noteRerun(execution.rerunOf, execution.result.execution_id);
+    }
     return reply;
+  }
+
+  /**
+   * Names the re-run of an approved handle, on the handle (a second approve_call says it) and on the stopped
+   * execution's record (get_execution and list_executions say it). Noted when the re-run is listed as running or
+   * when it ends, whichever comes first; in one synchronous step, so both are written or neither.
+   */
+  #noteRerun(handle: string, rerun: string): void {
+    const stopped = this.#approvals.noteRerun(handle, rerun);
+    if (stopped) this.#history.noteRerun(stopped, rerun);
   }
 
   /** The user's executions, newest first, from every session. */
@@ -314,19 +327,23 @@ export class UserObject extends DurableObject<Env> {
     return this.#history.get(id);
   }
 
-  /** Takes a pending handle for approve_call; the caller re-runs it in `session`, or reads why it cannot. */
+  /**
+   * Takes a pending handle for approve_call; the caller re-runs it in `session`, or reads why it cannot. The
+   * stopped execution's record says it was approved, by whom and when, in the same step.
+   */
   async approveCall(handle: string, by?: ApprovalActor): Promise<ApprovedExecution | string> {
-    return this.#approvals.take(handle, "approved", by);
-  }
-
-  /** Records which execution re-ran an approved handle, so approve_call on it names that execution. */
-  async noteRerun(handle: string, executionId: string): Promise<void> {
-    this.#approvals.noteRerun(handle, executionId);
+    const taken = this.#approvals.take(handle, "approved", by);
+    if (typeof taken !== "string" && taken.execution_id) {
+      const actor = by ?? "user (approve_call)";
+      this.#history.decide(taken.execution_id, { decision: "approved", by: actor, at: audit("approved", actor).at });
+    }
+    return taken;
   }
 
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */
   async reopenApproval(handle: string): Promise<void> {
-    this.#approvals.reopen(handle);
+    const stopped = this.#approvals.reopen(handle);
+    if (stopped) this.#history.decide(stopped, null);
   }
 
   /** Records a context the user started (MCP 2026-07-28; its object is `<user>:<context>`). */
@@ -340,12 +357,14 @@ export class UserObject extends DurableObject<Env> {
   }
 
   /** deny_call: cancels the suspended execution and records the cancellation, with who decided and when. */
-  async denyCall(handle: string, by?: ApprovalActor): Promise<ExecuteResult | string> {
-    const taken = this.#approvals.take(handle, "denied");
+  async denyCall(handle: string, by: ApprovalActor = "user (deny_call)"): Promise<ExecuteResult | string> {
+    const taken = this.#approvals.take(handle, "denied", by);
     if (typeof taken === "string") return taken;
     const result = deniedExecution(handle, taken, by);
     const { code, kind, skill } = taken.spec;
     this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
+    if (taken.execution_id)
+      this.#history.decide(taken.execution_id, { decision: "denied", by, at: audit("denied", by).at });
     return result;
   }
   /** The URL of the user's server `name` (user servers: src/user/user-servers.ts). */

@@ -21,8 +21,21 @@ export interface SuspendedExecution extends Suspension {
 export interface ApprovedExecution extends SuspendedExecution {
   handle: string;
   session: string;
+  /** The execution that stopped (absent for handles minted before the dashboard recorded it). */
+  execution_id?: string;
   /** Who approved it, for the audit (approve_call when absent). */
   by?: ApprovalActor;
+}
+
+/**
+ * How the user answered the handle of an execution that stopped for approval or a sign-in, kept on that
+ * execution's history record: `rerun` is the execution that re-ran it, set once the re-run has started.
+ */
+export interface ApprovalDecision {
+  decision: "approved" | "denied";
+  by: ApprovalActor;
+  at: string;
+  rerun?: string;
 }
 
 /** An execution that has just started running: listed at once, completed by finishExecution. */
@@ -35,13 +48,23 @@ export interface StartedExecution {
   kind: "code" | "skill";
   skill?: string;
   startedAt: number;
+  /** The approval handle this execution re-runs: the stopped execution's record then names it. */
+  rerunOf?: string;
 }
 
 /**
  * How an execution stands: `running` until it ends; `lost` when its session stopped renewing its slot without
- * recording an end (evicted or crashed).
+ * recording an end (evicted or crashed); `approved` or `denied` once the user answered its approval.
  */
-export type ExecutionStatus = "running" | "ok" | "error" | "approval_required" | "cancelled" | "lost";
+export type ExecutionStatus =
+  | "running"
+  | "ok"
+  | "error"
+  | "approval_required"
+  | "approved"
+  | "denied"
+  | "cancelled"
+  | "lost";
 
 /** A call waiting for the user's approval, as the dashboard lists it. */
 export interface PendingApproval {
@@ -62,6 +85,8 @@ export interface FinishedExecution {
   kind: "code" | "skill";
   skill?: string;
   startedAt: number;
+  /** The approval handle this execution re-ran (see {@link StartedExecution.rerunOf}). */
+  rerunOf?: string;
 }
 
 /** Everything the user object is told when an execution ends (one round trip). */
@@ -79,8 +104,14 @@ export interface FinishRequest {
 /** The answer to startExecution: a lease on one of the user's execution slots, or the reason there is none. */
 export type SlotGrant = { ok: true; lease: string; lease_ms: number } | { ok: false; error: string };
 
-/** One execution as get_execution shows it: the result with its code, kind and start time. */
-export interface ExecutionRecord extends ExecuteResult {
+/**
+ * One execution as get_execution shows it: the result with its code, kind and start time. Once the
+ * user answered its approval, `status` and the waiting call carry the decision ({@link ApprovalDecision}).
+ */
+export interface ExecutionRecord extends Omit<ExecuteResult, "status" | "approval" | "authorization"> {
+  status?: ExecuteResult["status"] | ApprovalDecision["decision"];
+  approval?: NonNullable<ExecuteResult["approval"]> & Partial<ApprovalDecision>;
+  authorization?: NonNullable<ExecuteResult["authorization"]> & Partial<ApprovalDecision>;
   /** Set while the execution runs (recorded at its start; the rest of the record comes when it ends). */
   running?: true;
   kind: "code" | "skill";

@@ -79,6 +79,64 @@ return { count: await read_file({ path: "/count.txt" }), files: (await list_dire
     }
   });
 
+  test("after approve_call, the stopped execution's record says approved, by whom and when, and names its re-run", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      const first = await run(s, COUNT_THEN_DELETE);
+      assert.equal(first.status, "approval_required", first.text);
+      const rerun = (await s.call("approve_call", { handle: first.approval.handle })).structuredContent as any;
+      assert.equal(rerun.ok, true);
+
+      const record = await s.data("get_execution", { id: first.execution_id });
+      assert.equal(record.status, "approved");
+      assert.equal(record.approval.handle, first.approval.handle);
+      assert.deepEqual(
+        [record.approval.decision, record.approval.by, record.approval.rerun],
+        ["approved", "user (approve_call)", rerun.execution_id],
+      );
+      assert.ok(!Number.isNaN(Date.parse(record.approval.at)));
+      assert.equal(
+        record.error.message,
+        `workspace.delete_file needed approval: approved by user (approve_call) at ${record.approval.at}; its re-run is execution ${rerun.execution_id}`,
+      );
+      const { executions } = await s.data("list_executions", { limit: 5 });
+      const listed = executions.find((e: any) => e.execution_id === first.execution_id);
+      assert.equal(listed.status, "approved");
+      assert.match(
+        listed.summary,
+        new RegExp(`^approved by user \\(approve_call\\) at .*; its re-run is execution ${rerun.execution_id}$`),
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("after deny_call, the stopped execution's record says denied, by whom and when", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      await seed(s);
+      const first = await run(s, COUNT_THEN_DELETE);
+      assert.equal(first.status, "approval_required", first.text);
+      await s.call("deny_call", { handle: first.approval.handle });
+
+      const record = await s.data("get_execution", { id: first.execution_id });
+      assert.equal(record.status, "denied");
+      assert.deepEqual([record.approval.decision, record.approval.by], ["denied", "user (deny_call)"]);
+      assert.equal(record.approval.rerun, undefined);
+      assert.match(
+        record.error.message,
+        /^workspace\.delete_file needed approval: denied by user \(deny_call\) at .*; the execution is cancelled$/,
+      );
+      const { executions } = await s.data("list_executions", { limit: 5 });
+      const listed = executions.find((e: any) => e.execution_id === first.execution_id);
+      assert.equal(listed.status, "denied");
+      assert.match(listed.summary, /^denied by user \(deny_call\) at /);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("past what a handle keeps of earlier replies, the stop says it cannot be resumed, and no handle is made", async () => {
     const s = await connect(gateway.mcpUrl);
     try {

@@ -5,14 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "../support/browser";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
-import { startNodeUpstream, type Upstream } from "../support/upstreams";
 import { until } from "../support/until";
+import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const CHANGING = fileURLToPath(new URL("../support/changing-upstream.mjs", import.meta.url));
 const ALICE_KEY = `alice_${randomBytes(24).toString("base64url")}`;
@@ -251,11 +251,19 @@ describe("dashboard: approvals", () => {
     await card.getByRole("button", { name: /^Approve/ }).click();
     await page.waitForURL((url) => url.search === "?done=approved");
     assert.match(await text(page, "[role=status]"), /re-runs in the background/);
-    // The agent learns the outcome from approve_call (the handle names the re-run) and get_execution.
-    const rerunId = await until("the re-run", async () => {
-      const again = await alice.call("approve_call", { handle: first.approval.handle });
-      return /re-run is execution (exe_\w+)/.exec((again.content[0] as any).text)?.[1];
+    // The agent learns the outcome from the stopped execution's record (it names the re-run once that starts)...
+    const stopped = await until("the re-run", async () => {
+      const record = await alice.data("get_execution", { id: first.execution_id });
+      return record.approval.rerun ? record : undefined;
     });
+    assert.deepEqual(
+      [stopped.status, stopped.approval.decision, stopped.approval.by],
+      ["approved", "approved", "user (dashboard)"],
+    );
+    const rerunId = stopped.approval.rerun;
+    // ...and from approve_call (the handle names the re-run too).
+    const again = await alice.call("approve_call", { handle: first.approval.handle });
+    assert.match((again.content[0] as any).text, new RegExp(`re-run is execution ${rerunId} `));
     const rerun = await alice.data("get_execution", { id: rerunId });
     assert.equal(rerun.ok, true);
     assert.equal(rerun.result, "deleted a");
@@ -311,6 +319,11 @@ return await state.get("k");`,
     const denied = await alice.data("get_execution", { id: executions[0].execution_id });
     assert.equal(denied.error.kind, "cancelled");
     assert.equal(denied.tool_calls[0].approval.by, "user (dashboard)");
+    const stopped = await alice.data("get_execution", { id: first.execution_id });
+    assert.deepEqual(
+      [stopped.status, stopped.approval.decision, stopped.approval.by],
+      ["denied", "denied", "user (dashboard)"],
+    );
     await page.close();
   });
 });

@@ -3,8 +3,8 @@
  * Approve and deny from the dashboard, with the rules of approve_call and deny_call: the handle must be the
  * user's and pending (taken once, in the user object), and the decision is audited as `user (dashboard)`. An
  * approved execution re-runs in the background in the session or context that ran it (where its `state` lives),
- * is recorded in the history like any run, and the handle notes the re-run's id so that approve_call or
- * get_execution lead the agent to the outcome.
+ * is recorded in the history like any run, and the handle and the stopped execution's record name the re-run as it
+ * starts, so that approve_call, get_execution and list_executions lead the agent to the outcome.
  */
 import type { Env } from "../../env";
 import type { ExecuteResult } from "../../sandbox/execution-types";
@@ -39,10 +39,9 @@ export async function approveFromDashboard(
 
 async function rerun(env: Env, user: string, taken: ApprovedExecution): Promise<void> {
   try {
-    const result = (await historySession(env, taken.session).resumeApproved(taken)) as unknown as ExecuteResult;
-    if (result.execution_id) await userObject(env, user).noteRerun(taken.handle, result.execution_id);
+    await historySession(env, taken.session).resumeApproved(taken);
   } catch (err) {
-    // Nothing ran (the object refused it): give the handle back so that approve_call can still use it.
+    // The object refused it: give the handle back so that approve_call can still use it (unless its re-run started).
     console.error("dashboard approval re-run failed", err);
     await userObject(env, user).reopenApproval(taken.handle);
   }

@@ -18,8 +18,8 @@ export const DASHBOARD_CSS = `
 .dash-nav a { display: inline-block; padding: .4rem 0; }
 .dash-nav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
 .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 .5rem; font-size: .85rem; font-weight: 600; }
-.st-ok { color: var(--ok); }
-.st-error, .st-lost, .st-cancelled, .st-expired { color: var(--danger); }
+.st-ok, .st-approved { color: var(--ok); }
+.st-error, .st-lost, .st-cancelled, .st-denied, .st-expired { color: var(--danger); }
 .st-connected { color: var(--ok); }
 .st-running, .st-approval_required, .st-authorization_required, .st-open, .st-half_open, .st-changed, .st-missing { color: var(--warn); }
 .muted { color: var(--muted); }

@@ -5,10 +5,10 @@
  * far (read from the session object running it) and `/live` serves the same as JSON for the progressive script.
  */
 import { Hono } from "hono";
-import { errorPage, page } from "../layout";
-import type { WebEnv } from "../web-types";
 import { statusOf } from "../../user/execution-history";
 import type { ExecutionRecord, ExecutionStatus } from "../../user/user-types";
+import { errorPage, page } from "../layout";
+import type { WebEnv } from "../web-types";
 import { CodeView, JsonView } from "./code-view";
 import { dashboardData } from "./dashboard-data";
 import { Badge, DashboardFrame, Time } from "./dashboard-frame";
@@ -39,7 +39,23 @@ function Details(props: { r: ExecutionRecord }) {
           <h2 id="approval-h">Waiting call</h2>
           <p>
             <code>{`${r.approval.server}.${r.approval.tool}`}</code> needed approval.{" "}
-            {r.approval.handle ? <a href="/dashboard/approvals">Answer it under Approvals</a> : null}
+            {r.approval.decision ? (
+              <>
+                {`${r.approval.decision === "approved" ? "Approved" : "Denied"} by ${r.approval.by} `}
+                <Time iso={r.approval.at} />
+                {r.approval.rerun ? (
+                  <>
+                    {"; re-run as "}
+                    <a href={`/dashboard/executions/${encodeURIComponent(r.approval.rerun)}`} class="mono">
+                      {r.approval.rerun}
+                    </a>
+                  </>
+                ) : null}
+                .
+              </>
+            ) : r.approval.handle ? (
+              <a href="/dashboard/approvals">Answer it under Approvals</a>
+            ) : null}
           </p>
           <JsonView value={r.approval.arguments} label="Arguments of the waiting call" />
         </section>

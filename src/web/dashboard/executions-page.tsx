@@ -5,10 +5,10 @@
  * start and update themselves through the progressive script (src/web/dashboard/dashboard-assets.ts).
  */
 import { Hono } from "hono";
+import type { ExecutionStatus, ExecutionSummary } from "../../user/user-types";
 import { page } from "../layout";
 import { Table } from "../table";
 import type { WebEnv } from "../web-types";
-import type { ExecutionStatus, ExecutionSummary } from "../../user/user-types";
 import { dashboardData } from "./dashboard-data";
 import { Badge, DashboardFrame, Pager, Time } from "./dashboard-frame";
 
@@ -17,6 +17,8 @@ export const STATUSES: ReadonlyArray<{ value: ExecutionStatus; label: string }> 
   { value: "ok", label: "Succeeded" },
   { value: "error", label: "Failed" },
   { value: "approval_required", label: "Waiting for approval" },
+  { value: "approved", label: "Approved (re-run)" },
+  { value: "denied", label: "Denied" },
   { value: "cancelled", label: "Cancelled (denied or by the client)" },
   { value: "lost", label: "Lost (session stopped)" },
 ];
