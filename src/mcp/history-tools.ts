@@ -2,10 +2,12 @@
  * @module mcp/history-tools
  * `list_executions` and `get_execution`: what the user ran, in any of their sessions, with results, logs and tool-call traces.
  * No `context` argument for 2026-07-28 clients: the history is the user's, the same from every context, and each
- * argument costs tokens in every tools/list (a `context` a client passes anyway still routes, and is echoed).
+ * argument costs tokens in every tools/list (a `context` a client passes anyway still routes). Each execution names
+ * the context or session it ran in, never the caller's: list_executions names the caller's beside the list.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import type { ExecutionSummary } from "../user/user-types";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
@@ -13,6 +15,12 @@ import { errorResult, structuredResult } from "./tool-result";
 const MAX_LISTED = 200;
 /** Contexts listed with the executions for 2026-07-28 clients, newest first. */
 const CONTEXTS_LISTED = 50;
+
+/** Where one listed execution ran, for its line of text. */
+function placeText(e: ExecutionSummary): string {
+  if (e.context) return ` context ${e.context}`;
+  return e.session ? ` session ${e.session}` : "";
+}
 
 export function registerHistoryTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
@@ -31,7 +39,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
           ? executions
               .map(
                 (e) =>
-                  `${e.execution_id} ${e.started_at} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
+                  `${e.execution_id} ${e.started_at}${placeText(e)} ${e.status ?? (e.ok ? "ok" : "error")} ${e.duration_ms} ms: ${e.summary}`,
               )
               .join("\n")
           : "No executions yet.") + capped;
@@ -50,8 +58,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
     async ({ id }) => {
       const record = await ctx.history.get(id);
       if (!record) return errorResult(`no execution ${id} in your history; list_executions shows the ids`);
-      const data = ctx.context === undefined ? record : { ...record, context: ctx.context };
-      return structuredResult(data as unknown as Record<string, unknown>);
+      return structuredResult(record as unknown as Record<string, unknown>);
     },
   );
 }

@@ -5,8 +5,10 @@
  * whichever is reached first; the oldest records go first.
  */
 import type { ExecuteResult } from "../sandbox/execution-types";
+import { isContextName } from "../session/context-route";
 import type {
   ApprovalDecision,
+  ExecutionPlace,
   ExecutionRecord,
   ExecutionStatus,
   ExecutionSummary,
@@ -94,8 +96,22 @@ const LOST_MESSAGE =
 
 /** One page of the history, newest first; `next` is the cursor of the following page. */
 export interface ExecutionPage {
-  executions: Array<ExecutionSummary & { session: string }>;
+  executions: ExecutionSummary[];
   next?: number;
+}
+
+/** A 2025-11-25 session id: the gateway mints base64url (older sessions have the SDK's UUIDs). */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Where an execution ran, read from the session object it ran in (`<user>:<session or context>`, stored with
+ * every record since the first): a context by its name, a session by its id; nothing for other objects (the
+ * dashboard's `~dashboard`). Neither ids nor context names contain `:`, user ids may.
+ */
+export function placeOf(object: string): ExecutionPlace {
+  const id = object.slice(object.lastIndexOf(":") + 1);
+  if (isContextName(id)) return { context: id };
+  return SESSION_ID.test(id) ? { session: id } : {};
 }
 
 /** Runs of one skill version in the history. */
@@ -129,7 +145,7 @@ function fit(record: ExecutionRecord): string {
 function withStatus(row: { summary: string; status: string; session: string; approval: string | null }) {
   const summary = JSON.parse(row.summary) as ExecutionSummary;
   if (row.approval) summary.summary = decisionText(JSON.parse(row.approval) as ApprovalDecision);
-  return { ...summary, ...(row.status ? { status: row.status as ExecutionStatus } : {}), session: row.session };
+  return { ...summary, ...(row.status ? { status: row.status as ExecutionStatus } : {}), ...placeOf(row.session) };
 }
 
 /** The user's history table (in the user object's storage). */
@@ -297,7 +313,7 @@ export class ExecutionHistory {
   }
 
   list(limit: number): ExecutionSummary[] {
-    return this.page({ limit }).executions.map(({ session: _, ...summary }) => summary);
+    return this.page({ limit }).executions;
   }
 
   /** Newest first, `limit` per page, optionally only one status; `before` is the `next` of the previous page. */
@@ -318,13 +334,13 @@ export class ExecutionHistory {
 
   get(id: string): ExecutionRecord | undefined {
     const row = this.#sql
-      .exec<{ record: string; status: string; approval: string | null }>(
-        "SELECT record, status, approval FROM executions WHERE id = ?",
+      .exec<{ record: string; status: string; approval: string | null; session: string }>(
+        "SELECT record, status, approval, session FROM executions WHERE id = ?",
         id,
       )
       .toArray()[0];
     if (!row) return undefined;
-    const record = JSON.parse(row.record) as ExecutionRecord;
+    const record: ExecutionRecord = { ...(JSON.parse(row.record) as ExecutionRecord), ...placeOf(row.session) };
     if (row.approval) return decided(record, JSON.parse(row.approval) as ApprovalDecision);
     if (row.status !== "lost") return record;
     const { running: _, ...ended } = record;
@@ -374,8 +390,7 @@ export class ExecutionHistory {
       )
       .toArray()
       .map((r) => {
-        const { session: _, ...last } = withStatus(r);
-        return { skill: r.skill, runs: r.runs, last };
+        return { skill: r.skill, runs: r.runs, last: withStatus(r) };
       });
   }
 }

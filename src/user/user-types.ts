@@ -105,10 +105,19 @@ export interface FinishRequest {
 export type SlotGrant = { ok: true; lease: string; lease_ms: number } | { ok: false; error: string };
 
 /**
- * One execution as get_execution shows it: the result with its code, kind and start time. Once the
+ * Where an execution ran: the 2026-07-28 context, or the 2025-11-25 session (its `Mcp-Session-Id`); neither for an
+ * object that is not one of the user's sessions or contexts.
+ */
+export interface ExecutionPlace {
+  context?: string;
+  session?: string;
+}
+
+/**
+ * One execution as get_execution shows it: the result with its code, kind, start time and where it ran. Once the
  * user answered its approval, `status` and the waiting call carry the decision ({@link ApprovalDecision}).
  */
-export interface ExecutionRecord extends Omit<ExecuteResult, "status" | "approval" | "authorization"> {
+export interface ExecutionRecord extends Omit<ExecuteResult, "status" | "approval" | "authorization">, ExecutionPlace {
   status?: ExecuteResult["status"] | ApprovalDecision["decision"];
   approval?: NonNullable<ExecuteResult["approval"]> & Partial<ApprovalDecision>;
   authorization?: NonNullable<ExecuteResult["authorization"]> & Partial<ApprovalDecision>;
@@ -121,7 +130,7 @@ export interface ExecutionRecord extends Omit<ExecuteResult, "status" | "approva
 }
 
 /** One line of list_executions. */
-export interface ExecutionSummary {
+export interface ExecutionSummary extends ExecutionPlace {
   execution_id: string;
   kind: "code" | "skill";
   skill?: string;

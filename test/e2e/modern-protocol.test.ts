@@ -59,6 +59,22 @@ describe("contexts", () => {
     assert.ok(listed.contexts.some((c: any) => c.context === started.context));
   });
 
+  test("get_execution and list_executions name the context an execution ran in, not the caller's", async () => {
+    const a = await client();
+    const ran = await a.data("execute_code", { code: "return 1", context: "new" });
+    assert.match(ran.context, /^ctx_[a-z2-7]{20}$/);
+    const other = await client();
+    const record = await other.data("get_execution", { id: ran.execution_id });
+    assert.equal(record.context, ran.context);
+    const fromDefault = await other.data("get_execution", { id: ran.execution_id, context: "default" });
+    assert.equal(fromDefault.context, ran.context);
+    const inDefault = await other.data("execute_code", { code: "return 2" });
+    const listed = await other.data("list_executions", { limit: 5 });
+    assert.equal(listed.context, "default", "the list names the caller's context beside the executions");
+    const contextOf = (id: string) => listed.executions.find((e: any) => e.execution_id === id)?.context;
+    assert.deepEqual([contextOf(ran.execution_id), contextOf(inDefault.execution_id)], [ran.context, "default"]);
+  });
+
   test("a context value that is not default, new or a ctx_ id is refused with -32602", async () => {
     const a = await client();
     await assert.rejects(a.call("execute_code", { code: "return 1", context: "mine" }), (err: any) => {

@@ -71,6 +71,9 @@ describe("history across a user's sessions", () => {
     const record = await s2.data("get_execution", { id: ran.execution_id });
     assert.deepEqual(record.result, { rows: [1, 2, 3] });
     assert.deepEqual(record.logs, ["from one"]);
+    // It names the session it ran in, not the reader's, and no context (a 2025-11-25 session is its own).
+    assert.deepEqual([record.session, record.context], [s1.transport.sessionId, undefined]);
+    assert.equal(executions.find((e: any) => e.execution_id === ran.execution_id).session, s1.transport.sessionId);
     const reused = await run(
       s2,
       `import { state } from "gateway"; return (await state.result(${JSON.stringify(ran.execution_id)})).rows.length;`,

@@ -40,7 +40,7 @@ function listHref(status: ExecutionStatus | undefined, before?: number): string 
   return text ? `/dashboard/executions?${text}` : "/dashboard/executions";
 }
 
-function Row(props: { e: ExecutionSummary & { session: string } }) {
+function Row(props: { e: ExecutionSummary }) {
   const { e } = props;
   const status = statusOfSummary(e);
   const link = `/dashboard/executions/${encodeURIComponent(e.execution_id)}`;
