@@ -28,6 +28,11 @@ export class ScopeSnapshots {
     this.#ready = true;
   }
 
+  /** The storage was deleted (the retention's deleteAll): the next use makes the table again. */
+  dropped(): void {
+    this.#ready = false;
+  }
+
   /** Keeps `scope` for `executionId`, and forgets snapshots older than their handles. */
   save(executionId: string, scope: CarriedScope, now = Date.now()): void {
     this.#init();

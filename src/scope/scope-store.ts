@@ -141,6 +141,11 @@ export class ScopeStore {
     this.#ready = true;
   }
 
+  /** The storage was deleted (the retention's deleteAll): the next use makes the table and index again. */
+  dropped(): void {
+    this.#ready = false;
+  }
+
   /** Name and size of every binding, oldest first (from the index; no value is read). */
   #sizes(): Array<{ name: string; bytes: number }> {
     this.#init();

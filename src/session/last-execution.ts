@@ -32,6 +32,11 @@ export class LastExecution {
     return this.#tables.sql;
   }
 
+  /** The storage was deleted (the retention's deleteAll): the next use makes the table again. */
+  dropped(): void {
+    this.#tables.dropped();
+  }
+
   /** Remembers a finished execution (refused ones have no id and are not remembered). */
   set(r: ExecuteResult): void {
     if (!r.execution_id) return;

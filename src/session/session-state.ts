@@ -37,6 +37,11 @@ export class SessionState {
     return this.#tables.sql;
   }
 
+  /** The storage was deleted (the retention's deleteAll): the next use makes the table again. */
+  dropped(): void {
+    this.#tables.dropped();
+  }
+
   get(key: unknown): unknown {
     const row = this.#init()
       .exec<{ value: string }>("SELECT value FROM state WHERE key = ?", checkKey(key))
