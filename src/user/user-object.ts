@@ -84,6 +84,7 @@ export type UserApi = Pick<
   | "denyCall"
   | "addContext"
   | "listContexts"
+  | "removeContext"
   | "startAuthorization"
   | "beginAuthorization"
   | "completeAuthorization"
@@ -349,6 +350,11 @@ export class UserObject extends DurableObject<Env> {
   /** Records a context the user started (MCP 2026-07-28; its object is `<user>:<context>`). */
   async addContext(context: string): Promise<void> {
     this.#contexts.add(context);
+  }
+
+  /** Forgets a context whose storage expired (src/session/session-retention.ts). */
+  async removeContext(context: string): Promise<void> {
+    this.#contexts.remove(context);
   }
 
   /** The user's contexts, newest first. */
