@@ -6,13 +6,11 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
-/**
- * The Durable Objects (of every class, or of `className`) holding anything the gateway wrote: their SQLite files with
- * a table other than Miniflare's record of the object's name. Miniflare writes that record into every named object
- * it starts, so locally a file exists even for an object that wrote nothing (Cloudflare stores nothing for such an
- * object).
- */
-export function storedObjects(persistDir: string, className?: string): string[] {
+/** Miniflare's record of the object's name, which it writes into every named object it starts. */
+const NAME_TABLE = "__miniflare_do_name";
+
+/** Each holding object's file (relative to the class folders' root) and its name as Miniflare recorded it. */
+function holdingObjects(persistDir: string, className?: string): Array<{ file: string; name: string | undefined }> {
   const root = join(persistDir, "v3", "do");
   let names: string[];
   try {
@@ -21,22 +19,46 @@ export function storedObjects(persistDir: string, className?: string): string[] 
     return [];
   }
   // Each class has its folder, named `<worker>-<class>` (wrangler.toml `name`).
-  const objects = names.filter(
+  const files = names.filter(
     (n) =>
       n.endsWith(".sqlite") &&
       !n.endsWith("metadata.sqlite") &&
       (className === undefined || n.startsWith(`codemode-gateway-${className}/`)),
   );
-  return objects
-    .filter((name) => {
-      const db = new DatabaseSync(join(root, name), { readOnly: true, timeout: 5_000 });
-      try {
-        return db.prepare("SELECT 1 FROM sqlite_master WHERE name <> '__miniflare_do_name'").all().length > 0;
-      } finally {
-        db.close();
-      }
-    })
-    .sort();
+  const holding: Array<{ file: string; name: string | undefined }> = [];
+  for (const file of files.sort()) {
+    const db = new DatabaseSync(join(root, file), { readOnly: true, timeout: 5_000 });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+      if (!tables.some((t) => t.name !== NAME_TABLE)) continue;
+      const named = tables.some((t) => t.name === NAME_TABLE)
+        ? (db.prepare(`SELECT name FROM ${NAME_TABLE} WHERE id = 1`).get() as { name?: string } | undefined)
+        : undefined;
+      holding.push({ file, name: named?.name });
+    } finally {
+      db.close();
+    }
+  }
+  return holding;
+}
+
+/**
+ * The Durable Objects (of every class, or of `className`) holding anything the gateway wrote: their SQLite files with
+ * a table other than Miniflare's record of the object's name. Miniflare writes that record into every named object
+ * it starts, so locally a file exists even for an object that wrote nothing (Cloudflare stores nothing for such an
+ * object).
+ */
+export function storedObjects(persistDir: string, className?: string): string[] {
+  return holdingObjects(persistDir, className).map((o) => o.file);
+}
+
+/**
+ * The file of the object of `className` named `name` (e.g. `local:ctx_…`), found while it holds anything: a test
+ * then follows that object in {@link storedObjects} whatever its neighbours store meanwhile. Found by Miniflare's
+ * record of the name, which the object's `deleteAll` deletes and only a new instance writes again.
+ */
+export function storedObjectFile(persistDir: string, className: string, name: string): string | undefined {
+  return holdingObjects(persistDir, className).find((o) => o.name === name)?.file;
 }
 
 /** The tables that hold rows in one stored object (a file storedObjects lists), Miniflare's record of its name aside. */
