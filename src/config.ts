@@ -157,8 +157,8 @@ const LimitsSchema = z.strictObject({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   /**
-   * How long an MCP session's storage (state, carried variables) outlives its last request (src/session/
-   * session-retention.ts): 30 days; at least 5 s, at most a year. Contexts (2026-07-28) are kept.
+   * How long the storage (state, carried variables) of an MCP session or 2026-07-28 context outlives its last request
+   * (src/session/session-retention.ts): 30 days; at least 5 s, at most a year.
    */
   session_idle_retention_ms: z
     .number()

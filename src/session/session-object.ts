@@ -5,6 +5,8 @@
  * the session's tool calls are checked and recorded.
  * The same class serves the contexts of MCP 2026-07-28 clients (`<user>:<context>`, meta.kind "context"): there
  * is no handshake, each request is served statelessly (src/session/modern-mcp.ts), and `state` spans requests.
+ * Both keep their storage until `limits.session_idle_retention_ms` passes without a request
+ * (src/session/session-retention.ts).
  *
  * The SDK transport keeps session state in memory; when the object is evicted and revived, {@link #mcp} restores
  * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
@@ -71,6 +73,7 @@ export class SessionObject extends DurableObject<Env> {
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
+  readonly #scopeSnapshots = new ScopeSnapshots(this.ctx.storage.sql);
   readonly #retention = new SessionRetention(
     this.ctx.storage,
     () => this.#gatewayConfig().limits.session_idle_retention_ms,
@@ -88,7 +91,7 @@ export class SessionObject extends DurableObject<Env> {
     {
       last: this.#last,
       scope: this.#scope,
-      scopeSnapshots: new ScopeSnapshots(this.ctx.storage.sql),
+      scopeSnapshots: this.#scopeSnapshots,
       observed: this.#observed,
       checkerSlot: this.#checkerSlot,
     },
@@ -175,7 +178,7 @@ export class SessionObject extends DurableObject<Env> {
     }
 
     const meta = this.#meta!;
-    await this.#retention.touchSession(meta);
+    await this.#retention.touch();
     const { transport } = this.#mcp ?? (await this.#openMcp(meta, !initialize));
     if (request.method === "DELETE") {
       this.#saveMeta({ ...meta, terminated_at: Date.now() });
@@ -190,16 +193,30 @@ export class SessionObject extends DurableObject<Env> {
   }
 
   /**
-   * An idle MCP session's storage is deleted (src/session/session-retention.ts). Only sessions set the alarm;
-   * one that fires during an execution waits for it to end.
+   * An idle session's or context's storage is deleted (src/session/session-retention.ts); an alarm that fires
+   * during an execution waits for it to end.
    */
   override async alarm(): Promise<void> {
-    // Read from storage, not memory: a retried alarm (the first failed while deleting) still finds the session.
-    await this.#retention.alarm(this.#metaStore.load(), this.#runs.busy(), async () => {
-      this.#mcp = this.#meta = undefined;
-      await this.#registry?.close();
-      this.#registry = undefined;
-    });
+    // No request gets in until the storage is deleted and the context is off its user's list: a request for
+    // `default` in between would start it afresh, and then lose it to the deletion or to the list.
+    await this.ctx.blockConcurrencyWhile(() =>
+      // Read from storage, not memory: a retried alarm (the first failed while deleting) still finds the session.
+      this.#retention.alarm(this.#metaStore.load(), this.#runs.busy(), {
+        release: () => this.#release(),
+        forgetContext: (meta) => this.#user(meta).removeContext(meta.session),
+      }),
+    );
+  }
+
+  /** Lets go of what this object holds in memory for its session or context, whose storage is being deleted. */
+  async #release(): Promise<void> {
+    this.#mcp = this.#meta = undefined;
+    await this.#modern?.close();
+    this.#modern = undefined;
+    await this.#registry?.close();
+    this.#registry = undefined;
+    // An expired `default` context starts afresh in this same instance: its stores make their tables again.
+    for (const store of [this.#state, this.#last, this.#scope, this.#scopeSnapshots]) store.dropped();
   }
 
   /** A 2026-07-28 request in this context (started on first use; see mayStartContext). */
@@ -215,6 +232,7 @@ export class SessionObject extends DurableObject<Env> {
     if (meta.kind !== "context" || meta.user !== user || meta.session !== context) {
       return unknownContext(request, context);
     }
+    await this.#retention.touch();
     const max = this.#gatewayConfig().limits.max_request_bytes;
     let codec: ReturnType<typeof approvalStateCodec>;
     try {
@@ -314,7 +332,7 @@ export class SessionObject extends DurableObject<Env> {
     if (approved.session !== sessionObjectName(meta.user, meta.session)) {
       throw new Error("resumeApproved: the execution did not run in this session");
     }
-    await this.#retention.touchSession(meta);
+    await this.#retention.touch();
     return this.#runs.resume(meta, approved);
   }
 

@@ -1,11 +1,12 @@
 /**
  * @module session/session-retention
- * How long an MCP session's object keeps its storage (its `state`, carried variables, last result) once nobody uses
- * it. Clients rarely end their sessions (the Inspector CLI opens one per call and never sends DELETE), so without
- * this every session ever opened would keep up to tens of MB for good. The object's alarm deletes its storage
- * `limits.session_idle_retention_ms` after the last request; every request moves the alarm later. A session that
- * is gone answers 404, and MCP clients then start a new one. Contexts (2026-07-28) are the user's, listed in the user
- * object, and are not expired here.
+ * How long an MCP session's or a 2026-07-28 context's object keeps its storage (its `state`, carried variables,
+ * last result) once nobody uses it. Clients rarely end their sessions (the Inspector CLI opens one per call and
+ * never sends DELETE), and agents start a context per task (`context: "new"`) and never delete it, so without this
+ * every session and context ever started would keep up to tens of MB for good. The object's alarm deletes its
+ * storage `limits.session_idle_retention_ms` after the last request; every request moves the alarm later. A session
+ * that is gone answers 404, and MCP clients then start a new one. A context that is gone is taken off its user's list
+ * (src/user/user-contexts.ts) and its id is refused as unknown; `default` simply starts afresh.
  */
 
 import type { SessionMeta } from "./session-meta";
@@ -15,9 +16,17 @@ const SLACK = 0.1;
 /** When the alarm finds an execution still running, it looks again after this long. */
 export const BUSY_RETRY_MS = 60_000;
 
-/** What a request for an execution of a session whose storage expired gets. */
+/** What a request for an execution of a session or context whose storage expired gets. */
 export const EXPIRED_SESSION =
-  "the session this execution ran in is gone (its storage expired after limits.session_idle_retention_ms without a request): run the code again";
+  "the session or context this execution ran in is gone (its storage expired after limits.session_idle_retention_ms without a request): run the code again";
+
+/** What the object lets go of when its storage expires. */
+export interface Expiry {
+  /** What it holds in memory for the session or context, before the storage goes. */
+  release(): Promise<void>;
+  /** Takes an expired context off its user's list. */
+  forgetContext(meta: SessionMeta): Promise<void>;
+}
 
 export class SessionRetention {
   readonly #storage: DurableObjectStorage;
@@ -30,28 +39,14 @@ export class SessionRetention {
     this.#retentionMs = retentionMs;
   }
 
-  /** A request for `meta`'s session (a context keeps its storage: nothing to do). */
-  touchSession(meta: SessionMeta): Promise<void> {
-    return meta.kind === "context" ? Promise.resolve() : this.touch(this.#retentionMs());
-  }
-
   /**
-   * The object's alarm: deletes a session's storage, unless an execution still runs (`busy`: then it looks again
-   * later). `release` first lets go of what the object holds in memory.
+   * A request came for the object's session or context: the storage stays at least the retention from now. The
+   * alarm is written only when it would fire sooner than that, and then set `SLACK` further, so busy objects write
+   * it at most once per tenth of the retention, and deletion comes between one and 1.1 retentions after the last
+   * request.
    */
-  async alarm(meta: SessionMeta | undefined, busy: boolean, release: () => Promise<void>): Promise<void> {
-    if (!meta || meta.kind === "context") return;
-    if (busy) return this.retryLater();
-    await release();
-    await this.expire();
-  }
-
-  /**
-   * A request came: the storage stays at least `retentionMs` from now. The alarm is written only when it would
-   * fire sooner than that, and then set `SLACK` further, so busy sessions write it at most once per tenth of the
-   * retention, and deletion comes between one and 1.1 retentions after the last request.
-   */
-  async touch(retentionMs: number): Promise<void> {
+  async touch(): Promise<void> {
+    const retentionMs = this.#retentionMs();
     const now = Date.now();
     if (this.#alarmAt === undefined) this.#alarmAt = await this.#storage.getAlarm();
     if (this.#alarmAt !== null && this.#alarmAt >= now + retentionMs) return;
@@ -59,14 +54,31 @@ export class SessionRetention {
     await this.#storage.setAlarm(this.#alarmAt);
   }
 
-  /** The alarm fired while an execution ran: look again later. */
-  async retryLater(): Promise<void> {
+  /**
+   * The object's alarm: deletes the storage of its session or context, unless an execution still runs or waits
+   * (`busy`: then it looks again later). An expired context then leaves its user's list; that is bookkeeping, so a
+   * failure there is logged and the expiry stands (the list's own cap bounds what it keeps).
+   */
+  async alarm(meta: SessionMeta | undefined, busy: boolean, expiry: Expiry): Promise<void> {
+    if (!meta) return;
+    if (busy) return this.#retryLater();
+    await expiry.release();
+    await this.#expire();
+    if (meta.kind !== "context") return;
+    try {
+      await expiry.forgetContext(meta);
+    } catch (err) {
+      console.warn(`forgetting expired context ${meta.session} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async #retryLater(): Promise<void> {
     this.#alarmAt = Date.now() + BUSY_RETRY_MS;
     await this.#storage.setAlarm(this.#alarmAt);
   }
 
   /** Deletes everything the object stored, the alarm included. */
-  async expire(): Promise<void> {
+  async #expire(): Promise<void> {
     this.#alarmAt = null;
     await this.#storage.deleteAll();
   }

@@ -2,12 +2,11 @@
  * An MCP session's storage does not outlive `limits.session_idle_retention_ms` without a request
  * (src/session/session-retention.ts): clients rarely end their sessions, and each keeps its state and carried
  * variables. Here the retention is 5 s: an idle session is gone after it (404, so the client starts a new one), a
- * session in use stays, an execution running past it finishes, and a 2026-07-28 context keeps its state.
+ * session in use stays, and an execution running past it finishes. 2026-07-28 contexts: context-retention.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
-import { connectModern } from "../support/modern-client";
 import { rawRequest } from "../support/raw-http";
 import { storedObjects } from "../support/stored-objects";
 
@@ -91,22 +90,5 @@ test("an execution running past the retention finishes, and its session stays", 
     assert.equal(await probe(s.transport.sessionId!), 200);
   } finally {
     await s.close();
-  }
-});
-
-test("a 2026-07-28 context is not expired: its state outlives the sessions' retention", async () => {
-  const m = await connectModern(gateway.mcpUrl);
-  try {
-    const set = await m.data("execute_code", {
-      code: 'import { state } from "gateway";\nawait state.set("k", "kept");\nreturn 1;',
-    });
-    assert.equal(set.ok, true);
-    await sleep(PAST_RETENTION_MS);
-    const got = await m.data("execute_code", {
-      code: 'import { state } from "gateway";\nreturn await state.get("k");',
-    });
-    assert.equal(got.result, "kept");
-  } finally {
-    await m.close();
   }
 });
