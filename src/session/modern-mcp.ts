@@ -7,6 +7,7 @@
  */
 import { createMcpHandler, type McpHttpHandler, type McpServer } from "@modelcontextprotocol/server";
 import { DEFAULT_CONTEXT } from "./context-route";
+import { retentionText } from "./session-retention";
 
 /** Open `subscriptions/listen` streams per context: each keeps the object busy, and lists change rarely. */
 const MAX_SUBSCRIPTIONS = 4;
@@ -41,13 +42,16 @@ export function mayStartContext(context: string, minted: boolean): boolean {
   return context === DEFAULT_CONTEXT || minted;
 }
 
-/** The JSON-RPC error for a context id the user does not have. */
-export async function unknownContext(request: Request, context: string): Promise<Response> {
+/**
+ * The JSON-RPC error for a context id the user does not have. An expired context stored nothing to tell it from an
+ * id never minted, so the message says that contexts expire (`retentionMs`: limits.session_idle_retention_ms).
+ */
+export async function unknownContext(request: Request, context: string, retentionMs: number): Promise<Response> {
   const body = (await request
     .clone()
     .json()
     .catch(() => undefined)) as { id?: unknown } | undefined;
   const id = typeof body?.id === "string" || typeof body?.id === "number" ? body.id : null;
-  const message = `Invalid params: unknown context ${context}; pass context "new" to start one, or an id a result named`;
+  const message = `Invalid params: unknown context ${context} (contexts are deleted after ${retentionText(retentionMs)} without a request); pass context "new" to start one, or an id a result named`;
   return Response.json({ jsonrpc: "2.0", id, error: { code: -32602, message } }, { status: 404 });
 }

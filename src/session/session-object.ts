@@ -223,14 +223,14 @@ export class SessionObject extends DurableObject<Env> {
   async #serveContext(request: Request, user: string, context: string): Promise<Response> {
     if (!this.#meta) {
       if (!mayStartContext(context, request.headers.get(NEW_CONTEXT_HEADER) === "1")) {
-        return unknownContext(request, context);
+        return unknownContext(request, context, this.#gatewayConfig().limits.session_idle_retention_ms);
       }
       this.#saveMeta({ user, session: context, kind: "context", created_at: Date.now() });
       await this.#user(this.#meta!).addContext(context);
     }
     const meta = this.#meta!;
     if (meta.kind !== "context" || meta.user !== user || meta.session !== context) {
-      return unknownContext(request, context);
+      return unknownContext(request, context, this.#gatewayConfig().limits.session_idle_retention_ms);
     }
     await this.#retention.touch();
     const max = this.#gatewayConfig().limits.max_request_bytes;

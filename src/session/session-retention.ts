@@ -6,7 +6,7 @@
  * every session and context ever started would keep up to tens of MB for good. The object's alarm deletes its
  * storage `limits.session_idle_retention_ms` after the last request; every request moves the alarm later. A session
  * that is gone answers 404, and MCP clients then start a new one. A context that is gone is taken off its user's list
- * (src/user/user-contexts.ts) and its id is refused as unknown; `default` simply starts afresh.
+ * (src/user/user-contexts.ts) and its id is refused as unknown, saying why; `default` simply starts afresh.
  */
 
 import type { SessionMeta } from "./session-meta";
@@ -15,6 +15,7 @@ import type { SessionMeta } from "./session-meta";
 const SLACK = 0.1;
 /** When the alarm finds an execution still running, it looks again after this long. */
 export const BUSY_RETRY_MS = 60_000;
+const DAY_MS = 24 * 60 * 60_000;
 
 /** What a request for an execution of a session or context whose storage expired gets. */
 export const EXPIRED_SESSION =
@@ -26,6 +27,18 @@ export interface Expiry {
   release(): Promise<void>;
   /** Takes an expired context off its user's list. */
   forgetContext(meta: SessionMeta): Promise<void>;
+}
+
+/** The retention as people read it: "30 days", or for the short ones tests use, "5 seconds". */
+export function retentionText(ms: number): string {
+  const units: Array<[string, number]> = [
+    ["day", DAY_MS],
+    ["hour", 60 * 60_000],
+    ["minute", 60_000],
+  ];
+  const [unit, size] = units.find(([, size]) => ms >= size) ?? ["second", 1_000];
+  const n = Math.round((ms / size) * 10) / 10;
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
 }
 
 export class SessionRetention {

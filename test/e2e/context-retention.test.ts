@@ -57,7 +57,7 @@ async function listedContexts(): Promise<string[]> {
 }
 
 describe("contexts idle past the retention", { concurrency: true }, () => {
-  test("an idle context's storage is deleted: its id is refused and no longer listed", async () => {
+  test("an idle context's storage is deleted: its id is refused, saying why, and no longer listed", async () => {
     const { context, file } = await startContext();
     assert.ok((await listedContexts()).includes(context));
     await sleep(PAST_RETENTION_MS);
@@ -65,7 +65,10 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     // A 404 whose body is the JSON-RPC error: the SDK client reports it with the body as its message.
     await assert.rejects(m.call("execute_code", { code: 'return "ran";', context }), (err: Error) => {
       assert.match(err.message, /"code":-32602/);
-      assert.match(err.message, new RegExp(`unknown context ${context}`));
+      assert.match(
+        err.message,
+        new RegExp(`unknown context ${context} \\(contexts are deleted after 5 seconds without a request\\)`),
+      );
       return true;
     });
     // The refused request stored nothing again.
