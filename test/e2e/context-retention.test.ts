@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { type Gateway, startGateway } from "../support/gateway";
 import { connectModern, type ModernSession } from "../support/modern-client";
 import { storedObjectFile, storedObjects } from "../support/stored-objects";
+import { until } from "../support/until";
 
 const RETENTION_MS = 5_000;
 /** Past the retention and its 10% slack, with room for the alarm to run. */
@@ -33,21 +34,46 @@ after(async () => {
   await gateway?.dispose();
 });
 
-/** The SQLite file of the object of the user's `context` (auth is off: the user is `local`), while it holds data. */
-function fileOf(context: string): string {
-  const file = storedObjectFile(gateway.persistDir, "SessionObject", `local:${context}`);
-  assert.ok(file, `context ${context} stores nothing`);
-  return file;
+/**
+ * Readings of workerd's SQLite files from this process race its own writes: one taken while an object writes can
+ * miss the last commit, or fail. So a reading taken right after a request is retried for a while; an idle object
+ * reads exactly, so a reading that waits for a deletion that never comes still fails.
+ */
+const SETTLE_MS = 5_000;
+
+/** A reading, or undefined when it failed. */
+function read<T>(reading: () => T): T | undefined {
+  try {
+    return reading();
+  } catch {
+    return undefined;
+  }
 }
 
-/** Whether the object in `file` holds anything. */
-const stored = (file: string) => storedObjects(gateway.persistDir, "SessionObject").includes(file);
+/** The SQLite file of the object of the user's `context` (auth is off: the user is `local`), once it holds data. */
+function fileOf(context: string): Promise<string> {
+  return until(
+    `context ${context} stored`,
+    async () => read(() => storedObjectFile(gateway.persistDir, "SessionObject", `local:${context}`)),
+    SETTLE_MS,
+  );
+}
+
+/** Waits until the object in `file` reads as holding data (`held`) or as holding nothing. */
+async function expectStored(file: string, held: boolean): Promise<void> {
+  const holds = () => storedObjects(gateway.persistDir, "SessionObject").includes(file);
+  await until(
+    `${file} ${held ? "stored" : "deleted"}`,
+    async () => (read(holds) === held ? true : undefined),
+    SETTLE_MS,
+  );
+}
 
 /** Starts a context with `state` and a carried variable set, and returns its id and file. */
 async function startContext(): Promise<{ context: string; file: string }> {
   const set = await m.data("execute_code", { code: SET, context: "new" });
   assert.equal(set.result, "set");
-  return { context: set.context, file: fileOf(set.context) };
+  return { context: set.context, file: await fileOf(set.context) };
 }
 
 /** The user's contexts as list_executions shows them, asked from a fresh context (so `default` is not used). */
@@ -61,7 +87,7 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     const { context, file } = await startContext();
     assert.ok((await listedContexts()).includes(context));
     await sleep(PAST_RETENTION_MS);
-    assert.equal(stored(file), false);
+    await expectStored(file, false);
     // A 404 whose body is the JSON-RPC error: the SDK client reports it with the body as its message.
     await assert.rejects(m.call("execute_code", { code: 'return "ran";', context }), (err: Error) => {
       assert.match(err.message, /"code":-32602/);
@@ -72,7 +98,7 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
       return true;
     });
     // The refused request stored nothing again.
-    assert.equal(stored(file), false);
+    await expectStored(file, false);
     assert.equal((await listedContexts()).includes(context), false);
   });
 
@@ -86,8 +112,8 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     });
     assert.deepEqual(run.result, ["v", 1]);
     // The alarms did run meanwhile: the context started with it and left idle is gone.
-    assert.equal(stored(idle.file), false);
-    assert.ok(stored(busy.file));
+    await expectStored(idle.file, false);
+    await expectStored(busy.file, true);
     const again = await m.data("execute_code", {
       code: 'import { state } from "gateway";\nreturn await state.get("k");',
       context: busy.context,
@@ -98,9 +124,9 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
   test("the default context, idle past the retention, starts afresh on its next request", async () => {
     const set = await m.data("execute_code", { code: SET });
     assert.equal(set.context, "default");
-    const file = fileOf("default");
+    const file = await fileOf("default");
     await sleep(PAST_RETENTION_MS);
-    assert.equal(stored(file), false);
+    await expectStored(file, false);
     assert.equal((await listedContexts()).includes("default"), false);
     // Its state, carried variables and last result are gone, and it stores and lists them again.
     const fresh = await m.data("execute_code", {
@@ -108,7 +134,7 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     });
     assert.equal(fresh.context, "default");
     assert.deepEqual(fresh.result, [null, "undefined", null, "again"]);
-    assert.ok(stored(file));
+    await expectStored(file, true);
     assert.ok((await listedContexts()).includes("default"));
   });
 });
