@@ -12,10 +12,15 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { CatalogTool, JsonSchema } from "../registry/registry-types";
 import { withBoundedPatterns } from "./host-patterns";
+import { formatList, SuggestBudget, suggest } from "./prepare-suggest";
 import { boundSchema } from "./schema-bounds";
 import { compileFastCheck, type FastCheck } from "./schema-fast-path";
 
 const MAX_ERRORS_SHOWN = 5;
+/** Property names an unknown-property message lists as allowed (a schema may declare hundreds). */
+const MAX_ALLOWED_SHOWN = 20;
+/** Longest unknown property name quoted in a message (the name is the caller's data, of any length). */
+const MAX_NAME_SHOWN = 64;
 /**
  * Subschema applications one validation may take, estimated as the values in the arguments times the most
  * subschemas the schema applies to one value (schema-bounds.ts); over it, the upstream judges.
@@ -27,6 +32,8 @@ const CHEAP_APPLICATIONS = 4;
 /** A schema's validator, and its quick check for values that are certainly valid (schema-fast-path.ts), if any. */
 interface Compiled {
   validator: Validator;
+  /** The bounded copy the validator runs, for the property names an unknown-property message lists. */
+  schema: JsonSchema;
   fast: FastCheck | null;
   /** The most subschemas the schema applies to one value of the arguments. */
   applications: number;
@@ -43,6 +50,7 @@ function validatorFor(key: string, schema: JsonSchema): Compiled | null {
       v = bounded.ok
         ? {
             validator: new Validator(bounded.schema as never, draft, false),
+            schema: bounded.schema,
             fast: compileFastCheck(bounded.schema),
             applications: bounded.applications,
           }
@@ -68,8 +76,94 @@ function describe(unit: OutputUnit): string | undefined {
   if (typeMismatch) return `${where}: expected ${typeMismatch[2]!.replaceAll('", "', " or ")}, got ${typeMismatch[1]}`;
   const missing = /does not have required property "(.+)"/.exec(unit.error);
   if (missing) return `${where === "/" ? "" : where}/${missing[1]}: required property is missing`;
+  if (unit.keyword === "false") return `${where}: no value is allowed here (the schema is false)`;
   if (unit.error === "A subschema had errors." || unit.error.startsWith("Property ")) return undefined;
   return `${where}: ${unit.error.replace(/^Instance /, "value ")}`;
+}
+
+/** Keywords whose false schema refuses the properties an object does not declare. */
+const EXTRA_PROPERTIES = new Set(["additionalProperties", "unevaluatedProperties"]);
+
+/**
+ * Describes the validator's errors in order. The validator reports an undeclared property as two units, the parent's
+ * "Property "x" does not match additional properties schema." and the child's "False boolean schema."; these become
+ * one message naming the property, the declared ones and the closest of them.
+ */
+function describeAll(errors: readonly OutputUnit[], schema: JsonSchema): string[] {
+  const out: string[] = [];
+  const declared = new Map<string, string[] | undefined>();
+  const budget = new SuggestBudget();
+  for (let i = 0; i < errors.length; i++) {
+    const unit = errors[i]!;
+    const child = errors[i + 1];
+    if (
+      EXTRA_PROPERTIES.has(unit.keyword) &&
+      child?.keyword === "false" &&
+      child.instanceLocation.startsWith(`${unit.instanceLocation}/`)
+    ) {
+      i++;
+      const at = unit.keywordLocation.slice(0, unit.keywordLocation.lastIndexOf("/"));
+      if (!declared.has(at)) declared.set(at, declaredProperties(schema, at));
+      out.push(unknownProperty(child, declared.get(at), budget));
+      continue;
+    }
+    const message = describe(unit);
+    if (message) out.push(message);
+  }
+  return out;
+}
+
+function unknownProperty(unit: OutputUnit, allowed: string[] | undefined, budget: SuggestBudget): string {
+  const where = pointer(unit.instanceLocation);
+  const name = decodeSegment(unit.instanceLocation.slice(unit.instanceLocation.lastIndexOf("/") + 1));
+  const shown = JSON.stringify(name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name);
+  if (allowed === undefined) return `${where}: unknown property ${shown} (the schema allows no other properties)`;
+  const close = suggest(name, allowed, 2, budget).map((s) => JSON.stringify(s));
+  const hint = close.length > 0 ? `; did you mean ${close.join(" or ")}?` : "";
+  return `${where}: unknown property ${shown} (allowed: ${formatList(allowed, MAX_ALLOWED_SHOWN)}${hint})`;
+}
+
+/** One segment of a JSON pointer as the validator writes it (escaped `~0`/`~1`, then URI-encoded). */
+function decodeSegment(segment: string): string {
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // Left as written: the validator encodes every segment, so this is not expected.
+  }
+  return text.replaceAll("~1", "/").replaceAll("~0", "~");
+}
+
+const isTable = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The property names the subschema at `location` declares (a keyword location such as `#/properties/opts`, through
+ * local `$ref`s as the validator followed them), or undefined when it cannot be found. Steps only through own
+ * properties: the location holds names from the schema, which came from outside.
+ */
+function declaredProperties(root: JsonSchema, location: string): string[] | undefined {
+  let node: unknown = root;
+  for (const raw of location.split("/").slice(1)) {
+    const segment = decodeSegment(raw);
+    if (segment === "$ref" && isTable(node) && typeof node.$ref === "string" && node.$ref.startsWith("#")) {
+      node = resolveLocal(root, node.$ref);
+    } else if (isTable(node) || Array.isArray(node)) {
+      node = Object.hasOwn(node, segment) ? (node as Record<string, unknown>)[segment] : undefined;
+    } else return undefined;
+  }
+  const properties = isTable(node) ? node.properties : undefined;
+  return isTable(properties) ? Object.keys(properties) : undefined;
+}
+
+/** The subschema a local `$ref` ("#", "#/$defs/x") names, or undefined. */
+function resolveLocal(root: JsonSchema, ref: string): unknown {
+  let node: unknown = root;
+  for (const raw of ref.slice(1).split("/").slice(1)) {
+    const segment = decodeSegment(raw);
+    if (!(isTable(node) || Array.isArray(node)) || !Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
 }
 
 /** Validates a tool's arguments: undefined when valid, else a readable message listing the first few problems. */
@@ -93,7 +187,7 @@ export function validateValue(cacheKey: string, schema: JsonSchema, args: unknow
     return undefined;
   }
   if (result.valid) return undefined;
-  const messages = [...new Set(result.errors.map(describe).filter((m): m is string => !!m))];
+  const messages = [...new Set(describeAll(result.errors, compiled.schema))];
   const shown = messages.slice(0, MAX_ERRORS_SHOWN);
   const more = messages.length > shown.length ? ` (and ${messages.length - shown.length} more)` : "";
   return `invalid arguments: ${shown.join("; ") || "they do not match the input schema"}${more}`;

@@ -117,6 +117,18 @@ return s.files;`,
     await session.data("delete_skill", { name: "copy_tree_mine" });
   });
 
+  test("run_skill names an unknown input property, the allowed ones and the closest", async () => {
+    const r = await session.call("run_skill", {
+      name: "copy_tree",
+      input: { from: "/src", to: "/backup", overwrit: true },
+    });
+    assert.equal(r.isError, true);
+    assert.match(
+      (r.content[0] as any).text,
+      /^copy_tree@1: invalid arguments: \/overwrit: unknown property "overwrit" \(allowed: from, to, overwrite; did you mean "overwrite"\?\) \(get_skill shows its input_schema\)/,
+    );
+  });
+
   test("shipped skills cannot be overwritten or deleted", async () => {
     const save = await session.call("save_skill", { name: "copy_tree", description: "x", code: GREET });
     assert.equal(save.isError, true);

@@ -1,0 +1,69 @@
+/**
+ * The messages of the host's argument check (src/sandbox/validate-args.ts): what the model reads when a tool or a
+ * skill refuses its arguments, so each names the fault and the fix rather than the validator's internals.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { validateValue } from "../../../src/sandbox/validate-args";
+
+let key = 0;
+const validate = (schema: unknown, value: unknown) =>
+  validateValue(`validate-args-test\u0000${key++}`, schema as never, value);
+
+const COPY_TREE = {
+  type: "object",
+  properties: { from: { type: "string" }, to: { type: "string" }, overwrite: { type: "boolean" } },
+  required: ["from", "to"],
+  additionalProperties: false,
+};
+
+describe("unknown properties", () => {
+  test("name the property, the allowed ones and the closest of them", () => {
+    assert.equal(
+      validate(COPY_TREE, { from: "/", to: "/backup", overwrit: true }),
+      'invalid arguments: /overwrit: unknown property "overwrit" (allowed: from, to, overwrite; did you mean "overwrite"?)',
+    );
+  });
+
+  test("suggest nothing when no allowed name is close", () => {
+    assert.equal(
+      validate(COPY_TREE, { from: "/", to: "/b", zzz: 1 }),
+      'invalid arguments: /zzz: unknown property "zzz" (allowed: from, to, overwrite)',
+    );
+  });
+
+  test("a nested object, reached through a local $ref, lists its own properties", () => {
+    const schema = {
+      type: "object",
+      properties: { opts: { $ref: "#/$defs/Opts" } },
+      $defs: { Opts: { type: "object", properties: { depth: { type: "number" } }, additionalProperties: false } },
+    };
+    assert.equal(
+      validate(schema, { opts: { dept: 2 } }),
+      'invalid arguments: /opts/dept: unknown property "dept" (allowed: depth; did you mean "depth"?)',
+    );
+  });
+
+  test("the allowed list is cut after 20 names, and a long unknown name is cut in the quote", () => {
+    const properties = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, { type: "number" }]));
+    const long = "x".repeat(100);
+    const message = validate({ type: "object", properties, additionalProperties: false }, { [long]: 1 }) ?? "";
+    assert.ok(message.includes(`unknown property "${"x".repeat(64)}…" (allowed: p0, p1,`), message);
+    assert.ok(message.endsWith("p19, … and 5 more)"), message);
+  });
+
+  test("names that are Object.prototype keys are ordinary names, in the arguments and in the schema", () => {
+    const schema = { type: "object", properties: { constructor: { type: "string" } }, additionalProperties: false };
+    assert.equal(
+      validate(schema, JSON.parse('{"__proto__": 1, "toString": 2}')),
+      'invalid arguments: /__proto__: unknown property "__proto__" (allowed: constructor); /toString: unknown property "toString" (allowed: constructor)',
+    );
+  });
+
+  test("a schema of false for a declared property says no value is allowed", () => {
+    assert.equal(
+      validate({ type: "object", properties: { legacy: false } }, { legacy: 1 }),
+      "invalid arguments: /legacy: no value is allowed here (the schema is false)",
+    );
+  });
+});
