@@ -5,6 +5,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { formatList } from "../sandbox/prepare-suggest";
 import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";
 import { runExecution } from "./execute-tool";
@@ -14,6 +15,21 @@ import { errorResult, structuredResult } from "./tool-result";
 
 /** A skill name, optionally pinned to a version: "copy_tree" or "copy_tree@2". */
 const NAME = z.string().min(1).max(80);
+
+/** Top-level keys named in run_skill's refusal of them, and the longest shown of each (they are the caller's). */
+const MAX_KEYS_SHOWN = 5;
+const MAX_KEY_SHOWN = 40;
+
+/**
+ * Why run_skill refuses keys beside its own: a model often passes the skill's input at the top level
+ * (`{ name, path }`), which zod's default object would drop, so the skill then reports its own property missing.
+ */
+export function topLevelInputMessage(keys: readonly string[]): string {
+  const shown = keys.map((k) => JSON.stringify(k.length > MAX_KEY_SHOWN ? `${k.slice(0, MAX_KEY_SHOWN)}…` : k));
+  const example = shown.slice(0, MAX_KEYS_SHOWN).map((k) => `${k}: ...`);
+  const more = shown.length > MAX_KEYS_SHOWN ? ", ..." : "";
+  return `run_skill takes the skill's input as "input": { ${example.join(", ")}${more} }; got top-level ${formatList(shown, MAX_KEYS_SHOWN)} (its own arguments are name, version, input)`;
+}
 
 export function registerSkillTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
@@ -107,12 +123,16 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "run_skill",
     {
       description: "Run a skill.",
-      inputSchema: {
-        name: NAME,
-        version: z.number().int().optional(),
-        input: objectArg("input").default({}),
-        ...contextArg(ctx),
-      },
+      // Strict, so keys meant for `input` are refused with where they go instead of silently dropped.
+      inputSchema: z.strictObject(
+        {
+          name: NAME,
+          version: z.number().int().optional(),
+          input: objectArg("input").default({}),
+          ...contextArg(ctx),
+        },
+        { error: (issue) => (issue.code === "unrecognized_keys" ? topLevelInputMessage(issue.keys) : undefined) },
+      ),
     },
     async ({ name, version, input }, extra) =>
       runExecution(ctx, extra, async () => {

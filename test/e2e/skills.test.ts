@@ -117,6 +117,17 @@ return s.files;`,
     await session.data("delete_skill", { name: "copy_tree_mine" });
   });
 
+  test("run_skill given the skill's input at the top level says it goes under input", async () => {
+    const r = await session.call("run_skill", { name: "summarize_directory", path: "/src" });
+    assert.equal(r.isError, true);
+    const text = (r.content[0] as any).text as string;
+    assert.match(
+      text,
+      /run_skill takes the skill's input as "input": \{ "path": \.\.\. \}; got top-level "path" \(its own arguments are name, version, input\)$/,
+    );
+    assert.doesNotMatch(text, /required property is missing/);
+  });
+
   test("run_skill names an unknown input property, the allowed ones and the closest", async () => {
     const r = await session.call("run_skill", {
       name: "copy_tree",
