@@ -103,6 +103,10 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
   if (s.connecting) lines.push(`  ${s.connecting}`);
   if (s.circuit) {
     const c = s.circuit;
+    // The breaker keeps the first 300 characters of the failure the listing already shows in full: not twice.
+    const shown = [s.status === "error" ? s.last_error?.message : undefined, s.connecting].filter(
+      (m): m is string => !!m,
+    );
     // "closed" is the breaker's word for "calls go through": said outright, as a newcomer reads it as "cut off".
     const failures = `${c.consecutive_failures} consecutive failure${c.consecutive_failures === 1 ? "" : "s"}`;
     lines.push(
@@ -112,7 +116,9 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
           ? `  circuit open (calls fail fast without reaching it) after ${failures}`
           : `  circuit half-open (the next call tries it again) after ${failures}`) +
         (c.retry_at ? `, next try ${c.retry_at}` : "") +
-        (c.last_failure ? `; last: ${c.last_failure.message}` : ""),
+        (c.last_failure && !shown.some((line) => line.includes(c.last_failure!.message))
+          ? `; last: ${c.last_failure.message}`
+          : ""),
     );
   }
   if (s.changed_tools.length) {

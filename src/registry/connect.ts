@@ -81,7 +81,12 @@ export class NetworkUpstream extends UpstreamConnection {
     try {
       return await this.circuit.run(() =>
         this.#reconnecting(op).catch((err) => {
-          throw clarifyUpstreamError(this.#capped.refusal(err), this.config.name, this.#credentialsHint);
+          throw clarifyUpstreamError(
+            this.#capped.refusal(err),
+            this.config.name,
+            this.#credentialsHint,
+            this.config.url,
+          );
         }),
       );
     } catch (err) {

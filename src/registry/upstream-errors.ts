@@ -5,7 +5,7 @@
  * the model reads these messages as tool errors, so each becomes one sentence that names the upstream and what
  * happened. The upstream's own error text is quoted, capped.
  */
-import { SdkError, SdkErrorCode, SdkHttpError } from "@modelcontextprotocol/client";
+import { SdkError, SdkErrorCode, SdkHttpError, SseError } from "@modelcontextprotocol/client";
 import type { Limits, ServerConfig } from "../config";
 import { authorizationCause } from "./authorization-required";
 
@@ -49,6 +49,57 @@ const NETWORK_ERROR =
 
 /** Most characters of an upstream's error body quoted in a message. */
 const MAX_QUOTED_CHARS = 200;
+/** Most characters of an HTML body read for its text (the tag-stripping below stays linear and short). */
+const MAX_HTML_READ = 8_000;
+
+/**
+ * Both transports failed to open a connection: Streamable HTTP (first), then the older HTTP+SSE one that the MCP
+ * rule for a 4xx falls back to. {@link clarifyUpstreamError} words it from both errors and the URL.
+ */
+export class TransportsFailedError extends Error {
+  override readonly name = "TransportsFailedError";
+  constructor(
+    readonly streamable: unknown,
+    readonly sse: unknown,
+  ) {
+    super(
+      `Streamable HTTP failed (${(streamable as Error)?.message}) and the HTTP+SSE fallback failed too (${(sse as Error)?.message})`,
+    );
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", "#39": "'", nbsp: " " };
+
+/**
+ * An error body as one line: an HTML page (a web server's 404 page, a proxy's error page) becomes the text of its
+ * body, else its title, so a message never carries markup; any body's line breaks become spaces.
+ */
+export function summarizeBody(body: string): string {
+  let text = body;
+  if (/^\s*<(!doctype|html|head|body)\b/i.test(text)) {
+    const page = text.slice(0, MAX_HTML_READ);
+    const title = /<title[^>]*>([^<]*)</i.exec(page)?.[1] ?? "";
+    const bodyStart = page.search(/<body\b/i);
+    const inner = (bodyStart >= 0 ? page.slice(bodyStart) : page).replace(/<[^>]*>?/g, " ");
+    text = inner.trim() ? inner : title;
+    text = text.replace(/&(amp|lt|gt|quot|apos|#39|nbsp);/g, (_, name: string) => ENTITIES[name] ?? "");
+  }
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function parsed(url: string | undefined): URL | undefined {
+  try {
+    return url === undefined ? undefined : new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a request went, as a message may show it: origin and path, never the query (it may hold a key). */
+function endpointOf(url: string | undefined): string | undefined {
+  const u = parsed(url);
+  return u && `${u.origin}${u.pathname}`;
+}
 
 /**
  * Rewrites the SDK's and the runtime's errors into one sentence a model can act on (a schema error would
@@ -59,6 +110,8 @@ export function clarifyUpstreamError(
   name: string,
   /** Where the credentials of this upstream are set, for a 401 or 403 ("its headers in GATEWAY_CONFIG"). */
   credentials = "its headers in GATEWAY_CONFIG",
+  /** The upstream's URL: its host and path are named where they are the likely fault (never its query). */
+  url?: string,
 ): unknown {
   // The version probe wraps what our guarded fetch refused: a refusal stays a configuration error, unwrapped.
   const cause = err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed ? err.cause : undefined;
@@ -70,7 +123,9 @@ export function clarifyUpstreamError(
   const message = String(e?.message ?? err);
   const quoted = (text: string) => (text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
   let text: string | undefined;
-  if (isUpstreamTimeout(err) && message.startsWith("Version negotiation probe timed out")) {
+  if (err instanceof TransportsFailedError && err.streamable instanceof SdkHttpError) {
+    text = noEndpoint(err.streamable, err.sse, name, endpointOf(url), quoted);
+  } else if (isUpstreamTimeout(err) && message.startsWith("Version negotiation probe timed out")) {
     // The SDK's own words ("Version negotiation probe timed out after 10000ms") name its internals, not the fault:
     // nothing answered the connection's first request, so no tool request was sent (not a tool call's timeout).
     const ms = (err as SdkError).data as { timeout?: unknown } | undefined;
@@ -79,10 +134,7 @@ export function clarifyUpstreamError(
   } else if (err instanceof SdkError && err.code === SdkErrorCode.ClientHttpUnexpectedContent) {
     text = `upstream ${name} answered with the wrong content type (${quoted(message)})`;
   } else if (err instanceof SdkHttpError) {
-    // The version probe's message omits the body the upstream sent; quote the body then.
-    const sent = (err.data as { text?: unknown }).text;
-    const body = err.message.startsWith("Version negotiation failed") && typeof sent === "string" ? sent : undefined;
-    const detail = quoted(body || message.replace(/^(Streamable HTTP error: )?(Error POSTing to endpoint: )?/, ""));
+    const detail = quoted(httpDetail(err));
     if (err.status === 401 || err.status === 403) {
       text = `upstream ${name} refused the gateway's credentials (HTTP ${err.status}): ${detail}; check ${credentials}`;
     } else text = `upstream ${name} answered HTTP ${err.status}: ${detail}`;
@@ -90,8 +142,42 @@ export function clarifyUpstreamError(
     text = `upstream ${name} answered with a message that is not valid JSON-RPC`;
   } else if (err instanceof SyntaxError) {
     text = `upstream ${name} answered with invalid JSON (${quoted(message)})`;
+  } else if (NETWORK_ERROR.test(message) && message.startsWith("Version negotiation probe failed")) {
+    // The connection's first request: nothing listens there, or it hung up before answering.
+    const host = parsed(url)?.host;
+    text = `could not connect to upstream ${name}${host ? ` at ${host}` : ""} (connection refused or closed); is the server running?`;
   } else if (err instanceof TypeError || NETWORK_ERROR.test(message)) {
     text = `the connection to upstream ${name} failed: ${quoted(message)}`;
   }
   return text === undefined ? err : new Error(text, { cause: err });
+}
+
+/** What an HTTP error says: the body the upstream sent (the version probe's message omits it), on one line. */
+function httpDetail(err: SdkHttpError): string {
+  const sent = (err.data as { text?: unknown }).text;
+  const body = err.message.startsWith("Version negotiation failed") && typeof sent === "string" ? sent : undefined;
+  return summarizeBody(body || err.message.replace(/^(Streamable HTTP error: )?(Error POSTing to endpoint: )?/, ""));
+}
+
+/** Both transports were refused with an HTTP error: most often the URL is not the server's MCP endpoint. */
+function noEndpoint(
+  post: SdkHttpError,
+  sse: unknown,
+  name: string,
+  endpoint: string | undefined,
+  quoted: (text: string) => string,
+): string {
+  const detail = quoted(httpDetail(post));
+  const getStatus = sse instanceof SseError && typeof sse.code === "number" ? sse.code : undefined;
+  const fallback =
+    getStatus === post.status
+      ? ", and the same to the GET of the older HTTP+SSE transport"
+      : getStatus !== undefined
+        ? `, and HTTP ${getStatus} to the GET of the older HTTP+SSE transport`
+        : `; the older HTTP+SSE transport failed too (${quoted(summarizeBody(String((sse as Error)?.message ?? sse)))})`;
+  const hint =
+    post.status === 404 || post.status === 405
+      ? "check the URL's path (MCP servers usually serve /mcp)"
+      : "check that the URL is the server's MCP endpoint";
+  return `upstream ${name} answered HTTP ${post.status} to POST ${endpoint ?? "its URL"}${detail ? ` (${JSON.stringify(detail)})` : ""}${fallback}: ${hint}`;
 }

@@ -24,6 +24,7 @@ import { Semaphore } from "../shared/semaphore";
 import { LegacySseTransport } from "./legacy-sse";
 import type { UpstreamTool } from "./registry-types";
 import { handshakeProtocol, ReplayTransport, type SharedHandshake } from "./shared-handshake";
+import { TransportsFailedError } from "./upstream-errors";
 
 /** Most tools one upstream may list; more is treated as a broken or hostile upstream. */
 export const MAX_TOOLS_PER_SERVER = 10_000;
@@ -263,9 +264,7 @@ export class UpstreamConnection {
         try {
           await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
         } catch (sseErr) {
-          throw new Error(
-            `Streamable HTTP failed (${(err as Error).message}) and the HTTP+SSE fallback failed too (${(sseErr as Error).message})`,
-          );
+          throw new TransportsFailedError(err, sseErr);
         }
         this.#transport = "sse";
       }

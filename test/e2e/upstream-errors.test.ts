@@ -1,0 +1,61 @@
+/**
+ * What a user reads when an upstream they add cannot be used (src/registry/upstream-errors.ts): a wrong path names
+ * the HTTP status, the request and the fix, without the server's HTML page; a server that is not running says so.
+ * Through add_server and list_servers, against a real upstream (`@modelcontextprotocol/server-everything`, whose
+ * Express answers an unknown path with an HTML page) and a port that closes every connection.
+ */
+import assert from "node:assert/strict";
+import { type AddressInfo, createServer, type Server } from "node:net";
+import { after, before, test } from "node:test";
+import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { startEverything, type Upstream } from "../support/upstreams";
+
+let gateway: Gateway;
+let session: Session;
+let everything: Upstream;
+/** A port held by this process that closes every connection (a free port could be taken by another test). */
+let down: Server;
+
+before(async () => {
+  down = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+  everything = await startEverything();
+  gateway = await startGateway({
+    config: { network: { allow_loopback: true }, servers: [{ name: "workspace", url: "builtin:workspace" }] },
+  });
+  session = await connect(gateway.mcpUrl);
+});
+after(async () => {
+  await session?.close();
+  await gateway?.dispose();
+  await everything?.stop();
+  down?.close();
+});
+
+const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
+
+test("a server added at a wrong path names the status, the request and the fix, without HTML or the query", async () => {
+  const wrong = `http://127.0.0.1:${everything.port}/mpc`;
+  const added = await session.data("add_server", { name: "wrongpath", url: `${wrong}?key=s3cr3t-in-query` });
+  assert.equal(added.status, "error");
+  assert.equal(
+    added.error,
+    `upstream wrongpath answered HTTP 404 to POST ${wrong} ("Cannot POST /mpc"), and the same to the GET of the older HTTP+SSE transport: check the URL's path (MCP servers usually serve /mcp)`,
+  );
+  const listed = text(await session.call("list_servers", {}));
+  const block = listed.slice(listed.indexOf("wrongpath ("));
+  assert.doesNotMatch(listed, /<|s3cr3t/);
+  assert.equal(block.split("answered HTTP 404").length - 1, 1, `the error is shown once:\n${block}`);
+  assert.match(block, /\n {2}error: upstream wrongpath answered HTTP 404 to POST /);
+  assert.match(block, /\n {2}circuit closed \(calls go through\)[^\n]*$/);
+});
+
+test("a server that is not running says it could not connect and asks whether it runs", async () => {
+  const { port } = down.address() as AddressInfo;
+  const added = await session.data("add_server", { name: "away", url: `http://127.0.0.1:${port}/mcp` });
+  assert.equal(added.status, "error");
+  assert.equal(
+    added.error,
+    `could not connect to upstream away at 127.0.0.1:${port} (connection refused or closed); is the server running?`,
+  );
+});
