@@ -345,6 +345,23 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     assert.match(steps.page, /access_denied/);
   });
 
+  test("reopening a sign-in link after Deny says it was refused and how to start again, not that it is complete", async () => {
+    const up = await upstream();
+    const name = serverName();
+    const link = await addServer(session, name, up.url);
+    assert.equal((await signIn(link, { decision: "deny" })).status, 400);
+    const again = await openLink(link);
+    assert.equal(again.status, 400);
+    const page = await again.text();
+    assert.match(
+      page,
+      new RegExp(
+        `This sign-in to ${name} was refused or cancelled at its authorization server: start a new one with authorize_server, or Connect on the connections page\\.`,
+      ),
+    );
+    assert.doesNotMatch(page, /already complete/);
+  });
+
   test("a callback without the flow cookie (another browser) is refused", async () => {
     const up = await upstream({ autoApprove: true });
     const steps = await signIn(await addServer(session, serverName(), up.url));

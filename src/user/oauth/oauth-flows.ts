@@ -26,7 +26,7 @@ import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
 import { GatewayOAuthProvider } from "./oauth-provider";
-import type { OAuthStore } from "./oauth-store";
+import { FLOW_FAILED, FLOW_REFUSED, type FlowRow, type OAuthStore } from "./oauth-store";
 import { saveTokens } from "./oauth-tokens";
 import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
 
@@ -209,6 +209,16 @@ export function beginFlow(ctx: Pick<OAuthContext, "store">, id: string): BeginRe
         "This sign-in link is not one of yours (or it is older than the last 200): ask for a new one with authorize_server.",
     };
   }
+  const again = "start a new one with authorize_server, or Connect on the connections page";
+  if (flow.used === FLOW_REFUSED) {
+    return {
+      ok: false,
+      error: `This sign-in to ${flow.server} was refused or cancelled at its authorization server: ${again}.`,
+    };
+  }
+  if (flow.used === FLOW_FAILED) {
+    return { ok: false, error: `This sign-in to ${flow.server} failed when it came back to the gateway: ${again}.` };
+  }
   if (flow.used) return { ok: false, error: `This sign-in to ${flow.server} is already complete.` };
   if (flow.expires_at < Date.now()) {
     return {
@@ -228,6 +238,18 @@ export async function completeFlow(ctx: OAuthContext, params: CallbackParams): P
   const server = flow.server;
   // Used before anything else happens, so a replayed callback is refused whatever became of the first one.
   if (!ctx.store.useFlow(flow.id)) return { ok: false, server, error: "This sign-in response was already used." };
+  const result = await finishFlow(ctx, flow, params);
+  if (!result.ok) ctx.store.endFlow(flow.id, "refused" in result ? FLOW_REFUSED : FLOW_FAILED);
+  return result.ok ? result : { ok: false, server, error: result.error };
+}
+
+/** The rest of the callback, once the flow is marked used; `refused` when the authorization server said no. */
+async function finishFlow(
+  ctx: OAuthContext,
+  flow: FlowRow,
+  params: CallbackParams,
+): Promise<CompleteResult | { ok: false; server: string; error: string; refused: true }> {
+  const server = flow.server;
   if (flow.expires_at < Date.now()) {
     return { ok: false, server, error: "This sign-in took too long: start it again with authorize_server." };
   }
@@ -244,7 +266,12 @@ export async function completeFlow(ctx: OAuthContext, params: CallbackParams): P
   }
   if (params.error !== undefined) {
     const detail = params.error_description ? ` (${params.error_description})` : "";
-    return { ok: false, server, error: `The authorization server refused: ${cleanDetail(params.error + detail)}` };
+    return {
+      ok: false,
+      server,
+      error: `The authorization server refused: ${cleanDetail(params.error + detail)}`,
+      refused: true,
+    };
   }
   if (!params.code) return { ok: false, server, error: "The sign-in response carries no authorization code." };
 

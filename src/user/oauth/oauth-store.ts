@@ -48,10 +48,23 @@ export interface FlowRow {
   scope: string | null;
   created_at: number;
   expires_at: number;
+  /** {@link FLOW_PENDING} until the callback comes back, then how the flow ended ({@link FlowOutcome}). */
   used: number;
   /** 1 when the flow asks for more scope than the grant has (never handed out again as a plain sign-in). */
   step_up: number;
 }
+
+/** A flow whose callback has not come back. */
+export const FLOW_PENDING = 0;
+/**
+ * How a flow ended, kept in `used` so that reopening its link says what happened: 1 came back (the exchange, then
+ * success, as rows from before these values were written also read), 2 refused at the authorization server (Deny,
+ * or an error it sent back), 3 failed at the gateway after it came back (state, issuer, token exchange).
+ */
+export const FLOW_USED = 1;
+export const FLOW_REFUSED = 2;
+export const FLOW_FAILED = 3;
+export type FlowOutcome = typeof FLOW_USED | typeof FLOW_REFUSED | typeof FLOW_FAILED;
 
 /** Flows kept per user (pending or used, so a replayed callback is told "already used"); the oldest go first. */
 export const FLOWS_MAX = 200;
@@ -241,7 +254,15 @@ export class OAuthStore {
 
   /** Marks a flow used; false when it already was (a replayed callback). */
   useFlow(id: string): boolean {
-    return this.#sql.exec("UPDATE oauth_flows SET used = 1 WHERE id = ? AND used = 0", id).rowsWritten > 0;
+    return (
+      this.#sql.exec("UPDATE oauth_flows SET used = ? WHERE id = ? AND used = ?", FLOW_USED, id, FLOW_PENDING)
+        .rowsWritten > 0
+    );
+  }
+
+  /** Records how a used flow ended (see {@link FLOW_USED}). */
+  endFlow(id: string, outcome: FlowOutcome): void {
+    this.#sql.exec("UPDATE oauth_flows SET used = ? WHERE id = ? AND used <> ?", outcome, id, FLOW_PENDING);
   }
 }
 
