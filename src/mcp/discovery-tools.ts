@@ -111,7 +111,7 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
     const failures = `${c.consecutive_failures} consecutive failure${c.consecutive_failures === 1 ? "" : "s"}`;
     lines.push(
       (c.state === "closed"
-        ? `  circuit closed (calls go through) after ${failures}`
+        ? `  circuit closed (calls go through); ${failures}, opens at ${c.failure_threshold}`
         : c.state === "open"
           ? `  circuit open (calls fail fast without reaching it) after ${failures}`
           : `  circuit half-open (the next call tries it again) after ${failures}`) +

@@ -27,6 +27,8 @@ export interface CircuitOptions {
 export interface CircuitSnapshot {
   state: CircuitState;
   consecutive_failures: number;
+  /** Consecutive failures that open the circuit. */
+  failure_threshold: number;
   /** The most recent fault, kept until a call succeeds. */
   last_failure?: { message: string; at: string };
   /** When an open circuit lets the next trial call through. */
@@ -170,6 +172,7 @@ export class CircuitBreaker {
     return {
       state: this.#state,
       consecutive_failures: this.#failures,
+      failure_threshold: this.#threshold,
       ...(this.#lastFailure
         ? { last_failure: { message: this.#lastFailure.message, at: iso(this.#lastFailure.at) } }
         : {}),

@@ -110,7 +110,10 @@ test("code that imports the hanging server waits for its listing and gets its er
     // list_servers says what a closed circuit means (calls still go through), in words, and does not repeat the
     // error it shows on the line before.
     const listed = (await s.call("list_servers", {})).content[0] as { text: string };
-    assert.match(listed.text, /\n {2}circuit closed \(calls go through\)/);
+    assert.match(
+      listed.text,
+      /\n {2}circuit closed \(calls go through\); \d+ consecutive failures?, opens at \d+(\n|$)/,
+    );
     assert.equal(listed.text.split("upstream stuck sent no reply").length - 1, 1, listed.text);
   } finally {
     await s.close();

@@ -81,7 +81,7 @@ describe("CircuitBreaker", () => {
     await fail(circuit, 1);
     clock.now += 1_000;
     await circuit.run(fine);
-    assert.deepEqual(circuit.snapshot(), { state: "closed", consecutive_failures: 0 });
+    assert.deepEqual(circuit.snapshot(), { state: "closed", consecutive_failures: 0, failure_threshold: 1 });
   });
 
   it("opens again for a full cooldown when the trial fails", async () => {
