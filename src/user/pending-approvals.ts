@@ -158,12 +158,7 @@ export class PendingApprovals {
    * execution that stopped, whose record then names the re-run; undefined when there is nothing to note.
    */
   noteRerun(handle: string, executionId: string): string | undefined {
-    const row = this.#sql
-      .exec<{ execution: string | null }>(
-        "SELECT json_extract(call, '$.execution_id') AS execution FROM approvals WHERE handle = ? AND status = 'approved' AND rerun IS NULL",
-        handle,
-      )
-      .toArray()[0];
+    const row = this.#approvedNotRerun(handle);
     if (!row) return undefined;
     this.#sql.exec("UPDATE approvals SET rerun = ? WHERE handle = ?", executionId, handle);
     return row.execution ?? undefined;
@@ -174,15 +169,20 @@ export class PendingApprovals {
    * whose re-run has started stays used. Returns the id of the execution that stopped, or undefined.
    */
   reopen(handle: string): string | undefined {
-    const row = this.#sql
+    const row = this.#approvedNotRerun(handle);
+    if (!row) return undefined;
+    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ?", handle);
+    return row.execution ?? undefined;
+  }
+
+  /** An approved handle whose re-run has not started, with the id of the execution that stopped. */
+  #approvedNotRerun(handle: string): { execution: string | null } | undefined {
+    return this.#sql
       .exec<{ execution: string | null }>(
         "SELECT json_extract(call, '$.execution_id') AS execution FROM approvals WHERE handle = ? AND status = 'approved' AND rerun IS NULL",
         handle,
       )
       .toArray()[0];
-    if (!row) return undefined;
-    this.#sql.exec("UPDATE approvals SET status = 'pending' WHERE handle = ?", handle);
-    return row.execution ?? undefined;
   }
 
   /**

@@ -13,6 +13,16 @@ import { startNodeUpstream, type Upstream } from "../support/upstreams";
 const MODERN = fileURLToPath(new URL("../support/modern-upstream.mjs", import.meta.url));
 const LEGACY = fileURLToPath(new URL("../support/slow-upstream.mjs", import.meta.url));
 
+/** Both upstreams and the built-in workspace, reached over loopback. */
+const gatewayConfig = () => ({
+  network: { allow_loopback: true },
+  servers: [
+    { name: "modern", url: upstream.url },
+    { name: "legacy", url: legacy.url },
+    { name: "workspace", url: "builtin:workspace" },
+  ],
+});
+
 let upstream: Upstream;
 let legacy: Upstream;
 let gateway: Gateway;
@@ -21,14 +31,7 @@ before(async () => {
   [upstream, legacy] = await Promise.all([startNodeUpstream(MODERN, []), startNodeUpstream(LEGACY, [])]);
   gateway = await startGateway({
     keepState: true,
-    config: {
-      network: { allow_loopback: true },
-      servers: [
-        { name: "modern", url: upstream.url },
-        { name: "legacy", url: legacy.url },
-        { name: "workspace", url: "builtin:workspace" },
-      ],
-    },
+    config: gatewayConfig(),
   });
   session = await connect(gateway.mcpUrl);
 });
@@ -62,14 +65,7 @@ test("after a gateway restart, a new session lists every server's transport and 
   gateway = await startGateway({
     keepState: true,
     persistDir: gateway.persistDir,
-    config: {
-      network: { allow_loopback: true },
-      servers: [
-        { name: "modern", url: upstream.url },
-        { name: "legacy", url: legacy.url },
-        { name: "workspace", url: "builtin:workspace" },
-      ],
-    },
+    config: gatewayConfig(),
   });
   session = await connect(gateway.mcpUrl);
   const { servers } = await session.data("list_servers");
