@@ -5,7 +5,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { formatList } from "../sandbox/prepare-suggest";
+import { didYouMean, formatList, suggest } from "../sandbox/prepare-suggest";
 import { validateValue } from "../sandbox/validate-args";
 import { parseSkillRef } from "../skills/skill-check";
 import { runExecution } from "./execute-tool";
@@ -139,8 +139,10 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         const ref = parseSkillRef(name, version);
         if (!ref.ok) return ref.error;
         const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-        if (!skill)
-          return `no skill ${name}${version !== undefined ? `@${version}` : ""}; list_skills shows what exists`;
+        if (!skill) {
+          const close = suggest(ref.value.name, Object.keys(await ctx.skills.index()));
+          return `no skill ${name}${version !== undefined ? `@${version}` : ""}.${didYouMean(close)} list_skills shows what exists`;
+        }
         const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
         if (invalid) return `${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`;
         return ctx.runSkill(skill, input, extra);

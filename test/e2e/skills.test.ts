@@ -128,6 +128,15 @@ return s.files;`,
     assert.doesNotMatch(text, /required property is missing/);
   });
 
+  test("run_skill of a skill that does not exist suggests the closest name", async () => {
+    const r = await session.call("run_skill", { name: "copy_tre", input: {} });
+    assert.equal(r.isError, true);
+    assert.match(
+      (r.content[0] as any).text,
+      /no skill copy_tre\. Did you mean "copy_tree"\? list_skills shows what exists/,
+    );
+  });
+
   test("run_skill names an unknown input property, the allowed ones and the closest", async () => {
     const r = await session.call("run_skill", {
       name: "copy_tree",
