@@ -25,10 +25,16 @@ const MAX_KEY_SHOWN = 40;
  * (`{ name, path }`), which zod's default object would drop, so the skill then reports its own property missing.
  */
 export function topLevelInputMessage(keys: readonly string[]): string {
-  const shown = keys.map((k) => JSON.stringify(k.length > MAX_KEY_SHOWN ? `${k.slice(0, MAX_KEY_SHOWN)}…` : k));
+  // Only a 2025-11-25 session refuses `context` (2026-07-28 requests declare it): its session is its context.
+  const noContext = keys.includes("context")
+    ? '"context" is for 2026-07-28 clients; in a 2025-11-25 session the session itself is the context'
+    : undefined;
+  const rest = keys.filter((k) => k !== "context");
+  if (rest.length === 0) return `run_skill: ${noContext}`;
+  const shown = rest.map((k) => JSON.stringify(k.length > MAX_KEY_SHOWN ? `${k.slice(0, MAX_KEY_SHOWN)}…` : k));
   const example = shown.slice(0, MAX_KEYS_SHOWN).map((k) => `${k}: ...`);
   const more = shown.length > MAX_KEYS_SHOWN ? ", ..." : "";
-  return `run_skill takes the skill's input as "input": { ${example.join(", ")}${more} }; got top-level ${formatList(shown, MAX_KEYS_SHOWN)} (its own arguments are name, version, input)`;
+  return `run_skill takes the skill's input as "input": { ${example.join(", ")}${more} }; got top-level ${formatList(shown, MAX_KEYS_SHOWN)} (its own arguments are name, version, input)${noContext ? `; ${noContext}` : ""}`;
 }
 
 export function registerSkillTools(server: McpServer, ctx: GatewayContext): void {

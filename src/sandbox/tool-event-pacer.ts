@@ -7,7 +7,7 @@
  * reader follows. Now the first {@link TOOL_EVENT_BURST} tool events of each {@link TOOL_EVENT_WINDOW_MS} pass one
  * by one; past that a call's end is counted, and the window's count goes out as one `tool_calls` event per tool when
  * the window closes, before any other event (so the client still sees everything in order) and when the execution
- * ends. A start past the burst is only implied by its end. The result's `tool_calls` still lists every call.
+ * ends. A start past the burst is only implied by its end. The history (`get_execution`) still lists every call.
  */
 import type { ExecutionEvent } from "./live-execution";
 

@@ -215,6 +215,8 @@ export class SessionObject extends DurableObject<Env> {
     this.#modern = undefined;
     await this.#registry?.close();
     this.#registry = undefined;
+    // The skills were bound to the registry just closed.
+    this.#skills = undefined;
     // An expired `default` context starts afresh in this same instance: its stores make their tables again.
     for (const store of [this.#state, this.#last, this.#scope, this.#scopeSnapshots]) store.dropped();
   }
@@ -226,6 +228,8 @@ export class SessionObject extends DurableObject<Env> {
         return unknownContext(request, context, this.#gatewayConfig().limits.session_idle_retention_ms);
       }
       this.#saveMeta({ user, session: context, kind: "context", created_at: Date.now() });
+      // The alarm first: a context whose listing fails must still expire.
+      await this.#retention.touch();
       await this.#user(this.#meta!).addContext(context);
     }
     const meta = this.#meta!;

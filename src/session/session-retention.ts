@@ -46,6 +46,8 @@ export class SessionRetention {
   readonly #retentionMs: () => number;
   /** The alarm as last read or written here (undefined: not read yet; null: none set). */
   #alarmAt: number | null | undefined;
+  /** When this instance last saw a request (undefined: none since it started). */
+  #touchedAt: number | undefined;
 
   constructor(storage: DurableObjectStorage, retentionMs: () => number) {
     this.#storage = storage;
@@ -61,6 +63,7 @@ export class SessionRetention {
   async touch(): Promise<void> {
     const retentionMs = this.#retentionMs();
     const now = Date.now();
+    this.#touchedAt = now;
     if (this.#alarmAt === undefined) this.#alarmAt = await this.#storage.getAlarm();
     if (this.#alarmAt !== null && this.#alarmAt >= now + retentionMs) return;
     this.#alarmAt = now + Math.ceil(retentionMs * (1 + SLACK));
@@ -75,6 +78,13 @@ export class SessionRetention {
   async alarm(meta: SessionMeta | undefined, busy: boolean, expiry: Expiry): Promise<void> {
     if (!meta) return;
     if (busy) return this.#retryLater();
+    // A request that came as the alarm was delivered (and may still be running: only executions count as busy) keeps
+    // the storage: the alarm moves to a retention after it.
+    const retentionMs = this.#retentionMs();
+    if (this.#touchedAt !== undefined && Date.now() - this.#touchedAt < retentionMs) {
+      this.#alarmAt = this.#touchedAt + Math.ceil(retentionMs * (1 + SLACK));
+      return this.#storage.setAlarm(this.#alarmAt);
+    }
     await expiry.release();
     await this.#expire();
     if (meta.kind !== "context") return;

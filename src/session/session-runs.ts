@@ -271,7 +271,14 @@ export class SessionRuns {
     if (taken.session === sessionObjectName(meta.user, meta.session)) return this.resume(meta, taken, extra);
     // Live progress and elicitation stay with this request's stream; the other session runs without them.
     const origin = this.#host.env.SESSION.getByName(taken.session) as unknown as Pick<SessionObject, "resumeApproved">;
-    return origin.resumeApproved(taken);
+    try {
+      return await origin.resumeApproved(taken);
+    } catch (err) {
+      // It never got going there (that session's storage expired, the call failed): as on the dashboard, the handle
+      // is given back unless the re-run had started, so the record does not say "approved" for a re-run that never was.
+      await user.reopenApproval(handle).catch(() => {});
+      throw err;
+    }
   }
 
   /** Re-runs an approved execution of this session (approve_call here, or resumeApproved from another session). */

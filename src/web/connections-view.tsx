@@ -78,7 +78,11 @@ function ServerRow(props: { server: ServerView; csrf: string }) {
               csrf={csrf}
               action="/connections/connect"
               name={server.name}
-              label={auth.type === "oauth" && auth.status !== "authorization_required" ? "Reconnect" : "Connect"}
+              label={
+                auth.type === "oauth" && (auth.status === "connected" || auth.status === "expired")
+                  ? "Reconnect"
+                  : "Connect"
+              }
             />
           ) : null}
           {signedIn ? (

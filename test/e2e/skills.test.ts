@@ -128,6 +128,17 @@ return s.files;`,
     assert.doesNotMatch(text, /required property is missing/);
   });
 
+  test("run_skill with a context in a 2025-11-25 session says the session is the context", async () => {
+    const r = await session.call("run_skill", { name: "copy_tree", input: {}, context: "new" });
+    assert.equal(r.isError, true);
+    const text = (r.content[0] as any).text as string;
+    assert.match(
+      text,
+      /run_skill: "context" is for 2026-07-28 clients; in a 2025-11-25 session the session itself is the context/,
+    );
+    assert.doesNotMatch(text, /"input": \{ "context"/);
+  });
+
   test("run_skill of a skill that does not exist suggests the closest name", async () => {
     const r = await session.call("run_skill", { name: "copy_tre", input: {} });
     assert.equal(r.isError, true);

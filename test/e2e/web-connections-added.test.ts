@@ -235,7 +235,9 @@ describe("a server added on the connections page", () => {
       assert.equal(signIn, "OAuth sign-in");
       assert.equal(status, "Error");
       assert.match(hints.join(" "), /^it asks for an OAuth sign-in, which could not start: .*10\.1\.2\.3/);
-      assert.equal(await serverRow(page, "private_as").getByRole("button", { name: "Connect private_as" }).count(), 1);
+      // Connect, not Reconnect: it never connected.
+      const connect = serverRow(page, "private_as").getByRole("button", { name: "Connect private_as", exact: true });
+      assert.equal(await connect.count(), 1);
     } finally {
       await refused.stop();
     }

@@ -238,7 +238,14 @@ export async function completeFlow(ctx: OAuthContext, params: CallbackParams): P
   const server = flow.server;
   // Used before anything else happens, so a replayed callback is refused whatever became of the first one.
   if (!ctx.store.useFlow(flow.id)) return { ok: false, server, error: "This sign-in response was already used." };
-  const result = await finishFlow(ctx, flow, params);
+  let result: Awaited<ReturnType<typeof finishFlow>>;
+  try {
+    result = await finishFlow(ctx, flow, params);
+  } catch (err) {
+    // Failed here (unsealing, stored discovery, saving the tokens): reopening the link must not read "complete".
+    ctx.store.endFlow(flow.id, FLOW_FAILED);
+    throw err;
+  }
   if (!result.ok) ctx.store.endFlow(flow.id, "refused" in result ? FLOW_REFUSED : FLOW_FAILED);
   return result.ok ? result : { ok: false, server, error: result.error };
 }
