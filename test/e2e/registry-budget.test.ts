@@ -25,8 +25,12 @@ const config = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
+// Built once: getEncoding builds its 200,000-entry rank table on every call (about 3 s of CPU each), and the budget
+// check counts every tool's share.
+const encoding = getEncoding("o200k_base");
+
 /** Tokens of a tools/list as a model receives it (o200k_base, the GPT-4o family encoding). */
-const tokenCount = (tools: unknown[]): number => getEncoding("o200k_base").encode(JSON.stringify(tools)).length;
+const tokenCount = (tools: unknown[]): number => encoding.encode(JSON.stringify(tools)).length;
 
 async function toolListTokens(s: Session): Promise<number> {
   const { tools } = await s.client.listTools();
