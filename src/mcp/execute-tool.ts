@@ -6,6 +6,7 @@ import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";
+import { isTruncatedResult } from "../sandbox/reply-caps";
 import { prettyJson } from "../shared/pretty-json";
 import { contextArg, type GatewayContext } from "./gateway-context";
 import { answerRetry, settleExecution } from "./input-required";
@@ -39,7 +40,8 @@ export async function runExecution(
 /** Text rendering of an execution for clients that read `content` rather than `structuredContent`. */
 export function renderExecution(r: ExecuteResult, context?: string, trace = listToolCalls(r.tool_calls)): string {
   const lines = [r.ok ? "ok" : `error (${r.error?.kind}): ${r.error?.message}`];
-  if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : prettyJson(r.result)}`);
+  if (r.ok && isTruncatedResult(r.result)) lines.push(`result (cut at max_result_bytes): ${r.result}`);
+  else if (r.ok) lines.push(`result: ${r.result === undefined ? "undefined" : prettyJson(r.result)}`);
   if (r.logs.length) lines.push("logs:", ...r.logs.map((l) => `  ${l}`));
   if (r.warnings?.length) {
     lines.push("warnings:", ...r.warnings.map((w) => `  ${w.line ? `line ${w.line}:${w.column} ` : ""}${w.message}`));

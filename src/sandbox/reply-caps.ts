@@ -33,7 +33,19 @@ export function capResult(json: unknown, limits: Limits, length?: unknown): unkn
   // A string result is shown as the string's own beginning, not as its JSON text cut off (a stray opening quote and
   // escapes); anything else is previewed as JSON text.
   const shown = (head.startsWith('"') && stringPrefix(head)) || head;
-  return `${shown}…[truncated: the result was ${total} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+  return `${shown}${TRUNCATED_RESULT_NOTE} ${total} bytes; max_result_bytes is ${max}. Return less, or keep data in the workspace]`;
+}
+
+const TRUNCATED_RESULT_NOTE = "…[truncated: the result was";
+const TRUNCATED_RESULT_END =
+  /…\[truncated: the result was \d+ bytes; max_result_bytes is \d+\. Return less, or keep data in the workspace\]$/;
+
+/**
+ * Whether `result` is {@link capResult}'s preview of a result over max_result_bytes: the text rendering shows it as
+ * it is, since quoting it as a JSON string would escape the preview's own JSON (and make it longer than the cap).
+ */
+export function isTruncatedResult(result: unknown): result is string {
+  return typeof result === "string" && result.includes(TRUNCATED_RESULT_NOTE) && TRUNCATED_RESULT_END.test(result);
 }
 
 /** The text of a JSON string cut before its end (`"abc\u00`), or undefined; a cut escape is dropped. */

@@ -185,6 +185,15 @@ return settled.filter((s) => s.status === "rejected").map((s) => s.reason.messag
     );
   });
 
+  test("an array result over max_result_bytes shows its JSON's beginning in the text as it is, not quoted", async () => {
+    const r = await run(session, "return Array.from({ length: 5_000 }, (_, i) => ({ i, s: 'a\"b' }));");
+    assert.equal(r.ok, true, r.text);
+    assert.ok(r.result.startsWith('[{"i":0,"s":"a\\"b"}'), r.result.slice(0, 40));
+    // The text rendering shows the preview itself: an escaped JSON string of it would be longer than the cap.
+    assert.ok(r.text.includes('result (cut at max_result_bytes): [{"i":0,"s":"a\\"b"},'), r.text.slice(0, 200));
+    assert.ok(r.text.length < 10_000 + 1_000, `${r.text.length} characters of text`);
+  });
+
   test("max_log_lines stops the logs with a marker naming both log limits", async () => {
     const r = await run(session, "for (let i = 0; i < 100; i++) console.log('line', i);\nreturn 'done';");
     assert.equal(r.result, "done");

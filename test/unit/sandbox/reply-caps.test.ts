@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GatewayConfigSchema } from "../../../src/config";
-import { capResult } from "../../../src/sandbox/reply-caps";
+import { capResult, isTruncatedResult } from "../../../src/sandbox/reply-caps";
 
 const limits = { ...GatewayConfigSchema.parse({}).limits, max_result_bytes: 12 };
 const MARKER =
@@ -40,4 +40,11 @@ test("an array or object result over the cap is previewed as its JSON text; with
   assert.deepEqual(capResult(JSON.stringify([1, 2]), limits), [1, 2]);
   assert.equal(capResult(JSON.stringify("short"), limits), "short");
   assert.match(String(capResult(JSON.stringify("x".repeat(20)), limits, 5_000)), /the result was 5000 bytes/);
+});
+
+test("the text rendering tells a cut result from a string the program returned", () => {
+  assert.equal(isTruncatedResult(capResult(JSON.stringify([1, 2, 3, 4, 5, 6, 7, 8]), limits)), true);
+  assert.equal(isTruncatedResult(capResult(JSON.stringify("abcdefghijklmnopqrstuvwxyz"), limits)), true);
+  assert.equal(isTruncatedResult("[1,2,3]…[truncated: the result was many bytes"), false);
+  assert.equal(isTruncatedResult(capResult(JSON.stringify([1, 2]), limits)), false);
 });
