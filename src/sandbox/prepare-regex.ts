@@ -21,7 +21,8 @@
  * Shared by the host (regex literals, when the code is prepared) and the sandbox (worker-loader/regex-check.js is
  * generated from this module), so both decide alike.
  */
-import { parseRegex, type RegexNode, RegexSyntaxError, type RegexTree } from "./regex-syntax";
+import { parseRegex, RegexSyntaxError } from "./regex-syntax";
+import type { RegexNode, RegexTree } from "./regex-tree";
 
 /** Longest pattern accepted at all (the parser and the classifier are linear in it). */
 export const MAX_PATTERN_LENGTH = 10_000;

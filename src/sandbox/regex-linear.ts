@@ -11,7 +11,7 @@
  * as sub-programs anchored at the position; lookbehinds, only allowed when bounded, natively. Work is charged to
  * `spend` as it happens, so a long search ends at the step budget instead of stalling the isolate.
  */
-import type { CharNode, RegexNode, RegexTree } from "./regex-syntax";
+import type { CharNode, RegexNode, RegexTree } from "./regex-tree";
 
 // Bound at load, before the sandbox replaces RegExp with its guarded constructor.
 const NativeRegExp = RegExp;

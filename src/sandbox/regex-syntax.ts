@@ -2,77 +2,16 @@
  * @module sandbox/regex-syntax
  * A parser for JavaScript regular expression sources (every syntax V8 accepts: classes, `v`-mode nested classes,
  * named groups, lookarounds, backreferences, inline modifier groups `(?i:…)`, lazy and counted quantifiers). It
- * expects a pattern the engine has already accepted and builds the tree both the classifier (prepare-regex.ts) and
- * the linear-time engine (regex-linear.ts) work from. Iterative over the source, recursive only in group nesting,
- * which is capped; anything it does not understand throws {@link RegexSyntaxError} and is refused, never guessed.
+ * expects a pattern the engine has already accepted and builds the tree (regex-tree.ts) both the classifier
+ * (prepare-regex.ts) and the linear-time engine (regex-linear.ts) work from; regex-scan.ts reads it character by
+ * character. Iterative over the source, recursive only in group nesting, which is capped; anything it does not
+ * understand throws {@link RegexSyntaxError} and is refused, never guessed.
  */
+import { escapeLength, isDigit, isStringProperty, literalSource, readBraces, run } from "./regex-scan";
+import type { CharNode, RegexNode, RegexTree } from "./regex-tree";
 
 /** Group nesting the parser follows (V8 allows more; deeper patterns are refused). */
 const MAX_NESTING = 100;
-
-/** One character matcher: its source text (tested with the engine on one character) and the flags it runs under. */
-export interface CharNode {
-  t: "char";
-  src: string;
-  /** Effective `i` and `s` (inline modifiers included); `u`/`v` come from the pattern's flags. */
-  ignoreCase: boolean;
-  dotAll: boolean;
-  /** A `v`-mode class that may match a string of several characters (`\q{…}`, properties of strings). */
-  multi?: boolean;
-}
-
-export interface AssertNode {
-  t: "assert";
-  kind: "^" | "$" | "b" | "B";
-  multiline: boolean;
-  ignoreCase: boolean;
-}
-
-export interface GroupNode {
-  t: "group";
-  /** 1-based capture index, or 0 for a non-capturing group. */
-  index: number;
-  name?: string;
-  alts: RegexNode[][];
-}
-
-export interface LookNode {
-  t: "look";
-  behind: boolean;
-  negative: boolean;
-  alts: RegexNode[][];
-  /** The whole group's source, `(?=…)`, with its effective flags, for running it natively when that is safe. */
-  src: string;
-  ignoreCase: boolean;
-  multiline: boolean;
-  dotAll: boolean;
-}
-
-export interface BackrefNode {
-  t: "backref";
-  /** Capture index, or the name for `\k<name>` (resolved by the user: duplicate names are legal in alternatives). */
-  ref: number | string;
-}
-
-export interface QuantNode {
-  t: "quant";
-  body: RegexNode;
-  min: number;
-  /** Infinity when unbounded. */
-  max: number;
-  lazy: boolean;
-}
-
-export type RegexNode = CharNode | AssertNode | GroupNode | LookNode | BackrefNode | QuantNode;
-
-/** A parsed pattern: alternatives of sequences, and its capture groups. */
-export interface RegexTree {
-  alts: RegexNode[][];
-  groupCount: number;
-  groupNames: Array<string | undefined>;
-  unicode: boolean;
-  unicodeSets: boolean;
-}
 
 /** A pattern the parser does not understand (the classifier refuses it). */
 export class RegexSyntaxError extends Error {}
@@ -81,100 +20,6 @@ interface Modes {
   ignoreCase: boolean;
   multiline: boolean;
   dotAll: boolean;
-}
-
-/** Characters that must be escaped to stand for themselves in a pattern (valid identity escapes in `u` mode). */
-const SYNTAX = new Set("^$\\.*+?()[]{}|/");
-
-// The scanners below avoid regular expressions on purpose: in the sandbox this module plans every pattern, its own
-// included, so a regex here would have to be planned before it could be used.
-
-const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
-const isHex = (c: string | undefined) =>
-  c !== undefined && ((c >= "0" && c <= "9") || (c >= "a" && c <= "f") || (c >= "A" && c <= "F"));
-const isLetter = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
-
-/** The Unicode properties of strings (`v` mode): they match sequences of several code points. */
-const STRING_PROPERTIES = new Set([
-  "Basic_Emoji",
-  "Emoji_Keycap_Sequence",
-  "RGI_Emoji",
-  "RGI_Emoji_Flag_Sequence",
-  "RGI_Emoji_Modifier_Sequence",
-  "RGI_Emoji_Tag_Sequence",
-  "RGI_Emoji_ZWJ_Sequence",
-]);
-
-/** Whether the `\p{…}` at `at` names a property of strings. */
-function isStringProperty(src: string, at: number): boolean {
-  const end = src.indexOf("}", at);
-  return src[at + 2] === "{" && end !== -1 && STRING_PROPERTIES.has(src.slice(at + 3, end));
-}
-
-/** Length of the run of characters from `at` that satisfy `ok`, at most `max`. */
-function run(src: string, at: number, ok: (c: string | undefined) => boolean, max = Infinity): number {
-  let n = 0;
-  while (n < max && at + n < src.length && ok(src[at + n])) n++;
-  return n;
-}
-
-/** A counted quantifier `{n}`, `{n,}` or `{n,m}` at `at`: its length and bounds, or undefined. */
-function readBraces(src: string, at: number): { length: number; min: number; max: number } | undefined {
-  if (src[at] !== "{") return undefined;
-  const lo = run(src, at + 1, isDigit);
-  if (lo === 0) return undefined;
-  const min = Number(src.slice(at + 1, at + 1 + lo));
-  let i = at + 1 + lo;
-  if (src[i] === "}") return { length: i + 1 - at, min, max: min };
-  if (src[i] !== ",") return undefined;
-  i++;
-  const hi = run(src, i, isDigit);
-  const max = hi === 0 ? Infinity : Number(src.slice(i, i + hi));
-  i += hi;
-  return src[i] === "}" ? { length: i + 1 - at, min, max } : undefined;
-}
-
-/** Length of the escape sequence at `at` (a backslash) outside classes, other than \b, \B, backreferences, \k. */
-function escapeLength(src: string, at: number, unicode: boolean): number {
-  const c = src[at + 1];
-  if (c === "u") {
-    if (unicode && src[at + 2] === "{") {
-      const digits = run(src, at + 3, isHex);
-      if (digits > 0 && src[at + 3 + digits] === "}") return 4 + digits;
-    }
-    if (run(src, at + 2, isHex, 4) === 4) {
-      // In u mode an escaped surrogate pair is one character.
-      const lead = Number.parseInt(src.slice(at + 2, at + 6), 16);
-      if (
-        unicode &&
-        lead >= 0xd800 &&
-        lead <= 0xdbff &&
-        src[at + 6] === "\\" &&
-        src[at + 7] === "u" &&
-        run(src, at + 8, isHex, 4) === 4
-      ) {
-        const trail = Number.parseInt(src.slice(at + 8, at + 12), 16);
-        if (trail >= 0xdc00 && trail <= 0xdfff) return 12;
-      }
-      return 6;
-    }
-    return 2;
-  }
-  if (c === "x") return run(src, at + 2, isHex, 2) === 2 ? 4 : 2;
-  if (c === "c") return isLetter(src[at + 2]) ? 3 : 2;
-  if (unicode && (c === "p" || c === "P") && src[at + 2] === "{") {
-    const end = src.indexOf("}", at + 3);
-    return end === -1 ? 2 : end + 1 - at;
-  }
-  if (c === "0" && !unicode) return 2 + run(src, at + 2, (d) => d !== undefined && d >= "0" && d <= "7", 2);
-  // Any other single character; in u mode a surrogate pair is one character.
-  const code = src.codePointAt(at + 1)!;
-  return unicode && code > 0xffff ? 3 : 2;
-}
-
-/** The source of a one-character pattern matching `ch` literally. */
-export function literalSource(ch: string): string {
-  return SYNTAX.has(ch) ? `\\${ch}` : ch;
 }
 
 /** Counts capture groups and collects their names, skipping classes and escapes (needed to read `\1` right). */
