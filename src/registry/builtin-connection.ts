@@ -25,7 +25,8 @@ import { HeldWorkspace } from "../servers/workspace/held-workspace";
 import { callWorkspaceTool, createWorkspaceServer } from "../servers/workspace/server";
 import { Semaphore } from "../shared/semaphore";
 import type { UpstreamTool } from "./registry-types";
-import { listAllTools, UpstreamConnection } from "./upstream";
+import { UpstreamConnection } from "./upstream";
+import { listAllTools } from "./upstream-client";
 
 /** The host name built-in servers are addressed by; it never leaves the Worker. */
 export const BUILTIN_HOST = "builtin.codemode-gateway.internal";

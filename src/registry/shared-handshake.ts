@@ -11,7 +11,13 @@
  *
  * Only Streamable HTTP handshakes are shared; the legacy HTTP+SSE transport holds a stream per connection.
  */
-import type { DiscoverResult, JSONRPCMessage, Transport, TransportSendOptions } from "@modelcontextprotocol/client";
+import type {
+  Client,
+  DiscoverResult,
+  JSONRPCMessage,
+  Transport,
+  TransportSendOptions,
+} from "@modelcontextprotocol/client";
 
 /** Largest handshake record (JSON) that is shared; a bigger one (huge instructions) is simply not shared. */
 export const MAX_SHARED_HANDSHAKE_CHARS = 64 * 1024;
@@ -84,6 +90,36 @@ export function parseSharedHandshake(json: string): SharedHandshake | undefined 
 /** The MCP revision a connection opened from this handshake speaks, when the record says. */
 export function handshakeProtocol(handshake: SharedHandshake): string | undefined {
   return handshake.era === "legacy" ? handshake.initialize.protocolVersion : handshake.protocol;
+}
+
+/**
+ * What a connection's own Streamable HTTP handshake learned (`transport` is the one it was made on), as other
+ * sessions may reuse it; undefined when the client holds too little of it.
+ */
+export function handshakeOf(client: Client, transport: Transport): SharedHandshake | undefined {
+  const at = Date.now();
+  let record: SharedHandshake | undefined;
+  if (client.getProtocolEra() === "modern") {
+    const discover = client.getDiscoverResult();
+    const protocol = client.getNegotiatedProtocolVersion();
+    if (discover) record = { era: "modern", at, discover, ...(protocol ? { protocol } : {}) };
+  } else {
+    const protocolVersion = client.getNegotiatedProtocolVersion();
+    const capabilities = client.getServerCapabilities();
+    const serverInfo = client.getServerVersion();
+    const instructions = client.getInstructions();
+    const session = transport.sessionId;
+    if (protocolVersion && capabilities && serverInfo) {
+      record = {
+        era: "legacy",
+        at,
+        initialize: { protocolVersion, capabilities, serverInfo, ...(instructions ? { instructions } : {}) },
+        sessionful: session !== undefined,
+        ...(session ? { session } : {}),
+      };
+    }
+  }
+  return record;
 }
 
 /** The record as stored: JSON, or undefined when it is too large to share. */

@@ -7,32 +7,29 @@
  * The client speaks MCP 2026-07-28 to upstreams that offer it (a `server/discover` probe, no handshake, no
  * session) and falls back to 2025-11-25 (initialize) and then to the older HTTP+SSE transport, per upstream.
  * A handshake another session already made (src/registry/shared-handshake.ts) replaces the probe and the
- * handshake when the registry hands one over before the first use.
+ * handshake when the registry hands one over before the first use. The SDK client it speaks through is built by
+ * src/registry/upstream-client.ts.
  */
 import {
   type AuthProvider,
   type CallToolResult,
-  Client,
+  type Client,
   SdkHttpError,
   StreamableHTTPClientTransport,
   type Transport,
 } from "@modelcontextprotocol/client";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import { redactError, redactValue, secretValues } from "../auth/redact";
 import { resolveSecrets, type ServerConfig } from "../config";
 import { Semaphore } from "../shared/semaphore";
 import { LegacySseTransport } from "./legacy-sse";
 import type { UpstreamTool } from "./registry-types";
-import { handshakeProtocol, ReplayTransport, type SharedHandshake } from "./shared-handshake";
+import { handshakeOf, handshakeProtocol, ReplayTransport, type SharedHandshake } from "./shared-handshake";
+import { listAllTools, newUpstreamClient } from "./upstream-client";
 import { TransportsFailedError } from "./upstream-errors";
 
-/** Most tools one upstream may list; more is treated as a broken or hostile upstream. */
-export const MAX_TOOLS_PER_SERVER = 10_000;
-const MAX_LIST_PAGES = 100;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Longest {@link UpstreamConnection.close} waits for the connection to close (the rest goes on in the background). */
 const CLOSE_WAIT_MS = 1_000;
-const LIST_TIMEOUT_MS = 15_000;
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -67,26 +64,6 @@ export interface UpstreamDeps {
 
 /** The MCP transport an upstream answered on. */
 export type TransportKind = "streamable-http" | "sse" | "in-process";
-
-/**
- * Every tool of a connected client, page by page, within MAX_LIST_PAGES and MAX_TOOLS_PER_SERVER: a server that
- * pages without end or lists too many tools is refused rather than followed.
- */
-export async function listAllTools(client: Client, cacheMode?: "refresh"): Promise<UpstreamTool[]> {
-  const tools: UpstreamTool[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const options = { timeout: LIST_TIMEOUT_MS, ...(cacheMode ? { cacheMode } : {}) };
-    const res = await client.listTools(cursor ? { cursor } : {}, options);
-    tools.push(...(res.tools as UpstreamTool[]));
-    if (tools.length > MAX_TOOLS_PER_SERVER) {
-      throw new Error(`listed more than ${MAX_TOOLS_PER_SERVER} tools; refusing the catalog`);
-    }
-    cursor = res.nextCursor;
-    if (!cursor) break;
-  }
-  return tools;
-}
 
 /**
  * Whether a failed Streamable HTTP handshake means "this server speaks the older HTTP+SSE transport": the MCP
@@ -217,21 +194,7 @@ export class UpstreamConnection {
   }
 
   #newClient(): Client {
-    const client = new Client(
-      { name: "codemode-gateway", version: "0.1.0" },
-      {
-        capabilities: {},
-        // The default (ajv) compiles validators with new Function, which Workers refuse.
-        jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-        // 2026-07-28 when the upstream offers it (one server/discover probe), else 2025-11-25.
-        versionNegotiation: { mode: "auto" },
-        listMaxPages: MAX_LIST_PAGES,
-      },
-    );
-    // Registered directly rather than through the SDK's `listChanged` option, which only listens when the server
-    // advertises `tools.listChanged`: a notification that arrives (2025-11-25 GET stream) is honoured either way.
-    client.setNotificationHandler("notifications/tools/list_changed", () => this.onToolsChanged?.());
-    return client;
+    return newUpstreamClient(() => this.onToolsChanged?.());
   }
 
   #newTransport(kind: TransportKind, headers: Array<[string, string]>, authProvider?: AuthProvider): Transport {
@@ -332,35 +295,14 @@ export class UpstreamConnection {
   /** Hands what this connection's own handshake learned to {@link onHandshake} (Streamable HTTP only). */
   #publish(client: Client, transport: Transport): void {
     if (!this.onHandshake || this.#transport !== "streamable-http") return;
-    const at = Date.now();
-    let record: SharedHandshake | undefined;
-    if (client.getProtocolEra() === "modern") {
-      const discover = client.getDiscoverResult();
-      const protocol = client.getNegotiatedProtocolVersion();
-      if (discover) record = { era: "modern", at, discover, ...(protocol ? { protocol } : {}) };
-    } else {
-      const protocolVersion = client.getNegotiatedProtocolVersion();
-      const capabilities = client.getServerCapabilities();
-      const serverInfo = client.getServerVersion();
-      const instructions = client.getInstructions();
-      const session = transport.sessionId;
-      if (protocolVersion && capabilities && serverInfo) {
-        record = {
-          era: "legacy",
-          at,
-          initialize: { protocolVersion, capabilities, serverInfo, ...(instructions ? { instructions } : {}) },
-          sessionful: session !== undefined,
-          ...(session ? { session } : {}),
-        };
-      }
-    }
+    const record = handshakeOf(client, transport);
     // Stored beside the catalog: what the upstream said is redacted like everything else it sends.
     if (record) this.onHandshake(redactValue(record, this.#secrets));
   }
 
   /**
-   * Lists every tool (following pagination), capped at {@link MAX_TOOLS_PER_SERVER}. Like {@link callTool}, what
-   * it returns or throws has this connection's secrets redacted (src/auth/redact.ts).
+   * Lists every tool (following pagination), capped at MAX_TOOLS_PER_SERVER (src/registry/upstream-client.ts). Like
+   * {@link callTool}, what it returns or throws has this connection's secrets redacted (src/auth/redact.ts).
    */
   async listTools(): Promise<UpstreamTool[]> {
     try {
