@@ -12,7 +12,8 @@ import { serverModuleDeclaration } from "../../src/codegen/declarations";
 import { loadConfig } from "../../src/config";
 import { searchCatalog } from "../../src/mcp/catalog-search";
 import { hashTools } from "../../src/registry/catalog-build";
-import { displayUrl, Registry } from "../../src/registry/registry";
+import { Registry } from "../../src/registry/registry";
+import { displayUrl } from "../../src/registry/server-entry";
 import { UpstreamConnection } from "../../src/registry/upstream";
 import { serverExports, serverModuleSource } from "../../src/sandbox/sandbox-modules";
 

@@ -10,7 +10,9 @@
  * upstream is a new version, and the first-seen hashes behind `changed` never change for a version once written.
  */
 import type { ServerConfig } from "../config";
+import { type HashedTool, toCatalogTools } from "./catalog-build";
 import type { CatalogTool } from "./registry-types";
+import type { ToolSelection } from "./tool-filter";
 
 /** The parts of a server's catalog entry that depend only on its listing (and the configuration). */
 export interface BuiltTools {
@@ -89,4 +91,33 @@ export function shareTools(
   partsOf.set(built.tools, built);
   bySlot.set(key, { version, tools: new WeakRef(built.tools) });
   return built;
+}
+
+/**
+ * The built tools of one listing version: the copy another session of this isolate holds, else built here and
+ * offered to them. Without a scope (the store failed) nothing is shared.
+ */
+export function builtTools(
+  st: { config: ServerConfig; serverId: string; selection: ToolSelection },
+  scope: string | undefined,
+  version: number,
+  listed: readonly HashedTool[],
+  firstSeen: ReadonlyArray<readonly [string, string]>,
+): BuiltTools {
+  const held = scope === undefined ? undefined : sharedTools(st.config, scope, st.serverId, version);
+  if (held) return held;
+  const tools = toCatalogTools(
+    { name: st.config.name, serverId: st.serverId },
+    listed,
+    st.selection,
+    new Map(firstSeen),
+  );
+  const built: BuiltTools = {
+    tools,
+    byId: new Map(tools.map((t) => [t.id, t])),
+    byUpstreamName: new Map(tools.map((t) => [t.name, t])),
+    changedTools: tools.filter((t) => t.changed).map((t) => t.name),
+    deferredCount: tools.filter((t) => t.deferred).length,
+  };
+  return scope === undefined ? built : shareTools(st.config, scope, st.serverId, version, built);
 }

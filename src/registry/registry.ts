@@ -11,14 +11,11 @@
  * whose catalog came from the store connects without the probe and handshake another session already made.
  */
 
-import { SdkHttpError } from "@modelcontextprotocol/client";
 import { cleanText } from "../codegen/clean";
-import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import type { ServerConfig } from "../config";
-import type { UserAuthView } from "../user/user-servers";
 import { AuthorizationRequiredError, authorizationCause } from "./authorization-required";
-import { type HashedTool, hashTools, toCatalogTools } from "./catalog-build";
-import { type BuiltTools, heldVersion, sharedTools, shareTools } from "./catalog-cache";
+import { type HashedTool, hashTools } from "./catalog-build";
+import { type BuiltTools, builtTools, heldVersion, sharedTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
 import {
   connectingMessage,
@@ -29,9 +26,20 @@ import {
   rememberFailure,
 } from "./listing-patience";
 import type { CatalogTool } from "./registry-types";
+import {
+  connectingEntry,
+  describeError,
+  displayUrl,
+  entryBase,
+  failedEntry,
+  listedEntry,
+  type ServerEntry,
+  type ServerScope,
+  signInOf,
+} from "./server-entry";
+import { gatewayStates, type ServerState, type UserServerSpec, userStates } from "./server-states";
 import type { SharedHandshake } from "./shared-handshake";
-import { type ToolSelection, toolSelection } from "./tool-filter";
-import type { TransportKind, UpstreamConnection } from "./upstream";
+import type { UpstreamConnection } from "./upstream";
 
 /** Default for `catalog_ttl_ms`. */
 export const DEFAULT_CATALOG_TTL_MS = 300_000;
@@ -42,69 +50,11 @@ const ERROR_RETRY_MS = 10_000;
 /** Bursts of `list_changed` notifications collapse into one listing. */
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
-/** Where a server comes from: the gateway's configuration, or the user's own (add_server). */
-export type ServerScope = "gateway" | "user";
-
-export interface ServerEntry {
-  name: string;
-  scope: ServerScope;
-  /** How the server authenticates and whether that works now (user servers: from the user object). */
-  auth: UserAuthView;
-  /**
-   * The latest listing failed for want of a sign-in: the upstream challenged a server without credentials
-   * (`challenge`, add_server starts OAuth), or an OAuth server's authorization is missing or expired.
-   */
-  signIn?:
-    | { kind: "challenge"; resourceMetadataUrl?: string; scope?: string }
-    | { kind: "required"; status: "authorization_required" | "expired"; authorization_url?: string };
-  /** Module name the sandbox imports: `servers/<serverId>`. */
-  serverId: string;
-  /** URL for display: origin and path only, so query-string credentials never show. */
-  url: string;
-  description: string;
-  /** "error" when the latest listing attempt failed; `tools` then holds the last listed tools, if any. */
-  status: "ok" | "error";
-  error?: string;
-  tools: CatalogTool[];
-  /** Tools by sanitized id. */
-  byId: Map<string, CatalogTool>;
-  /** Tools by the name the upstream gave them (what bindings call with): looked up on every tool call. */
-  byUpstreamName: Map<string, CatalogTool>;
-  /** When `tools` were listed from the upstream (possibly by another session), ms since epoch. */
-  refreshedAt?: number;
-  /** The most recent failure of this server (kept after it recovers, with its time). */
-  lastError?: { message: string; at: number };
-  /** Upstream names of tools whose definition changed since the gateway first saw them. */
-  changedTools: string[];
-  deferredCount: number;
-  /** The transport this session's connection uses, once connected. */
-  transport?: TransportKind;
-  /** The MCP revision this session's connection negotiated, once connected. */
-  protocol?: string;
-  /** For a user's own server: the user, under whom its listings and observed result shapes are stored. */
-  owner?: string;
-  /** For a user's own server: when the user added it ({@link CatalogKey.addedAt}). */
-  addedAt?: number;
-  /**
-   * Its first listing is still running past the reader's patience (`catalog({ patienceMs })`): listed as an error
-   * saying so, with no tools, until the listing ends.
-   */
-  connecting?: true;
-}
-
 export interface Catalog {
   servers: ServerEntry[];
   byServerId: Map<string, ServerEntry>;
   byName: Map<string, ServerEntry>;
   tools: CatalogTool[];
-}
-
-/** One of the user's servers as the session knows it. */
-export interface UserServerSpec {
-  config: ServerConfig;
-  auth: UserAuthView;
-  /** When the user added it: a server removed and added again is another server ({@link CatalogKey.addedAt}). */
-  addedAt?: number;
 }
 
 export interface RegistryOptions {
@@ -128,48 +78,6 @@ export interface RegistryOptions {
 
 /** Which servers to list from the upstream now: all, or those named. */
 export type RefreshRequest = boolean | readonly string[];
-
-interface ServerState {
-  config: ServerConfig;
-  scope: ServerScope;
-  auth?: UserAuthView;
-  addedAt?: number;
-  serverId: string;
-  selection: ToolSelection;
-  entry?: ServerEntry;
-  /** Store version of the listing behind `entry`. */
-  version?: number;
-  /** When `entry` was last confirmed current against the store. */
-  checkedAt: number;
-  loading?: Promise<ServerEntry>;
-  loadingUpstream?: boolean;
-  /** A `list_changed` arrived since the last listing started. */
-  dirty: boolean;
-  timer?: ReturnType<typeof setTimeout>;
-  lastError?: { message: string; at: number };
-  /** The entry a patient reader gets while the first listing runs (one object, so the catalog stays the same). */
-  connecting?: ServerEntry;
-}
-
-/** An error as `list_servers` shows it; HTTP failures lead with their status, which the SDK's message omits. */
-function describeError(err: unknown): string {
-  const message = (err as Error)?.message ?? String(err);
-  if (err instanceof SdkHttpError && err.status > 0 && !message.includes(String(err.status))) {
-    return `HTTP ${err.status}: ${message}`;
-  }
-  return message;
-}
-
-/** Display form of an upstream URL: never its credentials or query string. */
-export function displayUrl(url: string): string {
-  if (!/^https?:\/\//.test(url)) return url;
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
-}
 
 export class Registry {
   #connections = new Map<string, UpstreamConnection>();
@@ -195,15 +103,7 @@ export class Registry {
     this.#store = options.store ?? new MemoryCatalogStore();
     this.#ttlMs = options.ttlMs ?? DEFAULT_CATALOG_TTL_MS;
     this.#user = options.user;
-    const ids = assignIdentifiers(servers.map((s) => s.name));
-    this.#states = servers.map((config) => ({
-      config,
-      scope: "gateway",
-      serverId: ids.get(config.name)!,
-      selection: toolSelection(config),
-      checkedAt: 0,
-      dirty: false,
-    }));
+    this.#states = gatewayStates(servers);
     this.#gatewayCount = this.#states.length;
   }
 
@@ -242,45 +142,8 @@ export class Registry {
     if (servers.length > 0 && this.#user === undefined)
       throw new Error("a registry without a user holds no user servers");
     const gateway = this.#states.slice(0, this.#gatewayCount);
-    const taken = new Set(gateway.flatMap((s) => [s.config.name, s.serverId]));
-    const old = new Map(this.#states.slice(this.#gatewayCount).map((s) => [s.config.name, s]));
-    const next: ServerState[] = [];
-    const replaced: string[] = [];
-    for (const { config, auth, addedAt } of servers) {
-      const id = toIdentifier(config.name);
-      if (taken.has(config.name) || taken.has(id)) continue;
-      taken.add(config.name).add(id);
-      const prev = old.get(config.name);
-      const same =
-        prev?.config.url === config.url &&
-        prev.addedAt === addedAt &&
-        prev.auth?.type === auth.type &&
-        prev.auth?.status === auth.status;
-      if (prev && same) {
-        prev.auth = auth;
-        if (prev.entry) prev.entry = { ...prev.entry, auth };
-        next.push(prev);
-        old.delete(config.name);
-        continue;
-      }
-      if (prev) {
-        clearTimeout(prev.timer);
-        replaced.push(config.name);
-        old.delete(config.name);
-      }
-      next.push({
-        config,
-        scope: "user",
-        auth,
-        ...(addedAt === undefined ? {} : { addedAt }),
-        serverId: id,
-        selection: toolSelection(config),
-        checkedAt: 0,
-        dirty: false,
-      });
-    }
-    for (const st of old.values()) clearTimeout(st.timer);
-    for (const name of [...old.keys(), ...replaced]) {
+    const { next, closed } = userStates(gateway, this.#states.slice(this.#gatewayCount), servers);
+    for (const name of closed) {
       const conn = this.#connections.get(name);
       this.#connections.delete(name);
       void conn?.close();
@@ -333,17 +196,7 @@ export class Registry {
   }
 
   #connecting(st: ServerState, ms: number): ServerEntry {
-    st.connecting ??= {
-      ...this.#base(st),
-      status: "error",
-      error: connectingMessage(this.#failureKey(st), ms),
-      tools: [],
-      byId: new Map(),
-      byUpstreamName: new Map(),
-      changedTools: [],
-      deferredCount: 0,
-      connecting: true,
-    };
+    st.connecting ??= connectingEntry(this.#base(st), connectingMessage(this.#failureKey(st), ms));
     return st.connecting;
   }
 
@@ -397,7 +250,7 @@ export class Registry {
       if (cached && Date.now() - cached.fetchedAt < this.#ttlMs) {
         st.checkedAt = Date.now();
         if (cached.tools) {
-          const built = this.#toolsOf(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
+          const built = builtTools(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
           return this.#built(st, cached.version, cached.fetchedAt, built);
         }
         if (st.entry && cached.version === st.version) {
@@ -409,7 +262,7 @@ export class Registry {
         // The isolate's copy was collected between the two looks: read the listing itself.
         const full = await this.#store.read(key).catch(() => undefined);
         if (full?.tools && Date.now() - full.fetchedAt < this.#ttlMs) {
-          const built = this.#toolsOf(st, key.scope, full.version, full.tools, full.firstSeen ?? []);
+          const built = builtTools(st, key.scope, full.version, full.tools, full.firstSeen ?? []);
           return this.#built(st, full.version, full.fetchedAt, built);
         }
       }
@@ -427,13 +280,13 @@ export class Registry {
     if (st.scope === "user") await this.#listed?.(st.config.name);
     try {
       const stored = await this.#store.write(key, listed);
-      const built = this.#toolsOf(st, key.scope, stored.version, listed, stored.firstSeen);
+      const built = builtTools(st, key.scope, stored.version, listed, stored.firstSeen);
       return this.#built(st, stored.version, stored.fetchedAt, built);
     } catch (err) {
       // The listing is good even if the cache is not: serve it, with the first-seen hashes this session knows.
       console.warn(`catalog store write failed for ${st.config.name}: ${(err as Error).message}`);
       const known = (st.entry?.tools ?? []).map((t): [string, string] => [t.name, t.firstSeenHash ?? t.hash]);
-      return this.#built(st, -1, Date.now(), this.#toolsOf(st, undefined, -1, listed, known));
+      return this.#built(st, -1, Date.now(), builtTools(st, undefined, -1, listed, known));
     }
   }
 
@@ -460,60 +313,14 @@ export class Registry {
   }
 
   #base(st: ServerState) {
-    return {
-      name: st.config.name,
-      scope: st.scope,
-      auth: st.auth ?? { type: st.config.headers?.size ? "headers" : "none", status: "connected" },
-      serverId: st.serverId,
-      url: displayUrl(st.config.url),
-      description: cleanText(st.config.description ?? "", 500),
-      ...(st.scope === "user" ? { owner: this.#user! } : {}),
-      ...(st.addedAt === undefined ? {} : { addedAt: st.addedAt }),
-    };
-  }
-
-  /**
-   * The built tools of one listing version: the copy another session of this isolate holds (src/registry/
-   * catalog-cache.ts), else built here and offered to them. Without a scope (the store failed) nothing is shared.
-   */
-  #toolsOf(
-    st: ServerState,
-    scope: string | undefined,
-    version: number,
-    listed: readonly HashedTool[],
-    firstSeen: ReadonlyArray<readonly [string, string]>,
-  ): BuiltTools {
-    const held = scope === undefined ? undefined : sharedTools(st.config, scope, st.serverId, version);
-    if (held) return held;
-    const tools = toCatalogTools(
-      { name: st.config.name, serverId: st.serverId },
-      listed,
-      st.selection,
-      new Map(firstSeen),
-    );
-    const built: BuiltTools = {
-      tools,
-      byId: new Map(tools.map((t) => [t.id, t])),
-      byUpstreamName: new Map(tools.map((t) => [t.name, t])),
-      changedTools: tools.filter((t) => t.changed).map((t) => t.name),
-      deferredCount: tools.filter((t) => t.deferred).length,
-    };
-    return scope === undefined ? built : shareTools(st.config, scope, st.serverId, version, built);
+    return entryBase(st, this.#user);
   }
 
   #built(st: ServerState, version: number, fetchedAt: number, built: BuiltTools): ServerEntry {
     const connection = this.#connections.get(st.config.name);
     const transport = connection?.transport;
     const protocol = connection?.protocol;
-    const entry: ServerEntry = {
-      ...this.#base(st),
-      status: "ok",
-      ...built,
-      refreshedAt: fetchedAt,
-      ...(st.lastError ? { lastError: st.lastError } : {}),
-      ...(transport ? { transport } : {}),
-      ...(protocol ? { protocol } : {}),
-    };
+    const entry = listedEntry(this.#base(st), built, fetchedAt, st.lastError, transport, protocol);
     st.entry = entry;
     st.version = version;
     st.checkedAt = Date.now();
@@ -525,42 +332,16 @@ export class Registry {
   async #failed(st: ServerState, err: unknown, key: CatalogKey | undefined): Promise<ServerEntry> {
     const message = cleanText(describeError(err), 500) || "unknown error";
     st.lastError = { message, at: Date.now() };
-    const cause = authorizationCause(err);
-    const signIn: ServerEntry["signIn"] =
-      cause instanceof AuthorizationRequiredError
-        ? {
-            kind: "required",
-            status: cause.status,
-            ...(cause.authorization_url ? { authorization_url: cause.authorization_url } : {}),
-          }
-        : cause
-          ? {
-              kind: "challenge",
-              ...(cause.resourceMetadataUrl ? { resourceMetadataUrl: cause.resourceMetadataUrl } : {}),
-              ...(cause.scope ? { scope: cause.scope } : {}),
-            }
-          : undefined;
+    const signIn = signInOf(err);
     let known = st.entry;
     if (!known?.tools.length && key) {
       const cached = await this.#store.read(key).catch(() => undefined);
       if (cached?.tools) {
-        const built = this.#toolsOf(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
+        const built = builtTools(st, key.scope, cached.version, cached.tools, cached.firstSeen ?? []);
         known = this.#built(st, cached.version, cached.fetchedAt, built);
       }
     }
-    const entry: ServerEntry = {
-      ...this.#base(st),
-      status: "error",
-      error: message,
-      tools: known?.tools ?? [],
-      byId: known?.byId ?? new Map(),
-      byUpstreamName: known?.byUpstreamName ?? new Map(),
-      changedTools: known?.changedTools ?? [],
-      deferredCount: known?.deferredCount ?? 0,
-      lastError: st.lastError,
-      ...(known?.refreshedAt ? { refreshedAt: known.refreshedAt } : {}),
-      ...(signIn ? { signIn } : {}),
-    };
+    const entry = failedEntry(this.#base(st), message, known, st.lastError, signIn);
     st.entry = entry;
     // After #built (the store's last tools, above), which forgets a failure: this listing did fail.
     rememberFailure(this.#failureKey(st), st.lastError);

@@ -7,7 +7,8 @@
  */
 import { bindingModuleSource } from "../codegen/bindings";
 import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
-import type { Catalog, Registry, ServerEntry } from "../registry/registry";
+import type { Catalog, Registry } from "../registry/registry";
+import type { ServerEntry } from "../registry/server-entry";
 
 /** Shortest wait for the servers' first listings that an execution's result explains. */
 const EXPLAINED_WAIT_MS = 1_000;

@@ -7,7 +7,8 @@
  * listing is also the check of a server added without credentials (the connections page checks its own adds,
  * src/user/server-desk.ts): when it fails, the user object records why, so the page never shows it connected.
  */
-import type { Registry, ServerEntry } from "../registry/registry";
+import type { Registry } from "../registry/registry";
+import type { ServerEntry } from "../registry/server-entry";
 import type { UserApi } from "../user/user-object";
 import { OAUTH_START_FAILED } from "../user/user-servers";
 import type { UserServerSync } from "./user-server-sync";

@@ -9,8 +9,9 @@
 import type { OutputOverride } from "../codegen/declarations";
 import type { CatalogObject } from "../registry/catalog-object";
 import { catalogObjectName } from "../registry/catalog-store";
-import type { Catalog, ServerEntry } from "../registry/registry";
+import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import type { ServerEntry } from "../registry/server-entry";
 import { mergeShapes, renderShape, type Shape, shapeOf } from "./observed-shape";
 
 /** One tool's observed shape as stored. */

@@ -12,7 +12,7 @@
 import type { GatewayConfig } from "../config";
 import type { CatalogObject } from "../registry/catalog-object";
 import { catalogObjectName } from "../registry/catalog-store";
-import { displayUrl } from "../registry/registry";
+import { displayUrl } from "../registry/server-entry";
 import { userServerFetch } from "../registry/user-upstream";
 import { type LoadedKeys, loadConnectionsKeys } from "./connections-key";
 import { parseSecretHosts } from "./secret-hosts";

@@ -11,7 +11,7 @@
  */
 import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import { type GatewayConfig, ServerNameSchema } from "../config";
-import { displayUrl } from "../registry/registry";
+import { displayUrl } from "../registry/server-entry";
 import { checkUrl, classifyHost } from "../registry/ssrf";
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { checkUserHeaders } from "./header-templates";

@@ -16,7 +16,7 @@
  * does not carry the SameSite=Strict session cookie.
  */
 import { type Context, Hono } from "hono";
-import { displayUrl } from "../registry/registry";
+import { displayUrl } from "../registry/server-entry";
 import { attempt, connectionsOf, type ServerView } from "./connections-api";
 import { type ConnectionsModel, ConnectionsView, ContinueSignIn } from "./connections-view";
 import { page } from "./layout";

@@ -8,8 +8,9 @@
 import { toolDeclaration } from "../../codegen/declarations";
 import { type SemanticSearch, searchCatalog } from "../../mcp/catalog-search";
 import type { CircuitSnapshot } from "../../registry/circuit-breaker";
-import type { Catalog, Registry, ServerEntry } from "../../registry/registry";
+import type { Catalog, Registry } from "../../registry/registry";
 import type { CatalogTool } from "../../registry/registry-types";
+import type { ServerEntry } from "../../registry/server-entry";
 import type { Checked } from "../../skills/skill-check";
 import type { SkillService, SkillSummary } from "../../skills/skill-service";
 import type { SkillDrift, SkillVersion } from "../../skills/skill-types";

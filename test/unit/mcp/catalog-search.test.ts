@@ -3,8 +3,9 @@ import { describe, it } from "node:test";
 import { localEmbedder } from "../../../scripts/local-embedder";
 import { findTool, listToolNames, type SemanticSearch, searchCatalog } from "../../../src/mcp/catalog-search";
 import { hashTools, toCatalogTools } from "../../../src/registry/catalog-build";
-import type { Catalog, ServerEntry } from "../../../src/registry/registry";
+import type { Catalog } from "../../../src/registry/registry";
 import type { UpstreamTool } from "../../../src/registry/registry-types";
+import type { ServerEntry } from "../../../src/registry/server-entry";
 import { toolSelection } from "../../../src/registry/tool-filter";
 import { OFF_TOPIC_PROBES } from "../../../src/search/index";
 

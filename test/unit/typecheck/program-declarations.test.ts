@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Catalog, ServerEntry } from "../../../src/registry/registry";
+import type { Catalog } from "../../../src/registry/registry";
 import type { CatalogTool } from "../../../src/registry/registry-types";
-import { programDeclarations } from "../../../src/typecheck/program-declarations";
+import type { ServerEntry } from "../../../src/registry/server-entry";
 import { refuses } from "../../../src/typecheck/policy";
+import { programDeclarations } from "../../../src/typecheck/program-declarations";
 import type { CheckerDiagnostic } from "../../../src/typecheck/typecheck-types";
 
 function tool(id: string, outputSchema?: CatalogTool["outputSchema"]): CatalogTool {
