@@ -4,7 +4,7 @@
  * values, tool calls it refused without sending them, and its count of what it dropped over the budget. The batch
  * crossed from code we do not trust, so every field is checked and capped here; anything malformed is skipped.
  */
-import type { ConsoleMethod, ExecutionEvent } from "./live-execution";
+import type { ConsoleMethod, ExecutionEvent } from "./execution-events";
 
 /** Most events one batch may carry (the sandbox sends at most 500 plus its refusal kinds and the final two). */
 export const MAX_BATCH_EVENTS = 1_000;

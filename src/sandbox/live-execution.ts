@@ -2,18 +2,15 @@
  * @module sandbox/live-execution
  * The host's record of one running execution. Every tool call from the sandbox passes through here: refused once
  * the execution has ended or a limit is reached, checked, sent upstream with a timeout, and recorded honestly
- * (`ok`, `error`, `timeout` when the effect is unknown, `rejected` when nothing was sent).
+ * (`ok`, `error`, `timeout` when the effect is unknown, `rejected` when nothing was sent). Sending is
+ * src/sandbox/call-upstream.ts; waiting on a person (approval, sign-in) is src/sandbox/human-waits.ts.
  */
 
-import { redactValue } from "../auth/redact";
 import type { Limits } from "../config";
-import { AuthorizationRequiredError, authorizationCause } from "../registry/authorization-required";
+import { AuthorizationRequiredError } from "../registry/authorization-required";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { needsTasksError } from "../registry/task-support";
-import { toToolOutcome } from "../registry/tool-result";
-import type { UpstreamConnection } from "../registry/upstream";
-import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import type { SkillVersion } from "../skills/skill-types";
 import {
   type ApprovalActor,
@@ -29,79 +26,16 @@ import {
   recordedChars,
 } from "./approval";
 import { approvalPrompt } from "./approval-prompt";
+import { parseBridgeJson } from "./bridge-json";
 import { parseNotificationBatch } from "./bridge-notifications";
+import { callUpstream } from "./call-upstream";
+import { type ExecutionEvent, keptLine } from "./execution-events";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
+import { type Approver, HumanWaits, type SignIn } from "./human-waits";
 import { NOTIFICATION_OVERHEAD_BYTES } from "./notification-budget";
 import { validateArgs } from "./validate-args";
 
 const MAX_ARGS_BYTES = 1024 * 1024;
-const TRUNCATION_MARKER = "…[truncated:";
-
-/**
- * Parses JSON that crossed the bridge, refusing `__proto__` keys (JSON.parse makes them real own properties). A
- * reviver makes JSON.parse several times slower, and every tool call's arguments come through here: text that holds
- * neither `__proto__` nor a `\u` escape (the only other way to spell it) cannot have that key, so it skips the reviver.
- */
-export function parseBridgeJson(json: string): unknown {
-  if (!json.includes("__proto__") && !json.includes("\\u")) return JSON.parse(json);
-  return JSON.parse(json, (key, value) => {
-    if (key === "__proto__") throw new Error("the key __proto__ is not allowed");
-    return value;
-  });
-}
-
-/** The sandbox's console methods (worker-loader/runtime.js). */
-export type ConsoleMethod = "log" | "info" | "warn" | "error" | "debug";
-
-/**
- * A streamed console line as the kept logs write it (runtime.js pushLog): `[method] ` before all but `log`. Without
- * a method it knows, from the level.
- */
-function keptLine(event: Extract<ExecutionEvent, { type: "log" }>): string {
-  const method = event.method ?? (event.level === "warning" ? "warn" : event.level === "info" ? "log" : event.level);
-  return method === "log" ? event.line : `[${method}] ${event.line}`;
-}
-
-/** Something the client may be told while the execution runs (progress and log notifications). */
-export type ExecutionEvent =
-  | { type: "tool_start"; server: string; tool: string }
-  | { type: "tool_end"; server: string; tool: string; status: ToolCallStatus; ms: number; error?: string }
-  /**
-   * Calls of one tool that ended past the burst of a window (src/sandbox/tool-event-pacer.ts): `failed` of them did
-   * not succeed, `firstError` says why the first did not; `ms` is their time added up.
-   */
-  | { type: "tool_calls"; server: string; tool: string; ended: number; failed: number; ms: number; firstError?: string }
-  | {
-      type: "log";
-      level: "debug" | "info" | "warning" | "error";
-      line: string;
-      /** The console method that wrote it, when the sandbox said: the kept logs prefix every one but `log`. */
-      method?: ConsoleMethod;
-    }
-  | { type: "progress"; current: number; total?: number; message?: string }
-  /** Notifications not sent over max_notification_bytes (`limit` is set once the host announces them). */
-  | { type: "dropped"; events: number; bytes: number; limit?: number }
-  /** Past max_notification_bytes: the execution goes on, `dropped` notifications so far were coalesced. */
-  | { type: "still_running"; dropped: number }
-  /** Still waiting for a turn in the isolate's run gate (src/sandbox/run-gate.ts) after `ms`. */
-  | { type: "waiting"; ms: number };
-
-/**
- * Asks a human about one call; `undefined` when the client cannot be asked (no elicitation support). `prompt` shows
- * every argument (src/sandbox/approval-prompt.ts); `arguments` is the exact object that runs if approved.
- */
-export type Approver = (call: {
-  server: string;
-  tool: string;
-  arguments: unknown;
-  prompt: string;
-}) => Promise<"approved" | "declined"> | undefined;
-
-/**
- * Asks the user to sign in to `server` at `url` (URL-mode elicitation) and resolves once they have, `false` when
- * they declined or did not finish in time; `undefined` when the client cannot be asked (suspend instead).
- */
-export type SignIn = (server: string, url: string) => Promise<boolean> | undefined;
 
 export interface LiveExecutionDeps {
   catalog: Catalog;
@@ -137,8 +71,6 @@ export class LiveExecution {
   readonly suspension: Promise<PendingCall>;
   /** Skill versions this execution imported, by `name@version` (for input validation on every run). */
   readonly skills: ReadonlyMap<string, SkillVersion>;
-  #suspend!: (pending: PendingCall) => void;
-  #suspended: PendingCall | undefined;
   #ended = false;
   #hostOps = 0;
   /** Tool calls being handled on the host right now (the sandbox bounds them first; this counts again). */
@@ -146,10 +78,10 @@ export class LiveExecution {
   #notifyBatches = 0;
   /** Calls admitted so far, counted on arrival: calls run concurrently, so `calls` (filled on completion) lags. */
   #admitted = 0;
-  #waitedMs = 0;
   #deps: LiveExecutionDeps;
   #replay: ReplayLog;
-  #approvedUsed = false;
+  /** Approvals and sign-ins this execution waits on a person for, and its suspension when no one can be asked. */
+  readonly #waits: HumanWaits;
   /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
   readonly #inFlight = new Set<{ record: (status: ToolCallStatus, error?: string) => void; reported: boolean }>();
 
@@ -158,9 +90,8 @@ export class LiveExecution {
     this.#deps = deps;
     this.skills = deps.skills ?? new Map();
     this.#replay = new ReplayLog(deps.replay);
-    this.suspension = new Promise((resolve) => {
-      this.#suspend = resolve;
-    });
+    this.#waits = new HumanWaits(deps, () => this.#ended);
+    this.suspension = this.#waits.suspension;
   }
 
   get ended(): boolean {
@@ -168,12 +99,12 @@ export class LiveExecution {
   }
 
   get suspended(): PendingCall | undefined {
-    return this.#suspended;
+    return this.#waits.suspended;
   }
 
   /** Time spent waiting for a human: it does not count against the execution's timeout. */
   get waitedMs(): number {
-    return this.#waitedMs;
+    return this.#waits.waitedMs;
   }
 
   /**
@@ -313,7 +244,7 @@ export class LiveExecution {
       return { ok: false, status: "rejected", error };
     };
 
-    if (this.#ended || this.#suspended) {
+    if (this.#ended || this.#waits.suspended) {
       return reject(`${server}.${tool} was called after the execution ended; await every tool call`);
     }
     const { limits, catalog, registry } = this.#deps;
@@ -361,7 +292,7 @@ export class LiveExecution {
         approval = audit("declined", "policy");
         return reject(prompt.error);
       }
-      const decision = await this.#ask(server, tool, args, signature, prompt.text);
+      const decision = await this.#waits.ask(server, tool, args, signature, prompt.text);
       if (decision === "suspended") {
         approval = audit("pending", "policy");
         return reject(`${server}.${tool} needs approval; the execution stops here and returns an approval handle`);
@@ -374,18 +305,18 @@ export class LiveExecution {
 
     const flight = { record, reported: false };
     this.#inFlight.add(flight);
-    let reply = await this.#send(conn, server, tool, args);
+    let reply = await callUpstream(conn, server, tool, args, this.#deps);
     if (reply instanceof AuthorizationRequiredError) {
       // Nothing was sent: the connection had no usable credentials. Sign in, then send it, or stop here.
       this.#inFlight.delete(flight);
-      const signedIn = await this.#signIn(server, tool, args, signature, reply);
+      const signedIn = await this.#waits.signIn(server, tool, args, signature, reply);
       if (!signedIn) {
         return reject(
           `${server}.${tool} needs you to sign in to ${server}; the execution stops here and returns a handle`,
         );
       }
       this.#inFlight.add(flight);
-      reply = await this.#send(conn, server, tool, args);
+      reply = await callUpstream(conn, server, tool, args, this.#deps);
       if (reply instanceof AuthorizationRequiredError) reply = { ok: false, status: "error", error: reply.message };
     }
     this.#inFlight.delete(flight);
@@ -394,114 +325,5 @@ export class LiveExecution {
     if (reply.ok) record("ok");
     else record(reply.status, reply.error);
     return reply;
-  }
-
-  async #ask(
-    server: string,
-    tool: string,
-    args: Record<string, unknown>,
-    signature: string,
-    prompt: string,
-  ): Promise<ApprovalAudit | "suspended"> {
-    if (this.#deps.approved === signature && !this.#approvedUsed) {
-      this.#approvedUsed = true;
-      return audit("approved", this.#deps.approvedBy ?? "user (approve_call)");
-    }
-    const waitStart = Date.now();
-    const asked = this.#deps.approver?.({ server, tool, arguments: args, prompt });
-    if (asked) {
-      try {
-        const answer = await asked;
-        return audit(answer === "approved" ? "approved" : "declined", "user (elicitation)");
-      } catch {
-        // The client could not answer (elicitation failed): fall back to an approval handle.
-      } finally {
-        this.#waitedMs += Date.now() - waitStart;
-      }
-    }
-    this.#suspended = { server, tool, arguments: args, signature };
-    this.#suspend(this.#suspended);
-    return "suspended";
-  }
-
-  /** Waits for a sign-in the user is asked for (not counted against the timeout), or suspends the execution. */
-  async #signIn(
-    server: string,
-    tool: string,
-    args: Record<string, unknown>,
-    signature: string,
-    needed: AuthorizationRequiredError,
-  ): Promise<boolean> {
-    const waitStart = Date.now();
-    const asked = needed.authorization_url ? this.#deps.signIn?.(server, needed.authorization_url) : undefined;
-    if (asked) {
-      try {
-        if (await asked) return !this.#ended;
-      } catch {
-        // The client could not be asked after all: fall back to a handle.
-      } finally {
-        this.#waitedMs += Date.now() - waitStart;
-      }
-    }
-    if (this.#ended || this.#suspended) return false;
-    const url = needed.authorization_url;
-    this.#suspended = {
-      server,
-      tool,
-      arguments: args,
-      signature,
-      authorization: { status: needed.status, ...(url ? { url } : {}) },
-    };
-    this.#suspend(this.#suspended);
-    return false;
-  }
-
-  /** Sends one call; a missing or expired sign-in comes back as the error itself (nothing was sent). */
-  async #send(
-    conn: UpstreamConnection,
-    server: string,
-    tool: string,
-    args: Record<string, unknown>,
-  ): Promise<BridgeReply | AuthorizationRequiredError> {
-    const timeout = toolCallTimeout(conn.config, this.#deps.limits);
-    try {
-      const outcome = toToolOutcome(await conn.callTool(tool, args, timeout.ms));
-      if (!outcome.ok) return { ok: false, status: "error", error: `${server}.${tool} failed: ${outcome.message}` };
-      // The result was redacted as received; text parsed as JSON here is a decoding of it, so it is checked again.
-      const value = this.#capValue(server, tool, redactValue(outcome.value, conn.secrets));
-      if (!value.ok) return { ok: false, status: "error", error: value.error };
-      const def = this.#deps.observe && this.#deps.catalog.byName.get(server)?.byUpstreamName.get(tool);
-      if (def) this.#deps.observe!(def, outcome.value);
-      return { ok: true, ...(value.json === undefined ? {} : { value: value.json }) };
-    } catch (err) {
-      const auth = authorizationCause(err);
-      if (auth instanceof AuthorizationRequiredError) return auth;
-      if (isUpstreamTimeout(err)) {
-        return { ok: false, status: "timeout", error: toolTimeoutMessage(`${server}.${tool}`, timeout) };
-      }
-      return {
-        ok: false,
-        status: "error",
-        error: `${server}.${tool} failed: ${(err as Error)?.message ?? String(err)}`,
-      };
-    }
-  }
-
-  /** Applies max_tool_result_bytes: text is cut with a visible marker; structured data over the cap is an error. */
-  #capValue(server: string, tool: string, value: unknown): { ok: true; json?: string } | { ok: false; error: string } {
-    if (value === undefined) return { ok: true };
-    const max = this.#deps.limits.max_tool_result_bytes;
-    if (typeof value === "string" && value.length > max) {
-      const cut = `${value.slice(0, max)}${TRUNCATION_MARKER} ${value.length} characters; max_tool_result_bytes is ${max}]`;
-      return { ok: true, json: JSON.stringify(cut) };
-    }
-    const json = JSON.stringify(value);
-    if (json.length > max) {
-      return {
-        ok: false,
-        error: `${server}.${tool} returned ${json.length} bytes, over max_tool_result_bytes (${max}); ask for less (filters, pagination)`,
-      };
-    }
-    return { ok: true, json };
   }
 }

@@ -9,7 +9,7 @@
  * Past the budget, one short progress notification a second (`still_running`) still goes out while events keep
  * coming, so a client that resets its request timeout on progress does not give up on a long batch job.
  */
-import type { ExecutionEvent } from "./live-execution";
+import type { ExecutionEvent } from "./execution-events";
 
 /** Budget cost of one event beyond its text: the JSON-RPC envelope of the notification the client receives. */
 export const NOTIFICATION_OVERHEAD_BYTES = 128;

@@ -9,7 +9,7 @@
  * the window closes, before any other event (so the client still sees everything in order) and when the execution
  * ends. A start past the burst is only implied by its end. The history (`get_execution`) still lists every call.
  */
-import type { ExecutionEvent } from "./live-execution";
+import type { ExecutionEvent } from "./execution-events";
 
 /** Tool events (starts and ends) passed one by one per window; one call is two. */
 export const TOOL_EVENT_BURST = 20;

@@ -9,7 +9,8 @@
  * a `dropped` announcement when it cut anything.
  */
 import type { McpServer, ServerContext, ServerNotification } from "@modelcontextprotocol/server";
-import type { Approver, ExecutionEvent } from "../sandbox/live-execution";
+import type { ExecutionEvent } from "../sandbox/execution-events";
+import type { Approver } from "../sandbox/human-waits";
 
 /** The MCP request a tool handler serves (SDK v2's handler context). */
 export type ToolExtra = ServerContext;

@@ -7,7 +7,7 @@
  * OAuth callback lands in the user object; this session notices it by a bounded poll of the server's status.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
-import type { SignIn } from "../sandbox/live-execution";
+import type { SignIn } from "../sandbox/human-waits";
 import type { UserAuthView } from "../user/user-servers";
 import type { ToolExtra } from "./notifier";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseBridgeJson } from "../../../src/sandbox/live-execution";
+import { parseBridgeJson } from "../../../src/sandbox/bridge-json";
 
 describe("parseBridgeJson (arguments that crossed the bridge)", () => {
   it("parses plain arguments like JSON.parse", () => {

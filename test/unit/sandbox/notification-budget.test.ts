@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseNotificationBatch } from "../../../src/sandbox/bridge-notifications";
-import type { ExecutionEvent } from "../../../src/sandbox/live-execution";
+import type { ExecutionEvent } from "../../../src/sandbox/execution-events";
 import { eventBytes, NotificationBudget } from "../../../src/sandbox/notification-budget";
 
 const progress = (current: number, message = "x".repeat(100)): ExecutionEvent => ({

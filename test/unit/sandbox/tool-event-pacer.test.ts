@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ExecutionEvent } from "../../../src/sandbox/live-execution";
+import type { ExecutionEvent } from "../../../src/sandbox/execution-events";
 import { TOOL_EVENT_BURST, TOOL_EVENT_WINDOW_MS, ToolEventPacer } from "../../../src/sandbox/tool-event-pacer";
 
 const start = (tool = "read_file", server = "workspace"): ExecutionEvent => ({ type: "tool_start", server, tool });
