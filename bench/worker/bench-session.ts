@@ -12,8 +12,9 @@ import type { GatewayConfig } from "../../src/config";
 import { connectUpstream } from "../../src/registry/connect";
 import type { Registry } from "../../src/registry/registry";
 import type { BridgeReply } from "../../src/sandbox/execution-types";
-import { executeCode, SANDBOX_COMPATIBILITY_DATE } from "../../src/sandbox/executor";
+import { executeCode } from "../../src/sandbox/executor";
 import type { LiveExecution } from "../../src/sandbox/live-execution";
+import { SANDBOX_COMPATIBILITY_DATE } from "../../src/sandbox/sandbox-isolate";
 import { ExecutionBridge } from "../../src/sandbox/tool-bridge";
 import {
   codemodeSource,

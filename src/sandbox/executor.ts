@@ -4,122 +4,31 @@
  * assembles a modules map with the generated bindings, and runs it in a fresh Worker Loader isolate that has no
  * bindings and no network (`globalOutbound: null`): its only capability is the execution's bridge, an RpcTarget
  * handed to `run()`. Never throws: every failure is an {@link ExecuteResult} that tells the model what to fix.
+ * Its contract is src/sandbox/executor-types.ts; the isolate is loaded by src/sandbox/sandbox-isolate.ts.
  */
-import type { Limits } from "../config";
-import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { boundNames } from "../scope/scope-analysis";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
-import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
 import { carriedDeclarations } from "../scope/scope-types";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
-import type { TypecheckOutcome } from "../typecheck/typecheck-program";
-import type { ApprovalActor, RecordedCall, Suspension } from "./approval";
 import type { ExecutionEvent } from "./execution-events";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
-import type { Approver, SignIn } from "./human-waits";
+import type { ExecuteRequest, ExecutorDeps } from "./executor-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { LiveExecution } from "./live-execution";
 import { mergeSelections, meteredOption } from "./metered-selection";
-import { NOTIFICATION_OVERHEAD_BYTES, NotificationBudget } from "./notification-budget";
-import { type ImportUse, prepareCode } from "./prepare";
+import { NotificationBudget } from "./notification-budget";
+import { prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
-import { type HarnessError, runtimeError, withCarryHint } from "./runtime-error";
+import { runFailure } from "./run-failure";
+import { runtimeError, withCarryHint } from "./runtime-error";
+import { loadIsolate } from "./sandbox-isolate";
 import { catalogFor, GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
-import type { ExecutionBridge } from "./tool-bridge";
 import { ToolEventPacer } from "./tool-event-pacer";
-
-/** Compatibility date of sandbox isolates; kept equal to the Worker's own (wrangler.toml). */
-export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
-
-export interface ExecutorDeps {
-  loader: WorkerLoader;
-  registry: Registry;
-  limits: Limits;
-  /**
-   * The bridge for one execution (src/sandbox/tool-bridge.ts ExecutionBridge in the session object), handed to the
-   * isolate as an argument of `run()`: calls from the sandbox reach the session in one hop, with no entrypoint
-   * between and no round trip before the program starts.
-   */
-  bridgeFor(executionId: string): ExecutionBridge;
-  /**
-   * Waits for this run's turn in the isolate (src/sandbox/run-gate.ts) and returns its release; absent: runs at
-   * once. Throws GateFullError when too many runs are waiting.
-   */
-  admit?: () => Promise<() => void>;
-  /** Where live executions are registered so the bridge can find them. */
-  live: Map<string, LiveExecution>;
-  /**
-   * The client's request: once aborted (MCP `notifications/cancelled`, or the client timed out), a program that has
-   * not started never does, and a running one is stopped like one that timed out.
-   */
-  signal?: AbortSignal;
-  /** Live progress and logs for the client (absent: nobody listens, console output is not streamed). */
-  events?: (event: ExecutionEvent) => void;
-  /** Asks a human about `ask` tools (elicitation); absent or returning undefined: the execution suspends. */
-  approver?: Approver;
-  /** Asks the user to sign in to one of their servers (URL-mode elicitation); absent: the execution suspends. */
-  signIn?: SignIn;
-  /** Told when the program starts running (after its checks), so it can be listed while it runs. */
-  onStart?: (id: string, live: LiveExecution) => void;
-  /** Receives what a suspended execution needs to be resumed later (or that it cannot be, src/sandbox/approval.ts). */
-  onSuspend?: (state: Suspension) => void;
-  /**
-   * The session's or context's carried scope (src/scope/): what the program starts with, and where what it leaves
-   * is stored. Absent (skill runs): the program starts empty and nothing is kept.
-   */
-  scope?: {
-    carried: CarriedScope;
-    save(update: ScopeUpdate): { kept: string[]; dropped: DroppedBinding[] };
-  };
-  /** The skills code may import (absent: none). */
-  skills?: {
-    index(): Promise<Record<string, SkillIndexEntry>>;
-    get(name: string, version?: number): Promise<SkillVersion | undefined>;
-  };
-  /** Sees every successful tool result (observed output types). */
-  observe?: (catalog: Catalog, tool: CatalogTool, value: unknown) => void;
-  /** Type-checks the program before anything runs (absent: not checked); see src/typecheck. */
-  typecheck?: (program: {
-    code: string;
-    catalog: Catalog;
-    imports: readonly ImportUse[];
-    skills: ReadonlyMap<string, SkillVersion>;
-    latestSkill: (name: string) => number | undefined;
-    carried?: string;
-  }) => Promise<TypecheckOutcome>;
-}
-
-export interface ExecuteRequest {
-  code: string;
-  timeoutMs?: number;
-  /** Resumption after approval: replies of the earlier attempt, and the approved call's signature. */
-  replay?: readonly RecordedCall[];
-  approved?: string;
-  approvedBy?: ApprovalActor;
-  /**
-   * run_skill's generated call of this skill (`name@version`, src/session/session-runs.ts runSkill): an error that
-   * V8 places in that generated code (a tool call the skill returned without awaiting) is reported as the skill's.
-   */
-  skill?: string;
-}
-
-interface HarnessReply {
-  ok: boolean;
-  result?: string;
-  /** The result's length when the harness cut it to one character over max_result_bytes. */
-  resultLength?: number;
-  logs: string[];
-  /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
-  error?: HarnessError;
-  steps: number;
-  warnings?: string[];
-  scope?: CapturedScope;
-}
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -127,12 +36,6 @@ function randomHex(bytes: number): string {
 
 /** How often an execution still waiting for its turn (or for one of the user's slots) tells the client (progress). */
 export const WAIT_NOTICE_MS = 10_000;
-
-/** workerd's words when every promise the code awaits can no longer settle (nothing left to wait for). */
-const HUNG = /would never generate a response|code had hung/;
-/** workerd's words when one RPC's arguments or return value serialize to more than its limit (32 MiB). */
-const RPC_TOO_LARGE = /Serialized RPC arguments or return values are limited to/;
-const RPC_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): Promise<ExecuteResult> {
   const started = Date.now();
@@ -285,14 +188,9 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   let deadline: RunDeadline | undefined;
   let onAbort: (() => void) | undefined;
   try {
-    const worker = deps.loader.load({
-      compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
-      // nodejs_compat and nodejs_compat_v2 are on by default since 2026-08-04; the sandbox needs neither. With v2 on,
-      // the first touch of `process` (sandbox-guards.js locks it down) built Node's process module in every isolate:
-      // about 1.5 ms per execution (bench/results.json). Without it there is no `process`; the guards still check.
-      compatibilityFlags: ["no_nodejs_compat", "no_nodejs_compat_v2"],
-      mainModule: "harness.js",
-      modules: {
+    const entrypoint = loadIsolate(
+      deps.loader,
+      {
         ...moduleMap(catalog, prepared.code, imported, {
           regex,
           scope: (prepared.scope?.captured.length ?? 0) > 0,
@@ -300,25 +198,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         }),
         ...skillModulesMap,
       },
-      // No bindings and no network: fetch() and connect() throw. Tools are reachable only through the bridge run() gets.
-      env: {},
-      globalOutbound: null,
-      // Enforced in production only; local workerd ignores it, which is why the step guard exists. Bridge calls
-      // (tool calls, gateway operations, notification batches) may count as subrequests; the sandbox and the host
-      // count each kind against its own limit, so this only has to be large enough for all three.
-      limits: {
-        cpuMs: limits.cpu_ms,
-        subRequests:
-          limits.max_tool_calls +
-          limits.max_gateway_ops +
-          Math.ceil(limits.max_notification_bytes / NOTIFICATION_OVERHEAD_BYTES) +
-          32,
-      },
-    });
-    const entrypoint = worker.getEntrypoint() as unknown as {
-      run(options: object): Promise<HarnessReply>;
-      stop(): Promise<void>;
-    };
+      limits,
+    );
     // Time spent waiting for a human (approval by elicitation) does not count against the timeout.
     deadline = runDeadline(runStarted, timeoutMs, () => live.waitedMs);
     const reply = await Promise.race([
@@ -441,34 +322,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     budget?.finish();
     live.end();
     const message = clip((err as Error)?.message ?? err);
-    if (HUNG.test(message)) {
-      return fail(
-        {
-          kind: "runtime",
-          message:
-            "The code awaited a promise that can never settle: nothing was left that could resolve it (no timer, no tool call in flight). Make sure every promise you await is resolved or rejected.",
-        },
-        { tool_calls: live.calls },
-      );
-    }
-    if (RPC_TOO_LARGE.test(message)) {
-      // The program's own size, not the gateway's fault: run()'s answer (or its arguments: the carried values the
-      // program names) passed workerd's cap on one RPC. The sandbox caps the scope it captures; the result is capped
-      // only by the host, after the answer arrived.
-      const carriedBytes = carriedValues.reduce((sum, v) => sum + v.json.length, 0);
-      const done = live.calls.filter((c) => c.status !== "timeout").length;
-      return fail(
-        {
-          kind: "limit",
-          message:
-            carriedBytes > RPC_LIMIT_BYTES / 2
-              ? `The carried variables this code names are ${carriedBytes} characters encoded together, too much for workerd's 32 MiB cap on what one execution is handed and hands back: name fewer of them in one execution, and keep large data with state.set or in the workspace.`
-              : `The execution's answer (its result, logs and top-level variables) was over workerd's 32 MiB limit, so its result was lost and no variable was kept; ${done} tool call(s) had completed and took effect. Return less (a result is cut to max_result_bytes, ${limits.max_result_bytes} bytes, anyway) and keep large data with state.set or in the workspace.`,
-        },
-        { tool_calls: live.calls },
-      );
-    }
-    return fail({ kind: "internal", message: `the sandbox failed: ${message}` }, { tool_calls: live.calls });
+    return fail(runFailure(message, carriedValues, live.calls, limits), { tool_calls: live.calls });
   } finally {
     release?.();
     deadline?.cancel();

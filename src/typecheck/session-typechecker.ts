@@ -5,11 +5,11 @@
  * dynamic isolates per Durable Object; `max_concurrent_executions` is capped at 9 to leave the checker its own).
  */
 import type { GatewayConfig } from "../config";
-import type { CatalogTool } from "../registry/registry-types";
-import type { ExecutorDeps } from "../sandbox/executor";
-import { Semaphore } from "../shared/semaphore";
 import type { Catalog } from "../registry/registry";
+import type { CatalogTool } from "../registry/registry-types";
+import type { ExecutorDeps } from "../sandbox/executor-types";
 import type { ImportUse } from "../sandbox/prepare";
+import { Semaphore } from "../shared/semaphore";
 import type { ObservedTypes } from "./observed-types";
 import { type TypecheckDeps, typecheckProgram } from "./typecheck-program";
 
