@@ -15,13 +15,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { type GatewayConfig, type Limits, loadConfig } from "../config";
 import type { Env } from "../env";
-import { type ApprovalActor, audit } from "../sandbox/approval";
+import type { ApprovalActor } from "../sandbox/approval";
 import type { ExecuteResult } from "../sandbox/execution-types";
-import { deniedExecution } from "./denied-execution";
-import { ExecuteRate } from "./execute-rate";
-import { ExecutionHistory, type ExecutionPage, type SkillRuns } from "./execution-history";
-import { ExecutionLeases } from "./execution-leases";
-import { ExecutionSlots } from "./execution-slots";
+import type { ExecutionPage, SkillRuns } from "./execution-history";
 import { OAuthConnections } from "./oauth/oauth-connections";
 import type {
   AccessTokenOptions,
@@ -33,10 +29,10 @@ import type {
   StartOptions,
   StartResult,
 } from "./oauth/oauth-types";
-import { PendingApprovals } from "./pending-approvals";
 import { type AddServerRequest, ServerDesk, type ServerResult } from "./server-desk";
 import type { OAuthHooks, UserConnection } from "./user-connections";
 import { type ContextSummary, UserContexts } from "./user-contexts";
+import { type FinishReply, UserExecutions } from "./user-executions";
 import { type SecretSummary, UserSecrets } from "./user-secrets";
 import { UserServers, type UserServerView } from "./user-servers";
 import type {
@@ -50,21 +46,6 @@ import type {
   StartedExecution,
 } from "./user-types";
 import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
-
-/** What finishExecution tells the session: the approval handle it minted, or why the execution cannot resume. */
-export type FinishReply = { handle?: string; unresumable?: string };
-
-/** Applies a {@link FinishReply} to the result the client gets (and the history keeps). */
-export function settleSuspension(result: ExecuteResult, reply: FinishReply): void {
-  const waiting = result.approval ?? result.authorization;
-  if (!waiting) return;
-  if (reply.handle) waiting.handle = reply.handle;
-  else if (reply.unresumable && result.error) {
-    delete result.status;
-    const what = result.approval ? "needs approval" : `needs a sign-in to ${waiting.server}`;
-    result.error = { kind: "limit", message: `${waiting.server}.${waiting.tool} ${what}, but ${reply.unresumable}` };
-  }
-}
 
 /** The user object's RPC surface as callers use it (stub types turn the `unknown` fields of results into `never`). */
 export type UserApi = Pick<
@@ -113,11 +94,8 @@ export function userObject(env: Env, user: string): UserApi {
 
 /** The per-user Durable Object (see the module comment). */
 export class UserObject extends DurableObject<Env> {
-  readonly #history = new ExecutionHistory(this.ctx.storage.sql);
-  readonly #approvals = new PendingApprovals(this.ctx.storage.sql);
-  readonly #leases = new ExecutionLeases(this.ctx.storage.sql);
-  readonly #slots = new ExecutionSlots(this.#leases);
-  readonly #rate = new ExecuteRate(this.ctx.storage.kv);
+  /** History, approval handles, slots and execute rate of the user's executions (src/user/user-executions.ts). */
+  readonly #executions = new UserExecutions(this.ctx.storage);
   readonly #contexts = new UserContexts(this.ctx.storage.sql);
   readonly #oauth = new OAuthConnections(
     this.ctx.storage.sql,
@@ -247,23 +225,17 @@ export class UserObject extends DurableObject<Env> {
    * (src/user/execution-slots.ts), or says the user is busy.
    */
   async startExecution(session: string): Promise<SlotGrant> {
-    const limits = this.#limits();
-    // Counted against the rate limit before it waits for a slot, as every execution that asks is.
-    const limited = this.#rate.take(limits.execute_rate_limit);
-    if (limited) return { ok: false, error: limited };
-    const taken = await this.#slots.take(session, limits);
-    return taken.ok ? { ok: true, lease: taken.lease, lease_ms: limits.execution_lease_ms } : taken;
+    return this.#executions.start(session, this.#limits());
   }
 
   /** Lists an execution as running as soon as its program starts (finishExecution completes the record). */
   async executionStarted(run: StartedExecution): Promise<void> {
-    this.#history.start(run);
-    if (run.rerunOf) this.#noteRerun(run.rerunOf, run.execution_id);
+    this.#executions.started(run);
   }
 
   /** Keeps a running execution's slot (the session renews it well within execution_lease_ms). */
   async renewExecution(lease: string): Promise<void> {
-    this.#leases.renew(lease, this.#limits().execution_lease_ms);
+    this.#executions.renew(lease, this.#limits().execution_lease_ms);
   }
 
   /**
@@ -271,61 +243,36 @@ export class UserObject extends DurableObject<Env> {
    * and records it in the history (with the handle, so get_execution shows it).
    */
   async finishExecution(request: FinishRequest): Promise<FinishReply> {
-    this.#slots.release(request.lease);
-    const { execution, suspended } = request;
-    if (!execution) return {};
-    let reply: FinishReply = {};
-    if (suspended) {
-      const created = this.#approvals.create(request.session, suspended, execution.result.execution_id);
-      reply = typeof created === "string" ? { handle: created } : { unresumable: created.error };
-      settleSuspension(execution.result, reply);
-    }
-    this.#history.record(request.session, execution);
-    if (execution.rerunOf && execution.result.execution_id) {
-      this.#noteRerun(execution.rerunOf, execution.result.execution_id);
-    }
-    return reply;
-  }
-
-  /**
-   * Names the re-run of an approved handle, on the handle (a second approve_call says it) and on the stopped
-   * execution's record (get_execution and list_executions say it). Noted when the re-run is listed as running or
-   * when it ends, whichever comes first; in one synchronous step, so both are written or neither.
-   */
-  #noteRerun(handle: string, rerun: string): void {
-    const stopped = this.#approvals.noteRerun(handle, rerun);
-    if (stopped) this.#history.noteRerun(stopped, rerun);
+    return this.#executions.finish(request);
   }
 
   /** The user's executions, newest first, from every session. */
   async listExecutions(limit: number): Promise<ExecutionSummary[]> {
-    return this.#history.list(limit);
+    return this.#executions.list(limit);
   }
 
   /** One page of the history (the dashboard): newest first, optionally one status, paged by `before`. */
   async pageExecutions(query: { limit: number; status?: ExecutionStatus; before?: number }): Promise<ExecutionPage> {
-    this.#history.markLost(this.#leases.live());
-    return this.#history.page(query);
+    return this.#executions.page(query);
   }
 
   /** The session object an execution of the history ran in. */
   async executionSession(id: string): Promise<string | undefined> {
-    return this.#history.sessionOf(id);
+    return this.#executions.sessionOf(id);
   }
 
   /** Run counts and last runs of skill versions. */
   async skillRuns(): Promise<SkillRuns[]> {
-    return this.#history.skillRuns();
+    return this.#executions.skillRuns();
   }
 
   /** Calls waiting for approval, newest first, with their full arguments. */
   async pendingApprovals(limit: number): Promise<PendingApproval[]> {
-    return this.#approvals.listPending(limit);
+    return this.#executions.pendingApprovals(limit);
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
-    this.#history.markLost(this.#leases.live());
-    return this.#history.get(id);
+    return this.#executions.get(id);
   }
 
   /**
@@ -333,18 +280,12 @@ export class UserObject extends DurableObject<Env> {
    * stopped execution's record says it was approved, by whom and when, in the same step.
    */
   async approveCall(handle: string, by?: ApprovalActor): Promise<ApprovedExecution | string> {
-    const taken = this.#approvals.take(handle, "approved", by);
-    if (typeof taken !== "string" && taken.execution_id) {
-      const actor = by ?? "user (approve_call)";
-      this.#history.decide(taken.execution_id, { decision: "approved", by: actor, at: audit("approved", actor).at });
-    }
-    return taken;
+    return this.#executions.approve(handle, by);
   }
 
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */
   async reopenApproval(handle: string): Promise<void> {
-    const stopped = this.#approvals.reopen(handle);
-    if (stopped) this.#history.decide(stopped, null);
+    this.#executions.reopen(handle);
   }
 
   /** Records a context the user started (MCP 2026-07-28; its object is `<user>:<context>`). */
@@ -364,14 +305,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** deny_call: cancels the suspended execution and records the cancellation, with who decided and when. */
   async denyCall(handle: string, by: ApprovalActor = "user (deny_call)"): Promise<ExecuteResult | string> {
-    const taken = this.#approvals.take(handle, "denied", by);
-    if (typeof taken === "string") return taken;
-    const result = deniedExecution(handle, taken, by);
-    const { code, kind, skill } = taken.spec;
-    this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
-    if (taken.execution_id)
-      this.#history.decide(taken.execution_id, { decision: "denied", by, at: audit("denied", by).at });
-    return result;
+    return this.#executions.deny(handle, by);
   }
   /** The URL of the user's server `name` (user servers: src/user/user-servers.ts). */
   #serverUrl(name: string): string | undefined {
