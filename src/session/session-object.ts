@@ -1,18 +1,18 @@
 /**
  * @module session/session-object
  * One SQLite Durable Object per MCP session, named `<user>:<session-id>`. It serves the session's MCP traffic and
- * routes its executions (run by src/session/session-runs.ts) and their bridges' calls: it is the single place where
- * the session's tool calls are checked and recorded.
+ * routes its executions (run by src/session/session-runs.ts) and their bridges' calls (src/session/bridge-routes.ts):
+ * it is the single place where the session's tool calls are checked and recorded. Its registry of upstreams and its
+ * skills are src/session/session-registry.ts.
  * The same class serves the contexts of MCP 2026-07-28 clients (`<user>:<context>`, meta.kind "context"): there
  * is no handshake, each request is served statelessly (src/session/modern-mcp.ts), and `state` spans requests.
  * Both keep their storage until `limits.session_idle_retention_ms` passes without a request
  * (src/session/session-retention.ts).
  *
- * The SDK transport keeps session state in memory; when the object is evicted and revived, {@link #mcp} restores
- * the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
+ * The SDK transport keeps session state in memory; when the object is evicted and revived, src/session/session-mcp.ts
+ * restores the transport's "initialized" state and the client's capabilities from storage, so clients never notice.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type McpServer, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { type GatewayConfig, loadConfig } from "../config";
 import type { Env } from "../env";
 import { semanticSearchFrom } from "../mcp/catalog-search";
@@ -20,24 +20,18 @@ import type { GatewayContext } from "../mcp/gateway-context";
 import { createGatewayServer } from "../mcp/gateway-server";
 import { approvalStateCodec } from "../mcp/request-state";
 import { taskModelsFrom } from "../planning/model-client";
-import { durableCatalogStore } from "../registry/catalog-store";
-import { connectUpstream } from "../registry/connect";
-import { Registry } from "../registry/registry";
-import { type ConnectionSource, connectUserUpstream } from "../registry/user-upstream";
-import { parseBridgeJson } from "../sandbox/bridge-json";
 import type { BridgeReply, ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
 import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { ScopeSnapshots } from "../scope/scope-snapshots";
 import { ScopeStore } from "../scope/scope-store";
-import { SkillService } from "../skills/skill-service";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
-import { checkerSlot, sessionTypechecker } from "../typecheck/session-typechecker";
+import { checkerSlot } from "../typecheck/session-typechecker";
 import { type UserApi, userObject } from "../user/user-object";
 import type { ApprovedExecution } from "../user/user-types";
 import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
 import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";
-import { gatewayOp } from "./gateway-ops";
+import { bridgeHostOp, bridgeToolCall } from "./bridge-routes";
 import { LastExecution } from "./last-execution";
 import { ModernMcp, mayStartContext, unknownContext } from "./modern-mcp";
 import {
@@ -48,12 +42,13 @@ import {
   sessionObjectName,
   USER_HEADER,
 } from "./session-headers";
+import { openSessionMcp, type SessionMcp } from "./session-mcp";
 import { type SessionMeta, SessionMetaStore } from "./session-meta";
+import { SessionRegistry } from "./session-registry";
 import { EXPIRED_SESSION, SessionRetention } from "./session-retention";
 import { SessionRuns } from "./session-runs";
 import { SessionState } from "./session-state";
 import { userServerOps } from "./user-server-ops";
-import { UserServerSync } from "./user-server-sync";
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
@@ -63,13 +58,11 @@ export class SessionObject extends DurableObject<Env> {
   readonly #metaStore = new SessionMetaStore(this.ctx.storage.sql);
   /** Read once, when the object starts: nothing is written for an object that serves nothing (session-meta.ts). */
   #meta: SessionMeta | undefined = this.#metaStore.load();
-  #mcp: { server: McpServer; transport: WebStandardStreamableHTTPServerTransport } | undefined;
+  #mcp: SessionMcp | undefined;
   #modern: ModernMcp | undefined;
-  #registry: Registry | undefined;
   #config: GatewayConfig | undefined;
   readonly #checkerSlot = checkerSlot();
   readonly #observed = new ObservedTypes(durableObservedStore(this.env.CATALOG));
-  #skills: SkillService | undefined;
   readonly #state = new SessionState(this.ctx.storage.sql);
   readonly #last = new LastExecution(this.ctx.storage.sql);
   readonly #scope = new ScopeStore(this.ctx.storage.sql);
@@ -83,8 +76,8 @@ export class SessionObject extends DurableObject<Env> {
       env: this.env,
       config: () => this.#gatewayConfig(),
       user: (meta) => this.#user(meta),
-      registry: (meta) => this.#registryFor(meta),
-      skills: (meta) => this.#skillsFor(meta),
+      registry: (meta) => this.#tools.registry(meta),
+      skills: (meta) => this.#tools.skills(meta),
       mcp: () => this.#mcp,
       bridge: this,
     },
@@ -96,7 +89,16 @@ export class SessionObject extends DurableObject<Env> {
       checkerSlot: this.#checkerSlot,
     },
   );
-  #userSync: UserServerSync | undefined;
+  /** The registry of the session's upstreams, its skills and the sync of the user's servers (session-registry.ts). */
+  readonly #tools = new SessionRegistry({
+    env: this.env,
+    ctx: this.ctx,
+    config: () => this.#gatewayConfig(),
+    user: (meta) => this.#user(meta),
+    origin: () => this.#origin,
+    checkerSlot: this.#checkerSlot,
+    observed: this.#observed,
+  });
   /** The gateway's origin as clients reach it (sign-in URLs of the user's servers point there). */
   #origin = "";
   /** The user whose dashboard this object serves (set by the first dashboard request; never an MCP session). */
@@ -119,40 +121,6 @@ export class SessionObject extends DurableObject<Env> {
   /** The user's object: history, approval handles and execution slots shared by all the user's sessions. */
   #user(meta: SessionMeta): UserApi {
     return userObject(this.env, meta.user);
-  }
-
-  #skillsFor(meta: SessionMeta): SkillService {
-    const typecheck = sessionTypechecker(this.env, this.#gatewayConfig(), this.#checkerSlot, this.#observed);
-    this.#skills ??= new SkillService(
-      this.env.SKILLS.getByName(meta.user),
-      this.#registryFor(meta),
-      typecheck &&
-        ((code, catalog, imports) =>
-          typecheck({ code, catalog, imports, skills: new Map(), latestSkill: () => undefined })),
-    );
-    return this.#skills;
-  }
-
-  #registryFor(meta: SessionMeta): Registry {
-    const config = this.#gatewayConfig();
-    this.#userSync ??= new UserServerSync(() => this.#user(meta), config);
-    const source: ConnectionSource = (name, opts) => this.#user(meta).connectionFor(name, this.#origin, opts);
-    this.#registry ??= new Registry(
-      config.servers,
-      (server, scope) =>
-        scope === "user"
-          ? connectUserUpstream(server, { env: this.env, user: meta.user, gateway: config, source })
-          : connectUpstream(server, { env: this.env, exports: this.ctx.exports, user: meta.user, gateway: config }),
-      // Catalogs and first-seen tool hashes are shared by all sessions through one CatalogObject per upstream.
-      {
-        store: durableCatalogStore(this.env.CATALOG),
-        ttlMs: config.catalog_ttl_ms,
-        user: meta.user,
-        sync: () => this.#userSync!.sync(this.#registry!),
-        listed: (name) => this.#userSync!.listed(name),
-      },
-    );
-    return this.#registry;
   }
 
   /** Serves one MCP HTTP request of this session (the Worker has already checked Origin and session headers). */
@@ -185,8 +153,7 @@ export class SessionObject extends DurableObject<Env> {
       this.#runs.endAll();
       const response = await transport.handleRequest(request);
       this.#mcp = undefined;
-      await this.#registry?.close();
-      this.#registry = undefined;
+      await this.#tools.closeRegistry();
       return response;
     }
     return transport.handleRequest(request);
@@ -213,10 +180,7 @@ export class SessionObject extends DurableObject<Env> {
     this.#mcp = this.#meta = undefined;
     await this.#modern?.close();
     this.#modern = undefined;
-    await this.#registry?.close();
-    this.#registry = undefined;
-    // The skills were bound to the registry just closed.
-    this.#skills = undefined;
+    await this.#tools.release();
     // An expired `default` context starts afresh in this same instance: its stores make their tables again.
     for (const store of [this.#state, this.#last, this.#scope, this.#scopeSnapshots]) store.dropped();
   }
@@ -265,7 +229,7 @@ export class SessionObject extends DurableObject<Env> {
   /** What the gateway's tools need, for this object's session or context. */
   #toolContext(meta: SessionMeta): GatewayContext {
     return {
-      registry: this.#registryFor(meta),
+      registry: this.#tools.registry(meta),
       config: this.#gatewayConfig(),
       semantic: semanticSearchFrom(this.env, this.#gatewayConfig().embeddings),
       models: taskModelsFrom(this.env, this.#gatewayConfig()),
@@ -274,7 +238,7 @@ export class SessionObject extends DurableObject<Env> {
         get: (id) => this.#user(meta).getExecution(id),
       },
       observed: this.#observed,
-      skills: this.#skillsFor(meta),
+      skills: this.#tools.skills(meta),
       execute: (code, timeoutMs, extra) =>
         this.#runs.execute(meta, {
           code,
@@ -288,8 +252,8 @@ export class SessionObject extends DurableObject<Env> {
       scope: { list: () => this.#scope.list(), reset: () => this.#scope.reset() },
       userServers: userServerOps({
         user: () => this.#user(meta),
-        registry: () => this.#registryFor(meta),
-        sync: this.#userSync!,
+        registry: () => this.#tools.registry(meta),
+        sync: this.#tools.userSync!,
         origin: () => this.#origin,
         gatewayNames: this.#gatewayConfig().servers.map((s) => s.name),
         userName: meta.user,
@@ -297,34 +261,9 @@ export class SessionObject extends DurableObject<Env> {
     };
   }
 
-  async #openMcp(meta: SessionMeta, restore: boolean) {
+  async #openMcp(meta: SessionMeta, restore: boolean): Promise<SessionMcp> {
     const server = createGatewayServer(this.#toolContext(meta));
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => meta.session,
-    });
-    server.server.oninitialized = () => {
-      this.#saveMeta({
-        ...this.#meta!,
-        client: {
-          capabilities: server.server.getClientCapabilities(),
-          info: server.server.getClientVersion(),
-          protocolVersion: (server.server as unknown as { _negotiatedProtocolVersion?: string })
-            ._negotiatedProtocolVersion,
-        },
-      });
-    };
-    if (restore) {
-      // Revived after eviction: the SDK has no public restore, so set the fields its handshake would have set.
-      // Pinned SDK version (package.json); covered by the "session survives a restart" test.
-      Object.assign(transport, { sessionId: meta.session, _initialized: true });
-      Object.assign(server.server, {
-        _clientCapabilities: meta.client?.capabilities ?? {},
-        _clientVersion: meta.client?.info,
-        _negotiatedProtocolVersion: meta.client?.protocolVersion,
-      });
-    }
-    await server.connect(transport);
-    this.#mcp = { server, transport };
+    this.#mcp = await openSessionMcp(server, meta, restore, (client) => this.#saveMeta({ ...this.#meta!, client }));
     return this.#mcp;
   }
 
@@ -359,12 +298,12 @@ export class SessionObject extends DurableObject<Env> {
     this.#origin = origin;
     const meta: SessionMeta = { user, session: DASHBOARD_SESSION, created_at: 0 };
     const config = this.#gatewayConfig();
-    const registry = this.#registryFor(meta);
+    const registry = this.#tools.registry(meta);
     // A page shows the user's servers as they are now (a session re-reads them every few seconds).
-    await this.#userSync?.sync(registry, true);
+    await this.#tools.userSync?.sync(registry, true);
     return dashboardOp(request, {
       registry,
-      skills: this.#skillsFor(meta),
+      skills: this.#tools.skills(meta),
       observed: this.#observed,
       semantic: semanticSearchFrom(this.env, config.embeddings),
     });
@@ -378,37 +317,18 @@ export class SessionObject extends DurableObject<Env> {
 
   /** Called by the execution's {@link ExecutionBridge} for each tool call a sandbox makes. */
   async bridgeCall(execution: string, server: string, tool: string, argsJson: string): Promise<BridgeReply> {
-    const live = this.#runs.live.get(execution);
-    if (!live || live.ended) {
-      return {
-        ok: false,
-        status: "rejected",
-        error: `${server}.${tool} was called after the execution ended; await every tool call before returning`,
-      };
-    }
-    return live.callTool(server, tool, argsJson);
+    return bridgeToolCall(this.#runs.live.get(execution), server, tool, argsJson);
   }
 
   /** Called by the execution's {@link ExecutionBridge} for each `gateway` module operation and notification batch. */
   async bridgeHost(execution: string, op: string, argsJson: string): Promise<BridgeReply> {
-    const live = this.#runs.live.get(execution);
-    if (!live || live.ended) {
-      return { ok: false, status: "rejected", error: `gateway ${op} was called after the execution ended` };
-    }
-    if (op === "notify") return live.notify(argsJson);
-    const over = live.countHostOp();
-    if (over) return { ok: false, status: "rejected", error: over };
-    try {
-      const args = parseBridgeJson(argsJson) as Record<string, unknown>;
+    return bridgeHostOp(this.#runs.live.get(execution), op, argsJson, () => {
       const meta = this.#meta;
-      const value = await gatewayOp(op, args ?? {}, live, {
+      return {
         state: this.#state,
         last: this.#last,
         getExecution: async (id) => (meta ? this.#user(meta).getExecution(id) : undefined),
-      });
-      return { ok: true, ...(value === undefined ? {} : { value: JSON.stringify(value) }) };
-    } catch (err) {
-      return { ok: false, status: "error", error: (err as Error).message };
-    }
+      };
+    });
   }
 }
