@@ -4,6 +4,7 @@
  */
 import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { signInNeeded } from "../registry/step-up-scope";
 import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { isTruncatedResult } from "../sandbox/reply-caps";
@@ -58,7 +59,7 @@ export function renderExecution(r: ExecuteResult, context?: string, trace = list
   if (r.authorization) {
     const a = r.authorization;
     lines.push(
-      `authorization_required: ${a.server} needs the user to sign in${a.authorization_url ? ` at ${a.authorization_url}` : ""}`,
+      `authorization_required: ${signInNeeded(a.server, a.authorization_url, a.scope)}`,
       `  handle: ${a.handle} — call approve_call({ handle }) after the sign-in to resume`,
     );
   }

@@ -4,8 +4,13 @@
  * expired. Raised by the connection of a user server (src/registry/user-upstream.ts) and turned by execute_code
  * into a URL-mode elicitation or `status: "authorization_required"` with a handle (src/sandbox/approval.ts).
  */
+import { morePermission } from "./step-up-scope";
 
-/** The user must (re)authorize `server` at `authorization_url` (a gateway URL) before it can be called. */
+/**
+ * The user must (re)authorize `server` at `authorization_url` (a gateway URL) before it can be called; `scope` is
+ * set when the server asked for more permission (a step-up on 403 `insufficient_scope`): the scopes it lacks,
+ * bounded (src/registry/step-up-scope.ts).
+ */
 export class AuthorizationRequiredError extends Error {
   override readonly name = "AuthorizationRequiredError";
   readonly server: string;
@@ -13,22 +18,28 @@ export class AuthorizationRequiredError extends Error {
   readonly authorization_url: string | undefined;
   /** The server's catalog cache scope (it does not depend on the token), so its last listed tools stay known. */
   readonly cacheScope: string | undefined;
+  readonly scope: string | undefined;
 
   constructor(
     server: string,
     status: "authorization_required" | "expired",
     authorizationUrl?: string,
     cacheScope?: string,
+    scope?: string,
   ) {
+    const where = authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)";
     super(
       status === "expired"
-        ? `the authorization of ${server} has expired: sign in again${authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)"}`
-        : `${server} needs you to sign in${authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)"}`,
+        ? `the authorization of ${server} has expired: sign in again${where}`
+        : scope
+          ? `${server} needs ${morePermission(scope)}: sign in again${where}`
+          : `${server} needs you to sign in${where}`,
     );
     this.server = server;
     this.status = status;
     this.authorization_url = authorizationUrl;
     this.cacheScope = cacheScope;
+    this.scope = scope;
   }
 }
 

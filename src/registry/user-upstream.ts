@@ -55,7 +55,7 @@ function stepUpOn403(
 function failed(name: string, c: Extract<UserConnection, { ok: false }>): Error {
   return c.status === "error"
     ? new Error(`${name}: ${c.message}`)
-    : new AuthorizationRequiredError(name, c.status, c.authorization_url, c.cacheScope);
+    : new AuthorizationRequiredError(name, c.status, c.authorization_url, c.cacheScope, c.scope);
 }
 
 /** A bearer-token provider backed by the user object: the token is cached until shortly before it expires. */

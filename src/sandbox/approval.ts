@@ -35,7 +35,12 @@ export interface PendingCall {
   arguments: unknown;
   signature: string;
   /** Set when the call waits for a sign-in rather than an approval: resuming it approves nothing. */
-  authorization?: { status: "authorization_required" | "expired"; url?: string };
+  authorization?: {
+    status: "authorization_required" | "expired";
+    url?: string;
+    /** A step-up: the scopes the server asked for that the grant lacks (src/registry/step-up-scope.ts). */
+    scope?: string;
+  };
 }
 
 /** A call that ran (or was refused by the upstream) in an earlier attempt, answered again on replay. */

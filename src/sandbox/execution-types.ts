@@ -73,6 +73,9 @@ export interface ExecuteResult {
   status?: "approval_required" | "authorization_required";
   /** The call waiting for approval; `handle` goes to approve_call / deny_call. */
   approval?: { handle?: string; server: string; tool: string; arguments: unknown };
-  /** The server the user must sign in to, at `authorization_url`; then approve_call({ handle }) resumes. */
-  authorization?: { handle?: string; server: string; tool: string; authorization_url?: string };
+  /**
+   * The server the user must sign in to, at `authorization_url`; then approve_call({ handle }) resumes. `scope`: the
+   * server asked for more permission (403 `insufficient_scope`), these scopes (src/registry/step-up-scope.ts).
+   */
+  authorization?: { handle?: string; server: string; tool: string; authorization_url?: string; scope?: string };
 }

@@ -7,6 +7,7 @@
  * Its contract is src/sandbox/executor-types.ts; the isolate is loaded by src/sandbox/sandbox-isolate.ts.
  */
 import type { CatalogTool } from "../registry/registry-types";
+import { signInNeeded } from "../registry/step-up-scope";
 import { boundNames } from "../scope/scope-analysis";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
 import { carriedDeclarations } from "../scope/scope-types";
@@ -252,17 +253,22 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     if (reply !== "timeout" && "signature" in reply && reply.authorization) {
       deps.onSuspend?.({ pending: reply, ...live.replayState() });
-      const url = reply.authorization.url;
+      const { url, scope } = reply.authorization;
       return fail(
         {
           kind: "authorization_required",
-          message: `${reply.server} needs the user to sign in${url ? ` at ${url}` : " (authorize_server gives the URL)"}. Ask them to, then call approve_call with the handle; it re-runs this code and replays the calls that already ran.`,
+          message: `${signInNeeded(reply.server, url, scope)}. Ask them to, then call approve_call with the handle; it re-runs this code and replays the calls that already ran.`,
         },
         {
           ...partialLogs,
           ...base,
           status: "authorization_required",
-          authorization: { server: reply.server, tool: reply.tool, ...(url ? { authorization_url: url } : {}) },
+          authorization: {
+            server: reply.server,
+            tool: reply.tool,
+            ...(url ? { authorization_url: url } : {}),
+            ...(scope ? { scope } : {}),
+          },
         },
       );
     }

@@ -23,7 +23,7 @@ export type Approver = (call: {
  * Asks the user to sign in to `server` at `url` (URL-mode elicitation) and resolves once they have, `false` when
  * they declined or did not finish in time; `undefined` when the client cannot be asked (suspend instead).
  */
-export type SignIn = (server: string, url: string) => Promise<boolean> | undefined;
+export type SignIn = (server: string, url: string, scope?: string) => Promise<boolean> | undefined;
 
 /** Who can be asked, and the approval a resumed execution already carries. */
 export interface HumanWaitsDeps {
@@ -103,7 +103,9 @@ export class HumanWaits {
     needed: AuthorizationRequiredError,
   ): Promise<boolean> {
     const waitStart = Date.now();
-    const asked = needed.authorization_url ? this.#deps.signIn?.(server, needed.authorization_url) : undefined;
+    const asked = needed.authorization_url
+      ? this.#deps.signIn?.(server, needed.authorization_url, needed.scope)
+      : undefined;
     if (asked) {
       try {
         if (await asked) return !this.#ended();
@@ -120,7 +122,11 @@ export class HumanWaits {
       tool,
       arguments: args,
       signature,
-      authorization: { status: needed.status, ...(url ? { url } : {}) },
+      authorization: {
+        status: needed.status,
+        ...(url ? { url } : {}),
+        ...(needed.scope ? { scope: needed.scope } : {}),
+      },
     };
     this.#suspend(this.#suspended);
     return false;

@@ -7,6 +7,7 @@
  * OAuth callback lands in the user object; this session notices it by a bounded poll of the server's status.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
+import { morePermission } from "../registry/step-up-scope";
 import type { SignIn } from "../sandbox/human-waits";
 import type { UserAuthView } from "../user/user-servers";
 import type { ToolExtra } from "./notifier";
@@ -24,7 +25,7 @@ export function createSignIn(
 ): SignIn | undefined {
   const caps = server.server.getClientCapabilities() as { elicitation?: { url?: unknown } } | undefined;
   if (!caps?.elicitation?.url) return undefined;
-  return async (name, url) => {
+  return async (name, url, scope) => {
     const deadline = Date.now() + SIGN_IN_TIMEOUT_MS;
     // The server may still look connected (its refused token is kept until the new sign-in replaces it): wait for
     // a change of the user's servers after which it is connected.
@@ -33,7 +34,9 @@ export function createSignIn(
     const answer = await extra.mcpReq.elicitInput(
       {
         mode: "url",
-        message: `Sign in to ${name} so the running code can continue.`,
+        message: scope
+          ? `Sign in to ${name} again to grant ${morePermission(scope)}, so the running code can continue.`
+          : `Sign in to ${name} so the running code can continue.`,
         url,
         elicitationId: crypto.randomUUID(),
       },

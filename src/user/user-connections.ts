@@ -53,6 +53,8 @@ export type UserConnection =
       authorization_url?: string;
       /** OAuth servers: their cache scope, which needs no token (their last listed tools stay usable). */
       cacheScope?: string;
+      /** A step-up: the scopes the server asked for that the grant lacks (src/registry/step-up-scope.ts). */
+      scope?: string;
     };
 
 const hex = (bytes: ArrayBuffer) =>
@@ -209,8 +211,8 @@ export async function authView(src: ConnectionSources, row: UserServerRow): Prom
     status,
     ...(st.scopes?.length ? { scopes: st.scopes } : {}),
     ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
-    // Why it stopped working, so the user knows what to do. Written redacted by the OAuth client (it held the
-    // tokens); cleaned again here as it leaves the user object.
-    ...(st.message && (status === "expired" || status === "error") ? { message: cleanDetail(st.message) } : {}),
+    // Why it stopped working (or, waiting for a step-up sign-in, the scopes it asks for), so the user knows what to
+    // do. Written redacted by the OAuth client (it held the tokens); cleaned again here as it leaves the user object.
+    ...(st.message && status !== "connected" ? { message: cleanDetail(st.message) } : {}),
   };
 }

@@ -296,6 +296,17 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     assert.equal(refused.ok, false);
     const link = /https?:\/\/[^\s"]+\/connections\/authorize\?flow=[A-Za-z0-9_-]+/.exec(JSON.stringify(refused))?.[0];
     assert.ok(link, `the result carries a sign-in link: ${refused.text}`);
+    // The challenge asks for "mcp admin"; the grant has mcp: the messages name the scope missing, admin.
+    assert.equal(refused.authorization.scope, "admin");
+    assert.match(
+      refused.error.message,
+      /needs the user to sign in again to grant more permission \(scope "admin"\) at /,
+    );
+    assert.match(refused.text, /authorization_required: oauth\d+ needs the user to sign in again .*\(scope "admin"\)/);
+    const auth = await waitForStatus(session, name, "authorization_required");
+    assert.match(auth.message, /^it asks for more permission \(scope "admin"\): sign in again/);
+    const page = await (await fetch(new URL("/connections", gateway.url))).text();
+    assert.match(page, /it asks for more permission \(scope &quot;admin&quot;\)/);
     const steps = await signIn(link);
     assert.equal(steps.status, 200, steps.page);
     assert.deepEqual(steps.authorizationServerUrl.searchParams.get("scope")?.split(" ").sort(), ["admin", "mcp"]);

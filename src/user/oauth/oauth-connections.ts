@@ -5,8 +5,9 @@
  * thin router; the protocol is in the modules beside this one.
  */
 import { type GatewayConfig, loadConfig } from "../../config";
-import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
+import { missingScope, morePermission } from "../../registry/step-up-scope";
 import { oauthContext } from "./oauth-context";
+import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
 import { revokeGrant } from "./oauth-revoke";
 import { OAuthStore } from "./oauth-store";
 import { statusView, TokenKeeper } from "./oauth-tokens";
@@ -83,14 +84,21 @@ export class OAuthConnections {
     const context = await this.#context();
     if (!context.ok) return { ok: false, status: "error", message: context.error };
     if (opts.stepUp) {
-      if (!opts.origin) return { ok: false, status: "authorization_required", message: "it needs a wider sign-in" };
-      const scope = opts.stepUp.scope;
-      const before = this.#store.grant(target.server)?.status;
+      const grant = this.#store.grant(target.server);
+      const scope = missingScope(opts.stepUp.scope, grant?.scopes);
+      const message = `it needs ${morePermission(scope)}: sign in again`;
+      const named = scope ? { scope } : {};
+      if (!opts.origin) return { ok: false, status: "authorization_required", message, ...named };
       const link = await startFlow(context.ctx, { ...target, origin: opts.origin }, opts.stepUp, true);
-      if (this.#store.grant(target.server)?.status !== before) this.#onChange();
+      if (this.#store.grant(target.server)?.status !== grant?.status) this.#onChange();
       if (!link.ok) return { ok: false, status: "error", message: link.error };
-      const message = `it needs more permission${scope ? ` (scope ${scope})` : ""}: sign in again`;
-      return { ok: false, status: "authorization_required", message, authorization_url: link.authorization_url };
+      return {
+        ok: false,
+        status: "authorization_required",
+        message,
+        authorization_url: link.authorization_url,
+        ...named,
+      };
     }
     const grant = this.#store.grant(target.server);
     const before = grant?.status;

@@ -20,6 +20,7 @@ import {
   validateAuthorizationResponseIssuer,
 } from "@modelcontextprotocol/client";
 import { checkUrl } from "../../registry/ssrf";
+import { missingScope, morePermission } from "../../registry/step-up-scope";
 import { probeInitialize, SERVER_CHECK_TIMEOUT_MS } from "../server-check";
 import { userUrlRefusal } from "../user-servers";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
@@ -169,9 +170,14 @@ export async function startFlow(
     expires_at: now + FLOW_TTL_MS,
     step_up: stepUp ? 1 : 0,
   });
-  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope; an
-  // expired one stays expired (its message says why) until then.
-  if (!grant || grant.server_url !== serverUrl || (grant.status === "connected" && stepUp)) {
+  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope (its
+  // status then says which); an expired one stays expired (its message says why) until then.
+  const sameServer = grant?.server_url === serverUrl;
+  if (stepUp && sameServer && (grant.status === "connected" || grant.status === "authorization_required")) {
+    const wanted = morePermission(missingScope(opts.scope, grant.scopes));
+    const message = `it asks for ${wanted}: sign in again with authorize_server, or Connect on the connections page`;
+    ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message });
+  } else if (!grant || !sameServer) {
     ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
   }
   return { ok: true, authorization_url: authorizationUrl(origin, id) };

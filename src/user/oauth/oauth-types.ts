@@ -11,7 +11,7 @@ export interface OAuthStatusView {
   scopes?: string[];
   /** When the current access token expires (ISO 8601); the gateway refreshes it before then. */
   expires_at?: string;
-  /** Why the status is `expired` or `error`, safe to show. */
+  /** Why the status is `expired` or `error`, or what a step-up asks for (the scopes missing), safe to show. */
   message?: string;
 }
 
@@ -42,7 +42,14 @@ export type CompleteResult = { ok: true; server: string } | { ok: false; error: 
 /** A usable access token, or why there is none (and where to sign in again when an origin was given). */
 export type AccessTokenResult =
   | { ok: true; token: string; expires_at?: number }
-  | { ok: false; status: Exclude<OAuthStatus, "connected">; message: string; authorization_url?: string };
+  | {
+      ok: false;
+      status: Exclude<OAuthStatus, "connected">;
+      message: string;
+      authorization_url?: string;
+      /** A step-up: the scopes the server asked for that the grant lacks, bounded (src/registry/step-up-scope.ts). */
+      scope?: string;
+    };
 
 export interface AccessTokenOptions {
   /** Refresh even though the token looks fresh (the upstream answered 401 with it). */

@@ -6,10 +6,11 @@
  * with a fixed notice: nothing from the query string is shown as a message.
  */
 import { Hono } from "hono";
+import { morePermission } from "../../registry/step-up-scope";
+import type { PendingApproval } from "../../user/user-types";
 import { errorPage, page } from "../layout";
 import { csrfToken } from "../web-auth";
 import type { WebEnv } from "../web-types";
-import type { PendingApproval } from "../../user/user-types";
 import { approveFromDashboard, denyFromDashboard } from "./approval-actions";
 import { JsonView } from "./code-view";
 import { dashboardData, originOf } from "./dashboard-data";
@@ -57,7 +58,7 @@ function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
       </p>
       {signIn ? (
         <p>
-          {`This call waits for you to sign in to ${a.server} (${signIn.status === "expired" ? "sign-in expired" : "sign-in needed"}). `}
+          {`This call waits for you to sign in to ${a.server} (${signIn.status === "expired" ? "sign-in expired" : signIn.scope ? `it needs ${morePermission(signIn.scope)}` : "sign-in needed"}). `}
           {link ? <a href={link}>Sign in to {a.server}</a> : <a href="/connections">Sign in on Connections</a>}
           {", then resume: the code runs again and replays the calls that already ran."}
         </p>
