@@ -9,7 +9,7 @@
  */
 import type { Registry } from "../registry/registry";
 import { prepareCode } from "../sandbox/prepare";
-import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
+import { GATEWAY_EXPORTS, serverExports, taskOnlyTools, unavailableServers } from "../sandbox/sandbox-modules";
 import type { SkillService } from "../skills/skill-service";
 
 /** Why a program does not pass a check, as the model will read it. */
@@ -32,6 +32,7 @@ export function prepareCheck(registry: Registry, skills: SkillService): CodeChec
       modules: {
         servers: serverExports(catalog),
         unavailable: unavailableServers(catalog),
+        taskOnly: taskOnlyTools(catalog),
         gateway: GATEWAY_EXPORTS,
         skills: skillIndex,
       },

@@ -28,7 +28,7 @@ import { type RunDeadline, runDeadline } from "./run-deadline";
 import { runFailure } from "./run-failure";
 import { runtimeError, withCarryHint } from "./runtime-error";
 import { loadIsolate } from "./sandbox-isolate";
-import { catalogFor, GATEWAY_EXPORTS, serverExports, unavailableServers } from "./sandbox-modules";
+import { catalogFor, GATEWAY_EXPORTS, serverExports, taskOnlyTools, unavailableServers } from "./sandbox-modules";
 import { ToolEventPacer } from "./tool-event-pacer";
 
 function randomHex(bytes: number): string {
@@ -75,6 +75,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     modules: {
       servers: serverExports(catalog),
       unavailable: unavailableServers(catalog),
+      taskOnly: taskOnlyTools(catalog),
       gateway: GATEWAY_EXPORTS,
       skills: skillIndex,
     },

@@ -5,6 +5,7 @@
  * closest real module or export, because the model fixes a typo in one retry when told what exists.
  */
 import type { ImportDeclaration } from "acorn";
+import { importNeedsTasksError } from "../registry/task-support";
 import { didYouMean, formatList, SuggestBudget, suggest } from "./prepare-suggest";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
@@ -13,6 +14,8 @@ export interface ModuleCatalog {
   servers: Record<string, readonly string[]>;
   /** serverId -> why the server is unavailable (its latest listing failed), as `list_servers` reports it. */
   unavailable?: ReadonlyMap<string, string>;
+  /** serverId -> its tools that only run as MCP tasks (src/registry/task-support.ts): importing one is refused. */
+  taskOnly?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Exports of `"gateway"`, e.g. `["state", "progress"]`. */
   gateway: readonly string[];
   /** Skill name -> its versions (the host resolves unpinned imports to `latest`) and exports. */
@@ -223,6 +226,12 @@ export function checkImport(
           message: missingExport(specifier, name, module, catalog, budget, exportList),
           offset: spec.imported.start,
         });
+        continue;
+      }
+      if (module.kind === "server" && catalog.taskOnly?.get(module.module)?.has(name)) {
+        // Only its type was used (stripped): elided like any type-only import. A call could never succeed.
+        if (isTypeOnly(spec.local.name)) continue;
+        problems.push({ message: importNeedsTasksError(specifier, name), offset: spec.imported.start });
         continue;
       }
       names.push(name);

@@ -92,6 +92,32 @@ export function unavailableServers(catalog: Catalog): Map<string, string> {
   return reasons;
 }
 
+const taskOnlyByCatalog = new WeakMap<Catalog, Map<string, Set<string>>>();
+
+/**
+ * The tools of each server that only run as MCP tasks (src/registry/task-support.ts), by server id; servers without
+ * one have no entry. A program importing one is refused when it is prepared.
+ */
+export function taskOnlyTools(catalog: Catalog): Map<string, Set<string>> {
+  let tools = taskOnlyByCatalog.get(catalog);
+  if (!tools) {
+    tools = new Map();
+    for (const s of catalog.servers) {
+      for (const t of s.tools) {
+        if (!t.needsTasks) continue;
+        let ids = tools.get(s.serverId);
+        if (!ids) {
+          ids = new Set();
+          tools.set(s.serverId, ids);
+        }
+        ids.add(t.id);
+      }
+    }
+    taskOnlyByCatalog.set(catalog, tools);
+  }
+  return tools;
+}
+
 /** The source of the `servers/<id>.js` module for one server. */
 export function serverModuleSource(entry: ServerEntry): string {
   let byName = sourceByTools.get(entry.tools);

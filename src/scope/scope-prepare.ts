@@ -20,6 +20,7 @@
  * rather than re-declared.
  */
 import type { ClassDeclaration } from "acorn";
+import { NEEDS_TASKS_NOTE } from "../registry/task-support";
 import type { ModuleCatalog } from "../sandbox/prepare-imports";
 import { parseProgram } from "../sandbox/prepare-parse";
 import {
@@ -65,6 +66,8 @@ function importProblem(imported: string, source: string, modules: ModuleCatalog)
     if (!Object.hasOwn(modules.servers, id)) return `server "${id}" is no longer available`;
     if (imported !== "*" && !modules.servers[id]!.includes(imported))
       return `${source} no longer exports "${imported}"`;
+    if (modules.taskOnly?.get(id)?.has(imported))
+      return `"${imported}" of ${source} cannot be called: ${NEEDS_TASKS_NOTE}`;
     return undefined;
   }
   const skill = /^skills\/(.+?)(?:@(\d+))?$/.exec(source);

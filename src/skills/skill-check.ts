@@ -15,7 +15,7 @@ import { type PrepareResult, prepareCode } from "../sandbox/prepare";
 import { parseProgram } from "../sandbox/prepare-parse";
 import { classifyRegex } from "../sandbox/prepare-regex";
 import { stripTypes } from "../sandbox/prepare-strip";
-import { GATEWAY_EXPORTS, serverExports, unavailableServers } from "../sandbox/sandbox-modules";
+import { GATEWAY_EXPORTS, serverExports, taskOnlyTools, unavailableServers } from "../sandbox/sandbox-modules";
 import { boundSchema } from "../sandbox/schema-bounds";
 import type { SkillDrift, SkillToolUse, SkillVersion } from "./skill-types";
 
@@ -56,6 +56,7 @@ export function prepareSkill(code: string, name: string, catalog: Catalog, guard
     modules: {
       servers: serverExports(catalog),
       unavailable: unavailableServers(catalog),
+      taskOnly: taskOnlyTools(catalog),
       gateway: GATEWAY_EXPORTS,
       skills: Object.create(null),
     },

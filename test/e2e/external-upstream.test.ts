@@ -53,7 +53,7 @@ return { sum, said };`,
   );
 });
 
-test("a tool that needs MCP tasks is marked in search_tools and get_tool_details, and a call is refused before it reaches the upstream", async () => {
+test("a tool that needs MCP tasks is marked in search_tools and get_tool_details, and a program importing it is refused before it runs", async () => {
   const { tools } = await session.data("search_tools", { query: "simulate research query", server: "everything" });
   const hit = tools.find((t: any) => t.name === "simulate_research_query");
   assert.equal(hit?.cannot_call, "it needs MCP tasks, which the gateway does not support yet");
@@ -65,8 +65,26 @@ test("a tool that needs MCP tasks is marked in search_tools and get_tool_details
   );
   const r = await run(
     session,
-    `import { simulate_research_query } from "servers/everything";
+    `import { echo, simulate_research_query } from "servers/everything";
+console.log("ran");
+await echo({ message: "before" });
 return await simulate_research_query({ topic: "tasks" });`,
+  );
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "import");
+  assert.match(
+    r.error.message,
+    /^Cannot import "simulate_research_query" from "servers\/everything": the tool cannot be called through the gateway: it needs MCP tasks, which the gateway does not support yet \(the upstream declares execution\.taskSupport "required" and refuses plain calls\)\. Leave it out of the program\./,
+  );
+  assert.deepEqual(r.logs, [], "the program never ran");
+  assert.deepEqual(r.tool_calls, [], "no call was made, not even the one before");
+});
+
+test("a call to a tool that needs MCP tasks through a namespace import is refused before it reaches the upstream", async () => {
+  const r = await run(
+    session,
+    `import * as everything from "servers/everything";
+return await everything.simulate_research_query({ topic: "tasks" });`,
   );
   assert.equal(r.ok, false);
   assert.equal(
