@@ -16,6 +16,7 @@ import type { CatalogTool } from "../registry/registry-types";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
 import type { SkillService } from "../skills/skill-service";
+import { attemptCalls, readOnlyIn, sideEffects } from "./attempt-calls";
 import { type CodeCheck, checkProgram } from "./code-check";
 import { type ChatMessage, ModelError, type TaskModels } from "./model-client";
 import { fillPrompt, programFrom } from "./parse-answer";
@@ -141,6 +142,7 @@ async function pipeline(
     },
   ];
 
+  const readOnly = readOnlyIn(catalog);
   let last: TaskAttempt | undefined;
   for (let n = 1; n <= input.max_attempts; n++) {
     progress.step(`attempt ${n}: write`);
@@ -174,7 +176,7 @@ async function pipeline(
       undefined,
       n,
     );
-    last = attemptOf(n, code, r, catalog);
+    last = attemptOf(n, code, r, readOnly);
     report.attempts.push(last);
     if (r.ok) return end("succeeded", { result: r.result });
     // A suspended execution (approval today; any status the executor adds later) ends the task with that status.
@@ -188,9 +190,9 @@ async function pipeline(
       });
     }
     if (!r.execution_id) return end("refused", { error: r.error?.message ?? "the gateway refused to run the program" });
-    const effects = (last.tool_calls ?? []).filter((c) => !c.read_only && c.status !== "rejected");
+    const effects = sideEffects(r.tool_calls, readOnly);
     if (effects.length) {
-      const names = [...new Set(effects.map((c) => `${c.server}.${c.tool}`))].join(", ");
+      const names = effects.join(", ");
       return end("stopped", {
         error: `attempt ${n} failed after calling ${names}, which is not read-only; a retry could repeat it, so the task stops here (execution ${r.execution_id}: ${r.error?.message})`,
       });
@@ -229,9 +231,7 @@ function logTail(r: ExecuteResult): string {
   return r.logs.length ? `\nLast logs:\n${r.logs.slice(-10).join("\n").slice(-1_000)}` : "";
 }
 
-function attemptOf(n: number, code: string, r: ExecuteResult, catalog: Catalog): TaskAttempt {
-  const readOnly = (server: string, tool: string) =>
-    catalog.byName.get(server)?.byUpstreamName.get(tool)?.annotations?.readOnlyHint === true;
+function attemptOf(n: number, code: string, r: ExecuteResult, readOnly: ReturnType<typeof readOnlyIn>): TaskAttempt {
   return {
     attempt: n,
     code,
@@ -241,11 +241,6 @@ function attemptOf(n: number, code: string, r: ExecuteResult, catalog: Catalog):
       ? { error: { kind: r.error.kind, message: r.error.message, ...(r.error.line ? { line: r.error.line } : {}) } }
       : {}),
     ...(r.execution_id ? { execution_id: r.execution_id } : {}),
-    tool_calls: r.tool_calls.map((c) => ({
-      server: c.server,
-      tool: c.tool,
-      status: c.status,
-      read_only: readOnly(c.server, c.tool),
-    })),
+    ...attemptCalls(r.tool_calls, readOnly),
   };
 }

@@ -1,4 +1,5 @@
 /** Contracts of run_task: its input, and the report it returns. */
+import type { ToolCallGroup } from "../mcp/tool-call-summary";
 import type { ExecuteResult, ExecutionError, ToolCallRecord } from "../sandbox/execution-types";
 
 export interface TaskInput {
@@ -45,7 +46,15 @@ export interface TaskAttempt {
   ok: boolean;
   error?: { kind: string; message: string; line?: number };
   execution_id?: string;
-  tool_calls?: Array<Pick<ToolCallRecord, "server" | "tool" | "status"> & { read_only: boolean }>;
+  /**
+   * The attempt's calls, bounded as execute_code's are (src/planning/attempt-calls.ts): all of them up to 40, else
+   * the first 20 and up to 20 later failures, with the rest counted in `tool_calls_summary`.
+   */
+  tool_calls?: Array<Pick<ToolCallRecord, "server" | "tool" | "status" | "count"> & { read_only: boolean }>;
+  /** Every call of the attempt, present when some are only counted in `tool_calls_summary`. */
+  tool_calls_total?: number;
+  /** The calls not listed, per server, tool and status (`read_only` on groups of one tool). */
+  tool_calls_summary?: Array<ToolCallGroup & { read_only?: boolean }>;
 }
 
 export interface TaskResult {
