@@ -2,7 +2,7 @@
  * @module sandbox/validate-args
  * Validates tool arguments on the host against the tool's input schema before anything is sent upstream.
  * `@cfworker/json-schema` interprets schemas (no code generation, which Workers refuse), and validators are cached
- * per tool definition hash. Messages name the path and the expectation: `/path: expected string, got number`.
+ * per tool definition hash, least recently used evicted first, bounded by count and by their schemas' size. Messages name the path and the expectation: `/path: expected string, got number`.
  *
  * The check is bounded whoever wrote the schema: the validator gets the schema as schema-bounds.ts copies it (without
  * `format` and `uniqueItems`), only when its structure applies few subschemas to each value, and only for arguments
@@ -11,6 +11,7 @@
  */
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { CatalogTool, JsonSchema } from "../registry/registry-types";
+import { SizedLru } from "../shared/sized-lru";
 import { withBoundedPatterns } from "./host-patterns";
 import { formatList, SuggestBudget, suggest } from "./prepare-suggest";
 import { boundSchema } from "./schema-bounds";
@@ -38,15 +39,33 @@ interface Compiled {
   /** The most subschemas the schema applies to one value of the arguments. */
   applications: number;
 }
-const cache = new Map<string, Compiled | null>();
-const MAX_CACHED = 5_000;
+/** Most validators kept (an isolate's sessions share them: one per tool definition, across servers). */
+export const MAX_CACHED_VALIDATORS = 5_000;
+/**
+ * Most characters of schema JSON the kept validators stand for. A compiled validator holds its schema (and its own
+ * index of it), so the JSON's length estimates its memory: a few schemas of megabytes must not hold the isolate's
+ * memory the way 5,000 of a kilobyte would not.
+ */
+export const MAX_CACHED_SCHEMA_CHARS = 16 * 1024 * 1024;
+/** What an entry costs besides its schema (the key, the entry itself): a schema that cannot be checked has none. */
+const ENTRY_OVERHEAD_CHARS = 256;
+
+const cache = new SizedLru<Compiled | null>({ maxEntries: MAX_CACHED_VALIDATORS, maxSize: MAX_CACHED_SCHEMA_CHARS });
+
+/** How many validators are kept, and the schema characters they stand for (for tests and diagnostics). */
+export function validatorCacheUse(): { count: number; chars: number; has(key: string): boolean } {
+  return { count: cache.count, chars: cache.size, has: (key) => cache.has(key) };
+}
 
 function validatorFor(key: string, schema: JsonSchema): Compiled | null {
   let v = cache.get(key);
   if (v === undefined) {
+    let chars = 0;
     try {
       const draft = typeof schema === "object" && String(schema.$schema ?? "").includes("2020-12") ? "2020-12" : "7";
       const bounded = boundSchema(schema);
+      // Measured on the copy the validator keeps, once per compilation (which walks the whole schema anyway).
+      chars = bounded.ok ? JSON.stringify(bounded.schema).length : 0;
       v = bounded.ok
         ? {
             validator: new Validator(bounded.schema as never, draft, false),
@@ -59,8 +78,7 @@ function validatorFor(key: string, schema: JsonSchema): Compiled | null {
       // An upstream schema the validator cannot read is not the caller's fault: let the upstream judge.
       v = null;
     }
-    if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(key, v);
+    cache.set(key, v, key.length + chars + ENTRY_OVERHEAD_CHARS);
   }
   return v;
 }
