@@ -3,13 +3,14 @@
  * in flight for the server then is not stored again: a listing that answers after the removal, and the result shape
  * of a tool call that returns after it. The upstream is the fault-injecting MCP server
  * (test/support/faulty-upstream.mjs) in mode `delay`, so the listing or call is held while the server is removed
- * from another session of the same user; what the gateway stored is read from workerd's files.
+ * from another session of the same user; what the gateway stored is read from workerd's files. A late write the
+ * gateway does not wait for is waited for by what must follow it (never a fixed sleep a slower write would outlast).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
-import { storedObjects, tablesWithRows } from "../support/stored-objects";
+import { storedObjects, storedRows, tablesWithRows } from "../support/stored-objects";
 import { until } from "../support/until";
 
 /** How long the upstream holds the request under test: the removal happens meanwhile. */
@@ -76,7 +77,26 @@ test("a tool result that returns after its server was removed does not store its
   assert.deepEqual(await remover.data("remove_server", { name: "called" }), { removed: "called" });
   const r = await call;
   assert.deepEqual(r.result?.args, { text: "late" }, r.text);
-  // The shape is written after the result, without waiting: give it the time it takes.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  assert.deepEqual(storedBesidesRemoval(object), []);
+  // The shape is written after the result, without waiting. A session writes one tool's shapes one at a time, and
+  // a result that comes while a write is in flight goes with it: so once a later result's shape of the same tool
+  // is stored, under the server added again, the late write has been answered, however long it took.
+  await upstream.set({ mode: "ok", scope: "call" });
+  const again = await lister.data("add_server", { name: "called", url: `${upstream.url}?as=called` });
+  assert.equal(again.status, "connected", JSON.stringify(again));
+  const shapes = await until("a later result's shape of called.echo stored", async () => {
+    const probe = await run(
+      lister,
+      'import { echo } from "servers/called";\nconst args: any = { probe: 1 };\nreturn await echo(args);',
+    );
+    assert.equal(probe.ok, true, probe.text);
+    const rows = storedRows(gateway.persistDir, object, "observed");
+    return rows.length > 0 ? rows : undefined;
+  });
+  assert.deepEqual(
+    shapes.map((row) => row.name),
+    ["echo"],
+  );
+  const shape = String(shapes[0]!.shape);
+  assert.match(shape, /"probe"/);
+  assert.doesNotMatch(shape, /"text"/, "the late result's shape was not stored");
 });

@@ -75,3 +75,16 @@ export function tablesWithRows(persistDir: string, object: string): string[] {
     db.close();
   }
 }
+
+/** The rows of `table` in one stored object (a file storedObjects lists); none when the table does not exist. */
+export function storedRows(persistDir: string, object: string, table: string): Array<Record<string, unknown>> {
+  const db = new DatabaseSync(join(persistDir, "v3", "do", object), { readOnly: true, timeout: 5_000 });
+  try {
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").all(table).length > 0;
+    return exists
+      ? (db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}"`).all() as Array<Record<string, unknown>>)
+      : [];
+  } finally {
+    db.close();
+  }
+}
