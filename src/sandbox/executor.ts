@@ -58,8 +58,12 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
 
   // Cancelled while it waited for one of the user's slots (src/session/session-runs.ts): nothing to prepare.
   if (deps.signal?.aborted) return cancelledBeforeStart();
-  if (new TextEncoder().encode(request.code).byteLength > limits.max_code_bytes) {
-    return fail({ kind: "limit", message: `code is larger than max_code_bytes (${limits.max_code_bytes})` });
+  const codeBytes = new TextEncoder().encode(request.code).byteLength;
+  if (codeBytes > limits.max_code_bytes) {
+    return fail({
+      kind: "limit",
+      message: `code is ${codeBytes} bytes, larger than max_code_bytes (${limits.max_code_bytes}): keep data in the workspace or split the program`,
+    });
   }
   const timeoutMs = Math.min(request.timeoutMs ?? limits.execution_timeout_ms, limits.execution_timeout_ms);
 
@@ -293,7 +297,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       return fail(
         {
           kind: "timeout",
-          message: `Execution timed out after ${timeoutMs} ms (${timeoutMs < limits.execution_timeout_ms ? "the timeout_ms you passed" : "execution_timeout_ms"}). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
+          message: `Execution timed out after ${timeoutMs} ms (${timeoutMs < limits.execution_timeout_ms ? "the timeout_ms you passed" : request.timeoutMs !== undefined && request.timeoutMs > timeoutMs ? `execution_timeout_ms: the gateway's cap on the ${request.timeoutMs} ms you asked for` : "execution_timeout_ms"}). ${pending} tool call(s) had completed; any call still in flight may or may not have taken effect.`,
         },
         { ...partialLogs, ...base },
       );

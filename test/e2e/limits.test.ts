@@ -85,7 +85,10 @@ describe("time limits", () => {
       timeout_ms: 60_000,
     });
     assert.equal(r.error.kind, "timeout");
-    assert.match(r.error.message, /timed out after 4000 ms \(execution_timeout_ms\)/);
+    assert.match(
+      r.error.message,
+      /timed out after 4000 ms \(execution_timeout_ms: the gateway's cap on the 60000 ms you asked for\)/,
+    );
   });
 
   test("a smaller timeout_ms applies and the error says it was the caller's", async () => {
@@ -236,7 +239,7 @@ await sleep({ ms: 3_000 });`,
   test("max_code_bytes refuses larger code before preparing it", async () => {
     const r = await run(session, `return ${JSON.stringify("x".repeat(60_000))}.length;`);
     assert.equal(r.error.kind, "limit");
-    assert.match(r.error.message, /code is larger than max_code_bytes \(50000\)/);
+    assert.match(r.error.message, /code is 60017 bytes, larger than max_code_bytes \(50000\)/);
   });
 
   test("arguments are validated on the host: the error gives the path and the expectation", async () => {
