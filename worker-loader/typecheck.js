@@ -227,6 +227,17 @@ function fromOrigin(found) {
   return { surface: found.origin === "observed" ? "observed" : "tool", ...(tool ? { tool } : {}) };
 }
 
+/** Whether `type` is a server module's namespace (`import * as ws from "servers/…"`), as the host declared it. */
+function isServerNamespace(type) {
+  return (type.symbol?.declarations ?? []).some(
+    (d) =>
+      ts.isModuleDeclaration(d) &&
+      ts.isStringLiteral(d.name) &&
+      d.name.text.startsWith("servers/") &&
+      d.getSourceFile().fileName === "/declarations.d.ts",
+  );
+}
+
 /**
  * Whether a diagnostic concerns the tool surface: an argument of a tool call, an import of a gateway module, or a
  * property read on a tool's result (or on its promise: a missing `await`). Walks up from the diagnostic to the
@@ -238,6 +249,8 @@ function classify(checker, file, start) {
     if (ts.isImportDeclaration(node)) return { surface: "other" };
     if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && node.expression.end <= start) {
       const type = checker.getTypeAtLocation(node.expression);
+      // A member of a server module's namespace (`ws.read_fil`) that it does not export: no such tool.
+      if (isServerNamespace(type)) return { surface: "tool" };
       const found = typeOrigin(checker, type);
       if (found) return fromOrigin(found);
       // A result typed `any` has no wrong reads; one typed by a primitive (an observed text result) has no origin.
