@@ -28,6 +28,7 @@ const MAX_MESSAGE_CHARS = 4_000;
 /** A thrown value that is not an Error is shown as JSON of at most this many values and characters. */
 const PREVIEW_VALUES = 50;
 const PREVIEW_CHARS = 300;
+const THROW_ERROR = 'throw new Error("…") to report a failure with its line';
 
 // Everything the harness uses after the agent's code started is bound here, before that code can replace the
 // built-ins: it runs in this isolate before and after every tool call, and may rewrite Array, Promise, Error, JSON or
@@ -92,7 +93,7 @@ function describeThrown(err) {
     return {
       __proto__: null,
       name: "Error",
-      message: `the code threw a non-Error value: ${text(() => toText(err), "(unprintable)")}`,
+      message: `the code threw ${typeof err === "string" ? "a string" : "a non-Error value"}: ${text(() => toText(err), "(unprintable)")}; ${THROW_ERROR}`,
     };
   }
   let frame = null;
@@ -110,7 +111,7 @@ function describeThrown(err) {
     const shown = text(() => stringifyJson(previewable(err, PREVIEW_VALUES)), "(unprintable)");
     described.message = `the code threw a non-Error value: ${
       shown.length > PREVIEW_CHARS ? `${apply(stringSlice, shown, [0, PREVIEW_CHARS])}…` : shown
-    }; throw new Error("…") to report a failure`;
+    }; ${THROW_ERROR}`;
   }
   if (frame) {
     described.line = toNumber(frame[2]);

@@ -119,7 +119,11 @@ export function encodeScopeValue(value, budget, charge) {
     if (depth > MAX_DEPTH) throw new Unstorable(`it is nested deeper than ${MAX_DEPTH} levels`);
     if (onPath.has(v)) throw new Unstorable("it contains a cycle");
     if (typeof v.then === "function") {
-      throw new Unstorable("it is a promise or thenable (await it before the execution ends)");
+      throw new Unstorable(
+        depth > 0
+          ? "it contains a promise (an array of them: await Promise.all(…) before the execution ends)"
+          : "it is a promise or thenable (await it before the execution ends)",
+      );
     }
     onPath.add(v);
     try {
