@@ -14,11 +14,13 @@ import { carriedDeclarations } from "../scope/scope-types";
 import { prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
+import { carriedSummary, withHints } from "./error-hints";
 import type { ExecutionEvent } from "./execution-events";
 import type { ExecuteResult, ExecutionError } from "./execution-types";
 import type { ExecuteRequest, ExecutorDeps } from "./executor-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { LiveExecution } from "./live-execution";
+import { mapLogFrames } from "./log-frames";
 import { mergeSelections, meteredOption } from "./metered-selection";
 import { NotificationBudget } from "./notification-budget";
 import { prepareCode } from "./prepare";
@@ -26,7 +28,7 @@ import { cancelledBeforeStart } from "./refused-execution";
 import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
 import { runFailure } from "./run-failure";
-import { runtimeError, withCarryHint } from "./runtime-error";
+import { runtimeError } from "./runtime-error";
 import { loadIsolate } from "./sandbox-isolate";
 import { catalogFor, GATEWAY_EXPORTS, serverExports, taskOnlyTools, unavailableServers } from "./sandbox-modules";
 import { ToolEventPacer } from "./tool-event-pacer";
@@ -91,7 +93,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   const keepScope = (captured: CapturedScope | undefined): Pick<ExecuteResult, "scope"> => {
     if (!deps.scope || !prepared.scope) return {};
     const carried = new Set(deps.scope.carried.values.map((v) => v.name));
-    const { note, ...update } = scopeUpdate(prepared.scope, captured, carried);
+    const { note, ...update } = scopeUpdate(prepared.scope, captured, carried, id);
     return { scope: { ...deps.scope.save(update), ...(note ? { note } : {}) } };
   };
 
@@ -141,7 +143,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
       .typecheck({
         code: request.code,
         catalog,
-        imports: prepared.imports,
+        imports: [...prepared.imports, ...prepared.typeImports],
         skills,
         latestSkill: (name) => (Object.hasOwn(skillIndex, name) ? skillIndex[name]!.latest : undefined),
         ...(deps.scope && prepared.scope
@@ -302,7 +304,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         { ...partialLogs, ...base },
       );
     }
-    const logs = capLogs(reply.logs, limits);
+    const logs = mapLogFrames(capLogs(reply.logs, limits), prepared);
     warnings.push(...capWarnings(reply.warnings));
     // The deadline fires only between the program's steps on this thread: synchronous work (a long loop within the
     // step budget, one huge string operation) runs to its end first, and the answer may come after the timeout.
@@ -314,8 +316,11 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     }
     if (!reply.ok) {
       const thrown = reply.error ?? { name: "Error", message: "unknown failure" };
-      const carriedNothing = deps.scope !== undefined && deps.scope.carried.values.length === 0;
-      const error = withCarryHint(runtimeError(thrown, prepared.locate, request.skill), thrown, carriedNothing);
+      const error = withHints(runtimeError(thrown, prepared, request.skill), thrown, {
+        catalog,
+        imports: [...(prepared.scope?.own.imports ?? []), ...(deps.scope?.carried.imports ?? [])],
+        ...(deps.scope ? { carried: carriedSummary(deps.scope.carried) } : {}),
+      });
       return fail(error, { ...base, logs, ...(error.kind === "runtime" ? keepScope(reply.scope) : {}) });
     }
     return {

@@ -191,3 +191,36 @@ export function stripTypes(code: string): StripResult {
   };
   return { ok: true, code: stripped, toOriginal };
 }
+
+/** Most `import type` declarations read for their modules; the type check declares at most these. */
+const MAX_TYPE_IMPORTS = 32;
+
+/**
+ * The module specifiers of `import type … from "…"` declarations in `code`, which stripping removes whole: the type
+ * check still has to declare those modules, or the types resolve to nothing and the code runs unchecked. Read from
+ * sucrase's tokens; only code that has the words `import type` is parsed again.
+ */
+export function typeImportSources(code: string): string[] {
+  if (!/\bimport\s+type\b/.test(code)) return [];
+  let tokens: Token[];
+  try {
+    tokens = parse(code, false, true, false).tokens;
+  } catch {
+    return [];
+  }
+  const sources: string[] = [];
+  for (let i = 0; i < tokens.length && sources.length < MAX_TYPE_IMPORTS; i++) {
+    if (tokens[i]!.type !== tt._import || tokens[i + 1]?.contextualKeyword !== ck._type) continue;
+    // `import type X from "m"`, `import type { A, B } from "m"`, `import type * as N from "m"`: the string after `from`.
+    for (let j = i + 2; j < tokens.length; j++) {
+      const token = tokens[j]!;
+      if (token.type === tt.semi || token.type === tt._import) break;
+      if (token.type === tt.string && tokens[j - 1]?.contextualKeyword === ck._from) {
+        sources.push(code.slice(token.start + 1, token.end - 1));
+        i = j;
+        break;
+      }
+    }
+  }
+  return sources;
+}

@@ -34,7 +34,7 @@ import {
 import { codeFrame, LineIndex, type Location } from "./prepare-location";
 import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
-import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
+import { bareMessage, isStackOverflow, stripTypes, typeImportSources } from "./prepare-strip";
 import { SuggestBudget } from "./prepare-suggest";
 import {
   meterAlias,
@@ -79,6 +79,15 @@ export interface PreparedScope {
   dropped: DroppedBinding[];
 }
 
+/** A frame inside a carried declaration (see `inCarried`). */
+export interface CarriedFrame {
+  name: string;
+  /** The execution that declared it; then `line` is a line of that execution's code. */
+  execution?: string;
+  /** Without `execution`: the line of the declaration's own source (1 = its first line). */
+  line: number;
+}
+
 /** Why the code cannot run. `line` and `column` are 1-based, in the agent's original code. */
 export interface PrepareError {
   kind: "syntax" | "import" | "reserved";
@@ -98,7 +107,14 @@ export type PrepareResult =
        * exact, through the inserted guards and the stripped types; undefined inside the gateway's own additions.
        */
       locate(at: Location): Location | undefined;
+      /**
+       * Where a location in `code` is inside a declaration carried from an earlier execution: its name, and the line
+       * in the execution that declared it (`execution`, when stored) or in the declaration's own source.
+       */
+      inCarried(at: Location): CarriedFrame | undefined;
       imports: ImportUse[];
+      /** Modules imported for their types only (`import type`, or names used only as types): the type check declares them. */
+      typeImports: ImportUse[];
       scope?: PreparedScope;
       /** The code can make a regular expression, so the sandbox needs the full regex guard (prepare-walk.ts). */
       regex: boolean;
@@ -106,6 +122,28 @@ export type PrepareResult =
       metered: MeteredSelection;
     }
   | { ok: false; error: PrepareError };
+
+/**
+ * The modules imported for types only: `checked` (imports whose names were all types) and the servers and gateway
+ * named by `import type` declarations (`sources`, which stripping removed before the import check saw them).
+ */
+function typeImportUses(checked: ImportUse[], sources: readonly string[], modules: ModuleCatalog): ImportUse[] {
+  const uses = [...checked];
+  const seen = new Set(uses.map((u) => `${u.kind}\0${u.module}`));
+  for (const source of sources) {
+    const server = source.startsWith("servers/") ? source.slice("servers/".length) : undefined;
+    const use: ImportUse | undefined =
+      source === "gateway"
+        ? { kind: "gateway", module: "gateway", names: [] }
+        : server !== undefined && Object.hasOwn(modules.servers, server)
+          ? { kind: "server", module: server, names: [] }
+          : undefined;
+    if (!use || seen.has(`${use.kind}\0${use.module}`)) continue;
+    seen.add(`${use.kind}\0${use.module}`);
+    uses.push(use);
+  }
+  return uses;
+}
 
 /** Largest accepted code, in UTF-8 bytes; the parsers and the guard pass are linear, this bounds their time. */
 export const MAX_CODE_BYTES = 1_000_000;
@@ -257,6 +295,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
       // Carried sources parsed when they were saved; if they no longer do, the program runs without them.
       for (const name of plan.carriedIn) plan.dropped.push({ name, reason: "its carried source no longer parses" });
       plan.appendix = "";
+      plan.appended = [];
     }
   }
   const walk = walkProgram(program, source, guardName, { allowExports: skill !== undefined });
@@ -264,10 +303,13 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
   walk.problems = walk.problems.filter((p) => p.kind !== "reserved" || p.offset < js.length);
   // An unknown import name that no JavaScript uses but the TypeScript did was a type (`import { FileInfo }` used
   // only in annotations): TypeScript would elide it, so drop it rather than fail. Counted once for all names.
+  const typeOnlyLocals = new Set<string>();
   const isTypeOnly = (local: string) => {
     if (walk.referenced.has(local)) return false;
     const words = wordCountsOnce();
-    return (words.ts.get(local) ?? 0) > (words.js.get(local) ?? 0);
+    const typeOnly = (words.ts.get(local) ?? 0) > (words.js.get(local) ?? 0);
+    if (typeOnly) typeOnlyLocals.add(local);
+    return typeOnly;
   };
   // Carried values the program never names stay stored as they are (src/scope/scope-prepare.ts narrowScope). A
   // name only in a type annotation is gone from the stripped code, so the original's words count too.
@@ -280,6 +322,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
   const edits: Edit[] = walk.edits;
   const hoisted: string[] = [];
   const used: Array<Extract<ImportCheck, { ok: true }>> = [];
+  const typeOnly: Array<Extract<ImportCheck, { ok: true }>> = [];
   for (const decl of walk.imports) {
     const network = networkImportProblem(String(decl.source.value));
     if (network) {
@@ -294,7 +337,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     if (check.hoisted) {
       hoisted.push(check.hoisted);
       used.push(check);
-    }
+    } else if (decl.specifiers.length > 0) typeOnly.push({ ...check, names: [] });
     edits.push(blank(js, decl.start, decl.end));
   }
 
@@ -340,28 +383,49 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     `export default async function ${MAIN_NAME}() {` +
     (walk.loopsAtTop ? meterAlias(guardName) : "");
   const prologue = plan ? scopePrologue(plan) : "";
-  const scope = plan && {
-    own: topLevelScope(userProgram, js),
-    captured: plan.captured,
-    carriedIn: plan.carriedIn,
-    dropped: plan.dropped,
-  };
+  const own = plan && topLevelScope(userProgram, js);
+  // An import name used only as a type was never imported: it is not carried (it is no value of the module).
+  if (own && typeOnlyLocals.size > 0) own.imports = own.imports.filter((i) => !typeOnlyLocals.has(i.local));
+  const scope = plan &&
+    own && {
+      own,
+      captured: plan.captured,
+      carriedIn: plan.carriedIn,
+      dropped: plan.dropped,
+    };
   const prefix = header + prologue;
   const prepared = `${prefix}${applyEdits(source, edits)}${footer}`;
   let lines: LineIndex | undefined;
+  /** The offset in the stripped code (plus the appendix) of a location in `prepared`, or undefined in the header. */
+  const sourceOffset = (at: Location) => {
+    lines ??= new LineIndex(prepared);
+    const offset = lines.offset(at);
+    if (offset === undefined || offset < prefix.length) return undefined;
+    return offsetBeforeEdits(edits, offset - prefix.length);
+  };
   return {
     ok: true,
     code: prepared,
     locate: (at) => {
       // Back through the edits (applyEdits left them sorted) and the TypeScript strip to the agent's own code.
-      lines ??= new LineIndex(prepared);
-      const offset = lines.offset(at);
-      if (offset === undefined || offset < prefix.length) return undefined;
-      const inSource = offsetBeforeEdits(edits, offset - prefix.length);
-      if (inSource > js.length) return undefined; // in the carried declarations appended after the code
+      const inSource = sourceOffset(at);
+      if (inSource === undefined || inSource > js.length) return undefined; // header, or carried code (inCarried)
       return original.locate(stripped.toOriginal(inSource));
     },
+    inCarried: (at) => {
+      const inSource = sourceOffset(at);
+      if (inSource === undefined || inSource <= js.length || !plan) return undefined;
+      const offset = inSource - js.length;
+      const part = plan.appended.find((p) => p.start <= offset && offset < p.end);
+      if (!part) return undefined;
+      const { name, execution, line } = part.declaration;
+      const within = new LineIndex(part.declaration.source).locate(offset - part.start).line;
+      return execution !== undefined && line !== undefined
+        ? { name, execution, line: line + within - 1 }
+        : { name, line: within };
+    },
     imports: mergeImports(used),
+    typeImports: typeImportUses(mergeImports(typeOnly), typeImportSources(code), modules),
     ...(scope ? { scope } : {}),
     regex: walk.namesRegex,
     metered: meteredSelection(walk),

@@ -9,12 +9,17 @@
  * Pure; only the top level is read (and the heads of top-level classes), so the work is linear in the code's size.
  */
 import type { ClassDeclaration, ClassExpression, ImportDeclaration, Node, Pattern, Program } from "acorn";
+import { LineIndex } from "../sandbox/prepare-location";
 
 /** A top-level function or class declaration, carried as its (type-stripped) source. */
 export interface CarriedDeclaration {
   name: string;
   kind: "function" | "class";
   source: string;
+  /** The line its declaration starts on in the program that declared it (1-based). */
+  line?: number;
+  /** The execution that declared it (stored with it, src/scope/scope-store.ts); absent for one stored before. */
+  execution?: string;
 }
 
 /** One imported binding: `import { imported as local } from "source"` (`*` for a namespace import). */
@@ -167,6 +172,7 @@ export function classNotCarried(name: string, code: string): string {
 /** Reads the top-level bindings of `program`, whose source text is `code`. */
 export function topLevelScope(program: Program, code: string): TopLevelScope {
   const scope: TopLevelScope = { values: [], declarations: [], imports: [], uncarried: [] };
+  let lines: LineIndex | undefined;
   for (const statement of program.body) {
     switch (statement.type) {
       case "VariableDeclaration":
@@ -182,10 +188,12 @@ export function topLevelScope(program: Program, code: string): TopLevelScope {
           }
         }
         if (statement.id) {
+          lines ??= new LineIndex(code);
           scope.declarations.push({
             name: statement.id.name,
             kind: statement.type === "FunctionDeclaration" ? "function" : "class",
             source: code.slice(statement.start, statement.end),
+            line: lines.locate(statement.start).line,
           });
         }
         break;

@@ -25,16 +25,18 @@ const isName = (name: unknown, allowed: ReadonlySet<string>): name is string =>
  * The update to store: the values the sandbox encoded (only for names the program really captures), the program's
  * own declarations and imports, and every binding that could not be kept. `carriedValues` are the names already
  * stored: one still uninitialized at the end (redeclared, but the declaration never ran) keeps its stored value.
+ * `execution` is stored with each declaration, so an error inside it in a later execution can say where it came from.
  */
 export function scopeUpdate(
   prepared: PreparedScope,
   captured: CapturedScope | undefined,
   carriedValues: ReadonlySet<string>,
+  execution?: string,
 ): ScopeUpdate & { note?: string } {
   const allowed = new Set(prepared.captured);
   const update: ScopeUpdate & { note?: string } = {
     values: [],
-    declarations: prepared.own.declarations,
+    declarations: execution ? prepared.own.declarations.map((d) => ({ ...d, execution })) : prepared.own.declarations,
     imports: prepared.own.imports,
     // A class whose declaration runs code is not kept (scope-analysis.ts classInitCode); any earlier one of its
     // name is forgotten, as the program declared it again.

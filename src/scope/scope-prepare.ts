@@ -45,6 +45,8 @@ export interface ScopePlan {
   lets: Array<{ name: string; text: string; value: boolean }>;
   /** Source appended after the agent's code before parsing (starts with a newline). */
   appendix: string;
+  /** Where each carried declaration's source is in `appendix` (offsets into it), for errors thrown inside one. */
+  appended: Array<{ start: number; end: number; declaration: CarriedDeclaration }>;
   /** Names the execution starts with, carried from earlier ones. */
   carriedIn: string[];
   /** Every value name the capture reads at the end. */
@@ -115,6 +117,17 @@ export function planScope(
   const dropped: DroppedBinding[] = [];
   const lets: ScopePlan["lets"] = [];
   const appendix: string[] = [];
+  const appended: ScopePlan["appended"] = [];
+  // Offset in the appendix where the next part starts (after its leading newline).
+  let at = 1;
+  const append = (text: string, declaration?: CarriedDeclaration, sourceStart = 0) => {
+    if (declaration) {
+      const start = at + sourceStart;
+      appended.push({ start, end: start + declaration.source.length, declaration });
+    }
+    appendix.push(text);
+    at += text.length + 1;
+  };
 
   for (const { name } of carried.values) {
     if (redeclared.has(name)) continue;
@@ -144,14 +157,15 @@ export function planScope(
 
   for (const d of declarations.values()) {
     if (!reached.has(d.name)) continue;
-    if (d.kind === "function") appendix.push(d.source);
+    if (d.kind === "function") append(d.source, d);
     else {
       const init = storedClassInitCode(d.source);
       if (init) {
         dropped.push({ name: d.name, reason: classNotCarried(d.name, init) });
         continue;
       }
-      appendix.push(`function ${CLASS_FACTORY}${d.name}() { return ${d.source}; }`);
+      const head = `function ${CLASS_FACTORY}${d.name}() { return `;
+      append(`${head}${d.source}; }`, d, head.length);
       lets.push({ name: d.name, text: `${d.name} = ${CLASS_FACTORY}${d.name}()`, value: false });
     }
     carriedIn.push(d.name);
@@ -167,7 +181,7 @@ export function planScope(
     if (!reached.has(i.local)) continue;
     const spec =
       i.imported === "*" ? `* as ${i.local}` : i.imported === "default" ? i.local : `{ ${i.imported} as ${i.local} }`;
-    appendix.push(`import ${spec} from ${JSON.stringify(i.source)};`);
+    append(`import ${spec} from ${JSON.stringify(i.source)};`);
     carriedIn.push(i.local);
   }
 
@@ -176,6 +190,7 @@ export function planScope(
     importLine: `import { scopeIn as ${SCOPE_IN}, scopeOut as ${SCOPE_OUT} } from "./scope.js";`,
     lets,
     appendix: appendix.length > 0 ? `\n${appendix.join("\n")}` : "",
+    appended,
     carriedIn,
     captured: [...new Set([...own.values, ...carriedValues])],
     ownValues: own.values,

@@ -15,7 +15,15 @@ export interface CarriedScope {
   values: Array<{ name: string; json: string }>;
   declarations: CarriedDeclaration[];
   imports: CarriedImport[];
+  /**
+   * Names an earlier execution declared but that were not kept, with the reason (the newest {@link MAX_DROPPED_NOTES}):
+   * a program that names one is told why it is not defined.
+   */
+  dropped?: DroppedBinding[];
 }
+
+/** Reasons kept for names that were not carried; older ones are forgotten. */
+export const MAX_DROPPED_NOTES = 64;
 
 /** What an execution leaves behind: bindings to store (replacing any of the same name) and names to forget. */
 export interface ScopeUpdate extends CarriedScope {
@@ -138,6 +146,11 @@ export class ScopeStore {
     // Caps and counts read only name, bytes and seq: covered here, they never read the values (up to 16 MB in all,
     // stored before `bytes` in each row), which every execution's end did twice.
     this.#sql.exec("CREATE INDEX IF NOT EXISTS carried_scope_order ON carried_scope (seq, bytes, name)");
+    // Beside a carried declaration: the execution and line that declared it (errors inside it name them); for a name
+    // that was not kept: why (a program that names it is told). Its own table: rows of carried_scope stay as they were.
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS carried_scope_notes (name TEXT PRIMARY KEY, execution TEXT, line INTEGER, reason TEXT, seq INTEGER NOT NULL)",
+    );
     this.#ready = true;
   }
 
@@ -161,14 +174,65 @@ export class ScopeStore {
 
   /** Everything the next execution starts with. */
   snapshot(): CarriedScope {
+    this.#init();
     const scope: CarriedScope = { values: [], declarations: [], imports: [] };
+    const origins = new Map<string, { execution: string; line: number }>();
+    const dropped: DroppedBinding[] = [];
+    for (const note of this.#sql
+      .exec<{ name: string; execution: string | null; line: number | null; reason: string | null }>(
+        "SELECT name, execution, line, reason FROM carried_scope_notes ORDER BY seq",
+      )
+      .toArray()) {
+      if (note.reason !== null) dropped.push({ name: note.name, reason: note.reason });
+      else if (note.execution !== null && note.line !== null)
+        origins.set(note.name, { execution: note.execution, line: note.line });
+    }
     for (const row of this.#rows()) {
       if (row.kind === "value") scope.values.push({ name: row.name, json: row.body });
       else if (row.kind === "import")
         scope.imports.push({ local: row.name, ...(JSON.parse(row.body) as Omit<CarriedImport, "local">) });
-      else scope.declarations.push({ name: row.name, kind: row.kind, source: row.body });
+      else scope.declarations.push({ name: row.name, kind: row.kind, source: row.body, ...origins.get(row.name) });
     }
+    if (dropped.length > 0) scope.dropped = dropped;
     return scope;
+  }
+
+  /** Records where carried declarations come from and why names were not kept (carried_scope_notes). */
+  #note(update: ScopeUpdate, dropped: readonly DroppedBinding[]): void {
+    let seq = (this.#sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM carried_scope_notes").one().s ?? 0) + 1;
+    const upsert = (name: string, execution: string | null, line: number | null, reason: string | null) =>
+      this.#sql.exec(
+        "INSERT INTO carried_scope_notes (name, execution, line, reason, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET execution = excluded.execution, line = excluded.line, reason = excluded.reason, seq = excluded.seq",
+        name,
+        execution,
+        line,
+        reason,
+        seq++,
+      );
+    // A name now kept as a value or import has no note: deleted only where there is one (a program may keep 24,000
+    // values, the notes are few).
+    const noted = new Set(
+      this.#sql
+        .exec<{ name: string }>("SELECT name FROM carried_scope_notes")
+        .toArray()
+        .map((r) => r.name),
+    );
+    if (noted.size > 0) {
+      for (const name of [...update.values.map((v) => v.name), ...update.imports.map((i) => i.local)]) {
+        if (noted.has(name)) this.#sql.exec("DELETE FROM carried_scope_notes WHERE name = ?", name);
+      }
+    }
+    if (noted.size === 0 && update.declarations.length === 0 && dropped.length === 0) return;
+    for (const d of update.declarations) upsert(d.name, d.execution ?? null, d.line ?? null, null);
+    for (const d of dropped) upsert(d.name, null, null, d.reason.slice(0, 400));
+    // Origins of declarations no longer kept (evicted) go; reasons are kept, the newest MAX_DROPPED_NOTES of them.
+    this.#sql.exec(
+      "DELETE FROM carried_scope_notes WHERE reason IS NULL AND name NOT IN (SELECT name FROM carried_scope)",
+    );
+    this.#sql.exec(
+      "DELETE FROM carried_scope_notes WHERE reason IS NOT NULL AND seq NOT IN (SELECT seq FROM carried_scope_notes WHERE reason IS NOT NULL ORDER BY seq DESC LIMIT ?)",
+      MAX_DROPPED_NOTES,
+    );
   }
 
   /** Stores what an execution left, enforcing the caps; returns the names now kept and every binding dropped. */
@@ -219,6 +283,7 @@ export class ScopeStore {
             : `evicted, oldest first: the scope holds at most ${limits.max_scope_bytes} bytes (limits.max_scope_bytes)`,
       });
     }
+    this.#note(update, dropped);
     return { kept: this.#sizes().map((r) => r.name), dropped };
   }
 
@@ -268,6 +333,7 @@ export class ScopeStore {
     this.#init();
     const n = this.#sizes().length;
     this.#sql.exec("DELETE FROM carried_scope");
+    this.#sql.exec("DELETE FROM carried_scope_notes");
     return n;
   }
 }

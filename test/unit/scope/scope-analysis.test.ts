@@ -20,14 +20,14 @@ test("reads const, let and var names, through every destructuring form, in sourc
   assert.deepEqual(scope.values, ["a", "b", "d", "e", "f", "g", "h", "i"]);
 });
 
-test("keeps function and class declarations as their source, and ignores nested ones", () => {
+test("keeps function and class declarations as their source and first line, and ignores nested ones", () => {
   const code =
     "function double(n) { return n * 2; }\nasync function* gen() {}\nclass P { x = 1 }\nif (1) { function inner() {} const no = 1; }";
   const scope = scopeOf(code);
   assert.deepEqual(scope.declarations, [
-    { name: "double", kind: "function", source: "function double(n) { return n * 2; }" },
-    { name: "gen", kind: "function", source: "async function* gen() {}" },
-    { name: "P", kind: "class", source: "class P { x = 1 }" },
+    { name: "double", kind: "function", source: "function double(n) { return n * 2; }", line: 1 },
+    { name: "gen", kind: "function", source: "async function* gen() {}", line: 2 },
+    { name: "P", kind: "class", source: "class P { x = 1 }", line: 3 },
   ]);
   assert.deepEqual(scope.values, []);
 });
