@@ -3,7 +3,7 @@
  * A tool argument that is an object of the caller's own keys (a skill's input, a direct call's arguments). zod's
  * record copies into `{}` and silently drops an own `__proto__` key, which JSON.parse had made real, so the value
  * would reach the skill or the upstream without it. This one keeps the parsed object as it came and refuses that
- * key, at any depth, with the reason, as the sandbox refuses it from code (src/sandbox/live-execution.ts). At any
+ * key, at any depth, with the reason, as the sandbox refuses it from code (src/sandbox/bridge-json.ts). At any
  * depth: run_skill writes the input into the execution's code as a literal, where a nested `"__proto__": {...}`
  * would set the object's prototype instead of making a property.
  */

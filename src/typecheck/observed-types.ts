@@ -22,7 +22,7 @@ export interface ObservedEntry {
 }
 
 /**
- * The upstream a shape belongs to. `owner` is set for a user's own server (src/registry/registry.ts ServerEntry):
+ * The upstream a shape belongs to. `owner` is set for a user's own server (src/registry/server-entry.ts ServerEntry):
  * its results come with that user's credentials, and their property names are that user's data.
  */
 export type ObservedServer = Pick<ServerEntry, "name" | "url" | "owner" | "addedAt">;
