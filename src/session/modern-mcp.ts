@@ -45,6 +45,8 @@ export function mayStartContext(context: string, minted: boolean): boolean {
 /**
  * The JSON-RPC error for a context id the user does not have. An expired context stored nothing to tell it from an
  * id never minted, so the message says that contexts expire (`retentionMs`: limits.session_idle_retention_ms).
+ * It is the call's invalid params, answered in-band on HTTP 200 as the 2026-07-28 transport answers an error of a
+ * request handler: a 404 is the transport's (clients report "Error POSTing to endpoint", not the JSON-RPC error).
  */
 export async function unknownContext(request: Request, context: string, retentionMs: number): Promise<Response> {
   const body = (await request
@@ -53,5 +55,5 @@ export async function unknownContext(request: Request, context: string, retentio
     .catch(() => undefined)) as { id?: unknown } | undefined;
   const id = typeof body?.id === "string" || typeof body?.id === "number" ? body.id : null;
   const message = `Invalid params: unknown context ${context} (contexts are deleted after ${retentionText(retentionMs)} without a request); pass context "new" to start one, or an id a result named`;
-  return Response.json({ jsonrpc: "2.0", id, error: { code: -32602, message } }, { status: 404 });
+  return Response.json({ jsonrpc: "2.0", id, error: { code: -32602, message } });
 }

@@ -5,7 +5,8 @@
  *
  * Nothing is written until a session or context starts. Every request naming an id reaches that id's object, and a
  * Durable Object that has written nothing is not stored: so an id the gateway never issued (a guessed
- * `Mcp-Session-Id` or context), or one whose storage expired, is answered 404 without leaving an object behind.
+ * `Mcp-Session-Id` or context), or one whose storage expired, is refused (404, or "unknown context") without
+ * leaving an object behind.
  * Hence the table's existence is read from `sqlite_master` rather than ensured with `CREATE TABLE IF NOT EXISTS`.
  */
 export interface SessionMeta {

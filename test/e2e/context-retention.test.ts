@@ -88,7 +88,7 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     assert.ok((await listedContexts()).includes(context));
     await sleep(PAST_RETENTION_MS);
     await expectStored(file, false);
-    // A 404 whose body is the JSON-RPC error: the SDK client reports it with the body as its message.
+    // The JSON-RPC error, which the SDK client reports as a protocol error with its message.
     await assert.rejects(m.call("execute_code", { code: 'return "ran";', context }), (err: Error) => {
       assert.match(err.message, /"code":-32602/);
       assert.match(

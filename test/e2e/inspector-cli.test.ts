@@ -92,3 +92,14 @@ return "gone";`;
   assert.equal(approved.structuredContent.result, "gone");
   assert.equal(approved.structuredContent.context, context);
 });
+
+test("with the Inspector CLI speaking 2026-07-28, an unknown context is a JSON-RPC error with the reason, not an HTTP failure", async () => {
+  const unknown = "ctx_aaaaaaaaaaaaaaaaaaaa";
+  const failed = await callTool("execute_code", { code: "1", context: unknown }, ["--protocol-era", "modern"]).then(
+    (out) => assert.fail(`expected a failure, got ${JSON.stringify(out)}`),
+    (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ""}${err.stderr ?? ""}`,
+  );
+  assert.match(failed, new RegExp(`unknown context ${unknown} \\(contexts are deleted after`));
+  // It used to be a 404 the CLI showed as a failed POST ("Error POSTing to endpoint: {...}", "status":404).
+  assert.doesNotMatch(failed, /Error POSTing|"status":\s*404/);
+});

@@ -87,7 +87,13 @@ describe("contexts", () => {
   test("a well-formed context id the gateway never minted for this user is refused", async () => {
     const a = await client();
     const theirs = await (await client(BOB_KEY)).data("execute_code", { code: SET("bob"), context: "new" });
-    await assert.rejects(a.call("execute_code", { code: GET, context: theirs.context }), /unknown context/);
+    // A JSON-RPC error the client reports as one (-32602), not an HTTP failure of the transport.
+    await assert.rejects(a.call("execute_code", { code: GET, context: theirs.context }), (err: any) => {
+      assert.equal(err.code, -32602, String(err));
+      assert.match(err.message, new RegExp(`unknown context ${theirs.context} \\(contexts are deleted after`));
+      assert.match(err.message, /pass context "new" to start one/);
+      return true;
+    });
   });
 });
 
