@@ -10,7 +10,7 @@ import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration, toolSignature } from "../codegen/declarations";
 import { rerankHits } from "../planning/search-rerank";
 import type { CircuitSnapshot } from "../registry/circuit-breaker";
-import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
+import { FIRST_LISTING_PATIENCE_MS, firstLine } from "../registry/listing-patience";
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ServerEntry } from "../registry/server-entry";
@@ -52,13 +52,36 @@ async function patientCatalog(ctx: GatewayContext, only: string | undefined): Pr
     : catalog;
 }
 
-/** Servers whose first listing is still running: their tools are not in the answer yet. */
+/**
+ * A server whose listing failed: this session's last listing, or (while it is listed again) the isolate's last one.
+ * Not "still connecting": asking again does not help until what failed is fixed.
+ */
+const hasFailed = (s: ServerEntry) => s.status === "error" && (!s.connecting || s.lastError !== undefined);
+
+/** Servers whose first listing is still running (and did not fail before): their tools are not in the answer yet. */
 function stillConnecting(catalog: Catalog): string[] {
-  return catalog.servers.filter((s) => s.connecting).map((s) => s.name);
+  return catalog.servers.filter((s) => s.connecting && !hasFailed(s)).map((s) => s.name);
 }
 
-function connectingLine(names: string[]): string {
-  return `Still connecting (their tools are not included yet; ask again shortly): ${names.join(", ")}.`;
+/** Servers whose listing failed, each with the first line of why. */
+function failedServers(catalog: Catalog): Array<{ server: string; error: string }> {
+  return catalog.servers
+    .filter(hasFailed)
+    .map((s) => ({ server: s.name, error: firstLine(s.lastError?.message ?? s.error ?? "unknown error") }));
+}
+
+/** The lines that say which servers the answer may be missing, and why. */
+function missingLines(connecting: string[], failed: Array<{ server: string; error: string }>): string[] {
+  const lines: string[] = [];
+  if (connecting.length) {
+    lines.push(`Still connecting (their tools are not included yet; ask again shortly): ${connecting.join(", ")}.`);
+  }
+  if (failed.length) {
+    lines.push(
+      `Failed (asking again will not help until it is fixed; list_servers shows more): ${failed.map((f) => `${f.server}: ${f.error}`).join("; ")}`,
+    );
+  }
+  return lines;
 }
 
 /** A server's auth as list_servers shows it: the stored status, unless the latest listing says otherwise. */
@@ -77,8 +100,10 @@ function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefined) {
     auth: authSummary(s),
     module: `servers/${s.serverId}`,
     url: s.url,
-    status: s.connecting ? ("connecting" as const) : s.status,
-    ...(s.connecting && s.error ? { connecting: s.error } : {}),
+    status: s.connecting && !hasFailed(s) ? ("connecting" as const) : s.status,
+    ...(s.connecting && s.error && !hasFailed(s) ? { connecting: s.error } : {}),
+    // Failed before, and listed again in the background: said as failed, with why.
+    ...(s.connecting && s.error && hasFailed(s) ? { failed: s.error } : {}),
     tool_count: s.tools.length,
     deferred_count: s.deferredCount,
     last_refresh: iso(s.refreshedAt),
@@ -100,12 +125,13 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
   if (s.auth.status !== "connected") {
     lines.push(`  auth (${s.auth.type}): ${s.auth.status}${s.auth.message ? `: ${s.auth.message}` : ""}`);
   }
-  if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
+  if (s.failed) lines.push(`  ${s.failed}`);
+  else if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
   if (s.connecting) lines.push(`  ${s.connecting}`);
   if (s.circuit) {
     const c = s.circuit;
     // The breaker keeps the first 300 characters of the failure the listing already shows in full: not twice.
-    const shown = [s.status === "error" ? s.last_error?.message : undefined, s.connecting].filter(
+    const shown = [s.status === "error" ? s.last_error?.message : undefined, s.connecting, s.failed].filter(
       (m): m is string => !!m,
     );
     // "closed" is the breaker's word for "calls go through": said outright, as a newcomer reads it as "cut off".
@@ -202,15 +228,18 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       if (r.total > r.tools.length) lines.push(`${r.total - r.tools.length} more match; raise limit or narrow.`);
       if (r.deferredHidden) lines.push(`${r.deferredHidden} deferred tools not shown (include_deferred: true).`);
       const connecting = stillConnecting(catalog);
-      if (connecting.length) lines.push(connectingLine(connecting));
+      const failed = failedServers(catalog).filter((f) => !entry || f.server === entry.name);
+      if (lines.length === 0) lines.push("No tools match.");
+      lines.push(...missingLines(connecting, failed));
       return structuredResult(
         {
           tools: r.tools.map((t) => `${t.server}.${t.id}`),
           total: r.total,
           deferred_hidden: r.deferredHidden,
           ...(connecting.length ? { connecting } : {}),
+          ...(failed.length ? { failed } : {}),
         },
-        lines.join("\n") || "No tools match.",
+        lines.join("\n"),
       );
     },
   );
@@ -269,12 +298,20 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       if (skills.length)
         lines.push("skills:", ...skills.map((k) => `${k.import}  (run_skill "${k.name}")\n  ${k.description}`));
       const connecting = stillConnecting(catalog);
-      if (connecting.length) lines.push(connectingLine(connecting));
-      const text = lines.length
-        ? lines.join("\n")
-        : "No tool matches that query. Try other words, or list_tool_names to see what exists.";
+      const failed = failedServers(catalog).filter((f) => !entry || f.server === entry.name);
+      const text = [
+        ...(lines.length
+          ? lines
+          : ["No tool matches that query. Try other words, or list_tool_names to see what exists."]),
+        ...missingLines(connecting, failed),
+      ].join("\n");
       return structuredResult(
-        { tools, ...(skills.length ? { skills } : {}), ...(connecting.length ? { connecting } : {}) },
+        {
+          tools,
+          ...(skills.length ? { skills } : {}),
+          ...(connecting.length ? { connecting } : {}),
+          ...(failed.length ? { failed } : {}),
+        },
         text,
       );
     },

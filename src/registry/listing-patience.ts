@@ -5,7 +5,8 @@
  * a client that opens a session per call, every call). A reader that can go on without it (an execution that does
  * not import it, list_servers, search) waits {@link FIRST_LISTING_PATIENCE_MS}, then gets the server as "still
  * connecting" while its listing goes on (src/registry/registry.ts `catalog({ patienceMs })`). A failed listing is
- * remembered per user and server for the isolate's other sessions, which then wait only briefly.
+ * remembered per user and server for the isolate's other sessions, which then wait only briefly, and are told the
+ * server failed (with why), not that it is still connecting.
  */
 
 import { serverKey } from "./server-key";
@@ -64,12 +65,30 @@ export function patienceFor(key: string, patienceMs: number): number {
   return recentFailure(key) ? Math.min(patienceMs, FAILED_PATIENCE_MS) : patienceMs;
 }
 
-/** Why a server is listed as still connecting after a wait of `ms`. */
-export function connectingMessage(key: string, ms: number): string {
+/** The first line of a failure, as a one-line list names it (list_servers has the whole message). */
+export function firstLine(message: string, max = 200): string {
+  const line = message.split("\n", 1)[0]!.trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * What a reader is told of a server whose listing has run past its wait of `ms`. A server whose last listing failed
+ * (in any session of the isolate, within the last minute) is said to have failed, with why: it is listed again in the
+ * background, but a model told "still connecting, try again shortly" would ask again and again, and asking does not
+ * fix a server that refuses connections or is not an MCP endpoint. `failed` is that failure (for `lastError`).
+ */
+export function lateListing(key: string, ms: number): { error: string; failed?: Failure } {
   const failed = recentFailure(key);
-  return failed
-    ? `still connecting: its last listing failed ${Math.round((Date.now() - failed.at) / 1000)} s ago (${failed.message.slice(0, 300)}) and it is being listed again in the background; try again shortly (list_servers shows when it is done)`
-    : `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`;
+  if (!failed) {
+    return {
+      error: `still connecting: its first listing has taken over ${ms / 1000} s and goes on in the background; try again shortly (list_servers shows when it is done)`,
+    };
+  }
+  const ago = Math.round((Date.now() - failed.at) / 1000);
+  return {
+    error: `failed ${ago} s ago: ${firstLine(failed.message, 300)}; asking again will not help until that is fixed (it is listed again in the background)`,
+    failed,
+  };
 }
 
 /** `entry`, or past `ms` what `late()` makes (the listing goes on). */

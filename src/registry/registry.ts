@@ -17,14 +17,7 @@ import { AuthorizationRequiredError, authorizationCause } from "./authorization-
 import { type HashedTool, hashTools } from "./catalog-build";
 import { type BuiltTools, builtTools, heldVersion, sharedTools } from "./catalog-cache";
 import { type CatalogKey, type CatalogStore, MemoryCatalogStore } from "./catalog-store";
-import {
-  connectingMessage,
-  failureKey,
-  forgetFailure,
-  patienceFor,
-  patiently,
-  rememberFailure,
-} from "./listing-patience";
+import { failureKey, forgetFailure, lateListing, patienceFor, patiently, rememberFailure } from "./listing-patience";
 import type { CatalogTool } from "./registry-types";
 import {
   connectingEntry,
@@ -196,7 +189,11 @@ export class Registry {
   }
 
   #connecting(st: ServerState, ms: number): ServerEntry {
-    st.connecting ??= connectingEntry(this.#base(st), connectingMessage(this.#failureKey(st), ms));
+    const late = lateListing(this.#failureKey(st), ms);
+    st.connecting ??= {
+      ...connectingEntry(this.#base(st), late.error),
+      ...(late.failed ? { lastError: late.failed } : {}),
+    };
     return st.connecting;
   }
 

@@ -5,10 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  connectingMessage,
   FIRST_LISTING_PATIENCE_MS,
   failureKey,
+  firstLine,
   forgetFailure,
+  lateListing,
   patienceFor,
   patiently,
   rememberedFailures,
@@ -33,13 +34,18 @@ test("a failed listing shortens the wait of the isolate's next readers, per user
   const key = failureKey("alice", { name: "notes", url: "https://notes.example/mcp" });
   const bobs = failureKey("bob", { name: "notes", url: "https://notes.example/mcp" });
   assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
-  assert.match(connectingMessage(key, 3_000), /^still connecting: its first listing has taken over 3 s/);
-  rememberFailure(key, { at: Date.now() - 2_000, message: "upstream notes sent no reply" });
+  assert.match(lateListing(key, 3_000).error, /^still connecting: its first listing has taken over 3 s/);
+  assert.equal(lateListing(key, 3_000).failed, undefined);
+  const failure = { at: Date.now() - 2_000, message: "upstream notes sent no reply\nsecond line" };
+  rememberFailure(key, failure);
   assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), 500);
-  assert.match(
-    connectingMessage(key, 500),
-    /^still connecting: its last listing failed 2 s ago \(upstream notes sent no reply\)/,
+  // Failed a moment ago: said so, with the first line of why, not "still connecting" (asking again would not help).
+  const late = lateListing(key, 500);
+  assert.equal(
+    late.error,
+    "failed 2 s ago: upstream notes sent no reply; asking again will not help until that is fixed (it is listed again in the background)",
   );
+  assert.deepEqual(late.failed, failure);
   // Another user's server of the same name and URL is not affected.
   assert.equal(patienceFor(bobs, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
   forgetFailure(key);
@@ -47,6 +53,11 @@ test("a failed listing shortens the wait of the isolate's next readers, per user
   // Remembered for a minute only.
   rememberFailure(key, { at: Date.now() - 61_000, message: "old" });
   assert.equal(patienceFor(key, FIRST_LISTING_PATIENCE_MS), FIRST_LISTING_PATIENCE_MS);
+});
+
+test("a failure's first line is what a one-line list shows, capped", () => {
+  assert.equal(firstLine("one\ntwo"), "one");
+  assert.equal(firstLine("x".repeat(300), 10), `${"x".repeat(9)}…`);
 });
 
 test("names from outside are only parts of a JSON key: a server named like a prototype member is kept apart", () => {
