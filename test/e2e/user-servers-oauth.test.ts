@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -216,9 +218,10 @@ test("authorize_server on a server that publishes no OAuth metadata says so, als
       const r = await fresh.call("authorize_server", { name: "plain" });
       assert.equal(r.isError, true);
       const text = (r.content[0] as { text: string }).text;
-      assert.match(
+      // The upstream's HTML 404 page ("<!DOCTYPE html>... Cannot POST /register") is not quoted: its status is.
+      assert.equal(
         text,
-        /^plain: no OAuth sign-in found: the server publishes no OAuth metadata \(neither protected resource metadata nor authorization server metadata\), and its origin's default endpoints failed \(.+\); a server that needs no sign-in is used as it is, and one that takes an API key is added with headers$/,
+        "plain: the server does not offer OAuth sign-in: it publishes no OAuth metadata (neither protected resource metadata nor authorization server metadata) and has no registration endpoint (POST /register at its origin answered HTTP 404); a server that needs no sign-in is used as it is, and one that takes an API key is added with headers",
       );
       const { servers } = await fresh.data("list_servers", {});
       const listed = servers.find((x: { name: string }) => x.name === "plain");
@@ -230,6 +233,34 @@ test("authorize_server on a server that publishes no OAuth metadata says so, als
   } finally {
     await session.data("remove_server", { name: "plain" });
     await plain.stop();
+  }
+});
+
+test("authorize_server on a web server whose 404 is an HTML page names the status, never the page's markup", async () => {
+  // An origin with no OAuth and no /register, answering as Express does: "<!DOCTYPE html>... Cannot POST /register".
+  const web = createServer((req, res) => {
+    req.resume();
+    res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+    res.end(
+      `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Error</title></head>\n<body><pre>Cannot ${req.method} ${req.url}</pre></body>\n</html>\n`,
+    );
+  });
+  await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/mcp`;
+  try {
+    await session.data("add_server", { name: "webpage", url });
+    const r = await session.call("authorize_server", { name: "webpage" });
+    assert.equal(r.isError, true);
+    const text = (r.content[0] as { text: string }).text;
+    // It is failing (its /mcp answers the same page), so the answer says that first, then why there is no sign-in.
+    assert.match(
+      text,
+      /found no OAuth sign-in to offer \(webpage: the server does not offer OAuth sign-in: .* \(POST \/register at its origin answered HTTP 404\)/,
+    );
+    assert.doesNotMatch(text, /<|DOCTYPE|Cannot POST \/register/);
+  } finally {
+    await session.data("remove_server", { name: "webpage" });
+    await new Promise((resolve) => web.close(resolve));
   }
 });
 

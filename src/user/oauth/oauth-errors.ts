@@ -4,7 +4,8 @@
  * error bodies are echoed by the SDK ("Raw body: …"), so messages are capped and scrubbed of every secret the
  * step held; an issuer mismatch names no value from the response (it is attacker-controlled in a mix-up).
  */
-import { IssuerMismatchError, OAuthError } from "@modelcontextprotocol/client";
+import { IssuerMismatchError, OAuthError, RegistrationRejectedError } from "@modelcontextprotocol/client";
+import { summarizeBody } from "../../registry/upstream-errors";
 
 /** Longest detail kept from an authorization server's answer. */
 const MAX_DETAIL_CHARS = 300;
@@ -25,6 +26,11 @@ export function describeOAuthError(err: unknown, secrets: readonly string[] = []
       : "the authorization server's metadata names another issuer than the one it was fetched from (RFC 8414)";
   }
   if (err instanceof OAuthError) return cleanDetail(`${err.code}: ${err.message}`, secrets);
+  // Its body may be a web server's HTML page (an origin with no /register): its text, never the markup.
+  if (err instanceof RegistrationRejectedError) {
+    const body = summarizeBody(String(err.body ?? ""));
+    return cleanDetail(`Dynamic Client Registration rejected (HTTP ${err.status})${body ? `: ${body}` : ""}`, secrets);
+  }
   if (err instanceof Error) return cleanDetail(err.message, secrets);
   return cleanDetail(String(err), secrets);
 }

@@ -17,6 +17,7 @@ import {
   computeScopeUnion,
   type FetchLike,
   type OAuthDiscoveryState,
+  RegistrationRejectedError,
   validateAuthorizationResponseIssuer,
 } from "@modelcontextprotocol/client";
 import { checkUrl } from "../../registry/ssrf";
@@ -135,9 +136,13 @@ export async function startFlow(
     // (`/register`, ...): their failure ("Dynamic Client Registration rejected (HTTP 404)") is not the point.
     const found = provider.captured.discovery;
     if (found && !found.resourceMetadata && !found.authorizationServerMetadata) {
+      const fallback =
+        err instanceof RegistrationRejectedError
+          ? `has no registration endpoint (POST /register at its origin answered HTTP ${err.status})`
+          : `its origin's default endpoints failed (${describeOAuthError(err)})`;
       return {
         ok: false,
-        error: `${server}: no OAuth sign-in found: the server publishes no OAuth metadata (neither protected resource metadata nor authorization server metadata), and its origin's default endpoints failed (${describeOAuthError(err)}); a server that needs no sign-in is used as it is, and one that takes an API key is added with headers`,
+        error: `${server}: the server does not offer OAuth sign-in: it publishes no OAuth metadata (neither protected resource metadata nor authorization server metadata) and ${fallback}; a server that needs no sign-in is used as it is, and one that takes an API key is added with headers`,
       };
     }
     return { ok: false, error: `${server}: cannot start the sign-in: ${describeOAuthError(err)}` };
