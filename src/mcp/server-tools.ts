@@ -6,6 +6,8 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { storeSecretsHint } from "../user/secret-hosts";
+import { hostOf } from "../user/user-servers";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
@@ -65,19 +67,26 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
         );
       }
       const tools = e.tools.slice(0, MAX_LISTED_TOOLS).map((t) => t.id);
+      const missing = e.status === "ok" ? [] : (e.auth.missing_secrets ?? []);
       const data = {
         server: e.name,
         module,
         status: e.status === "ok" ? "connected" : "error",
         ...(e.error ? { error: e.error } : {}),
+        ...(missing.length ? { missing_secrets: missing } : {}),
         ...(r.authorization_error ? { authorization_error: r.authorization_error } : {}),
         tool_count: e.tools.length,
         tools,
       };
+      // The connection's error names the server first ("hdr: ..."): the text names it once.
+      const error = e.error ?? "it could not be listed";
+      const why = error.startsWith(`${e.name}: `) ? error.slice(e.name.length + 2) : error;
       const text =
         e.status === "ok"
           ? `${e.name} added (import from "${module}"): ${e.tools.length} tools: ${tools.join(", ")}${e.tools.length > tools.length ? ", …" : ""}`
-          : `${e.name} added but not reachable: ${e.error}${r.authorization_error ? `; sign-in: ${r.authorization_error}` : ""}`;
+          : missing.length
+            ? `${e.name} added (import from "${module}"); it needs secret ${missing.join(", ")} before it can connect: ${storeSecretsHint(missing, hostOf(new URL(e.url)))}`
+            : `${e.name} added (import from "${module}"), but listing its tools failed: ${why}${r.authorization_error ? `; sign-in: ${r.authorization_error}` : ""}`;
       return structuredResult(data, text);
     },
   );

@@ -20,6 +20,16 @@ export function normalizeHost(host: string): string {
     .replace(/\.+$/, "");
 }
 
+/**
+ * How the user stores the secrets `names` that a server on `host` needs, and is missing: on the /connections page,
+ * or through the API the README documents (`PUT /secrets/<NAME>?hosts=...`, the value as the body).
+ */
+export function storeSecretsHint(names: readonly string[], host: string): string {
+  const put = names.map((name) => `PUT /secrets/${name}?hosts=${host}`).join(", ");
+  const them = names.length === 1 ? "it" : "them";
+  return `store ${them} on the gateway's /connections page (Secrets, allowed host ${host}), or with ${put} (the value as the request body, with the same credentials as /mcp)`;
+}
+
 /** Parses a comma-separated host list (`a.example,b.example`); a string is why it is refused. */
 export function parseSecretHosts(text: string): string[] | string {
   const hosts = [...new Set(text.split(",").map(normalizeHost).filter(Boolean))];

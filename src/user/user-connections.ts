@@ -9,6 +9,7 @@ import { MIN_SECRET_LENGTH } from "../auth/redact";
 import type { LoadedKeys } from "./connections-key";
 import { resolveUserHeaders } from "./header-templates";
 import { cleanDetail } from "./oauth/oauth-errors";
+import { storeSecretsHint } from "./secret-hosts";
 import type { UserSecrets } from "./user-secrets";
 import { hostOf, type UserAuthView, type UserServerRow, type UserServers } from "./user-servers";
 
@@ -136,7 +137,7 @@ export async function connectionFor(
       return {
         ok: false,
         status: "error",
-        message: `secret ${resolved.missing.join(", ")} is not set: store it on the gateway's /connections page`,
+        message: `secret ${resolved.missing.join(", ")} is not set: ${storeSecretsHint(resolved.missing, hostOf(new URL(row.url)))}`,
       };
     }
     const sorted = [...resolved.headers].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -194,8 +195,9 @@ export async function authView(src: ConnectionSources, row: UserServerRow): Prom
       const missing = refs.filter((n) => !src.secrets.has(n));
       const refused = src.secrets.refusal(refs, hostOf(new URL(row.url)));
       if (refused) return { type: "headers", status: "error", message: refused };
-      return missing.length
-        ? { type: "headers", status: "error", message: `secret ${[...new Set(missing)].join(", ")} is not set` }
+      const names = [...new Set(missing)];
+      return names.length
+        ? { type: "headers", status: "error", message: `secret ${names.join(", ")} is not set`, missing_secrets: names }
         : { type: "headers", status: "connected" };
     } catch (err) {
       return { type: "headers", status: "error", message: (err as Error).message };

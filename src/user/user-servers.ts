@@ -29,6 +29,8 @@ export interface UserAuthView {
   expires_at?: string;
   /** Why the status is not `connected` (never a credential). */
   message?: string;
+  /** The secrets its headers reference that the user has not stored (names only). */
+  missing_secrets?: string[];
 }
 
 /** One user server as listed: no header value, no token. */

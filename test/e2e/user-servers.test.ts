@@ -172,13 +172,25 @@ describe("user servers", () => {
     const r = await run(bob, 'import { add } from "servers/mine";\nreturn await add({ a: 1, b: 2 });');
     assert.equal(r.ok, false);
     // Bob's "mine" is his own: no secret of Alice's resolves for him.
-    const added = await bob.data("add_server", {
+    const result = await bob.call("add_server", {
       name: "mine",
       url: tokenUpstream.url,
       headers: { "X-Api-Key": secretRef("API_TOKEN") },
     });
+    const added = result.structuredContent as { status: string; error: string; missing_secrets: string[] };
     assert.equal(added.status, "error");
+    assert.deepEqual(added.missing_secrets, ["API_TOKEN"]);
     assert.match(added.error, /secret API_TOKEN is not set/);
+    // Added, and what it needs: the secret, on the page or through PUT /secrets; the name said once.
+    assert.equal(
+      text(result),
+      `mine added (import from "servers/mine"); it needs secret API_TOKEN before it can connect: store it on the gateway's /connections page (Secrets, allowed host 127.0.0.1), or with PUT /secrets/API_TOKEN?hosts=127.0.0.1 (the value as the request body, with the same credentials as /mcp)`,
+    );
+    const mine = (await bob.data("list_servers", {})).servers.find((s: { name: string }) => s.name === "mine");
+    assert.match(
+      mine.last_error.message,
+      /secret API_TOKEN is not set: store it on .*PUT \/secrets\/API_TOKEN\?hosts=127\.0\.0\.1/,
+    );
     await bob.data("remove_server", { name: "mine" });
   });
 
