@@ -6,7 +6,9 @@
  * token, so the page works without JavaScript; destructive ones ask for confirmation when it runs.
  */
 import type { Child } from "hono/jsx";
+import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import type { AuthStatus, SecretView, ServerView } from "./connections-api";
+import { Time } from "./dashboard/dashboard-frame";
 import { Action, Csrf } from "./form-parts";
 import { Secrets } from "./secrets-view";
 import { Table } from "./table";
@@ -46,6 +48,18 @@ function authDescription(server: ServerView): string {
   return "None";
 }
 
+/**
+ * The module code imports a server from: its name made an identifier by the codegen's rule (a user server's is
+ * `toIdentifier` of its name, `my.ev` is `servers/my_ev`; the gateway's servers are assigned theirs together).
+ */
+function Module(props: { id: string }) {
+  return (
+    <div class="module">
+      Code imports it from <code>servers/{props.id}</code>
+    </div>
+  );
+}
+
 function ServerRow(props: { server: ServerView; csrf: string }) {
   const { server, csrf } = props;
   const { auth } = server;
@@ -60,13 +74,18 @@ function ServerRow(props: { server: ServerView; csrf: string }) {
       <th scope="row">{server.name}</th>
       <td>
         <code>{server.url}</code>
+        <Module id={toIdentifier(server.name)} />
       </td>
       <td>{authDescription(server)}</td>
       <td>
         <span class={`status status-${auth.status}`}>{STATUS_TEXT[auth.status] ?? auth.status}</span>
         {auth.message ? <p class="hint">{auth.message}</p> : null}
         {auth.scopes?.length ? <p class="hint">Scopes: {auth.scopes.join(" ")}</p> : null}
-        {auth.expires_at ? <p class="hint">Token until {auth.expires_at}</p> : null}
+        {auth.expires_at ? (
+          <p class="hint">
+            Token until <Time iso={auth.expires_at} />
+          </p>
+        ) : null}
       </td>
       <td>
         <div class="actions">
@@ -141,7 +160,10 @@ function AddServer(props: { model: ConnectionsModel }) {
         <Csrf token={props.model.csrf} />
         <label for="server-name">Name</label>
         <input id="server-name" name="name" type="text" required maxlength={64} value={draft?.name ?? ""} />
-        <p class="hint">Letters, digits, '_', '.' and '-'. Your code calls it as servers/&lt;name&gt;.</p>
+        <p class="hint">
+          Letters, digits, '_', '.' and '-'. Your code imports it from servers/&lt;name&gt;, with '.' and '-' written as
+          '_' (my.ev is servers/my_ev); the table above shows each server's module.
+        </p>
         <label for="server-url">URL</label>
         <input id="server-url" name="url" type="url" required value={draft?.url ?? ""} placeholder="https://…/mcp" />
         <fieldset>
@@ -171,6 +193,7 @@ function AddServer(props: { model: ConnectionsModel }) {
 }
 
 function GatewayServers(props: { servers: GatewayServerView[] }) {
+  const ids = assignIdentifiers(props.servers.map((s) => s.name));
   return (
     <section aria-labelledby="gateway-servers">
       <h2 id="gateway-servers">Gateway servers</h2>
@@ -184,6 +207,7 @@ function GatewayServers(props: { servers: GatewayServerView[] }) {
               <th scope="row">{server.name}</th>
               <td>
                 <code>{server.url}</code>
+                <Module id={ids.get(server.name) ?? toIdentifier(server.name)} />
               </td>
               <td>{server.description ?? ""}</td>
             </tr>

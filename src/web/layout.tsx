@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { loadConfig } from "../config";
 import type { WebEnv } from "./web-types";
 
 /** The policy of every page (PLAN-15 "Web contract"). */
@@ -35,6 +36,10 @@ export function pageHeaders(): Record<string, string> {
 
 function Header(props: { c: Context<WebEnv>; current: string }) {
   const session = props.c.get("webSession");
+  // With authentication off every page is user `local`'s, on this machine, and a visit starts a session again:
+  // signing out would do nothing.
+  const loaded = loadConfig(props.c.env.GATEWAY_CONFIG);
+  const authOff = loaded.ok && loaded.config.auth.mode === "none";
   return (
     <header class="site">
       <a class="brand" href="/connections">
@@ -53,7 +58,7 @@ function Header(props: { c: Context<WebEnv>; current: string }) {
           </ul>
         </nav>
       ) : null}
-      {session ? (
+      {session && !authOff ? (
         <form class="signout" method="post" action="/signout">
           <input type="hidden" name="csrf" value={session.csrf} />
           <span class="who">
@@ -61,6 +66,11 @@ function Header(props: { c: Context<WebEnv>; current: string }) {
           </span>{" "}
           <button type="submit">Sign out</button>
         </form>
+      ) : null}
+      {session && authOff ? (
+        <p class="signout who">
+          Authentication is off: this machine acts as <strong>{session.user}</strong>
+        </p>
       ) : null}
     </header>
   );

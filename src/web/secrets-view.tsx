@@ -5,6 +5,7 @@
  */
 import type { Child } from "hono/jsx";
 import type { SecretView } from "./connections-api";
+import { Time } from "./dashboard/dashboard-frame";
 import { Action, Csrf } from "./form-parts";
 import { Table } from "./table";
 
@@ -22,7 +23,9 @@ export function Secrets(props: { csrf: string; secrets: SecretView[] | { error: 
             <th scope="row">
               <code>{secret.name}</code>
             </th>
-            <td>{secret.updated_at}</td>
+            <td>
+              <Time iso={secret.updated_at} />
+            </td>
             <td>
               {secret.hosts.length ? secret.hosts.join(", ") : "none yet: save the name with the hosts to use it"}
             </td>

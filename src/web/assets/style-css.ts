@@ -2,6 +2,11 @@
  * @module web/assets/style-css
  * The stylesheet of every page, served as /web/assets/style.css (the CSP allows no inline style). Colours meet WCAG
  * AA contrast in both schemes; every focusable element shows a clear focus ring.
+ *
+ * Code in running text breaks only when it is longer than its line (`break-word`). In a table a long value (a URL)
+ * may break anywhere, so it never widens the page past the window; but auto-sized columns then squeeze such a cell
+ * to a few characters whenever another column has long text, so a cell holding code keeps a minimum width that fits
+ * a short URL, module or tool name on one line.
  */
 export const STYLE_CSS = `
 :root {
@@ -26,7 +31,7 @@ header.site { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; pa
 header.site .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
 header.site nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
 header.site nav a[aria-current="page"] { font-weight: 700; text-decoration-thickness: 3px; }
-header.site .signout { margin-left: auto; display: flex; gap: .5rem; align-items: center; }
+header.site .signout { margin: 0 0 0 auto; display: flex; gap: .5rem; align-items: center; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
 main:focus { outline: none; }
 h1 { font-size: 1.6rem; margin-top: 0; }
@@ -50,7 +55,11 @@ form.inline { display: inline; }
 table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
 th, td { text-align: left; vertical-align: top; padding: .5rem; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; }
-code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9rem; overflow-wrap: anywhere; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9rem; overflow-wrap: break-word; word-break: normal; }
+td code, th code, td .mono, th .mono { overflow-wrap: anywhere; }
+td:has(code, .mono), th:has(code, .mono) { min-width: 16rem; }
+td ul, th ul { margin: 0; padding-left: 1.25rem; }
+time { white-space: nowrap; }
 .status { font-weight: 600; }
 .status-connected { color: var(--ok); }
 .status-authorization_required, .status-expired { color: var(--warn); }
