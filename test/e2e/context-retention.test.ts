@@ -89,14 +89,17 @@ describe("contexts idle past the retention", { concurrency: true }, () => {
     await sleep(PAST_RETENTION_MS);
     await expectStored(file, false);
     // The JSON-RPC error, which the SDK client reports as a protocol error with its message.
-    await assert.rejects(m.call("execute_code", { code: 'return "ran";', context }), (err: Error) => {
-      assert.match(err.message, /"code":-32602/);
-      assert.match(
-        err.message,
-        new RegExp(`unknown context ${context} \\(contexts are deleted after 5 seconds without a request\\)`),
-      );
-      return true;
-    });
+    await assert.rejects(
+      m.call("execute_code", { code: 'return "ran";', context }),
+      (err: Error & { code?: unknown }) => {
+        assert.equal(err.code, -32602, String(err));
+        assert.match(
+          err.message,
+          new RegExp(`unknown context ${context} \\(contexts are deleted after 5 seconds without a request\\)`),
+        );
+        return true;
+      },
+    );
     // The refused request stored nothing again.
     await expectStored(file, false);
     assert.equal((await listedContexts()).includes(context), false);
