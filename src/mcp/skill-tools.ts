@@ -42,7 +42,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "save_skill",
     {
       description:
-        'Save a skill: code with one "export default async function name(input)"; import it from "skills/name".',
+        'Save a skill: description and code (one "export default async function name(input)"), or from_version to roll back; import it from "skills/name".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),
@@ -90,7 +90,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
               (s) =>
                 `${s.name}@${s.latest_version}${s.builtin ? " (shipped)" : ""}: ${s.description}${
                   s.drift.length
-                    ? `\n  DRIFT: ${s.drift.map((d) => `${d.server}.${d.tool} ${d.status}`).join(", ")}`
+                    ? `\n  DRIFT: ${s.drift.map((d) => `${d.server}.${d.tool} ${d.status}: ${d.reason}`).join("; ")}`
                     : ""
                 }${s.type_errors ? `\n  TYPE ERRORS today (it still runs): ${s.type_errors}` : ""}`,
             )
@@ -165,7 +165,10 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     async ({ name }) => {
       const deleted = await ctx.skills.delete(name);
       if (!deleted.ok) return errorResult(deleted.error);
-      return structuredResult({ name, deleted_versions: deleted.value }, `deleted ${name} (${deleted.value} versions)`);
+      return structuredResult(
+        { name, deleted_versions: deleted.value },
+        `deleted ${name} (${deleted.value} version${deleted.value === 1 ? "" : "s"})`,
+      );
     },
   );
 }

@@ -51,6 +51,17 @@ export function checkSkillName(name: string): string | undefined {
  * (sandbox/prepare-exports.ts), and every problem is reported at the line of the skill's own code.
  */
 export function prepareSkill(code: string, name: string, catalog: Catalog, guardName: string): PrepareResult {
+  const skillImport = moduleImports(code).find((i) => i.source.startsWith("skills/"));
+  if (skillImport) {
+    return {
+      ok: false,
+      error: {
+        kind: "import",
+        message: `Cannot import "${skillImport.source}" in a skill: skills cannot import other skills. Copy the code you need into this skill, or call both skills from execute_code.`,
+        line: skillImport.line,
+      },
+    };
+  }
   return prepareCode({
     code,
     modules: {
@@ -139,21 +150,30 @@ export function shippedToolUses(code: string, catalog: Catalog): SkillToolUse[] 
 
 /** `servers/<id>` imports of a module, by syntax alone; `names` is absent for a namespace import (every tool). */
 function serverImports(code: string): Array<{ serverId: string; names?: string[] }> {
+  return moduleImports(code).flatMap(({ source, names }) => {
+    const serverId = /^servers\/(.+)$/.exec(source)?.[1];
+    return serverId ? [{ serverId, ...(names ? { names } : {}) }] : [];
+  });
+}
+
+/** A module's import declarations, by syntax alone: source, line, and names (absent for a namespace import). */
+function moduleImports(code: string): Array<{ source: string; line: number; names?: string[] }> {
   const stripped = stripTypes(code);
   if (!stripped.ok) return [];
   let program: Program;
   try {
-    program = parseProgram(stripped.code, { ecmaVersion: "latest", sourceType: "module" });
+    program = parseProgram(stripped.code, { ecmaVersion: "latest", sourceType: "module", locations: true });
   } catch {
     return [];
   }
-  const imports: Array<{ serverId: string; names?: string[] }> = [];
+  const imports: Array<{ source: string; line: number; names?: string[] }> = [];
   for (const node of program.body) {
     if (node.type !== "ImportDeclaration") continue;
-    const serverId = /^servers\/(.+)$/.exec(String(node.source.value))?.[1];
-    if (!serverId) continue;
+    const source = String(node.source.value);
+    // Stripping keeps every line on its line, so the line is the skill's own.
+    const line = node.loc?.start.line ?? 1;
     if (node.specifiers.some((s) => s.type === "ImportNamespaceSpecifier")) {
-      imports.push({ serverId });
+      imports.push({ source, line });
       continue;
     }
     const names = node.specifiers.flatMap((s) =>
@@ -161,21 +181,44 @@ function serverImports(code: string): Array<{ serverId: string; names?: string[]
         ? [s.imported.type === "Identifier" ? s.imported.name : String(s.imported.value)]
         : [],
     );
-    imports.push({ serverId, names: [...new Set(names)] });
+    imports.push({ source, line, names: [...new Set(names)] });
   }
   return imports;
 }
 
-/** Tools the skill uses whose definition changed since it was saved, or that are gone. */
+/**
+ * Tools the skill uses whose definition changed since it was saved, or that are gone: a tool its listed server no
+ * longer lists, or every tool of a server no longer configured. A server that is configured but down (still
+ * connecting, or its listing failed) says nothing about its tools and is not flagged.
+ */
 export function skillDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] {
   const drift: SkillDrift[] = [];
   for (const use of skill.uses) {
-    const entry = catalog.byName.get(use.server);
-    // A server that is down says nothing about its tools: only a listed server can show a tool missing.
-    if (entry?.status !== "ok") continue;
+    const entry = catalog.byName.get(use.server) ?? catalog.byServerId.get(use.server);
+    if (!entry) {
+      drift.push({
+        ...missing(use),
+        reason: `server ${use.server} was removed (no server of that name is configured)`,
+      });
+      continue;
+    }
+    if (entry.status !== "ok") continue;
     const tool = entry.byUpstreamName.get(use.tool);
-    if (!tool) drift.push({ server: use.server, tool: use.tool, status: "missing" });
-    else if (use.hash && tool.hash !== use.hash) drift.push({ server: use.server, tool: use.tool, status: "changed" });
+    if (!tool) drift.push({ ...missing(use), reason: `${use.server} no longer lists it` });
+    else if (use.hash && tool.hash !== use.hash) {
+      drift.push({
+        server: use.server,
+        tool: use.tool,
+        status: "changed",
+        reason: "its definition changed since the skill was saved",
+      });
+    }
   }
   return drift;
 }
+
+const missing = (use: SkillToolUse): Omit<SkillDrift, "reason"> => ({
+  server: use.server,
+  tool: use.tool,
+  status: "missing",
+});

@@ -229,10 +229,7 @@ export class SkillService {
 function reviewIn(skill: SkillVersion, catalog: Catalog): { uses: SkillToolUse[]; drift: SkillDrift[] } {
   if (!skill.builtin) return { uses: skill.uses, drift: skillDrift(skill, catalog) };
   const uses = shippedToolUses(skill.code, catalog);
-  const unconfigured = uses
-    .filter((u) => !catalog.byName.has(u.server) && !catalog.byServerId.has(u.server))
-    .map((u): SkillDrift => ({ server: u.server, tool: u.tool, status: "missing" }));
-  return { uses, drift: [...skillDrift({ ...skill, uses }, catalog), ...unconfigured] };
+  return { uses, drift: skillDrift({ ...skill, uses }, catalog) };
 }
 
 function versionList(versions: readonly SkillVersion[]): Array<{ version: number; created_at?: string }> {

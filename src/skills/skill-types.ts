@@ -28,6 +28,8 @@ export interface SkillDrift {
   server: string;
   tool: string;
   status: "changed" | "missing";
+  /** What happened, in words (e.g. "server ev2 was removed (no server of that name is configured)"). */
+  reason: string;
 }
 
 /** What code-preparation needs to know about importable skills. */

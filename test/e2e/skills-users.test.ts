@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
@@ -10,10 +11,11 @@ const BOB = "bob-key-0123456789abcdef012345";
 const bearer = (token: string) => ({ requestInit: { headers: { Authorization: `Bearer ${token}` } } });
 
 let upstream: Upstream;
+let faulty: FaultyUpstream;
 let gateway: Gateway;
 
 before(async () => {
-  upstream = await startNodeUpstream(CHANGING, []);
+  [upstream, faulty] = await Promise.all([startNodeUpstream(CHANGING, []), startFaulty()]);
   gateway = await startGateway({
     config: {
       auth: { mode: "api_keys" },
@@ -28,7 +30,7 @@ before(async () => {
 });
 after(async () => {
   await gateway?.dispose();
-  await upstream?.stop();
+  await Promise.all([upstream?.stop(), faulty?.stop()]);
 });
 
 const SHOUT = `import { echo } from "servers/changing";
@@ -108,12 +110,57 @@ test("a skill is flagged, naming the tool, after that tool's schema changes upst
 
     const listed = await alice.data("list_skills");
     const shout = listed.skills.find((s: any) => s.name === "shout");
-    assert.deepEqual(shout.drift, [{ server: "changing", tool: "echo", status: "changed" }]);
+    const changed = {
+      server: "changing",
+      tool: "echo",
+      status: "changed",
+      reason: "its definition changed since the skill was saved",
+    };
+    assert.deepEqual(shout.drift, [changed]);
     const detail = await alice.data("get_skill", { name: "shout" });
-    assert.deepEqual(detail.drift, [{ server: "changing", tool: "echo", status: "changed" }]);
+    assert.deepEqual(detail.drift, [changed]);
     const text = ((await alice.call("list_skills")).content[0] as any).text;
-    assert.match(text, /DRIFT: changing\.echo changed/);
+    assert.match(text, /DRIFT: changing\.echo changed: its definition changed since the skill was saved/);
   } finally {
+    await alice.close();
+  }
+});
+
+test("a skill calling a server the user removed is flagged; one whose server is only failing is not", async () => {
+  const alice = await connect(gateway.mcpUrl, {}, bearer(ALICE));
+  try {
+    assert.equal((await alice.data("add_server", { name: "ev2", url: faulty.url })).status, "connected");
+    await alice.data("save_skill", {
+      name: "summer",
+      description: "Echoes through ev2",
+      code: `import { echo } from "servers/ev2";
+export default async function summer(input: { text: string }) {
+  return await echo({ text: input.text });
+}`,
+    });
+    assert.equal((await alice.data("run_skill", { name: "summer", input: { text: "hi" } })).result.tool, "echo");
+
+    // Listing fails: the server is down, not gone, and says nothing about its tools.
+    await faulty.set({ mode: "http-500", scope: "list" });
+    const down = await alice.data("list_servers", { refresh: true });
+    assert.equal(down.servers.find((s: any) => s.name === "ev2").status, "error", JSON.stringify(down));
+    assert.deepEqual((await alice.data("get_skill", { name: "summer" })).drift, []);
+    await faulty.set({ mode: "ok" });
+
+    await alice.data("remove_server", { name: "ev2" });
+    const removed = {
+      server: "ev2",
+      tool: "echo",
+      status: "missing",
+      reason: "server ev2 was removed (no server of that name is configured)",
+    };
+    assert.deepEqual((await alice.data("get_skill", { name: "summer" })).drift, [removed]);
+    const { skills } = await alice.data("list_skills");
+    assert.deepEqual(skills.find((s: any) => s.name === "summer").drift, [removed]);
+    const text = ((await alice.call("list_skills")).content[0] as any).text;
+    assert.match(text, /summer@1: Echoes through ev2\n {2}DRIFT: ev2\.echo missing: server ev2 was removed/);
+  } finally {
+    await alice.data("delete_skill", { name: "summer" }).catch(() => {});
     await alice.close();
   }
 });

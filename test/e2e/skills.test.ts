@@ -288,12 +288,26 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
       ],
       [{ name: "bad_schema", description: "x", code: GREET, input_schema: { type: "string" } }, /type "object"/],
       [{ name: "no_desc", code: GREET }, /description is required/],
+      [
+        {
+          name: "imports_skill",
+          description: "x",
+          code: `// uses another skill\nimport { copy_tree } from "skills/copy_tree";\nexport default async function imports_skill() { return copy_tree({ from: "/a", to: "/b" }); }`,
+        },
+        /\(line 2\): Cannot import "skills\/copy_tree" in a skill: skills cannot import other skills\./,
+      ],
     ];
     for (const [input, message] of cases) {
       const r = await session.call("save_skill", input);
       assert.equal(r.isError, true, `${input.name} should be refused`);
       assert.match((r.content[0] as any).text, message);
     }
+  });
+
+  test("save_skill's tools/list entry says a save needs a description and code (or from_version)", async () => {
+    const { tools } = await session.client.listTools();
+    const save = tools.find((t) => t.name === "save_skill")!;
+    assert.match(save.description ?? "", /description and code .*, or from_version/);
   });
 
   test("a skill's input schema is checked in bounded time: a backtracking pattern, a multiplying schema", async () => {
@@ -405,8 +419,9 @@ try { await slug_len({ s: "${"a".repeat(40)}!" }); return "accepted"; } catch (e
 
   test("delete_skill removes every version", async () => {
     await session.data("save_skill", { name: "temp", description: "temporary", code: GREET.replace("greet", "temp") });
-    const d = await session.data("delete_skill", { name: "temp" });
-    assert.equal(d.deleted_versions, 1);
+    const d = await session.call("delete_skill", { name: "temp" });
+    assert.equal((d.structuredContent as any).deleted_versions, 1);
+    assert.equal((d.content[0] as any).text, "deleted temp (1 version)");
     const r = await session.call("run_skill", { name: "temp", input: {} });
     assert.equal(r.isError, true);
   });

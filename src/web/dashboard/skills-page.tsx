@@ -5,11 +5,11 @@
  * execution history). Each links to its versions (src/web/dashboard/skill-page.tsx).
  */
 import { Hono } from "hono";
+import type { SkillDrift, SkillToolUse } from "../../skills/skill-types";
+import type { SkillRuns } from "../../user/execution-history";
 import { page } from "../layout";
 import { Table } from "../table";
 import type { WebEnv } from "../web-types";
-import type { SkillDrift, SkillToolUse } from "../../skills/skill-types";
-import type { SkillRuns } from "../../user/execution-history";
 import { dashboardData, originOf } from "./dashboard-data";
 import { Badge, DashboardFrame, Notice } from "./dashboard-frame";
 import { statusOfSummary } from "./executions-page";
@@ -37,6 +37,7 @@ export function DriftFlags(props: { drift: readonly SkillDrift[] }) {
         <li>
           <Badge status={d.status} label={d.status === "changed" ? "changed" : "missing"} />{" "}
           <code>{`${d.server}.${d.tool}`}</code>
+          {`: ${d.reason}`}
         </li>
       ))}
     </ul>
