@@ -48,7 +48,11 @@ export interface ListedToolCalls {
 
 const callsOf = (c: ToolCallRecord) => c.count ?? 1;
 
-function listed(c: ToolCallRecord): ToolCallRecord {
+/** Every call of a trace (a record with `count` stands for that many). */
+export const callTotal = (calls: readonly ToolCallRecord[]): number => calls.reduce((n, c) => n + callsOf(c), 0);
+
+/** A call as a reply lists it: its error cut at {@link MAX_LISTED_ERROR_CHARS}. */
+export function listed(c: ToolCallRecord): ToolCallRecord {
   return c.error !== undefined && c.error.length > MAX_LISTED_ERROR_CHARS
     ? { ...c, error: clip(c.error, MAX_LISTED_ERROR_CHARS) }
     : c;
@@ -99,7 +103,7 @@ export function listToolCalls(calls: readonly ToolCallRecord[]): ListedToolCalls
   if (rest.length === 0) return { tool_calls: kept };
   return {
     tool_calls: kept,
-    tool_calls_total: calls.reduce((n, c) => n + callsOf(c), 0),
+    tool_calls_total: callTotal(calls),
     tool_calls_summary: group(rest),
   };
 }
@@ -109,9 +113,12 @@ export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-function callLine(c: ToolCallRecord): string {
-  return `  ${c.server}.${c.tool} ${c.status}${c.count ? ` (${c.count} calls)` : ""} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`;
+/** One call in a line of text: `workspace.read_file error 3 ms: file not found`. */
+export function callText(c: ToolCallRecord): string {
+  return `${c.server}.${c.tool} ${c.status}${c.count ? ` (${c.count} calls)` : ""} ${c.ms} ms${c.error ? `: ${c.error}` : ""}`;
 }
+
+const callLine = (c: ToolCallRecord): string => `  ${callText(c)}`;
 
 function groupLine(g: ToolCallGroup): string {
   const name = g.tools === undefined ? `${g.server}.${g.tool}` : `${count(g.tools)} other tools`;

@@ -122,7 +122,15 @@ export async function run(session: Session, code: string, extra: Record<string, 
  * (src/mcp/tool-call-summary.ts).
  */
 export async function fullTrace(session: Session, executionId: string): Promise<any[]> {
-  return (await session.data("get_execution", { id: executionId })).tool_calls;
+  const calls: any[] = [];
+  let offset: number | undefined = 0;
+  // get_execution gives the trace a page at a time (src/mcp/execution-page.ts).
+  while (offset !== undefined) {
+    const page: any = await session.data("get_execution", { id: executionId, calls_offset: offset, calls_limit: 500 });
+    calls.push(...page.tool_calls);
+    offset = page.next_calls_offset;
+  }
+  return calls;
 }
 
 /**
