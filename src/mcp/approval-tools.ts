@@ -5,9 +5,9 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { executionResult, runExecution } from "./execute-tool";
+import { runExecution } from "./execute-tool";
 import { contextArg, type GatewayContext } from "./gateway-context";
-import { errorResult } from "./tool-result";
+import { errorResult, structuredResult } from "./tool-result";
 
 /** Checked in the handler rather than the schema: the pattern would cost tokens in every tools/list. */
 const HANDLE = z.string().max(100);
@@ -21,7 +21,7 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
   server.registerTool(
     "approve_call",
     {
-      description: "User approved: resume (earlier calls replay).",
+      description: "User approved: resume.",
       inputSchema: { handle: HANDLE, ...contextArg(ctx) },
     },
     async ({ handle }, extra) =>
@@ -38,7 +38,14 @@ export function registerApprovalTools(server: McpServer, ctx: GatewayContext): v
       const bad = checkHandle(handle);
       if (bad) return errorResult(bad);
       const r = await ctx.denyCall(handle);
-      return typeof r === "string" ? errorResult(r) : executionResult(r, ctx.context);
+      if (typeof r === "string") return errorResult(r);
+      // Denying succeeded: the answer is the decision, not the cancelled execution as an error.
+      const call = r.tool_calls[0]!;
+      const { by, at } = call.approval!;
+      return structuredResult(
+        { execution_id: r.execution_id, status: "denied", server: call.server, tool: call.tool, by, at },
+        `denied ${call.server}.${call.tool}: execution ${r.execution_id} is cancelled (denied by ${by} at ${at}; get_execution shows it)`,
+      );
     },
   );
 }

@@ -1,11 +1,15 @@
 import { type ApprovalActor, audit } from "../sandbox/approval";
 import type { ExecuteResult, ToolCallRecord } from "../sandbox/execution-types";
-import type { SuspendedExecution } from "./user-types";
+import type { ApprovedExecution } from "./user-types";
 
-/** What deny_call answers and the history keeps: the suspended execution, cancelled, with who decided and when. */
+/**
+ * The suspended execution, cancelled, with who decided and when: what an elicitation's decline answers. It is the
+ * stopped execution (its id), whose history record carries the decision; a handle minted before the stopped
+ * execution was recorded has no id, and this result is recorded in its place (`exe_denied_…`).
+ */
 export function deniedExecution(
   handle: string,
-  { pending }: SuspendedExecution,
+  { pending, execution_id }: Pick<ApprovedExecution, "pending" | "execution_id">,
   by: ApprovalActor = "user (deny_call)",
 ): ExecuteResult {
   const call: ToolCallRecord = {
@@ -20,7 +24,7 @@ export function deniedExecution(
   };
   return {
     ok: false,
-    execution_id: `exe_denied_${handle.slice(4)}`,
+    execution_id: execution_id ?? `exe_denied_${handle.slice(4)}`,
     logs: [],
     tool_calls: [call],
     duration_ms: 0,

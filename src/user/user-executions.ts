@@ -156,10 +156,13 @@ export class UserExecutions {
     const taken = this.#approvals.take(handle, "denied", by);
     if (typeof taken === "string") return taken;
     const result = deniedExecution(handle, taken, by);
-    const { code, kind, skill } = taken.spec;
-    this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
-    if (taken.execution_id)
-      this.#history.decide(taken.execution_id, { decision: "denied", by, at: audit("denied", by).at });
+    const at = result.tool_calls[0]!.approval!.at;
+    // The audit goes on the stopped execution's record; only a handle minted before records were kept needs one.
+    if (taken.execution_id) this.#history.decide(taken.execution_id, { decision: "denied", by, at });
+    else {
+      const { code, kind, skill } = taken.spec;
+      this.#history.record(taken.session, { result, code, kind, ...(skill ? { skill } : {}), startedAt: Date.now() });
+    }
     return result;
   }
 }

@@ -191,13 +191,30 @@ return read;`,
       await seed(s);
       const first = await run(s, COUNT_THEN_DELETE);
       const denied = await s.call("deny_call", { handle: first.approval.handle });
-      assert.equal(denied.isError, true);
-      assert.match((denied.content[0] as any).text, /denied; the execution is cancelled/);
+      assert.equal(denied.isError, undefined, "a denial that succeeded is not an error");
+      const at = (denied.structuredContent as any).at;
+      assert.deepEqual(denied.structuredContent, {
+        execution_id: first.execution_id,
+        status: "denied",
+        server: "workspace",
+        tool: "delete_file",
+        by: "user (deny_call)",
+        at,
+      });
+      assert.equal(
+        (denied.content[0] as any).text,
+        `denied workspace.delete_file: execution ${first.execution_id} is cancelled (denied by user (deny_call) at ${at}; get_execution shows it)`,
+      );
+      // The denial is on the stopped execution's record, not in an entry of its own.
       const { executions } = await s.data("list_executions", { limit: 1 });
-      const record = await s.data("get_execution", { id: executions[0].execution_id });
-      assert.equal(record.tool_calls[0].approval.decision, "denied");
-      assert.equal(record.tool_calls[0].approval.by, "user (deny_call)");
-      assert.ok(!Number.isNaN(Date.parse(record.tool_calls[0].approval.at)));
+      assert.equal(executions[0].execution_id, first.execution_id);
+      assert.equal(executions[0].status, "denied");
+      const record = await s.data("get_execution", { id: first.execution_id });
+      assert.deepEqual(
+        [record.approval.decision, record.approval.by, record.approval.at],
+        ["denied", "user (deny_call)", at],
+      );
+      assert.ok(!Number.isNaN(Date.parse(at)));
       const still = await run(
         s,
         `import { read_file } from "servers/workspace"; return read_file({ path: "/victim.txt" });`,
