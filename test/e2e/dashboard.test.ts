@@ -311,19 +311,27 @@ return await state.get("k");`,
 
   test("denying on the page cancels the execution, audited as user (dashboard)", async () => {
     const first = await run(alice, DELETE_VICTIM.replaceAll("NAME", "d"));
+    // Its page says it waits, not that it failed; once denied, that it was denied.
+    const detail = await signedIn(`/dashboard/executions/${first.execution_id}`);
+    assert.match(await text(detail), /workspace\.delete_file waits for your approval\./);
+    assert.match(await text(detail), /No result yet: the execution is waiting for approval\./);
+    assert.doesNotMatch(await text(detail), /needed approval|the execution failed/);
     const page = await signedIn("/dashboard/approvals");
     await page.locator(`article#${first.approval.handle}`).getByRole("button", { name: /^Deny/ }).click();
     await page.waitForURL((url) => url.search === "?done=denied");
     assert.equal(await page.locator(`article#${first.approval.handle}`).count(), 0);
+    // The denial is on the stopped execution's record, not in an entry of its own.
     const { executions } = await alice.data("list_executions", { limit: 5 });
-    const denied = await alice.data("get_execution", { id: executions[0].execution_id });
-    assert.equal(denied.error.kind, "cancelled");
-    assert.equal(denied.tool_calls[0].approval.by, "user (dashboard)");
+    assert.equal(executions[0].execution_id, first.execution_id);
     const stopped = await alice.data("get_execution", { id: first.execution_id });
     assert.deepEqual(
       [stopped.status, stopped.approval.decision, stopped.approval.by],
       ["denied", "denied", "user (dashboard)"],
     );
+    await detail.reload();
+    assert.match(await text(detail), /workspace\.delete_file needed approval\. Denied by user \(dashboard\)/);
+    assert.match(await text(detail), /No result: the call was denied and the execution cancelled\./);
+    await detail.close();
     await page.close();
   });
 });
@@ -381,7 +389,7 @@ describe("dashboard: skills", () => {
       .getByRole("row", { name: /shout2/ })
       .locator("td")
       .nth(1);
-    assert.match((await flags.textContent()) ?? "", /missing\s*changing\.echo/);
+    assert.match((await flags.textContent()) ?? "", /missing\s*changing\.echo: changing no longer lists it/);
     await page.close();
   });
 });

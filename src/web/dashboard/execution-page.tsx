@@ -20,6 +20,19 @@ function recordStatus(r: ExecutionRecord): ExecutionStatus {
   return r.running ? "running" : statusOf(r);
 }
 
+/** Why an execution has no result: it may still be running or waiting, not only have failed. */
+function noResult(r: ExecutionRecord): string {
+  const status = recordStatus(r);
+  if (status === "running") return "No result yet: the execution is running.";
+  if (status === "approval_required") return "No result yet: the execution is waiting for approval.";
+  if (r.status === "authorization_required" && !r.authorization?.decision) {
+    return "No result yet: the execution is waiting for a sign-in.";
+  }
+  if (status === "approved") return "No result in this run: it stopped for approval; the re-run has the result.";
+  if (status === "denied") return "No result: the call was denied and the execution cancelled.";
+  return "No result (the execution failed).";
+}
+
 function Details(props: { r: ExecutionRecord }) {
   const { r } = props;
   return (
@@ -38,7 +51,8 @@ function Details(props: { r: ExecutionRecord }) {
         <section aria-labelledby="approval-h">
           <h2 id="approval-h">Waiting call</h2>
           <p>
-            <code>{`${r.approval.server}.${r.approval.tool}`}</code> needed approval.{" "}
+            <code>{`${r.approval.server}.${r.approval.tool}`}</code>
+            {r.approval.decision ? " needed approval. " : " waits for your approval. "}
             {r.approval.decision ? (
               <>
                 {`${r.approval.decision === "approved" ? "Approved" : "Denied"} by ${r.approval.by} `}
@@ -62,7 +76,7 @@ function Details(props: { r: ExecutionRecord }) {
       ) : null}
       <section aria-labelledby="result-h">
         <h2 id="result-h">Result</h2>
-        {r.ok ? <JsonView value={r.result} label="Result" /> : <p class="muted">No result (the execution failed).</p>}
+        {r.ok ? <JsonView value={r.result} label="Result" /> : <p class="muted">{noResult(r)}</p>}
       </section>
       <section aria-labelledby="logs-h">
         <h2 id="logs-h">Logs</h2>
