@@ -2,8 +2,8 @@
  * @module mcp/execution-page
  * One execution of the history as `get_execution` answers it: the record with one page of its tool-call trace, and
  * a compact text of the same. The history keeps up to 10,000 calls per execution; a model reads them a page at a
- * time (`calls_offset`, `calls_limit`, optionally only the calls that did not end `ok`), so the reply stays bounded
- * whatever the program did (a 2,000-call record was 547 KB of pretty-printed JSON, twice).
+ * time ({@link CALLS_PER_PAGE} from `offset`; with `failed`, only the calls that did not end `ok`), so the reply
+ * stays bounded whatever the program did (a 2,000-call record was 547 KB of pretty-printed JSON, twice).
  */
 import type { ToolCallRecord } from "../sandbox/execution-types";
 import { clip } from "../sandbox/reply-caps";
@@ -11,8 +11,11 @@ import { statusOf } from "../user/execution-history";
 import type { ExecutionRecord } from "../user/user-types";
 import { callText, callTotal, count, listed } from "./tool-call-summary";
 
-export const DEFAULT_CALLS_LIMIT = 100;
-export const MAX_CALLS_LIMIT = 500;
+/**
+ * Calls per page: about 6 KB of text. Fixed rather than an argument, since each argument costs tokens in every
+ * tools/list (budgeted at 1,000 for the whole gateway).
+ */
+export const CALLS_PER_PAGE = 100;
 /** What the text shows of the result, the code and each log line; structuredContent has them as recorded. */
 const TEXT_RESULT_CHARS = 4_000;
 const TEXT_CODE_CHARS = 8_000;
@@ -22,7 +25,6 @@ const TEXT_LOG_LINE_CHARS = 500;
 
 export interface TraceQuery {
   offset: number;
-  limit: number;
   /** Only the calls that did not end `ok`. */
   failedOnly: boolean;
 }
@@ -34,24 +36,15 @@ export interface TracePage {
   tool_calls_total: number;
   /** The records the query matches (every record, or those that did not end `ok`); the page is a slice of them. */
   tool_calls_matching: number;
-  tool_calls_offset: number;
   /** Where the next page starts; absent on the last page. */
-  next_calls_offset?: number;
+  next_offset?: number;
 }
 
 /** Checks get_execution's paging arguments (bounded here: schema keywords cost tokens in every tools/list). */
-export function traceQuery(args: {
-  calls_offset?: number;
-  calls_limit?: number;
-  failed_only?: boolean;
-}): TraceQuery | string {
-  const offset = args.calls_offset ?? 0;
-  const limit = args.calls_limit ?? DEFAULT_CALLS_LIMIT;
-  if (!(Number.isInteger(offset) && offset >= 0)) return "calls_offset must be a whole number, 0 or more";
-  if (!(Number.isInteger(limit) && limit >= 1 && limit <= MAX_CALLS_LIMIT)) {
-    return `calls_limit must be a whole number from 1 to ${MAX_CALLS_LIMIT}`;
-  }
-  return { offset, limit, failedOnly: args.failed_only === true };
+export function traceQuery(args: { offset?: number; failed?: boolean }): TraceQuery | string {
+  const offset = args.offset ?? 0;
+  if (!(Number.isInteger(offset) && offset >= 0)) return "offset must be a whole number, 0 or more";
+  return { offset, failedOnly: args.failed === true };
 }
 
 /** The calls of `calls` the query asks for, with their positions in the whole trace (for the text). */
@@ -60,14 +53,13 @@ export function pageToolCalls(
   query: TraceQuery,
 ): { page: TracePage; positions: number[] } {
   const matching = calls.flatMap((c, i) => (query.failedOnly && c.status === "ok" ? [] : [i]));
-  const positions = matching.slice(query.offset, query.offset + query.limit);
+  const positions = matching.slice(query.offset, query.offset + CALLS_PER_PAGE);
   const next = query.offset + positions.length;
   const page: TracePage = {
     tool_calls: positions.map((i) => listed(calls[i]!)),
     tool_calls_total: callTotal(calls),
     tool_calls_matching: matching.length,
-    tool_calls_offset: query.offset,
-    ...(next < matching.length ? { next_calls_offset: next } : {}),
+    ...(next < matching.length ? { next_offset: next } : {}),
   };
   return { page, positions };
 }
@@ -135,10 +127,9 @@ function traceLines(id: string, page: TracePage, positions: number[], query: Tra
   const last = positions.at(-1)! + 1;
   const shown = query.failedOnly ? `; these ${page.tool_calls.length}` : `; #${count(first)}-${count(last)}`;
   const lines = [`${head}${shown}:`, ...page.tool_calls.map((c, i) => `  #${positions[i]! + 1} ${callText(c)}`)];
-  if (page.next_calls_offset !== undefined) {
-    const limit = query.limit === DEFAULT_CALLS_LIMIT ? "" : `, calls_limit: ${query.limit}`;
-    const failed = query.failedOnly ? ", failed_only: true" : "";
-    lines.push(`next page: get_execution({ id: "${id}", calls_offset: ${page.next_calls_offset}${limit}${failed} })`);
+  if (page.next_offset !== undefined) {
+    const failed = query.failedOnly ? ", failed: true" : "";
+    lines.push(`next page: get_execution({ id: "${id}", offset: ${page.next_offset}${failed} })`);
   }
   return lines;
 }

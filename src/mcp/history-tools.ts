@@ -45,7 +45,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "list_executions",
     {
-      description: "Your executions, newest first.",
+      description: "Your executions.",
       inputSchema: { limit: z.number().default(20) },
     },
     async ({ limit }) => {
@@ -64,12 +64,11 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
   server.registerTool(
     "get_execution",
     {
-      description: "One execution; its tool calls a page at a time.",
+      description: "One execution; calls paged.",
       inputSchema: {
         id: z.string().min(1).max(100),
-        calls_offset: z.number().optional(),
-        calls_limit: z.number().optional(),
-        failed_only: z.boolean().optional(),
+        offset: z.number().optional(),
+        failed: z.boolean().optional(),
       },
     },
     async ({ id, ...paging }) => {

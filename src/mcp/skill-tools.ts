@@ -42,7 +42,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
     "save_skill",
     {
       description:
-        'Save a skill: description and code (one "export default async function name(input)"), or from_version to roll back; import it from "skills/name".',
+        // Says what a save needs: `description` is optional in the schema only for a rollback (from_version).
+        'Save a skill: description, and code with one "export default async function name(input)".',
       inputSchema: {
         name: z.string().min(1).max(64),
         description: z.string().max(2_000).optional(),
@@ -79,7 +80,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "list_skills",
     {
-      description: "Skills with versions and drift; query ranks.",
+      description: "Skills and drift; query ranks.",
       inputSchema: { query: z.string().max(500).optional() },
     },
     async ({ query }) => {
@@ -103,7 +104,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "get_skill",
     {
-      description: 'One skill version in full; pin as "x@2".',
+      description: 'One skill; pin as "x@2".',
       inputSchema: { name: NAME, version: z.number().int().optional() },
     },
     async ({ name, version }) => {

@@ -42,10 +42,7 @@ test("get_execution gives the first 100 calls, the total, where the next page st
   assert.equal(data.result, 3);
   assert.match(data.code, /Promise\.allSettled/);
   assert.equal(data.tool_calls.length, 100);
-  assert.deepEqual(
-    [data.tool_calls_total, data.tool_calls_matching, data.tool_calls_offset, data.next_calls_offset],
-    [301, 301, 0, 100],
-  );
+  assert.deepEqual([data.tool_calls_total, data.tool_calls_matching, data.next_offset], [301, 301, 100]);
   assert.equal(data.tool_calls[0].tool, "write_file");
   const text = textOf(r);
   const lines = text.split("\n");
@@ -56,31 +53,31 @@ test("get_execution gives the first 100 calls, the total, where the next page st
   assert.match(text, /\n {2}#10 workspace\.read_file error \d+ ms: .*missing\.txt\n/);
   assert.ok(lines.includes("logs (1 line):"), text);
   assert.ok(lines.includes("code:") && lines.includes('  await write_file({ path: "/a.txt", content: "a" });'), text);
-  assert.equal(lines.at(-1), `next page: get_execution({ id: "${id}", calls_offset: 100 })`);
+  assert.equal(lines.at(-1), `next page: get_execution({ id: "${id}", offset: 100 })`);
   assert.doesNotMatch(text, /"tool_calls"/, "the text is not the record's JSON");
   assert.ok(text.length < 12_000, `${text.length} characters of text`);
 });
 
-test("the next pages follow calls_offset and calls_limit; the last has no next offset", async () => {
-  const second = (await session.data("get_execution", { id, calls_offset: 100, calls_limit: 150 })) as any;
-  assert.equal(second.tool_calls.length, 150);
-  assert.equal(second.next_calls_offset, 250);
-  const last = await session.call("get_execution", { id, calls_offset: 250, calls_limit: 150 });
+test("the next pages follow offset; the last has no next offset", async () => {
+  const second = (await session.data("get_execution", { id, offset: 100 })) as any;
+  assert.equal(second.tool_calls.length, 100);
+  assert.equal(second.next_offset, 200);
+  const last = await session.call("get_execution", { id, offset: 250 });
   const data = last.structuredContent as any;
   assert.equal(data.tool_calls.length, 51);
-  assert.equal(data.next_calls_offset, undefined);
+  assert.equal(data.next_offset, undefined);
   assert.match(textOf(last), /\ntool calls: 301; #251-301:\n/);
   assert.doesNotMatch(textOf(last), /next page/);
 });
 
-test("failed_only lists only the calls that did not end ok, numbered as in the whole trace", async () => {
-  const r = await session.call("get_execution", { id, failed_only: true });
+test("failed: true lists only the calls that did not end ok, numbered as in the whole trace", async () => {
+  const r = await session.call("get_execution", { id, failed: true });
   const data = r.structuredContent as any;
   assert.deepEqual(
     data.tool_calls.map((c: any) => c.status),
     ["error", "error", "error"],
   );
-  assert.deepEqual([data.tool_calls_total, data.tool_calls_matching, data.next_calls_offset], [301, 3, undefined]);
+  assert.deepEqual([data.tool_calls_total, data.tool_calls_matching, data.next_offset], [301, 3, undefined]);
   const text = textOf(r);
   assert.match(
     text,
@@ -88,15 +85,10 @@ test("failed_only lists only the calls that did not end ok, numbered as in the w
   );
 });
 
-test("paging arguments out of range are refused with the range", async () => {
-  for (const [args, message] of [
-    [{ calls_limit: 501 }, /calls_limit must be a whole number from 1 to 500/],
-    [{ calls_limit: 0 }, /calls_limit must be a whole number from 1 to 500/],
-    [{ calls_offset: -1 }, /calls_offset must be a whole number, 0 or more/],
-    [{ calls_offset: 1.5 }, /calls_offset must be a whole number, 0 or more/],
-  ] as const) {
-    const r = await session.call("get_execution", { id, ...args });
-    assert.equal(r.isError, true, JSON.stringify(args));
-    assert.match(textOf(r), message);
+test("an offset that is not a whole number, 0 or more, is refused saying so", async () => {
+  for (const offset of [-1, 1.5]) {
+    const r = await session.call("get_execution", { id, offset });
+    assert.equal(r.isError, true, String(offset));
+    assert.match(textOf(r), /^get_execution: offset must be a whole number, 0 or more$/);
   }
 });

@@ -75,6 +75,25 @@ describe("contexts", () => {
     assert.deepEqual([contextOf(ran.execution_id), contextOf(inDefault.execution_id)], [ran.context, "default"]);
   });
 
+  test("list_executions' text lists the contexts too, and keeps each execution to one line", async () => {
+    const a = await client();
+    const ran = await a.data("execute_code", { code: "return 1", context: "new" });
+    // A syntax error's message carries a code frame: several lines.
+    const bad = await a.call("execute_code", { code: "const x = 1;\nreturn (", context: ran.context });
+    assert.equal(bad.isError, true);
+    const listed = await a.call("list_executions", { limit: 2, context: ran.context });
+    const text = (listed.content[0] as { text: string }).text;
+    const [executions, contexts] = text.split("\nyour contexts ");
+    const lines = executions!.split("\n");
+    assert.equal(lines.length, 2, text);
+    assert.ok(
+      lines.every((l) => /^exe_\S+ \S+ context ctx_\S+ (ok|error) \d+ ms: /.test(l)),
+      text,
+    );
+    assert.match(lines[0]!, /error \d+ ms: .*…$/);
+    assert.match(contexts!, new RegExp(`^\\(this one: ${ran.context}\\):\n(  .*\n)*  ${ran.context} created \\d{4}-`));
+  });
+
   test("a context value that is not default, new or a ctx_ id is refused with -32602", async () => {
     const a = await client();
     await assert.rejects(a.call("execute_code", { code: "return 1", context: "mine" }), (err: any) => {

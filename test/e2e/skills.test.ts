@@ -304,10 +304,10 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
     }
   });
 
-  test("save_skill's tools/list entry says a save needs a description and code (or from_version)", async () => {
+  test("save_skill's tools/list entry says a save needs a description and code", async () => {
     const { tools } = await session.client.listTools();
     const save = tools.find((t) => t.name === "save_skill")!;
-    assert.match(save.description ?? "", /description and code .*, or from_version/);
+    assert.match(save.description ?? "", /^Save a skill: description, and code with one /);
   });
 
   test("a skill's input schema is checked in bounded time: a backtracking pattern, a multiplying schema", async () => {

@@ -126,9 +126,9 @@ export async function fullTrace(session: Session, executionId: string): Promise<
   let offset: number | undefined = 0;
   // get_execution gives the trace a page at a time (src/mcp/execution-page.ts).
   while (offset !== undefined) {
-    const page: any = await session.data("get_execution", { id: executionId, calls_offset: offset, calls_limit: 500 });
+    const page: any = await session.data("get_execution", { id: executionId, offset });
     calls.push(...page.tool_calls);
-    offset = page.next_calls_offset;
+    offset = page.next_offset;
   }
   return calls;
 }
