@@ -193,6 +193,8 @@ describe("the tools a shipped skill calls", () => {
       { server: "workspace", tool: "write_file" },
     ]);
     const skill = { name: "copy", version: 1, uses, builtin: true } as SkillVersion;
-    assert.deepEqual(skillDrift(skill, catalog), [{ server: "workspace", tool: "write_file", status: "missing" }]);
+    assert.deepEqual(skillDrift(skill, catalog), [
+      { server: "workspace", tool: "write_file", status: "missing", reason: "workspace no longer lists it" },
+    ]);
   });
 });
