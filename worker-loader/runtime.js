@@ -349,6 +349,39 @@ for (const level of ["log", "info", "warn", "error", "debug"]) {
   console[level] = (...args) => pushLog(level, args);
 }
 
+// The console's other methods print through the same logs: workerd would write them to its own output, where the
+// agent never sees them. Labels are the agent's data: kept in objects without a prototype.
+const counts = { __proto__: null };
+const timers = { __proto__: null };
+const now = Date.now;
+const labelOf = (label) => (label === undefined ? "default" : toText(label));
+/** `args` with `first` before them, built without the iterator the agent's code may have replaced. */
+function withFirst(first, args) {
+  const all = [first];
+  for (let i = 0; i < args.length; i++) append(all, args[i]);
+  return all;
+}
+console.dir = console.table = (value) => pushLog("log", [value]);
+console.trace = (...args) => pushLog("log", withFirst("Trace:", args));
+console.assert = (ok, ...args) => ok || pushLog("error", withFirst("Assertion failed:", args));
+console.count = (label) => {
+  const key = labelOf(label);
+  counts[key] = (counts[key] ?? 0) + 1;
+  pushLog("log", [`${key}: ${counts[key]}`]);
+};
+console.countReset = (label) => delete counts[labelOf(label)];
+console.time = (label) => (timers[labelOf(label)] = now());
+console.timeLog = (label) => {
+  const key = labelOf(label);
+  if (timers[key] !== undefined) pushLog("log", [`${key}: ${now() - timers[key]} ms`]);
+};
+console.timeEnd = (label) => {
+  console.timeLog(label);
+  delete timers[labelOf(label)];
+};
+console.group = console.groupCollapsed = (...args) => args.length > 0 && pushLog("log", args);
+console.groupEnd = () => {};
+
 /** A copy of the log lines (the program's leftover work may still log while the harness reports). */
 export function takeLogs() {
   const copy = [];

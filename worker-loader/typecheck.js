@@ -9,7 +9,10 @@ import ts from "./typescript.js";
 /** What the sandbox offers besides the ECMAScript library (worker-loader/sandbox-guards.js keeps these). */
 const SANDBOX_GLOBALS = `
 interface Console { log(...data: any[]): void; info(...data: any[]): void; warn(...data: any[]): void;
-  error(...data: any[]): void; debug(...data: any[]): void; trace(...data: any[]): void; table(data: any): void; }
+  error(...data: any[]): void; debug(...data: any[]): void; trace(...data: any[]): void; table(data: any): void;
+  dir(item?: any): void; assert(condition?: boolean, ...data: any[]): void; count(label?: string): void;
+  countReset(label?: string): void; time(label?: string): void; timeLog(label?: string): void;
+  timeEnd(label?: string): void; group(...data: any[]): void; groupCollapsed(...data: any[]): void; groupEnd(): void; }
 declare var console: Console;
 declare function setTimeout(handler: (...args: any[]) => void, timeout?: number, ...args: any[]): number;
 declare function clearTimeout(id: number | undefined): void;

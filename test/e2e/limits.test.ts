@@ -98,6 +98,32 @@ describe("time limits", () => {
     assert.ok(r.duration_ms < 2_000, `${r.duration_ms} ms`);
   });
 
+  test("the console's other methods write to the logs, where workerd's own output would lose them", async () => {
+    const r = await run(
+      session,
+      `console.dir({ a: 1 }); console.table([{ b: 2 }]); console.trace("here");
+console.assert(1 === 1, "fine"); console.assert(false, "broken", 3);
+console.count(); console.count("constructor"); console.count("constructor"); console.countReset("constructor");
+console.count("constructor"); console.group("section"); console.groupEnd();
+console.time("t"); console.timeEnd("t"); console.timeEnd("t");
+return "done";`,
+    );
+    assert.equal(r.result, "done", r.text);
+    assert.equal(r.logs.length, 10, r.logs.join("\n"));
+    assert.deepEqual(r.logs.slice(0, 9), [
+      '{"a":1}',
+      '[{"b":2}]',
+      "Trace: here",
+      "[error] Assertion failed: broken 3",
+      "default: 1",
+      "constructor: 1",
+      "constructor: 2",
+      "constructor: 1",
+      "section",
+    ]);
+    assert.match(r.logs[9], /^t: \d+ ms$/);
+  });
+
   test("a timed-out execution keeps its console output, and the call it awaited is not called un-awaited", async () => {
     const r = await run(
       session,
