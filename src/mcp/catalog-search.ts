@@ -263,3 +263,24 @@ export function findTool(catalog: Catalog, server: string, tool: string): Catalo
   const entry = catalog.byName.get(server) ?? catalog.byServerId.get(server);
   return entry?.byId.get(tool) ?? entry?.byUpstreamName.get(tool);
 }
+
+/**
+ * A tool named "server.tool" where the server name may itself hold dots ("poison.a"): only the configured names and
+ * module ids the name starts with are tried as the split (shortest first), so the work is bounded by the number of
+ * servers, never by the dots in the name.
+ */
+export function findDottedTool(catalog: Catalog, full: string): CatalogTool | undefined {
+  const splits = new Set<number>();
+  for (const s of catalog.servers) {
+    for (const prefix of [s.name, s.serverId]) {
+      if (full.length > prefix.length && full.charCodeAt(prefix.length) === 46 && full.startsWith(prefix)) {
+        splits.add(prefix.length);
+      }
+    }
+  }
+  for (const at of [...splits].sort((a, b) => a - b)) {
+    const tool = findTool(catalog, full.slice(0, at), full.slice(at + 1));
+    if (tool) return tool;
+  }
+  return undefined;
+}

@@ -17,7 +17,7 @@ import type { ServerEntry } from "../registry/server-entry";
 import { NEEDS_TASKS_NOTE } from "../registry/task-support";
 import { didYouMean, SuggestBudget, suggest } from "../sandbox/prepare-suggest";
 import type { ObservedTypes } from "../typecheck/observed-types";
-import { findTool, listToolNames, searchCatalog } from "./catalog-search";
+import { findDottedTool, listToolNames, searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { errorResult, structuredResult } from "./tool-result";
 
@@ -30,6 +30,20 @@ const MAX_KEYWORDS = 20;
 const MAX_SEARCH_HITS = 50;
 const MAX_SKILL_HITS = 3;
 const MAX_DETAILS = 50;
+/**
+ * The longest "server.tool" get_tool_details looks up: a server name (64 characters, config's ServerNameSchema), a
+ * dot, and a tool name with room to spare (the MCP spec keeps tool names to 128). Longer is refused unread.
+ */
+const MAX_TOOL_NAME_CHARS = 1_100;
+/** How much of a name not found is echoed back (in the text and in `not_found`). */
+const MAX_ECHOED_NAME_CHARS = 200;
+
+/** A name as echoed back: its first 200 characters, marked as cut when it is longer. */
+function echoed(name: string): string {
+  return name.length > MAX_ECHOED_NAME_CHARS
+    ? `${name.slice(0, MAX_ECHOED_NAME_CHARS)}… (cut: ${name.length.toLocaleString("en-US")} characters)`
+    : name;
+}
 
 const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(n) || min));
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
@@ -331,11 +345,8 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         return errorResult(`name 1 to ${MAX_DETAILS} tools as "server.tool"`);
       }
       for (const full of names) {
-        // Server names may contain dots ("poison.a"): try each split, shortest server name first.
-        let tool: CatalogTool | undefined;
-        for (let dot = full.indexOf("."); dot > 0 && !tool; dot = full.indexOf(".", dot + 1)) {
-          tool = findTool(catalog, full.slice(0, dot), full.slice(dot + 1));
-        }
+        // Server names may contain dots ("poison.a"): the split is tried at known server names only.
+        const tool = full.length <= MAX_TOOL_NAME_CHARS ? findDottedTool(catalog, full) : undefined;
         if (tool) matched.push(tool);
         else missing.push(full);
       }
@@ -343,8 +354,11 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       const found = matched.map((tool) => toolDetails(tool, ctx.observed));
       const budget = new SuggestBudget();
       const hinted = missing.map((name) => {
+        if (name.length > MAX_TOOL_NAME_CHARS) {
+          return `${echoed(name)} (longer than ${MAX_TOOL_NAME_CHARS.toLocaleString("en-US")} characters: no tool is named so)`;
+        }
         const hint = didYouMean(closeToolNames(catalog, name, budget)).trim();
-        return hint ? `${name} (${hint.replace(/^Did/, "did")})` : name;
+        return hint ? `${echoed(name)} (${hint.replace(/^Did/, "did")})` : echoed(name);
       });
       if (found.length === 0) {
         return errorResult(
@@ -361,7 +375,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         ),
         ...(missing.length ? [`not found: ${hinted.join("; ")}`] : []),
       ].join("\n\n");
-      return structuredResult({ tools: found, ...(missing.length ? { not_found: missing } : {}) }, text);
+      return structuredResult({ tools: found, ...(missing.length ? { not_found: missing.map(echoed) } : {}) }, text);
     },
   );
 }

@@ -24,3 +24,23 @@ test("get_tool_details answers a name of 50,000 dots at once, as not found", asy
   assert.match(r.content[0]!.text, /^no such tool: /);
   assert.ok(ms < 3_000, `get_tool_details took ${ms} ms for a 100 kB name`);
 });
+
+test("names not found are echoed cut to 200 characters; a name of dots under the cap is looked up at known servers only", async () => {
+  const long = `workspace.${"b.".repeat(400)}`; // 810 characters: under the cap, so looked up (and not found)
+  const huge = "c".repeat(5_000);
+  const r = await session.data("get_tool_details", { tools: ["workspace.read_file", long, huge] });
+  assert.equal(r.tools.length, 1);
+  assert.equal(r.tools[0].name, "read_file");
+  assert.deepEqual(r.not_found, [
+    `${long.slice(0, 200)}… (cut: 810 characters)`,
+    `${huge.slice(0, 200)}… (cut: 5,000 characters)`,
+  ]);
+  const text = (await session.call("get_tool_details", { tools: ["workspace.read_file", huge] })).content[0] as {
+    text: string;
+  };
+  assert.match(
+    text.text,
+    /not found: c{200}… \(cut: 5,000 characters\) \(longer than 1,100 characters: no tool is named so\)$/,
+  );
+  assert.ok(text.text.length < 3_000, `reply of ${text.text.length} characters`);
+});
