@@ -56,9 +56,12 @@ export interface LiveExecutionDeps {
   observe?: (tool: CatalogTool, value: unknown) => void;
 }
 
+/** One record of this execution's trace: what the reply and the history show, with the approval audit. */
+type LiveCallRecord = ToolCallRecord & { approval?: ApprovalAudit; replayed?: boolean };
+
 export class LiveExecution {
   readonly id: string;
-  readonly calls: Array<ToolCallRecord & { approval?: ApprovalAudit; replayed?: boolean }> = [];
+  readonly calls: LiveCallRecord[] = [];
   /**
    * Replies of calls that reached the upstream, for replay if this execution is resumed; emptied for good once they
    * pass what an approval handle can keep (MAX_RECORDED_CHARS, src/sandbox/approval.ts).
@@ -83,6 +86,8 @@ export class LiveExecution {
   /** Approvals and sign-ins this execution waits on a person for, and its suspension when no one can be asked. */
   readonly #waits: HumanWaits;
   /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
+  /** The record of each kind of refusal, by JSON [server, tool, error] (see recordRefused). */
+  readonly #refused = new Map<string, LiveCallRecord>();
   readonly #inFlight = new Set<{ record: (status: ToolCallStatus, error?: string) => void; reported: boolean }>();
 
   constructor(id: string, deps: LiveExecutionDeps) {
@@ -167,16 +172,20 @@ export class LiveExecution {
     return { ok: true };
   }
 
-  /** Records tool calls the sandbox refused without sending them (`count` identical ones in one record). */
+  /**
+   * Records tool calls refused without sending them (`count` identical ones at once). Refusals of one tool for one
+   * reason stay one record however they arrive (interleaved with other tools', over many notification batches): the
+   * record is the first refusal's, in its place in the trace, and counts them all.
+   */
   recordRefused(server: string, tool: string, error: string, count: number): void {
-    const last = this.calls.at(-1);
-    if (last?.status === "rejected" && last.server === server && last.tool === tool && last.error === error) {
-      // A flood of identical refusals stays one record.
-      last.count = (last.count ?? 1) + count;
+    const key = JSON.stringify([server, tool, error]);
+    const earlier = this.#refused.get(key);
+    if (earlier) {
+      earlier.count = (earlier.count ?? 1) + count;
       return;
     }
     const now = Date.now();
-    this.calls.push({
+    const record: LiveCallRecord = {
       server,
       tool,
       status: "rejected",
@@ -185,7 +194,9 @@ export class LiveExecution {
       started_ms: now - this.startedAt,
       error,
       ...(count > 1 ? { count } : {}),
-    });
+    };
+    this.#refused.set(key, record);
+    this.calls.push(record);
     this.emit({ type: "tool_end", server, tool, status: "rejected", ms: 0, error });
   }
 
@@ -244,12 +255,17 @@ export class LiveExecution {
       return { ok: false, status: "rejected", error };
     };
 
+    // Refusals before admission come in floods (a loop past the limit): one record per tool and reason.
+    const refuse = (error: string): BridgeReply => {
+      this.recordRefused(server, tool, error, 1);
+      return { ok: false, status: "rejected", error };
+    };
     if (this.#ended || this.#waits.suspended) {
-      return reject(`${server}.${tool} was called after the execution ended; await every tool call`);
+      return refuse(`${server}.${tool} was called after the execution ended; await every tool call`);
     }
     const { limits, catalog, registry } = this.#deps;
     if (this.#admitted >= limits.max_tool_calls) {
-      return reject(`tool call limit reached: max_tool_calls is ${limits.max_tool_calls} per execution`);
+      return refuse(`tool call limit reached: max_tool_calls is ${limits.max_tool_calls} per execution`);
     }
     this.#admitted++;
     const def = catalog.byName.get(server)?.byUpstreamName.get(tool);
