@@ -8,6 +8,7 @@ import { signInNeeded } from "../registry/step-up-scope";
 import { approvalPrompt } from "../sandbox/approval-prompt";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import { isTruncatedResult } from "../sandbox/reply-caps";
+import { renderDropped } from "../scope/dropped-summary";
 import { prettyJson } from "../shared/pretty-json";
 import { contextArg, type GatewayContext } from "./gateway-context";
 import { answerRetry, settleExecution } from "./input-required";
@@ -65,10 +66,7 @@ export function renderExecution(r: ExecuteResult, context?: string, trace = list
   }
   // A binding that did not live on is news the model needs: the next execution would not find it.
   if (r.scope?.dropped.length) {
-    lines.push(
-      "variables not kept for the next execution:",
-      ...r.scope.dropped.map((d) => `  ${d.name}: ${d.reason.replace(/^not kept: /, "")}`),
-    );
+    lines.push("variables not kept for the next execution:", ...renderDropped(r.scope));
   }
   if (r.scope?.note) lines.push(`variables: ${r.scope.note}`);
   // A 2026-07-28 client learns the id of a context it started ("new") only from the result: say it in the text too.

@@ -1,5 +1,7 @@
 /** Contracts between the executor, the bridge and the gateway's MCP tools. */
 
+import type { DroppedSummary } from "../scope/dropped-summary";
+
 /** How one tool call ended. `timeout`: the request was sent and its effect is unknown; `rejected`: never sent. */
 export type ToolCallStatus = "ok" | "error" | "timeout" | "rejected";
 
@@ -53,9 +55,10 @@ export interface ExecuteResult {
   logs: string[];
   /**
    * The carried scope after this execution (src/scope/): every name that lives on into the next execution of the
-   * session or context, and the bindings that were not kept, with the reason.
+   * session or context, and the bindings that were not kept: the first 20 with the reason, the rest counted per reason
+   * (src/scope/dropped-summary.ts).
    */
-  scope?: { kept: string[]; dropped: Array<{ name: string; reason: string }>; note?: string };
+  scope?: { kept: string[]; note?: string } & DroppedSummary;
   error?: ExecutionError;
   tool_calls: ToolCallRecord[];
   /**

@@ -7,7 +7,8 @@
 import type { Limits } from "../config";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
-import type { CarriedScope, DroppedBinding, ScopeUpdate } from "../scope/scope-store";
+import type { DroppedSummary } from "../scope/dropped-summary";
+import type { CarriedScope, ScopeUpdate } from "../scope/scope-store";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import type { TypecheckOutcome } from "../typecheck/typecheck-program";
 import type { ApprovalActor, RecordedCall, Suspension } from "./approval";
@@ -55,7 +56,7 @@ export interface ExecutorDeps {
    */
   scope?: {
     carried: CarriedScope;
-    save(update: ScopeUpdate): { kept: string[]; dropped: DroppedBinding[] };
+    save(update: ScopeUpdate): { kept: string[] } & DroppedSummary;
   };
   /** The skills code may import (absent: none). */
   skills?: {

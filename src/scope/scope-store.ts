@@ -6,6 +6,7 @@
  * Caps are per binding and per scope; over the scope cap the oldest bindings (by when the name was first carried)
  * are evicted first, and every eviction is reported, never silent. A value carried on unchanged is not rewritten.
  */
+import { type DroppedSummary, summarizeDropped } from "./dropped-summary";
 import type { CarriedDeclaration, CarriedImport } from "./scope-analysis";
 import { MAX_PARSED_PREVIEW_CHARS, preview, valuePreview } from "./scope-preview";
 
@@ -235,8 +236,11 @@ export class ScopeStore {
     );
   }
 
-  /** Stores what an execution left, enforcing the caps; returns the names now kept and every binding dropped. */
-  apply(update: ScopeUpdate, limits: ScopeLimits): { kept: string[]; dropped: DroppedBinding[] } {
+  /**
+   * Stores what an execution left, enforcing the caps; returns the names now kept and the bindings dropped (the first
+   * few by name, the rest counted per reason: src/scope/dropped-summary.ts).
+   */
+  apply(update: ScopeUpdate, limits: ScopeLimits): { kept: string[] } & DroppedSummary {
     this.#init();
     const dropped: DroppedBinding[] = [...update.unstorable];
     let seq = (this.#sql.exec<{ s: number | null }>("SELECT MAX(seq) AS s FROM carried_scope").one().s ?? 0) + 1;
@@ -283,8 +287,9 @@ export class ScopeStore {
             : `evicted, oldest first: the scope holds at most ${limits.max_scope_bytes} bytes (limits.max_scope_bytes)`,
       });
     }
-    this.#note(update, dropped);
-    return { kept: this.#sizes().map((r) => r.name), dropped };
+    // Only the newest reasons are kept as notes: a program may drop tens of thousands of names.
+    this.#note(update, dropped.slice(-MAX_DROPPED_NOTES));
+    return { kept: this.#sizes().map((r) => r.name), ...summarizeDropped(dropped) };
   }
 
   /**

@@ -28,4 +28,14 @@ test("a program of 6,000 top-level names gets a bounded reply", async () => {
     `the reply's text is ${text.length} characters for a ${code.length}-character program`,
   );
   assert.ok(structured.length < 40_000, `structuredContent is ${structured.length} characters`);
+  // The first 20 by name, then the rest counted per reason: 5,000 evicted over max_scope_names (1,000).
+  const scope = (r.structuredContent as { scope: Record<string, any> }).scope;
+  assert.equal(scope.dropped.length, 20);
+  assert.equal(scope.dropped_total, 5_000);
+  assert.equal(scope.kept.length, 1_000);
+  assert.deepEqual(scope.dropped_more, [
+    { reason: "evicted, oldest first: the scope holds at most 1000 names (limits.max_scope_names)", count: 4_980 },
+  ]);
+  assert.match(text, /\n {2}_0: evicted, oldest first/);
+  assert.match(text, /\n {2}and 4,980 more: 4,980 evicted, oldest first: the scope holds at most 1000 names/);
 });
