@@ -25,6 +25,7 @@ import { runGate } from "../sandbox/run-gate";
 import { ExecutionBridge } from "../sandbox/tool-bridge";
 import { ScopeSnapshots } from "../scope/scope-snapshots";
 import { ScopeStore } from "../scope/scope-store";
+import { onBodyEnd } from "../shared/body-end";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
 import { checkerSlot } from "../typecheck/session-typechecker";
 import { type UserApi, userObject } from "../user/user-object";
@@ -123,8 +124,23 @@ export class SessionObject extends DurableObject<Env> {
     return userObject(this.env, meta.user);
   }
 
-  /** Serves one MCP HTTP request of this session (the Worker has already checked Origin and session headers). */
+  /**
+   * Serves one MCP HTTP request of this session (the Worker has already checked Origin and session headers). It
+   * counts as in use until its response's body ends (a streamed reply outlives this handler), see session-retention;
+   * a GET (the client's standing stream of server messages, open while it is connected) is not work in progress.
+   */
   override async fetch(request: Request): Promise<Response> {
+    if (request.method !== "POST") return this.#serve(request);
+    const end = this.#retention.begin();
+    try {
+      return onBodyEnd(await this.#serve(request), end);
+    } catch (err) {
+      end();
+      throw err;
+    }
+  }
+
+  async #serve(request: Request): Promise<Response> {
     this.#origin = new URL(request.url).origin;
     const user = request.headers.get(USER_HEADER) ?? "";
     const session = request.headers.get(SESSION_HEADER) ?? "";

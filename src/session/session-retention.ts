@@ -4,7 +4,7 @@
  * last result) once nobody uses it. Clients rarely end their sessions (the Inspector CLI opens one per call and
  * never sends DELETE), and agents start a context per task (`context: "new"`) and never delete it, so without this
  * every session and context ever started would keep up to tens of MB for good. The object's alarm deletes its
- * storage `limits.session_idle_retention_ms` after the last request; every request moves the alarm later. A session
+ * storage `limits.session_idle_retention_ms` after the last request ended; every request moves the alarm later. A session
  * that is gone answers 404, and MCP clients then start a new one. A context that is gone is taken off its user's list
  * (src/user/user-contexts.ts) and its id is refused as unknown, saying why; `default` simply starts afresh.
  */
@@ -46,8 +46,10 @@ export class SessionRetention {
   readonly #retentionMs: () => number;
   /** The alarm as last read or written here (undefined: not read yet; null: none set). */
   #alarmAt: number | null | undefined;
-  /** When this instance last saw a request (undefined: none since it started). */
+  /** When this instance last saw a request start or end (undefined: none since it started). */
   #touchedAt: number | undefined;
+  /** Requests begun and not ended (their response's body not yet read to its end): the object is in use. */
+  #requests = 0;
 
   constructor(storage: DurableObjectStorage, retentionMs: () => number) {
     this.#storage = storage;
@@ -71,6 +73,25 @@ export class SessionRetention {
   }
 
   /**
+   * A request began (whether or not it is for a live session: the object touches for those itself). Until the
+   * returned `end` runs, the object counts as in use; then, if its storage is kept (an alarm is set), it touches
+   * again, so the retention counts from a request's end, not its start. A request longer than the retention once
+   * had its storage deleted under it, and one ending just before the alarm had it deleted 0.1 s after.
+   */
+  begin(): () => void {
+    this.#requests++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#requests--;
+      // No alarm (never touched, or expired): nothing is stored, and touching would store an alarm.
+      if (typeof this.#alarmAt !== "number") return;
+      this.touch().catch((err) => console.warn(`moving the retention alarm failed: ${(err as Error).message}`));
+    };
+  }
+
+  /**
    * The object's alarm: deletes the storage of its session or context, unless an execution still runs or waits
    * (`busy`: then it looks again later). An expired context then leaves its user's list; that is bookkeeping, so a
    * failure there is logged and the expiry stands (the list's own cap bounds what it keeps).
@@ -78,9 +99,10 @@ export class SessionRetention {
   async alarm(meta: SessionMeta | undefined, busy: boolean, expiry: Expiry): Promise<void> {
     if (!meta) return;
     if (busy) return this.#retryLater();
-    // A request that came as the alarm was delivered (and may still be running: only executions count as busy) keeps
-    // the storage: the alarm moves to a retention after it.
+    // A request still running, or one that started or ended within the retention, keeps the storage: the alarm moves
+    // to a retention after it (a running one touches again when it ends).
     const retentionMs = this.#retentionMs();
+    if (this.#requests > 0) this.#touchedAt = Date.now();
     if (this.#touchedAt !== undefined && Date.now() - this.#touchedAt < retentionMs) {
       this.#alarmAt = this.#touchedAt + Math.ceil(retentionMs * (1 + SLACK));
       return this.#storage.setAlarm(this.#alarmAt);
