@@ -57,7 +57,7 @@ export interface RegistryOptions {
    * Called when one of the user's servers answered a listing from its upstream (not the store's copy, which may
    * predate a failure), before the listing is served; never throws.
    */
-  listed?: (name: string) => Promise<void>;
+  listed?: (name: string, url: string) => Promise<void>;
   /** Durable catalog cache and first-seen hashes; defaults to memory (this isolate only). */
   store?: CatalogStore;
   /** How long a listing is reused before the upstream is listed again. */
@@ -78,7 +78,7 @@ export class Registry {
   #states: ServerState[];
   #gatewayCount: number;
   #sync: (() => Promise<void>) | undefined;
-  #listed: ((name: string) => Promise<void>) | undefined;
+  #listed: ((name: string, url: string) => Promise<void>) | undefined;
   #store: CatalogStore;
   #ttlMs: number;
   #user: string | undefined;
@@ -274,7 +274,8 @@ export class Registry {
       await conn.close();
       return this.#failed(st, err, key);
     }
-    if (st.scope === "user") await this.#listed?.(st.config.name);
+    // The URL the listing reached: the user's server of this name may have moved to another since.
+    if (st.scope === "user") await this.#listed?.(st.config.name, conn.config.url);
     try {
       const stored = await this.#store.write(key, listed);
       const built = builtTools(st, key.scope, stored.version, listed, stored.firstSeen);

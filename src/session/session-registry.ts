@@ -69,7 +69,7 @@ export class SessionRegistry {
         ttlMs: config.catalog_ttl_ms,
         user: meta.user,
         sync: () => this.#userSync!.sync(this.#registry!),
-        listed: (name) => this.#userSync!.listed(name),
+        listed: (name, url) => this.#userSync!.listed(name, url),
       },
     );
     return this.#registry;

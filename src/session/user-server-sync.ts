@@ -77,12 +77,12 @@ export class UserServerSync {
   }
 
   /**
-   * The user's server `name` answered a listing from its upstream: if its last check failed, the user object
-   * records that it answers now (the registry's `listed`). Never throws.
+   * The user's server `name` answered a listing from its upstream at `url`: if its last check, of that same URL,
+   * failed, the user object records that it answers now (the registry's `listed`). A stale listing of a URL the
+   * server no longer has clears nothing. Never throws.
    */
-  async listed(name: string): Promise<void> {
-    const url = this.#failedChecks.get(name);
-    if (url === undefined) return;
+  async listed(name: string, url: string): Promise<void> {
+    if (this.#failedChecks.get(name) !== url) return;
     this.#failedChecks.delete(name);
     try {
       await this.#user().recordServerListing(name, url);
