@@ -88,16 +88,18 @@ export class SessionRegistry {
     return this.#skills;
   }
 
-  /** Closes the registry (its session ended): the next use makes a new one. */
+  /**
+   * Closes the registry (its session ended) and lets go of the skills bound to it: the next use makes new ones (an
+   * approval resumed in a terminated session would otherwise run skills against the closed registry).
+   */
   async closeRegistry(): Promise<void> {
     await this.#registry?.close();
     this.#registry = undefined;
+    this.#skills = undefined;
   }
 
   /** Lets go of the registry and the skills bound to it: the storage they serve is being deleted. */
   async release(): Promise<void> {
     await this.closeRegistry();
-    // The skills were bound to the registry just closed.
-    this.#skills = undefined;
   }
 }
