@@ -5,8 +5,9 @@
  * skill's frame stays, and the gateway's own frames (the wrapper's header, the harness, the runtime) are dropped.
  * Runs on the host, on the logs the sandbox returned (already capped): the sandbox ships no code for it.
  */
-import type { CarriedFrame } from "./prepare";
+
 import type { Location } from "./prepare-location";
+import type { CarriedFrame } from "./prepare-types";
 
 /** One stack frame line: `    at f (file:///x/agent.js:3:7)` or `    at agent.js:3:7`. */
 const FRAME = /^\s+at (?:(.*?) \()?(?:[^\s()]*\/)?([^\s/()]+\.js):(\d+):(\d+)\)?$/;

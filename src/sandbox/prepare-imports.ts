@@ -267,3 +267,25 @@ export function mergeImports(
   }
   return [...byKey.values()].map(({ use, names }) => ({ ...use, names: [...names] }));
 }
+
+/**
+ * The modules imported for types only: `checked` (imports whose names were all types) and the servers and gateway
+ * named by `import type` declarations (`sources`, which stripping removed before the import check saw them).
+ */
+export function typeImportUses(checked: ImportUse[], sources: readonly string[], modules: ModuleCatalog): ImportUse[] {
+  const uses = [...checked];
+  const seen = new Set(uses.map((u) => `${u.kind}\0${u.module}`));
+  for (const source of sources) {
+    const server = source.startsWith("servers/") ? source.slice("servers/".length) : undefined;
+    const use: ImportUse | undefined =
+      source === "gateway"
+        ? { kind: "gateway", module: "gateway", names: [] }
+        : server !== undefined && Object.hasOwn(modules.servers, server)
+          ? { kind: "server", module: server, names: [] }
+          : undefined;
+    if (!use || seen.has(`${use.kind}\0${use.module}`)) continue;
+    seen.add(`${use.kind}\0${use.module}`);
+    uses.push(use);
+  }
+  return uses;
+}

@@ -6,8 +6,8 @@
  * never shown as the user's code.
  */
 import type { ExecutionError } from "./execution-types";
-import type { CarriedFrame } from "./prepare";
 import type { Location } from "./prepare-location";
+import type { CarriedFrame } from "./prepare-types";
 import { clip } from "./reply-caps";
 
 /** What the harness reports of a failure: `skill` when the frame was in that skill's code (`name@version`). */

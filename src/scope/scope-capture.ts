@@ -4,7 +4,7 @@
  * for the store. The reply comes from the agent's isolate, so every field is checked and capped here: the isolate
  * could have replaced the built-ins the harness uses.
  */
-import type { PreparedScope } from "../sandbox/prepare";
+import type { PreparedScope } from "../sandbox/prepare-types";
 import type { DroppedBinding, ScopeUpdate } from "./scope-store";
 
 /** Longest reason passed on from the isolate. */

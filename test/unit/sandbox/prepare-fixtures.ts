@@ -3,7 +3,8 @@
  * and verifies every function body starts with the guard call and every loop body with a step on the meter.
  */
 import { parse } from "acorn";
-import { type PrepareInput, type PrepareResult, prepareCode } from "../../../src/sandbox/prepare";
+import { prepareCode } from "../../../src/sandbox/prepare";
+import type { PrepareInput, PrepareResult } from "../../../src/sandbox/prepare-types";
 
 export const GUARD = "__cg_step_3f9a1c";
 

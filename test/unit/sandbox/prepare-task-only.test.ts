@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type PrepareInput, prepareCode } from "../../../src/sandbox/prepare";
+import { prepareCode } from "../../../src/sandbox/prepare";
+import type { PrepareInput } from "../../../src/sandbox/prepare-types";
 import { GUARD, MODULES } from "./prepare-fixtures";
 
 const modules: PrepareInput["modules"] = {

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Catalog } from "../../../src/registry/registry";
-import type { PrepareError } from "../../../src/sandbox/prepare";
+import type { PrepareError } from "../../../src/sandbox/prepare-types";
 import { prepareSkill, shippedToolUses, skillDrift } from "../../../src/skills/skill-check";
 import { skillModules } from "../../../src/skills/skill-modules";
 import type { SkillVersion } from "../../../src/skills/skill-types";
