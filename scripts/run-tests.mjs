@@ -56,22 +56,87 @@ const watchdog = setTimeout(() => {
   process.exit(124);
 }, WATCHDOG_MS);
 
+// Failures are printed again at the very end of the run (CI shows its output's tail), each with its YAML block.
+const MAX_FAILURE_LINES = 400;
+function failuresOf(lines) {
+  const failures = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - /.exec(lines[i]);
+    if (!m) continue;
+    const block = [lines[i]];
+    if (lines[i + 1] === `${m[1]}  ---`) {
+      for (let j = i + 1; j < lines.length && j < i + 60; j++) {
+        block.push(lines[j]);
+        if (lines[j] === `${m[1]}  ...`) break;
+      }
+    }
+    const file = /^\s*location: '([^':]+)/m.exec(block.join("\n"))?.[1];
+    failures.push({ text: block.join("\n"), file });
+  }
+  return failures;
+}
+
 function run({ files, timeoutMs, concurrency }) {
   return new Promise((done) => {
     child = spawn(
       process.execPath,
       ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...files],
-      { stdio: "inherit", detached: true },
+      { stdio: ["inherit", "pipe", "inherit"], detached: true },
     );
-    child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0)));
+    const lines = [];
+    let partial = "";
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      const text = partial + chunk.toString("utf8");
+      const parts = text.split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) lines.push(line);
+    });
+    child.on("close", (code, signal) => {
+      if (partial) lines.push(partial);
+      done({ code: code ?? (signal ? 1 : 0), failures: failuresOf(lines) });
+    });
   });
 }
 
+// A file that failed in the parallel batch runs once more, alone: a test that fails only beside another file's load
+// is reported as such (and still listed), while one that fails alone too fails the run.
 let failed = 0;
+const report = [];
 for (const batch of batches) {
   if (batch.files.length === 0) continue;
-  const code = await run(batch);
-  failed ||= code;
+  const { code, failures } = await run(batch);
+  if (code === 0) continue;
+  const failedFiles = [...new Set(failures.map((f) => f.file).filter(Boolean))].map((f) => relative(process.cwd(), f));
+  report.push(
+    `${failures.length} failing test lines in the batch of ${batch.files.length} file(s):`,
+    ...failures.map((f) => f.text),
+  );
+  const known = failedFiles.filter((f) => batch.files.some((x) => key(x) === key(f)));
+  const located =
+    failures.length > 0 && failures.every((f) => f.file && known.includes(relative(process.cwd(), f.file)));
+  if (batch.files.length > 1 && located && known.length <= 3) {
+    console.log(`\nrunning ${known.length} failed file(s) again, alone: ${known.join(", ")}`);
+    const again = await run({ files: known, timeoutMs: batch.timeoutMs, concurrency: 1 });
+    report.push(
+      again.code === 0
+        ? `passed when run again alone (failed only beside the batch's load): ${known.join(", ")}`
+        : `failed again alone: ${known.join(", ")}`,
+      ...again.failures.map((f) => f.text),
+    );
+    failed ||= again.code;
+  } else {
+    failed ||= code;
+  }
 }
 clearTimeout(watchdog);
+if (report.length > 0) {
+  const lines = report.join("\n").split("\n");
+  console.log("\n=== test failures (repeated from above) ===");
+  console.log(lines.slice(0, MAX_FAILURE_LINES).join("\n"));
+  if (lines.length > MAX_FAILURE_LINES) console.log(`... ${lines.length - MAX_FAILURE_LINES} more lines above`);
+  console.log(
+    failed ? "=== the run failed ===" : "=== the run passed: every failing file passed when run again alone ===",
+  );
+}
 process.exit(failed);
