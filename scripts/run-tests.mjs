@@ -43,9 +43,11 @@ if (!buildCommand) {
   console.error('wrangler.toml has no [build] command = "..." line for the tests to run once');
   process.exit(1);
 }
-const built = spawnSync(buildCommand, { stdio: "inherit", shell: true });
-if (built.status !== 0) process.exit(built.status ?? 1);
-process.env.CODEMODE_TEST_PREBUILT = "1";
+if (!process.env.CODEMODE_TEST_PREBUILT) {
+  const built = spawnSync(buildCommand, { stdio: "inherit", shell: true });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+  process.env.CODEMODE_TEST_PREBUILT = "1";
+}
 
 let child;
 const watchdog = setTimeout(() => {

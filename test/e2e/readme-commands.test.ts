@@ -97,6 +97,7 @@ const HANDLED = new Map<string, string>([
   ["npm run check", "not run: format check, lint and typecheck are .ci/run steps, and the tests are this suite"],
   ["npm run format", "not run: it rewrites files; .ci/run checks formatting with npm run format:check"],
   ["npm run test:unit", "not run: the unit tests are part of this suite"],
+  ["npm test", "run: this suite; its failure report and retry are tested in test/e2e/run-tests.test.ts"],
   ["npm run bench", "not run: it measures for minutes on an idle machine; its small form is a .ci/run step"],
   ["npm run bench:quick", CI_RUNS],
   ["npm run conformance:auth", CI_RUNS],
