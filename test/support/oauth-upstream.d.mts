@@ -41,6 +41,8 @@ export interface OAuthUpstreamSettings {
   bareChallenge: boolean;
   /** Everything but tools/call served without a token. */
   openListing: boolean;
+  /** [tool, scope] pairs: calling the tool without the scope answers 403 insufficient_scope (step-up). */
+  toolScopes: Array<[string, string]>;
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {

@@ -11,7 +11,9 @@
 //   const up = await startOAuthUpstream({ autoApprove: true, accessTokenTtl: 2 });  // up.url, up.set({...}), up.stop()
 //
 // Tools: `whoami` (the token's subject, client, scopes), `echo`, and `admin_report`, which needs the `admin` scope:
-// without it the HTTP layer answers 403 insufficient_scope (step-up) before the call reaches the server.
+// without it the HTTP layer answers 403 insufficient_scope (step-up) before the call reaches the server. Which tool
+// needs which scope is the `toolScopes` setting (e.g. `[["admin_report", "admin"], ["echo", "write"]]`; a scope it
+// names must also be in `scopesSupported`).
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
@@ -66,6 +68,8 @@ export const DEFAULTS = Object.freeze({
   bareChallenge: false,
   /** Serve everything but tools/call without a token (a server that asks for a sign-in only when a tool is called). */
   openListing: false,
+  /** Tools that need a scope beyond the default, as [tool, scope] pairs: calling one without it is a step-up. */
+  toolScopes: [["admin_report", "admin"]],
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -110,9 +114,6 @@ function mcpServerFor(auth) {
   );
   return server;
 }
-
-/** Tools that need a scope beyond the default, by name. */
-const SCOPED_TOOLS = new Map([["admin_report", "admin"]]);
 
 /**
  * Starts the upstream on 127.0.0.1 (`port` 0 picks a free one).
@@ -185,8 +186,9 @@ export async function startOAuthUpstream(options = {}) {
   const stepUp = (req, res, next) => {
     const messages = Array.isArray(req.body) ? req.body : [req.body];
     const granted = new Set(req.auth.scopes);
+    const scoped = new Map(settings.toolScopes);
     for (const message of messages) {
-      const needed = message?.method === "tools/call" ? SCOPED_TOOLS.get(message.params?.name) : undefined;
+      const needed = message?.method === "tools/call" ? scoped.get(message.params?.name) : undefined;
       if (needed && !granted.has(needed)) {
         const scope = [...new Set([...req.auth.scopes, needed])].join(" ");
         res.set(
