@@ -14,6 +14,7 @@ import { FIRST_LISTING_PATIENCE_MS, firstLine } from "../registry/listing-patien
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ServerEntry } from "../registry/server-entry";
+import { stepUpPending } from "../registry/step-up-scope";
 import { NEEDS_TASKS_NOTE } from "../registry/task-support";
 import { didYouMean, SuggestBudget, suggest } from "../sandbox/prepare-suggest";
 import type { ObservedTypes } from "../typecheck/observed-types";
@@ -139,6 +140,7 @@ function renderServer(s: ReturnType<typeof serverSummary>): string {
   if (s.auth.status !== "connected") {
     lines.push(`  auth (${s.auth.type}): ${s.auth.status}${s.auth.message ? `: ${s.auth.message}` : ""}`);
   }
+  for (const up of s.auth.step_up ?? []) lines.push(`  ${stepUpPending(up.tools, up.scope, up.authorization_url)}`);
   if (s.failed) lines.push(`  ${s.failed}`);
   else if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
   if (s.connecting) lines.push(`  ${s.connecting}`);

@@ -39,6 +39,11 @@ export function missingScope(challenged: string | undefined, granted?: string | 
   return named.length > MAX_SCOPES_NAMED ? `${shown.join(" ")} …+${named.length - MAX_SCOPES_NAMED}` : shown.join(" ");
 }
 
+/** The scope tokens a {@link missingScope} string names whole (a cut token ends in "…"; the rest's count is "…+N"). */
+export function wholeScopes(scope: string | undefined): string[] {
+  return (scope ?? "").split(/\s+/).filter((s) => s && !s.includes("…") && s.length <= MAX_SCOPE_TOKEN_CHARS);
+}
+
 /**
  * How a message names the scope(s) of a step-up: `scope "admin"`, `scopes "admin" "write"`, `scopes "a" … and 3
  * more`. `scope` is what {@link missingScope} returned (it is cut again here, so any string stays bounded).
@@ -65,4 +70,15 @@ export function morePermission(scope: string | undefined): string {
 export function signInNeeded(server: string, url: string | undefined, scope: string | undefined): string {
   const why = scope ? ` again to grant ${morePermission(scope)}` : "";
   return `${server} needs the user to sign in${why}${url ? ` at ${url}` : " (authorize_server gives the URL)"}`;
+}
+
+/** The tools a step-up waits for and what they need: `admin_report needs more permission (scope "admin")`. */
+export function stepUpNeed(tools: readonly string[], scope: string | undefined): string {
+  const who = tools.length > 1 ? `${tools.join(", ")} need` : `${tools[0] ?? "a tool"} needs`;
+  return `${who} ${morePermission(scope)}`;
+}
+
+/** A step-up waiting for the user, as list_servers says it: {@link stepUpNeed}, then where the user signs in. */
+export function stepUpPending(tools: readonly string[], scope: string | undefined, url: string): string {
+  return `${stepUpNeed(tools, scope)}: the user signs in again at ${url}`;
 }

@@ -4,8 +4,9 @@
  * hop, circuit breaker, redaction) with three differences: its credentials come from the user object
  * (`connectionFor`), never from the Worker's env; every hop must also pass `user_servers.allow_hosts`; and a 401
  * becomes a sign-in: an OAuth server's token is refreshed once, then the user is asked to authorize again
- * ({@link AuthorizationRequiredError}); a server without credentials that answers with an OAuth challenge raises
- * {@link OAuthChallengeError}, which add_server turns into an authorization URL.
+ * ({@link AuthorizationRequiredError}); a 403 `insufficient_scope` is a step-up for the tool that was called (the
+ * server's other tools go on with the same token); a server without credentials that answers with an OAuth
+ * challenge raises {@link OAuthChallengeError}, which add_server turns into an authorization URL.
  */
 import { type AuthProvider, extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 import type { GatewayConfig, ServerConfig } from "../config";
@@ -22,30 +23,70 @@ const TOKEN_MARGIN_MS = 60_000;
 /** What a user-server connection asks the user object for (its `connectionFor` RPC). */
 export type ConnectionSource = (
   name: string,
-  opts?: { force?: boolean; signIn?: boolean; stepUp?: { scope?: string; resourceMetadataUrl?: string } },
+  opts?: {
+    force?: boolean;
+    signIn?: boolean;
+    stepUp?: { scope?: string; resourceMetadataUrl?: string; tool?: string };
+  },
 ) => Promise<UserConnection>;
 
+/** The token a connection sends: set by its auth provider, replaced by a newer one the step-up check finds. */
+interface TokenBox {
+  current?: UserConnection & { ok: true };
+}
+
+const insufficientScope = (response: Response) =>
+  response.status === 403 && extractWWWAuthenticateParams(response).error === "insufficient_scope";
+
+/** The bearer token a request carries, if any. */
+function bearerOf(input: RequestInfo | URL, init?: RequestInit): string | undefined {
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  return /^bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1];
+}
+
+/** The tool a JSON-RPC request body calls (`tools/call`), if it is one: the tool a step-up is for. */
+function calledTool(body: unknown): string | undefined {
+  if (typeof body !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      const { method, params } = (m ?? {}) as { method?: unknown; params?: { name?: unknown } };
+      if (method === "tools/call" && typeof params?.name === "string") return params.name;
+    }
+  } catch {
+    // Not JSON: no tool to name.
+  }
+  return undefined;
+}
+
 /**
- * Step-up (MCP authorization, `insufficient_scope`): a 403 whose challenge asks for more scope starts a sign-in
- * for the granted scopes plus those (src/user/oauth), and the call ends asking the user to open its link.
+ * Step-up (MCP authorization, `insufficient_scope`): a 403 whose challenge asks for more scope. When the user object
+ * holds a newer token than the one refused (the step-up was granted since this connection took its token), the
+ * request is sent once more with it; otherwise the call ends asking the user to open the step-up sign-in's link
+ * (src/user/oauth/step-up.ts), for the tool that was called.
  */
-function stepUpOn403(
-  name: string,
-  source: ConnectionSource,
-  base: FetchLike,
-  scopeState: { widened: boolean },
-): FetchLike {
+function stepUpOn403(name: string, source: ConnectionSource, base: FetchLike, box: TokenBox): FetchLike {
   return async (input, init) => {
-    const response = await base(input, init);
-    if (response.status !== 403) return response;
-    const { error, scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
-    if (error !== "insufficient_scope") return response;
+    let response = await base(input, init);
+    if (!insufficientScope(response)) return response;
+    const sent = bearerOf(input, init);
+    const latest = sent && typeof init?.body === "string" ? await source(name) : undefined;
+    if (latest?.ok && latest.token && latest.token !== sent) {
+      await response.body?.cancel().catch(() => {});
+      box.current = latest;
+      const headers = new Headers(init?.headers);
+      headers.set("authorization", `Bearer ${latest.token}`);
+      response = await base(input, { ...init, headers });
+      if (!insufficientScope(response)) return response;
+    }
+    const { scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
     await response.body?.cancel().catch(() => {});
-    scopeState.widened = true;
+    const tool = calledTool(init?.body);
     const next = await source(name, {
       stepUp: {
         ...(scope ? { scope } : {}),
         ...(resourceMetadataUrl ? { resourceMetadataUrl: resourceMetadataUrl.href } : {}),
+        ...(tool ? { tool } : {}),
       },
     });
     throw next.ok ? new Error(`${name} needs more permission (HTTP 403 insufficient_scope)`) : failed(name, next);
@@ -63,31 +104,28 @@ function tokenProvider(
   name: string,
   source: ConnectionSource,
   first: UserConnection & { ok: true },
-  scopeState: { widened: boolean },
+  box: TokenBox,
 ): AuthProvider {
-  let current = first;
+  box.current = first;
+  const current = () => box.current ?? first;
   const fresh = () => {
-    // A step-up sign-in may have widened the grant since: ask the user object for the (new) token once.
-    if (scopeState.widened) {
-      scopeState.widened = false;
-      return false;
-    }
-    return !current.token_expires_at || current.token_expires_at - TOKEN_MARGIN_MS > Date.now();
+    const expires = current().token_expires_at;
+    return !expires || expires - TOKEN_MARGIN_MS > Date.now();
   };
   const renew = async (force: boolean) => {
     const next = await source(name, force ? { force } : {});
     if (!next.ok) throw failed(name, next);
-    current = next;
+    box.current = next;
   };
   return {
     async token() {
       if (!fresh()) await renew(false);
-      return current.token;
+      return current().token;
     },
     async onUnauthorized() {
-      const rejected = current.token;
+      const rejected = current().token;
       await renew(true);
-      if (current.token !== rejected) return;
+      if (current().token !== rejected) return;
       // No newer token to try (it was issued moments ago): the upstream refuses this grant, so sign in again.
       const next = await source(name, { signIn: true });
       throw next.ok ? new AuthorizationRequiredError(name, "authorization_required") : failed(name, next);
@@ -136,12 +174,12 @@ export function connectUserUpstream(
 ): UpstreamConnection {
   const { gateway, source } = deps;
   const refusal = userUrlRefusal(config.url, gateway);
-  const scopeState = { widened: false };
+  const box: TokenBox = {};
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
     if (!c.ok) throw failed(config.name, c);
     const authProvider = c.token
-      ? tokenProvider(config.name, source, c, scopeState)
+      ? tokenProvider(config.name, source, c, box)
       : challengeProvider(
           config.name,
           c.headers.length > 0 ? "headers" : URL.canParse(config.url) && new URL(config.url).search ? "url" : "none",
@@ -156,7 +194,7 @@ export function connectUserUpstream(
       url: refusal ? new URL("http://invalid.invalid/") : new URL(config.url),
       fetch: refusal
         ? () => Promise.reject(new UrlRefusedError(`refused to connect to ${config.name}: ${refusal}`))
-        : stepUpOn403(config.name, source, userServerFetch(gateway), scopeState),
+        : stepUpOn403(config.name, source, userServerFetch(gateway), box),
     },
     circuitFor(deps.user, config, gateway.limits),
     "its headers and secrets (the /connections page), or sign in again with authorize_server",

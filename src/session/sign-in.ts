@@ -7,7 +7,7 @@
  * OAuth callback lands in the user object; this session notices it by a bounded poll of the server's status.
  */
 import type { McpServer } from "@modelcontextprotocol/server";
-import { morePermission } from "../registry/step-up-scope";
+import { morePermission, wholeScopes } from "../registry/step-up-scope";
 import type { SignIn } from "../sandbox/human-waits";
 import type { UserAuthView } from "../user/user-servers";
 import type { ToolExtra } from "./notifier";
@@ -43,10 +43,14 @@ export function createSignIn(
       { timeout: SIGN_IN_TIMEOUT_MS },
     );
     if (answer.action !== "accept") return false;
+    // A step-up is granted when the grant holds the scopes it named (the server was connected all along).
+    const granted = (auth: UserAuthView) => !scope || wholeScopes(scope).every((s) => auth.scopes?.includes(s));
     while (Date.now() < deadline) {
       const now = await status(name).catch(() => undefined);
       if (now && !now.auth) return false;
-      if (now && now.version !== before.version && now.auth?.status === "connected") return true;
+      if (now?.auth && now.version !== before.version && now.auth.status === "connected" && granted(now.auth)) {
+        return true;
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(SIGN_IN_POLL_MS, deadline - Date.now())));
     }
     return false;

@@ -9,6 +9,7 @@ import { MIN_SECRET_LENGTH } from "../auth/redact";
 import type { LoadedKeys } from "./connections-key";
 import { resolveUserHeaders } from "./header-templates";
 import { cleanDetail } from "./oauth/oauth-errors";
+import type { StepUpView } from "./oauth/oauth-types";
 import { storeSecretsHint } from "./secret-hosts";
 import type { UserSecrets } from "./user-secrets";
 import { hostOf, type UserAuthView, type UserServerRow, type UserServers } from "./user-servers";
@@ -29,7 +30,10 @@ export interface OAuthHooks {
   >;
   oauthStatus(
     server: string,
-  ): Promise<{ status: string; scopes?: string[]; expires_at?: number | string; message?: string } | undefined>;
+  ): Promise<
+    | { status: string; scopes?: string[]; expires_at?: number | string; message?: string; step_up?: StepUpView[] }
+    | undefined
+  >;
   forgetOAuth(server: string): Promise<{ revoked?: boolean } | boolean | undefined>;
 }
 
@@ -213,8 +217,10 @@ export async function authView(src: ConnectionSources, row: UserServerRow): Prom
     status,
     ...(st.scopes?.length ? { scopes: st.scopes } : {}),
     ...(expires ? { expires_at: new Date(expires).toISOString() } : {}),
-    // Why it stopped working (or, waiting for a step-up sign-in, the scopes it asks for), so the user knows what to
-    // do. Written redacted by the OAuth client (it held the tokens); cleaned again here as it leaves the user object.
+    // Why it stopped working, so the user knows what to do. Written redacted by the OAuth client (it held the
+    // tokens); cleaned again here as it leaves the user object.
     ...(st.message && status !== "connected" ? { message: cleanDetail(st.message) } : {}),
+    // The tools waiting for more permission (a step-up), with the link that grants it: the server itself works.
+    ...(st.step_up?.length ? { step_up: st.step_up } : {}),
   };
 }

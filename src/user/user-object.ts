@@ -28,6 +28,7 @@ import type {
   OAuthStatusView,
   StartOptions,
   StartResult,
+  StepUpOptions,
 } from "./oauth/oauth-types";
 import { type AddServerRequest, ServerDesk, type ServerResult } from "./server-desk";
 import type { OAuthHooks, UserConnection } from "./user-connections";
@@ -184,7 +185,7 @@ export class UserObject extends DurableObject<Env> {
   async connectionFor(
     name: string,
     origin: string,
-    opts: { force?: boolean; signIn?: boolean; stepUp?: StartOptions } = {},
+    opts: { force?: boolean; signIn?: boolean; stepUp?: StepUpOptions } = {},
   ): Promise<UserConnection> {
     if (!opts.stepUp) return this.#desk.connectionFor(name, origin, opts);
     const stepped = await this.oauthAccessToken(name, { origin, stepUp: opts.stepUp });

@@ -9,12 +9,14 @@
  * configuration, no gateway server's name or module identifier, the network guard (src/registry/ssrf.ts) on its
  * URL, and the header rules of src/user/header-templates.ts.
  */
+
 import { assignIdentifiers, toIdentifier } from "../codegen/names";
 import { type GatewayConfig, ServerNameSchema } from "../config";
 import { displayUrl } from "../registry/server-entry";
 import { checkUrl, classifyHost } from "../registry/ssrf";
 import { type ConnectionsKeys, seal, sealContext, unseal } from "./connections-key";
 import { checkUserHeaders } from "./header-templates";
+import type { StepUpView } from "./oauth/oauth-types";
 import type { ServerCheck } from "./server-check";
 import type { UserSecrets } from "./user-secrets";
 
@@ -31,6 +33,8 @@ export interface UserAuthView {
   message?: string;
   /** The secrets its headers reference that the user has not stored (names only). */
   missing_secrets?: string[];
+  /** OAuth: step-up sign-ins waiting for the user, each for the tools that asked (src/user/oauth/step-up.ts). */
+  step_up?: StepUpView[];
 }
 
 /** One user server as listed: no header value, no token. */

@@ -14,7 +14,15 @@ export type AuthStatus = "connected" | "authorization_required" | "expired" | "e
 export interface ServerView {
   name: string;
   url: string;
-  auth: { type: AuthType; status: AuthStatus; scopes?: string[]; expires_at?: string; message?: string };
+  auth: {
+    type: AuthType;
+    status: AuthStatus;
+    scopes?: string[];
+    expires_at?: string;
+    message?: string;
+    /** Step-up sign-ins waiting (src/user/oauth/step-up.ts): the tools that asked, the scopes missing, the link. */
+    step_up?: Array<{ tools: string[]; scope?: string; authorization_url: string }>;
+  };
   header_names: string[];
   created_at: string;
 }

@@ -7,6 +7,7 @@
  */
 import type { Child } from "hono/jsx";
 import { assignIdentifiers, toIdentifier } from "../codegen/names";
+import { stepUpNeed } from "../registry/step-up-scope";
 import type { AuthStatus, SecretView, ServerView } from "./connections-api";
 import { Time } from "./dashboard/dashboard-frame";
 import { Action, Csrf } from "./form-parts";
@@ -80,6 +81,12 @@ function ServerRow(props: { server: ServerView; csrf: string }) {
       <td>
         <span class={`status status-${auth.status}`}>{STATUS_TEXT[auth.status] ?? auth.status}</span>
         {auth.message ? <p class="hint">{auth.message}</p> : null}
+        {(auth.step_up ?? []).map((up) => (
+          <p class="hint">
+            {`${stepUpNeed(up.tools, up.scope)}: `}
+            <a href={up.authorization_url}>Sign in to grant it</a>
+          </p>
+        ))}
         {auth.scopes?.length ? <p class="hint">Scopes: {auth.scopes.join(" ")}</p> : null}
         {auth.expires_at ? (
           <p class="hint">

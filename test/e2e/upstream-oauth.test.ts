@@ -303,14 +303,18 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
       /needs the user to sign in again to grant more permission \(scope "admin"\) at /,
     );
     assert.match(refused.text, /authorization_required: oauth\d+ needs the user to sign in again .*\(scope "admin"\)/);
-    const auth = await waitForStatus(session, name, "authorization_required");
-    assert.match(auth.message, /^it asks for more permission \(scope "admin"\): sign in again/);
+    // Only that tool waits: the server stays connected, and its status names the tool, the scope and the link.
+    let auth = await authOf(session, name);
+    for (const deadline = Date.now() + 15_000; !auth?.step_up && Date.now() < deadline; await sleep(250)) {
+      auth = await authOf(session, name);
+    }
+    assert.equal(auth.status, "connected", JSON.stringify(auth));
+    assert.deepEqual(auth.step_up, [{ tools: ["admin_report"], scope: "admin", authorization_url: link }]);
     const page = await (await fetch(new URL("/connections", gateway.url))).text();
-    assert.match(page, /it asks for more permission \(scope &quot;admin&quot;\)/);
+    assert.match(page, /admin_report needs more permission \(scope &quot;admin&quot;\)/);
     const steps = await signIn(link);
     assert.equal(steps.status, 200, steps.page);
     assert.deepEqual(steps.authorizationServerUrl.searchParams.get("scope")?.split(" ").sort(), ["admin", "mcp"]);
-    await waitForStatus(session, name, "connected");
     const r = await run(session, code);
     assert.equal(r.ok, true, r.text);
     assert.deepEqual([...r.result.scopes].sort(), ["admin", "mcp"]);

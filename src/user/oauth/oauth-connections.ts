@@ -6,7 +6,7 @@
  */
 import { type GatewayConfig, loadConfig } from "../../config";
 import { missingScope, morePermission } from "../../registry/step-up-scope";
-import { oauthContext } from "./oauth-context";
+import { type OAuthContext, oauthContext } from "./oauth-context";
 import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
 import { revokeGrant } from "./oauth-revoke";
 import { OAuthStore } from "./oauth-store";
@@ -21,6 +21,7 @@ import type {
   StartOptions,
   StartResult,
 } from "./oauth-types";
+import { StepUps } from "./step-up";
 
 /** See the module comment. */
 export class OAuthConnections {
@@ -28,11 +29,13 @@ export class OAuthConnections {
   readonly #env: Record<string, unknown>;
   readonly #user: string;
   readonly #tokens = new TokenKeeper();
+  readonly #stepUps: StepUps;
   /** Called after every change a session must see (connected, expired, forgotten). */
   readonly #onChange: () => void;
 
   constructor(sql: SqlStorage, env: Record<string, unknown>, user: string, onChange: () => void = () => {}) {
     this.#store = new OAuthStore(sql);
+    this.#stepUps = new StepUps(this.#store);
     this.#env = env;
     this.#user = user;
     this.#onChange = onChange;
@@ -77,8 +80,8 @@ export class OAuthConnections {
   /**
    * A usable access token of `server`, refreshed on the host when needed; when the user must sign in again and
    * `opts.origin` is given, the answer carries a sign-in link (a recent pending one is reused). With `opts.stepUp`
-   * (the upstream answered 403 `insufficient_scope`) a sign-in for the granted scopes plus the challenged ones
-   * starts instead, and the server waits for it.
+   * (the upstream answered 403 `insufficient_scope`) the answer is the step-up sign-in for the granted scopes plus
+   * the challenged ones (src/user/oauth/step-up.ts); the grant keeps serving the server's other tools.
    */
   async accessToken(target: Omit<FlowTarget, "origin">, opts: AccessTokenOptions = {}): Promise<AccessTokenResult> {
     const context = await this.#context();
@@ -89,8 +92,8 @@ export class OAuthConnections {
       const message = `it needs ${morePermission(scope)}: sign in again`;
       const named = scope ? { scope } : {};
       if (!opts.origin) return { ok: false, status: "authorization_required", message, ...named };
-      const link = await startFlow(context.ctx, { ...target, origin: opts.origin }, opts.stepUp, true);
-      if (this.#store.grant(target.server)?.status !== grant?.status) this.#onChange();
+      const link = await this.#stepUps.link(context.ctx, { ...target, origin: opts.origin }, opts.stepUp);
+      if (link.changed) this.#onChange();
       if (!link.ok) return { ok: false, status: "error", message: link.error };
       return {
         ok: false,
@@ -110,16 +113,22 @@ export class OAuthConnections {
         : await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();
     if (result.ok || result.status === "error" || !opts.origin) return result;
-    const pending = pendingLink(this.#store, { ...target, origin: opts.origin });
-    if (pending) return { ...result, authorization_url: pending };
-    const link = await startFlow(context.ctx, { ...target, origin: opts.origin });
+    const link = await this.#signInLink(context.ctx, { ...target, origin: opts.origin });
     return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
+  }
+
+  /** A plain sign-in's link: the pending one, else a new flow. */
+  async #signInLink(ctx: OAuthContext, target: FlowTarget): Promise<StartResult> {
+    const pending = pendingLink(this.#store, target);
+    return pending ? { ok: true, authorization_url: pending } : startFlow(ctx, target);
   }
 
   /** What list_servers shows of `server`'s authorization, or undefined when it has none. */
   status(server: string): OAuthStatusView | undefined {
     const grant = this.#store.grant(server);
-    return grant ? statusView(grant) : undefined;
+    if (!grant) return undefined;
+    const stepUps = this.#stepUps.views(grant);
+    return { ...statusView(grant), ...(stepUps.length > 0 ? { step_up: stepUps } : {}) };
   }
 
   /** Drops `server`'s grant and flows without revoking (a sign-in begun for a server removed meanwhile). */

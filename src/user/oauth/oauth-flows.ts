@@ -21,14 +21,14 @@ import {
   validateAuthorizationResponseIssuer,
 } from "@modelcontextprotocol/client";
 import { checkUrl } from "../../registry/ssrf";
-import { missingScope, morePermission } from "../../registry/step-up-scope";
 import { probeInitialize, SERVER_CHECK_TIMEOUT_MS } from "../server-check";
 import { userUrlRefusal } from "../user-servers";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
 import type { OAuthContext } from "./oauth-context";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
+import { FLOW_FAILED, FLOW_REFUSED, type FlowRow } from "./oauth-flow-store";
 import { GatewayOAuthProvider } from "./oauth-provider";
-import { FLOW_FAILED, FLOW_REFUSED, type FlowRow, type OAuthStore } from "./oauth-store";
+import type { OAuthStore } from "./oauth-store";
 import { saveTokens } from "./oauth-tokens";
 import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
 
@@ -84,14 +84,15 @@ export interface FlowTarget {
 
 /**
  * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. A scope
- * asked for is added to the granted ones (a new sign-in keeps what was granted); a step-up (the server answered
- * `insufficient_scope`) also makes a connected server wait for it, and its link is never reused for a plain sign-in.
+ * asked for is added to the granted ones (a new sign-in keeps what was granted). A step-up (the server answered
+ * `insufficient_scope`; `stepUp.wanted` is the scope set it asks for, src/user/oauth/step-up.ts) leaves the grant as
+ * it is: its other tools keep working with it. Its link is never reused for a plain sign-in.
  */
 export async function startFlow(
   ctx: OAuthContext,
   target: FlowTarget,
   opts: StartOptions = {},
-  stepUp = false,
+  stepUp?: { wanted: string },
 ): Promise<StartResult> {
   const { server, serverUrl, origin } = target;
   // The sign-in's first requests go to the server itself: its rules (allow_hosts, the network's) apply as on every
@@ -173,23 +174,18 @@ export async function startFlow(
     scope: new URL(location).searchParams.get("scope"),
     created_at: now,
     expires_at: now + FLOW_TTL_MS,
-    step_up: stepUp ? 1 : 0,
+    ...(stepUp ? { step_up: 1, wanted: stepUp.wanted } : {}),
   });
-  // A working grant keeps serving until the new sign-in completes, unless the server asked for more scope (its
-  // status then says which); an expired one stays expired (its message says why) until then.
-  const sameServer = grant?.server_url === serverUrl;
-  if (stepUp && sameServer && (grant.status === "connected" || grant.status === "authorization_required")) {
-    const wanted = morePermission(missingScope(opts.scope, grant.scopes));
-    const message = `it asks for ${wanted}: sign in again with authorize_server, or Connect on the connections page`;
-    ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message });
-  } else if (!grant || !sameServer) {
+  // A working grant keeps serving until the new sign-in completes, a step-up's too (only the tool that asked waits
+  // for it); an expired one stays expired (its message says why) until then.
+  if (!grant || grant.server_url !== serverUrl) {
     ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
   }
   return { ok: true, authorization_url: authorizationUrl(origin, id) };
 }
 
 /** A flow link left usable this long is handed out again instead of starting another sign-in. */
-const REUSE_MIN_LEFT_MS = 5 * 60_000;
+export const REUSE_MIN_LEFT_MS = 5 * 60_000;
 
 /** The gateway link of flow `id`. */
 export function authorizationUrl(origin: string, id: string): string {
@@ -217,7 +213,7 @@ export function beginFlow(ctx: Pick<OAuthContext, "store">, id: string): BeginRe
     return {
       ok: false,
       error:
-        "This sign-in link is not one of yours (or it is older than the last 200): ask for a new one with authorize_server.",
+        "This sign-in link is not one of yours, or newer sign-ins replaced it (the last 200 are kept, and 8 pending step-ups per server): ask for a new one with authorize_server, or by calling the tool that asked for it again.",
     };
   }
   const again = "start a new one with authorize_server, or Connect on the connections page";
@@ -318,6 +314,7 @@ async function finishFlow(
     redirect_uri: flow.redirect_uri,
     resource: provider.captured.resource ?? flow.resource,
     scopes: tokens.scope ?? flow.scope,
+    authorized_at: Date.now(),
   });
   return { ok: true, server };
 }

@@ -11,8 +11,20 @@ export interface OAuthStatusView {
   scopes?: string[];
   /** When the current access token expires (ISO 8601); the gateway refreshes it before then. */
   expires_at?: string;
-  /** Why the status is `expired` or `error`, or what a step-up asks for (the scopes missing), safe to show. */
+  /** Why the status is `expired` or `error`, safe to show. */
   message?: string;
+  /** Step-up sign-ins waiting for the user (the server still works with its current grant for other tools). */
+  step_up?: StepUpView[];
+}
+
+/**
+ * A step-up sign-in waiting for the user: the tools whose calls asked for more permission (403 `insufficient_scope`),
+ * the scopes missing from the grant (bounded, src/registry/step-up-scope.ts) and the link that grants them.
+ */
+export interface StepUpView {
+  tools: string[];
+  scope?: string;
+  authorization_url: string;
 }
 
 /** Options of startAuthorization: what a 401 or 403 challenge of the upstream said. */
@@ -51,11 +63,19 @@ export type AccessTokenResult =
       scope?: string;
     };
 
+/** A step-up: the challenge of the upstream's 403 `insufficient_scope`, and the tool whose call it refused. */
+export interface StepUpOptions extends StartOptions {
+  tool?: string;
+}
+
 export interface AccessTokenOptions {
   /** Refresh even though the token looks fresh (the upstream answered 401 with it). */
   force?: boolean;
   /** The gateway's origin: when set and the user must sign in again, the result carries an authorization_url. */
   origin?: string;
-  /** The upstream answered 403 `insufficient_scope` with this challenge: start a sign-in for the wider scope. */
-  stepUp?: StartOptions;
+  /**
+   * The upstream answered 403 `insufficient_scope` with this challenge: a sign-in for the wider scope (the pending
+   * one for the same scopes, else a new one).
+   */
+  stepUp?: StepUpOptions;
 }
