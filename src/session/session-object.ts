@@ -81,6 +81,7 @@ export class SessionObject extends DurableObject<Env> {
       skills: (meta) => this.#tools.skills(meta),
       mcp: () => this.#mcp,
       bridge: this,
+      origin: () => this.#origin,
     },
     {
       last: this.#last,
@@ -292,6 +293,8 @@ export class SessionObject extends DurableObject<Env> {
       throw new Error("resumeApproved: the execution did not run in this session");
     }
     await this.#retention.touch();
+    // Woken for this (no request since it started), the object has not learnt the origin: sign-in links need one.
+    if (!this.#origin && approved.origin) this.#origin = approved.origin;
     return this.#runs.resume(meta, approved);
   }
 

@@ -25,6 +25,7 @@ import type { SkillVersion } from "../skills/skill-types";
 import type { ObservedTypes } from "../typecheck/observed-types";
 import { sessionTypechecker } from "../typecheck/session-typechecker";
 import { ExecutionSlot } from "../user/execution-slot";
+import { stillWaitingResult } from "../user/sign-in-wait";
 import type { UserApi } from "../user/user-object";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import type { LastExecution } from "./last-execution";
@@ -66,6 +67,8 @@ export interface RunHost {
   mcp(): { server: McpServer } | undefined;
   /** Where the sandbox's bridge sends tool calls and gateway operations (the session object's RPC methods). */
   bridge: BridgeHost;
+  /** The gateway's origin as this session's client reaches it ("" before its first request since it woke). */
+  origin(): string;
 }
 
 /** The session's storage the runs read and write. */
@@ -255,7 +258,8 @@ export class SessionRuns {
   }
 
   /**
-   * approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed.
+   * approve_call: re-runs the suspended code, replaying the calls that already ran, with the pending call allowed (a
+   * handle waiting for a sign-in not done yet re-runs nothing: src/user/sign-in-wait.ts).
    * The handle belongs to the user, so it may come from another of the user's sessions: the re-run happens in the
    * session that ran the code, where its `state` lives.
    */
@@ -266,8 +270,10 @@ export class SessionRuns {
     by?: ApprovalActor,
   ): Promise<ExecuteResult | string> {
     const user = this.#host.user(meta);
-    const taken = await user.approveCall(handle, by);
+    const taken = await user.approveCall(handle, by, this.#host.origin() || undefined);
     if (typeof taken === "string") return taken;
+    // A sign-in the user has not done yet: nothing re-runs, and the handle stays for when they have.
+    if ("still_waiting" in taken) return stillWaitingResult(taken.still_waiting);
     // The re-run names itself to the user object as it starts and ends (rerunOf), as a dashboard approval's does.
     if (taken.session === sessionObjectName(meta.user, meta.session)) return this.resume(meta, taken, extra);
     // Live progress and elicitation stay with this request's stream; the other session runs without them.

@@ -124,6 +124,22 @@ export class PendingApprovals {
     return handle;
   }
 
+  /** The waiting call of a pending, unexpired handle, and when the handle was made; undefined for any other. */
+  peek(handle: string): { call: Omit<PendingApproval, "handle" | "created_at">; createdAt: number } | undefined {
+    const row = this.#sql
+      .exec<{ call: string | null; created_at: number }>(
+        "SELECT call, created_at FROM approvals WHERE handle = ? AND status = 'pending' AND created_at >= ?",
+        handle,
+        Date.now() - APPROVAL_HANDLE_TTL_MS,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    const call = row.call
+      ? (JSON.parse(row.call) as Omit<PendingApproval, "handle" | "created_at">)
+      : this.#callFromState(handle);
+    return { call, createdAt: row.created_at };
+  }
+
   /** Marks a pending handle as decided and returns its execution, or a message saying why it cannot be used. */
   take(handle: string, decision: "approved" | "denied", by?: ApprovalActor): ApprovedExecution | string {
     const row = this.#sql

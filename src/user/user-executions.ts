@@ -135,6 +135,11 @@ export class UserExecutions {
     return this.#history.get(id);
   }
 
+  /** The waiting call of a pending handle, without taking it (approve_call first checks a sign-in's). */
+  peek(handle: string): ReturnType<PendingApprovals["peek"]> {
+    return this.#approvals.peek(handle);
+  }
+
   /** Takes a pending handle for approve_call, and records the decision on the stopped execution in the same step. */
   approve(handle: string, by?: ApprovalActor): ApprovedExecution | string {
     const taken = this.#approvals.take(handle, "approved", by);

@@ -31,6 +31,7 @@ import type {
   StepUpOptions,
 } from "./oauth/oauth-types";
 import { type AddServerRequest, ServerDesk, type ServerResult } from "./server-desk";
+import { signInWait } from "./sign-in-wait";
 import type { OAuthHooks, UserConnection } from "./user-connections";
 import { type ContextSummary, UserContexts } from "./user-contexts";
 import { type FinishReply, UserExecutions } from "./user-executions";
@@ -43,6 +44,7 @@ import type {
   ExecutionSummary,
   FinishRequest,
   PendingApproval,
+  SignInStillNeeded,
   SlotGrant,
   StartedExecution,
 } from "./user-types";
@@ -278,10 +280,20 @@ export class UserObject extends DurableObject<Env> {
 
   /**
    * Takes a pending handle for approve_call; the caller re-runs it in `session`, or reads why it cannot. The
-   * stopped execution's record says it was approved, by whom and when, in the same step.
+   * stopped execution's record says it was approved, by whom and when, in the same step. A handle waiting for a
+   * sign-in the user has not done yet is not taken: the answer is what is still needed (src/user/sign-in-wait.ts).
+   * `origin`: the gateway's origin the approval came from (sign-in links point there).
    */
-  async approveCall(handle: string, by?: ApprovalActor): Promise<ApprovedExecution | string> {
-    return this.#executions.approve(handle, by);
+  async approveCall(
+    handle: string,
+    by?: ApprovalActor,
+    origin?: string,
+  ): Promise<ApprovedExecution | SignInStillNeeded | string> {
+    const deps = { row: (name: string) => this.#servers.row(name), oauth: this.#oauth };
+    const waiting = await signInWait(handle, this.#executions.peek(handle), origin, deps);
+    if (waiting) return waiting;
+    const taken = this.#executions.approve(handle, by);
+    return typeof taken === "string" || !origin ? taken : { ...taken, origin };
   }
 
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */

@@ -25,6 +25,26 @@ export interface ApprovedExecution extends SuspendedExecution {
   execution_id?: string;
   /** Who approved it, for the audit (approve_call when absent). */
   by?: ApprovalActor;
+  /** The gateway's origin the approval came from: sign-in links of the re-run point there. */
+  origin?: string;
+}
+
+/**
+ * approve_call on a handle whose execution waits for a sign-in the user has not done yet (src/user/sign-in-wait.ts):
+ * nothing re-ran and the handle stays pending; what is still needed, with its link.
+ */
+export interface SignInStillNeeded {
+  still_waiting: {
+    handle: string;
+    server: string;
+    tool: string;
+    status: "authorization_required" | "expired";
+    authorization_url?: string;
+    /** A step-up: the scopes missing from the grant (src/registry/step-up-scope.ts). */
+    scope?: string;
+    /** The execution that stopped. */
+    execution_id?: string;
+  };
 }
 
 /**

@@ -5,9 +5,14 @@
  *
  * - only the tool that needs more scope waits for it: the server stays connected, its other tools work, and
  *   list_servers, search_tools and /connections say which tool waits for which scope, with its link;
+ * - approve_call on the handle of an execution waiting for that sign-in, before the user signed in, re-runs nothing
+ *   and repeats the link and the missing scope; the handle stays usable and resumes once the user has signed in;
  * - a pending sign-in is reused (same link) while one for the same scopes is pending; other scopes get their own.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
@@ -175,6 +180,71 @@ describe("step-up on one gateway", () => {
     }
   });
 
+  test("approve_call on a step-up handle before the sign-in re-runs nothing and repeats the link and scope; after the sign-in the handle resumes", async () => {
+    const up = await upstream();
+    const name = serverName();
+    await connectServer(session, name, up);
+    const code = `import { whoami, admin_report } from "servers/${name}";
+const me = await whoami({});
+return { me: me.subject, report: await admin_report({}) };`;
+    const stopped = await run(session, code);
+    const link = steppedUp(stopped, name, "admin_report", "admin");
+    const handle = stopped.authorization.handle;
+    // Another session (a client that reconnected) asks, twice: the same answer each time, and the handle stays.
+    const other = await connect(gateway.mcpUrl);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const early = await other.call("approve_call", { handle });
+        const r = early.structuredContent as any;
+        assert.equal(r.ok, false);
+        assert.equal(r.status, "authorization_required", JSON.stringify(r));
+        assert.deepEqual(r.authorization, {
+          server: name,
+          tool: "admin_report",
+          authorization_url: link,
+          scope: "admin",
+          handle,
+        });
+        assert.equal(r.tool_calls.length, 0, "nothing ran again");
+        const text = (early.content[0] as { text: string }).text;
+        assert.match(text, /has not signed in yet/);
+        assert.ok(text.includes(link), text);
+        assert.match(text, /scope "admin"/);
+        assert.ok(text.includes(handle), "the text names the handle to use again");
+      }
+      // Resume on the dashboard says the same, and takes nothing either.
+      const approvals = await fetch(new URL("/dashboard/approvals", gateway.url));
+      const cookie = approvals.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await approvals.text())?.[1] ?? "";
+      const resume = await fetch(new URL(`/dashboard/approvals/${handle}/approve`, gateway.url), {
+        method: "POST",
+        headers: { cookie, origin: gateway.url.origin, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf }),
+        redirect: "manual",
+      });
+      assert.equal(resume.status, 409);
+      assert.ok(
+        (await resume.text()).includes(
+          `You have not signed in to ${name} yet to grant more permission (scope &quot;admin&quot;): sign in at ${link}, then Resume.`,
+        ),
+      );
+      const { executions } = await other.data("list_executions", { limit: 3 });
+      assert.equal(executions[0].execution_id, stopped.execution_id, "no re-run was recorded");
+      assert.equal((await signIn(link)).status, 200);
+      const resumed = (await other.call("approve_call", { handle })).structuredContent as any;
+      assert.equal(resumed.ok, true, JSON.stringify(resumed).slice(0, 1500));
+      assert.deepEqual([...resumed.result.report.scopes].sort(), ["admin", "mcp"]);
+      assert.equal(resumed.tool_calls.find((c: any) => c.tool === "whoami").replayed, true);
+      const reused = await other.call("approve_call", { handle });
+      assert.match((reused.content[0] as { text: string }).text, /already used/);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("with URL-mode elicitation the user is asked for the step-up, and the same call goes on with the wider grant", async () => {
     const up = await upstream();
     const name = serverName();
@@ -204,4 +274,40 @@ return { before: before.scopes, report: report.scopes, after: (await whoami({}))
       await elicited.close();
     }
   });
+});
+
+test("approve_call after the gateway restarted, before the sign-in, still answers with a sign-in link and the scope", async () => {
+  const up = await upstream();
+  const persistDir = mkdtempSync(join(tmpdir(), "cg-step-up-"));
+  try {
+    const first = await startGateway({ ...GATEWAY, persistDir });
+    let handle: string;
+    try {
+      const s = await connect(first.mcpUrl);
+      await connectServer(s, "restarted", up);
+      handle = (await run(s, call("restarted", "admin_report"))).authorization.handle;
+      await s.close();
+    } finally {
+      await first.dispose();
+    }
+    // The session that ran the code wakes without the origin it had learnt from its requests.
+    const second = await startGateway({ ...GATEWAY, persistDir });
+    try {
+      const s = await connect(second.mcpUrl);
+      const early = (await s.call("approve_call", { handle })).structuredContent as any;
+      const link = early.authorization?.authorization_url;
+      assert.ok(link?.startsWith(`${second.url.origin}/connections/authorize?flow=`), JSON.stringify(early));
+      assert.equal(early.status, "authorization_required", JSON.stringify(early));
+      assert.equal(early.authorization.scope, "admin");
+      assert.equal(early.authorization.handle, handle, "the handle stays pending");
+      assert.equal((await signIn(link)).status, 200);
+      const resumed = (await s.call("approve_call", { handle })).structuredContent as any;
+      assert.equal(resumed.ok, true, JSON.stringify(resumed).slice(0, 1500));
+      await s.close();
+    } finally {
+      await second.dispose();
+    }
+  } finally {
+    rmSync(persistDir, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,7 @@
  */
 import { type GatewayConfig, loadConfig } from "../../config";
 import { missingScope, morePermission } from "../../registry/step-up-scope";
+import { type AwaitedSignIn, awaitedChallenge, signedInSince } from "./awaited-sign-in";
 import { type OAuthContext, oauthContext } from "./oauth-context";
 import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
 import { revokeGrant } from "./oauth-revoke";
@@ -121,6 +122,34 @@ export class OAuthConnections {
   async #signInLink(ctx: OAuthContext, target: FlowTarget): Promise<StartResult> {
     const pending = pendingLink(this.#store, target);
     return pending ? { ok: true, authorization_url: pending } : startFlow(ctx, target);
+  }
+
+  /**
+   * approve_call on a handle that waits for a sign-in to `target.server` (src/user/sign-in-wait.ts): undefined once
+   * the user has signed in since (src/user/oauth/awaited-sign-in.ts), else what is still needed, with the link: the
+   * pending sign-in's (the handle's own while it is pending), else a new one.
+   */
+  async awaitedSignIn(
+    target: FlowTarget,
+    awaited: AwaitedSignIn & { tool: string },
+  ): Promise<undefined | { status: "authorization_required" | "expired"; authorization_url?: string; scope?: string }> {
+    if (signedInSince(this.#store, target, awaited)) return undefined;
+    const grant = this.#store.grant(target.server);
+    const status = grant?.status === "expired" ? "expired" : "authorization_required";
+    const context = await this.#context();
+    if (!context.ok || !target.origin) return { status, ...(awaited.scope ? { scope: awaited.scope } : {}) };
+    if (awaited.scope === undefined) {
+      const link = await this.#signInLink(context.ctx, target);
+      return { status, ...(link.ok ? { authorization_url: link.authorization_url } : {}) };
+    }
+    const challenge = awaitedChallenge(this.#store, target, awaited);
+    const link = await this.#stepUps.link(context.ctx, target, {
+      ...(challenge ? { scope: challenge } : {}),
+      tool: awaited.tool,
+    });
+    if (link.changed) this.#onChange();
+    const scope = missingScope(challenge, grant?.scopes) ?? awaited.scope;
+    return { status, ...(link.ok ? { authorization_url: link.authorization_url } : {}), scope };
   }
 
   /** What list_servers shows of `server`'s authorization, or undefined when it has none. */

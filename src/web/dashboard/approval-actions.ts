@@ -7,9 +7,10 @@
  * starts, so that approve_call, get_execution and list_executions lead the agent to the outcome.
  */
 import type { Env } from "../../env";
+import { morePermission } from "../../registry/step-up-scope";
 import type { ExecuteResult } from "../../sandbox/execution-types";
 import { userObject } from "../../user/user-object";
-import type { ApprovedExecution } from "../../user/user-types";
+import type { ApprovedExecution, SignInStillNeeded } from "../../user/user-types";
 import { historySession } from "./dashboard-session";
 
 export const HANDLE_FORMAT = /^apr_[0-9a-f]{32}$/;
@@ -25,10 +26,22 @@ export async function approveFromDashboard(
   user: string,
   handle: string,
   background: (work: Promise<unknown>) => void,
+  origin?: string,
 ): Promise<ApprovalOutcome> {
   if (!HANDLE_FORMAT.test(handle)) return { ok: false, error: `"${handle}" is not an approval handle` };
-  const taken = (await userObject(env, user).approveCall(handle, BY)) as unknown as ApprovedExecution | string;
+  const taken = (await userObject(env, user).approveCall(handle, BY, origin)) as unknown as
+    | ApprovedExecution
+    | SignInStillNeeded
+    | string;
   if (typeof taken === "string") return { ok: false, error: taken };
+  if ("still_waiting" in taken) {
+    const w = taken.still_waiting;
+    const where = w.authorization_url ? ` at ${w.authorization_url}` : " (Connect on the connections page)";
+    return {
+      ok: false,
+      error: `You have not signed in to ${w.server} yet${w.scope ? ` to grant ${morePermission(w.scope)}` : ""}: sign in${where}, then Resume.`,
+    };
+  }
   if (!taken.session.startsWith(`${user}:`)) return { ok: false, error: "that execution is not yours" };
   background(rerun(env, user, taken));
   return {

@@ -101,8 +101,12 @@ export const approvalsPage = new Hono<WebEnv>()
     );
   })
   .post("/:handle/approve", async (c) => {
-    const outcome = await approveFromDashboard(c.env, c.get("webSession").user, c.req.param("handle"), (work) =>
-      c.executionCtx.waitUntil(work),
+    const outcome = await approveFromDashboard(
+      c.env,
+      c.get("webSession").user,
+      c.req.param("handle"),
+      (work) => c.executionCtx.waitUntil(work),
+      originOf(c),
     );
     if (!outcome.ok) return errorPage(c, 409, "Not approved", outcome.error);
     return c.redirect("/dashboard/approvals?done=approved", 303);

@@ -1,0 +1,56 @@
+/**
+ * @module user/oauth/awaited-sign-in
+ * Whether the user has signed in since an execution stopped for it: approve_call on a sign-in handle
+ * (`authorization_required`) resumes the code only then (src/user/sign-in-wait.ts). Signed in means a sign-in to the
+ * server completed after the handle was made, or through the handle's own link; for a step-up (the handle names the
+ * scopes that were missing) the grant must also hold those scopes now: a user who unticked one at the authorization
+ * server has not granted it.
+ */
+
+import { wholeScopes } from "../../registry/step-up-scope";
+import { FLOW_USED } from "./oauth-flow-store";
+import type { OAuthStore } from "./oauth-store";
+import { flowOfLink } from "./step-up";
+
+/** The sign-in an execution stopped for, as its handle recorded it. */
+export interface AwaitedSignIn {
+  /** The link the execution gave. */
+  url?: string;
+  /** A step-up: the scopes that were missing, bounded (src/registry/step-up-scope.ts). */
+  scope?: string;
+  /** When the handle was made (ms since the epoch). */
+  since: number;
+}
+
+/** See the module comment. */
+export function signedInSince(
+  store: OAuthStore,
+  target: { server: string; serverUrl: string },
+  awaited: AwaitedSignIn,
+): boolean {
+  const grant = store.grant(target.server);
+  if (!grant || grant.server_url !== target.serverUrl || grant.status !== "connected" || !grant.tokens) return false;
+  const id = flowOfLink(awaited.url);
+  const flow = id ? store.flow(id) : undefined;
+  const ownLink = flow?.server === target.server && flow.server_url === target.serverUrl && flow.used === FLOW_USED;
+  if (!ownLink && (grant.authorized_at ?? 0) < awaited.since) return false;
+  if (!awaited.scope) return true;
+  const granted = new Set((grant.scopes ?? "").split(/\s+/));
+  return wholeScopes(awaited.scope).every((s) => granted.has(s));
+}
+
+/**
+ * The challenge to step up with again for a handle whose step-up is still to be granted: the scope set its flow asked
+ * for while that flow is known, else the scopes the handle names whole.
+ */
+export function awaitedChallenge(
+  store: OAuthStore,
+  target: { server: string; serverUrl: string },
+  awaited: AwaitedSignIn,
+): string | undefined {
+  const id = flowOfLink(awaited.url);
+  const flow = id ? store.flow(id) : undefined;
+  const ours = flow?.step_up && flow.server === target.server && flow.server_url === target.serverUrl;
+  const asked = ours ? flow.wanted || flow.scope : undefined;
+  return asked || wholeScopes(awaited.scope).join(" ") || undefined;
+}
