@@ -166,6 +166,12 @@ export class CircuitBreaker {
     }
   }
 
+  /** Closed without a failure counted: a fresh circuit would behave the same, so forgetting this one loses nothing. */
+  idle(): boolean {
+    this.#advance();
+    return this.#state === "closed" && this.#failures === 0;
+  }
+
   snapshot(): CircuitSnapshot {
     this.#advance();
     const iso = (ms: number) => new Date(ms).toISOString();

@@ -13,34 +13,39 @@ import { type MessageCappedFetch, messageCappedFetch, UPSTREAM_MESSAGE_MAX_BYTES
 import { BuiltinConnection } from "./builtin-connection";
 import { CircuitBreaker } from "./circuit-breaker";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
+import { OwnedTable } from "./owned-table";
 import type { UpstreamTool } from "./registry-types";
 import { serverKey } from "./server-key";
 import { UpstreamConnection, type UpstreamDeps } from "./upstream";
 import { clarifyUpstreamError, isLostSession, isRefusedHandshake } from "./upstream-errors";
 
-/** Circuits kept per isolate; the oldest are forgotten beyond this (one per user and upstream). */
+/** Circuits kept per isolate (one per user and upstream), and per user: beyond these, some are forgotten. */
 const MAX_CIRCUITS = 10_000;
+const MAX_CIRCUITS_PER_USER = 1_000;
 
 /**
  * Circuits outlive connections (the registry drops a connection after a failed listing) and are shared by the
  * sessions of one user in this isolate, so a dead upstream is cut off for all of them at once. Keyed per user:
- * one user's failing calls never cut an upstream off for another.
+ * one user's failing calls never cut an upstream off for another; and bounded per user (src/registry/owned-table.ts):
+ * a user whose servers come and go forgets (resets) its own circuits, never another user's.
  */
-const circuits = new Map<string, CircuitBreaker>();
+const circuits = new OwnedTable<CircuitBreaker>({
+  maxEntries: MAX_CIRCUITS,
+  maxPerOwner: MAX_CIRCUITS_PER_USER,
+  idle: (circuit) => circuit.idle(),
+});
 
 /** The circuit of `user`'s connections to `config` in this isolate. */
 export function circuitFor(user: string, config: ServerConfig, limits: GatewayConfig["limits"]): CircuitBreaker {
-  const key = serverKey(user, config.name, config.url);
-  let circuit = circuits.get(key);
-  if (!circuit) {
-    if (circuits.size >= MAX_CIRCUITS) circuits.delete(circuits.keys().next().value!);
-    circuit = new CircuitBreaker(`upstream ${config.name}`, {
-      failureThreshold: limits.circuit_breaker_failures,
-      cooldownMs: limits.circuit_breaker_cooldown_ms,
-    });
-    circuits.set(key, circuit);
-  }
-  return circuit;
+  return circuits.get(
+    user,
+    serverKey(user, config.name, config.url),
+    () =>
+      new CircuitBreaker(`upstream ${config.name}`, {
+        failureThreshold: limits.circuit_breaker_failures,
+        cooldownMs: limits.circuit_breaker_cooldown_ms,
+      }),
+  );
 }
 
 /**
