@@ -53,9 +53,10 @@ export interface DeclarationOptions {
 /**
  * A one-line call signature for search listings, the input type inline when it fits:
  * `read_file(args: { path: string }): Promise<unknown>`. Longer than `MAX_SIGNATURE_LENGTH`, it falls back to
- * the named types of `toolDeclaration`: `read_file(args: ReadFileInput): Promise<unknown>`.
+ * the named types of `toolDeclaration`: `read_file(args: ReadFileInput): Promise<unknown>`. The result type is the
+ * one `toolDeclaration` gives with the same options: the declared output, else `outputType`'s, else `unknown`.
  */
-export function toolSignature(tool: CatalogTool): string {
+export function toolSignature(tool: CatalogTool, options: DeclarationOptions = {}): string {
   const id = checkedId(tool);
   const typeName = toTypeName(tool.id);
   const inline = (schema: unknown): string | undefined => {
@@ -67,8 +68,16 @@ export function toolSignature(tool: CatalogTool): string {
     return result.truncated ? undefined : result.type;
   };
   const input = inline(tool.inputSchema);
-  const output = tool.outputSchema === undefined ? "unknown" : inline(tool.outputSchema);
-  const namedOutput = tool.outputSchema === undefined ? "unknown" : `${typeName}Output`;
+  const override = tool.outputSchema === undefined ? options.outputType?.(tool) : undefined;
+  const output =
+    tool.outputSchema !== undefined
+      ? inline(tool.outputSchema)
+      : override
+        ? override.type.length <= MAX_SIGNATURE_LENGTH && !override.type.includes("\n")
+          ? override.type
+          : undefined
+        : "unknown";
+  const namedOutput = tool.outputSchema === undefined && !override ? "unknown" : `${typeName}Output`;
   const candidates = [
     input !== undefined && output !== undefined ? `${id}(args: ${input}): Promise<${output}>` : undefined,
     input !== undefined ? `${id}(args: ${input}): Promise<${namedOutput}>` : undefined,

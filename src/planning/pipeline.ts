@@ -16,6 +16,7 @@ import type { CatalogTool } from "../registry/registry-types";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { ToolExtra } from "../session/notifier";
 import type { SkillService } from "../skills/skill-service";
+import type { ObservedTypes } from "../typecheck/observed-types";
 import { attemptCalls, readOnlyIn, sideEffects } from "./attempt-calls";
 import { type CodeCheck, checkProgram } from "./code-check";
 import { type ChatMessage, ModelError, type TaskModels } from "./model-client";
@@ -33,6 +34,8 @@ export interface TaskDeps {
   registry: Registry;
   skills: SkillService;
   semantic?: SemanticSearch | undefined;
+  /** Result types observed for tools without outputSchema: the declarations show them as get_tool_details does. */
+  observed?: ObservedTypes | undefined;
   /** Checks before running; see code-check.ts (a type-check plugs in here). */
   checks: readonly CodeCheck[];
   execute(code: string, timeoutMs: number, extra?: ToolExtra): Promise<ExecuteResult>;
@@ -122,10 +125,13 @@ async function pipeline(
   report.tools = found.chosen.map((t) => `${t.server}.${t.name}`);
 
   progress.step("read declarations");
-  const context = await clock.step("declarations", async () => ({
-    declarations: declarationsOf(found.chosen),
-    skills: await deps.skills.search(input.task.slice(0, 1_000), MAX_SKILLS_IN_PROMPT),
-  }));
+  const context = await clock.step("declarations", async () => {
+    await deps.observed?.load(catalog, found.chosen);
+    return {
+      declarations: declarationsOf(found.chosen, deps.observed),
+      skills: await deps.skills.search(input.task.slice(0, 1_000), MAX_SKILLS_IN_PROMPT),
+    };
+  });
 
   const messages: ChatMessage[] = [
     { role: "system", content: MAIN_PROMPT.system },
@@ -219,8 +225,13 @@ function strategyMessages(input: TaskInput, catalog: Catalog): ChatMessage[] {
 }
 
 /** The import line and TypeScript declaration of each chosen tool, as get_tool_details shows them. */
-export function declarationsOf(tools: readonly CatalogTool[]): string {
-  return tools.map((t) => `import { ${t.id} } from "servers/${t.serverId}";\n${toolDeclaration(t)}`).join("\n\n");
+export function declarationsOf(tools: readonly CatalogTool[], observed?: ObservedTypes): string {
+  return tools
+    .map(
+      (t) =>
+        `import { ${t.id} } from "servers/${t.serverId}";\n${toolDeclaration(t, { outputType: (tool) => observed?.override(tool) })}`,
+    )
+    .join("\n\n");
 }
 
 function repairMessage(stage: "check" | "run", error: string): ChatMessage {

@@ -56,6 +56,7 @@ export function registerRunTaskTool(server: McpServer, ctx: GatewayContext): voi
         registry: ctx.registry,
         skills: ctx.skills,
         semantic: ctx.semantic,
+        observed: ctx.observed,
         checks: [prepareCheck(ctx.registry, ctx.skills)],
         execute: (code, timeoutMs, relayed) => ctx.execute(code, timeoutMs, relayed),
         progress,

@@ -63,6 +63,14 @@ export interface ServerEntry {
   connecting?: true;
 }
 
+/**
+ * Whether the server's listing failed: this session's last listing, or (while it is listed again in the background)
+ * the isolate's last one. Not "still connecting": asking again does not help until what failed is fixed.
+ */
+export function listingFailed(s: ServerEntry): boolean {
+  return s.status === "error" && (!s.connecting || s.lastError !== undefined);
+}
+
 /** An error as `list_servers` shows it; HTTP failures lead with their status, which the SDK's message omits. */
 export function describeError(err: unknown): string {
   const message = (err as Error)?.message ?? String(err);

@@ -48,7 +48,7 @@ export async function catalogFor(
 }
 
 /** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
-export const GATEWAY_EXPORTS = ["state", "progress"] as const;
+export { GATEWAY_EXPORTS } from "../codegen/gateway-module";
 
 const exportsByCatalog = new WeakMap<Catalog, Record<string, string[]>>();
 /** Export ids by tool list: sessions sharing a list (src/registry/catalog-cache.ts) share the array too. */

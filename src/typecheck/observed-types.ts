@@ -131,8 +131,11 @@ export class ObservedTypes {
       });
   }
 
-  /** Reads the stored shapes of `tools` (those without outputSchema) unless read recently. */
-  async load(catalog: Catalog, tools: readonly CatalogTool[]): Promise<void> {
+  /**
+   * Reads the stored shapes of `tools` (those without outputSchema) unless read recently: at most `maxPerServer` of
+   * each server's, {@link MAX_TOOLS_PER_READ} per read (a whole server's declarations read them all, a read at a time).
+   */
+  async load(catalog: Catalog, tools: readonly CatalogTool[], maxPerServer = MAX_TOOLS_PER_READ): Promise<void> {
     const now = Date.now();
     const byServer = new Map<string, string[]>();
     for (const tool of tools) {
@@ -140,7 +143,7 @@ export class ObservedTypes {
       const known = this.#entries.get(`${tool.server}\0${tool.name}`);
       if (known && now - known.readAt < REFRESH_MS) continue;
       const names = byServer.get(tool.server) ?? [];
-      if (names.length < MAX_TOOLS_PER_READ) names.push(tool.name);
+      if (names.length < maxPerServer) names.push(tool.name);
       byServer.set(tool.server, names);
     }
     await Promise.all(
@@ -148,8 +151,10 @@ export class ObservedTypes {
         const server = catalog.byName.get(name);
         const place = server && storedAt(server);
         if (!place) return;
-        const rows = await this.#store.read(place, names).catch(() => []);
-        for (const [tool, entry] of rows) this.#entries.set(`${name}\0${tool}`, { entry, readAt: now });
+        for (let at = 0; at < names.length; at += MAX_TOOLS_PER_READ) {
+          const rows = await this.#store.read(place, names.slice(at, at + MAX_TOOLS_PER_READ)).catch(() => []);
+          for (const [tool, entry] of rows) this.#entries.set(`${name}\0${tool}`, { entry, readAt: now });
+        }
       }),
     );
   }

@@ -7,27 +7,13 @@
  * never refused for want of a result type.
  */
 import { type OutputOverride, serverModuleDeclaration } from "../codegen/declarations";
+import { GATEWAY_DECLARATION } from "../codegen/gateway-module";
 import { stringLiteral } from "../codegen/literal";
 import { schemaToTypes } from "../codegen/schema-to-ts";
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ImportUse } from "../sandbox/prepare";
 import type { SkillVersion } from "../skills/skill-types";
-
-/** The `gateway` module as worker-loader/gateway.js implements it. */
-export const GATEWAY_DECLARATION = `declare module "gateway" {
-  /** Values kept in the session between executions (JSON only), and earlier executions' results. */
-  export const state: {
-    get(key: string): Promise<any>;
-    set(key: string, value: unknown): Promise<void>;
-    delete(key: string): Promise<boolean>;
-    keys(prefix?: string): Promise<string[]>;
-    last(): Promise<{ execution_id: string; ok: boolean; result?: any; error?: { kind: string; message: string } } | undefined>;
-    result(executionId: string): Promise<any>;
-  };
-  /** Reports progress to the client while the execution runs. */
-  export function progress(current: number, total?: number, message?: string): Promise<void>;
-}`;
 
 /** Servers with at most this many tools are declared whole; larger ones only with the tools the program imports. */
 const WHOLE_MODULE_TOOLS = 64;

@@ -153,6 +153,20 @@ describe("toolSignature", () => {
     const withBigOutput = { ...readFile, outputSchema: { type: "object", properties } };
     assert.equal(toolSignature(withBigOutput), "read_file(args: { path: string }): Promise<ReadFileOutput>");
   });
+
+  it("shows the result type get_tool_details declares: an observed one, else unknown; a declared one wins", () => {
+    const observed = { outputType: () => ({ type: "{ text: string }", doc: ["@observed"] }) };
+    assert.equal(toolSignature(readFile, observed), "read_file(args: { path: string }): Promise<{ text: string }>");
+    assert.match(toolDeclaration(readFile, observed), /export type ReadFileOutput = \{ text: string \};/);
+    assert.equal(
+      toolSignature(readFile, { outputType: () => undefined }),
+      "read_file(args: { path: string }): Promise<unknown>",
+    );
+    assert.equal(toolSignature(getEnv, observed), "get_env(args: { name: string }): Promise<{ value: string | null }>");
+    // Too long to inline: the name get_tool_details declares it under.
+    const long = { outputType: () => ({ type: `{ ${"field: string; ".repeat(40)}}`, doc: [] }) };
+    assert.equal(toolSignature(readFile, long), "read_file(args: { path: string }): Promise<ReadFileOutput>");
+  });
 });
 
 describe("serverModuleDeclaration", () => {
