@@ -9,6 +9,7 @@ import { z } from "zod";
 import { toolSignature } from "../codegen/declarations";
 import { rerankHits } from "../planning/search-rerank";
 import { NEEDS_TASKS_NOTE } from "../registry/task-support";
+import { unrunnableReason } from "../skills/skill-check";
 import { searchCatalog } from "./catalog-search";
 import type { GatewayContext } from "./gateway-context";
 import { searchGatewayModule } from "./gateway-module-search";
@@ -80,13 +81,17 @@ export function registerSearchTools(server: McpServer, ctx: GatewayContext): voi
       // comparable) and listed apart, so they never push a tool out.
       const skills = entry
         ? []
-        : (await ctx.skills.search(q, MAX_SKILL_HITS)).map((k) => ({
-            kind: "skill" as const,
-            name: k.name,
-            version: k.version,
-            description: short(k.description),
-            import: `import { ${k.name} } from "skills/${k.name}";`,
-          }));
+        : (await ctx.skills.search(q, MAX_SKILL_HITS, catalog)).map((k) => {
+            const blocked = unrunnableReason(k.drift);
+            return {
+              kind: "skill" as const,
+              name: k.name,
+              version: k.version,
+              description: short(k.description),
+              import: `import { ${k.name} } from "skills/${k.name}";`,
+              ...(blocked ? { cannot_run: blocked } : {}),
+            };
+          });
       const gateway = entry ? [] : searchGatewayModule(q);
       const lines = tools.map(
         (t) =>
@@ -98,7 +103,12 @@ export function registerSearchTools(server: McpServer, ctx: GatewayContext): voi
       if (skills.length) {
         lines.push(
           "skills:",
-          ...skills.map((k) => `${k.import}  (run_skill "${k.name}")\n  ${k.description}`),
+          ...skills.map(
+            (k) =>
+              ("cannot_run" in k
+                ? `${k.import}  (cannot run: ${k.cannot_run}; list_skills shows its drift)`
+                : `${k.import}  (run_skill "${k.name}")`) + `\n  ${k.description}`,
+          ),
         );
       }
       if (gateway.length) {

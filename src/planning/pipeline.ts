@@ -129,7 +129,10 @@ async function pipeline(
     await deps.observed?.load(catalog, found.chosen);
     return {
       declarations: declarationsOf(found.chosen, deps.observed),
-      skills: await deps.skills.search(input.task.slice(0, 1_000), MAX_SKILLS_IN_PROMPT),
+      // A skill that calls a tool gone from the catalog cannot run: it is not offered.
+      skills: (await deps.skills.search(input.task.slice(0, 1_000), MAX_SKILLS_IN_PROMPT, catalog)).filter(
+        (s) => !s.drift.some((d) => d.status === "missing"),
+      ),
     };
   });
 

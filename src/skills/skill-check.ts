@@ -199,7 +199,7 @@ export function skillDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] 
     if (!entry) {
       drift.push({
         ...missing(use),
-        reason: `server ${use.server} was removed (no server of that name is configured)`,
+        reason: removedReason(use.server),
       });
       continue;
     }
@@ -218,8 +218,35 @@ export function skillDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] 
   return drift;
 }
 
+/** The drift reason of a tool whose server is no longer configured. */
+const removedReason = (server: string) => `server ${server} was removed (no server of that name is configured)`;
+
 const missing = (use: SkillToolUse): Omit<SkillDrift, "reason"> => ({
   server: use.server,
   tool: use.tool,
   status: "missing",
 });
+
+/**
+ * Why a skill cannot run today, from its drift: the tools it calls that are gone (a server removed, a tool no longer
+ * listed), grouped by reason; undefined when none is. A changed tool may still work, so it does not stop a run.
+ */
+export function unrunnableReason(drift: readonly SkillDrift[]): string | undefined {
+  const byReason = new Map<string, string[]>();
+  for (const d of drift) {
+    if (d.status !== "missing") continue;
+    byReason.set(d.reason, [...(byReason.get(d.reason) ?? []), `${d.server}.${d.tool}`]);
+  }
+  if (byReason.size === 0) return undefined;
+  return [...byReason].map(([reason, tools]) => `it calls ${tools.join(", ")}, but ${reason}`).join("; ");
+}
+
+/** What to do about a skill {@link unrunnableReason} stops, for run_skill's refusal. */
+export function unrunnableFix(drift: readonly SkillDrift[]): string {
+  const removed = drift.some((d) => d.status === "missing" && d.reason === removedReason(d.server));
+  return (
+    (removed ? "add the server again (add_server, or the gateway's configuration for one of its servers), or " : "") +
+    "save a new version of the skill that does not use it (get_skill shows its code; save_skill saves it); " +
+    "list_skills shows every skill's drift"
+  );
+}

@@ -45,6 +45,14 @@ export interface SkillSummary {
   type_errors?: string;
 }
 
+/** A skill as a search finds it. */
+export interface SkillHit {
+  name: string;
+  version: number;
+  description: string;
+  drift: SkillDrift[];
+}
+
 /** Type-checks a skill's code against the catalog (src/typecheck); absent when checking is off. */
 export type SkillTypecheck = (
   code: string,
@@ -173,10 +181,19 @@ export class SkillService {
     return versionList((await this.#grouped()).get(name) ?? []);
   }
 
-  /** Skills matching a query, best first, without drift checks (cheap enough for every search_tools). */
-  async search(query: string, limit: number): Promise<Array<{ name: string; version: number; description: string }>> {
+  /**
+   * Skills matching a query, best first, each with its drift against `catalog` (the catalog the caller answers from:
+   * a search does not wait for servers still connecting). Only the few hits are reviewed, so it stays cheap enough
+   * for every search_tools.
+   */
+  async search(query: string, limit: number, catalog: Catalog): Promise<SkillHit[]> {
     const latest = [...(await this.#grouped()).values()].map((versions) => versions.at(-1)!);
-    return rank(latest, query, limit).map((s) => ({ name: s.name, version: s.version, description: s.description }));
+    return rank(latest, query, limit).map((s) => ({
+      name: s.name,
+      version: s.version,
+      description: s.description,
+      drift: reviewIn(s, catalog).drift,
+    }));
   }
 
   /** Every skill (newest version first in `versions`), optionally ranked by a query. */

@@ -139,6 +139,8 @@ export default async function summer(input: { text: string }) {
 }`,
     });
     assert.equal((await alice.data("run_skill", { name: "summer", input: { text: "hi" } })).result.tool, "echo");
+    const runnable = await alice.data("search_tools", { query: "echoes through ev2" });
+    assert.equal(runnable.skills.find((k: any) => k.name === "summer").cannot_run, undefined);
 
     // Listing fails: the server is down, not gone, and says nothing about its tools.
     await faulty.set({ mode: "http-500", scope: "list" });
@@ -159,6 +161,29 @@ export default async function summer(input: { text: string }) {
     assert.deepEqual(skills.find((s: any) => s.name === "summer").drift, [removed]);
     const text = ((await alice.call("list_skills")).content[0] as any).text;
     assert.match(text, /summer@1: Echoes through ev2\n {2}DRIFT: ev2\.echo missing: server ev2 was removed/);
+
+    // run_skill refuses with that reason and what to do, not the sandbox's "no such module".
+    const ran = await alice.call("run_skill", { name: "summer", input: { text: "hi" } });
+    assert.equal(ran.isError, true);
+    const refusal = (ran.content[0] as any).text;
+    assert.match(
+      refusal,
+      /^summer@1 cannot run: it calls ev2\.echo, but server ev2 was removed \(no server of that name is configured\)\. To run it: add the server again \(add_server/,
+    );
+    assert.match(refusal, /save a new version of the skill that does not use it/);
+    assert.doesNotMatch(refusal, /no such module/);
+    // search_tools still finds it, marked as not runnable, with why.
+    const found = await alice.call("search_tools", { query: "echoes through ev2" });
+    const hit = (found.structuredContent as any).skills?.find((k: any) => k.name === "summer");
+    assert.equal(
+      hit?.cannot_run,
+      "it calls ev2.echo, but server ev2 was removed (no server of that name is configured)",
+    );
+    assert.match(
+      (found.content[0] as any).text,
+      /from "skills\/summer"; {2}\(cannot run: it calls ev2\.echo, but server ev2/,
+    );
+    assert.doesNotMatch((found.content[0] as any).text, /run_skill "summer"/);
   } finally {
     await alice.data("delete_skill", { name: "summer" }).catch(() => {});
     await alice.close();

@@ -11,7 +11,13 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Catalog } from "../../../src/registry/registry";
 import type { PrepareError } from "../../../src/sandbox/prepare-types";
-import { prepareSkill, shippedToolUses, skillDrift } from "../../../src/skills/skill-check";
+import {
+  prepareSkill,
+  shippedToolUses,
+  skillDrift,
+  unrunnableFix,
+  unrunnableReason,
+} from "../../../src/skills/skill-check";
 import { skillModules } from "../../../src/skills/skill-modules";
 import type { SkillVersion } from "../../../src/skills/skill-types";
 
@@ -196,5 +202,30 @@ describe("the tools a shipped skill calls", () => {
     assert.deepEqual(skillDrift(skill, catalog), [
       { server: "workspace", tool: "write_file", status: "missing", reason: "workspace no longer lists it" },
     ]);
+  });
+});
+
+describe("whether a skill can run, from its drift", () => {
+  const use = (server: string, tool: string) => ({ server, tool, hash: `h-${tool}` });
+  const skill = { name: "s", version: 2, uses: [use("gone", "a"), use("gone", "b"), use("here", "c")] } as SkillVersion;
+  const here = { name: "here", serverId: "here", status: "ok", byUpstreamName: new Map([["c", { hash: "other" }]]) };
+  const catalog = { byName: new Map([["here", here]]), byServerId: new Map([["here", here]]) } as unknown as Catalog;
+
+  it("a removed server stops it, naming every tool it calls there, with what to do", () => {
+    const drift = skillDrift(skill, catalog);
+    assert.equal(
+      unrunnableReason(drift),
+      "it calls gone.a, gone.b, but server gone was removed (no server of that name is configured)",
+    );
+    assert.match(unrunnableFix(drift), /^add the server again \(add_server/);
+  });
+
+  it("a changed tool does not stop it; a tool no longer listed does", () => {
+    const changed = skillDrift({ ...skill, uses: [use("here", "c")] } as SkillVersion, catalog);
+    assert.equal(changed[0]?.status, "changed");
+    assert.equal(unrunnableReason(changed), undefined);
+    const gone = skillDrift({ ...skill, uses: [use("here", "d")] } as SkillVersion, catalog);
+    assert.equal(unrunnableReason(gone), "it calls here.d, but here no longer lists it");
+    assert.match(unrunnableFix(gone), /^save a new version of the skill/);
   });
 });
