@@ -6,9 +6,9 @@
  * (a server may list 10,000 tools).
  */
 import { bindingModuleSource } from "../codegen/bindings";
-import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
+import { FIRST_LISTING_PATIENCE_MS, firstLine } from "../registry/listing-patience";
 import type { Catalog, Registry } from "../registry/registry";
-import type { ServerEntry } from "../registry/server-entry";
+import { listingFailed, type ServerEntry } from "../registry/server-entry";
 
 /** Shortest wait for the servers' first listings that an execution's result explains. */
 const EXPLAINED_WAIT_MS = 1_000;
@@ -40,11 +40,32 @@ export async function catalogFor(
   }
   const ms = Date.now() - started;
   if (connecting.length === 0 || ms < EXPLAINED_WAIT_MS) return { catalog };
-  const one = connecting.length === 1;
-  return {
-    catalog,
-    waited: `waited ${ms} ms for the servers' first listings; ${connecting.map((s) => s.name).join(", ")} did not answer in time and ${one ? "is" : "are"} still being listed in the background, so this execution ran without ${one ? "it" : "them"} (list_servers shows ${one ? "its" : "their"} status)`,
-  };
+  return { catalog, waited: waitedWarning(ms, connecting) };
+}
+
+/**
+ * Why an execution ran without servers whose listing had not ended: the ones still connecting are being listed in
+ * the background; the ones whose listing failed (and are listed again meanwhile) are said to have failed, with why and
+ * what to do, as list_servers says it (its `failed`), since waiting and asking again will not help them.
+ */
+function waitedWarning(ms: number, late: readonly ServerEntry[]): string {
+  const failed = late.filter(listingFailed);
+  const connecting = late.filter((s) => !listingFailed(s));
+  const parts: string[] = [];
+  if (connecting.length) {
+    const one = connecting.length === 1;
+    parts.push(
+      `${connecting.map((s) => s.name).join(", ")} did not answer in time and ${one ? "is" : "are"} still being listed in the background, so this execution ran without ${one ? "it" : "them"} (list_servers shows ${one ? "its" : "their"} status)`,
+    );
+  }
+  if (failed.length) {
+    const one = failed.length === 1;
+    const why = failed.map((s) => `${s.name}: ${firstLine(s.lastError?.message ?? s.error ?? "unknown error")}`);
+    parts.push(
+      `${one ? "the listing" : "the listings"} of ${failed.map((s) => s.name).join(", ")} failed (${why.join("; ")}), so this execution ran without ${one ? "it" : "them"}${connecting.length ? " too" : ""}; waiting or asking again will not help until that is fixed: check the server, its URL and its credentials (list_servers shows the failure; list_servers({ refresh: true }) lists ${one ? "it" : "them"} again)`,
+    );
+  }
+  return `waited ${ms} ms for the servers' first listings; ${parts.join("; ")}`;
 }
 
 /** What `import { ... } from "gateway"` offers (worker-loader/gateway.js). */
