@@ -79,6 +79,8 @@ export function serverSummary(s: ServerEntry, circuit: CircuitSnapshot | undefin
     ...(s.connecting && s.error && listingFailed(s) ? { failed: s.error } : {}),
     tool_count: s.tools.length,
     deferred_count: s.deferredCount,
+    // Listed by the upstream, left out of the catalog (src/registry/catalog-build.ts): said, never silently lost.
+    ...(s.omittedTools ? { omitted_tools: s.omittedTools } : {}),
     last_refresh: iso(s.refreshedAt),
     last_error: s.lastError ? { message: s.lastError.message, at: iso(s.lastError.at) } : null,
     changed_tools: s.changedTools,
@@ -120,6 +122,12 @@ export function renderServer(s: ReturnType<typeof serverSummary>): string {
         (c.last_failure && !shown.some((line) => line.includes(c.last_failure!.message))
           ? `; last: ${c.last_failure.message}`
           : ""),
+    );
+  }
+  if (s.omitted_tools) {
+    const o = s.omitted_tools;
+    lines.push(
+      `  ${o.count} tool${o.count === 1 ? "" : "s"} left out: ${o.reason}: ${o.names.join(", ")}${o.count > o.names.length ? ", …" : ""}`,
     );
   }
   if (s.changed_tools.length) {

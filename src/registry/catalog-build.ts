@@ -16,6 +16,24 @@ import type { ToolSelection } from "./tool-filter";
  */
 export const MAX_TOOL_DESCRIPTION_CHARS = 4_000;
 
+/**
+ * Longest tool name kept (characters). MCP 2025-11-25 says tool names SHOULD be 1 to 128 characters; twice that is
+ * tolerated. A longer name is left out of the catalog (and named by list_servers, see {@link omittedTools}): it
+ * would be repeated in every listing, search and error, and get_tool_details refuses such names unread.
+ */
+export const MAX_TOOL_NAME_CHARS = 256;
+/** How many names of tools left out list_servers shows, and how much of each. */
+const OMITTED_NAMES_SHOWN = 3;
+const OMITTED_NAME_SHOWN_CHARS = 60;
+
+/** Tools the upstream lists that the catalog leaves out, so that none is lost without a word. */
+export interface OmittedTools {
+  count: number;
+  reason: string;
+  /** The first few names, each cut short, with its length. */
+  names: string[];
+}
+
 /** A listed tool with the hash of its definition. */
 export interface HashedTool {
   tool: UpstreamTool;
@@ -93,7 +111,7 @@ export function toCatalogTools(
   selection: ToolSelection,
   firstSeen: ReadonlyMap<string, string>,
 ): CatalogTool[] {
-  const exposed = listed.filter((t) => selection.exposed(t.tool.name));
+  const exposed = listed.filter((t) => t.tool.name.length <= MAX_TOOL_NAME_CHARS && selection.exposed(t.tool.name));
   const ids = assignIdentifiers(exposed.map((t) => t.tool.name));
   return exposed.map(({ tool: t, hash }) => {
     const first = firstSeen.get(t.name);
@@ -115,4 +133,21 @@ export function toCatalogTools(
       ...(requiresTasks(t) ? { needsTasks: true as const } : {}),
     };
   });
+}
+
+/**
+ * The tools {@link toCatalogTools} leaves out for their name's length (those the configuration would expose: a tool
+ * the configuration denies is not lost), or undefined when there are none.
+ */
+export function omittedTools(listed: readonly HashedTool[], selection: ToolSelection): OmittedTools | undefined {
+  const long = listed.filter((t) => t.tool.name.length > MAX_TOOL_NAME_CHARS && selection.exposed(t.tool.name));
+  if (long.length === 0) return undefined;
+  return {
+    count: long.length,
+    reason: `names over ${MAX_TOOL_NAME_CHARS} characters (MCP asks for 1 to 128); ask the server's maintainer to shorten them`,
+    names: long.slice(0, OMITTED_NAMES_SHOWN).map(({ tool: { name } }) => {
+      const shown = cleanText(name.slice(0, OMITTED_NAME_SHOWN_CHARS));
+      return `${shown}… (${name.length.toLocaleString("en-US")} characters)`;
+    }),
+  };
 }

@@ -10,7 +10,7 @@
  * upstream is a new version, and the first-seen hashes behind `changed` never change for a version once written.
  */
 import type { ServerConfig } from "../config";
-import { type HashedTool, toCatalogTools } from "./catalog-build";
+import { type HashedTool, type OmittedTools, omittedTools, toCatalogTools } from "./catalog-build";
 import type { CatalogTool } from "./registry-types";
 import type { ToolSelection } from "./tool-filter";
 
@@ -21,6 +21,8 @@ export interface BuiltTools {
   byUpstreamName: Map<string, CatalogTool>;
   changedTools: string[];
   deferredCount: number;
+  /** Tools the listing has that the catalog leaves out (names too long), for list_servers. */
+  omittedTools?: OmittedTools;
 }
 
 /** Most (scope, server id) slots kept per configured server; the oldest slot is forgotten beyond this. */
@@ -119,5 +121,7 @@ export function builtTools(
     changedTools: tools.filter((t) => t.changed).map((t) => t.name),
     deferredCount: tools.filter((t) => t.deferred).length,
   };
+  const omitted = omittedTools(listed, st.selection);
+  if (omitted) built.omittedTools = omitted;
   return scope === undefined ? built : shareTools(st.config, scope, st.serverId, version, built);
 }

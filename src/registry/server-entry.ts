@@ -9,6 +9,7 @@ import { cleanText } from "../codegen/clean";
 import type { ServerConfig } from "../config";
 import type { UserAuthView } from "../user/user-servers";
 import { AuthorizationRequiredError, authorizationCause } from "./authorization-required";
+import type { OmittedTools } from "./catalog-build";
 import type { BuiltTools } from "./catalog-cache";
 import type { CatalogTool } from "./registry-types";
 import type { TransportKind } from "./upstream";
@@ -48,6 +49,8 @@ export interface ServerEntry {
   /** Upstream names of tools whose definition changed since the gateway first saw them. */
   changedTools: string[];
   deferredCount: number;
+  /** Tools the upstream lists that the catalog leaves out (names too long: src/registry/catalog-build.ts). */
+  omittedTools?: OmittedTools;
   /** The transport this session's connection uses, once connected. */
   transport?: TransportKind;
   /** The MCP revision this session's connection negotiated, once connected. */
@@ -171,6 +174,7 @@ export function failedEntry(
     byUpstreamName: known?.byUpstreamName ?? new Map(),
     changedTools: known?.changedTools ?? [],
     deferredCount: known?.deferredCount ?? 0,
+    ...(known?.omittedTools ? { omittedTools: known.omittedTools } : {}),
     lastError,
     ...(known?.refreshedAt ? { refreshedAt: known.refreshedAt } : {}),
     ...(signIn ? { signIn } : {}),

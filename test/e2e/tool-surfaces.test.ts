@@ -1,25 +1,32 @@
 /**
  * What the gateway shows about a tool is the same wherever the agent reads it: search_tools' signature, the
  * `types.d.ts` resource and get_tool_details give one result type (observed ones marked so); the gateway's own module
- * is found by search_tools like a tool.
+ * is found by search_tools like a tool; and a tool whose name is too long to show is left out of the catalog and
+ * named by list_servers, never silently lost.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 let slow: Upstream;
+let long: FaultyUpstream;
 let gateway: Gateway;
 let session: Session;
 
 before(async () => {
-  slow = await startNodeUpstream(new URL("../support/slow-upstream.mjs", import.meta.url).pathname, []);
+  [slow, long] = await Promise.all([
+    startNodeUpstream(new URL("../support/slow-upstream.mjs", import.meta.url).pathname, []),
+    startFaulty({ "tool-set": "long-names" }),
+  ]);
   gateway = await startGateway({
     config: {
       network: { allow_loopback: true },
       servers: [
         { name: "workspace", url: "builtin:workspace" },
         { name: "slow", url: slow.url },
+        { name: "long", url: long.url },
       ],
     },
   });
@@ -28,7 +35,7 @@ before(async () => {
 after(async () => {
   await session?.close();
   await gateway?.dispose();
-  await slow?.stop();
+  await Promise.all([slow?.stop(), long?.stop()]);
 });
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
@@ -119,5 +126,29 @@ describe("the gateway's own module is found by search_tools", () => {
     }
     const { tools } = await session.data("search_tools", { query: "read a file" });
     assert.equal(`${tools[0].server}.${tools[0].name}`, "workspace.read_file");
+  });
+});
+
+describe("tool names too long to show", () => {
+  test("are left out of the catalog, and list_servers names them", async () => {
+    const r = await session.call("list_servers", {});
+    const entry = (r.structuredContent as any).servers.find((s: { name: string }) => s.name === "long");
+    assert.equal(entry.status, "ok", JSON.stringify(entry));
+    assert.equal(entry.tool_count, 2);
+    assert.equal(entry.omitted_tools.count, 2);
+    assert.match(entry.omitted_tools.reason, /^names over 256 characters \(MCP asks for 1 to 128\)/);
+    assert.deepEqual(entry.omitted_tools.names, [
+      `long_${"b".repeat(55)}… (257 characters)`,
+      `long_${"c".repeat(55)}… (2,005 characters)`,
+    ]);
+    assert.match(
+      text(r),
+      /\n {2}2 tools left out: names over 256 characters \(MCP asks for 1 to 128\).*: long_b+… \(257 characters\), long_c+… \(2,005 characters\)/,
+    );
+    const names = await session.data("list_tool_names", { server: "long" });
+    assert.equal(names.tools.length, 2, JSON.stringify(names.tools));
+    // The longest kept name is shown whole.
+    const { tools } = await session.data("get_tool_details", { tools: [`long.long_${"a".repeat(123)}`] });
+    assert.equal(tools[0].upstream_name.length, 128);
   });
 });

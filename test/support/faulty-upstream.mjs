@@ -24,7 +24,7 @@
 //   redirect              answer every /mcp request with 307 to its `redirect_to` query parameter or REDIRECT_TO
 //
 // Configuration by argument (--tool-set=huge) or env (TOOL_SET=huge): PORT (env only), FAULT_MODE, FAULT_SCOPE
-// (call|list|all), TOOL_SET (basic|poison|huge), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
+// (call|list|all), TOOL_SET (basic|poison|huge|long-names), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
 // DELAY_MS, REDIRECT_TO, SERVER_NAME. At run time: POST /control {mode, scope, redirect_to}
 // changes the mode; GET /control returns the mode and request counters (by JSON-RPC method, plus `http` for
 // every HTTP request to /mcp). Tool calls answer `{ server, tool, args }`, where `server` is the `as` query
@@ -99,6 +99,14 @@ function toolList() {
       name,
       description,
       inputSchema: { type: "object", properties: { text: { type: "string", description } } },
+    }));
+  }
+  if (TOOL_SET === "long-names") {
+    // The MCP spec's longest recommended name (128), one past the gateway's cap (256), and one far past it.
+    return ["echo", `long_${"a".repeat(123)}`, `long_${"b".repeat(252)}`, `long_${"c".repeat(2_000)}`].map((name) => ({
+      name,
+      description: `A tool whose name is ${name.length} characters long.`,
+      inputSchema: schema,
     }));
   }
   if (TOOL_SET === "huge") {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalJson, hashTool, hashTools, toCatalogTools } from "../../../src/registry/catalog-build";
+import {
+  canonicalJson,
+  hashTool,
+  hashTools,
+  MAX_TOOL_NAME_CHARS,
+  omittedTools,
+  toCatalogTools,
+} from "../../../src/registry/catalog-build";
 import type { UpstreamTool } from "../../../src/registry/registry-types";
 import { toolSelection } from "../../../src/registry/tool-filter";
 
@@ -57,6 +64,34 @@ describe("hashTools", () => {
       listed.map((t) => t.tool.description),
       ["Echo a message."],
     );
+  });
+});
+
+describe("tool names too long to show", () => {
+  it("are left out of the catalog and reported with a count and the first names cut short", async () => {
+    const names = [
+      "x".repeat(MAX_TOOL_NAME_CHARS),
+      ...["a", "b", "c", "d"].map((c) => c.repeat(MAX_TOOL_NAME_CHARS + 1)),
+    ];
+    const listed = await hashTools([echo, ...names.map((name) => ({ name, inputSchema: {} }))]);
+    const tools = toCatalogTools(server, listed, all, new Map());
+    assert.deepEqual(
+      tools.map((t) => t.name.length),
+      [4, MAX_TOOL_NAME_CHARS],
+    );
+    const omitted = omittedTools(listed, all)!;
+    assert.equal(omitted.count, 4);
+    assert.match(omitted.reason, /^names over 256 characters \(MCP asks for 1 to 128\)/);
+    assert.deepEqual(
+      omitted.names,
+      ["a", "b", "c"].map((c) => `${c.repeat(60)}… (257 characters)`),
+    );
+    assert.equal(omittedTools(await hashTools([echo]), all), undefined);
+  });
+
+  it("one the configuration denies is not reported as lost", async () => {
+    const listed = await hashTools([echo, { name: `wipe_${"z".repeat(300)}`, inputSchema: {} }]);
+    assert.equal(omittedTools(listed, toolSelection({ tools: { deny: ["wipe_*"] }, defer_loading: false })), undefined);
   });
 });
 
