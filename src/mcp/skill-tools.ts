@@ -7,7 +7,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { didYouMean, formatList, suggest } from "../sandbox/prepare-suggest";
 import { validateValue } from "../sandbox/validate-args";
-import { parseSkillRef, unrunnableFix, unrunnableReason } from "../skills/skill-check";
+import { cannotRunMessage, parseSkillRef } from "../skills/skill-check";
 import { runExecution } from "./execute-tool";
 import { contextArg, type GatewayContext } from "./gateway-context";
 import { objectArg } from "./object-arg";
@@ -151,10 +151,8 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
           return `no skill ${name}${version !== undefined ? `@${version}` : ""}.${didYouMean(close)} list_skills shows what exists`;
         }
         // A tool it calls is gone (its server removed, or no longer listing it): say so, not "no such module".
-        const { drift } = await ctx.skills.review(skill);
-        const blocked = unrunnableReason(drift);
-        if (blocked)
-          return `${skill.name}@${skill.version} cannot run: ${blocked}. To run it: ${unrunnableFix(drift)}.`;
+        const blocked = cannotRunMessage(skill, (await ctx.skills.review(skill)).drift);
+        if (blocked) return blocked;
         const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, input);
         if (invalid) return `${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`;
         return ctx.runSkill(skill, input, extra);

@@ -11,7 +11,7 @@ import { signInNeeded } from "../registry/step-up-scope";
 import { boundNames } from "../scope/scope-analysis";
 import { type CapturedScope, scopeUpdate } from "../scope/scope-capture";
 import { carriedDeclarations } from "../scope/scope-types";
-import { prepareSkill } from "../skills/skill-check";
+import { cannotRunMessage, currentDrift, prepareSkill } from "../skills/skill-check";
 import { skillModules } from "../skills/skill-modules";
 import type { SkillIndexEntry, SkillVersion } from "../skills/skill-types";
 import { carriedSummary, withHints } from "./error-hints";
@@ -113,9 +113,13 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
     if (!skill) return fail({ kind: "import", message: `skill ${imp.module}@${version} does not exist` });
     const body = prepareSkill(skill.code, skill.name, catalog, `__cg_step_${randomHex(6)}`);
     if (!body.ok) {
+      // A tool it calls is gone (its server removed): say so, as run_skill does, rather than the import's error.
+      const gone = cannotRunMessage(skill, currentDrift(skill, catalog));
       return fail({
         kind: "import",
-        message: `skill ${skill.name}@${skill.version} no longer passes its checks against the current tools: ${body.error.message}`,
+        message: gone
+          ? `skill ${gone}`
+          : `skill ${skill.name}@${skill.version} no longer passes its checks against the current tools: ${body.error.message}`,
       });
     }
     for (const use of body.imports) if (use.kind === "server") imported.add(use.module);

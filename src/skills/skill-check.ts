@@ -250,3 +250,14 @@ export function unrunnableFix(drift: readonly SkillDrift[]): string {
     "list_skills shows every skill's drift"
   );
 }
+
+/** The drift of a skill version in a catalog: a shipped one's uses are read from its code ({@link shippedToolUses}). */
+export function currentDrift(skill: SkillVersion, catalog: Catalog): SkillDrift[] {
+  return skillDrift(skill.builtin ? { ...skill, uses: shippedToolUses(skill.code, catalog) } : skill, catalog);
+}
+
+/** Why a skill version cannot run, and what to do, as run_skill and an import of it say it; undefined when it can. */
+export function cannotRunMessage(skill: Pick<SkillVersion, "name" | "version">, drift: readonly SkillDrift[]) {
+  const blocked = unrunnableReason(drift);
+  return blocked && `${skill.name}@${skill.version} cannot run: ${blocked}. To run it: ${unrunnableFix(drift)}.`;
+}

@@ -172,6 +172,10 @@ export default async function summer(input: { text: string }) {
     );
     assert.match(refusal, /save a new version of the skill that does not use it/);
     assert.doesNotMatch(refusal, /no such module/);
+    // So does a program that imports it.
+    const imported = await run(alice, 'import { summer } from "skills/summer";\nreturn await summer({ text: "hi" });');
+    assert.equal(imported.error?.kind, "import", imported.text);
+    assert.match(imported.error.message, /^skill summer@1 cannot run: it calls ev2\.echo, but server ev2 was removed/);
     // search_tools still finds it, marked as not runnable, with why.
     const found = await alice.call("search_tools", { query: "echoes through ev2" });
     const hit = (found.structuredContent as any).skills?.find((k: any) => k.name === "summer");
