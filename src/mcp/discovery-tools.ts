@@ -38,7 +38,8 @@ const MAX_KEYWORDS = 20;
 const MAX_DETAILS = 50;
 /**
  * The longest "server.tool" get_tool_details looks up: a server name (64 characters, config's ServerNameSchema), a
- * dot, and a tool name with room to spare (the MCP spec keeps tool names to 128). Longer is refused unread.
+ * dot, and a tool name with room to spare (the catalog keeps none over 256 characters, src/registry/catalog-build.ts
+ * MAX_TOOL_NAME_CHARS, so every catalog tool can be looked up). Longer is refused unread.
  */
 const MAX_TOOL_NAME_CHARS = 1_100;
 /** How much of a name not found is echoed back (in the text and in `not_found`). */
