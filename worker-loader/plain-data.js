@@ -75,22 +75,25 @@ function where(path) {
  * MAX_PLAIN_VALUES values or MAX_PLAIN_CHARS characters. Each distinct object is read once (its getters and proxy
  * traps run once) and copied once: a shared object stays shared in the snapshot, so serializing the snapshot reads
  * nothing of the agent's again and does exactly the work measured here. `spend(n)` is charged one step per
- * VALUES_PER_STEP values, distinct and serialized.
+ * VALUES_PER_STEP values, distinct and serialized. A refusal starts with `prefix` (the call it refuses, for a gateway
+ * operation) and says functions and symbols cannot be `target` ("passed to tools", "stored in state").
  */
-export function toPlain(value, spend) {
+export function toPlain(value, spend, prefix = "", target = "passed to tools") {
   const copies = new NativeMap();
   const ancestors = new NativeSet();
   let visited = 0;
+  const refuse = (path, text) => new NativeTypeError(`${prefix}${where(path)}: ${text}`);
   const tooBig = (path) =>
-    new NativeTypeError(
-      `${where(path)}: serialized, this value holds more than ${MAX_PLAIN_VALUES} values or ${MAX_PLAIN_CHARS} ` +
+    refuse(
+      path,
+      `serialized, this value holds more than ${MAX_PLAIN_VALUES} values or ${MAX_PLAIN_CHARS} ` +
         "characters (an object referenced in several places is copied at each); send less data per call",
     );
 
   /** Copies `v` and returns { copy, values, chars, height } of its serialized form, or throws. */
   const walk = (v, path, depth) => {
     if (++visited % VALUES_PER_STEP === 0) spend(1);
-    if (depth > MAX_DEPTH) throw new NativeTypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw refuse(path, `nested deeper than ${MAX_DEPTH} levels`);
     switch (typeof v) {
       case "string":
         return { copy: v, values: 1, chars: v.length, height: 0 };
@@ -98,23 +101,22 @@ export function toPlain(value, spend) {
       case "undefined":
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "number":
-        if (!isFiniteNumber(v)) throw new NativeTypeError(`${where(path)}: ${v} is not a JSON number`);
+        if (!isFiniteNumber(v)) throw refuse(path, `${v} is not a JSON number`);
         return { copy: v, values: 1, chars: 0, height: 0 };
       case "bigint":
-        throw new NativeTypeError(`${where(path)}: BigInt is not JSON; pass it as a string or number`);
+        throw refuse(path, "BigInt is not JSON; pass it as a string or number");
       case "function":
-        throw new NativeTypeError(`${where(path)}: functions cannot be passed to tools`);
+        throw refuse(path, `functions cannot be ${target}`);
       case "symbol":
-        throw new NativeTypeError(`${where(path)}: symbols cannot be passed to tools`);
+        throw refuse(path, `symbols cannot be ${target}`);
     }
     if (v === null) return { copy: null, values: 1, chars: 0, height: 0 };
     if (has(copies, v)) {
       const known = get(copies, v);
-      if (depth + known.height > MAX_DEPTH)
-        throw new NativeTypeError(`${where(path)}: nested deeper than ${MAX_DEPTH} levels`);
+      if (depth + known.height > MAX_DEPTH) throw refuse(path, `nested deeper than ${MAX_DEPTH} levels`);
       return known;
     }
-    if (apply(setHas, ancestors, [v])) throw new NativeTypeError(`${where(path)}: cyclic structure`);
+    if (apply(setHas, ancestors, [v])) throw refuse(path, "cyclic structure");
     const array = isArray(v);
     const proto = getPrototypeOf(v);
     if (!array && proto !== ObjectPrototype && proto !== null) {
@@ -122,9 +124,7 @@ export function toPlain(value, spend) {
       try {
         kind = v.constructor?.name ?? "object";
       } catch {}
-      throw new NativeTypeError(
-        `${where(path)}: ${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`,
-      );
+      throw refuse(path, `${kind} is not plain JSON (use plain objects, arrays, strings, numbers)`);
     }
     apply(setAdd, ancestors, [v]);
     const copy = array ? [] : createObject(null);

@@ -281,10 +281,10 @@ export async function call(server, tool, args) {
   return parseJson(reply.value);
 }
 
-/** Performs a gateway operation (state, progress) through the host. Used by `gateway.js`. */
-export async function host(op, args) {
+/** Performs a gateway operation (state) through the host; `refused` prefixes its plain-data refusals (`gateway.js`). */
+export async function host(op, args, refused, target) {
   if (!bridge) throw new ErrorCtor("the gateway module is only available while the execution runs");
-  const plain = toPlain(args, spend);
+  const plain = toPlain(args, spend, refused, target);
   if (gatewayOps >= limits.maxGatewayOps) {
     throw gatewayError(
       "GatewayError",

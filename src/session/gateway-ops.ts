@@ -37,7 +37,7 @@ export function gatewayOp(
     case "state.get":
       return deps.state.get(args.key);
     case "state.set":
-      return args.delete === true ? void deps.state.delete(args.key) : deps.state.set(args.key, args.value);
+      return deps.state.set(args.key, args.value);
     case "state.delete":
       return deps.state.delete(args.key);
     case "state.keys":

@@ -23,6 +23,11 @@ function checkKey(key: unknown): string {
   return key;
 }
 
+/** `state.set("key", value): `, as the sandbox starts its refusals of the call (worker-loader/gateway.js). */
+function setCall(key: string): string {
+  return `state.set(${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}, value): `;
+}
+
 export class SessionState {
   readonly #tables: LazyTables;
 
@@ -49,14 +54,21 @@ export class SessionState {
     return row ? JSON.parse(row.value) : undefined;
   }
 
-  /** Stores a JSON value; `undefined` deletes the key. */
+  /**
+   * Stores a JSON value. `undefined` is refused as the sandbox refuses it (worker-loader/gateway.js): it would store
+   * nothing, and a key that silently went missing from keys() surprises the code that set it.
+   */
   set(key: unknown, value: unknown): void {
     const k = checkKey(key);
-    if (value === undefined) return void this.delete(k);
+    if (value === undefined) {
+      throw new StateError(
+        `${setCall(k)}the value is undefined, which state cannot keep (it keeps JSON values): to remove the key, call state.delete(key); to keep an empty value, store null`,
+      );
+    }
     const json = JSON.stringify(value);
     const bytes = new TextEncoder().encode(json).byteLength;
     if (bytes > STATE_MAX_VALUE_BYTES) {
-      throw new StateError(`state value for "${k}" is ${bytes} bytes; the limit is ${STATE_MAX_VALUE_BYTES} per key`);
+      throw new StateError(`${setCall(k)}the value is ${bytes} bytes; the limit is ${STATE_MAX_VALUE_BYTES} per key`);
     }
     const current = this.#init()
       .exec<{ n: number; total: number | null; mine: number | null }>(
@@ -65,11 +77,15 @@ export class SessionState {
       )
       .one();
     if (current.mine === null && current.n >= STATE_MAX_KEYS) {
-      throw new StateError(`the session holds its limit of ${STATE_MAX_KEYS} state keys; delete some first`);
+      throw new StateError(
+        `${setCall(k)}the session holds its limit of ${STATE_MAX_KEYS} state keys; delete some first`,
+      );
     }
     const total = (current.total ?? 0) - (current.mine ?? 0) + bytes;
     if (total > STATE_MAX_TOTAL_BYTES) {
-      throw new StateError(`state would hold ${total} bytes; the session limit is ${STATE_MAX_TOTAL_BYTES}`);
+      throw new StateError(
+        `${setCall(k)}state would hold ${total} bytes; the session limit is ${STATE_MAX_TOTAL_BYTES}`,
+      );
     }
     this.#init().exec(
       "INSERT INTO state (key, value, bytes, updated_at) VALUES (?, ?, ?, ?) " +

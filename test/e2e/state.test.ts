@@ -41,13 +41,47 @@ return { count, users, existed, after: await state.keys(), missing: await state.
         `import { state } from "gateway";
 try { await state.set("big", "x".repeat(2 * 1024 * 1024)); return "stored"; } catch (e) { return e.message; }`,
       );
-      assert.match(tooBig.result, /bytes; the limit is 1048576 per key/);
+      assert.match(tooBig.result, /^state\.set\("big", value\): the value is \d+ bytes; the limit is 1048576 per key$/);
       const notJson = await run(
         s,
         `import { state } from "gateway";
 try { await state.set("fn", { f: () => 1 }); return "stored"; } catch (e) { return e.message; }`,
       );
-      assert.match(notJson.result, /functions cannot be passed/);
+      assert.equal(notJson.result, 'state.set("fn", value): /value/f: functions cannot be stored in state');
+    } finally {
+      await s.close();
+      await gateway.dispose();
+    }
+  });
+
+  test("state.set(key, undefined) is refused naming the key and what to do, and the stored value stays", async () => {
+    const gateway = await startGateway();
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const r = await run(
+        s,
+        `import { state } from "gateway";
+await state.set("draft", { v: 1 });
+let refused = null;
+try { await state.set("draft", undefined); } catch (e) { refused = [e.name, e.message]; }
+const cycle: any = {}; cycle.self = cycle;
+let cyclic = null;
+try { await state.set("loop", cycle); } catch (e) { cyclic = e.message; }
+const long = "k".repeat(300);
+let named = null;
+try { await state.set(long, undefined); } catch (e) { named = e.message; }
+return { refused, cyclic, named, keys: await state.keys(), draft: await state.get("draft") };`,
+      );
+      assert.equal(r.ok, true, r.text);
+      assert.deepEqual(r.result.refused, [
+        "TypeError",
+        'state.set("draft", value): the value is undefined, which state cannot keep (it keeps JSON values): to remove the key, call state.delete(key); to keep an empty value, store null',
+      ]);
+      assert.equal(r.result.cyclic, 'state.set("loop", value): /value/self: cyclic structure');
+      // A key is the program's data: quoted cut, never whole.
+      assert.match(r.result.named, /^state\.set\("k{64}…", value\): the value is undefined/);
+      assert.deepEqual(r.result.keys, ["draft"]);
+      assert.deepEqual(r.result.draft, { v: 1 });
     } finally {
       await s.close();
       await gateway.dispose();

@@ -87,6 +87,24 @@ describe("toPlain (the sandbox's check of tool arguments)", () => {
     assert.match(refusal({ list: [new Date(0)] }), /^\/list\/0: Date is not plain JSON/);
   });
 
+  it("starts a gateway operation's refusal with the call and says what the value cannot be", () => {
+    const state = toPlain as (value: unknown, spend: Spend, prefix: string, target: string) => unknown;
+    const refused = (value: unknown) => {
+      try {
+        state(value, () => {}, 'state.set("k", value): ', "stored in state");
+      } catch (err) {
+        return (err as Error).message;
+      }
+      assert.fail("the value was accepted");
+    };
+    assert.equal(refused({ value: () => 1 }), 'state.set("k", value): /value: functions cannot be stored in state');
+    assert.equal(refused({ value: [Symbol()] }), 'state.set("k", value): /value/0: symbols cannot be stored in state');
+    assert.equal(
+      refused({ value: new Map() }).startsWith('state.set("k", value): /value: Map is not plain JSON'),
+      true,
+    );
+  });
+
   it("names a deep refusal by both ends of its path, not hundreds of characters of it", () => {
     let deep: unknown = { f: () => 1 };
     for (let i = 0; i < 150; i++) deep = [deep];
