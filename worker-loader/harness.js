@@ -121,15 +121,15 @@ function describeThrown(err) {
   return described;
 }
 
-/** Rejections nobody handled, as warnings for the result (worker-loader/rejections.js). */
+/**
+ * Rejections nobody handled (worker-loader/rejections.js), described as thrown errors are: the host words them as
+ * warnings, locating each as it locates the error (src/sandbox/rejection-warnings.ts). Then `{ more }` when some
+ * were only counted.
+ */
 function rejectionWarnings({ reasons, count, more }) {
   const warnings = [];
-  for (let i = 0; i < count; i++) {
-    const { name, message, line, skill } = describeThrown(reasons[i]);
-    const where = line ? ` (at line ${line} of ${skill ? `skill ${skill}` : "your code"})` : "";
-    append(warnings, `Unhandled promise rejection: ${name}${message ? `: ${message}` : ""}${where}`);
-  }
-  if (more > 0) append(warnings, `…and ${more} more unhandled promise rejections`);
+  for (let i = 0; i < count; i++) append(warnings, { ...describeThrown(reasons[i]) });
+  if (more > 0) append(warnings, { more });
   return warnings;
 }
 

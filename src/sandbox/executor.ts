@@ -20,12 +20,13 @@ import type { ExecuteResult, ExecutionError } from "./execution-types";
 import type { ExecuteRequest, ExecutorDeps } from "./executor-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { LiveExecution } from "./live-execution";
-import { mapLogFrames } from "./log-frames";
+import { LogFrames } from "./log-frames";
 import { mergeSelections, meteredOption } from "./metered-selection";
 import { NotificationBudget } from "./notification-budget";
 import { prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
-import { capLogs, capResult, capWarnings, clip } from "./reply-caps";
+import { rejectionWarnings } from "./rejection-warnings";
+import { capLogs, capResult, clip } from "./reply-caps";
 import { type RunDeadline, runDeadline } from "./run-deadline";
 import { runFailure } from "./run-failure";
 import { runtimeError } from "./runtime-error";
@@ -182,7 +183,10 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
   // tool-call events are paced first (a tight loop of calls streams a summary a second, not two lines per call).
   const budget = deps.events ? new NotificationBudget(limits.max_notification_bytes, deps.events) : undefined;
   const paced = budget ? new ToolEventPacer((event) => budget.emit(event)) : undefined;
+  // Logged stacks read the same live and in the result, each location looked up once (src/sandbox/log-frames.ts).
+  const logFrames = new LogFrames(prepared);
   const live = new LiveExecution(id, {
+    mapLog: (line) => logFrames.line(line),
     catalog,
     registry: deps.registry,
     limits,
@@ -308,8 +312,8 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
         { ...partialLogs, ...base },
       );
     }
-    const logs = mapLogFrames(capLogs(reply.logs, limits), prepared);
-    warnings.push(...capWarnings(reply.warnings));
+    const logs = logFrames.lines(capLogs(reply.logs, limits));
+    warnings.push(...rejectionWarnings(reply.warnings, prepared, request.skill));
     // The deadline fires only between the program's steps on this thread: synchronous work (a long loop within the
     // step budget, one huge string operation) runs to its end first, and the answer may come after the timeout.
     const ranMs = Date.now() - runStarted - live.waitedMs;

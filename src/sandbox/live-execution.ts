@@ -54,6 +54,11 @@ export interface LiveExecutionDeps {
   approvedBy?: ApprovalActor;
   /** Sees every successful result (observed output types, src/typecheck/observed-types.ts). */
   observe?: (tool: CatalogTool, value: unknown) => void;
+  /**
+   * Rewrites a console line streamed live as the result's logs are rewritten (a logged stack names the agent's lines,
+   * src/sandbox/log-frames.ts), so the client sees one wording live and in the result.
+   */
+  mapLog?: (line: string) => string;
 }
 
 /** One record of this execution's trace: what the reply and the history show, with the approval audit. */
@@ -142,8 +147,10 @@ export class LiveExecution {
 
   emit(event: ExecutionEvent): void {
     if (this.#ended) return;
-    if (event.type === "log" && this.streamedLogs.length <= this.#deps.limits.max_log_lines)
-      this.streamedLogs.push(keptLine(event));
+    if (event.type === "log") {
+      if (this.#deps.mapLog) event = { ...event, line: this.#deps.mapLog(event.line) };
+      if (this.streamedLogs.length <= this.#deps.limits.max_log_lines) this.streamedLogs.push(keptLine(event));
+    }
     this.#deps.events?.(event);
   }
 

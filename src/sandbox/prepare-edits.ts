@@ -76,3 +76,36 @@ export function offsetBeforeEdits(edits: readonly Edit[], offset: number): numbe
   }
   return cursor + (offset - out);
 }
+
+/**
+ * {@link offsetBeforeEdits} for many lookups (every frame of a logged stack): where each edit's text starts in the
+ * result is computed once, and each lookup is a binary search, however many guards the code was given.
+ */
+export function editedOffsets(edits: readonly Edit[]): (offset: number) => number {
+  const starts: number[] = [];
+  let cursor = 0;
+  let out = 0;
+  for (const edit of edits) {
+    out += edit.start - cursor;
+    starts.push(out);
+    out += edit.text.length;
+    cursor = edit.end;
+  }
+  return (offset) => {
+    // The last edit whose text starts at or before `offset`: an earlier one at the same place has no text.
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return offset;
+    const edit = edits[found]!;
+    const within = offset - starts[found]!;
+    return within < edit.text.length ? edit.start : edit.end + (within - edit.text.length);
+  };
+}

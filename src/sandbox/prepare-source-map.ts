@@ -2,7 +2,8 @@
  * @module sandbox/prepare-source-map
  * Maps an offset in sucrase's output back to the agent's original code. Sucrase keeps every line on its line but
  * removing types shifts columns, so errors found after stripping (by the parser, import checks, the reserved-name
- * check) need its source map to point at the column the agent actually wrote. Only error paths use this.
+ * check) need its source map to point at the column the agent actually wrote. Only error paths (and frames of logged
+ * stacks) use this.
  */
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -94,10 +95,20 @@ export function createOffsetMapper(original: string, generated: string, mappings
     const column = offset - genStarts[genLine]!;
     let sourceLine = genLine;
     let sourceColumn = column;
-    for (const segment of segments[genLine] ?? []) {
-      if (segment.genColumn > column) break;
-      sourceLine = segment.sourceLine;
-      sourceColumn = segment.sourceColumn + (column - segment.genColumn);
+    // The last segment at or before the column (sucrase writes a line's segments in column order): a binary search,
+    // since a logged stack may look up thousands of frames on one long line.
+    const line = segments[genLine] ?? [];
+    let lo = 0;
+    let hi = line.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const segment = line[mid]!;
+      if (segment.genColumn > column) hi = mid - 1;
+      else {
+        sourceLine = segment.sourceLine;
+        sourceColumn = segment.sourceColumn + (column - segment.genColumn);
+        lo = mid + 1;
+      }
     }
     const lineStart = origStarts[sourceLine] ?? original.length;
     const lineEnd = origStarts[sourceLine + 1] ?? original.length + 1;

@@ -20,7 +20,7 @@ import { topLevelScope } from "../scope/scope-analysis";
 import { narrowScope, planScope, scopePrologue } from "../scope/scope-prepare";
 import { meteredSelection } from "./metered-selection";
 import { completionEdit } from "./prepare-completion";
-import { applyEdits, blank, type Edit, offsetBeforeEdits, replace } from "./prepare-edits";
+import { applyEdits, blank, type Edit, editedOffsets, replace } from "./prepare-edits";
 import { skillExports } from "./prepare-exports";
 import { checkImport, type ImportCheck, type ImportProblem, mergeImports, typeImportUses } from "./prepare-imports";
 import { codeFrame, LineIndex, type Location } from "./prepare-location";
@@ -291,13 +291,17 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
     };
   const prefix = header + prologue;
   const prepared = `${prefix}${applyEdits(source, edits)}${footer}`;
+  // Built on the first lookup (only errors and logged stacks look up), then each lookup is a binary search.
   let lines: LineIndex | undefined;
+  let beforeEdits: ((offset: number) => number) | undefined;
+  const declarationLines = new Map<number, LineIndex>();
   /** The offset in the stripped code (plus the appendix) of a location in `prepared`, or undefined in the header. */
   const sourceOffset = (at: Location) => {
     lines ??= new LineIndex(prepared);
     const offset = lines.offset(at);
     if (offset === undefined || offset < prefix.length) return undefined;
-    return offsetBeforeEdits(edits, offset - prefix.length);
+    beforeEdits ??= editedOffsets(edits);
+    return beforeEdits(offset - prefix.length);
   };
   return {
     ok: true,
@@ -312,10 +316,16 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
       const inSource = sourceOffset(at);
       if (inSource === undefined || inSource <= js.length || !plan) return undefined;
       const offset = inSource - js.length;
-      const part = plan.appended.find((p) => p.start <= offset && offset < p.end);
+      const index = plan.appended.findIndex((p) => p.start <= offset && offset < p.end);
+      const part = plan.appended[index];
       if (!part) return undefined;
       const { name, execution, line } = part.declaration;
-      const within = new LineIndex(part.declaration.source).locate(offset - part.start).line;
+      let declared = declarationLines.get(index);
+      if (!declared) {
+        declared = new LineIndex(part.declaration.source);
+        declarationLines.set(index, declared);
+      }
+      const within = declared.locate(offset - part.start).line;
       return execution !== undefined && line !== undefined
         ? { name, execution, line: line + within - 1 }
         : { name, line: within };

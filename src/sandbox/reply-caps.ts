@@ -60,15 +60,6 @@ function stringPrefix(head: string): string | undefined {
   return undefined;
 }
 
-/** Warnings passed on: the isolate keeps 20 and a count; anything beyond is the agent's forgery. */
-const MAX_WARNINGS = 21;
-
-/** The isolate's warnings (unhandled rejections) in the result's warning shape, after the type check's. */
-export function capWarnings(warnings: unknown): Array<{ message: string }> {
-  if (!Array.isArray(warnings)) return [];
-  return warnings.slice(0, MAX_WARNINGS).map((w) => ({ message: clip(w, 1_000) }));
-}
-
 /** The log lines within max_log_lines and max_log_bytes (with the sandbox's own marker's slack), then a marker. */
 export function capLogs(logs: unknown, limits: Limits): string[] {
   if (!Array.isArray(logs)) return [];

@@ -19,6 +19,12 @@ export interface HarnessError {
   skill?: string;
 }
 
+/** How frames of the prepared module map to the agent's code (the prepared program, src/sandbox/prepare-types.ts). */
+export interface ErrorFrames {
+  locate: (at: Location) => Location | undefined;
+  inCarried?: (at: Location) => CarriedFrame | undefined;
+}
+
 /**
  * The execution's error for `e`. `frames.locate` maps a frame of the prepared module to the agent's code, and
  * `frames.inCarried` to a declaration carried from an earlier execution (appended after the agent's code: its line
@@ -26,30 +32,41 @@ export interface HarnessError {
  * when the program is run_skill's generated call of it (src/session/session-runs.ts runSkill), whose frames are no
  * one's code: an error placed there (a tool call the skill returned without awaiting) is the skill's.
  */
-export function runtimeError(
-  e: HarnessError,
-  frames: {
-    locate: (at: Location) => Location | undefined;
-    inCarried?: (at: Location) => CarriedFrame | undefined;
-  },
-  skillRun: string | undefined,
-): ExecutionError {
+export function runtimeError(e: HarnessError, frames: ErrorFrames, skillRun: string | undefined): ExecutionError {
   const kind = e.name === "StepBudgetError" ? "step_budget" : "runtime";
-  const head = `${clip(e.name, 100)}: ${clip(e.message)}`;
+  const { where, at } = thrownAt(e, frames, skillRun);
+  const message = `${describedError(e)}${where}`;
+  // line and column locate the code that was run; a skill's line is in the message.
+  return at ? { kind, message, line: at.line, column: at.column } : { kind, message };
+}
+
+/** `Name: message`, or the name alone when the message is empty (`throw new Error()`), both cut. */
+export function describedError(e: HarnessError): string {
+  const name = clip(e.name, 100);
+  return e.message === "" ? name : `${name}: ${clip(e.message)}`;
+}
+
+/**
+ * Where `e` was thrown, as the agent reads it: ` (at line 3 of your code)`, ` (in boom, carried from an earlier
+ * execution (exe_…, line 3 there))`, ` (at line 2 of skill greet@1)`, ` (in skill greet)`, or nothing; `at` is the
+ * agent's own line and column when the frame is in its code.
+ */
+export function thrownAt(
+  e: HarnessError,
+  frames: ErrorFrames,
+  skillRun: string | undefined,
+): { where: string; at?: Location } {
   const inSkill = typeof e.skill === "string" ? clip(e.skill, 100) : undefined;
-  if (inSkill) return { kind, message: e.line ? `${head} (at line ${e.line} of skill ${inSkill})` : head };
-  if (skillRun !== undefined) return { kind, message: `${head} (in skill ${skillRun})` };
+  if (inSkill) return { where: e.line ? ` (at line ${e.line} of skill ${inSkill})` : "" };
+  if (skillRun !== undefined) return { where: ` (in skill ${skillRun})` };
   const frame = e.line && e.column ? { line: e.line, column: e.column } : undefined;
   const at = frame && frames.locate(frame);
   const carried = !at && frame ? frames.inCarried?.(frame) : undefined;
   if (carried) {
-    const where = carried.execution
+    const origin = carried.execution
       ? `${carried.execution}, line ${carried.line} there`
       : `line ${carried.line} of its declaration`;
-    return { kind, message: `${head} (in ${carried.name}, carried from an earlier execution (${where}))` };
+    return { where: ` (in ${clip(carried.name, 100)}, carried from an earlier execution (${origin}))` };
   }
-  // line and column locate the code that was run; a skill's line is in the message.
-  return at?.line
-    ? { kind, message: `${head} (at line ${at.line} of your code)`, line: at.line, column: at.column }
-    : { kind, message: head };
+  return at?.line ? { where: ` (at line ${at.line} of your code)`, at } : { where: "" };
 }

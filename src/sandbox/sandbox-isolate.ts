@@ -21,7 +21,8 @@ export interface HarnessReply {
   /** `skill`: the error was thrown in that skill's code (`name@version`), and `line` is the skill's line. */
   error?: HarnessError;
   steps: number;
-  warnings?: string[];
+  /** Rejections nobody handled, described as errors are, then `{ more }` (src/sandbox/rejection-warnings.ts). */
+  warnings?: unknown[];
   scope?: CapturedScope;
 }
 

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, startGateway } from "../support/gateway";
 
 describe("error messages", () => {
@@ -42,6 +43,43 @@ describe("error messages", () => {
       assert.match(stack, /at boom \(carried from an earlier execution: exe_[0-9a-f]+, line 3\)/);
       assert.match(stack, /at \(line 1 of your code\)/);
       assert.doesNotMatch(stack, /__cg_main|harness\.js|agent\.js/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a rejection nobody handled inside a carried function, and a stack logged live, name it as the result's error does", async () => {
+    const s = await connect(gateway.mcpUrl);
+    try {
+      const first = await run(
+        s,
+        "// c\nfunction later(x: number) {\n  Promise.reject(new Error('late ' + x));\n  console.log(new Error('logged ' + x));\n  return x;\n}\nlater(1)",
+      );
+      assert.equal(first.ok, true, first.text);
+      assert.deepEqual(first.warnings, [
+        { message: "Unhandled promise rejection: Error: late 1 (at line 3 of your code)" },
+      ]);
+      const live: string[] = [];
+      s.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        if (n.params.logger === "console") live.push(String(n.params.data));
+      });
+      const r = (await s.client.callTool({ name: "execute_code", arguments: { code: "later(2)" } }, undefined, {
+        onprogress: () => {},
+      })) as any;
+      const second = r.structuredContent;
+      assert.equal(second.result, 2, JSON.stringify(r.content));
+      const origin = `carried from an earlier execution (${first.execution_id}, line 3 there)`;
+      assert.deepEqual(second.warnings, [
+        { message: `Unhandled promise rejection: Error: late 2 (in later, ${origin})` },
+      ]);
+      const stack = [
+        "Error: logged 2",
+        `    at later (carried from an earlier execution: ${first.execution_id}, line 4)`,
+        "    at (line 1 of your code)",
+      ].join("\n");
+      assert.deepEqual(second.logs, [stack]);
+      // The line the client was sent while the execution ran reads as the result's logs do.
+      assert.deepEqual(live, [stack]);
     } finally {
       await s.close();
     }

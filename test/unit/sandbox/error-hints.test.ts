@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { carriedSummary, type HintContext, withHints } from "../../../src/sandbox/error-hints";
-import { mapLogFrames } from "../../../src/sandbox/log-frames";
+import { LogFrames, MAX_MAPPED_FRAMES } from "../../../src/sandbox/log-frames";
 
 const server = (serverId: string, ids: string[]) => {
   const tools = ids.map((id) => ({ id }));
@@ -74,7 +74,7 @@ test("logged stacks name the agent's lines and carried declarations, and drop th
     inCarried: (at: { line: number; column: number }) =>
       at.line === 9 ? { name: "g", execution: "exe_1", line: 4 } : undefined,
   };
-  assert.deepEqual(mapLogFrames(["plain", stack], frames), [
+  assert.deepEqual(new LogFrames(frames).lines(["plain", stack]), [
     "plain",
     [
       "Error: boom",
@@ -84,4 +84,31 @@ test("logged stacks name the agent's lines and carried declarations, and drop th
       "    at (line 2 of your code)",
     ].join("\n"),
   ]);
+});
+
+test("logged stacks look each location up once, and at most MAX_MAPPED_FRAMES of them per execution", () => {
+  let lookups = 0;
+  const frames = {
+    locate: (at: { line: number; column: number }) => {
+      lookups++;
+      return { line: at.line, column: at.column };
+    },
+    inCarried: () => undefined,
+  };
+  const mapper = new LogFrames(frames);
+  // One stack logged 1,000 times (a loop that logs its error): its two frames are looked up once.
+  const stack = "Error: again\n    at f (agent.js:3:9)\n    at agent.js:4:1";
+  const logged = mapper.lines(Array.from({ length: 1_000 }, () => stack));
+  assert.equal(lookups, 2);
+  assert.equal(logged[999], "Error: again\n    at f (line 3 of your code)\n    at (line 4 of your code)");
+  // A forged stack of more distinct frames than the cap: the rest stay as written, and no more lookups are made.
+  const many = Array.from({ length: MAX_MAPPED_FRAMES + 500 }, (_, i) => `    at agent.js:${i + 10}:1`);
+  const [forged] = mapper.lines([`Error: many\n${many.join("\n")}`]);
+  assert.equal(lookups, MAX_MAPPED_FRAMES);
+  const lines = forged!.split("\n");
+  assert.equal(lines[1], "    at (line 10 of your code)");
+  assert.equal(lines.at(-1), `    at agent.js:${MAX_MAPPED_FRAMES + 509}:1`);
+  // A line streamed live is rewritten the same way, from what was looked up already.
+  assert.equal(mapper.line(stack), logged[0]);
+  assert.equal(lookups, MAX_MAPPED_FRAMES);
 });

@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits, close, offsetBeforeEdits, open, replace } from "../../../src/sandbox/prepare-edits";
+import {
+  applyEdits,
+  blank,
+  close,
+  editedOffsets,
+  offsetBeforeEdits,
+  open,
+  replace,
+} from "../../../src/sandbox/prepare-edits";
 import { LineIndex } from "../../../src/sandbox/prepare-location";
 import { prepare } from "./prepare-fixtures";
 
@@ -18,6 +26,26 @@ describe("offsetBeforeEdits", () => {
     const back = [...out].map((_, i) => offsetBeforeEdits(edits, i));
     assert.deepEqual(back, [0, 1, 2, 2, 2, 3, 4, 5, 5, 5, 6, 7, 7, 7, 7, 9]);
     assert.equal(offsetBeforeEdits(edits, out.length), code.length);
+  });
+
+  it("answers as the linear walk does through a binary search (editedOffsets), empty edits and neighbours included", () => {
+    const code = "abc\ndefgh\nijklmnop";
+    // Every kind at once: insertions at the same place, a blank that leaves no text, replacements side by side.
+    const edits = [
+      open(0, "[", 1),
+      open(0, "{", 2),
+      close(3, "]", 0),
+      blank(code, 4, 6),
+      replace(6, 7, ""),
+      replace(7, 9, "XY"),
+      open(9, "", 0),
+      replace(9, 10, "Q"),
+      close(code.length, ")", 0),
+    ];
+    const out = applyEdits(code, edits);
+    const indexed = editedOffsets(edits);
+    for (let i = 0; i <= out.length + 2; i++) assert.equal(indexed(i), offsetBeforeEdits(edits, i), `offset ${i}`);
+    assert.equal(editedOffsets([])(5), 5);
   });
 });
 
