@@ -7,6 +7,7 @@
 import type { ImportDeclaration } from "acorn";
 import { importNeedsTasksError } from "../registry/task-support";
 import { didYouMean, formatList, SuggestBudget, suggest } from "./prepare-suggest";
+import type { TypeImport } from "./prepare-type-imports";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
 export interface ModuleCatalog {
@@ -31,6 +32,11 @@ export interface ImportUse {
   version?: number;
   /** Imported export names; a namespace import (`import * as x`) uses every export. */
   names: string[];
+  /**
+   * Names imported or named from the module for their types only (`ReadFileInput`, not exports): the type check
+   * declares the tools of a large server they belong to (src/typecheck/type-named-tools.ts).
+   */
+  types?: string[];
 }
 
 /** A module specifier resolved to a modules-map entry. */
@@ -51,7 +57,7 @@ export interface ImportProblem {
 
 /** The outcome of checking one import declaration. */
 export type ImportCheck =
-  | { ok: true; resolved: ResolvedModule; names: string[]; hoisted: string }
+  | { ok: true; resolved: ResolvedModule; names: string[]; types: string[]; hoisted: string }
   | { ok: false; problems: ImportProblem[] };
 
 const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key);
@@ -198,6 +204,7 @@ export function checkImport(
     });
   }
   const names: string[] = [];
+  const types: string[] = [];
   const named: string[] = [];
   let namespace: string | undefined;
   let exportList: string | undefined;
@@ -220,7 +227,10 @@ export function checkImport(
     } else {
       const name = importedName(spec.imported);
       if (!exportSet(module.exports).has(name)) {
-        if (isTypeOnly(spec.local.name)) continue;
+        if (isTypeOnly(spec.local.name)) {
+          types.push(name);
+          continue;
+        }
         exportList ??= formatList(module.exports);
         problems.push({
           message: missingExport(specifier, name, module, catalog, budget, exportList),
@@ -246,36 +256,46 @@ export function checkImport(
   if (named.length > 0) hoisted += `import { ${named.join(", ")} } from ${from};`;
   // A side-effect import (`import "gateway"`) stays; one whose names were all type-only disappears, as in tsc.
   if (decl.specifiers.length === 0) hoisted = `import ${from};`;
-  return { ok: true, resolved: module, names: [...new Set(names)], hoisted };
+  return { ok: true, resolved: module, names: [...new Set(names)], types, hoisted };
 }
 
 /** Merges the modules used by all import declarations (same kind, module and version) in first-seen order. */
 export function mergeImports(
-  checks: ReadonlyArray<{ resolved: ResolvedModule; names: readonly string[] }>,
+  checks: ReadonlyArray<{ resolved: ResolvedModule; names: readonly string[]; types?: readonly string[] }>,
 ): ImportUse[] {
-  const byKey = new Map<string, { use: ImportUse; names: Set<string> }>();
-  for (const { resolved, names } of checks) {
+  const byKey = new Map<string, { use: ImportUse; names: Set<string>; types: Set<string> }>();
+  for (const { resolved, names, types = [] } of checks) {
     const key = `${resolved.kind}\0${resolved.module}\0${resolved.version ?? ""}`;
     let entry = byKey.get(key);
     if (!entry) {
       const use: ImportUse = { kind: resolved.kind, module: resolved.module, names: [] };
       if (resolved.version !== undefined) use.version = resolved.version;
-      entry = { use, names: new Set() };
+      entry = { use, names: new Set(), types: new Set() };
       byKey.set(key, entry);
     }
     for (const name of names) entry.names.add(name);
+    for (const name of types) entry.types.add(name);
   }
-  return [...byKey.values()].map(({ use, names }) => ({ ...use, names: [...names] }));
+  return [...byKey.values()].map(({ use, names, types }) => ({
+    ...use,
+    names: [...names],
+    ...(types.size > 0 ? { types: [...types] } : {}),
+  }));
 }
 
 /**
  * The modules imported for types only: `checked` (imports whose names were all types) and the servers and gateway
- * named by `import type` declarations (`sources`, which stripping removed before the import check saw them).
+ * of `import type` declarations and inline `type` specifiers (`typeOnly`, which stripping removed before the import
+ * check saw them), each with the type names the program imports from it.
  */
-export function typeImportUses(checked: ImportUse[], sources: readonly string[], modules: ModuleCatalog): ImportUse[] {
+export function typeImportUses(
+  checked: ImportUse[],
+  typeOnly: readonly TypeImport[],
+  modules: ModuleCatalog,
+): ImportUse[] {
   const uses = [...checked];
-  const seen = new Set(uses.map((u) => `${u.kind}\0${u.module}`));
-  for (const source of sources) {
+  const byModule = new Map(uses.map((u) => [`${u.kind}\0${u.module}`, u]));
+  for (const { source, names } of typeOnly) {
     const server = source.startsWith("servers/") ? source.slice("servers/".length) : undefined;
     const use: ImportUse | undefined =
       source === "gateway"
@@ -283,9 +303,15 @@ export function typeImportUses(checked: ImportUse[], sources: readonly string[],
         : server !== undefined && Object.hasOwn(modules.servers, server)
           ? { kind: "server", module: server, names: [] }
           : undefined;
-    if (!use || seen.has(`${use.kind}\0${use.module}`)) continue;
-    seen.add(`${use.kind}\0${use.module}`);
-    uses.push(use);
+    if (!use) continue;
+    const key = `${use.kind}\0${use.module}`;
+    const known = byModule.get(key);
+    const target = known ?? use;
+    if (names.length > 0) target.types = [...new Set([...(target.types ?? []), ...names])];
+    if (!known) {
+      byModule.set(key, use);
+      uses.push(use);
+    }
   }
   return uses;
 }

@@ -4,23 +4,8 @@
  * the agent's own line numbers. Plain JavaScript passes through unchanged apart from whitespace.
  */
 import { type Options, transform } from "sucrase";
-// Sucrase's parser, for its token stream. The ESM build is the copy the Worker bundle already holds for `transform`
-// (the bundler picks sucrase's `module` entry); the package ships these modules' declarations under dist/types.
-// @ts-expect-error: no declarations beside the ESM files; typed by the casts below
-import * as sucraseParser from "sucrase/dist/esm/parser/index.js";
-// @ts-expect-error: as above
-import * as sucraseKeywords from "sucrase/dist/esm/parser/tokenizer/keywords.js";
-// @ts-expect-error: as above
-import * as sucraseTypes from "sucrase/dist/esm/parser/tokenizer/types.js";
-import type { parse as Parse } from "sucrase/dist/types/parser/index";
-import type { Token } from "sucrase/dist/types/parser/tokenizer/index";
-import type { ContextualKeyword as Keyword } from "sucrase/dist/types/parser/tokenizer/keywords";
-import type { TokenType as Type } from "sucrase/dist/types/parser/tokenizer/types";
 import { createOffsetMapper } from "./prepare-source-map";
-
-const parse = sucraseParser.parse as typeof Parse;
-const ck = sucraseKeywords.ContextualKeyword as typeof Keyword;
-const tt = sucraseTypes.TokenType as typeof Type;
+import { ck, parse, type Token, tt } from "./sucrase-tokens";
 
 /** A problem found while stripping, located by an offset into the original code. */
 export interface StripProblem {
@@ -190,37 +175,4 @@ export function stripTypes(code: string): StripResult {
     return mapper(offset);
   };
   return { ok: true, code: stripped, toOriginal };
-}
-
-/** Most `import type` declarations read for their modules; the type check declares at most these. */
-const MAX_TYPE_IMPORTS = 32;
-
-/**
- * The module specifiers of `import type … from "…"` declarations in `code`, which stripping removes whole: the type
- * check still has to declare those modules, or the types resolve to nothing and the code runs unchecked. Read from
- * sucrase's tokens; only code that has the words `import type` is parsed again.
- */
-export function typeImportSources(code: string): string[] {
-  if (!/\bimport\s+type\b/.test(code)) return [];
-  let tokens: Token[];
-  try {
-    tokens = parse(code, false, true, false).tokens;
-  } catch {
-    return [];
-  }
-  const sources: string[] = [];
-  for (let i = 0; i < tokens.length && sources.length < MAX_TYPE_IMPORTS; i++) {
-    if (tokens[i]!.type !== tt._import || tokens[i + 1]?.contextualKeyword !== ck._type) continue;
-    // `import type X from "m"`, `import type { A, B } from "m"`, `import type * as N from "m"`: the string after `from`.
-    for (let j = i + 2; j < tokens.length; j++) {
-      const token = tokens[j]!;
-      if (token.type === tt.semi || token.type === tt._import) break;
-      if (token.type === tt.string && tokens[j - 1]?.contextualKeyword === ck._from) {
-        sources.push(code.slice(token.start + 1, token.end - 1));
-        i = j;
-        break;
-      }
-    }
-  }
-  return sources;
 }

@@ -26,8 +26,9 @@ import { checkImport, type ImportCheck, type ImportProblem, mergeImports, typeIm
 import { codeFrame, LineIndex, type Location } from "./prepare-location";
 import { networkImportProblem } from "./prepare-network";
 import { parseProgram } from "./prepare-parse";
-import { bareMessage, isStackOverflow, stripTypes, typeImportSources } from "./prepare-strip";
+import { bareMessage, isStackOverflow, stripTypes } from "./prepare-strip";
 import { SuggestBudget } from "./prepare-suggest";
+import { typeImports } from "./prepare-type-imports";
 import type { PrepareError, PrepareInput, PrepareResult } from "./prepare-types";
 import {
   meterAlias,
@@ -331,7 +332,7 @@ export function prepareCode(input: PrepareInput, stats?: PrepareStats): PrepareR
         : { name, line: within };
     },
     imports: mergeImports(used),
-    typeImports: typeImportUses(mergeImports(typeOnly), typeImportSources(code), modules),
+    typeImports: typeImportUses(mergeImports(typeOnly), typeImports(code), modules),
     ...(scope ? { scope } : {}),
     regex: walk.namesRegex,
     metered: meteredSelection(walk),

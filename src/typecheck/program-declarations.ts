@@ -14,6 +14,7 @@ import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import type { ImportUse } from "../sandbox/prepare";
 import type { SkillVersion } from "../skills/skill-types";
+import { toolsNamedByTypes } from "./type-named-tools";
 
 /** Servers with at most this many tools are declared whole; larger ones only with the tools the program imports. */
 const WHOLE_MODULE_TOOLS = 64;
@@ -68,19 +69,45 @@ function renderedModule(
   return text;
 }
 
+/**
+ * The imports with one use per module: a program may import a server for its values and again for its types
+ * (`import { read_file, type WriteFileInput }`, `import type …` beside `import { … }`), and one module is declared once.
+ */
+function mergedUses(imports: readonly ImportUse[]): ImportUse[] {
+  const byModule = new Map<string, ImportUse>();
+  for (const use of imports) {
+    const key = `${use.kind}\0${use.module}\0${use.version ?? ""}`;
+    const known = byModule.get(key);
+    if (!known) byModule.set(key, use);
+    else {
+      byModule.set(key, {
+        ...known,
+        names: [...new Set([...known.names, ...use.names])],
+        types: [...new Set([...(known.types ?? []), ...(use.types ?? [])])],
+      });
+    }
+  }
+  return [...byModule.values()];
+}
+
 /** Declarations for every module the program imports. */
 export function programDeclarations(program: ProgramImports): string {
   const blocks: string[] = [];
   const outputType = (tool: CatalogTool) => program.observed?.(tool) ?? { type: "any", doc: [] };
-  for (const use of program.imports) {
+  for (const use of mergedUses(program.imports)) {
     if (use.kind === "gateway") {
       blocks.push(GATEWAY_DECLARATION);
     } else if (use.kind === "server") {
       const entry = program.catalog.byServerId.get(use.module);
       if (!entry) continue;
-      // Small servers are declared whole, so type-only imports (`import type { ReadFileOutput }`) resolve too.
-      const names = new Set(use.names);
-      const tools = entry.tools.length <= WHOLE_MODULE_TOOLS ? entry.tools : entry.tools.filter((t) => names.has(t.id));
+      // Small servers are declared whole, so type-only imports (`import type { ReadFileOutput }`) resolve too; a large
+      // one with the tools the program imports and those its type names belong to.
+      let tools = entry.tools;
+      if (entry.tools.length > WHOLE_MODULE_TOOLS) {
+        const names = new Set(use.names);
+        const typed = toolsNamedByTypes(entry.tools, use.types ?? []);
+        tools = entry.tools.filter((t) => names.has(t.id) || typed.has(t.id));
+      }
       blocks.push(renderedModule(use.module, entry.tools, tools, outputType));
     } else {
       const skill = program.skills.get(`${use.module}@${use.version}`);

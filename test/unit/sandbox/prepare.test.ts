@@ -154,7 +154,10 @@ describe("prepareCode output", () => {
     );
     assert.ok(result.ok, JSON.stringify(result));
     assert.match(result.code, /import \{ read_file \} from "\.\/servers\/workspace\.js";/);
-    assert.deepEqual(result.imports, [{ kind: "server", module: "workspace", names: ["read_file"] }]);
+    // Not imported at run time; named for the type check, which declares the tool a large server's FileInfo is of.
+    assert.deepEqual(result.imports, [
+      { kind: "server", module: "workspace", names: ["read_file"], types: ["FileInfo"] },
+    ]);
   });
 
   it("turns a hashbang into a comment (it is no longer at offset 0)", () => {

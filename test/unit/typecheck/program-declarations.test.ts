@@ -53,6 +53,24 @@ describe("program declarations", () => {
     );
   });
 
+  test("a large server imported for values and again for types is declared once, with the tools its type names belong to", () => {
+    const many = [...tools, ...Array.from({ length: 70 }, (_, i) => tool(`t${i}`))];
+    const big = { ...entry, tools: many, byId: new Map(many.map((t) => [t.id, t])) } as ServerEntry;
+    const bigCatalog = { ...catalog, byServerId: new Map([["files", big]]) } as Catalog;
+    const text = programDeclarations({
+      ...base,
+      catalog: bigCatalog,
+      imports: [
+        { kind: "server", module: "files", names: ["read"] },
+        { kind: "server", module: "files", names: [], types: ["StatOutput", "T42Input"] },
+      ],
+    });
+    assert.equal(text.match(/declare module/g)?.length, 1);
+    const declared = [...text.matchAll(/export function (\w+)/g)].map((m) => m[1]);
+    // T42Input starts with T4 too (tool t4): a name declares every tool whose type name starts it.
+    assert.deepEqual(declared.sort(), ["read", "stat", "t4", "t42"]);
+  });
+
   test("a small server is declared whole, so type-only imports of other tools resolve", () => {
     const text = programDeclarations({ ...base, imports: [{ kind: "server", module: "files", names: ["read"] }] });
     assert.match(text, /export type RmOutput = any;/);
