@@ -176,8 +176,11 @@ export function encodeScopeValue(value, budget, charge) {
         charge(v.byteLength >> 6);
         return { [TAG]: "buf", v: bytesToBase64(new Uint8Array(v)) };
       }
-      const kind = v.constructor?.name || "object";
-      throw new Unstorable(`it holds a ${kind} instance (carry plain data, or re-create it from a declaration)`);
+      // "an instance of X" reads right whatever X is (an Error, a URL); X is the program's name, so it is cut.
+      const name = v.constructor?.name;
+      const kind =
+        typeof name === "string" && name !== "" ? (name.length > 100 ? `${name.slice(0, 100)}…` : name) : "a class";
+      throw new Unstorable(`it holds an instance of ${kind} (carry plain data, or re-create it from a declaration)`);
     } finally {
       onPath.delete(v);
     }

@@ -21,7 +21,7 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
       inputSchema: {
         server: z.string(),
         tool: z.string(),
-        arguments: objectArg("arguments").optional(),
+        arguments: objectArg().optional(),
       },
     },
     async ({ server: serverName, tool: toolName, arguments: args = {} }) => {

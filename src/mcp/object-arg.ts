@@ -13,13 +13,15 @@ const isTable = (v: unknown): v is Record<string, unknown> => v !== null && type
 
 /** Longest key shown in the path of an error (keys are the caller's data, of any length). */
 const MAX_KEY_SHOWN = 40;
+/** Segments of a path shown at each end; a deeper path is shown by both ends. */
+const PATH_ENDS = 10;
 
 /**
- * The path of the first own `__proto__` key in a parsed JSON value (".a[2]", "" at the top), or undefined. Iterative
- * and linear: the value came from JSON.parse, a tree of at most the request's size; the path is built only for the
- * object found, from each object's parent, so a deep value does not build a string per level per node.
+ * The path of the first own `__proto__` key in a parsed JSON value (`["a", 2]`, empty at the top), or undefined, as
+ * the error shows it: long keys cut, a deep path by both ends. Iterative and linear: the value came from JSON.parse,
+ * a tree of at most the request's size; the path is built only for the object found, from each object's parent.
  */
-export function protoKeyPath(value: unknown): string | undefined {
+export function protoKeyPath(value: unknown): Array<string | number> | undefined {
   const parent = new Map<object, [object, string | number]>();
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -37,31 +39,36 @@ export function protoKeyPath(value: unknown): string | undefined {
   return undefined;
 }
 
-function pathTo(found: object, parent: Map<object, [object, string | number]>): string {
-  const parts: string[] = [];
+function pathTo(found: object, parent: Map<object, [object, string | number]>): Array<string | number> {
+  const parts: Array<string | number> = [];
   for (let step = parent.get(found); step; step = parent.get(step[0])) {
     const key = step[1];
-    parts.push(
-      typeof key === "number" ? `[${key}]` : `.${key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key}`,
-    );
+    parts.push(typeof key === "string" && key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key);
   }
-  return parts.reverse().join("");
+  parts.reverse();
+  return parts.length > 2 * PATH_ENDS ? [...parts.slice(0, PATH_ENDS), "…", ...parts.slice(-PATH_ENDS)] : parts;
 }
 
-/** `label` names the argument in the error ("input", "arguments"). Shown to clients as `{ "type": "object" }`. */
-export function objectArg(label: string) {
+/**
+ * The argument's schema. The MCP server puts the argument's name, and the path below it, before each message
+ * (`input.opts: the key "__proto__" is not allowed …`), so the messages do not name it again. Shown to clients as
+ * `{ "type": "object" }`.
+ */
+export function objectArg() {
   return z
     .unknown()
     .transform((value, ctx): Record<string, unknown> => {
       if (!isTable(value)) {
-        ctx.addIssue({ code: "custom", message: `${label}: expected an object of named values` });
+        ctx.addIssue({ code: "custom", message: "expected an object of named values" });
         return z.NEVER;
       }
       const at = protoKeyPath(value);
       if (at !== undefined) {
         ctx.addIssue({
           code: "custom",
-          message: `${label}${at}: the key "__proto__" is not allowed (it cannot be an ordinary property in the code that reads it); rename it`,
+          path: at,
+          message:
+            'the key "__proto__" is not allowed (it cannot be an ordinary property in the code that reads it); rename it',
         });
         return z.NEVER;
       }

@@ -135,7 +135,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         {
           name: NAME,
           version: z.number().int().optional(),
-          input: objectArg("input").default({}),
+          input: objectArg().default({}),
           ...contextArg(ctx),
         },
         { error: (issue) => (issue.code === "unrecognized_keys" ? topLevelInputMessage(issue.keys) : undefined) },

@@ -125,10 +125,22 @@ function describeAll(errors: readonly OutputUnit[], schema: JsonSchema): string[
       out.push(unknownProperty(child, declared.get(at), budget));
       continue;
     }
-    const message = describe(unit);
+    const message = unit.keyword === "pattern" ? patternMismatch(unit, schema) : describe(unit);
     if (message) out.push(message);
   }
   return out;
+}
+
+/** Longest pattern quoted in a message (a schema's pattern is the upstream's text, of any length). */
+const MAX_PATTERN_SHOWN = 120;
+
+/** `/s: String does not match pattern "^[a-z]+$".`, the pattern read from the schema and cut. */
+function patternMismatch(unit: OutputUnit, schema: JsonSchema): string {
+  const where = pointer(unit.instanceLocation);
+  const pattern = schemaAt(schema, unit.keywordLocation);
+  if (typeof pattern !== "string") return `${where}: String does not match the schema's pattern.`;
+  const shown = pattern.length > MAX_PATTERN_SHOWN ? `${pattern.slice(0, MAX_PATTERN_SHOWN)}…` : pattern;
+  return `${where}: String does not match pattern ${JSON.stringify(shown)}.`;
 }
 
 function unknownProperty(unit: OutputUnit, allowed: string[] | undefined, budget: SuggestBudget): string {
@@ -160,6 +172,13 @@ const isTable = (v: unknown): v is Record<string, unknown> => v !== null && type
  * properties: the location holds names from the schema, which came from outside.
  */
 function declaredProperties(root: JsonSchema, location: string): string[] | undefined {
+  const node = schemaAt(root, location);
+  const properties = isTable(node) ? node.properties : undefined;
+  return isTable(properties) ? Object.keys(properties) : undefined;
+}
+
+/** The part of the schema at a keyword location (`#/properties/s/pattern`), through local `$ref`s, or undefined. */
+function schemaAt(root: JsonSchema, location: string): unknown {
   let node: unknown = root;
   for (const raw of location.split("/").slice(1)) {
     const segment = decodeSegment(raw);
@@ -169,8 +188,7 @@ function declaredProperties(root: JsonSchema, location: string): string[] | unde
       node = Object.hasOwn(node, segment) ? (node as Record<string, unknown>)[segment] : undefined;
     } else return undefined;
   }
-  const properties = isTable(node) ? node.properties : undefined;
-  return isTable(properties) ? Object.keys(properties) : undefined;
+  return node;
 }
 
 /** The subschema a local `$ref` ("#", "#/$defs/x") names, or undefined. */

@@ -12,6 +12,7 @@ import { isSafeIdentifier } from "../codegen/names";
 import type { Catalog } from "../registry/registry";
 import type { JsonSchema } from "../registry/registry-types";
 import { prepareCode } from "../sandbox/prepare";
+import { codeFrame, LineIndex } from "../sandbox/prepare-location";
 import { parseProgram } from "../sandbox/prepare-parse";
 import { classifyRegex } from "../sandbox/prepare-regex";
 import { stripTypes } from "../sandbox/prepare-strip";
@@ -54,12 +55,14 @@ export function checkSkillName(name: string): string | undefined {
 export function prepareSkill(code: string, name: string, catalog: Catalog, guardName: string): PrepareResult {
   const skillImport = moduleImports(code).find((i) => i.source.startsWith("skills/"));
   if (skillImport) {
+    // Located as every other refusal of preparation is: its line and column once, then the code frame.
+    const at = { line: skillImport.line, column: skillImport.column };
     return {
       ok: false,
       error: {
         kind: "import",
-        message: `Cannot import "${skillImport.source}" in a skill: skills cannot import other skills. Copy the code you need into this skill, or call both skills from execute_code.`,
-        line: skillImport.line,
+        message: `Cannot import "${skillImport.source}" in a skill: skills cannot import other skills. Copy the code you need into this skill, or call both skills from execute_code. (line ${at.line}, column ${at.column})\n${codeFrame(new LineIndex(code), at)}`,
+        ...at,
       },
     };
   }
@@ -157,8 +160,8 @@ function serverImports(code: string): Array<{ serverId: string; names?: string[]
   });
 }
 
-/** A module's import declarations, by syntax alone: source, line, and names (absent for a namespace import). */
-function moduleImports(code: string): Array<{ source: string; line: number; names?: string[] }> {
+/** A module's import declarations, by syntax alone: source, line, column and names (absent for a namespace import). */
+function moduleImports(code: string): Array<{ source: string; line: number; column: number; names?: string[] }> {
   const stripped = stripTypes(code);
   if (!stripped.ok) return [];
   let program: Program;
@@ -167,14 +170,16 @@ function moduleImports(code: string): Array<{ source: string; line: number; name
   } catch {
     return [];
   }
-  const imports: Array<{ source: string; line: number; names?: string[] }> = [];
+  const imports: Array<{ source: string; line: number; column: number; names?: string[] }> = [];
   for (const node of program.body) {
     if (node.type !== "ImportDeclaration") continue;
     const source = String(node.source.value);
-    // Stripping keeps every line on its line, so the line is the skill's own.
+    // Stripping keeps every line on its line, so the line is the skill's own (and an import's column too: stripping
+    // removes types, never what starts a statement).
     const line = node.loc?.start.line ?? 1;
+    const column = (node.loc?.start.column ?? 0) + 1;
     if (node.specifiers.some((s) => s.type === "ImportNamespaceSpecifier")) {
-      imports.push({ source, line });
+      imports.push({ source, line, column });
       continue;
     }
     const names = node.specifiers.flatMap((s) =>
@@ -182,7 +187,7 @@ function moduleImports(code: string): Array<{ source: string; line: number; name
         ? [s.imported.type === "Identifier" ? s.imported.name : String(s.imported.value)]
         : [],
     );
-    imports.push({ source, line, names: [...new Set(names)] });
+    imports.push({ source, line, column, names: [...new Set(names)] });
   }
   return imports;
 }

@@ -130,17 +130,16 @@ export class SkillService {
     }
     const catalog = await this.#registry.catalog();
     const prepared = prepareSkill(code, input.name, catalog, "__cg_step_check");
-    if (!prepared.ok) {
-      const where = prepared.error.line ? ` (line ${prepared.error.line})` : "";
-      return { ok: false, error: `the skill's code does not pass its checks${where}: ${prepared.error.message}` };
-    }
+    // The messages name their line and column once, with the code frame.
+    if (!prepared.ok)
+      return { ok: false, error: `the skill's code does not pass its checks: ${prepared.error.message}` };
     const checked = await this.#typecheck?.(code, catalog, prepared.imports);
     if (checked && !checked.ok) {
       const message = checked.error.message.replace(
         /Nothing ran: .*$/,
         "Nothing was saved: fix the code and save again.",
       );
-      return { ok: false, error: `the skill's code has type errors (line ${checked.error.line}): ${message}` };
+      return { ok: false, error: `the skill's code has type errors: ${message}` };
     }
     const saved = (await this.#store.save({
       name: input.name,

@@ -188,6 +188,15 @@ describe("error messages", () => {
       assert.equal(pending.ok, true, pending.text);
       const dropped = pending.scope.dropped.find((d: { name: string }) => d.name === "all");
       assert.match(dropped.reason, /it contains a promise \(an array of them: await Promise\.all\(…\)/);
+      // A class instance is named without an article to get wrong ("a AggregateError").
+      const instance = await run(s, "const failure = new AggregateError([], 'x');\n1");
+      assert.deepEqual(instance.scope.dropped, [
+        {
+          name: "failure",
+          reason:
+            "not kept: it holds an instance of AggregateError (carry plain data, or re-create it from a declaration)",
+        },
+      ]);
     } finally {
       await s.close();
     }

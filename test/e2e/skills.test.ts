@@ -176,7 +176,7 @@ describe("run_skill input keeps every key", () => {
   test("run_skill refuses a __proto__ key in its input with the reason instead of dropping it", async () => {
     const r = await session.call("run_skill", { name: "summarize_directory", input: withProto });
     assert.equal(r.isError, true, JSON.stringify(r.content));
-    assert.match((r.content[0] as any).text, /input: the key "__proto__" is not allowed/);
+    assert.match((r.content[0] as any).text, /run_skill: input: the key "__proto__" is not allowed \(it cannot/);
   });
 
   test("a nested __proto__ key is refused too: written into the run's code as a literal, it would set a prototype", async () => {
@@ -188,12 +188,15 @@ describe("run_skill input keeps every key", () => {
     const nested = JSON.parse('{"opts": {"list": [{"__proto__": {"admin": true}}], "__proto__": {"admin": true}}}');
     const r = await session.call("run_skill", { name: "inherits", input: nested });
     assert.equal(r.isError, true, JSON.stringify(r.content));
-    assert.match((r.content[0] as any).text, /input\.opts: the key "__proto__" is not allowed/);
+    assert.match((r.content[0] as any).text, /run_skill: input\.opts: the key "__proto__" is not allowed \(it cannot/);
     const deeper = await session.call("run_skill", {
       name: "inherits",
       input: JSON.parse('{"opts": {"list": [1, {"__proto__": {"admin": true}}]}}'),
     });
-    assert.match((deeper.content[0] as any).text, /input\.opts\.list\[1\]: the key "__proto__" is not allowed/);
+    assert.match(
+      (deeper.content[0] as any).text,
+      /run_skill: input\.opts\.list\.1: the key "__proto__" is not allowed/,
+    );
     await session.data("delete_skill", { name: "inherits" });
   });
 
@@ -208,7 +211,8 @@ describe("run_skill input keeps every key", () => {
     assert.deepEqual(keys.result, ["path", "constructor", "toString"]);
     const arr = await session.call("run_skill", { name: "keys_of", input: ["/src"] });
     assert.equal(arr.isError, true);
-    assert.match((arr.content[0] as any).text, /input: expected an object/);
+    // Named once: the server puts the argument's name before the message.
+    assert.match((arr.content[0] as any).text, /run_skill: input: expected an object of named values$/);
     await session.data("delete_skill", { name: "keys_of" });
   });
 });
@@ -284,7 +288,7 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
       ],
       [
         { name: "two_exports", description: "x", code: "export async function a() {}\nexport async function b() {}" },
-        /\(line 2\): The module exports "a", "b", and none is the default or named "two_exports"/,
+        /: the skill's code does not pass its checks: The module exports "a", "b", and none is the default or named "two_exports".*\(line 2, column \d+\)\n2 \| /s,
       ],
       [{ name: "bad_schema", description: "x", code: GREET, input_schema: { type: "string" } }, /type "object"/],
       [{ name: "no_desc", code: GREET }, /description is required/],
@@ -294,13 +298,15 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
           description: "x",
           code: `// uses another skill\nimport { copy_tree } from "skills/copy_tree";\nexport default async function imports_skill() { return copy_tree({ from: "/a", to: "/b" }); }`,
         },
-        /\(line 2\): Cannot import "skills\/copy_tree" in a skill: skills cannot import other skills\./,
+        /: the skill's code does not pass its checks: Cannot import "skills\/copy_tree" in a skill: skills cannot import other skills\..* \(line 2, column 1\)\n2 \| import \{ copy_tree \}/s,
       ],
     ];
     for (const [input, message] of cases) {
       const r = await session.call("save_skill", input);
       assert.equal(r.isError, true, `${input.name} should be refused`);
       assert.match((r.content[0] as any).text, message);
+      // Its line is named once, with the code frame.
+      assert.ok(((r.content[0] as any).text.match(/\bline \d/g) ?? []).length <= 1, (r.content[0] as any).text);
     }
   });
 
@@ -369,14 +375,17 @@ try { await slug_len({ s: "${"a".repeat(40)}!" }); return "accepted"; } catch (e
     });
     assert.match(
       (unknown.content[0] as any).text,
-      /\(line 2\): "servers\/workspace" has no export "reed_file"\. Did you mean "read_file"/,
+      /does not pass its checks: "servers\/workspace" has no export "reed_file"\. Did you mean "read_file"\?.* \(line 2, column 10\)\n2 \| import/s,
     );
     const syntax = await session.call("save_skill", {
       name: "syntax_line",
       description: "x",
       code: "export default async function syntax_line(input) {\n  return input;",
     });
-    assert.match((syntax.content[0] as any).text, /\(line 2\): Syntax error/);
+    assert.match(
+      (syntax.content[0] as any).text,
+      /does not pass its checks: Syntax error.* \(line 2, column \d+\)\n2 \| /s,
+    );
   });
 
   test("an error thrown inside a skill is reported at the skill's own line", async () => {

@@ -273,7 +273,9 @@ describe("skills and the type check", () => {
     const r = await session.call("save_skill", { name: "bad_read", description: "reads", code: BAD_SKILL });
     assert.equal(r.isError, true);
     const text = (r.content[0] as any).text;
-    assert.match(text, /type errors \(line 3\)/);
+    // Its line is named once, where the error is described.
+    assert.match(text, /: the skill's code has type errors: Type error \(line 3, column \d+\): /);
+    assert.equal(text.match(/\bline 3\b/g)?.length, 1, text);
     assert.match(text, /Type 'number' is not assignable to type 'string'/);
     assert.match(text, /Nothing was saved/);
   });

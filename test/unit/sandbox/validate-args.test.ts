@@ -67,3 +67,21 @@ describe("unknown properties", () => {
     );
   });
 });
+
+describe("patterns", () => {
+  test("a string that does not match names the pattern, read from the schema through a $ref, cut when long", () => {
+    const schema = {
+      type: "object",
+      properties: { slug: { type: "string", pattern: "^[a-z]+(-[a-z]+)*$" }, id: { $ref: "#/$defs/Id" } },
+      $defs: { Id: { type: "string", pattern: "^\\d{4}$" } },
+    };
+    assert.equal(
+      validate(schema, { slug: "Not A Slug", id: "12" }),
+      'invalid arguments: /slug: String does not match pattern "^[a-z]+(-[a-z]+)*$".; /id: String does not match pattern "^\\\\d{4}$".',
+    );
+    const long = `^(${"a".repeat(500)})$`;
+    const message =
+      validate({ type: "object", properties: { s: { type: "string", pattern: long } } }, { s: "b" }) ?? "";
+    assert.equal(message, `invalid arguments: /s: String does not match pattern "^(${"a".repeat(118)}…".`);
+  });
+});

@@ -68,7 +68,9 @@ test("functions, promises, cycles and class instances are refused with the reaso
     [() => 1, /function value/],
     [Promise.resolve(1), /promise/],
     [cyclic, /cycle/],
-    [new Point(), /Point instance/],
+    [new Point(), /^it holds an instance of Point \(carry plain data/],
+    [new AggregateError([]), /^it holds an instance of AggregateError \(/],
+    [Object.create({ constructor: { name: "x".repeat(1_000) } }), /^it holds an instance of x{100}… \(/],
     [Symbol("s"), /symbol/],
   ];
   for (const [value, reason] of cases) {
