@@ -28,7 +28,8 @@ export function skillModules(skill: SkillVersion, prepared: string): Record<stri
     `import { host } from "../runtime.js";`,
     "let fn;",
     `export async function ${skill.name}(input = {}) {`,
-    `  await host("skill.validate", { name: ${JSON.stringify(skill.name)}, version: ${skill.version}, input });`,
+    // An input JSON cannot carry is refused in the sandbox naming the skill's call (`greet(input): /input/f: …`).
+    `  await host("skill.validate", { name: ${JSON.stringify(skill.name)}, version: ${skill.version}, input }, ${JSON.stringify(`${skill.name}(input): `)}, "passed to a skill");`,
     "  fn ??= await impl();",
     `  if (typeof fn !== "function") throw new TypeError(${JSON.stringify(`skill ${base} did not export a function`)});`,
     // Awaited here: returning the promise would resolve the wrapper's with it, which reads its `then`, and the

@@ -213,6 +213,12 @@ describe("run_skill input keeps every key", () => {
     assert.equal(arr.isError, true);
     // Named once: the server puts the argument's name before the message.
     assert.match((arr.content[0] as any).text, /run_skill: input: expected an object of named values$/);
+    // From code, an input JSON cannot carry is refused naming the skill's call, not "passed to tools".
+    const fn = await run(
+      session,
+      'import { keys_of } from "skills/keys_of";\ntry { await keys_of({ f: () => 1 }); } catch (e) { return e.message; }',
+    );
+    assert.equal(fn.result, "keys_of(input): /input/f: functions cannot be passed to a skill");
     await session.data("delete_skill", { name: "keys_of" });
   });
 });
