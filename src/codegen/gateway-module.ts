@@ -23,7 +23,7 @@ export const GATEWAY_MODULE: readonly GatewayExport[] = [
 export const state: {
   /** The stored value, or undefined. */
   get(key: string): Promise<any>;
-  /** Stores a JSON value (undefined deletes the key). */
+  /** Stores a JSON value; undefined is refused (state.delete(key) removes a key, null keeps an empty value). */
   set(key: string, value: unknown): Promise<void>;
   /** Deletes a key; resolves to whether it existed. */
   delete(key: string): Promise<boolean>;

@@ -97,6 +97,13 @@ describe("the gateway's own module is found by search_tools", () => {
     assert.equal(found[0].import, 'import { state } from "gateway";');
     assert.match(found[0].declaration, /export const state: \{/);
     assert.match(found[0].declaration, /set\(key: string, value: unknown\): Promise<void>;/);
+    // The doc says what state.set does with undefined: refuses it, naming state.delete and null (it once said
+    // "undefined deletes the key", which the gateway no longer does).
+    assert.match(
+      found[0].declaration,
+      /\/\*\* Stores a JSON value; undefined is refused \(state\.delete\(key\) removes a key, null keeps an empty value\)\. \*\/\n\s*set\(/,
+    );
+    assert.doesNotMatch(found[0].declaration, /undefined deletes/);
     assert.match(text(r), /the gateway's own module:\nimport \{ state \} from "gateway";\n/);
     // What it shows is what a program is checked against: code written from it runs.
     const ran = await run(
