@@ -7,6 +7,7 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Limits } from "../config";
+import { didYouMean, formatList, suggest } from "../sandbox/prepare-suggest";
 import { findTool } from "./catalog-search";
 import { directCall } from "./direct-call";
 import type { GatewayContext } from "./gateway-context";
@@ -29,10 +30,21 @@ export function registerDirectTools(server: McpServer, ctx: GatewayContext, limi
       const def = findTool(catalog, serverName, toolName);
       if (!def) {
         const known = catalog.byName.get(serverName) ?? catalog.byServerId.get(serverName);
+        // A misspelt name gets the closest real ones, as an import of it in code does.
+        const close = known
+          ? suggest(
+              toolName,
+              catalog.tools.filter((t) => t.server === known.name).map((t) => t.name),
+            )
+          : suggest(
+              serverName,
+              catalog.servers.map((s) => s.name),
+            );
+        const hint = close.length ? `.${didYouMean(close)}` : ";";
         return errorResult(
           known
-            ? `unknown tool ${serverName}.${toolName}; list_tool_names({ server: "${known.name}" }) lists its tools`
-            : `unknown server "${serverName}"; servers: ${catalog.servers.map((s) => s.name).join(", ")}`,
+            ? `unknown tool ${serverName}.${toolName}${hint} list_tool_names({ server: "${known.name}" }) lists its tools`
+            : `unknown server "${serverName}"${hint} servers: ${formatList(catalog.servers.map((s) => s.name))}`,
         );
       }
       return directCall(ctx.registry, def, args, limits);

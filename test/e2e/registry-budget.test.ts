@@ -133,6 +133,21 @@ test("call_tool refuses a tool on the deny list", async () => {
   assert.match((r.content[0] as any).text, /unknown tool big\.tool_0999/);
 });
 
+test("call_tool of a misspelt tool or server names the closest real ones, as an import in code does", async () => {
+  const tool = await directSession.call("call_tool", { server: "big", tool: "ad", arguments: { a: 1, b: 2 } });
+  assert.equal(tool.isError, true);
+  assert.equal(
+    (tool.content[0] as any).text,
+    'unknown tool big.ad. Did you mean "add"? list_tool_names({ server: "big" }) lists its tools',
+  );
+  const server = await directSession.call("call_tool", { server: "bigg", tool: "add", arguments: { a: 1, b: 2 } });
+  assert.equal(server.isError, true);
+  assert.equal((server.content[0] as any).text, 'unknown server "bigg". Did you mean "big"? servers: big');
+  // Nothing close: no guess, the list as before.
+  const far = await directSession.call("call_tool", { server: "zzzzzz", tool: "add" });
+  assert.equal((far.content[0] as any).text, 'unknown server "zzzzzz"; servers: big');
+});
+
 test("call_tool refuses a tool whose approval policy is not allow, pointing to execute_code", async () => {
   const r = await directSession.call("call_tool", { server: "big", tool: "echo", arguments: { message: "hi" } });
   assert.equal(r.isError, true);
