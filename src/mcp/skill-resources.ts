@@ -10,6 +10,7 @@
  */
 import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
 import { type Skill, type SkillSource, SkillsExtension, skillEntry } from "@modelcontextprotocol/server/ext/skills";
+import { cannotRunMessage } from "../skills/skill-check";
 import type { SkillService } from "../skills/skill-service";
 import type { SkillVersion } from "../skills/skill-types";
 
@@ -38,8 +39,12 @@ function fence(text: string): string {
   return "`".repeat(Math.max(3, longest + 1));
 }
 
-/** The SKILL.md of one skill version under its SEP-2640 name. */
-export function skillMarkdown(skill: SkillVersion, sepName: string): string {
+/**
+ * The SKILL.md of one skill version under its SEP-2640 name; `cannotRun` (run_skill's refusal, when a tool it calls
+ * is gone) is said before how to use it, so a client that lists skills without a tool call is not told to run one
+ * that cannot.
+ */
+export function skillMarkdown(skill: SkillVersion, sepName: string, cannotRun?: string): string {
   const schema = JSON.stringify(skill.input_schema, null, 2);
   const example = `import { ${skill.name} } from "skills/${skill.name}";\nconst result = await ${skill.name}({ /* input */ });`;
   const code = fence(skill.code);
@@ -53,6 +58,7 @@ export function skillMarkdown(skill: SkillVersion, sepName: string): string {
     "",
     skill.description,
     "",
+    ...(cannotRun ? ["## Cannot run", "", cannotRun, ""] : []),
     "## Input schema",
     "",
     "```json",
@@ -87,11 +93,11 @@ interface Listed {
 async function listed(skills: SkillService): Promise<Map<string, Listed>> {
   const out = new Map<string, Listed>();
   const taken = new Set<string>();
-  for (const skill of (await skills.latest()).slice(0, MAX_LISTED_SKILLS)) {
+  for (const { skill, drift } of await skills.latestReviewed(MAX_LISTED_SKILLS)) {
     let name = sepSkillName(skill.name);
     if (taken.has(name)) name = `${name}-${await shortHash(skill.name)}`;
     taken.add(name);
-    const text = skillMarkdown(skill, name);
+    const text = skillMarkdown(skill, name, cannotRunMessage(skill, drift));
     const entry = await skillEntry(name, { "SKILL.md": text });
     out.set(entry.uri, { entry, text, name, description: skill.description });
   }

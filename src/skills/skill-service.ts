@@ -100,6 +100,13 @@ export class SkillService {
     return [...byName.keys()].sort().map((name) => byName.get(name)!.at(-1)!);
   }
 
+  /** The current version of the first `limit` skills (by name) with their drift, from one read of the catalog. */
+  async latestReviewed(limit: number): Promise<Array<{ skill: SkillVersion; drift: SkillDrift[] }>> {
+    const latest = (await this.latest()).slice(0, limit);
+    const catalog = await this.#registry.catalog();
+    return latest.map((skill) => ({ skill, drift: reviewIn(skill, catalog).drift }));
+  }
+
   async get(name: string, version?: number): Promise<SkillVersion | undefined> {
     const shipped = SHIPPED_SKILLS.find((s) => s.name === name);
     if (shipped) return version === undefined || version === shipped.version ? shipped : undefined;

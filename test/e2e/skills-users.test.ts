@@ -141,6 +141,9 @@ export default async function summer(input: { text: string }) {
     assert.equal((await alice.data("run_skill", { name: "summer", input: { text: "hi" } })).result.tool, "echo");
     const runnable = await alice.data("search_tools", { query: "echoes through ev2" });
     assert.equal(runnable.skills.find((k: any) => k.name === "summer").cannot_run, undefined);
+    const skillMd = async () =>
+      String(((await alice.client.readResource({ uri: "skill://summer/SKILL.md" })).contents[0] as any).text);
+    assert.doesNotMatch(await skillMd(), /Cannot run/);
 
     // Listing fails: the server is down, not gone, and says nothing about its tools.
     await faulty.set({ mode: "http-500", scope: "list" });
@@ -188,6 +191,13 @@ export default async function summer(input: { text: string }) {
       /from "skills\/summer"; {2}\(cannot run: it calls ev2\.echo, but server ev2/,
     );
     assert.doesNotMatch((found.content[0] as any).text, /run_skill "summer"/);
+    // A client that reads skills as resources (SEP-2640) is told too, before how to run it.
+    const md = await skillMd();
+    assert.match(
+      md,
+      /\n## Cannot run\n\nsummer@1 cannot run: it calls ev2\.echo, but server ev2 was removed \(no server of that name is configured\)\. To run it: add the server again/,
+    );
+    assert.ok(md.indexOf("## Cannot run") < md.indexOf("## Use"), md);
   } finally {
     await alice.data("delete_skill", { name: "summer" }).catch(() => {});
     await alice.close();
