@@ -10,6 +10,7 @@ import type { Limits } from "../config";
 import { AuthorizationRequiredError } from "../registry/authorization-required";
 import type { Catalog, Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
+import { morePermission } from "../registry/step-up-scope";
 import { needsTasksError } from "../registry/task-support";
 import type { SkillVersion } from "../skills/skill-types";
 import {
@@ -334,8 +335,10 @@ export class LiveExecution {
       this.#inFlight.delete(flight);
       const signedIn = await this.#waits.signIn(server, tool, args, signature, reply);
       if (!signedIn) {
+        // The trace says what the execution's error says: who signs in, and for a step-up which scope is missing.
+        const why = reply.scope ? ` again to grant ${morePermission(reply.scope)}` : "";
         return reject(
-          `${server}.${tool} needs you to sign in to ${server}; the execution stops here and returns a handle`,
+          `${server}.${tool} needs the user to sign in to ${server}${why}; the execution stops here and returns a handle`,
         );
       }
       this.#inFlight.add(flight);

@@ -93,7 +93,13 @@ describe("step-up on one gateway", () => {
     const up = await upstream();
     const name = serverName();
     await connectServer(session, name, up);
-    const link = steppedUp(await run(session, call(name, "admin_report")), name, "admin_report", "admin");
+    const stopped = await run(session, call(name, "admin_report"));
+    const link = steppedUp(stopped, name, "admin_report", "admin");
+    // The call's trace (get_execution, the dashboard) names the missing scope as the error does.
+    assert.equal(
+      stopped.tool_calls.find((c: any) => c.tool === "admin_report")?.error,
+      `${name}.admin_report needs the user to sign in to ${name} again to grant more permission (scope "admin"); the execution stops here and returns a handle`,
+    );
 
     // This session and a new one (a new registry, a new connection) both see it connected, the step-up noted.
     const fresh = await connect(gateway.mcpUrl);
