@@ -97,7 +97,11 @@ export function renderServer(s: ReturnType<typeof serverSummary>): string {
       (s.deferred_count ? ` (${s.deferred_count} deferred)` : "") +
       (s.last_refresh ? `, listed ${s.last_refresh}` : ""),
   ];
-  if (s.auth.status !== "connected") {
+  // A server without sign-in whose connection failed: its auth line ("auth (none): error") only repeats the error
+  // line below it.
+  const repeatsError =
+    s.auth.type === "none" && s.auth.status === "error" && !!(s.failed || (s.status === "error" && s.last_error));
+  if (s.auth.status !== "connected" && !repeatsError) {
     lines.push(`  auth (${s.auth.type}): ${s.auth.status}${s.auth.message ? `: ${s.auth.message}` : ""}`);
   }
   for (const up of s.auth.step_up ?? []) lines.push(`  ${stepUpPending(up.tools, up.scope, up.authorization_url)}`);

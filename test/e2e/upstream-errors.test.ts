@@ -59,4 +59,9 @@ test("a server that is not running says it could not connect and asks whether it
     added.error,
     `could not connect to upstream away at 127.0.0.1:${port} (connection refused or closed); is the server running?`,
   );
+  // list_servers says it once: no "auth (none): error: ..." line repeating the error of a server without sign-in.
+  const listed = text(await session.call("list_servers", {}));
+  const block = listed.slice(listed.indexOf("away ("));
+  assert.equal(block.split("could not connect to upstream away").length - 1, 1, `the error is shown once:\n${block}`);
+  assert.doesNotMatch(block, /auth \(none\)/);
 });
