@@ -101,3 +101,9 @@ function indent(text: string): string {
     .map((line) => (line ? `  ${line}` : line))
     .join("\n");
 }
+
+/** The export `name` refers to: `gateway.state`, as search_tools lists it, or `gateway:state`; undefined if none. */
+export function gatewayExportNamed(name: string): GatewayExport | undefined {
+  const m = /^gateway[.:]([A-Za-z_$][\w$]{0,63})$/.exec(name);
+  return m ? GATEWAY_MODULE.find((e) => e.name === m[1]) : undefined;
+}

@@ -8,6 +8,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { cleanSchemaText } from "../codegen/clean-schema";
 import { toolDeclaration } from "../codegen/declarations";
+import { type GatewayExport, gatewayExportNamed, gatewayImport } from "../codegen/gateway-module";
 import { FIRST_LISTING_PATIENCE_MS } from "../registry/listing-patience";
 import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
@@ -151,11 +152,16 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
       if (names.length === 0 || names.length > MAX_DETAILS) {
         return errorResult(`name 1 to ${MAX_DETAILS} tools as "server.tool"`);
       }
+      const own: GatewayExport[] = [];
       for (const full of names) {
         // Server names may contain dots ("poison.a"): the split is tried at known server names only.
         const tool = full.length <= MAX_TOOL_NAME_CHARS ? findDottedTool(catalog, full) : undefined;
+        // `gateway.state` as search_tools lists it: the gateway's own module, declared like a tool.
+        const export_ = tool ? undefined : gatewayExportNamed(full);
         if (tool) matched.push(tool);
-        else missing.push(full);
+        else if (export_) {
+          if (!own.includes(export_)) own.push(export_);
+        } else missing.push(full);
       }
       await ctx.observed?.load(catalog, matched);
       const found = matched.map((tool) => toolDetails(tool, ctx.observed));
@@ -167,7 +173,12 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
         const hint = didYouMean(closeToolNames(catalog, name, budget)).trim();
         return hint ? `${echoed(name)} (${hint.replace(/^Did/, "did")})` : echoed(name);
       });
-      if (found.length === 0) {
+      const gateway = own.map((e) => ({
+        name: `gateway.${e.name}`,
+        import: gatewayImport(e.name),
+        declaration: e.declaration,
+      }));
+      if (found.length === 0 && gateway.length === 0) {
         return errorResult(
           `no such tool: ${hinted.join("; ")}. Name tools as "server.tool" (see list_tool_names or search_tools).`,
         );
@@ -180,9 +191,17 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
               ? `\n// WARNING: definition changed since first seen (hash ${t.first_seen_hash} -> ${t.hash})`
               : ""),
         ),
+        ...gateway.map((g) => `${g.import}  // the gateway's own module\n${g.declaration}`),
         ...(missing.length ? [`not found: ${hinted.join("; ")}`] : []),
       ].join("\n\n");
-      return structuredResult({ tools: found, ...(missing.length ? { not_found: missing.map(echoed) } : {}) }, text);
+      return structuredResult(
+        {
+          tools: found,
+          ...(gateway.length ? { gateway } : {}),
+          ...(missing.length ? { not_found: missing.map(echoed) } : {}),
+        },
+        text,
+      );
     },
   );
 }

@@ -125,6 +125,27 @@ describe("the gateway's own module is found by search_tools", () => {
     );
   });
 
+  test("get_tool_details gives an export of it by gateway.<name>, beside tools, instead of 'no such tool'", async () => {
+    const r = await session.call("get_tool_details", {
+      tools: ["gateway.state", "workspace.read_file", "gateway.nope"],
+    });
+    const data = r.structuredContent as any;
+    assert.equal(r.isError, undefined, text(r));
+    assert.deepEqual(
+      data.tools.map((t: { name: string }) => t.name),
+      ["read_file"],
+    );
+    assert.equal(data.gateway.length, 1);
+    assert.equal(data.gateway[0].name, "gateway.state");
+    assert.equal(data.gateway[0].import, 'import { state } from "gateway";');
+    assert.match(data.gateway[0].declaration, /export const state: \{/);
+    assert.deepEqual(data.not_found, ["gateway.nope"]);
+    assert.match(text(r), /import \{ state \} from "gateway"; {2}\/\/ the gateway's own module\n/);
+    const alone = await session.call("get_tool_details", { tools: ["gateway.progress"] });
+    assert.equal(alone.isError, undefined, text(alone));
+    assert.match(text(alone), /export function progress\(/);
+  });
+
   test("a query about upstream tools gets them, and nothing of the gateway's module", async () => {
     for (const query of ["read a file", "save a file", "delete a file", "echo the text back"]) {
       const r = await session.data("search_tools", { query });
