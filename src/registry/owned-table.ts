@@ -57,6 +57,9 @@ export class OwnedTable<V> {
     }
     if (mine && mine.size >= this.#options.maxPerOwner) this.#evictFrom(owner, mine);
     else if (this.#size >= this.#options.maxEntries) this.#evictFrom(...this.#largest(owner));
+    // Giving up its only value removed the owner's map: a new one holds the value added (else it would be held by
+    // no owner, never found or evicted again, and counted in the size for good).
+    mine = this.#owners.get(owner);
     if (!mine) {
       mine = new Map();
       this.#owners.set(owner, mine);

@@ -74,6 +74,22 @@ describe("OwnedTable", () => {
     for (let u = 0; u < 37; u++) assert.ok(t.count(`u${u}`) <= 10);
   });
 
+  it("an owner that gives up its only value to make room keeps the value it adds, and the size stays the count held", () => {
+    // Full, every owner holding one: the one adding holds as many as any other, so it gives up its own only value.
+    const t = table(3, 10);
+    for (const owner of ["a", "b", "c"]) t.get(owner, "k1", value(`${owner}1`));
+    const added = t.get("a", "k2", value("a2"));
+    assert.equal(t.count("a"), 1, "the value added is held by its owner");
+    assert.equal(t.get("a", "k2", value("new")), added, "the value added is found again");
+    assert.equal(t.size, t.count("a") + t.count("b") + t.count("c"));
+    // Were the size to count values no owner holds, every later addition would evict one more real value.
+    for (let i = 0; i < 50; i++) t.get(`o${i}`, "k", value(`o${i}`));
+    assert.equal(t.size, 3);
+    let held = 0;
+    for (let i = 0; i < 50; i++) held += t.count(`o${i}`);
+    assert.equal(held + t.count("a") + t.count("b") + t.count("c"), 3);
+  });
+
   it("a circuit is idle only while closed without failures", () => {
     const c = new CircuitBreaker("upstream x", { failureThreshold: 3, cooldownMs: 1_000 });
     assert.equal(c.idle(), true);
