@@ -88,7 +88,9 @@ export class StepUps {
     const granted = new Set(tokens(grant.scopes));
     return this.#store.stepUpFlows(grant.server, grant.server_url).flatMap((flow) => {
       const asked = tokens(flow.wanted || flow.scope);
-      if ([...granted].some((s) => !asked.includes(s))) return [];
+      // Sets both ways: a grant (the authorization server's) may hold tens of thousands of scopes.
+      const askedSet = new Set(asked);
+      if ([...granted].some((s) => !askedSet.has(s))) return [];
       const missing = asked.filter((s) => !granted.has(s));
       if (asked.length > 0 && missing.length === 0) return [];
       const scope = missingScope(missing.join(" "));

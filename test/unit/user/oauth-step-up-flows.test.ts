@@ -120,3 +120,19 @@ test("a store made before step-ups were kept gains their columns, and a grant a 
   store.saveGrant("s", URL_A, { authorized_at: 42 });
   assert.equal(store.grant("s")?.authorized_at, 42);
 });
+
+test("list_servers' step-ups of a grant with tens of thousands of scopes are read in linear time", () => {
+  // The scopes are the authorization server's (a token response of up to 256 KB), and a step-up's scope set holds
+  // them all: comparing the two lists each against the other took seconds of the user object's time per read.
+  const store = new OAuthStore(memorySql());
+  const scopes = Array.from({ length: 40_000 }, (_, i) => `s${i.toString(36)}`);
+  store.saveGrant("s", URL_A, { status: "connected", scopes: scopes.join(" "), tokens: "sealed" });
+  const id = addStepUp(store, "s", stepUpWanted(scopes.join(" "), "admin"));
+  const started = performance.now();
+  const views = new StepUps(store).views(store.grant("s")!);
+  const ms = performance.now() - started;
+  assert.deepEqual(views, [
+    { tools: [], scope: "admin", authorization_url: `${ORIGIN}/connections/authorize?flow=${id}` },
+  ]);
+  assert.ok(ms < 1_000, `views took ${Math.round(ms)} ms`);
+});
