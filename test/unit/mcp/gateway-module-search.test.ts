@@ -47,4 +47,14 @@ describe("the gateway module in search_tools", () => {
     for (const line of state!.declaration.split("\n")) assert.ok(GATEWAY_DECLARATION.includes(`  ${line}`), line);
     assert.deepEqual(GATEWAY_EXPORTS, ["state", "progress"]);
   });
+
+  it("declares state.set as it behaves: undefined is refused, not a deletion", () => {
+    // worker-loader/gateway.js refuses state.set(key, undefined); a declaration saying it deletes the key leads a
+    // program into that refusal.
+    const set = GATEWAY_DECLARATION.split("\n").findIndex((l) => /^\s*set\(key: string, value: unknown\)/.test(l));
+    const doc = GATEWAY_DECLARATION.split("\n")[set - 1] ?? "";
+    assert.doesNotMatch(doc, /undefined deletes/);
+    assert.match(doc, /undefined is refused/);
+    assert.match(doc, /state\.delete/);
+  });
 });
