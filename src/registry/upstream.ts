@@ -105,8 +105,11 @@ export class UpstreamConnection {
     this.#secrets = deps.credentials ? [] : secretValues(config.headers, deps.env);
   }
 
+  /** A user server's credentials, whose `secrets` are read at each use (a connection may take up new tokens). */
+  #credentialSecrets: Pick<UpstreamCredentials, "secrets"> | undefined;
+
   get secrets(): readonly string[] {
-    return this.#secrets;
+    return this.#credentialSecrets?.secrets ?? this.#secrets;
   }
 
   /**
@@ -171,7 +174,7 @@ export class UpstreamConnection {
     const get = this.#deps.credentials;
     if (!get) return undefined;
     this.#userCredentials ??= get().then((c) => {
-      this.#secrets = c.secrets;
+      this.#credentialSecrets = c;
       return c;
     });
     this.#userCredentials.catch(() => {
@@ -297,7 +300,7 @@ export class UpstreamConnection {
     if (!this.onHandshake || this.#transport !== "streamable-http") return;
     const record = handshakeOf(client, transport);
     // Stored beside the catalog: what the upstream said is redacted like everything else it sends.
-    if (record) this.onHandshake(redactValue(record, this.#secrets));
+    if (record) this.onHandshake(redactValue(record, this.secrets));
   }
 
   /**
@@ -306,9 +309,9 @@ export class UpstreamConnection {
    */
   async listTools(): Promise<UpstreamTool[]> {
     try {
-      return redactValue(await this.#listTools(), this.#secrets);
+      return redactValue(await this.#listTools(), this.secrets);
     } catch (err) {
-      throw redactError(err, this.#secrets);
+      throw redactError(err, this.secrets);
     }
   }
 
@@ -324,9 +327,9 @@ export class UpstreamConnection {
       try {
         const client = await this.#connect();
         const result = await client.callTool({ name, arguments: args }, { timeout: timeoutMs });
-        return redactValue(result as CallToolResult, this.#secrets);
+        return redactValue(result as CallToolResult, this.secrets);
       } catch (err) {
-        throw redactError(err, this.#secrets);
+        throw redactError(err, this.secrets);
       }
     });
   }

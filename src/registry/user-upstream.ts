@@ -30,9 +30,26 @@ export type ConnectionSource = (
   },
 ) => Promise<UserConnection>;
 
-/** The token a connection sends: set by its auth provider, replaced by a newer one the step-up check finds. */
+/**
+ * The token a connection sends: set by its auth provider, replaced by a newer one (a refresh, or the step-up check
+ * finding one granted since). `secrets` holds the credential values of the tokens it took up, newest first: each
+ * is redacted from what the server sends back, not only the first.
+ */
 interface TokenBox {
   current?: UserConnection & { ok: true };
+  secrets: string[];
+}
+
+/** Tokens a connection keeps redacting after it took up newer ones (an older one may not have expired yet). */
+const MAX_TOKENS_REDACTED = 8;
+
+/** Makes `next` the token `box` sends, and one it redacts. */
+function adopt(box: TokenBox, next: UserConnection & { ok: true }): void {
+  box.current = next;
+  if (next.secrets.every((s) => box.secrets.includes(s))) return;
+  // A new array: redaction caches its forms per array (src/auth/secret-forms.ts).
+  const kept = [...new Set([...next.secrets, ...box.secrets])].slice(0, 2 * MAX_TOKENS_REDACTED);
+  box.secrets = kept.sort((a, b) => b.length - a.length);
 }
 
 const insufficientScope = (response: Response) =>
@@ -73,7 +90,7 @@ function stepUpOn403(name: string, source: ConnectionSource, base: FetchLike, bo
     const latest = sent && typeof init?.body === "string" ? await source(name) : undefined;
     if (latest?.ok && latest.token && latest.token !== sent) {
       await response.body?.cancel().catch(() => {});
-      box.current = latest;
+      adopt(box, latest);
       const headers = new Headers(init?.headers);
       headers.set("authorization", `Bearer ${latest.token}`);
       response = await base(input, { ...init, headers });
@@ -106,7 +123,7 @@ function tokenProvider(
   first: UserConnection & { ok: true },
   box: TokenBox,
 ): AuthProvider {
-  box.current = first;
+  adopt(box, first);
   const current = () => box.current ?? first;
   const fresh = () => {
     const expires = current().token_expires_at;
@@ -115,7 +132,7 @@ function tokenProvider(
   const renew = async (force: boolean) => {
     const next = await source(name, force ? { force } : {});
     if (!next.ok) throw failed(name, next);
-    box.current = next;
+    adopt(box, next);
   };
   return {
     async token() {
@@ -174,17 +191,30 @@ export function connectUserUpstream(
 ): UpstreamConnection {
   const { gateway, source } = deps;
   const refusal = userUrlRefusal(config.url, gateway);
-  const box: TokenBox = {};
+  const box: TokenBox = { secrets: [] };
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
     if (!c.ok) throw failed(config.name, c);
-    const authProvider = c.token
-      ? tokenProvider(config.name, source, c, box)
-      : challengeProvider(
+    if (!c.token)
+      return {
+        headers: c.headers,
+        secrets: c.secrets,
+        cacheScope: c.cacheScope,
+        authProvider: challengeProvider(
           config.name,
           c.headers.length > 0 ? "headers" : URL.canParse(config.url) && new URL(config.url).search ? "url" : "none",
-        );
-    return { headers: c.headers, secrets: c.secrets, cacheScope: c.cacheScope, authProvider };
+        ),
+      };
+    const authProvider = tokenProvider(config.name, source, c, box);
+    // Read at each redaction: the tokens the connection took up since are redacted too.
+    return {
+      headers: c.headers,
+      get secrets() {
+        return box.secrets;
+      },
+      cacheScope: c.cacheScope,
+      authProvider,
+    };
   };
   return new NetworkUpstream(
     config,

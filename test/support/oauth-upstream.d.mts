@@ -43,6 +43,8 @@ export interface OAuthUpstreamSettings {
   openListing: boolean;
   /** [tool, scope] pairs: calling the tool without the scope answers 403 insufficient_scope (step-up). */
   toolScopes: Array<[string, string]>;
+  /** `whoami` also returns the access token it was called with. */
+  echoToken: boolean;
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {

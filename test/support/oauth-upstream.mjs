@@ -10,10 +10,10 @@
 //   import { startOAuthUpstream } from "../support/oauth-upstream.mjs";
 //   const up = await startOAuthUpstream({ autoApprove: true, accessTokenTtl: 2 });  // up.url, up.set({...}), up.stop()
 //
-// Tools: `whoami` (the token's subject, client, scopes), `echo`, and `admin_report`, which needs the `admin` scope:
-// without it the HTTP layer answers 403 insufficient_scope (step-up) before the call reaches the server. Which tool
-// needs which scope is the `toolScopes` setting (e.g. `[["admin_report", "admin"], ["echo", "write"]]`; a scope it
-// names must also be in `scopesSupported`).
+// Tools: `whoami` (the token's subject, client, scopes; with `echoToken` the token itself), `echo`, and
+// `admin_report`, which needs the `admin` scope: without it the HTTP layer answers 403 insufficient_scope (step-up)
+// before the call reaches the server. Which tool needs which scope is the `toolScopes` setting (e.g.
+// `[["admin_report", "admin"], ["echo", "write"]]`; a scope it names must also be in `scopesSupported`).
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { requireBearerAuth } from "@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js";
@@ -70,6 +70,8 @@ export const DEFAULTS = Object.freeze({
   openListing: false,
   /** Tools that need a scope beyond the default, as [tool, scope] pairs: calling one without it is a step-up. */
   toolScopes: [["admin_report", "admin"]],
+  /** `whoami` also returns the access token it was called with (a server that echoes its credentials). */
+  echoToken: false,
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -88,7 +90,7 @@ function basicClientAuth(req, _res, next) {
   next();
 }
 
-function mcpServerFor(auth) {
+function mcpServerFor(auth, settings) {
   const server = new McpServer({ name: "oauth-upstream", version: "1.0.0" });
   const who = () => ({
     subject: auth.extra?.subject,
@@ -100,7 +102,7 @@ function mcpServerFor(auth) {
   server.registerTool(
     "whoami",
     { description: "The signed-in user, client and granted scopes", inputSchema: {} },
-    async () => text(who()),
+    async () => text({ ...who(), ...(settings.echoToken ? { token: auth.token } : {}) }),
   );
   server.registerTool(
     "echo",
@@ -218,7 +220,7 @@ export async function startOAuthUpstream(options = {}) {
   app.all("/mcp", express.json({ limit: "1mb" }), tokenless, stepUp, async (req, res) => {
     const messages = Array.isArray(req.body) ? req.body : [req.body];
     for (const m of messages) mcpRequests.push({ method: m?.method, subject: req.auth.extra?.subject });
-    const server = mcpServerFor(req.auth);
+    const server = mcpServerFor(req.auth, settings);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on("close", () => {
       transport.close().catch(() => {});

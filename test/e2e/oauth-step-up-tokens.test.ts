@@ -1,0 +1,87 @@
+/**
+ * Which token a user server's connection sends, and hides, once it takes up a token other than its first (a step-up
+ * granted since, src/registry/user-upstream.ts), end to end in workerd against the real OAuth-protected test
+ * upstream (test/support/oauth-upstream.mjs):
+ *
+ * - a token taken up later is redacted from what the server sends back, as the first one is.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { type OAuthUpstream, type OAuthUpstreamOptions, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { signIn, TEST_CONNECTIONS_KEY } from "../support/upstream-sign-in";
+
+const SCOPED: OAuthUpstreamOptions = {
+  autoApprove: true,
+  scopesSupported: ["mcp", "admin"],
+  toolScopes: [["admin_report", "admin"]],
+};
+const GATEWAY = { config: { network: { allow_loopback: true } }, vars: { CONNECTIONS_KEY: TEST_CONNECTIONS_KEY } };
+
+const running: OAuthUpstream[] = [];
+async function upstream(options: OAuthUpstreamOptions = {}): Promise<OAuthUpstream> {
+  const up = await startOAuthUpstream({ ...SCOPED, ...options });
+  running.push(up);
+  return up;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((u) => u.stop()));
+});
+
+let counter = 0;
+const serverName = () => `tokens${++counter}`;
+const call = (name: string, tool: string) => `import { ${tool} } from "servers/${name}";\nreturn await ${tool}({});`;
+
+async function until(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) assert.fail(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Adds `up` as `name` in `session`, signs in, and waits until the session sees it connected. */
+async function connectServer(session: Session, name: string, up: OAuthUpstream): Promise<void> {
+  const added = await session.data("add_server", { name, url: up.url });
+  assert.equal(added.status, "authorization_required", JSON.stringify(added));
+  assert.equal((await signIn(added.authorization_url)).status, 200);
+  await until(`${name} connected`, async () => {
+    const { servers } = await session.data("list_servers");
+    return servers.find((s: any) => s.name === name)?.auth?.status === "connected";
+  });
+}
+
+describe("the tokens of a user server's connection", () => {
+  let gateway: Gateway;
+  let session: Session;
+  before(async () => {
+    gateway = await startGateway(GATEWAY);
+    session = await connect(gateway.mcpUrl);
+  });
+  after(async () => {
+    await session?.close();
+    await gateway?.dispose();
+  });
+
+  test("a token taken up after a step-up is redacted from what the server sends back, as the first one is", async () => {
+    const up = await upstream({ echoToken: true });
+    const name = serverName();
+    await connectServer(session, name, up);
+    const first = await run(session, call(name, "whoami"));
+    assert.equal(first.ok, true, first.text);
+    assert.equal(first.result.token, "[redacted]", "the first token is redacted");
+    const stepped = await run(session, call(name, "admin_report"));
+    assert.equal(stepped.status, "authorization_required", JSON.stringify(stepped).slice(0, 1500));
+    assert.equal((await signIn(stepped.authorization.authorization_url)).status, 200);
+    // The same connection goes on with the wider token (it resends the refused call with it), and whoami echoes it.
+    const r = await run(
+      session,
+      `import { whoami, admin_report } from "servers/${name}";\nawait admin_report({});\nreturn await whoami({});`,
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual([...r.result.scopes].sort(), ["admin", "mcp"], "the wider token was sent");
+    const everything = JSON.stringify(r);
+    for (const token of up.provider.accessTokens.keys()) assert.ok(!everything.includes(token), "a token came back");
+    assert.equal(r.result.token, "[redacted]");
+  });
+});
