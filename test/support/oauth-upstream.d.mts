@@ -45,6 +45,8 @@ export interface OAuthUpstreamSettings {
   toolScopes: Array<[string, string]>;
   /** `whoami` also returns the access token it was called with. */
   echoToken: boolean;
+  /** Hold every tools/call request, before any check, until set back to false. */
+  holdCalls: boolean;
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {
@@ -96,6 +98,8 @@ export interface OAuthUpstream {
   revoked: RevokedToken[];
   /** MCP requests that passed the bearer check. */
   mcpRequests: Array<{ method: string | undefined; subject: string | undefined }>;
+  /** Every MCP message received, with the bearer token its request carried (before any check). */
+  bearers: Array<{ method: string | undefined; token: string | undefined }>;
   /** Every HTTP request received, on any path, with or without a token. */
   readonly requests: number;
   /** Changes settings at run time (not `registration` or `clients`). */

@@ -72,6 +72,8 @@ export const DEFAULTS = Object.freeze({
   toolScopes: [["admin_report", "admin"]],
   /** `whoami` also returns the access token it was called with (a server that echoes its credentials). */
   echoToken: false,
+  /** Hold every tools/call request, before any check, until this is set back to false. */
+  holdCalls: false,
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -217,7 +219,18 @@ export async function startOAuthUpstream(options = {}) {
     }
     return bearer(req, res, next);
   };
-  app.all("/mcp", express.json({ limit: "1mb" }), tokenless, stepUp, async (req, res) => {
+  // Every bearer token /mcp receives, and tools/call held while `holdCalls` is set, before any check.
+  const bearers = [];
+  const received = async (req, _res, next) => {
+    const messages = Array.isArray(req.body) ? req.body : [req.body];
+    const token = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    for (const m of messages) bearers.push({ method: m?.method, token });
+    if (messages.some((m) => m?.method === "tools/call")) {
+      while (settings.holdCalls) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    next();
+  };
+  app.all("/mcp", express.json({ limit: "1mb" }), received, tokenless, stepUp, async (req, res) => {
     const messages = Array.isArray(req.body) ? req.body : [req.body];
     for (const m of messages) mcpRequests.push({ method: m?.method, subject: req.auth.extra?.subject });
     const server = mcpServerFor(req.auth, settings);
@@ -247,6 +260,8 @@ export async function startOAuthUpstream(options = {}) {
     revoked: provider.revoked,
     /** MCP requests that passed the bearer check: { method, subject }. */
     mcpRequests,
+    /** Every MCP message received, with the bearer token its request carried (before any check). */
+    bearers,
     /** Every HTTP request received, on any path, with or without a token. */
     get requests() {
       return seen.requests;
