@@ -17,9 +17,10 @@ import type { Env } from "./env";
 import { GATEWAY_VERSION } from "./mcp/gateway-server";
 import { serveBuiltinRoute } from "./servers/builtin-route";
 import { type McpVariables, mcpRoute, tooLarge } from "./session/mcp-route";
+import { discardRequestBody } from "./shared/read-capped";
+import { secretsRoute } from "./user/secrets-route";
 import { oauthRoutes } from "./web/oauth-routes";
 import { webRoutes } from "./web/web-routes";
-import { secretsRoute } from "./user/secrets-route";
 
 export { LOCAL_USER } from "./auth/authenticate";
 
@@ -49,7 +50,10 @@ const guard: MiddlewareHandler<{ Bindings: Env; Variables: McpVariables }> = asy
   c.set("user", auth.user);
   // A declared size over the limit is refused on every route; /mcp also caps what it actually reads.
   const max = config.config.limits.max_request_bytes;
-  if (Number(c.req.header("content-length") ?? 0) > max) return tooLarge(max);
+  if (Number(c.req.header("content-length") ?? 0) > max) {
+    await discardRequestBody(c.req.raw);
+    return tooLarge(max);
+  }
   await next();
 };
 app.use("/mcp", guard);

@@ -13,7 +13,7 @@ import { isLegacyRequest, PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS
 import { Hono } from "hono";
 import { loadConfig } from "../config";
 import type { Env } from "../env";
-import { readCapped } from "../shared/read-capped";
+import { DISCARD_BOUND_BYTES, discardRequestBody, readCapped } from "../shared/read-capped";
 import { chooseContext, DEFAULT_CONTEXT } from "./context-route";
 import {
   CONTEXT_HEADER,
@@ -102,8 +102,11 @@ export const mcpRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>().a
   if (request.method === "POST") {
     const loaded = loadConfig(c.env.GATEWAY_CONFIG);
     const max = loaded.ok ? loaded.config.limits.max_request_bytes : MAX_BODY_BYTES;
-    if (Number(request.headers.get("content-length") ?? 0) > max) return tooLarge(max);
-    const text = await readCapped(request.body, max);
+    if (Number(request.headers.get("content-length") ?? 0) > max) {
+      await discardRequestBody(request);
+      return tooLarge(max);
+    }
+    const text = await readCapped(request.body, max, DISCARD_BOUND_BYTES);
     if (text === undefined) return tooLarge(max);
     let body: unknown;
     try {
