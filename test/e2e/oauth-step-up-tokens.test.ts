@@ -11,7 +11,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
-import { type OAuthUpstream, type OAuthUpstreamOptions, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { connectServer, oauthUpstreams } from "../support/oauth-servers";
+import type { OAuthUpstreamOptions } from "../support/oauth-upstream.mjs";
 import { signIn, TEST_CONNECTIONS_KEY } from "../support/upstream-sign-in";
 
 const SCOPED: OAuthUpstreamOptions = {
@@ -21,15 +22,9 @@ const SCOPED: OAuthUpstreamOptions = {
 };
 const GATEWAY = { config: { network: { allow_loopback: true } }, vars: { CONNECTIONS_KEY: TEST_CONNECTIONS_KEY } };
 
-const running: OAuthUpstream[] = [];
-async function upstream(options: OAuthUpstreamOptions = {}): Promise<OAuthUpstream> {
-  const up = await startOAuthUpstream({ ...SCOPED, ...options });
-  running.push(up);
-  return up;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((u) => u.stop()));
-});
+const upstreams = oauthUpstreams(SCOPED);
+const upstream = (options: OAuthUpstreamOptions = {}) => upstreams.start(options);
+afterEach(() => upstreams.stopAll());
 
 let counter = 0;
 const serverName = () => `tokens${++counter}`;
@@ -41,17 +36,6 @@ async function until(what: string, ok: () => boolean | Promise<boolean>): Promis
     if (Date.now() > deadline) assert.fail(`never: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** Adds `up` as `name` in `session`, signs in, and waits until the session sees it connected. */
-async function connectServer(session: Session, name: string, up: OAuthUpstream): Promise<void> {
-  const added = await session.data("add_server", { name, url: up.url });
-  assert.equal(added.status, "authorization_required", JSON.stringify(added));
-  assert.equal((await signIn(added.authorization_url)).status, 200);
-  await until(`${name} connected`, async () => {
-    const { servers } = await session.data("list_servers");
-    return servers.find((s: any) => s.name === name)?.auth?.status === "connected";
-  });
 }
 
 describe("the tokens of a user server's connection", () => {

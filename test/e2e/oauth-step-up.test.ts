@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
-import { type OAuthUpstream, startOAuthUpstream } from "../support/oauth-upstream.mjs";
+import { authOf, connectServer, oauthUpstreams } from "../support/oauth-servers";
 import { signIn, TEST_CONNECTIONS_KEY } from "../support/upstream-sign-in";
 
 const SCOPED = {
@@ -30,41 +30,15 @@ const SCOPED = {
 const GATEWAY = { config: { network: { allow_loopback: true } }, vars: { CONNECTIONS_KEY: TEST_CONNECTIONS_KEY } };
 const LINK = /https?:\/\/[^\s"]+\/connections\/authorize\?flow=[A-Za-z0-9_-]+/;
 
-const running: OAuthUpstream[] = [];
-async function upstream(): Promise<OAuthUpstream> {
-  const up = await startOAuthUpstream(SCOPED);
-  running.push(up);
-  return up;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((u) => u.stop()));
-});
+const upstreams = oauthUpstreams(SCOPED);
+const upstream = () => upstreams.start();
+afterEach(() => upstreams.stopAll());
 
 let counter = 0;
 const serverName = () => `stepup${++counter}`;
 
 const call = (name: string, tool: string, args = "{}") =>
   `import { ${tool} } from "servers/${name}";\nreturn await ${tool}(${args});`;
-
-/** Adds `up` as `name`, signs in (scope mcp), and waits until `session` sees it connected. */
-async function connectServer(session: Session, name: string, up: OAuthUpstream): Promise<void> {
-  const added = await session.data("add_server", { name, url: up.url });
-  assert.equal(added.status, "authorization_required", JSON.stringify(added));
-  assert.equal((await signIn(added.authorization_url)).status, 200);
-  await authOf(session, name, (a) => a?.status === "connected");
-}
-
-/** The server's auth in `session`'s list_servers, once `ok` accepts it (sessions follow changes within seconds). */
-async function authOf(session: Session, name: string, ok: (auth: any) => boolean): Promise<any> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const { servers } = await session.data("list_servers");
-    const auth = servers.find((s: any) => s.name === name)?.auth;
-    if (ok(auth)) return auth;
-    if (Date.now() > deadline) assert.fail(`list_servers never showed ${name} as expected: ${JSON.stringify(auth)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** The execution ended waiting for a step-up sign-in to `name` for `tool`: its link. */
 function steppedUp(r: any, name: string, tool: string, scope: string): string {
