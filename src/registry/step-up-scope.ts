@@ -18,6 +18,9 @@ export const MAX_SCOPE_INPUT_CHARS = 4_096;
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** Whether `s` is a scope token (RFC 6749 §3.3: printable ASCII, no space, quote or backslash). */
+export const isScopeToken = (s: string): boolean => SCOPE_TOKEN.test(s);
+
 /**
  * The scopes a step-up asks for that the grant lacks (all the challenged ones when the grant has them all, since
  * the upstream still refused), bounded and safe to show: a space-separated string, or undefined when the challenge

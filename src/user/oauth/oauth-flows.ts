@@ -6,7 +6,8 @@
  *   metadata from the challenge's `resource_metadata` (probing the server for a challenge when the caller has
  *   none), then the well-known locations; authorization server metadata (RFC 8414, then OpenID discovery); the
  *   client identity (src/user/oauth/client-identity.ts); PKCE S256, `state`, `resource` (RFC 8707) and the scope
- *   (the challenge's, else `scopes_supported`). It stores the flow and answers with a GATEWAY link, so the user
+ *   (the challenge's, else `scopes_supported`, with the granted scopes and, for a plain sign-in, those of the
+ *   step-ups waiting: src/user/oauth/sign-in-scope.ts). It stores the flow and answers with a GATEWAY link, so the user
  *   must be signed in to the gateway as this user before being sent to the authorization server.
  * - {@link beginFlow} (GET /connections/authorize): the authorization server URL of one of this user's flows.
  * - {@link completeFlow} (GET /connections/callback): checks the state (single use, short-lived, bound to the
@@ -14,7 +15,6 @@
  */
 import {
   auth,
-  computeScopeUnion,
   type FetchLike,
   type OAuthDiscoveryState,
   RegistrationRejectedError,
@@ -31,6 +31,7 @@ import { GatewayOAuthProvider } from "./oauth-provider";
 import type { OAuthStore } from "./oauth-store";
 import { saveTokens } from "./oauth-tokens";
 import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
+import { scopeSet, scopeTokens, widerScopes, withScopeSet } from "./sign-in-scope";
 
 /** How long a sign-in link (and the state it carries) stays usable. */
 export const FLOW_TTL_MS = 15 * 60_000;
@@ -83,8 +84,9 @@ export interface FlowTarget {
 }
 
 /**
- * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. A scope
- * asked for is added to the granted ones (a new sign-in keeps what was granted). A step-up (the server answered
+ * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. It asks
+ * for the challenge's scopes with the granted ones (a new sign-in keeps what was granted) and, when it is not a
+ * step-up, those of the step-ups waiting for the user (src/user/oauth/sign-in-scope.ts). A step-up (the server answered
  * `insufficient_scope`; `stepUp.wanted` is the scope set it asks for, src/user/oauth/step-up.ts) leaves the grant as
  * it is: its other tools keep working with it. Its link is never reused for a plain sign-in.
  */
@@ -105,11 +107,11 @@ export async function startFlow(
       return { ok: false, error: `${server}: invalid resource_metadata URL` };
     resourceMetadataUrl = new URL(opts.resourceMetadataUrl);
   }
-  let scope = opts.scope;
+  let challenged = opts.scope;
   if (!resourceMetadataUrl) {
     const challenge = await probeChallenge(serverUrl, ctx.fetch);
     resourceMetadataUrl = challenge.resourceMetadataUrl;
-    scope ??= challenge.scope;
+    challenged ??= challenge.scope;
   }
   // The SDK falls back to the well-known location when the challenge's metadata URL fails: a URL the network
   // rules refuse is refused outright instead, so the user learns why.
@@ -118,7 +120,9 @@ export async function startFlow(
     if (!verdict.ok) return { ok: false, error: `${server}: ${verdict.reason}` };
   }
   const grant = ctx.store.grant(server);
-  if (opts.scope && grant?.scopes) scope = computeScopeUnion(grant.scopes, opts.scope);
+  const wider = widerScopes(ctx.store, target, !stepUp);
+  // Without a challenged scope the SDK picks `scopes_supported`; the authorization request is widened after.
+  const scope = scopeTokens(challenged).length > 0 ? scopeSet(challenged, wider) : undefined;
 
   const id = randomToken();
   const state = `${id}.${randomToken(24)}`;
@@ -148,8 +152,10 @@ export async function startFlow(
     }
     return { ok: false, error: `${server}: cannot start the sign-in: ${describeOAuthError(err)}` };
   }
-  const { location, verifier, discovery, resource } = provider.captured;
-  if (!location || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
+  const { verifier, discovery, resource } = provider.captured;
+  const captured = provider.captured.location;
+  if (!captured || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
+  const location = withScopeSet(captured, wider);
   // The user's browser is sent there by the gateway's own link: only a web page, never another scheme a hostile
   // authorization server names (`file:`, an app's protocol handler), which the SDK's metadata check lets through.
   const scheme = new URL(location).protocol;
@@ -194,15 +200,17 @@ export function authorizationUrl(origin: string, id: string): string {
 
 /**
  * The link of the newest unused flow of `server` at its URL from `origin` with at least {@link REUSE_MIN_LEFT_MS} left that
- * asks for at least `scope`, not a step-up: code that keeps calling a server waiting for its sign-in, and a
- * repeated authorize_server, get the same link instead of a new flow each time.
+ * asks for at least `scope` and what a new plain sign-in would add to it (the granted scopes, the waiting step-ups'),
+ * not a step-up: code that keeps calling a server waiting for its sign-in, and a repeated authorize_server, get the
+ * same link instead of a new flow each time, but not one made before a step-up whose scope it lacks.
  */
 export function pendingLink(store: OAuthStore, target: FlowTarget, scope?: string): string | undefined {
   // Only a flow to the same URL: a flow of a removed server must not sign in a new one that took its name.
   const flow = store.pendingFlow(target.server, target.serverUrl, target.origin, Date.now() + REUSE_MIN_LEFT_MS);
   if (!flow) return undefined;
-  const granted = new Set((flow.scope ?? "").split(/\s+/));
-  if (scope && !scope.split(/\s+/).every((s) => !s || granted.has(s))) return undefined;
+  const asked = new Set(scopeTokens(flow.scope));
+  const needed = scopeTokens(scopeSet(scope, widerScopes(store, target, true)));
+  if (!needed.every((s) => asked.has(s))) return undefined;
   return authorizationUrl(target.origin, flow.id);
 }
 

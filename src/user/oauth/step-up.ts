@@ -9,7 +9,6 @@
  * would make it stale. Another scope set is another flow (bounded per server, src/user/oauth/oauth-flow-store.ts).
  * The flow names the tools waiting for it, which list_servers and /connections show with its link.
  */
-import { computeScopeUnion } from "@modelcontextprotocol/client";
 import { missingScope } from "../../registry/step-up-scope";
 import type { OAuthContext } from "./oauth-context";
 import { cleanDetail } from "./oauth-errors";
@@ -17,6 +16,7 @@ import { stepUpTools } from "./oauth-flow-store";
 import { authorizationUrl, type FlowTarget, REUSE_MIN_LEFT_MS, startFlow } from "./oauth-flows";
 import type { GrantRow, OAuthStore } from "./oauth-store";
 import type { StartResult, StepUpOptions, StepUpView } from "./oauth-types";
+import { scopeSet, scopeTokens } from "./sign-in-scope";
 
 /** A longer tool name is cut where a step-up names it (a tool name is the upstream's, from its listing). */
 export const STEP_UP_TOOL_CHARS = 128;
@@ -24,12 +24,12 @@ export const STEP_UP_TOOL_CHARS = 128;
 const tokens = (scope: string | null | undefined) => (scope ?? "").split(/\s+/).filter(Boolean);
 
 /**
- * The scope set a step-up asks for: the granted scopes and the challenged ones, each once, sorted; "" when the
- * challenge named none (the sign-in then asks for what discovery finds).
+ * The scope set a step-up asks for: the challenged scopes and the granted ones, each once, sorted and bounded
+ * (src/user/oauth/sign-in-scope.ts); "" when the challenge named no valid scope (the sign-in then asks for what
+ * discovery finds).
  */
 export function stepUpWanted(granted: string | null | undefined, challenged: string | undefined): string {
-  if (!challenged) return "";
-  return [...new Set(tokens(computeScopeUnion(granted ?? undefined, challenged)))].sort().join(" ");
+  return scopeTokens(challenged).length > 0 ? scopeSet(challenged, [granted]) : "";
 }
 
 /** The flow a gateway sign-in link names (`…/connections/authorize?flow=<id>`), if it is one. */
@@ -82,15 +82,16 @@ export class StepUps {
 
   /**
    * The step-ups of `grant`'s server that still wait for the user, oldest first. One whose scope set lacks a scope
-   * granted since (its sign-in would narrow the grant) or that asks for nothing the grant lacks is left out.
+   * granted since that its bounds had room for (its sign-in would narrow the grant) or that asks for nothing the
+   * grant lacks is left out.
    */
   views(grant: GrantRow): StepUpView[] {
+    // A Set: a grant (the authorization server's) may hold tens of thousands of scopes.
     const granted = new Set(tokens(grant.scopes));
     return this.#store.stepUpFlows(grant.server, grant.server_url).flatMap((flow) => {
-      const asked = tokens(flow.wanted || flow.scope);
-      // Sets both ways: a grant (the authorization server's) may hold tens of thousands of scopes.
-      const askedSet = new Set(asked);
-      if ([...granted].some((s) => !askedSet.has(s))) return [];
+      const set = flow.wanted || flow.scope;
+      const asked = [...new Set(scopeTokens(set))];
+      if (scopeTokens(scopeSet(set, [grant.scopes])).length > asked.length) return [];
       const missing = asked.filter((s) => !granted.has(s));
       if (asked.length > 0 && missing.length === 0) return [];
       const scope = missingScope(missing.join(" "));
