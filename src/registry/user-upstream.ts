@@ -2,8 +2,8 @@
  * @module registry/user-upstream
  * The connection to one of the user's own servers. It takes the path of any network upstream (SSRF guard on every
  * hop, circuit breaker, redaction) with three differences: its credentials come from the user object
- * (`connectionFor`), never from the Worker's env, and only while the server's name still names the URL the connection
- * was opened to; every hop must also pass `user_servers.allow_hosts`; and a 401
+ * (`connectionFor`), never from the Worker's env, and go only to the URL the connection was opened to while the user's
+ * record still names it (src/registry/bound-credentials.ts); every hop must also pass `user_servers.allow_hosts`; and a 401
  * becomes a sign-in: an OAuth server's token is refreshed once, then the user is asked to authorize again
  * ({@link AuthorizationRequiredError}); a 403 `insufficient_scope` is a step-up for the tool that was called (the
  * server's other tools go on with the same token); a server without credentials that answers with an OAuth
@@ -14,6 +14,7 @@ import type { GatewayConfig, ServerConfig } from "../config";
 import type { UserConnection } from "../user/user-connections";
 import { userUrlRefusal } from "../user/user-servers";
 import { AuthorizationRequiredError, OAuthChallengeError } from "./authorization-required";
+import { boundSource, type CredentialHeaders, type CurrentUrl, currentUrlOnly } from "./bound-credentials";
 import { circuitFor, NetworkUpstream } from "./connect";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
 import type { FetchLike, UpstreamConnection, UpstreamCredentials } from "./upstream";
@@ -185,42 +186,27 @@ export function userServerFetch(gateway: GatewayConfig): FetchLike {
   return guardedFetch(allowHops, gateway.network);
 }
 
-const sameUrl = (a: string, b: string) =>
-  a === b || (URL.canParse(a) && URL.canParse(b) && new URL(a).href === new URL(b).href);
-
-/**
- * `source` for a connection to `config.url` only: credentials the user object holds for the server's name at another
- * URL (the user pointed the name elsewhere since this connection opened) are refused, never sent to the old URL. A
- * step-up is checked first, so that the old server's challenge starts no sign-in for the new one.
- */
-function boundSource(config: ServerConfig, source: ConnectionSource): ConnectionSource {
-  const moved = (url: string): UserConnection => ({
-    ok: false,
-    status: "error",
-    message: `the server's URL changed to ${url} since this connection to ${config.url} opened: its credentials are not sent to the old URL (the session connects to the new one once it has seen the change)`,
-  });
-  return async (name, opts) => {
-    if (opts?.stepUp) {
-      const now = await source(name);
-      if (now.ok && !sameUrl(now.url, config.url)) return moved(now.url);
-    }
-    const c = await source(name, opts);
-    return c.ok && !sameUrl(c.url, config.url) ? moved(c.url) : c;
-  };
-}
-
 /** Opens the connection to the user's server `config` (its URL checked again: the operator's rules may change). */
 export function connectUserUpstream(
   config: ServerConfig,
-  deps: { env: Record<string, unknown>; user: string; gateway: GatewayConfig; source: ConnectionSource },
+  deps: {
+    env: Record<string, unknown>;
+    user: string;
+    gateway: GatewayConfig;
+    source: ConnectionSource;
+    /** The server's URL in the user's record now: asked before every request that carries credentials. */
+    currentUrl: CurrentUrl;
+  },
 ): UpstreamConnection {
   const { gateway } = deps;
   const source = boundSource(config, deps.source);
   const refusal = userUrlRefusal(config.url, gateway);
   const box: TokenBox = { secrets: [] };
+  const sent: CredentialHeaders = { names: new Set() };
   const credentials = async (): Promise<UpstreamCredentials> => {
     const c = await source(config.name);
     if (!c.ok) throw failed(config.name, c);
+    sent.names = new Set(c.headers.map(([name]) => name.toLowerCase()));
     if (!c.token)
       return {
         headers: c.headers,
@@ -250,7 +236,12 @@ export function connectUserUpstream(
       url: refusal ? new URL("http://invalid.invalid/") : new URL(config.url),
       fetch: refusal
         ? () => Promise.reject(new UrlRefusedError(`refused to connect to ${config.name}: ${refusal}`))
-        : stepUpOn403(config.name, source, userServerFetch(gateway), box),
+        : stepUpOn403(
+            config.name,
+            source,
+            currentUrlOnly(config, deps.currentUrl, sent, userServerFetch(gateway)),
+            box,
+          ),
     },
     circuitFor(deps.user, config, gateway.limits),
     "its headers and secrets (the /connections page), or sign in again with authorize_server",

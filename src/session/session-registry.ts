@@ -57,11 +57,12 @@ export class SessionRegistry {
     this.#userSync ??= new UserServerSync(() => this.#deps.user(meta), config);
     const source: ConnectionSource = (name, opts) =>
       this.#deps.user(meta).connectionFor(name, this.#deps.origin(), opts);
+    const currentUrl = (name: string) => this.#deps.user(meta).userServerUrl(name);
     this.#registry ??= new Registry(
       config.servers,
       (server, scope) =>
         scope === "user"
-          ? connectUserUpstream(server, { env, user: meta.user, gateway: config, source })
+          ? connectUserUpstream(server, { env, user: meta.user, gateway: config, source, currentUrl })
           : connectUpstream(server, { env, exports: ctx.exports, user: meta.user, gateway: config }),
       // Catalogs and first-seen tool hashes are shared by all sessions through one CatalogObject per upstream.
       {

@@ -81,6 +81,7 @@ export type UserApi = Pick<
   | "removeServer"
   | "listServers"
   | "serversVersion"
+  | "userServerUrl"
   | "sessionServers"
   | "authStatus"
   | "connectionFor"
@@ -165,6 +166,14 @@ export class UserObject extends DurableObject<Env> {
   /** The version of the user's server list alone: what sessions poll to notice another session's change. */
   async serversVersion(): Promise<number> {
     return this.#servers.version();
+  }
+
+  /**
+   * The full URL of the user's server `name` now (undefined: there is none): what a session's connection checks
+   * before each request that carries credentials (src/registry/bound-credentials.ts).
+   */
+  async userServerUrl(name: string): Promise<string | undefined> {
+    return this.#serverUrl(name);
   }
 
   /**

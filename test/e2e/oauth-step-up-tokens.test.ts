@@ -6,14 +6,18 @@
  * - a token taken up later is redacted from what the server sends back, as the first one is;
  * - a connection sends a token only to the URL it was opened for: when the user points the server's name at another
  *   URL meanwhile, the other server's token is never sent to the old one, whether the old server then answers with
- *   a step-up (403 insufficient_scope) or refuses its token (401).
+ *   a step-up (403 insufficient_scope) or refuses its token (401);
+ * - a connection stops sending its own credentials once the server's name names another URL: a call made on it right
+ *   after the change (before the session has seen it) reaches the old URL with no Authorization header, or not at all.
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectServer, oauthUpstreams } from "../support/oauth-servers";
 import type { OAuthUpstreamOptions } from "../support/oauth-upstream.mjs";
 import { signIn, TEST_CONNECTIONS_KEY } from "../support/upstream-sign-in";
+import { startNodeUpstream } from "../support/upstreams";
 
 const SCOPED: OAuthUpstreamOptions = {
   autoApprove: true,
@@ -21,6 +25,9 @@ const SCOPED: OAuthUpstreamOptions = {
   toolScopes: [["admin_report", "admin"]],
 };
 const GATEWAY = { config: { network: { allow_loopback: true } }, vars: { CONNECTIONS_KEY: TEST_CONNECTIONS_KEY } };
+
+const TOKEN_UPSTREAM = fileURLToPath(new URL("../support/token-upstream.mjs", import.meta.url));
+const API_KEY = "header-key-0123456789abcdef0123";
 
 const upstreams = oauthUpstreams(SCOPED);
 const upstream = (options: OAuthUpstreamOptions = {}) => upstreams.start(options);
@@ -111,4 +118,96 @@ describe("the tokens of a user server's connection", () => {
       });
     });
   }
+
+  test("a call on a connection right after its server's URL changed sends the old URL no credentials", async () => {
+    const old = await upstream();
+    const next = await upstream();
+    const gate = await upstream();
+    const name = serverName();
+    const gateName = serverName();
+    await connectServer(session, name, old);
+    await connectServer(session, gateName, gate);
+    gate.set({ holdCalls: true });
+    // One program: a call to the server (its connection opens, its token is taken), a call held by another server
+    // while the user points the name at another URL, then a call to the server again on the same connection (the
+    // registry re-reads the user's servers between executions, not between calls).
+    const pending = run(
+      session,
+      `import { whoami } from "servers/${name}";
+import { whoami as wait } from "servers/${gateName}";
+const first = await whoami({});
+await wait({});
+try { await whoami({}); } catch (e) { return { first, error: String(e.message) }; }
+return { first };`,
+    );
+    await until("the other server holds the call", () => gate.bearers.some((m) => m.method === "tools/call"));
+    const other = await connect(gateway.mcpUrl);
+    try {
+      assert.equal((await other.data("remove_server", { name })).removed, name);
+      const added = await other.data("add_server", { name, url: next.url });
+      assert.equal(added.status, "authorization_required", JSON.stringify(added));
+    } finally {
+      await other.close();
+    }
+    const seen = old.bearers.length;
+    gate.set({ holdCalls: false });
+    const r = await pending;
+    const after = old.bearers.slice(seen);
+    assert.deepEqual(
+      after.filter((m) => m.token !== undefined),
+      [],
+      "the old URL received credentials after the change",
+    );
+    assert.equal(r.ok, true, r.text);
+    assert.equal(r.result.first.subject, "alice", "the first call went with the token");
+    assert.match(r.result.error ?? "", /URL changed/, JSON.stringify(r.result));
+  });
+
+  test("a call on a header server's connection right after its URL changed sends the old URL none of its headers", async () => {
+    const [oldKeyed, nextKeyed] = await Promise.all([
+      startNodeUpstream(TOKEN_UPSTREAM, ["--token", API_KEY]),
+      startNodeUpstream(TOKEN_UPSTREAM, ["--token", API_KEY]),
+    ]);
+    try {
+      const gate = await upstream();
+      const gateName = serverName();
+      await connectServer(session, gateName, gate);
+      const stored = await fetch(new URL("/secrets/HEADER_KEY?hosts=127.0.0.1", gateway.url), {
+        method: "PUT",
+        body: API_KEY,
+      });
+      assert.equal(stored.status, 200, await stored.text());
+      const name = serverName();
+      const headers = { "X-Api-Key": ["$", "{secret:HEADER_KEY}"].join("") };
+      await session.data("add_server", { name, url: oldKeyed.url, headers });
+      const keys = async () => ((await (await fetch(new URL("/captured", oldKeyed.url))).json()) as string[]).length;
+      gate.set({ holdCalls: true });
+      const pending = run(
+        session,
+        `import { add } from "servers/${name}";
+import { whoami as wait } from "servers/${gateName}";
+const first = await add({ a: 1, b: 2 });
+await wait({});
+try { await add({ a: 2, b: 2 }); } catch (e) { return { first, error: String(e.message) }; }
+return { first };`,
+      );
+      await until("the other server holds the call", () => gate.bearers.some((m) => m.method === "tools/call"));
+      const other = await connect(gateway.mcpUrl);
+      try {
+        assert.equal((await other.data("remove_server", { name })).removed, name);
+        await other.data("add_server", { name, url: nextKeyed.url, headers });
+      } finally {
+        await other.close();
+      }
+      const seen = await keys();
+      gate.set({ holdCalls: false });
+      const r = await pending;
+      assert.equal(await keys(), seen, "the old URL received the header after the change");
+      assert.equal(r.ok, true, r.text);
+      assert.equal(r.result.first, 3);
+      assert.match(r.result.error ?? "", /URL changed/, JSON.stringify(r.result));
+    } finally {
+      await Promise.all([oldKeyed.stop(), nextKeyed.stop()]);
+    }
+  });
 });
