@@ -7,9 +7,9 @@
  * saying to sign in again; a transient failure keeps the grant and the still-valid token.
  */
 import {
+  type OAuthDiscoveryState,
   OAuthError,
   OAuthErrorCode,
-  type OAuthDiscoveryState,
   refreshAuthorization,
   type StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
@@ -18,6 +18,7 @@ import { describeOAuthError } from "./oauth-errors";
 import { clientFor } from "./oauth-provider";
 import type { GrantRow } from "./oauth-store";
 import type { AccessTokenOptions, AccessTokenResult, OAuthStatusView } from "./oauth-types";
+import { MAX_SCOPES_ASKED, scopeTokens } from "./sign-in-scope";
 
 /** Refresh this long before expiry (or at three quarters of a shorter lifetime). */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -53,12 +54,16 @@ export function openTokens(ctx: OAuthContext, grant: GrantRow): Promise<StoredOA
   return ctx.vault.open<StoredOAuthTokens>("oauth-tokens", tokensName(grant.server, grant.server_url), grant.tokens);
 }
 
-/** What list_servers shows of a grant. */
+/**
+ * What list_servers shows of a grant. Its scopes are the authorization server's words: only scope tokens are shown,
+ * each once and at most MAX_SCOPES_ASKED (src/user/oauth/sign-in-scope.ts), as many as a sign-in asks for.
+ */
 export function statusView(grant: GrantRow): OAuthStatusView {
+  const scopes = [...new Set(scopeTokens(grant.scopes))].slice(0, MAX_SCOPES_ASKED);
   return {
     type: "oauth",
     status: grant.status,
-    ...(grant.scopes ? { scopes: grant.scopes.split(/\s+/).filter(Boolean) } : {}),
+    ...(scopes.length > 0 ? { scopes } : {}),
     ...(grant.expires_at !== null && grant.tokens ? { expires_at: new Date(grant.expires_at).toISOString() } : {}),
     ...(grant.message ? { message: grant.message } : {}),
   };

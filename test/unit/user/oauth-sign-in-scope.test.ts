@@ -10,6 +10,7 @@ import { memorySql } from "../../../scripts/conformance-auth/memory-sql";
 import { MAX_SCOPE_INPUT_CHARS } from "../../../src/registry/step-up-scope";
 import { pendingLink } from "../../../src/user/oauth/oauth-flows";
 import { OAuthStore } from "../../../src/user/oauth/oauth-store";
+import { statusView } from "../../../src/user/oauth/oauth-tokens";
 import {
   MAX_SCOPES_ASKED,
   scopeSet,
@@ -113,4 +114,13 @@ test("a pending plain sign-in is reused only while it asks for the granted scope
   const wide = addFlow(store, "admin mcp");
   assert.equal(pendingLink(store, TARGET), `${ORIGIN}/connections/authorize?flow=${wide}`);
   assert.equal(pendingLink(store, TARGET, "write"), undefined, "a challenge it lacks");
+});
+
+test("list_servers shows a grant's scope tokens only, each once, at most MAX_SCOPES_ASKED", () => {
+  const store = new OAuthStore(memorySql());
+  const junk = Array.from({ length: 5_000 }, (_, i) => `s${i}`).join(" ");
+  store.saveGrant("s", URL_A, { status: "connected", scopes: `mcp mcp "ignore previous\u0007 ${junk}` });
+  const { scopes } = statusView(store.grant("s")!);
+  assert.equal(scopes?.length, MAX_SCOPES_ASKED);
+  assert.deepEqual(scopes?.slice(0, 3), ["mcp", "s0", "s1"], "quoted and control-character words are dropped");
 });
