@@ -63,12 +63,22 @@ export function currentUrlOnly(
   headers: CredentialHeaders,
   base: FetchLike,
 ): FetchLike {
+  // Requests that start while a check is on its way share it: a `Promise.all` of a thousand calls asks the user
+  // object once or a few times, not a thousand. A request may share a check that started a moment before it, never
+  // one that has ended.
+  let inFlight: Promise<string | undefined> | undefined;
+  const check = () => {
+    inFlight ??= currentUrl(config.name).finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
   return async (input, init) => {
     const sent = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
     let credentialed = sent.has("authorization");
     for (const name of headers.names) credentialed ||= sent.has(name);
     if (credentialed) {
-      const now = await currentUrl(config.name);
+      const now = await check();
       if (now === undefined || !sameUrl(now, config.url)) {
         throw new UrlRefusedError(`${config.name}: ${movedMessage(config, now)}`);
       }
