@@ -5,7 +5,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { didYouMean, formatList, suggest } from "../sandbox/prepare-suggest";
+import { didYouMean, formatList, formatVersions, suggest } from "../sandbox/prepare-suggest";
 import { validateValue } from "../sandbox/validate-args";
 import { cannotRunMessage, parseSkillRef } from "../skills/skill-check";
 import { runExecution } from "./execute-tool";
@@ -35,6 +35,24 @@ export function topLevelInputMessage(keys: readonly string[]): string {
   const example = shown.slice(0, MAX_KEYS_SHOWN).map((k) => `${k}: ...`);
   const more = shown.length > MAX_KEYS_SHOWN ? ", ..." : "";
   return `run_skill takes the skill's input as "input": { ${example.join(", ")}${more} }; got top-level ${formatList(shown, MAX_KEYS_SHOWN)} (its own arguments are name, version, input)${noContext ? `; ${noContext}` : ""}`;
+}
+
+/**
+ * Why get_skill and run_skill found nothing: a skill that exists without the pinned version is named with its versions
+ * (newest few), since "did you mean" would only repeat the name that was written; an unknown name gets the closest.
+ */
+async function noSuchSkill(
+  ctx: GatewayContext,
+  ref: { name: string; version?: number },
+  tool: string,
+): Promise<string> {
+  const index = await ctx.skills.index();
+  const entry = Object.hasOwn(index, ref.name) ? index[ref.name] : undefined;
+  if (entry && ref.version !== undefined) {
+    return `skill ${ref.name} has no version ${ref.version}; its versions, newest first: ${formatVersions(entry.versions)}. ${tool} { name: "${ref.name}" } uses the latest, "${ref.name}@<version>" pins one`;
+  }
+  const written = `${ref.name}${ref.version !== undefined ? `@${ref.version}` : ""}`;
+  return `no skill ${written}.${didYouMean(suggest(ref.name, Object.keys(index)))} list_skills shows what exists`;
 }
 
 export function registerSkillTools(server: McpServer, ctx: GatewayContext): void {
@@ -111,10 +129,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
       const ref = parseSkillRef(name, version);
       if (!ref.ok) return errorResult(ref.error);
       const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-      if (!skill)
-        return errorResult(
-          `no skill ${name}${version !== undefined ? `@${version}` : ""}; list_skills shows what exists`,
-        );
+      if (!skill) return errorResult(await noSuchSkill(ctx, ref.value, "get_skill"));
       const [versions, review] = await Promise.all([ctx.skills.versions(skill.name), ctx.skills.review(skill)]);
       return structuredResult({
         ...skill,
@@ -146,10 +161,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
         const ref = parseSkillRef(name, version);
         if (!ref.ok) return ref.error;
         const skill = await ctx.skills.get(ref.value.name, ref.value.version);
-        if (!skill) {
-          const close = suggest(ref.value.name, Object.keys(await ctx.skills.index()));
-          return `no skill ${name}${version !== undefined ? `@${version}` : ""}.${didYouMean(close)} list_skills shows what exists`;
-        }
+        if (!skill) return noSuchSkill(ctx, ref.value, "run_skill");
         // A tool it calls is gone (its server removed, or no longer listing it): say so, not "no such module".
         const blocked = cannotRunMessage(skill, (await ctx.skills.review(skill)).drift);
         if (blocked) return blocked;

@@ -6,7 +6,7 @@
  */
 import type { ImportDeclaration } from "acorn";
 import { importNeedsTasksError } from "../registry/task-support";
-import { didYouMean, formatList, SuggestBudget, suggest } from "./prepare-suggest";
+import { didYouMean, formatList, formatVersions, SuggestBudget, suggest } from "./prepare-suggest";
 import type { TypeImport } from "./prepare-type-imports";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
@@ -118,8 +118,8 @@ function resolveModule(
     const version = skill[2] === undefined ? info.latest : Number(skill[2]);
     if (!info.versions.includes(version)) {
       return (
-        `Skill "${name}" has no version ${version}; its versions are ${formatList(info.versions.map(String))} ` +
-        `(latest ${info.latest}). Import "skills/${name}" for the latest or "skills/${name}@<version>" to pin one.`
+        `Skill "${name}" has no version ${version}; its versions, newest first: ${formatVersions(info.versions)}. ` +
+        `Import "skills/${name}" for the latest or "skills/${name}@<version>" to pin one.`
       );
     }
     return {

@@ -120,6 +120,16 @@ export function formatList(names: readonly string[], max = 30): string {
   return names.length > max ? `${shown}, … and ${names.length - max} more` : shown;
 }
 
+/** Versions a message names when a pinned one does not exist: the newest few, which are the ones usually meant. */
+export const MAX_VERSIONS_SHOWN = 5;
+
+/** Formats versions newest first, cut after `max` with a count of the older ones: `7, 6, 5, 4, 3, … and 2 older`. */
+export function formatVersions(versions: readonly number[], max = MAX_VERSIONS_SHOWN): string {
+  const newest = [...versions].sort((a, b) => b - a);
+  const shown = newest.slice(0, max).join(", ");
+  return newest.length > max ? `${shown}, … and ${newest.length - max} older` : shown || "(none)";
+}
+
 /** Formats suggestions as ` Did you mean "a" or "b"?`, or an empty string when there are none. */
 export function didYouMean(suggestions: readonly string[]): string {
   if (suggestions.length === 0) return "";

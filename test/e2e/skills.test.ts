@@ -148,6 +148,15 @@ return s.files;`,
     );
   });
 
+  test("run_skill of a version that does not exist names the skill's versions, not the skill itself", async () => {
+    const r = await session.call("run_skill", { name: "copy_tree@9", input: {} });
+    assert.equal(r.isError, true);
+    assert.equal(
+      (r.content[0] as any).text,
+      'skill copy_tree has no version 9; its versions, newest first: 1. run_skill { name: "copy_tree" } uses the latest, "copy_tree@<version>" pins one',
+    );
+  });
+
   test("run_skill names an unknown input property, the allowed ones and the closest", async () => {
     const r = await session.call("run_skill", {
       name: "copy_tree",
@@ -275,6 +284,43 @@ return [await greet({ name: "a" }), await loud({ name: "b" })];`,
 
     const { executions } = await session.data("list_executions", { limit: 50 });
     assert.ok(executions.some((e: any) => e.kind === "skill" && e.skill === "greet@1"));
+  });
+
+  test("a pinned version that does not exist is named with the newest few versions: run_skill, get_skill, import", async () => {
+    for (let i = 1; i <= 7; i++) {
+      const saved = await session.data("save_skill", {
+        name: "counted",
+        description: `Counts, version ${i}`,
+        code: `export default async function counted() { return ${i}; }`,
+      });
+      assert.equal(saved.version, i);
+    }
+    const versions = "its versions, newest first: 7, 6, 5, 4, 3, … and 2 older";
+    const ran = await session.call("run_skill", { name: "counted", version: 99, input: {} });
+    assert.equal(ran.isError, true);
+    assert.equal(
+      (ran.content[0] as any).text,
+      `skill counted has no version 99; ${versions}. run_skill { name: "counted" } uses the latest, "counted@<version>" pins one`,
+    );
+    const got = await session.call("get_skill", { name: "counted@99" });
+    assert.equal(got.isError, true);
+    assert.match(
+      (got.content[0] as any).text,
+      /^skill counted has no version 99; its versions, newest first: 7, 6, 5, 4, 3, … and 2 older\. get_skill/,
+    );
+    const imported = await run(session, 'import { counted } from "skills/counted@99";\nreturn counted({});');
+    assert.equal(imported.ok, false);
+    assert.match(
+      imported.error.message,
+      /^Skill "counted" has no version 99; its versions, newest first: 7, 6, 5, 4, 3, … and 2 older\. /,
+    );
+    // An unknown name still gets the closest one.
+    const typo = await session.call("run_skill", { name: "countd@2", input: {} });
+    assert.match(
+      (typo.content[0] as any).text,
+      /^no skill countd@2\. Did you mean "counted"\? list_skills shows what exists$/,
+    );
+    await session.data("delete_skill", { name: "counted" });
   });
 
   test("a skill that fails its checks is refused at save time with the reason", async () => {

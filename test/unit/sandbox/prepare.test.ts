@@ -336,9 +336,20 @@ describe("prepareCode errors", () => {
   it("rejects unknown and pinned-but-missing skill versions", () => {
     assert.match(
       failure('import { copy_tree } from "skills/copy_tree@9";').message,
-      /no version 9; its versions are 1, 2, 3/,
+      /^Skill "copy_tree" has no version 9; its versions, newest first: 3, 2, 1\. Import "skills\/copy_tree" for the latest/,
     );
     assert.match(failure('import { copy } from "skills/copy_tre";').message, /Did you mean "skills\/copy_tree"/);
+  });
+
+  it("names the newest few versions of a skill with many, and counts the older ones", () => {
+    const versions = Array.from({ length: 40 }, (_, i) => i + 1);
+    const modules = { ...MODULES, skills: { many: { latest: 40, versions, exports: ["many"] } } };
+    const result = prepareCode({ code: 'import { many } from "skills/many@99";', modules, guardName: GUARD });
+    assert.equal(result.ok, false);
+    assert.match(
+      !result.ok ? result.error.message : "",
+      /^Skill "many" has no version 99; its versions, newest first: 40, 39, 38, 37, 36, … and 35 older\. /,
+    );
   });
 
   it("rejects dynamic import(), require() and export", () => {
