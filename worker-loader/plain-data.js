@@ -30,6 +30,7 @@ const { defineProperty } = Reflect;
 /** `list[list.length] = value` as an own element: a plain assignment would call a setter the agent put on Array.prototype. */
 const append = (list, value) =>
   defineProperty(list, list.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+const DatePrototype = Date.prototype;
 const dateTime = Date.prototype.getTime;
 const dateIso = Date.prototype.toISOString;
 const mapEntries = Map.prototype.entries;
@@ -119,6 +120,14 @@ export function toPlain(value, spend, prefix = "", target = "passed to tools") {
     if (apply(setHas, ancestors, [v])) throw refuse(path, "cyclic structure");
     const array = isArray(v);
     const proto = getPrototypeOf(v);
+    // Said with the conversion: a Date is the non-JSON value code most often hands over (judged by its prototype,
+    // bound at load: the agent can redefine Date[Symbol.hasInstance]).
+    if (proto === DatePrototype) {
+      throw refuse(
+        path,
+        "Date is not plain JSON: convert it first, date.toISOString() for text (new Date(text) reads it back) or date.getTime() for milliseconds",
+      );
+    }
     if (!array && proto !== ObjectPrototype && proto !== null) {
       let kind = "object";
       try {

@@ -70,7 +70,9 @@ try { await state.set("loop", cycle); } catch (e) { cyclic = e.message; }
 const long = "k".repeat(300);
 let named = null;
 try { await state.set(long, undefined); } catch (e) { named = e.message; }
-return { refused, cyclic, named, keys: await state.keys(), draft: await state.get("draft") };`,
+let dated = null;
+try { await state.set("when", new Date(0)); } catch (e) { dated = e.message; }
+return { refused, cyclic, named, dated, keys: await state.keys(), draft: await state.get("draft") };`,
       );
       assert.equal(r.ok, true, r.text);
       assert.deepEqual(r.result.refused, [
@@ -78,6 +80,11 @@ return { refused, cyclic, named, keys: await state.keys(), draft: await state.ge
         'state.set("draft", value): the value is undefined, which state cannot keep (it keeps JSON values): to remove the key, call state.delete(key); to keep an empty value, store null',
       ]);
       assert.equal(r.result.cyclic, 'state.set("loop", value): /value/self: cyclic structure');
+      // A Date is the value most often refused: the refusal says how to store it.
+      assert.equal(
+        r.result.dated,
+        'state.set("when", value): /value: Date is not plain JSON: convert it first, date.toISOString() for text (new Date(text) reads it back) or date.getTime() for milliseconds',
+      );
       // A key is the program's data: quoted cut, never whole.
       assert.match(r.result.named, /^state\.set\("k{64}…", value\): the value is undefined/);
       assert.deepEqual(r.result.keys, ["draft"]);

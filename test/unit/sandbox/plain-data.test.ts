@@ -103,6 +103,16 @@ describe("toPlain (the sandbox's check of tool arguments)", () => {
       refused({ value: new Map() }).startsWith('state.set("k", value): /value: Map is not plain JSON'),
       true,
     );
+    // A Date is said with its conversion, also when Date's instanceof is tampered with.
+    Object.defineProperty(Date, Symbol.hasInstance, { value: () => false, configurable: true });
+    try {
+      assert.equal(
+        refused({ value: { at: new Date(0) } }),
+        'state.set("k", value): /value/at: Date is not plain JSON: convert it first, date.toISOString() for text (new Date(text) reads it back) or date.getTime() for milliseconds',
+      );
+    } finally {
+      delete (Date as unknown as Record<symbol, unknown>)[Symbol.hasInstance];
+    }
   });
 
   it("names a deep refusal by both ends of its path, not hundreds of characters of it", () => {
