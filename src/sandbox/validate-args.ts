@@ -125,7 +125,12 @@ function describeAll(errors: readonly OutputUnit[], schema: JsonSchema): string[
       out.push(unknownProperty(child, declared.get(at), budget));
       continue;
     }
-    const message = unit.keyword === "pattern" ? patternMismatch(unit, schema) : describe(unit);
+    const message =
+      unit.keyword === "pattern"
+        ? patternMismatch(unit, schema)
+        : unit.keyword === "enum" || unit.keyword === "const"
+          ? valueMismatch(unit, schema)
+          : describe(unit);
     if (message) out.push(message);
   }
   return out;
@@ -141,6 +146,31 @@ function patternMismatch(unit: OutputUnit, schema: JsonSchema): string {
   if (typeof pattern !== "string") return `${where}: String does not match the schema's pattern.`;
   const shown = pattern.length > MAX_PATTERN_SHOWN ? `${pattern.slice(0, MAX_PATTERN_SHOWN)}…` : pattern;
   return `${where}: String does not match pattern ${JSON.stringify(shown)}.`;
+}
+
+/** Allowed values an enum message lists (the validator's own message embeds the whole enum, of any size). */
+export const MAX_ENUM_SHOWN = 10;
+/** Longest JSON of one allowed value (or of a const) quoted in a message. */
+const MAX_VALUE_SHOWN = 60;
+
+/** One allowed value as JSON, cut. */
+function shownValue(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > MAX_VALUE_SHOWN ? `${json.slice(0, MAX_VALUE_SHOWN)}…` : json;
+}
+
+/**
+ * `/mode: value is not one of the allowed values: "a", "b", … and 9,990 more`: the enum (or const) read from the
+ * schema, its first few values each cut, instead of the validator's message with all of them.
+ */
+function valueMismatch(unit: OutputUnit, schema: JsonSchema): string {
+  const where = pointer(unit.instanceLocation);
+  const allowed = schemaAt(schema, unit.keywordLocation);
+  if (unit.keyword === "const") return `${where}: value must be ${shownValue(allowed)}`;
+  if (!Array.isArray(allowed)) return `${where}: value is not one of the schema's allowed values`;
+  const shown = allowed.slice(0, MAX_ENUM_SHOWN).map(shownValue).join(", ");
+  const rest = allowed.length - MAX_ENUM_SHOWN;
+  return `${where}: value is not one of the allowed values: ${shown}${rest > 0 ? `, … and ${rest.toLocaleString("en-US")} more` : ""}`;
 }
 
 function unknownProperty(unit: OutputUnit, allowed: string[] | undefined, budget: SuggestBudget): string {

@@ -85,3 +85,36 @@ describe("patterns", () => {
     assert.equal(message, `invalid arguments: /s: String does not match pattern "^(${"a".repeat(118)}…".`);
   });
 });
+
+describe("enum and const", () => {
+  test("a small enum is listed whole, read from the schema through a $ref", () => {
+    const schema = {
+      type: "object",
+      properties: { mode: { enum: ["fast", "slow"] }, level: { $ref: "#/$defs/Level" } },
+      $defs: { Level: { enum: [1, 2, 3] } },
+    };
+    assert.equal(
+      validate(schema, { mode: "medium", level: 4 }),
+      'invalid arguments: /mode: value is not one of the allowed values: "fast", "slow"; /level: value is not one of the allowed values: 1, 2, 3',
+    );
+  });
+
+  test("a huge enum lists its first 10 values, each cut, and counts the rest", () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => (i === 0 ? "x".repeat(500) : `v${i}`));
+    const message = validate({ type: "object", properties: { pick: { enum: values } } }, { pick: "nope" }) ?? "";
+    assert.equal(
+      message,
+      `invalid arguments: /pick: value is not one of the allowed values: "${"x".repeat(59)}…, "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", … and 9,990 more`,
+    );
+  });
+
+  test("a const names the value, cut when long", () => {
+    assert.equal(
+      validate({ type: "object", properties: { kind: { const: "file" } } }, { kind: "dir" }),
+      'invalid arguments: /kind: value must be "file"',
+    );
+    const message =
+      validate({ type: "object", properties: { blob: { const: { text: "y".repeat(5_000) } } } }, { blob: {} }) ?? "";
+    assert.equal(message, `invalid arguments: /blob: value must be {"text":"${"y".repeat(51)}…`);
+  });
+});
