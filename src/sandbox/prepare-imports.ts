@@ -7,7 +7,7 @@
 import type { ImportDeclaration } from "acorn";
 import { importNeedsTasksError } from "../registry/task-support";
 import { didYouMean, formatList, formatVersions, SuggestBudget, suggest } from "./prepare-suggest";
-import type { TypeImport } from "./prepare-type-imports";
+import { MAX_TYPE_NAME_CHARS, MAX_TYPE_NAMES, type TypeImport } from "./prepare-type-imports";
 
 /** What the agent may import: module specifiers as the agent writes them (without `@version`) and their exports. */
 export interface ModuleCatalog {
@@ -61,6 +61,27 @@ export type ImportCheck =
   | { ok: false; problems: ImportProblem[] };
 
 const hasOwn = (record: object, key: string): boolean => Object.hasOwn(record, key);
+
+/** Longest module specifier or import name an error quotes: they are the agent's text, of any length. */
+const MAX_QUOTED_CHARS = 80;
+
+/** A name or specifier as an error quotes it: whole when short, else its start and its length. */
+function quoted(text: string): string {
+  return text.length > MAX_QUOTED_CHARS
+    ? `${text.slice(0, MAX_QUOTED_CHARS)}… (${text.length.toLocaleString("en-US")} characters)`
+    : text;
+}
+
+/**
+ * Adds type names to `into`, each cut to the characters the type check matches (src/typecheck/type-named-tools.ts)
+ * and at most MAX_TYPE_NAMES in all: a program may name thousands, each matched against a large server's tools.
+ */
+function addTypeNames(into: Set<string>, names: Iterable<string>): void {
+  for (const name of names) {
+    if (into.size >= MAX_TYPE_NAMES) return;
+    into.add(name.slice(0, MAX_TYPE_NAME_CHARS));
+  }
+}
 
 const exportSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 
@@ -132,10 +153,10 @@ function resolveModule(
   const normalized = specifier.replace(/^(?:\.{1,2}\/)+/, "").replace(/\.(?:[cm]?js|[cm]?ts)$/, "");
   const unversioned = normalized.replace(/@\d+$/, "");
   if (normalized !== specifier && new Set(known).has(unversioned)) {
-    return `Cannot import "${specifier}": write the module name as "${normalized}".`;
+    return `Cannot import "${quoted(specifier)}": write the module name as "${normalized}".`;
   }
   return (
-    `Cannot import "${specifier}": no such module.${didYouMean(suggest(unversioned, known, 3, budget))} ` +
+    `Cannot import "${quoted(specifier)}": no such module.${didYouMean(suggest(unversioned, known, 3, budget))} ` +
     `Modules you can import: ${formatList(known)}.`
   );
 }
@@ -166,13 +187,13 @@ function missingExport(
   const reason = module.kind === "server" ? catalog.unavailable?.get(module.module) : undefined;
   if (reason === undefined) {
     return (
-      `"${specifier}" has no export "${name}".${didYouMean(suggest(name, module.exports, 3, budget))} ` +
+      `"${specifier}" has no export "${quoted(name)}".${didYouMean(suggest(name, module.exports, 3, budget))} ` +
       `Its exports: ${exportList}.`
     );
   }
   const kept =
     module.exports.length === 0 ? "it has no tools to import" : `the tools it listed before failing: ${exportList}`;
-  const what = name === "*" ? "*" : `"${name}"`;
+  const what = name === "*" ? "*" : `"${quoted(name)}"`;
   return (
     // The reason is the upstream's words, which often end a sentence already.
     `Cannot import ${what} from "${specifier}": the server is unavailable: ${reason.endsWith(".") ? reason.slice(0, -1) : reason}. ` +
@@ -204,7 +225,7 @@ export function checkImport(
     });
   }
   const names: string[] = [];
-  const types: string[] = [];
+  const types = new Set<string>();
   const named: string[] = [];
   let namespace: string | undefined;
   let exportList: string | undefined;
@@ -214,7 +235,7 @@ export function checkImport(
       problems.push({
         message:
           `Default imports are not supported: "${specifier}" has only named exports. Write ` +
-          `import { ${example} } from "${specifier}" or import * as ${spec.local.name} from "${specifier}".`,
+          `import { ${example} } from "${specifier}" or import * as ${quoted(spec.local.name)} from "${specifier}".`,
         offset: spec.start,
       });
     } else if (spec.type === "ImportNamespaceSpecifier") {
@@ -228,7 +249,7 @@ export function checkImport(
       const name = importedName(spec.imported);
       if (!exportSet(module.exports).has(name)) {
         if (isTypeOnly(spec.local.name)) {
-          types.push(name);
+          addTypeNames(types, [name]);
           continue;
         }
         exportList ??= formatList(module.exports);
@@ -256,7 +277,7 @@ export function checkImport(
   if (named.length > 0) hoisted += `import { ${named.join(", ")} } from ${from};`;
   // A side-effect import (`import "gateway"`) stays; one whose names were all type-only disappears, as in tsc.
   if (decl.specifiers.length === 0) hoisted = `import ${from};`;
-  return { ok: true, resolved: module, names: [...new Set(names)], types, hoisted };
+  return { ok: true, resolved: module, names: [...new Set(names)], types: [...types], hoisted };
 }
 
 /** Merges the modules used by all import declarations (same kind, module and version) in first-seen order. */
@@ -274,7 +295,7 @@ export function mergeImports(
       byKey.set(key, entry);
     }
     for (const name of names) entry.names.add(name);
-    for (const name of types) entry.types.add(name);
+    addTypeNames(entry.types, types);
   }
   return [...byKey.values()].map(({ use, names, types }) => ({
     ...use,
@@ -307,7 +328,11 @@ export function typeImportUses(
     const key = `${use.kind}\0${use.module}`;
     const known = byModule.get(key);
     const target = known ?? use;
-    if (names.length > 0) target.types = [...new Set([...(target.types ?? []), ...names])];
+    if (names.length > 0) {
+      const all = new Set(target.types);
+      addTypeNames(all, names);
+      target.types = [...all];
+    }
     if (!known) {
       byModule.set(key, use);
       uses.push(use);

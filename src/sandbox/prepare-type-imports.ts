@@ -5,7 +5,8 @@
  * with the members named through an `import type * as N` (`N.ReadFileInput`). The type check declares those
  * modules, and of a large server the tools those names belong to (src/typecheck/type-named-tools.ts); without them
  * the types resolve to nothing and the code runs unchecked. Read from sucrase's tokens; only code that has the
- * words `import` and `type` is parsed again. Bounded: at most MAX_TYPE_IMPORTS declarations and MAX_TYPE_NAMES names.
+ * words `import` and `type` is parsed again. Bounded: at most MAX_TYPE_IMPORTS declarations and MAX_TYPE_NAMES names,
+ * each cut to MAX_TYPE_NAME_CHARS; names imported with value syntax and used only as types (prepare-imports.ts) too.
  */
 import { ck, parse, type Token, tt } from "./sucrase-tokens";
 
@@ -13,6 +14,8 @@ import { ck, parse, type Token, tt } from "./sucrase-tokens";
 const MAX_TYPE_IMPORTS = 32;
 /** Most type names read over all of them (each is matched to a large server's tools). */
 export const MAX_TYPE_NAMES = 256;
+/** Characters of a type name kept: the type check matches a name to tools by this many (type-named-tools.ts). */
+export const MAX_TYPE_NAME_CHARS = 200;
 
 /** One module imported for types, and the names the program imports or names from it. */
 export interface TypeImport {
@@ -39,7 +42,8 @@ export function typeImports(code: string): TypeImport[] {
   /** Locals of `import type * as N`, with the import their members belong to. */
   const namespaces = new Map<string, TypeImport>();
   let count = 0;
-  const add = (entry: TypeImport, name: string) => {
+  const add = (entry: TypeImport, whole: string) => {
+    const name = whole.slice(0, MAX_TYPE_NAME_CHARS);
     if (count >= MAX_TYPE_NAMES || entry.names.includes(name)) return;
     entry.names.push(name);
     count++;

@@ -10,9 +10,10 @@
  */
 import { toTypeName } from "../codegen/names";
 import type { CatalogTool } from "../registry/registry-types";
+import { MAX_TYPE_NAME_CHARS } from "../sandbox/prepare-type-imports";
 
-/** Longer names are matched by their first this many characters. */
-const MAX_NAME_CHARS = 200;
+/** Longer names are matched by their first this many characters (the import check keeps no more). */
+const MAX_NAME_CHARS = MAX_TYPE_NAME_CHARS;
 /** Most tools one type name declares (the groups of its longest prefixes first). */
 const MAX_TOOLS_PER_NAME = 16;
 

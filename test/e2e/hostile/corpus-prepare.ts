@@ -56,7 +56,7 @@ export const prepareSamples: Sample[] = [
     name: "an import name of 100,000 characters is refused without comparing it whole",
     class: "prepare",
     code: `import { ${"x".repeat(100_000)} } from 'servers/workspace';\nreturn 1;`,
-    expect: fails("import", /has no export "x{100000}"/),
+    expect: fails("import", /has no export "x{80}… \(100,000 characters\)"/),
   },
   {
     name: "5,000 regex literals are planned in linear time",

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MAX_REPORTED_PROBLEMS, type PrepareStats, prepareCode } from "../../../src/sandbox/prepare";
 import { SUGGEST_BUDGET_CELLS } from "../../../src/sandbox/prepare-suggest";
+import { MAX_TYPE_NAME_CHARS, MAX_TYPE_NAMES } from "../../../src/sandbox/prepare-type-imports";
 import { GUARD } from "./prepare-fixtures";
 
 const EXPORTS = Array.from({ length: 2_000 }, (_, i) => `tool_number_${i}_with_a_longish_name`);
@@ -78,5 +79,56 @@ describe("prepareCode work bounds", () => {
     );
     assert.equal(result.ok, false);
     assert.ok(stats.suggestCells <= 65 * (2_000 * 65 + 16 * 2_000), `${stats.suggestCells} cells`);
+  });
+});
+
+describe("prepareCode error and import sizes", () => {
+  const LONG = "Q".repeat(5_000);
+
+  it("quotes a long import name, module specifier or local name by its start and length, never whole", () => {
+    const messages = [
+      `import { "${LONG}" as x } from "servers/workspace";\nx();`,
+      `import { ${LONG} } from "servers/workspace";\n${LONG}();`,
+      `import { a } from "servers/${LONG}";`,
+      `import ${LONG} from "servers/workspace";`,
+    ].map((code) => {
+      const result = prepareCode({ code, modules: MODULES, guardName: GUARD });
+      assert.ok(!result.ok);
+      return result.error.message;
+    });
+    const cut = `${"Q".repeat(80)}… (5,000 characters)`;
+    assert.ok(messages[0]!.startsWith(`"servers/workspace" has no export "${cut}". Its exports: `), messages[0]);
+    assert.ok(messages[1]!.startsWith(`"servers/workspace" has no export "${cut}". Its exports: `), messages[1]);
+    const module = `servers/${"Q".repeat(72)}… (5,008 characters)`;
+    assert.ok(messages[2]!.startsWith(`Cannot import "${module}": no such module.`), messages[2]);
+    assert.ok(messages[3]!.includes(`or import * as ${cut} from "servers/workspace".`), messages[3]);
+    // The code frame shows the line too, cut: the message does not grow with the name.
+    for (const message of messages) assert.ok(message.length < 2_000, `${message.length} characters`);
+  });
+
+  it("the listed problems of long names make an error no longer than those of short names, but for the cut names", () => {
+    const program = (name: string) =>
+      Array.from({ length: 30 }, (_, i) => `import { ${name}${i} } from "servers/workspace";\n${name}${i}();`).join(
+        "\n",
+      );
+    const message = (code: string) => {
+      const result = prepareCode({ code, modules: MODULES, guardName: GUARD });
+      assert.ok(!result.ok);
+      return result.error.message;
+    };
+    const short = message(program("Q"));
+    const long = message(program(LONG));
+    assert.ok(long.length < short.length + MAX_REPORTED_PROBLEMS * 2 * 200, `${long.length} vs ${short.length}`);
+  });
+
+  it("names imported as values but used only as types are kept to MAX_TYPE_NAMES, each cut to MAX_TYPE_NAME_CHARS", () => {
+    const types = Array.from({ length: 1_000 }, (_, i) => `T${i}${"z".repeat(300)}`);
+    const code = `import { tool_number_1_with_a_longish_name, ${types.join(", ")} } from "servers/workspace";\nlet v: ${types.join(" | ")};\nawait tool_number_1_with_a_longish_name({});`;
+    const result = prepareCode({ code, modules: MODULES, guardName: GUARD });
+    assert.ok(result.ok, !result.ok ? result.error.message.slice(0, 300) : "");
+    const names = result.imports[0]!.types!;
+    assert.equal(names.length, MAX_TYPE_NAMES);
+    assert.ok(names.every((n) => n.length === MAX_TYPE_NAME_CHARS));
+    assert.equal(names[0], `T0${"z".repeat(MAX_TYPE_NAME_CHARS - 2)}`);
   });
 });

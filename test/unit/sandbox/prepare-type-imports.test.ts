@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CatalogTool } from "../../../src/registry/registry-types";
-import { MAX_TYPE_NAMES, typeImports } from "../../../src/sandbox/prepare-type-imports";
+import { MAX_TYPE_NAME_CHARS, MAX_TYPE_NAMES, typeImports } from "../../../src/sandbox/prepare-type-imports";
 import { toolsNamedByTypes } from "../../../src/typecheck/type-named-tools";
 
 describe("typeImports", () => {
@@ -35,6 +35,12 @@ describe("typeImports", () => {
     const names = Array.from({ length: MAX_TYPE_NAMES + 100 }, (_, i) => `T${i}Input`);
     const [big] = typeImports(`import type { ${names.join(", ")} } from "servers/big";`);
     assert.equal(big!.names.length, MAX_TYPE_NAMES);
+  });
+
+  it("keeps a long name's first MAX_TYPE_NAME_CHARS characters, all the type check matches", () => {
+    const long = `Stat${"x".repeat(100_000)}`;
+    const [big] = typeImports(`import type { ${long} } from "servers/big";`);
+    assert.deepEqual(big!.names, [long.slice(0, MAX_TYPE_NAME_CHARS)]);
   });
 });
 
