@@ -11,7 +11,7 @@ import type { Limits } from "../config";
 import type { Registry } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { needsTasksError } from "../registry/task-support";
-import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
+import { isUpstreamTimeout, toolCallFailure, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import { approvalPolicy } from "../sandbox/approval";
 import { validateArgs } from "../sandbox/validate-args";
 import { errorResult } from "./tool-result";
@@ -43,7 +43,7 @@ export async function directCall(
     return errorResult(
       isUpstreamTimeout(err)
         ? toolTimeoutMessage(`${def.server}.${def.id}`, timeout)
-        : `${def.server}.${def.id} failed: ${(err as Error)?.message ?? String(err)}`,
+        : toolCallFailure(`${def.server}.${def.id}`, err),
     );
   }
   const bytes = JSON.stringify(result).length;

@@ -47,6 +47,26 @@ export function isRefusedHandshake(err: unknown): boolean {
 const NETWORK_ERROR =
   /network connection lost|^terminated$|fetch failed|econnrefused|econnreset|connection (refused|reset)/i;
 
+/**
+ * A request found the connection to an upstream refused or closed ("Network connection lost."): the server went down
+ * or restarted since it was listed. A tool call that fails so says what to do ({@link toolCallFailure}).
+ */
+export class ConnectionLostError extends Error {
+  override readonly name = "ConnectionLostError";
+}
+
+/** What a model can do about a lost connection; the call may have reached the server before it went. */
+const LOST_CONNECTION_ADVICE =
+  "The server may be down or restarting: list_servers shows its status; retry once it is back (a call the server had already received may or may not have taken effect).";
+
+/** The error of a tool call (`server.tool`) that failed upstream: a lost connection also says what to do. */
+export function toolCallFailure(call: string, err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  return err instanceof ConnectionLostError
+    ? `${call} failed: ${message}. ${LOST_CONNECTION_ADVICE}`
+    : `${call} failed: ${message}`;
+}
+
 /** Most characters of an upstream's error body quoted in a message. */
 const MAX_QUOTED_CHARS = 200;
 /** Most characters of an HTML body read for its text (the tag-stripping below stays linear and short). */
@@ -146,7 +166,13 @@ export function clarifyUpstreamError(
     // The connection's first request: nothing listens there, or it hung up before answering.
     const host = parsed(url)?.host;
     text = `could not connect to upstream ${name}${host ? ` at ${host}` : ""} (connection refused or closed); is the server running?`;
-  } else if (err instanceof TypeError || NETWORK_ERROR.test(message)) {
+  } else if (NETWORK_ERROR.test(message)) {
+    // Worded as list_servers words a refused first request; the runtime's own words stay, for debugging.
+    return new ConnectionLostError(
+      `the connection to upstream ${name} failed: connection refused or closed (the runtime said ${JSON.stringify(quoted(message))})`,
+      { cause: err },
+    );
+  } else if (err instanceof TypeError) {
     text = `the connection to upstream ${name} failed: ${quoted(message)}`;
   }
   return text === undefined ? err : new Error(text, { cause: err });

@@ -11,7 +11,7 @@ import type { Catalog } from "../registry/registry";
 import type { CatalogTool } from "../registry/registry-types";
 import { toToolOutcome } from "../registry/tool-result";
 import type { UpstreamConnection } from "../registry/upstream";
-import { isUpstreamTimeout, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
+import { isUpstreamTimeout, toolCallFailure, toolCallTimeout, toolTimeoutMessage } from "../registry/upstream-errors";
 import type { BridgeReply } from "./execution-types";
 
 const TRUNCATION_MARKER = "…[truncated:";
@@ -47,11 +47,7 @@ export async function callUpstream(
     if (isUpstreamTimeout(err)) {
       return { ok: false, status: "timeout", error: toolTimeoutMessage(`${server}.${tool}`, timeout) };
     }
-    return {
-      ok: false,
-      status: "error",
-      error: `${server}.${tool} failed: ${(err as Error)?.message ?? String(err)}`,
-    };
+    return { ok: false, status: "error", error: toolCallFailure(`${server}.${tool}`, err) };
   }
 }
 

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { after, before, test } from "node:test";
-import { connect, type Gateway, type Session, startGateway } from "../support/gateway";
+import { startFaulty } from "../support/faulty";
+import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startEverything, type Upstream } from "../support/upstreams";
 
 let gateway: Gateway;
@@ -64,4 +65,30 @@ test("a server that is not running says it could not connect and asks whether it
   const block = listed.slice(listed.indexOf("away ("));
   assert.equal(block.split("could not connect to upstream away").length - 1, 1, `the error is shown once:\n${block}`);
   assert.doesNotMatch(block, /auth \(none\)/);
+});
+
+test("a tool call to a server that went down since it was listed words it as list_servers does, with what to do", async () => {
+  const code = 'import { echo } from "servers/gone";\nreturn await echo({ text: "hi" });';
+  const upstream = await startFaulty();
+  try {
+    const added = await session.data("add_server", { name: "gone", url: upstream.url });
+    assert.equal(added.status, "connected", JSON.stringify(added));
+    assert.equal((await run(session, code)).ok, true);
+  } finally {
+    await upstream.stop();
+  }
+  const r = await run(session, code);
+  assert.equal(r.ok, false);
+  const reason =
+    'the connection to upstream gone failed: connection refused or closed (the runtime said "Network connection lost.")';
+  const advice =
+    "The server may be down or restarting: list_servers shows its status; retry once it is back (a call the server had already received may or may not have taken effect).";
+  // The trace and the program's error say the same: the server, what happened, what to do; the runtime's words kept.
+  assert.equal(r.tool_calls[0].error, `gone.echo failed: ${reason}. ${advice}`);
+  assert.equal(r.error.message, `ToolError: gone.echo failed: ${reason}. ${advice} (at line 2 of your code)`);
+  // list_servers names the same failure, without the advice.
+  const listed = text(await session.call("list_servers", {}));
+  const block = listed.slice(listed.indexOf("gone ("));
+  assert.ok(block.includes(`; last: ${reason}`), block);
+  await session.call("remove_server", { name: "gone" });
 });
