@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { launchBrowser, type TestBrowser } from "../support/browser";
+import { startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { connectModern } from "../support/modern-client";
 import { until } from "../support/until";
@@ -135,6 +136,33 @@ describe("dashboard: servers and tools", () => {
     assert.equal(await bobs.getByRole("row", { name: /mine/ }).count(), 0);
     assert.equal(await bobs.getByRole("row", { name: /workspace/ }).count(), 1);
     await bobs.close();
+  });
+
+  test("a server whose tool names are too long to show says on its row how many were left out, why, and which", async () => {
+    const long = await startFaulty({ "tool-set": "long-names" });
+    try {
+      const added = await alice.data("add_server", { name: "longnames", url: long.url });
+      assert.equal(added.status, "connected", JSON.stringify(added));
+      const page = await signedIn("/dashboard");
+      const cell = page
+        .getByRole("row", { name: /longnames/ })
+        .getByRole("cell")
+        .nth(4);
+      const shown = (await cell.textContent()) ?? "";
+      assert.match(
+        shown,
+        /^2Left out: 2 tools, names over 256 characters \(MCP asks for 1 to 128\); ask the server's maintainer/,
+      );
+      assert.deepEqual(await cell.locator("li code").allTextContents(), [
+        `long_${"b".repeat(55)}… (257 characters)`,
+        `long_${"c".repeat(55)}… (2,005 characters)`,
+      ]);
+      await browser.screenshot(page, "dashboard-servers-omitted");
+      await page.close();
+    } finally {
+      await alice.call("remove_server", { name: "longnames" });
+      await long.stop();
+    }
   });
 
   test("the tool browser ranks tools like search_tools and shows each declaration and an example call", async () => {

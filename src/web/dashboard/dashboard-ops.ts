@@ -7,6 +7,7 @@
  */
 import { toolDeclaration } from "../../codegen/declarations";
 import { type SemanticSearch, searchCatalog } from "../../mcp/catalog-search";
+import type { OmittedTools } from "../../registry/catalog-build";
 import type { CircuitSnapshot } from "../../registry/circuit-breaker";
 import type { Catalog, Registry } from "../../registry/registry";
 import type { CatalogTool } from "../../registry/registry-types";
@@ -45,6 +46,8 @@ export interface ServerView {
   last_refresh: string | null;
   last_error: { message: string; at: string | null } | null;
   changed_tools: string[];
+  /** Listed by the upstream but left out of the catalog (names over 256 characters), as list_servers says. */
+  omitted_tools?: OmittedTools;
   circuit: CircuitSnapshot | null;
   description: string;
 }
@@ -106,6 +109,7 @@ async function servers(deps: DashboardDeps, refresh: boolean): Promise<ServerVie
     last_refresh: iso(s.refreshedAt),
     last_error: s.lastError ? { message: s.lastError.message, at: iso(s.lastError.at) } : null,
     changed_tools: s.changedTools,
+    ...(s.omittedTools ? { omitted_tools: s.omittedTools } : {}),
     circuit: circuitOf(deps.registry, s.name),
     description: s.description,
   }));

@@ -6,12 +6,12 @@
  */
 import { Hono } from "hono";
 import { page } from "../layout";
-import { csrfToken } from "../web-auth";
 import { Table } from "../table";
+import { csrfToken } from "../web-auth";
 import type { WebEnv } from "../web-types";
 import { dashboardData, originOf } from "./dashboard-data";
-import type { ServerView } from "./dashboard-ops";
 import { Badge, DashboardFrame, Notice, Time } from "./dashboard-frame";
+import type { ServerView } from "./dashboard-ops";
 
 function Circuit(props: { server: ServerView }) {
   const c = props.server.circuit;
@@ -26,6 +26,25 @@ function Circuit(props: { server: ServerView }) {
         </>
       ) : null}
     </>
+  );
+}
+
+/** The tools the upstream listed that the catalog left out, as list_servers says (count, why, the first few names). */
+function Omitted(props: { server: ServerView }) {
+  const o = props.server.omitted_tools;
+  if (!o) return null;
+  return (
+    <div class="muted">
+      {`Left out: ${o.count} tool${o.count === 1 ? "" : "s"}, ${o.reason}`}
+      <ul>
+        {o.names.map((name) => (
+          <li>
+            <code>{name}</code>
+          </li>
+        ))}
+        {o.count > o.names.length ? <li>{`… and ${o.count - o.names.length} more`}</li> : null}
+      </ul>
+    </div>
   );
 }
 
@@ -55,7 +74,10 @@ function ServerRow(props: { server: ServerView }) {
       <td>
         <Time iso={s.last_refresh} />
       </td>
-      <td>{String(s.tool_count)}</td>
+      <td>
+        {String(s.tool_count)}
+        <Omitted server={s} />
+      </td>
       <td>
         {s.changed_tools.length ? (
           <ul>
