@@ -11,7 +11,7 @@ import { signInNeeded } from "../registry/step-up-scope";
 import type { ExecuteResult } from "../sandbox/execution-types";
 import type { OAuthConnections } from "./oauth/oauth-connections";
 import type { UserServerRow } from "./user-servers";
-import type { PendingApproval, SignInStillNeeded } from "./user-types";
+import type { PendingApproval, SignInNow, SignInStillNeeded } from "./user-types";
 
 /** A pending handle as the user object reads it before taking it. */
 export interface PeekedHandle {
@@ -47,6 +47,36 @@ export async function signInWait(
   );
   if (!still) return undefined;
   return { still_waiting: { handle, server, tool, ...still, ...(execution_id ? { execution_id } : {}) } };
+}
+
+/**
+ * A listed handle's sign-in checked against the server as it is now, for the dashboard: the link the execution gave
+ * is kept only while it still opens a sign-in (a server removed and added again dropped its flows), else a pending
+ * sign-in of the server replaces it, else `now` says what became of it. Starts no sign-in.
+ */
+export function signInNow(
+  approval: PendingApproval,
+  origin: string | undefined,
+  deps: { row(name: string): UserServerRow | undefined; oauth: OAuthConnections },
+): PendingApproval {
+  const awaited = approval.authorization;
+  if (!awaited) return approval;
+  const { url, ...rest } = awaited;
+  const without = (now: SignInNow): PendingApproval => ({ ...approval, authorization: { ...rest, now } });
+  const row = deps.row(approval.server);
+  if (!row) return without("removed");
+  if (row.auth_type !== "oauth") return without("no_sign_in");
+  const from = origin || (url && URL.canParse(url) ? new URL(url).origin : "");
+  const found = deps.oauth.signInNow(
+    { server: approval.server, serverUrl: row.url, origin: from },
+    {
+      ...(url ? { url } : {}),
+      ...(awaited.scope ? { scope: awaited.scope } : {}),
+      since: Date.parse(approval.created_at),
+    },
+  );
+  if ("signed_in" in found) return without("signed_in");
+  return found.url ? { ...approval, authorization: { ...rest, url: found.url } } : without("link_gone");
 }
 
 /** approve_call's answer while the sign-in is still needed: shaped as the stopped execution's, nothing run. */

@@ -31,7 +31,7 @@ import type {
   StepUpOptions,
 } from "./oauth/oauth-types";
 import { type AddServerRequest, ServerDesk, type ServerResult } from "./server-desk";
-import { signInWait } from "./sign-in-wait";
+import { signInNow, signInWait } from "./sign-in-wait";
 import type { OAuthHooks, UserConnection } from "./user-connections";
 import { type ContextSummary, UserContexts } from "./user-contexts";
 import { type FinishReply, UserExecutions } from "./user-executions";
@@ -278,9 +278,13 @@ export class UserObject extends DurableObject<Env> {
     return this.#executions.skillRuns();
   }
 
-  /** Calls waiting for approval, newest first, with their full arguments. */
-  async pendingApprovals(limit: number): Promise<PendingApproval[]> {
-    return this.#executions.pendingApprovals(limit);
+  /**
+   * Calls waiting for approval, newest first, with their full arguments; a sign-in's link as it opens now (`origin`:
+   * the gateway's, where a pending sign-in's link points).
+   */
+  async pendingApprovals(limit: number, origin?: string): Promise<PendingApproval[]> {
+    const deps = { row: (name: string) => this.#servers.row(name), oauth: this.#oauth };
+    return this.#executions.pendingApprovals(limit).map((a) => signInNow(a, origin, deps));
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {

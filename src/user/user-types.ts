@@ -94,9 +94,18 @@ export interface PendingApproval {
   arguments: unknown;
   execution_id?: string;
   created_at: string;
-  /** Set when the call waits for a sign-in to the user's server rather than an approval. */
-  authorization?: PendingCall["authorization"];
+  /**
+   * Set when the call waits for a sign-in to the user's server rather than an approval. As listed, `url` is a link
+   * that opens the sign-in now (src/user/sign-in-wait.ts signInNow), and `now` says why there is none.
+   */
+  authorization?: PendingCall["authorization"] & { now?: SignInNow };
 }
+
+/**
+ * Why a waiting sign-in has no link as listed: signed in since (Resume runs the code again), the server was removed,
+ * it no longer signs in with OAuth, or the link the execution gave no longer opens a sign-in and none is pending.
+ */
+export type SignInNow = "signed_in" | "removed" | "no_sign_in" | "link_gone";
 
 /** One finished execution as the history records it. */
 export interface FinishedExecution {

@@ -8,7 +8,8 @@
  */
 
 import { wholeScopes } from "../../registry/step-up-scope";
-import { FLOW_USED } from "./oauth-flow-store";
+import { FLOW_PENDING, FLOW_USED } from "./oauth-flow-store";
+import { type FlowTarget, pendingLink } from "./oauth-flows";
 import type { OAuthStore } from "./oauth-store";
 import { flowOfLink } from "./step-up";
 
@@ -53,4 +54,22 @@ export function awaitedChallenge(
   const ours = flow?.step_up && flow.server === target.server && flow.server_url === target.serverUrl;
   const asked = ours ? flow.wanted || flow.scope : undefined;
   return asked || wholeScopes(awaited.scope).join(" ") || undefined;
+}
+
+/**
+ * A link that opens the sign-in a handle waits for now, found without starting a flow (a page view must not): the
+ * handle's own while its flow is pending for the server at its current URL (removing a server drops its flows, so
+ * the link of a server removed and added again opens "not usable"), else the server's pending plain sign-in. A
+ * step-up's link is its own or none: /connections lists the pending step-ups.
+ */
+export function openSignInLink(store: OAuthStore, target: FlowTarget, awaited: AwaitedSignIn): string | undefined {
+  const id = flowOfLink(awaited.url);
+  const flow = id ? store.flow(id) : undefined;
+  const open =
+    flow?.used === FLOW_PENDING &&
+    flow.expires_at > Date.now() &&
+    flow.server === target.server &&
+    flow.server_url === target.serverUrl;
+  if (open) return awaited.url;
+  return awaited.scope ? undefined : pendingLink(store, target);
 }

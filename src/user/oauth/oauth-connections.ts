@@ -6,7 +6,7 @@
  */
 import { type GatewayConfig, loadConfig } from "../../config";
 import { missingScope, morePermission } from "../../registry/step-up-scope";
-import { type AwaitedSignIn, awaitedChallenge, signedInSince } from "./awaited-sign-in";
+import { type AwaitedSignIn, awaitedChallenge, openSignInLink, signedInSince } from "./awaited-sign-in";
 import { type OAuthContext, oauthContext } from "./oauth-context";
 import { beginFlow, completeFlow, type FlowTarget, pendingLink, startFlow } from "./oauth-flows";
 import { revokeGrant } from "./oauth-revoke";
@@ -150,6 +150,15 @@ export class OAuthConnections {
     if (link.changed) this.#onChange();
     const scope = missingScope(challenge, grant?.scopes) ?? awaited.scope;
     return { status, ...(link.ok ? { authorization_url: link.authorization_url } : {}), scope };
+  }
+
+  /**
+   * Where the sign-in a handle waits for stands, for the dashboard: done since (`signed_in`), else a link that opens
+   * it now, if any (src/user/oauth/awaited-sign-in.ts openSignInLink). Starts nothing.
+   */
+  signInNow(target: FlowTarget, awaited: AwaitedSignIn): { signed_in: true } | { url: string | undefined } {
+    if (signedInSince(this.#store, target, awaited)) return { signed_in: true };
+    return { url: openSignInLink(this.#store, target, awaited) };
   }
 
   /** What list_servers shows of `server`'s authorization, or undefined when it has none. */

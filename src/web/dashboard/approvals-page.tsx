@@ -33,6 +33,49 @@ function signInLink(url: string | undefined, origin: string): string | undefined
   }
 }
 
+const RESUME = "Resume runs the code again and replays the calls that already ran.";
+
+/** What a call waiting for a sign-in needs now: a link that opens it, or what became of it (`now`). */
+function SignInWait(props: { a: PendingApproval; link: string | undefined }) {
+  const { a, link } = props;
+  const signIn = a.authorization!;
+  const why =
+    signIn.status === "expired"
+      ? "sign-in expired"
+      : signIn.scope
+        ? `it needs ${morePermission(signIn.scope)}`
+        : "sign-in needed";
+  const connections = <a href="/connections">Connections</a>;
+  switch (signIn.now) {
+    case "signed_in":
+      return <p>{`You have signed in to ${a.server} since this call stopped. ${RESUME}`}</p>;
+    case "no_sign_in":
+      return <p>{`${a.server} no longer asks for a sign-in. ${RESUME}`}</p>;
+    case "removed":
+      return (
+        <p>
+          {`You removed ${a.server} after this call stopped. Add it again on `}
+          {connections}
+          {" and sign in, then Resume; or Deny the call."}
+        </p>
+      );
+  }
+  return (
+    <p>
+      {`This call waits for you to sign in to ${a.server} (${why}). `}
+      {link ? (
+        <a href={link}>Sign in to {a.server}</a>
+      ) : (
+        <>
+          {signIn.now === "link_gone" ? "The link it gave no longer opens a sign-in: sign in on " : "Sign in on "}
+          {connections}
+        </>
+      )}
+      {`, then Resume. ${RESUME}`}
+    </p>
+  );
+}
+
 function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
   const { a } = props;
   const full = `${a.server}.${a.tool}`;
@@ -56,13 +99,7 @@ function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
         {" · handle "}
         <code>{a.handle}</code>
       </p>
-      {signIn ? (
-        <p>
-          {`This call waits for you to sign in to ${a.server} (${signIn.status === "expired" ? "sign-in expired" : signIn.scope ? `it needs ${morePermission(signIn.scope)}` : "sign-in needed"}). `}
-          {link ? <a href={link}>Sign in to {a.server}</a> : <a href="/connections">Sign in on Connections</a>}
-          {", then resume: the code runs again and replays the calls that already ran."}
-        </p>
-      ) : null}
+      {signIn ? <SignInWait a={a} link={link} /> : null}
       <JsonView value={a.arguments} label={`Arguments of ${full}`} />
       <div class="actions">
         <form method="post" action={`/dashboard/approvals/${a.handle}/approve`} class="inline">
@@ -84,7 +121,7 @@ function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
 
 export const approvalsPage = new Hono<WebEnv>()
   .get("/", async (c) => {
-    const approvals = await dashboardData.approvals(c.env, c.get("webSession").user);
+    const approvals = await dashboardData.approvals(c.env, c.get("webSession").user, originOf(c));
     const done = c.req.query("done");
     const notice = done !== undefined && Object.hasOwn(DONE, done) ? DONE[done] : undefined;
     return page(

@@ -48,8 +48,8 @@ export const dashboardData = {
     userObject(env, user).pageExecutions({ limit: EXECUTIONS_PER_PAGE, ...q }) as unknown as Promise<ExecutionPage>,
   execution: (env: Env, user: string, id: string) =>
     userObject(env, user).getExecution(id) as unknown as Promise<ExecutionRecord | undefined>,
-  approvals: (env: Env, user: string) =>
-    userObject(env, user).pendingApprovals(APPROVALS_LISTED) as unknown as Promise<PendingApproval[]>,
+  approvals: (env: Env, user: string, origin?: string) =>
+    userObject(env, user).pendingApprovals(APPROVALS_LISTED, origin) as unknown as Promise<PendingApproval[]>,
   skillRuns: (env: Env, user: string) => userObject(env, user).skillRuns() as unknown as Promise<SkillRuns[]>,
 
   /** The tool calls so far of one of the user's running executions (undefined once it has ended). */
