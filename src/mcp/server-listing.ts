@@ -108,6 +108,14 @@ export function renderServer(s: ReturnType<typeof serverSummary>): string {
   if (s.failed) lines.push(`  ${s.failed}`);
   else if (s.status === "error" && s.last_error) lines.push(`  error: ${s.last_error.message}`);
   if (s.connecting) lines.push(`  ${s.connecting}`);
+  // The stored reason is worded for every reader (the user's /connections page shows it too): the model is told what
+  // the user must do and where it gets the link, unless a failed listing's error above says so already.
+  const waits = s.auth.type === "oauth" && (s.auth.status === "expired" || s.auth.status === "authorization_required");
+  if (waits && !lines.some((line) => line.includes("sign in"))) {
+    lines.push(
+      `  the user must sign in${s.auth.status === "expired" ? " again" : ""}: authorize_server gives the link`,
+    );
+  }
   if (s.circuit) {
     const c = s.circuit;
     // The breaker keeps the first 300 characters of the failure the listing already shows in full: not twice.

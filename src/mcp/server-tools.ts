@@ -93,7 +93,7 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
 
   server.registerTool(
     "authorize_server",
-    { description: "Sign-in URL for your server.", inputSchema: { name: NAME } },
+    { description: "Sign-in URL for the user's server.", inputSchema: { name: NAME } },
     async ({ name }) => {
       const r = await ops.authorize(name);
       return r.ok

@@ -9,7 +9,8 @@ import { morePermission } from "./step-up-scope";
 /**
  * The user must (re)authorize `server` at `authorization_url` (a gateway URL) before it can be called; `scope` is
  * set when the server asked for more permission (a step-up on 403 `insufficient_scope`): the scopes it lacks,
- * bounded (src/registry/step-up-scope.ts).
+ * bounded (src/registry/step-up-scope.ts). The message is the model's to read (a tool call's error, list_servers):
+ * it says what the user must do, as execute_code's own sign-in messages do.
  */
 export class AuthorizationRequiredError extends Error {
   override readonly name = "AuthorizationRequiredError";
@@ -27,13 +28,13 @@ export class AuthorizationRequiredError extends Error {
     cacheScope?: string,
     scope?: string,
   ) {
-    const where = authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server)";
+    const where = authorizationUrl ? ` at ${authorizationUrl}` : " (authorize_server gives the link)";
     super(
       status === "expired"
-        ? `the authorization of ${server} has expired: sign in again${where}`
+        ? `the authorization of ${server} has expired: the user must sign in again${where}`
         : scope
-          ? `${server} needs ${morePermission(scope)}: sign in again${where}`
-          : `${server} needs you to sign in${where}`,
+          ? `${server} needs ${morePermission(scope)}: the user must sign in again${where}`
+          : `${server} needs the user to sign in${where}`,
     );
     this.server = server;
     this.status = status;

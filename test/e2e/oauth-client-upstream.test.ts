@@ -77,14 +77,14 @@ test("a token near its expiry is refreshed on the host, and the rotated-out refr
   assert.equal((await whoami(up, second)).status, 200);
 });
 
-test("a refresh the authorization server refuses leaves the server expired with a message to sign in again", async () => {
+test("a refresh the authorization server refuses leaves the server expired with a message that a sign-in is needed", async () => {
   const { up, oauth, target } = await connected({ accessTokenTtl: 2 });
   up.set({ failRefresh: true });
   await new Promise((r) => setTimeout(r, 1_700));
   const result = await oauth.accessToken(target);
   assert.equal(result.ok, false);
   assert.equal(oauth.status(SERVER)?.status, "expired");
-  assert.match(oauth.status(SERVER)?.message ?? "", /sign in again/);
+  assert.match(oauth.status(SERVER)?.message ?? "", /; a new sign-in is needed$/);
 });
 
 test("forgetting the server revokes its tokens at the authorization server", async () => {

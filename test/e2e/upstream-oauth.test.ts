@@ -280,10 +280,17 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     await sleep(3_100);
     await whoami(session, name);
     const auth = await waitForStatus(session, name, "expired");
-    assert.match(auth.message, /refused to renew the token \(invalid_grant.*sign in again with authorize_server/);
+    // Worded for every reader (the user's /connections page shows it too): what happened, and that a sign-in is due.
+    assert.match(auth.message, /refused to renew the token \(invalid_grant.*\); a new sign-in is needed$/);
     const listed = await session.call("list_servers", {});
     const text = (listed.content[0] as { text: string }).text;
     assert.match(text, /auth \(oauth\): expired: the authorization server refused to renew/);
+    // list_servers tells the model what the user must do, and where it gets the link.
+    const block = text.slice(text.indexOf(`${name} (`)).split(/\n(?! )/)[0]!;
+    assert.match(
+      block,
+      /\n {2}(the user must sign in again: authorize_server gives the link|error: [^\n]*the user must sign in again at )/,
+    );
     for (const token of tokens) assert.ok(!JSON.stringify(listed).includes(token), "no token in list_servers");
   });
 
@@ -371,7 +378,7 @@ return { keys: Object.keys(s), who: await s.whoami({}) };`,
     assert.match(
       page,
       new RegExp(
-        `This sign-in to ${name} was refused or cancelled at its authorization server: start a new one with authorize_server, or Connect on the connections page\\.`,
+        `This sign-in to ${name} was refused or cancelled at its authorization server: start a new one with Connect on your connections page, or ask your agent for a new link \\(authorize_server\\)\\.`,
       ),
     );
     assert.doesNotMatch(page, /already complete/);

@@ -90,7 +90,7 @@ export class OAuthConnections {
     if (opts.stepUp) {
       const grant = this.#store.grant(target.server);
       const scope = missingScope(opts.stepUp.scope, grant?.scopes);
-      const message = `it needs ${morePermission(scope)}: sign in again`;
+      const message = `it needs ${morePermission(scope)}: a new sign-in is needed`;
       const named = scope ? { scope } : {};
       if (!opts.origin) return { ok: false, status: "authorization_required", message, ...named };
       const link = await this.#stepUps.link(context.ctx, { ...target, origin: opts.origin }, opts.stepUp);

@@ -214,31 +214,39 @@ export function pendingLink(store: OAuthStore, target: FlowTarget, scope?: strin
   return authorizationUrl(target.origin, flow.id);
 }
 
+/**
+ * How a user who opened a sign-in link that cannot be used starts again. These pages are read by the user, not the
+ * model: they name the user's own way (Connect) first, and the agent's tool as something to ask for.
+ */
+const START_AGAIN =
+  "start a new one with Connect on your connections page, or ask your agent for a new link (authorize_server)";
+
 /** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */
 export function beginFlow(ctx: Pick<OAuthContext, "store">, id: string): BeginResult {
   const flow = ctx.store.flow(id);
   if (!flow) {
     return {
       ok: false,
-      error:
-        "This sign-in link is not one of yours, or newer sign-ins replaced it (the last 200 are kept, and 8 pending step-ups per server): ask for a new one with authorize_server, or by calling the tool that asked for it again.",
+      error: `This sign-in link is not one of yours, or newer sign-ins replaced it (the last 200 are kept, and 8 pending step-ups per server): ${START_AGAIN}.`,
     };
   }
-  const again = "start a new one with authorize_server, or Connect on the connections page";
   if (flow.used === FLOW_REFUSED) {
     return {
       ok: false,
-      error: `This sign-in to ${flow.server} was refused or cancelled at its authorization server: ${again}.`,
+      error: `This sign-in to ${flow.server} was refused or cancelled at its authorization server: ${START_AGAIN}.`,
     };
   }
   if (flow.used === FLOW_FAILED) {
-    return { ok: false, error: `This sign-in to ${flow.server} failed when it came back to the gateway: ${again}.` };
+    return {
+      ok: false,
+      error: `This sign-in to ${flow.server} failed when it came back to the gateway: ${START_AGAIN}.`,
+    };
   }
   if (flow.used) return { ok: false, error: `This sign-in to ${flow.server} is already complete.` };
   if (flow.expires_at < Date.now()) {
     return {
       ok: false,
-      error: `This sign-in link to ${flow.server} expired: ask for a new one with authorize_server.`,
+      error: `This sign-in link to ${flow.server} expired: ${START_AGAIN}.`,
     };
   }
   return { ok: true, location: flow.location };
@@ -273,7 +281,7 @@ async function finishFlow(
 ): Promise<CompleteResult | { ok: false; server: string; error: string; refused: true }> {
   const server = flow.server;
   if (flow.expires_at < Date.now()) {
-    return { ok: false, server, error: "This sign-in took too long: start it again with authorize_server." };
+    return { ok: false, server, error: `This sign-in took too long: ${START_AGAIN}.` };
   }
   const discovery = JSON.parse(flow.discovery) as OAuthDiscoveryState;
   const metadata = discovery.authorizationServerMetadata;

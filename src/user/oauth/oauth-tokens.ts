@@ -4,7 +4,7 @@
  * before it is handed out (the refresh token rotated when the authorization server issues a new one), once per
  * server however many sessions ask at the same moment, because a rotating refresh token used twice is refused
  * (and may revoke the grant). A refresh the authorization server refuses ends in status `expired`, with a message
- * saying to sign in again; a transient failure keeps the grant and the still-valid token.
+ * saying a new sign-in is needed; a transient failure keeps the grant and the still-valid token.
  */
 import {
   type OAuthDiscoveryState,
@@ -104,7 +104,7 @@ export class TokenKeeper {
     }
     const refresh = (async () => {
       const tokens = await openTokens(ctx, grant);
-      if (!tokens) return expire(ctx, grant, `the stored tokens are gone; sign in again with authorize_server`);
+      if (!tokens) return expire(ctx, grant, `the stored tokens are gone; a new sign-in is needed`);
       return this.#refresh(ctx, grant, tokens, opts.force === true);
     })().finally(() => {
       this.#refreshing.delete(server);
@@ -147,7 +147,7 @@ export class TokenKeeper {
         return expire(
           ctx,
           grant,
-          `the authorization server refused to renew the token (${detail}); sign in again with authorize_server`,
+          `the authorization server refused to renew the token (${detail}); a new sign-in is needed`,
         );
       }
       if (stillValid) return tokenResult(tokens, grant);

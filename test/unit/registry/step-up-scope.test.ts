@@ -75,15 +75,19 @@ describe("the messages of a step-up", () => {
     );
     assert.equal(
       e.message,
-      'demo needs more permission (scope "admin"): sign in again at https://gw/connections/authorize?flow=x',
+      'demo needs more permission (scope "admin"): the user must sign in again at https://gw/connections/authorize?flow=x',
     );
     assert.equal(e.scope, "admin");
   });
 
-  it("a plain sign-in keeps its wording", () => {
+  it("a plain sign-in and an expired one say, to the model, what the user must do", () => {
     assert.equal(
       new AuthorizationRequiredError("demo", "authorization_required").message,
-      "demo needs you to sign in (authorize_server)",
+      "demo needs the user to sign in (authorize_server gives the link)",
+    );
+    assert.equal(
+      new AuthorizationRequiredError("demo", "expired", "https://gw/a").message,
+      "the authorization of demo has expired: the user must sign in again at https://gw/a",
     );
     assert.equal(signInNeeded("demo", "https://gw/a", undefined), "demo needs the user to sign in at https://gw/a");
   });
