@@ -40,13 +40,20 @@ export function sandboxModuleSource(name) {
 }
 
 /**
- * Every method name the sandbox can meter (worker-loader/metered-builtins.js): the host reads which of them an
- * execution's code names and has the sandbox install only those (src/sandbox/metered-selection.ts).
+ * Every method name the sandbox can meter (worker-loader/metered-builtins.js and metered-more.js): the host reads which
+ * of them an execution's code names and has the sandbox install only those (src/sandbox/metered-selection.ts).
  */
 async function meteredNames() {
-  const guards = await import(pathToFileURL(join(sourceDir, "metered-builtins.js")).href);
-  const all = [...guards.ARRAY_METHODS, ...guards.STRING_METHODS, ...guards.OTHER_METHODS, ...guards.ALWAYS_METERED];
+  const core = await import(pathToFileURL(join(sourceDir, "metered-builtins.js")).href);
+  const more = await import(pathToFileURL(join(sourceDir, "metered-more.js")).href);
+  const all = [...more.ARRAY_METHODS, ...more.STRING_METHODS, ...more.OTHER_METHODS, ...core.ALWAYS_METERED];
   return [...new Set(all)].sort();
+}
+
+/** The methods every execution meters (worker-loader/metered-builtins.js); the rest are in metered-more.js. */
+async function alwaysMetered() {
+  const core = await import(pathToFileURL(join(sourceDir, "metered-builtins.js")).href);
+  return [...core.ALWAYS_METERED].sort();
 }
 
 async function build() {
@@ -63,13 +70,16 @@ async function build() {
     `${header}const modules = Object.freeze({ __proto__: null,\n` +
     names.map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(modules[name])},\n`).join("") +
     "});\nexport default modules;\n" +
-    `export const meteredNames = Object.freeze(${JSON.stringify(await meteredNames())});\n`;
+    `export const meteredNames = Object.freeze(${JSON.stringify(await meteredNames())});\n` +
+    `export const alwaysMetered = Object.freeze(${JSON.stringify(await alwaysMetered())});\n`;
   const dts =
     `${header}/** Minified source of each sandbox module, by the module's file name in worker-loader/. */\n` +
     `declare const modules: Readonly<Record<${names.map((n) => JSON.stringify(n)).join(" | ")}, string>>;\n` +
     "export default modules;\n" +
     "/** Every built-in method name the sandbox can meter (worker-loader/metered-builtins.js). */\n" +
-    "export declare const meteredNames: readonly string[];\n";
+    "export declare const meteredNames: readonly string[];\n" +
+    "/** The methods every execution meters; a selection with any other needs metered-more.js. */\n" +
+    "export declare const alwaysMetered: readonly string[];\n";
 
   mkdirSync(out, { recursive: true });
   let wrote = false;

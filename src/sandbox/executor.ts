@@ -21,7 +21,7 @@ import type { ExecuteRequest, ExecutorDeps } from "./executor-types";
 import { carriesRegex, moduleMap } from "./isolate-modules";
 import { LiveExecution } from "./live-execution";
 import { LogFrames } from "./log-frames";
-import { mergeSelections, meteredOption } from "./metered-selection";
+import { mergeSelections, meteredOption, needsMoreMetered } from "./metered-selection";
 import { NotificationBudget } from "./notification-budget";
 import { prepareCode } from "./prepare";
 import { cancelledBeforeStart } from "./refused-execution";
@@ -211,6 +211,7 @@ export async function executeCode(request: ExecuteRequest, deps: ExecutorDeps): 
           regex,
           scope: (prepared.scope?.captured.length ?? 0) > 0,
           gateway,
+          meteredMore: needsMoreMetered(metered),
         }),
         ...skillModulesMap,
       },

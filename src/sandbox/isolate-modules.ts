@@ -3,7 +3,8 @@
  * The modules of one execution's isolate: the sandbox's core (worker-loader/, minified by scripts/build-sandbox.mjs
  * into .sandbox-build/), the agent's prepared module, the server modules it imports, and only the optional parts it
  * needs. workerd compiles every module an isolate is given (bench/isolate-split.ts), so what a program cannot use is
- * left out: the full regex guard and its engine, the scope codec, the `gateway` module.
+ * left out: the full regex guard and its engine, the scope codec, the `gateway` module, the metered built-ins beyond
+ * the three every program gets.
  */
 import sandbox from "../../.sandbox-build/sandbox-modules.js";
 import type { Catalog } from "../registry/registry";
@@ -27,6 +28,8 @@ export interface ModuleNeeds {
   scope: boolean;
   /** It (or a skill it imports) imports `gateway`. */
   gateway: boolean;
+  /** It can reach a metered method beyond toString, join and toLocaleString (metered-selection.ts needsMoreMetered). */
+  meteredMore: boolean;
 }
 
 /** The isolate's modules: the sandbox's core, the agent's module, the server modules it imports, and what it needs. */
@@ -43,6 +46,7 @@ export function moduleMap(
     "agent.js": agent,
     "sandbox-guards.js": sandbox["sandbox-guards.js"],
     "metered-builtins.js": sandbox["metered-builtins.js"],
+    "metered-more.js": needs.meteredMore ? sandbox["metered-more.js"] : sandbox["metered-more-none.js"],
     "no-network.js": sandbox["no-network.js"],
     "rejections.js": sandbox["rejections.js"],
     "bridge-gate.js": sandbox["bridge-gate.js"],

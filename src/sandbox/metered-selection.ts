@@ -16,10 +16,12 @@
  * `eval`, `Function` and string timers cannot make code at run time in a Worker, so the source is all the code there
  * is.
  */
-import { meteredNames } from "../../.sandbox-build/sandbox-modules.js";
+import { alwaysMetered, meteredNames } from "../../.sandbox-build/sandbox-modules.js";
 import type { WalkResult } from "./prepare-walk";
 
 const METERED: ReadonlySet<string> = new Set(meteredNames);
+/** Metered in every execution by worker-loader/metered-builtins.js itself (the engine calls them unnamed). */
+const ALWAYS: ReadonlySet<string> = new Set(alwaysMetered);
 
 /**
  * Names through which code reads or redefines properties by a name it can compute, lists them, or takes functions
@@ -68,4 +70,15 @@ export function mergeSelections(a: MeteredSelection, b: MeteredSelection): Meter
 /** The sandbox's `metered` option (worker-loader/runtime.js configure): the names, or undefined for all. */
 export function meteredOption(selection: MeteredSelection): string[] | undefined {
   return selection === "all" ? undefined : [...selection].sort();
+}
+
+/**
+ * Whether the isolate needs worker-loader/metered-more.js, the wrappers of every metered method but the three each
+ * execution gets: when the code can reach all of them, or names one. Without it the isolate gets a stand-in that
+ * refuses to run should the sandbox be asked for more (src/sandbox/isolate-modules.ts).
+ */
+export function needsMoreMetered(selection: MeteredSelection): boolean {
+  if (selection === "all") return true;
+  for (const name of selection) if (!ALWAYS.has(name)) return true;
+  return false;
 }

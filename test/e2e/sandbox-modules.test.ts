@@ -126,6 +126,22 @@ describe("the modules each program gets", () => {
       assert.deepEqual(r.result, ["1,2,3,x", "1,2,3,x", [[10], [2]]]);
     }));
 
+  test("a program that names no method is still charged for the join the engine calls on an array", () =>
+    fresh(async (s) => {
+      // It gets only the three wrappers metered-builtins.js installs itself (no metered-more.js): converting a huge
+      // sparse array to text calls its toString and join, which must charge by its length.
+      const r = await run(s, "const a = new Array(2 ** 32 - 1);\nreturn ('' + a).length;");
+      assert.equal(r.ok, false, r.text);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }));
+
+  test("a program that names one method beyond those gets every wrapper it names (metered-more.js ships)", () =>
+    fresh(async (s) => {
+      const r = await run(s, "const a = new Array(2 ** 32 - 1);\nreturn a.lastIndexOf(1);");
+      assert.equal(r.ok, false, r.text);
+      assert.equal(r.error.kind, "step_budget", r.text);
+    }));
+
   test("a skill that imports gateway works when the program that imports it does not (gateway.js ships for it)", () =>
     fresh(async (s) => {
       await saveSkill(

@@ -5,9 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
 import { meteredNames } from "../../../.sandbox-build/sandbox-modules.js";
-import { mergeSelections, meteredOption } from "../../../src/sandbox/metered-selection";
+import { mergeSelections, meteredOption, needsMoreMetered } from "../../../src/sandbox/metered-selection";
 import { prepareCode } from "../../../src/sandbox/prepare";
 import { GUARD, MODULES } from "./prepare-fixtures";
 
@@ -102,6 +106,40 @@ console.log(JSON.stringify([...wrapped].sort()));`;
       "toString",
     ]);
     assert.deepEqual(installed([]), ["join", "toLocaleString", "toString"]);
+  });
+
+  it("ship metered-more.js exactly when the code can reach a method beyond the three every program gets", () => {
+    assert.equal(needsMoreMetered(new Set()), false);
+    assert.equal(needsMoreMetered(new Set(["join", "toString", "toLocaleString"])), false);
+    assert.equal(needsMoreMetered(new Set(["join", "repeat"])), true);
+    assert.equal(needsMoreMetered("all"), true);
+    // Every name the sandbox can meter but those three is wrapped by metered-more.js, so each must bring it.
+    for (const name of meteredNames) {
+      if (name === "join" || name === "toString" || name === "toLocaleString") continue;
+      assert.equal(needsMoreMetered(new Set([name])), true, name);
+    }
+  });
+
+  it("refuse to start when asked for more than the isolate was given, rather than run a method unmetered", () => {
+    // metered-builtins.js with the stand-in (metered-more-none.js) in place of metered-more.js, as the isolate gets
+    // it for a program that names no other method: asked for `indexOf` anyway, installing throws.
+    const dir = mkdtempSync(join(tmpdir(), "cg-metered-"));
+    try {
+      const source = (name: string) => readFileSync(new URL(`../../../worker-loader/${name}`, import.meta.url), "utf8");
+      writeFileSync(join(dir, "metered-builtins.js"), source("metered-builtins.js"));
+      writeFileSync(join(dir, "metered-more.js"), source("metered-more-none.js"));
+      writeFileSync(join(dir, "plain-data.js"), source("plain-data.js"));
+      const run = (names: string[]) => {
+        const script = `const { meterBuiltins } = await import(${JSON.stringify(pathToFileURL(join(dir, "metered-builtins.js")).href)});
+try { meterBuiltins(() => {}, ${JSON.stringify(names)}); console.log("installed"); } catch (err) { console.log(err.message); }`;
+        return execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim();
+      };
+      assert.equal(run([]), "installed");
+      assert.equal(run(["join"]), "installed");
+      assert.match(run(["indexOf"]), /started without the metered built-ins its code can reach/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("merge across the program and the skills it imports, and every name the host can send is metered", () => {
