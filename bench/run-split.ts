@@ -8,6 +8,7 @@ import {
   ANSWER_AFTER_CONFIGURE,
   editedSandboxModules,
   NO_REJECTION_TURN,
+  RUN_CUTS,
   type SourceEdit,
 } from "./lib/sandbox-variants";
 import { cpuNs, ownWorkerd } from "./lib/workerd-cpu";
@@ -16,8 +17,6 @@ import { benchOp, startBenchWorker } from "./lib/workers";
 type Code = WorkerLoaderWorkerCode & { modules: Record<string, string> };
 
 const ROUNDS = Number(process.argv[2] ?? 16);
-const AFTER_MAIN = "outcome = await first(main());";
-const RETURN = "return { ok: true };";
 
 function edited(code: Code, edits: SourceEdit[]): Code {
   return { ...code, modules: { ...code.modules, ...editedSandboxModules(edits) } };
@@ -31,9 +30,7 @@ try {
   });
   const variants: Record<string, Code> = {
     "configured, answers at once": edited(code, [ANSWER_AFTER_CONFIGURE]),
-    "after the program": edited(code, [["harness.js", AFTER_MAIN, `${AFTER_MAIN} ${RETURN}`]]),
-    "after the rejection turn": edited(code, [["harness.js", "spentBefore = isBudgetExceeded();", RETURN]]),
-    "before the notification flush": edited(code, [["harness.js", "await finishOrStop();", RETURN]]),
+    ...Object.fromEntries(Object.entries(RUN_CUTS).map(([name, edit]) => [name, edited(code, [edit])])),
     "whole run, no timer turn for rejections": edited(code, [NO_REJECTION_TURN]),
     "whole run": code,
   };

@@ -36,6 +36,20 @@ export const NO_REJECTION_TURN: SourceEdit = [
   "return collect();",
 ];
 
+/**
+ * Edits that make the harness answer at each step of `run()` after the sandbox is configured (bench/run-split.ts):
+ * once the program settled, once the unhandled rejections were collected, and before the notifications are flushed.
+ */
+export const RUN_CUTS: Record<string, SourceEdit> = {
+  "after the program": [
+    "harness.js",
+    "outcome = await first(main());",
+    "outcome = await first(main()); return { ok: true };",
+  ],
+  "after the rejection turn": ["harness.js", "spentBefore = isBudgetExceeded();", "return { ok: true };"],
+  "before the notification flush": ["harness.js", "await finishOrStop();", "return { ok: true };"],
+};
+
 export type SourceEdit = [module: string, from: string, to: string];
 
 /** Modules with the edits made (several edits to one module apply in order), minified; throws on a stale edit. */

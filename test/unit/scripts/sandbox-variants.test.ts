@@ -1,5 +1,5 @@
 /**
- * The bench's experiments (bench/isolate-split.ts, the hop profile) time the sandbox with one part cut out, by
+ * The bench's experiments (bench/isolate-split.ts, bench/run-split.ts, the hop profile) time the sandbox with one part cut out, by
  * editing a module's source (bench/lib/sandbox-variants.ts). An edit whose text the module no longer has stops the
  * experiment; this keeps every named edit in step with worker-loader/, where a change would otherwise go unnoticed
  * until someone runs the experiment.
@@ -12,6 +12,7 @@ import {
   METER_BUILTINS,
   NO_BUILTIN_GUARDS,
   NO_REJECTION_TURN,
+  RUN_CUTS,
 } from "../../../bench/lib/sandbox-variants";
 
 test("every edit the bench's experiments make still applies to the sandbox's sources", () => {
@@ -20,6 +21,7 @@ test("every edit the bench's experiments make still applies to the sandbox's sou
     NO_BUILTIN_GUARDS,
     NO_REJECTION_TURN: [NO_REJECTION_TURN],
     METER_BUILTINS: [["runtime.js", METER_BUILTINS, ""] as [string, string, string]],
+    ...Object.fromEntries(Object.entries(RUN_CUTS).map(([name, edit]) => [name, [edit]])),
   };
   for (const [name, edits] of Object.entries(sets)) {
     const modules = editedSandboxModules(edits);
