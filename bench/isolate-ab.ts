@@ -1,9 +1,12 @@
 /**
  * An interleaved A/B of one program's isolate: B is the isolate the current executor builds (bench op `capture`), A
  * the same isolate with the sandbox's modules as they were at a git ref (each minified as the build ships it; modules
- * the ref does not have are left out). 20 loads per sample, A and B alternating, `rounds` rounds; prints q1 and
- * median ms per load and the median of the per-round ratios B / A. Only edits to worker-loader/ show here (the
- * host's side is the same for both). Run: scripts/node22.sh npx tsx bench/isolate-ab.ts <ref> [program] [rounds]
+ * the ref does not have are left out; a stand-in such as regex-guard-lite.js is compared with the ref's stand-in).
+ * 20 loads per sample, A and B alternating which goes first, `rounds` rounds (default 20); prints q1 and median per
+ * load of the wall time and of the CPU the bench's workerd spent (bench/lib/workerd-cpu.ts: on a shared machine the
+ * CPU moves far less than the wall time), and the quartiles of the per-round ratios B / A. Only edits to
+ * worker-loader/ show here (the host's side is the same for both), and only programs that call no tool (the loads
+ * get no bridge): trivial, compute. Run: scripts/node22.sh npx tsx bench/isolate-ab.ts <ref> [program] [rounds]
  */
 import { execFileSync } from "node:child_process";
 import type { WorkerLoaderWorkerCode } from "@cloudflare/workers-types";
