@@ -15,11 +15,15 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprot
 import { type FaultyUpstream, startFaulty } from "../support/faulty";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { HugeWrites } from "../support/huge-writes";
+import { until } from "../support/until";
 
 /** Per-call budget of these tests (tool_call_timeout_ms). */
 const CALL_MS = 1_500;
-/** Slack for the host's own work around a call. */
-const SLACK_MS = 1_500;
+/**
+ * Slack for the host's own work around a call, generous for a loaded machine: a call that is not cut off runs into
+ * the execution's 30 s timeout (execution_timeout_ms) instead, and a slow drip takes 25 s, both far past it.
+ */
+const SLACK_MS = 5_000;
 const COOLDOWN_MS = 2_000;
 
 let faulty: FaultyUpstream;
@@ -31,6 +35,21 @@ let session: Session;
 async function servers(s: Session): Promise<Record<string, any>> {
   const { servers } = await s.data("list_servers");
   return Object.fromEntries(servers.map((x: any) => [x.name, x]));
+}
+
+/**
+ * list_servers once every server's first listing has ended: list_servers waits only a moment for a listing (then
+ * says "connecting"), and a big catalog on a loaded machine takes longer.
+ */
+function listedServers(s: Session): Promise<Record<string, any>> {
+  return until(
+    "every server's first listing to end",
+    async () => {
+      const all = await servers(s);
+      return Object.values(all).some((x) => x.status === "connecting") ? undefined : all;
+    },
+    60_000,
+  );
 }
 
 /** A normal program touching the built-in server and both network upstreams. */
@@ -72,7 +91,7 @@ before(async () => {
     },
   });
   session = await connect(gateway.mcpUrl);
-  const all = await servers(session);
+  const all = await listedServers(session);
   for (const name of ["workspace", "faulty", "steady", "flaky"]) assert.equal(all[name].status, "ok", name);
 });
 after(async () => {
@@ -161,15 +180,20 @@ return settled.map((s) => s.status);`,
   assert.deepEqual(r.result, ["rejected", "fulfilled", "fulfilled"]);
   const byServer = Object.fromEntries(r.tool_calls.map((c: any) => [c.server, c]));
   assert.equal(byServer.faulty.status, "timeout");
-  assert.ok(byServer.steady.ms < 1_000, `steady took ${byServer.steady.ms} ms`);
-  assert.ok(byServer.workspace.ms < 1_000, `workspace took ${byServer.workspace.ms} ms`);
+  // Started together: the others ended before the hung call was cut off, however slow the machine.
+  const end = (c: any) => c.started_ms + c.ms;
+  for (const other of [byServer.steady, byServer.workspace]) {
+    assert.ok(
+      end(other) < end(byServer.faulty),
+      `${other.server} waited for the hung call: ${JSON.stringify(r.tool_calls)}`,
+    );
+  }
   await assertHealthy(session);
 });
 
 test("a list_changed storm leaves the gateway responsive", async () => {
-  await faulty.set({ mode: "list-changed-storm" });
-  try {
-    await new Promise((r) => setTimeout(r, 1_000));
+  /** A health check, a listing and a program touching both upstreams; how long they took. */
+  async function chores(): Promise<number> {
     const started = Date.now();
     const health = await fetch(new URL("/health", gateway.url));
     assert.equal(health.status, 200);
@@ -181,7 +205,20 @@ test("a list_changed storm leaves the gateway responsive", async () => {
     );
     assert.equal(r.ok, true, r.text);
     assert.equal(r.result[1], 8);
-    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms during the storm`);
+    return Date.now() - started;
+  }
+  // The same chores without the storm, on this machine as loaded as it is now.
+  const calm = await chores();
+  // The storm reaches the gateway over its stream of server messages (the GET stream) to the upstream.
+  await until("the gateway's stream of server messages from faulty", async () =>
+    (await faulty.state()).streams > 0 ? true : undefined,
+  );
+  await faulty.set({ mode: "list-changed-storm" });
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const stormy = await chores();
+    // An unresponsive gateway takes many times longer; a loaded machine only adds noise to both.
+    assert.ok(stormy < 3 * calm + 5_000, `took ${stormy} ms during the storm, ${calm} ms without it`);
   } finally {
     await faulty.set({ mode: "ok" });
   }
@@ -206,8 +243,9 @@ return errors;`,
     for (const e of r.result.slice(3)) {
       assert.match(e, /upstream flaky is cut off after 3 consecutive failures; retrying after [12] s/);
     }
+    // Failing fast: nothing to wait for (that they never reached the upstream is counted below).
     assert.ok(
-      r.tool_calls.slice(3).every((c: any) => c.ms < 100),
+      r.tool_calls.slice(3).every((c: any) => c.ms < 1_000),
       JSON.stringify(r.tool_calls),
     );
     assert.equal((await flaky.state()).counts["tools/call"], 3, "the cut-off calls never reached the upstream");
@@ -222,7 +260,10 @@ return errors;`,
 
   test("after the cooldown one trial call goes through, and its success closes the circuit", async () => {
     await flaky.set({ mode: "ok" });
-    await new Promise((r) => setTimeout(r, COOLDOWN_MS + 200));
+    // Until the gateway says the cooldown is over: the circuit lets one trial call through.
+    await until("the cooldown's end", async () =>
+      (await servers(session)).flaky.circuit?.state === "half_open" ? true : undefined,
+    );
     const r = await run(session, `import { echo } from "servers/flaky";\nreturn await echo({ text: "back" });`);
     assert.equal(r.ok, true, r.text);
     assert.equal((await servers(session)).flaky.circuit, undefined);
@@ -257,7 +298,7 @@ describe("a 10,000-tool upstream", () => {
   });
 
   test("loads its whole catalog; one over the cap is refused with a clear error; the rest keeps working", async () => {
-    const all = await servers(s);
+    const all = await listedServers(s);
     assert.equal(all.huge.status, "ok", JSON.stringify(all.huge.last_error));
     assert.equal(all.huge.tool_count, 10_000);
     assert.equal(all.over.status, "error");
@@ -293,7 +334,7 @@ describe("an upstream that answers one huge message", () => {
     big = await startGateway({
       config: {
         network: { allow_loopback: true },
-        limits: { tool_call_timeout_ms: 10_000 },
+        limits: { tool_call_timeout_ms: 30_000 },
         servers: [
           { name: "workspace", url: "builtin:workspace" },
           { name: "big", url: upstream.url },
@@ -322,7 +363,7 @@ describe("an upstream that answers one huge message", () => {
     );
     assert.match(call.error, new RegExp(`^${refused.source}$`));
     assert.match(r.error.message, refused, "the program sees the same error");
-    assert.ok(Date.now() - started < 8_000, `refused after ${Date.now() - started} ms: not a timeout`);
+    assert.ok(Date.now() - started < 20_000, `refused after ${Date.now() - started} ms: not a timeout`);
 
     const sent = await upstream.sent(tool);
     assert.equal(sent.cutOff, true, "the gateway hung up on the upstream");
@@ -357,7 +398,7 @@ describe("an upstream that answers one huge message", () => {
   });
 
   test("a tools/list of 80 MB is that server's error in list_servers, naming the bound; the others load", async () => {
-    const all = await servers(s);
+    const all = await listedServers(s);
     assert.equal(all.biglist.status, "error");
     assert.match(
       all.biglist.last_error.message,

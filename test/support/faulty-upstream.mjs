@@ -27,7 +27,7 @@
 // (call|list|all), TOOL_SET (basic|poison|huge|long-names), TOOL_COUNT (huge), PAGE_SIZE (tools/list pagination), DRIP_MS,
 // DELAY_MS, REDIRECT_TO, SERVER_NAME. At run time: POST /control {mode, scope, redirect_to}
 // changes the mode; GET /control returns the mode and request counters (by JSON-RPC method, plus `http` for
-// every HTTP request to /mcp). Tool calls answer `{ server, tool, args }`, where `server` is the `as` query
+// every HTTP request to /mcp), and `streams`, the GET streams of server messages open now (what a storm reaches). Tool calls answer `{ server, tool, args }`, where `server` is the `as` query
 // parameter of the URL the client used (so one process can stand for several upstreams) or SERVER_NAME.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
@@ -54,6 +54,8 @@ let mode = option("fault-mode", "ok");
 let scope = option("fault-scope", "call");
 let redirectTo = option("redirect-to", "");
 const counts = { http: 0 };
+/** GET streams of server messages open now. */
+let streams = 0;
 /** Sessions: id -> { transport, server }. */
 const sessions = new Map();
 /** Responses held open by hang / drip modes, ended on shutdown. */
@@ -275,7 +277,7 @@ async function control(req, res) {
     if (mode === "list-changed-storm") startStorm();
     else stopStorm();
   }
-  json(res, 200, { mode, scope, counts, sessions: sessions.size });
+  json(res, 200, { mode, scope, counts, sessions: sessions.size, streams });
 }
 
 const http = createServer(async (req, res) => {
@@ -321,6 +323,10 @@ const http = createServer(async (req, res) => {
       };
       await server.connect(transport);
       session = { transport, server };
+    }
+    if (req.method === "GET") {
+      streams++;
+      res.once("close", () => streams--);
     }
     await session.transport.handleRequest(req, res, body);
   } catch (err) {

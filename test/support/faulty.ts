@@ -12,6 +12,8 @@ export interface FaultyState {
   /** Requests seen, by JSON-RPC method, plus `http` for every HTTP request to /mcp. */
   counts: Record<string, number>;
   sessions: number;
+  /** GET streams of server messages open now (where notifications such as list_changed go). */
+  streams: number;
 }
 
 export interface FaultyUpstream extends Upstream {

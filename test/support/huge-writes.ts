@@ -51,11 +51,16 @@ export class HugeWrites {
     ended();
   }
 
-  /** What was written of the last answer of `kind`, once it ended (or after 5 s). */
+  /**
+   * What was written of the last answer of `kind`, once it ended. After 30 s it has not (the client neither read it
+   * all nor hung up, or a loaded machine is that slow): what was written so far, not cut off.
+   */
   async sent(kind: string): Promise<{ bytes: number; cutOff: boolean }> {
     const record = this.#records.get(kind);
     if (!record) throw new Error(`the upstream never answered ${kind}`);
-    await Promise.race([record.done, new Promise((r) => setTimeout(r, 5_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([record.done, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+    clearTimeout(timer);
     return { bytes: record.bytes, cutOff: record.cutOff };
   }
 }
