@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { GatewayConfigSchema } from "../../src/config";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { until } from "../support/until";
 
 const ALICE_KEY = randomBytes(24).toString("base64url");
 const BOB_KEY = randomBytes(24).toString("base64url");
@@ -22,6 +23,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hold = (ms: number) => `await new Promise((resolve) => setTimeout(resolve, ${ms}));\nreturn "held";`;
 const BUSY =
   /^busy, retry shortly: you already run \d+ executions across your sessions \(limits\.max_concurrent_executions_per_user is 3\)$/;
+
+/**
+ * Waits until `n` of the user's executions are running, as `observer` (a session of that user) sees them in
+ * list_executions: each has its slot and has started. Waiting for that, not for a fixed time, keeps a loaded machine
+ * from sending the next request before the slots are full.
+ */
+async function untilRunning(observer: Session, n: number): Promise<void> {
+  await until(`${n} running executions`, async () => {
+    const { executions } = await observer.data("list_executions", { limit: 50 });
+    return executions.filter((e: { status?: string }) => e.status === "running").length >= n ? true : undefined;
+  });
+}
 
 /** Three slots; by default none of the user's executions waits for one (the "busy" answer comes at once). */
 function config(leaseMs: number, limits: Record<string, unknown> = {}) {
@@ -84,8 +97,13 @@ function gatewayForBlock(gatewayConfig: Record<string, unknown>) {
   };
 }
 
+/** How long an execution of the block below may wait for a slot (and run). */
+const QUEUE_TIMEOUT_MS = 8_000;
+
 describe("per-user execution slots with a queue", () => {
-  const open = gatewayForBlock(config(30_000, { max_queued_executions_per_user: 4, execution_timeout_ms: 4_000 }));
+  const open = gatewayForBlock(
+    config(30_000, { max_queued_executions_per_user: 4, execution_timeout_ms: QUEUE_TIMEOUT_MS }),
+  );
 
   test("7 executions from 4 sessions: all finish, never more than 3 at once", async () => {
     const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
@@ -100,41 +118,63 @@ describe("per-user execution slots with a queue", () => {
   });
 
   test("another user runs at once while one user's slots are full and others of theirs wait", async () => {
-    const alice = await Promise.all([1, 2, 3, 4, 5].map(() => open(ALICE_KEY)));
+    const alice = await Promise.all([1, 2, 3, 4, 5, 6].map(() => open(ALICE_KEY)));
     const bob = await open(BOB_KEY);
-    const aliceRuns = alice.map((s) => run(s, hold(1_500)));
-    await sleep(500);
-    const started = Date.now();
+    const answered: string[] = [];
+    const aliceRuns = alice.slice(0, 5).map((s) =>
+      run(s, hold(4_000)).then((r) => {
+        answered.push("alice");
+        return r;
+      }),
+    );
+    await untilRunning(alice[5]!, 3);
     const bobRuns = await run(bob, "return 'bob';");
+    answered.push("bob");
     assert.equal(bobRuns.result, "bob", bobRuns.text);
-    assert.ok(Date.now() - started < 1_000, "bob did not wait behind alice's queue");
+    assert.deepEqual(answered, ["bob"], "bob did not wait behind alice's queue: he ran while her slots were full");
     assert.ok((await Promise.all(aliceRuns)).every((r) => r.ok));
   });
 
   test("beyond max_queued_executions_per_user waiting, the next is refused at once, naming both settings", async () => {
-    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => open(ALICE_KEY)));
-    const running = alice.slice(0, 7).map((s) => run(s, hold(1_500)));
-    await sleep(700);
-    const started = Date.now();
-    const refused = await run(alice[7]!, "return 'eighth';");
-    assert.ok(Date.now() - started < 1_000, "refused without waiting");
-    assert.match(
-      refused.error?.message ?? "",
-      /^busy, retry shortly: you already run 3 executions across your sessions and 4 more are waiting \(limits\.max_concurrent_executions_per_user is 3, limits\.max_queued_executions_per_user is 4\)$/,
-      refused.text,
+    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map(() => open(ALICE_KEY)));
+    const answered: string[] = [];
+    const running = alice.slice(0, 3).map((s) =>
+      run(s, hold(4_000)).then((r) => {
+        answered.push("running");
+        return r;
+      }),
     );
+    await untilRunning(alice[8]!, 3);
+    // Five more at once: the first four to reach the user's object wait, the last is refused (whichever it is).
+    const more = await Promise.all(
+      alice.slice(3, 8).map((s, i) =>
+        run(s, `return ${i};`).then((r) => {
+          answered.push(r.ok ? "waited" : "refused");
+          return r;
+        }),
+      ),
+    );
+    const refused = more.filter((r) => !r.ok);
+    assert.equal(refused.length, 1, JSON.stringify(more.map((r) => r.error?.message ?? r.result)));
+    assert.match(
+      refused[0].error?.message ?? "",
+      /^busy, retry shortly: you already run 3 executions across your sessions and 4 more are waiting \(limits\.max_concurrent_executions_per_user is 3, limits\.max_queued_executions_per_user is 4\)$/,
+      refused[0].text,
+    );
+    assert.equal(answered[0], "refused", `refused without waiting for a slot: ${answered.join(", ")}`);
     assert.ok((await Promise.all(running)).every((r) => r.ok));
   });
 
   test("an execution whose client cancels it while it waits for a slot never runs", async () => {
-    const alice = await Promise.all([1, 2, 3, 4].map(() => open(ALICE_KEY)));
+    const alice = await Promise.all([1, 2, 3, 4, 5].map(() => open(ALICE_KEY)));
     const holding = alice.slice(0, 3).map((s) => run(s, hold(2_500)));
-    await sleep(1_000);
+    await untilRunning(alice[4]!, 3);
     const cancel = new AbortController();
     const code = `${hold(10).replace('return "held";', "")}return "ran after its client cancelled";`;
     const cancelled = alice[3]!.client
       .callTool({ name: "execute_code", arguments: { code } }, undefined, { signal: cancel.signal })
       .catch((err: Error) => err);
+    // Time to reach the queue (one cancelled before it gets there never runs either: the test then proves less).
     await sleep(300);
     cancel.abort();
     assert.ok((await cancelled) instanceof Error);
@@ -147,20 +187,20 @@ describe("per-user execution slots with a queue", () => {
   });
 
   test("an execution waits at most execution_timeout_ms for a slot, then is refused naming both settings", async () => {
-    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => open(ALICE_KEY)));
-    // Three hold the slots for 3 s and three more wait to hold them for 3 s: the seventh, fourth in line, cannot
-    // start within its 4 s.
-    const first = alice.slice(0, 3).map((s) => run(s, hold(3_000)));
-    await sleep(500);
-    const next = alice.slice(3, 6).map((s) => run(s, hold(3_000)));
-    await sleep(200);
-    const seventh = await run(alice[6]!, "return 'seventh';");
-    assert.equal(seventh.ok, false, seventh.text);
+    const alice = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => open(ALICE_KEY)));
+    // Three hold the slots for 6 s, then three of the four waiting behind them hold them for 6 s more: the fourth
+    // in line (whichever reached the queue last) gets no slot before 12 s, past the 8 s it may wait; the three
+    // before it wait about 6 s.
+    const first = alice.slice(0, 3).map((s) => run(s, hold(6_000)));
+    await untilRunning(alice[7]!, 3);
+    const next = await Promise.all(alice.slice(3, 7).map((s) => run(s, hold(6_000))));
+    const refused = next.filter((r) => !r.ok);
+    assert.equal(refused.length, 1, JSON.stringify(next.map((r) => r.error?.message ?? r.result)));
     assert.match(
-      seventh.error?.message ?? "",
-      /^busy, retry shortly: waited 4 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 4000\)$/,
+      refused[0].error?.message ?? "",
+      /^busy, retry shortly: waited 8 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 8000\)$/,
     );
-    assert.ok((await Promise.all([...first, ...next])).every((r) => r.ok));
+    assert.ok((await Promise.all(first)).every((r) => r.ok));
   });
 });
 
@@ -174,10 +214,10 @@ describe("a long wait for one of the user's slots", () => {
   );
 
   test("sends progress while it waits, so the client's request timeout does not run out", async () => {
-    const [holder, waiter] = await Promise.all([1, 2].map(() => open(ALICE_KEY)));
-    // Held past the executor's 10 s progress interval.
-    const holding = run(holder!, hold(11_500));
-    await sleep(1_000);
+    const [holder, waiter, observer] = await Promise.all([1, 2, 3].map(() => open(ALICE_KEY)));
+    // Held past the executor's 10 s progress interval, with seconds to spare for the waiter to arrive.
+    const holding = run(holder!, hold(14_000));
+    await untilRunning(observer!, 1);
     const progress: string[] = [];
     const values: number[] = [];
     const code =
@@ -207,7 +247,8 @@ describe("per-user execution slots", () => {
 
   test("8 executions from 4 sessions of one user: 3 run, 5 get the busy error naming the setting", async () => {
     const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
-    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(alice[i % 4]!, hold(3_000))));
+    // Held long enough that all eight reach the user's object before a slot frees, however loaded the machine.
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(alice[i % 4]!, hold(4_000))));
     const held = runs.filter((r) => r.ok);
     const busy = runs.filter((r) => !r.ok);
     assert.equal(held.length, 3, JSON.stringify(runs.map((r) => r.error?.message ?? r.result)));
@@ -221,14 +262,18 @@ describe("per-user execution slots", () => {
   });
 
   test("another user runs while one user holds every slot", async () => {
-    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
     const bob = await open(BOB_KEY);
-    const holding = Promise.all(alice.map((s) => run(s, hold(3_000))));
-    await sleep(1_000);
-    const refused = await run(await open(ALICE_KEY), "return 'alice';");
+    let held = true;
+    const holding = Promise.all(alice.slice(0, 3).map((s) => run(s, hold(5_000)))).finally(() => {
+      held = false;
+    });
+    await untilRunning(alice[3]!, 3);
+    const refused = await run(alice[3]!, "return 'alice';");
     assert.match(refused.error?.message ?? "", BUSY, refused.text);
     const bobRuns = await run(bob, "return 'bob';");
     assert.equal(bobRuns.result, "bob", bobRuns.text);
+    assert.ok(held, "bob ran while alice still held every slot");
     assert.ok((await holding).every((r) => r.ok));
   });
 
@@ -242,8 +287,8 @@ await delete_file({ path: "/busy.txt" });
 return "deleted";`,
     );
     assert.equal(suspended.status, "approval_required", suspended.text);
-    const holding = Promise.all(others.map((s) => run(s, hold(3_000))));
-    await sleep(1_000);
+    const holding = Promise.all(others.map((s) => run(s, hold(4_000))));
+    await untilRunning(owner!, 3);
     const refused = await owner!.call("approve_call", { handle: suspended.approval.handle });
     assert.match((refused.structuredContent as any).error.message, BUSY);
     await holding;
@@ -252,25 +297,27 @@ return "deleted";`,
   });
 
   test("a running execution keeps its slot past execution_lease_ms by renewing it", async () => {
-    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
-    const holding = Promise.all(alice.map((s) => run(s, hold(4_000))));
+    const alice = await Promise.all([open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY), open(ALICE_KEY)]);
+    // Held long enough that the probe below comes before they end, however loaded the machine.
+    const holding = Promise.all(alice.slice(0, 3).map((s) => run(s, hold(7_000))));
+    await untilRunning(alice[3]!, 3);
     // Three lease periods later, the first leases would have expired without renewal.
     await sleep(3_000);
-    const refused = await run(await open(ALICE_KEY), "return 'alice';");
+    const refused = await run(alice[3]!, "return 'alice';");
     assert.match(refused.error?.message ?? "", BUSY, refused.text);
     assert.ok((await holding).every((r) => r.ok));
   });
 });
 
 test("slots held by executions that died with the runtime are free again once their leases expire", async () => {
-  const LEASE_MS = 15_000;
+  const LEASE_MS = 20_000;
   const first = await startGateway({ config: config(LEASE_MS), vars: { API_KEYS }, keepState: true });
   let second: Gateway | undefined;
   try {
-    const alice = await Promise.all([1, 2, 3].map(() => connect(first.mcpUrl, {}, bearer(ALICE_KEY))));
+    const alice = await Promise.all([1, 2, 3, 4].map(() => connect(first.mcpUrl, {}, bearer(ALICE_KEY))));
     // Three executions that would run for a minute take every slot; then the runtime goes away under them.
-    const doomed = alice.map((s) => run(s, hold(60_000)).catch((err: Error) => err));
-    await sleep(1_500);
+    const doomed = alice.slice(0, 3).map((s) => run(s, hold(60_000)).catch((err: Error) => err));
+    await untilRunning(alice[3]!, 3);
     await first.dispose();
     const crashedAt = Date.now();
     // Their clients would wait for the SDK's request timeout: closing them ends the requests now.
@@ -281,7 +328,11 @@ test("slots held by executions that died with the runtime are free again once th
     const s = await connect(second.mcpUrl, {}, bearer(ALICE_KEY));
     const refused = await run(s, "return 'too early';");
     // The last renewal came at most a third of a lease before the crash.
-    assert.ok(Date.now() - crashedAt < (LEASE_MS * 2) / 3, "the restart outlasted the leases; this proves nothing");
+    const restartMs = Date.now() - crashedAt;
+    assert.ok(
+      restartMs < (LEASE_MS * 2) / 3,
+      `the restart took ${restartMs} ms, outlasting the leases: this proves nothing`,
+    );
     assert.match(refused.error?.message ?? "", BUSY, "the dead executions' leases are still held");
 
     let freed: any;
