@@ -3,7 +3,8 @@
  * SDK clients to it over HTTP. Each call gets its own state folder, so tests never share durable state unless
  * they pass the same `persistDir` on purpose (restart tests).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -63,13 +64,23 @@ export async function startGateway(options: StartOptions & { keepState?: boolean
   });
   await worker.ready;
   const url = new URL(await worker.url);
+  // wrangler is "ready" once its proxy listens, before it has bundled the Worker and workerd runs it: the first
+  // request waits for that (1-2 s on a loaded machine), and a dispose before then waits for the bundle to end. One
+  // request here keeps that wait out of the tests' own timings (a first execution would count it against its
+  // budget) and makes every dispose take milliseconds.
+  try {
+    await (await fetch(new URL("/health", url), { signal: AbortSignal.timeout(120_000) })).arrayBuffer();
+  } catch (err) {
+    await worker.dispose();
+    throw new Error(`the gateway did not answer /health: ${(err as Error).message}`);
+  }
   return {
     url,
     mcpUrl: new URL("/mcp", url),
     persistDir,
     async dispose() {
       await worker.dispose();
-      if (!options.persistDir && !keepState) rmSync(persistDir, { recursive: true, force: true });
+      if (!options.persistDir && !keepState) await rm(persistDir, { recursive: true, force: true });
     },
   };
 }
