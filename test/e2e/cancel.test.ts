@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, startGateway } from "../support/gateway";
+import { until } from "../support/until";
 
 let gateway: Gateway;
 before(async () => {
@@ -70,8 +71,13 @@ test("an execution cancelled while it waits for its turn in the run gate never s
     const holding = sessions
       .slice(0, 6)
       .map((s) => run(s, "await new Promise((r) => setTimeout(r, 2500));\nreturn 1;"));
-    await sleep(500);
     const waiter = sessions[6]!;
+    // All six hold their turn (a run is listed as running once it has it) before the seventh asks for one: on a
+    // loaded machine a fixed wait let the seventh overtake one of them and run at once.
+    await until("six runs holding the gate", async () => {
+      const { executions } = await waiter.data("list_executions", { limit: 100 });
+      return executions.filter((e: { status?: string }) => e.status === "running").length >= 6 ? true : undefined;
+    });
     const controller = new AbortController();
     const call = waiter.client.callTool(
       {
