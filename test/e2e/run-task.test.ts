@@ -5,10 +5,11 @@
  * limits, secrets, approvals, skills), not the quality of any model.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
+import { until } from "../support/until";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
 
 const MODEL_SERVER = fileURLToPath(new URL("../support/model-server.mjs", import.meta.url));
@@ -356,7 +357,10 @@ describe("run_task with scripted models", () => {
         signal: controller.signal,
       },
     );
-    setTimeout(() => controller.abort(), 300);
+    // Cancelled while the plan model is answering (it answers 2 s after it is asked), not after a fixed wait: on a
+    // loaded machine the pipeline may not have asked it yet.
+    await until("the plan model to be asked", async () => ((await requests()).length > 0 ? true : undefined));
+    controller.abort();
     await assert.rejects(call);
     // Past the point where the plan would have come back and the filter model would have been asked.
     await new Promise((r) => setTimeout(r, 3_000));
