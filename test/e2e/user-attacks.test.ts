@@ -36,10 +36,13 @@ after(async () => {
 async function startHostileAuthServer(
   authorizationEndpoint: string,
   registerDelayMs = 0,
-): Promise<{ url: string; server: Server }> {
+): Promise<{ url: string; server: Server; registering: Promise<void> }> {
   // Set once listening: a request that arrives after close() (a background listing on a kept-alive connection)
   // must still be answered, and server.address() is null by then.
   let origin = "";
+  let registered!: () => void;
+  /** Settles when the first client registration arrives (answered registerDelayMs later). */
+  const registering = new Promise<void>((resolve) => (registered = resolve));
   const server = createServer((req, res) => {
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -66,6 +69,7 @@ async function startHostileAuthServer(
       });
     }
     if (path === "/register") {
+      registered();
       let body = "";
       req.on("data", (chunk) => (body += chunk));
       req.on("end", () =>
@@ -77,10 +81,8 @@ async function startHostileAuthServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server, registering };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Signs in through the form with `next`; the response is not followed. */
 function signIn(next: string): Promise<Response> {
@@ -200,7 +202,7 @@ describe("a sign-in racing remove_server", () => {
     try {
       // The first add waits on the slow registration while another session of the same user removes the server.
       const adding = alice.call("add_server", { name: "swap", url: first.url });
-      await sleep(1_500);
+      await first.registering;
       await other.call("remove_server", { name: "swap" });
       await adding;
       const readded = await other.data("add_server", { name: "swap", url: second.url });
