@@ -66,14 +66,20 @@ async function collect(s: Session, code: string): Promise<Collected> {
   return { seen, bytes, result: r.structuredContent, seenAtResult };
 }
 
-/** Worst latency of GET /health and of a trivial execution in another session, polled until `done` settles. */
-async function worstLatencyWhile(done: Promise<unknown>): Promise<{ health: number; execution: number }> {
+/**
+ * Worst latency of GET /health and of a trivial execution in another session, polled until `done` settles (or, with
+ * `rounds`, that many times).
+ */
+async function worstLatencyWhile(
+  done: Promise<unknown>,
+  rounds = Number.POSITIVE_INFINITY,
+): Promise<{ health: number; execution: number }> {
   let finished = false;
   void done.finally(() => {
     finished = true;
   });
   const worst = { health: 0, execution: 0 };
-  while (!finished) {
+  for (let i = 0; !finished && i < rounds; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     let t = Date.now();
     assert.equal((await fetch(new URL("/health", gateway.url))).status, 200);
@@ -87,6 +93,8 @@ async function worstLatencyWhile(done: Promise<unknown>): Promise<{ health: numb
 
 describe("floods", () => {
   test("while 10,000 unawaited state.get calls run, /health and another session answer within 2 s", async () => {
+    // The same answers without the flood, on this machine as loaded as it is now: the 2 s are on top of them.
+    const calm = await worstLatencyWhile(new Promise(() => {}), 5);
     const flood = run(
       session,
       `import { state } from "gateway";
@@ -99,8 +107,11 @@ return refused;`,
     const r = await flood;
     assert.equal(r.ok, true, r.text);
     assert.equal(r.result, 10_000 - LIMITS.max_gateway_ops, "the calls over max_gateway_ops are refused");
-    assert.ok(worst.health < 2_000, `/health took ${worst.health} ms`);
-    assert.ok(worst.execution < 2_000, `another session's execution took ${worst.execution} ms`);
+    assert.ok(worst.health < 2_000 + 3 * calm.health, `/health took ${worst.health} ms, ${calm.health} ms calm`);
+    assert.ok(
+      worst.execution < 2_000 + 3 * calm.execution,
+      `another session's execution took ${worst.execution} ms, ${calm.execution} ms calm`,
+    );
   });
 
   test("gateway operations over max_gateway_ops fail with an error naming the limit", async () => {
