@@ -24,6 +24,13 @@ export function prepare(code: string): PrepareResult {
   return prepareCode({ code, modules: MODULES, guardName: GUARD });
 }
 
+/** Prepares code that must fail and returns the error. */
+export function failure(code: string) {
+  const result = prepare(code);
+  if (result.ok) throw new Error(`expected an error, got:\n${result.code}`);
+  return result.error;
+}
+
 /** Prepares code that must succeed and returns the output. */
 export function prepared(code: string): string {
   const result = prepare(code);

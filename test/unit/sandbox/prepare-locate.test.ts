@@ -1,10 +1,12 @@
 /**
  * Where a runtime error is in the agent's own code: the prepared module puts the gateway's imports and wrapper on
  * line 1, inserts guards and strips types, so a V8 location in it is mapped back (PrepareResult.locate) through
- * those edits (prepare-edits.ts offsetBeforeEdits) and the TypeScript strip, exactly.
+ * those edits (prepare-edits.ts offsetBeforeEdits) and the TypeScript strip, exactly; agentLocation finds the
+ * agent's frame in a stack.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { agentLocation } from "../../../src/sandbox/prepare";
 import {
   applyEdits,
   blank,
@@ -79,5 +81,20 @@ describe("PrepareResult.locate", () => {
     assert.ok(result.ok);
     assert.equal(result.locate({ line: 1, column: 1 }), undefined);
     assert.equal(result.locate({ line: 99, column: 1 }), undefined);
+  });
+});
+
+describe("agentLocation", () => {
+  it("finds the first agent.js frame", () => {
+    const stack = [
+      "Error: boom",
+      "    at step (runtime.js:4:11)",
+      "    at walk (agent.js:12:3)",
+      "    at __cg_main (agent.js:20:9)",
+    ].join("\n");
+    assert.deepEqual(agentLocation(stack), { line: 12, column: 3 });
+    assert.deepEqual(agentLocation("Error\n    at file:///tmp/x/agent.js:7:1"), { line: 7, column: 1 });
+    assert.deepEqual(agentLocation("Error\n    at async agent.js:5:2"), { line: 5, column: 2 });
+    assert.equal(agentLocation("Error\n    at myagent.js:1:1\n    at runtime.js:2:2"), undefined);
   });
 });
