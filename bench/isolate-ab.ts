@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import type { WorkerLoaderWorkerCode } from "@cloudflare/workers-types";
 import { minifySandboxModule, sandboxModuleSource } from "../scripts/build-sandbox.mjs";
-import { cpuNs, ownWorkerd } from "./lib/workerd-cpu";
+import { cpuNs, logVariantTable, ownWorkerd, quantile } from "./lib/workerd-cpu";
 import { benchOp, startBenchWorker } from "./lib/workers";
 
 type Code = WorkerLoaderWorkerCode & { modules: Record<string, string> };
@@ -100,22 +100,13 @@ try {
   console.log(
     `${program}, ${rounds} rounds; A = ${ref} (${kb(variants.A!)} KB), B = this tree (${kb(variants.B!)} KB)`,
   );
-  const q = (xs: number[], k: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * k)]!;
-  console.log(
-    "| variant | q1 ms | median ms | workerd CPU ms per load: q1 | median |\n| --- | --- | --- | --- | --- |",
-  );
-  for (const [name, ms] of samples) {
-    const c = cpu.get(name)!;
-    console.log(
-      `| ${name} | ${q(ms, 0.25).toFixed(2)} | ${q(ms, 0.5).toFixed(2)} | ${q(c, 0.25).toFixed(2)} | ${q(c, 0.5).toFixed(2)} |`,
-    );
-  }
+  logVariantTable(samples, cpu);
   for (const [label, xs] of [
     ["wall", ratios],
     ["CPU", cpuRatios],
   ] as const) {
     console.log(
-      `B / A per round, ${label}: q1 ${q(xs, 0.25).toFixed(3)}, median ${q(xs, 0.5).toFixed(3)}, q3 ${q(xs, 0.75).toFixed(3)}`,
+      `B / A per round, ${label}: q1 ${quantile(xs, 0.25).toFixed(3)}, median ${quantile(xs, 0.5).toFixed(3)}, q3 ${quantile(xs, 0.75).toFixed(3)}`,
     );
   }
 } finally {

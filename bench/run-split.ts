@@ -11,7 +11,7 @@ import {
   RUN_CUTS,
   type SourceEdit,
 } from "./lib/sandbox-variants";
-import { cpuNs, ownWorkerd } from "./lib/workerd-cpu";
+import { cpuNs, logVariantTable, ownWorkerd } from "./lib/workerd-cpu";
 import { benchOp, startBenchWorker } from "./lib/workers";
 
 type Code = WorkerLoaderWorkerCode & { modules: Record<string, string> };
@@ -56,16 +56,7 @@ try {
       cpu.get(name)!.push((cpuNs(pid) - before) / 1e6 / 20);
     }
   }
-  const q = (xs: number[], k: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * k)]!;
-  console.log(
-    "| variant | q1 ms | median ms | workerd CPU ms per load: q1 | median |\n| --- | --- | --- | --- | --- |",
-  );
-  for (const [name, ms] of samples) {
-    const c = cpu.get(name)!;
-    console.log(
-      `| ${name} | ${q(ms, 0.25).toFixed(2)} | ${q(ms, 0.5).toFixed(2)} | ${q(c, 0.25).toFixed(2)} | ${q(c, 0.5).toFixed(2)} |`,
-    );
-  }
+  logVariantTable(samples, cpu);
 } finally {
   await worker.dispose();
 }

@@ -35,3 +35,18 @@ export function ownWorkerd(): number {
   if (mine.length === 0) throw new Error("no workerd process of this bench found");
   return mine.sort((a, b) => cpuNs(b) - cpuNs(a))[0]!;
 }
+
+/** The `q`-quantile of `xs` (unsorted). */
+export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
+
+/** Logs each variant's wall ms and workerd CPU ms per load (q1 and median) as a Markdown table. */
+export function logVariantTable(samples: Map<string, number[]>, cpu: Map<string, number[]>): void {
+  console.log(
+    "| variant | q1 ms | median ms | workerd CPU ms per load: q1 | median |\n| --- | --- | --- | --- | --- |",
+  );
+  for (const [name, ms] of samples) {
+    const c = cpu.get(name)!;
+    const cells = [quantile(ms, 0.25), quantile(ms, 0.5), quantile(c, 0.25), quantile(c, 0.5)];
+    console.log(`| ${name} | ${cells.map((x) => x.toFixed(2)).join(" | ")} |`);
+  }
+}
