@@ -6,7 +6,9 @@
  * bench/run.ts drives it, interleaving the runs it compares.
  */
 import type { BenchEnv } from "./worker/bench-env";
-import type { Engine, GuardVariant, Hop } from "./worker/bench-session";
+import type { Engine } from "./worker/bench-session";
+import type { Hop } from "./worker/hops";
+import type { GuardVariant } from "./worker/loader-variants";
 import { SessionDriver } from "./worker/session-driver";
 
 export {

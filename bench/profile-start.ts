@@ -13,9 +13,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PROGRAMS } from "./programs";
 import { benchOp, startBenchWorker } from "./lib/workers";
-import type { BatchTiming } from "./worker/bench-session";
+import { PROGRAMS } from "./programs";
+import type { BatchTiming } from "./worker/batch";
 
 /**
  * Phases, each the inclusive samples of workerd or V8 functions (summed where a phase lists several). Phases nest

@@ -10,7 +10,10 @@ import { ANSWER_AFTER_CONFIGURE, editedSandboxModules, NO_BUILTIN_GUARDS } from 
 import { median, p95, pairRatios, round } from "../lib/stats";
 import { benchOp, type RunningWorker } from "../lib/workers";
 import { PROGRAMS, quickProgram } from "../programs";
-import type { BatchTiming, Engine, GuardVariant, Hop } from "../worker/bench-session";
+import type { BatchTiming } from "../worker/batch";
+import type { Engine } from "../worker/bench-session";
+import type { Hop } from "../worker/hops";
+import type { GuardVariant } from "../worker/loader-variants";
 
 function rounds(name: string, quick: boolean): number {
   if (quick) return 2;
