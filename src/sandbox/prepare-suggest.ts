@@ -74,6 +74,11 @@ function compared(name: string): string {
   return name.slice(0, MAX_COMPARED_LENGTH).toLowerCase();
 }
 
+/** The edit distance of two names as suggest() compares them (their first 64 characters, ignoring case). */
+export function comparedDistance(a: string, b: string): number {
+  return editDistance(compared(a), compared(b));
+}
+
 /**
  * Returns up to `max` candidates that plausibly are what `input` meant, best first: close in edit distance, sharing a
  * word, or containing one another. Returns an empty list when nothing is close, rather than a random guess, and when

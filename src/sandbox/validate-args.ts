@@ -16,6 +16,7 @@ import { withBoundedPatterns } from "./host-patterns";
 import { formatList, SuggestBudget, suggest } from "./prepare-suggest";
 import { boundSchema } from "./schema-bounds";
 import { compileFastCheck, type FastCheck } from "./schema-fast-path";
+import { valueMismatch } from "./value-mismatch";
 
 const MAX_ERRORS_SHOWN = 5;
 /** Property names an unknown-property message lists as allowed (a schema may declare hundreds). */
@@ -105,9 +106,10 @@ const EXTRA_PROPERTIES = new Set(["additionalProperties", "unevaluatedProperties
 /**
  * Describes the validator's errors in order. The validator reports an undeclared property as two units, the parent's
  * "Property "x" does not match additional properties schema." and the child's "False boolean schema."; these become
- * one message naming the property, the declared ones and the closest of them.
+ * one message naming the property, the declared ones and the closest of them. A value an enum refuses is named with
+ * the closest allowed one likewise (value-mismatch.ts), from one budget of edit-distance work for the whole message.
  */
-function describeAll(errors: readonly OutputUnit[], schema: JsonSchema): string[] {
+function describeAll(errors: readonly OutputUnit[], schema: JsonSchema, args: unknown): string[] {
   const out: string[] = [];
   const declared = new Map<string, string[] | undefined>();
   const budget = new SuggestBudget();
@@ -129,7 +131,13 @@ function describeAll(errors: readonly OutputUnit[], schema: JsonSchema): string[
       unit.keyword === "pattern"
         ? patternMismatch(unit, schema)
         : unit.keyword === "enum" || unit.keyword === "const"
-          ? valueMismatch(unit, schema)
+          ? valueMismatch(
+              pointer(unit.instanceLocation),
+              unit.keyword,
+              schemaAt(schema, unit.keywordLocation),
+              instanceAt(args, unit.instanceLocation),
+              budget,
+            )
           : describe(unit);
     if (message) out.push(message);
   }
@@ -146,31 +154,6 @@ function patternMismatch(unit: OutputUnit, schema: JsonSchema): string {
   if (typeof pattern !== "string") return `${where}: String does not match the schema's pattern.`;
   const shown = pattern.length > MAX_PATTERN_SHOWN ? `${pattern.slice(0, MAX_PATTERN_SHOWN)}…` : pattern;
   return `${where}: String does not match pattern ${JSON.stringify(shown)}.`;
-}
-
-/** Allowed values an enum message lists (the validator's own message embeds the whole enum, of any size). */
-export const MAX_ENUM_SHOWN = 10;
-/** Longest JSON of one allowed value (or of a const) quoted in a message. */
-const MAX_VALUE_SHOWN = 60;
-
-/** One allowed value as JSON, cut. */
-function shownValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > MAX_VALUE_SHOWN ? `${json.slice(0, MAX_VALUE_SHOWN)}…` : json;
-}
-
-/**
- * `/mode: value is not one of the allowed values: "a", "b", … and 9,990 more`: the enum (or const) read from the
- * schema, its first few values each cut, instead of the validator's message with all of them.
- */
-function valueMismatch(unit: OutputUnit, schema: JsonSchema): string {
-  const where = pointer(unit.instanceLocation);
-  const allowed = schemaAt(schema, unit.keywordLocation);
-  if (unit.keyword === "const") return `${where}: value must be ${shownValue(allowed)}`;
-  if (!Array.isArray(allowed)) return `${where}: value is not one of the schema's allowed values`;
-  const shown = allowed.slice(0, MAX_ENUM_SHOWN).map(shownValue).join(", ");
-  const rest = allowed.length - MAX_ENUM_SHOWN;
-  return `${where}: value is not one of the allowed values: ${shown}${rest > 0 ? `, … and ${rest.toLocaleString("en-US")} more` : ""}`;
 }
 
 function unknownProperty(unit: OutputUnit, allowed: string[] | undefined, budget: SuggestBudget): string {
@@ -221,6 +204,17 @@ function schemaAt(root: JsonSchema, location: string): unknown {
   return node;
 }
 
+/** The value at an instance location (`#/opts/mode`) of the arguments, or undefined; own properties only. */
+function instanceAt(args: unknown, location: string): unknown {
+  let node = args;
+  for (const raw of location.split("/").slice(1)) {
+    const segment = decodeSegment(raw);
+    if (!(isTable(node) || Array.isArray(node)) || !Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
 /** The subschema a local `$ref` ("#", "#/$defs/x") names, or undefined. */
 function resolveLocal(root: JsonSchema, ref: string): unknown {
   let node: unknown = root;
@@ -253,7 +247,7 @@ export function validateValue(cacheKey: string, schema: JsonSchema, args: unknow
     return undefined;
   }
   if (result.valid) return undefined;
-  const messages = [...new Set(describeAll(result.errors, compiled.schema))];
+  const messages = [...new Set(describeAll(result.errors, compiled.schema, args))];
   const shown = messages.slice(0, MAX_ERRORS_SHOWN);
   const more = messages.length > shown.length ? ` (and ${messages.length - shown.length} more)` : "";
   return `invalid arguments: ${shown.join("; ") || "they do not match the input schema"}${more}`;

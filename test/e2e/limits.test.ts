@@ -280,6 +280,21 @@ await sleep({ ms: 3_000 });`,
     assert.equal(r.tool_calls[0].status, "rejected");
     assert.equal((await upstreamTool("count")).total, before);
   });
+
+  test("a value its enum refuses names the closest allowed one, and the call never reaches the upstream", async () => {
+    const before = (await upstreamTool("count")).total;
+    const r = await run(
+      session,
+      'import { typed } from "servers/slow";\nawait typed({ name: "n", order: "Descending" } as any);',
+    );
+    assert.equal(r.error.kind, "runtime");
+    assert.match(
+      r.error.message,
+      /slow\.typed: invalid arguments: \/order: value is not one of the allowed values: "ascending", "descending" \(did you mean "descending"\?\)/,
+    );
+    assert.equal(r.tool_calls[0].status, "rejected");
+    assert.equal((await upstreamTool("count")).total, before);
+  });
 });
 
 describe("concurrency", () => {

@@ -32,6 +32,7 @@ const TOOLS = {
         count: { type: "integer", minimum: 0 },
         tags: { type: "array", items: { type: "string" } },
         nested: object({ flag: { type: "boolean" } }, ["flag"]),
+        order: { type: "string", enum: ["ascending", "descending"] },
       },
       required: ["name"],
       additionalProperties: false,

@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { SUGGEST_BUDGET_CELLS, SuggestBudget } from "../../../src/sandbox/prepare-suggest";
 import { validateValue } from "../../../src/sandbox/validate-args";
+import { closestAllowed, MAX_ENUM_EXAMINED } from "../../../src/sandbox/value-mismatch";
 
 let key = 0;
 const validate = (schema: unknown, value: unknown) =>
@@ -116,5 +118,84 @@ describe("enum and const", () => {
     const message =
       validate({ type: "object", properties: { blob: { const: { text: "y".repeat(5_000) } } } }, { blob: {} }) ?? "";
     assert.equal(message, `invalid arguments: /blob: value must be {"text":"${"y".repeat(51)}…`);
+  });
+});
+
+describe("enum did-you-mean", () => {
+  const ORDER = { type: "object", properties: { order: { type: "string", enum: ["ascending", "descending"] } } };
+
+  test("the same value but for case is named outright", () => {
+    assert.equal(
+      validate(ORDER, { order: "Descending" }),
+      'invalid arguments: /order: value is not one of the allowed values: "ascending", "descending" (did you mean "descending"?)',
+    );
+  });
+
+  test("a misspelt value names the closest allowed one; a value close to none names nothing", () => {
+    assert.equal(
+      validate(ORDER, { order: "decending" }),
+      'invalid arguments: /order: value is not one of the allowed values: "ascending", "descending" (did you mean "descending"?)',
+    );
+    assert.equal(
+      validate(ORDER, { order: "random" }),
+      'invalid arguments: /order: value is not one of the allowed values: "ascending", "descending"',
+    );
+  });
+
+  test('the same text of another type is named as its type is written: 2 for "2", "2" for 2', () => {
+    const schema = {
+      type: "object",
+      properties: { level: { enum: [1, 2, 3] }, code: { enum: ["1", "2"] }, flag: { enum: [true, false] } },
+    };
+    assert.equal(
+      validate(schema, { level: "2", code: 2, flag: "TRUE" }),
+      "invalid arguments: /level: value is not one of the allowed values: 1, 2, 3 (did you mean 2?); " +
+        '/code: value is not one of the allowed values: "1", "2" (did you mean "2"?); ' +
+        "/flag: value is not one of the allowed values: true, false (did you mean true?)",
+    );
+  });
+
+  test("a value past the listed ten is still suggested, nested in arrays and through a $ref", () => {
+    const values = Array.from({ length: 50 }, (_, i) => `region-${i}`).concat("eu-west-1");
+    const schema = {
+      type: "object",
+      properties: { targets: { type: "array", items: { $ref: "#/$defs/Region" } } },
+      $defs: { Region: { enum: values } },
+    };
+    const message = validate(schema, { targets: ["region-1", "eu-wset-1"] }) ?? "";
+    assert.ok(message.includes('; /targets/1: value is not one of the allowed values: "region-0",'), message);
+    assert.ok(message.endsWith('… and 41 more (did you mean "eu-west-1"?)'), message);
+  });
+
+  test("names that are Object.prototype keys are data: a property __proto__ or constructor holds the value", () => {
+    const schema = { type: "object", properties: { constructor: { enum: ["alpha", "beta"] } } };
+    assert.equal(
+      validate(schema, JSON.parse('{"constructor": "Alpha"}')),
+      'invalid arguments: /constructor: value is not one of the allowed values: "alpha", "beta" (did you mean "alpha"?)',
+    );
+  });
+
+  test("bounded: only the first 1,000 allowed values are examined, and huge values are compared by their start", () => {
+    const values = Array.from({ length: 5_000 }, (_, i) => `v${i}`).concat("needle");
+    const far = validate({ type: "object", properties: { pick: { enum: values } } }, { pick: "NEEDLE" }) ?? "";
+    assert.ok(far.endsWith("… and 4,991 more"), far);
+    assert.deepEqual(closestAllowed("NEEDLE", values, new SuggestBudget()), []);
+    assert.deepEqual(closestAllowed("NEEDLE", values.slice(-MAX_ENUM_EXAMINED), new SuggestBudget()), ["needle"]);
+    // Flat strings, as JSON.parse makes them: 1,000 allowed values of 100,000 characters and a value as long.
+    const huge: string[] = JSON.parse(
+      JSON.stringify(Array.from({ length: 1_000 }, (_, i) => `${i}${"q".repeat(1e5)}`)),
+    );
+    const budget = new SuggestBudget();
+    const started = performance.now();
+    // Compared by their first 64 characters: 1,000 of them with a value as long is over the budget, so no guess.
+    assert.equal(closestAllowed(`${"q".repeat(1e5)}x`, huge, budget).length, 0);
+    assert.equal(budget.spent, 0);
+    const near = closestAllowed("Q".repeat(40), huge, budget) as string[];
+    assert.deepEqual(
+      near.map((s) => s.slice(0, 4)),
+      ["0qqq", "100q"],
+    );
+    assert.ok(performance.now() - started < 1_000, "bounded work");
+    assert.ok(budget.spent <= SUGGEST_BUDGET_CELLS, `${budget.spent} cells`);
   });
 });
