@@ -94,7 +94,7 @@ export function registerDiscoveryTools(server: McpServer, ctx: GatewayContext): 
   server.registerTool(
     "list_tool_names",
     {
-      description: "Tool names by module, fast; keywords filter.",
+      description: "Tool names by server, fast; keywords filter.",
       inputSchema: {
         server: z.string().optional(),
         keywords: z.array(z.string()).optional(),

@@ -81,7 +81,7 @@ export function registerExecuteTool(server: McpServer, ctx: GatewayContext): voi
     "execute_code",
     {
       description:
-        'Run JS/TS in a sandbox (no network). Tools are async functions of one object: import { read_file } from "servers/workspace". Return a value or end with an expression; console.log is captured; top-level names persist.',
+        'Run JS/TS in a sandbox (no network). Tools are async functions of one object: import { read_file } from "servers/workspace". Return a value or end with an expression; console.log is captured; top-level variables are kept.',
       inputSchema: {
         code: z.string().min(1),
         /** Wall-clock limit, capped by the gateway's execution_timeout_ms; checked below (schema keywords cost tokens). */

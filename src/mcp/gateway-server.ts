@@ -5,18 +5,18 @@
  */
 import { McpServer, type ServerOptions } from "@modelcontextprotocol/server";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
+import { registerRunTaskTool } from "../planning/run-task-tool";
 import { registerApprovalTools } from "./approval-tools";
-import { registerContextTools } from "./context-tools";
 import { compactToolList } from "./compact-tool-list";
+import { registerContextTools } from "./context-tools";
 import { registerDirectTools } from "./direct-tools";
 import { registerDiscoveryTools } from "./discovery-tools";
 import { registerExecuteTool } from "./execute-tool";
 import type { GatewayContext } from "./gateway-context";
 import { registerHistoryTools } from "./history-tools";
-import { attachSkills } from "./skill-resources";
 import { registerServerTools } from "./server-tools";
+import { attachSkills } from "./skill-resources";
 import { registerSkillTools } from "./skill-tools";
-import { registerRunTaskTool } from "../planning/run-task-tool";
 import { registerTypeResources } from "./type-resources";
 
 export const GATEWAY_VERSION = "0.1.0";
@@ -30,7 +30,7 @@ Only the program's return value and logs come back, so filter and aggregate insi
 
 const CONTEXTS = `
 State (the gateway module's state) lives in a context: pass context: "new" to start one, then the returned context
-id; without one, your "default" context is used. Parallel agents should use distinct contexts.`;
+id; without one, the user's "default" context is used. Parallel agents should use distinct contexts.`;
 
 /** The protocol revision a server instance answers: 2025-11-25 sessions ("legacy") or 2026-07-28 ("modern"). */
 export type Era = "legacy" | "modern";

@@ -38,14 +38,17 @@ function executionLine(e: ExecutionSummary): string {
 
 /** The user's contexts after the executions (2026-07-28): the text says what structuredContent does. */
 function contextLines(current: string, contexts: readonly ContextSummary[]): string[] {
-  return [`your contexts (this one: ${current}):`, ...contexts.map((c) => `  ${c.context} created ${c.created_at}`)];
+  return [
+    `the user's contexts (this one: ${current}):`,
+    ...contexts.map((c) => `  ${c.context} created ${c.created_at}`),
+  ];
 }
 
 export function registerHistoryTools(server: McpServer, ctx: GatewayContext): void {
   server.registerTool(
     "list_executions",
     {
-      description: "Your executions.",
+      description: "Recent executions.",
       inputSchema: { limit: z.number().default(20) },
     },
     async ({ limit }) => {
@@ -75,7 +78,7 @@ export function registerHistoryTools(server: McpServer, ctx: GatewayContext): vo
       const query = traceQuery(paging);
       if (typeof query === "string") return errorResult(`get_execution: ${query}`);
       const record = await ctx.history.get(id);
-      if (!record) return errorResult(`no execution ${id} in your history; list_executions shows the ids`);
+      if (!record) return errorResult(`no execution ${id} in the user's history; list_executions shows the ids`);
       const page = pageToolCalls(record.tool_calls, query);
       return structuredResult(executionData(record, page.page), renderExecutionPage(record, page, query));
     },

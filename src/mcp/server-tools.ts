@@ -48,7 +48,7 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
     "add_server",
     {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the gateway's own reference syntax, shown to the model
-      description: "Add your MCP server; headers may use ${secret:NAME}.",
+      description: "Add the user's MCP server; headers may use ${secret:NAME}.",
       inputSchema: {
         name: NAME,
         url: z.string().max(2_048),
@@ -107,7 +107,7 @@ export function registerServerTools(server: McpServer, ctx: GatewayContext): voi
 
   server.registerTool(
     "remove_server",
-    { description: "Remove your server and revoke its tokens.", inputSchema: { name: NAME } },
+    { description: "Remove the user's server and revoke its tokens.", inputSchema: { name: NAME } },
     async ({ name }) => {
       const r = await ops.remove(name);
       if (!r.ok) return errorResult(r.error);

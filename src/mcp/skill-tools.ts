@@ -174,7 +174,7 @@ export function registerSkillTools(server: McpServer, ctx: GatewayContext): void
   server.registerTool(
     "delete_skill",
     {
-      description: "Delete your skill (all versions).",
+      description: "Delete a saved skill (all versions).",
       inputSchema: { name: z.string().min(1).max(64) },
       annotations: { destructiveHint: true },
     },

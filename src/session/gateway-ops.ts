@@ -21,7 +21,7 @@ export interface GatewayOpsDeps {
 /** `state.result(id)`: the result of an earlier execution of any of the user's sessions. */
 async function resultOf(id: unknown, deps: GatewayOpsDeps): Promise<unknown> {
   const r = typeof id === "string" ? await deps.getExecution(id) : undefined;
-  if (!r) throw new Error(`no execution ${JSON.stringify(id)} in your history (list_executions)`);
+  if (!r) throw new Error(`no execution ${JSON.stringify(id)} in the user's history (list_executions)`);
   if (!r.ok) throw new Error(`execution ${r.execution_id} failed: ${r.error?.message}`);
   return r.result;
 }

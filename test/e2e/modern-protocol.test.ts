@@ -83,7 +83,7 @@ describe("contexts", () => {
     assert.equal(bad.isError, true);
     const listed = await a.call("list_executions", { limit: 2, context: ran.context });
     const text = (listed.content[0] as { text: string }).text;
-    const [executions, contexts] = text.split("\nyour contexts ");
+    const [executions, contexts] = text.split("\nthe user's contexts ");
     const lines = executions!.split("\n");
     assert.equal(lines.length, 2, text);
     assert.ok(

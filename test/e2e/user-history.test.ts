@@ -186,7 +186,7 @@ return total;`;
     }
     const read = await bob.call("get_execution", { id: suspended.execution_id });
     assert.equal(read.isError, true);
-    assert.match((read.content[0] as any).text, /no execution exe_\w+ in your history/);
+    assert.match((read.content[0] as any).text, /no execution exe_\w+ in the user's history/);
     const listed = await bob.data("list_executions", { limit: 200 });
     assert.ok(!listed.executions.some((e: any) => e.execution_id === suspended.execution_id));
     const byResult = await run(
@@ -194,7 +194,7 @@ return total;`;
       `import { state } from "gateway";
 try { return await state.result(${JSON.stringify(suspended.execution_id)}); } catch (e) { return e.message; }`,
     );
-    assert.match(byResult.result, /no execution "exe_\w+" in your history/);
+    assert.match(byResult.result, /no execution "exe_\w+" in the user's history/);
 
     const approved = await alice.call("approve_call", { handle });
     assert.equal((approved.structuredContent as any).ok, true, "bob's attempts did not use up alice's handle");
