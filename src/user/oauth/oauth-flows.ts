@@ -24,6 +24,7 @@ import { checkUrl } from "../../registry/ssrf";
 import { probeInitialize, SERVER_CHECK_TIMEOUT_MS } from "../server-check";
 import { userUrlRefusal } from "../user-servers";
 import { AUTHORIZE_PATH, redirectUri } from "./client-identity";
+import { NO_REASON } from "./grant-reason";
 import type { OAuthContext } from "./oauth-context";
 import { cleanDetail, describeOAuthError } from "./oauth-errors";
 import { FLOW_FAILED, FLOW_REFUSED, type FlowRow } from "./oauth-flow-store";
@@ -185,7 +186,7 @@ export async function startFlow(
   // A working grant keeps serving until the new sign-in completes, a step-up's too (only the tool that asked waits
   // for it); an expired one stays expired (its message says why) until then.
   if (!grant || grant.server_url !== serverUrl) {
-    ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", message: null });
+    ctx.store.saveGrant(server, serverUrl, { status: "authorization_required", ...NO_REASON });
   }
   return { ok: true, authorization_url: authorizationUrl(origin, id) };
 }

@@ -6,6 +6,7 @@
  * Tokens, secrets and verifiers are stored only as blobs sealed by the caller (src/user/connections-key.ts); this
  * module never sees them in the clear.
  */
+import type { GrantReason } from "./grant-reason";
 import { addColumn, OAuthFlowStore } from "./oauth-flow-store";
 import type { OAuthStatus } from "./oauth-types";
 
@@ -14,7 +15,13 @@ export interface GrantRow {
   server: string;
   server_url: string;
   status: OAuthStatus;
-  /** Why the status is expired or error (safe to show). */
+  /**
+   * Why the status is expired or error, as a code worded when read (src/user/oauth/grant-reason.ts), and the
+   * authorization server's detail (safe to show).
+   */
+  reason: GrantReason | null;
+  reason_detail: string | null;
+  /** The reason in an older version's words (rows stored before `reason`); new rows leave it null. */
   message: string | null;
   issuer: string | null;
   /** The redirect URI the client was registered with (keys the client, and the token requests). */
@@ -49,6 +56,9 @@ export class OAuthStore extends OAuthFlowStore {
       PRIMARY KEY (issuer, redirect_uri))`);
     // Added with the approval check of sign-in handles (src/user/sign-in-wait.ts); tables made before lack it.
     addColumn(sql, "oauth_grants", "authorized_at INTEGER");
+    // Added when the reason of an expired grant became a code worded when read; older rows keep theirs in `message`.
+    addColumn(sql, "oauth_grants", "reason TEXT");
+    addColumn(sql, "oauth_grants", "reason_detail TEXT");
     // A step-up used to mark its whole server as waiting for the sign-in; it now waits only for the tool that asked
     // (src/user/oauth/step-up.ts), so a grant left so by then is connected again with the tokens it kept.
     sql.exec(
@@ -69,6 +79,8 @@ export class OAuthStore extends OAuthFlowStore {
       server,
       server_url: serverUrl,
       status: "authorization_required",
+      reason: null,
+      reason_detail: null,
       message: null,
       issuer: null,
       redirect_uri: null,
@@ -83,12 +95,14 @@ export class OAuthStore extends OAuthFlowStore {
       ...fields,
     };
     this.sql.exec(
-      `INSERT OR REPLACE INTO oauth_grants (server, server_url, status, message, issuer, redirect_uri, resource, scopes,
-       expires_at, tokens, discovery, obtained_at, authorized_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO oauth_grants (server, server_url, status, reason, reason_detail, message, issuer,
+       redirect_uri, resource, scopes, expires_at, tokens, discovery, obtained_at, authorized_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       next.server,
       next.server_url,
       next.status,
+      next.reason,
+      next.reason_detail,
       next.message,
       next.issuer,
       next.redirect_uri,

@@ -13,6 +13,7 @@ import {
   refreshAuthorization,
   type StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
+import { type GrantReason, grantMessage, NO_REASON, reasonFields, reasonText } from "./grant-reason";
 import type { OAuthContext } from "./oauth-context";
 import { describeOAuthError } from "./oauth-errors";
 import { clientFor } from "./oauth-provider";
@@ -40,7 +41,7 @@ export async function saveTokens(
   ctx.store.saveGrant(server, serverUrl, {
     ...fields,
     status: "connected",
-    message: null,
+    ...NO_REASON,
     tokens: await ctx.vault.seal("oauth-tokens", tokensName(server, serverUrl), tokens),
     expires_at: typeof tokens.expires_in === "number" ? now + tokens.expires_in * 1000 : null,
     obtained_at: now,
@@ -60,12 +61,13 @@ export function openTokens(ctx: OAuthContext, grant: GrantRow): Promise<StoredOA
  */
 export function statusView(grant: GrantRow): OAuthStatusView {
   const scopes = [...new Set(scopeTokens(grant.scopes))].slice(0, MAX_SCOPES_ASKED);
+  const message = grantMessage(grant);
   return {
     type: "oauth",
     status: grant.status,
     ...(scopes.length > 0 ? { scopes } : {}),
     ...(grant.expires_at !== null && grant.tokens ? { expires_at: new Date(grant.expires_at).toISOString() } : {}),
-    ...(grant.message ? { message: grant.message } : {}),
+    ...(message ? { message } : {}),
   };
 }
 
@@ -86,7 +88,8 @@ export class TokenKeeper {
     const grant = ctx.store.grant(server);
     if (!grant?.tokens) {
       const status = grant?.status === "expired" ? "expired" : "authorization_required";
-      return { ok: false, status, message: grant?.message ?? `${server} needs a sign-in: authorize_server` };
+      const message = grant ? grantMessage(grant) : undefined;
+      return { ok: false, status, message: message ?? `${server} needs a sign-in: authorize_server` };
     }
     // Decided before any await, so a second caller arriving meanwhile finds this refresh in flight.
     const now = Date.now();
@@ -104,7 +107,7 @@ export class TokenKeeper {
     }
     const refresh = (async () => {
       const tokens = await openTokens(ctx, grant);
-      if (!tokens) return expire(ctx, grant, `the stored tokens are gone; a new sign-in is needed`);
+      if (!tokens) return expire(ctx, grant, "tokens_gone");
       return this.#refresh(ctx, grant, tokens, opts.force === true);
     })().finally(() => {
       this.#refreshing.delete(server);
@@ -121,13 +124,13 @@ export class TokenKeeper {
   ): Promise<AccessTokenResult> {
     const { server, server_url: serverUrl } = grant;
     const stillValid = !rejected && grant.expires_at !== null && grant.expires_at > Date.now();
-    if (!tokens.refresh_token) return expire(ctx, grant, `the access token expired and no refresh token was issued`);
+    if (!tokens.refresh_token) return expire(ctx, grant, "no_refresh_token");
     const discovery = JSON.parse(grant.discovery ?? "{}") as Partial<OAuthDiscoveryState>;
     const issuer = grant.issuer ?? discovery.authorizationServerUrl;
     const client =
       issuer && grant.redirect_uri ? await clientFor(ctx, issuer, grant.redirect_uri, serverUrl) : undefined;
     if (!discovery.authorizationServerUrl || !client) {
-      return expire(ctx, grant, `the client registration needed to renew the token is gone`);
+      return expire(ctx, grant, "client_gone");
     }
     try {
       const fresh = await refreshAuthorization(discovery.authorizationServerUrl, {
@@ -144,18 +147,11 @@ export class TokenKeeper {
       const secrets = [tokens.refresh_token, tokens.access_token, client.client_secret ?? ""];
       const detail = describeOAuthError(err, secrets);
       if (err instanceof OAuthError && err.code !== OAuthErrorCode.ServerError) {
-        return expire(
-          ctx,
-          grant,
-          `the authorization server refused to renew the token (${detail}); a new sign-in is needed`,
-        );
+        return expire(ctx, grant, "refresh_refused", detail);
       }
       if (stillValid) return tokenResult(tokens, grant);
-      ctx.store.saveGrant(server, serverUrl, {
-        status: "error",
-        message: `could not renew the token: ${detail}`,
-      });
-      return { ok: false, status: "error", message: `could not renew the token: ${detail}` };
+      ctx.store.saveGrant(server, serverUrl, { status: "error", ...reasonFields("renew_failed", detail) });
+      return { ok: false, status: "error", message: reasonText("renew_failed", detail) };
     }
   }
 }
@@ -168,8 +164,9 @@ function tokenResult(tokens: StoredOAuthTokens, grant: GrantRow): AccessTokenRes
   };
 }
 
-/** Drops the grant's tokens and marks it expired with `message`. */
-function expire(ctx: OAuthContext, grant: GrantRow, message: string): AccessTokenResult {
-  ctx.store.saveGrant(grant.server, grant.server_url, { status: "expired", message, tokens: null, expires_at: null });
-  return { ok: false, status: "expired", message };
+/** Drops the grant's tokens and marks it expired for `reason` (stored as a code, worded when read). */
+function expire(ctx: OAuthContext, grant: GrantRow, reason: GrantReason, detail?: string): AccessTokenResult {
+  const fields = reasonFields(reason, detail ?? null);
+  ctx.store.saveGrant(grant.server, grant.server_url, { status: "expired", ...fields, tokens: null, expires_at: null });
+  return { ok: false, status: "expired", message: reasonText(reason, fields.reason_detail) };
 }
