@@ -34,6 +34,7 @@ import { type ExecutionEvent, keptLine } from "./execution-events";
 import type { BridgeReply, ToolCallRecord, ToolCallStatus } from "./execution-types";
 import { type Approver, HumanWaits, type SignIn } from "./human-waits";
 import { NOTIFICATION_OVERHEAD_BYTES } from "./notification-budget";
+import { SuggestBudget } from "./prepare-suggest";
 import { validateArgs } from "./validate-args";
 
 const MAX_ARGS_BYTES = 1024 * 1024;
@@ -91,9 +92,14 @@ export class LiveExecution {
   #replay: ReplayLog;
   /** Approvals and sign-ins this execution waits on a person for, and its suspension when no one can be asked. */
   readonly #waits: HumanWaits;
-  /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
   /** The record of each kind of refusal, by JSON [server, tool, error] (see recordRefused). */
   readonly #refused = new Map<string, LiveCallRecord>();
+  /**
+   * "Did you mean" work for every refused argument of this execution together: a program can have thousands of calls
+   * refused (up to max_tool_calls), and each message's search alone is bounded, not their sum.
+   */
+  readonly #suggestions = new SuggestBudget();
+  /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
   readonly #inFlight = new Set<{ record: (status: ToolCallStatus, error?: string) => void; reported: boolean }>();
 
   constructor(id: string, deps: LiveExecutionDeps) {
@@ -288,7 +294,7 @@ export class LiveExecution {
     } catch (err) {
       return reject(`${server}.${tool}: invalid arguments: ${(err as Error).message}`);
     }
-    const invalid = validateArgs(def, args);
+    const invalid = validateArgs(def, args, this.#suggestions);
     if (invalid) return reject(`${server}.${tool}: ${invalid} (get_tool_details shows its types)`);
 
     this.emit({ type: "tool_start", server, tool });

@@ -107,12 +107,16 @@ const EXTRA_PROPERTIES = new Set(["additionalProperties", "unevaluatedProperties
  * Describes the validator's errors in order. The validator reports an undeclared property as two units, the parent's
  * "Property "x" does not match additional properties schema." and the child's "False boolean schema."; these become
  * one message naming the property, the declared ones and the closest of them. A value an enum refuses is named with
- * the closest allowed one likewise (value-mismatch.ts), from one budget of edit-distance work for the whole message.
+ * the closest allowed one likewise (value-mismatch.ts), from the caller's budget of edit-distance work.
  */
-function describeAll(errors: readonly OutputUnit[], schema: JsonSchema, args: unknown): string[] {
+function describeAll(
+  errors: readonly OutputUnit[],
+  schema: JsonSchema,
+  args: unknown,
+  budget: SuggestBudget,
+): string[] {
   const out: string[] = [];
   const declared = new Map<string, string[] | undefined>();
-  const budget = new SuggestBudget();
   for (let i = 0; i < errors.length; i++) {
     const unit = errors[i]!;
     const child = errors[i + 1];
@@ -227,12 +231,26 @@ function resolveLocal(root: JsonSchema, ref: string): unknown {
 }
 
 /** Validates a tool's arguments: undefined when valid, else a readable message listing the first few problems. */
-export function validateArgs(tool: CatalogTool, args: unknown): string | undefined {
-  return validateValue(`tool\u0000${tool.server}\u0000${tool.name}\u0000${tool.hash}`, tool.inputSchema, args);
+/**
+ * Validates a tool call's arguments. `suggestions` bounds the "did you mean" work of the message; an execution passes
+ * one budget for all its calls, so a flood of refused calls cannot add up to unbounded work.
+ */
+export function validateArgs(tool: CatalogTool, args: unknown, suggestions?: SuggestBudget): string | undefined {
+  return validateValue(
+    `tool\u0000${tool.server}\u0000${tool.name}\u0000${tool.hash}`,
+    tool.inputSchema,
+    args,
+    suggestions,
+  );
 }
 
 /** Validates `value` against `schema` (validators cached by `cacheKey`, which must change when the schema does). */
-export function validateValue(cacheKey: string, schema: JsonSchema, args: unknown): string | undefined {
+export function validateValue(
+  cacheKey: string,
+  schema: JsonSchema,
+  args: unknown,
+  suggestions: SuggestBudget = new SuggestBudget(),
+): string | undefined {
   const compiled = validatorFor(cacheKey, schema);
   if (!compiled) return undefined;
   if (compiled.fast?.(args)) return undefined;
@@ -247,7 +265,7 @@ export function validateValue(cacheKey: string, schema: JsonSchema, args: unknow
     return undefined;
   }
   if (result.valid) return undefined;
-  const messages = [...new Set(describeAll(result.errors, compiled.schema, args))];
+  const messages = [...new Set(describeAll(result.errors, compiled.schema, args, suggestions))];
   const shown = messages.slice(0, MAX_ERRORS_SHOWN);
   const more = messages.length > shown.length ? ` (and ${messages.length - shown.length} more)` : "";
   return `invalid arguments: ${shown.join("; ") || "they do not match the input schema"}${more}`;

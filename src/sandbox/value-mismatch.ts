@@ -45,12 +45,13 @@ export function closestAllowed(given: unknown, allowed: readonly unknown[], budg
   const text = textOf(given);
   if (text === undefined) return [];
   if (text.length <= MAX_EXACT_LENGTH) {
-    const lower = text.toLowerCase();
-    const same = examined.filter((candidate) => {
-      const t = textOf(candidate);
-      return candidate !== given && t !== undefined && t.length === text.length && t.toLowerCase() === lower;
-    });
-    if (same.length > 0) return same.slice(0, MAX_SUGGESTED);
+    const sameLength = examined.filter((candidate) => candidate !== given && textOf(candidate)?.length === text.length);
+    // Lowercasing is charged like edit-distance cells: one per character compared.
+    if (sameLength.length > 0 && budget.take(sameLength.length * (text.length + 1))) {
+      const lower = text.toLowerCase();
+      const same = sameLength.filter((candidate) => textOf(candidate)!.toLowerCase() === lower);
+      if (same.length > 0) return same.slice(0, MAX_SUGGESTED);
+    }
   }
   if (typeof given !== "string") return [];
   const strings = [...new Set(examined.filter((c): c is string => typeof c === "string"))];

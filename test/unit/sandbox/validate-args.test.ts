@@ -198,4 +198,19 @@ describe("enum did-you-mean", () => {
     assert.ok(performance.now() - started < 1_000, "bounded work");
     assert.ok(budget.spent <= SUGGEST_BUDGET_CELLS, `${budget.spent} cells`);
   });
+
+  test("one budget across many refused calls: an execution's suggestions stop once it is spent", () => {
+    // What LiveExecution passes validateArgs for all its calls: thousands of refusals must not each search afresh.
+    const values = Array.from({ length: 1_000 }, (_, i) => `value_${i}_${"x".repeat(40)}`);
+    const schema = { type: "object", properties: { pick: { enum: values } } };
+    const shared = new SuggestBudget();
+    const messages: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      messages.push(validateValue("validate-args-test-shared", schema as never, { pick: `valeu_${i}` }, shared) ?? "");
+    }
+    assert.match(messages[0]!, /did you mean "value_/);
+    assert.ok(!messages.at(-1)!.includes("did you mean"), messages.at(-1));
+    assert.ok(messages.every((m) => m.includes("value is not one of the allowed values")));
+    assert.ok(shared.spent <= SUGGEST_BUDGET_CELLS, `${shared.spent} cells`);
+  });
 });
