@@ -15,9 +15,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { unstable_startWorker } from "wrangler";
-
-/** Set by scripts/run-tests.mjs once it has run wrangler's custom build for the whole suite. */
-const PREBUILT_ENV = "CODEMODE_TEST_PREBUILT";
+import { buildOptions } from "./worker-build";
 
 export interface Gateway {
   url: URL;
@@ -46,10 +44,7 @@ export async function startGateway(options: StartOptions & { keepState?: boolean
   Object.assign(bindings, options.bindings);
   const worker = await unstable_startWorker({
     config: "wrangler.toml",
-    // scripts/run-tests.mjs runs wrangler's custom build (the sandbox's modules, the checker's assets) once before
-    // the suite; without this each of the suite's ~100 gateways would run it again (about 1.3 s each). A test file
-    // run on its own, without the runner, builds as `npm run dev` does.
-    ...(process.env[PREBUILT_ENV] === "1" ? { build: { custom: { command: "" } } } : {}),
+    ...buildOptions(),
     // Only the vars a test passes: a developer's .dev.vars or .env (npm run dev writes a CONNECTIONS_KEY there)
     // must not change what a test sees. A named file that does not exist makes wrangler skip both.
     envFiles: [join(persistDir, "no-dev-vars")],
