@@ -45,8 +45,8 @@ if (!buildCommand) {
   process.exit(1);
 }
 // Then the Worker, bundled once as `wrangler dev` bundles it (scripts/bundle-worker.mjs): the gateways start from that
-// bundle with no bundling, 1-2 s of esbuild less per start (test/support/gateway.ts). Unit tests start none. The
-// folder is this run's own, complete before any test starts, and removed when the runner exits.
+// bundle with no bundling, about 1.1 s of esbuild CPU less per start (test/support/worker-build.ts). Unit tests start
+// none. The folder is this run's own, complete before any test starts, and removed when the runner exits.
 if (!process.env.CODEMODE_TEST_PREBUILT) {
   const built = spawnSync(buildCommand, { stdio: "inherit", shell: true });
   if (built.status !== 0) process.exit(built.status ?? 1);
@@ -55,7 +55,7 @@ if (!process.env.CODEMODE_TEST_PREBUILT) {
     const started = Date.now();
     const { bundleWorkerForTests } = await import("./bundle-worker.mjs");
     const bundleDir = await bundleWorkerForTests().catch((err) => {
-      console.error(`bundling the Worker for the tests failed: ${err.message}`);
+      console.error("bundling the Worker for the tests failed:", err);
       process.exit(1);
     });
     process.on("exit", () => rmSync(bundleDir, { recursive: true, force: true }));
