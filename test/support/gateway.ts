@@ -59,8 +59,8 @@ export async function startGateway(options: StartOptions & { keepState?: boolean
   });
   await worker.ready;
   const url = new URL(await worker.url);
-  // wrangler is "ready" once its proxy listens, before it has bundled the Worker and workerd runs it: the first
-  // request waits for that (1-2 s on a loaded machine), and a dispose before then waits for the bundle to end. One
+  // wrangler is "ready" once its proxy listens, before workerd runs the Worker (and, without the run's bundle, before
+  // it is bundled): the first request waits for that (1-2 s on a loaded machine), and a dispose before then waits. One
   // request here keeps that wait out of the tests' own timings (a first execution would count it against its
   // budget) and makes every dispose take milliseconds.
   try {
