@@ -5,7 +5,8 @@
  * (`connectionFor`), never from the Worker's env, and go only to the URL the connection was opened to while the user's
  * record still names it (src/registry/bound-credentials.ts); every hop must also pass `user_servers.allow_hosts`; and a 401
  * becomes a sign-in: an OAuth server's token is refreshed once, then the user is asked to authorize again
- * ({@link AuthorizationRequiredError}); a 403 `insufficient_scope` is a step-up for the tool that was called (the
+ * ({@link AuthorizationRequiredError}), the sign-in asking for the scope that 401's challenge names
+ * (src/registry/bearer-challenge.ts), not what a request without a token would be told; a 403 `insufficient_scope` is a step-up for the tool that was called (the
  * server's other tools go on with the same token); a server without credentials that answers with an OAuth
  * challenge raises {@link OAuthChallengeError}, which add_server turns into an authorization URL.
  */
@@ -14,6 +15,7 @@ import type { GatewayConfig, ServerConfig } from "../config";
 import type { UserConnection } from "../user/user-connections";
 import { userUrlRefusal } from "../user/user-servers";
 import { AuthorizationRequiredError, OAuthChallengeError } from "./authorization-required";
+import { type BearerChallenge, bearerChallenge } from "./bearer-challenge";
 import { boundSource, type CredentialHeaders, type CurrentUrl, currentUrlOnly } from "./bound-credentials";
 import { circuitFor, NetworkUpstream } from "./connect";
 import { guardedFetch, UrlRefusedError } from "./guarded-fetch";
@@ -28,7 +30,9 @@ export type ConnectionSource = (
   opts?: {
     force?: boolean;
     signIn?: boolean;
-    stepUp?: { scope?: string; resourceMetadataUrl?: string; tool?: string };
+    /** With `force` or `signIn`: the challenge of the 401 that refused the token, for the sign-in it may need. */
+    challenge?: BearerChallenge;
+    stepUp?: BearerChallenge & { tool?: string };
   },
 ) => Promise<UserConnection>;
 
@@ -98,16 +102,10 @@ function stepUpOn403(name: string, source: ConnectionSource, base: FetchLike, bo
       response = await base(input, { ...init, headers });
       if (!insufficientScope(response)) return response;
     }
-    const { scope, resourceMetadataUrl } = extractWWWAuthenticateParams(response);
+    const challenge = bearerChallenge(response);
     await response.body?.cancel().catch(() => {});
     const tool = calledTool(init?.body);
-    const next = await source(name, {
-      stepUp: {
-        ...(scope ? { scope } : {}),
-        ...(resourceMetadataUrl ? { resourceMetadataUrl: resourceMetadataUrl.href } : {}),
-        ...(tool ? { tool } : {}),
-      },
-    });
+    const next = await source(name, { stepUp: { ...challenge, ...(tool ? { tool } : {}) } });
     throw next.ok ? new Error(`${name} needs more permission (HTTP 403 insufficient_scope)`) : failed(name, next);
   };
 }
@@ -131,8 +129,8 @@ function tokenProvider(
     const expires = current().token_expires_at;
     return !expires || expires - TOKEN_MARGIN_MS > Date.now();
   };
-  const renew = async (force: boolean) => {
-    const next = await source(name, force ? { force } : {});
+  const renew = async (force: boolean, challenge?: BearerChallenge) => {
+    const next = await source(name, force ? { force, ...(challenge ? { challenge } : {}) } : {});
     if (!next.ok) throw failed(name, next);
     adopt(box, next);
   };
@@ -141,12 +139,14 @@ function tokenProvider(
       if (!fresh()) await renew(false);
       return current().token;
     },
-    async onUnauthorized() {
+    async onUnauthorized({ response }) {
       const rejected = current().token;
-      await renew(true);
+      // The sign-in this may lead to asks for what this 401 names, not what a request without a token would be told.
+      const challenge = bearerChallenge(response);
+      await renew(true, challenge);
       if (current().token !== rejected) return;
       // No newer token to try (it was issued moments ago): the upstream refuses this grant, so sign in again.
-      const next = await source(name, { signIn: true });
+      const next = await source(name, { signIn: true, challenge });
       throw next.ok ? new AuthorizationRequiredError(name, "authorization_required") : failed(name, next);
     },
   };
@@ -163,8 +163,8 @@ function challengeProvider(name: string, credentials: "none" | "headers" | "url"
     async onUnauthorized({ response }) {
       const www = response.headers.get("www-authenticate") ?? "";
       if (/^\s*bearer\b/i.test(www) || /resource_metadata=/i.test(www)) {
-        const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
-        throw new OAuthChallengeError(name, resourceMetadataUrl?.href, scope);
+        const { resourceMetadataUrl, scope } = bearerChallenge(response);
+        throw new OAuthChallengeError(name, resourceMetadataUrl, scope);
       }
       if (credentials === "none") throw new OAuthChallengeError(name);
       if (credentials === "url") {

@@ -22,6 +22,7 @@ import {
   type ConnectionSources,
   connectionFor,
   type OAuthHooks,
+  type SignInChallenge,
   type UserConnection,
 } from "./user-connections";
 import { checkSecretName, type SecretSummary, type UserSecrets } from "./user-secrets";
@@ -198,7 +199,7 @@ export class ServerDesk {
   connectionFor(
     name: string,
     origin: string,
-    opts: { force?: boolean; signIn?: boolean } = {},
+    opts: { force?: boolean; signIn?: boolean; challenge?: SignInChallenge } = {},
   ): Promise<UserConnection> {
     return connectionFor(this.sources(), name, origin, opts);
   }

@@ -14,16 +14,22 @@ import { storeSecretsHint } from "./secret-hosts";
 import type { UserSecrets } from "./user-secrets";
 import { hostOf, type UserAuthView, type UserServerRow, type UserServers } from "./user-servers";
 
+/** What an upstream's 401 or 403 challenge named, bounded (src/registry/bearer-challenge.ts). */
+export interface SignInChallenge {
+  scope?: string;
+  resourceMetadataUrl?: string;
+}
+
 /** What the OAuth client (H-OA, src/user/oauth) answers; the user object provides these as RPC methods. */
 export interface OAuthHooks {
   startAuthorization(
     server: string,
     origin: string,
-    opts?: { scope?: string; resourceMetadataUrl?: string },
+    opts?: SignInChallenge,
   ): Promise<{ ok: true; authorization_url: string } | { ok: false; error: string }>;
   oauthAccessToken(
     server: string,
-    opts?: { force?: boolean; origin?: string },
+    opts?: { force?: boolean; origin?: string; challenge?: SignInChallenge },
   ): Promise<
     | { ok: true; token: string; expires_at?: number | string }
     | { ok: false; status: string; message: string; authorization_url?: string }
@@ -96,8 +102,11 @@ export async function connectionFor(
   src: ConnectionSources,
   name: string,
   origin: string,
-  /** `signIn`: the upstream refused the current token; start a new sign-in and answer with its URL. */
-  opts: { force?: boolean; signIn?: boolean } = {},
+  /**
+   * `signIn`: the upstream refused the current token; start a new sign-in and answer with its URL. `challenge`: what
+   * the upstream's 401 named (its scope, its resource metadata), for the sign-in that `force` or `signIn` may start.
+   */
+  opts: { force?: boolean; signIn?: boolean; challenge?: SignInChallenge } = {},
 ): Promise<UserConnection> {
   const row = src.servers.row(name);
   if (!row) return { ok: false, status: "error", message: `you have no server named "${name}"` };
@@ -111,7 +120,7 @@ export async function connectionFor(
     };
   }
   if (row.auth_type === "oauth" && opts.signIn && src.oauth.startAuthorization) {
-    const started = await src.oauth.startAuthorization(row.name, origin);
+    const started = await src.oauth.startAuthorization(row.name, origin, opts.challenge);
     const cacheScope = `user:${await digest(src.owner)}:${row.name}`;
     return started.ok
       ? {
@@ -123,7 +132,7 @@ export async function connectionFor(
         }
       : { ok: false, status: "error", message: started.error };
   }
-  if (row.auth_type === "oauth") return oauthConnection(src, row, origin, opts.force === true);
+  if (row.auth_type === "oauth") return oauthConnection(src, row, origin, opts);
   const loaded = await src.keys();
   if (!loaded.ok) return { ok: false, status: "error", message: loaded.error };
   try {
@@ -161,11 +170,15 @@ async function oauthConnection(
   src: ConnectionSources,
   row: UserServerRow,
   origin: string,
-  force: boolean,
+  opts: { force?: boolean; challenge?: SignInChallenge },
 ): Promise<UserConnection> {
   if (!src.oauth.oauthAccessToken) return { ok: false, status: "error", message: OAUTH_UNAVAILABLE };
   // With the origin, a sign-in that is needed comes back with its URL (the OAuth client starts the flow).
-  const got = await src.oauth.oauthAccessToken(row.name, { origin, ...(force ? { force } : {}) });
+  const got = await src.oauth.oauthAccessToken(row.name, {
+    origin,
+    ...(opts.force ? { force: true } : {}),
+    ...(opts.challenge ? { challenge: opts.challenge } : {}),
+  });
   // Per user and server, not per token: a refreshed token keeps the cached catalog.
   const cacheScope = `user:${await digest(src.owner)}:${row.name}`;
   if (got.ok) {

@@ -196,7 +196,7 @@ export class UserObject extends DurableObject<Env> {
   async connectionFor(
     name: string,
     origin: string,
-    opts: { force?: boolean; signIn?: boolean; stepUp?: StepUpOptions } = {},
+    opts: { force?: boolean; signIn?: boolean; challenge?: StartOptions; stepUp?: StepUpOptions } = {},
   ): Promise<UserConnection> {
     if (!opts.stepUp) return this.#desk.connectionFor(name, origin, opts);
     const stepped = await this.oauthAccessToken(name, { origin, stepUp: opts.stepUp });

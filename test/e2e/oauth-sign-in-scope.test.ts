@@ -6,7 +6,9 @@
  * - authorize_server while a step-up waits asks for the granted scopes and the step-up's, so signing in through it
  *   grants what the waiting tool needs (a plain sign-in link handed out before the step-up is not reused);
  * - a sign-in again after the grant was revoked (401) asks for the scopes granted before as well as the challenge's,
- *   so a user who had stepped up keeps the stepped-up scope.
+ *   so a user who had stepped up keeps the stepped-up scope;
+ * - that challenge is the 401 the revoked token got, not what a request without a token would be told (the upstream's
+ *   `tokenScopes` make the two differ).
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
@@ -93,5 +95,31 @@ describe("the scope of a plain sign-in", () => {
     assert.deepEqual(askedFor(steps.authorizationServerUrl), ["admin", "mcp"]);
     const report = await run(session, call(name, "admin_report"));
     assert.equal(report.ok, true, report.text);
+  });
+
+  test("a sign-in again after a token was refused asks for the scope that 401 named, not the token-less one", async () => {
+    const up = await upstreams.start();
+    const name = serverName();
+    await connectServer(session, name, up);
+    assert.equal((await run(session, call(name, "whoami"))).ok, true);
+    // The authorization server forgets every token, and the server now wants mcp and write of a token: its 401 to
+    // the refused token names both, while a request without a token is still told mcp alone.
+    up.provider.accessTokens.clear();
+    up.provider.refreshTokens.clear();
+    up.set({ tokenScopes: ["mcp", "write"] });
+    const tokenless = await fetch(up.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.match(tokenless.headers.get("www-authenticate") ?? "", /scope="mcp"/);
+    const refused = await run(session, call(name, "whoami"));
+    assert.equal(refused.status, "authorization_required", JSON.stringify(refused).slice(0, 1500));
+    const steps = await signIn(refused.authorization.authorization_url);
+    assert.equal(steps.status, 200, steps.page);
+    assert.deepEqual(askedFor(steps.authorizationServerUrl), ["mcp", "write"]);
+    const me = await run(session, call(name, "whoami"));
+    assert.equal(me.ok, true, me.text);
+    assert.deepEqual([...me.result.scopes].sort(), ["mcp", "write"]);
   });
 });

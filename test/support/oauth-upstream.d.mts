@@ -47,6 +47,11 @@ export interface OAuthUpstreamSettings {
   echoToken: boolean;
   /** Hold every tools/call request, before any check, until set back to false. */
   holdCalls: boolean;
+  /** The scopes a request with a token needs, named by its 401/403 challenge (unset: defaultScopes). */
+  tokenScopes: string[] | undefined;
+  /** Scopes refused with invalid_scope (at the authorization endpoint, or at the token endpoint: dropScopesAt). */
+  droppedScopes: string[];
+  dropScopesAt: "authorize" | "token";
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {

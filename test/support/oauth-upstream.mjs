@@ -74,6 +74,19 @@ export const DEFAULTS = Object.freeze({
   echoToken: false,
   /** Hold every tools/call request, before any check, until this is set back to false. */
   holdCalls: false,
+  /**
+   * The scopes a request that carries a token must have, named by the challenge of the 401 (refused token) or 403
+   * it gets; unset: `defaultScopes`. A request without a token is still challenged with `defaultScopes`, so a
+   * server whose 401 to a revoked token names other scopes than its token-less 401 is this set after the revocation.
+   */
+  tokenScopes: undefined,
+  /**
+   * Scopes the authorization server no longer grants (still in its metadata, as a server that dropped them may
+   * leave them): an authorization request naming one is sent back with `invalid_scope`, or with `dropScopesAt:
+   * "token"` the code is issued and the token request answers `invalid_scope`.
+   */
+  droppedScopes: [],
+  dropScopesAt: "authorize",
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -179,12 +192,14 @@ export async function startOAuthUpstream(options = {}) {
   );
   app.post("/consent", express.urlencoded({ extended: false }), (req, res) => provider.decide(res, req.body ?? {}));
 
-  const bearer = requireBearerAuth({
-    verifier: provider,
-    requiredScopes: settings.defaultScopes,
-    resourceMetadataUrl: prmUrl,
-    expectedResource: resource,
-  });
+  // Made per request: `tokenScopes` and `defaultScopes` may change at run time.
+  const bearer = (req, res, next) =>
+    requireBearerAuth({
+      verifier: provider,
+      requiredScopes: (req.headers.authorization && settings.tokenScopes) || settings.defaultScopes,
+      resourceMetadataUrl: prmUrl,
+      expectedResource: resource,
+    })(req, res, next);
   // Step-up (MCP authorization, "insufficient_scope"): a call to a scoped tool without its scope is refused at the
   // HTTP layer with the scopes needed, so the client can re-authorize with them.
   const stepUp = (req, res, next) => {

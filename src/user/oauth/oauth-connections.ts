@@ -114,14 +114,17 @@ export class OAuthConnections {
         : await this.#tokens.accessToken(context.ctx, target.server, opts);
     if (this.#store.grant(target.server)?.status !== before) this.#onChange();
     if (result.ok || result.status === "error" || !opts.origin) return result;
-    const link = await this.#signInLink(context.ctx, { ...target, origin: opts.origin });
+    const link = await this.#signInLink(context.ctx, { ...target, origin: opts.origin }, opts.challenge);
     return link.ok ? { ...result, authorization_url: link.authorization_url } : result;
   }
 
-  /** A plain sign-in's link: the pending one, else a new flow. */
-  async #signInLink(ctx: OAuthContext, target: FlowTarget): Promise<StartResult> {
-    const pending = pendingLink(this.#store, target);
-    return pending ? { ok: true, authorization_url: pending } : startFlow(ctx, target);
+  /**
+   * A plain sign-in's link: the pending one that asks for at least the challenge's scope (with the granted ones),
+   * else a new flow for the challenge (`challenge`: the upstream's 401, else the flow probes for one).
+   */
+  async #signInLink(ctx: OAuthContext, target: FlowTarget, challenge: StartOptions = {}): Promise<StartResult> {
+    const pending = pendingLink(this.#store, target, challenge.scope);
+    return pending ? { ok: true, authorization_url: pending } : startFlow(ctx, target, challenge);
   }
 
   /**

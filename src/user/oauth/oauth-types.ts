@@ -74,6 +74,11 @@ export interface AccessTokenOptions {
   /** The gateway's origin: when set and the user must sign in again, the result carries an authorization_url. */
   origin?: string;
   /**
+   * The challenge of the upstream's 401 that refused the token: a sign-in this leads to asks for its scope (with the
+   * granted ones), not for what a request without a token would be told.
+   */
+  challenge?: StartOptions;
+  /**
    * The upstream answered 403 `insufficient_scope` with this challenge: a sign-in for the wider scope (the pending
    * one for the same scopes, else a new one).
    */

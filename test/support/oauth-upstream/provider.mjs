@@ -104,6 +104,13 @@ export class MemoryOAuthProvider {
     return scopes;
   }
 
+  /** Refuses `scopes` naming one the server no longer grants, at `step` (the `droppedScopes` switch). */
+  #dropped(scopes, step) {
+    if ((this.settings.dropScopesAt ?? "authorize") !== step) return;
+    const dropped = scopes.filter((s) => (this.settings.droppedScopes ?? []).includes(s));
+    if (dropped.length) throw new InvalidScopeError(`no longer granted: ${dropped.join(" ")}`);
+  }
+
   #resource(resource) {
     if (resource === undefined) {
       if (this.settings.requireResource) throw new InvalidTargetError("the resource parameter (RFC 8707) is required");
@@ -135,6 +142,7 @@ export class MemoryOAuthProvider {
     let resource;
     try {
       scopes = this.#scopes(params.scopes);
+      this.#dropped(scopes, "authorize");
       resource = this.#resource(params.resource?.href);
     } catch (error) {
       this.#record({ type: "refused", step: "authorize", clientId: client.client_id, error: error.errorCode });
@@ -203,6 +211,12 @@ export class MemoryOAuthProvider {
     }
     if (resource !== undefined && !sameResource(resource.href, entry.resource)) {
       throw new InvalidTargetError("resource differs from the authorization request's");
+    }
+    try {
+      this.#dropped(entry.scopes, "token");
+    } catch (error) {
+      this.#record({ type: "refused", step: "token", clientId: client.client_id, error: error.errorCode });
+      throw error;
     }
     this.#record({ type: "token", clientId: client.client_id, subject: entry.subject, scopes: entry.scopes });
     return this.#issue(client.client_id, entry);
