@@ -40,13 +40,16 @@ export async function signIn(oauth: OAuthConnections, target: SignInTarget, opts
   }
   const back = new URL(location).searchParams;
   const optional = (name: string) => back.get(name) ?? undefined;
-  const done = await oauth.complete({
-    flow,
-    state: back.get("state") ?? "",
-    code: optional("code"),
-    error: optional("error"),
-    error_description: optional("error_description"),
-    iss: optional("iss"),
-  });
+  const done = await oauth.complete(
+    {
+      flow,
+      state: back.get("state") ?? "",
+      code: optional("code"),
+      error: optional("error"),
+      error_description: optional("error_description"),
+      iss: optional("iss"),
+    },
+    () => target.serverUrl,
+  );
   if (!done.ok) throw new Error(done.error);
 }

@@ -359,7 +359,7 @@ export class UserObject extends DurableObject<Env> {
 
   /** GET /connections/callback: checks and completes this user's flow. */
   async completeAuthorization(params: CallbackParams): Promise<CompleteResult> {
-    return this.#oauth.complete(params);
+    return this.#oauth.complete(params, (name) => this.#serverUrl(name));
   }
 
   /** The access token of the user's OAuth server `server`, refreshed on the host when needed. */

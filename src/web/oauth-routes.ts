@@ -50,6 +50,9 @@ function failed(c: Context<WebEnv>, title: string, message: string): Response {
   return response;
 }
 
+/** Whether `link` is on the gateway's own origin (the callback only links to its own sign-in pages). */
+const sameOrigin = (link: string, here: string) => URL.canParse(link) && new URL(link).origin === new URL(here).origin;
+
 const param = (url: URL, name: string): string | undefined => {
   const value = url.searchParams.get(name);
   return value === null ? undefined : value.slice(0, MAX_PARAM_CHARS);
@@ -106,14 +109,27 @@ oauthRoutes.get("/callback", async (c) => {
   }
   const done = await userObject(c.env, user).completeAuthorization(params);
   c.header("set-cookie", flowCookie(c.req.url, flow, "", 0), { append: true });
-  return done.ok
-    ? page(
-        c,
-        `Connected ${done.server}`,
-        html`<p>You can close this tab: your code can call this server now.</p>
-          <p><a href="/connections">Back to your connections</a></p>`,
-      )
-    : failed(c, done.server ? `Could not connect ${done.server}` : "Sign-in failed", done.error);
+  if (done.ok) {
+    return page(
+      c,
+      `Connected ${done.server}`,
+      html`<p>You can close this tab: your code can call this server now.</p>
+        <p><a href="/connections">Back to your connections</a></p>`,
+    );
+  }
+  const title = done.server ? `Could not connect ${done.server}` : "Sign-in failed";
+  // Refused for scopes asked for beyond what the server needs: the one narrower sign-in, a gateway link.
+  const retry = done.retry && sameOrigin(done.retry, c.req.url) ? done.retry : undefined;
+  if (!retry) return failed(c, title, done.error);
+  c.header("referrer-policy", "no-referrer");
+  return page(
+    c,
+    title,
+    html`<p role="alert">${done.error}</p>
+      <p><a href="${retry}">Sign in to ${done.server} again</a></p>
+      <p><a href="/connections">Back to your connections</a></p>`,
+    400,
+  );
 });
 
 oauthRoutes.get("/client-metadata.json", (c) => {

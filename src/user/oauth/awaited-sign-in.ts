@@ -41,8 +41,9 @@ export function signedInSince(
 }
 
 /**
- * The challenge to step up with again for a handle whose step-up is still to be granted: the scope set its flow asked
- * for while that flow is known, else the scopes the handle names whole.
+ * The challenge to step up with again for a handle whose step-up is still to be granted: the scopes its flow needed
+ * (the upstream's challenge) while that flow is known, else the scopes the handle names whole. The step-up adds the
+ * granted ones again (src/user/oauth/step-up.ts), without any the authorization server has refused since.
  */
 export function awaitedChallenge(
   store: OAuthStore,
@@ -52,7 +53,7 @@ export function awaitedChallenge(
   const id = flowOfLink(awaited.url);
   const flow = id ? store.flow(id) : undefined;
   const ours = flow?.step_up && flow.server === target.server && flow.server_url === target.serverUrl;
-  const asked = ours ? flow.wanted || flow.scope : undefined;
+  const asked = ours ? flow.required || flow.wanted || flow.scope : undefined;
   return asked || wholeScopes(awaited.scope).join(" ") || undefined;
 }
 

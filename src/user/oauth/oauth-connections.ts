@@ -22,6 +22,7 @@ import type {
   StartOptions,
   StartResult,
 } from "./oauth-types";
+import { narrowAfterRefusal } from "./refused-scope";
 import { StepUps } from "./step-up";
 
 /** See the module comment. */
@@ -69,13 +70,21 @@ export class OAuthConnections {
     return beginFlow({ store: this.#store }, flow);
   }
 
-  /** The callback of one of this user's flows (GET /connections/callback). */
-  async complete(params: CallbackParams): Promise<CompleteResult> {
+  /**
+   * The callback of one of this user's flows (GET /connections/callback). A refusal with `invalid_scope` of a
+   * sign-in that asked for more than the server needs answers with the link of one narrower sign-in
+   * (src/user/oauth/refused-scope.ts); `serverUrl` is the URL the user's server of that name has now.
+   */
+  async complete(params: CallbackParams, serverUrl: (server: string) => string | undefined): Promise<CompleteResult> {
     const context = await this.#context();
     if (!context.ok) return { ok: false, error: context.error };
     const result = await completeFlow(context.ctx, params);
     if (result.ok) this.#onChange();
-    return result;
+    if (result.ok || !("scopeRefused" in result)) return result;
+    const flow = result.scopeRefused;
+    const narrowed = await narrowAfterRefusal(context.ctx, flow, result.error, serverUrl(flow.server));
+    this.#onChange();
+    return { ok: false, server: flow.server, ...narrowed };
   }
 
   /**

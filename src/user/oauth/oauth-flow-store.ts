@@ -34,6 +34,12 @@ export interface FlowRow {
   wanted: string | null;
   /** A step-up's tools that asked for it (JSON array, at most {@link STEP_UP_TOOLS_MAX}). */
   tools: string | null;
+  /**
+   * The scopes the sign-in needs, before it was widened with the granted and waiting ones (the challenge's, or
+   * what discovery picked; "" none): what a sign-in refused with `invalid_scope` narrows to
+   * (src/user/oauth/refused-scope.ts). Null on flows stored before it was kept.
+   */
+  required: string | null;
 }
 
 /** A flow whose callback has not come back. */
@@ -74,6 +80,7 @@ export class OAuthFlowStore {
     // Added with reused step-ups; tables made before lack them.
     addColumn(sql, "oauth_flows", "wanted TEXT");
     addColumn(sql, "oauth_flows", "tools TEXT");
+    addColumn(sql, "oauth_flows", "required TEXT");
   }
 
   flow(id: string): FlowRow | undefined {
@@ -85,7 +92,13 @@ export class OAuthFlowStore {
    * Stores a new flow, first dropping expired ones and, past {@link FLOWS_MAX}, the oldest; a step-up also drops its
    * server's oldest pending step-ups past {@link STEP_UP_FLOWS_PER_SERVER}.
    */
-  addFlow(flow: Omit<FlowRow, "used" | "step_up" | "wanted" | "tools"> & { step_up?: number; wanted?: string }): void {
+  addFlow(
+    flow: Omit<FlowRow, "used" | "step_up" | "wanted" | "tools" | "required"> & {
+      step_up?: number;
+      wanted?: string;
+      required?: string;
+    },
+  ): void {
     const now = Date.now();
     this.sql.exec("DELETE FROM oauth_flows WHERE expires_at < ?", now);
     this.sql.exec(
@@ -103,8 +116,8 @@ export class OAuthFlowStore {
     }
     this.sql.exec(
       `INSERT INTO oauth_flows (id, server, server_url, origin, state, verifier, discovery, location, redirect_uri,
-       resource, scope, created_at, expires_at, used, step_up, wanted)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+       resource, scope, created_at, expires_at, used, step_up, wanted, required)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       flow.id,
       flow.server,
       flow.server_url,
@@ -120,6 +133,7 @@ export class OAuthFlowStore {
       flow.expires_at,
       flow.step_up ?? 0,
       flow.wanted ?? null,
+      flow.required ?? null,
     );
   }
 

@@ -11,12 +11,15 @@
  *   must be signed in to the gateway as this user before being sent to the authorization server.
  * - {@link beginFlow} (GET /connections/authorize): the authorization server URL of one of this user's flows.
  * - {@link completeFlow} (GET /connections/callback): checks the state (single use, short-lived, bound to the
- *   flow), the `iss` of the response (RFC 9207), then exchanges the code and stores the tokens sealed.
+ *   flow), the `iss` of the response (RFC 9207), then exchanges the code and stores the tokens sealed. An
+ *   `invalid_scope` refusal is handed to src/user/oauth/refused-scope.ts, which may start one narrower sign-in.
  */
 import {
   auth,
   type FetchLike,
   type OAuthDiscoveryState,
+  OAuthError,
+  OAuthErrorCode,
   RegistrationRejectedError,
   validateAuthorizationResponseIssuer,
 } from "@modelcontextprotocol/client";
@@ -32,7 +35,7 @@ import { GatewayOAuthProvider } from "./oauth-provider";
 import type { OAuthStore } from "./oauth-store";
 import { saveTokens } from "./oauth-tokens";
 import type { BeginResult, CallbackParams, CompleteResult, StartOptions, StartResult } from "./oauth-types";
-import { scopeSet, scopeTokens, widerScopes, withScopeSet } from "./sign-in-scope";
+import { scopeSet, scopeTokens, widerScopes, withoutScopes, withScopeSet } from "./sign-in-scope";
 
 /** How long a sign-in link (and the state it carries) stays usable. */
 export const FLOW_TTL_MS = 15 * 60_000;
@@ -84,19 +87,30 @@ export interface FlowTarget {
   origin: string;
 }
 
+/** What kind of sign-in {@link startFlow} starts; a plain one by default. */
+export interface FlowKind {
+  /** A step-up: the scope set it asks for (src/user/oauth/step-up.ts). */
+  stepUp?: { wanted: string };
+  /** Scopes to ask for beyond the challenge's and the wider ones (those a waiting handle needs). */
+  also?: string;
+  /** Ask for the challenge's scopes alone, nothing wider: the one sign-in after an `invalid_scope` refusal. */
+  exact?: boolean;
+}
+
 /**
  * Starts a sign-in to `target` (see the module comment); the link it returns is valid {@link FLOW_TTL_MS}. It asks
  * for the challenge's scopes with the granted ones (a new sign-in keeps what was granted) and, when it is not a
- * step-up, those of the step-ups waiting for the user (src/user/oauth/sign-in-scope.ts). A step-up (the server answered
- * `insufficient_scope`; `stepUp.wanted` is the scope set it asks for, src/user/oauth/step-up.ts) leaves the grant as
- * it is: its other tools keep working with it. Its link is never reused for a plain sign-in.
+ * step-up, those of the step-ups waiting for the user (src/user/oauth/sign-in-scope.ts), unless `kind.exact`. A
+ * step-up (the server answered `insufficient_scope`; `kind.stepUp.wanted` is the scope set it asks for) leaves the
+ * grant as it is: its other tools keep working with it. Its link is never reused for a plain sign-in.
  */
 export async function startFlow(
   ctx: OAuthContext,
   target: FlowTarget,
   opts: StartOptions = {},
-  stepUp?: { wanted: string },
+  kind: FlowKind = {},
 ): Promise<StartResult> {
+  const { stepUp } = kind;
   const { server, serverUrl, origin } = target;
   // The sign-in's first requests go to the server itself: its rules (allow_hosts, the network's) apply as on every
   // connection, also to a server added before the operator narrowed them.
@@ -121,7 +135,7 @@ export async function startFlow(
     if (!verdict.ok) return { ok: false, error: `${server}: ${verdict.reason}` };
   }
   const grant = ctx.store.grant(server);
-  const wider = widerScopes(ctx.store, target, !stepUp);
+  const wider = kind.exact ? [] : [...widerScopes(ctx.store, target, !stepUp), kind.also];
   // Without a challenged scope the SDK picks `scopes_supported`; the authorization request is widened after.
   const scope = scopeTokens(challenged).length > 0 ? scopeSet(challenged, wider) : undefined;
 
@@ -157,6 +171,8 @@ export async function startFlow(
   const captured = provider.captured.location;
   if (!captured || !verifier) return { ok: false, error: `${server}: the sign-in could not be prepared` };
   const location = withScopeSet(captured, wider);
+  // What the sign-in needs before widening: the challenge's scopes, else those discovery picked.
+  const required = scopeTokens(challenged).length > 0 ? scopeSet(challenged) : scopeSet(scopeOf(captured));
   // The user's browser is sent there by the gateway's own link: only a web page, never another scheme a hostile
   // authorization server names (`file:`, an app's protocol handler), which the SDK's metadata check lets through.
   const scheme = new URL(location).protocol;
@@ -178,9 +194,10 @@ export async function startFlow(
     location,
     redirect_uri: redirectUri(origin),
     resource: resource ?? null,
-    scope: new URL(location).searchParams.get("scope"),
+    scope: scopeOf(location),
     created_at: now,
     expires_at: now + FLOW_TTL_MS,
+    required,
     ...(stepUp ? { step_up: 1, wanted: stepUp.wanted } : {}),
   });
   // A working grant keeps serving until the new sign-in completes, a step-up's too (only the tool that asked waits
@@ -190,6 +207,9 @@ export async function startFlow(
   }
   return { ok: true, authorization_url: authorizationUrl(origin, id) };
 }
+
+/** The `scope` an authorization request asks for, if any. */
+const scopeOf = (location: string) => new URL(location).searchParams.get("scope");
 
 /** A flow link left usable this long is handed out again instead of starting another sign-in. */
 export const REUSE_MIN_LEFT_MS = 5 * 60_000;
@@ -219,7 +239,7 @@ export function pendingLink(store: OAuthStore, target: FlowTarget, scope?: strin
  * How a user who opened a sign-in link that cannot be used starts again. These pages are read by the user, not the
  * model: they name the user's own way (Connect) first, and the agent's tool as something to ask for.
  */
-const START_AGAIN =
+export const START_AGAIN =
   "start a new one with Connect on your connections page, or ask your agent for a new link (authorize_server)";
 
 /** Where to send the user for flow `id` of this user; another user's flow is simply not found here. */
@@ -253,8 +273,14 @@ export function beginFlow(ctx: Pick<OAuthContext, "store">, id: string): BeginRe
   return { ok: true, location: flow.location };
 }
 
-/** The callback of flow `params.flow` (see the module comment). */
-export async function completeFlow(ctx: OAuthContext, params: CallbackParams): Promise<CompleteResult> {
+/**
+ * The callback of flow `params.flow` (see the module comment). `scopeRefused`: the authorization server answered
+ * `invalid_scope`, to the authorization request or the token request (src/user/oauth/refused-scope.ts takes it up).
+ */
+export async function completeFlow(
+  ctx: OAuthContext,
+  params: CallbackParams,
+): Promise<CompleteResult | (CompleteFailure & { scopeRefused: FlowRow })> {
   const flow = ctx.store.flow(params.flow);
   if (!flow || !sameSecret(flow.state, params.state)) {
     return { ok: false, error: "This sign-in does not match one you started (unknown flow or wrong state)." };
@@ -270,16 +296,22 @@ export async function completeFlow(ctx: OAuthContext, params: CallbackParams): P
     ctx.store.endFlow(flow.id, FLOW_FAILED);
     throw err;
   }
-  if (!result.ok) ctx.store.endFlow(flow.id, "refused" in result ? FLOW_REFUSED : FLOW_FAILED);
-  return result.ok ? result : { ok: false, server, error: result.error };
+  if (result.ok) return result;
+  ctx.store.endFlow(flow.id, result.refused ? FLOW_REFUSED : FLOW_FAILED);
+  return { ok: false, server, error: result.error, ...(result.scopeRefused ? { scopeRefused: flow } : {}) };
 }
 
-/** The rest of the callback, once the flow is marked used; `refused` when the authorization server said no. */
+type CompleteFailure = Extract<CompleteResult, { ok: false }>;
+
+/**
+ * The rest of the callback, once the flow is marked used; `refused` when the authorization server said no,
+ * `scopeRefused` when it said `invalid_scope`.
+ */
 async function finishFlow(
   ctx: OAuthContext,
   flow: FlowRow,
   params: CallbackParams,
-): Promise<CompleteResult | { ok: false; server: string; error: string; refused: true }> {
+): Promise<{ ok: true; server: string } | (CompleteFailure & { refused?: true; scopeRefused?: true })> {
   const server = flow.server;
   if (flow.expires_at < Date.now()) {
     return { ok: false, server, error: `This sign-in took too long: ${START_AGAIN}.` };
@@ -302,6 +334,7 @@ async function finishFlow(
       server,
       error: `The authorization server refused: ${cleanDetail(params.error + detail)}`,
       refused: true,
+      ...(params.error === OAuthErrorCode.InvalidScope ? { scopeRefused: true as const } : {}),
     };
   }
   if (!params.code) return { ok: false, server, error: "The sign-in response carries no authorization code." };
@@ -321,10 +354,14 @@ async function finishFlow(
       fetchFn: ctx.fetch,
     });
   } catch (err) {
-    return { ok: false, server, error: `Could not obtain a token: ${describeOAuthError(err, [params.code])}` };
+    const error = `Could not obtain a token: ${describeOAuthError(err, [params.code])}`;
+    const scopeRefused = err instanceof OAuthError && err.code === OAuthErrorCode.InvalidScope;
+    return { ok: false, server, error, ...(scopeRefused ? { scopeRefused: true as const } : {}) };
   }
   const tokens = provider.captured.tokens;
   if (!tokens) return { ok: false, server, error: "The authorization server issued no token." };
+  const grant = ctx.store.grant(server);
+  const refused = grant?.server_url === flow.server_url ? grant.refused_scopes : null;
   await saveTokens(ctx, server, flow.server_url, tokens, {
     discovery: JSON.stringify(discovery),
     issuer: tokens.issuer ?? metadata?.issuer ?? discovery.authorizationServerUrl,
@@ -332,6 +369,8 @@ async function finishFlow(
     resource: provider.captured.resource ?? flow.resource,
     scopes: tokens.scope ?? flow.scope,
     authorized_at: Date.now(),
+    // A scope granted again is no longer one the authorization server refuses.
+    refused_scopes: withoutScopes(refused, tokens.scope ?? flow.scope) || null,
   });
   return { ok: true, server };
 }

@@ -39,6 +39,11 @@ export interface GrantRow {
   obtained_at: number | null;
   /** When a sign-in last completed (ms): refreshes leave it (null for grants stored before it was kept). */
   authorized_at: number | null;
+  /**
+   * Scopes the authorization server refused (`invalid_scope`) when a sign-in asked for them beyond what the server
+   * needed: sign-ins no longer add them (src/user/oauth/refused-scope.ts) until one grants them again.
+   */
+  refused_scopes: string | null;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -59,6 +64,7 @@ export class OAuthStore extends OAuthFlowStore {
     // Added when the reason of an expired grant became a code worded when read; older rows keep theirs in `message`.
     addColumn(sql, "oauth_grants", "reason TEXT");
     addColumn(sql, "oauth_grants", "reason_detail TEXT");
+    addColumn(sql, "oauth_grants", "refused_scopes TEXT");
     // A step-up used to mark its whole server as waiting for the sign-in; it now waits only for the tool that asked
     // (src/user/oauth/step-up.ts), so a grant left so by then is connected again with the tokens it kept.
     sql.exec(
@@ -91,13 +97,15 @@ export class OAuthStore extends OAuthFlowStore {
       discovery: null,
       obtained_at: null,
       authorized_at: null,
+      refused_scopes: null,
       ...(current && current.server_url === serverUrl ? current : {}),
       ...fields,
     };
     this.sql.exec(
       `INSERT OR REPLACE INTO oauth_grants (server, server_url, status, reason, reason_detail, message, issuer,
-       redirect_uri, resource, scopes, expires_at, tokens, discovery, obtained_at, authorized_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       redirect_uri, resource, scopes, expires_at, tokens, discovery, obtained_at, authorized_at, refused_scopes,
+       updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       next.server,
       next.server_url,
       next.status,
@@ -113,6 +121,7 @@ export class OAuthStore extends OAuthFlowStore {
       next.discovery,
       next.obtained_at,
       next.authorized_at,
+      next.refused_scopes,
       Date.now(),
     );
   }

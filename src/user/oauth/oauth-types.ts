@@ -49,7 +49,13 @@ export interface CallbackParams {
   iss?: string;
 }
 
-export type CompleteResult = { ok: true; server: string } | { ok: false; error: string; server?: string };
+/**
+ * How a callback went. `retry`: the authorization server refused scopes asked for beyond what the server needs
+ * (`invalid_scope`), and this link (a gateway URL) starts the one sign-in that asks for those alone.
+ */
+export type CompleteResult =
+  | { ok: true; server: string }
+  | { ok: false; error: string; server?: string; retry?: string };
 
 /** A usable access token, or why there is none (and where to sign in again when an origin was given). */
 export type AccessTokenResult =

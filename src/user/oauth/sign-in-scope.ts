@@ -5,7 +5,9 @@
  * what the current operation needs, so they are always asked for; when re-authorizing, a client should ask for them
  * alongside the scopes granted before, so that signing in again never loses a permission the user gave (one granted
  * by a step-up). A plain sign-in also asks for the scope sets of the step-ups still waiting for the user
- * (src/user/oauth/step-up.ts): signing in through any link grants what the waiting tools need.
+ * (src/user/oauth/step-up.ts): signing in through any link grants what the waiting tools need. A scope the
+ * authorization server refused when asked for beyond the challenge's (src/user/oauth/refused-scope.ts) is left out of
+ * these wider ones, so the sign-in after that refusal is not refused again for it.
  *
  * Every scope string here comes from an upstream or an authorization server: only scope tokens as RFC 6749 §3.3
  * defines them are kept (src/registry/step-up-scope.ts), each once and sorted, at most {@link MAX_SCOPES_ASKED} of
@@ -52,17 +54,37 @@ export interface SignInTarget {
   serverUrl: string;
 }
 
+/** `scope`'s valid tokens without those in `refused`, space-separated. */
+export function withoutScopes(scope: Scope, refused: Scope): string {
+  const out = new Set(scopeTokens(refused));
+  return scopeTokens(scope)
+    .filter((s) => !out.has(s))
+    .join(" ");
+}
+
 /**
- * The scopes a sign-in to `target` asks for beyond the challenge's: those of its grant (only one for the same URL:
- * a grant left by a removed server of the same name lends it nothing) and, for a plain sign-in, the scope sets of
- * its pending step-ups (at most STEP_UP_FLOWS_PER_SERVER).
+ * The scopes granted for `target` (only a grant for the same URL: a grant left by a removed server of the same name
+ * lends it nothing), without those the authorization server has refused since.
+ */
+export function grantedScopes(store: OAuthStore, target: SignInTarget): string {
+  const grant = store.grant(target.server);
+  return grant?.server_url === target.serverUrl ? withoutScopes(grant.scopes, grant.refused_scopes) : "";
+}
+
+/**
+ * The scopes a sign-in to `target` asks for beyond the challenge's: those granted ({@link grantedScopes}) and, for a
+ * plain sign-in, the scope sets of its pending step-ups (at most STEP_UP_FLOWS_PER_SERVER), without the refused ones.
  */
 export function widerScopes(store: OAuthStore, target: SignInTarget, plain: boolean): string[] {
+  const granted = grantedScopes(store, target);
+  const wider = granted ? [granted] : [];
+  if (!plain) return wider;
   const grant = store.grant(target.server);
-  const granted = grant?.server_url === target.serverUrl && grant.scopes ? [grant.scopes] : [];
-  if (!plain) return granted;
-  const waiting = store.stepUpFlows(target.server, target.serverUrl).map((f) => f.wanted || f.scope || "");
-  return [...granted, ...waiting.filter(Boolean)];
+  const refused = grant?.server_url === target.serverUrl ? grant.refused_scopes : null;
+  const waiting = store
+    .stepUpFlows(target.server, target.serverUrl)
+    .map((f) => withoutScopes(f.wanted || f.scope, refused));
+  return [...wider, ...waiting.filter(Boolean)];
 }
 
 /** `location` (an authorization request) asking for {@link scopeSet} of its own scope and `wider`. */

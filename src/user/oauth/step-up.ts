@@ -16,7 +16,7 @@ import { stepUpTools } from "./oauth-flow-store";
 import { authorizationUrl, type FlowTarget, REUSE_MIN_LEFT_MS, startFlow } from "./oauth-flows";
 import type { GrantRow, OAuthStore } from "./oauth-store";
 import type { StartResult, StepUpOptions, StepUpView } from "./oauth-types";
-import { scopeSet, scopeTokens } from "./sign-in-scope";
+import { grantedScopes, scopeSet, scopeTokens } from "./sign-in-scope";
 
 /** A longer tool name is cut where a step-up names it (a tool name is the upstream's, from its listing). */
 export const STEP_UP_TOOL_CHARS = 128;
@@ -54,8 +54,7 @@ export class StepUps {
    */
   async link(ctx: OAuthContext, target: FlowTarget, opts: StepUpOptions): Promise<StartResult & { changed: boolean }> {
     const { server, serverUrl, origin } = target;
-    const grant = this.#store.grant(server);
-    const wanted = stepUpWanted(grant?.server_url === serverUrl ? grant.scopes : null, opts.scope);
+    const wanted = stepUpWanted(grantedScopes(this.#store, target), opts.scope);
     let id = this.#store.pendingStepUp(server, serverUrl, origin, wanted, Date.now() + REUSE_MIN_LEFT_MS);
     let changed = false;
     if (!id) {
@@ -66,7 +65,7 @@ export class StepUps {
           ...(opts.scope ? { scope: opts.scope } : {}),
           ...(opts.resourceMetadataUrl ? { resourceMetadataUrl: opts.resourceMetadataUrl } : {}),
         };
-        starting = startFlow(ctx, target, challenge, { wanted }).finally(() => this.#starting.delete(key));
+        starting = startFlow(ctx, target, challenge, { stepUp: { wanted } }).finally(() => this.#starting.delete(key));
         this.#starting.set(key, starting);
       }
       const started = await starting;
