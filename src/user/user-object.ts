@@ -65,6 +65,7 @@ export type UserApi = Pick<
   | "getExecution"
   | "approveCall"
   | "reopenApproval"
+  | "renewSignIn"
   | "denyCall"
   | "addContext"
   | "listContexts"
@@ -307,6 +308,16 @@ export class UserObject extends DurableObject<Env> {
     if (waiting) return waiting;
     const taken = this.#executions.approve(handle, by);
     return typeof taken === "string" || !origin ? taken : { ...taken, origin };
+  }
+
+  /**
+   * The dashboard's "new sign-in" for a handle whose sign-in link no longer opens: what is still needed, with the
+   * link of the pending sign-in for it or a new one (src/user/sign-in-wait.ts); undefined when nothing is (signed in
+   * since, not a sign-in handle, the server gone). Takes nothing and re-runs nothing.
+   */
+  async renewSignIn(handle: string, origin?: string): Promise<SignInStillNeeded | undefined> {
+    const deps = { row: (name: string) => this.#servers.row(name), oauth: this.#oauth };
+    return signInWait(handle, this.#executions.peek(handle), origin, deps);
   }
 
   /** Gives a handle back after its re-run was refused before anything ran (busy, rate limit), so a retry works. */

@@ -9,9 +9,10 @@
 
 import { wholeScopes } from "../../registry/step-up-scope";
 import { FLOW_PENDING, FLOW_USED } from "./oauth-flow-store";
-import { type FlowTarget, pendingLink } from "./oauth-flows";
+import { authorizationUrl, type FlowTarget, pendingLink } from "./oauth-flows";
 import type { OAuthStore } from "./oauth-store";
-import { flowOfLink } from "./step-up";
+import { grantedScopes } from "./sign-in-scope";
+import { flowOfLink, stepUpWanted } from "./step-up";
 
 /** The sign-in an execution stopped for, as its handle recorded it. */
 export interface AwaitedSignIn {
@@ -60,8 +61,10 @@ export function awaitedChallenge(
 /**
  * A link that opens the sign-in a handle waits for now, found without starting a flow (a page view must not): the
  * handle's own while its flow is pending for the server at its current URL (removing a server drops its flows, so
- * the link of a server removed and added again opens "not usable"), else the server's pending plain sign-in. A
- * step-up's link is its own or none: /connections lists the pending step-ups.
+ * the link of a server removed and added again opens "not usable"), else the pending sign-in a new one would reuse
+ * (OAuthConnections.awaitedSignIn): for a step-up, the pending step-up for the same scopes, or with nothing granted
+ * at the server's URL a pending plain sign-in that also asks for them; else the server's pending plain sign-in.
+ * None: the dashboard offers to start one (POST).
  */
 export function openSignInLink(store: OAuthStore, target: FlowTarget, awaited: AwaitedSignIn): string | undefined {
   const id = flowOfLink(awaited.url);
@@ -72,5 +75,11 @@ export function openSignInLink(store: OAuthStore, target: FlowTarget, awaited: A
     flow.server === target.server &&
     flow.server_url === target.serverUrl;
   if (open) return awaited.url;
-  return awaited.scope ? undefined : pendingLink(store, target);
+  if (!awaited.scope) return pendingLink(store, target);
+  const challenge = awaitedChallenge(store, target, awaited);
+  const granted = grantedScopes(store, target);
+  if (!granted) return pendingLink(store, target, challenge);
+  const { server, serverUrl, origin } = target;
+  const stepUp = store.pendingStepUp(server, serverUrl, origin, stepUpWanted(granted, challenge), Date.now());
+  return stepUp ? authorizationUrl(origin, stepUp) : undefined;
 }

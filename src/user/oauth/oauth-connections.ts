@@ -23,6 +23,7 @@ import type {
   StartResult,
 } from "./oauth-types";
 import { narrowAfterRefusal } from "./refused-scope";
+import { grantedScopes, scopeSet } from "./sign-in-scope";
 import { StepUps } from "./step-up";
 
 /** See the module comment. */
@@ -128,18 +129,28 @@ export class OAuthConnections {
   }
 
   /**
-   * A plain sign-in's link: the pending one that asks for at least the challenge's scope (with the granted ones),
-   * else a new flow for the challenge (`challenge`: the upstream's 401, else the flow probes for one).
+   * A plain sign-in's link: the pending one that asks for at least the challenge's scope and `also` (with the
+   * granted ones), else a new flow for the challenge (`challenge`: the upstream's 401, else the flow probes for one)
+   * that also asks for `also`.
    */
-  async #signInLink(ctx: OAuthContext, target: FlowTarget, challenge: StartOptions = {}): Promise<StartResult> {
-    const pending = pendingLink(this.#store, target, challenge.scope);
-    return pending ? { ok: true, authorization_url: pending } : startFlow(ctx, target, challenge);
+  async #signInLink(
+    ctx: OAuthContext,
+    target: FlowTarget,
+    challenge: StartOptions = {},
+    also?: string,
+  ): Promise<StartResult> {
+    const pending = pendingLink(this.#store, target, scopeSet(challenge.scope, [also]) || undefined);
+    if (pending) return { ok: true, authorization_url: pending };
+    return startFlow(ctx, target, challenge, also ? { also } : {});
   }
 
   /**
-   * approve_call on a handle that waits for a sign-in to `target.server` (src/user/sign-in-wait.ts): undefined once
-   * the user has signed in since (src/user/oauth/awaited-sign-in.ts), else what is still needed, with the link: the
-   * pending sign-in's (the handle's own while it is pending), else a new one.
+   * approve_call on a handle that waits for a sign-in to `target.server` (src/user/sign-in-wait.ts), or the
+   * dashboard's request for a new link: undefined once the user has signed in since
+   * (src/user/oauth/awaited-sign-in.ts), else what is still needed, with the link: the pending sign-in's (the
+   * handle's own while it is pending), else a new one. A step-up whose link died (it expired, or the server was
+   * removed and added again) gets a step-up for the same scopes; when nothing is granted at the server's URL to
+   * step up from, a plain sign-in that also asks for them.
    */
   async awaitedSignIn(
     target: FlowTarget,
@@ -155,6 +166,11 @@ export class OAuthConnections {
       return { status, ...(link.ok ? { authorization_url: link.authorization_url } : {}) };
     }
     const challenge = awaitedChallenge(this.#store, target, awaited);
+    if (!grantedScopes(this.#store, target)) {
+      const link = await this.#signInLink(context.ctx, target, {}, challenge);
+      if (link.ok) this.#onChange();
+      return { status, ...(link.ok ? { authorization_url: link.authorization_url } : {}), scope: awaited.scope };
+    }
     const link = await this.#stepUps.link(context.ctx, target, {
       ...(challenge ? { scope: challenge } : {}),
       tool: awaited.tool,

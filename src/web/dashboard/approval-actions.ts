@@ -60,6 +60,29 @@ async function rerun(env: Env, user: string, taken: ApprovedExecution): Promise<
   }
 }
 
+/**
+ * A new sign-in link for `handle`, whose own no longer opens one (src/user/sign-in-wait.ts): the pending sign-in for
+ * what it waits for, else a new one (bounded as every sign-in: a pending one is reused), which the approvals page
+ * then lists with the call. `link` undefined: nothing is needed any more (the page says why).
+ */
+export async function renewSignInLink(
+  env: Env,
+  user: string,
+  handle: string,
+  origin: string,
+): Promise<{ ok: true; link?: string } | { ok: false; error: string }> {
+  if (!HANDLE_FORMAT.test(handle)) return { ok: false, error: `"${handle}" is not an approval handle` };
+  const still = (await userObject(env, user).renewSignIn(handle, origin)) as unknown as SignInStillNeeded | undefined;
+  if (!still) return { ok: true };
+  const url = still.still_waiting.authorization_url;
+  // Only a sign-in link of this gateway is followed (the flow starts at its /connections/authorize).
+  if (url && URL.canParse(url) && new URL(url).origin === origin) return { ok: true, link: url };
+  return {
+    ok: false,
+    error: `A new sign-in to ${still.still_waiting.server} could not start now: try again, or Connect it on the connections page, then Resume.`,
+  };
+}
+
 /** Denies `handle`: the execution is cancelled and recorded, as deny_call does. */
 export async function denyFromDashboard(env: Env, user: string, handle: string): Promise<ApprovalOutcome> {
   if (!HANDLE_FORMAT.test(handle)) return { ok: false, error: `"${handle}" is not an approval handle` };

@@ -11,7 +11,7 @@ import type { PendingApproval } from "../../user/user-types";
 import { errorPage, page } from "../layout";
 import { csrfToken } from "../web-auth";
 import type { WebEnv } from "../web-types";
-import { approveFromDashboard, denyFromDashboard } from "./approval-actions";
+import { approveFromDashboard, denyFromDashboard, renewSignInLink } from "./approval-actions";
 import { JsonView } from "./code-view";
 import { dashboardData, originOf } from "./dashboard-data";
 import { DashboardFrame, Notice, Time } from "./dashboard-frame";
@@ -20,6 +20,7 @@ const DONE: Record<string, string> = {
   approved:
     "Approved. The execution re-runs in the background in its own session; it is listed under Executions, and the agent reads its outcome with get_execution.",
   denied: "Denied. The execution is cancelled and recorded.",
+  renewed: "A new sign-in link is ready on the call below: follow it, then Resume.",
 };
 
 /** A sign-in link only when it is this gateway's own (the flow starts at /connections/authorize). */
@@ -35,8 +36,11 @@ function signInLink(url: string | undefined, origin: string): string | undefined
 
 const RESUME = "Resume runs the code again and replays the calls that already ran.";
 
-/** What a call waiting for a sign-in needs now: a link that opens it, or what became of it (`now`). */
-function SignInWait(props: { a: PendingApproval; link: string | undefined }) {
+/**
+ * What a call waiting for a sign-in needs now: a link that opens it, or what became of it (`now`). A link that no
+ * longer opens a sign-in is replaced on request: a page view starts no sign-in, the button (POST) does.
+ */
+function SignInWait(props: { a: PendingApproval; link: string | undefined; csrf: string }) {
   const { a, link } = props;
   const signIn = a.authorization!;
   const why =
@@ -60,19 +64,24 @@ function SignInWait(props: { a: PendingApproval; link: string | undefined }) {
         </p>
       );
   }
-  return (
-    <p>
-      {`This call waits for you to sign in to ${a.server} (${why}). `}
-      {link ? (
+  const waits = `This call waits for you to sign in to ${a.server} (${why}). `;
+  if (link) {
+    return (
+      <p>
+        {waits}
         <a href={link}>Sign in to {a.server}</a>
-      ) : (
-        <>
-          {signIn.now === "link_gone" ? "The link it gave no longer opens a sign-in: sign in on " : "Sign in on "}
-          {connections}
-        </>
-      )}
-      {`, then Resume. ${RESUME}`}
-    </p>
+        {`, then Resume. ${RESUME}`}
+      </p>
+    );
+  }
+  return (
+    <>
+      <p>{`${waits}The link it gave no longer opens a sign-in: start a new one, sign in, then Resume. ${RESUME}`}</p>
+      <form method="post" action={`/dashboard/approvals/${a.handle}/sign-in`}>
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <button type="submit">{`Start a new sign-in to ${a.server}`}</button>
+      </form>
+    </>
   );
 }
 
@@ -99,7 +108,7 @@ function Approval(props: { a: PendingApproval; csrf: string; origin: string }) {
         {" · handle "}
         <code>{a.handle}</code>
       </p>
-      {signIn ? <SignInWait a={a} link={link} /> : null}
+      {signIn ? <SignInWait a={a} link={link} csrf={props.csrf} /> : null}
       <JsonView value={a.arguments} label={`Arguments of ${full}`} />
       <div class="actions">
         <form method="post" action={`/dashboard/approvals/${a.handle}/approve`} class="inline">
@@ -147,6 +156,14 @@ export const approvalsPage = new Hono<WebEnv>()
     );
     if (!outcome.ok) return errorPage(c, 409, "Not approved", outcome.error);
     return c.redirect("/dashboard/approvals?done=approved", 303);
+  })
+  .post("/:handle/sign-in", async (c) => {
+    const renewed = await renewSignInLink(c.env, c.get("webSession").user, c.req.param("handle"), originOf(c));
+    if (!renewed.ok) return errorPage(c, 409, "No new sign-in", renewed.error);
+    // Back to the page, which lists the pending sign-in it started or reused: not a redirect to the sign-in itself,
+    // whose chain the CSP's form-action would stop at the authorization server.
+    const handle = c.req.param("handle");
+    return c.redirect(renewed.link ? `/dashboard/approvals?done=renewed#${handle}` : "/dashboard/approvals", 303);
   })
   .post("/:handle/deny", async (c) => {
     const outcome = await denyFromDashboard(c.env, c.get("webSession").user, c.req.param("handle"));
