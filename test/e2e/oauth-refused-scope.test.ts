@@ -8,7 +8,9 @@
  *   needs, which connects; list_servers says so meanwhile and the next call's link is that sign-in; later sign-ins
  *   no longer ask for the refused scope;
  * - that narrower sign-in refused in turn is final: the page says signing in again does not help, and no third
- *   authorization request is made.
+ *   authorization request is made;
+ * - a refused step-up gets one narrower step-up for the same tool, with the server's base scope (its 403 may name
+ *   only the scope it lacks), while the grant goes on serving the other tools.
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
@@ -114,5 +116,40 @@ describe("a sign-in refused for a scope granted before", () => {
       /It refused scope &quot;mcp&quot;, which narrowed\d+ itself asks for: signing in again does not help until/,
     );
     assert.equal(authorizations(), 2);
+  });
+
+  test("a step-up refused for a scope granted before gets one narrower step-up, for the same tool, that keeps the server's base scope", async () => {
+    const up = await upstreams.start({
+      scopesSupported: ["mcp", "admin", "write"],
+      toolScopes: [
+        ["admin_report", "admin"],
+        ["echo", "write"],
+      ],
+      stepUpNamesGranted: false,
+    });
+    const name = serverName();
+    await connectServer(session, name, up);
+    const echo = await run(session, `import { echo } from "servers/${name}";\nreturn await echo({ text: "hi" });`);
+    assert.equal((await signIn(echo.authorization.authorization_url)).status, 200);
+    await authOf(session, name, (a) => a?.scopes?.length === 2);
+    // The authorization server stops granting write; admin_report's 403 names admin alone.
+    up.set({ droppedScopes: ["write"] });
+    const stopped = await run(session, call(name, "admin_report"));
+    assert.equal(stopped.authorization?.scope, "admin", JSON.stringify(stopped).slice(0, 1500));
+    const wide = await signIn(stopped.authorization.authorization_url);
+    assert.deepEqual(askedFor(wide.authorizationServerUrl), ["admin", "mcp", "write"]);
+    assert.equal(wide.status, 400);
+    assert.match(wide.page, /it no longer grants scope &quot;write&quot;/);
+    const retry = retryLink(wide.page);
+    assert.ok(retry, wide.page);
+    const auth = await authOf(session, name, (a) => a?.step_up?.some((s: any) => s.authorization_url === retry));
+    assert.equal(auth.status, "connected", "the grant goes on serving the other tools");
+    assert.deepEqual(auth.step_up[0].tools, ["admin_report"]);
+    const narrow = await signIn(retry!);
+    assert.deepEqual(askedFor(narrow.authorizationServerUrl), ["admin", "mcp"]);
+    assert.equal(narrow.status, 200, narrow.page);
+    const report = await run(session, call(name, "admin_report"));
+    assert.equal(report.ok, true, report.text);
+    assert.equal((await run(session, call(name, "whoami"))).ok, true, "the base scope kept");
   });
 });

@@ -52,6 +52,8 @@ export interface OAuthUpstreamSettings {
   /** Scopes refused with invalid_scope (at the authorization endpoint, or at the token endpoint: dropScopesAt). */
   droppedScopes: string[];
   dropScopesAt: "authorize" | "token";
+  /** A step-up's 403 challenge names the granted scopes too (default), or the needed one alone. */
+  stepUpNamesGranted: boolean;
 }
 
 export interface OAuthUpstreamOptions extends Partial<OAuthUpstreamSettings> {

@@ -87,6 +87,8 @@ export const DEFAULTS = Object.freeze({
    */
   droppedScopes: [],
   dropScopesAt: "authorize",
+  /** A step-up's 403 challenge names the granted scopes with the one needed; false: the needed one alone. */
+  stepUpNamesGranted: true,
 });
 
 const SETTABLE = new Set(Object.keys(DEFAULTS).filter((k) => k !== "registration" && k !== "clients"));
@@ -209,7 +211,7 @@ export async function startOAuthUpstream(options = {}) {
     for (const message of messages) {
       const needed = message?.method === "tools/call" ? scoped.get(message.params?.name) : undefined;
       if (needed && !granted.has(needed)) {
-        const scope = [...new Set([...req.auth.scopes, needed])].join(" ");
+        const scope = settings.stepUpNamesGranted ? [...new Set([...req.auth.scopes, needed])].join(" ") : needed;
         res.set(
           "WWW-Authenticate",
           `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${prmUrl}", error_description="${message.params.name} needs the ${needed} scope"`,

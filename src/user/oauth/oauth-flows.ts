@@ -65,7 +65,7 @@ export function flowOfState(state: string): string | undefined {
  * Asks the server, without credentials, for its `WWW-Authenticate` challenge (src/user/server-check.ts), for the
  * `resource_metadata` URL and scope it names. Any failure leaves discovery to the well-known locations.
  */
-async function probeChallenge(
+export async function probeChallenge(
   serverUrl: string,
   fetch: FetchLike,
 ): Promise<{ resourceMetadataUrl?: URL; scope?: string }> {

@@ -8,17 +8,20 @@
  *
  * - the scopes it asked for beyond those are recorded on the grant as refused: no sign-in adds them again (unless a
  *   challenge names them) until one grants them;
- * - one sign-in with only the scopes the server needs is started (a step-up stays a step-up, for the same tools), and
- *   the callback page offers its link, saying which scopes the authorization server no longer grants; while the
- *   grant waits for a sign-in, list_servers says so too, and the next call's link is this one.
+ * - one sign-in with only the scopes the server needs is started, and the callback page offers its link, saying
+ *   which scopes the authorization server no longer grants; while the grant waits for a sign-in, list_servers says
+ *   so too, and the next call's link is this one. A step-up stays a step-up, for the same tools, asking for the
+ *   challenged scopes and those the server asks of every token (its challenge to a request without one), so the
+ *   narrower token still serves the server's other tools.
  *
  * The new sign-in asks for nothing beyond what it needs, so its own refusal is final: at most one narrowing per
  * sign-in the user started, never a loop.
  */
 import { missingScope, scopePhrase } from "../../registry/step-up-scope";
+import { userUrlRefusal } from "../user-servers";
 import type { OAuthContext } from "./oauth-context";
 import { type FlowRow, stepUpTools } from "./oauth-flow-store";
-import { START_AGAIN, startFlow } from "./oauth-flows";
+import { probeChallenge, START_AGAIN, startFlow } from "./oauth-flows";
 import { scopeSet, scopeTokens } from "./sign-in-scope";
 import { flowOfLink } from "./step-up";
 
@@ -56,10 +59,14 @@ export async function narrowAfterRefusal(
   serverUrl: string | undefined,
 ): Promise<{ error: string; retry?: string }> {
   const { server } = flow;
-  const required = scopeSet(flow.required);
-  const beyond = askedBeyond(flow);
+  if (flow.required === null) return { error: `${error}: ${START_AGAIN}.` };
+  const here = serverUrl === flow.server_url && !userUrlRefusal(flow.server_url, ctx.config);
+  // A step-up's challenge may name only the scope it lacks: the scope the server asks of every token (its challenge
+  // to a request without one) is needed too.
+  const base = flow.step_up && here ? (await probeChallenge(flow.server_url, ctx.fetch)).scope : undefined;
+  const required = scopeSet(flow.required, [base]);
+  const beyond = askedBeyond({ scope: flow.scope, required });
   if (beyond.length === 0) {
-    if (flow.required === null) return { error: `${error}: ${START_AGAIN}.` };
     return {
       error: `${error}. It refused ${neededPhrase(server, required)}, which ${server} itself asks for: signing in again does not help until ${server} or its authorization server changes.`,
     };

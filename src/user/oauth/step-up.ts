@@ -16,7 +16,7 @@ import { stepUpTools } from "./oauth-flow-store";
 import { authorizationUrl, type FlowTarget, REUSE_MIN_LEFT_MS, startFlow } from "./oauth-flows";
 import type { GrantRow, OAuthStore } from "./oauth-store";
 import type { StartResult, StepUpOptions, StepUpView } from "./oauth-types";
-import { grantedScopes, scopeSet, scopeTokens } from "./sign-in-scope";
+import { grantedScopes, scopeSet, scopeTokens, withoutScopes } from "./sign-in-scope";
 
 /** A longer tool name is cut where a step-up names it (a tool name is the upstream's, from its listing). */
 export const STEP_UP_TOOL_CHARS = 128;
@@ -81,8 +81,8 @@ export class StepUps {
 
   /**
    * The step-ups of `grant`'s server that still wait for the user, oldest first. One whose scope set lacks a scope
-   * granted since that its bounds had room for (its sign-in would narrow the grant) or that asks for nothing the
-   * grant lacks is left out.
+   * granted since that its bounds had room for (its sign-in would narrow the grant; a granted scope the authorization
+   * server has refused since aside) or that asks for nothing the grant lacks is left out.
    */
   views(grant: GrantRow): StepUpView[] {
     // A Set: a grant (the authorization server's) may hold tens of thousands of scopes.
@@ -90,7 +90,10 @@ export class StepUps {
     return this.#store.stepUpFlows(grant.server, grant.server_url).flatMap((flow) => {
       const set = flow.wanted || flow.scope;
       const asked = [...new Set(scopeTokens(set))];
-      if (scopeTokens(scopeSet(set, [grant.scopes])).length > asked.length) return [];
+      // Granted scopes the authorization server refused since are not ones a step-up must keep.
+      if (scopeTokens(scopeSet(set, [withoutScopes(grant.scopes, grant.refused_scopes)])).length > asked.length) {
+        return [];
+      }
       const missing = asked.filter((s) => !granted.has(s));
       if (asked.length > 0 && missing.length === 0) return [];
       const scope = missingScope(missing.join(" "));
