@@ -83,7 +83,7 @@ export async function narrowAfterRefusal(
       ...(flow.step_up
         ? {}
         : {
-            message: `the authorization server no longer grants ${refusedNow} (a sign-in asking for it was refused with invalid_scope); the sign-in started instead asks only for ${neededPhrase(server, required)} (authorize_server gives its link)`,
+            message: `the authorization server no longer grants ${refusedNow} (a sign-in asking for it was refused with invalid_scope): the user must sign in again, through the sign-in started instead, which asks only for ${neededPhrase(server, required)} (authorize_server gives its link)`,
           }),
     });
   }
