@@ -310,11 +310,7 @@ export class UserObject extends DurableObject<Env> {
     return typeof taken === "string" || !origin ? taken : { ...taken, origin };
   }
 
-  /**
-   * The dashboard's "new sign-in" for a handle whose sign-in link no longer opens: what is still needed, with the
-   * link of the pending sign-in for it or a new one (src/user/sign-in-wait.ts); undefined when nothing is (signed in
-   * since, not a sign-in handle, the server gone). Takes nothing and re-runs nothing.
-   */
+  /** Start a new sign-in (dashboard): what `handle` still needs, with a new or pending link; takes and runs nothing. */
   async renewSignIn(handle: string, origin?: string): Promise<SignInStillNeeded | undefined> {
     const deps = { row: (name: string) => this.#servers.row(name), oauth: this.#oauth };
     return signInWait(handle, this.#executions.peek(handle), origin, deps);

@@ -96,7 +96,7 @@ export async function narrowAfterRefusal(
   );
   if (!started.ok) {
     return {
-      error: `${why}. A sign-in with only ${neededPhrase(server, required)} could not start (${started.error}).`,
+      error: `${why}. A sign-in with only ${neededPhrase(server, required)} could not start (${started.error}): ${START_AGAIN}.`,
     };
   }
   const id = flowOfLink(started.authorization_url);
