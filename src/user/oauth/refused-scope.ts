@@ -83,6 +83,9 @@ export async function narrowAfterRefusal(
       ...(flow.step_up
         ? {}
         : {
+            // Told in words, not as a reason code: a code an earlier expiry left would be worded instead of this.
+            reason: null,
+            reason_detail: null,
             message: `the authorization server no longer grants ${refusedNow} (a sign-in asking for it was refused with invalid_scope): the user must sign in again, through the sign-in started instead, which asks only for ${neededPhrase(server, required)} (authorize_server gives its link)`,
           }),
     });
