@@ -28,7 +28,7 @@ import { ScopeStore } from "../scope/scope-store";
 import { onBodyEnd } from "../shared/body-end";
 import { durableObservedStore, ObservedTypes } from "../typecheck/observed-types";
 import { checkerSlot } from "../typecheck/session-typechecker";
-import { type UserApi, userObject } from "../user/user-object";
+import { type UserApi, userObject } from "../user/user-api";
 import type { ApprovedExecution } from "../user/user-types";
 import { type DashboardReply, type DashboardRequest, dashboardOp } from "../web/dashboard/dashboard-ops";
 import { DASHBOARD_SESSION } from "../web/dashboard/dashboard-session";

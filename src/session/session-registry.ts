@@ -16,7 +16,7 @@ import type { Semaphore } from "../shared/semaphore";
 import { SkillService } from "../skills/skill-service";
 import type { ObservedTypes } from "../typecheck/observed-types";
 import { sessionTypechecker } from "../typecheck/session-typechecker";
-import type { UserApi } from "../user/user-object";
+import type { UserApi } from "../user/user-api";
 import type { SessionMeta } from "./session-meta";
 import { UserServerSync } from "./user-server-sync";
 

@@ -26,7 +26,7 @@ import type { ObservedTypes } from "../typecheck/observed-types";
 import { sessionTypechecker } from "../typecheck/session-typechecker";
 import { ExecutionSlot } from "../user/execution-slot";
 import { stillWaitingResult } from "../user/sign-in-wait";
-import type { UserApi } from "../user/user-object";
+import type { UserApi } from "../user/user-api";
 import type { ApprovedExecution, StoredRunSpec, SuspendedExecution } from "../user/user-types";
 import type { LastExecution } from "./last-execution";
 import { createApprover, createNotifier, type ToolExtra } from "./notifier";

@@ -9,7 +9,7 @@
  */
 import type { Registry } from "../registry/registry";
 import type { ServerEntry } from "../registry/server-entry";
-import type { UserApi } from "../user/user-object";
+import type { UserApi } from "../user/user-api";
 import { OAUTH_START_FAILED } from "../user/user-servers";
 import type { UserServerSync } from "./user-server-sync";
 

@@ -12,7 +12,7 @@
  */
 import { type GatewayConfig, ServerConfigSchema } from "../config";
 import type { Registry } from "../registry/registry";
-import type { UserApi } from "../user/user-object";
+import type { UserApi } from "../user/user-api";
 
 /** Longest a session goes between checks of the user's server list version. */
 export const SYNC_INTERVAL_MS = 2_000;

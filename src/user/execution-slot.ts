@@ -5,8 +5,8 @@
  */
 import { forHistory } from "./execution-history";
 import { APPROVAL_MAX_STATE_CHARS, approvalTooLarge } from "./pending-approvals";
+import type { UserApi } from "./user-api";
 import { type FinishReply, settleSuspension } from "./user-executions";
-import type { UserApi } from "./user-object";
 import type { FinishedExecution, StartedExecution, SuspendedExecution } from "./user-types";
 
 /** How long an execution runs before the history lists it as running (the dashboard's live view). */

@@ -9,7 +9,7 @@
 import { Hono } from "hono";
 import type { Env } from "../env";
 import type { McpVariables } from "../session/mcp-route";
-import { userObject } from "./user-object";
+import { userObject } from "./user-api";
 import { MAX_SECRET_CHARS } from "./user-secrets";
 
 export const secretsRoute = new Hono<{ Bindings: Env; Variables: McpVariables }>();

@@ -10,7 +10,8 @@
  * upstream servers with their secrets and OAuth grants (src/user/user-servers.ts, user-secrets.ts, oauth/). A
  * session's `state` and `state.last()` stay in the session object.
  *
- * Its RPC surface is the public methods below; everything else is private.
+ * Its RPC surface is the public methods below (callers see them as UserApi, src/user/user-api.ts); everything else
+ * is private.
  */
 import { DurableObject } from "cloudflare:workers";
 import { type GatewayConfig, type Limits, loadConfig } from "../config";
@@ -49,53 +50,6 @@ import type {
   StartedExecution,
 } from "./user-types";
 import { type WebSessionCheck, type WebSessionGrant, WebSessions } from "./web-sessions";
-
-/** The user object's RPC surface as callers use it (stub types turn the `unknown` fields of results into `never`). */
-export type UserApi = Pick<
-  UserObject,
-  | "startExecution"
-  | "executionStarted"
-  | "renewExecution"
-  | "finishExecution"
-  | "listExecutions"
-  | "pageExecutions"
-  | "executionSession"
-  | "skillRuns"
-  | "pendingApprovals"
-  | "getExecution"
-  | "approveCall"
-  | "reopenApproval"
-  | "renewSignIn"
-  | "denyCall"
-  | "addContext"
-  | "listContexts"
-  | "removeContext"
-  | "startAuthorization"
-  | "beginAuthorization"
-  | "completeAuthorization"
-  | "oauthAccessToken"
-  | "oauthStatus"
-  | "forgetOAuth"
-  | "addServer"
-  | "checkServer"
-  | "recordServerListing"
-  | "removeServer"
-  | "listServers"
-  | "serversVersion"
-  | "userServerUrl"
-  | "sessionServers"
-  | "authStatus"
-  | "connectionFor"
-  | "requireAuthorization"
-  | "setSecret"
-  | "deleteSecret"
-  | "listSecrets"
->;
-
-/** The object of `user` (named by the user id). */
-export function userObject(env: Env, user: string): UserApi {
-  return env.USER.getByName(user) as unknown as UserApi;
-}
 
 /** The per-user Durable Object (see the module comment). */
 export class UserObject extends DurableObject<Env> {

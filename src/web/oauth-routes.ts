@@ -17,7 +17,7 @@ import { USER_ID } from "../auth/api-keys";
 import { clientMetadataDocument } from "../user/oauth/client-identity";
 import { FLOW_TTL_MS, flowOfState } from "../user/oauth/oauth-flows";
 import type { CallbackParams } from "../user/oauth/oauth-types";
-import { userObject } from "../user/user-object";
+import { userObject } from "../user/user-api";
 import { errorPage, page } from "./layout";
 import { knownUser, requireWebUser, webConfig } from "./web-auth";
 import type { WebEnv } from "./web-types";

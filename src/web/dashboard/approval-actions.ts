@@ -9,7 +9,7 @@
 import type { Env } from "../../env";
 import { morePermission } from "../../registry/step-up-scope";
 import type { ExecuteResult } from "../../sandbox/execution-types";
-import { userObject } from "../../user/user-object";
+import { userObject } from "../../user/user-api";
 import type { ApprovedExecution, SignInStillNeeded } from "../../user/user-types";
 import { historySession } from "./dashboard-session";
 

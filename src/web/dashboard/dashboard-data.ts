@@ -10,7 +10,7 @@ import type { ToolCallRecord } from "../../sandbox/execution-types";
 import type { Checked } from "../../skills/skill-check";
 import type { SkillSummary } from "../../skills/skill-service";
 import type { ExecutionPage, SkillRuns } from "../../user/execution-history";
-import { userObject } from "../../user/user-object";
+import { userObject } from "../../user/user-api";
 import type { ExecutionRecord, ExecutionStatus, PendingApproval } from "../../user/user-types";
 import type { DashboardRequest, ServerView, SkillDetail, ToolPage } from "./dashboard-ops";
 import { dashboardSession, historySession } from "./dashboard-session";

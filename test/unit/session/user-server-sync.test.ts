@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { GatewayConfig } from "../../../src/config";
 import type { Registry } from "../../../src/registry/registry";
 import { UserServerSync } from "../../../src/session/user-server-sync";
-import type { UserApi } from "../../../src/user/user-object";
+import type { UserApi } from "../../../src/user/user-api";
 
 /** A user object whose server "docs" failed its last check at `failedUrl`; records what listings it is told of. */
 function fakeUser(failedUrl: string) {
