@@ -96,9 +96,10 @@ export class LiveExecution {
   readonly #refused = new Map<string, LiveCallRecord>();
   /**
    * "Did you mean" work for every refused argument of this execution together: a program can have thousands of calls
-   * refused (up to max_tool_calls), and each message's search alone is bounded, not their sum.
+   * refused (up to max_tool_calls), and each message's search alone is bounded, not their sum. Skills' inputs checked
+   * from the sandbox (src/session/gateway-ops.ts) spend from it too.
    */
-  readonly #suggestions = new SuggestBudget();
+  readonly suggestions = new SuggestBudget();
   /** Calls sent upstream and not answered yet; those still here when the execution ends are reported by end(). */
   readonly #inFlight = new Set<{ record: (status: ToolCallStatus, error?: string) => void; reported: boolean }>();
 
@@ -294,7 +295,7 @@ export class LiveExecution {
     } catch (err) {
       return reject(`${server}.${tool}: invalid arguments: ${(err as Error).message}`);
     }
-    const invalid = validateArgs(def, args, this.#suggestions);
+    const invalid = validateArgs(def, args, this.suggestions);
     if (invalid) return reject(`${server}.${tool}: ${invalid} (get_tool_details shows its types)`);
 
     this.emit({ type: "tool_start", server, tool });

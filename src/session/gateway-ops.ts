@@ -49,7 +49,12 @@ export function gatewayOp(
     case "skill.validate": {
       const skill = live.skills.get(`${args.name}@${args.version}`);
       if (!skill) throw new Error(`skill ${args.name}@${args.version} is not part of this execution`);
-      const invalid = validateValue(`skill\u0000${JSON.stringify(skill.input_schema)}`, skill.input_schema, args.input);
+      const invalid = validateValue(
+        `skill\u0000${JSON.stringify(skill.input_schema)}`,
+        skill.input_schema,
+        args.input,
+        live.suggestions,
+      );
       if (invalid) throw new Error(`${skill.name}@${skill.version}: ${invalid} (get_skill shows its input_schema)`);
       return undefined;
     }
