@@ -61,14 +61,14 @@ export class ExecutionSlots {
       if (maxQueued === 0) {
         return {
           ok: false,
-          error: `busy, retry shortly: you already run ${grant.running} executions across your sessions (limits.max_concurrent_executions_per_user is ${limit})`,
+          error: `busy, retry shortly: ${grant.running} executions of this user are already running across its sessions (limits.max_concurrent_executions_per_user is ${limit})`,
         };
       }
     }
     if (this.#waiters.length >= maxQueued) {
       return {
         ok: false,
-        error: `busy, retry shortly: you already run ${limit} executions across your sessions and ${this.#waiters.length} more are waiting (limits.max_concurrent_executions_per_user is ${limit}, limits.max_queued_executions_per_user is ${maxQueued})`,
+        error: `busy, retry shortly: ${limit} executions of this user are already running across its sessions and ${this.#waiters.length} more are waiting (limits.max_concurrent_executions_per_user is ${limit}, limits.max_queued_executions_per_user is ${maxQueued})`,
       };
     }
     const waiter: Waiter = { woken: false };
@@ -80,7 +80,7 @@ export class ExecutionSlots {
         if (left <= 0) {
           return {
             ok: false,
-            error: `busy, retry shortly: waited ${waitMs / 1000} s for one of your ${limit} execution slots, all still in use by your other executions (limits.max_concurrent_executions_per_user is ${limit}, limits.execution_timeout_ms is ${waitMs})`,
+            error: `busy, retry shortly: waited ${waitMs / 1000} s for one of this user's ${limit} execution slots, all still in use by other executions (limits.max_concurrent_executions_per_user is ${limit}, limits.execution_timeout_ms is ${waitMs})`,
           };
         }
         await new Promise<void>((resolve) => {

@@ -120,9 +120,9 @@ export function userNameRefusal(name: unknown, config: GatewayConfig, others: re
   const clash = gateway.find((g) => gatewayIds.get(g) === id);
   if (clash)
     return `"${wanted}" would import as servers/${id}, which is the gateway server ${clash}; choose another name`;
-  if (others.includes(wanted)) return `you already have a server named "${wanted}"; remove_server it first`;
+  if (others.includes(wanted)) return `there is already a server named "${wanted}"; remove it first`;
   const mine = others.find((o) => toIdentifier(o) === id);
-  if (mine) return `"${wanted}" would import as servers/${id}, like your server ${mine}; choose another name`;
+  if (mine) return `"${wanted}" would import as servers/${id}, like the server ${mine}; choose another name`;
   return undefined;
 }
 
@@ -197,7 +197,7 @@ export class UserServers {
     if (badName) return badName;
     const name = request.name as string;
     if (others.length >= config.user_servers.max_servers) {
-      return `you have ${others.length} servers, the most this gateway allows (user_servers.max_servers); remove one first`;
+      return `there are already ${others.length} servers, the most this gateway allows per user (user_servers.max_servers); remove one first`;
     }
     if (typeof request.url !== "string") return "url must be a string";
     const badUrl = userUrlRefusal(request.url, config);
@@ -225,9 +225,9 @@ export class UserServers {
       check_error: null,
     };
     // Sealing awaited: another add of the same name may have landed meanwhile, so the insert decides.
-    if (this.names().includes(name)) return `you already have a server named "${name}"; remove_server it first`;
+    if (this.names().includes(name)) return `there is already a server named "${name}"; remove it first`;
     if (this.names().length >= config.user_servers.max_servers) {
-      return "you reached user_servers.max_servers meanwhile; remove a server first";
+      return "user_servers.max_servers was reached meanwhile; remove a server first";
     }
     // Checked again with no await from here on: a secret's hosts may have changed meanwhile.
     const again = secrets?.refusal(checked.secrets, host);

@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** An execution that holds its slot for `ms` without calling anything. */
 const hold = (ms: number) => `await new Promise((resolve) => setTimeout(resolve, ${ms}));\nreturn "held";`;
 const BUSY =
-  /^busy, retry shortly: you already run \d+ executions across your sessions \(limits\.max_concurrent_executions_per_user is 3\)$/;
+  /^busy, retry shortly: \d+ executions of this user are already running across its sessions \(limits\.max_concurrent_executions_per_user is 3\)$/;
 
 /**
  * Waits until `n` of the user's executions are running, as `observer` (a session of that user) sees them in
@@ -158,7 +158,7 @@ describe("per-user execution slots with a queue", () => {
     assert.equal(refused.length, 1, JSON.stringify(more.map((r) => r.error?.message ?? r.result)));
     assert.match(
       refused[0].error?.message ?? "",
-      /^busy, retry shortly: you already run 3 executions across your sessions and 4 more are waiting \(limits\.max_concurrent_executions_per_user is 3, limits\.max_queued_executions_per_user is 4\)$/,
+      /^busy, retry shortly: 3 executions of this user are already running across its sessions and 4 more are waiting \(limits\.max_concurrent_executions_per_user is 3, limits\.max_queued_executions_per_user is 4\)$/,
       refused[0].text,
     );
     assert.equal(answered[0], "refused", `refused without waiting for a slot: ${answered.join(", ")}`);
@@ -198,7 +198,7 @@ describe("per-user execution slots with a queue", () => {
     assert.equal(refused.length, 1, JSON.stringify(next.map((r) => r.error?.message ?? r.result)));
     assert.match(
       refused[0].error?.message ?? "",
-      /^busy, retry shortly: waited 8 s for one of your 3 execution slots, all still in use by your other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 8000\)$/,
+      /^busy, retry shortly: waited 8 s for one of this user's 3 execution slots, all still in use by other executions \(limits\.max_concurrent_executions_per_user is 3, limits\.execution_timeout_ms is 8000\)$/,
     );
     assert.ok((await Promise.all(first)).every((r) => r.ok));
   });

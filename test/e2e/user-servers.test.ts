@@ -242,7 +242,7 @@ describe("user servers", () => {
       ["workspace", /is a server of the gateway/],
       ["Workspace", /is a server of the gateway/],
       ["gw_tools", /would import as servers\/gw_tools, which is the gateway server gw-tools/],
-      ["mine", /already have a server named "mine"/],
+      ["mine", /already a server named "mine"/],
     ] as const) {
       const r = await alice.call("add_server", { name, url: plainUpstream.url });
       assert.equal(r.isError, true, name);

@@ -66,7 +66,7 @@ describe("user server names and URLs", () => {
   test("gateway names (any case) and module identifiers are taken; the user's own names too", () => {
     assert.match(userNameRefusal("WORKSPACE", config(), [])!, /server of the gateway/);
     assert.match(userNameRefusal("gw_tools", config(), [])!, /servers\/gw_tools, which is the gateway server gw-tools/);
-    assert.match(userNameRefusal("a-b", config(), ["a_b"])!, /like your server a_b/);
+    assert.match(userNameRefusal("a-b", config(), ["a_b"])!, /like the server a_b/);
     assert.equal(userNameRefusal("constructor", config(), []), undefined);
     assert.match(userNameRefusal("__proto__", config(), [])!, /starting with a letter or digit/);
   });
