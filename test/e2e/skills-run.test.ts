@@ -12,7 +12,7 @@ let gateway: Gateway;
 let session: Session;
 
 before(async () => {
-  gateway = await startGateway({ keepState: true });
+  gateway = await startGateway();
   session = await connect(gateway.mcpUrl);
   const seed = await run(
     session,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { connect, type Gateway, run, type Session, startGateway } from "../support/gateway";
 import { startNodeUpstream, type Upstream } from "../support/upstreams";
@@ -302,6 +303,7 @@ describe("skills and the type check", () => {
     } finally {
       await s.close();
       await strict.dispose();
+      rmSync(persistDir, { recursive: true, force: true });
     }
   });
 });
