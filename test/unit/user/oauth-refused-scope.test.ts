@@ -12,30 +12,14 @@ import { pendingLink } from "../../../src/user/oauth/oauth-flows";
 import { OAuthStore } from "../../../src/user/oauth/oauth-store";
 import { askedBeyond } from "../../../src/user/oauth/refused-scope";
 import { grantedScopes, widerScopes, withoutScopes } from "../../../src/user/oauth/sign-in-scope";
+import { addTestFlow, FLOW_ORIGIN, FLOW_SERVER_URL } from "../../support/oauth-flow-rows";
 
-const URL_A = "https://a.example/mcp";
-const ORIGIN = "https://gateway.example";
+const URL_A = FLOW_SERVER_URL;
+const ORIGIN = FLOW_ORIGIN;
 const TARGET = { server: "s", serverUrl: URL_A, origin: ORIGIN };
 
 function addFlow(store: OAuthStore, id: string, scope: string, stepUp = false): void {
-  const now = Date.now();
-  store.addFlow({
-    id,
-    server: "s",
-    server_url: URL_A,
-    origin: ORIGIN,
-    state: `${id}.secret`,
-    verifier: "sealed",
-    discovery: "{}",
-    location: `https://as.example/authorize?scope=${encodeURIComponent(scope)}`,
-    redirect_uri: `${ORIGIN}/connections/callback`,
-    resource: null,
-    scope,
-    created_at: now,
-    expires_at: now + 15 * 60_000,
-    required: "mcp",
-    ...(stepUp ? { step_up: 1, wanted: scope } : {}),
-  });
+  addTestFlow(store, { id, scope, stepUp, required: "mcp" });
 }
 
 test("a sign-in asked for more than it needed when its scope has tokens its required set lacks (offline_access aside)", () => {

@@ -19,31 +19,16 @@ import {
   withScopeSet,
 } from "../../../src/user/oauth/sign-in-scope";
 import { stepUpWanted } from "../../../src/user/oauth/step-up";
+import { addTestFlow, FLOW_ORIGIN, FLOW_SERVER_URL } from "../../support/oauth-flow-rows";
 
-const URL_A = "https://a.example/mcp";
-const ORIGIN = "https://gateway.example";
+const URL_A = FLOW_SERVER_URL;
+const ORIGIN = FLOW_ORIGIN;
 const TARGET = { server: "s", serverUrl: URL_A, origin: ORIGIN };
 let seq = 0;
 
 function addFlow(store: OAuthStore, scope: string, stepUp = false, serverUrl = URL_A): string {
   const id = `f${++seq}`;
-  const now = Date.now() + seq;
-  store.addFlow({
-    id,
-    server: "s",
-    server_url: serverUrl,
-    origin: ORIGIN,
-    state: `${id}.secret`,
-    verifier: "sealed",
-    discovery: "{}",
-    location: `https://as.example/authorize?scope=${encodeURIComponent(scope)}`,
-    redirect_uri: `${ORIGIN}/connections/callback`,
-    resource: null,
-    scope,
-    created_at: now,
-    expires_at: now + 15 * 60_000,
-    ...(stepUp ? { step_up: 1, wanted: scope } : {}),
-  });
+  addTestFlow(store, { id, scope, stepUp, serverUrl, createdAt: Date.now() + seq });
   return id;
 }
 
